@@ -1,0 +1,215 @@
+#include "event_loop.h"
+
+#include <cassert>
+#include <cstdio>
+#include <cstdlib>
+
+namespace ferry {
+
+std::unique_ptr<EventLoop> EventLoop::create(std::string_view pollerName, std::string* error) {
+  auto poller = createPoller(pollerName, error);
+  if (!poller) return nullptr;
+  auto loop = std::make_unique<EventLoop>(std::move(poller));
+  if (loop->waker_.error()) {
+    if (error) *error = "cannot create the loop's waker: " + loop->waker_.error().message();
+    return nullptr;
+  }
+  return loop;
+}
+
+EventLoop::EventLoop(std::unique_ptr<Poller> poller)
+    : poller_(std::move(poller)), loopThread_(std::this_thread::get_id()) {
+  if (waker_.error()) return;
+  // READ interest: the waker's fd becomes readable when another thread
+  // writes to it. (Registering it for WRITE would report "ready" forever on
+  // some pollers and never on others — either way, no wake-ups.)
+  watch(waker_.readFd(), kReadable, [this](std::uint8_t) { waker_.drain(); });
+}
+
+EventLoop::~EventLoop() {
+  if (watching(waker_.readFd())) poller_->remove(waker_.readFd());
+}
+
+bool EventLoop::isInLoopThread() const {
+  // While not running, the loop belongs to whoever holds it (the thread that
+  // sets it up before run(), or the one that tears it down after a join).
+  return !running_.load(std::memory_order_acquire) || std::this_thread::get_id() == loopThread_;
+}
+
+void EventLoop::assertInLoopThread() const {
+  if (!isInLoopThread()) {
+    std::fprintf(stderr, "ferry: EventLoop used from a thread that does not own it\n");
+    std::abort();
+  }
+}
+
+void EventLoop::run() {
+  bool wasRunning = running_.exchange(true);
+  assert(!wasRunning && "EventLoop::run() is not reentrant");
+  (void)wasRunning;
+  loopThread_ = std::this_thread::get_id();
+
+  while (!stopRequested_.load(std::memory_order_acquire)) {
+    events_.clear();
+    if (auto ec = poller_->wait(events_, nextTimeoutMs())) {
+      // wait() already swallows EINTR; anything else (EBADF, EINVAL) means
+      // the poller's own descriptor is broken, and spinning would hide it.
+      std::fprintf(stderr, "ferry: %.*s wait failed: %s\n", static_cast<int>(pollerName().size()),
+                   pollerName().data(), ec.message().c_str());
+      std::abort();
+    }
+    ++iteration_;
+    now_ = Clock::now();
+    dispatch();
+    runTimers();
+    runPosted();
+    graveyard_.clear();
+  }
+  stopRequested_.store(false, std::memory_order_release);
+  running_.store(false);
+}
+
+void EventLoop::stop() {
+  stopRequested_.store(true, std::memory_order_release);
+  waker_.wake();
+}
+
+void EventLoop::post(std::function<void()> fn) {
+  {
+    std::lock_guard lock(postMutex_);
+    posted_.push_back(std::move(fn));
+  }
+  waker_.wake();
+}
+
+void EventLoop::runPosted() {
+  {
+    std::lock_guard lock(postMutex_);
+    if (posted_.empty()) return;
+    running_posted_.swap(posted_);
+  }
+  // Functions posted while these run wait for the next iteration (whose
+  // wait() returns at once: their post() woke the loop), so a function that
+  // re-posts itself cannot starve I/O.
+  for (auto& fn : running_posted_) fn();
+  running_posted_.clear();
+}
+
+std::error_code EventLoop::watch(NativeSocket fd, std::uint8_t interest, IoCallback cb) {
+  assertInLoopThread();
+  if (watches_.count(fd)) return std::make_error_code(std::errc::file_exists);
+  if (auto ec = poller_->add(fd, interest)) return ec;
+  watches_[fd] = std::make_unique<Watch>(Watch{std::move(cb), interest, iteration_});
+  return {};
+}
+
+std::error_code EventLoop::setInterest(NativeSocket fd, std::uint8_t interest) {
+  assertInLoopThread();
+  auto it = watches_.find(fd);
+  if (it == watches_.end()) return std::make_error_code(std::errc::no_such_file_or_directory);
+  if (it->second->interest == interest) return {};
+  if (auto ec = poller_->modify(fd, interest)) return ec;
+  it->second->interest = interest;
+  return {};
+}
+
+void EventLoop::unwatch(NativeSocket fd) {
+  assertInLoopThread();
+  auto it = watches_.find(fd);
+  if (it == watches_.end()) return;
+  poller_->remove(fd);
+  graveyard_.push_back(std::move(it->second));
+  watches_.erase(it);
+}
+
+void EventLoop::dispatch() {
+  for (const PollEvent& ev : events_) {
+    auto it = watches_.find(ev.fd);
+    // Gone: an earlier handler in this iteration unwatched it.
+    if (it == watches_.end()) continue;
+    Watch* w = it->second.get();
+    // Added during this iteration: the descriptor number was reused after an
+    // earlier handler closed the old one, and this event was the old one's.
+    if (w->addedInIteration == iteration_) continue;
+    // Errors and hang-ups arrive as readable|writable, so masking with the
+    // interest still delivers them to whichever side the handler listens on.
+    std::uint8_t events = ev.events & w->interest;
+    if (events == 0) continue;
+    w->cb(events);
+  }
+}
+
+EventLoop::TimerId EventLoop::runAfter(Clock::duration delay, std::function<void()> fn) {
+  return addTimer(delay, Clock::duration::zero(), std::move(fn));
+}
+
+EventLoop::TimerId EventLoop::runEvery(Clock::duration interval, std::function<void()> fn) {
+  if (interval <= Clock::duration::zero()) interval = std::chrono::milliseconds(1);
+  return addTimer(interval, interval, std::move(fn));
+}
+
+EventLoop::TimerId EventLoop::addTimer(Clock::duration delay, Clock::duration interval,
+                                       std::function<void()> fn) {
+  assertInLoopThread();
+  TimerId id = nextTimerId_++;
+  timers_.emplace(id, Timer{std::move(fn), interval});
+  heap_.push({Clock::now() + delay, nextSeq_++, id});
+  return id;
+}
+
+void EventLoop::cancel(TimerId id) {
+  assertInLoopThread();
+  // Lazy deletion: the heap entry stays until it surfaces and is skipped.
+  timers_.erase(id);
+  // Keep the heap from filling with dead entries when many long timers are
+  // cancelled early.
+  if (heap_.size() > 64 && heap_.size() > 4 * timers_.size()) {
+    std::vector<HeapItem> live;
+    live.reserve(timers_.size());
+    while (!heap_.empty()) {
+      if (timers_.count(heap_.top().id)) live.push_back(heap_.top());
+      heap_.pop();
+    }
+    heap_ = decltype(heap_)(std::greater<>(), std::move(live));
+  }
+}
+
+int EventLoop::nextTimeoutMs() const {
+  if (heap_.empty()) return -1;
+  auto wait = heap_.top().deadline - Clock::now();
+  if (wait <= Clock::duration::zero()) return 0;
+  // Round up: waking a little early would spin through a 0 ms wait.
+  auto ms = std::chrono::ceil<std::chrono::milliseconds>(wait).count();
+  return ms > 24 * 3600 * 1000 ? 24 * 3600 * 1000 : static_cast<int>(ms);
+}
+
+void EventLoop::runTimers() {
+  // Timers added by callbacks below have seq >= this and wait for the next
+  // iteration, so a zero-delay timer that re-arms itself cannot starve I/O.
+  const std::uint64_t firstNew = nextSeq_;
+  while (!heap_.empty()) {
+    HeapItem top = heap_.top();
+    if (top.deadline > now_ || top.seq >= firstNew) break;
+    heap_.pop();
+    auto it = timers_.find(top.id);
+    if (it == timers_.end()) continue;  // cancelled
+    // Move the callback out: it may cancel itself (erasing its entry) while
+    // it runs.
+    std::function<void()> fn = std::move(it->second.fn);
+    Clock::duration interval = it->second.interval;
+    if (interval == Clock::duration::zero()) timers_.erase(it);
+    fn();
+    if (interval != Clock::duration::zero()) {
+      auto again = timers_.find(top.id);
+      if (again == timers_.end()) continue;  // cancelled itself
+      again->second.fn = std::move(fn);
+      // Re-arm from the previous deadline so the period does not drift, but
+      // never into the past (a slow loop skips missed ticks).
+      auto next = top.deadline + interval;
+      if (next <= now_) next = now_ + interval;
+      heap_.push({next, nextSeq_++, top.id});
+    }
+  }
+}
+
+}  // namespace ferry

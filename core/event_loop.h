@@ -1,0 +1,129 @@
+#pragma once
+
+// EventLoop: one thread's reactor. It owns a Poller, a Waker, the timer heap
+// and the queue of posted functions; it does not own the descriptors it
+// watches (their owners unwatch them before closing).
+//
+// Thread-safety: the loop is NOT thread-safe. Exactly two calls may come from
+// any thread: post() and stop(). Everything else must be called on the loop
+// thread — the thread inside run() — or, while the loop is not running, by
+// the one thread that holds it (setting up before run(), tearing down after
+// joining). Violations abort.
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <queue>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "poller.h"
+#include "waker.h"
+
+namespace ferry {
+
+class EventLoop final {
+ public:
+  using Clock = std::chrono::steady_clock;
+  using IoCallback = std::function<void(std::uint8_t events)>;
+  using TimerId = std::uint64_t;
+
+  // Creates a loop on the named poller ("" = the build's default, or
+  // FERRY_POLLER). Returns nullptr with a readable `error` on failure.
+  static std::unique_ptr<EventLoop> create(std::string_view poller = {}, std::string* error = nullptr);
+
+  explicit EventLoop(std::unique_ptr<Poller> poller);
+  ~EventLoop();
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+
+  // Runs until stop(). Can be called again after it returns; a stop() that
+  // arrives while the loop is not running makes the next run() return at once.
+  void run();
+
+  // Thread-safe. Makes run() return after the current iteration, promptly
+  // even when the loop is blocked in wait() with nothing to do.
+  void stop();
+
+  // Thread-safe. Queues fn to run on the loop thread, in FIFO order per
+  // calling thread, and wakes the loop.
+  void post(std::function<void()> fn);
+
+  // --- loop thread only ---------------------------------------------------
+
+  // Calls cb(events) whenever fd is ready for `interest`. One watch per fd.
+  std::error_code watch(NativeSocket fd, std::uint8_t interest, IoCallback cb);
+  std::error_code setInterest(NativeSocket fd, std::uint8_t interest);
+  // Stops watching fd. A pending event for fd in this iteration is dropped,
+  // and the callback is destroyed only after the iteration ends, so a handler
+  // may unwatch itself.
+  void unwatch(NativeSocket fd);
+  bool watching(NativeSocket fd) const { return watches_.count(fd) != 0; }
+
+  // Timers on the steady clock. Equal deadlines fire in the order added.
+  // cancel() is safe from any callback, including the timer's own.
+  TimerId runAfter(Clock::duration delay, std::function<void()> fn);
+  TimerId runEvery(Clock::duration interval, std::function<void()> fn);
+  void cancel(TimerId id);
+
+  // The time the current iteration woke up (cheap; no syscall).
+  Clock::time_point now() const { return now_; }
+
+  std::string_view pollerName() const { return poller_->name(); }
+  bool isInLoopThread() const;
+  void assertInLoopThread() const;
+
+ private:
+  struct Watch {
+    IoCallback cb;
+    std::uint8_t interest;
+    std::uint64_t addedInIteration;
+  };
+  struct Timer {
+    std::function<void()> fn;
+    Clock::duration interval;  // zero: one-shot
+  };
+  struct HeapItem {
+    Clock::time_point deadline;
+    std::uint64_t seq;
+    TimerId id;
+    bool operator>(const HeapItem& o) const {
+      return deadline != o.deadline ? deadline > o.deadline : seq > o.seq;
+    }
+  };
+
+  TimerId addTimer(Clock::duration delay, Clock::duration interval, std::function<void()> fn);
+  int nextTimeoutMs() const;
+  void dispatch();
+  void runTimers();
+  void runPosted();
+
+  std::unique_ptr<Poller> poller_;
+  Waker waker_;
+  std::atomic<bool> stopRequested_{false};
+  std::atomic<bool> running_{false};
+  std::thread::id loopThread_;
+
+  std::unordered_map<NativeSocket, std::unique_ptr<Watch>> watches_;
+  std::vector<std::unique_ptr<Watch>> graveyard_;  // unwatched this iteration
+  std::vector<PollEvent> events_;
+  std::uint64_t iteration_ = 0;
+  Clock::time_point now_ = Clock::now();
+
+  std::priority_queue<HeapItem, std::vector<HeapItem>, std::greater<>> heap_;
+  std::unordered_map<TimerId, Timer> timers_;
+  std::uint64_t nextSeq_ = 0;
+  TimerId nextTimerId_ = 1;
+
+  std::mutex postMutex_;
+  std::vector<std::function<void()>> posted_;
+  std::vector<std::function<void()>> running_posted_;
+};
+
+}  // namespace ferry

@@ -1,0 +1,115 @@
+// kqueue(2) backend, macOS and the BSDs. Read and write interest are two
+// separate filters; modify() adds or deletes each as needed.
+
+#include "poller.h"
+
+#include <cerrno>
+#include <fcntl.h>
+#include <sys/event.h>
+#include <sys/time.h>
+#include <sys/types.h>
+#include <unistd.h>
+#include <unordered_map>
+
+namespace ferry {
+namespace {
+
+class KqueuePoller final : public Poller {
+ public:
+  explicit KqueuePoller(int kq) : kq_(kq) {}
+  ~KqueuePoller() override { ::close(kq_); }
+
+  std::error_code add(NativeSocket fd, std::uint8_t interest) override {
+    interest_[fd] = kNone;
+    return apply(fd, interest);
+  }
+
+  std::error_code modify(NativeSocket fd, std::uint8_t interest) override {
+    return apply(fd, interest);
+  }
+
+  void remove(NativeSocket fd) override {
+    auto it = interest_.find(fd);
+    if (it == interest_.end()) return;
+    // ENOENT/EBADF after the caller closed fd: kqueue already dropped the
+    // filters, so the errors are expected and ignored.
+    struct kevent changes[2];
+    int n = 0;
+    if (it->second & kReadable) EV_SET(&changes[n++], fd, EVFILT_READ, EV_DELETE, 0, 0, nullptr);
+    if (it->second & kWritable) EV_SET(&changes[n++], fd, EVFILT_WRITE, EV_DELETE, 0, 0, nullptr);
+    for (int i = 0; i < n; ++i) ::kevent(kq_, &changes[i], 1, nullptr, 0, nullptr);
+    interest_.erase(it);
+  }
+
+  std::error_code wait(std::vector<PollEvent>& out, int timeoutMs) override {
+    if (events_.size() < interest_.size() * 2 + 64) events_.resize(interest_.size() * 2 + 64);
+    timespec ts{};
+    timespec* tsp = nullptr;
+    if (timeoutMs >= 0) {
+      ts.tv_sec = timeoutMs / 1000;
+      ts.tv_nsec = static_cast<long>(timeoutMs % 1000) * 1000000L;
+      tsp = &ts;
+    }
+    int n = ::kevent(kq_, nullptr, 0, events_.data(), static_cast<int>(events_.size()), tsp);
+    if (n < 0) {
+      if (errno == EINTR) return {};
+      return {errno, std::system_category()};
+    }
+    // One fd may come back twice (read and write filters): merge them so the
+    // handler is called once per wait().
+    std::size_t first = out.size();
+    for (int i = 0; i < n; ++i) {
+      const struct kevent& ev = events_[i];
+      auto fd = static_cast<NativeSocket>(ev.ident);
+      std::uint8_t r = 0;
+      if (ev.filter == EVFILT_READ) r |= kReadable;
+      if (ev.filter == EVFILT_WRITE) r |= kWritable;
+      if (ev.flags & (EV_EOF | EV_ERROR)) r |= kReadable | kWritable;
+      bool merged = false;
+      for (std::size_t j = first; j < out.size(); ++j) {
+        if (out[j].fd == fd) {
+          out[j].events |= r;
+          merged = true;
+          break;
+        }
+      }
+      if (!merged) out.push_back({fd, r});
+    }
+    return {};
+  }
+
+  std::string_view name() const override { return "kqueue"; }
+
+ private:
+  std::error_code apply(NativeSocket fd, std::uint8_t want) {
+    std::uint8_t& have = interest_[fd];
+    struct kevent changes[2];
+    int n = 0;
+    if ((want & kReadable) != (have & kReadable))
+      EV_SET(&changes[n++], fd, EVFILT_READ, (want & kReadable) ? EV_ADD : EV_DELETE, 0, 0, nullptr);
+    if ((want & kWritable) != (have & kWritable))
+      EV_SET(&changes[n++], fd, EVFILT_WRITE, (want & kWritable) ? EV_ADD : EV_DELETE, 0, 0, nullptr);
+    if (n > 0 && ::kevent(kq_, changes, n, nullptr, 0, nullptr) != 0)
+      return {errno, std::system_category()};
+    have = want;
+    return {};
+  }
+
+  int kq_;
+  std::unordered_map<NativeSocket, std::uint8_t> interest_;
+  std::vector<struct kevent> events_;
+};
+
+}  // namespace
+
+std::unique_ptr<Poller> createKqueuePoller(std::error_code& ec) {
+  int kq = ::kqueue();
+  if (kq < 0) {
+    ec = {errno, std::system_category()};
+    return nullptr;
+  }
+  ::fcntl(kq, F_SETFD, FD_CLOEXEC);
+  return std::make_unique<KqueuePoller>(kq);
+}
+
+}  // namespace ferry

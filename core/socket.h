@@ -1,0 +1,50 @@
+#pragma once
+
+// The few portable socket primitives core needs: the native handle type,
+// close, non-blocking mode, and the last socket error as std::error_code.
+// POSIX and Winsock differ in exactly these places; everything above this
+// file is written once.
+
+#include <cstdint>
+#include <string>
+#include <system_error>
+
+#ifdef _WIN32
+#include <winsock2.h>
+#endif
+
+namespace ferry {
+
+#ifdef _WIN32
+using NativeSocket = SOCKET;
+inline constexpr NativeSocket kInvalidSocket = INVALID_SOCKET;
+#else
+using NativeSocket = int;
+inline constexpr NativeSocket kInvalidSocket = -1;
+#endif
+
+// Closes a socket or (on POSIX) any descriptor. Errors are ignored: there is
+// nothing useful to do about a failed close, and retrying on EINTR is wrong
+// on Linux (the descriptor is already released).
+void closeSocket(NativeSocket s) noexcept;
+
+std::error_code setNonBlocking(NativeSocket s) noexcept;
+
+// errno on POSIX, WSAGetLastError() on Windows, as a system_category code.
+std::error_code lastSocketError() noexcept;
+
+// True when the error means "try again when the socket is ready".
+bool wouldBlock(const std::error_code& ec) noexcept;
+
+// Makes the process immune to SIGPIPE from writes to a reset socket. Sends use
+// MSG_NOSIGNAL where it exists; this covers the rest (sendfile, macOS).
+void ignoreSigpipe() noexcept;
+
+// Initialises Winsock once per process; a no-op elsewhere.
+void initSockets() noexcept;
+
+// A connected, non-blocking pair of stream sockets. socketpair() on POSIX;
+// on Windows, a loopback TCP connection made through a temporary listener.
+std::error_code makeSocketPair(NativeSocket out[2]) noexcept;
+
+}  // namespace ferry

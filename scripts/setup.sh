@@ -1,0 +1,61 @@
+# Shared setup for run.sh and test.sh: install missing build dependencies,
+# then configure and build. Sourced, not executed.
+#
+#   ferry_setup_deps [extra debian packages...]
+#   ferry_build <build-dir> <build-type> [extra cmake args...]
+
+FERRY_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+# Debian 12 / Ubuntu packages the build and the tests need.
+FERRY_DEBIAN_PACKAGES=(
+  build-essential cmake ninja-build pkg-config
+  qt6-base-dev qt6-base-dev-tools libgl-dev
+  node-llhttp libqrencode-dev
+  curl
+)
+
+ferry_say() { printf 'ferry: %s\n' "$*" >&2; }
+
+ferry_setup_deps() {
+  case "$(uname -s)" in
+    Darwin)
+      if ! command -v cmake >/dev/null || ! command -v qmake6 >/dev/null && ! brew list qt >/dev/null 2>&1; then
+        ferry_say "install the build tools first: brew install cmake ninja qt llhttp qrencode"
+        return 1
+      fi
+      return 0 ;;
+    MINGW*|MSYS*|CYGWIN*)
+      ferry_say "on Windows: install Qt 6 (Qt online installer or vcpkg install qtbase llhttp libqrencode),"
+      ferry_say "CMake and Ninja, then configure with -DCMAKE_PREFIX_PATH=<Qt dir> (see README)."
+      return 1 ;;
+  esac
+  if ! command -v dpkg-query >/dev/null; then
+    ferry_say "not a Debian/Ubuntu system: install CMake, Qt 6 (Core, Network, Widgets, Test), llhttp and libqrencode, then rerun."
+    return 1
+  fi
+  local missing=()
+  local p
+  for p in "${FERRY_DEBIAN_PACKAGES[@]}" "$@"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+      missing+=("$p")
+    fi
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  ferry_say "installing: ${missing[*]}"
+  local sudo=()
+  [ "$(id -u)" -ne 0 ] && sudo=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -qq || true
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+ferry_build() {
+  local dir="$1" type="$2"
+  shift 2
+  local gen=()
+  command -v ninja >/dev/null && [ ! -f "$dir/CMakeCache.txt" ] && gen=(-G Ninja)
+  if [ ! -f "$dir/CMakeCache.txt" ] || [ $# -gt 0 ]; then
+    cmake -S "$FERRY_ROOT" -B "$dir" "${gen[@]}" -DCMAKE_BUILD_TYPE="$type" "$@" >/dev/null
+  fi
+  cmake --build "$dir" --parallel
+}
