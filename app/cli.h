@@ -1,0 +1,30 @@
+#pragma once
+
+// The ferry command line, parsed without Qt so the headless server starts on
+// machines with no display at all.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "server.h"
+
+namespace ferry::app {
+
+struct CommandLine {
+  bool help = false;
+  bool version = false;
+  bool headless = false;
+  bool portGiven = false;
+  bool bindGiven = false;
+  ServerOptions server;
+  std::vector<std::string> paths;
+};
+
+// Parses argv. On a bad argument returns false and sets `error` to a
+// sentence for the user (the caller exits with status 2).
+bool parseCommandLine(int argc, char** argv, CommandLine& out, std::string& error);
+
+std::string usage();
+
+}  // namespace ferry::app

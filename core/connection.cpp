@@ -1,0 +1,220 @@
+#include "connection.h"
+
+#include <algorithm>
+#include <cerrno>
+
+#ifdef _WIN32
+#include <winsock2.h>
+#else
+#include <sys/socket.h>
+#include <unistd.h>
+#endif
+#if defined(__linux__)
+#include <sys/sendfile.h>
+#endif
+
+namespace ferry {
+namespace {
+
+#if defined(MSG_NOSIGNAL)
+constexpr int kSendFlags = MSG_NOSIGNAL;  // a reset peer must not SIGPIPE us
+#else
+constexpr int kSendFlags = 0;  // SO_NOSIGPIPE / Windows: no signal anyway
+#endif
+
+// Read granularity: one read() takes at most this much, so one busy client
+// cannot hog an iteration.
+constexpr std::size_t kReadChunk = 16 * 1024;
+
+}  // namespace
+
+Connection::Connection(EventLoop& loop, NativeSocket fd, std::size_t maxReadBuffer)
+    : loop_(loop), fd_(fd), maxRead_(maxReadBuffer) {}
+
+Connection::~Connection() {
+  if (loop_.watching(fd_)) loop_.unwatch(fd_);
+  closeSocket(fd_);
+}
+
+std::error_code Connection::start(ConnectionHandler* handler) {
+  handler_ = handler;
+  interest_ = kReadable;
+  return loop_.watch(fd_, interest_, [this](std::uint8_t ev) { onEvents(ev); });
+}
+
+void Connection::onEvents(std::uint8_t events) {
+  if ((events & kWritable) && !failed_) flush();
+  if ((events & kReadable) && !failed_) readSome();
+}
+
+void Connection::readSome() {
+  if (eof_ || readBufferFull()) {
+    updateInterest();
+    return;
+  }
+  // Compact before growing: keep the buffer within maxRead_.
+  if (inStart_ > 0 && inStart_ == in_.size()) {
+    in_.clear();
+    inStart_ = 0;
+  } else if (inStart_ > 0 && in_.size() + kReadChunk > maxRead_) {
+    in_.erase(0, inStart_);
+    inStart_ = 0;
+  }
+  std::size_t room = std::min(kReadChunk, maxRead_ - (in_.size() - inStart_));
+  std::size_t old = in_.size();
+  in_.resize(old + room);
+#ifdef _WIN32
+  int n = ::recv(fd_, in_.data() + old, static_cast<int>(room), 0);
+#else
+  ssize_t n = ::recv(fd_, in_.data() + old, room, 0);
+#endif
+  if (n > 0) {
+    in_.resize(old + static_cast<std::size_t>(n));
+    handler_->onReadable();
+    return;
+  }
+  in_.resize(old);
+  if (n == 0) {
+    eof_ = true;
+    updateInterest();
+    handler_->onReadable();
+    return;
+  }
+  auto ec = lastSocketError();
+  if (wouldBlock(ec) || ec == std::errc::interrupted) return;
+  failed_ = true;
+  handler_->onError(ec);
+}
+
+void Connection::consume(std::size_t n) {
+  inStart_ += std::min(n, in_.size() - inStart_);
+  if (inStart_ == in_.size()) {
+    in_.clear();
+    inStart_ = 0;
+  }
+  updateInterest();
+}
+
+void Connection::setReading(bool on) {
+  reading_ = on;
+  updateInterest();
+}
+
+void Connection::queue(std::string_view bytes) {
+  if (outStart_ == out_.size()) {
+    out_.clear();
+    outStart_ = 0;
+  }
+  out_.append(bytes);
+}
+
+void Connection::queueFile(int fileFd, std::uint64_t offset, std::uint64_t length) {
+  fileFd_ = fileFd;
+  fileOffset_ = offset;
+  fileLeft_ = length;
+  fileShort_ = false;
+}
+
+void Connection::shutdownWrite() {
+#ifdef _WIN32
+  ::shutdown(fd_, SD_SEND);
+#else
+  ::shutdown(fd_, SHUT_WR);
+#endif
+}
+
+void Connection::halt() {
+  failed_ = true;
+  if (loop_.watching(fd_)) loop_.unwatch(fd_);
+}
+
+void Connection::flush() {
+  // onDrained() may queue more; the loop below sends it. Calls from inside
+  // onDrained() return at once instead of recursing once per chunk.
+  if (flushing_ || failed_) return;
+  flushing_ = true;
+  while (!failed_) {
+    bool blocked = false;
+    while (outStart_ < out_.size()) {
+      int flags = kSendFlags;
+#if defined(MSG_MORE)
+      // The file follows: let the kernel put headers and body in one segment.
+      if (fileLeft_ > 0) flags |= MSG_MORE;
+#endif
+#ifdef _WIN32
+      int n = ::send(fd_, out_.data() + outStart_, static_cast<int>(out_.size() - outStart_), flags);
+#else
+      ssize_t n = ::send(fd_, out_.data() + outStart_, out_.size() - outStart_, flags);
+#endif
+      if (n > 0) {
+        outStart_ += static_cast<std::size_t>(n);
+        lastWrite_ = loop_.now();
+        continue;
+      }
+      auto ec = lastSocketError();
+      if (wouldBlock(ec)) {
+        blocked = true;
+        break;
+      }
+      if (ec == std::errc::interrupted) continue;
+      failed_ = true;
+      flushing_ = false;
+      handler_->onError(ec);
+      return;
+    }
+    if (outStart_ == out_.size()) {
+      out_.clear();
+      outStart_ = 0;
+    }
+#if defined(__linux__)
+    while (!blocked && fileLeft_ > 0) {
+      off_t off = static_cast<off_t>(fileOffset_);
+      std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(fileLeft_, 1u << 30));
+      ssize_t n = ::sendfile(fd_, fileFd_, &off, want);
+      if (n > 0) {
+        fileOffset_ += static_cast<std::uint64_t>(n);
+        fileLeft_ -= static_cast<std::uint64_t>(n);
+        lastWrite_ = loop_.now();
+        continue;
+      }
+      if (n == 0) {
+        // EOF before the promised length: the file shrank under us.
+        fileShort_ = true;
+        fileLeft_ = 0;
+        break;
+      }
+      auto ec = lastSocketError();
+      if (wouldBlock(ec)) {
+        blocked = true;
+        break;
+      }
+      if (ec == std::errc::interrupted) continue;
+      failed_ = true;
+      flushing_ = false;
+      handler_->onError(ec);
+      return;
+    }
+#endif
+    if (blocked) break;
+    // Empty: let the owner queue the next chunk, and go round again if it did.
+    wantWrite_ = false;
+    handler_->onDrained();
+    if (failed_ || queuedBytes() == 0) break;
+  }
+  flushing_ = false;
+  wantWrite_ = queuedBytes() > 0;
+  updateInterest();
+}
+
+void Connection::updateInterest() {
+  if (failed_ || !loop_.watching(fd_)) return;
+  std::uint8_t want = kNone;
+  if (reading_ && !eof_ && !readBufferFull()) want |= kReadable;
+  if (wantWrite_) want |= kWritable;
+  if (want != interest_) {
+    interest_ = want;
+    loop_.setInterest(fd_, want);
+  }
+}
+
+}  // namespace ferry

@@ -1,0 +1,109 @@
+#pragma once
+
+// Connection: one accepted TCP socket and its byte streams. Owns the
+// descriptor, a bounded read buffer, and a write queue of bytes followed by at
+// most one file region. Knows nothing of HTTP.
+//
+// Writes are pulled, not pushed: the owner queues one chunk, and is told
+// (onDrained) when the socket has taken all of it; only then does it queue
+// the next. A connection therefore never holds more than one chunk of a file.
+//
+// Loop thread only.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+#include "event_loop.h"
+#include "socket.h"
+
+namespace ferry {
+
+class ConnectionHandler {
+ public:
+  virtual ~ConnectionHandler() = default;
+  // New bytes are in the read buffer (or the peer closed its side: eof()).
+  virtual void onReadable() = 0;
+  // Everything queued has been written; queue more or stay quiet.
+  virtual void onDrained() = 0;
+  // A read or write failed; the connection is unusable. The handler closes it.
+  virtual void onError(std::error_code ec) = 0;
+};
+
+class Connection final {
+ public:
+  // Whether queueFile() exists on this platform (Linux sendfile).
+#if defined(__linux__)
+  static constexpr bool kHasSendfile = true;
+#else
+  static constexpr bool kHasSendfile = false;
+#endif
+
+  Connection(EventLoop& loop, NativeSocket fd, std::size_t maxReadBuffer);
+  ~Connection();  // unwatches and closes the socket
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  std::error_code start(ConnectionHandler* handler);
+
+  // --- reading ------------------------------------------------------------
+  // The unconsumed bytes received so far (at most maxReadBuffer).
+  std::string_view buffered() const { return std::string_view(in_).substr(inStart_); }
+  void consume(std::size_t n);
+  bool eof() const { return eof_; }
+  bool readBufferFull() const { return in_.size() - inStart_ >= maxRead_; }
+  // Stops/resumes reading (backpressure on a pipelining client).
+  void setReading(bool on);
+
+  // --- writing ------------------------------------------------------------
+  void queue(std::string_view bytes);
+  // Queues `length` bytes of `fileFd` from `offset`, after the queued bytes.
+  // The descriptor stays owned by the caller. Linux only (kHasSendfile).
+  void queueFile(int fileFd, std::uint64_t offset, std::uint64_t length);
+  std::size_t queuedBytes() const { return out_.size() - outStart_ + static_cast<std::size_t>(fileLeft_); }
+  // Writes what the socket takes now; arms write interest for the rest and
+  // calls onDrained() whenever the queue empties.
+  void flush();
+  // Sends a FIN (used before closing after an error response).
+  void shutdownWrite();
+  // Stops all I/O and callbacks at once; the descriptor is closed when the
+  // Connection is destroyed. Safe from inside any handler callback.
+  void halt();
+
+  // When the socket last accepted bytes (for the write-stall timeout).
+  std::chrono::steady_clock::time_point lastWriteProgress() const { return lastWrite_; }
+  // A file region ended early because the file shrank.
+  bool fileEnded() const { return fileShort_; }
+
+  NativeSocket fd() const { return fd_; }
+
+ private:
+  void onEvents(std::uint8_t events);
+  void readSome();
+  void updateInterest();
+
+  EventLoop& loop_;
+  NativeSocket fd_;
+  ConnectionHandler* handler_ = nullptr;
+  std::size_t maxRead_;
+  std::string in_;
+  std::size_t inStart_ = 0;
+  bool eof_ = false;
+  bool reading_ = true;
+
+  std::string out_;
+  std::size_t outStart_ = 0;
+  int fileFd_ = -1;
+  std::uint64_t fileOffset_ = 0;
+  std::uint64_t fileLeft_ = 0;
+  bool fileShort_ = false;
+  bool wantWrite_ = false;
+  bool flushing_ = false;
+  bool failed_ = false;
+  std::uint8_t interest_ = kNone;
+  std::chrono::steady_clock::time_point lastWrite_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace ferry

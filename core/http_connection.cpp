@@ -1,0 +1,476 @@
+#include "http_connection.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#ifndef _WIN32
+#include <unistd.h>
+#else
+#include <io.h>
+#endif
+
+#include "byte_range.h"
+#include "host_check.h"
+#include "http_date.h"
+#include "http_server.h"
+#include "mime_types.h"
+#include "rate_limiter.h"
+#include "request_target.h"
+#include "share_registry.h"
+#include "transfer_stats.h"
+
+namespace ferry {
+namespace {
+
+constexpr auto kLingerTimeout = std::chrono::seconds(2);
+
+std::string_view reasonPhrase(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 206: return "Partial Content";
+    case 304: return "Not Modified";
+    case 400: return "Bad Request";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 414: return "URI Too Long";
+    case 416: return "Range Not Satisfiable";
+    case 421: return "Misdirected Request";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    case 505: return "HTTP Version Not Supported";
+  }
+  return "Unknown";
+}
+
+void appendNumber(std::string& s, std::uint64_t v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  s.append(buf, r.ptr);
+}
+
+void appendHex(std::string& s, std::uint64_t v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v, 16);
+  s.append(buf, r.ptr);
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+std::string_view opaqueTag(std::string_view tag) {
+  tag = trim(tag);
+  if (tag.size() >= 2 && tag[0] == 'W' && tag[1] == '/') tag.remove_prefix(2);
+  return tag;
+}
+
+// If-None-Match uses the weak comparison (RFC 9110 §13.1.2).
+bool noneMatchHits(std::string_view header, std::string_view etag) {
+  if (trim(header) == "*") return true;
+  while (!header.empty()) {
+    auto comma = header.find(',');
+    if (opaqueTag(header.substr(0, comma)) == etag) return true;
+    if (comma == std::string_view::npos) break;
+    header.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+// RFC 6266: an ASCII fallback and the exact name in UTF-8.
+void appendContentDisposition(std::string& s, std::string_view name) {
+  s += "Content-Disposition: attachment; filename=\"";
+  for (unsigned char c : name) {
+    if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '%')
+      s.push_back('_');
+    else
+      s.push_back(static_cast<char>(c));
+  }
+  s += "\"; filename*=UTF-8''";
+  s += percentEncodePathSegment(name);
+  s += "\r\n";
+}
+
+}  // namespace
+
+HttpConnection::HttpConnection(HttpServer& server, NativeSocket fd, std::string peer, std::string peerIp)
+    : server_(server),
+      conn_(server.loop(), fd, server.options().limits.readBufferCeiling()),
+      peer_(std::move(peer)),
+      peerIp_(std::move(peerIp)),
+      client_(peer_),
+      since_(server.loop().now()) {}
+
+HttpConnection::~HttpConnection() {
+  if (limiterTicket_) server_.limiter().cancel(limiterTicket_);
+  closeFile();
+}
+
+bool HttpConnection::start() { return !conn_.start(this); }
+
+void HttpConnection::closeFile() {
+  if (fileFd_ >= 0) {
+    ::close(fileFd_);
+    fileFd_ = -1;
+  }
+  chunk_.reset();
+}
+
+void HttpConnection::onReadable() {
+  if (closed_) return;
+  if (state_ == State::kLingering) {
+    conn_.consume(conn_.buffered().size());
+    if (conn_.eof()) closeNow({}, false);
+    return;
+  }
+  if (state_ == State::kWriting) {
+    // A pipelined request waits in the buffer; reading pauses when it is
+    // full. A client that half-closed still gets its response.
+    return;
+  }
+  processInput();
+}
+
+void HttpConnection::processInput() {
+  while (!closed_ && (state_ == State::kIdle || state_ == State::kReading)) {
+    std::string_view in = conn_.buffered();
+    if (in.empty()) {
+      if (conn_.eof()) closeNow({}, false);
+      return;
+    }
+    if (state_ == State::kIdle) {
+      state_ = State::kReading;
+      since_ = server_.loop().now();
+    }
+    std::size_t consumed = 0;
+    int status = 0;
+    auto r = parser_.parse(in, server_.options().limits, request_, consumed, status);
+    if (r == RequestParser::Result::kIncomplete) {
+      if (conn_.eof()) closeNow({}, false);
+      return;
+    }
+    if (r == RequestParser::Result::kError) {
+      conn_.consume(in.size());
+      respondSimple(status, true);
+      conn_.flush();
+      return;
+    }
+    state_ = State::kWriting;
+    since_ = server_.loop().now();
+    handle(request_);  // copies what it needs out of the buffer
+    conn_.consume(consumed);
+    conn_.flush();
+  }
+}
+
+void HttpConnection::beginHeaders(int status) {
+  head_.clear();
+  head_ += "HTTP/1.1 ";
+  appendNumber(head_, static_cast<std::uint64_t>(status));
+  head_ += ' ';
+  head_ += reasonPhrase(status);
+  head_ += "\r\nServer: Ferry\r\nDate: ";
+  head_ += server_.date();
+  head_ += "\r\n";
+}
+
+void HttpConnection::respondSimple(int status, bool close, std::string_view extraHeaders, std::string_view body,
+                                   bool headOnly) {
+  state_ = State::kWriting;
+  if (close) closeAfterResponse_ = true;
+  std::string text;
+  if (body.empty() && status >= 400) {
+    text = std::to_string(status) + " " + std::string(reasonPhrase(status)) + "\n";
+    body = text;
+  }
+  beginHeaders(status);
+  head_ += extraHeaders;
+  if (status != 304) {
+    head_ += "Content-Type: text/plain; charset=utf-8\r\nContent-Length: ";
+    appendNumber(head_, body.size());
+    head_ += "\r\n";
+  }
+  if (closeAfterResponse_)
+    head_ += "Connection: close\r\n";
+  else if (request_.versionMinor == 0)
+    head_ += "Connection: keep-alive\r\n";
+  head_ += "\r\n";
+  if (!headOnly && status != 304) head_ += body;
+  conn_.queue(head_);
+}
+
+void HttpConnection::handle(const HttpRequest& req) {
+  closeAfterResponse_ = !req.keepAlive;
+  if (req.hasBody) return respondSimple(400, true, {}, "Requests with a body are not accepted.\n");
+
+  client_ = peer_;
+  if (std::string_view xff = req.header("x-forwarded-for"); !xff.empty() && server_.trustedProxy(peerIp_)) {
+    // The proxy appends the address it saw last.
+    auto comma = xff.rfind(',');
+    client_ = std::string(trim(comma == std::string_view::npos ? xff : xff.substr(comma + 1)));
+  }
+
+  std::size_t hosts = req.count("host");
+  std::string_view host = trim(req.header("host"));
+  if (hosts > 1 || (hosts == 0 && req.versionMinor >= 1))
+    return respondSimple(400, true, {}, "HTTP/1.1 requests need exactly one Host header.\n");
+  if (hosts == 1 && !hostAllowed(host, server_.options().hosts))
+    return respondSimple(421, true, {}, "This server does not answer for that host name.\n");
+  if (!req.isGet && !req.isHead)
+    return respondSimple(405, false, "Allow: GET, HEAD\r\n", {}, false);
+
+  RequestTarget target = parseRequestTarget(req.target);
+  if (target.status == RequestTarget::kBadRequest) return respondSimple(400, true, {}, {}, req.isHead);
+  if (target.status == RequestTarget::kNotFound) return respondSimple(404, false, {}, {}, req.isHead);
+  std::shared_ptr<const Share> share = server_.shares().find(target.token);
+  if (!share) return respondSimple(404, false, {}, {}, req.isHead);
+  serveFile(req, *share);
+}
+
+void HttpConnection::serveFile(const HttpRequest& req, const Share& share) {
+#ifdef O_CLOEXEC
+  int fd = ::open(share.path.c_str(), O_RDONLY | O_CLOEXEC);
+#else
+  int fd = ::open(share.path.c_str(), O_RDONLY);
+#endif
+  struct stat st {};
+  if (fd < 0 || ::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fd >= 0) ::close(fd);
+    return respondSimple(404, false, {}, "This file is no longer available.\n", req.isHead);
+  }
+  const auto size = static_cast<std::uint64_t>(st.st_size);
+#if defined(__APPLE__)
+  const std::uint64_t mtimeNs = static_cast<std::uint64_t>(st.st_mtimespec.tv_sec) * 1000000000ull + st.st_mtimespec.tv_nsec;
+#elif defined(_WIN32)
+  const std::uint64_t mtimeNs = static_cast<std::uint64_t>(st.st_mtime) * 1000000000ull;
+#else
+  const std::uint64_t mtimeNs = static_cast<std::uint64_t>(st.st_mtim.tv_sec) * 1000000000ull + st.st_mtim.tv_nsec;
+#endif
+  const std::time_t mtime = st.st_mtime;
+
+  // Strong validator: any change of content that keeps size and mtime also
+  // changes the inode when editors save by rename.
+  std::string etag;
+  etag.reserve(48);
+  etag += '"';
+  appendHex(etag, size);
+  etag += '-';
+  appendHex(etag, mtimeNs);
+  etag += '-';
+  appendHex(etag, static_cast<std::uint64_t>(st.st_ino));
+  etag += '"';
+  std::string lastModified = formatHttpDate(mtime);
+
+  std::string validators;
+  validators.reserve(160);
+  validators += "ETag: ";
+  validators += etag;
+  validators += "\r\nLast-Modified: ";
+  validators += lastModified;
+  // Token links are unguessable but the file behind one may change: caches
+  // (a CDN in front of us) may store it, and revalidate cheaply with the
+  // validators before each reuse.
+  validators += "\r\nCache-Control: no-cache\r\n";
+
+  // Conditional requests (RFC 9110 §13.2.2): If-None-Match wins over
+  // If-Modified-Since.
+  std::string_view inm = req.header("if-none-match");
+  bool notModified = false;
+  if (!inm.empty()) {
+    notModified = noneMatchHits(inm, etag);
+  } else if (std::string_view ims = trim(req.header("if-modified-since")); !ims.empty()) {
+    std::time_t t = parseHttpDate(ims);
+    notModified = t >= 0 && mtime <= t;
+  }
+  if (notModified) {
+    ::close(fd);
+    return respondSimple(304, false, validators);
+  }
+
+  RangeResult range;
+  if (std::string_view rh = req.header("range"); !rh.empty()) {
+    bool rangeApplies = true;
+    if (std::string_view ir = trim(req.header("if-range")); !ir.empty()) {
+      // An entity-tag must match strongly; a date must equal Last-Modified.
+      rangeApplies = (ir.front() == '"') ? ir == etag : ir == lastModified;
+    }
+    if (rangeApplies) range = parseRange(rh, size);
+  }
+
+  if (range.kind == RangeResult::kUnsatisfiable) {
+    ::close(fd);
+    std::string cr = "Content-Range: bytes */" + std::to_string(size) + "\r\n" + validators;
+    return respondSimple(416, false, cr, "The requested range is not inside the file.\n", req.isHead);
+  }
+
+  const bool partial = range.kind == RangeResult::kSingle;
+  const std::uint64_t first = partial ? range.range.first : 0;
+  const std::uint64_t length = partial ? range.range.length() : size;
+
+  state_ = State::kWriting;
+  beginHeaders(partial ? 206 : 200);
+  head_ += "Content-Type: ";
+  head_ += mimeTypeForName(share.name);
+  head_ += "\r\nContent-Length: ";
+  appendNumber(head_, length);
+  head_ += "\r\nAccept-Ranges: bytes\r\n";
+  if (partial) {
+    head_ += "Content-Range: bytes ";
+    appendNumber(head_, first);
+    head_ += '-';
+    appendNumber(head_, range.range.last);
+    head_ += '/';
+    appendNumber(head_, size);
+    head_ += "\r\n";
+  }
+  head_ += validators;
+  appendContentDisposition(head_, share.name);
+  head_ += "X-Content-Type-Options: nosniff\r\n";
+  if (closeAfterResponse_)
+    head_ += "Connection: close\r\n";
+  else if (req.versionMinor == 0)
+    head_ += "Connection: keep-alive\r\n";
+  head_ += "\r\n";
+  conn_.queue(head_);
+
+  if (req.isHead) {
+    ::close(fd);
+    return;
+  }
+  fileFd_ = fd;
+  offset_ = first;
+  bodyLeft_ = length;
+  inFlight_ = 0;
+  shareToken_ = share.token;
+  transferId_ = server_.stats().begin(client_, share.token, share.name, size, first, length);
+  pumpBody();
+}
+
+void HttpConnection::pumpBody() {
+  if (closed_ || bodyLeft_ == 0 || limiterTicket_ || inFlight_) return;
+  std::uint64_t want = std::min(bodyLeft_, Connection::kHasSendfile ? kSendfileChunk : kReadChunk);
+  std::uint64_t grant = server_.limiter().take(want);
+  if (grant == 0) {
+    // Out of bandwidth: wait for the limiter's refill instead of polling.
+    limiterTicket_ = server_.limiter().enqueue([this] {
+      limiterTicket_ = 0;
+      pumpBody();
+      conn_.flush();
+    });
+    return;
+  }
+  if constexpr (Connection::kHasSendfile) {
+    conn_.queueFile(fileFd_, offset_, grant);
+  } else {
+    if (!chunk_) chunk_ = std::make_unique<char[]>(kReadChunk);
+    std::uint64_t got = 0;
+    while (got < grant) {
+#ifdef _WIN32
+      ::_lseeki64(fileFd_, static_cast<__int64>(offset_ + got), SEEK_SET);
+      int n = ::_read(fileFd_, chunk_.get() + got, static_cast<unsigned>(grant - got));
+#else
+      ssize_t n = ::pread(fileFd_, chunk_.get() + got, static_cast<std::size_t>(grant - got),
+                          static_cast<off_t>(offset_ + got));
+#endif
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return closeNow(std::string("cannot read the file: ") + std::strerror(errno), true);
+      if (n == 0) return closeNow("the file shrank during the download", true);
+      got += static_cast<std::uint64_t>(n);
+    }
+    conn_.queue(std::string_view(chunk_.get(), static_cast<std::size_t>(grant)));
+  }
+  offset_ += grant;
+  bodyLeft_ -= grant;
+  inFlight_ = grant;
+}
+
+void HttpConnection::onDrained() {
+  if (closed_ || state_ != State::kWriting) return;
+  if (inFlight_) {
+    if (conn_.fileEnded()) return closeNow("the file shrank during the download", true);
+    server_.stats().addBytes(transferId_, inFlight_);
+    inFlight_ = 0;
+  }
+  if (bodyLeft_ > 0) return pumpBody();
+  finishResponse();
+}
+
+void HttpConnection::finishResponse() {
+  if (transferId_) {
+    server_.stats().finish(transferId_, TransferState::kDone);
+    transferId_ = 0;
+  }
+  closeFile();
+  if (closeAfterResponse_) {
+    // Half-close and drain what the client still sends, so our response is
+    // not destroyed by a reset (a close with unread data sends RST).
+    conn_.shutdownWrite();
+    state_ = State::kLingering;
+    since_ = server_.loop().now();
+    conn_.consume(conn_.buffered().size());
+    if (conn_.eof()) closeNow({}, false);
+    return;
+  }
+  state_ = State::kIdle;
+  since_ = server_.loop().now();
+  processInput();
+}
+
+void HttpConnection::onError(std::error_code ec) {
+  closeNow("the client closed the connection (" + ec.message() + ")", false);
+}
+
+void HttpConnection::cancel(const std::string& reason) { closeNow(reason, false); }
+
+void HttpConnection::closeNow(const std::string& why, bool failed) {
+  if (closed_) return;
+  closed_ = true;
+  if (transferId_) {
+    server_.stats().finish(transferId_, failed ? TransferState::kFailed : TransferState::kCancelled,
+                           why.empty() ? "the client closed the connection" : why);
+    transferId_ = 0;
+  }
+  if (limiterTicket_) {
+    server_.limiter().cancel(limiterTicket_);
+    limiterTicket_ = 0;
+  }
+  closeFile();
+  conn_.halt();
+  server_.release(this);
+}
+
+void HttpConnection::checkTimeouts(std::chrono::steady_clock::time_point now) {
+  if (closed_) return;
+  const HttpLimits& limits = server_.options().limits;
+  switch (state_) {
+    case State::kIdle:
+      if (now - since_ > limits.idleTimeout) closeNow({}, false);
+      break;
+    case State::kReading:
+      if (now - since_ > limits.headerTimeout) {
+        conn_.consume(conn_.buffered().size());
+        respondSimple(408, true);
+        conn_.flush();
+      }
+      break;
+    case State::kWriting:
+      if (conn_.queuedBytes() > 0 && now - std::max(since_, conn_.lastWriteProgress()) > limits.writeStallTimeout)
+        closeNow("the client stopped reading (no progress for " +
+                     std::to_string(std::chrono::duration_cast<std::chrono::seconds>(limits.writeStallTimeout).count()) +
+                     " s)",
+                 true);
+      break;
+    case State::kLingering:
+      if (now - since_ > kLingerTimeout) closeNow({}, false);
+      break;
+  }
+}
+
+}  // namespace ferry

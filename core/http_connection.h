@@ -1,0 +1,94 @@
+#pragma once
+
+// HttpConnection: HTTP/1.1 on one Connection. Owns the Connection, the
+// request parser, and the response in flight (its headers, the open file and
+// how much of it is left); does not own the shares, the stats or the rate
+// limiter, which belong to the HttpServer.
+//
+// Requests are answered one at a time, in order: a pipelined request waits in
+// the read buffer until the previous response has fully left. A response body
+// is pulled from the file one chunk at a time, only after the socket took the
+// previous chunk.
+//
+// Loop thread only.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "connection.h"
+#include "http_request.h"
+
+namespace ferry {
+
+class HttpServer;
+struct Share;
+
+class HttpConnection final : public ConnectionHandler {
+ public:
+  // Body chunk sizes: pread() chunks bound the memory a transfer holds;
+  // sendfile() chunks hold no user memory and are only the unit of fairness
+  // and of progress reports.
+  static constexpr std::uint64_t kReadChunk = 64 * 1024;
+  static constexpr std::uint64_t kSendfileChunk = 1024 * 1024;
+
+  HttpConnection(HttpServer& server, NativeSocket fd, std::string peer, std::string peerIp);
+  ~HttpConnection() override;
+  HttpConnection(const HttpConnection&) = delete;
+  HttpConnection& operator=(const HttpConnection&) = delete;
+
+  bool start();
+
+  // Ends the response in flight (if any) as cancelled and closes.
+  void cancel(const std::string& reason);
+  // Closes if a deadline has passed (header, idle, write stall).
+  void checkTimeouts(std::chrono::steady_clock::time_point now);
+
+  std::uint64_t transferId() const { return transferId_; }
+  const std::string& shareToken() const { return shareToken_; }
+  const std::string& peerIp() const { return peerIp_; }
+  bool closed() const { return closed_; }
+
+ private:
+  enum class State { kIdle, kReading, kWriting, kLingering };
+
+  void onReadable() override;
+  void onDrained() override;
+  void onError(std::error_code ec) override;
+
+  void processInput();
+  void handle(const HttpRequest& req);
+  void serveFile(const HttpRequest& req, const Share& share);
+  void respondSimple(int status, bool close, std::string_view extraHeaders = {},
+                     std::string_view body = {}, bool headOnly = false);
+  void beginHeaders(int status);
+  void pumpBody();
+  void finishResponse();
+  void closeNow(const std::string& why, bool failed);
+  void closeFile();
+
+  HttpServer& server_;
+  Connection conn_;
+  RequestParser parser_;
+  HttpRequest request_;
+  std::string peer_;
+  std::string peerIp_;
+  std::string client_;  // peer, or X-Forwarded-For from a trusted proxy
+  State state_ = State::kIdle;
+  bool closed_ = false;
+  bool closeAfterResponse_ = false;
+  std::chrono::steady_clock::time_point since_;  // entered the current state
+
+  std::string head_;  // response headers under construction (reused)
+  int fileFd_ = -1;
+  std::uint64_t offset_ = 0;
+  std::uint64_t bodyLeft_ = 0;
+  std::uint64_t inFlight_ = 0;  // body bytes queued, not yet drained
+  std::unique_ptr<char[]> chunk_;  // pread() buffer, only without sendfile
+  std::uint64_t transferId_ = 0;
+  std::string shareToken_;
+  std::uint64_t limiterTicket_ = 0;
+};
+
+}  // namespace ferry

@@ -1,0 +1,150 @@
+#include "http_server.h"
+
+#include <algorithm>
+
+#include "http_connection.h"
+#include "net_address.h"
+#include "rate_limiter.h"
+#include "share_registry.h"
+#include "transfer_stats.h"
+
+#ifndef _WIN32
+#include <sys/socket.h>
+#endif
+
+namespace ferry {
+namespace {
+
+constexpr auto kSweepInterval = std::chrono::milliseconds(500);
+
+#if defined(MSG_NOSIGNAL)
+constexpr int kSendFlags = MSG_NOSIGNAL;
+#else
+constexpr int kSendFlags = 0;
+#endif
+
+}  // namespace
+
+HttpServer::HttpServer(EventLoop& loop, ShareRegistry& shares, TransferStats& stats, RateLimiter& limiter)
+    : loop_(loop), shares_(shares), stats_(stats), limiter_(limiter), listener_(loop) {}
+
+HttpServer::~HttpServer() { shutdown(); }
+
+std::error_code HttpServer::listen(const HttpServerOptions& options, std::string* message) {
+  options_ = options;
+  if (options_.hosts.machineName.empty()) options_.hosts.machineName = localHostName();
+  return listener_.open(options_.bind, options_.port, message);
+}
+
+void HttpServer::start() {
+  listener_.start([this](NativeSocket fd, const sockaddr* peer) { accept(fd, peer); });
+}
+
+void HttpServer::shutdown() {
+  listener_.close();
+  if (sweeper_) {
+    loop_.cancel(sweeper_);
+    sweeper_ = 0;
+  }
+  std::vector<HttpConnection*> all;
+  all.reserve(connections_.size());
+  for (auto& [p, c] : connections_) all.push_back(p);
+  for (HttpConnection* c : all) c->cancel("the server stopped");
+  dead_.clear();
+  connections_.clear();
+  perIp_.clear();
+  stats_.setOpenConnections(0);
+}
+
+bool HttpServer::trustedProxy(const std::string& ip) const {
+  return std::find(options_.trustedProxies.begin(), options_.trustedProxies.end(), ip) !=
+         options_.trustedProxies.end();
+}
+
+void HttpServer::reject(NativeSocket fd) {
+  // Over a cap: say so and hang up. Best effort; the socket is fresh, so the
+  // short answer fits its send buffer.
+  static constexpr std::string_view k503 =
+      "HTTP/1.1 503 Service Unavailable\r\nServer: Ferry\r\nContent-Type: text/plain; charset=utf-8\r\n"
+      "Content-Length: 33\r\nRetry-After: 5\r\nConnection: close\r\n\r\nToo many connections; try again.\n";
+  [[maybe_unused]] auto n = ::send(fd, k503.data(), static_cast<int>(k503.size()), kSendFlags);
+#ifdef _WIN32
+  ::shutdown(fd, SD_SEND);
+#else
+  ::shutdown(fd, SHUT_WR);
+#endif
+  closeSocket(fd);
+}
+
+void HttpServer::accept(NativeSocket fd, const sockaddr* peer) {
+  std::string ip = addressToString(peer);
+  std::size_t& fromIp = perIp_[ip];
+  if (connections_.size() >= options_.limits.maxConnections || fromIp >= options_.limits.maxConnectionsPerIp) {
+    if (fromIp == 0) perIp_.erase(ip);
+    reject(fd);
+    return;
+  }
+  ++fromIp;
+  auto conn = std::make_unique<HttpConnection>(*this, fd, endpointToString(peer), ip);
+  HttpConnection* raw = conn.get();
+  connections_.emplace(raw, std::move(conn));
+  if (!raw->start()) {
+    raw->cancel("cannot watch the socket");
+    return;
+  }
+  stats_.setOpenConnections(connections_.size());
+  if (!sweeper_) sweeper_ = loop_.runEvery(kSweepInterval, [this] { sweep(); });
+}
+
+void HttpServer::release(HttpConnection* c) {
+  auto it = connections_.find(c);
+  if (it == connections_.end()) return;
+  auto ip = perIp_.find(c->peerIp());
+  if (ip != perIp_.end() && --ip->second == 0) perIp_.erase(ip);
+  // Destroyed after the current callback chain unwinds: the connection may be
+  // deep inside its own handler right now.
+  dead_.push_back(std::move(it->second));
+  connections_.erase(it);
+  stats_.setOpenConnections(connections_.size());
+  if (!collectPosted_) {
+    collectPosted_ = true;
+    loop_.post([this] { collect(); });
+  }
+}
+
+void HttpServer::collect() {
+  collectPosted_ = false;
+  dead_.clear();
+}
+
+void HttpServer::sweep() {
+  if (connections_.empty()) {
+    // Nothing to watch: let an idle server sleep.
+    loop_.cancel(sweeper_);
+    sweeper_ = 0;
+    return;
+  }
+  auto now = loop_.now();
+  std::vector<HttpConnection*> all;
+  all.reserve(connections_.size());
+  for (auto& [p, c] : connections_) all.push_back(p);
+  for (HttpConnection* c : all) c->checkTimeouts(now);
+}
+
+void HttpServer::cancelTransfer(std::uint64_t id, const std::string& reason) {
+  for (auto& [p, c] : connections_) {
+    if (c->transferId() == id) {
+      p->cancel(reason);
+      return;
+    }
+  }
+}
+
+void HttpServer::cancelShare(const std::string& token, const std::string& reason) {
+  std::vector<HttpConnection*> hit;
+  for (auto& [p, c] : connections_)
+    if (c->transferId() && c->shareToken() == token) hit.push_back(p);
+  for (HttpConnection* c : hit) c->cancel(reason);
+}
+
+}  // namespace ferry

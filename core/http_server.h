@@ -1,0 +1,85 @@
+#pragma once
+
+// HttpServer: the file server on one loop. Owns the Listener and every
+// HttpConnection; borrows the ShareRegistry, TransferStats and RateLimiter.
+// Enforces the connection caps, sweeps deadlines once a second, and
+// destroys connections at the end of the loop iteration that closed them.
+//
+// Loop thread only (listen() may run before the loop starts).
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "event_loop.h"
+#include "host_check.h"
+#include "http_date.h"
+#include "http_limits.h"
+#include "listener.h"
+
+namespace ferry {
+
+class HttpConnection;
+class RateLimiter;
+class ShareRegistry;
+class TransferStats;
+
+struct HttpServerOptions {
+  std::string bind;  // "" = every interface
+  std::uint16_t port = 8080;
+  HttpLimits limits;
+  HostPolicy hosts;
+  std::vector<std::string> trustedProxies;  // peers whose X-Forwarded-For we believe
+};
+
+class HttpServer final {
+ public:
+  HttpServer(EventLoop& loop, ShareRegistry& shares, TransferStats& stats, RateLimiter& limiter);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  std::error_code listen(const HttpServerOptions& options, std::string* message);
+  void start();
+  // Closes the listener and every connection (transfers end as cancelled).
+  void shutdown();
+
+  void cancelTransfer(std::uint64_t id, const std::string& reason);
+  void cancelShare(const std::string& token, const std::string& reason);
+
+  std::uint16_t port() const { return listener_.port(); }
+  std::size_t connectionCount() const { return connections_.size(); }
+
+  // For HttpConnection.
+  EventLoop& loop() { return loop_; }
+  ShareRegistry& shares() { return shares_; }
+  TransferStats& stats() { return stats_; }
+  RateLimiter& limiter() { return limiter_; }
+  const HttpServerOptions& options() const { return options_; }
+  std::string_view date() { return dates_.now(); }
+  bool trustedProxy(const std::string& ip) const;
+  void release(HttpConnection* c);
+
+ private:
+  void accept(NativeSocket fd, const sockaddr* peer);
+  void sweep();
+  void reject(NativeSocket fd);
+  void collect();
+
+  EventLoop& loop_;
+  ShareRegistry& shares_;
+  TransferStats& stats_;
+  RateLimiter& limiter_;
+  HttpServerOptions options_;
+  Listener listener_;
+  DateCache dates_;
+  std::unordered_map<HttpConnection*, std::unique_ptr<HttpConnection>> connections_;
+  std::unordered_map<std::string, std::size_t> perIp_;
+  std::vector<std::unique_ptr<HttpConnection>> dead_;
+  bool collectPosted_ = false;
+  EventLoop::TimerId sweeper_ = 0;
+};
+
+}  // namespace ferry

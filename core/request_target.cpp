@@ -1,0 +1,97 @@
+#include "request_target.h"
+
+namespace ferry {
+namespace {
+
+int hexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+bool isTokenChar(char c) {
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '_';
+}
+
+}  // namespace
+
+bool percentDecode(std::string_view in, std::string& out) {
+  out.clear();
+  out.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    char c = in[i];
+    if (c == '%') {
+      if (i + 2 >= in.size()) return false;
+      int hi = hexValue(in[i + 1]);
+      int lo = hexValue(in[i + 2]);
+      if (hi < 0 || lo < 0) return false;
+      char d = static_cast<char>(hi * 16 + lo);
+      if (d == '\0') return false;
+      out.push_back(d);
+      i += 2;
+    } else {
+      out.push_back(c);
+    }
+  }
+  return true;
+}
+
+bool looksLikeToken(std::string_view token) {
+  if (token.size() < 16 || token.size() > 64) return false;
+  for (char c : token)
+    if (!isTokenChar(c)) return false;
+  return true;
+}
+
+RequestTarget parseRequestTarget(std::string_view target) {
+  RequestTarget r;
+  // origin-form only; absolute-form ("http://...") and "*" are refused.
+  if (target.empty() || target.front() != '/') return r;
+  if (auto q = target.find_first_of("?#"); q != std::string_view::npos) target = target.substr(0, q);
+  for (std::size_t i = 0; i < target.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(target[i]);
+    if (c < 0x20 || c == 0x7f || c == '\\') return r;
+    if (c == '%') {
+      int hi = i + 1 < target.size() ? hexValue(target[i + 1]) : -1;
+      int lo = i + 2 < target.size() ? hexValue(target[i + 2]) : -1;
+      if (hi < 0 || lo < 0) return r;
+      int d = hi * 16 + lo;
+      // An encoded NUL, slash or backslash has no business in a file link.
+      if (d == 0 || d == '/' || d == '\\') return r;
+    }
+  }
+  std::string_view rest = target.substr(1);
+  std::string_view token = rest.substr(0, rest.find('/'));
+  r.status = RequestTarget::kNotFound;
+  if (!looksLikeToken(token)) return r;
+  // Only "/token" or "/token/name": deeper paths do not exist for a file share.
+  std::string_view tail = rest.substr(token.size());
+  if (!tail.empty()) {
+    tail.remove_prefix(1);
+    if (tail.find('/') != std::string_view::npos) return r;
+  }
+  r.status = RequestTarget::kOk;
+  r.token = token;
+  return r;
+}
+
+std::string percentEncodePathSegment(std::string_view name) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(name.size() * 3);
+  for (unsigned char c : name) {
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+        c == '.' || c == '_' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(hex[c >> 4]);
+      out.push_back(hex[c & 15]);
+    }
+  }
+  return out;
+}
+
+}  // namespace ferry

@@ -1,0 +1,33 @@
+#pragma once
+
+// Turns a request-target into the share token it names, as a pure function.
+// The URL never becomes a filesystem path: only the token is looked up, and
+// the name after it is for people and for `curl -O`.
+
+#include <string>
+#include <string_view>
+
+namespace ferry {
+
+struct RequestTarget {
+  enum Status { kOk, kBadRequest, kNotFound } status = kBadRequest;
+  std::string_view token;  // points into the input
+};
+
+// Accepts origin-form only ("/token" or "/token/name", optional "?query").
+// Bad percent-encoding, an encoded NUL or slash, a backslash, a control
+// character, or a non-origin target is a 400; "/" and anything that cannot be
+// a token is a 404.
+RequestTarget parseRequestTarget(std::string_view target);
+
+// Decodes %XX escapes into `out`. False on a malformed escape or an encoded
+// NUL.
+bool percentDecode(std::string_view in, std::string& out);
+
+// Encodes a file name for a URL path segment (RFC 3986 unreserved kept).
+std::string percentEncodePathSegment(std::string_view name);
+
+// True when `token` has the shape of a share token (base64url, 16..64 chars).
+bool looksLikeToken(std::string_view token);
+
+}  // namespace ferry

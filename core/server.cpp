@@ -1,0 +1,173 @@
+#include "server.h"
+
+#include "event_loop.h"
+#include "http_server.h"
+#include "net_address.h"
+#include "rate_limiter.h"
+#include "request_target.h"
+#include "socket.h"
+
+namespace ferry {
+
+// Everything that lives on the worker thread, in construction order.
+struct Server::Running {
+  std::unique_ptr<EventLoop> loop;
+  std::unique_ptr<TransferStats> stats;
+  std::unique_ptr<RateLimiter> limiter;
+  std::unique_ptr<HttpServer> http;
+  std::thread thread;
+  std::uint16_t port = 0;
+  std::string bind;
+};
+
+Server::Server() : snapshot_(std::make_shared<StatsSnapshot>()) {
+  initSockets();
+  ignoreSigpipe();
+}
+
+Server::~Server() { stop(); }
+
+bool Server::start(const ServerOptions& options, std::string* error) {
+  std::lock_guard life(lifecycle_);
+  if (running()) return true;
+  auto r = std::make_unique<Running>();
+  r->loop = EventLoop::create(options.poller, error);
+  if (!r->loop) return false;
+  r->stats = std::make_unique<TransferStats>(*r->loop, [this](auto snap) { publish(std::move(snap)); });
+  r->limiter = std::make_unique<RateLimiter>(*r->loop);
+  {
+    std::lock_guard lock(mutex_);
+    rate_ = options.rateLimit ? options.rateLimit : rate_;
+    r->limiter->setRate(rate_);
+  }
+  r->http = std::make_unique<HttpServer>(*r->loop, shares_, *r->stats, *r->limiter);
+  HttpServerOptions ho;
+  ho.bind = options.bind;
+  ho.port = options.port;
+  ho.limits = options.limits;
+  ho.hosts.allowAny = options.allowAnyHost;
+  ho.hosts.names = options.allowedHosts;
+  ho.trustedProxies = options.trustedProxies;
+  if (auto ec = r->http->listen(ho, error)) return false;
+  r->port = r->http->port();
+  r->bind = options.bind;
+  r->http->start();
+  EventLoop* loop = r->loop.get();
+  // The loop object was set up on this thread; from here on it belongs to
+  // the worker.
+  r->thread = std::thread([loop] { loop->run(); });
+  std::lock_guard lock(mutex_);
+  running_ = std::move(r);
+  return true;
+}
+
+void Server::stop() {
+  std::lock_guard life(lifecycle_);
+  std::unique_ptr<Running> r;
+  {
+    std::lock_guard lock(mutex_);
+    r = std::move(running_);
+  }
+  if (!r) return;
+  HttpServer* http = r->http.get();
+  TransferStats* stats = r->stats.get();
+  EventLoop* loop = r->loop.get();
+  // Close every connection on the loop thread, publish the last word, then
+  // end run(): post() and stop() both go through the waker, so this is prompt
+  // even when the loop sleeps with no timers.
+  loop->post([http, stats, loop] {
+    http->shutdown();
+    stats->publishNow();
+    loop->stop();
+  });
+  r->thread.join();
+  // The loop has stopped: tear down in reverse order on this thread.
+  r->http.reset();
+  r->limiter.reset();
+  r->stats.reset();
+  r->loop.reset();
+}
+
+bool Server::running() const {
+  std::lock_guard lock(mutex_);
+  return running_ != nullptr;
+}
+
+std::uint16_t Server::port() const {
+  std::lock_guard lock(mutex_);
+  return running_ ? running_->port : 0;
+}
+
+std::string Server::bindAddress() const {
+  std::lock_guard lock(mutex_);
+  return running_ ? running_->bind : std::string();
+}
+
+std::string Server::pollerName() const {
+  std::lock_guard lock(mutex_);
+  return running_ ? std::string(running_->loop->pollerName()) : std::string();
+}
+
+void Server::post(std::function<void(Running&)> fn) {
+  std::lock_guard lock(mutex_);
+  if (!running_) return;
+  Running* r = running_.get();
+  r->loop->post([r, fn = std::move(fn)] { fn(*r); });
+}
+
+std::optional<Share> Server::addShare(const std::string& path, std::string* error, std::string token) {
+  return shares_.add(path, error, std::move(token));
+}
+
+bool Server::removeShare(const std::string& token) {
+  if (!shares_.remove(token)) return false;
+  post([token](Running& r) { r.http->cancelShare(token, "the file was unshared"); });
+  return true;
+}
+
+std::vector<Share> Server::shares() const { return shares_.list(); }
+
+std::optional<Share> Server::share(const std::string& token) const {
+  auto s = shares_.find(token);
+  if (!s) return std::nullopt;
+  return *s;
+}
+
+std::string Server::linkFor(const Share& share, const std::string& host) const {
+  std::uint16_t p = port();
+  return "http://" + hostForUrl(host, p) + "/" + share.token + "/" + percentEncodePathSegment(share.name);
+}
+
+void Server::setRateLimit(std::uint64_t bytesPerSecond) {
+  {
+    std::lock_guard lock(mutex_);
+    rate_ = bytesPerSecond;
+  }
+  post([bytesPerSecond](Running& r) { r.limiter->setRate(bytesPerSecond); });
+}
+
+void Server::cancelTransfer(std::uint64_t id) {
+  post([id](Running& r) { r.http->cancelTransfer(id, "cancelled by the user"); });
+}
+
+std::shared_ptr<const StatsSnapshot> Server::snapshot() const {
+  std::lock_guard lock(mutex_);
+  return snapshot_;
+}
+
+void Server::setSnapshotListener(SnapshotListener listener) {
+  std::lock_guard lock(mutex_);
+  listener_ = std::move(listener);
+}
+
+void Server::publish(std::shared_ptr<const StatsSnapshot> snap) {
+  SnapshotListener l;
+  {
+    std::lock_guard lock(mutex_);
+    snapshot_ = snap;
+    l = listener_;
+  }
+  if (l) l(std::move(snap));
+}
+
+}  // namespace ferry

@@ -1,0 +1,92 @@
+#pragma once
+
+// Server: the facade over core, and the only API app/ and ui/ use.
+//
+// Owns the worker thread and, while running, everything on it: the event
+// loop, the HTTP server, the transfer statistics and the rate limiter. Owns
+// the ShareRegistry for its whole life, so shares survive Stop and Start.
+//
+// Thread-safe: every public method may be called from any thread. Calls that
+// change the running server are posted to the loop thread; stop() wakes the
+// loop through its waker and joins the thread.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <system_error>
+#include <thread>
+#include <vector>
+
+#include "http_limits.h"
+#include "share_registry.h"
+#include "transfer_stats.h"
+
+namespace ferry {
+
+struct ServerOptions {
+  std::string bind;  // "" = every interface
+  std::uint16_t port = 8080;  // 0 = any free port
+  std::string poller;  // "" = the build's best (or FERRY_POLLER)
+  std::uint64_t rateLimit = 0;  // bytes/s for all transfers together; 0 = unlimited
+  HttpLimits limits;
+  std::vector<std::string> allowedHosts;  // extra Host names to answer
+  bool allowAnyHost = false;
+  std::vector<std::string> trustedProxies;
+};
+
+class Server final {
+ public:
+  using SnapshotListener = std::function<void(std::shared_ptr<const StatsSnapshot>)>;
+
+  Server();
+  ~Server();  // stops
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds at once on the calling thread (so a busy port is reported here, in
+  // a sentence for people), then serves on a new worker thread.
+  bool start(const ServerOptions& options, std::string* error);
+  // Prompt even when the loop sleeps: closes the listener and every
+  // connection, then joins the worker thread. No-op when stopped.
+  void stop();
+  bool running() const;
+  std::uint16_t port() const;  // the bound port while running, else 0
+  std::string bindAddress() const;
+  std::string pollerName() const;
+
+  // Shares (usable whether or not the server runs).
+  std::optional<Share> addShare(const std::string& path, std::string* error, std::string token = {});
+  // Unshares: the link 404s at once and its downloads in flight end.
+  bool removeShare(const std::string& token);
+  std::vector<Share> shares() const;
+  std::optional<Share> share(const std::string& token) const;
+  // "http://HOST:PORT/TOKEN/NAME" for a share, with the given link host.
+  std::string linkFor(const Share& share, const std::string& host) const;
+
+  void setRateLimit(std::uint64_t bytesPerSecond);
+  void cancelTransfer(std::uint64_t id);
+
+  // The latest published snapshot (never null).
+  std::shared_ptr<const StatsSnapshot> snapshot() const;
+  // Called on the loop thread with every published snapshot (~10 Hz while
+  // something changes). Set before start(); must not block.
+  void setSnapshotListener(SnapshotListener listener);
+
+ private:
+  struct Running;
+  void publish(std::shared_ptr<const StatsSnapshot> snap);
+  void post(std::function<void(Running&)> fn);
+
+  ShareRegistry shares_;
+  mutable std::mutex mutex_;  // guards running_, snapshot_, listener_, rate_
+  std::unique_ptr<Running> running_;
+  std::shared_ptr<const StatsSnapshot> snapshot_;
+  SnapshotListener listener_;
+  std::uint64_t rate_ = 0;
+  std::mutex lifecycle_;  // serialises start() and stop()
+};
+
+}  // namespace ferry

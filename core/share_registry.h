@@ -1,0 +1,60 @@
+#pragma once
+
+// ShareRegistry: what is shared. Maps unguessable tokens to the files the
+// user chose. Owns only that mapping (never an open file).
+//
+// Thread-safe: the UI adds and removes shares while the loop thread looks
+// them up for every request.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace ferry {
+
+struct Share {
+  std::string token;
+  std::string path;  // absolute filesystem path the user chose
+  std::string name;  // the file name shown to downloaders
+};
+
+class ShareRegistry final {
+ public:
+  // Adds a file. An empty token draws a new one; a given token (restored
+  // from settings) must look like one. Fails with a sentence naming the path
+  // when it does not exist, is a directory or cannot be read.
+  std::optional<Share> add(const std::string& path, std::string* error, std::string token = {});
+
+  // Removes a share; its link 404s from the next request. False if unknown.
+  bool remove(std::string_view token);
+
+  // Shared, immutable: a lookup per request costs no allocation.
+  std::shared_ptr<const Share> find(std::string_view token) const;
+  std::vector<Share> list() const;  // in the order added
+  std::size_t size() const;
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, std::shared_ptr<const Share>, Hash, std::equal_to<>> byToken_;
+  std::vector<std::string> order_;
+};
+
+// Checks that `path` names a readable regular file. Empty string if so,
+// otherwise a sentence naming the path and the problem.
+std::string checkShareablePath(const std::string& path);
+
+// The absolute form of path (no symlink resolution), and its last component.
+std::string absolutePath(const std::string& path);
+std::string fileNameOf(const std::string& path);
+
+}  // namespace ferry

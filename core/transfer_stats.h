@@ -1,0 +1,107 @@
+#pragma once
+
+// TransferStats: who is downloading what, how far and how fast. Owns the
+// per-transfer records and the global counters; publishes them as immutable
+// StatsSnapshot objects about ten times a second, and only when something
+// changed, so a reader's cost does not grow with the number of transfers.
+//
+// Loop thread only. Snapshots, once published, are immutable and may be read
+// from any thread.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "event_loop.h"
+
+namespace ferry {
+
+enum class TransferState { kActive, kDone, kCancelled, kFailed };
+const char* toString(TransferState s);
+
+struct TransferInfo {
+  std::uint64_t id = 0;
+  std::string client;      // "192.168.1.20:51234"
+  std::string shareToken;
+  std::string fileName;
+  std::uint64_t fileSize = 0;
+  std::uint64_t rangeFirst = 0;  // first byte served
+  std::uint64_t bytesTotal = 0;  // bytes this response promised
+  std::uint64_t bytesSent = 0;
+  std::chrono::system_clock::time_point started;
+  double rate = 0;  // bytes/s, smoothed over ~1 s
+  TransferState state = TransferState::kActive;
+  std::string reason;  // why it was cancelled or failed
+};
+
+struct ShareCounters {
+  std::string token;
+  std::uint64_t downloads = 0;  // transfers that delivered through the last byte
+  std::uint64_t bytesSent = 0;
+};
+
+struct StatsSnapshot {
+  std::uint64_t sequence = 0;
+  std::chrono::steady_clock::time_point taken;
+  // Active transfers, then those finished in the last few seconds, by id.
+  std::vector<TransferInfo> transfers;
+  std::vector<ShareCounters> shares;
+  double uploadRate = 0;  // bytes/s, smoothed over ~1 s
+  std::size_t activeTransfers = 0;
+  std::size_t openConnections = 0;
+  std::uint64_t totalBytesSent = 0;
+  std::uint64_t totalTransfers = 0;
+};
+
+class TransferStats final {
+ public:
+  using Publish = std::function<void(std::shared_ptr<const StatsSnapshot>)>;
+  static constexpr auto kTick = std::chrono::milliseconds(100);
+  static constexpr auto kRetainFinished = std::chrono::seconds(5);
+
+  TransferStats(EventLoop& loop, Publish publish);
+  ~TransferStats();
+  TransferStats(const TransferStats&) = delete;
+  TransferStats& operator=(const TransferStats&) = delete;
+
+  std::uint64_t begin(std::string client, std::string token, std::string fileName, std::uint64_t fileSize,
+                      std::uint64_t rangeFirst, std::uint64_t bytesTotal);
+  void addBytes(std::uint64_t id, std::uint64_t n);
+  void finish(std::uint64_t id, TransferState state, std::string reason = {});
+  void setOpenConnections(std::size_t n);
+
+  // Publishes the current state at once (used on stop, so the last word is
+  // never lost).
+  void publishNow();
+
+ private:
+  struct Record {
+    TransferInfo info;
+    std::uint64_t bytesAtLastTick = 0;
+    std::chrono::steady_clock::time_point finishedAt;
+  };
+  void markChanged();
+  void tick();
+
+  EventLoop& loop_;
+  Publish publish_;
+  std::unordered_map<std::uint64_t, Record> records_;
+  std::unordered_map<std::string, ShareCounters> shares_;
+  std::uint64_t nextId_ = 1;
+  std::uint64_t sequence_ = 0;
+  std::uint64_t totalBytes_ = 0;
+  std::uint64_t totalBytesAtLastTick_ = 0;
+  std::uint64_t totalTransfers_ = 0;
+  std::size_t active_ = 0;
+  std::size_t connections_ = 0;
+  double uploadRate_ = 0;
+  bool changed_ = false;
+  EventLoop::TimerId ticker_ = 0;
+  std::chrono::steady_clock::time_point lastTick_;
+};
+
+}  // namespace ferry
