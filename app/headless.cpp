@@ -47,7 +47,7 @@ class TransferLog {
                      t.fileName.c_str(), humanBytes(static_cast<double>(t.bytesTotal)).c_str(), t.rangeFirst);
       }
       if (t.state != TransferState::kActive && it->second == TransferState::kActive) {
-        double secs = std::chrono::duration<double>(std::chrono::system_clock::now() - t.started).count();
+        double secs = std::chrono::duration<double>(t.finished - t.started).count();
         double rate = secs > 0 ? static_cast<double>(t.bytesSent) / secs : 0;
         std::fprintf(stderr, "ferry: %s %s %s: %" PRIu64 " of %" PRIu64 " bytes in %.1f s (%s/s)%s%s\n",
                      t.client.c_str(), toString(t.state), t.fileName.c_str(), t.bytesSent, t.bytesTotal, secs,

@@ -56,6 +56,7 @@ void TransferStats::finish(std::uint64_t id, TransferState state, std::string re
   info.state = state;
   info.reason = std::move(reason);
   info.rate = 0;
+  info.finished = std::chrono::system_clock::now();
   it->second.finishedAt = std::chrono::steady_clock::now();
   --active_;
   // A download counts once it delivered the file's last byte: a resumed

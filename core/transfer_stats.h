@@ -33,6 +33,7 @@ struct TransferInfo {
   std::uint64_t bytesTotal = 0;  // bytes this response promised
   std::uint64_t bytesSent = 0;
   std::chrono::system_clock::time_point started;
+  std::chrono::system_clock::time_point finished;  // set once not active
   double rate = 0;  // bytes/s, smoothed over ~1 s
   TransferState state = TransferState::kActive;
   std::string reason;  // why it was cancelled or failed
