@@ -209,6 +209,9 @@ void HttpConnection::respondSimple(int status, bool close, std::string_view extr
 void HttpConnection::handle(const HttpRequest& req) {
   closeAfterResponse_ = !req.keepAlive;
   if (req.hasBody) return respondSimple(400, true, {}, "Requests with a body are not accepted.\n");
+  // Two Content-Length headers are how request smuggling starts, even when
+  // they agree; no client of ours needs them.
+  if (req.count("content-length") > 1) return respondSimple(400, true);
 
   client_ = peer_;
   if (std::string_view xff = req.header("x-forwarded-for"); !xff.empty() && server_.trustedProxy(peerIp_)) {

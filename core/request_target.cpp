@@ -32,6 +32,7 @@ bool percentDecode(std::string_view in, std::string& out) {
       out.push_back(d);
       i += 2;
     } else {
+      if (c == '\0') return false;
       out.push_back(c);
     }
   }

@@ -20,8 +20,8 @@ struct RequestTarget {
 // a token is a 404.
 RequestTarget parseRequestTarget(std::string_view target);
 
-// Decodes %XX escapes into `out`. False on a malformed escape or an encoded
-// NUL.
+// Decodes %XX escapes into `out`. False on a malformed escape or a NUL,
+// raw or encoded.
 bool percentDecode(std::string_view in, std::string& out);
 
 // Encodes a file name for a URL path segment (RFC 3986 unreserved kept).

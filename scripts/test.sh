@@ -22,5 +22,11 @@ fi
 ferry_build "$dir" RelWithDebInfo "${args[@]}"
 
 export QT_QPA_PLATFORM=offscreen
-cd "$dir"
-ctest --output-on-failure --parallel 2 "$@"
+(cd "$dir" && ctest --output-on-failure --parallel 2 "$@")
+
+# Replay the fuzz corpora and fuzz each harness briefly (FERRY_FUZZ_SECONDS,
+# default 30; 0 skips). scripts/fuzz.sh runs longer campaigns.
+fuzz_seconds="${FERRY_FUZZ_SECONDS:-30}"
+if [ -z "$sanitize" ] && [ $# -eq 0 ] && [ "$fuzz_seconds" != 0 ]; then
+  "$FERRY_ROOT/scripts/fuzz.sh" "$fuzz_seconds"
+fi

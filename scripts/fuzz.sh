@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer harnesses (clang, ASan+UBSan), replays the seed
+# corpora, then fuzzes each harness for SECONDS (default 60; use 3600 or more
+# for a real campaign). Prints executions and crashes per harness; exits
+# non-zero on any crash. New inputs are kept in build/fuzz/corpus/, crashes in
+# build/fuzz/crashes/.
+#
+#   scripts/fuzz.sh [SECONDS]
+set -euo pipefail
+source "$(dirname "$0")/setup.sh"
+seconds="${1:-60}"
+
+ferry_setup_deps clang libclang-rt-14-dev
+dir="$FERRY_ROOT/build/fuzz"
+if [ ! -f "$dir/CMakeCache.txt" ]; then
+  CC=clang CXX=clang++ cmake -S "$FERRY_ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DFERRY_FUZZ=ON -DFERRY_BUILD_UI=OFF >/dev/null
+fi
+cmake --build "$dir" --parallel >/dev/null
+
+status=0
+printf '| harness | seed inputs | executions | crashes |\n|---|---|---|---|\n'
+for h in request_parser request_target byte_range; do
+  seeds="$FERRY_ROOT/tests/fuzz/corpus/$h"
+  work="$dir/corpus/$h"
+  crashes="$dir/crashes/$h"
+  rm -rf "$crashes"
+  mkdir -p "$work" "$crashes"
+  log="$dir/$h.log"
+  set +e
+  "$dir/tests/fuzz/fuzz_$h" -max_total_time="$seconds" -print_final_stats=1 -timeout=10 \
+    -artifact_prefix="$crashes/" "$work" "$seeds" >"$log" 2>&1
+  rc=$?
+  set -e
+  execs=$(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}')
+  found=$(find "$crashes" -type f | wc -l)
+  printf '| %s | %s | %s | %s |\n' "$h" "$(ls "$seeds" | wc -l)" "${execs:-?}" "$found"
+  if [ $rc -ne 0 ] || [ "$found" -ne 0 ]; then
+    status=1
+    tail -n 30 "$log" >&2
+  fi
+done
+exit $status
