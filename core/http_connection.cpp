@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 
 #include <fcntl.h>
@@ -54,12 +55,6 @@ void appendNumber(std::string& s, std::uint64_t v) {
   s.append(buf, r.ptr);
 }
 
-void appendHex(std::string& s, std::uint64_t v) {
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, v, 16);
-  s.append(buf, r.ptr);
-}
-
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -94,7 +89,7 @@ void appendContentDisposition(std::string& s, std::string_view name) {
       s.push_back(static_cast<char>(c));
   }
   s += "\"; filename*=UTF-8''";
-  s += percentEncodePathSegment(name);
+  appendPercentEncoded(s, name);
   s += "\r\n";
 }
 
@@ -234,14 +229,14 @@ void HttpConnection::handle(const HttpRequest& req) {
   if (target.status == RequestTarget::kNotFound) return respondSimple(404, false, {}, {}, req.isHead);
   std::shared_ptr<const Share> share = server_.shares().find(target.token);
   if (!share) return respondSimple(404, false, {}, {}, req.isHead);
-  serveFile(req, *share);
+  serveFile(req, std::move(share));
 }
 
-void HttpConnection::serveFile(const HttpRequest& req, const Share& share) {
+void HttpConnection::serveFile(const HttpRequest& req, std::shared_ptr<const Share> share) {
 #ifdef O_CLOEXEC
-  int fd = ::open(share.path.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = ::open(share->path.c_str(), O_RDONLY | O_CLOEXEC);
 #else
-  int fd = ::open(share.path.c_str(), O_RDONLY);
+  int fd = ::open(share->path.c_str(), O_RDONLY);
 #endif
   struct stat st {};
   if (fd < 0 || ::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -258,29 +253,26 @@ void HttpConnection::serveFile(const HttpRequest& req, const Share& share) {
 #endif
   const std::time_t mtime = st.st_mtime;
 
-  // Strong validator: any change of content that keeps size and mtime also
-  // changes the inode when editors save by rename.
-  std::string etag;
-  etag.reserve(48);
-  etag += '"';
-  appendHex(etag, size);
-  etag += '-';
-  appendHex(etag, mtimeNs);
-  etag += '-';
-  appendHex(etag, static_cast<std::uint64_t>(st.st_ino));
-  etag += '"';
-  std::string lastModified = formatHttpDate(mtime);
+  // Strong validator from size, mtime and inode: editors that save by
+  // rename change the inode even when size and mtime collide. Built on the
+  // stack, like everything on this path: serving a request allocates nothing.
+  char etagBuf[64];
+  int etagLen = std::snprintf(etagBuf, sizeof etagBuf, "\"%llx-%llx-%llx\"", static_cast<unsigned long long>(size),
+                              static_cast<unsigned long long>(mtimeNs), static_cast<unsigned long long>(st.st_ino));
+  const std::string_view etag(etagBuf, static_cast<std::size_t>(etagLen));
+  char dateBuf[32];
+  const std::string_view lastModified = formatHttpDate(mtime, dateBuf);
 
-  std::string validators;
-  validators.reserve(160);
-  validators += "ETag: ";
-  validators += etag;
-  validators += "\r\nLast-Modified: ";
-  validators += lastModified;
-  // Token links are unguessable but the file behind one may change: caches
-  // (a CDN in front of us) may store it, and revalidate cheaply with the
-  // validators before each reuse.
-  validators += "\r\nCache-Control: no-cache\r\n";
+  auto appendValidators = [&](std::string& h) {
+    h += "ETag: ";
+    h += etag;
+    h += "\r\nLast-Modified: ";
+    h += lastModified;
+    // Token links are unguessable but the file behind one may change: caches
+    // (a CDN in front of us) may store it, and revalidate cheaply with the
+    // validators before each reuse.
+    h += "\r\nCache-Control: no-cache\r\n";
+  };
 
   // Conditional requests (RFC 9110 §13.2.2): If-None-Match wins over
   // If-Modified-Since.
@@ -292,13 +284,9 @@ void HttpConnection::serveFile(const HttpRequest& req, const Share& share) {
     std::time_t t = parseHttpDate(ims);
     notModified = t >= 0 && mtime <= t;
   }
-  if (notModified) {
-    ::close(fd);
-    return respondSimple(304, false, validators);
-  }
 
   RangeResult range;
-  if (std::string_view rh = req.header("range"); !rh.empty()) {
+  if (std::string_view rh = req.header("range"); !notModified && !rh.empty()) {
     bool rangeApplies = true;
     if (std::string_view ir = trim(req.header("if-range")); !ir.empty()) {
       // An entity-tag must match strongly; a date must equal Last-Modified.
@@ -307,10 +295,17 @@ void HttpConnection::serveFile(const HttpRequest& req, const Share& share) {
     if (rangeApplies) range = parseRange(rh, size);
   }
 
-  if (range.kind == RangeResult::kUnsatisfiable) {
+  if (notModified || range.kind == RangeResult::kUnsatisfiable) {
     ::close(fd);
-    std::string cr = "Content-Range: bytes */" + std::to_string(size) + "\r\n" + validators;
-    return respondSimple(416, false, cr, "The requested range is not inside the file.\n", req.isHead);
+    std::string extra;
+    if (!notModified) {
+      extra += "Content-Range: bytes */";
+      appendNumber(extra, size);
+      extra += "\r\n";
+    }
+    appendValidators(extra);
+    if (notModified) return respondSimple(304, false, extra);
+    return respondSimple(416, false, extra, "The requested range is not inside the file.\n", req.isHead);
   }
 
   const bool partial = range.kind == RangeResult::kSingle;
@@ -320,7 +315,7 @@ void HttpConnection::serveFile(const HttpRequest& req, const Share& share) {
   state_ = State::kWriting;
   beginHeaders(partial ? 206 : 200);
   head_ += "Content-Type: ";
-  head_ += mimeTypeForName(share.name);
+  head_ += mimeTypeForName(share->name);
   head_ += "\r\nContent-Length: ";
   appendNumber(head_, length);
   head_ += "\r\nAccept-Ranges: bytes\r\n";
@@ -333,8 +328,8 @@ void HttpConnection::serveFile(const HttpRequest& req, const Share& share) {
     appendNumber(head_, size);
     head_ += "\r\n";
   }
-  head_ += validators;
-  appendContentDisposition(head_, share.name);
+  appendValidators(head_);
+  appendContentDisposition(head_, share->name);
   head_ += "X-Content-Type-Options: nosniff\r\n";
   if (closeAfterResponse_)
     head_ += "Connection: close\r\n";
@@ -351,8 +346,8 @@ void HttpConnection::serveFile(const HttpRequest& req, const Share& share) {
   offset_ = first;
   bodyLeft_ = length;
   inFlight_ = 0;
-  shareToken_ = share.token;
-  transferId_ = server_.stats().begin(client_, share.token, share.name, size, first, length);
+  share_ = std::move(share);
+  transfer_ = server_.stats().begin(client_, share_, size, first, length);
   pumpBody();
 }
 
@@ -398,7 +393,7 @@ void HttpConnection::onDrained() {
   if (closed_ || state_ != State::kWriting) return;
   if (inFlight_) {
     if (conn_.fileEnded()) return closeNow("the file shrank during the download", true);
-    server_.stats().addBytes(transferId_, inFlight_);
+    server_.stats().addBytes(transfer_, inFlight_);
     inFlight_ = 0;
   }
   if (bodyLeft_ > 0) return pumpBody();
@@ -406,10 +401,11 @@ void HttpConnection::onDrained() {
 }
 
 void HttpConnection::finishResponse() {
-  if (transferId_) {
-    server_.stats().finish(transferId_, TransferState::kDone);
-    transferId_ = 0;
+  if (transfer_) {
+    server_.stats().finish(transfer_, TransferState::kDone);
+    transfer_ = {};
   }
+  share_.reset();
   closeFile();
   if (closeAfterResponse_) {
     // Half-close and drain what the client still sends, so our response is
@@ -435,10 +431,10 @@ void HttpConnection::cancel(const std::string& reason) { closeNow(reason, false)
 void HttpConnection::closeNow(const std::string& why, bool failed) {
   if (closed_) return;
   closed_ = true;
-  if (transferId_) {
-    server_.stats().finish(transferId_, failed ? TransferState::kFailed : TransferState::kCancelled,
+  if (transfer_) {
+    server_.stats().finish(transfer_, failed ? TransferState::kFailed : TransferState::kCancelled,
                            why.empty() ? "the client closed the connection" : why);
-    transferId_ = 0;
+    transfer_ = {};
   }
   if (limiterTicket_) {
     server_.limiter().cancel(limiterTicket_);

@@ -19,6 +19,7 @@
 
 #include "connection.h"
 #include "http_request.h"
+#include "transfer_stats.h"
 
 namespace ferry {
 
@@ -45,8 +46,9 @@ class HttpConnection final : public ConnectionHandler {
   // Closes if a deadline has passed (header, idle, write stall).
   void checkTimeouts(std::chrono::steady_clock::time_point now);
 
-  std::uint64_t transferId() const { return transferId_; }
-  const std::string& shareToken() const { return shareToken_; }
+  std::uint64_t transferId() const { return transfer_.id; }
+  // The share being served, or null between responses.
+  const Share* share() const { return share_.get(); }
   const std::string& peerIp() const { return peerIp_; }
   bool closed() const { return closed_; }
 
@@ -59,7 +61,7 @@ class HttpConnection final : public ConnectionHandler {
 
   void processInput();
   void handle(const HttpRequest& req);
-  void serveFile(const HttpRequest& req, const Share& share);
+  void serveFile(const HttpRequest& req, std::shared_ptr<const Share> share);
   void respondSimple(int status, bool close, std::string_view extraHeaders = {},
                      std::string_view body = {}, bool headOnly = false);
   void beginHeaders(int status);
@@ -86,8 +88,8 @@ class HttpConnection final : public ConnectionHandler {
   std::uint64_t bodyLeft_ = 0;
   std::uint64_t inFlight_ = 0;  // body bytes queued, not yet drained
   std::unique_ptr<char[]> chunk_;  // pread() buffer, only without sendfile
-  std::uint64_t transferId_ = 0;
-  std::string shareToken_;
+  TransferHandle transfer_;
+  std::shared_ptr<const Share> share_;
   std::uint64_t limiterTicket_ = 0;
 };
 

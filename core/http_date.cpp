@@ -24,16 +24,20 @@ long long daysFromCivil(long long y, unsigned m, unsigned d) {
 }  // namespace
 
 std::string formatHttpDate(std::time_t t) {
+  char buf[32];
+  return std::string(formatHttpDate(t, buf));
+}
+
+std::string_view formatHttpDate(std::time_t t, char* buf) {
   std::tm tm{};
 #ifdef _WIN32
   gmtime_s(&tm, &t);
 #else
   gmtime_r(&t, &tm);
 #endif
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday], tm.tm_mday,
-                kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
-  return buf;
+  int n = std::snprintf(buf, 30, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday], tm.tm_mday,
+                        kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  return std::string_view(buf, n > 0 && n < 30 ? static_cast<std::size_t>(n) : 0);
 }
 
 std::time_t parseHttpDate(std::string_view s) {

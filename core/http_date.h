@@ -9,8 +9,11 @@
 
 namespace ferry {
 
-// Formats a UTC time as an IMF-fixdate into a 29-character buffer.
+// Formats a UTC time as an IMF-fixdate (29 characters).
 std::string formatHttpDate(std::time_t t);
+// The same into `out` (at least 30 bytes, NUL-terminated); returns a view of
+// the 29 characters. Allocates nothing.
+std::string_view formatHttpDate(std::time_t t, char* out);
 
 // Parses an IMF-fixdate (the only form we send). Returns -1 when malformed.
 std::time_t parseHttpDate(std::string_view s);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "http_connection.h"
+#include "share_registry.h"
 #include "net_address.h"
 #include "rate_limiter.h"
 #include "share_registry.h"
@@ -143,7 +144,7 @@ void HttpServer::cancelTransfer(std::uint64_t id, const std::string& reason) {
 void HttpServer::cancelShare(const std::string& token, const std::string& reason) {
   std::vector<HttpConnection*> hit;
   for (auto& [p, c] : connections_)
-    if (c->transferId() && c->shareToken() == token) hit.push_back(p);
+    if (c->transferId() && c->share() && c->share()->token == token) hit.push_back(p);
   for (HttpConnection* c : hit) c->cancel(reason);
 }
 

@@ -79,9 +79,14 @@ RequestTarget parseRequestTarget(std::string_view target) {
 }
 
 std::string percentEncodePathSegment(std::string_view name) {
-  static const char* hex = "0123456789ABCDEF";
   std::string out;
   out.reserve(name.size() * 3);
+  appendPercentEncoded(out, name);
+  return out;
+}
+
+void appendPercentEncoded(std::string& out, std::string_view name) {
+  static const char* hex = "0123456789ABCDEF";
   for (unsigned char c : name) {
     if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
         c == '.' || c == '_' || c == '~') {
@@ -92,7 +97,6 @@ std::string percentEncodePathSegment(std::string_view name) {
       out.push_back(hex[c & 15]);
     }
   }
-  return out;
 }
 
 }  // namespace ferry

@@ -26,6 +26,8 @@ bool percentDecode(std::string_view in, std::string& out);
 
 // Encodes a file name for a URL path segment (RFC 3986 unreserved kept).
 std::string percentEncodePathSegment(std::string_view name);
+// The same, appended to `out`.
+void appendPercentEncoded(std::string& out, std::string_view name);
 
 // True when `token` has the shape of a share token (base64url, 16..64 chars).
 bool looksLikeToken(std::string_view token);

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+
+#include "share_registry.h"
 
 namespace ferry {
 
@@ -15,58 +18,77 @@ const char* toString(TransferState s) {
   return "?";
 }
 
-TransferStats::TransferStats(EventLoop& loop, Publish publish) : loop_(loop), publish_(std::move(publish)) {}
+TransferStats::TransferStats(EventLoop& loop, Publish publish) : loop_(loop), publish_(std::move(publish)) {
+  finished_.resize(kMaxFinished);
+}
 
 TransferStats::~TransferStats() {
   if (ticker_) loop_.cancel(ticker_);
 }
 
-std::uint64_t TransferStats::begin(std::string client, std::string token, std::string fileName,
-                                   std::uint64_t fileSize, std::uint64_t rangeFirst, std::uint64_t bytesTotal) {
-  std::uint64_t id = nextId_++;
-  Record& r = records_[id];
-  r.info.id = id;
-  r.info.client = std::move(client);
-  r.info.shareToken = std::move(token);
-  r.info.fileName = std::move(fileName);
-  r.info.fileSize = fileSize;
-  r.info.rangeFirst = rangeFirst;
-  r.info.bytesTotal = bytesTotal;
-  r.info.started = std::chrono::system_clock::now();
+TransferHandle TransferStats::begin(std::string_view client, std::shared_ptr<const Share> share,
+                                    std::uint64_t fileSize, std::uint64_t rangeFirst, std::uint64_t bytesTotal) {
+  std::uint32_t slot;
+  if (!free_.empty()) {
+    slot = free_.back();
+    free_.pop_back();
+  } else {
+    slot = static_cast<std::uint32_t>(slots_.size());
+    slots_.emplace_back();
+  }
+  Record& r = slots_[slot];
+  r.id = nextId_++;
+  auto counters = shares_.find(std::string_view(share->token));
+  if (counters == shares_.end()) counters = shares_.emplace(share->token, ShareCounters{share->token, 0, 0}).first;
+  r.counters = &counters->second;
+  r.share = std::move(share);
+  std::size_t n = std::min(client.size(), sizeof r.client - 1);
+  std::memcpy(r.client, client.data(), n);
+  r.client[n] = '\0';
+  r.fileSize = fileSize;
+  r.rangeFirst = rangeFirst;
+  r.bytesTotal = bytesTotal;
+  r.bytesSent = 0;
+  r.bytesAtLastTick = 0;
+  r.started = std::chrono::system_clock::now();
+  r.rate = 0;
+  r.state = TransferState::kActive;
+  r.reason.clear();
   ++active_;
   ++totalTransfers_;
   markChanged();
-  return id;
+  return {slot, r.id};
 }
 
-void TransferStats::addBytes(std::uint64_t id, std::uint64_t n) {
-  auto it = records_.find(id);
-  if (it == records_.end() || n == 0) return;
-  it->second.info.bytesSent += n;
+void TransferStats::addBytes(TransferHandle h, std::uint64_t n) {
+  if (h.slot >= slots_.size() || slots_[h.slot].id != h.id || n == 0) return;
+  Record& r = slots_[h.slot];
+  r.bytesSent += n;
+  r.counters->bytesSent += n;
   totalBytes_ += n;
-  ShareCounters& sc = shares_[it->second.info.shareToken];
-  sc.bytesSent += n;
   markChanged();
 }
 
-void TransferStats::finish(std::uint64_t id, TransferState state, std::string reason) {
-  auto it = records_.find(id);
-  if (it == records_.end() || it->second.info.state != TransferState::kActive) return;
-  TransferInfo& info = it->second.info;
-  info.state = state;
-  info.reason = std::move(reason);
-  info.rate = 0;
-  info.finished = std::chrono::system_clock::now();
-  it->second.finishedAt = std::chrono::steady_clock::now();
+void TransferStats::finish(TransferHandle h, TransferState state, std::string reason) {
+  if (h.slot >= slots_.size() || slots_[h.slot].id != h.id) return;
+  Record& r = slots_[h.slot];
+  r.state = state;
+  r.reason = std::move(reason);
+  r.rate = 0;
+  r.finished = std::chrono::system_clock::now();
+  r.finishedAt = std::chrono::steady_clock::now();
   --active_;
   // A download counts once it delivered the file's last byte: a resumed
   // download counts once, and a probe for the first bytes does not count.
-  if (state == TransferState::kDone && info.fileSize > 0 &&
-      info.rangeFirst + info.bytesTotal == info.fileSize) {
-    ShareCounters& sc = shares_[info.shareToken];
-    sc.token = info.shareToken;
-    ++sc.downloads;
-  }
+  if (state == TransferState::kDone && r.fileSize > 0 && r.rangeFirst + r.bytesTotal == r.fileSize)
+    ++r.counters->downloads;
+  // Into the ring (overwriting the oldest), and free the slot.
+  std::swap(finished_[finishedNext_], r);
+  finishedNext_ = (finishedNext_ + 1) % kMaxFinished;
+  finishedCount_ = std::min(finishedCount_ + 1, kMaxFinished);
+  r.id = 0;
+  r.share.reset();
+  free_.push_back(h.slot);
   markChanged();
 }
 
@@ -93,51 +115,65 @@ void TransferStats::tick() {
   if (dt <= 0) dt = 0.1;
   // Exponential moving average with a one-second time constant.
   const double alpha = 1.0 - std::exp(-dt / 1.0);
-  bool moving = false;
-  for (auto it = records_.begin(); it != records_.end();) {
-    Record& r = it->second;
-    if (r.info.state == TransferState::kActive) {
-      double inst = static_cast<double>(r.info.bytesSent - r.bytesAtLastTick) / dt;
-      r.bytesAtLastTick = r.info.bytesSent;
-      r.info.rate += alpha * (inst - r.info.rate);
-      if (r.info.rate < 1) r.info.rate = inst;  // let a stalled transfer reach 0
-      ++it;
-    } else if (now - r.finishedAt > kRetainFinished) {
-      it = records_.erase(it);
-      changed_ = true;
-    } else {
-      ++it;
-    }
+  for (Record& r : slots_) {
+    if (!r.id) continue;
+    double inst = static_cast<double>(r.bytesSent - r.bytesAtLastTick) / dt;
+    r.bytesAtLastTick = r.bytesSent;
+    r.rate += alpha * (inst - r.rate);
+    if (r.rate < 1) r.rate = inst;  // let a stalled transfer reach 0
+  }
+  // Expire finished transfers (the ring is in finishing order).
+  while (finishedCount_ > 0) {
+    std::size_t oldest = (finishedNext_ + kMaxFinished - finishedCount_) % kMaxFinished;
+    if (now - finished_[oldest].finishedAt <= kRetainFinished) break;
+    finished_[oldest].share.reset();
+    finished_[oldest].id = 0;
+    --finishedCount_;
+    changed_ = true;
   }
   double inst = static_cast<double>(totalBytes_ - totalBytesAtLastTick_) / dt;
   totalBytesAtLastTick_ = totalBytes_;
   uploadRate_ += alpha * (inst - uploadRate_);
   if (uploadRate_ < 1) uploadRate_ = inst;
-  moving = uploadRate_ > 0;
+  bool moving = uploadRate_ > 0;
 
   if (changed_ || moving) {
     publishNow();
-  } else if (records_.empty()) {
+  } else if (active_ == 0 && finishedCount_ == 0) {
     loop_.cancel(ticker_);
     ticker_ = 0;
-  } else {
-    // Finished records still waiting to expire: keep ticking, nothing to say.
   }
+}
+
+void TransferStats::fill(TransferInfo& out, const Record& r) {
+  out.id = r.id;
+  out.client = r.client;
+  out.shareToken = r.share ? r.share->token : std::string();
+  out.fileName = r.share ? r.share->name : std::string();
+  out.fileSize = r.fileSize;
+  out.rangeFirst = r.rangeFirst;
+  out.bytesTotal = r.bytesTotal;
+  out.bytesSent = r.bytesSent;
+  out.started = r.started;
+  out.finished = r.finished;
+  out.rate = r.rate;
+  out.state = r.state;
+  out.reason = r.reason;
 }
 
 void TransferStats::publishNow() {
   auto snap = std::make_shared<StatsSnapshot>();
   snap->sequence = ++sequence_;
   snap->taken = std::chrono::steady_clock::now();
-  snap->transfers.reserve(records_.size());
-  for (const auto& [id, r] : records_) snap->transfers.push_back(r.info);
+  snap->transfers.reserve(active_ + finishedCount_);
+  for (const Record& r : slots_)
+    if (r.id) fill(snap->transfers.emplace_back(), r);
+  for (std::size_t i = 0; i < finishedCount_; ++i)
+    fill(snap->transfers.emplace_back(), finished_[(finishedNext_ + kMaxFinished - finishedCount_ + i) % kMaxFinished]);
   std::sort(snap->transfers.begin(), snap->transfers.end(),
             [](const TransferInfo& a, const TransferInfo& b) { return a.id < b.id; });
   snap->shares.reserve(shares_.size());
-  for (const auto& [token, sc] : shares_) {
-    snap->shares.push_back(sc);
-    snap->shares.back().token = token;
-  }
+  for (const auto& [token, sc] : shares_) snap->shares.push_back(sc);
   snap->uploadRate = uploadRate_;
   snap->activeTransfers = active_;
   snap->openConnections = connections_;

@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -48,7 +49,8 @@ struct ShareCounters {
 struct StatsSnapshot {
   std::uint64_t sequence = 0;
   std::chrono::steady_clock::time_point taken;
-  // Active transfers, then those finished in the last few seconds, by id.
+  // Active transfers and those finished in the last few seconds (at most
+  // TransferStats::kMaxFinished of them), by id.
   std::vector<TransferInfo> transfers;
   std::vector<ShareCounters> shares;
   double uploadRate = 0;  // bytes/s, smoothed over ~1 s
@@ -58,21 +60,37 @@ struct StatsSnapshot {
   std::uint64_t totalTransfers = 0;
 };
 
+struct Share;
+
+// Names a transfer inside TransferStats: its slot (for O(1) updates) and its
+// id (what snapshots and cancel requests use).
+struct TransferHandle {
+  std::uint32_t slot = 0;
+  std::uint64_t id = 0;
+  explicit operator bool() const { return id != 0; }
+};
+
 class TransferStats final {
  public:
   using Publish = std::function<void(std::shared_ptr<const StatsSnapshot>)>;
   static constexpr auto kTick = std::chrono::milliseconds(100);
   static constexpr auto kRetainFinished = std::chrono::seconds(5);
+  // Finished transfers kept for snapshots, newest first. Bounded so a
+  // benchmark's 50,000 requests a second cost neither memory nor snapshot
+  // time.
+  static constexpr std::size_t kMaxFinished = 256;
 
   TransferStats(EventLoop& loop, Publish publish);
   ~TransferStats();
   TransferStats(const TransferStats&) = delete;
   TransferStats& operator=(const TransferStats&) = delete;
 
-  std::uint64_t begin(std::string client, std::string token, std::string fileName, std::uint64_t fileSize,
-                      std::uint64_t rangeFirst, std::uint64_t bytesTotal);
-  void addBytes(std::uint64_t id, std::uint64_t n);
-  void finish(std::uint64_t id, TransferState state, std::string reason = {});
+  // Starts a transfer. Allocates nothing in steady state: slots and the
+  // finished ring are reused, the share is reference-counted.
+  TransferHandle begin(std::string_view client, std::shared_ptr<const Share> share, std::uint64_t fileSize,
+                       std::uint64_t rangeFirst, std::uint64_t bytesTotal);
+  void addBytes(TransferHandle h, std::uint64_t n);
+  void finish(TransferHandle h, TransferState state, std::string reason = {});
   void setOpenConnections(std::size_t n);
 
   // Publishes the current state at once (used on stop, so the last word is
@@ -81,17 +99,38 @@ class TransferStats final {
 
  private:
   struct Record {
-    TransferInfo info;
+    std::uint64_t id = 0;  // 0: free slot
+    std::shared_ptr<const Share> share;
+    ShareCounters* counters = nullptr;
+    char client[64] = {};
+    std::uint64_t fileSize = 0;
+    std::uint64_t rangeFirst = 0;
+    std::uint64_t bytesTotal = 0;
+    std::uint64_t bytesSent = 0;
     std::uint64_t bytesAtLastTick = 0;
+    std::chrono::system_clock::time_point started;
+    std::chrono::system_clock::time_point finished;
     std::chrono::steady_clock::time_point finishedAt;
+    double rate = 0;
+    TransferState state = TransferState::kActive;
+    std::string reason;
   };
+  static void fill(TransferInfo& out, const Record& r);
   void markChanged();
   void tick();
 
   EventLoop& loop_;
   Publish publish_;
-  std::unordered_map<std::uint64_t, Record> records_;
-  std::unordered_map<std::string, ShareCounters> shares_;
+  std::vector<Record> slots_;          // active transfers
+  std::vector<std::uint32_t> free_;    // free slot indices
+  std::vector<Record> finished_;       // ring of the last kMaxFinished
+  std::size_t finishedNext_ = 0;
+  std::size_t finishedCount_ = 0;
+  struct Hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, ShareCounters, Hash, std::equal_to<>> shares_;
   std::uint64_t nextId_ = 1;
   std::uint64_t sequence_ = 0;
   std::uint64_t totalBytes_ = 0;
