@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <memory>
 
 #ifdef _WIN32
 #include <winsock2.h>
@@ -25,6 +26,8 @@ constexpr int kSendFlags = 0;  // SO_NOSIGPIPE / Windows: no signal anyway
 // Read granularity: one read() takes at most this much, so one busy client
 // cannot hog an iteration.
 constexpr std::size_t kReadChunk = 16 * 1024;
+// Buffers at most this large are kept when they empty; larger ones are freed.
+constexpr std::size_t kKeepCapacity = 4 * 1024;
 
 }  // namespace
 
@@ -52,28 +55,28 @@ void Connection::readSome() {
     updateInterest();
     return;
   }
-  // Compact before growing: keep the buffer within maxRead_.
-  if (inStart_ > 0 && inStart_ == in_.size()) {
-    in_.clear();
-    inStart_ = 0;
-  } else if (inStart_ > 0 && in_.size() + kReadChunk > maxRead_) {
-    in_.erase(0, inStart_);
-    inStart_ = 0;
-  }
+  // Receive into one buffer shared by the loop thread, then keep only what
+  // arrived: a connection's own buffer is as small as its pending request,
+  // not as large as a read could be.
+  thread_local std::unique_ptr<char[]> scratch(new char[kReadChunk]);
   std::size_t room = std::min(kReadChunk, maxRead_ - (in_.size() - inStart_));
-  std::size_t old = in_.size();
-  in_.resize(old + room);
 #ifdef _WIN32
-  int n = ::recv(fd_, in_.data() + old, static_cast<int>(room), 0);
+  int n = ::recv(fd_, scratch.get(), static_cast<int>(room), 0);
 #else
-  ssize_t n = ::recv(fd_, in_.data() + old, room, 0);
+  ssize_t n = ::recv(fd_, scratch.get(), room, 0);
 #endif
   if (n > 0) {
-    in_.resize(old + static_cast<std::size_t>(n));
+    if (inStart_ > 0 && inStart_ == in_.size()) {
+      in_.clear();
+      inStart_ = 0;
+    } else if (inStart_ > 0 && in_.size() + static_cast<std::size_t>(n) > maxRead_) {
+      in_.erase(0, inStart_);
+      inStart_ = 0;
+    }
+    in_.append(scratch.get(), static_cast<std::size_t>(n));
     handler_->onReadable();
     return;
   }
-  in_.resize(old);
   if (n == 0) {
     eof_ = true;
     updateInterest();
@@ -89,7 +92,12 @@ void Connection::readSome() {
 void Connection::consume(std::size_t n) {
   inStart_ += std::min(n, in_.size() - inStart_);
   if (inStart_ == in_.size()) {
-    in_.clear();
+    // Keep a small buffer for the next request (no allocation per request);
+    // give a large one back, so 10,000 idle keep-alive clients cost little.
+    if (in_.capacity() > kKeepCapacity)
+      std::string().swap(in_);
+    else
+      in_.clear();
     inStart_ = 0;
   }
   updateInterest();
@@ -106,6 +114,12 @@ void Connection::queue(std::string_view bytes) {
     outStart_ = 0;
   }
   out_.append(bytes);
+}
+
+std::string& Connection::output() {
+  out_.clear();
+  outStart_ = 0;
+  return out_;
 }
 
 void Connection::queueFile(int fileFd, std::uint64_t offset, std::uint64_t length) {
@@ -163,7 +177,10 @@ void Connection::flush() {
       return;
     }
     if (outStart_ == out_.size()) {
-      out_.clear();
+      if (out_.capacity() > kKeepCapacity)
+        std::string().swap(out_);
+      else
+        out_.clear();
       outStart_ = 0;
     }
 #if defined(__linux__)
@@ -218,3 +235,4 @@ void Connection::updateInterest() {
 }
 
 }  // namespace ferry
+

@@ -59,6 +59,9 @@ class Connection final {
 
   // --- writing ------------------------------------------------------------
   void queue(std::string_view bytes);
+  // The output buffer itself, for writing a response head in place. Only
+  // while nothing is queued (it is cleared here).
+  std::string& output();
   // Queues `length` bytes of `fileFd` from `offset`, after the queued bytes.
   // The descriptor stays owned by the caller. Linux only (kHasSendfile).
   void queueFile(int fileFd, std::uint64_t offset, std::uint64_t length);

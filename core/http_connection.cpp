@@ -146,7 +146,8 @@ void HttpConnection::processInput() {
     }
     std::size_t consumed = 0;
     int status = 0;
-    auto r = parser_.parse(in, server_.options().limits, request_, consumed, status);
+    HttpRequest& request = server_.request();
+    auto r = server_.parser().parse(in, server_.options().limits, request, consumed, status, scanned_);
     if (r == RequestParser::Result::kIncomplete) {
       if (conn_.eof()) closeNow({}, false);
       return;
@@ -159,21 +160,25 @@ void HttpConnection::processInput() {
     }
     state_ = State::kWriting;
     since_ = server_.loop().now();
-    handle(request_);  // copies what it needs out of the buffer
+    http10_ = request.versionMinor == 0;
+    handle(request);  // copies what it needs out of the buffer
     conn_.consume(consumed);
     conn_.flush();
   }
 }
 
-void HttpConnection::beginHeaders(int status) {
-  head_.clear();
-  head_ += "HTTP/1.1 ";
-  appendNumber(head_, static_cast<std::uint64_t>(status));
-  head_ += ' ';
-  head_ += reasonPhrase(status);
-  head_ += "\r\nServer: Ferry\r\nDate: ";
-  head_ += server_.date();
-  head_ += "\r\n";
+std::string& HttpConnection::beginHeaders(int status) {
+  // Headers are written straight into the connection's output buffer, which
+  // is empty whenever a response begins (one response at a time).
+  std::string& head = conn_.output();
+  head += "HTTP/1.1 ";
+  appendNumber(head, static_cast<std::uint64_t>(status));
+  head += ' ';
+  head += reasonPhrase(status);
+  head += "\r\nServer: Ferry\r\nDate: ";
+  head += server_.date();
+  head += "\r\n";
+  return head;
 }
 
 void HttpConnection::respondSimple(int status, bool close, std::string_view extraHeaders, std::string_view body,
@@ -185,20 +190,19 @@ void HttpConnection::respondSimple(int status, bool close, std::string_view extr
     text = std::to_string(status) + " " + std::string(reasonPhrase(status)) + "\n";
     body = text;
   }
-  beginHeaders(status);
-  head_ += extraHeaders;
+  std::string& head = beginHeaders(status);
+  head += extraHeaders;
   if (status != 304) {
-    head_ += "Content-Type: text/plain; charset=utf-8\r\nContent-Length: ";
-    appendNumber(head_, body.size());
-    head_ += "\r\n";
+    head += "Content-Type: text/plain; charset=utf-8\r\nContent-Length: ";
+    appendNumber(head, body.size());
+    head += "\r\n";
   }
   if (closeAfterResponse_)
-    head_ += "Connection: close\r\n";
-  else if (request_.versionMinor == 0)
-    head_ += "Connection: keep-alive\r\n";
-  head_ += "\r\n";
-  if (!headOnly && status != 304) head_ += body;
-  conn_.queue(head_);
+    head += "Connection: close\r\n";
+  else if (http10_)
+    head += "Connection: keep-alive\r\n";
+  head += "\r\n";
+  if (!headOnly && status != 304) head += body;
 }
 
 void HttpConnection::handle(const HttpRequest& req) {
@@ -313,30 +317,29 @@ void HttpConnection::serveFile(const HttpRequest& req, std::shared_ptr<const Sha
   const std::uint64_t length = partial ? range.range.length() : size;
 
   state_ = State::kWriting;
-  beginHeaders(partial ? 206 : 200);
-  head_ += "Content-Type: ";
-  head_ += mimeTypeForName(share->name);
-  head_ += "\r\nContent-Length: ";
-  appendNumber(head_, length);
-  head_ += "\r\nAccept-Ranges: bytes\r\n";
+  std::string& head = beginHeaders(partial ? 206 : 200);
+  head += "Content-Type: ";
+  head += mimeTypeForName(share->name);
+  head += "\r\nContent-Length: ";
+  appendNumber(head, length);
+  head += "\r\nAccept-Ranges: bytes\r\n";
   if (partial) {
-    head_ += "Content-Range: bytes ";
-    appendNumber(head_, first);
-    head_ += '-';
-    appendNumber(head_, range.range.last);
-    head_ += '/';
-    appendNumber(head_, size);
-    head_ += "\r\n";
+    head += "Content-Range: bytes ";
+    appendNumber(head, first);
+    head += '-';
+    appendNumber(head, range.range.last);
+    head += '/';
+    appendNumber(head, size);
+    head += "\r\n";
   }
-  appendValidators(head_);
-  appendContentDisposition(head_, share->name);
-  head_ += "X-Content-Type-Options: nosniff\r\n";
+  appendValidators(head);
+  appendContentDisposition(head, share->name);
+  head += "X-Content-Type-Options: nosniff\r\n";
   if (closeAfterResponse_)
-    head_ += "Connection: close\r\n";
+    head += "Connection: close\r\n";
   else if (req.versionMinor == 0)
-    head_ += "Connection: keep-alive\r\n";
-  head_ += "\r\n";
-  conn_.queue(head_);
+    head += "Connection: keep-alive\r\n";
+  head += "\r\n";
 
   if (req.isHead) {
     ::close(fd);
@@ -473,3 +476,4 @@ void HttpConnection::checkTimeouts(std::chrono::steady_clock::time_point now) {
 }
 
 }  // namespace ferry
+

@@ -64,7 +64,7 @@ class HttpConnection final : public ConnectionHandler {
   void serveFile(const HttpRequest& req, std::shared_ptr<const Share> share);
   void respondSimple(int status, bool close, std::string_view extraHeaders = {},
                      std::string_view body = {}, bool headOnly = false);
-  void beginHeaders(int status);
+  std::string& beginHeaders(int status);
   void pumpBody();
   void finishResponse();
   void closeNow(const std::string& why, bool failed);
@@ -72,8 +72,8 @@ class HttpConnection final : public ConnectionHandler {
 
   HttpServer& server_;
   Connection conn_;
-  RequestParser parser_;
-  HttpRequest request_;
+  std::size_t scanned_ = 0;  // RequestParser's progress through the buffered head
+  bool http10_ = false;      // the current request is HTTP/1.0
   std::string peer_;
   std::string peerIp_;
   std::string client_;  // peer, or X-Forwarded-For from a trusted proxy
@@ -82,7 +82,6 @@ class HttpConnection final : public ConnectionHandler {
   bool closeAfterResponse_ = false;
   std::chrono::steady_clock::time_point since_;  // entered the current state
 
-  std::string head_;  // response headers under construction (reused)
   int fileFd_ = -1;
   std::uint64_t offset_ = 0;
   std::uint64_t bodyLeft_ = 0;

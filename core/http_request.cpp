@@ -128,7 +128,7 @@ std::size_t findHeadEnd(std::string_view in, std::size_t from) {
 }  // namespace
 
 RequestParser::Result RequestParser::parse(std::string_view in, const HttpLimits& limits, HttpRequest& out,
-                                           std::size_t& consumed, int& status) {
+                                           std::size_t& consumed, int& status, std::size_t& scanned_) {
   // Tolerate empty lines before a request (RFC 9112 §2.2), as browsers may
   // send a stray CRLF after a previous request.
   std::size_t lead = 0;

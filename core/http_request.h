@@ -7,7 +7,7 @@
 // hands the head to llhttp in one call. Every string_view in HttpRequest
 // points into the caller's buffer; nothing is copied.
 //
-// One RequestParser per connection; loop thread only.
+// One RequestParser per loop serves all its connections; loop thread only.
 
 #include <array>
 #include <cstdint>
@@ -53,15 +53,17 @@ class RequestParser final {
   RequestParser& operator=(const RequestParser&) = delete;
 
   // Parses the request at the start of `input`. kComplete fills `out` and
-  // sets `consumed`; kError sets `status` (400, 414 or 431). kIncomplete
-  // means "wait for more bytes": call again with the same bytes plus more.
+  // sets `consumed`; kError sets `status` (400, 414, 431 or 505).
+  // kIncomplete means "wait for more bytes": call again with the same bytes
+  // plus more. `scanned` is the caller's per-connection progress (start at
+  // 0; the parser keeps it), so one parser can serve every connection of a
+  // loop: it holds no state between calls.
   Result parse(std::string_view input, const HttpLimits& limits, HttpRequest& out, std::size_t& consumed,
-               int& status);
+               int& status, std::size_t& scanned);
 
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
-  std::size_t scanned_ = 0;  // bytes already searched for the end of the head
 };
 
 // Case-insensitive ASCII comparison.

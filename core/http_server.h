@@ -16,6 +16,7 @@
 #include "event_loop.h"
 #include "host_check.h"
 #include "http_date.h"
+#include "http_request.h"
 #include "http_limits.h"
 #include "listener.h"
 
@@ -59,6 +60,11 @@ class HttpServer final {
   RateLimiter& limiter() { return limiter_; }
   const HttpServerOptions& options() const { return options_; }
   std::string_view date() { return dates_.now(); }
+  // Shared by every connection: a request head is parsed and answered in
+  // one go, so one parser and one parsed request per loop suffice (and an
+  // idle connection costs no parser memory).
+  RequestParser& parser() { return parser_; }
+  HttpRequest& request() { return request_; }
   bool trustedProxy(const std::string& ip) const;
   void release(HttpConnection* c);
 
@@ -75,6 +81,8 @@ class HttpServer final {
   HttpServerOptions options_;
   Listener listener_;
   DateCache dates_;
+  RequestParser parser_;
+  HttpRequest request_;
   std::unordered_map<HttpConnection*, std::unique_ptr<HttpConnection>> connections_;
   std::unordered_map<std::string, std::size_t> perIp_;
   std::vector<std::unique_ptr<HttpConnection>> dead_;
