@@ -18,10 +18,11 @@ if(TARGET llhttp::llhttp)
   return()
 endif()
 
+# The sources are platform-neutral C, so a cross build may use them too.
 find_path(LLHTTP_SOURCE_INCLUDE_DIR llhttp.h
-  PATHS /usr/share/include/llhttp /usr/local/share/include/llhttp NO_DEFAULT_PATH)
+  PATHS /usr/share/include/llhttp /usr/local/share/include/llhttp NO_DEFAULT_PATH NO_CMAKE_FIND_ROOT_PATH)
 find_path(LLHTTP_SOURCE_DIR llhttp.c
-  PATHS /usr/share/llhttp /usr/local/share/llhttp NO_DEFAULT_PATH)
+  PATHS /usr/share/llhttp /usr/local/share/llhttp NO_DEFAULT_PATH NO_CMAKE_FIND_ROOT_PATH)
 
 include(FindPackageHandleStandardArgs)
 find_package_handle_standard_args(Llhttp

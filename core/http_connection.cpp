@@ -4,17 +4,12 @@
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#ifndef _WIN32
-#include <unistd.h>
-#else
-#include <io.h>
-#endif
 
 #include "byte_range.h"
+#include "file_io.h"
 #include "host_check.h"
 #include "http_date.h"
 #include "http_server.h"
@@ -53,6 +48,16 @@ void appendNumber(std::string& s, std::uint64_t v) {
   char buf[24];
   auto r = std::to_chars(buf, buf + sizeof buf, v);
   s.append(buf, r.ptr);
+}
+
+// sendfile() unless FERRY_SENDFILE=0 asks for the pread() path, which is what
+// Windows and macOS run: the tests use it to cover that path on Linux too.
+bool useSendfile() {
+  static const bool on = [] {
+    const char* env = std::getenv("FERRY_SENDFILE");
+    return Connection::kHasSendfile && !(env && std::string_view(env) == "0");
+  }();
+  return on;
 }
 
 std::string_view trim(std::string_view s) {
@@ -105,16 +110,14 @@ HttpConnection::HttpConnection(HttpServer& server, NativeSocket fd, std::string 
 
 HttpConnection::~HttpConnection() {
   if (limiterTicket_) server_.limiter().cancel(limiterTicket_);
-  closeFile();
+  releaseFile();
 }
 
 bool HttpConnection::start() { return !conn_.start(this); }
 
-void HttpConnection::closeFile() {
-  if (fileFd_ >= 0) {
-    ::close(fileFd_);
-    fileFd_ = -1;
-  }
+void HttpConnection::releaseFile() {
+  closeFile(fileFd_);
+  fileFd_ = -1;
   chunk_.reset();
 }
 
@@ -237,32 +240,22 @@ void HttpConnection::handle(const HttpRequest& req) {
 }
 
 void HttpConnection::serveFile(const HttpRequest& req, std::shared_ptr<const Share> share) {
-#ifdef O_CLOEXEC
-  int fd = ::open(share->path.c_str(), O_RDONLY | O_CLOEXEC);
-#else
-  int fd = ::open(share->path.c_str(), O_RDONLY);
-#endif
-  struct stat st {};
-  if (fd < 0 || ::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    if (fd >= 0) ::close(fd);
+  int fd = openForReading(share->path);
+  FileInfo st;
+  if (fd < 0 || !statFile(fd, st) || !st.regular) {
+    closeFile(fd);
     return respondSimple(404, false, {}, "This file is no longer available.\n", req.isHead);
   }
-  const auto size = static_cast<std::uint64_t>(st.st_size);
-#if defined(__APPLE__)
-  const std::uint64_t mtimeNs = static_cast<std::uint64_t>(st.st_mtimespec.tv_sec) * 1000000000ull + st.st_mtimespec.tv_nsec;
-#elif defined(_WIN32)
-  const std::uint64_t mtimeNs = static_cast<std::uint64_t>(st.st_mtime) * 1000000000ull;
-#else
-  const std::uint64_t mtimeNs = static_cast<std::uint64_t>(st.st_mtim.tv_sec) * 1000000000ull + st.st_mtim.tv_nsec;
-#endif
-  const std::time_t mtime = st.st_mtime;
+  const std::uint64_t size = st.size;
+  const std::uint64_t mtimeNs = st.mtimeNs;
+  const std::time_t mtime = st.mtime;
 
   // Strong validator from size, mtime and inode: editors that save by
   // rename change the inode even when size and mtime collide. Built on the
   // stack, like everything on this path: serving a request allocates nothing.
   char etagBuf[64];
   int etagLen = std::snprintf(etagBuf, sizeof etagBuf, "\"%llx-%llx-%llx\"", static_cast<unsigned long long>(size),
-                              static_cast<unsigned long long>(mtimeNs), static_cast<unsigned long long>(st.st_ino));
+                              static_cast<unsigned long long>(mtimeNs), static_cast<unsigned long long>(st.inode));
   const std::string_view etag(etagBuf, static_cast<std::size_t>(etagLen));
   char dateBuf[32];
   const std::string_view lastModified = formatHttpDate(mtime, dateBuf);
@@ -300,7 +293,7 @@ void HttpConnection::serveFile(const HttpRequest& req, std::shared_ptr<const Sha
   }
 
   if (notModified || range.kind == RangeResult::kUnsatisfiable) {
-    ::close(fd);
+    closeFile(fd);
     std::string extra;
     if (!notModified) {
       extra += "Content-Range: bytes */";
@@ -342,7 +335,7 @@ void HttpConnection::serveFile(const HttpRequest& req, std::shared_ptr<const Sha
   head += "\r\n";
 
   if (req.isHead) {
-    ::close(fd);
+    closeFile(fd);
     return;
   }
   fileFd_ = fd;
@@ -356,7 +349,7 @@ void HttpConnection::serveFile(const HttpRequest& req, std::shared_ptr<const Sha
 
 void HttpConnection::pumpBody() {
   if (closed_ || bodyLeft_ == 0 || limiterTicket_ || inFlight_) return;
-  std::uint64_t want = std::min(bodyLeft_, Connection::kHasSendfile ? kSendfileChunk : kReadChunk);
+  std::uint64_t want = std::min(bodyLeft_, useSendfile() ? kSendfileChunk : kReadChunk);
   std::uint64_t grant = server_.limiter().take(want);
   if (grant == 0) {
     // Out of bandwidth: wait for the limiter's refill instead of polling.
@@ -367,20 +360,13 @@ void HttpConnection::pumpBody() {
     });
     return;
   }
-  if constexpr (Connection::kHasSendfile) {
+  if (useSendfile()) {
     conn_.queueFile(fileFd_, offset_, grant);
   } else {
     if (!chunk_) chunk_ = std::make_unique<char[]>(kReadChunk);
     std::uint64_t got = 0;
     while (got < grant) {
-#ifdef _WIN32
-      ::_lseeki64(fileFd_, static_cast<__int64>(offset_ + got), SEEK_SET);
-      int n = ::_read(fileFd_, chunk_.get() + got, static_cast<unsigned>(grant - got));
-#else
-      ssize_t n = ::pread(fileFd_, chunk_.get() + got, static_cast<std::size_t>(grant - got),
-                          static_cast<off_t>(offset_ + got));
-#endif
-      if (n < 0 && errno == EINTR) continue;
+      long long n = readAt(fileFd_, chunk_.get() + got, static_cast<std::size_t>(grant - got), offset_ + got);
       if (n < 0) return closeNow(std::string("cannot read the file: ") + std::strerror(errno), true);
       if (n == 0) return closeNow("the file shrank during the download", true);
       got += static_cast<std::uint64_t>(n);
@@ -409,7 +395,7 @@ void HttpConnection::finishResponse() {
     transfer_ = {};
   }
   share_.reset();
-  closeFile();
+  releaseFile();
   if (closeAfterResponse_) {
     // Half-close and drain what the client still sends, so our response is
     // not destroyed by a reset (a close with unread data sends RST).
@@ -443,7 +429,7 @@ void HttpConnection::closeNow(const std::string& why, bool failed) {
     server_.limiter().cancel(limiterTicket_);
     limiterTicket_ = 0;
   }
-  closeFile();
+  releaseFile();
   conn_.halt();
   server_.release(this);
 }

@@ -68,7 +68,7 @@ class HttpConnection final : public ConnectionHandler {
   void pumpBody();
   void finishResponse();
   void closeNow(const std::string& why, bool failed);
-  void closeFile();
+  void releaseFile();
 
   HttpServer& server_;
   Connection conn_;

@@ -1,0 +1,78 @@
+#include "file_io.h"
+
+#include <cerrno>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#ifdef _WIN32
+#include <io.h>
+#include <windows.h>
+#else
+#include <unistd.h>
+#endif
+
+namespace ferry {
+
+int openForReading(const std::string& path) {
+#ifdef _WIN32
+  // Windows: the path is UTF-8 here and UTF-16 to the OS; binary mode, or
+  // the C runtime would translate line ends and stop at Ctrl+Z.
+  int len = ::MultiByteToWideChar(CP_UTF8, 0, path.c_str(), -1, nullptr, 0);
+  if (len <= 0) return -1;
+  std::wstring wide(static_cast<std::size_t>(len), L'\0');
+  ::MultiByteToWideChar(CP_UTF8, 0, path.c_str(), -1, wide.data(), len);
+  return ::_wopen(wide.c_str(), _O_RDONLY | _O_BINARY | _O_NOINHERIT);
+#else
+  return ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+#endif
+}
+
+bool statFile(int fd, FileInfo& out) {
+#ifdef _WIN32
+  struct _stat64 st {};
+  if (::_fstat64(fd, &st) != 0) return false;
+  out.size = static_cast<std::uint64_t>(st.st_size);
+  out.mtime = static_cast<std::time_t>(st.st_mtime);
+  out.mtimeNs = static_cast<std::uint64_t>(st.st_mtime) * 1000000000ull;
+  out.inode = 0;
+  out.regular = (st.st_mode & _S_IFREG) != 0;
+#else
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return false;
+  out.size = static_cast<std::uint64_t>(st.st_size);
+  out.mtime = st.st_mtime;
+#if defined(__APPLE__)
+  out.mtimeNs = static_cast<std::uint64_t>(st.st_mtimespec.tv_sec) * 1000000000ull + st.st_mtimespec.tv_nsec;
+#else
+  out.mtimeNs = static_cast<std::uint64_t>(st.st_mtim.tv_sec) * 1000000000ull + st.st_mtim.tv_nsec;
+#endif
+  out.inode = static_cast<std::uint64_t>(st.st_ino);
+  out.regular = S_ISREG(st.st_mode);
+#endif
+  return true;
+}
+
+long long readAt(int fd, char* buf, std::size_t n, std::uint64_t offset) {
+#ifdef _WIN32
+  // No pread(): one loop thread reads each descriptor, so seek+read is safe.
+  if (::_lseeki64(fd, static_cast<__int64>(offset), SEEK_SET) < 0) return -1;
+  return ::_read(fd, buf, static_cast<unsigned>(n > 0x40000000 ? 0x40000000 : n));
+#else
+  ssize_t r;
+  do {
+    r = ::pread(fd, buf, n, static_cast<off_t>(offset));
+  } while (r < 0 && errno == EINTR);
+  return r;
+#endif
+}
+
+void closeFile(int fd) {
+  if (fd < 0) return;
+#ifdef _WIN32
+  ::_close(fd);
+#else
+  ::close(fd);
+#endif
+}
+
+}  // namespace ferry
