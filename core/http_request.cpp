@@ -125,6 +125,31 @@ std::size_t findHeadEnd(std::string_view in, std::size_t from) {
   return std::string_view::npos;
 }
 
+bool isTchar(unsigned char c) {
+  // RFC 9110 §5.6.2 token characters.
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
+}
+
+// What llhttp tolerates and we do not, because proxies disagree about it and
+// disagreement is how requests get smuggled: a space before the colon, an
+// empty or non-token field name, obs-fold continuation lines, and control
+// characters in a value.
+bool headersWellFormed(const HttpRequest& r) {
+  for (std::size_t i = 0; i < r.headerCount; ++i) {
+    std::string_view n = r.headers[i].name;
+    if (n.empty()) return false;
+    for (char c : n)
+      if (c == 0 || !isTchar(static_cast<unsigned char>(c))) return false;
+    if (n.data()[n.size()] != ':') return false;
+    for (char c : r.headers[i].value) {
+      auto u = static_cast<unsigned char>(c);
+      if ((u < 0x20 && c != '\t') || u == 0x7f) return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 RequestParser::Result RequestParser::parse(std::string_view in, const HttpLimits& limits, HttpRequest& out,
@@ -171,7 +196,13 @@ RequestParser::Result RequestParser::parse(std::string_view in, const HttpLimits
     llhttp_resume(&s.parser);
     consumed = lead + end;
     if (out.versionMajor != 1) {
-      status = 505;
+      // No version at all (HTTP/0.9's "GET /") is malformed; 2.0 and up
+      // are versions we do not speak.
+      status = out.versionMajor == 0 ? 400 : 505;
+      return Result::kError;
+    }
+    if (!headersWellFormed(out)) {
+      status = 400;
       return Result::kError;
     }
     return Result::kComplete;
