@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Installs a built .deb with apt (pulling its declared dependencies), then
+# checks what a user gets: `ferry --version`, a real headless download from
+# the installed binary, and the desktop entry and metainfo validated by the
+# tools distributions use.
+#
+#   scripts/test-package.sh build/package/ferry_<version>_<arch>.deb
+set -euo pipefail
+deb="$(realpath "$1")"
+sudo=()
+[ "$(id -u)" -ne 0 ] && sudo=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends desktop-file-utils appstream curl >/dev/null
+"${sudo[@]}" apt-get install -y -qq --reinstall "$deb" >/dev/null
+
+fail() { echo "package test: FAIL: $*" >&2; exit 1; }
+
+[ "$(command -v ferry)" = /usr/bin/ferry ] || fail "ferry is not /usr/bin/ferry"
+/usr/bin/ferry --version | grep -q '^ferry [0-9]' || fail "ferry --version"
+echo "ok   $(/usr/bin/ferry --version)"
+
+desktop=/usr/share/applications/io.github.ferry_app.Ferry.desktop
+metainfo=/usr/share/metainfo/io.github.ferry_app.Ferry.metainfo.xml
+[ -f "$desktop" ] || fail "no desktop entry at $desktop"
+desktop-file-validate "$desktop" || fail "desktop-file-validate"
+echo "ok   desktop entry valid"
+[ -f "$metainfo" ] || fail "no metainfo at $metainfo"
+appstreamcli validate --no-net --pedantic "$metainfo" >/tmp/ferry-appstream.log 2>&1 ||
+  appstreamcli validate --no-net "$metainfo" || fail "appstreamcli validate"
+echo "ok   metainfo valid"
+for size in 16 32 48 128 256; do
+  [ -f "/usr/share/icons/hicolor/${size}x${size}/apps/io.github.ferry_app.Ferry.png" ] || fail "no ${size}px icon"
+done
+[ -f /usr/share/icons/hicolor/scalable/apps/io.github.ferry_app.Ferry.svg ] || fail "no scalable icon"
+echo "ok   icons installed"
+
+# A real download from the installed binary.
+work="$(mktemp -d)"
+trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+head -c 5000000 /dev/urandom >"$work/payload.bin"
+/usr/bin/ferry --headless --port 0 --bind 127.0.0.1 "$work/payload.bin" >"$work/url" 2>"$work/log" &
+pid=$!
+for _ in $(seq 50); do [ -s "$work/url" ] && break; sleep 0.1; done
+url="$(head -n1 "$work/url")"
+[ -n "$url" ] || { cat "$work/log" >&2; fail "no URL printed"; }
+curl -sS -o "$work/got.bin" "$url" || fail "download of $url"
+cmp -s "$work/payload.bin" "$work/got.bin" || fail "downloaded bytes differ"
+kill -TERM "$pid"
+wait "$pid" || fail "ferry did not exit 0 on SIGTERM"
+echo "ok   headless download from the installed binary ($url)"
+echo "package test: PASSED"
