@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Benchmarks Ferry side by side with nginx, Tornado and python3 -m http.server
+# on this machine, in one run, and writes docs/BENCHMARKS.md (+ BENCHMARKS.svg).
+#
+#   scripts/bench.sh                 # everything (~10-15 min): iperf3, workloads 1-7, allocations, profile
+#   scripts/bench.sh --quick         # shorter: fewer repeats, shorter runs (~5 min)
+#   scripts/bench.sh 1 3             # only workloads 1 and 3 (any of 1-7, iperf, alloc, profile)
+#   scripts/bench.sh --servers ferry,nginx 3    # only some servers
+#   scripts/bench.sh --no-doc ...    # print the table, leave docs/ alone
+#   scripts/bench.sh --no-variants   # skip Ferry's pread/poll variants (measured beside the peers)
+#   scripts/bench.sh --rev HEAD~1 3  # measure a committed revision instead of the work tree
+#                                    # (built from `git archive` in build/bench-src/SHA, build/release-SHA):
+#                                    # the before/after rows of a change
+#
+# Raw results go to build/bench/results-*.json; re-render the document from one
+# without measuring again: /usr/bin/python3 tests/bench/bench.py --render FILE.json
+#
+# Installs what is missing (Debian/Ubuntu, apt, sudo when not root): nginx-light,
+# python3-tornado, wrk, curl, iperf3, and for the allocation count and profile
+# gcc, strace, valgrind, linux-perf, heaptrack. Builds Ferry Release in
+# build/release. The workloads, the peers' setup and how each figure is taken
+# are described in tests/bench/bench.py and in the generated document.
+# Linux only (epoll, sendfile, /proc, taskset).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+say() { printf 'bench: %s\n' "$*" >&2; }
+
+if [ "$(uname -s)" != Linux ]; then
+  say "the benchmark needs Linux (it reads /proc and pins CPUs with taskset)"
+  exit 2
+fi
+
+# --- tools -------------------------------------------------------------------
+packages=(nginx-light python3-tornado wrk curl iperf3 gcc libc6-dev util-linux procps strace valgrind
+  heaptrack cmake ninja-build)
+# perf comes as linux-perf on Debian, linux-tools-* on Ubuntu; optional.
+if apt-cache show linux-perf >/dev/null 2>&1; then packages+=(linux-perf); fi
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing: ${missing[*]}"
+  sudo=()
+  [ "$(id -u)" -ne 0 ] && sudo=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -qq || true
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+# Ferry's own build dependencies (Qt, llhttp...): the project's setup.
+# shellcheck source=setup.sh
+source "$ROOT/scripts/setup.sh"
+ferry_setup_deps
+
+# --- Ferry, Release ----------------------------------------------------------
+rev=""
+args=()
+while [ $# -gt 0 ]; do
+  if [ "$1" = --rev ]; then
+    rev="${2:?--rev needs a git revision}"
+    shift 2
+  else
+    args+=("$1")
+    shift
+  fi
+done
+src="$ROOT"
+build="build/release"
+if [ -n "$rev" ]; then
+  sha="$(git rev-parse --short "$rev^{commit}")"
+  src="$ROOT/build/bench-src/$sha"
+  build="build/release-$sha"
+  if [ ! -f "$src/CMakeLists.txt" ]; then
+    mkdir -p "$src"
+    git archive "$sha" | tar -x -C "$src"
+  fi
+  say "measuring revision $rev ($sha)"
+fi
+say "building Ferry (Release) in $build"
+# FERRY_BUILD_UI=ON: the ferry executable is part of the UI build; say so in
+# case this build directory was configured without it (core-only benchmarks).
+cmake -S "$src" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DFERRY_BUILD_UI=ON >&2
+cmake --build "$build" --target ferry >&2
+
+# --- limits ------------------------------------------------------------------
+# 10,000 idle connections (workload 6) need ~10,100 descriptors in the server
+# and in the client; raise the soft limit to the hard one, and the hard one
+# when we are root.
+want=65536
+if [ "$(ulimit -Hn)" != unlimited ] && [ "$(ulimit -Hn)" -lt "$want" ] && [ "$(id -u)" -eq 0 ]; then
+  ulimit -Hn "$want" 2>/dev/null || true
+fi
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+say "open-file limit: $(ulimit -n)"
+
+extra=()
+[ -n "$rev" ] && extra=(--rev "$rev ($sha)")
+exec /usr/bin/python3 "$ROOT/tests/bench/bench.py" --ferry "$ROOT/$build/app/ferry" "${extra[@]}" \
+  --command "scripts/bench.sh${rev:+ --rev $rev}${args[*]:+ ${args[*]}}" "${args[@]}"
