@@ -1,9 +1,12 @@
 #include "headless.h"
 
+#include <algorithm>
+#include <condition_variable>
+#include <thread>
+#include <utility>
 #include <cinttypes>
 #include <csignal>
 #include <cstdio>
-#include <map>
 #include <mutex>
 
 #ifndef _WIN32
@@ -34,51 +37,133 @@ std::string humanBytes(double b) {
   return buf;
 }
 
+// Writes stderr lines on a thread of its own. The loop thread must never
+// block on stderr: when whoever reads it stops (a full pipe), the lines queue
+// up to a bound, then are counted and dropped, and serving goes on.
+class StderrWriter {
+ public:
+  static constexpr std::size_t kMaxPending = 1 << 20;
+
+  StderrWriter() : state_(std::make_shared<State>()) {
+    // Detached, holding its state: a write blocked forever on a stalled pipe
+    // must not keep the process from exiting.
+    std::thread([st = state_] { run(*st); }).detach();
+  }
+  ~StderrWriter() {
+    // Give queued lines a moment to leave, then go regardless.
+    std::unique_lock lock(state_->mutex);
+    state_->done = true;
+    state_->cv.notify_all();
+    state_->drained.wait_for(lock, std::chrono::milliseconds(500),
+                             [this] { return state_->pending.empty() && !state_->writing; });
+  }
+
+  void write(std::string_view text) {
+    std::lock_guard lock(state_->mutex);
+    if (state_->pending.size() + text.size() > kMaxPending) {
+      ++state_->dropped;
+      return;
+    }
+    state_->pending.append(text);
+    state_->cv.notify_one();
+  }
+
+ private:
+  struct State {
+    std::mutex mutex;
+    std::condition_variable cv, drained;
+    std::string pending;
+    std::uint64_t dropped = 0;
+    bool writing = false;
+    bool done = false;
+  };
+
+  static void run(State& st) {
+    std::string batch;
+    std::unique_lock lock(st.mutex);
+    while (true) {
+      st.cv.wait(lock, [&] { return !st.pending.empty() || st.done; });
+      if (st.pending.empty()) break;
+      batch.swap(st.pending);
+      std::uint64_t dropped = std::exchange(st.dropped, 0);
+      st.writing = true;
+      lock.unlock();
+      if (dropped)
+        std::fprintf(stderr, "ferry: %" PRIu64 " log lines dropped (stderr was not being read)\n", dropped);
+      std::fwrite(batch.data(), 1, batch.size(), stderr);
+      std::fflush(stderr);
+      batch.clear();
+      lock.lock();
+      st.writing = false;
+      st.drained.notify_all();
+    }
+    st.drained.notify_all();
+  }
+
+  std::shared_ptr<State> state_;
+};
+
 // Turns the stream of snapshots into one stderr line per transfer start and
-// end. Runs on the loop thread.
+// end. Runs on the loop thread, once per snapshot (about 10 Hz): the lines
+// of one snapshot leave in a single write, and the bookkeeping reuses its
+// vectors, so a busy server pays little for its log.
 class TransferLog {
  public:
-  void onSnapshot(const StatsSnapshot& s) {
+  void onSnapshot(std::shared_ptr<const StatsSnapshot> s) {
     std::lock_guard lock(mutex_);
-    for (const TransferInfo& t : s.transfers) {
-      auto [it, isNew] = seen_.try_emplace(t.id, TransferState::kActive);
-      if (isNew) {
-        std::fprintf(stderr, "ferry: %s started %s (%s from byte %" PRIu64 ")\n", t.client.c_str(),
-                     t.fileName.c_str(), humanBytes(static_cast<double>(t.bytesTotal)).c_str(), t.rangeFirst);
+    out_.clear();
+    next_.clear();
+    for (const TransferInfo& t : s->transfers) {
+      // Both lists are sorted by id: find what we knew of this one.
+      auto it = std::lower_bound(seen_.begin(), seen_.end(), t.id,
+                                 [](const Seen& a, std::uint64_t id) { return a.id < id; });
+      bool known = it != seen_.end() && it->id == t.id;
+      TransferState before = known ? it->state : TransferState::kActive;
+      char line[1024];
+      if (!known) {
+        std::snprintf(line, sizeof line, "ferry: %s started %s (%s from byte %" PRIu64 ")\n", t.client.c_str(),
+                      t.fileName.c_str(), humanBytes(static_cast<double>(t.bytesTotal)).c_str(), t.rangeFirst);
+        out_ += line;
       }
-      if (t.state != TransferState::kActive && it->second == TransferState::kActive) {
+      if (t.state != TransferState::kActive && before == TransferState::kActive) {
         double secs = std::chrono::duration<double>(t.finished - t.started).count();
         double rate = secs > 0 ? static_cast<double>(t.bytesSent) / secs : 0;
-        std::fprintf(stderr, "ferry: %s %s %s: %" PRIu64 " of %" PRIu64 " bytes in %.1f s (%s/s)%s%s\n",
-                     t.client.c_str(), toString(t.state), t.fileName.c_str(), t.bytesSent, t.bytesTotal, secs,
-                     humanBytes(rate).c_str(), t.reason.empty() ? "" : ": ", t.reason.c_str());
+        std::snprintf(line, sizeof line, "ferry: %s %s %s: %" PRIu64 " of %" PRIu64 " bytes in %.1f s (%s/s)%s%s\n",
+                      t.client.c_str(), toString(t.state), t.fileName.c_str(), t.bytesSent, t.bytesTotal, secs,
+                      humanBytes(rate).c_str(), t.reason.empty() ? "" : ": ", t.reason.c_str());
+        out_ += line;
       }
-      it->second = t.state;
+      next_.push_back({t.id, t.state});
     }
-    // Forget transfers the snapshot no longer lists.
-    for (auto it = seen_.begin(); it != seen_.end();) {
-      bool present = false;
-      for (const TransferInfo& t : s.transfers) present = present || t.id == it->first;
-      it = present ? std::next(it) : seen_.erase(it);
-    }
-    last_ = s;
+    seen_.swap(next_);
+    last_ = std::move(s);
+    if (!out_.empty()) writer_.write(out_);
   }
 
   // One live line while stderr is a terminal.
   void progressLine() {
     std::lock_guard lock(mutex_);
-    if (last_.activeTransfers == 0 && !shown_) return;
-    std::fprintf(stderr, "\r\033[K%zu active, %s/s, %s sent", last_.activeTransfers,
-                 humanBytes(last_.uploadRate).c_str(), humanBytes(static_cast<double>(last_.totalBytesSent)).c_str());
-    std::fflush(stderr);
-    shown_ = last_.activeTransfers > 0;
-    if (!shown_) std::fprintf(stderr, "\r\033[K");
+    if (!last_ || (last_->activeTransfers == 0 && !shown_)) return;
+    char line[256];
+    std::snprintf(line, sizeof line, "\r\033[K%zu active, %s/s, %s sent", last_->activeTransfers,
+                  humanBytes(last_->uploadRate).c_str(), humanBytes(static_cast<double>(last_->totalBytesSent)).c_str());
+    writer_.write(line);
+    shown_ = last_->activeTransfers > 0;
+    if (!shown_) writer_.write("\r\033[K");
   }
 
+  void say(std::string_view text) { writer_.write(text); }
+
  private:
+  struct Seen {
+    std::uint64_t id;
+    TransferState state;
+  };
   std::mutex mutex_;
-  std::map<std::uint64_t, TransferState> seen_;
-  StatsSnapshot last_;
+  StderrWriter writer_;
+  std::vector<Seen> seen_, next_;  // sorted by id, like the snapshot
+  std::string out_;
+  std::shared_ptr<const StatsSnapshot> last_;
   bool shown_ = false;
 };
 
@@ -127,7 +212,7 @@ int runHeadless(const CommandLine& cmd) {
 #endif
 
   TransferLog log;
-  server.setSnapshotListener([&log](std::shared_ptr<const StatsSnapshot> s) { log.onSnapshot(*s); });
+  server.setSnapshotListener([&log](std::shared_ptr<const StatsSnapshot> s) { log.onSnapshot(std::move(s)); });
   std::string error;
   if (!server.start(cmd.server, &error)) {
     std::fprintf(stderr, "ferry: %s\n", error.c_str());
@@ -136,8 +221,10 @@ int runHeadless(const CommandLine& cmd) {
   std::string host = defaultLinkHost(cmd.server.bind);
   for (const Share& s : shares) std::printf("%s\n", server.linkFor(s, host).c_str());
   std::fflush(stdout);
-  std::fprintf(stderr, "ferry: serving %zu file%s on port %u (%s); Ctrl+C stops\n", shares.size(),
-               shares.size() == 1 ? "" : "s", server.port(), server.pollerName().c_str());
+  char hello[256];
+  std::snprintf(hello, sizeof hello, "ferry: serving %zu file%s on port %u (%s); Ctrl+C stops\n", shares.size(),
+                shares.size() == 1 ? "" : "s", server.port(), server.pollerName().c_str());
+  log.say(hello);
 
 #ifndef _WIN32
   const bool tty = ::isatty(STDERR_FILENO);
@@ -154,9 +241,9 @@ int runHeadless(const CommandLine& cmd) {
     if (tty) log.progressLine();
   }
 #endif
-  if (tty) std::fprintf(stderr, "\r\033[K");
+  if (tty) log.say("\r\033[K");
   server.stop();
-  std::fprintf(stderr, "ferry: stopped\n");
+  log.say("ferry: stopped\n");
   return 0;
 }
 

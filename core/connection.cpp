@@ -122,6 +122,22 @@ std::string& Connection::output() {
   return out_;
 }
 
+std::string& Connection::outputForAppend() {
+  if (outStart_ > 0) {
+    out_.erase(0, outStart_);
+    outStart_ = 0;
+  }
+  return out_;
+}
+
+void Connection::keepOutputBuffer(bool keep) {
+  keepOut_ = keep;
+  if (!keep && outStart_ == out_.size() && out_.capacity() > kKeepCapacity) {
+    std::string().swap(out_);
+    outStart_ = 0;
+  }
+}
+
 void Connection::queueFile(int fileFd, std::uint64_t offset, std::uint64_t length) {
   fileFd_ = fileFd;
   fileOffset_ = offset;
@@ -177,7 +193,7 @@ void Connection::flush() {
       return;
     }
     if (outStart_ == out_.size()) {
-      if (out_.capacity() > kKeepCapacity)
+      if (out_.capacity() > kKeepCapacity && !keepOut_)
         std::string().swap(out_);
       else
         out_.clear();

@@ -59,9 +59,15 @@ class Connection final {
 
   // --- writing ------------------------------------------------------------
   void queue(std::string_view bytes);
-  // The output buffer itself, for writing a response head in place. Only
-  // while nothing is queued (it is cleared here).
+  // The output buffer itself, for writing a response head or a file chunk
+  // in place. Only while nothing is queued (it is cleared here).
   std::string& output();
+  // The output buffer for appending after what is queued (e.g. a body chunk
+  // after the response head).
+  std::string& outputForAppend();
+  // While a body streams through output(), keep its capacity between chunks
+  // instead of giving large buffers back after each drain.
+  void keepOutputBuffer(bool keep);
   // Queues `length` bytes of `fileFd` from `offset`, after the queued bytes.
   // The descriptor stays owned by the caller. Linux only (kHasSendfile).
   void queueFile(int fileFd, std::uint64_t offset, std::uint64_t length);
@@ -103,6 +109,7 @@ class Connection final {
   std::uint64_t fileLeft_ = 0;
   bool fileShort_ = false;
   bool wantWrite_ = false;
+  bool keepOut_ = false;
   bool flushing_ = false;
   bool failed_ = false;
   std::uint8_t interest_ = kNone;

@@ -32,7 +32,10 @@ class HttpConnection final : public ConnectionHandler {
   // sendfile() chunks hold no user memory and are only the unit of fairness
   // and of progress reports.
   static constexpr std::uint64_t kReadChunk = 64 * 1024;
+  static constexpr std::uint64_t kFirstReadChunk = 16 * 1024;
   static constexpr std::uint64_t kSendfileChunk = 1024 * 1024;
+  // Bodies up to this size are read with the headers and sent in one go.
+  static constexpr std::uint64_t kInlineBody = 16 * 1024;
 
   HttpConnection(HttpServer& server, NativeSocket fd, std::string peer, std::string peerIp);
   ~HttpConnection() override;
@@ -86,7 +89,7 @@ class HttpConnection final : public ConnectionHandler {
   std::uint64_t offset_ = 0;
   std::uint64_t bodyLeft_ = 0;
   std::uint64_t inFlight_ = 0;  // body bytes queued, not yet drained
-  std::unique_ptr<char[]> chunk_;  // pread() buffer, only without sendfile
+  std::uint64_t chunkLimit_ = kFirstReadChunk;  // pread() chunk size, grows as the client reads
   TransferHandle transfer_;
   std::shared_ptr<const Share> share_;
   std::uint64_t limiterTicket_ = 0;

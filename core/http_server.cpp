@@ -57,6 +57,14 @@ void HttpServer::shutdown() {
   stats_.setOpenConnections(0);
 }
 
+std::string_view HttpServer::httpDate(std::time_t t) {
+  if (t != lastModifiedTime_) {
+    lastModifiedTime_ = t;
+    lastModifiedLen_ = formatHttpDate(t, lastModified_).size();
+  }
+  return std::string_view(lastModified_, lastModifiedLen_);
+}
+
 bool HttpServer::trustedProxy(const std::string& ip) const {
   return std::find(options_.trustedProxies.begin(), options_.trustedProxies.end(), ip) !=
          options_.trustedProxies.end();

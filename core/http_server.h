@@ -60,6 +60,9 @@ class HttpServer final {
   RateLimiter& limiter() { return limiter_; }
   const HttpServerOptions& options() const { return options_; }
   std::string_view date() { return dates_.now(); }
+  // An IMF-fixdate for a file time, remembered for the last time asked:
+  // every request for the same file needs the same Last-Modified.
+  std::string_view httpDate(std::time_t t);
   // Shared by every connection: a request head is parsed and answered in
   // one go, so one parser and one parsed request per loop suffice (and an
   // idle connection costs no parser memory).
@@ -81,6 +84,9 @@ class HttpServer final {
   HttpServerOptions options_;
   Listener listener_;
   DateCache dates_;
+  std::time_t lastModifiedTime_ = -1;
+  char lastModified_[32] = {};
+  std::size_t lastModifiedLen_ = 0;
   RequestParser parser_;
   HttpRequest request_;
   std::unordered_map<HttpConnection*, std::unique_ptr<HttpConnection>> connections_;

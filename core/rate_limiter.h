@@ -55,7 +55,8 @@ class RateLimiter final {
   std::deque<Waiter> waiters_;
   std::uint64_t nextTicket_ = 1;
   EventLoop::TimerId timer_ = 0;
-  std::uint64_t fairShare_ = 0;  // per-waiter grant during one refill round
+  std::uint64_t fairShare_ = 0;  // what the waiter being resumed may still take this round
+  bool inRound_ = false;         // refill() is resuming waiters
 };
 
 }  // namespace ferry
