@@ -368,7 +368,8 @@ async def main():
     print(table)
     if args.write:
         begin, end = "<!-- attack.py:begin -->", "<!-- attack.py:end -->"
-        block = f"{begin}\nMeasured by `python3 tests/attack/attack.py --ferry build/release/app/ferry --write docs/SECURITY.md` on {machine}; SIGTERM exit status after the first five attacks: {code}.\n\n{table}\n{end}"
+        block = (f"{begin}\nMeasured by `scripts/attack.sh` (`python3 tests/attack/attack.py --ferry {args.ferry} "
+                 f"--write {args.write}`) on {machine}; SIGTERM exit status after the first five attacks: {code}.\n\n{table}\n{end}")
         text = open(args.write).read() if os.path.exists(args.write) else ""
         if begin in text:
             text = text[:text.index(begin)] + block + text[text.index(end) + len(end):]
