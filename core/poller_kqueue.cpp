@@ -55,9 +55,9 @@ class KqueuePoller final : public Poller {
       if (errno == EINTR) return {};
       return {errno, std::system_category()};
     }
-    // One fd may come back twice (read and write filters): merge them so the
-    // handler is called once per wait().
-    std::size_t first = out.size();
+    // One fd may come back twice (read and write filters); each becomes its
+    // own event, and the loop calls the handler for each, which is harmless
+    // and keeps this O(n).
     for (int i = 0; i < n; ++i) {
       const struct kevent& ev = events_[i];
       auto fd = static_cast<NativeSocket>(ev.ident);
@@ -65,15 +65,7 @@ class KqueuePoller final : public Poller {
       if (ev.filter == EVFILT_READ) r |= kReadable;
       if (ev.filter == EVFILT_WRITE) r |= kWritable;
       if (ev.flags & (EV_EOF | EV_ERROR)) r |= kReadable | kWritable;
-      bool merged = false;
-      for (std::size_t j = first; j < out.size(); ++j) {
-        if (out[j].fd == fd) {
-          out[j].events |= r;
-          merged = true;
-          break;
-        }
-      }
-      if (!merged) out.push_back({fd, r});
+      out.push_back({fd, r});
     }
     return {};
   }

@@ -74,7 +74,11 @@ void Waker::drain() noexcept {
   while (::read(read_, buf, sizeof buf) > 0) {
   }
 #endif
-  pending_.store(false, std::memory_order_release);
+  // exchange, not store: an acquire-release read-modify-write joins the
+  // release sequence of every wake() that saw the flag still set, so this
+  // thread sees what those wakers published (a stop flag, a posted function)
+  // even on weakly ordered CPUs.
+  pending_.exchange(false, std::memory_order_acq_rel);
 }
 
 }  // namespace ferry
