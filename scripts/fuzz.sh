@@ -16,7 +16,7 @@ if [ ! -f "$dir/CMakeCache.txt" ]; then
   CC=clang CXX=clang++ cmake -S "$FERRY_ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DFERRY_FUZZ=ON -DFERRY_BUILD_UI=OFF >/dev/null
 fi
-cmake --build "$dir" --parallel >/dev/null
+cmake --build "$dir" --parallel >"$dir/build.log" || { cat "$dir/build.log" >&2; exit 1; }
 
 status=0
 printf '| harness | seed inputs | executions | crashes |\n|---|---|---|---|\n'

@@ -23,6 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   ferry::RequestParser parser;
   ferry::HttpRequest req;
   std::string buffer;
+  std::size_t scanned = 0;  // the connection's progress, as HttpConnection keeps it
   std::size_t fed = 0;
   while (fed < input.size()) {
     std::size_t n = std::min(piece, input.size() - fed);
@@ -31,7 +32,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     while (!buffer.empty()) {
       std::size_t consumed = 0;
       int status = 0;
-      auto r = parser.parse(buffer, limits, req, consumed, status);
+      auto r = parser.parse(buffer, limits, req, consumed, status, scanned);
       if (r == ferry::RequestParser::Result::kIncomplete) break;
       if (r == ferry::RequestParser::Result::kError) {
         if (status != 400 && status != 414 && status != 431 && status != 505) __builtin_trap();
