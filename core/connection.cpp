@@ -1,7 +1,10 @@
 #include "connection.h"
 
+#include "file_io.h"
+
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <memory>
 
 #ifdef _WIN32
@@ -22,6 +25,18 @@ constexpr int kSendFlags = MSG_NOSIGNAL;  // a reset peer must not SIGPIPE us
 #else
 constexpr int kSendFlags = 0;  // SO_NOSIGPIPE / Windows: no signal anyway
 #endif
+
+}  // namespace
+
+bool Connection::useSendfile() {
+  static const bool on = [] {
+    const char* env = std::getenv("FERRY_SENDFILE");
+    return kHasSendfile && !(env && std::string_view(env) == "0");
+  }();
+  return on;
+}
+
+namespace {
 
 // Read granularity: one read() takes at most this much, so one busy client
 // cannot hog an iteration.
@@ -122,22 +137,6 @@ std::string& Connection::output() {
   return out_;
 }
 
-std::string& Connection::outputForAppend() {
-  if (outStart_ > 0) {
-    out_.erase(0, outStart_);
-    outStart_ = 0;
-  }
-  return out_;
-}
-
-void Connection::keepOutputBuffer(bool keep) {
-  keepOut_ = keep;
-  if (!keep && outStart_ == out_.size() && out_.capacity() > kKeepCapacity) {
-    std::string().swap(out_);
-    outStart_ = 0;
-  }
-}
-
 void Connection::queueFile(int fileFd, std::uint64_t offset, std::uint64_t length) {
   fileFd_ = fileFd;
   fileOffset_ = offset;
@@ -193,24 +192,52 @@ void Connection::flush() {
       return;
     }
     if (outStart_ == out_.size()) {
-      if (out_.capacity() > kKeepCapacity && !keepOut_)
+      if (out_.capacity() > kKeepCapacity)
         std::string().swap(out_);
       else
         out_.clear();
       outStart_ = 0;
     }
-#if defined(__linux__)
     while (!blocked && fileLeft_ > 0) {
-      off_t off = static_cast<off_t>(fileOffset_);
-      std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(fileLeft_, 1u << 30));
-      ssize_t n = ::sendfile(fd_, fileFd_, &off, want);
+      long long n;
+      bool eof = false;
+#if defined(__linux__)
+      if (useSendfile()) {
+        off_t off = static_cast<off_t>(fileOffset_);
+        std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(fileLeft_, 1u << 30));
+        n = ::sendfile(fd_, fileFd_, &off, want);
+        eof = n == 0;
+      } else
+#endif
+      {
+        // No sendfile: read a chunk into the loop's one shared buffer and
+        // send from there. Whatever the socket does not take is simply read
+        // again next time (from the page cache), so a connection never holds
+        // file bytes of its own, however slowly its client reads.
+        thread_local std::unique_ptr<char[]> scratch(new char[kFileChunk]);
+        std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(fileLeft_, kFileChunk));
+        long long got = readAt(fileFd_, scratch.get(), want, fileOffset_);
+        if (got < 0) {
+          auto ec = std::error_code(errno, std::system_category());
+          failed_ = true;
+          flushing_ = false;
+          handler_->onError(ec);
+          return;
+        }
+        eof = got == 0;
+#ifdef _WIN32
+        n = eof ? 0 : ::send(fd_, scratch.get(), static_cast<int>(got), kSendFlags);
+#else
+        n = eof ? 0 : ::send(fd_, scratch.get(), static_cast<std::size_t>(got), kSendFlags);
+#endif
+      }
       if (n > 0) {
         fileOffset_ += static_cast<std::uint64_t>(n);
         fileLeft_ -= static_cast<std::uint64_t>(n);
         lastWrite_ = loop_.now();
         continue;
       }
-      if (n == 0) {
+      if (eof) {
         // EOF before the promised length: the file shrank under us.
         fileShort_ = true;
         fileLeft_ = 0;
@@ -227,7 +254,6 @@ void Connection::flush() {
       handler_->onError(ec);
       return;
     }
-#endif
     if (blocked) break;
     // Empty: let the owner queue the next chunk, and go round again if it did.
     wantWrite_ = false;

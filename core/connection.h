@@ -34,12 +34,16 @@ class ConnectionHandler {
 
 class Connection final {
  public:
-  // Whether queueFile() exists on this platform (Linux sendfile).
+  // Whether this platform has sendfile() for queueFile() (Linux). Elsewhere,
+  // or with FERRY_SENDFILE=0 (which the tests use to cover that path here),
+  // file regions go out in kFileChunk pread()s through one buffer per loop.
 #if defined(__linux__)
   static constexpr bool kHasSendfile = true;
 #else
   static constexpr bool kHasSendfile = false;
 #endif
+  static constexpr std::size_t kFileChunk = 64 * 1024;
+  static bool useSendfile();
 
   Connection(EventLoop& loop, NativeSocket fd, std::size_t maxReadBuffer);
   ~Connection();  // unwatches and closes the socket
@@ -59,17 +63,12 @@ class Connection final {
 
   // --- writing ------------------------------------------------------------
   void queue(std::string_view bytes);
-  // The output buffer itself, for writing a response head or a file chunk
-  // in place. Only while nothing is queued (it is cleared here).
+  // The output buffer itself, for writing a response head in place. Only
+  // while nothing is queued (it is cleared here).
   std::string& output();
-  // The output buffer for appending after what is queued (e.g. a body chunk
-  // after the response head).
-  std::string& outputForAppend();
-  // While a body streams through output(), keep its capacity between chunks
-  // instead of giving large buffers back after each drain.
-  void keepOutputBuffer(bool keep);
   // Queues `length` bytes of `fileFd` from `offset`, after the queued bytes.
-  // The descriptor stays owned by the caller. Linux only (kHasSendfile).
+  // The descriptor stays owned by the caller. No file bytes are copied into
+  // the connection: sendfile() or a shared pread() buffer carries them.
   void queueFile(int fileFd, std::uint64_t offset, std::uint64_t length);
   std::size_t queuedBytes() const { return out_.size() - outStart_ + static_cast<std::size_t>(fileLeft_); }
   // Writes what the socket takes now; arms write interest for the rest and
@@ -109,7 +108,6 @@ class Connection final {
   std::uint64_t fileLeft_ = 0;
   bool fileShort_ = false;
   bool wantWrite_ = false;
-  bool keepOut_ = false;
   bool flushing_ = false;
   bool failed_ = false;
   std::uint8_t interest_ = kNone;

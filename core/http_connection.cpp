@@ -50,16 +50,6 @@ void appendNumber(std::string& s, std::uint64_t v) {
   s.append(buf, r.ptr);
 }
 
-// sendfile() unless FERRY_SENDFILE=0 asks for the pread() path, which is what
-// Windows and macOS run: the tests use it to cover that path on Linux too.
-bool useSendfile() {
-  static const bool on = [] {
-    const char* env = std::getenv("FERRY_SENDFILE");
-    return Connection::kHasSendfile && !(env && std::string_view(env) == "0");
-  }();
-  return on;
-}
-
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -118,8 +108,7 @@ bool HttpConnection::start() { return !conn_.start(this); }
 void HttpConnection::releaseFile() {
   closeFile(fileFd_);
   fileFd_ = -1;
-  chunkLimit_ = kFirstReadChunk;
-  conn_.keepOutputBuffer(false);
+
 }
 
 void HttpConnection::onReadable() {
@@ -371,7 +360,7 @@ void HttpConnection::serveFile(const HttpRequest& req, std::shared_ptr<const Sha
 
 void HttpConnection::pumpBody() {
   if (closed_ || bodyLeft_ == 0 || limiterTicket_ || inFlight_) return;
-  std::uint64_t want = std::min(bodyLeft_, useSendfile() ? kSendfileChunk : chunkLimit_);
+  std::uint64_t want = std::min(bodyLeft_, kBodyChunk);
   std::uint64_t grant = server_.limiter().take(want);
   if (grant == 0) {
     // Out of bandwidth: wait for the limiter's refill instead of polling.
@@ -382,27 +371,7 @@ void HttpConnection::pumpBody() {
     });
     return;
   }
-  if (useSendfile()) {
-    conn_.queueFile(fileFd_, offset_, grant);
-  } else {
-    // Read straight into the connection's output buffer: the chunk in
-    // flight is the only copy of the file this transfer holds.
-    // (The first chunk follows the response head in the same buffer.)
-    std::string& buf = conn_.outputForAppend();
-    conn_.keepOutputBuffer(true);
-    const std::size_t at = buf.size();
-    buf.resize(at + static_cast<std::size_t>(grant));
-    std::uint64_t got = 0;
-    while (got < grant) {
-      long long n = readAt(fileFd_, buf.data() + at + got, static_cast<std::size_t>(grant - got), offset_ + got);
-      if (n < 0) return closeNow(std::string("cannot read the file: ") + std::strerror(errno), true);
-      if (n == 0) return closeNow("the file shrank during the download", true);
-      got += static_cast<std::uint64_t>(n);
-    }
-    // Slow start: a client proves it reads before it is worth a full chunk
-    // (2,000 clients that take one byte and hang up cost 16 KiB each, not 64).
-    chunkLimit_ = std::min(chunkLimit_ * 2, kReadChunk);
-  }
+  conn_.queueFile(fileFd_, offset_, grant);
   offset_ += grant;
   bodyLeft_ -= grant;
   inFlight_ = grant;

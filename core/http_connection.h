@@ -28,12 +28,10 @@ struct Share;
 
 class HttpConnection final : public ConnectionHandler {
  public:
-  // Body chunk sizes: pread() chunks bound the memory a transfer holds;
-  // sendfile() chunks hold no user memory and are only the unit of fairness
-  // and of progress reports.
-  static constexpr std::uint64_t kReadChunk = 64 * 1024;
-  static constexpr std::uint64_t kFirstReadChunk = 16 * 1024;
-  static constexpr std::uint64_t kSendfileChunk = 1024 * 1024;
+  // A body is queued on the Connection one region at a time, the next only
+  // once the socket took the last: the unit of fairness between transfers
+  // and of progress reports. It holds no memory (see Connection::queueFile).
+  static constexpr std::uint64_t kBodyChunk = 256 * 1024;
   // Bodies up to this size are read with the headers and sent in one go.
   static constexpr std::uint64_t kInlineBody = 16 * 1024;
 
@@ -89,7 +87,6 @@ class HttpConnection final : public ConnectionHandler {
   std::uint64_t offset_ = 0;
   std::uint64_t bodyLeft_ = 0;
   std::uint64_t inFlight_ = 0;  // body bytes queued, not yet drained
-  std::uint64_t chunkLimit_ = kFirstReadChunk;  // pread() chunk size, grows as the client reads
   TransferHandle transfer_;
   std::shared_ptr<const Share> share_;
   std::uint64_t limiterTicket_ = 0;
