@@ -2,13 +2,101 @@
 
 #include <cstdio>
 
-#include "headless.h"
+#include <QApplication>
+#include <QIcon>
+#include <QPalette>
+#include <QStyle>
+#include <QStyleFactory>
+#include <QSystemTrayIcon>
+#include <QTimer>
+
+#include "app_icon.h"
+#include "main_window.h"
+#include "settings_store.h"
 
 namespace ferry::app {
+namespace {
 
-int runGui(int, char**, const CommandLine& cmd) {
-  std::fprintf(stderr, "ferry: this build has no window yet; serving headless\n");
-  return runHeadless(cmd);
+// FERRY_PALETTE=dark|light forces a palette over Fusion (screenshots, and a
+// check that every custom widget reads in both).
+void applyForcedPalette(QApplication& app) {
+  const QByteArray which = qgetenv("FERRY_PALETTE");
+  if (which != "dark" && which != "light") return;
+  app.setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+  QPalette p = app.style()->standardPalette();
+  if (which == "dark") {
+    const QColor window(0x2b, 0x2d, 0x30), base(0x1f, 0x21, 0x24), text(0xe8, 0xe8, 0xe8), button(0x35, 0x37, 0x3b);
+    p.setColor(QPalette::Window, window);
+    p.setColor(QPalette::WindowText, text);
+    p.setColor(QPalette::Base, base);
+    p.setColor(QPalette::AlternateBase, QColor(0x26, 0x28, 0x2c));
+    p.setColor(QPalette::ToolTipBase, button);
+    p.setColor(QPalette::ToolTipText, text);
+    p.setColor(QPalette::PlaceholderText, QColor(0x9a, 0x9a, 0x9a));
+    p.setColor(QPalette::Text, text);
+    p.setColor(QPalette::Button, button);
+    p.setColor(QPalette::ButtonText, text);
+    p.setColor(QPalette::BrightText, Qt::white);
+    p.setColor(QPalette::Highlight, QColor(0x3d, 0x8e, 0xe0));
+    p.setColor(QPalette::HighlightedText, Qt::white);
+    p.setColor(QPalette::Link, QColor(0x6c, 0xb4, 0xff));
+    p.setColor(QPalette::Light, QColor(0x45, 0x47, 0x4b));
+    p.setColor(QPalette::Midlight, QColor(0x3a, 0x3c, 0x40));
+    p.setColor(QPalette::Mid, QColor(0x25, 0x27, 0x2a));
+    p.setColor(QPalette::Dark, QColor(0x18, 0x19, 0x1b));
+    p.setColor(QPalette::Shadow, Qt::black);
+    for (auto role : {QPalette::WindowText, QPalette::Text, QPalette::ButtonText})
+      p.setColor(QPalette::Disabled, role, QColor(0x80, 0x80, 0x80));
+  }
+  app.setPalette(p);
+}
+
+// FERRY_SCREENSHOT=FILE [FERRY_SCREENSHOT_DELAY=seconds]: once the delay has
+// passed, save the window as it is (QWidget::grab) and quit. Used by
+// scripts/screenshot.sh on a real run with real downloads.
+void scheduleScreenshot(ui::MainWindow& window) {
+  const QString file = qEnvironmentVariable("FERRY_SCREENSHOT");
+  if (file.isEmpty()) return;
+  bool ok = false;
+  double delay = qEnvironmentVariable("FERRY_SCREENSHOT_DELAY").toDouble(&ok);
+  if (!ok || delay < 0) delay = 5;
+  QTimer::singleShot(static_cast<int>(delay * 1000), &window, [&window, file] {
+    const bool saved = window.grab().save(file, "PNG");
+    std::fprintf(stderr, "ferry: %s %s\n", saved ? "screenshot saved to" : "could not save screenshot to",
+                 qPrintable(file));
+    QApplication::exit(saved ? 0 : 1);
+  });
+}
+
+}  // namespace
+
+int runGui(int argc, char** argv, const CommandLine& cmd) {
+  QApplication::setApplicationName(QStringLiteral("ferry"));
+  QApplication::setApplicationDisplayName(QStringLiteral("Ferry"));
+  QApplication::setApplicationVersion(QStringLiteral(FERRY_VERSION));
+  QApplication::setDesktopFileName(QStringLiteral("io.github.ferry_app.Ferry"));
+  QApplication app(argc, argv);
+  // Desktops without an icon theme of their own still get real icons.
+  QIcon::setFallbackThemeName(QStringLiteral("Adwaita"));
+  app.setWindowIcon(ui::appIcon());
+  applyForcedPalette(app);
+  // With a tray, closing the window can leave Ferry serving; it then quits
+  // through its Quit action.
+  if (QSystemTrayIcon::isSystemTrayAvailable()) app.setQuitOnLastWindowClosed(false);
+
+  ui::LaunchOptions launch;
+  launch.server = cmd.server;
+  launch.portGiven = cmd.portGiven;
+  launch.bindGiven = cmd.bindGiven;
+  launch.rateGiven = cmd.server.rateLimit != 0;
+  launch.maxConnectionsGiven = cmd.server.limits.maxConnections != HttpLimits{}.maxConnections;
+  for (const std::string& p : cmd.paths) launch.paths << QString::fromStdString(p);
+
+  ui::MainWindow window(ui::SettingsStore{}, launch);
+  window.show();
+  QTimer::singleShot(0, &window, &ui::MainWindow::startIfWanted);
+  scheduleScreenshot(window);
+  return app.exec();
 }
 
 }  // namespace ferry::app

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Regenerates docs/screenshot.png from a real run: builds Ferry, starts it
+# under Xvfb with three real files shared (from a throwaway config
+# directory), starts real, rate-limited curl downloads of them, and has Ferry
+# save its own window (QWidget::grab, via FERRY_SCREENSHOT) mid-download.
+#
+#   scripts/screenshot.sh            -> docs/screenshot.png (light palette)
+#   scripts/screenshot.sh --dark     -> docs/screenshot-dark.png (forced dark palette)
+#
+# Needs xvfb-run (package xvfb) and curl; installs them on Debian/Ubuntu.
+set -euo pipefail
+source "$(dirname "$0")/setup.sh"
+
+palette=light
+out="$FERRY_ROOT/docs/screenshot.png"
+if [ "${1:-}" = "--dark" ]; then
+  palette=dark
+  out="$FERRY_ROOT/docs/screenshot-dark.png"
+fi
+
+ferry_setup_deps xvfb xauth
+ferry_build "$FERRY_ROOT/build/release" Release
+bin="$FERRY_ROOT/build/release/app/ferry"
+
+work="$(mktemp -d)"
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# The files: real bytes on disk (the video is sparse to spare the disk).
+files="$work/files"
+mkdir -p "$files" "$work/config/ferry"
+head -c 2400000 /dev/urandom >"$files/Project plan.pdf"
+head -c 83000000 /dev/urandom >"$files/Photos 2026.zip"
+truncate -s 734003200 "$files/Holiday video.mp4"
+
+# A port nobody listens on.
+port=$((20000 + RANDOM % 20000))
+while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+
+token() { head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'; }
+t_pdf="$(token)"; t_zip="$(token)"; t_mp4="$(token)"
+
+# Settings and shares as Ferry itself stores them (ui/settings_store.cpp).
+cat >"$work/config/ferry/ferry.ini" <<INI
+[server]
+port=$port
+rateLimit=8000000
+startOnLaunch=true
+
+[window]
+keepInTray=false
+
+[shares]
+1\\token=$t_pdf
+1\\path=$files/Project plan.pdf
+2\\token=$t_zip
+2\\path=$files/Photos 2026.zip
+3\\token=$t_mp4
+3\\path=$files/Holiday video.mp4
+size=3
+INI
+
+ferry_say "starting Ferry under Xvfb on port $port"
+XDG_CONFIG_HOME="$work/config" FERRY_PALETTE="$palette" \
+  FERRY_SCREENSHOT="$work/shot.png" FERRY_SCREENSHOT_DELAY=32 \
+  xvfb-run -a -s "-screen 0 1400x900x24" "$bin" >"$work/ferry.log" 2>&1 &
+pids+=($!)
+
+for _ in $(seq 100); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+  sleep 0.2
+done
+
+get() {  # get TOKEN NAME [RATE]: a real client, some slowed down so it can be watched
+  curl -s -o /dev/null ${3:+--limit-rate "$3"} "http://127.0.0.1:$port/$1/$2" &
+  pids+=($!)
+}
+# Ferry's own limit (8 MB/s, set above) caps the total; two clients also
+# read slowly, as phones on Wi-Fi would.
+get "$t_mp4" "Holiday%20video.mp4" 1500k
+sleep 7
+get "$t_zip" "Photos%202026.zip" 2500k
+sleep 8
+get "$t_mp4" "Holiday%20video.mp4"
+sleep 11
+get "$t_pdf" "Project%20plan.pdf"   # finishes: shows a completed row
+
+wait "${pids[0]}" || { cat "$work/ferry.log" >&2; exit 1; }
+[ -s "$work/shot.png" ] || { cat "$work/ferry.log" >&2; ferry_say "no screenshot was saved"; exit 1; }
+cp "$work/shot.png" "$out"
+ferry_say "saved $out"

@@ -1,0 +1,364 @@
+// The window as a user drives it: drop a file, Ctrl+C its link, watch a real
+// (rate-limited) download of that link to the end; Stop and Start; cancel a
+// download; a dropped folder; a busy port; a file that goes missing.
+
+#include <QAction>
+#include <QApplication>
+#include <QClipboard>
+#include <QDropEvent>
+#include <QElapsedTimer>
+#include <QMimeData>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QSortFilterProxyModel>
+#include <QStatusBar>
+#include <QTcpSocket>
+#include <QSignalSpy>
+#include <QTest>
+#include <QTimer>
+#include <QToolButton>
+
+#include "main_window.h"
+#include "message_bar.h"
+#include "server_bridge.h"
+#include "shares_model.h"
+#include "status_panel.h"
+#include "table_view.h"
+#include "transfers_model.h"
+#include "ui/ui_test_support.h"
+
+using namespace ferry;
+using namespace ferry::ui;
+using ferry::test::waitFor;
+
+namespace {
+
+constexpr qint64 kFileSize = 600 * 1000;
+constexpr std::uint64_t kRate = 150 * 1000;  // bytes/s: the download takes ~4 s
+
+AppSettings testSettings(quint16 port) {
+  AppSettings s;
+  s.port = port;
+  s.linkHost = QStringLiteral("127.0.0.1");
+  s.rateLimit = kRate;
+  s.startOnLaunch = false;
+  s.keepInTray = false;
+  return s;
+}
+
+void dropFiles(QWidget* target, const QStringList& paths) {
+  auto* mime = new QMimeData;
+  QList<QUrl> urls;
+  for (const QString& p : paths) urls << QUrl::fromLocalFile(p);
+  mime->setUrls(urls);
+  // As a file manager's drag does it: enter (which picks the target), move, drop.
+  QDragEnterEvent enter(QPoint(40, 40), Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+  QApplication::sendEvent(target, &enter);
+  QVERIFY(enter.isAccepted());
+  QDragMoveEvent move(QPoint(42, 42), Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+  QApplication::sendEvent(target, &move);
+  QDropEvent drop(QPointF(42, 42), Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+  QApplication::sendEvent(target, &drop);
+  QVERIFY(drop.isAccepted());
+  delete mime;
+}
+
+// Finds the transfers-model row of the first transfer, if any.
+int firstTransferRow(TransfersModel* m) { return m->rowCount() > 0 ? 0 : -1; }
+
+}  // namespace
+
+class TestMainWindow : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void init();
+  void cleanup();
+  void dropCopyAndWatchDownload();
+  void dropOnTheSharesList();
+  void stopRefusesStartServesAndStaysResponsive();
+  void cancelEndsTheDownloadOnTheClient();
+  void droppedFolderGetsAClearMessage();
+  void busyPortOffersAFreeOne();
+  void missingFileIsShownAsMissing();
+  void removeMakesTheLinkFail();
+
+ private:
+  std::unique_ptr<MainWindow> makeWindow(const AppSettings& s);
+  QString share(MainWindow& w, const QString& path);
+
+  std::unique_ptr<test::IsolatedConfig> config_;
+  QString file_;
+  QByteArray content_;
+  quint16 port_ = 0;
+};
+
+void TestMainWindow::init() {
+  config_ = std::make_unique<test::IsolatedConfig>();
+  file_ = config_->path() + QStringLiteral("/holiday photos.zip");
+  content_ = test::writeRandomFile(file_, kFileSize);
+  port_ = test::freePort();
+  QVERIFY(port_ != 0);
+}
+
+void TestMainWindow::cleanup() { config_.reset(); }
+
+std::unique_ptr<MainWindow> TestMainWindow::makeWindow(const AppSettings& s) {
+  SettingsStore store;
+  store.saveSettings(s);
+  auto w = std::make_unique<MainWindow>(SettingsStore{});
+  w->show();
+  if (!QTest::qWaitForWindowActive(w.get())) qWarning("window did not become active");
+  return w;
+}
+
+QString TestMainWindow::share(MainWindow& w, const QString& path) {
+  const int before = w.sharesModel()->rowCount();
+  dropFiles(&w, {path});
+  if (w.sharesModel()->rowCount() != before + 1) return {};
+  return w.sharesModel()->linkAt(before);
+}
+
+void TestMainWindow::dropCopyAndWatchDownload() {
+  auto w = makeWindow(testSettings(port_));
+  QVERIFY(w->startServing());
+  QVERIFY(w->isServing());
+
+  // Drop → shared at once, and the new share is the selected row.
+  dropFiles(w.get(), {file_});
+  QCOMPARE(w->sharesModel()->rowCount(), 1);
+  const QModelIndexList selected = w->sharesView()->selectionModel()->selectedRows();
+  QCOMPARE(selected.size(), 1);
+  QCOMPARE(w->sharesProxy()->mapToSource(selected.first()).row(), 0);
+  QCOMPARE(w->sharesModel()->index(0, SharesModel::Name).data().toString(), QStringLiteral("holiday photos.zip"));
+  QVERIFY(w->sharesView()->hasFocus());
+
+  // Ctrl+C → the link on the clipboard, confirmed in the status bar.
+  QApplication::clipboard()->clear();
+  QTest::keyClick(w->sharesView(), Qt::Key_C, Qt::ControlModifier);
+  const QString link = QApplication::clipboard()->text();
+  QCOMPARE(link, w->sharesModel()->linkAt(0));
+  QVERIFY2(link.startsWith(QStringLiteral("http://127.0.0.1:%1/").arg(port_)), qPrintable(link));
+  QVERIFY(link.endsWith(QStringLiteral("/holiday%20photos.zip")));
+  QVERIFY2(w->statusBar()->currentMessage().contains(QStringLiteral("Copied")),
+           qPrintable(w->statusBar()->currentMessage()));
+
+  // A real client downloads it; the transfer row climbs to 100% and ends "Done".
+  QNetworkAccessManager nam;
+  QNetworkReply* reply = nam.get(QNetworkRequest(QUrl(link)));
+  QByteArray received;
+  connect(reply, &QIODevice::readyRead, this, [&] { received += reply->readAll(); });
+  QList<double> seen;
+  bool sawActive = false;
+  QVERIFY(waitFor(
+      [&] {
+        TransfersModel* m = w->transfersModel();
+        int row = firstTransferRow(m);
+        if (row < 0) return false;
+        const double p = m->index(row, 0).data(TransfersModel::ProgressRole).toDouble();
+        if (seen.isEmpty() || seen.last() != p) seen << p;
+        const auto state = static_cast<TransferState>(m->index(row, 0).data(TransfersModel::StateRole).toInt());
+        if (state == TransferState::kActive) {
+          // The row shows it too: a percentage and a speed.
+          sawActive = sawActive || (m->index(row, TransfersModel::Progress).data().toString().endsWith(QLatin1Char('%')) &&
+                                    m->index(row, TransfersModel::Speed).data().toString().endsWith(QLatin1String("/s")));
+        }
+        return state == TransferState::kDone;
+      },
+      20000));
+  QVERIFY(sawActive);
+  QVERIFY(reply->isFinished() || waitFor([&] { return reply->isFinished(); }, 5000));
+  received += reply->readAll();
+  QCOMPARE(reply->error(), QNetworkReply::NoError);
+  QCOMPARE(received.size(), content_.size());
+  QVERIFY(received == content_);
+
+  // Progress rose through the middle (the rate limit makes it watchable) to 100%.
+  bool middle = false;
+  for (int i = 0; i < seen.size(); ++i) {
+    if (i > 0) QVERIFY2(seen[i] >= seen[i - 1], "progress went backwards");
+    middle = middle || (seen[i] > 0.05 && seen[i] < 0.95);
+  }
+  QVERIFY2(middle, "never saw the download part-way");
+  QCOMPARE(seen.last(), 1.0);
+  const QModelIndex state = w->transfersModel()->index(0, TransfersModel::State);
+  QCOMPARE(state.data().toString(), QStringLiteral("Done"));
+  QCOMPARE(w->transfersModel()->index(0, TransfersModel::Progress).data().toString(), QStringLiteral("100%"));
+  // The share counts the completed download.
+  QVERIFY(waitFor([&] { return w->sharesModel()->index(0, SharesModel::Downloads).data().toString() == "1"; }, 3000));
+  reply->deleteLater();
+}
+
+void TestMainWindow::dropOnTheSharesList() {
+  auto w = makeWindow(testSettings(port_));
+  const QString second = config_->path() + QStringLiteral("/b.txt");
+  test::writeRandomFile(second, 10);
+  // The list itself takes drops (and reports them as an intent).
+  QSignalSpy spy(w->sharesView(), &TableView::filesDropped);
+  dropFiles(w->sharesView()->viewport(), {file_, second});
+  QCOMPARE(spy.count(), 1);
+  QCOMPARE(w->sharesModel()->rowCount(), 2);
+  QCOMPARE(w->sharesView()->selectionModel()->selectedRows().size(), 2);
+  // Both links, one per line.
+  QApplication::clipboard()->clear();
+  w->action(MainWindow::Action::CopyLink)->trigger();
+  const QStringList lines = QApplication::clipboard()->text().split(QLatin1Char('\n'));
+  QCOMPARE(lines, QStringList({w->sharesModel()->linkAt(0), w->sharesModel()->linkAt(1)}));
+  // Dropping the same file again selects it rather than sharing it twice.
+  dropFiles(w.get(), {second});
+  QCOMPARE(w->sharesModel()->rowCount(), 2);
+  QCOMPARE(w->sharesView()->selectionModel()->selectedRows().size(), 1);
+}
+
+void TestMainWindow::stopRefusesStartServesAndStaysResponsive() {
+  auto w = makeWindow(testSettings(port_));
+  QVERIFY(w->startServing());
+  const QString link = share(*w, file_);
+  QVERIFY(!link.isEmpty());
+
+  // A timer that should keep firing every 10 ms throughout.
+  QElapsedTimer clock;
+  clock.start();
+  qint64 last = 0, worstGap = 0;
+  QTimer heartbeat;
+  connect(&heartbeat, &QTimer::timeout, this, [&] {
+    worstGap = std::max(worstGap, clock.elapsed() - last);
+    last = clock.elapsed();
+  });
+  heartbeat.start(10);
+
+  // A slow download is in flight when the user presses Stop.
+  QNetworkAccessManager nam;
+  QNetworkReply* inFlight = nam.get(QNetworkRequest(QUrl(link)));
+  QVERIFY(waitFor([&] { return w->transfersModel()->activeCount() == 1; }, 5000));
+  QElapsedTimer stopTime;
+  stopTime.start();
+  w->action(MainWindow::Action::StartStop)->trigger();
+  const qint64 stopMs = stopTime.elapsed();
+  QVERIFY(!w->isServing());
+  QVERIFY2(stopMs < 1000, qPrintable(QStringLiteral("stop took %1 ms").arg(stopMs)));
+  QVERIFY(waitFor([&] { return inFlight->isFinished(); }, 5000));
+  QVERIFY(inFlight->error() != QNetworkReply::NoError);
+  QCOMPARE(w->transfersModel()->activeCount(), 0);
+  QVERIFY(w->statusPanel()->serverText().contains(QStringLiteral("Stopped")));
+  QCOMPARE(w->action(MainWindow::Action::StartStop)->iconText(), QStringLiteral("Start"));
+
+  // Stopped: a new connection is refused.
+  QTcpSocket probe;
+  probe.connectToHost(QHostAddress::LocalHost, port_);
+  QVERIFY(!probe.waitForConnected(3000));
+  QCOMPARE(probe.error(), QAbstractSocket::ConnectionRefusedError);
+
+  // Start: the same link serves again.
+  w->action(MainWindow::Action::StartStop)->trigger();
+  QVERIFY(w->isServing());
+  QCOMPARE(w->sharesModel()->linkAt(0), link);
+  QVERIFY(w->statusPanel()->serverText().contains(QStringLiteral("Serving on 127.0.0.1:%1").arg(port_)));
+  w->bridge()->setRateLimit(0);
+  QNetworkReply* again = nam.get(QNetworkRequest(QUrl(link)));
+  QVERIFY(waitFor([&] { return again->isFinished(); }, 10000));
+  QCOMPARE(again->error(), QNetworkReply::NoError);
+  QVERIFY(again->readAll() == content_);
+
+  heartbeat.stop();
+  QVERIFY2(worstGap < 500, qPrintable(QStringLiteral("the window froze for %1 ms").arg(worstGap)));
+  inFlight->deleteLater();
+  again->deleteLater();
+}
+
+void TestMainWindow::cancelEndsTheDownloadOnTheClient() {
+  auto w = makeWindow(testSettings(port_));
+  QVERIFY(w->startServing());
+  const QString link = share(*w, file_);
+  QNetworkAccessManager nam;
+  QNetworkReply* reply = nam.get(QNetworkRequest(QUrl(link)));
+  QVERIFY(waitFor([&] { return w->transfersModel()->activeCount() == 1; }, 5000));
+
+  // Select the row in the downloads list and press Cancel.
+  QTableView* view = w->transfersView();
+  view->setFocus();
+  view->selectionModel()->select(view->model()->index(0, 0), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+  QAction* cancel = w->action(MainWindow::Action::CancelTransfer);
+  QVERIFY(cancel->isEnabled());
+  // Delete in the downloads list cancels (in the shares list it removes).
+  QTest::keyClick(view, Qt::Key_Delete);
+  QCOMPARE(w->sharesModel()->rowCount(), 1);
+
+  QVERIFY(waitFor([&] { return reply->isFinished(); }, 5000));
+  QVERIFY2(reply->error() != QNetworkReply::NoError, "the download was not cut off");
+  QVERIFY(reply->readAll().size() < content_.size());
+  QVERIFY(waitFor(
+      [&] {
+        return static_cast<TransferState>(w->transfersModel()->index(0, 0).data(TransfersModel::StateRole).toInt()) ==
+               TransferState::kCancelled;
+      },
+      3000));
+  QCOMPARE(w->transfersModel()->index(0, TransfersModel::State).data().toString(), QStringLiteral("Cancelled"));
+  // The row stays a while with its outcome, then goes.
+  w->transfersModel()->setRetention(std::chrono::milliseconds(300));
+  QVERIFY(waitFor([&] { return w->transfersModel()->rowCount() == 0; }, 3000));
+  reply->deleteLater();
+}
+
+void TestMainWindow::droppedFolderGetsAClearMessage() {
+  auto w = makeWindow(testSettings(port_));
+  QDir(config_->path()).mkdir(QStringLiteral("Photos"));
+  dropFiles(w.get(), {config_->path() + QStringLiteral("/Photos")});
+  QCOMPARE(w->sharesModel()->rowCount(), 0);
+  QVERIFY(w->messageBar()->isVisible());
+  const QString text = w->messageBar()->text();
+  QVERIFY2(text.contains(QStringLiteral("“Photos” is a folder")), qPrintable(text));
+  // A later successful drop clears it.
+  dropFiles(w.get(), {file_});
+  QVERIFY(!w->messageBar()->isVisible());
+}
+
+void TestMainWindow::busyPortOffersAFreeOne() {
+  QTcpServer squatter;
+  QVERIFY(squatter.listen(QHostAddress::Any, 0));
+  auto w = makeWindow(testSettings(squatter.serverPort()));
+  QVERIFY(!w->startServing());
+  QVERIFY(w->messageBar()->isVisible());
+  QVERIFY2(w->messageBar()->text().contains(QStringLiteral("already in use")), qPrintable(w->messageBar()->text()));
+  QVERIFY(!w->messageBar()->buttons().isEmpty());
+  QToolButton* use = w->messageBar()->buttons().first();
+  QVERIFY(use->text().startsWith(QStringLiteral("Use Port")));
+  use->click();
+  QVERIFY(w->isServing());
+  QVERIFY(w->bridge()->port() != squatter.serverPort());
+  QCOMPARE(w->settings().port, w->bridge()->port());
+  QVERIFY(!w->messageBar()->isVisible());
+}
+
+void TestMainWindow::missingFileIsShownAsMissing() {
+  auto w = makeWindow(testSettings(port_));
+  QVERIFY(!share(*w, file_).isEmpty());
+  const QByteArray moved = content_;
+  QVERIFY(QFile::remove(file_));
+  QVERIFY(waitFor([&] { return w->sharesModel()->index(0, 0).data(SharesModel::MissingRole).toBool(); }, 6000));
+  QCOMPARE(w->sharesModel()->rowCount(), 1);  // still listed
+  QCOMPARE(w->sharesModel()->index(0, SharesModel::Size).data().toString(), QStringLiteral("missing"));
+  // It comes back: listed as present again.
+  QFile f(file_);
+  QVERIFY(f.open(QIODevice::WriteOnly));
+  f.write(moved);
+  f.close();
+  QVERIFY(waitFor([&] { return !w->sharesModel()->index(0, 0).data(SharesModel::MissingRole).toBool(); }, 6000));
+}
+
+void TestMainWindow::removeMakesTheLinkFail() {
+  auto w = makeWindow(testSettings(port_));
+  QVERIFY(w->startServing());
+  const QString link = share(*w, file_);
+  w->sharesView()->setFocus();
+  QTest::keyClick(w->sharesView(), Qt::Key_Delete);
+  QCOMPARE(w->sharesModel()->rowCount(), 0);
+  QNetworkAccessManager nam;
+  QNetworkReply* reply = nam.get(QNetworkRequest(QUrl(link)));
+  QVERIFY(waitFor([&] { return reply->isFinished(); }, 5000));
+  QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 404);
+  reply->deleteLater();
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_main_window.moc"

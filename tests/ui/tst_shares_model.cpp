@@ -1,0 +1,129 @@
+// SharesModel: rows, formatting, counters, links, missing files — checked by
+// QAbstractItemModelTester through every change, directly and behind the
+// sorting proxy the window uses.
+
+#include <QAbstractItemModelTester>
+#include <QSignalSpy>
+#include <QSortFilterProxyModel>
+#include <QTest>
+
+#include "shares_model.h"
+#include "ui/ui_test_support.h"
+
+using namespace ferry;
+using namespace ferry::ui;
+
+class TestSharesModel : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void init() { dir_ = std::make_unique<QTemporaryDir>(); }
+  void passesTheModelTester();
+  void formatsAndRawValues();
+  void countersAreBatchedAndFold();
+  void missingFilesAndRefresh();
+
+ private:
+  SharesModel::Entry entry(const QString& token, const QString& name, qint64 size) {
+    const QString path = dir_->path() + QLatin1Char('/') + name;
+    test::writeRandomFile(path, size);
+    SharesModel::Entry e;
+    e.token = token;
+    e.path = path;
+    return e;
+  }
+  std::unique_ptr<QTemporaryDir> dir_;
+};
+
+void TestSharesModel::passesTheModelTester() {
+  SharesModel model;
+  QSortFilterProxyModel proxy;
+  proxy.setSourceModel(&model);
+  proxy.setSortRole(SharesModel::RawRole);
+  proxy.sort(SharesModel::Downloads, Qt::DescendingOrder);
+  QAbstractItemModelTester t1(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+  QAbstractItemModelTester t2(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+
+  QCOMPARE(model.add(entry("tokA", "a.txt", 10)), 0);
+  QCOMPARE(model.add(entry("tokB", "b.txt", 2000)), 1);
+  QCOMPARE(model.add(entry("tokC", "c.txt", 3)), 2);
+  QCOMPARE(model.add(entry("tokB", "b.txt", 2000)), 1);  // a token is listed once
+  QCOMPARE(model.rowCount(), 3);
+  model.setLinkPrefix(QStringLiteral("http://10.0.0.2:8080/"));
+  model.applyCounters({{"tokC", 5, 15}, {"tokA", 1, 10}, {"unknown", 9, 9}});
+  QCOMPARE(proxy.index(0, SharesModel::Name).data().toString(), QStringLiteral("c.txt"));
+  model.endRun();
+  QVERIFY(model.remove(QStringLiteral("tokB")));
+  QVERIFY(!model.remove(QStringLiteral("tokB")));
+  QCOMPARE(model.rowOf(QStringLiteral("tokC")), 1);
+  model.refreshFiles();
+  QVERIFY(model.remove(QStringLiteral("tokA")));
+  QVERIFY(model.remove(QStringLiteral("tokC")));
+  QCOMPARE(model.rowCount(), 0);
+}
+
+void TestSharesModel::formatsAndRawValues() {
+  SharesModel model;
+  model.add(entry("Tok_1", "Holiday Photos ü.zip", 1'500'000));
+  QCOMPARE(model.columnCount(), int(SharesModel::ColumnCount));
+  QCOMPARE(model.index(0, SharesModel::Name).data().toString(), QStringLiteral("Holiday Photos ü.zip"));
+  QCOMPARE(model.index(0, SharesModel::Size).data().toString(), QStringLiteral("1.5 MB"));
+  QCOMPARE(model.index(0, SharesModel::Size).data(SharesModel::RawRole).toLongLong(), 1'500'000);
+  QCOMPARE(model.index(0, SharesModel::Downloads).data().toString(), QStringLiteral("0"));
+  QVERIFY(!model.index(0, SharesModel::Name).data(Qt::DecorationRole).value<QIcon>().isNull());
+  // No prefix yet: no link, and the cell says when one appears.
+  QVERIFY(model.linkAt(0).isEmpty());
+  QVERIFY(!model.index(0, SharesModel::Link).data().toString().isEmpty());
+  QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+  model.setLinkPrefix(QStringLiteral("http://[fe80::1]:8080/"));
+  QCOMPARE(changed.count(), 1);
+  // The name part is percent-encoded like the core's links.
+  QCOMPARE(model.linkAt(0), QStringLiteral("http://[fe80::1]:8080/Tok_1/Holiday%20Photos%20%C3%BC.zip"));
+  QCOMPARE(model.index(0, SharesModel::Link).data(SharesModel::LinkRole).toString(), model.linkAt(0));
+}
+
+void TestSharesModel::countersAreBatchedAndFold() {
+  SharesModel model;
+  for (int i = 0; i < 50; ++i) model.add(entry(QStringLiteral("t%1").arg(i), QStringLiteral("f%1").arg(i), 1));
+  QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+  std::vector<ShareCounters> counters;
+  for (int i = 0; i < 50; i += 7) counters.push_back({"t" + std::to_string(i), 2, 0});
+  model.applyCounters(counters);
+  QCOMPARE(changed.count(), 1);  // one signal for the whole batch
+  const QModelIndex from = changed.first().at(0).value<QModelIndex>();
+  const QModelIndex to = changed.first().at(1).value<QModelIndex>();
+  QCOMPARE(from.row(), 0);
+  QCOMPARE(to.row(), 49);
+  QCOMPARE(from.column(), int(SharesModel::Downloads));
+  // Nothing moved: no signal.
+  model.applyCounters(counters);
+  QCOMPARE(changed.count(), 1);
+  // A server run ends; the next run's counters add to what came before.
+  model.endRun();
+  model.applyCounters({{"t7", 1, 0}});
+  QCOMPARE(model.index(7, SharesModel::Downloads).data().toString(), QStringLiteral("3"));
+  QCOMPARE(model.entry(7).downloads(), 3u);
+}
+
+void TestSharesModel::missingFilesAndRefresh() {
+  SharesModel model;
+  SharesModel::Entry e = entry("tok", "gone.txt", 10);
+  QFile::remove(e.path);
+  e.registered = false;
+  model.add(e);
+  QVERIFY(model.index(0, 0).data(SharesModel::MissingRole).toBool());
+  QCOMPARE(model.index(0, SharesModel::Size).data().toString(), QStringLiteral("missing"));
+  QVERIFY(model.index(0, 0).data(Qt::ToolTipRole).toString().contains(QStringLiteral("no longer")));
+  QVERIFY(model.refreshFiles().empty());
+  test::writeRandomFile(e.path, 10);
+  QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+  const std::vector<int> back = model.refreshFiles();
+  QCOMPARE(back, std::vector<int>{0});  // back on disk, not yet served
+  QCOMPARE(changed.count(), 1);
+  QVERIFY(!model.index(0, 0).data(SharesModel::MissingRole).toBool());
+  model.setRegistered(0, true);
+  QVERIFY(model.refreshFiles().empty());
+}
+
+QTEST_MAIN(TestSharesModel)
+#include "tst_shares_model.moc"

@@ -1,0 +1,178 @@
+// TransfersModel fed with snapshots as the core publishes them: rows appear,
+// progress, end with an outcome, stay a while, fade and go — checked by
+// QAbstractItemModelTester throughout, directly and behind a sorting proxy.
+
+#include <QAbstractItemModelTester>
+#include <QSignalSpy>
+#include <QSortFilterProxyModel>
+#include <QTest>
+
+#include "transfers_model.h"
+#include "ui/ui_test_support.h"
+
+using namespace ferry;
+using namespace ferry::ui;
+using ferry::test::waitFor;
+
+namespace {
+
+TransferInfo transfer(std::uint64_t id, std::uint64_t sent, std::uint64_t total = 1000,
+                      TransferState state = TransferState::kActive) {
+  TransferInfo t;
+  t.id = id;
+  t.client = "10.0.0." + std::to_string(id) + ":5000";
+  t.shareToken = "tok";
+  t.fileName = "file" + std::to_string(id) + ".bin";
+  t.fileSize = total;
+  t.bytesTotal = total;
+  t.bytesSent = sent;
+  t.rate = state == TransferState::kActive ? 100 : 0;
+  t.state = state;
+  if (state == TransferState::kFailed) t.reason = "the disk said no";
+  return t;
+}
+
+StatsSnapshot snapshot(std::vector<TransferInfo> ts) {
+  StatsSnapshot s;
+  s.transfers = std::move(ts);
+  for (const auto& t : s.transfers) s.activeTransfers += t.state == TransferState::kActive;
+  return s;
+}
+
+}  // namespace
+
+class TestTransfersModel : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void passesTheModelTester();
+  void formatsARow();
+  void endsStayThenGo();
+  void newRunKeepsOldRowsApart();
+  void thousandTransfersOneSignal();
+  void removedRowsAreNotResurrected();
+};
+
+void TestTransfersModel::passesTheModelTester() {
+  TransfersModel model;
+  model.setRetention(std::chrono::milliseconds(200));
+  QSortFilterProxyModel proxy;
+  proxy.setSourceModel(&model);
+  proxy.setSortRole(TransfersModel::RawRole);
+  proxy.sort(TransfersModel::Progress, Qt::DescendingOrder);
+  proxy.setDynamicSortFilter(true);
+  QAbstractItemModelTester t1(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+  QAbstractItemModelTester t2(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+
+  model.applySnapshot(1, snapshot({transfer(1, 0), transfer(2, 10)}));
+  QCOMPARE(model.rowCount(), 2);
+  model.applySnapshot(1, snapshot({transfer(1, 500), transfer(2, 20), transfer(3, 0)}));
+  QCOMPARE(model.rowCount(), 3);
+  QCOMPARE(proxy.index(0, TransfersModel::File).data().toString(), QStringLiteral("file1.bin"));
+  model.applySnapshot(1, snapshot({transfer(1, 1000, 1000, TransferState::kDone), transfer(2, 30),
+                                   transfer(3, 5, 1000, TransferState::kFailed)}));
+  QCOMPARE(model.activeCount(), 1);
+  model.endRun(1);
+  QCOMPARE(model.activeCount(), 0);
+  model.applySnapshot(2, snapshot({transfer(1, 1)}));
+  QCOMPARE(model.rowCount(), 4);
+  QVERIFY(waitFor([&] { return model.rowCount() == 1; }, 3000));  // the ended ones go
+  model.applySnapshot(2, snapshot({transfer(1, 1000, 1000, TransferState::kDone)}));
+  model.clearEnded();
+  QCOMPARE(model.rowCount(), 0);
+}
+
+void TestTransfersModel::formatsARow() {
+  TransfersModel model;
+  TransferInfo t = transfer(7, 250'000, 1'000'000);
+  t.rate = 50'000;
+  model.applySnapshot(1, snapshot({t}));
+  auto cell = [&](int col, int role = Qt::DisplayRole) { return model.index(0, col).data(role); };
+  QCOMPARE(cell(TransfersModel::Client).toString(), QStringLiteral("10.0.0.7:5000"));
+  QCOMPARE(cell(TransfersModel::File).toString(), QStringLiteral("file7.bin"));
+  QCOMPARE(cell(TransfersModel::Progress).toString(), QStringLiteral("25%"));
+  QCOMPARE(cell(0, TransfersModel::ProgressRole).toDouble(), 0.25);
+  QCOMPARE(cell(TransfersModel::Transferred).toString(), QStringLiteral("250.0 kB of 1.0 MB"));
+  QCOMPARE(cell(TransfersModel::Speed).toString(), QStringLiteral("50.0 kB/s"));
+  QCOMPARE(cell(TransfersModel::Eta).toString(), QStringLiteral("15 s"));
+  QCOMPARE(cell(TransfersModel::Eta, TransfersModel::RawRole).toDouble(), 15.0);
+  QCOMPARE(cell(TransfersModel::State).toString(), QStringLiteral("Downloading"));
+  QCOMPARE(cell(0, TransfersModel::OpacityRole).toDouble(), 1.0);
+
+  t = transfer(7, 300'000, 1'000'000, TransferState::kFailed);
+  model.applySnapshot(1, snapshot({t}));
+  QCOMPARE(cell(TransfersModel::State).toString(), QStringLiteral("Failed: the disk said no"));
+  QVERIFY(cell(TransfersModel::Speed).toString().isEmpty());
+  QVERIFY(cell(TransfersModel::Eta).toString().isEmpty());
+}
+
+void TestTransfersModel::endsStayThenGo() {
+  TransfersModel model;
+  model.setRetention(std::chrono::milliseconds(1800));
+  QSignalSpy ended(&model, &TransfersModel::transferEnded);
+  model.applySnapshot(1, snapshot({transfer(1, 100)}));
+  model.applySnapshot(1, snapshot({transfer(1, 1000, 1000, TransferState::kDone)}));
+  QCOMPARE(ended.count(), 1);
+  QCOMPARE(ended.first().at(0).toString(), QStringLiteral("file1.bin"));
+  QCOMPARE(ended.first().at(2).toInt(), int(TransferState::kDone));
+  // The same end seen again is not a new end.
+  model.applySnapshot(1, snapshot({transfer(1, 1000, 1000, TransferState::kDone)}));
+  QCOMPARE(ended.count(), 1);
+  QCOMPARE(model.index(0, TransfersModel::State).data().toString(), QStringLiteral("Done"));
+  QTest::qWait(300);
+  QCOMPARE(model.rowCount(), 1);  // stays a while
+  // Then fades...
+  QVERIFY(waitFor([&] { return model.index(0, 0).data(TransfersModel::OpacityRole).toDouble() < 0.9; }, 2000));
+  // ...and goes, with no snapshot needed (an idle server sends none).
+  QVERIFY(waitFor([&] { return model.rowCount() == 0; }, 2000));
+}
+
+void TestTransfersModel::newRunKeepsOldRowsApart() {
+  TransfersModel model;
+  model.applySnapshot(1, snapshot({transfer(1, 10), transfer(2, 10)}));
+  // The server restarts: ids start again at 1, in a new run.
+  model.applySnapshot(2, snapshot({transfer(1, 20)}));
+  QCOMPARE(model.rowCount(), 3);
+  QCOMPARE(model.activeCount(), 1);
+  QCOMPARE(model.index(0, 0).data(TransfersModel::RunRole).toULongLong(), 1u);
+  QCOMPARE(model.index(0, 0).data(TransfersModel::StateRole).toInt(), int(TransferState::kCancelled));
+  QCOMPARE(model.index(2, 0).data(TransfersModel::RunRole).toULongLong(), 2u);
+  QCOMPARE(model.index(2, TransfersModel::Transferred).data(TransfersModel::RawRole).toULongLong(), 20u);
+  // A late snapshot of run 1 changes nothing.
+  model.applySnapshot(1, snapshot({transfer(1, 999)}));
+  QCOMPARE(model.index(0, TransfersModel::Transferred).data(TransfersModel::RawRole).toULongLong(), 10u);
+}
+
+void TestTransfersModel::thousandTransfersOneSignal() {
+  TransfersModel model;
+  std::vector<TransferInfo> ts;
+  for (std::uint64_t i = 1; i <= 1000; ++i) ts.push_back(transfer(i, 0));
+  QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+  model.applySnapshot(1, snapshot(ts));
+  QCOMPARE(inserted.count(), 1);
+  QCOMPARE(model.rowCount(), 1000);
+  for (auto& t : ts) t.bytesSent += 10;
+  QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+  model.applySnapshot(1, snapshot(ts));
+  QCOMPARE(changed.count(), 1);
+  QCOMPARE(changed.first().at(0).value<QModelIndex>().row(), 0);
+  QCOMPARE(changed.first().at(1).value<QModelIndex>().row(), 999);
+}
+
+void TestTransfersModel::removedRowsAreNotResurrected() {
+  TransfersModel model;
+  model.applySnapshot(1, snapshot({transfer(1, 1000, 1000, TransferState::kDone), transfer(2, 5)}));
+  model.clearEnded();
+  QCOMPARE(model.rowCount(), 1);
+  // The core still lists the finished one for a few seconds: it stays gone.
+  model.applySnapshot(1, snapshot({transfer(1, 1000, 1000, TransferState::kDone), transfer(2, 6), transfer(3, 0)}));
+  QCOMPARE(model.rowCount(), 2);
+  QCOMPARE(model.index(0, 0).data(TransfersModel::IdRole).toULongLong(), 2u);
+  QCOMPARE(model.index(1, 0).data(TransfersModel::IdRole).toULongLong(), 3u);
+  // One the core dropped while active (more ended than it keeps) is ended here.
+  model.applySnapshot(1, snapshot({transfer(3, 1)}));
+  QCOMPARE(model.index(0, 0).data(TransfersModel::StateRole).toInt(), int(TransferState::kFailed));
+}
+
+QTEST_MAIN(TestTransfersModel)
+#include "tst_transfers_model.moc"

@@ -1,0 +1,118 @@
+#include "server_bridge.h"
+
+#include <QHostAddress>
+#include <QTcpServer>
+
+namespace ferry::ui {
+namespace {
+
+QHostAddress listenAddress(const QString& bind) {
+  if (bind.isEmpty() || bind == QLatin1String("*")) return QHostAddress::Any;
+  QHostAddress a(bind);
+  return a.isNull() ? QHostAddress(QHostAddress::Any) : a;
+}
+
+}  // namespace
+
+ServerBridge::ServerBridge(QObject* parent)
+    : QObject(parent), server_(std::make_unique<Server>()), latest_(std::make_shared<StatsSnapshot>()) {}
+
+ServerBridge::~ServerBridge() {
+  // Joins the worker: after this no snapshot can arrive, and a delivery
+  // already queued dies with this object.
+  server_->stop();
+}
+
+ServerBridge::StartResult ServerBridge::start(const ServerOptions& options) {
+  StartResult result;
+  if (server_->running()) {
+    result.ok = true;
+    return result;
+  }
+  const std::uint64_t run = run_ + 1;
+  server_->setSnapshotListener([this, run](std::shared_ptr<const StatsSnapshot> s) { onLoopSnapshot(run, std::move(s)); });
+  std::string error;
+  if (!server_->start(options, &error)) {
+    result.error = QString::fromStdString(error);
+    if (options.port != 0) {
+      // Ask the OS rather than parse the message: can we take the port?
+      QTcpServer probe;
+      result.portBusy = !probe.listen(listenAddress(QString::fromStdString(options.bind)), options.port) &&
+                        probe.serverError() == QAbstractSocket::AddressInUseError;
+    }
+    return result;
+  }
+  run_ = run;
+  latest_ = std::make_shared<StatsSnapshot>();
+  result.ok = true;
+  emit runningChanged(true);
+  return result;
+}
+
+void ServerBridge::stop() {
+  if (!server_->running()) return;
+  server_->stop();
+  // The worker has published its last word and is gone: deliver it now, so
+  // the models see every transfer's end before they hear of the stop.
+  deliver();
+  emit runningChanged(false);
+}
+
+bool ServerBridge::isRunning() const { return server_->running(); }
+
+std::uint16_t ServerBridge::port() const { return server_->port(); }
+
+QString ServerBridge::pollerName() const { return QString::fromStdString(server_->pollerName()); }
+
+std::optional<Share> ServerBridge::addShare(const QString& path, QString* error, const QString& token) {
+  std::string err;
+  auto share = server_->addShare(path.toStdString(), &err, token.toStdString());
+  if (!share && error) *error = QString::fromStdString(err);
+  return share;
+}
+
+bool ServerBridge::removeShare(const QString& token) { return server_->removeShare(token.toStdString()); }
+
+bool ServerBridge::hasShare(const QString& token) const { return server_->share(token.toStdString()).has_value(); }
+
+void ServerBridge::setRateLimit(std::uint64_t bytesPerSecond) { server_->setRateLimit(bytesPerSecond); }
+
+void ServerBridge::cancelTransfer(std::uint64_t run, std::uint64_t id) {
+  if (run == run_ && server_->running()) server_->cancelTransfer(id);
+}
+
+std::uint16_t ServerBridge::findFreePort(const QString& bind) {
+  QTcpServer probe;
+  if (!probe.listen(listenAddress(bind), 0)) return 0;
+  return probe.serverPort();
+}
+
+void ServerBridge::onLoopSnapshot(std::uint64_t run, std::shared_ptr<const StatsSnapshot> snap) {
+  {
+    std::lock_guard lock(mutex_);
+    pendingRun_ = run;
+    pending_ = std::move(snap);
+  }
+  // Coalesce: while a delivery is queued, newer snapshots just replace the
+  // pending one.
+  if (!queued_.exchange(true)) QMetaObject::invokeMethod(this, &ServerBridge::deliver, Qt::QueuedConnection);
+}
+
+void ServerBridge::deliver() {
+  // Clear the flag before taking the snapshot: one that arrives after the
+  // take queues a fresh delivery instead of being stranded.
+  queued_.store(false);
+  std::uint64_t run;
+  std::shared_ptr<const StatsSnapshot> snap;
+  {
+    std::lock_guard lock(mutex_);
+    run = pendingRun_;
+    snap = std::move(pending_);
+    pending_.reset();
+  }
+  if (!snap) return;
+  if (run == run_) latest_ = snap;
+  emit snapshotArrived(run, snap);
+}
+
+}  // namespace ferry::ui

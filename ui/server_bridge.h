@@ -1,0 +1,80 @@
+#pragma once
+
+// ServerBridge: the one object in ui/ that talks to core. Owns the
+// ferry::Server (and so the worker thread) and moves its statistics to the
+// GUI thread: the loop thread hands over each snapshot, the bridge keeps only
+// the latest and queues at most one delivery to the GUI thread at a time, so
+// the UI's work per second is bounded however busy the server is.
+//
+// Every public method is for the GUI thread. Each start() begins a new
+// "run": transfer ids restart in the core, so ids are qualified by run.
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+
+#include <QObject>
+#include <QString>
+
+#include "server.h"
+
+namespace ferry::ui {
+
+class ServerBridge final : public QObject {
+  Q_OBJECT
+  Q_DISABLE_COPY_MOVE(ServerBridge)
+
+ public:
+  struct StartResult {
+    bool ok = false;
+    QString error;          // a sentence for people
+    bool portBusy = false;  // another program holds the port
+  };
+
+  explicit ServerBridge(QObject* parent = nullptr);
+  ~ServerBridge() override;  // stops the server
+
+  StartResult start(const ServerOptions& options);
+  // Prompt: the core wakes its loop, closes every connection and joins the
+  // worker. The last snapshot of the run is delivered before this returns.
+  void stop();
+  bool isRunning() const;
+  std::uint16_t port() const;  // while running, else 0
+  QString pollerName() const;
+  std::uint64_t run() const { return run_; }
+
+  std::optional<Share> addShare(const QString& path, QString* error, const QString& token = {});
+  bool removeShare(const QString& token);
+  bool hasShare(const QString& token) const;
+  void setRateLimit(std::uint64_t bytesPerSecond);
+  // Ends a download of the current run; ids of earlier runs are ignored.
+  void cancelTransfer(std::uint64_t run, std::uint64_t id);
+
+  // The latest snapshot delivered to the GUI thread (never null).
+  std::shared_ptr<const StatsSnapshot> latest() const { return latest_; }
+
+  // A port that was free a moment ago on `bind`, for the "port busy" offer.
+  static std::uint16_t findFreePort(const QString& bind);
+
+ signals:
+  void snapshotArrived(quint64 run, std::shared_ptr<const ferry::StatsSnapshot> snapshot);
+  void runningChanged(bool running);
+
+ private:
+  void onLoopSnapshot(std::uint64_t run, std::shared_ptr<const StatsSnapshot> snap);  // loop thread
+  void deliver();                                                                    // GUI thread
+
+  std::unique_ptr<Server> server_;
+  std::uint64_t run_ = 0;
+  std::shared_ptr<const StatsSnapshot> latest_;
+
+  // Handed over from the loop thread.
+  std::mutex mutex_;
+  std::uint64_t pendingRun_ = 0;
+  std::shared_ptr<const StatsSnapshot> pending_;
+  std::atomic<bool> queued_{false};
+};
+
+}  // namespace ferry::ui

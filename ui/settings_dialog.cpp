@@ -1,0 +1,115 @@
+#include "settings_dialog.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHostAddress>
+#include <QLabel>
+#include <QLineEdit>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+#include "link_hosts.h"
+
+namespace ferry::ui {
+
+SettingsDialog::SettingsDialog(const AppSettings& s, bool trayAvailable, QWidget* parent)
+    : QDialog(parent), base_(s) {
+  setWindowTitle(tr("Ferry Settings"));
+
+  port_ = new QSpinBox(this);
+  port_->setRange(0, 65535);
+  port_->setSpecialValueText(tr("Any free port"));
+  port_->setValue(s.port);
+  port_->setToolTip(tr("The TCP port Ferry listens on. With \"any free port\", links change each time Ferry starts."));
+
+  const QStringList addresses = machineAddresses();
+  bind_ = new QComboBox(this);
+  bind_->setEditable(true);
+  bind_->addItem(tr("All interfaces"), QString());
+  for (const QString& a : addresses)
+    if (!QHostAddress(a).isNull()) bind_->addItem(a, a);
+  if (int i = bind_->findData(s.bind); i >= 0) bind_->setCurrentIndex(i);
+  else bind_->setEditText(s.bind);
+  bind_->setToolTip(tr("Listen on one address only, or on all of them"));
+
+  linkHost_ = new QComboBox(this);
+  linkHost_->setEditable(true);
+  linkHost_->addItem(tr("Automatic (%1)").arg(effectiveLinkHost(QString(), s.bind)), QString());
+  for (const QString& a : addresses) linkHost_->addItem(a, a);
+  if (int i = linkHost_->findData(s.linkHost); i >= 0) linkHost_->setCurrentIndex(i);
+  else linkHost_->setEditText(s.linkHost);
+  linkHost_->setToolTip(tr("The address put in links: one the other person's device can reach.\n"
+                           "Type a name if Ferry sits behind a proxy."));
+
+  rate_ = new QSpinBox(this);
+  rate_->setRange(0, 10'000'000);
+  rate_->setSingleStep(100);
+  rate_->setSuffix(tr(" kB/s"));
+  rate_->setSpecialValueText(tr("Unlimited"));
+  rate_->setValue(static_cast<int>(std::min<std::uint64_t>(s.rateLimit / 1000, 10'000'000)));
+  rate_->setToolTip(tr("Total upload speed for all downloads together"));
+
+  maxConnections_ = new QSpinBox(this);
+  maxConnections_->setRange(1, 100000);
+  maxConnections_->setValue(s.maxConnections);
+  maxConnections_->setToolTip(tr("Clients beyond this many are asked to come back later"));
+
+  startOnLaunch_ = new QCheckBox(tr("Start serving when Ferry opens"), this);
+  startOnLaunch_->setChecked(s.startOnLaunch);
+  keepInTray_ = new QCheckBox(tr("Keep serving in the system tray when the window is closed"), this);
+  keepInTray_->setChecked(s.keepInTray && trayAvailable);
+  keepInTray_->setEnabled(trayAvailable);
+  if (!trayAvailable) keepInTray_->setToolTip(tr("This desktop has no system tray"));
+  notify_ = new QCheckBox(tr("Notify me when a download completes"), this);
+  notify_->setChecked(s.notifyOnComplete);
+  notify_->setEnabled(trayAvailable);
+
+  auto* server = new QGroupBox(tr("Server"), this);
+  auto* form = new QFormLayout(server);
+  form->addRow(tr("&Port:"), port_);
+  form->addRow(tr("&Listen on:"), bind_);
+  form->addRow(tr("Lin&k address:"), linkHost_);
+  form->addRow(tr("&Bandwidth limit:"), rate_);
+  form->addRow(tr("&Max connections:"), maxConnections_);
+
+  auto* behaviour = new QGroupBox(tr("Behaviour"), this);
+  auto* col = new QVBoxLayout(behaviour);
+  col->addWidget(startOnLaunch_);
+  col->addWidget(keepInTray_);
+  col->addWidget(notify_);
+
+  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+  connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+  connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+
+  auto* layout = new QVBoxLayout(this);
+  layout->addWidget(server);
+  layout->addWidget(behaviour);
+  layout->addWidget(buttons);
+}
+
+SettingsDialog::~SettingsDialog() = default;
+
+AppSettings SettingsDialog::settings() const {
+  AppSettings s = base_;
+  s.port = static_cast<std::uint16_t>(port_->value());
+  auto comboValue = [](QComboBox* c) {
+    // A listed entry carries its value; typed text stands for itself.
+    if (c->currentIndex() >= 0 && c->itemText(c->currentIndex()) == c->currentText())
+      return c->currentData().toString();
+    return c->currentText().trimmed();
+  };
+  s.bind = comboValue(bind_);
+  s.linkHost = comboValue(linkHost_);
+  s.rateLimit = static_cast<std::uint64_t>(rate_->value()) * 1000;
+  s.maxConnections = maxConnections_->value();
+  s.startOnLaunch = startOnLaunch_->isChecked();
+  if (keepInTray_->isEnabled()) s.keepInTray = keepInTray_->isChecked();
+  if (notify_->isEnabled()) s.notifyOnComplete = notify_->isChecked();
+  return s;
+}
+
+}  // namespace ferry::ui

@@ -1,0 +1,41 @@
+#pragma once
+
+// SettingsDialog: edits AppSettings — port, bind address, link address,
+// bandwidth limit, max connections, start on launch, tray behaviour. Owns its
+// form widgets only; the window applies the result.
+//
+// GUI thread only.
+
+#include <QDialog>
+
+#include "settings_store.h"
+
+class QCheckBox;
+class QComboBox;
+class QSpinBox;
+
+namespace ferry::ui {
+
+class SettingsDialog final : public QDialog {
+  Q_OBJECT
+  Q_DISABLE_COPY_MOVE(SettingsDialog)
+
+ public:
+  SettingsDialog(const AppSettings& settings, bool trayAvailable, QWidget* parent = nullptr);
+  ~SettingsDialog() override;
+
+  AppSettings settings() const;
+
+ private:
+  AppSettings base_;
+  QSpinBox* port_;
+  QComboBox* bind_;
+  QComboBox* linkHost_;
+  QSpinBox* rate_;
+  QSpinBox* maxConnections_;
+  QCheckBox* startOnLaunch_;
+  QCheckBox* keepInTray_;
+  QCheckBox* notify_;
+};
+
+}  // namespace ferry::ui

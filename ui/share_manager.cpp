@@ -1,0 +1,96 @@
+#include "share_manager.h"
+
+#include <QFileInfo>
+
+#include "server_bridge.h"
+#include "settings_store.h"
+
+namespace ferry::ui {
+
+ShareManager::ShareManager(ServerBridge* bridge, SettingsStore* store, QObject* parent)
+    : QObject(parent), bridge_(bridge), store_(store) {
+  refreshTimer_.setInterval(3000);
+  connect(&refreshTimer_, &QTimer::timeout, this, &ShareManager::refresh);
+  refreshTimer_.start();
+  saveTimer_.setSingleShot(true);
+  saveTimer_.setInterval(2000);
+  connect(&saveTimer_, &QTimer::timeout, this, &ShareManager::save);
+}
+
+// The store may already be gone (the window owns it and destroys its
+// members before its children): the owner saves before destroying us.
+ShareManager::~ShareManager() = default;
+
+void ShareManager::restore() {
+  for (const SavedShare& saved : store_->loadShares()) {
+    SharesModel::Entry e;
+    e.token = saved.token;
+    e.path = saved.path;
+    e.name = QFileInfo(saved.path).fileName();
+    e.downloadsBefore = saved.downloads;
+    QString error;
+    auto share = bridge_->addShare(saved.path, &error, saved.token);
+    if (share) e.name = QString::fromStdString(share->name);
+    e.registered = share.has_value();
+    model_.add(std::move(e));
+  }
+}
+
+ShareManager::AddResult ShareManager::addPaths(const QStringList& paths) {
+  AddResult result;
+  for (const QString& raw : paths) {
+    const QFileInfo fi(raw);
+    const QString path = fi.absoluteFilePath();
+    if (fi.isDir()) {
+      result.folders << path;
+      continue;
+    }
+    if (int row = model_.rowOfPath(path); row >= 0) {
+      result.alreadyShared << row;
+      continue;
+    }
+    QString error;
+    auto share = bridge_->addShare(path, &error);
+    if (!share) {
+      result.errors << error;
+      continue;
+    }
+    SharesModel::Entry e;
+    e.token = QString::fromStdString(share->token);
+    e.path = QString::fromStdString(share->path);
+    e.name = QString::fromStdString(share->name);
+    result.added << model_.add(std::move(e));
+  }
+  if (!result.added.isEmpty()) save();
+  return result;
+}
+
+void ShareManager::remove(const QStringList& tokens) {
+  bool changed = false;
+  for (const QString& t : tokens) {
+    bridge_->removeShare(t);  // its link 404s at once, its downloads end
+    changed = model_.remove(t) || changed;
+  }
+  if (changed) save();
+}
+
+void ShareManager::refresh() {
+  for (int row : model_.refreshFiles()) {
+    const SharesModel::Entry& e = model_.entry(row);
+    QString error;
+    if (bridge_->addShare(e.path, &error, e.token)) model_.setRegistered(row, true);
+  }
+}
+
+void ShareManager::save() {
+  saveTimer_.stop();
+  QList<SavedShare> out;
+  for (const SharesModel::Entry& e : model_.entries()) out.push_back({e.token, e.path, e.downloads()});
+  store_->saveShares(out);
+}
+
+void ShareManager::scheduleSave() {
+  if (!saveTimer_.isActive()) saveTimer_.start();
+}
+
+}  // namespace ferry::ui

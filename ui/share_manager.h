@@ -1,0 +1,58 @@
+#pragma once
+
+// ShareManager: keeps three lists of shares in step — the SharesModel the
+// user sees, the server's registry (what is served) and the settings file
+// (what survives a restart, tokens included). Owns the model and the timers
+// that re-check files on disk and batch saves; uses, but does not own, the
+// bridge and the store.
+//
+// GUI thread only.
+
+#include <QList>
+#include <QObject>
+#include <QStringList>
+#include <QTimer>
+
+#include "shares_model.h"
+
+namespace ferry::ui {
+
+class ServerBridge;
+class SettingsStore;
+
+class ShareManager final : public QObject {
+  Q_OBJECT
+  Q_DISABLE_COPY_MOVE(ShareManager)
+
+ public:
+  struct AddResult {
+    QList<int> added;           // model rows of new shares
+    QList<int> alreadyShared;   // model rows of paths that were shared before
+    QStringList folders;        // paths that are folders (not shareable yet)
+    QStringList errors;         // sentences for people
+  };
+
+  ShareManager(ServerBridge* bridge, SettingsStore* store, QObject* parent = nullptr);
+  ~ShareManager() override;
+
+  SharesModel* model() { return &model_; }
+
+  // Shares from the settings file, with their tokens. A file that is gone is
+  // listed as missing and served again when it comes back.
+  void restore();
+  AddResult addPaths(const QStringList& paths);
+  void remove(const QStringList& tokens);
+  // Presence and size of every file; re-registers files that came back.
+  void refresh();
+  void save();           // now; the owner calls it before destroying this
+  void scheduleSave();   // soon, once, however often called
+
+ private:
+  ServerBridge* bridge_;
+  SettingsStore* store_;
+  SharesModel model_;
+  QTimer refreshTimer_;
+  QTimer saveTimer_;
+};
+
+}  // namespace ferry::ui

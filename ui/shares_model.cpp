@@ -1,0 +1,209 @@
+#include "shares_model.h"
+
+#include <algorithm>
+
+#include <QApplication>
+#include <QFileInfo>
+#include <QFont>
+#include <QStyle>
+#include <QUrl>
+
+#include "format.h"
+
+namespace ferry::ui {
+namespace {
+
+// Same encoding as the core's links: everything but RFC 3986 unreserved.
+QString encodedName(const QString& name) { return QString::fromLatin1(QUrl::toPercentEncoding(name)); }
+
+}  // namespace
+
+SharesModel::SharesModel(QObject* parent) : QAbstractTableModel(parent) {
+  // Icons by file type, not by content: the provider must not open files.
+  icons_.setOptions(QFileIconProvider::DontUseCustomDirectoryIcons);
+}
+
+SharesModel::~SharesModel() = default;
+
+int SharesModel::rowCount(const QModelIndex& parent) const {
+  return parent.isValid() ? 0 : static_cast<int>(rows_.size());
+}
+
+int SharesModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : ColumnCount; }
+
+Qt::ItemFlags SharesModel::flags(const QModelIndex& index) const {
+  if (!index.isValid()) return Qt::NoItemFlags;
+  return Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemNeverHasChildren;
+}
+
+QVariant SharesModel::headerData(int section, Qt::Orientation orientation, int role) const {
+  if (orientation != Qt::Horizontal) return {};
+  if (role == Qt::DisplayRole) {
+    switch (section) {
+      case Name: return tr("Name");
+      case Size: return tr("Size");
+      case Downloads: return tr("Downloads");
+      case Link: return tr("Link");
+    }
+  } else if (role == Qt::ToolTipRole) {
+    switch (section) {
+      case Downloads: return tr("Completed downloads of the whole file");
+      case Link: return tr("Give this link to the person who should get the file");
+    }
+  } else if (role == Qt::TextAlignmentRole) {
+    if (section == Size || section == Downloads) return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+  }
+  return {};
+}
+
+QString SharesModel::linkAt(int row) const {
+  if (prefix_.isEmpty() || row < 0 || row >= rowCount()) return {};
+  const Entry& e = rows_[static_cast<std::size_t>(row)];
+  return prefix_ + e.token + QLatin1Char('/') + encodedName(e.name);
+}
+
+QVariant SharesModel::data(const QModelIndex& index, int role) const {
+  if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid)) return {};
+  const Entry& e = rows_[static_cast<std::size_t>(index.row())];
+  switch (role) {
+    case TokenRole: return e.token;
+    case PathRole: return e.path;
+    case LinkRole: return linkAt(index.row());
+    case MissingRole: return e.missing;
+    default: break;
+  }
+  const int col = index.column();
+  if (role == Qt::DisplayRole) {
+    switch (col) {
+      case Name: return e.name;
+      case Size: return e.missing ? tr("missing") : formatBytes(static_cast<std::uint64_t>(std::max<qint64>(e.size, 0)));
+      case Downloads: return QString::number(e.downloads());
+      case Link: {
+        QString link = linkAt(index.row());
+        return link.isEmpty() ? tr("(link appears when serving)") : link;
+      }
+    }
+  } else if (role == RawRole) {
+    switch (col) {
+      case Name: return e.name.toLower();
+      case Size: return e.missing ? qint64(-1) : e.size;
+      case Downloads: return QVariant::fromValue<qulonglong>(e.downloads());
+      case Link: return linkAt(index.row());
+    }
+  } else if (role == Qt::DecorationRole && col == Name) {
+    if (e.missing) return QApplication::style()->standardIcon(QStyle::SP_MessageBoxWarning);
+    const QString suffix = QFileInfo(e.name).suffix().toLower();
+    auto it = iconCache_.find(suffix);
+    if (it == iconCache_.end()) {
+      QIcon icon = icons_.icon(QFileInfo(e.path));
+      if (icon.isNull()) icon = icons_.icon(QFileIconProvider::File);
+      it = iconCache_.insert(suffix, icon);
+    }
+    return *it;
+  } else if (role == Qt::ToolTipRole) {
+    if (e.missing)
+      return tr("The file is no longer at %1.\nIts link will work again when the file is back.").arg(e.path);
+    if (col == Link) return tr("%1\nCtrl+C copies it").arg(linkAt(index.row()));
+    return e.path;
+  } else if (role == Qt::TextAlignmentRole) {
+    if (col == Size || col == Downloads) return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+  } else if (role == Qt::ForegroundRole && e.missing) {
+    return QApplication::palette().brush(QPalette::Disabled, QPalette::Text);
+  } else if (role == Qt::FontRole && e.missing && col == Size) {
+    QFont f;
+    f.setItalic(true);
+    return f;
+  }
+  return {};
+}
+
+int SharesModel::add(Entry entry) {
+  if (int row = rowOf(entry.token); row >= 0) return row;
+  QFileInfo fi(entry.path);
+  entry.missing = !fi.isFile();
+  if (!entry.missing) entry.size = fi.size();
+  if (entry.name.isEmpty()) entry.name = fi.fileName();
+  const int row = rowCount();
+  beginInsertRows({}, row, row);
+  rows_.push_back(std::move(entry));
+  byToken_.insert(rows_.back().token, row);
+  endInsertRows();
+  return row;
+}
+
+bool SharesModel::remove(const QString& token) {
+  int row = rowOf(token);
+  if (row < 0) return false;
+  beginRemoveRows({}, row, row);
+  rows_.erase(rows_.begin() + row);
+  reindex();
+  endRemoveRows();
+  return true;
+}
+
+int SharesModel::rowOf(const QString& token) const { return byToken_.value(token, -1); }
+
+int SharesModel::rowOfPath(const QString& path) const {
+  for (std::size_t i = 0; i < rows_.size(); ++i)
+    if (rows_[i].path == path) return static_cast<int>(i);
+  return -1;
+}
+
+void SharesModel::setRegistered(int row, bool registered) { rows_[static_cast<std::size_t>(row)].registered = registered; }
+
+void SharesModel::setLinkPrefix(const QString& prefix) {
+  if (prefix == prefix_) return;
+  prefix_ = prefix;
+  if (!rows_.empty()) emitRowsChanged(0, rowCount() - 1, Link, Link);
+}
+
+void SharesModel::applyCounters(const std::vector<ShareCounters>& counters) {
+  int first = -1, last = -1;
+  for (const ShareCounters& c : counters) {
+    int row = rowOf(QString::fromStdString(c.token));
+    if (row < 0) continue;
+    Entry& e = rows_[static_cast<std::size_t>(row)];
+    if (e.downloadsThisRun == c.downloads) continue;
+    e.downloadsThisRun = c.downloads;
+    first = first < 0 ? row : std::min(first, row);
+    last = std::max(last, row);
+  }
+  if (first >= 0) emitRowsChanged(first, last, Downloads, Downloads);
+}
+
+void SharesModel::endRun() {
+  for (Entry& e : rows_) {
+    e.downloadsBefore += e.downloadsThisRun;
+    e.downloadsThisRun = 0;
+  }
+}
+
+std::vector<int> SharesModel::refreshFiles() {
+  std::vector<int> back;
+  int first = -1, last = -1;
+  for (std::size_t i = 0; i < rows_.size(); ++i) {
+    Entry& e = rows_[i];
+    QFileInfo fi(e.path);
+    const bool missing = !fi.isFile();
+    const qint64 size = missing ? e.size : fi.size();
+    if (!missing && !e.registered) back.push_back(static_cast<int>(i));
+    if (missing == e.missing && size == e.size) continue;
+    e.missing = missing;
+    e.size = size;
+    first = first < 0 ? static_cast<int>(i) : first;
+    last = static_cast<int>(i);
+  }
+  if (first >= 0) emitRowsChanged(first, last);
+  return back;
+}
+
+void SharesModel::reindex() {
+  byToken_.clear();
+  for (std::size_t i = 0; i < rows_.size(); ++i) byToken_.insert(rows_[i].token, static_cast<int>(i));
+}
+
+void SharesModel::emitRowsChanged(int first, int last, int firstColumn, int lastColumn) {
+  emit dataChanged(index(first, firstColumn), index(last, lastColumn));
+}
+
+}  // namespace ferry::ui

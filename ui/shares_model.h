@@ -1,0 +1,93 @@
+#pragma once
+
+// SharesModel: the table of shared files — name, size, completed downloads
+// and link. Owns the rows (token, path, what is known of the file); knows
+// nothing of the server: the window feeds it counters from snapshots and
+// tells it the link prefix.
+//
+// GUI thread only.
+
+#include <cstdint>
+#include <vector>
+
+#include <QAbstractTableModel>
+#include <QFileIconProvider>
+#include <QHash>
+#include <QString>
+
+#include "transfer_stats.h"
+
+namespace ferry::ui {
+
+class SharesModel final : public QAbstractTableModel {
+  Q_OBJECT
+  Q_DISABLE_COPY_MOVE(SharesModel)
+
+ public:
+  enum Column { Name, Size, Downloads, Link, ColumnCount };
+  enum Role {
+    RawRole = Qt::UserRole + 1,  // sortable value of the column (qint64 / QString)
+    TokenRole,
+    PathRole,
+    LinkRole,
+    MissingRole,  // bool: the file is not where it was shared from
+  };
+
+  struct Entry {
+    QString token;
+    QString path;  // absolute
+    QString name;
+    qint64 size = -1;
+    bool missing = false;
+    bool registered = true;  // known to the server (false while missing at startup)
+    std::uint64_t downloadsBefore = 0;  // persisted, plus earlier server runs
+    std::uint64_t downloadsThisRun = 0;
+    std::uint64_t downloads() const { return downloadsBefore + downloadsThisRun; }
+  };
+
+  explicit SharesModel(QObject* parent = nullptr);
+  ~SharesModel() override;
+
+  int rowCount(const QModelIndex& parent = {}) const override;
+  int columnCount(const QModelIndex& parent = {}) const override;
+  QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+  QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+  Qt::ItemFlags flags(const QModelIndex& index) const override;
+
+  // Appends a share (its size and presence read from disk); returns its row.
+  // A token already present keeps its row.
+  int add(Entry entry);
+  bool remove(const QString& token);
+  int rowOf(const QString& token) const;  // -1 if absent
+  int rowOfPath(const QString& path) const;
+  const Entry& entry(int row) const { return rows_[static_cast<std::size_t>(row)]; }
+  const std::vector<Entry>& entries() const { return rows_; }
+  void setRegistered(int row, bool registered);
+
+  // "http://host:port/"; "" while no link can be given.
+  void setLinkPrefix(const QString& prefix);
+  QString linkPrefix() const { return prefix_; }
+  QString linkAt(int row) const;
+
+  // Counters of the current server run (from a snapshot): one batched
+  // dataChanged for the rows that moved.
+  void applyCounters(const std::vector<ShareCounters>& counters);
+  // The run ended: its counts become history.
+  void endRun();
+
+  // Looks at every file again: presence and size. Returns rows that are
+  // back on disk but not registered with the server.
+  std::vector<int> refreshFiles();
+
+ private:
+  void reindex();
+  void emitRowsChanged(int first, int last, int firstColumn = 0, int lastColumn = ColumnCount - 1);
+
+  std::vector<Entry> rows_;
+  QHash<QString, int> byToken_;
+  QString prefix_;
+  QFileIconProvider icons_;
+  mutable QHash<QString, QIcon> iconCache_;  // by suffix
+};
+
+}  // namespace ferry::ui

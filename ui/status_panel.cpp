@@ -1,0 +1,45 @@
+#include "status_panel.h"
+
+#include <QLabel>
+#include <QStatusBar>
+
+#include "format.h"
+
+namespace ferry::ui {
+
+StatusPanel::StatusPanel(QStatusBar* bar) : QObject(bar) {
+  auto make = [bar](const QString& tip) {
+    auto* l = new QLabel(bar);
+    l->setToolTip(tip);
+    l->setContentsMargins(6, 0, 6, 0);
+    bar->addPermanentWidget(l);
+    return l;
+  };
+  server_ = make(tr("Where Ferry listens for downloads"));
+  rate_ = make(tr("Current upload rate, all downloads together"));
+  active_ = make(tr("Downloads in progress"));
+  sent_ = make(tr("Bytes sent since Ferry started"));
+  setServing(false, {});
+  setStats(0, 0, 0);
+}
+
+StatusPanel::~StatusPanel() = default;
+
+void StatusPanel::setServing(bool running, const QString& address) {
+  // A coloured dot says it before the words do.
+  server_->setText(running ? tr("<span style='color:#2e9d4f'>●</span> Serving on %1").arg(address.toHtmlEscaped())
+                           : tr("<span style='color:#8a8a8a'>●</span> Stopped"));
+}
+
+void StatusPanel::setStats(double rate, std::size_t active, std::uint64_t totalSent) {
+  rate_->setText(tr("↑ %1").arg(formatRate(rate)));
+  active_->setText(active == 1 ? tr("1 download") : tr("%1 downloads").arg(active));
+  sent_->setText(tr("%1 sent").arg(formatBytes(totalSent)));
+}
+
+QString StatusPanel::serverText() const { return server_->text(); }
+QString StatusPanel::rateText() const { return rate_->text(); }
+QString StatusPanel::activeText() const { return active_->text(); }
+QString StatusPanel::sentText() const { return sent_->text(); }
+
+}  // namespace ferry::ui

@@ -1,0 +1,42 @@
+#pragma once
+
+// StatusPanel: the permanent part of the status bar — where Ferry listens,
+// the current upload rate, active downloads and the total sent. Owns its
+// labels (parented to the status bar); holds no state of the server.
+//
+// GUI thread only.
+
+#include <cstdint>
+
+#include <QObject>
+
+class QLabel;
+class QStatusBar;
+
+namespace ferry::ui {
+
+class StatusPanel final : public QObject {
+  Q_OBJECT
+  Q_DISABLE_COPY_MOVE(StatusPanel)
+
+ public:
+  explicit StatusPanel(QStatusBar* bar);
+  ~StatusPanel() override;
+
+  // address: "192.168.1.20:8080"; ignored when not running.
+  void setServing(bool running, const QString& address);
+  void setStats(double rate, std::size_t active, std::uint64_t totalSent);
+
+  QString serverText() const;
+  QString rateText() const;
+  QString activeText() const;
+  QString sentText() const;
+
+ private:
+  QLabel* server_;
+  QLabel* rate_;
+  QLabel* active_;
+  QLabel* sent_;
+};
+
+}  // namespace ferry::ui
