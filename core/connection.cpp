@@ -152,6 +152,20 @@ void Connection::shutdownWrite() {
 #endif
 }
 
+void Connection::fail(std::error_code ec) {
+  failed_ = true;
+  flushing_ = false;
+  handler_->onError(ec);
+}
+
+Connection::SendStep Connection::afterSendError() {
+  auto ec = lastSocketError();
+  if (wouldBlock(ec)) return SendStep::kBlocked;
+  if (ec == std::errc::interrupted) return SendStep::kRetry;
+  fail(ec);
+  return SendStep::kFailed;
+}
+
 void Connection::halt() {
   failed_ = true;
   if (loop_.watching(fd_)) loop_.unwatch(fd_);
@@ -180,16 +194,11 @@ void Connection::flush() {
         lastWrite_ = loop_.now();
         continue;
       }
-      auto ec = lastSocketError();
-      if (wouldBlock(ec)) {
-        blocked = true;
-        break;
-      }
-      if (ec == std::errc::interrupted) continue;
-      failed_ = true;
-      flushing_ = false;
-      handler_->onError(ec);
-      return;
+      SendStep step = afterSendError();
+      if (step == SendStep::kRetry) continue;
+      if (step == SendStep::kFailed) return;
+      blocked = true;
+      break;
     }
     if (outStart_ == out_.size()) {
       if (out_.capacity() > kKeepCapacity)
@@ -217,13 +226,7 @@ void Connection::flush() {
         thread_local std::unique_ptr<char[]> scratch(new char[kFileChunk]);
         std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(fileLeft_, kFileChunk));
         long long got = readAt(fileFd_, scratch.get(), want, fileOffset_);
-        if (got < 0) {
-          auto ec = std::error_code(errno, std::system_category());
-          failed_ = true;
-          flushing_ = false;
-          handler_->onError(ec);
-          return;
-        }
+        if (got < 0) return fail(std::error_code(errno, std::system_category()));
         eof = got == 0;
 #ifdef _WIN32
         n = eof ? 0 : ::send(fd_, scratch.get(), static_cast<int>(got), kSendFlags);
@@ -243,16 +246,11 @@ void Connection::flush() {
         fileLeft_ = 0;
         break;
       }
-      auto ec = lastSocketError();
-      if (wouldBlock(ec)) {
-        blocked = true;
-        break;
-      }
-      if (ec == std::errc::interrupted) continue;
-      failed_ = true;
-      flushing_ = false;
-      handler_->onError(ec);
-      return;
+      SendStep step = afterSendError();
+      if (step == SendStep::kRetry) continue;
+      if (step == SendStep::kFailed) return;
+      blocked = true;
+      break;
     }
     if (blocked) break;
     // Empty: let the owner queue the next chunk, and go round again if it did.

@@ -88,6 +88,11 @@ class Connection final {
   NativeSocket fd() const { return fd_; }
 
  private:
+  enum class SendStep { kRetry, kBlocked, kFailed };
+  // After a send that returned no bytes: would-block, EINTR, or a real error
+  // (then reported through onError()).
+  SendStep afterSendError();
+  void fail(std::error_code ec);
   void onEvents(std::uint8_t events);
   void readSome();
   void updateInterest();

@@ -78,6 +78,7 @@ bool noneMatchHits(std::string_view header, std::string_view etag) {
 void appendContentDisposition(std::string& s, std::string_view name) {
   s += "Content-Disposition: attachment; filename=\"";
   for (unsigned char c : name) {
+    if ((c & 0xC0) == 0x80) continue;  // a UTF-8 continuation: one '_' per character
     if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '%')
       s.push_back('_');
     else
