@@ -57,5 +57,5 @@ ferry_build() {
   if [ ! -f "$dir/CMakeCache.txt" ] || [ $# -gt 0 ]; then
     cmake -S "$FERRY_ROOT" -B "$dir" "${gen[@]}" -DCMAKE_BUILD_TYPE="$type" "$@" >/dev/null
   fi
-  cmake --build "$dir" --parallel
+  cmake --build "$dir" --parallel >&2
 }
