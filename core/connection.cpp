@@ -18,15 +18,6 @@
 #endif
 
 namespace ferry {
-namespace {
-
-#if defined(MSG_NOSIGNAL)
-constexpr int kSendFlags = MSG_NOSIGNAL;  // a reset peer must not SIGPIPE us
-#else
-constexpr int kSendFlags = 0;  // SO_NOSIGPIPE / Windows: no signal anyway
-#endif
-
-}  // namespace
 
 bool Connection::useSendfile() {
   static const bool on = [] {
@@ -118,11 +109,6 @@ void Connection::consume(std::size_t n) {
   updateInterest();
 }
 
-void Connection::setReading(bool on) {
-  reading_ = on;
-  updateInterest();
-}
-
 void Connection::queue(std::string_view bytes) {
   if (outStart_ == out_.size()) {
     out_.clear();
@@ -179,7 +165,7 @@ void Connection::flush() {
   while (!failed_) {
     bool blocked = false;
     while (outStart_ < out_.size()) {
-      int flags = kSendFlags;
+      int flags = kSendNoSignal;
 #if defined(MSG_MORE)
       // The file follows: let the kernel put headers and body in one segment.
       if (fileLeft_ > 0) flags |= MSG_MORE;
@@ -229,9 +215,9 @@ void Connection::flush() {
         if (got < 0) return fail(std::error_code(errno, std::system_category()));
         eof = got == 0;
 #ifdef _WIN32
-        n = eof ? 0 : ::send(fd_, scratch.get(), static_cast<int>(got), kSendFlags);
+        n = eof ? 0 : ::send(fd_, scratch.get(), static_cast<int>(got), kSendNoSignal);
 #else
-        n = eof ? 0 : ::send(fd_, scratch.get(), static_cast<std::size_t>(got), kSendFlags);
+        n = eof ? 0 : ::send(fd_, scratch.get(), static_cast<std::size_t>(got), kSendNoSignal);
 #endif
       }
       if (n > 0) {
@@ -266,7 +252,7 @@ void Connection::flush() {
 void Connection::updateInterest() {
   if (failed_ || !loop_.watching(fd_)) return;
   std::uint8_t want = kNone;
-  if (reading_ && !eof_ && !readBufferFull()) want |= kReadable;
+  if (!eof_ && !readBufferFull()) want |= kReadable;
   if (wantWrite_) want |= kWritable;
   if (want != interest_) {
     interest_ = want;

@@ -58,8 +58,6 @@ class Connection final {
   void consume(std::size_t n);
   bool eof() const { return eof_; }
   bool readBufferFull() const { return in_.size() - inStart_ >= maxRead_; }
-  // Stops/resumes reading (backpressure on a pipelining client).
-  void setReading(bool on);
 
   // --- writing ------------------------------------------------------------
   void queue(std::string_view bytes);
@@ -104,7 +102,6 @@ class Connection final {
   std::string in_;
   std::size_t inStart_ = 0;
   bool eof_ = false;
-  bool reading_ = true;
 
   std::string out_;
   std::size_t outStart_ = 0;

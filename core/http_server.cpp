@@ -18,11 +18,6 @@ namespace {
 
 constexpr auto kSweepInterval = std::chrono::milliseconds(500);
 
-#if defined(MSG_NOSIGNAL)
-constexpr int kSendFlags = MSG_NOSIGNAL;
-#else
-constexpr int kSendFlags = 0;
-#endif
 
 }  // namespace
 
@@ -76,7 +71,7 @@ void HttpServer::reject(NativeSocket fd) {
   static constexpr std::string_view k503 =
       "HTTP/1.1 503 Service Unavailable\r\nServer: Ferry\r\nContent-Type: text/plain; charset=utf-8\r\n"
       "Content-Length: 33\r\nRetry-After: 5\r\nConnection: close\r\n\r\nToo many connections; try again.\n";
-  [[maybe_unused]] auto n = ::send(fd, k503.data(), static_cast<int>(k503.size()), kSendFlags);
+  [[maybe_unused]] auto n = ::send(fd, k503.data(), static_cast<int>(k503.size()), kSendNoSignal);
 #ifdef _WIN32
   ::shutdown(fd, SD_SEND);
 #else

@@ -51,7 +51,6 @@ class HttpServer final {
   void cancelShare(const std::string& token, const std::string& reason);
 
   std::uint16_t port() const { return listener_.port(); }
-  std::size_t connectionCount() const { return connections_.size(); }
 
   // For HttpConnection.
   EventLoop& loop() { return loop_; }

@@ -106,7 +106,6 @@ std::error_code Listener::open(const std::string& bind, std::uint16_t port, std:
   socklen_t alen = sizeof actual;
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&actual), &alen);
   port_ = portOf(reinterpret_cast<sockaddr*>(&actual));
-  boundAddress_ = any ? std::string() : addressToString(reinterpret_cast<sockaddr*>(&actual));
   fd_ = fd;
   return {};
 }
@@ -146,7 +145,6 @@ void Listener::acceptReady() {
         // Out of descriptors: the pending connection stays in the backlog and
         // the listener stays readable, so watching it now would spin. Pause
         // accepting; existing transfers continue and free descriptors.
-        ++emfileEvents_;
         loop_.setInterest(fd_, kNone);
         backoff_ = loop_.runAfter(kEmfileBackoff, [this] {
           backoff_ = 0;

@@ -44,8 +44,6 @@ class Listener final {
   void close();
 
   std::uint16_t port() const { return port_; }
-  const std::string& boundAddress() const { return boundAddress_; }
-  std::uint64_t emfileEvents() const { return emfileEvents_; }
 
  private:
   void acceptReady();
@@ -53,10 +51,8 @@ class Listener final {
   EventLoop& loop_;
   NativeSocket fd_ = kInvalidSocket;
   std::uint16_t port_ = 0;
-  std::string boundAddress_;
   OnAccept onAccept_;
   EventLoop::TimerId backoff_ = 0;
-  std::uint64_t emfileEvents_ = 0;
 };
 
 }  // namespace ferry

@@ -28,8 +28,6 @@ class RateLimiter final {
   RateLimiter& operator=(const RateLimiter&) = delete;
 
   void setRate(std::uint64_t bytesPerSecond);
-  std::uint64_t rate() const { return rate_; }
-  bool limited() const { return rate_ > 0; }
 
   // Grants up to `want` bytes now (all of it when unlimited). Zero means
   // "wait": call enqueue() and stop writing until resumed.

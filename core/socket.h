@@ -11,6 +11,8 @@
 
 #ifdef _WIN32
 #include <winsock2.h>
+#else
+#include <sys/socket.h>
 #endif
 
 namespace ferry {
@@ -21,6 +23,15 @@ inline constexpr NativeSocket kInvalidSocket = INVALID_SOCKET;
 #else
 using NativeSocket = int;
 inline constexpr NativeSocket kInvalidSocket = -1;
+#endif
+
+// Flags for every send(): a peer that reset the connection must not kill
+// the process with SIGPIPE. MSG_NOSIGNAL where it exists; elsewhere
+// SO_NOSIGPIPE (macOS) or no signal at all (Windows), so no flag is needed.
+#if defined(MSG_NOSIGNAL)
+inline constexpr int kSendNoSignal = MSG_NOSIGNAL;
+#else
+inline constexpr int kSendNoSignal = 0;
 #endif
 
 // Closes a socket or (on POSIX) any descriptor. Errors are ignored: there is
