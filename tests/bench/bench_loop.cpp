@@ -31,6 +31,7 @@
 #include "event_loop.h"
 #include "poller.h"
 #include "socket.h"
+#include "socket_pair.h"
 
 namespace {
 
@@ -63,17 +64,7 @@ Summary summarize(Samples v) {
   return {at(0.5), at(0.99), v.size()};
 }
 
-struct SocketPair {
-  NativeSocket fd[2] = {ferry::kInvalidSocket, ferry::kInvalidSocket};
-  SocketPair() { ferry::makeSocketPair(fd); }
-  ~SocketPair() {
-    ferry::closeSocket(fd[0]);
-    ferry::closeSocket(fd[1]);
-  }
-  SocketPair(const SocketPair&) = delete;
-  SocketPair& operator=(const SocketPair&) = delete;
-  bool ok() const { return fd[0] != ferry::kInvalidSocket && fd[1] != ferry::kInvalidSocket; }
-};
+using ferry::test::SocketPair;
 
 // Spin (politely) until flag is set: a sleeping waiter would add its own
 // wake-up latency to what we measure.
@@ -184,8 +175,8 @@ struct FdSet {
   SocketPair active;
   bool open(int idleFds) {
     if (!active.ok()) return false;
-    char b = 'x';
-    if (::send(active.fd[1], &b, 1, 0) != 1) return false;  // never read: level-triggered ready
+    // Never read: level-triggered, so it stays ready.
+    if (!ferry::test::writeByte(active.fd[1])) return false;
     for (int i = 0; i < idleFds / 2; ++i) {
       idle.push_back(std::make_unique<SocketPair>());
       if (!idle.back()->ok()) return false;

@@ -30,6 +30,7 @@
 #include "event_loop.h"
 #include "pollers.h"
 #include "socket.h"
+#include "socket_pair.h"
 
 using namespace std::chrono_literals;
 
@@ -39,47 +40,12 @@ using Clock = std::chrono::steady_clock;
 using ferry::EventLoop;
 using ferry::NativeSocket;
 
-#ifdef MSG_NOSIGNAL
-constexpr int kSendFlags = MSG_NOSIGNAL;
-#else
-constexpr int kSendFlags = 0;
-#endif
+using ferry::test::drain;
+using ferry::test::SocketPair;
+using ferry::test::writeByte;
 
 long long micros(Clock::duration d) {
   return std::chrono::duration_cast<std::chrono::microseconds>(d).count();
-}
-
-// A connected non-blocking pair; closes whatever ends it still owns.
-struct SocketPair {
-  NativeSocket fd[2] = {ferry::kInvalidSocket, ferry::kInvalidSocket};
-  SocketPair() { ferry::makeSocketPair(fd); }
-  ~SocketPair() {
-    ferry::closeSocket(fd[0]);
-    ferry::closeSocket(fd[1]);
-  }
-  SocketPair(const SocketPair&) = delete;
-  SocketPair& operator=(const SocketPair&) = delete;
-  bool ok() const { return fd[0] != ferry::kInvalidSocket && fd[1] != ferry::kInvalidSocket; }
-  void close(int end) {
-    ferry::closeSocket(fd[end]);
-    fd[end] = ferry::kInvalidSocket;
-  }
-};
-
-bool writeByte(NativeSocket s) {
-  const char b = 'x';
-  return ::send(s, &b, 1, kSendFlags) == 1;
-}
-
-// Reads until the socket would block; returns the byte count.
-int drain(NativeSocket s) {
-  char buf[512];
-  int total = 0;
-  for (;;) {
-    auto n = ::recv(s, buf, sizeof buf, 0);
-    if (n <= 0) return total;
-    total += static_cast<int>(n);
-  }
 }
 
 bool waitUntil(const std::function<bool()>& pred, Clock::duration timeout = 5s) {

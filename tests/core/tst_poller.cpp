@@ -22,6 +22,7 @@
 #include "poller.h"
 #include "pollers.h"
 #include "socket.h"
+#include "socket_pair.h"
 
 using namespace std::chrono_literals;
 
@@ -31,38 +32,9 @@ using Clock = std::chrono::steady_clock;
 using ferry::NativeSocket;
 using ferry::Poller;
 
-#ifdef MSG_NOSIGNAL
-constexpr int kSendFlags = MSG_NOSIGNAL;
-#else
-constexpr int kSendFlags = 0;
-#endif
-
-struct SocketPair {
-  NativeSocket fd[2] = {ferry::kInvalidSocket, ferry::kInvalidSocket};
-  SocketPair() { ferry::makeSocketPair(fd); }
-  ~SocketPair() {
-    ferry::closeSocket(fd[0]);
-    ferry::closeSocket(fd[1]);
-  }
-  SocketPair(const SocketPair&) = delete;
-  SocketPair& operator=(const SocketPair&) = delete;
-  bool ok() const { return fd[0] != ferry::kInvalidSocket && fd[1] != ferry::kInvalidSocket; }
-  void close(int end) {
-    ferry::closeSocket(fd[end]);
-    fd[end] = ferry::kInvalidSocket;
-  }
-};
-
-bool writeByte(NativeSocket s) {
-  const char b = 'x';
-  return ::send(s, &b, 1, kSendFlags) == 1;
-}
-
-void drain(NativeSocket s) {
-  char buf[512];
-  while (::recv(s, buf, sizeof buf, 0) > 0) {
-  }
-}
+using ferry::test::drain;
+using ferry::test::SocketPair;
+using ferry::test::writeByte;
 
 // One wait() as a map fd -> events; fails the test on duplicates.
 std::map<NativeSocket, std::uint8_t> waitOnce(Poller& p, int timeoutMs, std::error_code* ec = nullptr) {
