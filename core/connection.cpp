@@ -152,6 +152,12 @@ Connection::SendStep Connection::afterSendError() {
   return SendStep::kFailed;
 }
 
+void Connection::failFile(int err) {
+  failed_ = true;
+  flushing_ = false;
+  handler_->onFileError(std::error_code(err, std::system_category()));
+}
+
 void Connection::halt() {
   failed_ = true;
   if (loop_.watching(fd_)) loop_.unwatch(fd_);
@@ -162,6 +168,14 @@ void Connection::flush() {
   // onDrained() return at once instead of recursing once per chunk.
   if (flushing_ || failed_) return;
   flushing_ = true;
+  // A client that keeps up would otherwise be fed its whole file in one
+  // call while every other connection (and every timer) waits: after a
+  // budget of bytes or time, yield back to the loop, which (level-triggered)
+  // reports the socket writable again next round. The time bound is for
+  // slow disks, where a few reads can take long.
+  const auto start = std::chrono::steady_clock::now();
+  std::uint64_t sent = 0;
+  bool yielded = false;
   while (!failed_) {
     bool blocked = false;
     while (outStart_ < out_.size()) {
@@ -194,6 +208,10 @@ void Connection::flush() {
       outStart_ = 0;
     }
     while (!blocked && fileLeft_ > 0) {
+      if (sent >= kFlushBytes || (sent > 0 && std::chrono::steady_clock::now() - start >= kFlushTime)) {
+        yielded = true;
+        break;
+      }
       long long n;
       bool eof = false;
 #if defined(__linux__)
@@ -212,7 +230,7 @@ void Connection::flush() {
         thread_local std::unique_ptr<char[]> scratch(new char[kFileChunk]);
         std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(fileLeft_, kFileChunk));
         long long got = readAt(fileFd_, scratch.get(), want, fileOffset_);
-        if (got < 0) return fail(std::error_code(errno, std::system_category()));
+        if (got < 0) return failFile(errno);
         eof = got == 0;
 #ifdef _WIN32
         n = eof ? 0 : ::send(fd_, scratch.get(), static_cast<int>(got), kSendNoSignal);
@@ -221,6 +239,7 @@ void Connection::flush() {
 #endif
       }
       if (n > 0) {
+        sent += static_cast<std::uint64_t>(n);
         fileOffset_ += static_cast<std::uint64_t>(n);
         fileLeft_ -= static_cast<std::uint64_t>(n);
         lastWrite_ = loop_.now();
@@ -232,13 +251,24 @@ void Connection::flush() {
         fileLeft_ = 0;
         break;
       }
+#if defined(__linux__)
+      if (useSendfile()) {
+        // sendfile() fails alike for the socket and the file. The file's
+        // fault when the same bytes cannot be read on their own either.
+        int err = errno;
+        char probe;
+        if (err != EAGAIN && err != EWOULDBLOCK && err != EINTR && ::pread(fileFd_, &probe, 1, static_cast<off_t>(fileOffset_)) < 0)
+          return failFile(errno);
+        errno = err;
+      }
+#endif
       SendStep step = afterSendError();
       if (step == SendStep::kRetry) continue;
       if (step == SendStep::kFailed) return;
       blocked = true;
       break;
     }
-    if (blocked) break;
+    if (blocked || yielded) break;
     // Empty: let the owner queue the next chunk, and go round again if it did.
     wantWrite_ = false;
     handler_->onDrained();

@@ -28,8 +28,12 @@ class ConnectionHandler {
   virtual void onReadable() = 0;
   // Everything queued has been written; queue more or stay quiet.
   virtual void onDrained() = 0;
-  // A read or write failed; the connection is unusable. The handler closes it.
+  // A read or write on the socket failed; the connection is unusable. The
+  // handler closes it.
   virtual void onError(std::error_code ec) = 0;
+  // Reading the queued file failed (a disk error, a file system gone away):
+  // the response cannot be completed. The handler closes the connection.
+  virtual void onFileError(std::error_code ec) = 0;
 };
 
 class Connection final {
@@ -43,6 +47,10 @@ class Connection final {
   static constexpr bool kHasSendfile = false;
 #endif
   static constexpr std::size_t kFileChunk = 64 * 1024;
+  // What one flush() sends of files before it lets the loop serve the rest
+  // (nginx's sendfile_max_chunk is 2 MiB by default).
+  static constexpr std::uint64_t kFlushBytes = 2 * 1024 * 1024;
+  static constexpr std::chrono::milliseconds kFlushTime{5};
   static bool useSendfile();
 
   Connection(EventLoop& loop, NativeSocket fd, std::size_t maxReadBuffer);
@@ -91,6 +99,7 @@ class Connection final {
   // (then reported through onError()).
   SendStep afterSendError();
   void fail(std::error_code ec);
+  void failFile(int err);
   void onEvents(std::uint8_t events);
   void readSome();
   void updateInterest();

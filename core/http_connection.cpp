@@ -30,6 +30,7 @@ std::string_view reasonPhrase(int status) {
     case 206: return "Partial Content";
     case 304: return "Not Modified";
     case 400: return "Bad Request";
+    case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 408: return "Request Timeout";
@@ -233,9 +234,11 @@ void HttpConnection::handle(const HttpRequest& req) {
 void HttpConnection::serveFile(const HttpRequest& req, std::shared_ptr<const Share> share) {
   int fd = openForReading(share->path);
   FileInfo st;
-  if (fd < 0 || !statFile(fd, st) || !st.regular) {
+  const bool known = fd >= 0 && statFile(fd, st);
+  if (!known || !st.regular) {
+    const int err = known ? 0 : errno;  // 0: there, but not a regular file
     closeFile(fd);
-    return respondSimple(404, false, {}, "This file is no longer available.\n", req.isHead);
+    return refuseUnreadable(req, share, err);
   }
   const std::uint64_t size = st.size;
   const std::uint64_t mtimeNs = st.mtimeNs;
@@ -339,11 +342,14 @@ void HttpConnection::serveFile(const HttpRequest& req, std::shared_ptr<const Sha
     while (got < length) {
       long long n = readAt(fd, head.data() + at + got, static_cast<std::size_t>(length - got), first + got);
       if (n <= 0) {
+        // Nothing has been sent yet: say so with a status, not a cut.
+        std::string why = n == 0 ? "the file shrank during the download"
+                                 : std::string("cannot read the file: ") + std::strerror(errno);
         closeFile(fd);
-        head.clear();
-        return closeNow(n == 0 ? "the file shrank during the download"
-                               : std::string("cannot read the file: ") + std::strerror(errno),
-                        true);
+        server_.stats().finish(transfer_, TransferState::kFailed, std::move(why));
+        transfer_ = {};
+        share_.reset();
+        return respondSimple(500, true, {}, "This file cannot be read right now (a disk error).\n");
       }
       got += static_cast<std::uint64_t>(n);
     }
@@ -357,6 +363,30 @@ void HttpConnection::serveFile(const HttpRequest& req, std::shared_ptr<const Sha
   bodyLeft_ = length;
   inFlight_ = 0;
   pumpBody();
+}
+
+void HttpConnection::refuseUnreadable(const HttpRequest& req, const std::shared_ptr<const Share>& share, int err) {
+  // The link is valid but its file cannot be served. The person sharing it
+  // sees why, as a failed transfer; the client gets the status nginx would
+  // give: gone 404, not permitted 403, anything else (a disk error) 500.
+  int status = 500;
+  std::string why;
+  if (err == 0) {
+    status = 404;
+    why = "the file is no longer a regular file";
+  } else {
+    if (err == ENOENT || err == ENOTDIR) status = 404;
+    else if (err == EACCES || err == EPERM) status = 403;
+    why = std::string("cannot open the file: ") + std::strerror(err);
+  }
+  if (!req.isHead) {
+    TransferHandle h = server_.stats().begin(client_, share, 0, 0, 0);
+    server_.stats().finish(h, TransferState::kFailed, std::move(why));
+  }
+  std::string_view body = status == 404   ? "This file is no longer available.\n"
+                          : status == 403 ? "This file cannot be read right now.\n"
+                                          : "This file cannot be read right now (a disk error).\n";
+  respondSimple(status, false, {}, body, req.isHead);
 }
 
 void HttpConnection::pumpBody() {
@@ -413,6 +443,10 @@ void HttpConnection::finishResponse() {
 
 void HttpConnection::onError(std::error_code ec) {
   closeNow("the client closed the connection (" + ec.message() + ")", false);
+}
+
+void HttpConnection::onFileError(std::error_code ec) {
+  closeNow("cannot read the file: " + ec.message(), true);
 }
 
 void HttpConnection::cancel(const std::string& reason) { closeNow(reason, false); }

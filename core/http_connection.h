@@ -59,10 +59,14 @@ class HttpConnection final : public ConnectionHandler {
   void onReadable() override;
   void onDrained() override;
   void onError(std::error_code ec) override;
+  void onFileError(std::error_code ec) override;
 
   void processInput();
   void handle(const HttpRequest& req);
   void serveFile(const HttpRequest& req, std::shared_ptr<const Share> share);
+  // Answers a request whose share's file cannot be opened (errno `err`, or
+  // 0 when it is no longer a regular file), and records why.
+  void refuseUnreadable(const HttpRequest& req, const std::shared_ptr<const Share>& share, int err);
   void respondSimple(int status, bool close, std::string_view extraHeaders = {},
                      std::string_view body = {}, bool headOnly = false);
   std::string& beginHeaders(int status);
