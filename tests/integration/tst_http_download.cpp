@@ -25,7 +25,7 @@ using namespace ferry::test;
 namespace {
 
 constexpr qint64 kBigSize = 3 * 1024 * 1024 + 4321;  // multi-MB, not a multiple of any chunk
-constexpr qint64 kSparseSize = 5ll * 1024 * 1024 * 1024;  // 5 GiB, past every 32-bit offset
+constexpr qint64 kSparseSize = 8ll * 1024 * 1024 * 1024;  // 8 GiB: past every 32-bit offset, and twice that
 constexpr qint64 kSparseTailAt = kSparseSize - 8192;
 
 // Decodes RFC 8187 ext-value "UTF-8''r%C3%A9sum%C3%A9.pdf".
@@ -81,7 +81,7 @@ class TestHttpDownload : public QObject {
     empty_ = files_.filePath("empty.dat");
     QVERIFY(writeFile(empty_, {}));
 
-    // A sparse 5 GiB file: holes read as zeros, a known pattern at the end.
+    // A sparse 8 GiB file: holes read as zeros, a known pattern at the end.
     sparse_ = files_.filePath("huge.iso");
     int fd = ::open(QFile::encodeName(sparse_).constData(), O_CREAT | O_RDWR | O_TRUNC, 0644);
     QVERIFY(fd >= 0);

@@ -18,28 +18,6 @@ using ferry::TransferState;
 
 namespace {
 
-// A curl download running in the background.
-struct AsyncCurl {
-  std::unique_ptr<QProcess> proc = std::make_unique<QProcess>();
-  QElapsedTimer timer;
-  QString out;
-
-  void start(const QString& url, const QString& outFile, const QStringList& extra = {}) {
-    out = outFile;
-    QStringList args = {"-sS", "--noproxy", "*", "--max-time", "120", "-o", outFile, "-w", "%{http_code} %{size_download}"};
-    args += extra;
-    args << url;
-    timer.start();
-    proc->start("curl", args);
-    proc->waitForStarted(10'000);
-  }
-  bool finished() const { return proc->state() == QProcess::NotRunning; }
-  bool wait(int ms) { return finished() || proc->waitForFinished(ms); }
-  int exitCode() const { return proc->exitStatus() == QProcess::NormalExit ? proc->exitCode() : -1; }
-  QByteArray stdoutText() { return proc->readAllStandardOutput(); }
-  qint64 sizeOnDisk() const { return QFileInfo(out).size(); }
-};
-
 const char* stateName(TransferState s) { return ferry::toString(s); }
 
 }  // namespace
@@ -54,27 +32,6 @@ class TestHttpLifecycle : public QObject {
     fx_ = std::make_unique<ServerFixture>();
     fx_->options.rateLimit = rate;
     return fx_->start(currentPoller());
-  }
-
-  // Waits for an active transfer of `s` that has sent at least `bytes`.
-  std::optional<ferry::TransferInfo> waitActive(const ferry::Share& s, std::uint64_t bytes, int timeoutMs = 15'000) {
-    auto t0 = Clock::now();
-    while (msSince(t0) < timeoutMs) {
-      for (const auto& t : fx_->transfersOf(s))
-        if (t.state == TransferState::kActive && t.bytesSent >= bytes) return t;
-      QTest::qWait(20);
-    }
-    return std::nullopt;
-  }
-
-  // Waits until transfer `id` is listed with a state other than active.
-  std::optional<ferry::TransferInfo> waitEnded(std::uint64_t id, int timeoutMs = 15'000) {
-    auto t0 = Clock::now();
-    while (msSince(t0) < timeoutMs) {
-      if (auto t = fx_->transfer(id); t && t->state != TransferState::kActive) return t;
-      QTest::qWait(20);
-    }
-    return std::nullopt;
   }
 
  private slots:
@@ -94,7 +51,7 @@ class TestHttpLifecycle : public QObject {
     auto s = fx_->share(path);
     AsyncCurl dl;
     dl.start(fx_->url(s), fx_->path("shared.out"));
-    auto active = waitActive(s, 200'000);
+    auto active = fx_->waitActive(s, 200'000);
     QVERIFY(active);
     QVERIFY(fx_->server.removeShare(s.token));
     QElapsedTimer t;
@@ -104,7 +61,7 @@ class TestHttpLifecycle : public QObject {
     QVERIFY(t.elapsed() < 5'000);
     QCOMPARE(dl.exitCode(), 18);  // CURLE_PARTIAL_FILE: fewer bytes than promised
     QVERIFY(dl.sizeOnDisk() < 8'000'000);
-    auto ended = waitEnded(active->id);
+    auto ended = fx_->waitEnded(active->id);
     QVERIFY(ended);
     QCOMPARE(stateName(ended->state), stateName(TransferState::kCancelled));
     qInfo("reason: %s", ended->reason.c_str());
@@ -124,7 +81,7 @@ class TestHttpLifecycle : public QObject {
     AsyncCurl a, b;
     a.start(fx_->url(v), fx_->path("shrinking.out"));
     b.start(fx_->url(o), fx_->path("steady.out"));
-    auto active = waitActive(v, 500'000);
+    auto active = fx_->waitActive(v, 500'000);
     QVERIFY(active);
     // The file loses most of its bytes while being served.
     QVERIFY(QFile::resize(victim, 100'000));
@@ -132,7 +89,7 @@ class TestHttpLifecycle : public QObject {
     qInfo("truncated download: curl exit %d, %lld bytes on disk", a.exitCode(), a.sizeOnDisk());
     QCOMPARE(a.exitCode(), 18);  // the connection ended short of Content-Length
     QVERIFY(a.sizeOnDisk() < 8'000'000);
-    auto ended = waitEnded(active->id);
+    auto ended = fx_->waitEnded(active->id);
     QVERIFY(ended);
     QCOMPARE(stateName(ended->state), stateName(TransferState::kFailed));
     qInfo("reason: %s", ended->reason.c_str());
@@ -152,7 +109,7 @@ class TestHttpLifecycle : public QObject {
     auto s = fx_->share(path);
     AsyncCurl a;
     a.start(fx_->url(s), fx_->path("vanishing.out"));
-    QVERIFY(waitActive(s, 100'000));
+    QVERIFY(fx_->waitActive(s, 100'000));
     // Unlinked while open: the open file still has every byte (POSIX), so
     // this download completes; the next one finds nothing.
     QVERIFY(QFile::remove(path));
@@ -170,7 +127,7 @@ class TestHttpLifecycle : public QObject {
     auto s = fx_->share(path);
     AsyncCurl dl, bystander;
     dl.start(fx_->url(s), fx_->path("cancel.out"));
-    auto active = waitActive(s, 100'000);
+    auto active = fx_->waitActive(s, 100'000);
     QVERIFY(active);
     bystander.start(fx_->url(s), fx_->path("bystander.out"), {"-r", "0-499999"});
     QTRY_VERIFY_WITH_TIMEOUT(fx_->transfersOf(s).size() == 2, 10'000);
@@ -181,7 +138,7 @@ class TestHttpLifecycle : public QObject {
     qInfo("cancelled download ended after %lld ms with %lld bytes", t.elapsed(), dl.sizeOnDisk());
     QVERIFY(t.elapsed() < 5'000);
     QCOMPARE(dl.exitCode(), 18);
-    auto ended = waitEnded(active->id);
+    auto ended = fx_->waitEnded(active->id);
     QVERIFY(ended);
     QCOMPARE(stateName(ended->state), stateName(TransferState::kCancelled));
     QVERIFY(ended->bytesSent < ended->bytesTotal);
@@ -249,7 +206,7 @@ class TestHttpLifecycle : public QObject {
     auto s = fx_->share(path);
     AsyncCurl a;
     a.start(fx_->url(s), fx_->path("change.out"));
-    QVERIFY(waitActive(s, 50'000));
+    QVERIFY(fx_->waitActive(s, 50'000));
     fx_->server.setRateLimit(0);
     QVERIFY(a.wait(10'000));
     qInfo("finished %lld ms after start once the limit was lifted", a.timer.elapsed());
@@ -309,13 +266,13 @@ class TestHttpLifecycle : public QObject {
     auto f = fx_->share(shrink);
     AsyncCurl a;
     a.start(fx_->url(f), fx_->path("fails.out"));
-    auto active = waitActive(f, 200'000);
+    auto active = fx_->waitActive(f, 200'000);
     QVERIFY(active);
     QVERIFY(!active->client.empty());
     QCOMPARE(active->fileSize, std::uint64_t(6'000'000));
     QVERIFY(QFile::resize(shrink, 10));
     QVERIFY(a.wait(20'000));
-    auto failed = waitEnded(active->id);
+    auto failed = fx_->waitEnded(active->id);
     QVERIFY(failed);
     QCOMPARE(stateName(failed->state), stateName(TransferState::kFailed));
     QVERIFY(!failed->reason.empty());
@@ -338,9 +295,9 @@ class TestHttpLifecycle : public QObject {
     auto s = fx_->share(path);
     AsyncCurl a;
     a.start(fx_->url(s), fx_->path("live.out"));
-    auto early = waitActive(s, 100'000);
+    auto early = fx_->waitActive(s, 100'000);
     QVERIFY(early);
-    auto later = waitActive(s, early->bytesSent + 500'000);
+    auto later = fx_->waitActive(s, early->bytesSent + 500'000);
     QVERIFY(later);
     QVERIFY(later->bytesSent > early->bytesSent);
     QVERIFY(fx_->server.snapshot()->activeTransfers >= 1);

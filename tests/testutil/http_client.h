@@ -14,6 +14,7 @@
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFile>
+#include <QFileInfo>
 #include <QMap>
 #include <QNetworkAccessManager>
 #include <QNetworkProxy>
@@ -443,6 +444,49 @@ struct ServerFixture {
       if (t.shareToken == s.token) out.push_back(t);
     return out;
   }
+
+  // Waits for an active transfer of `s` that has sent at least `bytes`.
+  std::optional<ferry::TransferInfo> waitActive(const ferry::Share& s, std::uint64_t bytes, int timeoutMs = 15'000) {
+    auto t0 = Clock::now();
+    while (msSince(t0) < timeoutMs) {
+      for (const auto& t : transfersOf(s))
+        if (t.state == ferry::TransferState::kActive && t.bytesSent >= bytes) return t;
+      QTest::qWait(20);
+    }
+    return std::nullopt;
+  }
+
+  // Waits until transfer `id` is listed with a state other than active.
+  std::optional<ferry::TransferInfo> waitEnded(std::uint64_t id, int timeoutMs = 15'000) {
+    auto t0 = Clock::now();
+    while (msSince(t0) < timeoutMs) {
+      if (auto t = transfer(id); t && t->state != ferry::TransferState::kActive) return t;
+      QTest::qWait(20);
+    }
+    return std::nullopt;
+  }
+};
+
+// A curl download running in the background.
+struct AsyncCurl {
+  std::unique_ptr<QProcess> proc = std::make_unique<QProcess>();
+  QElapsedTimer timer;
+  QString out;
+
+  void start(const QString& url, const QString& outFile, const QStringList& extra = {}) {
+    out = outFile;
+    QStringList args = {"-sS", "--noproxy", "*", "--max-time", "120", "-o", outFile, "-w", "%{http_code} %{size_download}"};
+    args += extra;
+    args << url;
+    timer.start();
+    proc->start("curl", args);
+    proc->waitForStarted(10'000);
+  }
+  bool finished() const { return proc->state() == QProcess::NotRunning; }
+  bool wait(int ms) { return finished() || proc->waitForFinished(ms); }
+  int exitCode() const { return proc->exitStatus() == QProcess::NormalExit ? proc->exitCode() : -1; }
+  QByteArray stdoutText() { return proc->readAllStandardOutput(); }
+  qint64 sizeOnDisk() const { return QFileInfo(out).size(); }
 };
 
 // ---- the real `ferry --headless` process ------------------------------------------

@@ -1,17 +1,27 @@
 // Restarting Ferry with the same config dir: the same links still download,
 // settings come back, and the file with the tokens is its owner's alone.
+// When that file cannot be written (a full disk), the window says so and
+// the last saved copy is kept.
 
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
+#include <QScopeGuard>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QTest>
 
+#ifdef __linux__
+#include <dlfcn.h>
+#endif
+
 #include "main_window.h"
 #include "server_bridge.h"
 #include "settings_store.h"
 #include "shares_model.h"
+#include "status_panel.h"
 #include "ui/ui_test_support.h"
 
 using namespace ferry;
@@ -28,6 +38,7 @@ class TestPersistence : public QObject {
   void storeLivesUnderTheConfigDirectory();
   void restartKeepsLinksWorking();
   void missingAtStartupKeepsItsToken();
+  void fullDiskLosesNothing();
 
  private:
   QByteArray download(const QString& link, int* status = nullptr);
@@ -147,6 +158,53 @@ void TestPersistence::missingAtStartupKeepsItsToken() {
   QVERIFY(waitFor([&] { return !w.sharesModel()->index(0, 0).data(SharesModel::MissingRole).toBool(); }, 6000));
   QCOMPARE(w.sharesModel()->linkAt(0), link);
   QVERIFY(download(link) == content);
+}
+
+void TestPersistence::fullDiskLosesNothing() {
+#ifndef __linux__
+  QSKIP("the full disk comes from a preloaded library built on Linux");
+#else
+  // tests/faults/faulty_disk.c, preloaded by ctest: writes to the settings
+  // directory fail with ENOSPC while the control file says so.
+  QVERIFY2(::dlsym(RTLD_DEFAULT, "ferry_faulty_disk_loaded"), "run with LD_PRELOAD=libferry_faulty_disk.so (ctest does)");
+  const QString control = config_->path() + QStringLiteral("/fault");
+  QVERIFY(test::writeFile(control, {}));
+  qputenv("FERRY_FAULT_MATCH", QFile::encodeName(QFileInfo(SettingsStore::defaultPath()).absolutePath()));
+  qputenv("FERRY_FAULT_CONTROL", QFile::encodeName(control));
+  auto unset = qScopeGuard([] {
+    qunsetenv("FERRY_FAULT_MATCH");
+    qunsetenv("FERRY_FAULT_CONTROL");
+  });
+
+  const QString a = config_->path() + QStringLiteral("/kept.bin"), b = config_->path() + QStringLiteral("/late.bin");
+  test::writeRandomFile(a, 1000);
+  test::writeRandomFile(b, 1000);
+  SettingsStore().saveSettings(settingsFor(test::freePort()));
+  MainWindow w{SettingsStore{}};
+  QCOMPARE(w.shareFiles({QUrl::fromLocalFile(a)}), 1);
+  QVERIFY(w.statusPanel()->problemText().isEmpty());
+
+  // The disk fills up: sharing still works (the link is served), the window
+  // says the list is not saved and where, and the saved copy is untouched.
+  QVERIFY(test::writeFile(control, "enospc"));
+  QCOMPARE(w.shareFiles({QUrl::fromLocalFile(b)}), 1);
+  const QString problem = w.statusPanel()->problemText();
+  QVERIFY2(problem.contains(QDir::toNativeSeparators(SettingsStore::defaultPath())), qPrintable(problem));
+  QVERIFY(w.statusPanel()->problemShown());
+  // (Read as bytes: QSettings in this process caches what it failed to write.)
+  auto onDisk = [] {
+    QFile f(SettingsStore::defaultPath());
+    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+  };
+  QVERIFY(onDisk().contains("kept.bin"));
+  QVERIFY(!onDisk().contains("late.bin"));
+
+  // Room again: the next retry saves everything and the warning goes.
+  QVERIFY(test::writeFile(control, {}));
+  QVERIFY(waitFor([&] { return w.statusPanel()->problemText().isEmpty(); }, 8000));
+  QVERIFY(onDisk().contains("kept.bin"));
+  QVERIFY(onDisk().contains("late.bin"));
+#endif
 }
 
 QTEST_MAIN(TestPersistence)

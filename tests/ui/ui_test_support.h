@@ -33,6 +33,11 @@ class IsolatedConfig {
   QTemporaryDir dir_;
 };
 
+inline bool writeFile(const QString& path, const QByteArray& bytes) {
+  QFile f(path);
+  return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
+}
+
 // A file of `size` random bytes; returns its contents.
 inline QByteArray writeRandomFile(const QString& path, qint64 size) {
   QByteArray data(size, Qt::Uninitialized);

@@ -1,0 +1,206 @@
+// A disk that misbehaves on command, preloaded into a test process
+// (LD_PRELOAD) so the real server code meets the errors a failing disk
+// gives: reads that fail with EIO, reads that take long, opens refused
+// with EACCES (what chmod 000 does to anyone but root), writes refused
+// with ENOSPC.
+//
+// Only files whose path contains $FERRY_FAULT_MATCH are affected. What
+// they suffer is read, on every call, from the file $FERRY_FAULT_CONTROL,
+// so a test can change it in the middle of a download:
+//   (empty)    nothing: the calls go through
+//   eio        read(), pread() and sendfile() fail with EIO
+//   slow <ms>  each of those calls sleeps <ms> first, then goes through
+//   deny       open() fails with EACCES
+//   enospc     write() fails with ENOSPC
+//
+// Linux only (glibc symbol names); the suites using it run on Linux.
+
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+// Lets a suite check that it really runs with the shim preloaded.
+int ferry_faulty_disk_loaded = 1;
+
+// The inode each affected descriptor was opened on (0: not affected). The
+// inode is checked again before each call: a descriptor closed some way
+// that bypasses close() below (inside libc, say) and reused for a socket
+// must not inherit the fault.
+enum { kMaxFd = 65536 };
+static _Atomic unsigned long long marked[kMaxFd];
+
+enum Fault { kNone, kEio, kSlow, kDeny, kEnospc };
+
+static int matches(const char* path) {
+  const char* m = getenv("FERRY_FAULT_MATCH");
+  return path && m && *m && strstr(path, m) != NULL;
+}
+
+// The current fault, read with raw system calls so that reading the
+// control file never comes back through the functions below.
+static enum Fault currentFault(long* ms) {
+  const char* control = getenv("FERRY_FAULT_CONTROL");
+  if (!control) return kNone;
+  int fd = (int)syscall(SYS_openat, AT_FDCWD, control, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return kNone;
+  char buf[64] = {0};
+  long n = syscall(SYS_read, fd, buf, sizeof buf - 1);
+  syscall(SYS_close, fd);
+  if (n <= 0) return kNone;
+  if (strncmp(buf, "eio", 3) == 0) return kEio;
+  if (strncmp(buf, "deny", 4) == 0) return kDeny;
+  if (strncmp(buf, "enospc", 6) == 0) return kEnospc;
+  if (strncmp(buf, "slow", 4) == 0) {
+    *ms = strtol(buf + 4, NULL, 10);
+    return kSlow;
+  }
+  return kNone;
+}
+
+static unsigned long long inodeOf(int fd) {
+  struct stat st;
+  return syscall(SYS_fstat, fd, &st) == 0 ? (unsigned long long)st.st_ino : 0;
+}
+
+static int isMarked(int fd) {
+  if (fd < 0 || fd >= kMaxFd) return 0;
+  unsigned long long ino = atomic_load(&marked[fd]);
+  return ino != 0 && inodeOf(fd) == ino;
+}
+
+static void mark(int fd, const char* path) {
+  if (fd >= 0 && fd < kMaxFd) atomic_store(&marked[fd], matches(path) ? inodeOf(fd) : 0);
+}
+
+// 0: go ahead; -1: fail with errno set.
+static int beforeRead(int fd) {
+  if (!isMarked(fd)) return 0;
+  long ms = 0;
+  switch (currentFault(&ms)) {
+    case kEio:
+      errno = EIO;
+      return -1;
+    case kSlow: {
+      struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
+      nanosleep(&t, NULL);
+      return 0;
+    }
+    default:
+      return 0;
+  }
+}
+
+static int refuseOpen(const char* path) {
+  long ms = 0;
+  if (matches(path) && currentFault(&ms) == kDeny) {
+    errno = EACCES;
+    return 1;
+  }
+  return 0;
+}
+
+// real_<name>(): the next definition of <name> (a sanitizer's interceptor,
+// or libc's), looked up once. memcpy: dlsym() returns an object pointer.
+#define NEXT(name)                                  \
+  static __typeof__(&name) real_##name(void) {      \
+    static __typeof__(&name) next;                  \
+    if (!next) {                                    \
+      void* sym = dlsym(RTLD_NEXT, #name);          \
+      memcpy(&next, &sym, sizeof next);             \
+    }                                               \
+    return next;                                    \
+  }
+NEXT(open)
+NEXT(open64)
+NEXT(openat)
+NEXT(openat64)
+NEXT(close)
+NEXT(read)
+NEXT(pread)
+NEXT(pread64)
+NEXT(sendfile)
+NEXT(sendfile64)
+NEXT(write)
+#define REAL(name) real_##name()
+
+static mode_t modeArg(int flags, va_list ap) {
+  return ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE) ? (mode_t)va_arg(ap, int) : 0;
+}
+
+#define DEFINE_OPEN(name)                                  \
+  int name(const char* path, int flags, ...) {             \
+    va_list ap;                                            \
+    va_start(ap, flags);                                   \
+    mode_t mode = modeArg(flags, ap);                      \
+    va_end(ap);                                            \
+    if (refuseOpen(path)) return -1;                       \
+    int fd = REAL(name)(path, flags, mode);                \
+    mark(fd, path);                                        \
+    return fd;                                             \
+  }
+DEFINE_OPEN(open)
+DEFINE_OPEN(open64)
+
+#define DEFINE_OPENAT(name)                                \
+  int name(int dir, const char* path, int flags, ...) {    \
+    va_list ap;                                            \
+    va_start(ap, flags);                                   \
+    mode_t mode = modeArg(flags, ap);                      \
+    va_end(ap);                                            \
+    if (refuseOpen(path)) return -1;                       \
+    int fd = REAL(name)(dir, path, flags, mode);           \
+    mark(fd, path);                                        \
+    return fd;                                             \
+  }
+DEFINE_OPENAT(openat)
+DEFINE_OPENAT(openat64)
+
+int close(int fd) {
+  if (fd >= 0 && fd < kMaxFd) atomic_store(&marked[fd], 0);
+  return REAL(close)(fd);
+}
+
+ssize_t read(int fd, void* buf, size_t n) {
+  if (beforeRead(fd) < 0) return -1;
+  return REAL(read)(fd, buf, n);
+}
+
+ssize_t pread(int fd, void* buf, size_t n, off_t off) {
+  if (beforeRead(fd) < 0) return -1;
+  return REAL(pread)(fd, buf, n, off);
+}
+
+ssize_t pread64(int fd, void* buf, size_t n, off64_t off) {
+  if (beforeRead(fd) < 0) return -1;
+  return REAL(pread64)(fd, buf, n, off);
+}
+
+ssize_t sendfile(int out, int in, off_t* off, size_t n) {
+  if (beforeRead(in) < 0) return -1;
+  return REAL(sendfile)(out, in, off, n);
+}
+
+ssize_t sendfile64(int out, int in, off64_t* off, size_t n) {
+  if (beforeRead(in) < 0) return -1;
+  return REAL(sendfile64)(out, in, off, n);
+}
+
+ssize_t write(int fd, const void* buf, size_t n) {
+  long ms = 0;
+  if (isMarked(fd) && currentFault(&ms) == kEnospc) {
+    errno = ENOSPC;
+    return -1;
+  }
+  return REAL(write)(fd, buf, n);
+}

@@ -1,0 +1,229 @@
+// Disks that misbehave under a running download: a read error, a slow disk,
+// a file that becomes unreadable, a file that grows. Each download ends
+// cleanly, with no byte past what its headers promised, and the transfer's
+// state says what happened (the window shows that state).
+//
+// The errors come from tests/faults/faulty_disk.c, preloaded into this
+// process (ctest sets LD_PRELOAD): files under a "faulty-disk" directory
+// fail on command, so the real server code meets a real errno.
+
+#include <QFileInfo>
+#include <QTest>
+
+#include <dlfcn.h>
+
+#include "pollers.h"
+#include "testutil/http_client.h"
+
+using namespace ferry::test;
+using ferry::TransferState;
+
+class TestDiskFaults : public QObject {
+  Q_OBJECT
+
+  QTemporaryDir dir_;
+  QString disk_;     // files here fail on command
+  QString control_;  // what they suffer: "", "eio", "slow <ms>", "deny"
+  std::unique_ptr<ServerFixture> fx_;
+
+  bool startServer(std::uint64_t rate = 0) {
+    fx_ = std::make_unique<ServerFixture>();
+    fx_->options.rateLimit = rate;
+    return fx_->start(currentPoller());
+  }
+  bool setFault(const QByteArray& fault) { return writeFile(control_, fault); }
+  QString out(const QString& name) const { return dir_.filePath(name); }
+
+ private slots:
+  void initTestCase_data() { addPollerRows(); }
+
+  void initTestCase() {
+    QVERIFY(dir_.isValid());
+    if (!haveCurl()) QSKIP("curl is not installed");
+    QVERIFY2(::dlsym(RTLD_DEFAULT, "ferry_faulty_disk_loaded"), "run with LD_PRELOAD=libferry_faulty_disk.so (ctest does)");
+    disk_ = dir_.filePath("faulty-disk");
+    control_ = dir_.filePath("fault");
+    QVERIFY(QDir().mkpath(disk_));
+    // Set before any server thread exists; curl inherits them, harmlessly
+    // (its output files are outside the faulty directory).
+    qputenv("FERRY_FAULT_MATCH", "/faulty-disk/");
+    qputenv("FERRY_FAULT_CONTROL", QFile::encodeName(control_));
+  }
+
+  void init() { QVERIFY(setFault({})); }
+  void cleanup() {
+    fx_.reset();
+    setFault({});
+  }
+
+  void readErrorMidDownload() {
+    QVERIFY(startServer(2'000'000));
+    QString victim = disk_ + "/failing.bin";
+    QByteArray bytes = randomBytes(8'000'000, 21);
+    QVERIFY(writeFile(victim, bytes));
+    QString steadyPath = dir_.filePath("steady.bin");
+    QByteArray steadySha = writeRandomFile(steadyPath, 3'000'000, 22);
+    auto v = fx_->share(victim);
+    auto steady = fx_->share(steadyPath);
+    AsyncCurl a, b;
+    a.start(fx_->url(v), out("failing.out"));
+    b.start(fx_->url(steady), out("steady.out"));
+    auto active = fx_->waitActive(v, 500'000);
+    QVERIFY(active);
+
+    QVERIFY(setFault("eio"));
+    QVERIFY(a.wait(20'000));
+    qInfo("download over a failing disk: curl exit %d, %lld bytes", a.exitCode(), a.sizeOnDisk());
+    QCOMPARE(a.exitCode(), 18);  // fewer bytes than Content-Length promised
+    QByteArray got = readFileBytes(out("failing.out"));
+    QVERIFY(got.size() < bytes.size());
+    QVERIFY(bytes.startsWith(got));  // what did arrive is the file's own bytes
+    auto ended = fx_->waitEnded(active->id);
+    QVERIFY(ended);
+    QCOMPARE(ferry::toString(ended->state), ferry::toString(TransferState::kFailed));
+    qInfo("reason: %s", ended->reason.c_str());
+    QVERIFY2(QByteArray::fromStdString(ended->reason).contains("Input/output error"), ended->reason.c_str());
+
+    // The file on the healthy disk was unaffected.
+    QVERIFY(b.wait(30'000));
+    QCOMPARE(b.exitCode(), 0);
+    QCOMPARE(sha256File(out("steady.out")), steadySha);
+
+    // While the disk fails, a new request fails early: a small body is read
+    // before the headers go out, so it gets a 500 rather than a short 200.
+    QString small = disk_ + "/small.txt";
+    QVERIFY(setFault({}));
+    QVERIFY(writeFile(small, "small but unlucky\n"));
+    auto s = fx_->share(small);
+    QVERIFY(setFault("eio"));
+    CurlResult c = runCurl({"-o", "/dev/null", "-w", "%{http_code}", fx_->url(s)});
+    QCOMPARE(c.out, QByteArray("500"));
+
+    // The disk recovers: the same links work again.
+    QVERIFY(setFault({}));
+    CurlResult again = runCurl({"-o", out("failing.again"), "-w", "%{http_code}", fx_->url(v)});
+    QCOMPARE(again.out, QByteArray("200"));
+    QCOMPARE(readFileBytes(out("failing.again")), bytes);
+  }
+
+  void slowDisk() {
+    QVERIFY(startServer());
+    QString slow = disk_ + "/slow.bin";
+    QByteArray sha = writeRandomFile(slow, 8'000'000, 23);
+    QString fastPath = dir_.filePath("fast.txt");
+    QVERIFY(writeFile(fastPath, "quick\n"));
+    auto s = fx_->share(slow);
+    auto fast = fx_->share(fastPath);
+    // Every read of the slow file takes 40 ms: a spun-down or network disk.
+    QVERIFY(setFault("slow 40"));
+    AsyncCurl a;
+    a.start(fx_->url(s), out("slow.out"));
+    QVERIFY(fx_->waitActive(s, 1));
+    // One loop thread: while it waits for the disk nobody else is served,
+    // but only for one read at a time, never for the whole file.
+    QElapsedTimer t;
+    t.start();
+    CurlResult probe = runCurl({fx_->url(fast)});
+    qInfo("probe during slow reads: %lld ms", t.elapsed());
+    QCOMPARE(probe.out, QByteArray("quick\n"));
+    QVERIFY(a.wait(60'000));
+    qInfo("8 MB from a disk with 40 ms reads: %lld ms", a.timer.elapsed());
+    QCOMPARE(a.exitCode(), 0);
+    QCOMPARE(sha256File(out("slow.out")), sha);
+    auto done = fx_->transfersOf(s);
+    QVERIFY(!done.empty());
+    QCOMPARE(ferry::toString(done.back().state), ferry::toString(TransferState::kDone));
+  }
+
+  void unreadableMidDownload() {
+    QVERIFY(startServer(2'000'000));
+    QString path = disk_ + "/locked.bin";
+    QByteArray sha = writeRandomFile(path, 3'000'000, 24);
+    auto s = fx_->share(path);
+    AsyncCurl a;
+    a.start(fx_->url(s), out("locked.out"));
+    auto active = fx_->waitActive(s, 200'000);
+    QVERIFY(active);
+    // What chmod 000 does: the open file stays readable (POSIX), so the
+    // running download completes; a new one cannot open it.
+    QVERIFY(setFault("deny"));
+    QVERIFY(a.wait(30'000));
+    QCOMPARE(a.exitCode(), 0);
+    QCOMPARE(sha256File(out("locked.out")), sha);
+
+    CurlResult head = runCurl({"-I", "-o", "/dev/null", "-w", "%{http_code}", fx_->url(s)});
+    QCOMPARE(head.out, QByteArray("403"));
+    CurlResult c = runCurl({"-w", "\n%{http_code}", fx_->url(s)});
+    QCOMPARE(c.out, QByteArray("This file cannot be read right now.\n\n403"));
+    // The person sharing it sees why: one failed attempt (the HEAD is not one).
+    std::vector<ferry::TransferInfo> failed;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+          failed.clear();
+          for (const auto& t : fx_->transfersOf(s))
+            if (t.state == TransferState::kFailed) failed.push_back(t);
+          return failed.size() == 1;
+        }(),
+        5'000);
+    qInfo("reason: %s", failed[0].reason.c_str());
+    QVERIFY2(QByteArray::fromStdString(failed[0].reason).contains("Permission denied"), failed[0].reason.c_str());
+
+    // Readable again: served again.
+    QVERIFY(setFault({}));
+    CurlResult ok = runCurl({"-o", "/dev/null", "-w", "%{http_code} %{size_download}", fx_->url(s)});
+    QCOMPARE(ok.out, QByteArray("200 3000000"));
+  }
+
+  void goneIsAFailedAttempt() {
+    QVERIFY(startServer());
+    QString path = dir_.filePath("soon-gone.txt");
+    QVERIFY(writeFile(path, "here today\n"));
+    auto s = fx_->share(path);
+    QVERIFY(QFile::remove(path));
+    CurlResult c = runCurl({"-o", "/dev/null", "-w", "%{http_code}", fx_->url(s)});
+    QCOMPARE(c.out, QByteArray("404"));
+    std::optional<ferry::TransferInfo> t;
+    QTRY_VERIFY_WITH_TIMEOUT((t = [&]() -> std::optional<ferry::TransferInfo> {
+                               auto all = fx_->transfersOf(s);
+                               if (all.empty()) return std::nullopt;
+                               return all.back();
+                             }()),
+                             5'000);
+    QCOMPARE(ferry::toString(t->state), ferry::toString(TransferState::kFailed));
+    QVERIFY2(QByteArray::fromStdString(t->reason).contains("No such file or directory"), t->reason.c_str());
+  }
+
+  void grownMidDownload() {
+    QVERIFY(startServer(2'000'000));
+    QString path = dir_.filePath("growing.log");
+    QByteArray first = randomBytes(3'000'000, 25);
+    QVERIFY(writeFile(path, first));
+    auto s = fx_->share(path);
+    AsyncCurl a;
+    a.start(fx_->url(s), out("growing.out"));
+    auto active = fx_->waitActive(s, 200'000);
+    QVERIFY(active);
+    // Another program appends while we serve: this response promised the
+    // size at its start and sends exactly that, no byte more.
+    QByteArray more = randomBytes(1'000'000, 26);
+    {
+      QFile f(path);
+      QVERIFY(f.open(QIODevice::Append));
+      QCOMPARE(f.write(more), qint64(more.size()));
+    }
+    QVERIFY(a.wait(30'000));
+    QCOMPARE(a.exitCode(), 0);
+    QCOMPARE(readFileBytes(out("growing.out")), first);
+    auto ended = fx_->waitEnded(active->id);
+    QVERIFY(ended);
+    QCOMPARE(ferry::toString(ended->state), ferry::toString(TransferState::kDone));
+    QCOMPARE(ended->bytesSent, std::uint64_t(first.size()));
+    // The next download gets the file as it is now.
+    CurlResult c = runCurl({"-o", out("grown.out"), "-w", "%{http_code}", fx_->url(s)});
+    QCOMPARE(c.out, QByteArray("200"));
+    QCOMPARE(readFileBytes(out("grown.out")), first + more);
+  }
+};
+
+QTEST_GUILESS_MAIN(TestDiskFaults)
+#include "tst_disk_faults.moc"
