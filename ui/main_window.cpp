@@ -96,6 +96,7 @@ MainWindow::MainWindow(SettingsStore store, LaunchOptions launch, QWidget* paren
   connect(transfersView_->selectionModel(), &QItemSelectionModel::selectionChanged, this,
           &MainWindow::updateSelectionActions);
   connect(shares_->model(), &QAbstractItemModel::dataChanged, this, &MainWindow::updateQrPanel);
+  connect(shares_, &ShareManager::saveFinished, this, &MainWindow::onSaved);
   connect(transfers_, &QAbstractItemModel::dataChanged, this, &MainWindow::updateSelectionActions);
 
   bridge_->setRateLimit(launch_.rateGiven ? launch_.server.rateLimit : settings_.rateLimit);
@@ -672,6 +673,16 @@ void MainWindow::fillLinkHostCombo() {
 
 // ---- settings, drops, closing ----------------------------------------------
 
+void MainWindow::onSaved(bool ok) {
+  if (ok && settingsUnsaved_) {
+    settingsUnsaved_ = !store_.saveSettings(settings_);
+    ok = !settingsUnsaved_;
+  }
+  const QString problem = ok ? QString() : store_.lastError();
+  if (problem.isEmpty() && !status_->problemText().isEmpty()) statusBar()->showMessage(tr("Saved"), 3000);
+  status_->setProblem(problem);
+}
+
 void MainWindow::openSettings() {
   SettingsDialog dialog(settings_, tray_ != nullptr, this);
   if (dialog.exec() != QDialog::Accepted) return;
@@ -687,7 +698,8 @@ void MainWindow::openSettings() {
 void MainWindow::applySettings(const AppSettings& s) {
   const ServerOptions before = serverOptions();
   settings_ = s;
-  store_.saveSettings(settings_);
+  settingsUnsaved_ = !store_.saveSettings(settings_);
+  if (settingsUnsaved_) shares_->save();  // reports it, and keeps retrying
   const ServerOptions after = serverOptions();
   bridge_->setRateLimit(after.rateLimit);
   fillLinkHostCombo();

@@ -109,6 +109,8 @@ class MainWindow final : public QMainWindow {
   void onRunningChanged(bool running);
   void refreshServerStatus();
   void onTransferEnded(const QString& file, const QString& client, int state, const QString& reason);
+  // After any write of the settings file: shows or clears the warning.
+  void onSaved(bool ok);
   void addFilesDialog();
   void removeSelected();
   void openContainingFolder();
@@ -144,6 +146,7 @@ class MainWindow final : public QMainWindow {
   QSplitter* mainSplitter_ = nullptr;
   TrayIcon* tray_ = nullptr;
   bool trayHintShown_ = false;
+  bool settingsUnsaved_ = false;  // saved again with the next save that works
   bool quitting_ = false;
 
   std::uint64_t sentBeforeRun_ = 0;  // bytes sent by earlier runs of this session

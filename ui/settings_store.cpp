@@ -1,5 +1,6 @@
 #include "settings_store.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -112,7 +113,17 @@ bool SettingsStore::finish(QSettings& s) {
   }
   s.sync();  // QSaveFile underneath: a temporary file renamed over the old one
   QFile::setPermissions(path_, QFile::ReadOwner | QFile::WriteOwner);
-  return s.status() == QSettings::NoError;
+  if (s.status() == QSettings::NoError) {
+    lastError_.clear();
+    return true;
+  }
+  // QSettings does not say why; a full or read-only disk is what it
+  // nearly always is.
+  lastError_ = QCoreApplication::translate("SettingsStore",
+                                           "Could not save to %1 (is the disk full or read-only?). "
+                                           "Shared files and their links will not survive a restart until it can.")
+                   .arg(QDir::toNativeSeparators(path_));
+  return false;
 }
 
 }  // namespace ferry::ui

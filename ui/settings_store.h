@@ -47,6 +47,9 @@ class SettingsStore final {
   explicit SettingsStore(QString path = defaultPath());
 
   QString path() const { return path_; }
+  // Why the last save failed, as a sentence naming the file; empty when it
+  // succeeded. A failed save leaves the previous file as it was.
+  QString lastError() const { return lastError_; }
 
   AppSettings loadSettings() const;
   bool saveSettings(const AppSettings& settings);
@@ -63,6 +66,7 @@ class SettingsStore final {
  private:
   bool finish(QSettings& s);
   QString path_;
+  QString lastError_;
 };
 
 }  // namespace ferry::ui

@@ -75,6 +75,8 @@ void ShareManager::remove(const QStringList& tokens) {
 }
 
 void ShareManager::refresh() {
+  // A disk that was full may have room again.
+  if (unsaved_) save();
   for (int row : model_.refreshFiles()) {
     const SharesModel::Entry& e = model_.entry(row);
     QString error;
@@ -86,7 +88,8 @@ void ShareManager::save() {
   saveTimer_.stop();
   QList<SavedShare> out;
   for (const SharesModel::Entry& e : model_.entries()) out.push_back({e.token, e.path, e.downloads()});
-  store_->saveShares(out);
+  unsaved_ = !store_->saveShares(out);
+  emit saveFinished(!unsaved_);
 }
 
 void ShareManager::scheduleSave() {

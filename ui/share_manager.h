@@ -46,6 +46,12 @@ class ShareManager final : public QObject {
   void refresh();
   void save();           // now; the owner calls it before destroying this
   void scheduleSave();   // soon, once, however often called
+  // Whether the last save failed (it is retried with every refresh).
+  bool unsaved() const { return unsaved_; }
+
+ signals:
+  // After every save; on failure the store's lastError() says why.
+  void saveFinished(bool ok);
 
  private:
   ServerBridge* bridge_;
@@ -53,6 +59,7 @@ class ShareManager final : public QObject {
   SharesModel model_;
   QTimer refreshTimer_;
   QTimer saveTimer_;
+  bool unsaved_ = false;
 };
 
 }  // namespace ferry::ui

@@ -15,6 +15,9 @@ StatusPanel::StatusPanel(QStatusBar* bar) : QObject(bar) {
     bar->addPermanentWidget(l);
     return l;
   };
+  problem_ = make({});
+  problem_->setWordWrap(false);
+  problem_->hide();
   server_ = make(tr("Where Ferry listens for downloads"));
   rate_ = make(tr("Current upload rate, all downloads together"));
   active_ = make(tr("Downloads in progress"));
@@ -36,6 +39,18 @@ void StatusPanel::setStats(double rate, std::size_t active, std::uint64_t totalS
   active_->setText(active == 1 ? tr("1 download") : tr("%1 downloads").arg(active));
   sent_->setText(tr("%1 sent").arg(formatBytes(totalSent)));
 }
+
+void StatusPanel::setProblem(const QString& message) {
+  // Short in the bar, the whole sentence in the tooltip.
+  problem_->setText(message.isEmpty() ? QString()
+                                      : tr("<span style='color:#d9483b'>⚠ Not saved: disk full?</span>"));
+  problem_->setToolTip(message);
+  problem_->setVisible(!message.isEmpty());
+}
+
+QString StatusPanel::problemText() const { return problem_->toolTip(); }
+
+bool StatusPanel::problemShown() const { return !problem_->isHidden() && !problem_->text().isEmpty(); }
 
 QString StatusPanel::serverText() const { return server_->text(); }
 QString StatusPanel::rateText() const { return rate_->text(); }

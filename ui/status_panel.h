@@ -26,13 +26,18 @@ class StatusPanel final : public QObject {
   // address: "192.168.1.20:8080"; ignored when not running.
   void setServing(bool running, const QString& address);
   void setStats(double rate, std::size_t active, std::uint64_t totalSent);
+  // A problem that stays until it is solved (empty: none), such as a
+  // settings file that cannot be saved.
+  void setProblem(const QString& message);
 
   QString serverText() const;
   QString rateText() const;
   QString activeText() const;
   QString sentText() const;
-
+  QString problemText() const;  // the whole sentence; empty when none
+  bool problemShown() const;
  private:
+  QLabel* problem_;
   QLabel* server_;
   QLabel* rate_;
   QLabel* active_;
