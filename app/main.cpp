@@ -1,11 +1,11 @@
-// ferry: parses the command line, then runs the window or, with --headless,
-// the server alone.
+// ferry: parses the command line, then runs the window (a module loaded only
+// then) or, with --headless, the server alone.
 
 #include <cstdio>
 
 #include "cli.h"
 #include "headless.h"
-#include "run_gui.h"
+#include "gui_loader.h"
 
 int main(int argc, char** argv) {
   ferry::app::CommandLine cmd;
@@ -23,5 +23,5 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (cmd.headless) return ferry::app::runHeadless(cmd);
-  return ferry::app::runGui(argc, argv, cmd);
+  return ferry::app::launchGui(argc, argv, cmd);
 }

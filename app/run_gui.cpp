@@ -68,8 +68,6 @@ void scheduleScreenshot(ui::MainWindow& window) {
   });
 }
 
-}  // namespace
-
 int runGui(int argc, char** argv, const CommandLine& cmd) {
   QApplication::setApplicationName(QStringLiteral("ferry"));
   QApplication::setApplicationDisplayName(QStringLiteral("Ferry"));
@@ -99,4 +97,11 @@ int runGui(int argc, char** argv, const CommandLine& cmd) {
   return app.exec();
 }
 
+}  // namespace
 }  // namespace ferry::app
+
+const char* ferry_gui_version() { return FERRY_VERSION; }
+
+int ferry_gui_main(int argc, char** argv, const ferry::app::CommandLine* cmd) {
+  return ferry::app::runGui(argc, argv, *cmd);
+}

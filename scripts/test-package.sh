@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs a built .deb with apt (pulling its declared dependencies), then
 # checks what a user gets: `ferry --version`, a real headless download from
-# the installed binary, and the desktop entry and metainfo validated by the
-# tools distributions use.
+# the installed binary, the window opening from its installed module, and
+# the desktop entry and metainfo validated by the tools distributions use.
 #
 #   scripts/test-package.sh build/package/ferry_<version>_<arch>.deb
 set -euo pipefail
@@ -49,4 +49,13 @@ cmp -s "$work/payload.bin" "$work/got.bin" || fail "downloaded bytes differ"
 kill -TERM "$pid"
 wait "$pid" || fail "ferry did not exit 0 on SIGTERM"
 echo "ok   headless download from the installed binary ($url)"
+
+# The window, from the module the package installs: shown (offscreen),
+# grabbed and saved.
+QT_QPA_PLATFORM=offscreen HOME="$work" XDG_CONFIG_HOME="$work/config" \
+  FERRY_SCREENSHOT="$work/window.png" FERRY_SCREENSHOT_DELAY=0.5 \
+  timeout 60 /usr/bin/ferry --port 0 "$work/payload.bin" 2>"$work/gui.log" ||
+  { cat "$work/gui.log" >&2; fail "the window did not open"; }
+[ -s "$work/window.png" ] || fail "no window screenshot"
+echo "ok   window opens from $(dpkg -L ferry | grep 'ferry-gui' | head -n1)"
 echo "package test: PASSED"

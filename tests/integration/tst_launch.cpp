@@ -1,0 +1,107 @@
+// How `ferry` starts: the window comes from a module loaded only when a
+// window is wanted, so `ferry --headless` maps no Qt library and runs from
+// the executable alone; without its module, the window says plainly why it
+// cannot open. Linux (/proc).
+
+#include <QFile>
+#include <QTest>
+
+#include "testutil/http_client.h"
+
+using namespace ferry::test;
+
+namespace {
+
+struct Run {
+  int exitCode = -1;
+  QByteArray err;
+};
+
+Run run(const QString& program, const QStringList& args, const QProcessEnvironment& env, int timeoutMs = 30'000) {
+  Run r;
+  QProcess p;
+  p.setProcessEnvironment(env);
+  p.start(program, args);
+  if (!p.waitForStarted(10'000)) return r;
+  if (!p.waitForFinished(timeoutMs)) {
+    p.kill();
+    p.waitForFinished(5'000);
+    return r;
+  }
+  r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+  r.err = p.readAllStandardError();
+  return r;
+}
+
+}  // namespace
+
+class TestLaunch : public QObject {
+  Q_OBJECT
+
+  QTemporaryDir dir_;
+  QString file_;
+
+  QProcessEnvironment windowEnv() const {
+    QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
+    e.insert("QT_QPA_PLATFORM", "offscreen");
+    e.insert("HOME", dir_.path());
+    e.insert("XDG_CONFIG_HOME", dir_.filePath("config"));
+    return e;
+  }
+
+ private slots:
+  void initTestCase() {
+    QVERIFY(dir_.isValid());
+    if (ferryBinary().isEmpty()) QSKIP("FERRY_BINARY is not set (ctest sets it)");
+    file_ = dir_.filePath("hello.txt");
+    QVERIFY(writeFile(file_, "hello\n"));
+  }
+
+  void headlessMapsNoQt() {
+    FerryProcess f;
+    QVERIFY(f.start({file_}));
+    QFile maps(QString("/proc/%1/maps").arg(f.pid()));
+    QVERIFY(maps.open(QIODevice::ReadOnly));
+    const QByteArray mapped = maps.readAll();
+    qInfo("ferry --headless, idle: RSS %lld kB", rssKb(f.pid()));
+    QVERIFY2(!mapped.contains("libQt6"), "a Qt library is mapped into ferry --headless");
+    CurlResult c = runCurl({f.urls[0]});
+    QCOMPARE(c.out, QByteArray("hello\n"));
+  }
+
+  void windowOpensFromItsModule() {
+    // The window, really shown, grabbed and saved once it is up.
+    const QString shot = dir_.filePath("window.png");
+    QProcessEnvironment e = windowEnv();
+    e.insert("FERRY_SCREENSHOT", shot);
+    e.insert("FERRY_SCREENSHOT_DELAY", "0.5");
+    Run r = run(ferryBinary(), {"--port", "0", file_}, e);
+    QVERIFY2(r.exitCode == 0, r.err.constData());
+    QVERIFY(QFileInfo(shot).size() > 1000);
+  }
+
+  void windowWithoutItsModuleSaysSo() {
+    // The executable alone, copied where no module is.
+    const QString lone = dir_.filePath("alone/ferry");
+    QVERIFY(QDir().mkpath(dir_.filePath("alone")));
+    QVERIFY(QFile::copy(ferryBinary(), lone));
+    QVERIFY(QFile::setPermissions(lone, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+    Run r = run(lone, {file_}, windowEnv());
+    qInfo("%s", r.err.constData());
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY(r.err.contains("cannot open the window"));
+    QVERIFY(r.err.contains(QFile::encodeName(dir_.filePath("alone/"))));  // where it looked
+    QVERIFY(r.err.contains("--headless"));
+    // The server needs nothing else.
+    const QByteArray built = qgetenv("FERRY_BINARY");
+    qputenv("FERRY_BINARY", QFile::encodeName(lone));
+    FerryProcess f;
+    const bool started = f.start({file_});
+    qputenv("FERRY_BINARY", built);
+    QVERIFY(started);
+    QCOMPARE(runCurl({f.urls[0]}).out, QByteArray("hello\n"));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestLaunch)
+#include "tst_launch.moc"
