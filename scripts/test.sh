@@ -23,10 +23,11 @@ ferry_build "$dir" RelWithDebInfo "${args[@]}"
 
 export QT_QPA_PLATFORM=offscreen
 # Sanitizer settings: fail on the first report; Qt's uninstrumented
-# libraries get the suppressions in tests/*.supp, and QProcess may fork
-# from a threaded test under TSan.
+# libraries get the suppressions in tests/*.supp, QProcess may fork from a
+# threaded test under TSan, and the faulty-disk library is preloaded ahead
+# of ASan's runtime (it forwards every call to ASan's interceptors).
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:verify_asan_link_order=0"
 export LSAN_OPTIONS="suppressions=$FERRY_ROOT/tests/lsan.supp:print_suppressions=0"
 export TSAN_OPTIONS="suppressions=$FERRY_ROOT/tests/tsan.supp:die_after_fork=0:halt_on_error=1:second_deadlock_stack=1"
 (cd "$dir" && ctest --output-on-failure --parallel 2 "$@")
