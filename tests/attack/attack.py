@@ -61,6 +61,19 @@ class Ferry:
     def sample(self):
         self.peak = max(self.peak, rss_kb(self.pid))
 
+    def watch(self):
+        """Samples RSS every 20 ms until unwatch(): the ceiling an attack
+        reached, not just where it ended."""
+        async def loop():
+            while True:
+                self.sample()
+                await asyncio.sleep(0.02)
+        self._watcher = asyncio.get_running_loop().create_task(loop())
+
+    def unwatch(self):
+        self._watcher.cancel()
+        self.sample()
+
     def alive(self):
         return self.proc.poll() is None
 
@@ -238,6 +251,7 @@ async def range_bomb(f, size, n=50):
 
 async def flood(binary, files, size):
     f = Ferry(binary, files, extra=["--max-connections", "100"])
+    f.watch()
     conns = []
     for _ in range(100):
         conns.append(await connect(f.port))
@@ -251,17 +265,18 @@ async def flood(binary, files, size):
         w.close()
     await asyncio.sleep(0.3)
     status, nbytes, _ = await probe(f, size)
-    f.sample()
+    f.unwatch()
     result = dict(attack="Flood past --max-connections 100", conns=600,
                   answer=f"{n503}/500 got 503; server CPU {cpu:.2f} s over ~3.5 s at the cap; serves after",
                   ok=n503 == 500 and cpu < 1.5 and status == 200 and nbytes == size,
-                  mem=(f.peak - f.base) / 1024, crashed=not f.alive())
+                  mem=(f.peak - f.base) / 1024, peak=f.peak / 1024, crashed=not f.alive())
     f.stop()
     return result
 
 
 async def emfile(binary, files, size):
     f = Ferry(binary, files, nofile=64)
+    f.watch()
     # A download that is under way when the descriptors run out.
     r, w = await connect(f.port, PROBE_IP)
     w.write(f"GET {f.paths[0]} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
@@ -286,11 +301,12 @@ async def emfile(binary, files, size):
         w2.close()
     await asyncio.sleep(0.5)
     status, nbytes, _ = await probe(f, size)
+    f.unwatch()
     head_len = first.find(b"\r\n\r\n") + 4
     result = dict(attack="EMFILE: ulimit -n 64, 120 extra clients", conns=121,
                   answer=f"running download finished ({got - head_len} of {size} bytes); CPU {cpu:.2f} s while full; recovers: {status}",
                   ok=got - head_len == size and cpu < 1.5 and status == 200 and nbytes == size,
-                  mem=(f.peak - f.base) / 1024, crashed=not f.alive())
+                  mem=(f.peak - f.base) / 1024, peak=f.peak / 1024, crashed=not f.alive())
     f.stop()
     return result
 
@@ -341,14 +357,17 @@ async def main():
 
     rows = []
     f = Ferry(args.ferry, files)
+    idle = rss_kb(f.pid) / 1024
     for name, coro in [("malformed", malformed(f)), ("headers", big_headers(f)),
                        ("ranges", range_bomb(f, size)), ("slowloris", slowloris(f, size)),
                        ("slow readers", slow_readers(f, size))]:
         base = rss_kb(f.pid)
         f.peak = base
+        f.watch()
         res = await coro
-        f.sample()
+        f.unwatch()
         res.setdefault("mem", (f.peak - base) / 1024)
+        res["peak"] = f.peak / 1024
         res.setdefault("crashed", not f.alive())
         rows.append(res)
         print(f"{res['attack']}: {'ok' if res['ok'] else 'FAIL'} — {res['answer']}", file=sys.stderr)
@@ -358,18 +377,20 @@ async def main():
     rows.append(await emfile(args.ferry, files, size))
     print(f"{rows[-1]['attack']}: {'ok' if rows[-1]['ok'] else 'FAIL'} — {rows[-1]['answer']}", file=sys.stderr)
 
-    lines = ["| attack | connections | what Ferry answered | bytes leaked from outside the shares | crashes | RSS growth (MB) | result |",
-             "|---|---|---|---|---|---|---|"]
+    lines = ["| attack | connections | what Ferry answered | bytes leaked from outside the shares | crashes "
+             "| memory ceiling: peak RSS (MB) | RSS growth (MB) | result |",
+             "|---|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r['attack']} | {r['conns']} | {r['answer']} | {r.get('leaked', 0)} | "
-                     f"{1 if r['crashed'] else 0} | {r['mem']:.1f} | {'pass' if r['ok'] else 'FAIL'} |")
+                     f"{1 if r['crashed'] else 0} | {r['peak']:.1f} | {r['mem']:.1f} | {'pass' if r['ok'] else 'FAIL'} |")
     table = "\n".join(lines)
     machine = f"{os.cpu_count()} cores, {os.uname().sysname} {os.uname().release}, {time.strftime('%Y-%m-%d')}"
     print(table)
     if args.write:
         begin, end = "<!-- attack.py:begin -->", "<!-- attack.py:end -->"
         block = (f"{begin}\nMeasured by `scripts/attack.sh` (`python3 tests/attack/attack.py --ferry {args.ferry} "
-                 f"--write {args.write}`) on {machine}; SIGTERM exit status after the first five attacks: {code}.\n\n{table}\n{end}")
+                 f"--write {args.write}`) on {machine}; SIGTERM exit status after the first five attacks: {code}. "
+                 f"Ferry's RSS when idle: {idle:.1f} MB; the peak is sampled every 20 ms during each attack.\n\n{table}\n{end}")
         text = open(args.write).read() if os.path.exists(args.write) else ""
         if begin in text:
             text = text[:text.index(begin)] + block + text[text.index(end) + len(end):]
