@@ -9,8 +9,9 @@
 #   scripts/bench.sh --no-doc ...    # print the table, leave docs/ alone
 #   scripts/bench.sh --no-variants   # skip Ferry's pread/poll variants (measured beside the peers)
 #   scripts/bench.sh --rev HEAD~1 3  # measure a committed revision instead of the work tree
-#                                    # (built from `git archive` in build/bench-src/SHA, build/release-SHA):
-#                                    # the before/after rows of a change
+#                                    # (built from `git archive` in build/bench-src/SHA, build/release-SHA)
+#   scripts/bench.sh --baseline REV  # also measure Ferry at REV beside this one, in the same run:
+#                                    # a "Ferry at REV" column, the before/after of the changes since
 #
 # Raw results go to build/bench/results-*.json; re-render the document from one
 # without measuring again: /usr/bin/python3 tests/bench/bench.py --render FILE.json
@@ -55,33 +56,51 @@ ferry_setup_deps
 
 # --- Ferry, Release ----------------------------------------------------------
 rev=""
+baseline=""
 args=()
 while [ $# -gt 0 ]; do
   if [ "$1" = --rev ]; then
     rev="${2:?--rev needs a git revision}"
+    shift 2
+  elif [ "$1" = --baseline ]; then
+    baseline="${2:?--baseline needs a git revision}"
     shift 2
   else
     args+=("$1")
     shift
   fi
 done
-src="$ROOT"
-build="build/release"
-if [ -n "$rev" ]; then
-  sha="$(git rev-parse --short "$rev^{commit}")"
-  src="$ROOT/build/bench-src/$sha"
-  build="build/release-$sha"
-  if [ ! -f "$src/CMakeLists.txt" ]; then
-    mkdir -p "$src"
-    git archive "$sha" | tar -x -C "$src"
+
+# build_ferry REV|"": builds Ferry (Release) from the work tree, or from a
+# committed revision (its `git archive` in build/bench-src/SHA, built in
+# build/release-SHA); sets $build.
+build_ferry() {
+  local src="$ROOT" r="$1"
+  build="build/release"
+  if [ -n "$r" ]; then
+    local sha
+    sha="$(git rev-parse --short "$r^{commit}")"
+    src="$ROOT/build/bench-src/$sha"
+    build="build/release-$sha"
+    if [ ! -f "$src/CMakeLists.txt" ]; then
+      mkdir -p "$src"
+      git archive "$sha" | tar -x -C "$src"
+    fi
   fi
-  say "measuring revision $rev ($sha)"
+  say "building Ferry ${r:+$r }(Release) in $build"
+  # FERRY_BUILD_UI=ON: the window module is part of the UI build; say so in
+  # case this build directory was configured without it (core-only benchmarks).
+  cmake -S "$src" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DFERRY_BUILD_UI=ON >&2
+  cmake --build "$build" --target ferry >&2
+}
+
+extra=()
+if [ -n "$baseline" ]; then
+  build_ferry "$baseline"
+  extra+=(--baseline "$ROOT/$build/app/ferry" --baseline-label "$baseline ($(git rev-parse --short "$baseline^{commit}"))")
 fi
-say "building Ferry (Release) in $build"
-# FERRY_BUILD_UI=ON: the ferry executable is part of the UI build; say so in
-# case this build directory was configured without it (core-only benchmarks).
-cmake -S "$src" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DFERRY_BUILD_UI=ON >&2
-cmake --build "$build" --target ferry >&2
+build_ferry "$rev"
+[ -n "$rev" ] && extra+=(--rev "$rev ($(git rev-parse --short "$rev^{commit}"))")
 
 # --- limits ------------------------------------------------------------------
 # 10,000 idle connections (workload 6) need ~10,100 descriptors in the server
@@ -94,7 +113,5 @@ fi
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 say "open-file limit: $(ulimit -n)"
 
-extra=()
-[ -n "$rev" ] && extra=(--rev "$rev ($sha)")
 exec /usr/bin/python3 "$ROOT/tests/bench/bench.py" --ferry "$ROOT/$build/app/ferry" "${extra[@]}" \
-  --command "scripts/bench.sh${rev:+ --rev $rev}${args[*]:+ ${args[*]}}" "${args[@]}"
+  --command "scripts/bench.sh${rev:+ --rev $rev}${baseline:+ --baseline $baseline}${args[*]:+ ${args[*]}}" "${args[@]}"

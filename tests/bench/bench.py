@@ -56,9 +56,9 @@ QUICK = dict(reps1=3, reps1_slow=1, reps2=1, reps2_slow=1, reps3=1, wrk_d=3, rep
              probes=40, iperf_t=3, iperf_reps=1, alloc_batches=(2000, 10000, 10000), perf_d=4,
              callgrind_batches=(1000, 4000), strace_batches=(1000, 4000))
 
-FAST = {"ferry", "ferry-poll", "ferry-pread", "nginx"}  # the close race: more repeats in 1 and 2
+FAST = {"ferry", "ferry-before", "ferry-poll", "ferry-pread", "nginx"}  # the close race: more repeats in 1 and 2
 PEERS = ["nginx", "tornado-static", "tornado-chunked", "http.server"]
-LABEL = {"ferry": "Ferry", "ferry-poll": "Ferry (poll)", "ferry-pread": "Ferry (pread, FERRY_SENDFILE=0)", "nginx": "nginx", "tornado-static": "Tornado static",
+LABEL = {"ferry": "Ferry", "ferry-before": "Ferry before", "ferry-poll": "Ferry (poll)", "ferry-pread": "Ferry (pread, FERRY_SENDFILE=0)", "nginx": "nginx", "tornado-static": "Tornado static",
          "tornado-chunked": "Tornado chunked", "http.server": "http.server"}
 
 
@@ -217,7 +217,10 @@ class Server:
         wrap = wrap or []
         self.wrapped = bool(wrap)
         if self.name.startswith("ferry"):
-            cmd = [ctx.ferry, "--headless", "--port", "0", "--bind", "127.0.0.1", "--max-connections", "20000"]
+            # ferry-before: an earlier revision (bench.sh --baseline), measured
+            # beside this one in the same run: the before/after of a change.
+            binary = ctx.baseline if self.name == "ferry-before" else ctx.ferry
+            cmd = [binary, "--headless", "--port", "0", "--bind", "127.0.0.1", "--max-connections", "20000"]
             if self.name == "ferry-poll":
                 cmd += ["--poller", "poll"]
             if self.name == "ferry-pread":
@@ -470,6 +473,9 @@ class Bench:
         self.server_cpu, self.client_cpu = str(ncpu - 1), "0"
         ctx.server_pin = lambda: ["taskset", "-c", self.server_cpu] if self.pin else []
         self.servers = args.servers.split(",") if args.servers else ["ferry"] + PEERS
+        ctx.baseline = os.path.abspath(args.baseline) if args.baseline else None
+        if ctx.baseline and "ferry" in self.servers:
+            self.servers.insert(self.servers.index("ferry") + 1, "ferry-before")
 
     def next_log(self):
         self._log_n += 1
@@ -1325,7 +1331,7 @@ def targets(res):
 def details(res, servers):
     W = res["workloads"]
     L = []
-    names = [s for s in ["ferry", "ferry-pread", "ferry-poll"] + PEERS if any(s in W.get(w, {}) for w in W)]
+    names = [s for s in ["ferry", "ferry-before", "ferry-pread", "ferry-poll"] + PEERS if any(s in W.get(w, {}) for w in W)]
     if 1 in W or 2 in W:
         L.append("| Server | 1: curl MB/s, each run | 1: multiget MB/s (256 KiB reads), median | 1: server CPU s per GB "
                  "| 2: aggregate MB/s, each run | 2: failed downloads |")
@@ -1467,6 +1473,11 @@ def report(res, servers, chart_rel):
     L.append("")
     L.append("Ratios in parentheses are **Ferry's advantage** over that peer: Ferry ÷ peer for higher-is-better "
              "figures, peer ÷ Ferry for lower-is-better ones (time, memory, latency) — above 1.00× Ferry is ahead.")
+    if res.get("baseline"):
+        L.append("")
+        L.append("The column **%s** is Ferry built from that earlier revision, measured in the same run as the "
+                 "other servers: its ratio is this revision's advantage over it — the before/after of the changes "
+                 "between the two." % LABEL["ferry-before"])
     ip = res.get("iperf", {}).get("mb_s")
     f1 = res["workloads"].get(1, {}).get("ferry", {}).get("mb_s")
     if ip:
@@ -1674,10 +1685,14 @@ def main():
     ap.add_argument("--command", help="the command line to quote in the report")
     ap.add_argument("--rev", help="the git revision measured (set by bench.sh --rev)")
     ap.add_argument("--render", metavar="RESULTS_JSON", help="only rewrite the report from saved results")
+    ap.add_argument("--baseline", metavar="FERRY_BINARY", help="an earlier Ferry, measured beside this one")
+    ap.add_argument("--baseline-label", default="an earlier revision", help="what --baseline is (its revision)")
     a = ap.parse_args()
     if a.render:
         with open(a.render) as f:
             res = json.load(f)
+        if res.get("baseline"):
+            LABEL["ferry-before"] = "Ferry at %s" % res["baseline"]
         res["workloads"] = {int(k): v for k, v in res["workloads"].items()}
         servers = res.get("servers") or (["ferry"] + PEERS)
         emit(a, res, servers)
@@ -1693,6 +1708,8 @@ def main():
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     if hard < 10500 and (6 in what or 7 in what):
         log("note: open-file limit %d; workload 6 needs about 10,100 per process (server and client)" % hard)
+    if a.baseline:
+        LABEL["ferry-before"] = "Ferry at %s" % a.baseline_label
     b = Bench(a)
     try:
         res = b.run(what)
@@ -1701,6 +1718,8 @@ def main():
             s.stop()
     servers = b.servers
     res["servers"] = servers
+    if a.baseline:
+        res["baseline"] = a.baseline_label
     os.makedirs(os.path.join(ROOT, "build", "bench"), exist_ok=True)
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     jpath = os.path.join(ROOT, "build", "bench", "results-%s.json" % stamp)
