@@ -1,6 +1,9 @@
 #include "gui_loader.h"
 
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -88,6 +91,15 @@ struct Module {
     return handle != nullptr;
   }
 
+  void close() {
+#ifdef _WIN32
+    if (handle) ::FreeLibrary(handle);
+#else
+    if (handle) ::dlclose(handle);
+#endif
+    handle = nullptr;
+  }
+
   void* symbol(const char* name) const {
 #ifdef _WIN32
     return reinterpret_cast<void*>(::GetProcAddress(handle, name));
@@ -101,6 +113,13 @@ struct Module {
 
 int launchGui(int argc, char** argv, const CommandLine& cmd) {
   const std::string dir = executableDir();
+  if (dir.empty()) {
+    // Never a bare name or a relative path: that would load whatever
+    // module the library path or the current directory offers.
+    std::fprintf(stderr, "ferry: cannot open the window: cannot tell where the ferry executable is\n"
+                         "ferry: `ferry --headless FILE...` serves files without a window.\n");
+    return 1;
+  }
   // Next to the executable (the build tree, Windows, macOS), then where an
   // installed Linux package puts it.
   std::string rel = FERRY_GUI_RELDIR;
@@ -114,10 +133,12 @@ int launchGui(int argc, char** argv, const CommandLine& cmd) {
       tried += "\n  " + path + ": " + m.error;
       continue;
     }
-    auto version = reinterpret_cast<FerryGuiVersionFn>(m.symbol("ferry_gui_version"));
+    auto build = reinterpret_cast<FerryGuiBuildFn>(m.symbol("ferry_gui_build"));
     auto main = reinterpret_cast<FerryGuiMainFn>(m.symbol("ferry_gui_main"));
-    if (!version || !main || std::string(version()) != FERRY_VERSION) {
-      tried += "\n  " + path + ": not the window module of ferry " FERRY_VERSION;
+    std::size_t size = 0;
+    if (!build || !main || std::strcmp(build(&size), kFerryGuiBuild) != 0 || size != sizeof(CommandLine)) {
+      tried += "\n  " + path + ": not the window module of this build (" + kFerryGuiBuild + ")";
+      m.close();
       continue;
     }
     // Never unloaded: Qt's threads and atexit handlers may outlive main().

@@ -122,14 +122,14 @@ class TransferLog {
       char line[1024];
       if (!known) {
         std::snprintf(line, sizeof line, "ferry: %s started %s (%s from byte %" PRIu64 ")\n", t.client.c_str(),
-                      t.fileName.c_str(), humanBytes(static_cast<double>(t.bytesTotal)).c_str(), t.rangeFirst);
+                      t.fileName().c_str(), humanBytes(static_cast<double>(t.bytesTotal)).c_str(), t.rangeFirst);
         out_ += line;
       }
       if (t.state != TransferState::kActive && before == TransferState::kActive) {
         double secs = std::chrono::duration<double>(t.finished - t.started).count();
         double rate = secs > 0 ? static_cast<double>(t.bytesSent) / secs : 0;
         std::snprintf(line, sizeof line, "ferry: %s %s %s: %" PRIu64 " of %" PRIu64 " bytes in %.1f s (%s/s)%s%s\n",
-                      t.client.c_str(), toString(t.state), t.fileName.c_str(), t.bytesSent, t.bytesTotal, secs,
+                      t.client.c_str(), toString(t.state), t.fileName().c_str(), t.bytesSent, t.bytesTotal, secs,
                       humanBytes(rate).c_str(), t.reason.empty() ? "" : ": ", t.reason.c_str());
         out_ += line;
       }

@@ -100,7 +100,10 @@ int runGui(int argc, char** argv, const CommandLine& cmd) {
 }  // namespace
 }  // namespace ferry::app
 
-const char* ferry_gui_version() { return FERRY_VERSION; }
+const char* ferry_gui_build(std::size_t* commandLineSize) {
+  *commandLineSize = sizeof(ferry::app::CommandLine);
+  return kFerryGuiBuild;
+}
 
 int ferry_gui_main(int argc, char** argv, const ferry::app::CommandLine* cmd) {
   return ferry::app::runGui(argc, argv, *cmd);
