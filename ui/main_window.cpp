@@ -115,6 +115,7 @@ MainWindow::MainWindow(SettingsStore store, LaunchOptions launch, QWidget* paren
 }
 
 MainWindow::~MainWindow() {
+  disconnect(shares_, nullptr, this, nullptr);  // no status updates while going away
   shares_->save();
   bridge_->stop();
 }
@@ -677,6 +678,7 @@ void MainWindow::onSaved(bool ok) {
   if (ok && settingsUnsaved_) {
     settingsUnsaved_ = !store_.saveSettings(settings_);
     ok = !settingsUnsaved_;
+    if (!ok) shares_->markUnsaved();  // so that this is tried again
   }
   const QString problem = ok ? QString() : store_.lastError();
   if (problem.isEmpty() && !status_->problemText().isEmpty()) statusBar()->showMessage(tr("Saved"), 3000);

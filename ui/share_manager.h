@@ -48,6 +48,9 @@ class ShareManager final : public QObject {
   void scheduleSave();   // soon, once, however often called
   // Whether the last save failed (it is retried with every refresh).
   bool unsaved() const { return unsaved_; }
+  // Saves again with the next refresh, as after a failure (for the owner,
+  // whose own part of the same file failed to save).
+  void markUnsaved() { unsaved_ = true; }
 
  signals:
   // After every save; on failure the store's lastError() says why.
