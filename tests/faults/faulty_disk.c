@@ -33,12 +33,13 @@
 // Lets a suite check that it really runs with the shim preloaded.
 int ferry_faulty_disk_loaded = 1;
 
-// The inode each affected descriptor was opened on (0: not affected). The
-// inode is checked again before each call: a descriptor closed some way
-// that bypasses close() below (inside libc, say) and reused for a socket
-// must not inherit the fault.
+// The file each affected descriptor was opened on, as device and inode
+// (inode 0: not affected). Checked again before each call: a descriptor
+// closed some way that bypasses close() below (inside libc, say) and reused
+// for a socket must not inherit the fault.
 enum { kMaxFd = 65536 };
-static _Atomic unsigned long long marked[kMaxFd];
+static _Atomic unsigned long long markedIno[kMaxFd];
+static _Atomic unsigned long long markedDev[kMaxFd];
 
 enum Fault { kNone, kEio, kSlow, kDeny, kEnospc };
 
@@ -68,19 +69,26 @@ static enum Fault currentFault(long* ms) {
   return kNone;
 }
 
-static unsigned long long inodeOf(int fd) {
+static int fileOf(int fd, unsigned long long* dev, unsigned long long* ino) {
   struct stat st;
-  return syscall(SYS_fstat, fd, &st) == 0 ? (unsigned long long)st.st_ino : 0;
+  if (syscall(SYS_fstat, fd, &st) != 0) return 0;
+  *dev = (unsigned long long)st.st_dev;
+  *ino = (unsigned long long)st.st_ino;
+  return 1;
 }
 
 static int isMarked(int fd) {
   if (fd < 0 || fd >= kMaxFd) return 0;
-  unsigned long long ino = atomic_load(&marked[fd]);
-  return ino != 0 && inodeOf(fd) == ino;
+  unsigned long long ino = atomic_load(&markedIno[fd]), dev = atomic_load(&markedDev[fd]), d, i;
+  return ino != 0 && fileOf(fd, &d, &i) && d == dev && i == ino;
 }
 
 static void mark(int fd, const char* path) {
-  if (fd >= 0 && fd < kMaxFd) atomic_store(&marked[fd], matches(path) ? inodeOf(fd) : 0);
+  if (fd < 0 || fd >= kMaxFd) return;
+  unsigned long long dev = 0, ino = 0;
+  if (!matches(path) || !fileOf(fd, &dev, &ino)) ino = 0;
+  atomic_store(&markedDev[fd], dev);
+  atomic_store(&markedIno[fd], ino);
 }
 
 // 0: go ahead; -1: fail with errno set.
@@ -112,14 +120,16 @@ static int refuseOpen(const char* path) {
 
 // real_<name>(): the next definition of <name> (a sanitizer's interceptor,
 // or libc's), looked up once. memcpy: dlsym() returns an object pointer.
-#define NEXT(name)                                  \
-  static __typeof__(&name) real_##name(void) {      \
-    static __typeof__(&name) next;                  \
-    if (!next) {                                    \
-      void* sym = dlsym(RTLD_NEXT, #name);          \
-      memcpy(&next, &sym, sizeof next);             \
-    }                                               \
-    return next;                                    \
+#define NEXT(name)                                                          \
+  static __typeof__(&name) real_##name(void) {                              \
+    static _Atomic(__typeof__(&name)) next;                                 \
+    __typeof__(&name) p = atomic_load(&next);                               \
+    if (!p) {                                                               \
+      void* sym = dlsym(RTLD_NEXT, #name);                                  \
+      memcpy(&p, &sym, sizeof p);                                           \
+      atomic_store(&next, p);                                               \
+    }                                                                       \
+    return p;                                                               \
   }
 NEXT(open)
 NEXT(open64)
@@ -167,7 +177,7 @@ DEFINE_OPENAT(openat)
 DEFINE_OPENAT(openat64)
 
 int close(int fd) {
-  if (fd >= 0 && fd < kMaxFd) atomic_store(&marked[fd], 0);
+  if (fd >= 0 && fd < kMaxFd) atomic_store(&markedIno[fd], 0);
   return REAL(close)(fd);
 }
 
