@@ -18,7 +18,10 @@ int openForReading(const std::string& path) {
   // Windows: the path is UTF-8 here and UTF-16 to the OS; binary mode, or
   // the C runtime would translate line ends and stop at Ctrl+Z.
   int len = ::MultiByteToWideChar(CP_UTF8, 0, path.c_str(), -1, nullptr, 0);
-  if (len <= 0) return -1;
+  if (len <= 0) {
+    errno = EINVAL;  // callers read errno to say why
+    return -1;
+  }
   std::wstring wide(static_cast<std::size_t>(len), L'\0');
   ::MultiByteToWideChar(CP_UTF8, 0, path.c_str(), -1, wide.data(), len);
   return ::_wopen(wide.c_str(), _O_RDONLY | _O_BINARY | _O_NOINHERIT);

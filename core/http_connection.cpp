@@ -343,13 +343,15 @@ void HttpConnection::serveFile(const HttpRequest& req, std::shared_ptr<const Sha
       long long n = readAt(fd, head.data() + at + got, static_cast<std::size_t>(length - got), first + got);
       if (n <= 0) {
         // Nothing has been sent yet: say so with a status, not a cut.
+        const int err = errno;
         std::string why = n == 0 ? "the file shrank during the download"
-                                 : std::string("cannot read the file: ") + std::strerror(errno);
+                                 : std::string("cannot read the file: ") + std::strerror(err);
         closeFile(fd);
         server_.stats().finish(transfer_, TransferState::kFailed, std::move(why));
         transfer_ = {};
         share_.reset();
-        return respondSimple(500, true, {}, "This file cannot be read right now (a disk error).\n");
+        return respondSimple(500, true, {}, n == 0 ? "This file changed while it was being read; try again.\n"
+                                                   : "This file cannot be read right now (a disk error).\n");
       }
       got += static_cast<std::uint64_t>(n);
     }
