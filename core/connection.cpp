@@ -35,12 +35,23 @@ constexpr std::size_t kReadChunk = 16 * 1024;
 // Buffers at most this large are kept when they empty; larger ones are freed.
 constexpr std::size_t kKeepCapacity = 4 * 1024;
 
+// One large output buffer per loop thread, passed from response to
+// response. A small file goes out with its headers in one buffer larger
+// than kKeepCapacity; instead of freeing that buffer after every response
+// (and growing a new one, allocation by allocation, for the next), the
+// connection that sent it hands it on. A connection holds it only while its
+// response is unsent, so memory stays one buffer however many connections
+// there are.
+thread_local std::string spareOutput;
+constexpr std::size_t kSpareCapacity = 64 * 1024;  // larger ones are freed
+
 }  // namespace
 
 Connection::Connection(EventLoop& loop, NativeSocket fd, std::size_t maxReadBuffer)
     : loop_(loop), fd_(fd), maxRead_(maxReadBuffer) {}
 
 Connection::~Connection() {
+  releaseOutput();
   if (loop_.watching(fd_)) loop_.unwatch(fd_);
   closeSocket(fd_);
 }
@@ -120,7 +131,20 @@ void Connection::queue(std::string_view bytes) {
 std::string& Connection::output() {
   out_.clear();
   outStart_ = 0;
+  if (spareOutput.capacity() > out_.capacity()) {
+    out_.swap(spareOutput);
+    out_.clear();
+  }
   return out_;
+}
+
+void Connection::releaseOutput() {
+  out_.clear();
+  outStart_ = 0;
+  if (out_.capacity() <= kKeepCapacity) return;
+  if (out_.capacity() > spareOutput.capacity() && out_.capacity() <= kSpareCapacity) out_.swap(spareOutput);
+  if (out_.capacity() > kKeepCapacity) std::string().swap(out_);
+  out_.clear();
 }
 
 void Connection::queueFile(int fileFd, std::uint64_t offset, std::uint64_t length) {
@@ -200,13 +224,7 @@ void Connection::flush() {
       blocked = true;
       break;
     }
-    if (outStart_ == out_.size()) {
-      if (out_.capacity() > kKeepCapacity)
-        std::string().swap(out_);
-      else
-        out_.clear();
-      outStart_ = 0;
-    }
+    if (outStart_ == out_.size()) releaseOutput();
     while (!blocked && fileLeft_ > 0) {
       if (sent >= kFlushBytes || (sent > 0 && std::chrono::steady_clock::now() - start >= kFlushTime)) {
         yielded = true;
@@ -217,7 +235,8 @@ void Connection::flush() {
 #if defined(__linux__)
       if (useSendfile()) {
         off_t off = static_cast<off_t>(fileOffset_);
-        std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(fileLeft_, 1u << 30));
+        // Never past what is left of this call's budget.
+        std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(fileLeft_, kFlushBytes - sent));
         n = ::sendfile(fd_, fileFd_, &off, want);
         eof = n == 0;
       } else
@@ -254,10 +273,12 @@ void Connection::flush() {
 #if defined(__linux__)
       if (useSendfile()) {
         // sendfile() fails alike for the socket and the file. The file's
-        // fault when the same bytes cannot be read on their own either.
+        // fault when the byte it was about to send cannot be read either
+        // (a read error further in makes sendfile() return what it sent
+        // before it; the next call starts at the bad byte).
         int err = errno;
         char probe;
-        if (err != EAGAIN && err != EWOULDBLOCK && err != EINTR && ::pread(fileFd_, &probe, 1, static_cast<off_t>(fileOffset_)) < 0)
+        if (err != EAGAIN && err != EWOULDBLOCK && err != EINTR && readAt(fileFd_, &probe, 1, fileOffset_) < 0)
           return failFile(errno);
         errno = err;
       }

@@ -69,8 +69,8 @@ class Connection final {
 
   // --- writing ------------------------------------------------------------
   void queue(std::string_view bytes);
-  // The output buffer itself, for writing a response head in place. Only
-  // while nothing is queued (it is cleared here).
+  // The output buffer itself, for writing a response head in place (and a
+  // small body after it). Only while nothing is queued (it is cleared here).
   std::string& output();
   // Queues `length` bytes of `fileFd` from `offset`, after the queued bytes.
   // The descriptor stays owned by the caller. No file bytes are copied into
@@ -100,6 +100,8 @@ class Connection final {
   SendStep afterSendError();
   void fail(std::error_code ec);
   void failFile(int err);
+  // Empties the sent output buffer; a large one goes back to the loop's spare.
+  void releaseOutput();
   void onEvents(std::uint8_t events);
   void readSome();
   void updateInterest();
