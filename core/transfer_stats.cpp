@@ -148,8 +148,7 @@ void TransferStats::tick() {
 void TransferStats::fill(TransferInfo& out, const Record& r) {
   out.id = r.id;
   out.client = r.client;
-  out.shareToken = r.share ? r.share->token : std::string();
-  out.fileName = r.share ? r.share->name : std::string();
+  out.share = r.share;
   out.fileSize = r.fileSize;
   out.rangeFirst = r.rangeFirst;
   out.bytesTotal = r.bytesTotal;

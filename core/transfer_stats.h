@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "event_loop.h"
+#include "share_registry.h"
 
 namespace ferry {
 
@@ -27,8 +28,11 @@ const char* toString(TransferState s);
 struct TransferInfo {
   std::uint64_t id = 0;
   std::string client;      // "192.168.1.20:51234"
-  std::string shareToken;
-  std::string fileName;
+  // The shared file, held rather than copied: a snapshot of hundreds of
+  // transfers allocates no strings for their tokens and names.
+  std::shared_ptr<const Share> share;
+  const std::string& shareToken() const { return share ? share->token : noString(); }
+  const std::string& fileName() const { return share ? share->name : noString(); }
   std::uint64_t fileSize = 0;
   std::uint64_t rangeFirst = 0;  // first byte served
   std::uint64_t bytesTotal = 0;  // bytes this response promised
@@ -38,6 +42,12 @@ struct TransferInfo {
   double rate = 0;  // bytes/s, smoothed over ~1 s
   TransferState state = TransferState::kActive;
   std::string reason;  // why it was cancelled or failed
+
+ private:
+  static const std::string& noString() {
+    static const std::string empty;
+    return empty;
+  }
 };
 
 struct ShareCounters {
@@ -60,7 +70,6 @@ struct StatsSnapshot {
   std::uint64_t totalTransfers = 0;
 };
 
-struct Share;
 
 // Names a transfer inside TransferStats: its slot (for O(1) updates) and its
 // id (what snapshots and cancel requests use).

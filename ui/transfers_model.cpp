@@ -198,8 +198,8 @@ void TransfersModel::applySnapshot(std::uint64_t run, const StatsSnapshot& snaps
       row.run = run;
       row.id = t.id;
       row.client = QString::fromStdString(t.client);
-      row.fileName = QString::fromStdString(t.fileName);
-      row.token = QString::fromStdString(t.shareToken);
+      row.fileName = QString::fromStdString(t.fileName());
+      row.token = QString::fromStdString(t.shareToken());
       row.fileSize = t.fileSize;
       row.rangeFirst = t.rangeFirst;
       row.bytesTotal = t.bytesTotal;

@@ -142,14 +142,14 @@ class Clients {
 };
 
 StatsSnapshot syntheticSnapshot(int tick) {
+  static const auto share = std::make_shared<const ferry::Share>(ferry::Share{"tok", "/srv/big file.iso", "big file.iso"});
   StatsSnapshot s;
   s.transfers.reserve(kTransfers);
   for (int i = 1; i <= kTransfers; ++i) {
     TransferInfo t;
     t.id = static_cast<std::uint64_t>(i);
     t.client = "10.0." + std::to_string(i / 250) + "." + std::to_string(i % 250) + ":40000";
-    t.shareToken = "tok";
-    t.fileName = "big file.iso";
+    t.share = share;
     t.fileSize = t.bytesTotal = 4'000'000'000ull;
     t.bytesSent = static_cast<std::uint64_t>(tick) * 2000 + static_cast<std::uint64_t>(i) * 17;
     t.rate = 20'000 + (i * 37 + tick * 11) % 5000;

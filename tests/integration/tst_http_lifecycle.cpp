@@ -231,7 +231,7 @@ class TestHttpLifecycle : public QObject {
     auto done = fx_->transfersOf(sm).front();
     QCOMPARE(done.bytesSent, std::uint64_t(1000));
     QCOMPARE(done.bytesTotal, std::uint64_t(1000));
-    QCOMPARE(done.fileName, std::string("small.txt"));
+    QCOMPARE(done.fileName(), std::string("small.txt"));
     QVERIFY(QByteArray::fromStdString(done.client).startsWith("127.0.0.1:"));
     QVERIFY(done.finished >= done.started);
 

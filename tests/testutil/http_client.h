@@ -441,7 +441,7 @@ struct ServerFixture {
     std::vector<ferry::TransferInfo> out;
     auto snap = server.snapshot();
     for (const auto& t : snap->transfers)
-      if (t.shareToken == s.token) out.push_back(t);
+      if (t.shareToken() == s.token) out.push_back(t);
     return out;
   }
 

@@ -21,8 +21,7 @@ TransferInfo transfer(std::uint64_t id, std::uint64_t sent, std::uint64_t total 
   TransferInfo t;
   t.id = id;
   t.client = "10.0.0." + std::to_string(id) + ":5000";
-  t.shareToken = "tok";
-  t.fileName = "file" + std::to_string(id) + ".bin";
+  t.share = std::make_shared<const ferry::Share>(ferry::Share{"tok", "/srv/file.bin", "file" + std::to_string(id) + ".bin"});
   t.fileSize = total;
   t.bytesTotal = total;
   t.bytesSent = sent;
