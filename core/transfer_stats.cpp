@@ -89,6 +89,12 @@ void TransferStats::finish(TransferHandle h, TransferState state, std::string re
   r.id = 0;
   r.share.reset();
   free_.push_back(h.slot);
+  if (active_ == 0 && slots_.size() > kKeepSlots) {
+    // The last of a burst: give its slots back rather than keep the
+    // high-water mark for good.
+    std::vector<Record>().swap(slots_);
+    std::vector<std::uint32_t>().swap(free_);
+  }
   markChanged();
 }
 

@@ -107,6 +107,7 @@ class TransferStats final {
   void publishNow();
 
  private:
+  static constexpr std::size_t kKeepSlots = 256;  // more are freed once none is active
   struct Record {
     std::uint64_t id = 0;  // 0: free slot
     std::shared_ptr<const Share> share;
