@@ -97,7 +97,10 @@ build_ferry() {
 extra=()
 if [ -n "$baseline" ]; then
   build_ferry "$baseline"
-  extra+=(--baseline "$ROOT/$build/app/ferry" --baseline-label "$baseline ($(git rev-parse --short "$baseline^{commit}"))")
+  label="$baseline"
+  short="$(git rev-parse --short "$baseline^{commit}")"
+  [ "$short" = "$baseline" ] || label="$baseline ($short)"
+  extra+=(--baseline "$ROOT/$build/app/ferry" --baseline-label "$label")
 fi
 build_ferry "$rev"
 [ -n "$rev" ] && extra+=(--rev "$rev ($(git rev-parse --short "$rev^{commit}"))")
