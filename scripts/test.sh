@@ -19,17 +19,19 @@ if [ -n "$sanitize" ]; then
   dir="$FERRY_ROOT/build/test-$(echo "$sanitize" | tr ',' '-')"
   args=(-DFERRY_SANITIZE="$sanitize")
 fi
-ferry_build "$dir" RelWithDebInfo "${args[@]}"
-
 export QT_QPA_PLATFORM=offscreen
-# Sanitizer settings: fail on the first report; Qt's uninstrumented
-# libraries get the suppressions in tests/*.supp, QProcess may fork from a
-# threaded test under TSan, and the faulty-disk library is preloaded ahead
-# of ASan's runtime (it forwards every call to ASan's interceptors).
+# Sanitizer settings, set before the build (which runs a Qt tool of its
+# own, the icon renderer, built with the same sanitizer): fail on the first
+# report; Qt's uninstrumented libraries get the suppressions in
+# tests/*.supp, QProcess may fork from a threaded test under TSan, and the
+# faulty-disk library is preloaded ahead of ASan's runtime (it forwards
+# every call to ASan's interceptors).
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:verify_asan_link_order=0"
 export LSAN_OPTIONS="suppressions=$FERRY_ROOT/tests/lsan.supp:print_suppressions=0"
 export TSAN_OPTIONS="suppressions=$FERRY_ROOT/tests/tsan.supp:die_after_fork=0:halt_on_error=1:second_deadlock_stack=1"
+ferry_build "$dir" RelWithDebInfo "${args[@]}"
+
 (cd "$dir" && ctest --output-on-failure --parallel 2 "$@")
 
 # Replay the fuzz corpora and fuzz each harness briefly (FERRY_FUZZ_SECONDS,
