@@ -25,32 +25,10 @@ using namespace ferry::test;
 
 namespace {
 
-struct Run {
-  bool finished = false;
-  int exitCode = -1;
-  QByteArray out, err;
-  qint64 ms = 0;
-};
+using Run = ProcessResult;
 
 // Runs ferry to completion (for the error cases and --help).
-Run runFerry(const QStringList& args, int timeoutMs = 15'000) {
-  Run r;
-  QProcess p;
-  QElapsedTimer t;
-  t.start();
-  p.start(ferryBinary(), args);
-  if (!p.waitForStarted(10'000)) return r;
-  r.finished = p.waitForFinished(timeoutMs);
-  if (!r.finished) {
-    p.kill();
-    p.waitForFinished(5'000);
-  }
-  r.ms = t.elapsed();
-  r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-  r.out = p.readAllStandardOutput();
-  r.err = p.readAllStandardError();
-  return r;
-}
+Run runFerry(const QStringList& args, int timeoutMs = 15'000) { return runProcess(ferryBinary(), args, timeoutMs); }
 
 QString pollerArg() { return QString::fromStdString(currentPoller()); }
 
@@ -341,10 +319,10 @@ class TestHeadless : public QObject {
     FerryProcess f;
     QVERIFY(f.start({a_}, {"--poller", pollerArg(), "--rate-limit", "1M"}));
     CurlResult c = runCurl({"-o", files_.filePath("limited.out"), f.urls[0]});
-    qInfo("1.5 MB at --rate-limit 1M: %lld ms", c.elapsedMs);
+    qInfo("1.5 MB at --rate-limit 1M: %lld ms", c.ms);
     QCOMPARE(c.exitCode, 0);
     QCOMPARE(sha256File(files_.filePath("limited.out")), aSha_);
-    QVERIFY(c.elapsedMs >= 1'000);
+    QVERIFY(c.ms >= 1'000);
   }
 
   void maxConnectionsOption() {

@@ -105,7 +105,7 @@ class TestHttpDownload : public QObject {
     QString out = fx_->path("out.bin");
     CurlResult r = runCurl({"-o", out, "-D", fx_->path("headers"), "-w", "%{http_code} %{size_download}",
                             fx_->url(s)});
-    QVERIFY2(r.ran && r.exitCode == 0, r.err.constData());
+    QVERIFY2(r.finished && r.exitCode == 0, r.err.constData());
     QCOMPARE(r.out, "200 " + QByteArray::number(kBigSize));
     QCOMPARE(sha256File(out), bigSha_);
     auto h = parseHeaderBlock(readFileBytes(fx_->path("headers")));

@@ -10,31 +10,6 @@
 
 using namespace ferry::test;
 
-namespace {
-
-struct Run {
-  int exitCode = -1;
-  QByteArray err;
-};
-
-Run run(const QString& program, const QStringList& args, const QProcessEnvironment& env, int timeoutMs = 30'000) {
-  Run r;
-  QProcess p;
-  p.setProcessEnvironment(env);
-  p.start(program, args);
-  if (!p.waitForStarted(10'000)) return r;
-  if (!p.waitForFinished(timeoutMs)) {
-    p.kill();
-    p.waitForFinished(5'000);
-    return r;
-  }
-  r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-  r.err = p.readAllStandardError();
-  return r;
-}
-
-}  // namespace
-
 class TestLaunch : public QObject {
   Q_OBJECT
 
@@ -78,7 +53,7 @@ class TestLaunch : public QObject {
     QProcessEnvironment e = windowEnv();
     e.insert("FERRY_SCREENSHOT", shot);
     e.insert("FERRY_SCREENSHOT_DELAY", "0.5");
-    Run r = run(ferryBinary(), {"--port", "0", file_}, e);
+    ProcessResult r = runProcess(ferryBinary(), {"--port", "0", file_}, 30'000, e);
     QVERIFY2(r.exitCode == 0, r.err.constData());
     QVERIFY(QFileInfo(shot).size() > 1000);
   }
@@ -89,7 +64,7 @@ class TestLaunch : public QObject {
     QVERIFY(QDir().mkpath(dir_.filePath("alone")));
     QVERIFY(QFile::copy(ferryBinary(), lone));
     QVERIFY(QFile::setPermissions(lone, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
-    Run r = run(lone, {file_}, windowEnv());
+    ProcessResult r = runProcess(lone, {file_}, 30'000, windowEnv());
     qInfo("%s", r.err.constData());
     QCOMPARE(r.exitCode, 1);
     QVERIFY(r.err.contains("cannot open the window"));

@@ -121,40 +121,53 @@ inline QByteArray readFileBytes(const QString& path) {
   return f.readAll();
 }
 
-// ---- curl -------------------------------------------------------------------
+// ---- processes ----------------------------------------------------------------
 
-struct CurlResult {
-  bool ran = false;  // started and finished within the timeout
-  int exitCode = -1;
+struct ProcessResult {
+  bool finished = false;  // started and exited within the timeout
+  int exitCode = -1;      // -1: never started, crashed, or killed at the timeout
   QByteArray out;
   QByteArray err;
-  qint64 elapsedMs = 0;
+  qint64 ms = 0;
 };
+
+// Runs `program` to completion, killing it after `timeoutMs`. Blocks the
+// calling thread; a server under test runs on its own.
+inline ProcessResult runProcess(const QString& program, const QStringList& args, int timeoutMs,
+                                const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment(),
+                                const QString& workDir = {}) {
+  ProcessResult r;
+  QProcess p;
+  p.setProcessEnvironment(env);
+  if (!workDir.isEmpty()) p.setWorkingDirectory(workDir);
+  QElapsedTimer t;
+  t.start();
+  p.start(program, args);
+  if (!p.waitForStarted(10'000)) return r;
+  r.finished = p.waitForFinished(timeoutMs);
+  if (!r.finished) {
+    p.kill();
+    p.waitForFinished(5'000);
+  }
+  r.ms = t.elapsed();
+  r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+  r.out = p.readAllStandardOutput();
+  r.err = p.readAllStandardError();
+  return r;
+}
+
+// ---- curl -------------------------------------------------------------------
+
+using CurlResult = ProcessResult;
 
 inline bool haveCurl() { return !QStandardPaths::findExecutable("curl").isEmpty(); }
 
 // Runs curl with `args` (plus -sS, no proxy, a time cap). Blocks the calling
 // thread; the server runs on its own.
 inline CurlResult runCurl(const QStringList& args, int timeoutMs = 60'000, const QString& workDir = {}) {
-  CurlResult r;
-  QProcess p;
-  if (!workDir.isEmpty()) p.setWorkingDirectory(workDir);
   QStringList all = {"-sS", "--noproxy", "*", "--max-time", QString::number(timeoutMs / 1000 + 1)};
   all += args;
-  QElapsedTimer t;
-  t.start();
-  p.start("curl", all);
-  if (!p.waitForStarted(10'000)) return r;
-  r.ran = p.waitForFinished(timeoutMs + 5'000);
-  if (!r.ran) {
-    p.kill();
-    p.waitForFinished(2'000);
-  }
-  r.elapsedMs = t.elapsed();
-  r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
-  r.out = p.readAllStandardOutput();
-  r.err = p.readAllStandardError();
-  return r;
+  return runProcess("curl", all, timeoutMs + 5'000, QProcessEnvironment::systemEnvironment(), workDir);
 }
 
 // Header lines of `curl -D -` style output into a lower-cased map (the last
