@@ -23,6 +23,7 @@ namespace ferry {
 namespace {
 
 constexpr auto kLingerTimeout = std::chrono::seconds(2);
+constexpr std::string_view kDiskErrorBody = "This file cannot be read right now (a disk error).\n";
 
 std::string_view reasonPhrase(int status) {
   switch (status) {
@@ -351,7 +352,7 @@ void HttpConnection::serveFile(const HttpRequest& req, std::shared_ptr<const Sha
         transfer_ = {};
         share_.reset();
         return respondSimple(500, true, {}, n == 0 ? "This file changed while it was being read; try again.\n"
-                                                   : "This file cannot be read right now (a disk error).\n");
+                                                   : kDiskErrorBody);
       }
       got += static_cast<std::uint64_t>(n);
     }
@@ -387,7 +388,7 @@ void HttpConnection::refuseUnreadable(const HttpRequest& req, const std::shared_
   }
   std::string_view body = status == 404   ? "This file is no longer available.\n"
                           : status == 403 ? "This file cannot be read right now.\n"
-                                          : "This file cannot be read right now (a disk error).\n";
+                                          : kDiskErrorBody;
   respondSimple(status, false, {}, body, req.isHead);
 }
 
