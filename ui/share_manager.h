@@ -46,8 +46,6 @@ class ShareManager final : public QObject {
   void refresh();
   void save();           // now; the owner calls it before destroying this
   void scheduleSave();   // soon, once, however often called
-  // Whether the last save failed (it is retried with every refresh).
-  bool unsaved() const { return unsaved_; }
   // Saves again with the next refresh, as after a failure (for the owner,
   // whose own part of the same file failed to save).
   void markUnsaved() { unsaved_ = true; }
@@ -62,7 +60,7 @@ class ShareManager final : public QObject {
   SharesModel model_;
   QTimer refreshTimer_;
   QTimer saveTimer_;
-  bool unsaved_ = false;
+  bool unsaved_ = false;  // the last save failed: retried with every refresh
 };
 
 }  // namespace ferry::ui

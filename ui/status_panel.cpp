@@ -16,7 +16,6 @@ StatusPanel::StatusPanel(QStatusBar* bar) : QObject(bar) {
     return l;
   };
   problem_ = make({});
-  problem_->setWordWrap(false);
   problem_->hide();
   server_ = make(tr("Where Ferry listens for downloads"));
   rate_ = make(tr("Current upload rate, all downloads together"));
@@ -50,7 +49,7 @@ void StatusPanel::setProblem(const QString& message) {
 
 QString StatusPanel::problemText() const { return problem_->toolTip(); }
 
-bool StatusPanel::problemShown() const { return !problem_->isHidden() && !problem_->text().isEmpty(); }
+bool StatusPanel::problemShown() const { return !problem_->isHidden(); }
 
 QString StatusPanel::serverText() const { return server_->text(); }
 QString StatusPanel::rateText() const { return rate_->text(); }
