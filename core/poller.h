@@ -43,8 +43,9 @@ class Poller {
   virtual std::error_code modify(NativeSocket fd, std::uint8_t interest) = 0;
   // Stops watching fd. Safe on an fd the caller has already closed.
   virtual void remove(NativeSocket fd) = 0;
-  // Blocks up to timeoutMs (-1: forever) and appends ready fds to `out`.
-  // EINTR is not an error: it returns with no events.
+  // Blocks up to timeoutMs (-1: forever) and appends ready fds to `out`:
+  // all of them, or a batch (epoll, kqueue: 512) with the rest still ready
+  // for the next call. EINTR is not an error: it returns with no events.
   virtual std::error_code wait(std::vector<PollEvent>& out, int timeoutMs) = 0;
 
   virtual std::string_view name() const = 0;

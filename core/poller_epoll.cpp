@@ -3,6 +3,7 @@
 
 #include "poller.h"
 
+#include <array>
 #include <cerrno>
 #include <sys/epoll.h>
 #include <unistd.h>
@@ -34,12 +35,9 @@ class EpollPoller final : public Poller {
     // EBADF/ENOENT when the caller closed fd first: the kernel already
     // dropped it from the interest list, which is what we wanted.
     ::epoll_ctl(epfd_, EPOLL_CTL_DEL, fd, nullptr);
-    --count_;
   }
 
   std::error_code wait(std::vector<PollEvent>& out, int timeoutMs) override {
-    if (events_.size() < static_cast<std::size_t>(count_ > 64 ? count_ : 64))
-      events_.resize(count_ > 64 ? count_ : 64);
     int n = ::epoll_wait(epfd_, events_.data(), static_cast<int>(events_.size()), timeoutMs);
     if (n < 0) {
       if (errno == EINTR) return {};
@@ -64,13 +62,14 @@ class EpollPoller final : public Poller {
     ev.events = toEpoll(interest);
     ev.data.fd = fd;
     if (::epoll_ctl(epfd_, op, fd, &ev) != 0) return {errno, std::system_category()};
-    if (op == EPOLL_CTL_ADD) ++count_;
     return {};
   }
 
   int epfd_;
-  int count_ = 0;
-  std::vector<epoll_event> events_;
+  // A fixed batch, as nginx's 512: level-triggered epoll keeps what did not
+  // fit on its ready list and rotates it, so no fd starves, and the buffer
+  // does not grow with a burst of connections.
+  std::array<epoll_event, 512> events_;
 };
 
 }  // namespace

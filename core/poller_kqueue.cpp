@@ -3,6 +3,7 @@
 
 #include "poller.h"
 
+#include <array>
 #include <cerrno>
 #include <fcntl.h>
 #include <sys/event.h>
@@ -39,10 +40,12 @@ class KqueuePoller final : public Poller {
     if (it->second & kWritable) EV_SET(&changes[n++], fd, EVFILT_WRITE, EV_DELETE, 0, 0, nullptr);
     for (int i = 0; i < n; ++i) ::kevent(kq_, &changes[i], 1, nullptr, 0, nullptr);
     interest_.erase(it);
+    // Once a burst has gone, give back the buckets it grew to (amortised:
+    // only when three quarters are empty).
+    if (interest_.bucket_count() > 1024 && interest_.size() < interest_.bucket_count() / 4) interest_.rehash(0);
   }
 
   std::error_code wait(std::vector<PollEvent>& out, int timeoutMs) override {
-    if (events_.size() < interest_.size() * 2 + 64) events_.resize(interest_.size() * 2 + 64);
     timespec ts{};
     timespec* tsp = nullptr;
     if (timeoutMs >= 0) {
@@ -89,7 +92,8 @@ class KqueuePoller final : public Poller {
 
   int kq_;
   std::unordered_map<NativeSocket, std::uint8_t> interest_;
-  std::vector<struct kevent> events_;
+  // A fixed batch: kqueue keeps what did not fit for the next call.
+  std::array<struct kevent, 512> events_;
 };
 
 }  // namespace

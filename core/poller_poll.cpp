@@ -58,6 +58,12 @@ class PollPoller final : public Poller {
       index_[fds_[i].fd] = i;
     }
     fds_.pop_back();
+    // Once a burst has gone, give back what it grew to. Shrinking only at a
+    // quarter keeps add/remove amortised O(1).
+    if (fds_.capacity() > 256 && fds_.size() < fds_.capacity() / 4) {
+      fds_.shrink_to_fit();
+      index_.rehash(0);
+    }
   }
 
   std::error_code wait(std::vector<PollEvent>& out, int timeoutMs) override {

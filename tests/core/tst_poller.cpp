@@ -275,7 +275,9 @@ class TestPoller final : public QObject {
       if (interest[k] >= 0) p->remove(socks[k]->fd[0]);
   }
 
-  void thousandReadyFdsInOneWait() {
+  // A backend may report a batch per wait (epoll and kqueue: 512); the rest
+  // stay ready and come on the next waits, none left behind.
+  void thousandReadyFdsReported() {
     auto p = makePoller();
     QVERIFY(p);
     constexpr int kFds = 1000;
@@ -288,8 +290,14 @@ class TestPoller final : public QObject {
       QVERIFY(writeByte(socks[i]->fd[1]));
       expected[socks[i]->fd[0]] = ferry::kReadable;
     }
-    QCOMPARE(waitOnce(*p, 0).size(), expected.size());
-    QVERIFY(waitOnce(*p, 0) == expected);
+    std::map<NativeSocket, std::uint8_t> seen;
+    for (int wait = 0; wait < 3 && seen.size() < expected.size(); ++wait) {
+      auto got = waitOnce(*p, 0);
+      QVERIFY(!got.empty());
+      seen.insert(got.begin(), got.end());
+    }
+    QCOMPARE(seen.size(), expected.size());
+    QVERIFY(seen == expected);
     for (auto& s : socks) p->remove(s->fd[0]);
   }
 };
