@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "memory_release.h"
+
 namespace ferry {
 
 std::unique_ptr<EventLoop> EventLoop::create(std::string_view pollerName, std::string* error) {
@@ -64,6 +66,7 @@ void EventLoop::run() {
     runTimers();
     runPosted();
     graveyard_.clear();
+    if (releaseMemoryPending_) shrinkTables();
   }
   stopRequested_.store(false, std::memory_order_release);
   running_.store(false);
@@ -163,15 +166,35 @@ void EventLoop::cancel(TimerId id) {
   timers_.erase(id);
   // Keep the heap from filling with dead entries when many long timers are
   // cancelled early.
-  if (heap_.size() > 64 && heap_.size() > 4 * timers_.size()) {
-    std::vector<HeapItem> live;
-    live.reserve(timers_.size());
-    while (!heap_.empty()) {
-      if (timers_.count(heap_.top().id)) live.push_back(heap_.top());
-      heap_.pop();
-    }
-    heap_ = decltype(heap_)(std::greater<>(), std::move(live));
+  if (heap_.size() > 64 && heap_.size() > 4 * timers_.size()) compactTimerHeap();
+}
+
+void EventLoop::compactTimerHeap() {
+  // Into a vector of exactly the live entries: this also drops the capacity
+  // the heap grew to.
+  std::vector<HeapItem> live;
+  live.reserve(timers_.size());
+  while (!heap_.empty()) {
+    if (timers_.count(heap_.top().id)) live.push_back(heap_.top());
+    heap_.pop();
   }
+  heap_ = decltype(heap_)(std::greater<>(), std::move(live));
+}
+
+void EventLoop::shrinkTables() {
+  // Between iterations: no dispatch is walking events_, no timer is running.
+  releaseMemoryPending_ = false;
+  watches_.rehash(0);
+  timers_.rehash(0);
+  compactTimerHeap();
+  std::vector<PollEvent>().swap(events_);
+  std::vector<std::unique_ptr<Watch>>().swap(graveyard_);
+  std::vector<std::function<void()>>().swap(running_posted_);
+  {
+    std::lock_guard lock(postMutex_);
+    posted_.shrink_to_fit();
+  }
+  releaseFreeMemory();
 }
 
 int EventLoop::nextTimeoutMs() const {

@@ -72,6 +72,13 @@ class EventLoop final {
   TimerId runEvery(Clock::duration interval, std::function<void()> fn);
   void cancel(TimerId id);
 
+  // Gives back what a burst left behind: at the end of the current
+  // iteration the loop shrinks its tables to what is still watched and
+  // pending, then returns the allocator's free pages to the OS
+  // (releaseFreeMemory()). Safe from any callback; meant for after a burst,
+  // not for every iteration.
+  void releaseMemory() { releaseMemoryPending_ = true; }
+
   // The time the current iteration woke up (cheap; no syscall).
   Clock::time_point now() const { return now_; }
 
@@ -103,6 +110,8 @@ class EventLoop final {
   void dispatch();
   void runTimers();
   void runPosted();
+  void compactTimerHeap();
+  void shrinkTables();
 
   std::unique_ptr<Poller> poller_;
   Waker waker_;
@@ -114,6 +123,7 @@ class EventLoop final {
   std::vector<std::unique_ptr<Watch>> graveyard_;  // unwatched this iteration
   std::vector<PollEvent> events_;
   std::uint64_t iteration_ = 0;
+  bool releaseMemoryPending_ = false;
   Clock::time_point now_ = Clock::now();
 
   std::priority_queue<HeapItem, std::vector<HeapItem>, std::greater<>> heap_;

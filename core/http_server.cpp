@@ -17,7 +17,11 @@ namespace ferry {
 namespace {
 
 constexpr auto kSweepInterval = std::chrono::milliseconds(500);
-
+// A burst worth giving memory back after: this many connections at once...
+constexpr std::size_t kBurstConnections = 128;
+// ...then down to an eighth of them, and this long for the rest of the burst
+// to go: its finished transfers stay in the statistics for a while.
+constexpr auto kReleaseDelay = TransferStats::kRetainFinished + std::chrono::seconds(1);
 
 }  // namespace
 
@@ -50,6 +54,10 @@ void HttpServer::shutdown() {
   connections_.clear();
   perIp_.clear();
   stats_.setOpenConnections(0);
+  if (releaser_) {
+    loop_.cancel(releaser_);
+    releaser_ = 0;
+  }
 }
 
 std::string_view HttpServer::httpDate(std::time_t t) {
@@ -96,7 +104,7 @@ void HttpServer::accept(NativeSocket fd, const sockaddr* peer) {
     raw->cancel("cannot watch the socket");
     return;
   }
-  stats_.setOpenConnections(connections_.size());
+  noteConnectionCount();
   if (!sweeper_) sweeper_ = loop_.runEvery(kSweepInterval, [this] { sweep(); });
 }
 
@@ -109,11 +117,30 @@ void HttpServer::release(HttpConnection* c) {
   // deep inside its own handler right now.
   dead_.push_back(std::move(it->second));
   connections_.erase(it);
-  stats_.setOpenConnections(connections_.size());
+  noteConnectionCount();
   if (!collectPosted_) {
     collectPosted_ = true;
     loop_.post([this] { collect(); });
   }
+}
+
+void HttpServer::noteConnectionCount() {
+  std::size_t n = connections_.size();
+  stats_.setOpenConnections(n);
+  peakConnections_ = std::max(peakConnections_, n);
+  if (!releaser_ && peakConnections_ >= kBurstConnections && n <= peakConnections_ / 8)
+    releaser_ = loop_.runAfter(kReleaseDelay, [this] { releaseMemory(); });
+}
+
+void HttpServer::releaseMemory() {
+  // Without this, 2,000 clients that came and went would leave the server
+  // holding their memory for good (see memory_release.h).
+  releaser_ = 0;
+  peakConnections_ = connections_.size();
+  connections_.rehash(0);
+  perIp_.rehash(0);
+  dead_.shrink_to_fit();
+  loop_.releaseMemory();  // the loop's tables, then the allocator's free pages
 }
 
 void HttpServer::collect() {

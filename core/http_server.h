@@ -2,8 +2,9 @@
 
 // HttpServer: the file server on one loop. Owns the Listener and every
 // HttpConnection; borrows the ShareRegistry, TransferStats and RateLimiter.
-// Enforces the connection caps, sweeps deadlines once a second, and
-// destroys connections at the end of the loop iteration that closed them.
+// Enforces the connection caps, sweeps deadlines twice a second, destroys
+// connections at the end of the loop iteration that closed them, and gives
+// memory back to the OS once a burst of connections has gone.
 //
 // Loop thread only (listen() may run before the loop starts).
 
@@ -75,6 +76,8 @@ class HttpServer final {
   void sweep();
   void reject(NativeSocket fd);
   void collect();
+  void noteConnectionCount();
+  void releaseMemory();
 
   EventLoop& loop_;
   ShareRegistry& shares_;
@@ -93,6 +96,8 @@ class HttpServer final {
   std::vector<std::unique_ptr<HttpConnection>> dead_;
   bool collectPosted_ = false;
   EventLoop::TimerId sweeper_ = 0;
+  std::size_t peakConnections_ = 0;  // since memory was last given back
+  EventLoop::TimerId releaser_ = 0;
 };
 
 }  // namespace ferry

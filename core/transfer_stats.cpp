@@ -134,6 +134,7 @@ void TransferStats::tick() {
     if (now - finished_[oldest].finishedAt <= kRetainFinished) break;
     finished_[oldest].share.reset();
     finished_[oldest].id = 0;
+    std::string().swap(finished_[oldest].reason);  // nothing of an old burst stays
     --finishedCount_;
     changed_ = true;
   }
