@@ -43,6 +43,7 @@ std::string humanBytes(double b) {
 class StderrWriter {
  public:
   static constexpr std::size_t kMaxPending = 1 << 20;
+  static constexpr std::size_t kKeepCapacity = 16 << 10;
 
   StderrWriter() : state_(std::make_shared<State>()) {
     // Detached, holding its state: a write blocked forever on a stalled pipe
@@ -93,6 +94,7 @@ class StderrWriter {
       std::fwrite(batch.data(), 1, batch.size(), stderr);
       std::fflush(stderr);
       batch.clear();
+      if (batch.capacity() > kKeepCapacity) std::string().swap(batch);  // a burst's lines
       lock.lock();
       st.writing = false;
       st.drained.notify_all();
@@ -136,8 +138,14 @@ class TransferLog {
       next_.push_back({t.id, t.state});
     }
     seen_.swap(next_);
-    last_ = std::move(s);
     if (!out_.empty()) writer_.write(out_);
+    if (s->transfers.empty()) {
+      // Nothing left to follow: drop what the last burst grew these to.
+      std::vector<Seen>().swap(seen_);
+      std::vector<Seen>().swap(next_);
+      std::string().swap(out_);
+    }
+    last_ = std::move(s);
   }
 
   // One live line while stderr is a terminal.
