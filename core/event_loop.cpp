@@ -184,8 +184,8 @@ void EventLoop::compactTimerHeap() {
 void EventLoop::shrinkTables() {
   // Between iterations: no dispatch is walking events_, no timer is running.
   releaseMemoryPending_ = false;
-  watches_.rehash(0);
-  timers_.rehash(0);
+  shrinkToFit(watches_);
+  shrinkToFit(timers_);
   compactTimerHeap();
   std::vector<PollEvent>().swap(events_);
   std::vector<std::unique_ptr<Watch>>().swap(graveyard_);

@@ -75,9 +75,12 @@ class EventLoop final {
   // Gives back what a burst left behind: at the end of the current
   // iteration the loop shrinks its tables to what is still watched and
   // pending, then returns the allocator's free pages to the OS
-  // (releaseFreeMemory()). Safe from any callback; meant for after a burst,
-  // not for every iteration.
-  void releaseMemory() { releaseMemoryPending_ = true; }
+  // (releaseFreeMemory()). May be called from any callback on the loop
+  // thread; meant for after a burst, not for every iteration.
+  void releaseMemory() {
+    assertInLoopThread();
+    releaseMemoryPending_ = true;
+  }
 
   // The time the current iteration woke up (cheap; no syscall).
   Clock::time_point now() const { return now_; }

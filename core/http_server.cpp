@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "http_connection.h"
+#include "memory_release.h"
 #include "share_registry.h"
 #include "net_address.h"
 #include "rate_limiter.h"
@@ -19,8 +20,8 @@ namespace {
 constexpr auto kSweepInterval = std::chrono::milliseconds(500);
 // A burst worth giving memory back after: this many connections at once...
 constexpr std::size_t kBurstConnections = 128;
-// ...then down to an eighth of them, and this long for the rest of the burst
-// to go: its finished transfers stay in the statistics for a while.
+// ...then down to an eighth of them and staying there this long, for the
+// burst's finished transfers to leave the statistics.
 constexpr auto kReleaseDelay = TransferStats::kRetainFinished + std::chrono::seconds(1);
 
 }  // namespace
@@ -128,17 +129,23 @@ void HttpServer::noteConnectionCount() {
   std::size_t n = connections_.size();
   stats_.setOpenConnections(n);
   peakConnections_ = std::max(peakConnections_, n);
-  if (!releaser_ && peakConnections_ >= kBurstConnections && n <= peakConnections_ / 8)
-    releaser_ = loop_.runAfter(kReleaseDelay, [this] { releaseMemory(); });
+  bool low = n <= peakConnections_ / 8;
+  if (releaser_ && !low) {
+    // The burst came back (clients arrive in waves): count from its end.
+    loop_.cancel(releaser_);
+    releaser_ = 0;
+  } else if (!releaser_ && low && peakConnections_ >= kBurstConnections) {
+    releaser_ = loop_.runAfter(kReleaseDelay, [this] { releaseBurstMemory(); });
+  }
 }
 
-void HttpServer::releaseMemory() {
+void HttpServer::releaseBurstMemory() {
   // Without this, 2,000 clients that came and went would leave the server
   // holding their memory for good (see memory_release.h).
   releaser_ = 0;
   peakConnections_ = connections_.size();
-  connections_.rehash(0);
-  perIp_.rehash(0);
+  shrinkToFit(connections_);
+  shrinkToFit(perIp_);
   dead_.shrink_to_fit();
   loop_.releaseMemory();  // the loop's tables, then the allocator's free pages
 }

@@ -77,7 +77,7 @@ class HttpServer final {
   void reject(NativeSocket fd);
   void collect();
   void noteConnectionCount();
-  void releaseMemory();
+  void releaseBurstMemory();
 
   EventLoop& loop_;
   ShareRegistry& shares_;

@@ -44,8 +44,8 @@ class Poller {
   // Stops watching fd. Safe on an fd the caller has already closed.
   virtual void remove(NativeSocket fd) = 0;
   // Blocks up to timeoutMs (-1: forever) and appends ready fds to `out`:
-  // all of them, or a batch (epoll, kqueue: 512) with the rest still ready
-  // for the next call. EINTR is not an error: it returns with no events.
+  // all of them, or a batch (epoll: 512 fds; kqueue: 512 events, and an fd
+  // watched both ways takes two) with the rest still ready for the next call. EINTR is not an error: it returns with no events.
   virtual std::error_code wait(std::vector<PollEvent>& out, int timeoutMs) = 0;
 
   virtual std::string_view name() const = 0;

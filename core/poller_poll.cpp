@@ -6,6 +6,8 @@
 
 #include "poller.h"
 
+#include "memory_release.h"
+
 #include <unordered_map>
 
 #ifdef _WIN32
@@ -62,7 +64,7 @@ class PollPoller final : public Poller {
     // quarter keeps add/remove amortised O(1).
     if (fds_.capacity() > 256 && fds_.size() < fds_.capacity() / 4) {
       fds_.shrink_to_fit();
-      index_.rehash(0);
+      shrinkToFit(index_);
     }
   }
 

@@ -88,6 +88,7 @@ void TransferStats::finish(TransferHandle h, TransferState state, std::string re
   finishedCount_ = std::min(finishedCount_ + 1, kMaxFinished);
   r.id = 0;
   r.share.reset();
+  std::string().swap(r.reason);  // the ring's oldest, swapped out: not kept in a free slot
   free_.push_back(h.slot);
   if (active_ == 0 && slots_.size() > kKeepSlots) {
     // The last of a burst: give its slots back rather than keep the
