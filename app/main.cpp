@@ -3,9 +3,35 @@
 
 #include <cstdio>
 
+#ifndef _WIN32
+#include <climits>
+#include <sys/resource.h>
+#endif
+
 #include "cli.h"
 #include "headless.h"
 #include "gui_loader.h"
+
+namespace {
+
+// A download holds two descriptors (its socket and its file), so the usual
+// soft limit of 1024 would stop Ferry near 500 downloads, half its own
+// connection cap. Raise the soft limit to the hard one, as nginx's
+// worker_rlimit_nofile and Go's runtime do; the hard limit is the
+// administrator's word and stays.
+void raiseOpenFileLimit() {
+#ifndef _WIN32
+  rlimit rl{};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max) return;
+  rl.rlim_cur = rl.rlim_max;
+#ifdef OPEN_MAX
+  if (rl.rlim_cur > OPEN_MAX) rl.rlim_cur = OPEN_MAX;  // macOS refuses more than this
+#endif
+  ::setrlimit(RLIMIT_NOFILE, &rl);
+#endif
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   ferry::app::CommandLine cmd;
@@ -22,6 +48,7 @@ int main(int argc, char** argv) {
     std::printf("ferry %s\n", FERRY_VERSION);
     return 0;
   }
+  raiseOpenFileLimit();
   if (cmd.headless) return ferry::app::runHeadless(cmd);
   return ferry::app::launchGui(argc, argv, cmd);
 }

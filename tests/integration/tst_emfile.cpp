@@ -108,6 +108,17 @@ class TestEmfile : public QObject {
     QCOMPARE(f.terminate(), 0);
   }
 
+  // A soft limit below the hard one is raised at start: a download takes two
+  // descriptors, and 1024 would halve what the connection cap allows.
+  void softLimitRaisedToHard() {
+    FerryProcess f;
+    QVERIFY2(f.start({small_}, {"--poller", QString::fromStdString(currentPoller())}, "prlimit",
+                     {QString("--nofile=%1:%2").arg(kNoFile).arg(4 * kNoFile), "--"}),
+             f.err.constData());
+    QCOMPARE(maxOpenFiles(f.pid()), qint64(4 * kNoFile));
+    QCOMPARE(f.terminate(), 0);
+  }
+
   void idleAtCapDoesNotSpin() {
     // Nothing to serve at all, only a full descriptor table: the process
     // should sleep.
