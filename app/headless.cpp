@@ -139,11 +139,11 @@ class TransferLog {
     }
     seen_.swap(next_);
     if (!out_.empty()) writer_.write(out_);
-    if (s->transfers.empty()) {
-      // Nothing left to follow: drop what the last burst grew these to.
-      std::vector<Seen>().swap(seen_);
+    // Drop what a burst grew these to once it has gone.
+    if (out_.capacity() > kKeepLineBytes) std::string().swap(out_);
+    if (next_.capacity() > 2 * seen_.size() + 64) {
+      seen_.shrink_to_fit();
       std::vector<Seen>().swap(next_);
-      std::string().swap(out_);
     }
     last_ = std::move(s);
   }
@@ -163,6 +163,7 @@ class TransferLog {
   void say(std::string_view text) { writer_.write(text); }
 
  private:
+  static constexpr std::size_t kKeepLineBytes = 16 << 10;
   struct Seen {
     std::uint64_t id;
     TransferState state;
