@@ -576,13 +576,24 @@ class Bench:
         vals = {n: [] for n in srv}
         peaks = {n: [] for n in srv}
         fails = {n: 0 for n in srv}
+        probes = {n: [] for n in srv}
         for rep in range(c["reps2"]):
             for n, s in srv.items():
                 if n not in FAST and rep >= c["reps2_slow"]:
                     continue
                 sampler = RssSampler(s.pids())
+                # Meanwhile a 4 KiB GET every 20 ms: does a server busy streaming keep answering?
+                probe = subprocess.Popen(self.cpin() + [PY, os.path.join(HERE, "clients", "probe.py"), "127.0.0.1",
+                                                        str(s.port), s.paths["small"]],
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
                 r = sh(self.cpin() + [self.ctx.multiget, "127.0.0.1", str(s.port), s.paths["mid"], "64", "120"])
                 peaks[n].append(sampler.finish())
+                try:
+                    out, _ = probe.communicate("\n", timeout=30)
+                    probes[n].append(json.loads(out))
+                except (subprocess.TimeoutExpired, ValueError):
+                    probe.kill()
+                    probes[n].append({})
                 try:
                     d = json.loads(r.stdout)
                     fails[n] += d["failed"]
@@ -590,10 +601,14 @@ class Bench:
                 except ValueError:
                     vals[n].append(None)
                     fails[n] += 64
-                log("w2 rep %d %s: %s MB/s aggregate, peak RSS %.1f MB" % (rep, n, vals[n][-1], peaks[n][-1]))
+                log("w2 rep %d %s: %s MB/s aggregate, peak RSS %.1f MB, probes %s" % (
+                    rep, n, vals[n][-1], peaks[n][-1], probes[n][-1]))
         for n in srv:
             self.record(2, n, mb_s=median(vals[n]), reps=vals[n], peak_rss_mb=max(peaks[n]) if peaks[n] else None,
-                        failed=fails[n])
+                        failed=fails[n], probes=probes[n],
+                        probe_p50_ms=median([p.get("p50_ms") for p in probes[n]]),
+                        probe_p99_ms=median([p.get("p99_ms") for p in probes[n]]),
+                        probe_failed=sum(p.get("failed", 0) for p in probes[n]))
         self.stop(srv)
 
     def wrk(self, s, conns, dur, spread=False):
@@ -1141,6 +1156,8 @@ ROWS = [
     (2, "mb_s", "2 · 64 clients download 100 MB at once", "2 · 64 × 100 MB: aggregate MB/s", "aggregate MB/s", True,
      True),
     (2, "peak_rss_mb", "2 · same: server peak RSS", "2 · 64 × 100 MB: peak RSS", "MB", False, True),
+    (2, "probe_p50_ms", "2 · same: meanwhile a 4 KiB GET (fresh connection), latency p50", "", "ms", False, True),
+    (2, "probe_p99_ms", "2 · same: that GET's p99", "", "ms", False, True),
     (3, "rps", "3 · wrk, 64 keep-alive connections, 4 KiB", "3 · 64 conns, 4 KiB: req/s", "req/s", True, True),
     (3, "p99_ms", "3 · same: p99 latency", "3 · 64 conns: p99 latency", "ms", False, True),
     (4, "rps", "4 · wrk, 1,000 connections, 4 KiB", "4 · 1,000 conns: req/s", "req/s", True, True),
@@ -1642,6 +1659,8 @@ METHOD = """\
 - **2:** `tests/bench/clients/multiget.c`: 64 connections opened at once, each downloads the 100 MB file;
   aggregate = bytes ÷ (first connect → last byte). Peak RSS: the server's process tree (nginx: master + worker),
   VmHWM reset through /proc/PID/clear_refs before each run, and VmRSS polled at 20 Hz; the larger.
+  Meanwhile `tests/bench/clients/probe.py` GETs the 4 KiB file on a fresh connection every 20 ms (connect → last
+  byte): whether a server busy streaming still answers a newcomer.
 - **3:** `wrk -t1 -c64 --latency --timeout 5s` on the 4 KiB file after a warm-up run; median req/s and p99.
 - **4:** `wrk -t1 -c1000` likewise, its connections spread over source addresses 127.0.0.2–65
   (`tests/bench/srcspread.c`, LD_PRELOAD) for every server, because Ferry caps connections per client address at

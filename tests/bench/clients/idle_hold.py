@@ -19,9 +19,10 @@ import argparse
 import asyncio
 import json
 import socket
-import statistics
 import sys
 import time
+
+from probe import parse_head, probe_once, summary
 
 IP_BIND_ADDRESS_NO_PORT = getattr(socket, "IP_BIND_ADDRESS_NO_PORT", 24)
 
@@ -33,16 +34,6 @@ def say(obj):
 async def wait_go():
     loop = asyncio.get_running_loop()
     await loop.run_in_executor(None, sys.stdin.readline)
-
-
-def parse_head(head):
-    end = head.index(b"\r\n\r\n")
-    length = 0
-    for line in head[:end].split(b"\r\n")[1:]:
-        k, _, v = line.partition(b":")
-        if k.strip().lower() == b"content-length":
-            length = int(v.strip())
-    return head[9:12], end + 4, length
 
 
 async def read_response(loop, s):
@@ -60,32 +51,6 @@ async def read_response(loop, s):
             raise ConnectionError("closed in the body")
         got += len(chunk)
     return status
-
-
-def probe_once(host, port, req):
-    t0 = time.perf_counter()
-    s = socket.create_connection((host, port), timeout=10)
-    try:
-        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        s.sendall(req)
-        data = b""
-        while b"\r\n\r\n" not in data:
-            chunk = s.recv(65536)
-            if not chunk:
-                raise ConnectionError("closed")
-            data += chunk
-        status, start, length = parse_head(data)
-        got = len(data) - start
-        while got < length:
-            chunk = s.recv(65536)
-            if not chunk:
-                raise ConnectionError("closed")
-            got += len(chunk)
-        if status != b"200":
-            raise ConnectionError(status)
-    finally:
-        s.close()
-    return (time.perf_counter() - t0) * 1000
 
 
 async def main():
@@ -169,14 +134,7 @@ async def main():
             still += 1
         except OSError:
             pass
-    lat.sort()
-
-    def pct(q):
-        return round(lat[min(len(lat) - 1, int(q * len(lat)))], 3) if lat else None
-
-    say({"phase": "probes", "probes": len(lat), "failed": failed,
-         "p50_ms": round(statistics.median(lat), 3) if lat else None, "p99_ms": pct(0.99),
-         "max_ms": round(lat[-1], 3) if lat else None, "still_open": still, "held": len(ok), "ready": True})
+    say(dict(summary(lat, failed), phase="probes", still_open=still, held=len(ok), ready=True))
     await wait_go()
     for s in socks:
         s.close()
