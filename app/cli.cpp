@@ -48,6 +48,9 @@ std::string usage() {
          "                        (also FERRY_POLLER=NAME)\n"
          "  --rate-limit RATE     total upload limit in bytes/s (e.g. 500k, 2M; 0 = none)\n"
          "  --max-connections N   refuse clients beyond N open connections (default 1024)\n"
+         "  --max-connections-per-ip N\n"
+         "                        refuse one address's clients beyond N (default 256;\n"
+         "                        0 = no cap; trusted proxies are never capped)\n"
          "  --allow-host NAME     also answer requests for host NAME (repeatable)\n"
          "  --trusted-proxy IP    believe X-Forwarded-For from this proxy (repeatable)\n"
          "  -h, --help            show this help\n"
@@ -130,6 +133,13 @@ bool parseCommandLine(int argc, char** argv, CommandLine& out, std::string& erro
         return false;
       }
       out.server.limits.maxConnections = static_cast<std::size_t>(n);
+    } else if (arg == "--max-connections-per-ip") {
+      if (!needValue(v)) return false;
+      if (!parseUnsigned(v, 1000000, n)) {
+        error = "--max-connections-per-ip needs a number (0: no cap), not '" + v + "'";
+        return false;
+      }
+      out.server.limits.maxConnectionsPerIp = static_cast<std::size_t>(n);
     } else if (arg == "--allow-host") {
       if (!needValue(v)) return false;
       out.server.allowedHosts.push_back(v);

@@ -15,6 +15,8 @@ struct HttpLimits {
   std::chrono::milliseconds idleTimeout{15'000};    // keep-alive between requests
   std::chrono::milliseconds writeStallTimeout{60'000};  // no write progress: close
   std::size_t maxConnections = 1024;  // beyond: 503 + close
+  // Beyond: 503 + close. 0: no cap. Trusted proxies have none: every
+  // client behind them shares their address.
   std::size_t maxConnectionsPerIp = 256;
 
   // The read buffer's ceiling: a full request head plus room for a few small

@@ -92,7 +92,9 @@ void HttpServer::reject(NativeSocket fd) {
 void HttpServer::accept(NativeSocket fd, const sockaddr* peer) {
   std::string ip = addressToString(peer);
   std::size_t& fromIp = perIp_[ip];
-  if (connections_.size() >= options_.limits.maxConnections || fromIp >= options_.limits.maxConnectionsPerIp) {
+  const std::size_t perIpCap = options_.limits.maxConnectionsPerIp;
+  if (connections_.size() >= options_.limits.maxConnections ||
+      (perIpCap && fromIp >= perIpCap && !trustedProxy(ip))) {
     if (fromIp == 0) perIp_.erase(ip);
     reject(fd);
     return;

@@ -666,8 +666,8 @@ class Bench:
                         other_cpu=median([d["other_cpu"] for d in rs]),
                         reps=[d["rps"] for d in rs], socket_errors=[d.get("socket_errors") for d in rs],
                         non2xx=sum(d["non2xx"] for d in rs))
-        # The same from one source address: what Ferry's per-IP cap (256, not
-        # settable from the command line) does to a single load generator.
+        # The same from one source address: what Ferry's default per-IP cap
+        # (256) does to a single load generator.
         if "ferry" in srv:
             d = self.wrk(srv["ferry"], 1000, c["wrk4_d"], spread=False)
             log("w4 ferry, one source IP: %s req/s, errors %s" % (d["rps"], d["errors"]))
@@ -1664,7 +1664,8 @@ METHOD = """\
 - **3:** `wrk -t1 -c64 --latency --timeout 5s` on the 4 KiB file after a warm-up run; median req/s and p99.
 - **4:** `wrk -t1 -c1000` likewise, its connections spread over source addresses 127.0.0.2–65
   (`tests/bench/srcspread.c`, LD_PRELOAD) for every server, because Ferry caps connections per client address at
-  256 and that cap cannot be changed from its command line; the single-address run is reported under Details.
+  256 by default (a LAN's clients each have their own); the single-address run, which meets that cap, is reported
+  under Details.
 - **5:** `tests/bench/clients/hangup.py`: 2,000 clients (sources spread the same way, at most 1,000 connects
   pending) ask for the 100 MB file, read the head and one body byte, and close; seconds until all are done; RSS
   before (after one request, so that buffers a server allocates on its first request are not counted), polled

@@ -184,6 +184,8 @@ class TestHeadless : public QObject {
     QTest::newRow("port missing value") << QStringList{"--headless", "--port"} << QByteArray("--port");
     QTest::newRow("bad rate") << QStringList{"--headless", "--rate-limit", "fast"} << QByteArray("fast");
     QTest::newRow("bad max-connections") << QStringList{"--headless", "--max-connections", "0"} << QByteArray("0");
+    QTest::newRow("bad max-connections-per-ip") << QStringList{"--headless", "--max-connections-per-ip", "-1"}
+                                                << QByteArray("-1");
     QTest::newRow("bad bind") << QStringList{"--headless", "--bind", "not-an-ip", "--port", "0"}
                               << QByteArray("not-an-ip");
   }
@@ -337,6 +339,27 @@ class TestHeadless : public QObject {
     QCOMPARE(readResponse(two, buf).status, 200);
     CurlResult c = runCurl({"-o", "/dev/null", "-w", "%{http_code}", f.urls[0]});
     QCOMPARE(c.out, QByteArray("503"));
+  }
+
+  // Per address; a trusted proxy is not capped (its clients share its
+  // address).
+  void maxConnectionsPerIpOption_data() {
+    QTest::addColumn<bool>("trusted");
+    QTest::newRow("client") << false;
+    QTest::newRow("trusted proxy") << true;
+  }
+  void maxConnectionsPerIpOption() {
+    QFETCH(bool, trusted);
+    FerryProcess f;
+    QStringList args{"--poller", pollerArg(), "--max-connections-per-ip", "1"};
+    if (trusted) args << "--trusted-proxy" << "127.0.0.1";
+    QVERIFY(f.start({c_}, args));
+    RawClient one(f.port());
+    QByteArray buf;
+    QVERIFY(one.send(getRequest(f.port(), QUrl(f.urls[0]).path(QUrl::FullyEncoded).toUtf8())));
+    QCOMPARE(readResponse(one, buf).status, 200);
+    CurlResult c = runCurl({"-o", "/dev/null", "-w", "%{http_code}", f.urls[0]});
+    QCOMPARE(c.out, trusted ? QByteArray("200") : QByteArray("503"));
   }
 };
 
