@@ -93,8 +93,9 @@ class StderrWriter {
         std::fprintf(stderr, "ferry: %" PRIu64 " log lines dropped (stderr was not being read)\n", dropped);
       std::fwrite(batch.data(), 1, batch.size(), stderr);
       std::fflush(stderr);
+      // A burst's lines: drop the buffer once batches are far smaller than it.
+      if (batch.capacity() > kKeepCapacity && batch.size() < batch.capacity() / 8) std::string().swap(batch);
       batch.clear();
-      if (batch.capacity() > kKeepCapacity) std::string().swap(batch);  // a burst's lines
       lock.lock();
       st.writing = false;
       st.drained.notify_all();
@@ -139,9 +140,10 @@ class TransferLog {
     }
     seen_.swap(next_);
     if (!out_.empty()) writer_.write(out_);
-    // Drop what a burst grew these to once it has gone.
-    if (out_.capacity() > kKeepLineBytes) std::string().swap(out_);
-    if (next_.capacity() > 2 * seen_.size() + 64) {
+    // Drop what a burst grew these to once it has gone, but keep them while
+    // they are in use: regrowing every snapshot would cost allocations.
+    if (out_.capacity() > kKeepLineBytes && out_.size() < out_.capacity() / 8) std::string().swap(out_);
+    if (next_.capacity() > 8 * seen_.size() + 256) {
       seen_.shrink_to_fit();
       std::vector<Seen>().swap(next_);
     }
