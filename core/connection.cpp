@@ -225,8 +225,9 @@ void Connection::flush() {
       break;
     }
     if (outStart_ == out_.size()) releaseOutput();
+    const std::uint64_t budget = useSendfile() ? kFlushBytes : kCopyFlushBytes;
     while (!blocked && fileLeft_ > 0) {
-      if (sent >= kFlushBytes || (sent > 0 && std::chrono::steady_clock::now() - start >= kFlushTime)) {
+      if (sent >= budget || (sent > 0 && std::chrono::steady_clock::now() - start >= kFlushTime)) {
         yielded = true;
         break;
       }
@@ -236,7 +237,7 @@ void Connection::flush() {
       if (useSendfile()) {
         off_t off = static_cast<off_t>(fileOffset_);
         // Never past what is left of this call's budget.
-        std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(fileLeft_, kFlushBytes - sent));
+        std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(fileLeft_, budget - sent));
         n = ::sendfile(fd_, fileFd_, &off, want);
         eof = n == 0;
       } else
