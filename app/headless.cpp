@@ -37,13 +37,20 @@ std::string humanBytes(double b) {
   return buf;
 }
 
+// Frees a line buffer that a burst grew far beyond what it now holds (size:
+// what was last written from it). A busy log keeps its buffer: regrowing it
+// every time would cost allocations.
+void dropIfOversized(std::string& lines) {
+  constexpr std::size_t kKeep = 16 << 10;
+  if (lines.capacity() > kKeep && lines.size() < lines.capacity() / 8) std::string().swap(lines);
+}
+
 // Writes stderr lines on a thread of its own. The loop thread must never
 // block on stderr: when whoever reads it stops (a full pipe), the lines queue
 // up to a bound, then are counted and dropped, and serving goes on.
 class StderrWriter {
  public:
   static constexpr std::size_t kMaxPending = 1 << 20;
-  static constexpr std::size_t kKeepCapacity = 16 << 10;
 
   StderrWriter() : state_(std::make_shared<State>()) {
     // Detached, holding its state: a write blocked forever on a stalled pipe
@@ -93,8 +100,7 @@ class StderrWriter {
         std::fprintf(stderr, "ferry: %" PRIu64 " log lines dropped (stderr was not being read)\n", dropped);
       std::fwrite(batch.data(), 1, batch.size(), stderr);
       std::fflush(stderr);
-      // A burst's lines: drop the buffer once batches are far smaller than it.
-      if (batch.capacity() > kKeepCapacity && batch.size() < batch.capacity() / 8) std::string().swap(batch);
+      dropIfOversized(batch);
       batch.clear();
       lock.lock();
       st.writing = false;
@@ -140,9 +146,8 @@ class TransferLog {
     }
     seen_.swap(next_);
     if (!out_.empty()) writer_.write(out_);
-    // Drop what a burst grew these to once it has gone, but keep them while
-    // they are in use: regrowing every snapshot would cost allocations.
-    if (out_.capacity() > kKeepLineBytes && out_.size() < out_.capacity() / 8) std::string().swap(out_);
+    // Drop what a burst grew these to once it has gone.
+    dropIfOversized(out_);
     if (next_.capacity() > 8 * seen_.size() + 256) {
       seen_.shrink_to_fit();
       std::vector<Seen>().swap(next_);
@@ -165,7 +170,6 @@ class TransferLog {
   void say(std::string_view text) { writer_.write(text); }
 
  private:
-  static constexpr std::size_t kKeepLineBytes = 16 << 10;
   struct Seen {
     std::uint64_t id;
     TransferState state;
