@@ -45,7 +45,8 @@ class Poller {
   virtual void remove(NativeSocket fd) = 0;
   // Blocks up to timeoutMs (-1: forever) and appends ready fds to `out`:
   // all of them, or a batch (epoll: 512 fds; kqueue: 512 events, and an fd
-  // watched both ways takes two) with the rest still ready for the next call. EINTR is not an error: it returns with no events.
+  // watched both ways takes two) with the rest still ready for the next call.
+  // EINTR is not an error: it returns with no events.
   virtual std::error_code wait(std::vector<PollEvent>& out, int timeoutMs) = 0;
 
   virtual std::string_view name() const = 0;

@@ -3,6 +3,8 @@
 
 #include "poller.h"
 
+#include "memory_release.h"
+
 #include <array>
 #include <cerrno>
 #include <fcntl.h>
@@ -42,7 +44,7 @@ class KqueuePoller final : public Poller {
     interest_.erase(it);
     // Once a burst has gone, give back the buckets it grew to (amortised:
     // only when three quarters are empty).
-    if (interest_.bucket_count() > 1024 && interest_.size() < interest_.bucket_count() / 4) interest_.rehash(0);
+    if (interest_.bucket_count() > 1024 && interest_.size() < interest_.bucket_count() / 4) shrinkToFit(interest_);
   }
 
   std::error_code wait(std::vector<PollEvent>& out, int timeoutMs) override {
