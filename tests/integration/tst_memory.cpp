@@ -6,7 +6,7 @@
 //     < 5 s, RSS growth < 8 MB, every descriptor released within 1 s;
 //   - 64 concurrent full downloads: peak RSS growth < 40 MB;
 //   - after a burst of 2000 such clients, 1000 at a time, the heap goes
-//     back to within 1 MB of where it was (it grows by about 2 MB).
+//     back to within 1 MB of where it was (it grows by about 1.5 MB).
 // Tornado's old StaticFileHandler, which the design cites, reached 110 MB and
 // 3.5 GB on the first two. The figures are printed with qInfo.
 
@@ -338,7 +338,7 @@ class TestMemory : public QObject {
   }
 
   // What a burst made the allocator hold goes back to the OS once the burst
-  // is over (HttpServer::releaseMemory), instead of staying as the
+  // is over (HttpServer::releaseBurstMemory), instead of staying as the
   // process's high-water mark for good. RssAnon: heap and stacks, no
   // shared libraries.
   void burstMemoryGoesBack() {

@@ -17,6 +17,8 @@ import json
 import socket
 import sys
 
+from probe import parse_head
+
 
 async def main():
     p = argparse.ArgumentParser()
@@ -45,15 +47,10 @@ async def main():
                 if not chunk:
                     raise ConnectionError("server closed")
                 buf += chunk
-            end = buf.index(b"\r\n\r\n")
-            length = 0
-            for line in buf[:end].split(b"\r\n")[1:]:
-                k, _, v = line.partition(b":")
-                if k.strip().lower() == b"content-length":
-                    length = int(v.strip())
-            if buf[9:12] != b"200":
+            status, start, length = parse_head(buf)
+            if status != b"200":
                 bad.append(buf[:12])
-            need = end + 4 + length
+            need = start + length
             while len(buf) < need:
                 chunk = await loop.sock_recv(s, 65536)
                 if not chunk:

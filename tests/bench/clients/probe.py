@@ -8,7 +8,8 @@ GETs PATH on a fresh connection (from 127.0.0.1), one after another,
 until a line (or EOF) arrives on stdin; then prints one JSON line: probes,
 failed, p50_ms, p99_ms, max_ms. Workload 2 runs it beside the 64 downloads
 (does a single-threaded server keep answering while it streams?); workload 6
-(idle_hold.py) uses probe_once() beside 10,000 idle connections.
+(idle_hold.py) uses probe_once() beside 10,000 idle connections, and
+keepalive_count.py its parse_head().
 """
 import argparse
 import json
