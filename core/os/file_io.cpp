@@ -8,6 +8,7 @@
 #include <io.h>
 #include <windows.h>
 #else
+#include <sys/uio.h>
 #include <unistd.h>
 #endif
 
@@ -66,6 +67,60 @@ long long readAt(int fd, char* buf, std::size_t n, std::uint64_t offset) {
     r = ::pread(fd, buf, n, static_cast<off_t>(offset));
   } while (r < 0 && errno == EINTR);
   return r;
+#endif
+}
+
+OpenedFile openRegularFile(const std::string& path) {
+  OpenedFile f;
+#ifdef _WIN32
+  f.fd = openForReading(path);
+#else
+  f.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
+#endif
+  if (f.fd < 0) {
+    f.error = errno;
+#ifdef ELOOP
+    // The last component became a symlink: not served, like any special file.
+    if (f.error == ELOOP) {
+      f.error = 0;
+      f.notRegular = true;
+    }
+#endif
+    return f;
+  }
+  if (!statFile(f.fd, f.info)) {
+    f.error = errno;
+  } else if (!f.info.regular) {
+    f.notRegular = true;
+  } else {
+    return f;
+  }
+  closeFile(f.fd);
+  f.fd = -1;
+  return f;
+}
+
+bool regionCached(int fd, std::uint64_t offset, std::uint64_t length) {
+#if defined(__linux__) && defined(RWF_NOWAIT)
+  if (length == 0) return true;
+  for (std::uint64_t at : {offset, offset + length - 1}) {
+    char byte;
+    struct iovec iov {&byte, 1};
+    ssize_t n;
+    do {
+      n = ::preadv2(fd, &iov, 1, static_cast<off_t>(at), RWF_NOWAIT);
+    } while (n < 0 && errno == EINTR);
+    // EAGAIN: not in the page cache. Other errors (a kernel without
+    // RWF_NOWAIT, a disk error) are left to the read itself to report.
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return false;
+    if (length == 1) break;
+  }
+  return true;
+#else
+  (void)fd;
+  (void)offset;
+  (void)length;
+  return true;
 #endif
 }
 

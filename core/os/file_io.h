@@ -20,6 +20,23 @@ struct FileInfo {
 
 // Opens a file read-only (close-on-exec, binary). `path` is UTF-8. -1 on error.
 int openForReading(const std::string& path);
+
+// Opens a file to serve it: read-only, never blocking on a FIFO or a device
+// (O_NONBLOCK), never through a symlink in the last component (O_NOFOLLOW),
+// and only if it is a regular file. May still block on a slow disk: call it
+// from the work pool.
+struct OpenedFile {
+  int fd = -1;
+  int error = 0;            // errno when it could not be opened
+  bool notRegular = false;  // it is there, but a FIFO, a device, a folder or a symlink
+  FileInfo info;
+};
+OpenedFile openRegularFile(const std::string& path);
+
+// Whether [offset, offset + length) can be read without waiting for the disk
+// (Linux: preadv2 with RWF_NOWAIT at its first and last byte). Where the OS
+// cannot tell, true: reads there stay on the caller's thread.
+bool regionCached(int fd, std::uint64_t offset, std::uint64_t length);
 bool statFile(int fd, FileInfo& out);
 // Reads up to n bytes at offset; returns bytes read, 0 at end of file, -1 on
 // error (errno set).

@@ -29,6 +29,13 @@ std::string absolutePath(const std::string& path) {
   return utf8FromPath(p.lexically_normal());
 }
 
+std::string resolvedPath(const std::string& path) {
+  std::error_code ec;
+  auto p = std::filesystem::canonical(pathFromUtf8(path), ec);
+  if (ec) return absolutePath(path);
+  return utf8FromPath(p);
+}
+
 std::string fileNameOf(const std::string& path) {
   return utf8FromPath(pathFromUtf8(path).filename());
 }
@@ -55,8 +62,12 @@ std::optional<Share> ShareRegistry::add(const std::string& path, std::string* er
     if (error) *error = "'" + token + "' is not a valid share token";
     return std::nullopt;
   }
-  Share share{token.empty() ? newShareToken() : std::move(token), absolutePath(path), {}};
-  share.name = fileNameOf(share.path);
+  // The path is resolved once, here: what the user chose is what is served.
+  // A symlink put in its place later is refused (served files are opened
+  // with O_NOFOLLOW), so whoever can write in that folder cannot swap in a
+  // link to another file.
+  Share share{token.empty() ? newShareToken() : std::move(token), resolvedPath(path), {}};
+  share.name = fileNameOf(absolutePath(path));
   std::lock_guard lock(mutex_);
   if (!byToken_.count(share.token)) order_.push_back(share.token);
   byToken_[share.token] = std::make_shared<const Share>(share);

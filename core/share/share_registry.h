@@ -20,7 +20,7 @@ namespace ferry {
 
 struct Share {
   std::string token;
-  std::string path;  // absolute filesystem path the user chose
+  std::string path;  // the file the user chose, absolute, symlinks resolved
   std::string name;  // the file name shown to downloaders
 };
 
@@ -55,6 +55,8 @@ std::string checkShareablePath(const std::string& path);
 
 // The absolute form of path (no symlink resolution), and its last component.
 std::string absolutePath(const std::string& path);
+// The absolute form with every symlink resolved (absolutePath() if that fails).
+std::string resolvedPath(const std::string& path);
 std::string fileNameOf(const std::string& path);
 
 }  // namespace ferry
