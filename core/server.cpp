@@ -5,7 +5,9 @@
 #include "net_address.h"
 #include "rate_limiter.h"
 #include "request_target.h"
+#include "router.h"
 #include "socket.h"
+#include "work_pool.h"
 
 namespace ferry {
 
@@ -14,6 +16,8 @@ struct Server::Running {
   std::unique_ptr<EventLoop> loop;
   std::unique_ptr<TransferStats> stats;
   std::unique_ptr<RateLimiter> limiter;
+  std::unique_ptr<WorkPool> pool;
+  std::unique_ptr<Router> router;
   std::unique_ptr<HttpServer> http;
   std::thread thread;
   std::uint16_t port = 0;
@@ -40,7 +44,9 @@ bool Server::start(const ServerOptions& options, std::string* error) {
     rate_ = options.rateLimit ? options.rateLimit : rate_;
     r->limiter->setRate(rate_);
   }
-  r->http = std::make_unique<HttpServer>(*r->loop, shares_, *r->stats, *r->limiter);
+  r->pool = std::make_unique<WorkPool>(*r->loop);
+  r->router = std::make_unique<Router>(shares_, *r->stats, *r->pool);
+  r->http = std::make_unique<HttpServer>(*r->loop, *r->router, *r->limiter);
   HttpServerOptions ho;
   ho.bind = options.bind;
   ho.port = options.port;
@@ -48,6 +54,9 @@ bool Server::start(const ServerOptions& options, std::string* error) {
   ho.hosts.allowAny = options.allowAnyHost;
   ho.hosts.names = options.allowedHosts;
   ho.trustedProxies = options.trustedProxies;
+  // After a burst, memory goes back once its finished transfers have left
+  // the statistics.
+  ho.releaseDelay = TransferStats::kRetainFinished + std::chrono::seconds(1);
   if (auto ec = r->http->listen(ho, error)) return false;
   r->port = r->http->port();
   r->bind = options.bind;
@@ -81,8 +90,12 @@ void Server::stop() {
     loop->stop();
   });
   r->thread.join();
-  // The loop has stopped: tear down in reverse order on this thread.
+  // The loop has stopped: tear down in reverse order on this thread. The
+  // pool goes after the connections and before the router: its last jobs'
+  // done() hand their responses back to the router's handlers.
   r->http.reset();
+  r->pool.reset();
+  r->router.reset();
   r->limiter.reset();
   r->stats.reset();
   r->loop.reset();
@@ -121,7 +134,7 @@ std::optional<Share> Server::addShare(const std::string& path, std::string* erro
 
 bool Server::removeShare(const std::string& token) {
   if (!shares_.remove(token)) return false;
-  post([token](Running& r) { r.http->cancelShare(token, "the file was unshared"); });
+  post([token](Running& r) { r.router->cancelShare(token, "the file was unshared"); });
   return true;
 }
 
@@ -147,7 +160,7 @@ void Server::setRateLimit(std::uint64_t bytesPerSecond) {
 }
 
 void Server::cancelTransfer(std::uint64_t id) {
-  post([id](Running& r) { r.http->cancelTransfer(id, "cancelled by the user"); });
+  post([id](Running& r) { r.router->cancelTransfer(id, "cancelled by the user"); });
 }
 
 std::shared_ptr<const StatsSnapshot> Server::snapshot() const {

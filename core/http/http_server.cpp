@@ -4,11 +4,8 @@
 
 #include "http_connection.h"
 #include "memory_release.h"
-#include "share_registry.h"
 #include "net_address.h"
 #include "rate_limiter.h"
-#include "share_registry.h"
-#include "transfer_stats.h"
 
 #ifndef _WIN32
 #include <sys/socket.h>
@@ -19,15 +16,14 @@ namespace {
 
 constexpr auto kSweepInterval = std::chrono::milliseconds(500);
 // A burst worth giving memory back after: this many connections at once...
+// ...then down to an eighth of them and staying there for
+// HttpServerOptions::releaseDelay.
 constexpr std::size_t kBurstConnections = 128;
-// ...then down to an eighth of them and staying there this long, for the
-// burst's finished transfers to leave the statistics.
-constexpr auto kReleaseDelay = TransferStats::kRetainFinished + std::chrono::seconds(1);
 
 }  // namespace
 
-HttpServer::HttpServer(EventLoop& loop, ShareRegistry& shares, TransferStats& stats, RateLimiter& limiter)
-    : loop_(loop), shares_(shares), stats_(stats), limiter_(limiter), listener_(loop) {}
+HttpServer::HttpServer(EventLoop& loop, RequestHandler& handler, RateLimiter& limiter)
+    : loop_(loop), handler_(handler), limiter_(limiter), listener_(loop) {}
 
 HttpServer::~HttpServer() { shutdown(); }
 
@@ -54,19 +50,11 @@ void HttpServer::shutdown() {
   dead_.clear();
   connections_.clear();
   perIp_.clear();
-  stats_.setOpenConnections(0);
+  handler_.connectionsChanged(0);
   if (releaser_) {
     loop_.cancel(releaser_);
     releaser_ = 0;
   }
-}
-
-std::string_view HttpServer::httpDate(std::time_t t) {
-  if (t != lastModifiedTime_) {
-    lastModifiedTime_ = t;
-    lastModifiedLen_ = formatHttpDate(t, lastModified_).size();
-  }
-  return std::string_view(lastModified_, lastModifiedLen_);
 }
 
 bool HttpServer::trustedProxy(const std::string& ip) const {
@@ -129,7 +117,7 @@ void HttpServer::release(HttpConnection* c) {
 
 void HttpServer::noteConnectionCount() {
   std::size_t n = connections_.size();
-  stats_.setOpenConnections(n);
+  handler_.connectionsChanged(n);
   peakConnections_ = std::max(peakConnections_, n);
   bool low = n <= peakConnections_ / 8;
   if (releaser_ && !low) {
@@ -137,7 +125,7 @@ void HttpServer::noteConnectionCount() {
     loop_.cancel(releaser_);
     releaser_ = 0;
   } else if (!releaser_ && low && peakConnections_ >= kBurstConnections) {
-    releaser_ = loop_.runAfter(kReleaseDelay, [this] { releaseBurstMemory(); });
+    releaser_ = loop_.runAfter(options_.releaseDelay, [this] { releaseBurstMemory(); });
   }
 }
 
@@ -169,22 +157,6 @@ void HttpServer::sweep() {
   all.reserve(connections_.size());
   for (auto& [p, c] : connections_) all.push_back(p);
   for (HttpConnection* c : all) c->checkTimeouts(now);
-}
-
-void HttpServer::cancelTransfer(std::uint64_t id, const std::string& reason) {
-  for (auto& [p, c] : connections_) {
-    if (c->transferId() == id) {
-      p->cancel(reason);
-      return;
-    }
-  }
-}
-
-void HttpServer::cancelShare(const std::string& token, const std::string& reason) {
-  std::vector<HttpConnection*> hit;
-  for (auto& [p, c] : connections_)
-    if (c->transferId() && c->share() && c->share()->token == token) hit.push_back(p);
-  for (HttpConnection* c : hit) c->cancel(reason);
 }
 
 }  // namespace ferry

@@ -1,13 +1,14 @@
 #pragma once
 
-// HttpServer: the file server on one loop. Owns the Listener and every
-// HttpConnection; borrows the ShareRegistry, TransferStats and RateLimiter.
+// HttpServer: HTTP on one loop. Owns the Listener and every HttpConnection;
+// borrows the RequestHandler that answers requests and the RateLimiter.
 // Enforces the connection caps, sweeps deadlines twice a second, destroys
 // connections at the end of the loop iteration that closed them, and gives
 // memory back to the OS once a burst of connections has gone.
 //
 // Loop thread only (listen() may run before the loop starts).
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -20,13 +21,12 @@
 #include "http_request.h"
 #include "http_limits.h"
 #include "listener.h"
+#include "responder.h"
 
 namespace ferry {
 
 class HttpConnection;
 class RateLimiter;
-class ShareRegistry;
-class TransferStats;
 
 struct HttpServerOptions {
   std::string bind;  // "" = every interface
@@ -34,11 +34,14 @@ struct HttpServerOptions {
   HttpLimits limits;
   HostPolicy hosts;
   std::vector<std::string> trustedProxies;  // peers whose X-Forwarded-For we believe
+  // How long after a burst of connections memory is given back: long enough
+  // for what the handler keeps of finished requests to have gone.
+  std::chrono::milliseconds releaseDelay{6000};
 };
 
 class HttpServer final {
  public:
-  HttpServer(EventLoop& loop, ShareRegistry& shares, TransferStats& stats, RateLimiter& limiter);
+  HttpServer(EventLoop& loop, RequestHandler& handler, RateLimiter& limiter);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
@@ -48,21 +51,14 @@ class HttpServer final {
   // Closes the listener and every connection (transfers end as cancelled).
   void shutdown();
 
-  void cancelTransfer(std::uint64_t id, const std::string& reason);
-  void cancelShare(const std::string& token, const std::string& reason);
-
   std::uint16_t port() const { return listener_.port(); }
 
   // For HttpConnection.
   EventLoop& loop() { return loop_; }
-  ShareRegistry& shares() { return shares_; }
-  TransferStats& stats() { return stats_; }
+  RequestHandler& handler() { return handler_; }
   RateLimiter& limiter() { return limiter_; }
   const HttpServerOptions& options() const { return options_; }
   std::string_view date() { return dates_.now(); }
-  // An IMF-fixdate for a file time, remembered for the last time asked:
-  // every request for the same file needs the same Last-Modified.
-  std::string_view httpDate(std::time_t t);
   // Shared by every connection: a request head is parsed and answered in
   // one go, so one parser and one parsed request per loop suffice (and an
   // idle connection costs no parser memory).
@@ -80,15 +76,11 @@ class HttpServer final {
   void releaseBurstMemory();
 
   EventLoop& loop_;
-  ShareRegistry& shares_;
-  TransferStats& stats_;
+  RequestHandler& handler_;
   RateLimiter& limiter_;
   HttpServerOptions options_;
   Listener listener_;
   DateCache dates_;
-  std::time_t lastModifiedTime_ = -1;
-  char lastModified_[32] = {};
-  std::size_t lastModifiedLen_ = 0;
   RequestParser parser_;
   HttpRequest request_;
   std::unordered_map<HttpConnection*, std::unique_ptr<HttpConnection>> connections_;

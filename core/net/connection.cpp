@@ -3,6 +3,9 @@
 #include "file_io.h"
 
 #include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <cstring>
 #include <cerrno>
 #include <cstdlib>
 #include <memory>
@@ -44,6 +47,17 @@ constexpr std::size_t kKeepCapacity = 4 * 1024;
 // there are.
 thread_local std::string spareOutput;
 constexpr std::size_t kSpareCapacity = 64 * 1024;  // larger ones are freed
+
+#if defined(__linux__)
+// Said once per process: a file system without sendfile() usually holds
+// every file of a share, and one line explains the slower path for all.
+void noteNoSendfile(int err) {
+  static std::atomic<bool> said{false};
+  if (!said.exchange(true))
+    std::fprintf(stderr, "ferry: sendfile() does not work for a file being served (%s); copying it instead\n",
+                 std::strerror(err));
+}
+#endif
 
 }  // namespace
 
@@ -147,11 +161,15 @@ void Connection::releaseOutput() {
   out_.clear();
 }
 
+void Connection::queueView(std::string_view bytes) { view_ = bytes; }
+
 void Connection::queueFile(int fileFd, std::uint64_t offset, std::uint64_t length) {
+  if (fileFd != fileFd_) noSendfileFd_ = -1;
   fileFd_ = fileFd;
   fileOffset_ = offset;
   fileLeft_ = length;
   fileShort_ = false;
+  fileUncached_ = false;
 }
 
 void Connection::shutdownWrite() {
@@ -225,7 +243,26 @@ void Connection::flush() {
       break;
     }
     if (outStart_ == out_.size()) releaseOutput();
-    const std::uint64_t budget = useSendfile() ? kFlushBytes : kCopyFlushBytes;
+    while (!blocked && !view_.empty()) {
+#ifdef _WIN32
+      int n = ::send(fd_, view_.data(), static_cast<int>(std::min<std::size_t>(view_.size(), 1 << 30)), kSendNoSignal);
+#else
+      ssize_t n = ::send(fd_, view_.data(), view_.size(), kSendNoSignal);
+#endif
+      if (n > 0) {
+        view_.remove_prefix(static_cast<std::size_t>(n));
+        lastWrite_ = loop_.now();
+        handler_->onSent(static_cast<std::uint64_t>(n));
+        if (failed_) return;
+        continue;
+      }
+      SendStep step = afterSendError();
+      if (step == SendStep::kRetry) continue;
+      if (step == SendStep::kFailed) return;
+      blocked = true;
+    }
+    bool sendfileOn = useSendfile() && fileFd_ != noSendfileFd_;
+    std::uint64_t budget = sendfileOn ? kFlushBytes : kCopyFlushBytes;
     while (!blocked && fileLeft_ > 0) {
       if (sent >= budget || (sent > 0 && std::chrono::steady_clock::now() - start >= kFlushTime)) {
         yielded = true;
@@ -233,8 +270,19 @@ void Connection::flush() {
       }
       long long n;
       bool eof = false;
+      {
+        // The loop never waits for a disk: where the bytes due next are not
+        // in the page cache, the region ends here, and its owner has them
+        // read in the work pool (see BodySource).
+        const std::uint64_t step = std::min<std::uint64_t>(fileLeft_, sendfileOn ? budget - sent : kFileChunk);
+        if (!regionCached(fileFd_, fileOffset_, step)) {
+          fileLeft_ = 0;
+          fileUncached_ = true;
+          break;
+        }
+      }
 #if defined(__linux__)
-      if (useSendfile()) {
+      if (sendfileOn) {
         off_t off = static_cast<off_t>(fileOffset_);
         // Never past what is left of this call's budget.
         std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(fileLeft_, budget - sent));
@@ -263,6 +311,8 @@ void Connection::flush() {
         fileOffset_ += static_cast<std::uint64_t>(n);
         fileLeft_ -= static_cast<std::uint64_t>(n);
         lastWrite_ = loop_.now();
+        handler_->onSent(static_cast<std::uint64_t>(n));
+        if (failed_) return;
         continue;
       }
       if (eof) {
@@ -272,7 +322,7 @@ void Connection::flush() {
         break;
       }
 #if defined(__linux__)
-      if (useSendfile()) {
+      if (sendfileOn) {
         // sendfile() fails alike for the socket and the file. The file's
         // fault when the byte it was about to send cannot be read either
         // (a read error further in makes sendfile() return what it sent
@@ -281,6 +331,15 @@ void Connection::flush() {
         char probe;
         if (err != EAGAIN && err != EWOULDBLOCK && err != EINTR && readAt(fileFd_, &probe, 1, fileOffset_) < 0)
           return failFile(errno);
+        if (err == EINVAL || err == ENOSYS || err == EOPNOTSUPP) {
+          // The file reads, but its file system has no sendfile() (some
+          // FUSE and network mounts): copy this file instead.
+          noSendfileFd_ = fileFd_;
+          noteNoSendfile(err);
+          sendfileOn = false;
+          budget = kCopyFlushBytes;
+          continue;
+        }
         errno = err;
       }
 #endif

@@ -28,6 +28,9 @@ class ConnectionHandler {
   virtual void onReadable() = 0;
   // Everything queued has been written; queue more or stay quiet.
   virtual void onDrained() = 0;
+  // `n` more bytes of the queued view or file region have been written
+  // (for progress; called once per send, so at most once per chunk).
+  virtual void onSent(std::uint64_t n) = 0;
   // A read or write on the socket failed; the connection is unusable. The
   // handler closes it.
   virtual void onError(std::error_code ec) = 0;
@@ -76,11 +79,19 @@ class Connection final {
   // The output buffer itself, for writing a response head in place (and a
   // small body after it). Only while nothing is queued (it is cleared here).
   std::string& output();
+  // Queues bytes that stay the caller's, unchanged until onDrained(), after
+  // the queued bytes: a body's own buffer goes out without a copy.
+  void queueView(std::string_view bytes);
   // Queues `length` bytes of `fileFd` from `offset`, after the queued bytes.
   // The descriptor stays owned by the caller. No file bytes are copied into
   // the connection: sendfile() or a shared pread() buffer carries them.
+  // Where the next bytes are not in the page cache (a stalled disk), the
+  // region ends early and the queue drains as if it were complete: the
+  // owner, who counts what onSent() reported, asks for the rest its own way.
   void queueFile(int fileFd, std::uint64_t offset, std::uint64_t length);
-  std::size_t queuedBytes() const { return out_.size() - outStart_ + static_cast<std::size_t>(fileLeft_); }
+  std::size_t queuedBytes() const {
+    return out_.size() - outStart_ + view_.size() + static_cast<std::size_t>(fileLeft_);
+  }
   // Writes what the socket takes now; arms write interest for the rest and
   // calls onDrained() whenever the queue empties.
   void flush();
@@ -94,6 +105,8 @@ class Connection final {
   std::chrono::steady_clock::time_point lastWriteProgress() const { return lastWrite_; }
   // A file region ended early because the file shrank.
   bool fileEnded() const { return fileShort_; }
+  // A file region ended early because its next bytes are not cached.
+  bool fileUncached() const { return fileUncached_; }
 
   NativeSocket fd() const { return fd_; }
 
@@ -120,10 +133,14 @@ class Connection final {
 
   std::string out_;
   std::size_t outStart_ = 0;
+  std::string_view view_;  // after out_, before the file region
   int fileFd_ = -1;
   std::uint64_t fileOffset_ = 0;
   std::uint64_t fileLeft_ = 0;
   bool fileShort_ = false;
+  bool fileUncached_ = false;
+  // sendfile() refused this file (a file system without it): copy instead.
+  int noSendfileFd_ = -1;
   bool wantWrite_ = false;
   bool flushing_ = false;
   bool failed_ = false;

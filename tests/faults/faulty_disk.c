@@ -9,7 +9,10 @@
 // so a test can change it in the middle of a download:
 //   (empty)    nothing: the calls go through
 //   eio        read(), pread() and sendfile() fail with EIO
-//   slow <ms>  each of those calls sleeps <ms> first, then goes through
+//   slow <ms>  each of those calls, and open(), sleeps <ms> first, then goes
+//              through; preadv2() with RWF_NOWAIT fails with EAGAIN, as the
+//              kernel says of blocks a stalled disk has not delivered yet
+//   nosendfile sendfile() fails with EINVAL (a file system without it)
 //   deny       open() fails with EACCES
 //   enospc     write() fails with ENOSPC
 //
@@ -27,6 +30,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -41,7 +45,7 @@ enum { kMaxFd = 65536 };
 static _Atomic unsigned long long markedIno[kMaxFd];
 static _Atomic unsigned long long markedDev[kMaxFd];
 
-enum Fault { kNone, kEio, kSlow, kDeny, kEnospc };
+enum Fault { kNone, kEio, kSlow, kDeny, kEnospc, kNoSendfile };
 
 static int matches(const char* path) {
   const char* m = getenv("FERRY_FAULT_MATCH");
@@ -62,6 +66,7 @@ static enum Fault currentFault(long* ms) {
   if (strncmp(buf, "eio", 3) == 0) return kEio;
   if (strncmp(buf, "deny", 4) == 0) return kDeny;
   if (strncmp(buf, "enospc", 6) == 0) return kEnospc;
+  if (strncmp(buf, "nosendfile", 10) == 0) return kNoSendfile;
   if (strncmp(buf, "slow", 4) == 0) {
     *ms = strtol(buf + 4, NULL, 10);
     return kSlow;
@@ -91,6 +96,11 @@ static void mark(int fd, const char* path) {
   atomic_store(&markedIno[fd], ino);
 }
 
+static void sleepMs(long ms) {
+  struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
+  nanosleep(&t, NULL);
+}
+
 // 0: go ahead; -1: fail with errno set.
 static int beforeRead(int fd) {
   if (!isMarked(fd)) return 0;
@@ -99,11 +109,9 @@ static int beforeRead(int fd) {
     case kEio:
       errno = EIO;
       return -1;
-    case kSlow: {
-      struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
-      nanosleep(&t, NULL);
+    case kSlow:
+      sleepMs(ms);
       return 0;
-    }
     default:
       return 0;
   }
@@ -111,11 +119,17 @@ static int beforeRead(int fd) {
 
 static int refuseOpen(const char* path) {
   long ms = 0;
-  if (matches(path) && currentFault(&ms) == kDeny) {
-    errno = EACCES;
-    return 1;
+  if (!matches(path)) return 0;
+  switch (currentFault(&ms)) {
+    case kDeny:
+      errno = EACCES;
+      return 1;
+    case kSlow:
+      sleepMs(ms);
+      return 0;
+    default:
+      return 0;
   }
-  return 0;
 }
 
 // real_<name>(): the next definition of <name> (a sanitizer's interceptor,
@@ -139,6 +153,8 @@ NEXT(close)
 NEXT(read)
 NEXT(pread)
 NEXT(pread64)
+NEXT(preadv2)
+NEXT(preadv64v2)
 NEXT(sendfile)
 NEXT(sendfile64)
 NEXT(write)
@@ -196,13 +212,43 @@ ssize_t pread64(int fd, void* buf, size_t n, off64_t off) {
   return REAL(pread64)(fd, buf, n, off);
 }
 
+// preadv2(): a read that may be told not to wait (RWF_NOWAIT). On a slow
+// disk nothing is ever cached yet: it would have to wait, so EAGAIN.
+static int beforeReadv2(int fd, int flags) {
+  long ms = 0;
+  if ((flags & RWF_NOWAIT) && isMarked(fd) && currentFault(&ms) == kSlow) {
+    errno = EAGAIN;
+    return -1;
+  }
+  return beforeRead(fd);
+}
+
+ssize_t preadv2(int fd, const struct iovec* iov, int n, off_t off, int flags) {
+  if (beforeReadv2(fd, flags) < 0) return -1;
+  return REAL(preadv2)(fd, iov, n, off, flags);
+}
+
+ssize_t preadv64v2(int fd, const struct iovec* iov, int n, off64_t off, int flags) {
+  if (beforeReadv2(fd, flags) < 0) return -1;
+  return REAL(preadv64v2)(fd, iov, n, off, flags);
+}
+
+static int beforeSendfile(int in) {
+  long ms = 0;
+  if (isMarked(in) && currentFault(&ms) == kNoSendfile) {
+    errno = EINVAL;
+    return -1;
+  }
+  return beforeRead(in);
+}
+
 ssize_t sendfile(int out, int in, off_t* off, size_t n) {
-  if (beforeRead(in) < 0) return -1;
+  if (beforeSendfile(in) < 0) return -1;
   return REAL(sendfile)(out, in, off, n);
 }
 
 ssize_t sendfile64(int out, int in, off64_t* off, size_t n) {
-  if (beforeRead(in) < 0) return -1;
+  if (beforeSendfile(in) < 0) return -1;
   return REAL(sendfile64)(out, in, off, n);
 }
 

@@ -1,0 +1,77 @@
+#include "header_values.h"
+
+#include <charconv>
+
+#include "request_target.h"
+
+namespace ferry {
+
+std::string_view trimOws(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+void appendNumber(std::string& s, std::uint64_t v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  s.append(buf, r.ptr);
+}
+
+namespace {
+
+std::string_view opaqueTag(std::string_view tag) {
+  tag = trimOws(tag);
+  if (tag.size() >= 2 && tag[0] == 'W' && tag[1] == '/') tag.remove_prefix(2);
+  return tag;
+}
+
+}  // namespace
+
+bool noneMatchHits(std::string_view header, std::string_view etag) {
+  if (trimOws(header) == "*") return true;
+  while (!header.empty()) {
+    auto comma = header.find(',');
+    if (opaqueTag(header.substr(0, comma)) == etag) return true;
+    if (comma == std::string_view::npos) break;
+    header.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+void appendContentDisposition(std::string& s, std::string_view name) {
+  s += "Content-Disposition: attachment; filename=\"";
+  for (unsigned char c : name) {
+    if ((c & 0xC0) == 0x80) continue;  // a UTF-8 continuation: one '_' per character
+    if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '%')
+      s.push_back('_');
+    else
+      s.push_back(static_cast<char>(c));
+  }
+  s += "\"; filename*=UTF-8''";
+  appendPercentEncoded(s, name);
+  s += "\r\n";
+}
+
+std::string_view reasonPhrase(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 206: return "Partial Content";
+    case 304: return "Not Modified";
+    case 400: return "Bad Request";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 414: return "URI Too Long";
+    case 416: return "Range Not Satisfiable";
+    case 421: return "Misdirected Request";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    case 505: return "HTTP Version Not Supported";
+  }
+  return "Unknown";
+}
+
+}  // namespace ferry

@@ -1,0 +1,57 @@
+#pragma once
+
+// The seam between HTTP and what answers a request. http/ declares it;
+// serve/ implements RequestHandler (a router and one handler per kind of
+// answer), and HttpConnection implements Responder. HTTP code therefore
+// never learns what a share, a file or a folder is (h2o's handlers, its
+// lib/http1.c).
+//
+// Loop thread only.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "body_source.h"
+#include "http_request.h"
+
+namespace ferry {
+
+// What a handler answers through: the connection of one request.
+class Responder {
+ public:
+  // Who asked: the peer "ip:port", or the address a trusted proxy forwarded.
+  virtual const std::string& client() const = 0;
+  // A HEAD request: heads only (respond() leaves out its body by itself).
+  virtual bool headOnly() const = 0;
+  // A complete short answer: status, extra header lines (each ending in
+  // CRLF) and a text body (a default sentence for errors when empty).
+  virtual void respond(int status, std::string_view extraHeaders = {}, std::string_view body = {}) = 0;
+  // Begins a head: status line, Server and Date are written. Append header
+  // lines (Content-Length included), then endHead().
+  virtual std::string& beginHead(int status) = 0;
+  virtual void endHead() = 0;
+  // A body that answered kWait has something now.
+  virtual void resume() = 0;
+  // Ends the connection at once (the body's ended() hears `reason`).
+  virtual void abort(std::string_view reason, bool failed) = 0;
+
+ protected:
+  ~Responder() = default;
+};
+
+class RequestHandler {
+ public:
+  // Answers one request that passed HTTP's own checks: at once through
+  // `out`, or by returning a body that the connection pulls from (it may
+  // write its head later, from a job's completion). `req` is valid only
+  // during this call.
+  virtual BodyPtr handle(const HttpRequest& req, Responder& out) = 0;
+  // The number of open connections changed.
+  virtual void connectionsChanged(std::size_t open) = 0;
+
+ protected:
+  ~RequestHandler() = default;
+};
+
+}  // namespace ferry

@@ -1,0 +1,63 @@
+#pragma once
+
+// FileHandler: answers requests for shared files. Owns every FileResponse it
+// made — those answering now, those a job of the work pool still holds, and
+// a few spare ones, recycled so that serving a file allocates nothing once
+// warm — and the one-entry Last-Modified cache they share. Borrows the
+// transfer statistics and the work pool.
+//
+// Loop thread only. Must outlive the work pool's last job (see Server).
+
+#include <cstdint>
+#include <ctime>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "body_source.h"
+#include "responder.h"
+#include "share_registry.h"
+
+namespace ferry {
+
+class FileResponse;
+class TransferStats;
+class WorkPool;
+
+class FileHandler final {
+ public:
+  FileHandler(TransferStats& stats, WorkPool& pool);
+  ~FileHandler();
+  FileHandler(const FileHandler&) = delete;
+  FileHandler& operator=(const FileHandler&) = delete;
+
+  BodyPtr serve(const HttpRequest& req, Responder& out, std::shared_ptr<const Share> share);
+
+  // End the responses of one transfer, or of every transfer of a share.
+  void cancelTransfer(std::uint64_t id, std::string_view reason);
+  void cancelShare(std::string_view token, std::string_view reason);
+
+  // For FileResponse.
+  TransferStats& stats() { return stats_; }
+  WorkPool& pool() { return pool_; }
+  // An IMF-fixdate for a file time, remembered for the last time asked:
+  // every request for the same file needs the same Last-Modified.
+  std::string_view httpDate(std::time_t t);
+  void recycle(FileResponse* r);
+
+ private:
+  static constexpr std::size_t kMaxSpare = 64;
+
+  template <typename Match>
+  void cancelIf(Match match, std::string_view reason);
+
+  TransferStats& stats_;
+  WorkPool& pool_;
+  std::vector<FileResponse*> live_;  // handed out, not yet recycled
+  std::vector<std::unique_ptr<FileResponse>> spare_;
+  std::time_t lastModifiedTime_ = -1;
+  char lastModified_[32] = {};
+  std::size_t lastModifiedLen_ = 0;
+};
+
+}  // namespace ferry

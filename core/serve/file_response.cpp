@@ -1,0 +1,333 @@
+#include "file_response.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "byte_range.h"
+#include "connection.h"
+#include "file_handler.h"
+#include "header_values.h"
+#include "http_date.h"
+#include "mime_types.h"
+
+namespace ferry {
+namespace {
+
+constexpr std::string_view kDiskErrorBody = "This file cannot be read right now (a disk error).\n";
+
+void assign(std::string& to, std::string_view from) { to.assign(from.data(), from.size()); }
+
+}  // namespace
+
+FileResponse::FileResponse(FileHandler& handler) : handler_(handler) {}
+
+FileResponse::~FileResponse() { closeFile(file_.fd); }
+
+void FileResponse::start(const HttpRequest& req, Responder& out, std::shared_ptr<const Share> share) {
+  out_ = &out;
+  share_ = std::move(share);
+  released_ = false;
+  headOnly_ = req.isHead;
+  // Copied into strings that keep their capacity from request to request.
+  assign(ifNoneMatch_, req.header("if-none-match"));
+  assign(ifModifiedSince_, trimOws(req.header("if-modified-since")));
+  assign(range_, req.header("range"));
+  assign(ifRange_, trimOws(req.header("if-range")));
+  phase_ = Phase::kOpening;
+  jobInFlight_ = true;
+  handler_.pool().submit(openJob_);
+}
+
+void FileResponse::OpenJob::run() {
+  FileResponse& r = self;
+  r.file_ = openRegularFile(r.share_->path);
+  r.inline_.clear();
+  r.inlineFailed_ = false;
+  if (r.file_.fd < 0 || r.file_.info.size > kInlineBody) return;
+  // A small file is read here too: its bytes go out with the head.
+  const std::size_t size = static_cast<std::size_t>(r.file_.info.size);
+  r.inline_.resize(size);
+  std::size_t got = 0;
+  while (got < size) {
+    long long n = readAt(r.file_.fd, r.inline_.data() + got, size - got, got);
+    if (n <= 0) {
+      r.inlineFailed_ = true;
+      r.inlineErrno_ = n == 0 ? 0 : errno;
+      return;
+    }
+    got += static_cast<std::size_t>(n);
+  }
+}
+
+void FileResponse::OpenJob::done(bool ran) {
+  FileResponse& r = self;
+  r.jobInFlight_ = false;
+  r.inCallback_ = true;
+  if (ran && r.out_) r.opened();
+  r.jobReturned();
+}
+
+void FileResponse::jobReturned() {
+  inCallback_ = false;
+  if (released_ && !jobInFlight_) recycle();
+}
+
+void FileResponse::opened() {
+  if (file_.fd < 0) return refuse();
+  answerOpened();
+  out_->resume();
+}
+
+void FileResponse::refuse() {
+  // The link is valid but its file cannot be served. The person sharing it
+  // sees why, as a failed transfer; the client gets the status nginx would
+  // give: gone 404, not permitted 403, anything else (a disk error) 500.
+  int status = 500;
+  std::string why;
+  const int err = file_.error;
+  if (file_.notRegular) {
+    status = 404;
+    why = "the file is no longer a regular file";
+  } else {
+    if (err == ENOENT || err == ENOTDIR) status = 404;
+    else if (err == EACCES || err == EPERM) status = 403;
+    why = std::string("cannot open the file: ") + std::strerror(err);
+  }
+  if (!headOnly_) {
+    TransferHandle h = handler_.stats().begin(out_->client(), share_, 0, 0, 0);
+    handler_.stats().finish(h, TransferState::kFailed, std::move(why));
+  }
+  std::string_view body = status == 404   ? "This file is no longer available.\n"
+                          : status == 403 ? "This file cannot be read right now.\n"
+                                          : kDiskErrorBody;
+  out_->respond(status, {}, body);
+  phase_ = Phase::kDone;
+  out_->resume();
+}
+
+void FileResponse::answerOpened() {
+  const FileInfo& st = file_.info;
+  const std::uint64_t size = st.size;
+
+  // Strong validator from size, mtime and inode: editors that save by
+  // rename change the inode even when size and mtime collide. Built on the
+  // stack, like everything on this path: serving a request allocates nothing.
+  char etagBuf[64];
+  int etagLen = std::snprintf(etagBuf, sizeof etagBuf, "\"%llx-%llx-%llx\"", static_cast<unsigned long long>(size),
+                              static_cast<unsigned long long>(st.mtimeNs), static_cast<unsigned long long>(st.inode));
+  const std::string_view etag(etagBuf, static_cast<std::size_t>(etagLen));
+  const std::string_view lastModified = handler_.httpDate(st.mtime);
+
+  auto appendValidators = [&](std::string& h) {
+    h += "ETag: ";
+    h += etag;
+    h += "\r\nLast-Modified: ";
+    h += lastModified;
+    // Token links are unguessable but the file behind one may change: caches
+    // (a CDN in front of us) may store it, and revalidate cheaply with the
+    // validators before each reuse.
+    h += "\r\nCache-Control: no-cache\r\n";
+  };
+
+  // Conditional requests (RFC 9110 §13.2.2): If-None-Match wins over
+  // If-Modified-Since.
+  bool notModified = false;
+  if (!ifNoneMatch_.empty()) {
+    notModified = noneMatchHits(ifNoneMatch_, etag);
+  } else if (!ifModifiedSince_.empty()) {
+    std::time_t t = parseHttpDate(ifModifiedSince_);
+    notModified = t >= 0 && st.mtime <= t;
+  }
+
+  RangeResult range;
+  if (!notModified && !range_.empty()) {
+    bool rangeApplies = true;
+    if (!ifRange_.empty()) {
+      // An entity-tag must match strongly; a date must equal Last-Modified.
+      rangeApplies = (ifRange_.front() == '"') ? ifRange_ == etag : ifRange_ == lastModified;
+    }
+    if (rangeApplies) range = parseRange(range_, size);
+  }
+
+  phase_ = Phase::kDone;
+  if (notModified || range.kind == RangeResult::kUnsatisfiable) {
+    std::string extra;
+    if (!notModified) {
+      extra += "Content-Range: bytes */";
+      appendNumber(extra, size);
+      extra += "\r\n";
+    }
+    appendValidators(extra);
+    if (notModified) return out_->respond(304, extra);
+    return out_->respond(416, extra, "The requested range is not inside the file.\n");
+  }
+
+  const bool partial = range.kind == RangeResult::kSingle;
+  const std::uint64_t first = partial ? range.range.first : 0;
+  const std::uint64_t length = partial ? range.range.length() : size;
+
+  if (!headOnly_ && inlineFailed_) {
+    // Nothing has been sent yet: say so with a status, not a cut.
+    std::string why = inlineErrno_ == 0 ? "the file shrank during the download"
+                                        : std::string("cannot read the file: ") + std::strerror(inlineErrno_);
+    TransferHandle h = handler_.stats().begin(out_->client(), share_, size, first, length);
+    handler_.stats().finish(h, TransferState::kFailed, std::move(why));
+    return out_->respond(500, {}, inlineErrno_ == 0 ? "This file changed while it was being read; try again.\n"
+                                                    : kDiskErrorBody);
+  }
+
+  std::string& head = out_->beginHead(partial ? 206 : 200);
+  head += "Content-Type: ";
+  head += mimeTypeForName(share_->name);
+  head += "\r\nContent-Length: ";
+  appendNumber(head, length);
+  head += "\r\nAccept-Ranges: bytes\r\n";
+  if (partial) {
+    head += "Content-Range: bytes ";
+    appendNumber(head, first);
+    head += '-';
+    appendNumber(head, range.range.last);
+    head += '/';
+    appendNumber(head, size);
+    head += "\r\n";
+  }
+  appendValidators(head);
+  appendContentDisposition(head, share_->name);
+  head += "X-Content-Type-Options: nosniff\r\n";
+  out_->endHead();
+  if (headOnly_) return;
+
+  transfer_ = handler_.stats().begin(out_->client(), share_, size, first, length);
+  if (size <= kInlineBody) {
+    // A small body goes out with the head in one send(): cheaper than a
+    // sendfile() call of its own, and within the one-chunk memory bound.
+    head.append(inline_, static_cast<std::size_t>(first), static_cast<std::size_t>(length));
+    handler_.stats().addBytes(transfer_, length);
+    return;
+  }
+  offset_ = first;
+  left_ = length;
+  phase_ = Phase::kStreaming;
+}
+
+BodySource::Next FileResponse::next(BodyPiece& piece) {
+  switch (phase_) {
+    case Phase::kOpening:
+    case Phase::kReading:
+      return Next::kWait;
+    case Phase::kDone:
+      return Next::kEnd;
+    case Phase::kStreaming:
+      break;
+  }
+  if (left_ == 0) {
+    phase_ = Phase::kDone;
+    return Next::kEnd;
+  }
+  if (blockPos_ < blockLen_) {
+    piece.bytes = std::string_view(block_.get() + blockPos_, blockLen_ - blockPos_);
+    return Next::kPiece;
+  }
+  const std::uint64_t length = std::min<std::uint64_t>(left_, Connection::kFlushBytes);
+  if (!readNext_ && regionCached(file_.fd, offset_, length)) {
+    piece.fd = file_.fd;
+    piece.offset = offset_;
+    piece.length = length;
+    return Next::kPiece;
+  }
+  // The disk has to be waited for: read the next block in the pool, and
+  // let the loop serve everyone else meanwhile.
+  readNext_ = false;
+  if (!block_) block_.reset(new char[kColdBlock]);
+  blockWant_ = static_cast<std::size_t>(std::min<std::uint64_t>(left_, kColdBlock));
+  phase_ = Phase::kReading;
+  jobInFlight_ = true;
+  handler_.pool().submit(readJob_);
+  return Next::kWait;
+}
+
+void FileResponse::ReadJob::run() {
+  FileResponse& r = self;
+  std::size_t got = 0;
+  r.blockErrno_ = 0;
+  while (got < r.blockWant_) {
+    long long n = readAt(r.file_.fd, r.block_.get() + got, r.blockWant_ - got, r.offset_ + got);
+    if (n < 0) r.blockErrno_ = errno;
+    if (n <= 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  r.blockResult_ = static_cast<long long>(got);
+}
+
+void FileResponse::ReadJob::done(bool ran) {
+  FileResponse& r = self;
+  r.jobInFlight_ = false;
+  r.inCallback_ = true;
+  if (ran && r.out_) r.readDone();
+  r.jobReturned();
+}
+
+void FileResponse::readDone() {
+  if (blockResult_ == 0) {
+    if (blockErrno_) return out_->abort("cannot read the file: " + std::string(std::strerror(blockErrno_)), true);
+    return out_->abort("the file shrank during the download", true);
+  }
+  blockPos_ = 0;
+  blockLen_ = static_cast<std::size_t>(blockResult_);
+  phase_ = Phase::kStreaming;
+  out_->resume();
+}
+
+void FileResponse::sent(std::uint64_t n) {
+  offset_ += n;
+  left_ -= std::min(left_, n);
+  if (blockPos_ < blockLen_) blockPos_ += static_cast<std::size_t>(std::min<std::uint64_t>(n, blockLen_ - blockPos_));
+  handler_.stats().addBytes(transfer_, n);
+}
+
+void FileResponse::abort(std::string_view reason) {
+  if (out_) out_->abort(reason, false);
+}
+
+void FileResponse::ended(BodyEnd how, std::string_view reason) {
+  out_ = nullptr;
+  if (!transfer_) return;
+  switch (how) {
+    case BodyEnd::kComplete:
+      handler_.stats().finish(transfer_, TransferState::kDone);
+      break;
+    case BodyEnd::kCancelled:
+      handler_.stats().finish(transfer_, TransferState::kCancelled, std::string(reason));
+      break;
+    case BodyEnd::kFailed:
+      handler_.stats().finish(transfer_, TransferState::kFailed, std::string(reason));
+      break;
+  }
+  transfer_ = {};
+}
+
+void FileResponse::release() {
+  released_ = true;
+  out_ = nullptr;
+  // A job in the pool still uses this memory, or its done() is running:
+  // recycled when it returns.
+  if (jobInFlight_ || inCallback_) return;
+  recycle();
+}
+
+void FileResponse::recycle() {
+  closeFile(file_.fd);
+  file_ = {};
+  share_.reset();
+  phase_ = Phase::kDone;
+  offset_ = left_ = 0;
+  blockPos_ = blockLen_ = 0;
+  readNext_ = false;
+  block_.reset();  // only slow disks need one; spare responses stay small
+  if (inline_.capacity() > kInlineBody) std::string().swap(inline_);
+  handler_.recycle(this);
+}
+
+}  // namespace ferry

@@ -1,0 +1,122 @@
+#pragma once
+
+// FileResponse: the answer to a request for a shared file, from the open to
+// the last byte. Owns the open descriptor, a copy of the request's
+// conditional and range headers, the transfer it records in TransferStats,
+// and two jobs for the work pool: the open (with stat, and the whole file
+// when it is small) and, when the bytes due next are not in the page cache,
+// the read of the next block. Neither ever runs on the loop, so a disk that
+// stalls holds up only the downloads of its own files.
+//
+// Made and recycled by a FileHandler, which outlives it; kept alive past its
+// connection while one of its jobs is in the pool (a job's memory must stay
+// until done()).
+//
+// Loop thread only (the jobs' run() touch only their own results).
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "body_source.h"
+#include "file_io.h"
+#include "responder.h"
+#include "transfer_stats.h"
+#include "work_pool.h"
+
+namespace ferry {
+
+class FileHandler;
+
+class FileResponse final : public BodySource {
+ public:
+  // Bodies up to this size are read with the open and sent with the head.
+  static constexpr std::uint64_t kInlineBody = 16 * 1024;
+  // A block read in the pool when the disk has to be waited for. Large
+  // enough that a slow medium's latency is paid rarely; held only until the
+  // socket has taken it.
+  static constexpr std::size_t kColdBlock = 256 * 1024;
+
+  explicit FileResponse(FileHandler& handler);
+  ~FileResponse();
+  FileResponse(const FileResponse&) = delete;
+  FileResponse& operator=(const FileResponse&) = delete;
+
+  // Starts answering `req` for `share`: copies what it needs, then opens the
+  // file in the pool. The head is written when the open returns.
+  void start(const HttpRequest& req, Responder& out, std::shared_ptr<const Share> share);
+
+  // The transfer this response records, once it streams (0 before).
+  std::uint64_t transferId() const { return transfer_.id; }
+  const Share* share() const { return share_.get(); }
+  void abort(std::string_view reason);
+
+  // BodySource
+  Next next(BodyPiece& piece) override;
+  void sent(std::uint64_t n) override;
+  void regionNotCached() override { readNext_ = true; }
+  void ended(BodyEnd how, std::string_view reason) override;
+  void release() override;
+
+  // Position in the handler's list of live responses.
+  std::size_t liveIndex = 0;
+
+ private:
+  enum class Phase { kOpening, kStreaming, kReading, kDone };
+
+  struct OpenJob final : WorkPool::Job {
+    explicit OpenJob(FileResponse& r) : self(r) {}
+    void run() override;
+    void done(bool ran) override;
+    FileResponse& self;
+  };
+  struct ReadJob final : WorkPool::Job {
+    explicit ReadJob(FileResponse& r) : self(r) {}
+    void run() override;
+    void done(bool ran) override;
+    FileResponse& self;
+  };
+
+  void opened();
+  void answerOpened();
+  void refuse();
+  void readDone();
+  // After a job's done(): recycles if the connection let go meanwhile.
+  void jobReturned();
+  void recycle();
+
+  FileHandler& handler_;
+  Responder* out_ = nullptr;  // null once the response has ended
+  std::shared_ptr<const Share> share_;
+  Phase phase_ = Phase::kDone;
+  bool headOnly_ = false;
+  std::string ifNoneMatch_, ifModifiedSince_, range_, ifRange_;
+
+  OpenJob openJob_{*this};
+  ReadJob readJob_{*this};
+  bool jobInFlight_ = false;
+  bool released_ = false;  // the connection gave it back
+  bool inCallback_ = false;  // inside a job's done(): release() waits for its end
+
+  // Filled by the open job.
+  OpenedFile file_;
+  std::string inline_;  // a small file's bytes
+  bool inlineFailed_ = false;
+  int inlineErrno_ = 0;
+
+  // The body being streamed.
+  std::uint64_t offset_ = 0;
+  std::uint64_t left_ = 0;
+  TransferHandle transfer_;
+
+  // A block read in the pool: [blockPos_, blockLen_) not yet sent.
+  std::unique_ptr<char[]> block_;
+  std::size_t blockPos_ = 0;
+  std::size_t blockLen_ = 0;
+  std::size_t blockWant_ = 0;
+  bool readNext_ = false;  // the next block comes from the pool, whatever a probe says
+  long long blockResult_ = 0;
+  int blockErrno_ = 0;
+};
+
+}  // namespace ferry

@@ -1,0 +1,39 @@
+#pragma once
+
+// Router: the RequestHandler of a Ferry server. Reads the link a request
+// names (/<token>/<name>), finds its share and hands the request to the
+// handler for that kind of answer: a shared file today; folders, zips,
+// pages and uploads are further handlers beside it. Owns the handlers;
+// borrows the share registry, the transfer statistics and the work pool.
+//
+// Loop thread only.
+
+#include <cstdint>
+#include <string_view>
+
+#include "file_handler.h"
+#include "responder.h"
+
+namespace ferry {
+
+class ShareRegistry;
+class TransferStats;
+class WorkPool;
+
+class Router final : public RequestHandler {
+ public:
+  Router(ShareRegistry& shares, TransferStats& stats, WorkPool& pool);
+
+  BodyPtr handle(const HttpRequest& req, Responder& out) override;
+  void connectionsChanged(std::size_t open) override;
+
+  void cancelTransfer(std::uint64_t id, std::string_view reason);
+  void cancelShare(std::string_view token, std::string_view reason);
+
+ private:
+  ShareRegistry& shares_;
+  TransferStats& stats_;
+  FileHandler files_;
+};
+
+}  // namespace ferry
