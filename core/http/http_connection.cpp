@@ -219,8 +219,12 @@ void HttpConnection::handle(const HttpRequest& req) {
   std::string_view host = trim(req.header("host"));
   if (hosts > 1 || (hosts == 0 && req.versionMinor >= 1))
     return respondSimple(400, true, {}, "HTTP/1.1 requests need exactly one Host header.\n");
-  if (hosts == 1 && !hostAllowed(host, server_.options().hosts))
-    return respondSimple(421, true, {}, "This server does not answer for that host name.\n");
+  if (hosts == 1) {
+    HostVerdict verdict = checkHost(host, server_.options().hosts);
+    if (verdict == HostVerdict::kMalformed) return respondSimple(400, true, {}, "The Host header is not a host name.\n");
+    if (verdict == HostVerdict::kForeign)
+      return respondSimple(421, true, {}, "This server does not answer for that host name.\n");
+  }
   if (!req.isGet && !req.isHead)
     return respondSimple(405, false, "Allow: GET, HEAD\r\n", {}, false);
 
