@@ -134,9 +134,12 @@ void EventLoop::dispatch() {
     // Added during this iteration: the descriptor number was reused after an
     // earlier handler closed the old one, and this event was the old one's.
     if (w->addedInIteration == iteration_) continue;
-    // Errors and hang-ups arrive as readable|writable, so masking with the
-    // interest still delivers them to whichever side the handler listens on.
-    std::uint8_t events = ev.events & w->interest;
+    // Errors and hang-ups arrive as readable|writable|kHangup: masking with
+    // the interest delivers them to whichever side the handler listens on,
+    // and kHangup alone to one that listens on neither. Dropping that one
+    // would leave the fd reported ready at every wait() (epoll and poll add
+    // hang-ups to any registration) and the loop spinning.
+    std::uint8_t events = ev.events & (w->interest | kHangup);
     if (events == 0) continue;
     w->cb(events);
   }

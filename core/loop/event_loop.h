@@ -57,7 +57,10 @@ class EventLoop final {
 
   // --- loop thread only ---------------------------------------------------
 
-  // Calls cb(events) whenever fd is ready for `interest`. One watch per fd.
+  // Calls cb(events) whenever fd is ready for `interest`, and with kHangup
+  // whatever the interest (kNone too) when the fd has an error or hung up:
+  // the handler must then close or unwatch it, or it is told again at once.
+  // One watch per fd.
   std::error_code watch(NativeSocket fd, std::uint8_t interest, IoCallback cb);
   std::error_code setInterest(NativeSocket fd, std::uint8_t interest);
   // Stops watching fd. A pending event for fd in this iteration is dropped,

@@ -65,6 +65,16 @@ std::error_code Connection::start(ConnectionHandler* handler) {
 void Connection::onEvents(std::uint8_t events) {
   if ((events & kWritable) && !failed_) flush();
   if ((events & kReadable) && !failed_) readSome();
+  if (events == kHangup && !failed_) onHangup();
+}
+
+void Connection::onHangup() {
+  // Reset, or shut both ways, while neither reading (the read side at EOF or
+  // full) nor writing (the owner waits, e.g. for the rate limiter): no recv()
+  // or send() is coming to find out, and the poller reports the hang-up
+  // again at every wait() until someone does. No byte can move any more.
+  std::error_code ec = pendingSocketError(fd_);
+  fail(ec ? ec : std::make_error_code(std::errc::connection_reset));
 }
 
 void Connection::readSome() {

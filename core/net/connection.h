@@ -107,6 +107,7 @@ class Connection final {
   // Empties the sent output buffer; a large one goes back to the loop's spare.
   void releaseOutput();
   void onEvents(std::uint8_t events);
+  void onHangup();
   void readSome();
   void updateInterest();
 
