@@ -456,6 +456,10 @@ void HttpConnection::onFileError(std::error_code ec) {
   closeNow("cannot read the file: " + ec.message(), true);
 }
 
+void HttpConnection::onBroken(std::error_code cause) {
+  closeNow("the server failed while serving it (" + cause.message() + ")", true);
+}
+
 void HttpConnection::cancel(const std::string& reason) { closeNow(reason, false); }
 
 void HttpConnection::closeNow(const std::string& why, bool failed) {

@@ -60,6 +60,7 @@ class HttpConnection final : public ConnectionHandler {
   void onDrained() override;
   void onError(std::error_code ec) override;
   void onFileError(std::error_code ec) override;
+  void onBroken(std::error_code cause) override;
 
   void processInput();
   void handle(const HttpRequest& req);
