@@ -150,8 +150,12 @@ void HttpConnection::handle(const HttpRequest& req) {
   std::string_view host = trimOws(req.header("host"));
   if (hosts > 1 || (hosts == 0 && req.versionMinor >= 1))
     return respondHttp(400, true, "HTTP/1.1 requests need exactly one Host header.\n");
-  if (hosts == 1 && !hostAllowed(host, server_.options().hosts))
-    return respondHttp(421, true, "This server does not answer for that host name.\n");
+  if (hosts == 1) {
+    HostVerdict verdict = checkHost(host, server_.options().hosts);
+    if (verdict == HostVerdict::kMalformed) return respondHttp(400, true, "The Host header is not a host name.\n");
+    if (verdict == HostVerdict::kForeign)
+      return respondHttp(421, true, "This server does not answer for that host name.\n");
+  }
   if (!req.isGet && !req.isHead) return respondHttp(405, false, {}, "Allow: GET, HEAD\r\n");
 
   body_ = server_.handler().handle(req, *this);
@@ -237,6 +241,10 @@ void HttpConnection::onError(std::error_code ec) {
 }
 
 void HttpConnection::onFileError(std::error_code ec) { closeNow("cannot read the file: " + ec.message(), true); }
+
+void HttpConnection::onBroken(std::error_code cause) {
+  closeNow("the server failed while serving it (" + cause.message() + ")", true);
+}
 
 void HttpConnection::cancel(const std::string& reason) { closeNow(reason, false); }
 

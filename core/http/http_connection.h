@@ -65,6 +65,7 @@ class HttpConnection final : public ConnectionHandler, public Responder {
   void onSent(std::uint64_t n) override;
   void onError(std::error_code ec) override;
   void onFileError(std::error_code ec) override;
+  void onBroken(std::error_code cause) override;
 
   void processInput();
   void handle(const HttpRequest& req);

@@ -3,10 +3,21 @@
 #include <cassert>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
+#include <new>
+#include <system_error>
 
 #include "memory_release.h"
 
 namespace ferry {
+namespace {
+
+// After the first, at most one line per this long: a periodic timer that
+// throws at every tick must not flood stderr (or keep the loop thread
+// writing to a pipe nobody reads).
+constexpr auto kThrowReportInterval = std::chrono::seconds(10);
+
+}  // namespace
 
 std::unique_ptr<EventLoop> EventLoop::create(std::string_view pollerName, std::string* error) {
   auto poller = createPoller(pollerName, error);
@@ -72,6 +83,39 @@ void EventLoop::run() {
   running_.store(false);
 }
 
+template <class Fn>
+std::error_code EventLoop::shielded(const char* who, Fn&& fn) noexcept {
+  try {
+    fn();
+    return {};
+  } catch (const std::bad_alloc&) {
+    reportThrow(who, "out of memory");
+    return std::make_error_code(std::errc::not_enough_memory);
+  } catch (const std::system_error& e) {
+    reportThrow(who, e.what());
+    return e.code();
+  } catch (const std::exception& e) {
+    reportThrow(who, e.what());
+  } catch (...) {
+    reportThrow(who, "not a std::exception");
+  }
+  return std::make_error_code(std::errc::state_not_recoverable);
+}
+
+void EventLoop::reportThrow(const char* who, const char* what) noexcept {
+  ++unreportedThrows_;
+  if (throwReported_ && now_ - lastThrowReport_ < kThrowReportInterval) return;
+  // fprintf, not a stream: this may run because memory ran out.
+  if (unreportedThrows_ > 1)
+    std::fprintf(stderr, "ferry: %s threw (%s), %llu more since the last such line; the loop goes on\n", who, what,
+                 static_cast<unsigned long long>(unreportedThrows_ - 1));
+  else
+    std::fprintf(stderr, "ferry: %s threw (%s); the loop goes on\n", who, what);
+  unreportedThrows_ = 0;
+  lastThrowReport_ = now_;
+  throwReported_ = true;
+}
+
 void EventLoop::stop() {
   stopRequested_.store(true, std::memory_order_release);
   waker_.wake();
@@ -94,15 +138,17 @@ void EventLoop::runPosted() {
   // Functions posted while these run wait for the next iteration (whose
   // wait() returns at once: their post() woke the loop), so a function that
   // re-posts itself cannot starve I/O.
-  for (auto& fn : running_posted_) fn();
+  // Each has left the queue before it runs, so one that throws is not run
+  // again, and the ones after it still run.
+  for (auto& fn : running_posted_) shielded("a posted function", fn);
   running_posted_.clear();
 }
 
-std::error_code EventLoop::watch(NativeSocket fd, std::uint8_t interest, IoCallback cb) {
+std::error_code EventLoop::watch(NativeSocket fd, std::uint8_t interest, IoCallback cb, FailureCallback onFailure) {
   assertInLoopThread();
   if (watches_.count(fd)) return std::make_error_code(std::errc::file_exists);
   if (auto ec = poller_->add(fd, interest)) return ec;
-  watches_[fd] = std::make_unique<Watch>(Watch{std::move(cb), interest, iteration_});
+  watches_[fd] = std::make_unique<Watch>(Watch{std::move(cb), std::move(onFailure), interest, iteration_});
   return {};
 }
 
@@ -134,12 +180,25 @@ void EventLoop::dispatch() {
     // Added during this iteration: the descriptor number was reused after an
     // earlier handler closed the old one, and this event was the old one's.
     if (w->addedInIteration == iteration_) continue;
-    // Errors and hang-ups arrive as readable|writable, so masking with the
-    // interest still delivers them to whichever side the handler listens on.
-    std::uint8_t events = ev.events & w->interest;
+    // Errors and hang-ups arrive as readable|writable|kHangup: masking with
+    // the interest delivers them to whichever side the handler listens on,
+    // and kHangup alone to one that listens on neither. Dropping that one
+    // would leave the fd reported ready at every wait() (epoll and poll add
+    // hang-ups to any registration) and the loop spinning.
+    std::uint8_t events = ev.events & (w->interest | kHangup);
     if (events == 0) continue;
-    w->cb(events);
+    if (auto cause = shielded("an I/O handler", [&] { w->cb(events); })) abandon(ev.fd, w, cause);
   }
+}
+
+void EventLoop::abandon(NativeSocket fd, const Watch* w, std::error_code cause) {
+  // Only if the handler that threw still holds the fd: had it unwatched it
+  // first, its owner may be gone already.
+  auto it = watches_.find(fd);
+  if (it == watches_.end() || it->second.get() != w) return;
+  FailureCallback onFailure = std::move(it->second->onFailure);
+  unwatch(fd);
+  if (onFailure) shielded("a failure handler", [&] { onFailure(cause); });
 }
 
 EventLoop::TimerId EventLoop::runAfter(Clock::duration delay, std::function<void()> fn) {
@@ -221,7 +280,9 @@ void EventLoop::runTimers() {
     std::function<void()> fn = std::move(it->second.fn);
     Clock::duration interval = it->second.interval;
     if (interval == Clock::duration::zero()) timers_.erase(it);
-    fn();
+    // One that throws has still fired: a one-shot is gone, a periodic one
+    // is re-armed below.
+    shielded("a timer", fn);
     if (interval != Clock::duration::zero()) {
       auto again = timers_.find(top.id);
       if (again == timers_.end()) continue;  // cancelled itself

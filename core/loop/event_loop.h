@@ -9,6 +9,15 @@
 // thread — the thread inside run() — or, while the loop is not running, by
 // the one thread that holds it (setting up before run(), tearing down after
 // joining). Violations abort.
+//
+// Nothing throws through the loop: an exception from a callback (in practice
+// std::bad_alloc from a growing string) ends that callback only. The loop
+// writes a line to stderr (the first one, then at most one every 10 s with a
+// count) and keeps its promises: a posted function or a
+// one-shot timer that threw has run and does not run again, a periodic timer
+// stays scheduled, and an I/O handler that threw loses its watch (a ready fd
+// would make it throw again at once) and its owner is told through the
+// watch's failure callback.
 
 #include <atomic>
 #include <chrono>
@@ -32,6 +41,8 @@ class EventLoop final {
  public:
   using Clock = std::chrono::steady_clock;
   using IoCallback = std::function<void(std::uint8_t events)>;
+  // Told that the fd's handler threw and the fd is no longer watched.
+  using FailureCallback = std::function<void(std::error_code cause)>;
   using TimerId = std::uint64_t;
 
   // Creates a loop on the named poller ("" = the build's default, or
@@ -57,8 +68,11 @@ class EventLoop final {
 
   // --- loop thread only ---------------------------------------------------
 
-  // Calls cb(events) whenever fd is ready for `interest`. One watch per fd.
-  std::error_code watch(NativeSocket fd, std::uint8_t interest, IoCallback cb);
+  // Calls cb(events) whenever fd is ready for `interest`, and with kHangup
+  // whatever the interest (kNone too) when the fd has an error or hung up:
+  // the handler must then close or unwatch it, or it is told again at once.
+  // One watch per fd. onFailure, if given, runs if cb throws (see above).
+  std::error_code watch(NativeSocket fd, std::uint8_t interest, IoCallback cb, FailureCallback onFailure = {});
   std::error_code setInterest(NativeSocket fd, std::uint8_t interest);
   // Stops watching fd. A pending event for fd in this iteration is dropped,
   // and the callback is destroyed only after the iteration ends, so a handler
@@ -92,6 +106,7 @@ class EventLoop final {
  private:
   struct Watch {
     IoCallback cb;
+    FailureCallback onFailure;
     std::uint8_t interest;
     std::uint64_t addedInIteration;
   };
@@ -111,6 +126,12 @@ class EventLoop final {
   TimerId addTimer(Clock::duration delay, Clock::duration interval, std::function<void()> fn);
   int nextTimeoutMs() const;
   void dispatch();
+  void abandon(NativeSocket fd, const Watch* w, std::error_code cause);
+  // Runs fn at the loop's boundary (see above): returns what an exception
+  // stood for, or {} when fn returned.
+  template <class Fn>
+  std::error_code shielded(const char* who, Fn&& fn) noexcept;
+  void reportThrow(const char* who, const char* what) noexcept;
   void runTimers();
   void runPosted();
   void compactTimerHeap();
@@ -127,6 +148,9 @@ class EventLoop final {
   std::vector<PollEvent> events_;
   std::uint64_t iteration_ = 0;
   bool releaseMemoryPending_ = false;
+  std::uint64_t unreportedThrows_ = 0;
+  Clock::time_point lastThrowReport_;
+  bool throwReported_ = false;
   Clock::time_point now_ = Clock::now();
 
   std::priority_queue<HeapItem, std::vector<HeapItem>, std::greater<>> heap_;

@@ -8,7 +8,8 @@
 // every call must come from the loop thread.
 //
 // Events are normalised at the edge: errors and hang-ups are reported as
-// readable|writable so the handler's own read() or write() finds the cause.
+// readable|writable|kHangup, so the handler's own read() or write() finds the
+// cause, and one that is neither reading nor writing still hears of it.
 
 #include <cstdint>
 #include <memory>
@@ -25,11 +26,17 @@ enum Interest : std::uint8_t {
   kNone = 0,
   kReadable = 1,
   kWritable = 2,
+  // Reported, never asked for: the socket has an error, or no byte can move
+  // either way any more (reset, or both directions shut; poll: the fd was
+  // closed while registered). epoll and poll report this whatever the
+  // interest, kNone included, and keep reporting it while it lasts: so does
+  // wait().
+  kHangup = 4,
 };
 
 struct PollEvent {
   NativeSocket fd;
-  std::uint8_t events;  // kReadable | kWritable
+  std::uint8_t events;  // kReadable | kWritable | kHangup
 };
 
 class Poller {
@@ -37,7 +44,7 @@ class Poller {
   virtual ~Poller() = default;
 
   // Starts watching fd for `interest` (kReadable, kWritable or both; kNone
-  // keeps the fd registered but silent).
+  // keeps the fd registered and silent until it hangs up).
   virtual std::error_code add(NativeSocket fd, std::uint8_t interest) = 0;
   // Replaces the interest of an fd already added.
   virtual std::error_code modify(NativeSocket fd, std::uint8_t interest) = 0;

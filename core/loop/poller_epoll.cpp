@@ -48,7 +48,8 @@ class EpollPoller final : public Poller {
       std::uint8_t r = 0;
       if (e & (EPOLLIN | EPOLLRDHUP | EPOLLPRI)) r |= kReadable;
       if (e & EPOLLOUT) r |= kWritable;
-      if (e & (EPOLLERR | EPOLLHUP)) r |= kReadable | kWritable;
+      // The kernel adds these to every registration, events == 0 included.
+      if (e & (EPOLLERR | EPOLLHUP)) r |= kReadable | kWritable | kHangup;
       out.push_back({events_[i].data.fd, r});
     }
     return {};

@@ -69,7 +69,13 @@ class KqueuePoller final : public Poller {
       std::uint8_t r = 0;
       if (ev.filter == EVFILT_READ) r |= kReadable;
       if (ev.filter == EVFILT_WRITE) r |= kWritable;
+      // EV_EOF on the read filter is only the peer's FIN (a half-close, after
+      // which a response may still go out); on the write filter, or with
+      // EV_ERROR, nothing can be sent any more. kqueue has no filter for an
+      // fd watched with kNone, so it never reports a hang-up for one: the
+      // next read or write after interest returns finds it instead.
       if (ev.flags & (EV_EOF | EV_ERROR)) r |= kReadable | kWritable;
+      if ((ev.flags & EV_ERROR) || ((ev.flags & EV_EOF) && ev.filter == EVFILT_WRITE)) r |= kHangup;
       out.push_back({fd, r});
     }
     return {};

@@ -91,9 +91,10 @@ class PollPoller final : public Poller {
       std::uint8_t r = 0;
       if (re & (POLLIN | POLLPRI)) r |= kReadable;
       if (re & POLLOUT) r |= kWritable;
-      // POLLNVAL: the fd was closed while registered; the handler's own read
-      // gets EBADF and removes it.
-      if (re & (POLLERR | POLLHUP | POLLNVAL)) r |= kReadable | kWritable;
+      // Reported whatever `events` asked for, 0 included. POLLNVAL: the fd
+      // was closed while registered; the handler's own read gets EBADF and
+      // removes it.
+      if (re & (POLLERR | POLLHUP | POLLNVAL)) r |= kReadable | kWritable | kHangup;
       fds_[i].revents = 0;
       out.push_back({fds_[i].fd, r});
     }

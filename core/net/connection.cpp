@@ -73,12 +73,31 @@ Connection::~Connection() {
 std::error_code Connection::start(ConnectionHandler* handler) {
   handler_ = handler;
   interest_ = kReadable;
-  return loop_.watch(fd_, interest_, [this](std::uint8_t ev) { onEvents(ev); });
+  return loop_.watch(
+      fd_, interest_, [this](std::uint8_t ev) { onEvents(ev); },
+      [this](std::error_code cause) { onAbandoned(cause); });
 }
 
 void Connection::onEvents(std::uint8_t events) {
   if ((events & kWritable) && !failed_) flush();
   if ((events & kReadable) && !failed_) readSome();
+  if (events == kHangup && !failed_) onHangup();
+}
+
+void Connection::onHangup() {
+  // Reset, or shut both ways, while neither reading (the read side at EOF or
+  // full) nor writing (the owner waits, e.g. for the rate limiter): no recv()
+  // or send() is coming to find out, and the poller reports the hang-up
+  // again at every wait() until someone does. No byte can move any more.
+  std::error_code ec = pendingSocketError(fd_);
+  fail(ec ? ec : std::make_error_code(std::errc::connection_reset));
+}
+
+void Connection::onAbandoned(std::error_code cause) {
+  // A callback of ours threw, possibly halfway through flush().
+  failed_ = true;
+  flushing_ = false;
+  handler_->onBroken(cause);
 }
 
 void Connection::readSome() {

@@ -37,6 +37,9 @@ class ConnectionHandler {
   // Reading the queued file failed (a disk error, a file system gone away):
   // the response cannot be completed. The handler closes the connection.
   virtual void onFileError(std::error_code ec) = 0;
+  // One of the callbacks above threw (out of memory, most likely) and the
+  // loop stopped watching the socket. The handler closes the connection.
+  virtual void onBroken(std::error_code cause) = 0;
 };
 
 class Connection final {
@@ -120,6 +123,8 @@ class Connection final {
   // Empties the sent output buffer; a large one goes back to the loop's spare.
   void releaseOutput();
   void onEvents(std::uint8_t events);
+  void onHangup();
+  void onAbandoned(std::error_code cause);
   void readSome();
   void updateInterest();
 

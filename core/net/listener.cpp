@@ -112,7 +112,22 @@ std::error_code Listener::open(const std::string& bind, std::uint16_t port, std:
 
 void Listener::start(OnAccept onAccept) {
   onAccept_ = std::move(onAccept);
-  loop_.watch(fd_, kReadable, [this](std::uint8_t) { acceptReady(); });
+  arm();
+}
+
+void Listener::arm() {
+  loop_.watch(
+      fd_, kReadable, [this](std::uint8_t) { acceptReady(); },
+      [this](std::error_code) {
+        // The accept callback threw (out of memory, most likely) and the loop
+        // dropped our watch: accept again after a pause, as when out of
+        // descriptors, rather than never again.
+        if (backoff_) loop_.cancel(backoff_);
+        backoff_ = loop_.runAfter(kEmfileBackoff, [this] {
+          backoff_ = 0;
+          if (fd_ != kInvalidSocket) arm();
+        });
+      });
 }
 
 void Listener::close() {

@@ -4,7 +4,7 @@
 // and hands each new non-blocking socket to a callback. When the process runs
 // out of descriptors (EMFILE/ENFILE) it stops accepting for a moment instead
 // of spinning on a listener that stays readable, and the open connections go
-// on being served.
+// on being served; so it does when the accept callback throws.
 //
 // Loop thread only (construction and bind may happen before the loop runs).
 
@@ -46,6 +46,7 @@ class Listener final {
   std::uint16_t port() const { return port_; }
 
  private:
+  void arm();
   void acceptReady();
 
   EventLoop& loop_;

@@ -51,6 +51,13 @@ bool wouldBlock(const std::error_code& ec) noexcept {
 #endif
 }
 
+std::error_code pendingSocketError(NativeSocket s) noexcept {
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (::getsockopt(s, SOL_SOCKET, SO_ERROR, reinterpret_cast<char*>(&err), &len) != 0) return lastSocketError();
+  return {err, std::system_category()};
+}
+
 void ignoreSigpipe() noexcept {
 #ifndef _WIN32
   struct sigaction sa {};

@@ -47,6 +47,9 @@ std::error_code lastSocketError() noexcept;
 // True when the error means "try again when the socket is ready".
 bool wouldBlock(const std::error_code& ec) noexcept;
 
+// The socket's pending error (SO_ERROR), which this call clears; {} if none.
+std::error_code pendingSocketError(NativeSocket s) noexcept;
+
 // Makes the process immune to SIGPIPE from writes to a reset socket. Sends use
 // MSG_NOSIGNAL where it exists; this covers the rest (sendfile, macOS).
 void ignoreSigpipe() noexcept;

@@ -84,7 +84,21 @@ void WorkPool::deliver() {
   }
   // done() may submit again (the next read of the same file): that job goes
   // to the waiting queue, not into this batch.
-  while (Job* j = ready.pop()) j->done(true);
+  while (Job* j = ready.pop()) {
+    try {
+      j->done(true);
+    } catch (...) {
+      // The loop reports it; the jobs after this one are still owed their
+      // done(), or their owners would never be freed.
+      std::lock_guard lock(mutex_);
+      while (Job* rest = ready.pop()) finished_.push(rest);
+      if (finished_.head && !deliveryPosted_) {
+        deliveryPosted_ = true;
+        loop_.post([this] { deliver(); });
+      }
+      throw;
+    }
+  }
 }
 
 }  // namespace ferry

@@ -327,6 +327,45 @@ class TestHeadless : public QObject {
     QVERIFY(c.ms >= 1'000);
   }
 
+  // Clients that half-close, read the response head, then reset, while the
+  // rate limiter holds their bodies back: the server is neither reading nor
+  // writing those sockets. It must notice the resets and close them, not
+  // spin on the hang-ups the poller keeps reporting.
+  void resetWhileRateLimitedDoesNotSpin() {
+    FerryProcess f;
+    QVERIFY(f.start({a_}, {"--poller", pollerArg(), "--rate-limit", "1024"}));
+    const qint64 pid = f.pid();
+    std::vector<std::unique_ptr<RawClient>> clients;
+    for (int i = 0; i < 10; ++i) {
+      auto c = std::make_unique<RawClient>(f.port());
+      QVERIFY(c->ok());
+      QVERIFY(c->send(getRequest(f.port(), f.target())));
+      c->shutdownWrite();
+      QByteArray head;
+      while (!head.contains("\r\n\r\n")) QVERIFY(c->readSome(head, 5'000) > 0);
+      QVERIFY(head.startsWith("HTTP/1.1 200"));
+      clients.push_back(std::move(c));
+    }
+    for (auto& c : clients) {
+      linger reset{1, 0};  // close() sends RST
+      QVERIFY(::setsockopt(c->fd(), SOL_SOCKET, SO_LINGER, &reset, sizeof reset) == 0);
+      c->close();
+    }
+    const double cpu0 = cpuSeconds(pid);
+    QElapsedTimer t;
+    t.start();
+    QTest::qWait(2'000);
+    const double cpu = cpuSeconds(pid) - cpu0;
+    const double wall = t.elapsed() / 1000.0;
+    qInfo("10 reset clients waiting for the rate limiter: %.2f s of CPU in %.2f s", cpu, wall);
+    QVERIFY2(cpu < 0.5, qPrintable(QString("%1 s CPU in %2 s").arg(cpu).arg(wall)));
+    // And each of them ended as a transfer the client broke off.
+    QTRY_VERIFY_WITH_TIMEOUT((f.readErr(), f.err.count("the client closed the connection") >= 10), 5'000);
+    // The server still serves.
+    CurlResult c = runCurl({"-o", "/dev/null", "-w", "%{http_code}", "-r", "0-99", f.urls[0]});
+    QCOMPARE(c.out, QByteArray("206"));
+  }
+
   void maxConnectionsOption() {
     FerryProcess f;
     QVERIFY(f.start({c_}, {"--poller", pollerArg(), "--max-connections", "2"}));

@@ -330,6 +330,16 @@ class TestHttpLimits : public QObject {
     QCOMPARE(none.status, 400);
     QVERIFY(closed);
     QCOMPARE(withHost("Host: 127.0.0.1\r\nHost: 127.0.0.1\r\n").status, 400);
+    // A Host that is no host at all is the client's error (400, and close),
+    // not a name we refuse (421).
+    for (const QByteArray& malformed : {QByteArray("[::1]:junk"), QByteArray("localhost:"), QByteArray("[::1]:"),
+                                        QByteArray("127.0.0.1:65536"), QByteArray("127.0.0.1:80a80"),
+                                        QByteArray("evil.example.com:"), QByteArray("[::1")}) {
+      RawResponse r = askAndCheckClosed("GET " + t + " HTTP/1.1\r\nHost: " + malformed + "\r\n\r\n", &closed);
+      QVERIFY2(r.status == 400, qPrintable("Host: " + malformed + " got " + QByteArray::number(r.status)));
+      QVERIFY(closed);
+    }
+    QCOMPARE(withHost("Host: localhost:65535\r\n").status, 200);
     // HTTP/1.0 may omit it.
     QCOMPARE(withHost({}, "HTTP/1.0").status, 200);
     // curl reaching us under a foreign name.
