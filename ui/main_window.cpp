@@ -514,7 +514,7 @@ int MainWindow::shareFiles(const QList<QUrl>& urls) {
                           "you want to share.")
                            .arg(names.join(QStringLiteral(", "))));
   }
-  for (const QString& e : r.errors) problems << tr("Cannot share %1.").arg(e);
+  problems << r.errors;
   if (!problems.isEmpty()) messageBar_->showMessage(MessageBar::Level::Warning, problems.join(QLatin1Char('\n')));
   else if (!r.added.isEmpty()) messageBar_->dismiss();
 
