@@ -3,7 +3,7 @@
 // When that file cannot be written (a full disk), the window says so and
 // the last saved copy is kept. A damaged file is kept as a backup and what
 // can be read of it comes back; two Ferrys writing one file keep each
-// other's shares.
+// other's shares; a restored file that cannot be served says why.
 
 #include <QDir>
 #include <QFile>
@@ -56,6 +56,7 @@ class TestPersistence : public QObject {
   void damagedFileKeepsWhatCanBeRead();
   void mistypedValuesFallBackToDefaults();
   void twoWritersKeepEachOthersShares();
+  void unservableAtStartupSaysWhy();
 
  private:
   QByteArray download(const QString& link, int* status = nullptr);
@@ -355,6 +356,67 @@ void TestPersistence::twoWritersKeepEachOthersShares() {
   const QByteArray file = onDisk();
   QVERIFY2(file.contains("theirs.bin") && file.contains("mine.bin"), file.constData());
   QCOMPARE(SettingsStore().loadShares().size(), 3);
+}
+
+void TestPersistence::unservableAtStartupSaysWhy() {
+#ifndef __linux__
+  QSKIP("the unreadable file comes from a preloaded library built on Linux");
+#else
+  // Tests run as root, who can read a file of mode 000: the faulty disk
+  // refuses the open with EACCES instead, as chmod 000 does to a user.
+  QVERIFY2(::dlsym(RTLD_DEFAULT, "ferry_faulty_disk_loaded"), "run with LD_PRELOAD=libferry_faulty_disk.so (ctest does)");
+  const QString good = config_->path() + QStringLiteral("/good.bin");
+  const QString locked = config_->path() + QStringLiteral("/locked.bin");
+  const QString odd = config_->path() + QStringLiteral("/odd.bin");
+  const QByteArray content = test::writeRandomFile(locked, 3000);
+  test::writeRandomFile(good, 1000);
+  test::writeRandomFile(odd, 1000);
+  const quint16 port = test::freePort();
+  SettingsStore().saveSettings(settingsFor(port));
+  {
+    MainWindow w{SettingsStore{}};
+    QCOMPARE(w.shareFiles({QUrl::fromLocalFile(good), QUrl::fromLocalFile(locked)}), 2);
+  }
+  {
+    // A token that is not one (edited by hand, say).
+    SettingsStore store;
+    QList<SavedShare> shares = store.loadShares();
+    shares << SavedShare{QStringLiteral("not*a*token"), odd, 0};
+    QVERIFY(store.saveShares(shares));
+  }
+  const QString control = config_->path() + QStringLiteral("/fault");
+  QVERIFY(test::writeFile(control, "deny"));
+  qputenv("FERRY_FAULT_MATCH", QFile::encodeName(locked));
+  qputenv("FERRY_FAULT_CONTROL", QFile::encodeName(control));
+  auto unset = qScopeGuard([] {
+    qunsetenv("FERRY_FAULT_MATCH");
+    qunsetenv("FERRY_FAULT_CONTROL");
+  });
+
+  MainWindow w{SettingsStore{}};
+  w.startIfWanted();
+  QVERIFY(w.isServing());
+  SharesModel* m = w.sharesModel();
+  QCOMPARE(m->rowCount(), 3);
+  auto linkText = [m](int row) { return m->index(row, SharesModel::Link).data().toString(); };
+  QCOMPARE(linkText(0), m->linkAt(0));
+  QVERIFY(m->index(0, 0).data(SharesModel::ProblemRole).toString().isEmpty());
+  // Where the link would be, the reason it would not work.
+  QVERIFY2(linkText(1).contains(locked) && linkText(1).contains(QStringLiteral("cannot be read")), qPrintable(linkText(1)));
+  QCOMPARE(m->index(1, SharesModel::Name).data(Qt::ToolTipRole).toString(), linkText(1));
+  QVERIFY2(linkText(2).contains(QStringLiteral("token")) && linkText(2).contains(QStringLiteral("malformed")),
+           qPrintable(linkText(2)));
+  QVERIFY(!m->index(1, 0).data(SharesModel::MissingRole).toBool());
+  int status = 0;
+  download(m->linkAt(1), &status);
+  QCOMPARE(status, 404);
+
+  // Readable again: the same link serves it, and the row looks normal.
+  QVERIFY(test::writeFile(control, {}));
+  QVERIFY(waitFor([&] { return m->index(1, 0).data(SharesModel::ProblemRole).toString().isEmpty(); }, 8000));
+  QCOMPARE(linkText(1), m->linkAt(1));
+  QVERIFY(download(m->linkAt(1)) == content);
+#endif
 }
 
 QTEST_MAIN(TestPersistence)
