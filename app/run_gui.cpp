@@ -86,8 +86,8 @@ int runGui(int argc, char** argv, const CommandLine& cmd) {
   launch.server = cmd.server;
   launch.portGiven = cmd.portGiven;
   launch.bindGiven = cmd.bindGiven;
-  launch.rateGiven = cmd.server.rateLimit != 0;
-  launch.maxConnectionsGiven = cmd.server.limits.maxConnections != HttpLimits{}.maxConnections;
+  launch.rateGiven = cmd.rateGiven;
+  launch.maxConnectionsGiven = cmd.maxConnectionsGiven;
   for (const std::string& p : cmd.paths) launch.paths << QString::fromStdString(p);
 
   ui::MainWindow window(ui::SettingsStore{}, launch);
