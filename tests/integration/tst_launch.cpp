@@ -1,7 +1,8 @@
 // How `ferry` starts: the window comes from a module loaded only when a
 // window is wanted, so `ferry --headless` maps no Qt library and runs from
-// the executable alone; without its module, the window says plainly why it
-// cannot open; limits given on its command line win over saved ones. Linux (/proc).
+// the executable alone; without its module, or without a display, the
+// window says plainly why it cannot open; limits given on its command line
+// win over saved ones. Linux (/proc).
 
 #include <QDir>
 #include <QFile>
@@ -82,6 +83,27 @@ class TestLaunch : public QObject {
     qputenv("FERRY_BINARY", built);
     QVERIFY(started);
     QCOMPARE(runCurl({f.urls[0]}).out, QByteArray("hello\n"));
+  }
+
+  void windowWithoutADisplaySaysSo_data() {
+    QTest::addColumn<QString>("display");
+    QTest::newRow("DISPLAY and WAYLAND_DISPLAY unset") << QString();
+    // A display named but not there (no X server answers on :97).
+    QTest::newRow("DISPLAY=:97, nothing there") << QStringLiteral(":97");
+  }
+
+  void windowWithoutADisplaySaysSo() {
+    QFETCH(QString, display);
+    if (!display.isEmpty() && QFile::exists(QStringLiteral("/tmp/.X11-unix/X97"))) QSKIP("an X server runs on :97");
+    QProcessEnvironment e = windowEnv();
+    for (const char* name : {"QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"}) e.remove(name);
+    if (!display.isEmpty()) e.insert("DISPLAY", display);
+    ProcessResult r = runProcess(ferryBinary(), {"--port", "0", file_}, 30'000, e);
+    qInfo("%s", r.err.constData());
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains("no display"), r.err.constData());
+    QVERIFY2(r.err.contains("--headless"), r.err.constData());
+    QVERIFY2(!r.err.contains("Reinstalling"), r.err.constData());
   }
 
   void commandLineLimitsWinOverSavedOnes() {
