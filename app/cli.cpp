@@ -126,6 +126,7 @@ bool parseCommandLine(int argc, char** argv, CommandLine& out, std::string& erro
         return false;
       }
       out.server.rateLimit = n;
+      out.rateGiven = true;
     } else if (arg == "--max-connections") {
       if (!needValue(v)) return false;
       if (!parseUnsigned(v, 1000000, n) || n == 0) {
@@ -133,6 +134,7 @@ bool parseCommandLine(int argc, char** argv, CommandLine& out, std::string& erro
         return false;
       }
       out.server.limits.maxConnections = static_cast<std::size_t>(n);
+      out.maxConnectionsGiven = true;
     } else if (arg == "--max-connections-per-ip") {
       if (!needValue(v)) return false;
       if (!parseUnsigned(v, 1000000, n)) {

@@ -15,8 +15,12 @@ struct CommandLine {
   bool help = false;
   bool version = false;
   bool headless = false;
+  // Which options were given, whatever their value: for the window, a
+  // value given here wins over the saved one, even the default's value.
   bool portGiven = false;
   bool bindGiven = false;
+  bool rateGiven = false;
+  bool maxConnectionsGiven = false;
   ServerOptions server;
   std::vector<std::string> paths;
 };

@@ -109,9 +109,32 @@ struct Module {
   }
 };
 
+// True when no window can open for want of a display. Qt would abort
+// (exit 134, "Reinstalling the application may fix this problem"); this is
+// told before any Qt library is loaded. Only where windows need DISPLAY or
+// WAYLAND_DISPLAY, and only when QT_QPA_PLATFORM does not pick a platform
+// itself (offscreen, vnc...): run_gui.cpp catches Qt's own failure then.
+bool noDisplay() {
+#if defined(_WIN32) || defined(__APPLE__)
+  return false;
+#else
+  auto set = [](const char* name) {
+    const char* v = std::getenv(name);
+    return v && *v;
+  };
+  return !set("QT_QPA_PLATFORM") && !set("DISPLAY") && !set("WAYLAND_DISPLAY");
+#endif
+}
+
 }  // namespace
 
 int launchGui(int argc, char** argv, const CommandLine& cmd) {
+  if (noDisplay()) {
+    std::fprintf(stderr, "ferry: cannot open the window: there is no display (neither DISPLAY nor WAYLAND_DISPLAY "
+                         "is set)\n"
+                         "ferry: `ferry --headless FILE...` serves files without a window.\n");
+    return 2;
+  }
   const std::string dir = executableDir();
   if (dir.empty()) {
     // Never a bare name or a relative path: that would load whatever

@@ -11,7 +11,8 @@
 namespace ferry::app {
 
 // The window's exit status; 1 with a message on stderr naming what was
-// tried when the module cannot be loaded.
+// tried when the module cannot be loaded; 2 with a message suggesting
+// --headless when there is no display.
 int launchGui(int argc, char** argv, const CommandLine& cmd);
 
 }  // namespace ferry::app

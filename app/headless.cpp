@@ -206,7 +206,7 @@ int runHeadless(const CommandLine& cmd) {
     std::string error;
     auto share = server.addShare(path, &error);
     if (!share) {
-      std::fprintf(stderr, "ferry: cannot share %s\n", error.c_str());
+      std::fprintf(stderr, "ferry: %s\n", error.c_str());  // "Cannot share PATH: why."
       return 2;
     }
     shares.push_back(*share);

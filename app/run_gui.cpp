@@ -1,6 +1,7 @@
 #include "run_gui.h"
 
 #include <cstdio>
+#include <cstdlib>
 
 #include <QApplication>
 #include <QIcon>
@@ -68,12 +69,34 @@ void scheduleScreenshot(ui::MainWindow& window) {
   });
 }
 
+// While QApplication starts: Qt ends the process with qFatal() when no
+// platform plugin can open a display (DISPLAY names a server that is not
+// there, QT_QPA_PLATFORM names a platform that cannot start). Say that in
+// plain words and exit 2, as for any other launch the user can fix.
+QtMessageHandler gQtHandler = nullptr;
+void onStartupMessage(QtMsgType type, const QMessageLogContext& context, const QString& message) {
+  if (type != QtFatalMsg) {
+    if (gQtHandler) gQtHandler(type, context, message);
+    return;
+  }
+  const QByteArray display = qgetenv("DISPLAY"), wayland = qgetenv("WAYLAND_DISPLAY");
+  std::fprintf(stderr,
+               "ferry: cannot open the window: no display could be opened (DISPLAY=%s, WAYLAND_DISPLAY=%s)\n"
+               "ferry: `ferry --headless FILE...` serves files without a window.\n",
+               display.isEmpty() ? "(not set)" : display.constData(),
+               wayland.isEmpty() ? "(not set)" : wayland.constData());
+  std::fflush(stderr);
+  std::_Exit(2);  // from inside Qt's start: no destructors, no atexit handlers
+}
+
 int runGui(int argc, char** argv, const CommandLine& cmd) {
   QApplication::setApplicationName(QStringLiteral("ferry"));
   QApplication::setApplicationDisplayName(QStringLiteral("Ferry"));
   QApplication::setApplicationVersion(QStringLiteral(FERRY_VERSION));
   QApplication::setDesktopFileName(QStringLiteral("io.github.ferry_app.Ferry"));
+  gQtHandler = qInstallMessageHandler(onStartupMessage);
   QApplication app(argc, argv);
+  qInstallMessageHandler(gQtHandler);
   // Desktops without an icon theme of their own still get real icons.
   QIcon::setFallbackThemeName(QStringLiteral("Adwaita"));
   app.setWindowIcon(ui::appIcon());
@@ -86,8 +109,8 @@ int runGui(int argc, char** argv, const CommandLine& cmd) {
   launch.server = cmd.server;
   launch.portGiven = cmd.portGiven;
   launch.bindGiven = cmd.bindGiven;
-  launch.rateGiven = cmd.server.rateLimit != 0;
-  launch.maxConnectionsGiven = cmd.server.limits.maxConnections != HttpLimits{}.maxConnections;
+  launch.rateGiven = cmd.rateGiven;
+  launch.maxConnectionsGiven = cmd.maxConnectionsGiven;
   for (const std::string& p : cmd.paths) launch.paths << QString::fromStdString(p);
 
   ui::MainWindow window(ui::SettingsStore{}, launch);

@@ -112,6 +112,8 @@ MainWindow::MainWindow(SettingsStore store, LaunchOptions launch, QWidget* paren
   updateSelectionActions();
   refreshServerStatus();
   restoreWindow();
+  // A damaged settings file, values not understood: said once, at startup.
+  if (const QString p = store_.loadProblems(); !p.isEmpty()) messageBar_->showMessage(MessageBar::Level::Warning, p);
 }
 
 MainWindow::~MainWindow() {
@@ -409,10 +411,12 @@ bool MainWindow::startServing() {
   const ServerOptions options = serverOptions();
   const ServerBridge::StartResult r = bridge_->start(options);
   if (r.ok) {
-    if (messageBar_->level() != MessageBar::Level::Info) messageBar_->dismiss();
+    if (startFailureShown_) messageBar_->dismiss();  // that failure is over; other news stays
+    startFailureShown_ = false;
     statusBar()->showMessage(tr("Serving on port %1").arg(bridge_->port()), 4000);
     return true;
   }
+  startFailureShown_ = true;
   if (r.portBusy) {
     const std::uint16_t free = ServerBridge::findFreePort(QString::fromStdString(options.bind));
     QList<QAction*> offers;
@@ -514,7 +518,7 @@ int MainWindow::shareFiles(const QList<QUrl>& urls) {
                           "you want to share.")
                            .arg(names.join(QStringLiteral(", "))));
   }
-  for (const QString& e : r.errors) problems << tr("Cannot share %1.").arg(e);
+  problems << r.errors;
   if (!problems.isEmpty()) messageBar_->showMessage(MessageBar::Level::Warning, problems.join(QLatin1Char('\n')));
   else if (!r.added.isEmpty()) messageBar_->dismiss();
 

@@ -148,6 +148,7 @@ class MainWindow final : public QMainWindow {
   bool trayHintShown_ = false;
   bool settingsUnsaved_ = false;  // saved again with the next save that works
   bool quitting_ = false;
+  bool startFailureShown_ = false;  // the message bar tells why serving did not start
 
   std::uint64_t sentBeforeRun_ = 0;  // bytes sent by earlier runs of this session
   std::uint64_t sentThisRun_ = 0;

@@ -1,5 +1,9 @@
 #include "settings_store.h"
 
+#include <algorithm>
+#include <limits>
+#include <vector>
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QFile>
@@ -13,24 +17,90 @@ QString SettingsStore::defaultPath() {
   return QStandardPaths::writableLocation(QStandardPaths::AppConfigLocation) + QStringLiteral("/ferry.ini");
 }
 
-SettingsStore::SettingsStore(QString path) : path_(std::move(path)) {}
+namespace {
+
+QString tr(const char* text, const char* disambiguation = nullptr, int n = -1) {
+  return QCoreApplication::translate("SettingsStore", text, disambiguation, n);
+}
+
+const QString kShares = QStringLiteral("shares");
+
+// The layout before shares were grouped by token: a QSettings array,
+// [shares] 1\token=…, 1\path=…, …, size=N. Still read, so that an update
+// keeps every link; the first save moves the entries to the new layout.
+bool isArrayIndex(const QString& group) {
+  bool ok = false;
+  group.toUInt(&ok);
+  return ok;
+}
+
+}  // namespace
+
+SettingsStore::SettingsStore(QString path) : path_(std::move(path)), salvage_(salvageIniFile(path_)) {}
+
+QString SettingsStore::loadProblems() const {
+  QStringList out;
+  if (salvage_.damaged) {
+    const QString file = QDir::toNativeSeparators(path_);
+    const QString read = sharesRead_ < 0 ? QString()
+                                         : tr(" (%n shared file(s))", nullptr, sharesRead_);
+    out << (salvage_.backup.isEmpty()
+                ? tr("The settings file %1 is damaged: %2. Ferry read what it could%3, but could not keep a "
+                     "copy of the damaged file.")
+                      .arg(file, salvage_.why, read)
+                : tr("The settings file %1 was damaged: %2. Ferry restored what it could read%3 and kept the "
+                     "damaged file as %4.")
+                      .arg(file, salvage_.why, read, QDir::toNativeSeparators(salvage_.backup)));
+  }
+  out += problems_;
+  return out.join(QLatin1Char('\n'));
+}
+
+void SettingsStore::note(const QString& problem) const {
+  if (!problems_.contains(problem)) problems_ << problem;
+}
+
+qulonglong SettingsStore::number(const QSettings& s, const QString& key, qulonglong fallback, qulonglong min,
+                                 qulonglong max) const {
+  const QVariant v = s.value(key);
+  if (!v.isValid()) return fallback;
+  bool ok = false;
+  const qulonglong n = v.toString().trimmed().toULongLong(&ok);
+  if (ok && n >= min && n <= max) return n;
+  note(tr("The saved setting %1=%2 is not a number from %3 to %4, so Ferry uses %5.")
+           .arg(key, v.toString())
+           .arg(min)
+           .arg(max)
+           .arg(fallback));
+  return fallback;
+}
+
+bool SettingsStore::flag(const QSettings& s, const QString& key, bool fallback) const {
+  const QVariant v = s.value(key);
+  if (!v.isValid()) return fallback;
+  const QString t = v.toString().trimmed().toLower();
+  if (t == QLatin1String("true") || t == QLatin1String("1")) return true;
+  if (t == QLatin1String("false") || t == QLatin1String("0")) return false;
+  note(tr("The saved setting %1=%2 is neither true nor false, so Ferry uses %3.")
+           .arg(key, v.toString(), fallback ? QStringLiteral("true") : QStringLiteral("false")));
+  return fallback;
+}
 
 AppSettings SettingsStore::loadSettings() const {
   QSettings s(path_, QSettings::IniFormat);
-  AppSettings d;
+  const AppSettings d;
   AppSettings out;
   s.beginGroup(QStringLiteral("server"));
-  uint port = s.value(QStringLiteral("port"), d.port).toUInt();
-  out.port = static_cast<std::uint16_t>(port <= 65535 ? port : d.port);
+  out.port = static_cast<std::uint16_t>(number(s, QStringLiteral("port"), d.port, 0, 65535));
   out.bind = s.value(QStringLiteral("bind"), d.bind).toString();
   out.linkHost = s.value(QStringLiteral("linkHost"), d.linkHost).toString();
-  out.rateLimit = s.value(QStringLiteral("rateLimit"), QVariant::fromValue<qulonglong>(d.rateLimit)).toULongLong();
-  out.maxConnections = qBound(1, s.value(QStringLiteral("maxConnections"), d.maxConnections).toInt(), 1000000);
-  out.startOnLaunch = s.value(QStringLiteral("startOnLaunch"), d.startOnLaunch).toBool();
+  out.rateLimit = number(s, QStringLiteral("rateLimit"), d.rateLimit, 0, std::numeric_limits<qulonglong>::max());
+  out.maxConnections = static_cast<int>(number(s, QStringLiteral("maxConnections"), static_cast<qulonglong>(d.maxConnections), 1, 1000000));
+  out.startOnLaunch = flag(s, QStringLiteral("startOnLaunch"), d.startOnLaunch);
   s.endGroup();
   s.beginGroup(QStringLiteral("window"));
-  out.keepInTray = s.value(QStringLiteral("keepInTray"), d.keepInTray).toBool();
-  out.notifyOnComplete = s.value(QStringLiteral("notifyOnComplete"), d.notifyOnComplete).toBool();
+  out.keepInTray = flag(s, QStringLiteral("keepInTray"), d.keepInTray);
+  out.notifyOnComplete = flag(s, QStringLiteral("notifyOnComplete"), d.notifyOnComplete);
   s.endGroup();
   return out;
 }
@@ -52,34 +122,68 @@ bool SettingsStore::saveSettings(const AppSettings& v) {
   return finish(s);
 }
 
-QList<SavedShare> SettingsStore::loadShares() const {
+QList<SavedShare> SettingsStore::loadShares() {
   QSettings s(path_, QSettings::IniFormat);
-  QList<SavedShare> out;
-  int n = s.beginReadArray(QStringLiteral("shares"));
-  for (int i = 0; i < n; ++i) {
-    s.setArrayIndex(i);
+  struct Row {
+    bool array;  // the old layout sorts first, by its index
+    qulonglong order;
     SavedShare share;
-    share.token = s.value(QStringLiteral("token")).toString();
-    share.path = s.value(QStringLiteral("path")).toString();
-    share.downloads = s.value(QStringLiteral("downloads")).toULongLong();
-    if (!share.token.isEmpty() && !share.path.isEmpty()) out.push_back(share);
+  };
+  std::vector<Row> rows;
+  known_.clear();
+  s.beginGroup(kShares);
+  for (const QString& group : s.childGroups()) {
+    const bool array = isArrayIndex(group);
+    s.beginGroup(group);
+    Row row{array, array ? group.toULongLong() : s.value(QStringLiteral("order")).toULongLong(), {}};
+    row.share.token = array ? s.value(QStringLiteral("token")).toString() : group;
+    row.share.path = s.value(QStringLiteral("path")).toString();
+    row.share.downloads = s.value(QStringLiteral("downloads")).toULongLong();
+    s.endGroup();
+    // An entry without its path is one another writer is removing, or
+    // what a damaged file left of one: nothing to restore.
+    if (row.share.token.isEmpty() || row.share.path.isEmpty()) continue;
+    if (!array) known_.insert(row.share.token, row.share);
+    rows.push_back(std::move(row));
   }
-  s.endArray();
+  s.endGroup();
+  std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+    return a.array != b.array ? a.array : a.order < b.order;
+  });
+  QList<SavedShare> out;
+  for (Row& r : rows)
+    if (std::none_of(out.begin(), out.end(), [&](const SavedShare& o) { return o.token == r.share.token; }))
+      out.push_back(std::move(r.share));
+  sharesRead_ = static_cast<int>(out.size());
   return out;
 }
 
 bool SettingsStore::saveShares(const QList<SavedShare>& shares) {
   QSettings s(path_, QSettings::IniFormat);
-  s.remove(QStringLiteral("shares"));
-  s.beginWriteArray(QStringLiteral("shares"), static_cast<int>(shares.size()));
-  for (int i = 0; i < shares.size(); ++i) {
-    s.setArrayIndex(i);
-    s.setValue(QStringLiteral("token"), shares[i].token);
-    s.setValue(QStringLiteral("path"), shares[i].path);
-    s.setValue(QStringLiteral("downloads"), QVariant::fromValue<qulonglong>(shares[i].downloads));
+  s.beginGroup(kShares);
+  qulonglong next = 0;
+  for (const QString& group : s.childGroups()) {
+    if (isArrayIndex(group)) s.remove(group);  // moved to the new layout below
+    else next = std::max(next, s.value(group + QStringLiteral("/order")).toULongLong() + 1);
   }
-  s.endArray();
-  return finish(s);
+  s.remove(QStringLiteral("size"));
+  QHash<QString, SavedShare> now;
+  for (const SavedShare& share : shares) {
+    now.insert(share.token, share);
+    const auto was = known_.constFind(share.token);
+    if (was != known_.cend() && *was == share) continue;  // unchanged: another writer's edits stay
+    s.beginGroup(share.token);
+    s.setValue(QStringLiteral("path"), share.path);
+    s.setValue(QStringLiteral("downloads"), QVariant::fromValue<qulonglong>(share.downloads));
+    if (was == known_.cend()) s.setValue(QStringLiteral("order"), next++);
+    s.endGroup();
+  }
+  for (auto it = known_.cbegin(); it != known_.cend(); ++it)
+    if (!now.contains(it.key())) s.remove(it.key());  // unshared here
+  s.endGroup();
+  if (!finish(s)) return false;
+  known_ = std::move(now);
+  return true;
 }
 
 QByteArray SettingsStore::windowGeometry() const {
@@ -113,7 +217,8 @@ bool SettingsStore::finish(QSettings& s) {
   }
   s.sync();  // QSaveFile underneath: a temporary file renamed over the old one
   QFile::setPermissions(path_, QFile::ReadOwner | QFile::WriteOwner);
-  if (s.status() == QSettings::NoError) {
+  // (FormatError is about what was read, and the salvage dealt with it.)
+  if (s.status() != QSettings::AccessError) {
     lastError_.clear();
     return true;
   }

@@ -9,12 +9,28 @@
 // temporary file and renames it over the old one (QSaveFile), so a crash
 // never leaves half a file; the file is made readable by its owner only,
 // since the tokens in it are the keys to the shares.
+//
+// Each share is a group of its own, named by its token ([shares] with
+// TOKEN\path, TOKEN\downloads, TOKEN\order): no count whose loss loses
+// every entry (QSettings arrays keep theirs in a "size" key, the last line
+// of the section), and a save writes only the shares this store changed
+// since it read them. QSettings merges key by key with the file on disk
+// under its own lock file, so a second Ferry writing the same file keeps
+// its shares and this one keeps its own.
+//
+// A damaged file is salvaged when the store is made (settings_salvage.h):
+// kept as a dated backup, the readable part read. loadProblems() says what
+// happened, and which saved values were not understood.
 
 #include <cstdint>
 
 #include <QByteArray>
+#include <QHash>
 #include <QList>
 #include <QString>
+#include <QStringList>
+
+#include "settings_salvage.h"
 
 class QSettings;
 
@@ -50,11 +66,20 @@ class SettingsStore final {
   // Why the last save failed, as a sentence naming the file; empty when it
   // succeeded. A failed save leaves the previous file as it was.
   QString lastError() const { return lastError_; }
+  // Sentences for the user about the file as it was read: damaged and kept
+  // as a backup, values that were not understood (each replaced by its
+  // default). Empty when all was well.
+  QString loadProblems() const;
 
+  // A saved value that is not understood (port=80a80) gives the default.
   AppSettings loadSettings() const;
   bool saveSettings(const AppSettings& settings);
 
-  QList<SavedShare> loadShares() const;
+  // In the order they were shared; remembers them as this store's own.
+  QList<SavedShare> loadShares();
+  // Writes the shares that are new or changed since the last load or save,
+  // and removes those that were loaded or saved here and are gone from
+  // `shares`; shares that another writer added are left alone.
   bool saveShares(const QList<SavedShare>& shares);
 
   QByteArray windowGeometry() const;
@@ -65,8 +90,19 @@ class SettingsStore final {
 
  private:
   bool finish(QSettings& s);
+  // The value under `key` as a number in [min, max]; `fallback` (noted in
+  // problems_) when it is there but is not one.
+  qulonglong number(const QSettings& s, const QString& key, qulonglong fallback, qulonglong min,
+                    qulonglong max) const;
+  bool flag(const QSettings& s, const QString& key, bool fallback) const;
+  void note(const QString& problem) const;
+
   QString path_;
   QString lastError_;
+  SalvageResult salvage_;              // what was found when the store was made
+  int sharesRead_ = -1;                // by the last loadShares(); -1 before
+  mutable QStringList problems_;       // values not understood
+  QHash<QString, SavedShare> known_;   // by token: as last read or written here
 };
 
 }  // namespace ferry::ui

@@ -32,6 +32,7 @@ void ShareManager::restore() {
     auto share = bridge_->addShare(saved.path, &error, saved.token);
     if (share) e.name = QString::fromStdString(share->name);
     e.registered = share.has_value();
+    if (!share) e.problem = error;
     model_.add(std::move(e));
   }
 }
@@ -80,7 +81,8 @@ void ShareManager::refresh() {
   for (int row : model_.refreshFiles()) {
     const SharesModel::Entry& e = model_.entry(row);
     QString error;
-    if (bridge_->addShare(e.path, &error, e.token)) model_.setRegistered(row, true);
+    const bool served = bridge_->addShare(e.path, &error, e.token).has_value();
+    model_.setRegistered(row, served, error);
   }
 }
 

@@ -70,9 +70,15 @@ QVariant SharesModel::data(const QModelIndex& index, int role) const {
     case PathRole: return e.path;
     case LinkRole: return linkAt(index.row());
     case MissingRole: return e.missing;
+    case ProblemRole: return e.missing ? QString() : e.problem;
     default: break;
   }
   const int col = index.column();
+  // A file that is there but not served (unreadable, a broken token): its
+  // link would 404, so the row says why instead of looking fine.
+  const bool refused = !e.missing && !e.problem.isEmpty();
+  if (refused && (col == Link || role == Qt::ToolTipRole) && (role == Qt::DisplayRole || role == Qt::ToolTipRole))
+    return e.problem;
   if (role == Qt::DisplayRole) {
     switch (col) {
       case Name: return e.name;
@@ -91,7 +97,7 @@ QVariant SharesModel::data(const QModelIndex& index, int role) const {
       case Link: return linkAt(index.row());
     }
   } else if (role == Qt::DecorationRole && col == Name) {
-    if (e.missing) return QApplication::style()->standardIcon(QStyle::SP_MessageBoxWarning);
+    if (e.missing || refused) return QApplication::style()->standardIcon(QStyle::SP_MessageBoxWarning);
     const QString suffix = QFileInfo(e.name).suffix().toLower();
     auto it = iconCache_.find(suffix);
     if (it == iconCache_.end()) {
@@ -149,7 +155,14 @@ int SharesModel::rowOfPath(const QString& path) const {
   return -1;
 }
 
-void SharesModel::setRegistered(int row, bool registered) { rows_[static_cast<std::size_t>(row)].registered = registered; }
+void SharesModel::setRegistered(int row, bool registered, const QString& problem) {
+  Entry& e = rows_[static_cast<std::size_t>(row)];
+  const QString why = registered ? QString() : problem;
+  e.registered = registered;
+  if (e.problem == why) return;
+  e.problem = why;
+  emitRowsChanged(row, row);
+}
 
 void SharesModel::setLinkPrefix(const QString& prefix) {
   if (prefix == prefix_) return;

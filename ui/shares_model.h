@@ -31,6 +31,7 @@ class SharesModel final : public QAbstractTableModel {
     PathRole,
     LinkRole,
     MissingRole,  // bool: the file is not where it was shared from
+    ProblemRole,  // QString: why the server does not serve it; empty when it does
   };
 
   struct Entry {
@@ -40,6 +41,7 @@ class SharesModel final : public QAbstractTableModel {
     qint64 size = -1;
     bool missing = false;
     bool registered = true;  // known to the server (false while missing at startup)
+    QString problem;         // why the server refused it (a sentence); empty when registered
     std::uint64_t downloadsBefore = 0;  // persisted, plus earlier server runs
     std::uint64_t downloadsThisRun = 0;
     std::uint64_t downloads() const { return downloadsBefore + downloadsThisRun; }
@@ -62,7 +64,8 @@ class SharesModel final : public QAbstractTableModel {
   int rowOfPath(const QString& path) const;
   const Entry& entry(int row) const { return rows_[static_cast<std::size_t>(row)]; }
   const std::vector<Entry>& entries() const { return rows_; }
-  void setRegistered(int row, bool registered);
+  // Whether the server serves the row's file; `problem` says why not.
+  void setRegistered(int row, bool registered, const QString& problem = {});
 
   // "http://host:port/"; "" while no link can be given.
   void setLinkPrefix(const QString& prefix);

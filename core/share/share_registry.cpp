@@ -1,9 +1,11 @@
 #include "share_registry.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <filesystem>
-#include <fstream>
+#include <system_error>
 
+#include "file_io.h"
 #include "random_token.h"
 #include "request_target.h"
 
@@ -40,26 +42,35 @@ std::string fileNameOf(const std::string& path) {
   return utf8FromPath(pathFromUtf8(path).filename());
 }
 
-std::string checkShareablePath(const std::string& path) {
+std::string cannotShare(const std::string& path, const std::string& reason) {
+  return "Cannot share " + path + ": " + reason + ".";
+}
+
+std::string whyNotShareable(const std::string& path) {
   namespace fs = std::filesystem;
   std::error_code ec;
   auto st = fs::status(pathFromUtf8(path), ec);
-  if (ec || !fs::exists(st)) return "'" + path + "': no such file";
-  if (fs::is_directory(st)) return "'" + path + "' is a folder; only files can be shared";
-  if (!fs::is_regular_file(st)) return "'" + path + "' is not a regular file";
-  std::ifstream probe(pathFromUtf8(path), std::ios::binary);
-  if (!probe) return "'" + path + "' cannot be read (permission denied?)";
+  if (ec || !fs::exists(st)) return "there is no such file";
+  if (fs::is_directory(st)) return "it is a folder, and only files can be shared";
+  if (!fs::is_regular_file(st)) return "it is not a regular file";
+  // Opened as a download opens it, so that what refuses a download (a mode,
+  // an ACL, a sandbox) refuses the share too, with its reason.
+  const int fd = openForReading(path);
+  if (fd < 0) {
+    const int why = errno;
+    if (why == EACCES || why == EPERM) return "it cannot be read: permission denied";
+    return "it cannot be read: " + std::error_code(why, std::generic_category()).message();
+  }
+  closeFile(fd);
   return {};
 }
 
 std::optional<Share> ShareRegistry::add(const std::string& path, std::string* error, std::string token) {
-  std::string problem = checkShareablePath(path);
+  std::string problem = whyNotShareable(path);
+  if (problem.empty() && !token.empty() && !looksLikeToken(token))
+    problem = "its saved link token '" + token + "' is malformed";
   if (!problem.empty()) {
-    if (error) *error = problem;
-    return std::nullopt;
-  }
-  if (!token.empty() && !looksLikeToken(token)) {
-    if (error) *error = "'" + token + "' is not a valid share token";
+    if (error) *error = cannotShare(path, problem);
     return std::nullopt;
   }
   // The path is resolved once, here: what the user chose is what is served.

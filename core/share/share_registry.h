@@ -27,8 +27,8 @@ struct Share {
 class ShareRegistry final {
  public:
   // Adds a file. An empty token draws a new one; a given token (restored
-  // from settings) must look like one. Fails with a sentence naming the path
-  // when it does not exist, is a directory or cannot be read.
+  // from settings) must look like one. Fails with cannotShare()'s sentence
+  // when the path does not exist, is a directory or cannot be read.
   std::optional<Share> add(const std::string& path, std::string* error, std::string token = {});
 
   // Removes a share; its link 404s from the next request. False if unknown.
@@ -49,9 +49,13 @@ class ShareRegistry final {
   std::vector<std::string> order_;
 };
 
-// Checks that `path` names a readable regular file. Empty string if so,
-// otherwise a sentence naming the path and the problem.
-std::string checkShareablePath(const std::string& path);
+// Why `path` cannot be shared, as the end of a sentence ("it is not a
+// regular file"); empty when it names a readable regular file.
+std::string whyNotShareable(const std::string& path);
+
+// "Cannot share PATH: REASON." Every refusal to share is told in this one
+// sentence, in the window and on the command line alike.
+std::string cannotShare(const std::string& path, const std::string& reason);
 
 // The absolute form of path (no symlink resolution), and its last component.
 std::string absolutePath(const std::string& path);

@@ -127,7 +127,9 @@ class TestHeadless : public QObject {
   void directoryPath() {
     Run r = runFerry({"--headless", "--port", "0", "--bind", "127.0.0.1", files_.path()});
     QCOMPARE(r.exitCode, 2);
-    QVERIFY2(r.err.contains(QFile::encodeName(QFileInfo(files_.path()).fileName())), r.err.constData());
+    // One sentence: what could not be shared, and why.
+    QCOMPARE(r.err, "ferry: Cannot share " + QFile::encodeName(files_.path()) +
+                        ": it is a folder, and only files can be shared.\n");
     QVERIFY(r.out.isEmpty());
   }
 
@@ -150,7 +152,7 @@ class TestHeadless : public QObject {
     Run r = runFerry({"--headless", "--port", "0", "--bind", "127.0.0.1", fifo});
     QFile::remove(fifo);
     QCOMPARE(r.exitCode, 2);
-    QVERIFY2(r.err.contains("a-fifo"), r.err.constData());
+    QCOMPARE(r.err, "ferry: Cannot share " + QFile::encodeName(fifo) + ": it is not a regular file.\n");
     QVERIFY(r.out.isEmpty());
   }
 

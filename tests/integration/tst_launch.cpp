@@ -1,9 +1,14 @@
 // How `ferry` starts: the window comes from a module loaded only when a
 // window is wanted, so `ferry --headless` maps no Qt library and runs from
-// the executable alone; without its module, the window says plainly why it
-// cannot open. Linux (/proc).
+// the executable alone; without its module, or without a display, the
+// window says plainly why it cannot open; limits given on its command line
+// win over saved ones. Linux (/proc).
 
+#include <QDir>
 #include <QFile>
+#include <QScopeGuard>
+#include <QSettings>
+#include <QTcpServer>
 #include <QTest>
 
 #include "testutil/http_client.h"
@@ -78,6 +83,81 @@ class TestLaunch : public QObject {
     qputenv("FERRY_BINARY", built);
     QVERIFY(started);
     QCOMPARE(runCurl({f.urls[0]}).out, QByteArray("hello\n"));
+  }
+
+  void windowWithoutADisplaySaysSo_data() {
+    QTest::addColumn<QString>("display");
+    QTest::newRow("DISPLAY and WAYLAND_DISPLAY unset") << QString();
+    // A display named but not there (no X server answers on :97).
+    QTest::newRow("DISPLAY=:97, nothing there") << QStringLiteral(":97");
+  }
+
+  void windowWithoutADisplaySaysSo() {
+    QFETCH(QString, display);
+    if (!display.isEmpty() && QFile::exists(QStringLiteral("/tmp/.X11-unix/X97"))) QSKIP("an X server runs on :97");
+    QProcessEnvironment e = windowEnv();
+    for (const char* name : {"QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"}) e.remove(name);
+    if (!display.isEmpty()) e.insert("DISPLAY", display);
+    ProcessResult r = runProcess(ferryBinary(), {"--port", "0", file_}, 30'000, e);
+    qInfo("%s", r.err.constData());
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains("no display"), r.err.constData());
+    QVERIFY2(r.err.contains("--headless"), r.err.constData());
+    QVERIFY2(!r.err.contains("Reinstalling"), r.err.constData());
+  }
+
+  void commandLineLimitsWinOverSavedOnes() {
+    // Saved: one connection at most, 1000 bytes/s. Given for this run: the
+    // defaults' values, 1024 connections and no limit.
+    const quint16 port = freeTcpPort();
+    QVERIFY(port != 0);
+    const QString ini = dir_.filePath("config/ferry/ferry.ini");
+    QDir().mkpath(QFileInfo(ini).absolutePath());
+    QVERIFY(writeFile(ini, "[server]\nbind=127.0.0.1\nlinkHost=127.0.0.1\nmaxConnections=1\nrateLimit=1000\n"
+                           "startOnLaunch=true\n[window]\nkeepInTray=false\n"));
+    const QString big = dir_.filePath("big.bin");
+    const QByteArray content = randomBytes(200'000);
+    QVERIFY(writeFile(big, content));
+
+    QProcess window;
+    window.setProcessEnvironment(windowEnv());
+    window.start(ferryBinary(), {"--rate-limit", "0", "--max-connections", "1024", "--port",
+                                 QString::number(port), big});
+    auto stop = qScopeGuard([&] {
+      window.kill();
+      window.waitForFinished(5'000);
+    });
+    QVERIFY(window.waitForStarted(10'000));
+    // Serving once a connection is taken, and the share saved once it is in the file.
+    QString token;
+    QTRY_VERIFY_WITH_TIMEOUT(RawClient(port).ok(), 20'000);
+    QTRY_VERIFY_WITH_TIMEOUT(!(token = savedToken(ini, big)).isEmpty(), 10'000);
+
+    RawClient idle(port);  // holds what the saved cap would allow
+    QVERIFY(idle.ok());
+    QVERIFY(idle.send("GET /"));
+    const QString link = QStringLiteral("http://127.0.0.1:%1/%2/big.bin").arg(port).arg(token);
+    CurlResult c = runCurl({"-w", "\n%{http_code}", link}, 10'000);
+    QVERIFY2(c.out.endsWith("\n200"), c.err.constData());
+    QVERIFY(c.out.chopped(4) == content);  // 200 s at the saved rate
+  }
+
+ private:
+  static quint16 freeTcpPort() {
+    QTcpServer probe;
+    return probe.listen(QHostAddress::LocalHost, 0) ? probe.serverPort() : 0;
+  }
+
+  // The token the window saved for `path`; empty until it did.
+  static QString savedToken(const QString& ini, const QString& path) {
+    QSettings s(ini, QSettings::IniFormat);
+    s.beginGroup(QStringLiteral("shares"));
+    for (const QString& group : s.childGroups()) {
+      if (s.value(group + QStringLiteral("/path")).toString() != path) continue;
+      const QString token = s.value(group + QStringLiteral("/token")).toString();
+      return token.isEmpty() ? group : token;  // the older layout numbered its entries
+    }
+    return {};
   }
 };
 

@@ -18,6 +18,8 @@
 #include <QTimer>
 #include <QToolButton>
 
+#include <sys/stat.h>
+
 #include "main_window.h"
 #include "message_bar.h"
 #include "server_bridge.h"
@@ -79,6 +81,7 @@ class TestMainWindow : public QObject {
   void stopRefusesStartServesAndStaysResponsive();
   void cancelEndsTheDownloadOnTheClient();
   void droppedFolderGetsAClearMessage();
+  void unshareableFileGetsOneSentence();
   void busyPortOffersAFreeOne();
   void missingFileIsShownAsMissing();
   void removeMakesTheLinkFail();
@@ -311,6 +314,16 @@ void TestMainWindow::droppedFolderGetsAClearMessage() {
   // A later successful drop clears it.
   dropFiles(w.get(), {file_});
   QVERIFY(!w->messageBar()->isVisible());
+}
+
+void TestMainWindow::unshareableFileGetsOneSentence() {
+  auto w = makeWindow(testSettings(port_));
+  const QString pipe = config_->path() + QStringLiteral("/pipe");
+  QVERIFY(::mkfifo(QFile::encodeName(pipe).constData(), 0644) == 0);
+  dropFiles(w.get(), {pipe});
+  QCOMPARE(w->sharesModel()->rowCount(), 0);
+  QVERIFY(w->messageBar()->isVisible());
+  QCOMPARE(w->messageBar()->text(), QStringLiteral("Cannot share %1: it is not a regular file.").arg(pipe));
 }
 
 void TestMainWindow::busyPortOffersAFreeOne() {

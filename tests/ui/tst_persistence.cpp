@@ -1,7 +1,9 @@
 // Restarting Ferry with the same config dir: the same links still download,
 // settings come back, and the file with the tokens is its owner's alone.
 // When that file cannot be written (a full disk), the window says so and
-// the last saved copy is kept.
+// the last saved copy is kept. A damaged file is kept as a backup and what
+// can be read of it comes back; two Ferrys writing one file keep each
+// other's shares; a restored file that cannot be served says why.
 
 #include <QDir>
 #include <QFile>
@@ -11,6 +13,7 @@
 #include <QNetworkReply>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QProcess>
 #include <QTest>
 
 #ifdef __linux__
@@ -18,6 +21,7 @@
 #endif
 
 #include "main_window.h"
+#include "message_bar.h"
 #include "server_bridge.h"
 #include "settings_store.h"
 #include "shares_model.h"
@@ -27,6 +31,15 @@
 using namespace ferry;
 using namespace ferry::ui;
 using ferry::test::waitFor;
+
+namespace {
+
+QByteArray onDisk(const QString& path = SettingsStore::defaultPath()) {
+  QFile f(path);
+  return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+}  // namespace
 
 class TestPersistence : public QObject {
   Q_OBJECT
@@ -39,6 +52,11 @@ class TestPersistence : public QObject {
   void restartKeepsLinksWorking();
   void missingAtStartupKeepsItsToken();
   void fullDiskLosesNothing();
+  void damagedFileKeepsWhatCanBeRead_data();
+  void damagedFileKeepsWhatCanBeRead();
+  void mistypedValuesFallBackToDefaults();
+  void twoWritersKeepEachOthersShares();
+  void unservableAtStartupSaysWhy();
 
  private:
   QByteArray download(const QString& link, int* status = nullptr);
@@ -192,10 +210,6 @@ void TestPersistence::fullDiskLosesNothing() {
   QVERIFY2(problem.contains(QDir::toNativeSeparators(SettingsStore::defaultPath())), qPrintable(problem));
   QVERIFY(w.statusPanel()->problemShown());
   // (Read as bytes: QSettings in this process caches what it failed to write.)
-  auto onDisk = [] {
-    QFile f(SettingsStore::defaultPath());
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-  };
   QVERIFY(onDisk().contains("kept.bin"));
   QVERIFY(!onDisk().contains("late.bin"));
 
@@ -204,6 +218,204 @@ void TestPersistence::fullDiskLosesNothing() {
   QVERIFY(waitFor([&] { return w.statusPanel()->problemText().isEmpty(); }, 8000));
   QVERIFY(onDisk().contains("kept.bin"));
   QVERIFY(onDisk().contains("late.bin"));
+#endif
+}
+
+void TestPersistence::damagedFileKeepsWhatCanBeRead_data() {
+  QTest::addColumn<QString>("damage");
+  QTest::addColumn<int>("atLeast");  // shares that must come back
+  QTest::newRow("cut 20 bytes short") << QStringLiteral("cut") << 2;
+  QTest::newRow("a stray [[[ line") << QStringLiteral("stray") << 3;
+}
+
+void TestPersistence::damagedFileKeepsWhatCanBeRead() {
+  QFETCH(QString, damage);
+  QFETCH(int, atLeast);
+  QStringList links;  // tokens, really
+  {
+    MainWindow w{SettingsStore{}};
+    QList<QUrl> urls;
+    for (int i = 0; i < 3; ++i) {
+      const QString f = config_->path() + QStringLiteral("/file%1.bin").arg(i);
+      test::writeRandomFile(f, 1000);
+      urls << QUrl::fromLocalFile(f);
+    }
+    QCOMPARE(w.shareFiles(urls), 3);
+    for (int i = 0; i < 3; ++i) links << w.sharesModel()->index(i, 0).data(SharesModel::TokenRole).toString();
+  }
+  QByteArray bytes = onDisk();
+  QVERIFY(bytes.contains("[shares]"));
+  if (damage == QLatin1String("cut")) {
+    bytes.chop(20);
+  } else {
+    // After the first line of the shares: every line below it would land in
+    // a section named "[[".
+    const qsizetype at = bytes.indexOf('\n', bytes.indexOf("[shares]\n") + 9) + 1;
+    bytes.insert(at, "[[[\n");
+  }
+  QVERIFY(test::writeFile(SettingsStore::defaultPath(), bytes));
+
+  int restored = 0;
+  {
+    MainWindow w{SettingsStore{}};
+    restored = w.sharesModel()->rowCount();
+    QVERIFY2(restored >= atLeast, qPrintable(QString::number(restored)));
+    // With their links, in the order they were shared.
+    qsizetype last = -1;
+    for (int i = 0; i < restored; ++i) {
+      const qsizetype at = links.indexOf(w.sharesModel()->index(i, 0).data(SharesModel::TokenRole).toString());
+      QVERIFY(at > last);
+      last = at;
+    }
+
+    // The damaged file, as it was, beside the settings file.
+    const QFileInfo settings(SettingsStore::defaultPath());
+    const QStringList backups = settings.dir().entryList({settings.fileName() + QStringLiteral(".damaged-*")});
+    QCOMPARE(backups.size(), 1);
+    const QString backup = settings.dir().filePath(backups.first());
+    QCOMPARE(onDisk(backup), bytes);
+    QCOMPARE(QFile::permissions(backup) & (QFile::ReadGroup | QFile::ReadOther), QFile::Permissions());
+
+    // The window says what happened, and where the copy is.
+    QVERIFY(w.messageBar()->isVisibleTo(&w));
+    QCOMPARE(w.messageBar()->level(), MessageBar::Level::Warning);
+    const QString text = w.messageBar()->text();
+    QVERIFY2(text.contains(QStringLiteral("damaged")), qPrintable(text));
+    QVERIFY2(text.contains(QDir::toNativeSeparators(backup)), qPrintable(text));
+    // Starting to serve is no reason to take the warning away.
+    SettingsStore().saveSettings(settingsFor(test::freePort()));
+    QVERIFY(w.startServing());
+    QVERIFY(w.messageBar()->isVisibleTo(&w));
+  }
+  // What was restored is saved again, for good; the backup stays.
+  QCOMPARE(SettingsStore().loadShares().size(), restored);
+}
+
+void TestPersistence::mistypedValuesFallBackToDefaults() {
+  QDir().mkpath(QFileInfo(SettingsStore::defaultPath()).absolutePath());
+  QVERIFY(test::writeFile(SettingsStore::defaultPath(),
+                          "[server]\nport=80a80\nmaxConnections=1O24\nrateLimit=2M\nbind=127.0.0.1\n"
+                          "startOnLaunch=false\n"));
+  const AppSettings s = SettingsStore().loadSettings();
+  QCOMPARE(s.port, AppSettings().port);
+  QCOMPARE(s.maxConnections, AppSettings().maxConnections);
+  QCOMPARE(s.rateLimit, AppSettings().rateLimit);
+  QCOMPARE(s.bind, QStringLiteral("127.0.0.1"));  // what was readable stays
+  QCOMPARE(s.startOnLaunch, false);
+
+  MainWindow w{SettingsStore{}};
+  QCOMPARE(w.settings().port, std::uint16_t(8080));
+  QVERIFY(w.messageBar()->isVisibleTo(&w));
+  const QString text = w.messageBar()->text();
+  QVERIFY2(text.contains(QStringLiteral("port=80a80")) && text.contains(QStringLiteral("8080")), qPrintable(text));
+  QVERIFY2(text.contains(QStringLiteral("maxConnections=1O24")) && text.contains(QStringLiteral("1024")),
+           qPrintable(text));
+  QVERIFY2(text.contains(QStringLiteral("rateLimit=2M")), qPrintable(text));
+}
+
+void TestPersistence::twoWritersKeepEachOthersShares() {
+  auto tokens = [](const QList<SavedShare>& shares) {
+    QStringList t;
+    for (const SavedShare& s : shares) t << s.token;
+    return t;
+  };
+  const SavedShare a{QStringLiteral("AAAAAAAAAAAAAAAAAAAAAA"), QStringLiteral("/x/a"), 0};
+  const SavedShare b{QStringLiteral("BBBBBBBBBBBBBBBBBBBBBB"), QStringLiteral("/x/b"), 0};
+  SettingsStore first, second;  // two Ferrys, both started on an empty list
+  QVERIFY(first.loadShares().isEmpty());
+  QVERIFY(second.loadShares().isEmpty());
+  QVERIFY(first.saveShares({a}));
+  QVERIFY(second.saveShares({b}));
+  QCOMPARE(tokens(SettingsStore().loadShares()), QStringList({a.token, b.token}));
+
+  // Each removes and counts only its own.
+  SavedShare counted = b;
+  counted.downloads = 5;
+  QVERIFY(second.saveShares({counted}));
+  QVERIFY(first.saveShares({}));
+  QCOMPARE(SettingsStore().loadShares(), QList<SavedShare>({counted}));
+  QVERIFY(second.saveShares({counted}));
+  QCOMPARE(SettingsStore().loadShares(), QList<SavedShare>({counted}));
+
+  // A real second process: the window, sharing a file of its own while this
+  // one's list is older than the file.
+  if (qEnvironmentVariable("FERRY_BINARY").isEmpty()) QSKIP("FERRY_BINARY is not set (ctest sets it)");
+  const QString mine = config_->path() + QStringLiteral("/mine.bin"), theirs = config_->path() + QStringLiteral("/theirs.bin");
+  test::writeRandomFile(mine, 100);
+  test::writeRandomFile(theirs, 100);
+  QProcess other;
+  QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+  env.insert(QStringLiteral("FERRY_SCREENSHOT"), config_->path() + QStringLiteral("/shot.png"));
+  env.insert(QStringLiteral("FERRY_SCREENSHOT_DELAY"), QStringLiteral("0.2"));
+  other.setProcessEnvironment(env);
+  other.start(qEnvironmentVariable("FERRY_BINARY"), {QStringLiteral("--port"), QStringLiteral("0"), theirs});
+  QVERIFY(other.waitForFinished(30'000));
+  QCOMPARE(other.exitCode(), 0);
+  QVERIFY(onDisk().contains("theirs.bin"));
+  QVERIFY(second.saveShares({counted, {QStringLiteral("CCCCCCCCCCCCCCCCCCCCCC"), mine, 0}}));
+  const QByteArray file = onDisk();
+  QVERIFY2(file.contains("theirs.bin") && file.contains("mine.bin"), file.constData());
+  QCOMPARE(SettingsStore().loadShares().size(), 3);
+}
+
+void TestPersistence::unservableAtStartupSaysWhy() {
+#ifndef __linux__
+  QSKIP("the unreadable file comes from a preloaded library built on Linux");
+#else
+  // Tests run as root, who can read a file of mode 000: the faulty disk
+  // refuses the open with EACCES instead, as chmod 000 does to a user.
+  QVERIFY2(::dlsym(RTLD_DEFAULT, "ferry_faulty_disk_loaded"), "run with LD_PRELOAD=libferry_faulty_disk.so (ctest does)");
+  const QString good = config_->path() + QStringLiteral("/good.bin");
+  const QString locked = config_->path() + QStringLiteral("/locked.bin");
+  const QString odd = config_->path() + QStringLiteral("/odd.bin");
+  const QByteArray content = test::writeRandomFile(locked, 3000);
+  test::writeRandomFile(good, 1000);
+  test::writeRandomFile(odd, 1000);
+  const quint16 port = test::freePort();
+  SettingsStore().saveSettings(settingsFor(port));
+  {
+    MainWindow w{SettingsStore{}};
+    QCOMPARE(w.shareFiles({QUrl::fromLocalFile(good), QUrl::fromLocalFile(locked)}), 2);
+  }
+  {
+    // A token that is not one (edited by hand, say).
+    SettingsStore store;
+    QList<SavedShare> shares = store.loadShares();
+    shares << SavedShare{QStringLiteral("not*a*token"), odd, 0};
+    QVERIFY(store.saveShares(shares));
+  }
+  const QString control = config_->path() + QStringLiteral("/fault");
+  QVERIFY(test::writeFile(control, "deny"));
+  qputenv("FERRY_FAULT_MATCH", QFile::encodeName(locked));
+  qputenv("FERRY_FAULT_CONTROL", QFile::encodeName(control));
+  auto unset = qScopeGuard([] {
+    qunsetenv("FERRY_FAULT_MATCH");
+    qunsetenv("FERRY_FAULT_CONTROL");
+  });
+
+  MainWindow w{SettingsStore{}};
+  w.startIfWanted();
+  QVERIFY(w.isServing());
+  SharesModel* m = w.sharesModel();
+  QCOMPARE(m->rowCount(), 3);
+  auto linkText = [m](int row) { return m->index(row, SharesModel::Link).data().toString(); };
+  QCOMPARE(linkText(0), m->linkAt(0));
+  QVERIFY(m->index(0, 0).data(SharesModel::ProblemRole).toString().isEmpty());
+  // Where the link would be, the reason it would not work.
+  QVERIFY2(linkText(1).contains(locked) && linkText(1).contains(QStringLiteral("cannot be read")), qPrintable(linkText(1)));
+  QCOMPARE(m->index(1, SharesModel::Name).data(Qt::ToolTipRole).toString(), linkText(1));
+  QVERIFY2(linkText(2).contains(QStringLiteral("token")) && linkText(2).contains(QStringLiteral("malformed")),
+           qPrintable(linkText(2)));
+  QVERIFY(!m->index(1, 0).data(SharesModel::MissingRole).toBool());
+  int status = 0;
+  download(m->linkAt(1), &status);
+  QCOMPARE(status, 404);
+
+  // Readable again: the same link serves it, and the row looks normal.
+  QVERIFY(test::writeFile(control, {}));
+  QVERIFY(waitFor([&] { return m->index(1, 0).data(SharesModel::ProblemRole).toString().isEmpty(); }, 8000));
+  QCOMPARE(linkText(1), m->linkAt(1));
+  QVERIFY(download(m->linkAt(1)) == content);
 #endif
 }
 
