@@ -103,15 +103,26 @@ QList<int> SharesController::selectedRows() const {
 }
 
 void SharesController::selectRows(const QList<int>& sourceRows) {
-  QItemSelection selection;
+  std::vector<int> rows;  // in the view
+  rows.reserve(static_cast<std::size_t>(sourceRows.size()));
   QModelIndex current;
   for (int row : sourceRows) {
     QModelIndex i = p_.sharesProxy->mapFromSource(p_.shares->model()->index(row, 0));
     if (!i.isValid()) continue;
-    selection.select(i, i);
+    rows.push_back(i.row());
     current = i;
   }
   if (!current.isValid()) return;
+  // One range per run of adjacent rows: a selection of thousands of
+  // one-row ranges makes every later question about it slow.
+  std::sort(rows.begin(), rows.end());
+  QItemSelection selection;
+  for (std::size_t k = 0; k < rows.size();) {
+    std::size_t end = k;
+    while (end + 1 < rows.size() && rows[end + 1] <= rows[end] + 1) ++end;
+    selection.select(p_.sharesProxy->index(rows[k], 0), p_.sharesProxy->index(rows[end], 0));
+    k = end + 1;
+  }
   auto* sm = p_.sharesView->selectionModel();
   sm->setCurrentIndex(current, QItemSelectionModel::NoUpdate);
   sm->select(selection, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);

@@ -118,36 +118,75 @@ QVariant SharesModel::data(const QModelIndex& index, int role) const {
 }
 
 int SharesModel::add(Entry entry) {
-  if (int row = rowOf(entry.token); row >= 0) return row;
-  QFileInfo fi(entry.path);
-  entry.missing = !fi.isFile();
-  if (!entry.missing) entry.size = fi.size();
-  if (entry.name.isEmpty()) entry.name = fi.fileName();
-  const int row = rowCount();
-  beginInsertRows({}, row, row);
-  rows_.push_back(std::move(entry));
-  byToken_.insert(rows_.back().token, row);
-  endInsertRows();
-  return row;
+  std::vector<Entry> one;
+  one.push_back(std::move(entry));
+  return add(std::move(one)).front();
 }
 
-bool SharesModel::remove(const QString& token) {
-  int row = rowOf(token);
-  if (row < 0) return false;
-  beginRemoveRows({}, row, row);
-  rows_.erase(rows_.begin() + row);
+std::vector<int> SharesModel::add(std::vector<Entry> entries) {
+  std::vector<int> rows;
+  rows.reserve(entries.size());
+  std::vector<Entry> fresh;
+  QHash<QString, int> pending;  // tokens new in this batch, by row
+  const int first = rowCount();
+  for (Entry& entry : entries) {
+    if (int row = rowOf(entry.token); row >= 0) {
+      rows.push_back(row);
+      continue;
+    }
+    if (auto it = pending.constFind(entry.token); it != pending.cend()) {
+      rows.push_back(*it);
+      continue;
+    }
+    QFileInfo fi(entry.path);
+    entry.missing = !fi.isFile();
+    if (!entry.missing) entry.size = fi.size();
+    if (entry.name.isEmpty()) entry.name = fi.fileName();
+    const int row = first + static_cast<int>(fresh.size());
+    pending.insert(entry.token, row);
+    rows.push_back(row);
+    fresh.push_back(std::move(entry));
+  }
+  if (fresh.empty()) return rows;
+  beginInsertRows({}, first, first + static_cast<int>(fresh.size()) - 1);
+  rows_.reserve(rows_.size() + fresh.size());
+  for (Entry& e : fresh) {
+    byToken_.insert(e.token, static_cast<int>(rows_.size()));
+    if (!byPath_.contains(e.path)) byPath_.insert(e.path, static_cast<int>(rows_.size()));
+    rows_.push_back(std::move(e));
+  }
+  endInsertRows();
+  return rows;
+}
+
+bool SharesModel::remove(const QString& token) { return remove(QStringList{token}) > 0; }
+
+int SharesModel::remove(const QStringList& tokens) {
+  std::vector<int> doomed;
+  for (const QString& t : tokens)
+    if (int row = rowOf(t); row >= 0) doomed.push_back(row);
+  std::sort(doomed.begin(), doomed.end());
+  doomed.erase(std::unique(doomed.begin(), doomed.end()), doomed.end());
+  if (doomed.empty()) return 0;
+  // Runs of adjacent rows, last first, so earlier rows keep their numbers
+  // while later ones go.
+  std::vector<std::pair<int, int>> runs;
+  for (int row : doomed) {
+    if (!runs.empty() && runs.back().second == row - 1) runs.back().second = row;
+    else runs.emplace_back(row, row);
+  }
+  for (auto it = runs.rbegin(); it != runs.rend(); ++it) {
+    beginRemoveRows({}, it->first, it->second);
+    rows_.erase(rows_.begin() + it->first, rows_.begin() + it->second + 1);
+    endRemoveRows();
+  }
   reindex();
-  endRemoveRows();
-  return true;
+  return static_cast<int>(doomed.size());
 }
 
 int SharesModel::rowOf(const QString& token) const { return byToken_.value(token, -1); }
 
-int SharesModel::rowOfPath(const QString& path) const {
-  for (std::size_t i = 0; i < rows_.size(); ++i)
-    if (rows_[i].path == path) return static_cast<int>(i);
-  return -1;
-}
+int SharesModel::rowOfPath(const QString& path) const { return byPath_.value(path, -1); }
 
 void SharesModel::setRegistered(int row, bool registered) { rows_[static_cast<std::size_t>(row)].registered = registered; }
 
@@ -199,7 +238,11 @@ std::vector<int> SharesModel::refreshFiles() {
 
 void SharesModel::reindex() {
   byToken_.clear();
-  for (std::size_t i = 0; i < rows_.size(); ++i) byToken_.insert(rows_[i].token, static_cast<int>(i));
+  byPath_.clear();
+  for (std::size_t i = 0; i < rows_.size(); ++i) {
+    byToken_.insert(rows_[i].token, static_cast<int>(i));
+    if (!byPath_.contains(rows_[i].path)) byPath_.insert(rows_[i].path, static_cast<int>(i));  // the first
+  }
 }
 
 void SharesModel::emitRowsChanged(int first, int last, int firstColumn, int lastColumn) {
