@@ -13,6 +13,7 @@
 #include "app_icon.h"
 #include "main_window.h"
 #include "settings_store.h"
+#include "termination_signals.h"
 
 namespace ferry::app {
 namespace {
@@ -91,6 +92,8 @@ int runGui(int argc, char** argv, const CommandLine& cmd) {
   for (const std::string& p : cmd.paths) launch.paths << QString::fromStdString(p);
 
   ui::MainWindow window(ui::SettingsStore{}, launch);
+  ui::TerminationSignals termination;
+  QObject::connect(&termination, &ui::TerminationSignals::received, &window, &ui::MainWindow::endSession);
   window.show();
   QTimer::singleShot(0, &window, &ui::MainWindow::startIfWanted);
   scheduleScreenshot(window);

@@ -76,7 +76,7 @@ MainWindow::MainWindow(SettingsStore store, LaunchOptions launch, QWidget* paren
   status_ = new StatusPanel(statusBar());
   createTray();
 
-  serving_ = new ServingController({bridge_, shares_, transfers_, &run_, actions_, messageBar_, statusBar(), status_,
+  serving_ = new ServingController({this, bridge_, shares_, transfers_, &run_, actions_, messageBar_, statusBar(), status_,
                                     graph_, tray_},
                                    this);
   sharesCommands_ = new SharesController({shares_, bridge_, sharesView_, sharesProxy_, transfersView_, qrPanel_,
@@ -108,8 +108,10 @@ MainWindow::MainWindow(SettingsStore store, LaunchOptions launch, QWidget* paren
 
 MainWindow::~MainWindow() {
   disconnect(shares_, nullptr, this, nullptr);  // no status updates while going away
-  shares_->save();
+  // Stopped first: the run's last snapshot (its final counts) arrives
+  // before the shares are saved.
   bridge_->stop();
+  shares_->save();
 }
 
 // ---- construction ---------------------------------------------------------
@@ -340,7 +342,10 @@ void MainWindow::applySettings(const AppSettings& s, const ServerOptions& before
   const bool restart = before.port != after.port || before.bind != after.bind ||
                        before.limits.maxConnections != after.limits.maxConnections ||
                        before.allowedHosts != after.allowedHosts;
-  if (restart && isServing()) {
+  if (restart && !isServing() && serving_->wantsToServe()) {
+    // It could not start as it was set (a busy port): try what was chosen.
+    startServing();
+  } else if (restart && isServing()) {
     const int active = transfers_->activeCount();
     if (active > 0 &&
         QMessageBox::question(this, tr("Restart the Server?"),
@@ -399,6 +404,12 @@ void MainWindow::closeEvent(QCloseEvent* event) {
   quitting_ = true;
   // With a tray the app outlives its last window; quitting is explicit.
   if (tray_) QApplication::quit();
+}
+
+void MainWindow::endSession() {
+  saveWindow();
+  quitting_ = true;
+  QApplication::exit(0);
 }
 
 void MainWindow::quit() {

@@ -70,6 +70,10 @@ class MainWindow final : public QMainWindow {
   void applySettings(const AppSettings& s);
   QString linkHost() const { return run_.linkHost(); }
 
+  // The session ends without a question (SIGTERM, a logout): the window's
+  // geometry is saved now, the shares and their counts as the window goes.
+  void endSession();
+
   QAction* action(Action a) const;
   ServerBridge* bridge() const { return bridge_; }
   SharesModel* sharesModel() const;

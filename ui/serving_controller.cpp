@@ -1,7 +1,7 @@
 #include "serving_controller.h"
 
 #include <QAction>
-#include <QApplication>
+#include <QMessageBox>
 #include <QStatusBar>
 #include <QWidget>
 
@@ -31,13 +31,23 @@ ServingController::~ServingController() = default;
 bool ServingController::isServing() const { return p_.bridge->isRunning(); }
 
 void ServingController::toggle() {
-  if (isServing()) stop();
-  else start();
+  if (!isServing()) {
+    start();
+    return;
+  }
+  const int active = p_.transfers->activeCount();
+  if (active > 0 &&
+      QMessageBox::question(p_.window, tr("Stop Serving?"),
+                            tr("%n download(s) in progress will be cut off. Stop serving anyway?", nullptr, active)) !=
+          QMessageBox::Yes)
+    return;
+  stop();
 }
 
 bool ServingController::start() {
   const ServerOptions options = p_.settings->serverOptions();
   const ServerBridge::StartResult r = p_.bridge->start(options);
+  wanted_ = true;
   if (r.ok) {
     if (p_.messages->level() != MessageBar::Level::Info) p_.messages->dismiss();
     p_.statusBar->showMessage(tr("Serving on port %1").arg(p_.bridge->port()), 4000);
@@ -69,6 +79,7 @@ void ServingController::offerFreePort(const ServerOptions& options) {
 }
 
 void ServingController::stop() {
+  wanted_ = false;
   p_.bridge->stop();
   p_.statusBar->showMessage(tr("Stopped serving: links do not work until you start again"), 5000);
 }
@@ -114,8 +125,7 @@ void ServingController::onSnapshot(quint64 run, std::shared_ptr<const StatsSnaps
 void ServingController::onTransferEnded(const QString& file, const QString& client, int state, const QString&) {
   if (static_cast<TransferState>(state) != TransferState::kDone) return;
   p_.shares->scheduleSave();  // download counts
-  const QWidget* window = p_.graph->window();
-  if (p_.tray && p_.settings->saved().notifyOnComplete && !window->isActiveWindow())
+  if (p_.tray && p_.settings->saved().notifyOnComplete && !p_.window->isActiveWindow())
     p_.tray->notify(tr("Download complete"), tr("%1 was downloaded by %2").arg(file, client));
 }
 

@@ -17,6 +17,7 @@
 #include "server.h"
 
 class QStatusBar;
+class QWidget;
 
 namespace ferry::ui {
 
@@ -36,6 +37,7 @@ class ServingController final : public QObject {
 
  public:
   struct Parts {
+    QWidget* window;  // where questions are asked
     ServerBridge* bridge;
     ShareManager* shares;
     TransfersModel* transfers;
@@ -55,8 +57,12 @@ class ServingController final : public QObject {
   // port when the one asked for is busy).
   bool start();
   void stop();
+  // The Start/Stop action: stopping asks first while downloads run.
   void toggle();
   bool isServing() const;
+  // Serving, or asked to and could not (a busy port, say): new settings
+  // are then worth another try.
+  bool wantsToServe() const { return wanted_; }
 
   // The status bar, the tray and the links, after anything they show changed.
   void refresh();
@@ -75,6 +81,7 @@ class ServingController final : public QObject {
   Parts p_;
   std::uint64_t sentBeforeRun_ = 0;  // bytes sent by earlier runs of this session
   std::uint64_t sentThisRun_ = 0;
+  bool wanted_ = false;
 };
 
 }  // namespace ferry::ui

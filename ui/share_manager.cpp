@@ -77,6 +77,15 @@ void ShareManager::remove(const QStringList& tokens) {
   if (model_.remove(tokens) > 0) save();
 }
 
+QList<int> ShareManager::reinstate(const std::vector<SharesModel::Entry>& removed) {
+  std::vector<SharesModel::Entry> back = removed;
+  for (SharesModel::Entry& e : back) e.registered = bridge_->addShare(e.path, nullptr, e.token).has_value();
+  QList<int> rows;
+  for (int row : model_.add(std::move(back))) rows << row;
+  if (!rows.isEmpty()) save();
+  return rows;
+}
+
 void ShareManager::refresh() {
   // A disk that was full may have room again.
   if (unsaved_) save();

@@ -13,6 +13,7 @@
 #include <QSortFilterProxyModel>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QTimer>
 
 #include "message_bar.h"
 #include "qr_panel.h"
@@ -163,16 +164,18 @@ void SharesController::copySelectedLinks() {
 
 void SharesController::removeSelected() {
   QStringList tokens;
-  for (int row : selectedRows()) tokens << p_.shares->model()->entry(row).token;
+  std::vector<SharesModel::Entry> removed;
+  for (int row : selectedRows()) {
+    removed.push_back(p_.shares->model()->entry(row));
+    tokens << removed.back().token;
+  }
   if (tokens.isEmpty()) return;
   TableView* view = p_.sharesView;
   const int firstRow = view->selectionModel()->selectedRows().isEmpty()
                            ? view->currentIndex().row()
                            : view->selectionModel()->selectedRows().first().row();
   p_.shares->remove(tokens);
-  p_.statusBar->showMessage(tokens.size() == 1 ? tr("Stopped sharing 1 file: its link no longer works")
-                                               : tr("Stopped sharing %1 files: their links no longer work").arg(tokens.size()),
-                            5000);
+  offerUndo(std::move(removed));
   // Keep a selection for keyboard use: the row that took the removed one's place.
   const int rows = p_.sharesProxy->rowCount();
   if (rows > 0) {
@@ -181,6 +184,31 @@ void SharesController::removeSelected() {
   }
   updateQrPanel();
   updateActions();
+}
+
+void SharesController::offerUndo(std::vector<SharesModel::Entry> removed) {
+  delete undo_;  // one removal can be undone: the last
+  const QString text = removed.size() == 1
+                           ? tr("Removed %1: its link no longer works.").arg(removed.front().name)
+                           : tr("Removed %1 files: their links no longer work.").arg(removed.size());
+  undo_ = new QAction(tr("Undo"), this);
+  undo_->setToolTip(tr("Share them again with the same links"));
+  connect(undo_, &QAction::triggered, this, [this, removed = std::move(removed)] {
+    const QList<int> rows = p_.shares->reinstate(removed);
+    selectRows(rows);
+    p_.statusBar->showMessage(rows.size() == 1 ? tr("Sharing %1 again: its link works again").arg(removed.front().name)
+                                               : tr("Sharing %1 files again: their links work again").arg(rows.size()),
+                              5000);
+    undo_->deleteLater();
+    undo_ = nullptr;
+  });
+  p_.messages->showMessage(MessageBar::Level::Info, text, {undo_});
+  // The offer stands for a while, then goes (if nothing replaced it).
+  QTimer::singleShot(kUndoFor, undo_, [this, text] {
+    if (p_.messages->isVisible() && p_.messages->text() == text) p_.messages->dismiss();
+    undo_->deleteLater();
+    undo_ = nullptr;
+  });
 }
 
 void SharesController::openContainingFolder() {

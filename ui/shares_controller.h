@@ -8,11 +8,18 @@
 //
 // GUI thread only.
 
+#include <chrono>
+#include <vector>
+
 #include <QList>
 #include <QObject>
+#include <QPointer>
 #include <QStringList>
 #include <QUrl>
 
+#include "shares_model.h"
+
+class QAction;
 class QSortFilterProxyModel;
 class QStatusBar;
 class QWidget;
@@ -52,6 +59,7 @@ class SharesController final : public QObject {
   void addFilesDialog();
   QStringList selectedLinks() const;
   void copySelectedLinks();
+  // Unshares the selection at once; the message bar offers Undo for a while.
   void removeSelected();
   void openContainingFolder();
 
@@ -61,8 +69,11 @@ class SharesController final : public QObject {
  private:
   void updateActions();
   void updateQrPanel();
+  void offerUndo(std::vector<SharesModel::Entry> removed);
 
+  static constexpr std::chrono::seconds kUndoFor{30};
   Parts p_;
+  QPointer<QAction> undo_;  // the standing offer, if any
 };
 
 }  // namespace ferry::ui

@@ -7,6 +7,7 @@
 #include <QMessageBox>
 #include <QStyle>
 #include <QToolBar>
+#include <QToolButton>
 #include <QWidget>
 
 #include "action_icons.h"
@@ -124,7 +125,19 @@ void WindowActions::fillMenuBar(QMenuBar* bar) const {
 
 void WindowActions::fillToolBar(QToolBar* bar) const {
   bar->addAction(addFiles);
-  bar->addAction(remove);
+  // Remove's Delete covers the widgets that show the action and their
+  // children: shown by the tool bar itself, it would cover the link address
+  // box there too, and Delete while editing it would unshare a file. A
+  // button of its own keeps it to the button (and the shares list).
+  auto* removeButton = new QToolButton(bar);
+  removeButton->setDefaultAction(remove);
+  removeButton->setAutoRaise(true);
+  removeButton->setFocusPolicy(Qt::NoFocus);
+  removeButton->setToolButtonStyle(bar->toolButtonStyle());
+  removeButton->setIconSize(bar->iconSize());
+  connect(bar, &QToolBar::toolButtonStyleChanged, removeButton, &QToolButton::setToolButtonStyle);
+  connect(bar, &QToolBar::iconSizeChanged, removeButton, &QToolButton::setIconSize);
+  bar->addWidget(removeButton);
   bar->addAction(copyLink);
   bar->addSeparator();
   bar->addAction(startStop);
