@@ -49,8 +49,8 @@ bool ServingController::start() {
   const ServerBridge::StartResult r = p_.bridge->start(options);
   wanted_ = true;
   if (r.ok) {
+    // Where it serves is the status panel's to say, once.
     if (p_.messages->level() != MessageBar::Level::Info) p_.messages->dismiss();
-    p_.statusBar->showMessage(tr("Serving on port %1").arg(p_.bridge->port()), 4000);
     return true;
   }
   if (r.portBusy) {

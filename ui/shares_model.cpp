@@ -16,6 +16,8 @@ namespace {
 // Same encoding as the core's links: everything but RFC 3986 unreserved.
 QString encodedName(const QString& name) { return QString::fromLatin1(QUrl::toPercentEncoding(name)); }
 
+QString readableLink(const QString& link) { return QUrl(link).toDisplayString(QUrl::PrettyDecoded); }
+
 }  // namespace
 
 SharesModel::SharesModel(QObject* parent) : QAbstractTableModel(parent) {
@@ -79,8 +81,10 @@ QVariant SharesModel::data(const QModelIndex& index, int role) const {
       case Size: return e.missing ? tr("missing") : formatBytes(static_cast<std::uint64_t>(std::max<qint64>(e.size, 0)));
       case Downloads: return QString::number(e.downloads());
       case Link: {
+        // People read "holiday photos.zip", not "holiday%20photos.zip";
+        // what is copied stays encoded (linkAt).
         QString link = linkAt(index.row());
-        return link.isEmpty() ? tr("(link appears when serving)") : link;
+        return link.isEmpty() ? tr("(link appears when serving)") : readableLink(link);
       }
     }
   } else if (role == RawRole) {
@@ -103,7 +107,7 @@ QVariant SharesModel::data(const QModelIndex& index, int role) const {
   } else if (role == Qt::ToolTipRole) {
     if (e.missing)
       return tr("The file is no longer at %1.\nIts link will work again when the file is back.").arg(e.path);
-    if (col == Link) return tr("%1\nCtrl+C copies it").arg(linkAt(index.row()));
+    if (col == Link) return tr("%1\nCtrl+C copies it").arg(readableLink(linkAt(index.row())));
     return e.path;
   } else if (role == Qt::TextAlignmentRole) {
     if (col == Size || col == Downloads) return QVariant(Qt::AlignRight | Qt::AlignVCenter);

@@ -171,6 +171,11 @@ void TestMainWindow::dropCopyAndWatchDownload() {
   auto w = makeWindow(testSettings(port_));
   QVERIFY(w->startServing());
   QVERIFY(w->isServing());
+  // Where it serves is said once, by the status panel.
+  QCOMPARE(w->statusPanel()->serverText().count(QStringLiteral("Serving")), 1);
+  QVERIFY(w->statusPanel()->serverText().contains(QStringLiteral("Serving on 127.0.0.1:%1").arg(port_)));
+  QVERIFY2(!w->statusBar()->currentMessage().contains(QStringLiteral("Serving")),
+           qPrintable(w->statusBar()->currentMessage()));
 
   // Drop → shared at once, and the new share is the selected row.
   dropFiles(w.get(), {file_});

@@ -84,6 +84,14 @@ void TestSharesModel::formatsAndRawValues() {
   // The name part is percent-encoded like the core's links.
   QCOMPARE(model.linkAt(0), QStringLiteral("http://[fe80::1]:8080/Tok_1/Holiday%20Photos%20%C3%BC.zip"));
   QCOMPARE(model.index(0, SharesModel::Link).data(SharesModel::LinkRole).toString(), model.linkAt(0));
+  // What the table shows is the readable form; what is copied (linkAt,
+  // LinkRole) stays encoded.
+  QCOMPARE(model.index(0, SharesModel::Link).data().toString(),
+           QStringLiteral("http://[fe80::1]:8080/Tok_1/Holiday Photos ü.zip"));
+  model.add(entry("Tok_2", "תמונות חג.zip", 10));
+  QCOMPARE(model.linkAt(1), QStringLiteral("http://[fe80::1]:8080/Tok_2/%D7%AA%D7%9E%D7%95%D7%A0%D7%95%D7%AA%20%D7%97%D7%92.zip"));
+  QCOMPARE(model.index(1, SharesModel::Link).data().toString(), QStringLiteral("http://[fe80::1]:8080/Tok_2/תמונות חג.zip"));
+  QVERIFY(model.index(1, SharesModel::Link).data(Qt::ToolTipRole).toString().contains(QStringLiteral("תמונות חג.zip")));
 }
 
 void TestSharesModel::countersAreBatchedAndFold() {
