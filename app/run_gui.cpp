@@ -13,7 +13,9 @@
 
 #include "app_icon.h"
 #include "main_window.h"
+#include "palette_colors.h"
 #include "settings_store.h"
+#include "termination_signals.h"
 
 namespace ferry::app {
 namespace {
@@ -25,30 +27,7 @@ void applyForcedPalette(QApplication& app) {
   if (which != "dark" && which != "light") return;
   app.setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
   QPalette p = app.style()->standardPalette();
-  if (which == "dark") {
-    const QColor window(0x2b, 0x2d, 0x30), base(0x1f, 0x21, 0x24), text(0xe8, 0xe8, 0xe8), button(0x35, 0x37, 0x3b);
-    p.setColor(QPalette::Window, window);
-    p.setColor(QPalette::WindowText, text);
-    p.setColor(QPalette::Base, base);
-    p.setColor(QPalette::AlternateBase, QColor(0x26, 0x28, 0x2c));
-    p.setColor(QPalette::ToolTipBase, button);
-    p.setColor(QPalette::ToolTipText, text);
-    p.setColor(QPalette::PlaceholderText, QColor(0x9a, 0x9a, 0x9a));
-    p.setColor(QPalette::Text, text);
-    p.setColor(QPalette::Button, button);
-    p.setColor(QPalette::ButtonText, text);
-    p.setColor(QPalette::BrightText, Qt::white);
-    p.setColor(QPalette::Highlight, QColor(0x3d, 0x8e, 0xe0));
-    p.setColor(QPalette::HighlightedText, Qt::white);
-    p.setColor(QPalette::Link, QColor(0x6c, 0xb4, 0xff));
-    p.setColor(QPalette::Light, QColor(0x45, 0x47, 0x4b));
-    p.setColor(QPalette::Midlight, QColor(0x3a, 0x3c, 0x40));
-    p.setColor(QPalette::Mid, QColor(0x25, 0x27, 0x2a));
-    p.setColor(QPalette::Dark, QColor(0x18, 0x19, 0x1b));
-    p.setColor(QPalette::Shadow, Qt::black);
-    for (auto role : {QPalette::WindowText, QPalette::Text, QPalette::ButtonText})
-      p.setColor(QPalette::Disabled, role, QColor(0x80, 0x80, 0x80));
-  }
+  if (which == "dark") p = ui::darkPalette(p);
   app.setPalette(p);
 }
 
@@ -114,6 +93,8 @@ int runGui(int argc, char** argv, const CommandLine& cmd) {
   for (const std::string& p : cmd.paths) launch.paths << QString::fromStdString(p);
 
   ui::MainWindow window(ui::SettingsStore{}, launch);
+  ui::TerminationSignals termination;
+  QObject::connect(&termination, &ui::TerminationSignals::received, &window, &ui::MainWindow::endSession);
   window.show();
   QTimer::singleShot(0, &window, &ui::MainWindow::startIfWanted);
   scheduleScreenshot(window);

@@ -1,20 +1,13 @@
 #include "main_window.h"
 
-#include <algorithm>
-
 #include <QAction>
 #include <QApplication>
-#include <QClipboard>
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDragEnterEvent>
 #include <QDropEvent>
-#include <QDesktopServices>
-#include <QDir>
-#include <QFileDialog>
 #include <QFileInfo>
 #include <QHeaderView>
-#include <QHostAddress>
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QMenuBar>
@@ -22,14 +15,11 @@
 #include <QMimeData>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
-#include <QStandardPaths>
 #include <QStatusBar>
-#include <QStyle>
 #include <QSystemTrayIcon>
 #include <QToolBar>
 #include <QVBoxLayout>
 
-#include "action_icons.h"
 #include "app_icon.h"
 #include "bandwidth_graph.h"
 #include "link_hosts.h"
@@ -37,20 +27,19 @@
 #include "progress_delegate.h"
 #include "qr_panel.h"
 #include "server_bridge.h"
+#include "serving_controller.h"
 #include "settings_dialog.h"
 #include "share_manager.h"
+#include "shares_controller.h"
 #include "shares_model.h"
 #include "status_panel.h"
 #include "table_view.h"
 #include "transfers_model.h"
 #include "tray_icon.h"
+#include "window_actions.h"
 
 namespace ferry::ui {
 namespace {
-
-QIcon themed(const char* name, QStyle::StandardPixmap fallback) {
-  return QIcon::fromTheme(QLatin1String(name), QApplication::style()->standardIcon(fallback));
-}
 
 QLabel* sectionTitle(const QString& text, QWidget* parent) {
   auto* l = new QLabel(text, parent);
@@ -65,7 +54,7 @@ QLabel* sectionTitle(const QString& text, QWidget* parent) {
 }  // namespace
 
 MainWindow::MainWindow(SettingsStore store, LaunchOptions launch, QWidget* parent)
-    : QMainWindow(parent), store_(std::move(store)), launch_(std::move(launch)), settings_(store_.loadSettings()) {
+    : QMainWindow(parent), store_(std::move(store)), run_(store_.loadSettings(), std::move(launch)) {
   setWindowTitle(QStringLiteral("Ferry"));
   setWindowIcon(appIcon());
   setAcceptDrops(true);  // anywhere on the window
@@ -80,37 +69,40 @@ MainWindow::MainWindow(SettingsStore store, LaunchOptions launch, QWidget* paren
   transfersProxy_->setSourceModel(transfers_);
   transfersProxy_->setSortRole(TransfersModel::RawRole);
 
-  createActions();
-  createMenus();
+  actions_ = new WindowActions(this);
+  actions_->fillMenuBar(menuBar());
   createToolBar();
   createCentral();
   status_ = new StatusPanel(statusBar());
   createTray();
 
-  connect(bridge_, &ServerBridge::snapshotArrived, this, &MainWindow::onSnapshot);
-  connect(bridge_, &ServerBridge::runningChanged, this, &MainWindow::onRunningChanged);
-  connect(transfers_, &TransfersModel::transferEnded, this, &MainWindow::onTransferEnded);
-  connect(sharesView_->selectionModel(), &QItemSelectionModel::selectionChanged, this,
-          &MainWindow::updateSelectionActions);
-  connect(sharesView_->selectionModel(), &QItemSelectionModel::currentChanged, this, &MainWindow::updateQrPanel);
+  serving_ = new ServingController({this, bridge_, shares_, transfers_, &run_, actions_, messageBar_, statusBar(), status_,
+                                    graph_, tray_},
+                                   this);
+  sharesCommands_ = new SharesController({shares_, bridge_, sharesView_, sharesProxy_, transfersView_, qrPanel_,
+                                          actions_, messageBar_, statusBar()},
+                                         this);
+  connect(serving_, &ServingController::usePortRequested, this, &MainWindow::useFreePort);
+  connect(actions_->settings, &QAction::triggered, this, &MainWindow::openSettings);
+  connect(actions_->quit, &QAction::triggered, this, &MainWindow::quit);
+  connect(actions_->cancelTransfer, &QAction::triggered, this, &MainWindow::cancelSelectedTransfers);
+  connect(actions_->clearFinished, &QAction::triggered, transfers_, &TransfersModel::clearEnded);
   connect(transfersView_->selectionModel(), &QItemSelectionModel::selectionChanged, this,
-          &MainWindow::updateSelectionActions);
-  connect(shares_->model(), &QAbstractItemModel::dataChanged, this, &MainWindow::updateQrPanel);
+          &MainWindow::updateTransferActions);
+  connect(transfers_, &QAbstractItemModel::dataChanged, this, &MainWindow::updateTransferActions);
   connect(shares_, &ShareManager::saveFinished, this, &MainWindow::onSaved);
-  connect(transfers_, &QAbstractItemModel::dataChanged, this, &MainWindow::updateSelectionActions);
 
-  bridge_->setRateLimit(launch_.rateGiven ? launch_.server.rateLimit : settings_.rateLimit);
+  bridge_->setRateLimit(run_.rateLimit());
   shares_->restore();
-  if (!launch_.paths.isEmpty()) {
+  if (!run_.launch().paths.isEmpty()) {
     QList<QUrl> urls;
-    for (const QString& p : launch_.paths) urls << QUrl::fromLocalFile(QFileInfo(p).absoluteFilePath());
+    for (const QString& p : run_.launch().paths) urls << QUrl::fromLocalFile(QFileInfo(p).absoluteFilePath());
     shareFiles(urls);
   } else if (shares_->model()->rowCount() > 0) {
-    selectShareRows({shares_->model()->rowCount() - 1});
+    sharesCommands_->selectRows({shares_->model()->rowCount() - 1});
   }
-  updateLinkPrefix();
-  updateSelectionActions();
-  refreshServerStatus();
+  updateTransferActions();
+  serving_->refresh();
   restoreWindow();
   // A damaged settings file, values not understood: said once, at startup.
   if (const QString p = store_.loadProblems(); !p.isEmpty()) messageBar_->showMessage(MessageBar::Level::Warning, p);
@@ -118,129 +110,20 @@ MainWindow::MainWindow(SettingsStore store, LaunchOptions launch, QWidget* paren
 
 MainWindow::~MainWindow() {
   disconnect(shares_, nullptr, this, nullptr);  // no status updates while going away
-  shares_->save();
+  // Stopped first: the run's last snapshot (its final counts) arrives
+  // before the shares are saved.
   bridge_->stop();
+  shares_->save();
 }
 
 // ---- construction ---------------------------------------------------------
-
-void MainWindow::createActions() {
-  auto make = [this](const QString& text, const QIcon& icon, const QString& tip, auto slot) {
-    auto* a = new QAction(icon, text, this);
-    a->setToolTip(tip);
-    a->setStatusTip(tip);
-    connect(a, &QAction::triggered, this, slot);
-    return a;
-  };
-  addFiles_ = make(tr("&Add Files…"), themed("list-add", QStyle::SP_DialogOpenButton),
-                   tr("Share files from a file dialog (Ctrl+O); or drop them on the window"), &MainWindow::addFilesDialog);
-  addFiles_->setShortcut(QKeySequence::Open);
-  addFiles_->setIconText(tr("Add Files"));
-
-  remove_ = make(tr("&Remove"), themed("list-remove", QStyle::SP_TrashIcon),
-                 tr("Stop sharing the selected files: their links stop working at once (Delete)"),
-                 &MainWindow::removeSelected);
-  remove_->setShortcut(QKeySequence::Delete);
-  remove_->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-
-  copyLink_ = make(tr("&Copy Link"), themed("edit-copy", QStyle::SP_FileLinkIcon),
-                   tr("Copy the links of the selected files, one per line (Ctrl+C)"), &MainWindow::copySelectedLinks);
-  copyLink_->setShortcut(QKeySequence::Copy);
-
-  openFolder_ = make(tr("Open Containing &Folder"), themed("folder-open", QStyle::SP_DirOpenIcon),
-                     tr("Show the selected file's folder in the file manager"), &MainWindow::openContainingFolder);
-  openFolder_->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
-
-  startStop_ = make(tr("&Stop Serving"), stopIcon(),
-                    tr("Start or stop the server (Ctrl+T); shares stay listed either way"), [this] {
-                      if (isServing()) stopServing();
-                      else startServing();
-                    });
-  startStop_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
-
-  settingsAction_ = make(tr("Se&ttings…"), themed("preferences-system", QStyle::SP_FileDialogDetailedView),
-                         tr("Port, addresses, bandwidth limit and behaviour"), &MainWindow::openSettings);
-  settingsAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
-  settingsAction_->setMenuRole(QAction::PreferencesRole);
-
-  quit_ = make(tr("&Quit"), themed("application-exit", QStyle::SP_DialogCloseButton), tr("Stop serving and quit"),
-               &MainWindow::quit);
-  quit_->setShortcut(QKeySequence::Quit);
-  quit_->setMenuRole(QAction::QuitRole);
-
-  cancelTransfer_ = make(tr("&Cancel Download"), themed("process-stop", QStyle::SP_BrowserStop),
-                         tr("End the selected downloads now (Delete)"), &MainWindow::cancelSelectedTransfers);
-  cancelTransfer_->setShortcut(QKeySequence::Delete);
-  cancelTransfer_->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-
-  clearFinished_ = make(tr("Clear &Finished"), themed("edit-clear", QStyle::SP_DialogResetButton),
-                        tr("Remove finished, cancelled and failed downloads from the list"),
-                        [this] { transfers_->clearEnded(); });
-
-  showWindow_ = make(tr("&Show Ferry"), appIcon(), tr("Show the window"), [this] {
-    showNormal();
-    raise();
-    activateWindow();
-  });
-
-  about_ = make(tr("&About Ferry"), appIcon(), tr("Version and licence"), [this] {
-    QMessageBox::about(this, tr("About Ferry"),
-                       tr("<h3>Ferry %1</h3><p>Hand a file to someone nearby: drop it on the window, "
-                          "give them the link or let their phone scan the QR code, and watch the download.</p>"
-                          "<p>Files are served by Ferry's own HTTP server, straight from your disk.</p>")
-                           .arg(QStringLiteral(FERRY_VERSION)));
-  });
-  about_->setMenuRole(QAction::AboutRole);
-
-  showQr_ = new QAction(tr("&QR Code"), this);
-  showQr_->setCheckable(true);
-  showQr_->setChecked(true);
-  showQr_->setToolTip(tr("Show the QR code of the selected link"));
-  showGraph_ = new QAction(tr("&Bandwidth Graph"), this);
-  showGraph_->setCheckable(true);
-  showGraph_->setChecked(true);
-  showGraph_->setToolTip(tr("Show the upload rate of the last minute"));
-}
-
-void MainWindow::createMenus() {
-  QMenu* file = menuBar()->addMenu(tr("&File"));
-  file->addAction(addFiles_);
-  file->addAction(remove_);
-  file->addAction(openFolder_);
-  file->addSeparator();
-  file->addAction(quit_);
-
-  QMenu* edit = menuBar()->addMenu(tr("&Edit"));
-  edit->addAction(copyLink_);
-  edit->addSeparator();
-  edit->addAction(settingsAction_);
-
-  QMenu* server = menuBar()->addMenu(tr("&Server"));
-  server->addAction(startStop_);
-  server->addSeparator();
-  server->addAction(cancelTransfer_);
-  server->addAction(clearFinished_);
-
-  QMenu* view = menuBar()->addMenu(tr("&View"));
-  view->addAction(showQr_);
-  view->addAction(showGraph_);
-
-  QMenu* help = menuBar()->addMenu(tr("&Help"));
-  help->addAction(about_);
-}
 
 void MainWindow::createToolBar() {
   QToolBar* bar = addToolBar(tr("Main"));
   bar->setObjectName(QStringLiteral("mainToolBar"));
   bar->setMovable(false);
   bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-  bar->addAction(addFiles_);
-  bar->addAction(remove_);
-  bar->addAction(copyLink_);
-  bar->addSeparator();
-  bar->addAction(startStop_);
-  bar->addSeparator();
-  bar->addAction(settingsAction_);
+  actions_->fillToolBar(bar);
 
   auto* spacer = new QWidget(bar);
   spacer->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
@@ -255,7 +138,7 @@ void MainWindow::createToolBar() {
   bar->addWidget(linkHostCombo_);
   fillLinkHostCombo();
   connect(linkHostCombo_, &QComboBox::activated, this, [this](int i) {
-    AppSettings s = settings_;
+    AppSettings s = run_.saved();
     s.linkHost = linkHostCombo_->itemData(i).toString();
     applySettings(s);
   });
@@ -277,12 +160,12 @@ void MainWindow::createCentral() {
   sharesView_->setAcceptsFileDrops(true);
   sharesView_->setPlaceholderText(tr("Drop files here to share them\n\nor use Add Files (Ctrl+O)"));
   sharesView_->setContextMenuPolicy(Qt::ActionsContextMenu);
-  sharesView_->addAction(copyLink_);
-  sharesView_->addAction(openFolder_);
+  sharesView_->addAction(actions_->copyLink);
+  sharesView_->addAction(actions_->openFolder);
   auto* sep = new QAction(this);
   sep->setSeparator(true);
   sharesView_->addAction(sep);
-  sharesView_->addAction(remove_);
+  sharesView_->addAction(actions_->remove);
   QHeaderView* sh = sharesView_->horizontalHeader();
   sh->setSectionResizeMode(SharesModel::Name, QHeaderView::Interactive);
   sh->setSectionResizeMode(SharesModel::Size, QHeaderView::ResizeToContents);
@@ -290,11 +173,9 @@ void MainWindow::createCentral() {
   sh->setSectionResizeMode(SharesModel::Link, QHeaderView::Stretch);
   sh->resizeSection(SharesModel::Name, 220);
   sharesView_->setTextElideMode(Qt::ElideMiddle);
-  connect(sharesView_, &TableView::filesDropped, this, &MainWindow::shareFiles);
-  connect(sharesView_, &QAbstractItemView::doubleClicked, this, &MainWindow::copySelectedLinks);
 
-  qrPanel_ = new QrPanel(copyLink_, central);
-  connect(showQr_, &QAction::toggled, qrPanel_, &QWidget::setVisible);
+  qrPanel_ = new QrPanel(actions_->copyLink, central);
+  connect(actions_->showQr, &QAction::toggled, qrPanel_, &QWidget::setVisible);
 
   auto* sharesBox = new QWidget(central);
   auto* sharesLayout = new QVBoxLayout(sharesBox);
@@ -317,8 +198,8 @@ void MainWindow::createCentral() {
   transfersView_->setItemDelegate(new ProgressDelegate(TransfersModel::Progress, transfersView_));
   transfersView_->setPlaceholderText(tr("Downloads appear here as they happen"));
   transfersView_->setContextMenuPolicy(Qt::ActionsContextMenu);
-  transfersView_->addAction(cancelTransfer_);
-  transfersView_->addAction(clearFinished_);
+  transfersView_->addAction(actions_->cancelTransfer);
+  transfersView_->addAction(actions_->clearFinished);
   QHeaderView* th = transfersView_->horizontalHeader();
   th->setSectionResizeMode(QHeaderView::Interactive);
   th->setSectionResizeMode(TransfersModel::State, QHeaderView::Stretch);
@@ -342,7 +223,7 @@ void MainWindow::createCentral() {
   graphLayout->setContentsMargins(0, 0, 0, 0);
   graphLayout->addWidget(sectionTitle(tr("Upload rate"), graphBox));
   graphLayout->addWidget(graph_);
-  connect(showGraph_, &QAction::toggled, graphBox, &QWidget::setVisible);
+  connect(actions_->showGraph, &QAction::toggled, graphBox, &QWidget::setVisible);
 
   mainSplitter_ = new QSplitter(Qt::Vertical, central);
   mainSplitter_->addWidget(topSplitter_);
@@ -361,8 +242,8 @@ void MainWindow::createCentral() {
 
 void MainWindow::createTray() {
   if (!QSystemTrayIcon::isSystemTrayAvailable()) return;
-  tray_ = new TrayIcon(showWindow_, startStop_, quit_, this);
-  connect(tray_, &TrayIcon::activated, showWindow_, &QAction::trigger);
+  tray_ = new TrayIcon(actions_->showWindow, actions_->startStop, actions_->quit, this);
+  connect(tray_, &TrayIcon::activated, actions_->showWindow, &QAction::trigger);
 }
 
 void MainWindow::restoreWindow() {
@@ -380,253 +261,19 @@ void MainWindow::saveWindow() {
                      {QStringLiteral("top"), topSplitter_->saveState()}});
 }
 
-// ---- serving --------------------------------------------------------------
-
-std::uint16_t MainWindow::effectivePort() const { return launch_.portGiven ? launch_.server.port : settings_.port; }
-
-ServerOptions MainWindow::serverOptions() const {
-  ServerOptions o = launch_.server;
-  o.port = effectivePort();
-  o.bind = (launch_.bindGiven ? QString::fromStdString(launch_.server.bind) : settings_.bind).toStdString();
-  o.rateLimit = launch_.rateGiven ? launch_.server.rateLimit : settings_.rateLimit;
-  if (!launch_.maxConnectionsGiven) o.limits.maxConnections = static_cast<std::size_t>(settings_.maxConnections);
-  // A name typed as the link address (a proxy's, say) must be answered.
-  const QString host = linkHost();
-  if (QHostAddress(host).isNull()) o.allowedHosts.push_back(host.toStdString());
-  return o;
-}
-
-QString MainWindow::linkHost() const {
-  return effectiveLinkHost(settings_.linkHost, launch_.bindGiven ? QString::fromStdString(launch_.server.bind)
-                                                                 : settings_.bind);
-}
+// ---- what the rest of the app and the tests drive ---------------------------
 
 void MainWindow::startIfWanted() {
-  if (settings_.startOnLaunch || !launch_.paths.isEmpty()) startServing();
+  if (run_.saved().startOnLaunch || !run_.launch().paths.isEmpty()) startServing();
 }
 
-bool MainWindow::isServing() const { return bridge_->isRunning(); }
+bool MainWindow::startServing() { return serving_->start(); }
+void MainWindow::stopServing() { serving_->stop(); }
+bool MainWindow::isServing() const { return serving_->isServing(); }
 
-bool MainWindow::startServing() {
-  const ServerOptions options = serverOptions();
-  const ServerBridge::StartResult r = bridge_->start(options);
-  if (r.ok) {
-    if (startFailureShown_) messageBar_->dismiss();  // that failure is over; other news stays
-    startFailureShown_ = false;
-    statusBar()->showMessage(tr("Serving on port %1").arg(bridge_->port()), 4000);
-    return true;
-  }
-  startFailureShown_ = true;
-  if (r.portBusy) {
-    const std::uint16_t free = ServerBridge::findFreePort(QString::fromStdString(options.bind));
-    QList<QAction*> offers;
-    if (free != 0) {
-      auto* use = new QAction(tr("Use Port %1").arg(free), messageBar_);
-      connect(use, &QAction::triggered, this, [this, free] {
-        AppSettings s = settings_;
-        s.port = free;
-        launch_.portGiven = false;
-        applySettings(s);
-        if (!isServing()) startServing();
-      });
-      offers << use;
-    }
-    offers << settingsAction_;
-    messageBar_->showMessage(MessageBar::Level::Warning,
-                             tr("Port %1 is already in use by another program, so Ferry cannot serve on it.%2")
-                                 .arg(options.port)
-                                 .arg(free ? tr(" Port %1 is free.").arg(free) : QString()),
-                             offers);
-  } else {
-    messageBar_->showMessage(MessageBar::Level::Error, tr("Ferry cannot start serving: %1").arg(r.error),
-                             {settingsAction_});
-  }
-  return false;
-}
-
-void MainWindow::stopServing() {
-  bridge_->stop();
-  statusBar()->showMessage(tr("Stopped serving: links do not work until you start again"), 5000);
-}
-
-void MainWindow::onRunningChanged(bool running) {
-  if (!running) {
-    transfers_->endRun(bridge_->run());
-    shares_->model()->endRun();
-    shares_->scheduleSave();
-    sentBeforeRun_ += sentThisRun_;
-    sentThisRun_ = 0;
-    graph_->setRate(0);
-  }
-  status_->setStats(0, 0, sentBeforeRun_);
-  refreshServerStatus();
-}
-
-void MainWindow::refreshServerStatus() {
-  const bool running = isServing();
-  startStop_->setText(running ? tr("&Stop Serving") : tr("&Start Serving"));
-  startStop_->setIconText(running ? tr("Stop") : tr("Start"));
-  startStop_->setIcon(running ? stopIcon() : startIcon());
-  const QString address = QStringLiteral("%1:%2").arg(linkHost()).arg(bridge_->port());
-  status_->setServing(running, address);
-  if (tray_) tray_->setStatus(running ? tr("Ferry — serving on %1").arg(address) : tr("Ferry — stopped"));
-  updateLinkPrefix();
-}
-
-void MainWindow::onSnapshot(quint64 run, std::shared_ptr<const StatsSnapshot> snapshot) {
-  transfers_->applySnapshot(run, *snapshot);
-  if (run != bridge_->run()) return;
-  shares_->model()->applyCounters(snapshot->shares);
-  sentThisRun_ = snapshot->totalBytesSent;
-  const bool running = bridge_->isRunning();
-  graph_->setRate(running ? snapshot->uploadRate : 0);
-  status_->setStats(running ? snapshot->uploadRate : 0, running ? snapshot->activeTransfers : 0,
-                    sentBeforeRun_ + sentThisRun_);
-}
-
-void MainWindow::onTransferEnded(const QString& file, const QString& client, int state, const QString&) {
-  if (static_cast<TransferState>(state) != TransferState::kDone) return;
-  shares_->scheduleSave();  // download counts
-  if (tray_ && settings_.notifyOnComplete && !isActiveWindow())
-    tray_->notify(tr("Download complete"), tr("%1 was downloaded by %2").arg(file, client));
-}
-
-// ---- shares ---------------------------------------------------------------
-
-int MainWindow::shareFiles(const QList<QUrl>& urls) {
-  QStringList paths;
-  for (const QUrl& u : urls)
-    if (u.isLocalFile()) paths << u.toLocalFile();
-  const ShareManager::AddResult r = shares_->addPaths(paths);
-
-  QList<int> select = r.added;
-  if (select.isEmpty()) select = r.alreadyShared;
-  if (!select.isEmpty()) {
-    selectShareRows(select);
-    sharesView_->setFocus(Qt::OtherFocusReason);  // so Ctrl+C copies right away
-  }
-
-  QStringList problems;
-  if (!r.folders.isEmpty()) {
-    QStringList names;
-    for (const QString& f : r.folders) names << QStringLiteral("“%1”").arg(QFileInfo(f).fileName());
-    problems << (r.folders.size() == 1
-                     ? tr("%1 is a folder. Ferry shares files, not folders (yet): open the folder and drop the "
-                          "files you want to share.")
-                           .arg(names.first())
-                     : tr("%1 are folders. Ferry shares files, not folders (yet): open them and drop the files "
-                          "you want to share.")
-                           .arg(names.join(QStringLiteral(", "))));
-  }
-  problems << r.errors;
-  if (!problems.isEmpty()) messageBar_->showMessage(MessageBar::Level::Warning, problems.join(QLatin1Char('\n')));
-  else if (!r.added.isEmpty()) messageBar_->dismiss();
-
-  if (r.added.size() == 1) {
-    statusBar()->showMessage(tr("Sharing %1 — press Ctrl+C to copy its link")
-                                 .arg(shares_->model()->entry(r.added.first()).name),
-                             6000);
-  } else if (r.added.size() > 1) {
-    statusBar()->showMessage(tr("Sharing %1 files — press Ctrl+C to copy their links").arg(r.added.size()), 6000);
-  } else if (!r.alreadyShared.isEmpty() && problems.isEmpty()) {
-    statusBar()->showMessage(tr("Already shared"), 4000);
-  }
-  return static_cast<int>(r.added.size());
-}
-
-void MainWindow::addFilesDialog() {
-  const QString start = QStandardPaths::writableLocation(QStandardPaths::HomeLocation);
-  const QStringList files = QFileDialog::getOpenFileNames(this, tr("Share Files"), start);
-  QList<QUrl> urls;
-  for (const QString& f : files) urls << QUrl::fromLocalFile(f);
-  if (!urls.isEmpty()) shareFiles(urls);
-}
-
-QList<int> MainWindow::selectedShareRows() const {
-  QModelIndexList rows = sharesView_->selectionModel()->selectedRows();
-  std::sort(rows.begin(), rows.end(), [](const QModelIndex& a, const QModelIndex& b) { return a.row() < b.row(); });
-  QList<int> out;
-  for (const QModelIndex& i : rows) out << sharesProxy_->mapToSource(i).row();
-  if (out.isEmpty() && sharesView_->currentIndex().isValid())
-    out << sharesProxy_->mapToSource(sharesView_->currentIndex()).row();
-  return out;
-}
-
-void MainWindow::selectShareRows(const QList<int>& sourceRows) {
-  QItemSelection selection;
-  QModelIndex current;
-  for (int row : sourceRows) {
-    QModelIndex i = sharesProxy_->mapFromSource(shares_->model()->index(row, 0));
-    if (!i.isValid()) continue;
-    selection.select(i, i);
-    current = i;
-  }
-  if (!current.isValid()) return;
-  auto* sm = sharesView_->selectionModel();
-  sm->setCurrentIndex(current, QItemSelectionModel::NoUpdate);
-  sm->select(selection, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
-  sharesView_->scrollTo(current);
-  updateQrPanel();
-}
-
-QStringList MainWindow::selectedLinks() const {
-  QStringList links;
-  const SharesModel* m = shares_->model();
-  if (transfersView_->hasFocus() && transfersView_->selectionModel()->hasSelection()) {
-    // In the downloads list, Ctrl+C copies the links of those downloads' files.
-    for (const QModelIndex& i : transfersView_->selectionModel()->selectedRows()) {
-      int row = m->rowOf(i.data(TransfersModel::ShareTokenRole).toString());
-      if (row >= 0 && !links.contains(m->linkAt(row))) links << m->linkAt(row);
-    }
-    return links;
-  }
-  for (int row : selectedShareRows())
-    if (QString l = m->linkAt(row); !l.isEmpty()) links << l;
-  return links;
-}
-
-void MainWindow::copySelectedLinks() {
-  const QStringList links = selectedLinks();
-  if (links.isEmpty()) {
-    statusBar()->showMessage(shares_->model()->rowCount() ? tr("Select a shared file to copy its link")
-                                                          : tr("Nothing shared yet: drop a file on the window"),
-                             4000);
-    return;
-  }
-  QGuiApplication::clipboard()->setText(links.join(QLatin1Char('\n')));
-  QString msg = links.size() == 1 ? tr("Copied the link to the clipboard") : tr("Copied %1 links to the clipboard").arg(links.size());
-  if (!isServing()) msg += tr(" — Ferry is not serving: start it so the link works");
-  statusBar()->showMessage(msg, 5000);
-}
-
-void MainWindow::removeSelected() {
-  QStringList tokens;
-  for (int row : selectedShareRows()) tokens << shares_->model()->entry(row).token;
-  if (tokens.isEmpty()) return;
-  const int firstRow = sharesView_->selectionModel()->selectedRows().isEmpty()
-                           ? sharesView_->currentIndex().row()
-                           : sharesView_->selectionModel()->selectedRows().first().row();
-  shares_->remove(tokens);
-  statusBar()->showMessage(tokens.size() == 1 ? tr("Stopped sharing 1 file: its link no longer works")
-                                              : tr("Stopped sharing %1 files: their links no longer work").arg(tokens.size()),
-                           5000);
-  // Keep a selection for keyboard use: the row that took the removed one's place.
-  const int rows = sharesProxy_->rowCount();
-  if (rows > 0) {
-    QModelIndex next = sharesProxy_->index(std::min(firstRow, rows - 1), 0);
-    sharesView_->selectionModel()->setCurrentIndex(next, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
-  }
-  updateQrPanel();
-  updateSelectionActions();
-}
-
-void MainWindow::openContainingFolder() {
-  const QList<int> rows = selectedShareRows();
-  if (rows.isEmpty()) return;
-  const QString dir = QFileInfo(shares_->model()->entry(rows.first()).path).absolutePath();
-  if (!QDesktopServices::openUrl(QUrl::fromLocalFile(dir)))
-    statusBar()->showMessage(tr("Could not open %1").arg(QDir::toNativeSeparators(dir)), 5000);
-}
+int MainWindow::shareFiles(const QList<QUrl>& urls) { return sharesCommands_->shareFiles(urls); }
+QStringList MainWindow::selectedLinks() const { return sharesCommands_->selectedLinks(); }
+void MainWindow::copySelectedLinks() { sharesCommands_->copySelectedLinks(); }
 
 void MainWindow::cancelSelectedTransfers() {
   int n = 0;
@@ -638,49 +285,28 @@ void MainWindow::cancelSelectedTransfers() {
   if (n) statusBar()->showMessage(n == 1 ? tr("Cancelling 1 download") : tr("Cancelling %1 downloads").arg(n), 4000);
 }
 
-void MainWindow::updateSelectionActions() {
-  const bool any = !selectedShareRows().isEmpty();
-  remove_->setEnabled(any);
-  copyLink_->setEnabled(shares_->model()->rowCount() > 0);
-  openFolder_->setEnabled(any);
+void MainWindow::updateTransferActions() {
   bool active = false;
   for (const QModelIndex& i : transfersView_->selectionModel()->selectedRows())
     active = active || static_cast<TransferState>(i.data(TransfersModel::StateRole).toInt()) == TransferState::kActive;
-  cancelTransfer_->setEnabled(active);
-  updateQrPanel();
-}
-
-void MainWindow::updateQrPanel() {
-  const QModelIndex cur = sharesView_->currentIndex();
-  if (!cur.isValid()) {
-    qrPanel_->setShare({}, {});
-    return;
-  }
-  const int row = sharesProxy_->mapToSource(cur).row();
-  qrPanel_->setShare(shares_->model()->entry(row).name, shares_->model()->linkAt(row));
-}
-
-void MainWindow::updateLinkPrefix() {
-  const std::uint16_t port = isServing() ? bridge_->port() : effectivePort();
-  shares_->model()->setLinkPrefix(port ? linkPrefix(linkHost(), port) : QString());
-  updateQrPanel();
+  actions_->cancelTransfer->setEnabled(active);
 }
 
 void MainWindow::fillLinkHostCombo() {
   linkHostCombo_->clear();
-  const QString bind = launch_.bindGiven ? QString::fromStdString(launch_.server.bind) : settings_.bind;
-  linkHostCombo_->addItem(tr("Automatic (%1)").arg(effectiveLinkHost(QString(), bind)), QString());
+  const AppSettings& saved = run_.saved();
+  linkHostCombo_->addItem(tr("Automatic (%1)").arg(effectiveLinkHost(QString(), run_.bind())), QString());
   QStringList hosts = machineAddresses();
-  if (!settings_.linkHost.isEmpty() && !hosts.contains(settings_.linkHost)) hosts.prepend(settings_.linkHost);
+  if (!saved.linkHost.isEmpty() && !hosts.contains(saved.linkHost)) hosts.prepend(saved.linkHost);
   for (const QString& h : hosts) linkHostCombo_->addItem(h, h);
-  linkHostCombo_->setCurrentIndex(std::max(0, linkHostCombo_->findData(settings_.linkHost)));
+  linkHostCombo_->setCurrentIndex(std::max(0, linkHostCombo_->findData(saved.linkHost)));
 }
 
 // ---- settings, drops, closing ----------------------------------------------
 
 void MainWindow::onSaved(bool ok) {
   if (ok && settingsUnsaved_) {
-    settingsUnsaved_ = !store_.saveSettings(settings_);
+    settingsUnsaved_ = !store_.saveSettings(run_.saved());
     ok = !settingsUnsaved_;
     if (!ok) shares_->markUnsaved();  // so that this is tried again
   }
@@ -690,30 +316,38 @@ void MainWindow::onSaved(bool ok) {
 }
 
 void MainWindow::openSettings() {
-  SettingsDialog dialog(settings_, tray_ != nullptr, this);
+  SettingsDialog dialog(run_.saved(), tray_ != nullptr, this);
   if (dialog.exec() != QDialog::Accepted) return;
   // What the user sets here replaces this run's command-line values.
-  AppSettings s = dialog.settings();
-  if (s.port != settings_.port) launch_.portGiven = false;
-  if (s.bind != settings_.bind) launch_.bindGiven = false;
-  if (s.rateLimit != settings_.rateLimit) launch_.rateGiven = false;
-  if (s.maxConnections != settings_.maxConnections) launch_.maxConnectionsGiven = false;
-  applySettings(s);
+  const ServerOptions before = run_.serverOptions();
+  run_.takeFromUser(dialog.settings());
+  applySettings(run_.saved(), before);
 }
 
-void MainWindow::applySettings(const AppSettings& s) {
-  const ServerOptions before = serverOptions();
-  settings_ = s;
-  settingsUnsaved_ = !store_.saveSettings(settings_);
+void MainWindow::useFreePort(std::uint16_t port) {
+  const ServerOptions before = run_.serverOptions();
+  run_.usePort(port);
+  applySettings(run_.saved(), before);
+  if (!isServing()) startServing();
+}
+
+void MainWindow::applySettings(const AppSettings& s) { applySettings(s, run_.serverOptions()); }
+
+void MainWindow::applySettings(const AppSettings& s, const ServerOptions& before) {
+  run_.setSaved(s);
+  settingsUnsaved_ = !store_.saveSettings(s);
   if (settingsUnsaved_) shares_->save();  // reports it, and keeps retrying
-  const ServerOptions after = serverOptions();
+  const ServerOptions after = run_.serverOptions();
   bridge_->setRateLimit(after.rateLimit);
   fillLinkHostCombo();
-  updateLinkPrefix();
+  serving_->refresh();
   const bool restart = before.port != after.port || before.bind != after.bind ||
                        before.limits.maxConnections != after.limits.maxConnections ||
                        before.allowedHosts != after.allowedHosts;
-  if (restart && isServing()) {
+  if (restart && !isServing() && serving_->wantsToServe()) {
+    // It could not start as it was set (a busy port): try what was chosen.
+    startServing();
+  } else if (restart && isServing()) {
     const int active = transfers_->activeCount();
     if (active > 0 &&
         QMessageBox::question(this, tr("Restart the Server?"),
@@ -726,7 +360,7 @@ void MainWindow::applySettings(const AppSettings& s) {
     bridge_->stop();
     startServing();
   }
-  refreshServerStatus();
+  serving_->refresh();
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
@@ -749,7 +383,7 @@ void MainWindow::dropEvent(QDropEvent* event) {
 void MainWindow::closeEvent(QCloseEvent* event) {
   saveWindow();
   shares_->save();
-  if (!quitting_ && tray_ && settings_.keepInTray) {
+  if (!quitting_ && tray_ && run_.saved().keepInTray) {
     hide();
     if (!trayHintShown_ && isServing()) {
       tray_->notify(tr("Ferry is still serving"),
@@ -774,6 +408,12 @@ void MainWindow::closeEvent(QCloseEvent* event) {
   if (tray_) QApplication::quit();
 }
 
+void MainWindow::endSession() {
+  saveWindow();
+  quitting_ = true;
+  QApplication::exit(0);
+}
+
 void MainWindow::quit() {
   quitting_ = true;
   if (!close()) quitting_ = false;
@@ -781,16 +421,16 @@ void MainWindow::quit() {
 
 QAction* MainWindow::action(Action a) const {
   switch (a) {
-    case Action::AddFiles: return addFiles_;
-    case Action::Remove: return remove_;
-    case Action::CopyLink: return copyLink_;
-    case Action::OpenFolder: return openFolder_;
-    case Action::StartStop: return startStop_;
-    case Action::Settings: return settingsAction_;
-    case Action::Quit: return quit_;
-    case Action::CancelTransfer: return cancelTransfer_;
-    case Action::ClearFinished: return clearFinished_;
-    case Action::ShowWindow: return showWindow_;
+    case Action::AddFiles: return actions_->addFiles;
+    case Action::Remove: return actions_->remove;
+    case Action::CopyLink: return actions_->copyLink;
+    case Action::OpenFolder: return actions_->openFolder;
+    case Action::StartStop: return actions_->startStop;
+    case Action::Settings: return actions_->settings;
+    case Action::Quit: return actions_->quit;
+    case Action::CancelTransfer: return actions_->cancelTransfer;
+    case Action::ClearFinished: return actions_->clearFinished;
+    case Action::ShowWindow: return actions_->showWindow;
   }
   return nullptr;
 }

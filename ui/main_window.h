@@ -2,12 +2,14 @@
 
 // MainWindow: Ferry's window. Owns the bridge to the server, the share and
 // transfer models with their views, the QR panel, the bandwidth graph, the
-// status bar and the tray icon, and decides what the views' intents mean
-// (files dropped → shared; Ctrl+C → links copied; Cancel → transfer ended).
+// status bar and the tray icon, and puts them together: the actions and
+// menus (WindowActions), serving and its status (ServingController), the
+// shares list's commands (SharesController). What is left here is the
+// settings (saved and applied), the window's own geometry, drops on it and
+// closing it.
 //
 // GUI thread only.
 
-#include <cstdint>
 #include <memory>
 
 #include <QList>
@@ -15,12 +17,11 @@
 #include <QStringList>
 #include <QUrl>
 
-#include "server.h"
+#include "run_settings.h"
 #include "settings_store.h"
 
 class QAction;
 class QComboBox;
-class QLabel;
 class QSortFilterProxyModel;
 class QSplitter;
 
@@ -30,23 +31,15 @@ class BandwidthGraph;
 class MessageBar;
 class QrPanel;
 class ServerBridge;
+class ServingController;
 class ShareManager;
+class SharesController;
 class SharesModel;
 class StatusPanel;
 class TableView;
 class TransfersModel;
 class TrayIcon;
-
-// What the command line says for this run; it wins over saved settings
-// without being saved.
-struct LaunchOptions {
-  ServerOptions server;  // poller, extra hosts, proxies, limits...
-  bool portGiven = false;
-  bool bindGiven = false;
-  bool rateGiven = false;
-  bool maxConnectionsGiven = false;
-  QStringList paths;  // shared at startup
-};
+class WindowActions;
 
 class MainWindow final : public QMainWindow {
   Q_OBJECT
@@ -73,9 +66,13 @@ class MainWindow final : public QMainWindow {
   void copySelectedLinks();
   void cancelSelectedTransfers();
 
-  AppSettings settings() const { return settings_; }
+  AppSettings settings() const { return run_.saved(); }
   void applySettings(const AppSettings& s);
-  QString linkHost() const;
+  QString linkHost() const { return run_.linkHost(); }
+
+  // The session ends without a question (SIGTERM, a logout): the window's
+  // geometry is saved now, the shares and their counts as the window goes.
+  void endSession();
 
   QAction* action(Action a) const;
   ServerBridge* bridge() const { return bridge_; }
@@ -97,43 +94,34 @@ class MainWindow final : public QMainWindow {
   void closeEvent(QCloseEvent* event) override;
 
  private:
-  void createActions();
-  void createMenus();
   void createToolBar();
   void createCentral();
   void createTray();
   void restoreWindow();
   void saveWindow();
 
-  void onSnapshot(quint64 run, std::shared_ptr<const StatsSnapshot> snapshot);
-  void onRunningChanged(bool running);
-  void refreshServerStatus();
-  void onTransferEnded(const QString& file, const QString& client, int state, const QString& reason);
   // After any write of the settings file: shows or clears the warning.
   void onSaved(bool ok);
-  void addFilesDialog();
-  void removeSelected();
-  void openContainingFolder();
   void openSettings();
+  // `before`: the server's options before the change, to tell whether it
+  // must restart.
+  void applySettings(const AppSettings& s, const ServerOptions& before);
+  void useFreePort(std::uint16_t port);
   void quit();
-  void updateSelectionActions();
-  void updateLinkPrefix();
-  void updateQrPanel();
+  void updateTransferActions();
   void fillLinkHostCombo();
-  void selectShareRows(const QList<int>& sourceRows);
-  QList<int> selectedShareRows() const;  // source rows, in view order
-  ServerOptions serverOptions() const;
-  std::uint16_t effectivePort() const;
 
   SettingsStore store_;
-  LaunchOptions launch_;
-  AppSettings settings_;
+  RunSettings run_;
 
   ServerBridge* bridge_;
   ShareManager* shares_;
   TransfersModel* transfers_;
   QSortFilterProxyModel* sharesProxy_;
   QSortFilterProxyModel* transfersProxy_;
+  WindowActions* actions_;
+  ServingController* serving_ = nullptr;
+  SharesController* sharesCommands_ = nullptr;
 
   MessageBar* messageBar_ = nullptr;
   TableView* sharesView_ = nullptr;
@@ -148,24 +136,6 @@ class MainWindow final : public QMainWindow {
   bool trayHintShown_ = false;
   bool settingsUnsaved_ = false;  // saved again with the next save that works
   bool quitting_ = false;
-  bool startFailureShown_ = false;  // the message bar tells why serving did not start
-
-  std::uint64_t sentBeforeRun_ = 0;  // bytes sent by earlier runs of this session
-  std::uint64_t sentThisRun_ = 0;
-
-  QAction* addFiles_ = nullptr;
-  QAction* remove_ = nullptr;
-  QAction* copyLink_ = nullptr;
-  QAction* openFolder_ = nullptr;
-  QAction* startStop_ = nullptr;
-  QAction* settingsAction_ = nullptr;
-  QAction* quit_ = nullptr;
-  QAction* cancelTransfer_ = nullptr;
-  QAction* clearFinished_ = nullptr;
-  QAction* showWindow_ = nullptr;
-  QAction* about_ = nullptr;
-  QAction* showQr_ = nullptr;
-  QAction* showGraph_ = nullptr;
 };
 
 }  // namespace ferry::ui

@@ -4,6 +4,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPainter>
+#include <QPointer>
 #include <QStyle>
 #include <QToolButton>
 
@@ -53,13 +54,24 @@ void MessageBar::showMessage(Level level, const QString& text, const QList<QActi
   const int iconSize = style()->pixelMetric(QStyle::PM_SmallIconSize, nullptr, this);
   icon_->setPixmap(style()->standardIcon(pix).pixmap(iconSize, iconSize));
   text_->setText(text);
-  qDeleteAll(buttons_);
+  // Later: the button whose action replaced this message may be emitting.
+  for (QToolButton* b : buttons_) {
+    b->hide();
+    b->deleteLater();
+  }
   buttons_.clear();
   for (QAction* a : actions) {
     auto* b = new QToolButton(this);
-    b->setDefaultAction(a);
+    b->setText(a->text());
+    b->setToolTip(a->toolTip());
     b->setToolButtonStyle(Qt::ToolButtonTextOnly);
-    connect(a, &QAction::triggered, this, &MessageBar::dismiss, Qt::UniqueConnection);
+    // The button answers this message: it goes first, then the action runs
+    // (and may show the next one). The action itself stays free to be
+    // triggered elsewhere without touching whatever the bar says then.
+    connect(b, &QToolButton::clicked, this, [this, a = QPointer<QAction>(a)] {
+      dismiss();
+      if (a) a->trigger();
+    });
     buttonBox_->addWidget(b);
     buttons_.push_back(b);
   }

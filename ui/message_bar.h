@@ -27,8 +27,8 @@ class MessageBar final : public QFrame {
   explicit MessageBar(QWidget* parent = nullptr);
   ~MessageBar() override;
 
-  // Replaces the current message and shows the bar. An action's trigger
-  // also dismisses the bar.
+  // Replaces the current message and shows the bar. A click on an action's
+  // button dismisses the bar, then triggers the action.
   void showMessage(Level level, const QString& text, const QList<QAction*>& actions = {});
   void dismiss();
   QString text() const;

@@ -1,6 +1,7 @@
 #include "share_manager.h"
 
 #include <QFileInfo>
+#include <QSet>
 
 #include "server_bridge.h"
 #include "settings_store.h"
@@ -39,6 +40,8 @@ void ShareManager::restore() {
 
 ShareManager::AddResult ShareManager::addPaths(const QStringList& paths) {
   AddResult result;
+  std::vector<SharesModel::Entry> fresh;
+  QSet<QString> seen;
   for (const QString& raw : paths) {
     const QFileInfo fi(raw);
     const QString path = fi.absoluteFilePath();
@@ -50,29 +53,38 @@ ShareManager::AddResult ShareManager::addPaths(const QStringList& paths) {
       result.alreadyShared << row;
       continue;
     }
+    if (seen.contains(path)) continue;
     QString error;
     auto share = bridge_->addShare(path, &error);
     if (!share) {
       result.errors << error;
       continue;
     }
+    seen.insert(path);
     SharesModel::Entry e;
     e.token = QString::fromStdString(share->token);
     e.path = QString::fromStdString(share->path);
     e.name = QString::fromStdString(share->name);
-    result.added << model_.add(std::move(e));
+    fresh.push_back(std::move(e));
   }
+  // One insertion for the lot: a view costs the same for 4,000 as for one.
+  for (int row : model_.add(std::move(fresh))) result.added << row;
   if (!result.added.isEmpty()) save();
   return result;
 }
 
 void ShareManager::remove(const QStringList& tokens) {
-  bool changed = false;
-  for (const QString& t : tokens) {
-    bridge_->removeShare(t);  // its link 404s at once, its downloads end
-    changed = model_.remove(t) || changed;
-  }
-  if (changed) save();
+  for (const QString& t : tokens) bridge_->removeShare(t);  // its link 404s at once, its downloads end
+  if (model_.remove(tokens) > 0) save();
+}
+
+QList<int> ShareManager::reinstate(const std::vector<SharesModel::Entry>& removed) {
+  std::vector<SharesModel::Entry> back = removed;
+  for (SharesModel::Entry& e : back) e.registered = bridge_->addShare(e.path, nullptr, e.token).has_value();
+  QList<int> rows;
+  for (int row : model_.add(std::move(back))) rows << row;
+  if (!rows.isEmpty()) save();
+  return rows;
 }
 
 void ShareManager::refresh() {

@@ -42,6 +42,9 @@ class ShareManager final : public QObject {
   void restore();
   AddResult addPaths(const QStringList& paths);
   void remove(const QStringList& tokens);
+  // Shares again what remove() took, with the same tokens (links already
+  // sent work again) and counts; returns their model rows.
+  QList<int> reinstate(const std::vector<SharesModel::Entry>& removed);
   // Presence and size of every file; re-registers files that came back.
   void refresh();
   void save();           // now; the owner calls it before destroying this

@@ -16,6 +16,8 @@ namespace {
 // Same encoding as the core's links: everything but RFC 3986 unreserved.
 QString encodedName(const QString& name) { return QString::fromLatin1(QUrl::toPercentEncoding(name)); }
 
+QString readableLink(const QString& link) { return QUrl(link).toDisplayString(QUrl::PrettyDecoded); }
+
 }  // namespace
 
 SharesModel::SharesModel(QObject* parent) : QAbstractTableModel(parent) {
@@ -85,8 +87,10 @@ QVariant SharesModel::data(const QModelIndex& index, int role) const {
       case Size: return e.missing ? tr("missing") : formatBytes(static_cast<std::uint64_t>(std::max<qint64>(e.size, 0)));
       case Downloads: return QString::number(e.downloads());
       case Link: {
+        // People read "holiday photos.zip", not "holiday%20photos.zip";
+        // what is copied stays encoded (linkAt).
         QString link = linkAt(index.row());
-        return link.isEmpty() ? tr("(link appears when serving)") : link;
+        return link.isEmpty() ? tr("(link appears when serving)") : readableLink(link);
       }
     }
   } else if (role == RawRole) {
@@ -109,7 +113,7 @@ QVariant SharesModel::data(const QModelIndex& index, int role) const {
   } else if (role == Qt::ToolTipRole) {
     if (e.missing)
       return tr("The file is no longer at %1.\nIts link will work again when the file is back.").arg(e.path);
-    if (col == Link) return tr("%1\nCtrl+C copies it").arg(linkAt(index.row()));
+    if (col == Link) return tr("%1\nCtrl+C copies it").arg(readableLink(linkAt(index.row())));
     return e.path;
   } else if (role == Qt::TextAlignmentRole) {
     if (col == Size || col == Downloads) return QVariant(Qt::AlignRight | Qt::AlignVCenter);
@@ -124,36 +128,75 @@ QVariant SharesModel::data(const QModelIndex& index, int role) const {
 }
 
 int SharesModel::add(Entry entry) {
-  if (int row = rowOf(entry.token); row >= 0) return row;
-  QFileInfo fi(entry.path);
-  entry.missing = !fi.isFile();
-  if (!entry.missing) entry.size = fi.size();
-  if (entry.name.isEmpty()) entry.name = fi.fileName();
-  const int row = rowCount();
-  beginInsertRows({}, row, row);
-  rows_.push_back(std::move(entry));
-  byToken_.insert(rows_.back().token, row);
-  endInsertRows();
-  return row;
+  std::vector<Entry> one;
+  one.push_back(std::move(entry));
+  return add(std::move(one)).front();
 }
 
-bool SharesModel::remove(const QString& token) {
-  int row = rowOf(token);
-  if (row < 0) return false;
-  beginRemoveRows({}, row, row);
-  rows_.erase(rows_.begin() + row);
+std::vector<int> SharesModel::add(std::vector<Entry> entries) {
+  std::vector<int> rows;
+  rows.reserve(entries.size());
+  std::vector<Entry> fresh;
+  QHash<QString, int> pending;  // tokens new in this batch, by row
+  const int first = rowCount();
+  for (Entry& entry : entries) {
+    if (int row = rowOf(entry.token); row >= 0) {
+      rows.push_back(row);
+      continue;
+    }
+    if (auto it = pending.constFind(entry.token); it != pending.cend()) {
+      rows.push_back(*it);
+      continue;
+    }
+    QFileInfo fi(entry.path);
+    entry.missing = !fi.isFile();
+    if (!entry.missing) entry.size = fi.size();
+    if (entry.name.isEmpty()) entry.name = fi.fileName();
+    const int row = first + static_cast<int>(fresh.size());
+    pending.insert(entry.token, row);
+    rows.push_back(row);
+    fresh.push_back(std::move(entry));
+  }
+  if (fresh.empty()) return rows;
+  beginInsertRows({}, first, first + static_cast<int>(fresh.size()) - 1);
+  rows_.reserve(rows_.size() + fresh.size());
+  for (Entry& e : fresh) {
+    byToken_.insert(e.token, static_cast<int>(rows_.size()));
+    if (!byPath_.contains(e.path)) byPath_.insert(e.path, static_cast<int>(rows_.size()));
+    rows_.push_back(std::move(e));
+  }
+  endInsertRows();
+  return rows;
+}
+
+bool SharesModel::remove(const QString& token) { return remove(QStringList{token}) > 0; }
+
+int SharesModel::remove(const QStringList& tokens) {
+  std::vector<int> doomed;
+  for (const QString& t : tokens)
+    if (int row = rowOf(t); row >= 0) doomed.push_back(row);
+  std::sort(doomed.begin(), doomed.end());
+  doomed.erase(std::unique(doomed.begin(), doomed.end()), doomed.end());
+  if (doomed.empty()) return 0;
+  // Runs of adjacent rows, last first, so earlier rows keep their numbers
+  // while later ones go.
+  std::vector<std::pair<int, int>> runs;
+  for (int row : doomed) {
+    if (!runs.empty() && runs.back().second == row - 1) runs.back().second = row;
+    else runs.emplace_back(row, row);
+  }
+  for (auto it = runs.rbegin(); it != runs.rend(); ++it) {
+    beginRemoveRows({}, it->first, it->second);
+    rows_.erase(rows_.begin() + it->first, rows_.begin() + it->second + 1);
+    endRemoveRows();
+  }
   reindex();
-  endRemoveRows();
-  return true;
+  return static_cast<int>(doomed.size());
 }
 
 int SharesModel::rowOf(const QString& token) const { return byToken_.value(token, -1); }
 
-int SharesModel::rowOfPath(const QString& path) const {
-  for (std::size_t i = 0; i < rows_.size(); ++i)
-    if (rows_[i].path == path) return static_cast<int>(i);
-  return -1;
-}
+int SharesModel::rowOfPath(const QString& path) const { return byPath_.value(path, -1); }
 
 void SharesModel::setRegistered(int row, bool registered, const QString& problem) {
   Entry& e = rows_[static_cast<std::size_t>(row)];
@@ -212,7 +255,11 @@ std::vector<int> SharesModel::refreshFiles() {
 
 void SharesModel::reindex() {
   byToken_.clear();
-  for (std::size_t i = 0; i < rows_.size(); ++i) byToken_.insert(rows_[i].token, static_cast<int>(i));
+  byPath_.clear();
+  for (std::size_t i = 0; i < rows_.size(); ++i) {
+    byToken_.insert(rows_[i].token, static_cast<int>(i));
+    if (!byPath_.contains(rows_[i].path)) byPath_.insert(rows_[i].path, static_cast<int>(i));  // the first
+  }
 }
 
 void SharesModel::emitRowsChanged(int first, int last, int firstColumn, int lastColumn) {

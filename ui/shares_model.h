@@ -14,6 +14,7 @@
 #include <QFileIconProvider>
 #include <QHash>
 #include <QString>
+#include <QStringList>
 
 #include "transfer_stats.h"
 
@@ -59,7 +60,12 @@ class SharesModel final : public QAbstractTableModel {
   // Appends a share (its size and presence read from disk); returns its row.
   // A token already present keeps its row.
   int add(Entry entry);
+  // The same for many, in one insertion; returns their rows, in order.
+  std::vector<int> add(std::vector<Entry> entries);
   bool remove(const QString& token);
+  // Removes every row of these tokens: one removal per run of adjacent
+  // rows, so thousands cost what one does. Returns how many went.
+  int remove(const QStringList& tokens);
   int rowOf(const QString& token) const;  // -1 if absent
   int rowOfPath(const QString& path) const;
   const Entry& entry(int row) const { return rows_[static_cast<std::size_t>(row)]; }
@@ -88,6 +94,7 @@ class SharesModel final : public QAbstractTableModel {
 
   std::vector<Entry> rows_;
   QHash<QString, int> byToken_;
+  QHash<QString, int> byPath_;
   QString prefix_;
   QFileIconProvider icons_;
   mutable QHash<QString, QIcon> iconCache_;  // by suffix

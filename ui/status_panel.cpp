@@ -4,6 +4,7 @@
 #include <QStatusBar>
 
 #include "format.h"
+#include "palette_colors.h"
 
 namespace ferry::ui {
 
@@ -41,8 +42,12 @@ void StatusPanel::setStats(double rate, std::size_t active, std::uint64_t totalS
 
 void StatusPanel::setProblem(const QString& message) {
   // Short in the bar, the whole sentence in the tooltip.
+  // On the status bar's window colour, not a view's base.
+  QPalette onWindow = problem_->palette();
+  onWindow.setColor(QPalette::Base, onWindow.color(QPalette::Window));
   problem_->setText(message.isEmpty() ? QString()
-                                      : tr("<span style='color:#d9483b'>⚠ Not saved: disk full?</span>"));
+                                      : tr("<span style='color:%1'>⚠ Not saved: disk full?</span>")
+                                            .arg(failureTextColor(onWindow).name()));
   problem_->setToolTip(message);
   problem_->setVisible(!message.isEmpty());
 }

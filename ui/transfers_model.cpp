@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <limits>
 
+#include <QApplication>
 #include <QColor>
 
 #include "format.h"
+#include "palette_colors.h"
 
 namespace ferry::ui {
 namespace {
@@ -126,8 +128,8 @@ QVariant TransfersModel::data(const QModelIndex& index, int role) const {
     if (!r.reason.isEmpty()) tip += QLatin1Char('\n') + r.reason;
     return tip;
   } else if (role == Qt::ForegroundRole && col == State) {
-    // A red that reads on light and dark bases alike.
-    if (r.state == TransferState::kFailed) return QColor(0xd9, 0x48, 0x3b);
+    // Drawn on the view's base, whichever palette is in use.
+    if (r.state == TransferState::kFailed) return failureTextColor(QApplication::palette());
   }
   return {};
 }

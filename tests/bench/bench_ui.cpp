@@ -10,7 +10,9 @@
 //              re-sorts on every snapshot)
 //   synthetic  1,000-transfer snapshots fed straight to the window's model
 //              at 10 Hz (no server: the UI side alone)
-// Prints a markdown table. Not a ctest: numbers are reported, not asserted.
+// First, how long the window takes to share N files dropped at once and to
+// remove them all again (select all, Remove), for N = 1,000 and 4,000.
+// Prints markdown tables. Not a ctest: numbers are reported, not asserted.
 //
 //   bench_ui [seconds per run, default 10]
 
@@ -29,6 +31,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 
+#include <QAction>
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QFile>
@@ -160,6 +163,37 @@ StatsSnapshot syntheticSnapshot(int tick) {
   return s;
 }
 
+// Shares N files in one drop, then removes them all with the Remove action,
+// in a window of its own; prints one table row.
+void benchShares(const QString& dir, int n) {
+  QList<QUrl> urls;
+  for (int i = 0; i < n; ++i) {
+    const QString path = QStringLiteral("%1/file %2.txt").arg(dir).arg(i);
+    QFile f(path);
+    f.open(QIODevice::WriteOnly);
+    f.write("x");
+    urls << QUrl::fromLocalFile(path);
+  }
+  MainWindow window{SettingsStore{}, LaunchOptions{}};
+  window.resize(1100, 760);
+  window.show();
+  QCoreApplication::processEvents();
+  QElapsedTimer t;
+  t.start();
+  window.shareFiles(urls);
+  QCoreApplication::processEvents();
+  const double addMs = t.nsecsElapsed() / 1e6;
+  window.sharesView()->setFocus();
+  window.sharesView()->selectAll();
+  t.restart();
+  window.action(MainWindow::Action::Remove)->trigger();
+  QCoreApplication::processEvents();
+  const double removeMs = t.nsecsElapsed() / 1e6;
+  std::printf("| %d | %.1f | %.1f | %d |\n", n, addMs, removeMs, window.sharesModel()->rowCount());
+  std::fflush(stdout);
+  for (const QUrl& u : urls) QFile::remove(u.toLocalFile());
+}
+
 void row(const char* name, const Latency& l, const QString& note) {
   std::printf("| %s | %.3f | %.3f | %.2f | %zu | %s |\n", name, l.median, l.p99, l.max, l.samples, qPrintable(note));
   std::fflush(stdout);
@@ -204,6 +238,11 @@ int main(int argc, char** argv) {
   launch.server.limits.maxConnectionsPerIp = 4 * kTransfers;
   launch.maxConnectionsGiven = true;
   launch.bindGiven = true;
+
+  std::printf("Sharing N files in one drop, then removing them all (ms)\n\n");
+  std::printf("| Shares | add | remove | left |\n|---:|---:|---:|---:|\n");
+  for (int n : {1000, 4000}) benchShares(home.path(), n);
+  std::printf("\n");
 
   MainWindow window{SettingsStore{}, launch};
   window.resize(1100, 760);

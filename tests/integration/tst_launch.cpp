@@ -2,10 +2,14 @@
 // window is wanted, so `ferry --headless` maps no Qt library and runs from
 // the executable alone; without its module, or without a display, the
 // window says plainly why it cannot open; limits given on its command line
-// win over saved ones. Linux (/proc).
+// win over saved ones; SIGTERM to the window saves and exits 0. Linux (/proc).
 
+#include <csignal>
+
+#include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
+#include <QProcess>
 #include <QScopeGuard>
 #include <QSettings>
 #include <QTcpServer>
@@ -61,6 +65,45 @@ class TestLaunch : public QObject {
     ProcessResult r = runProcess(ferryBinary(), {"--port", "0", file_}, 30'000, e);
     QVERIFY2(r.exitCode == 0, r.err.constData());
     QVERIFY(QFileInfo(shot).size() > 1000);
+  }
+
+  void windowSavesAndExitsOnSigterm() {
+    // A real window with a config of its own, serving on a port of ours.
+    QProcessEnvironment e = windowEnv();
+    e.insert("XDG_CONFIG_HOME", dir_.filePath("sigterm-config"));
+    const QString ini = dir_.filePath("sigterm-config/ferry/ferry.ini");
+    quint16 port = 0;
+    {
+      QTcpServer probe;
+      QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+      port = probe.serverPort();
+    }
+    QProcess window;
+    window.setProcessEnvironment(e);
+    window.start(ferryBinary(), {"--bind", "127.0.0.1", "--port", QString::number(port), file_});
+    QVERIFY(window.waitForStarted(10'000));
+    // Shared at once (the token is saved then), then served: downloaded once.
+    QString token;
+    QTRY_VERIFY_WITH_TIMEOUT(
+        !(token = QSettings(ini, QSettings::IniFormat).value("shares/1/token").toString()).isEmpty(), 20'000);
+    const QString link = QString("http://127.0.0.1:%1/%2/hello.txt").arg(port).arg(token);
+    // Until it listens (QTRY_ would ask once more after success: one
+    // download exactly is the point).
+    bool downloaded = false;
+    for (QDeadlineTimer until(20'000); !downloaded && !until.hasExpired(); QTest::qWait(50))
+      downloaded = runCurl({"-s", "--max-time", "5", link}).out == "hello\n";
+    QVERIFY(downloaded);
+    QCOMPARE(QSettings(ini, QSettings::IniFormat).value("shares/1/downloads").toInt(), 0);  // not saved yet
+
+    QCOMPARE(::kill(static_cast<pid_t>(window.processId()), SIGTERM), 0);
+    QVERIFY(window.waitForFinished(15'000));
+    qInfo("%s", window.readAllStandardError().constData());
+    QCOMPARE(window.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(window.exitCode(), 0);
+    const QSettings saved(ini, QSettings::IniFormat);
+    QCOMPARE(saved.value("shares/1/token").toString(), token);
+    QCOMPARE(saved.value("shares/1/downloads").toInt(), 1);  // the count of that download
+    QVERIFY(!saved.value("window/geometry").toByteArray().isEmpty());
   }
 
   void windowWithoutItsModuleSaysSo() {

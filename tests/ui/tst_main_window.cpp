@@ -5,12 +5,17 @@
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
+#include <QComboBox>
+#include <QDialog>
 #include <QDropEvent>
 #include <QElapsedTimer>
+#include <QMessageBox>
 #include <QMimeData>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QPushButton>
 #include <QSortFilterProxyModel>
+#include <QSpinBox>
 #include <QStatusBar>
 #include <QTcpSocket>
 #include <QSignalSpy>
@@ -65,6 +70,44 @@ void dropFiles(QWidget* target, const QStringList& paths) {
   delete mime;
 }
 
+// Answers the next modal dialog once it shows (QMessageBox::question and
+// QDialog::exec block until then). The returned text is what it asked (a
+// message box's text, else the window title); empty while none came.
+std::shared_ptr<QString> answerNextDialog(std::function<void(QWidget*)> answer) {
+  auto asked = std::make_shared<QString>();
+  auto* timer = new QTimer;
+  auto ticks = std::make_shared<int>(0);
+  QObject::connect(timer, &QTimer::timeout, [timer, answer, asked, ticks] {
+    QWidget* w = QApplication::activeModalWidget();
+    if (!w) {
+      if (++*ticks > 250) timer->deleteLater();  // 5 s: none is coming
+      return;
+    }
+    timer->stop();
+    timer->deleteLater();
+    auto* box = qobject_cast<QMessageBox*>(w);
+    *asked = box ? box->text() : w->windowTitle();
+    answer(w);
+  });
+  timer->start(20);
+  return asked;
+}
+
+void clickButton(QWidget* w, QMessageBox::StandardButton which) {
+  auto* box = qobject_cast<QMessageBox*>(w);
+  QVERIFY(box);
+  box->button(which)->click();
+}
+
+QNetworkReply* getAndWait(QNetworkAccessManager& nam, const QString& link) {
+  QNetworkReply* reply = nam.get(QNetworkRequest(QUrl(link)));
+  waitFor([&] { return reply->isFinished(); }, 10000);
+  reply->deleteLater();
+  return reply;
+}
+
+int statusOf(QNetworkReply* reply) { return reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(); }
+
 // Finds the transfers-model row of the first transfer, if any.
 int firstTransferRow(TransfersModel* m) { return m->rowCount() > 0 ? 0 : -1; }
 
@@ -85,6 +128,11 @@ class TestMainWindow : public QObject {
   void busyPortOffersAFreeOne();
   void missingFileIsShownAsMissing();
   void removeMakesTheLinkFail();
+  void deleteInTheLinkAddressBoxRemovesNothing();
+  void removeThenUndoKeepsTheLink();
+  void busyPortThenSettingsServesOnTheNewPort();
+  void settingsLeaveOtherMessagesAlone();
+  void stopAsksWhileDownloadsRun();
 
  private:
   std::unique_ptr<MainWindow> makeWindow(const AppSettings& s);
@@ -126,6 +174,11 @@ void TestMainWindow::dropCopyAndWatchDownload() {
   auto w = makeWindow(testSettings(port_));
   QVERIFY(w->startServing());
   QVERIFY(w->isServing());
+  // Where it serves is said once, by the status panel.
+  QCOMPARE(w->statusPanel()->serverText().count(QStringLiteral("Serving")), 1);
+  QVERIFY(w->statusPanel()->serverText().contains(QStringLiteral("Serving on 127.0.0.1:%1").arg(port_)));
+  QVERIFY2(!w->statusBar()->currentMessage().contains(QStringLiteral("Serving")),
+           qPrintable(w->statusBar()->currentMessage()));
 
   // Drop → shared at once, and the new share is the selected row.
   dropFiles(w.get(), {file_});
@@ -236,7 +289,9 @@ void TestMainWindow::stopRefusesStartServesAndStaysResponsive() {
   QVERIFY(waitFor([&] { return w->transfersModel()->activeCount() == 1; }, 5000));
   QElapsedTimer stopTime;
   stopTime.start();
+  auto asked = answerNextDialog([](QWidget* d) { clickButton(d, QMessageBox::Yes); });
   w->action(MainWindow::Action::StartStop)->trigger();
+  QVERIFY(!asked->isEmpty());
   const qint64 stopMs = stopTime.elapsed();
   QVERIFY(!w->isServing());
   QVERIFY2(stopMs < 1000, qPrintable(QStringLiteral("stop took %1 ms").arg(stopMs)));
@@ -370,6 +425,126 @@ void TestMainWindow::removeMakesTheLinkFail() {
   QNetworkReply* reply = nam.get(QNetworkRequest(QUrl(link)));
   QVERIFY(waitFor([&] { return reply->isFinished(); }, 5000));
   QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 404);
+  reply->deleteLater();
+}
+
+void TestMainWindow::deleteInTheLinkAddressBoxRemovesNothing() {
+  auto w = makeWindow(testSettings(port_));
+  QVERIFY(!share(*w, file_).isEmpty());
+  QCOMPARE(w->sharesView()->selectionModel()->selectedRows().size(), 1);
+  auto* combo = w->findChild<QComboBox*>();
+  QVERIFY(combo);
+  combo->setFocus();
+  QVERIFY(combo->hasFocus());
+  QTest::keyClick(combo, Qt::Key_Delete);
+  QCOMPARE(w->sharesModel()->rowCount(), 1);
+  // In the list itself, Delete still removes.
+  w->sharesView()->setFocus();
+  QTest::keyClick(w->sharesView(), Qt::Key_Delete);
+  QCOMPARE(w->sharesModel()->rowCount(), 0);
+}
+
+void TestMainWindow::removeThenUndoKeepsTheLink() {
+  auto w = makeWindow(testSettings(port_));
+  QVERIFY(w->startServing());
+  w->bridge()->setRateLimit(0);
+  const QString link = share(*w, file_);
+  QNetworkAccessManager nam;
+  QCOMPARE(statusOf(getAndWait(nam, link)), 200);
+
+  w->sharesView()->setFocus();
+  QTest::keyClick(w->sharesView(), Qt::Key_Delete);
+  QCOMPARE(w->sharesModel()->rowCount(), 0);
+  QCOMPARE(statusOf(getAndWait(nam, link)), 404);
+  QVERIFY(w->messageBar()->isVisible());
+  QVERIFY2(w->messageBar()->text().startsWith(QStringLiteral("Removed holiday photos.zip")),
+           qPrintable(w->messageBar()->text()));
+  QCOMPARE(w->messageBar()->buttons().size(), 1);
+  QToolButton* undo = w->messageBar()->buttons().first();
+  QCOMPARE(undo->text(), QStringLiteral("Undo"));
+
+  undo->click();
+  QVERIFY(!w->messageBar()->isVisible());
+  QCOMPARE(w->sharesModel()->rowCount(), 1);
+  QCOMPARE(w->sharesModel()->linkAt(0), link);  // the same token
+  QCOMPARE(w->sharesView()->selectionModel()->selectedRows().size(), 1);
+  QNetworkReply* again = getAndWait(nam, link);
+  QCOMPARE(statusOf(again), 200);
+  QVERIFY(again->readAll() == content_);
+  // And it survives a restart: the settings file has it again.
+  QCOMPARE(SettingsStore().loadShares().size(), 1);
+  QCOMPARE(SettingsStore().loadShares().first().token, w->sharesModel()->entry(0).token);
+}
+
+void TestMainWindow::busyPortThenSettingsServesOnTheNewPort() {
+  QTcpServer squatter;
+  QVERIFY(squatter.listen(QHostAddress::Any, 0));
+  auto w = makeWindow(testSettings(squatter.serverPort()));
+  QVERIFY(!w->startServing());
+  // Settings, another port, OK: Ferry serves on it.
+  auto asked = answerNextDialog([this](QWidget* d) {
+    d->findChildren<QSpinBox*>().first()->setValue(port_);
+    qobject_cast<QDialog*>(d)->accept();
+  });
+  w->action(MainWindow::Action::Settings)->trigger();
+  QVERIFY(!asked->isEmpty());
+  QCOMPARE(w->settings().port, port_);
+  QVERIFY(w->isServing());
+  QCOMPARE(w->bridge()->port(), port_);
+  QVERIFY(!w->messageBar()->isVisible());
+}
+
+void TestMainWindow::settingsLeaveOtherMessagesAlone() {
+  QTcpServer squatter;
+  QVERIFY(squatter.listen(QHostAddress::Any, 0));
+  auto w = makeWindow(testSettings(squatter.serverPort()));
+  QVERIFY(!w->startServing());  // a warning that offers Settings
+  QDir(config_->path()).mkdir(QStringLiteral("Photos"));
+  dropFiles(w.get(), {config_->path() + QStringLiteral("/Photos")});
+  const QString warning = w->messageBar()->text();
+  QVERIFY2(warning.contains(QStringLiteral("is a folder")), qPrintable(warning));
+  // Settings opened from the menu and cancelled: the warning stays.
+  auto asked = answerNextDialog([](QWidget* d) { qobject_cast<QDialog*>(d)->reject(); });
+  w->action(MainWindow::Action::Settings)->trigger();
+  QVERIFY(!asked->isEmpty());
+  QVERIFY(w->messageBar()->isVisible());
+  QCOMPARE(w->messageBar()->text(), warning);
+}
+
+void TestMainWindow::stopAsksWhileDownloadsRun() {
+  auto w = makeWindow(testSettings(port_));
+  QVERIFY(w->startServing());
+  const QString link = share(*w, file_);
+  QNetworkAccessManager nam;
+  QNetworkReply* reply = nam.get(QNetworkRequest(QUrl(link)));
+  QVERIFY(waitFor([&] { return w->transfersModel()->activeCount() == 1; }, 5000));
+  QAction* startStop = w->action(MainWindow::Action::StartStop);
+
+  // Asked, and "No": still serving, the download goes on.
+  auto asked = answerNextDialog([](QWidget* d) { clickButton(d, QMessageBox::No); });
+  startStop->trigger();
+  QVERIFY2(asked->contains(QStringLiteral("1 download")), qPrintable(*asked));
+  QVERIFY(w->isServing());
+  QTest::qWait(300);
+  QVERIFY(!reply->isFinished());
+  QCOMPARE(w->transfersModel()->activeCount(), 1);
+
+  // "Yes": stopped, the download cut off.
+  asked = answerNextDialog([](QWidget* d) { clickButton(d, QMessageBox::Yes); });
+  startStop->trigger();
+  QVERIFY(!asked->isEmpty());
+  QVERIFY(!w->isServing());
+  QVERIFY(waitFor([&] { return reply->isFinished(); }, 5000));
+  QVERIFY(reply->error() != QNetworkReply::NoError);
+
+  // Nothing running: Start and Stop ask nothing.
+  startStop->trigger();
+  QVERIFY(w->isServing());
+  asked = answerNextDialog([](QWidget* d) { clickButton(d, QMessageBox::Yes); });
+  startStop->trigger();
+  QVERIFY(!w->isServing());
+  QTest::qWait(100);
+  QVERIFY(asked->isEmpty());
   reply->deleteLater();
 }
 

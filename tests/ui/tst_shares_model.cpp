@@ -7,6 +7,9 @@
 #include <QSortFilterProxyModel>
 #include <QTest>
 
+#include "server_bridge.h"
+#include "settings_store.h"
+#include "share_manager.h"
 #include "shares_model.h"
 #include "ui/ui_test_support.h"
 
@@ -22,6 +25,7 @@ class TestSharesModel : public QObject {
   void formatsAndRawValues();
   void countersAreBatchedAndFold();
   void missingFilesAndRefresh();
+  void thousandsAddedAndRemovedInOneGo();
 
  private:
   SharesModel::Entry entry(const QString& token, const QString& name, qint64 size) {
@@ -80,6 +84,14 @@ void TestSharesModel::formatsAndRawValues() {
   // The name part is percent-encoded like the core's links.
   QCOMPARE(model.linkAt(0), QStringLiteral("http://[fe80::1]:8080/Tok_1/Holiday%20Photos%20%C3%BC.zip"));
   QCOMPARE(model.index(0, SharesModel::Link).data(SharesModel::LinkRole).toString(), model.linkAt(0));
+  // What the table shows is the readable form; what is copied (linkAt,
+  // LinkRole) stays encoded.
+  QCOMPARE(model.index(0, SharesModel::Link).data().toString(),
+           QStringLiteral("http://[fe80::1]:8080/Tok_1/Holiday Photos ü.zip"));
+  model.add(entry("Tok_2", "תמונות חג.zip", 10));
+  QCOMPARE(model.linkAt(1), QStringLiteral("http://[fe80::1]:8080/Tok_2/%D7%AA%D7%9E%D7%95%D7%A0%D7%95%D7%AA%20%D7%97%D7%92.zip"));
+  QCOMPARE(model.index(1, SharesModel::Link).data().toString(), QStringLiteral("http://[fe80::1]:8080/Tok_2/תמונות חג.zip"));
+  QVERIFY(model.index(1, SharesModel::Link).data(Qt::ToolTipRole).toString().contains(QStringLiteral("תמונות חג.zip")));
 }
 
 void TestSharesModel::countersAreBatchedAndFold() {
@@ -123,6 +135,72 @@ void TestSharesModel::missingFilesAndRefresh() {
   QVERIFY(!model.index(0, 0).data(SharesModel::MissingRole).toBool());
   model.setRegistered(0, true);
   QVERIFY(model.refreshFiles().empty());
+}
+
+void TestSharesModel::thousandsAddedAndRemovedInOneGo() {
+  // A drop of 4,000 files, then Remove with all of them selected: one
+  // insertion and one removal, not one per row (each of which costs the
+  // views a pass over every row), and every row still where it says.
+  test::IsolatedConfig config;
+  ServerBridge bridge;
+  SettingsStore store;
+  ShareManager shares(&bridge, &store);
+  SharesModel* model = shares.model();
+  QSortFilterProxyModel proxy;
+  proxy.setSourceModel(model);
+  proxy.setSortRole(SharesModel::RawRole);
+  proxy.sort(SharesModel::Name);
+  QAbstractItemModelTester t1(model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+  QAbstractItemModelTester t2(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+  QSignalSpy inserted(model, &QAbstractItemModel::rowsInserted);
+  QSignalSpy removed(model, &QAbstractItemModel::rowsRemoved);
+
+  constexpr int kFiles = 4000;
+  QStringList paths;
+  for (int i = 0; i < kFiles; ++i) {
+    paths << dir_->filePath(QStringLiteral("file %1.txt").arg(i));
+    QVERIFY(test::writeFile(paths.last(), "x"));
+  }
+  const ShareManager::AddResult r = shares.addPaths(paths + QStringList{paths.first()});
+  QCOMPARE(r.added.size(), kFiles);
+  QCOMPARE(model->rowCount(), kFiles);
+  QCOMPARE(proxy.rowCount(), kFiles);
+  QCOMPARE(inserted.count(), 1);
+  QStringList tokens;
+  for (int i = 0; i < kFiles; ++i) {
+    const SharesModel::Entry& e = model->entry(r.added[i]);
+    QCOMPARE(e.path, paths[i]);
+    QCOMPARE(model->rowOf(e.token), r.added[i]);
+    QCOMPARE(model->rowOfPath(paths[i]), r.added[i]);
+    tokens << e.token;
+  }
+  QVERIFY(bridge.hasShare(tokens.last()));
+
+  // Every other one of the first hundred: each its own run of rows.
+  QStringList scattered;
+  for (int i = 0; i < 100; i += 2) scattered << tokens[i];
+  shares.remove(scattered);
+  QCOMPARE(model->rowCount(), kFiles - 50);
+  QCOMPARE(removed.count(), 50);
+  for (int i = 0; i < 100; ++i) {
+    const int row = model->rowOf(tokens[i]);
+    QCOMPARE(row >= 0, i % 2 == 1);
+    if (row >= 0) QCOMPARE(model->entry(row).token, tokens[i]);
+    QCOMPARE(model->rowOfPath(paths[i]), row);
+    QCOMPARE(bridge.hasShare(tokens[i]), i % 2 == 1);
+  }
+  QCOMPARE(model->entry(model->rowOf(tokens.last())).path, paths.last());
+
+  // The rest, in one go.
+  removed.clear();
+  shares.remove(tokens);
+  QCOMPARE(removed.count(), 1);
+  QCOMPARE(model->rowCount(), 0);
+  QCOMPARE(proxy.rowCount(), 0);
+  QCOMPARE(model->rowOf(tokens[1]), -1);
+  QCOMPARE(model->rowOfPath(paths[1]), -1);
+  QVERIFY(!bridge.hasShare(tokens.last()));
+  QVERIFY(store.loadShares().isEmpty());
 }
 
 QTEST_MAIN(TestSharesModel)

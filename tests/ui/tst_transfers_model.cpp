@@ -3,10 +3,15 @@
 // QAbstractItemModelTester throughout, directly and behind a sorting proxy.
 
 #include <QAbstractItemModelTester>
+#include <QApplication>
+#include <QStyle>
+#include <QStyleFactory>
+#include <cmath>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QTest>
 
+#include "palette_colors.h"
 #include "transfers_model.h"
 #include "ui/ui_test_support.h"
 
@@ -31,6 +36,16 @@ TransferInfo transfer(std::uint64_t id, std::uint64_t sent, std::uint64_t total 
   return t;
 }
 
+// WCAG 2.x, computed here rather than trusted from the code under test.
+double wcagContrast(const QColor& a, const QColor& b) {
+  auto lum = [](const QColor& c) {
+    auto ch = [](double v) { return v <= 0.04045 ? v / 12.92 : std::pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * ch(c.redF()) + 0.7152 * ch(c.greenF()) + 0.0722 * ch(c.blueF());
+  };
+  const double la = lum(a.toRgb()), lb = lum(b.toRgb());
+  return (std::max(la, lb) + 0.05) / (std::min(la, lb) + 0.05);
+}
+
 StatsSnapshot snapshot(std::vector<TransferInfo> ts) {
   StatsSnapshot s;
   s.transfers = std::move(ts);
@@ -50,6 +65,7 @@ class TestTransfersModel : public QObject {
   void newRunKeepsOldRowsApart();
   void thousandTransfersOneSignal();
   void removedRowsAreNotResurrected();
+  void failedTextReadsInBothPalettes();
 };
 
 void TestTransfersModel::passesTheModelTester() {
@@ -171,6 +187,28 @@ void TestTransfersModel::removedRowsAreNotResurrected() {
   // One the core dropped while active (more ended than it keeps) is ended here.
   model.applySnapshot(1, snapshot({transfer(3, 1)}));
   QCOMPARE(model.index(0, 0).data(TransfersModel::StateRole).toInt(), int(TransferState::kFailed));
+}
+
+void TestTransfersModel::failedTextReadsInBothPalettes() {
+  // The State cell of a failed download, as the view draws it (the
+  // delegate paints other columns than Progress with the model's
+  // foreground), on the view's base: WCAG AA asks 4.5:1 for text.
+  const QPalette before = QApplication::palette();
+  std::unique_ptr<QStyle> fusion(QStyleFactory::create(QStringLiteral("Fusion")));
+  const QPalette light = fusion->standardPalette();
+  for (const QPalette& p : {light, darkPalette(light)}) {
+    QApplication::setPalette(p);
+    TransfersModel model;
+    model.applySnapshot(1, snapshot({transfer(3, 5, 1000, TransferState::kFailed)}));
+    const QVariant fg = model.index(0, TransfersModel::State).data(Qt::ForegroundRole);
+    QVERIFY(fg.isValid());
+    const QColor red = fg.value<QBrush>().color();
+    const QColor base = p.color(QPalette::Base);
+    const double ratio = wcagContrast(red, base);
+    QVERIFY2(ratio >= 4.5, qPrintable(QStringLiteral("%1 on %2 is %3:1").arg(red.name(), base.name()).arg(ratio, 0, 'f', 2)));
+    QCOMPARE(contrastRatio(red, base), ratio);
+  }
+  QApplication::setPalette(before);
 }
 
 QTEST_MAIN(TestTransfersModel)
