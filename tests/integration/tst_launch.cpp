@@ -83,9 +83,14 @@ class TestLaunch : public QObject {
     window.start(ferryBinary(), {"--bind", "127.0.0.1", "--port", QString::number(port), file_});
     QVERIFY(window.waitForStarted(10'000));
     // Shared at once (the token is saved then), then served: downloaded once.
+    // Shares are saved one group per token: [shares] TOKEN\path=…
+    auto savedToken = [&ini] {
+      QSettings s(ini, QSettings::IniFormat);
+      s.beginGroup("shares");
+      return s.childGroups().value(0);
+    };
     QString token;
-    QTRY_VERIFY_WITH_TIMEOUT(
-        !(token = QSettings(ini, QSettings::IniFormat).value("shares/1/token").toString()).isEmpty(), 20'000);
+    QTRY_VERIFY_WITH_TIMEOUT(!(token = savedToken()).isEmpty(), 20'000);
     const QString link = QString("http://127.0.0.1:%1/%2/hello.txt").arg(port).arg(token);
     // Until it listens (QTRY_ would ask once more after success: one
     // download exactly is the point).
@@ -93,7 +98,7 @@ class TestLaunch : public QObject {
     for (QDeadlineTimer until(20'000); !downloaded && !until.hasExpired(); QTest::qWait(50))
       downloaded = runCurl({"-s", "--max-time", "5", link}).out == "hello\n";
     QVERIFY(downloaded);
-    QCOMPARE(QSettings(ini, QSettings::IniFormat).value("shares/1/downloads").toInt(), 0);  // not saved yet
+    QCOMPARE(QSettings(ini, QSettings::IniFormat).value("shares/" + token + "/downloads").toInt(), 0);  // not saved yet
 
     QCOMPARE(::kill(static_cast<pid_t>(window.processId()), SIGTERM), 0);
     QVERIFY(window.waitForFinished(15'000));
@@ -101,8 +106,8 @@ class TestLaunch : public QObject {
     QCOMPARE(window.exitStatus(), QProcess::NormalExit);
     QCOMPARE(window.exitCode(), 0);
     const QSettings saved(ini, QSettings::IniFormat);
-    QCOMPARE(saved.value("shares/1/token").toString(), token);
-    QCOMPARE(saved.value("shares/1/downloads").toInt(), 1);  // the count of that download
+    QCOMPARE(savedToken(), token);
+    QCOMPARE(saved.value("shares/" + token + "/downloads").toInt(), 1);  // the count of that download
     QVERIFY(!saved.value("window/geometry").toByteArray().isEmpty());
   }
 
