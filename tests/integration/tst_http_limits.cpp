@@ -305,6 +305,35 @@ class TestHttpLimits : public QObject {
     QVERIFY(closed);
   }
 
+  // A HEAD is answered with a head, errors included (RFC 9110 §9.3.2): the
+  // bytes after it would be read as the next response.
+  void headErrorsHaveNoBody_data() {
+    QTest::addColumn<QByteArray>("request");
+    QTest::addColumn<int>("status");
+    QTest::newRow("body") << QByteArray("HEAD /x HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 3\r\n\r\nabc") << 400;
+    QTest::newRow("no host") << QByteArray("HEAD /x HTTP/1.1\r\n\r\n") << 400;
+    QTest::newRow("foreign host") << QByteArray("HEAD /x HTTP/1.1\r\nHost: evil.example.com\r\n\r\n") << 421;
+    QTest::newRow("uri too long") << QByteArray("HEAD /" + QByteArray(9000, 'a') + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                                  << 414;
+    QTest::newRow("bad target") << QByteArray("HEAD http://127.0.0.1/x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n") << 400;
+    QTest::newRow("no such link") << QByteArray("HEAD /AAAAAAAAAAAAAAAAAAAAAA/x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+                                  << 404;
+  }
+
+  void headErrorsHaveNoBody() {
+    QFETCH(QByteArray, request);
+    QFETCH(int, status);
+    QVERIFY(startServer());
+    RawClient c(port());
+    c.send(request);
+    QByteArray all = c.readUntilClosed(1'000);
+    const qsizetype end = all.indexOf("\r\n\r\n");
+    QVERIFY2(end > 0, all.constData());
+    QVERIFY2(all.startsWith("HTTP/1.1 " + QByteArray::number(status) + " "), all.constData());
+    // Content-Length says what a GET would get; nothing follows the head.
+    QCOMPARE(all.mid(end + 4), QByteArray());
+  }
+
   void hostChecks() {
     QVERIFY(startServer([](ferry::ServerOptions& o) { o.allowedHosts = {"files.example.org"}; }));
     const QByteArray t = smallTarget();
