@@ -1,5 +1,10 @@
 #pragma once
 
+// Layer http/: HTTP/1.1 and nothing behind it — the parser, HttpConnection,
+// HttpServer, limits, dates, ranges, targets, the Host policy. What answers
+// a request comes from above, through responder.h and body_source.h.
+// Uses net/ and below.
+//
 // HttpServer: HTTP on one loop. Owns the Listener and every HttpConnection;
 // borrows the RequestHandler that answers requests and the RateLimiter.
 // Enforces the connection caps, sweeps deadlines twice a second, destroys

@@ -1,5 +1,9 @@
 #pragma once
 
+// Layer loop/: the reactor. A Poller with one file per backend, the Waker,
+// and EventLoop with its timers and posted functions. Uses os/ only
+// (nginx's src/event, redis's ae_*.c).
+//
 // EventLoop: one thread's reactor. It owns a Poller, a Waker, the timer heap
 // and the queue of posted functions; it does not own the descriptors it
 // watches (their owners unwatch them before closing).

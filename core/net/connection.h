@@ -1,5 +1,8 @@
 #pragma once
 
+// Layer net/: byte streams on the loop — Listener, Connection and the
+// RateLimiter that paces them. May use work/, loop/ and os/; knows no protocol.
+//
 // Connection: one accepted TCP socket and its byte streams. Owns the
 // descriptor, a bounded read buffer, and a write queue of bytes followed by at
 // most one file region. Knows nothing of HTTP.

@@ -1,5 +1,9 @@
 #pragma once
 
+// Layer os/ (the bottom): what the operating system offers, wrapped once
+// for POSIX and Windows — sockets, files, addresses, secure randomness,
+// memory release. Uses nothing else of Ferry (nginx's src/os/unix).
+//
 // The few portable socket primitives core needs: the native handle type,
 // close, non-blocking mode, and the last socket error as std::error_code.
 // POSIX and Winsock differ in exactly these places; everything above this

@@ -1,5 +1,9 @@
 #pragma once
 
+// Layer serve/: what answers requests. Router picks a handler; each kind of
+// answer is a handler of its own beside file_handler (h2o's lib/handler).
+// Uses share/, http/, work/ and below; Server (core/server.h) sits on top.
+//
 // Router: the RequestHandler of a Ferry server. Reads the link a request
 // names (/<token>/<name>), finds its share and hands the request to the
 // handler for that kind of answer: a shared file today; folders, zips,

@@ -1,5 +1,8 @@
 #pragma once
 
+// Layer share/: what is shared and what happens to it — ShareRegistry and
+// TransferStats. Uses http/ (token syntax) and below.
+//
 // ShareRegistry: what is shared. Maps unguessable tokens to the files the
 // user chose. Owns only that mapping (never an open file).
 //
