@@ -22,6 +22,14 @@ struct Server::Running {
   std::thread thread;
   std::uint16_t port = 0;
   std::string bind;
+
+  // The order stop() uses too: connections first, then the pool (its last
+  // jobs' done() hand their responses back to the router), then the rest.
+  ~Running() {
+    http.reset();
+    pool.reset();
+    router.reset();
+  }
 };
 
 Server::Server() : snapshot_(std::make_shared<StatsSnapshot>()) {
@@ -90,15 +98,8 @@ void Server::stop() {
     loop->stop();
   });
   r->thread.join();
-  // The loop has stopped: tear down in reverse order on this thread. The
-  // pool goes after the connections and before the router: its last jobs'
-  // done() hand their responses back to the router's handlers.
-  r->http.reset();
-  r->pool.reset();
-  r->router.reset();
-  r->limiter.reset();
-  r->stats.reset();
-  r->loop.reset();
+  // The loop has stopped: tear down on this thread (see ~Running).
+  r.reset();
 }
 
 bool Server::running() const {

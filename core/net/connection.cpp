@@ -180,7 +180,16 @@ void Connection::releaseOutput() {
   out_.clear();
 }
 
-void Connection::queueView(std::string_view bytes) { view_ = bytes; }
+void Connection::queueView(std::string_view bytes) {
+  view_ = bytes;
+  fileShort_ = false;
+  fileUncached_ = false;
+}
+
+void Connection::endUncached() {
+  fileLeft_ = 0;
+  fileUncached_ = true;
+}
 
 void Connection::queueFile(int fileFd, std::uint64_t offset, std::uint64_t length) {
   if (fileFd != fileFd_) noSendfileFd_ = -1;
@@ -289,22 +298,18 @@ void Connection::flush() {
       }
       long long n;
       bool eof = false;
-      {
-        // The loop never waits for a disk: where the bytes due next are not
-        // in the page cache, the region ends here, and its owner has them
-        // read in the work pool (see BodySource).
-        const std::uint64_t step = std::min<std::uint64_t>(fileLeft_, sendfileOn ? budget - sent : kFileChunk);
-        if (!regionCached(fileFd_, fileOffset_, step)) {
-          fileLeft_ = 0;
-          fileUncached_ = true;
-          break;
-        }
-      }
+      // The loop never waits for a disk: where the bytes due next are not
+      // in the page cache, the region ends here, and its owner has them
+      // read in the work pool (see BodySource).
 #if defined(__linux__)
       if (sendfileOn) {
         off_t off = static_cast<off_t>(fileOffset_);
         // Never past what is left of this call's budget.
         std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(fileLeft_, budget - sent));
+        if (!regionCached(fileFd_, fileOffset_, want)) {
+          endUncached();
+          break;
+        }
         n = ::sendfile(fd_, fileFd_, &off, want);
         eof = n == 0;
       } else
@@ -316,7 +321,11 @@ void Connection::flush() {
         // file bytes of its own, however slowly its client reads.
         thread_local std::unique_ptr<char[]> scratch(new char[kFileChunk]);
         std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(fileLeft_, kFileChunk));
-        long long got = readAt(fileFd_, scratch.get(), want, fileOffset_);
+        long long got = readCachedAt(fileFd_, scratch.get(), want, fileOffset_);
+        if (got < 0 && errno == EAGAIN) {
+          endUncached();
+          break;
+        }
         if (got < 0) return failFile(errno);
         eof = got == 0;
 #ifdef _WIN32

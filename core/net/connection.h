@@ -123,6 +123,7 @@ class Connection final {
   SendStep afterSendError();
   void fail(std::error_code ec);
   void failFile(int err);
+  void endUncached();
   // Empties the sent output buffer; a large one goes back to the loop's spare.
   void releaseOutput();
   void onEvents(std::uint8_t events);

@@ -8,8 +8,12 @@
 #include <io.h>
 #include <windows.h>
 #else
+#include <sys/syscall.h>
 #include <sys/uio.h>
 #include <unistd.h>
+#endif
+#if defined(__linux__)
+#include <linux/openat2.h>
 #endif
 
 namespace ferry {
@@ -70,13 +74,19 @@ long long readAt(int fd, char* buf, std::size_t n, std::uint64_t offset) {
 #endif
 }
 
-OpenedFile openRegularFile(const std::string& path) {
-  OpenedFile f;
+namespace {
+
+constexpr int kServeFlags =
 #ifdef _WIN32
-  f.fd = openForReading(path);
+    0;
 #else
-  f.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
+    O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW;
 #endif
+
+// The rest of opening to serve, once open() or openat2() returned `fd`.
+OpenedFile checkOpened(int fd) {
+  OpenedFile f;
+  f.fd = fd;
   if (f.fd < 0) {
     f.error = errno;
 #ifdef ELOOP
@@ -98,6 +108,54 @@ OpenedFile openRegularFile(const std::string& path) {
   closeFile(f.fd);
   f.fd = -1;
   return f;
+}
+
+}  // namespace
+
+OpenedFile openRegularFile(const std::string& path) {
+#ifdef _WIN32
+  return checkOpened(openForReading(path));
+#else
+  return checkOpened(::open(path.c_str(), kServeFlags));
+#endif
+}
+
+OpenedFile openRegularFileCached(const std::string& path, bool& wouldBlock) {
+#if defined(__linux__) && defined(SYS_openat2) && defined(RESOLVE_CACHED)
+  struct open_how how {};
+  how.flags = static_cast<std::uint64_t>(kServeFlags);
+  how.resolve = RESOLVE_CACHED;
+  int fd = static_cast<int>(::syscall(SYS_openat2, AT_FDCWD, path.c_str(), &how, sizeof how));
+  // EAGAIN: the lookup needs the disk. ENOSYS, E2BIG, EINVAL: a kernel
+  // older than openat2 or RESOLVE_CACHED. Either way: the pool.
+  wouldBlock = fd < 0 && (errno == EAGAIN || errno == ENOSYS || errno == E2BIG || errno == EINVAL);
+  if (wouldBlock) return {};
+  return checkOpened(fd);
+#else
+  (void)path;
+  wouldBlock = true;
+  return {};
+#endif
+}
+
+long long readCachedAt(int fd, char* buf, std::size_t n, std::uint64_t offset) {
+#if defined(__linux__) && defined(RWF_NOWAIT)
+  struct iovec iov {buf, n};
+  ssize_t r;
+  do {
+    r = ::preadv2(fd, &iov, 1, static_cast<off_t>(offset), RWF_NOWAIT);
+  } while (r < 0 && errno == EINTR);
+  // A kernel or file system that cannot say: treat as not cached.
+  if (r < 0 && errno == EOPNOTSUPP) errno = EAGAIN;
+  return r;
+#else
+  (void)fd;
+  (void)buf;
+  (void)n;
+  (void)offset;
+  errno = EAGAIN;
+  return -1;
+#endif
 }
 
 bool regionCached(int fd, std::uint64_t offset, std::uint64_t length) {

@@ -32,6 +32,15 @@ struct OpenedFile {
   FileInfo info;
 };
 OpenedFile openRegularFile(const std::string& path);
+// The same, only if it needs nothing from the disk: the path's every
+// component is in the kernel's cache (Linux 5.12+: openat2 with
+// RESOLVE_CACHED). Otherwise `wouldBlock`, and nothing is open: do it in the
+// work pool with openRegularFile().
+OpenedFile openRegularFileCached(const std::string& path, bool& wouldBlock);
+// pread() that never waits for the disk: -1 with errno EAGAIN where the
+// bytes are not in the page cache (Linux: preadv2 with RWF_NOWAIT; elsewhere
+// always, so callers read in the work pool).
+long long readCachedAt(int fd, char* buf, std::size_t n, std::uint64_t offset);
 
 // Whether [offset, offset + length) can be read without waiting for the disk
 // (Linux: preadv2 with RWF_NOWAIT at its first and last byte). Where the OS

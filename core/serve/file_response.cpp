@@ -35,49 +35,71 @@ void FileResponse::start(const HttpRequest& req, Responder& out, std::shared_ptr
   assign(ifModifiedSince_, trimOws(req.header("if-modified-since")));
   assign(range_, req.header("range"));
   assign(ifRange_, trimOws(req.header("if-range")));
+  inline_.clear();
+  inlineFailed_ = false;
+  // Where the kernel has the path and the bytes cached (a file served a
+  // moment ago, a folder just browsed), the answer needs no disk and comes
+  // at once; anything else waits for the disk in the pool, not on the loop.
+  bool wouldBlock = false;
+  file_ = openRegularFileCached(share_->path, wouldBlock);
+  if (!wouldBlock && !(file_.fd >= 0 && small() && !readInline(readCachedAt))) return answer();
   phase_ = Phase::kOpening;
   jobInFlight_ = true;
   handler_.pool().submit(openJob_);
 }
 
-void FileResponse::OpenJob::run() {
-  FileResponse& r = self;
-  r.file_ = openRegularFile(r.share_->path);
-  r.inline_.clear();
-  r.inlineFailed_ = false;
-  if (r.file_.fd < 0 || r.file_.info.size > kInlineBody) return;
-  // A small file is read here too: its bytes go out with the head.
-  const std::size_t size = static_cast<std::size_t>(r.file_.info.size);
-  r.inline_.resize(size);
-  std::size_t got = 0;
-  while (got < size) {
-    long long n = readAt(r.file_.fd, r.inline_.data() + got, size - got, got);
+bool FileResponse::small() const { return file_.info.size <= kInlineBody; }
+
+bool FileResponse::readInline(long long (*read)(int, char*, std::size_t, std::uint64_t)) {
+  // A small file's bytes go out with the head.
+  const std::size_t size = static_cast<std::size_t>(file_.info.size);
+  inline_.resize(size);
+  for (std::size_t got = 0; got < size;) {
+    long long n = read(file_.fd, inline_.data() + got, size - got, got);
+    if (n < 0 && errno == EAGAIN) return false;  // not cached: the pool reads it
     if (n <= 0) {
-      r.inlineFailed_ = true;
-      r.inlineErrno_ = n == 0 ? 0 : errno;
-      return;
+      inlineFailed_ = true;
+      inlineErrno_ = n == 0 ? 0 : errno;
+      return true;
     }
     got += static_cast<std::size_t>(n);
   }
+  return true;
+}
+
+void FileResponse::OpenJob::run() {
+  FileResponse& r = self;
+  if (r.file_.fd < 0) r.file_ = openRegularFile(r.share_->path);
+  if (r.file_.fd >= 0 && r.small()) r.readInline(readAt);
+}
+
+// Runs a job's done() body, then lets a response that its connection gave
+// back meanwhile go — also when the body throws.
+template <typename Fn>
+void FileResponse::afterJob(Fn fn) {
+  jobInFlight_ = false;
+  inCallback_ = true;
+  struct Returned {
+    FileResponse& r;
+    ~Returned() {
+      r.inCallback_ = false;
+      if (r.released_ && !r.jobInFlight_) r.recycle();
+    }
+  } returned{*this};
+  if (out_) fn();
 }
 
 void FileResponse::OpenJob::done(bool ran) {
-  FileResponse& r = self;
-  r.jobInFlight_ = false;
-  r.inCallback_ = true;
-  if (ran && r.out_) r.opened();
-  r.jobReturned();
+  self.afterJob([&] {
+    if (!ran) return;
+    self.answer();
+    self.out_->resume();
+  });
 }
 
-void FileResponse::jobReturned() {
-  inCallback_ = false;
-  if (released_ && !jobInFlight_) recycle();
-}
-
-void FileResponse::opened() {
+void FileResponse::answer() {
   if (file_.fd < 0) return refuse();
   answerOpened();
-  out_->resume();
 }
 
 void FileResponse::refuse() {
@@ -104,7 +126,6 @@ void FileResponse::refuse() {
                                           : kDiskErrorBody;
   out_->respond(status, {}, body);
   phase_ = Phase::kDone;
-  out_->resume();
 }
 
 void FileResponse::answerOpened() {
@@ -204,7 +225,7 @@ void FileResponse::answerOpened() {
     // A small body goes out with the head in one send(): cheaper than a
     // sendfile() call of its own, and within the one-chunk memory bound.
     head.append(inline_, static_cast<std::size_t>(first), static_cast<std::size_t>(length));
-    handler_.stats().addBytes(transfer_, length);
+    inlineSent_ = length;  // counted once it has left (next() at the end)
     return;
   }
   offset_ = first;
@@ -218,6 +239,10 @@ BodySource::Next FileResponse::next(BodyPiece& piece) {
     case Phase::kReading:
       return Next::kWait;
     case Phase::kDone:
+      if (inlineSent_) {
+        handler_.stats().addBytes(transfer_, inlineSent_);
+        inlineSent_ = 0;
+      }
       return Next::kEnd;
     case Phase::kStreaming:
       break;
@@ -262,11 +287,9 @@ void FileResponse::ReadJob::run() {
 }
 
 void FileResponse::ReadJob::done(bool ran) {
-  FileResponse& r = self;
-  r.jobInFlight_ = false;
-  r.inCallback_ = true;
-  if (ran && r.out_) r.readDone();
-  r.jobReturned();
+  self.afterJob([&] {
+    if (ran) self.readDone();
+  });
 }
 
 void FileResponse::readDone() {
@@ -323,6 +346,7 @@ void FileResponse::recycle() {
   share_.reset();
   phase_ = Phase::kDone;
   offset_ = left_ = 0;
+  inlineSent_ = 0;
   blockPos_ = blockLen_ = 0;
   readNext_ = false;
   block_.reset();  // only slow disks need one; spare responses stay small

@@ -77,12 +77,17 @@ class FileResponse final : public BodySource {
     FileResponse& self;
   };
 
-  void opened();
+  bool small() const;
+  // Reads a small file whole into inline_ with `read`; false when that
+  // would wait for the disk (readCachedAt said EAGAIN).
+  bool readInline(long long (*read)(int, char*, std::size_t, std::uint64_t));
+  // Writes the head (and a small body) once the file is open, or refuses.
+  void answer();
   void answerOpened();
   void refuse();
   void readDone();
-  // After a job's done(): recycles if the connection let go meanwhile.
-  void jobReturned();
+  template <typename Fn>
+  void afterJob(Fn fn);
   void recycle();
 
   FileHandler& handler_;
@@ -96,7 +101,8 @@ class FileResponse final : public BodySource {
   ReadJob readJob_{*this};
   bool jobInFlight_ = false;
   bool released_ = false;  // the connection gave it back
-  bool inCallback_ = false;  // inside a job's done(): release() waits for its end
+  // A job's done() is running: release() leaves recycling to its end.
+  bool inCallback_ = false;
 
   // Filled by the open job.
   OpenedFile file_;
@@ -107,6 +113,7 @@ class FileResponse final : public BodySource {
   // The body being streamed.
   std::uint64_t offset_ = 0;
   std::uint64_t left_ = 0;
+  std::uint64_t inlineSent_ = 0;  // a small body, in the head's buffer
   TransferHandle transfer_;
 
   // A block read in the pool: [blockPos_, blockLen_) not yet sent.

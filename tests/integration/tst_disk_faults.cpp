@@ -201,6 +201,35 @@ class TestDiskFaults : public QObject {
     QCOMPARE(sha256File(out("stalled.2")), sha);
   }
 
+  // Unsharing or stopping while a file's open waits for the disk: the
+  // download ends at once, and what the pool's job holds is freed when it
+  // returns (the sanitizer runs check that nothing leaks or is used after).
+  void endedWhileTheDiskStalls() {
+    QVERIFY(startServer());
+    QString path = disk_ + "/stuck.bin";
+    writeRandomFile(path, 4'000'000, 43);
+    auto s = fx_->share(path);
+    QVERIFY(setFault("slow 1500"));
+    AsyncCurl unshared;
+    unshared.start(fx_->url(s), out("stuck.1"));
+    QTest::qWait(200);  // its open waits in the pool
+    QVERIFY(fx_->server.removeShare(s.token));
+    // Served, it would take 1.5 s per 256 KiB block: ended, it is quick.
+    QVERIFY(unshared.wait(5'000));
+    QVERIFY(unshared.exitCode() != 0);
+
+    auto again = fx_->share(path);
+    AsyncCurl stopped;
+    stopped.start(fx_->url(again), out("stuck.2"));
+    QTest::qWait(200);
+    QElapsedTimer t;
+    t.start();
+    fx_.reset();  // waits for the job in the pool, then frees it
+    qInfo("stopped in %lld ms while an open waited for the disk", t.elapsed());
+    QVERIFY(stopped.wait(5'000));
+    QVERIFY(stopped.exitCode() != 0);
+  }
+
   // A file system without sendfile() (some FUSE and network mounts): the
   // download is copied instead, whole, rather than failing.
   void noSendfile() {
