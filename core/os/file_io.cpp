@@ -145,16 +145,13 @@ long long readCachedAt(int fd, char* buf, std::size_t n, std::uint64_t offset) {
   do {
     r = ::preadv2(fd, &iov, 1, static_cast<off_t>(offset), RWF_NOWAIT);
   } while (r < 0 && errno == EINTR);
-  // A kernel or file system that cannot say: treat as not cached.
-  if (r < 0 && errno == EOPNOTSUPP) errno = EAGAIN;
+  // A kernel or file system that cannot say: read as everywhere else.
+  if (r < 0 && errno == EOPNOTSUPP) return readAt(fd, buf, n, offset);
   return r;
 #else
-  (void)fd;
-  (void)buf;
-  (void)n;
-  (void)offset;
-  errno = EAGAIN;
-  return -1;
+  // No way to ask (macOS, Windows): the read stays on the caller's thread,
+  // as regionCached() says.
+  return readAt(fd, buf, n, offset);
 #endif
 }
 

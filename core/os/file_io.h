@@ -37,9 +37,9 @@ OpenedFile openRegularFile(const std::string& path);
 // RESOLVE_CACHED). Otherwise `wouldBlock`, and nothing is open: do it in the
 // work pool with openRegularFile().
 OpenedFile openRegularFileCached(const std::string& path, bool& wouldBlock);
-// pread() that never waits for the disk: -1 with errno EAGAIN where the
-// bytes are not in the page cache (Linux: preadv2 with RWF_NOWAIT; elsewhere
-// always, so callers read in the work pool).
+// pread() that does not wait for the disk: -1 with errno EAGAIN where the
+// bytes are not in the page cache (Linux: preadv2 with RWF_NOWAIT). Where the
+// OS cannot tell, a plain read, like regionCached()'s true.
 long long readCachedAt(int fd, char* buf, std::size_t n, std::uint64_t offset);
 
 // Whether [offset, offset + length) can be read without waiting for the disk

@@ -219,12 +219,21 @@ ssize_t pread64(int fd, void* buf, size_t n, off64_t off) {
 // preadv2(): a read that may be told not to wait (RWF_NOWAIT). On a slow
 // disk nothing is ever cached yet: it would have to wait, so EAGAIN.
 static int beforeReadv2(int fd, int flags) {
+  if (!(flags & RWF_NOWAIT)) return beforeRead(fd);
+  // A read told not to wait never sleeps: the fault is read once, so that
+  // one switched to "slow" meanwhile cannot make it wait anyway.
   long ms = 0;
-  if ((flags & RWF_NOWAIT) && isMarked(fd) && currentFault(&ms) == kSlow) {
-    errno = EAGAIN;
-    return -1;
+  if (!isMarked(fd)) return 0;
+  switch (currentFault(&ms)) {
+    case kSlow:
+      errno = EAGAIN;
+      return -1;
+    case kEio:
+      errno = EIO;
+      return -1;
+    default:
+      return 0;
   }
-  return beforeRead(fd);
 }
 
 ssize_t preadv2(int fd, const struct iovec* iov, int n, off_t off, int flags) {
