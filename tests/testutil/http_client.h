@@ -540,6 +540,20 @@ inline qint64 cpuTicks(qint64 pid) {
 }
 inline double cpuSeconds(qint64 pid) { return double(cpuTicks(pid)) / double(::sysconf(_SC_CLK_TCK)); }
 
+// The CPU seconds process `pid` uses while this thread waits `ms` (the
+// event loop keeps running), and the wall seconds that took.
+struct CpuUse {
+  double cpu = 0;
+  double wall = 0;
+};
+inline CpuUse cpuUsedOver(qint64 pid, int ms) {
+  const double cpu0 = cpuSeconds(pid);
+  QElapsedTimer t;
+  t.start();
+  QTest::qWait(ms);
+  return {cpuSeconds(pid) - cpu0, t.elapsed() / 1000.0};
+}
+
 // `ferry --headless --bind 127.0.0.1 --port 0 [extra] FILES...`, waited on
 // until it printed one link per file. stderr goes to a file, as a script
 // would redirect it: a pipe nobody drains would fill up and stall the
