@@ -191,7 +191,14 @@ class TestDiskFaults : public QObject {
     // 2. Its reads stall in the middle of the download.
     AsyncCurl reading;
     reading.start(fx_->url(stalled), out("stalled.2"), {"--limit-rate", "4M"});
-    QVERIFY(fx_->waitActive(stalled, 500'000));
+    if (!fx_->waitActive(stalled, 500'000)) {
+      for (const auto& t : fx_->transfersOf(stalled))
+        qWarning("transfer %llu: %s, %llu bytes, %s", static_cast<unsigned long long>(t.id),
+                 ferry::toString(t.state), static_cast<unsigned long long>(t.bytesSent), t.reason.c_str());
+      reading.wait(1'000);
+      QFAIL(qPrintable("the download did not get going: curl " + QString::number(reading.exitCode()) + " " +
+                       QString::fromUtf8(reading.proc->readAll())));
+    }
     QVERIFY(setFault("slow 3000"));
     QTest::qWait(300);  // what the socket holds drains; the next read waits
     whileStalled("reads stalled", reading);
