@@ -6,7 +6,6 @@
 #include <cstring>
 
 #include "byte_range.h"
-#include "connection.h"
 #include "file_handler.h"
 #include "header_values.h"
 #include "http_date.h"
@@ -42,13 +41,14 @@ void FileResponse::start(const HttpRequest& req, Responder& out, std::shared_ptr
   // at once; anything else waits for the disk in the pool, not on the loop.
   bool wouldBlock = false;
   file_ = openRegularFileCached(share_->path, wouldBlock);
-  if (!wouldBlock && !(file_.fd >= 0 && small() && !readInline(readCachedAt))) return answer();
+  if (!wouldBlock && !(file_.fd >= 0 && inlined() && !readInline(readCachedAt))) return answer();
   phase_ = Phase::kOpening;
   jobInFlight_ = true;
   handler_.pool().submit(openJob_);
 }
 
-bool FileResponse::small() const { return file_.info.size <= kInlineBody; }
+// A HEAD gets the head alone: no need to read the bytes.
+bool FileResponse::inlined() const { return file_.info.size <= kInlineBody && !headOnly_; }
 
 bool FileResponse::readInline(long long (*read)(int, char*, std::size_t, std::uint64_t)) {
   // A small file's bytes go out with the head.
@@ -70,7 +70,7 @@ bool FileResponse::readInline(long long (*read)(int, char*, std::size_t, std::ui
 void FileResponse::OpenJob::run() {
   FileResponse& r = self;
   if (r.file_.fd < 0) r.file_ = openRegularFile(r.share_->path);
-  if (r.file_.fd >= 0 && r.small()) r.readInline(readAt);
+  if (r.file_.fd >= 0 && r.inlined()) r.readInline(readAt);
 }
 
 // Runs a job's done() body, then lets a response that its connection gave
@@ -255,11 +255,13 @@ BodySource::Next FileResponse::next(BodyPiece& piece) {
     piece.bytes = std::string_view(block_.get() + blockPos_, blockLen_ - blockPos_);
     return Next::kPiece;
   }
-  const std::uint64_t length = std::min<std::uint64_t>(left_, Connection::kFlushBytes);
-  if (!readNext_ && regionCached(file_.fd, offset_, length)) {
+  if (!readNext_) {
+    // Whether these bytes are cached is the Connection's to find out, right
+    // before each send: if not, it ends the region and says so
+    // (regionNotCached()).
     piece.fd = file_.fd;
     piece.offset = offset_;
-    piece.length = length;
+    piece.length = left_;
     return Next::kPiece;
   }
   // The disk has to be waited for: read the next block in the pool, and

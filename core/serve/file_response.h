@@ -77,7 +77,8 @@ class FileResponse final : public BodySource {
     FileResponse& self;
   };
 
-  bool small() const;
+  // Read whole with the open, sent with the head.
+  bool inlined() const;
   // Reads a small file whole into inline_ with `read`; false when that
   // would wait for the disk (readCachedAt said EAGAIN).
   bool readInline(long long (*read)(int, char*, std::size_t, std::uint64_t));
