@@ -333,6 +333,21 @@ class TestZip : public QObject {
     }
   }
 
+  void tooDeepForOneZipSaysSo() {
+    QString deep = tmp("deep");
+    for (int i = 0; i < 66; ++i) deep += "/d";
+    QVERIFY(QDir().mkpath(deep));
+    QVERIFY(writeFile(deep + "/bottom.txt", "far down\n"));
+    auto s = fx_->share(tmp("deep"));
+    CurlResult c = runCurl({"-w", "\n%{http_code}", QString::fromStdString(fx_->server.zipLinkFor(s, "127.0.0.1"))});
+    QVERIFY2(c.out.endsWith("\n413"), c.out.constData());
+    QVERIFY2(c.out.contains("nest more than 64 levels deep"), c.out.constData());
+    fx_->server.waitForFolderScans();
+    auto summary = fx_->server.folderSummary(s.token);
+    QVERIFY(summary);
+    QCOMPARE(int(summary->state), int(ferry::FolderSummary::kTooLarge));
+  }
+
   void crcsAreKeptBetweenRuns() {
     QTemporaryDir cache;
     const QString folder = tmp("kept");
