@@ -12,6 +12,7 @@ FERRY_DEBIAN_PACKAGES=(
   qt6-base-dev qt6-base-dev-tools libgl-dev
   node-llhttp libqrencode-dev zlib1g-dev
   curl
+  unzip
 )
 
 ferry_say() { printf 'ferry: %s\n' "$*" >&2; }
