@@ -20,10 +20,13 @@
 #include <QToolBar>
 #include <QVBoxLayout>
 
+#include "addresses_dialog.h"
 #include "app_icon.h"
 #include "bandwidth_graph.h"
+#include "link_address_controller.h"
 #include "link_hosts.h"
 #include "message_bar.h"
+#include "network_watcher.h"
 #include "progress_delegate.h"
 #include "qr_panel.h"
 #include "server_bridge.h"
@@ -75,6 +78,8 @@ MainWindow::MainWindow(SettingsStore store, LaunchOptions launch, QWidget* paren
   createCentral();
   status_ = new StatusPanel(statusBar());
   createTray();
+  network_ = new NetworkWatcher(this);
+  linkAddresses_ = new LinkAddressController({&run_, network_, linkHostCombo_, messageBar_, statusBar()}, this);
 
   serving_ = new ServingController({this, bridge_, shares_, transfers_, &run_, actions_, messageBar_, statusBar(), status_,
                                     graph_, tray_},
@@ -83,6 +88,13 @@ MainWindow::MainWindow(SettingsStore store, LaunchOptions launch, QWidget* paren
                                           actions_, messageBar_, statusBar()},
                                          this);
   connect(serving_, &ServingController::usePortRequested, this, &MainWindow::useFreePort);
+  connect(linkAddresses_, &LinkAddressController::hostChosen, this, [this](const QString& host) {
+    AppSettings s = run_.saved();
+    s.linkHost = host;
+    applySettings(s);
+  });
+  connect(linkAddresses_, &LinkAddressController::linksChanged, serving_, &ServingController::refresh);
+  connect(qrPanel_, &QrPanel::otherAddressesRequested, this, &MainWindow::showOtherAddresses);
   connect(actions_->settings, &QAction::triggered, this, &MainWindow::openSettings);
   connect(actions_->quit, &QAction::triggered, this, &MainWindow::quit);
   connect(actions_->cancelTransfer, &QAction::triggered, this, &MainWindow::cancelSelectedTransfers);
@@ -136,12 +148,6 @@ void MainWindow::createToolBar() {
   label->setBuddy(linkHostCombo_);
   bar->addWidget(label);
   bar->addWidget(linkHostCombo_);
-  fillLinkHostCombo();
-  connect(linkHostCombo_, &QComboBox::activated, this, [this](int i) {
-    AppSettings s = run_.saved();
-    s.linkHost = linkHostCombo_->itemData(i).toString();
-    applySettings(s);
-  });
 }
 
 void MainWindow::createCentral() {
@@ -275,6 +281,14 @@ int MainWindow::shareFiles(const QList<QUrl>& urls) { return sharesCommands_->sh
 QStringList MainWindow::selectedLinks() const { return sharesCommands_->selectedLinks(); }
 void MainWindow::copySelectedLinks() { sharesCommands_->copySelectedLinks(); }
 
+AddressesDialog* MainWindow::showOtherAddresses() {
+  if (qrPanel_->link().isEmpty()) return nullptr;
+  auto* d = new AddressesDialog(qrPanel_->name(), QUrl(qrPanel_->link()), network_->addresses(), this);
+  d->setAttribute(Qt::WA_DeleteOnClose);
+  d->show();
+  return d;
+}
+
 void MainWindow::cancelSelectedTransfers() {
   int n = 0;
   for (const QModelIndex& i : transfersView_->selectionModel()->selectedRows()) {
@@ -290,16 +304,6 @@ void MainWindow::updateTransferActions() {
   for (const QModelIndex& i : transfersView_->selectionModel()->selectedRows())
     active = active || static_cast<TransferState>(i.data(TransfersModel::StateRole).toInt()) == TransferState::kActive;
   actions_->cancelTransfer->setEnabled(active);
-}
-
-void MainWindow::fillLinkHostCombo() {
-  linkHostCombo_->clear();
-  const AppSettings& saved = run_.saved();
-  linkHostCombo_->addItem(tr("Automatic (%1)").arg(effectiveLinkHost(QString(), run_.bind())), QString());
-  QStringList hosts = machineAddresses();
-  if (!saved.linkHost.isEmpty() && !hosts.contains(saved.linkHost)) hosts.prepend(saved.linkHost);
-  for (const QString& h : hosts) linkHostCombo_->addItem(h, h);
-  linkHostCombo_->setCurrentIndex(std::max(0, linkHostCombo_->findData(saved.linkHost)));
 }
 
 // ---- settings, drops, closing ----------------------------------------------
@@ -339,7 +343,7 @@ void MainWindow::applySettings(const AppSettings& s, const ServerOptions& before
   if (settingsUnsaved_) shares_->save();  // reports it, and keeps retrying
   const ServerOptions after = run_.serverOptions();
   bridge_->setRateLimit(after.rateLimit);
-  fillLinkHostCombo();
+  linkAddresses_->refill();
   serving_->refresh();
   const bool restart = before.port != after.port || before.bind != after.bind ||
                        before.limits.maxConnections != after.limits.maxConnections ||

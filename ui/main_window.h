@@ -27,8 +27,11 @@ class QSplitter;
 
 namespace ferry::ui {
 
+class AddressesDialog;
 class BandwidthGraph;
+class LinkAddressController;
 class MessageBar;
+class NetworkWatcher;
 class QrPanel;
 class ServerBridge;
 class ServingController;
@@ -65,6 +68,9 @@ class MainWindow final : public QMainWindow {
   QStringList selectedLinks() const;
   void copySelectedLinks();
   void cancelSelectedTransfers();
+  // The selected share's link at every address, each with its QR code
+  // (null when nothing is selected). Deletes itself when closed.
+  AddressesDialog* showOtherAddresses();
 
   AppSettings settings() const { return run_.saved(); }
   void applySettings(const AppSettings& s);
@@ -86,6 +92,8 @@ class MainWindow final : public QMainWindow {
   BandwidthGraph* graph() const { return graph_; }
   QrPanel* qrPanel() const { return qrPanel_; }
   StatusPanel* statusPanel() const { return status_; }
+  NetworkWatcher* networkWatcher() const { return network_; }
+  QComboBox* linkHostCombo() const { return linkHostCombo_; }
 
  protected:
   void dragEnterEvent(QDragEnterEvent* event) override;
@@ -109,7 +117,6 @@ class MainWindow final : public QMainWindow {
   void useFreePort(std::uint16_t port);
   void quit();
   void updateTransferActions();
-  void fillLinkHostCombo();
 
   SettingsStore store_;
   RunSettings run_;
@@ -133,6 +140,8 @@ class MainWindow final : public QMainWindow {
   QSplitter* topSplitter_ = nullptr;
   QSplitter* mainSplitter_ = nullptr;
   TrayIcon* tray_ = nullptr;
+  NetworkWatcher* network_ = nullptr;
+  LinkAddressController* linkAddresses_ = nullptr;
   bool trayHintShown_ = false;
   bool settingsUnsaved_ = false;  // saved again with the next save that works
   bool quitting_ = false;
