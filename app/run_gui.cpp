@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include <QApplication>
+#include <QFileInfo>
 #include <QIcon>
 #include <QPalette>
 #include <QStyle>
@@ -15,6 +16,7 @@
 #include "main_window.h"
 #include "palette_colors.h"
 #include "settings_store.h"
+#include "single_instance.h"
 #include "termination_signals.h"
 
 namespace ferry::app {
@@ -68,6 +70,20 @@ void onStartupMessage(QtMsgType type, const QMessageLogContext& context, const Q
   std::_Exit(2);  // from inside Qt's start: no destructors, no atexit handlers
 }
 
+// What a later `ferry PATH...` asks of this window: share the paths (and
+// serve them), and come to the front either way.
+void takeLaunch(ui::MainWindow& window, const QStringList& paths) {
+  if (!paths.isEmpty()) {
+    QList<QUrl> urls;
+    for (const QString& p : paths) urls << QUrl::fromLocalFile(p);
+    if (window.shareFiles(urls) > 0 && !window.isServing()) window.startServing();
+  }
+  if (window.isMinimized()) window.showNormal();
+  else window.show();
+  window.raise();
+  window.activateWindow();
+}
+
 int runGui(int argc, char** argv, const CommandLine& cmd) {
   QApplication::setApplicationName(QStringLiteral("ferry"));
   QApplication::setApplicationDisplayName(QStringLiteral("Ferry"));
@@ -90,13 +106,35 @@ int runGui(int argc, char** argv, const CommandLine& cmd) {
   launch.bindGiven = cmd.bindGiven;
   launch.rateGiven = cmd.rateGiven;
   launch.maxConnectionsGiven = cmd.maxConnectionsGiven;
-  for (const std::string& p : cmd.paths) launch.paths << QString::fromStdString(p);
+  for (const std::string& p : cmd.paths) launch.paths << QFileInfo(QString::fromStdString(p)).absoluteFilePath();
+
+  // One window per session: a Ferry already running gets the paths instead
+  // (a file manager's "Open with" starts one process per file).
+  std::unique_ptr<ui::SingleInstance> instance;
+  if (!cmd.newInstance) {
+    instance = std::make_unique<ui::SingleInstance>(ui::SingleInstance::defaultKey());
+    switch (instance->start(launch.paths)) {
+      case ui::SingleInstance::Role::Primary: break;
+      case ui::SingleInstance::Role::Forwarded:
+        if (!launch.paths.isEmpty())
+          std::fprintf(stderr, "ferry: handed %lld path(s) to the Ferry already running\n",
+                       static_cast<long long>(launch.paths.size()));
+        return 0;
+      case ui::SingleInstance::Role::Failed:
+        std::fprintf(stderr, "ferry: %s\nferry: `ferry --new-instance` opens a window of its own.\n",
+                     qPrintable(instance->error()));
+        return 1;
+    }
+  }
 
   ui::MainWindow window(ui::SettingsStore{}, launch);
   ui::TerminationSignals termination;
   QObject::connect(&termination, &ui::TerminationSignals::received, &window, &ui::MainWindow::endSession);
   window.show();
-  QTimer::singleShot(0, &window, &ui::MainWindow::startIfWanted);
+  QTimer::singleShot(0, &window, [&window, &instance] {
+    window.startIfWanted();
+    if (instance) instance->setHandler([&window](const QStringList& paths) { takeLaunch(window, paths); });
+  });
   scheduleScreenshot(window);
   return app.exec();
 }
