@@ -9,7 +9,6 @@
 #include <QPalette>
 #include <QStyle>
 #include <QStyleFactory>
-#include <QSystemTrayIcon>
 #include <QTimer>
 
 #include "app_icon.h"
@@ -96,9 +95,10 @@ int runGui(int argc, char** argv, const CommandLine& cmd) {
   QIcon::setFallbackThemeName(QStringLiteral("Adwaita"));
   app.setWindowIcon(ui::appIcon());
   applyForcedPalette(app);
-  // With a tray, closing the window can leave Ferry serving; it then quits
-  // through its Quit action.
-  if (QSystemTrayIcon::isSystemTrayAvailable()) app.setQuitOnLastWindowClosed(false);
+  // Closing the window can leave Ferry serving (in the tray, or in the
+  // background where there is none, and a tray may appear later); it then
+  // quits through its Quit action.
+  app.setQuitOnLastWindowClosed(false);
 
   ui::LaunchOptions launch;
   launch.server = cmd.server;

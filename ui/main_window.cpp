@@ -22,6 +22,7 @@
 
 #include "addresses_dialog.h"
 #include "app_icon.h"
+#include "background_controller.h"
 #include "bandwidth_graph.h"
 #include "link_address_controller.h"
 #include "link_hosts.h"
@@ -77,7 +78,8 @@ MainWindow::MainWindow(SettingsStore store, LaunchOptions launch, QWidget* paren
   createToolBar();
   createCentral();
   status_ = new StatusPanel(statusBar());
-  createTray();
+  background_ = new BackgroundController(this, actions_, shares_->model(), &store_, this);
+  tray_ = background_->tray();
   network_ = new NetworkWatcher(this);
   linkAddresses_ = new LinkAddressController({&run_, network_, linkHostCombo_, messageBar_, statusBar()}, this);
 
@@ -88,6 +90,10 @@ MainWindow::MainWindow(SettingsStore store, LaunchOptions launch, QWidget* paren
                                           actions_, messageBar_, statusBar()},
                                          this);
   connect(serving_, &ServingController::usePortRequested, this, &MainWindow::useFreePort);
+  connect(background_, &BackgroundController::trayCreated, this, [this](TrayIcon* tray) {
+    tray_ = tray;
+    serving_->setTray(tray);
+  });
   connect(linkAddresses_, &LinkAddressController::hostChosen, this, [this](const QString& host) {
     AppSettings s = run_.saved();
     s.linkHost = host;
@@ -246,12 +252,6 @@ void MainWindow::createCentral() {
   resize(1040, 760);
 }
 
-void MainWindow::createTray() {
-  if (!QSystemTrayIcon::isSystemTrayAvailable()) return;
-  tray_ = new TrayIcon(actions_->showWindow, actions_->startStop, actions_->quit, this);
-  connect(tray_, &TrayIcon::activated, actions_->showWindow, &QAction::trigger);
-}
-
 void MainWindow::restoreWindow() {
   if (QByteArray g = store_.windowGeometry(); !g.isEmpty()) restoreGeometry(g);
   if (QByteArray s = store_.windowState(); !s.isEmpty()) restoreState(s);
@@ -387,15 +387,16 @@ void MainWindow::dropEvent(QDropEvent* event) {
 void MainWindow::closeEvent(QCloseEvent* event) {
   saveWindow();
   shares_->save();
-  if (!quitting_ && tray_ && run_.saved().keepInTray) {
-    hide();
-    if (!trayHintShown_ && isServing()) {
-      tray_->notify(tr("Ferry is still serving"),
-                    tr("Your links keep working. Use the tray icon to show Ferry again or to quit."));
-      trayHintShown_ = true;
+  if (!quitting_) {
+    const bool sharing = isServing() && shares_->model()->rowCount() > 0;
+    switch (background_->onClose(sharing, run_.saved().keepInTray)) {
+      case BackgroundController::Close::Hide:
+        hide();
+        event->ignore();
+        return;
+      case BackgroundController::Close::Stay: event->ignore(); return;
+      case BackgroundController::Close::Quit: break;
     }
-    event->ignore();
-    return;
   }
   const int active = transfers_->activeCount();
   if (active > 0 && isServing() &&
@@ -408,8 +409,9 @@ void MainWindow::closeEvent(QCloseEvent* event) {
   }
   event->accept();
   quitting_ = true;
-  // With a tray the app outlives its last window; quitting is explicit.
-  if (tray_) QApplication::quit();
+  // Ferry outlives its last window (in the tray, or in the background);
+  // quitting is explicit.
+  if (!QApplication::quitOnLastWindowClosed()) QApplication::quit();
 }
 
 void MainWindow::endSession() {

@@ -28,6 +28,7 @@ class QSplitter;
 namespace ferry::ui {
 
 class AddressesDialog;
+class BackgroundController;
 class BandwidthGraph;
 class LinkAddressController;
 class MessageBar;
@@ -93,6 +94,7 @@ class MainWindow final : public QMainWindow {
   QrPanel* qrPanel() const { return qrPanel_; }
   StatusPanel* statusPanel() const { return status_; }
   NetworkWatcher* networkWatcher() const { return network_; }
+  BackgroundController* background() const { return background_; }
   QComboBox* linkHostCombo() const { return linkHostCombo_; }
 
  protected:
@@ -104,7 +106,6 @@ class MainWindow final : public QMainWindow {
  private:
   void createToolBar();
   void createCentral();
-  void createTray();
   void restoreWindow();
   void saveWindow();
 
@@ -139,10 +140,10 @@ class MainWindow final : public QMainWindow {
   QComboBox* linkHostCombo_ = nullptr;
   QSplitter* topSplitter_ = nullptr;
   QSplitter* mainSplitter_ = nullptr;
-  TrayIcon* tray_ = nullptr;
+  BackgroundController* background_ = nullptr;
+  TrayIcon* tray_ = nullptr;  // background_'s, once a tray exists
   NetworkWatcher* network_ = nullptr;
   LinkAddressController* linkAddresses_ = nullptr;
-  bool trayHintShown_ = false;
   bool settingsUnsaved_ = false;  // saved again with the next save that works
   bool quitting_ = false;
 };
