@@ -13,6 +13,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QSet>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStatusBar>
@@ -24,6 +25,7 @@
 #include "app_icon.h"
 #include "background_controller.h"
 #include "bandwidth_graph.h"
+#include "connection_help.h"
 #include "link_address_controller.h"
 #include "link_hosts.h"
 #include "message_bar.h"
@@ -37,9 +39,11 @@
 #include "shares_controller.h"
 #include "shares_model.h"
 #include "status_panel.h"
+#include "system_checks.h"
 #include "table_view.h"
 #include "transfers_model.h"
 #include "tray_icon.h"
+#include "visitor_tracker.h"
 #include "window_actions.h"
 
 namespace ferry::ui {
@@ -58,7 +62,11 @@ QLabel* sectionTitle(const QString& text, QWidget* parent) {
 }  // namespace
 
 MainWindow::MainWindow(SettingsStore store, LaunchOptions launch, QWidget* parent)
-    : QMainWindow(parent), store_(std::move(store)), run_(store_.loadSettings(), std::move(launch)) {
+    : QMainWindow(parent),
+      store_(std::move(store)),
+      run_(store_.loadSettings(), std::move(launch)),
+      visitors_(std::make_unique<VisitorTracker>()),
+      checks_(std::make_unique<SystemChecks>()) {
   setWindowTitle(QStringLiteral("Ferry"));
   setWindowIcon(appIcon());
   setAcceptDrops(true);  // anywhere on the window
@@ -101,6 +109,14 @@ MainWindow::MainWindow(SettingsStore store, LaunchOptions launch, QWidget* paren
   });
   connect(linkAddresses_, &LinkAddressController::linksChanged, serving_, &ServingController::refresh);
   connect(qrPanel_, &QrPanel::otherAddressesRequested, this, &MainWindow::showOtherAddresses);
+  connect(qrPanel_, &QrPanel::troubleshootRequested, this, &MainWindow::showConnectionHelp);
+  connect(actions_->cantConnect, &QAction::triggered, this, &MainWindow::showConnectionHelp);
+  connect(bridge_, &ServerBridge::snapshotArrived, this,
+          [this](quint64, const std::shared_ptr<const StatsSnapshot>& snapshot) {
+            QSet<QString> own;
+            for (const LinkAddress& l : network_->addresses()) own.insert(l.host);
+            visitors_->apply(*snapshot, own);
+          });
   connect(actions_->settings, &QAction::triggered, this, &MainWindow::openSettings);
   connect(actions_->quit, &QAction::triggered, this, &MainWindow::quit);
   connect(actions_->cancelTransfer, &QAction::triggered, this, &MainWindow::cancelSelectedTransfers);
@@ -285,9 +301,36 @@ AddressesDialog* MainWindow::showOtherAddresses() {
   if (qrPanel_->link().isEmpty()) return nullptr;
   auto* d = new AddressesDialog(qrPanel_->name(), QUrl(qrPanel_->link()), network_->addresses(), this);
   d->setAttribute(Qt::WA_DeleteOnClose);
+  connect(d, &AddressesDialog::troubleshootRequested, this, &MainWindow::showConnectionHelp);
   d->show();
   return d;
 }
+
+ConnectionHelp* MainWindow::showConnectionHelp() {
+  if (!help_) {
+    help_ = new ConnectionHelp(
+        [this] {
+          ReachabilityFacts f;
+          f.serving = isServing();
+          f.bind = run_.bind();
+          f.port = isServing() ? bridge_->port() : run_.port();
+          f.linkHost = run_.linkHost();
+          f.addresses = network_->addresses();
+          f.firewall = checks_->firewall(f.port);
+          f.windows = checks_->windowsNetwork();
+          return f;
+        },
+        visitors_.get(), this);
+  } else {
+    help_->refresh();
+  }
+  help_->show();
+  help_->raise();
+  help_->activateWindow();
+  return help_;
+}
+
+void MainWindow::setSystemChecks(std::unique_ptr<SystemChecks> checks) { checks_ = std::move(checks); }
 
 void MainWindow::cancelSelectedTransfers() {
   int n = 0;

@@ -30,6 +30,7 @@ namespace ferry::ui {
 class AddressesDialog;
 class BackgroundController;
 class BandwidthGraph;
+class ConnectionHelp;
 class LinkAddressController;
 class MessageBar;
 class NetworkWatcher;
@@ -40,9 +41,11 @@ class ShareManager;
 class SharesController;
 class SharesModel;
 class StatusPanel;
+class SystemChecks;
 class TableView;
 class TransfersModel;
 class TrayIcon;
+class VisitorTracker;
 class WindowActions;
 
 class MainWindow final : public QMainWindow {
@@ -72,6 +75,10 @@ class MainWindow final : public QMainWindow {
   // The selected share's link at every address, each with its QR code
   // (null when nothing is selected). Deletes itself when closed.
   AddressesDialog* showOtherAddresses();
+  // The "Can't connect?" panel, opened (or raised) and checked anew.
+  ConnectionHelp* showConnectionHelp();
+  // Where that panel's firewall and network-profile checks come from.
+  void setSystemChecks(std::unique_ptr<SystemChecks> checks);
 
   AppSettings settings() const { return run_.saved(); }
   void applySettings(const AppSettings& s);
@@ -95,6 +102,7 @@ class MainWindow final : public QMainWindow {
   StatusPanel* statusPanel() const { return status_; }
   NetworkWatcher* networkWatcher() const { return network_; }
   BackgroundController* background() const { return background_; }
+  VisitorTracker* visitors() const { return visitors_.get(); }
   QComboBox* linkHostCombo() const { return linkHostCombo_; }
 
  protected:
@@ -144,6 +152,9 @@ class MainWindow final : public QMainWindow {
   TrayIcon* tray_ = nullptr;  // background_'s, once a tray exists
   NetworkWatcher* network_ = nullptr;
   LinkAddressController* linkAddresses_ = nullptr;
+  std::unique_ptr<VisitorTracker> visitors_;
+  std::unique_ptr<SystemChecks> checks_;
+  ConnectionHelp* help_ = nullptr;
   bool settingsUnsaved_ = false;  // saved again with the next save that works
   bool quitting_ = false;
 };
