@@ -12,6 +12,7 @@
 #include <QTimer>
 
 #include "app_icon.h"
+#include "file_open_filter.h"
 #include "main_window.h"
 #include "palette_colors.h"
 #include "settings_store.h"
@@ -127,13 +128,18 @@ int runGui(int argc, char** argv, const CommandLine& cmd) {
     }
   }
 
+  // macOS hands files over as events (Finder's "Open With", the Dock).
+  ui::FileOpenFilter fileOpens;
+  app.installEventFilter(&fileOpens);
+
   ui::MainWindow window(ui::SettingsStore{}, launch);
   ui::TerminationSignals termination;
   QObject::connect(&termination, &ui::TerminationSignals::received, &window, &ui::MainWindow::endSession);
   window.show();
-  QTimer::singleShot(0, &window, [&window, &instance] {
+  QTimer::singleShot(0, &window, [&window, &instance, &fileOpens] {
     window.startIfWanted();
     if (instance) instance->setHandler([&window](const QStringList& paths) { takeLaunch(window, paths); });
+    fileOpens.setHandler([&window](const QStringList& paths) { takeLaunch(window, paths); });
   });
   scheduleScreenshot(window);
   return app.exec();

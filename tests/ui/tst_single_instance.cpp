@@ -2,7 +2,8 @@
 // truncation, every malformed form), and the lock and local socket over
 // which it arrives — in the running one's hands before the sender is told
 // so, after a crash that left the lock and the socket behind, and with a
-// running one that does not answer.
+// running one that does not answer. And macOS's way: files handed over as
+// QFileOpenEvent, kept until the window takes them.
 
 #include <atomic>
 #include <cstring>
@@ -23,6 +24,9 @@
 #include <unistd.h>
 #endif
 
+#include <QFileOpenEvent>
+
+#include "file_open_filter.h"
 #include "instance_message.h"
 #include "single_instance.h"
 #include "ui/ui_test_support.h"
@@ -221,6 +225,21 @@ class TestSingleInstance : public QObject {
     Launch good(key_, {"/srv/ok"});
     QTRY_VERIFY(good.done());
     QCOMPARE(got, QStringList({"/srv/ok"}));
+  }
+
+  void filesOpenedByTheDesktopReachTheWindow() {
+    FileOpenFilter filter;
+    QCoreApplication::instance()->installEventFilter(&filter);
+    QFileOpenEvent early(QStringLiteral("/Users/ana/early.txt"));  // before the window exists
+    QCoreApplication::sendEvent(QCoreApplication::instance(), &early);
+    QList<QStringList> got;
+    filter.setHandler([&](const QStringList& p) { got << p; });
+    QCOMPARE(got, QList<QStringList>({{"/Users/ana/early.txt"}}));
+    QFileOpenEvent later(QStringLiteral("/Users/ana/later.txt"));
+    QCoreApplication::sendEvent(QCoreApplication::instance(), &later);
+    QCOMPARE(got.size(), 2);
+    QCOMPARE(got[1], QStringList({"/Users/ana/later.txt"}));
+    QCoreApplication::instance()->removeEventFilter(&filter);
   }
 };
 
