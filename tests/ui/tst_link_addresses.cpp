@@ -15,6 +15,7 @@
 #include "network_watcher.h"
 #include "qr_code_widget.h"
 #include "qr_panel.h"
+#include "settings_dialog.h"
 #include "shares_model.h"
 #include "ui/ui_test_support.h"
 
@@ -174,6 +175,22 @@ class TestLinkAddresses : public QObject {
       QVERIFY(d->codes()[i]->modules() > 0);
     }
     d->close();
+  }
+
+  void settingsNameTheAdaptersToo() {
+    // This machine's own adapters: 127.0.0.1 is always among them.
+    AppSettings s;
+    SettingsDialog d(s, false);
+    QList<QComboBox*> combos = d.findChildren<QComboBox*>();
+    QCOMPARE(combos.size(), 2);  // listen on, links use
+    for (QComboBox* c : combos) {
+      const int i = c->findData("127.0.0.1");
+      QVERIFY(i >= 0);
+      QCOMPARE(c->itemText(i), QString("This computer only — 127.0.0.1"));
+      c->setCurrentIndex(i);
+    }
+    QCOMPARE(d.settings().bind, QString("127.0.0.1"));
+    QCOMPARE(d.settings().linkHost, QString("127.0.0.1"));
   }
 
   void ipv6LinksGetBrackets() {
