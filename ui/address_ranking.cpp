@@ -94,7 +94,7 @@ QString adapterKindName(AdapterKind kind) {
   return {};
 }
 
-QList<LinkAddress> rankAddresses(const QList<InterfaceRecord>& interfaces, const QString& hostName) {
+QList<LinkAddress> rankAddresses(const QList<InterfaceRecord>& interfaces, const QString& hostName, bool mdnsName) {
   QList<Candidate> found;
   QSet<QString> seen;
   for (const InterfaceRecord& i : interfaces) {
@@ -150,7 +150,7 @@ QList<LinkAddress> rankAddresses(const QList<InterfaceRecord>& interfaces, const
   QList<LinkAddress> names;
   if (!hostName.isEmpty() && hostName.compare(QLatin1String("localhost"), Qt::CaseInsensitive) != 0) {
     names.push_back(labelled({hostName, {}, AdapterKind::HostName, false, {}}));
-    if (!hostName.contains(QLatin1Char('.')))
+    if (mdnsName && !hostName.contains(QLatin1Char('.')))
       names.push_back(labelled({hostName + QStringLiteral(".local"), {}, AdapterKind::HostName, false, {}}));
   }
   for (qsizetype k = 0; k < names.size(); ++k) out.insert(firstUnlikely + k, names[k]);

@@ -47,7 +47,8 @@ struct LinkAddress {
 // before the rest; then the host name (`name`, and `name.local` when
 // `mdnsName`), and 127.0.0.1 last. Down interfaces, loopback, link-local
 // and temporary IPv6 addresses are left out.
-QList<LinkAddress> rankAddresses(const QList<InterfaceRecord>& interfaces, const QString& hostName = {});
+QList<LinkAddress> rankAddresses(const QList<InterfaceRecord>& interfaces, const QString& hostName = {},
+                                 bool mdnsName = true);
 
 // The address links use when the user has not chosen one: the best IP
 // address of the ranking (never a host name: phones resolve `.local`

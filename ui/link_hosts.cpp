@@ -77,7 +77,18 @@ QList<InterfaceRecord> liveInterfaces() {
   return out;
 }
 
-QList<LinkAddress> rankedMachineAddresses() { return rankAddresses(liveInterfaces(), QHostInfo::localHostName()); }
+bool mdnsResponderRunning() {
+#if defined(Q_OS_LINUX)
+  return QFileInfo::exists(QStringLiteral("/run/avahi-daemon/socket")) ||
+         QFileInfo::exists(QStringLiteral("/var/run/avahi-daemon/socket"));
+#else
+  return true;
+#endif
+}
+
+QList<LinkAddress> rankedMachineAddresses() {
+  return rankAddresses(liveInterfaces(), QHostInfo::localHostName(), mdnsResponderRunning());
+}
 
 QString primaryLanAddress() {
   const QString a = automaticHost(rankedMachineAddresses());

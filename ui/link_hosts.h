@@ -16,8 +16,13 @@ namespace ferry::ui {
 // The interfaces as the OS reports them now.
 QList<InterfaceRecord> liveInterfaces();
 
+// Whether a multicast DNS responder publishes this machine's `name.local`:
+// Avahi on Linux (its socket is there), always on macOS (Bonjour) and
+// Windows 10+ (its resolver answers for the machine's name).
+bool mdnsResponderRunning();
+
 // This machine's addresses for links, best first (rankAddresses over
-// liveInterfaces() and the host name).
+// liveInterfaces() and the host name, `.local` when a responder runs).
 QList<LinkAddress> rankedMachineAddresses();
 
 // The best IP address for links; "" if there is none but loopback.

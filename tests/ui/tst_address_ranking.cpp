@@ -80,6 +80,12 @@ class TestAddressRanking : public QObject {
     for (const LinkAddress& l : r) QVERIFY2(!l.host.startsWith("fe80"), qPrintable(l.host));
   }
 
+  void noLocalNameWithoutAResponder() {
+    // Without Avahi nobody answers for mylaptop.local: not offered.
+    QCOMPARE(hosts(rankAddresses({iface("eth0", Type::Ethernet, {{"192.168.1.5"}})}, "mylaptop", false)),
+             QStringList({"192.168.1.5", "mylaptop", "127.0.0.1"}));
+  }
+
   void wifiReportedAsEthernetIsKnownByName() {
     // Qt on Linux reports managed-mode Wi-Fi as Ethernet.
     const QList<LinkAddress> r = rankAddresses({iface("wlan0", Type::Ethernet, {{"10.1.2.3"}})});
