@@ -70,20 +70,6 @@ void onStartupMessage(QtMsgType type, const QMessageLogContext& context, const Q
   std::_Exit(2);  // from inside Qt's start: no destructors, no atexit handlers
 }
 
-// What a later `ferry PATH...` asks of this window: share the paths (and
-// serve them), and come to the front either way.
-void takeLaunch(ui::MainWindow& window, const QStringList& paths) {
-  if (!paths.isEmpty()) {
-    QList<QUrl> urls;
-    for (const QString& p : paths) urls << QUrl::fromLocalFile(p);
-    if (window.shareFiles(urls) > 0 && !window.isServing()) window.startServing();
-  }
-  if (window.isMinimized()) window.showNormal();
-  else window.show();
-  window.raise();
-  window.activateWindow();
-}
-
 int runGui(int argc, char** argv, const CommandLine& cmd) {
   QApplication::setApplicationName(QStringLiteral("ferry"));
   QApplication::setApplicationDisplayName(QStringLiteral("Ferry"));
@@ -138,8 +124,8 @@ int runGui(int argc, char** argv, const CommandLine& cmd) {
   window.show();
   QTimer::singleShot(0, &window, [&window, &instance, &fileOpens] {
     window.startIfWanted();
-    if (instance) instance->setHandler([&window](const QStringList& paths) { takeLaunch(window, paths); });
-    fileOpens.setHandler([&window](const QStringList& paths) { takeLaunch(window, paths); });
+    if (instance) instance->setHandler([&window](const QStringList& paths) { window.takeLaunch(paths); });
+    fileOpens.setHandler([&window](const QStringList& paths) { window.takeLaunch(paths); });
   });
   scheduleScreenshot(window);
   return app.exec();

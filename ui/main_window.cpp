@@ -294,6 +294,18 @@ void MainWindow::stopServing() { serving_->stop(); }
 bool MainWindow::isServing() const { return serving_->isServing(); }
 
 int MainWindow::shareFiles(const QList<QUrl>& urls) { return sharesCommands_->shareFiles(urls); }
+void MainWindow::takeLaunch(const QStringList& paths) {
+  if (!paths.isEmpty()) {
+    QList<QUrl> urls;
+    for (const QString& p : paths) urls << QUrl::fromLocalFile(p);
+    if (shareFiles(urls) > 0 && !isServing()) startServing();
+  }
+  if (isMinimized()) showNormal();
+  else show();
+  raise();
+  activateWindow();
+}
+
 QStringList MainWindow::selectedLinks() const { return sharesCommands_->selectedLinks(); }
 void MainWindow::copySelectedLinks() { sharesCommands_->copySelectedLinks(); }
 

@@ -69,6 +69,10 @@ class MainWindow final : public QMainWindow {
   // Shares local files (what a drop or "Add files…" does); returns how many
   // were added. Folders and unreadable paths get a message.
   int shareFiles(const QList<QUrl>& urls);
+  // What a later `ferry PATH...` (or macOS's Open With) asks of this
+  // window: share the paths and serve them, and come to the front, from
+  // the tray or the background too.
+  void takeLaunch(const QStringList& paths);
   QStringList selectedLinks() const;
   void copySelectedLinks();
   void cancelSelectedTransfers();

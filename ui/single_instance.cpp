@@ -9,6 +9,13 @@
 #include <QThread>
 #include <QTimer>
 
+#ifdef Q_OS_WIN
+#ifndef NOMINMAX
+#define NOMINMAX  // std::min and std::max below, not windows.h's macros
+#endif
+#include <windows.h>
+#endif
+
 #include "instance_message.h"
 #include "settings_store.h"
 
@@ -63,6 +70,11 @@ SingleInstance::Role SingleInstance::start(const QStringList& paths, int timeout
     return Role::Failed;
   }
   QDeadlineTimer deadline(timeoutMs);
+#ifdef Q_OS_WIN
+  // Windows lets only the foreground process raise a window: this launch
+  // (started by Explorer, in front) lends that right to the running Ferry.
+  ::AllowSetForegroundWindow(ASFW_ANY);
+#endif
   for (;;) {
     if (lock_.tryLock(0)) return listen() ? Role::Primary : Role::Failed;
     if (lock_.error() != QLockFile::LockFailedError) {

@@ -90,10 +90,28 @@ class TestBackground : public QObject {
     QCOMPARE(r->readAll().size(), 600 * 1000);  // the link works with the window closed
     delete r;
 
-    w->show();  // what a second launch does
+    w->takeLaunch({});  // a second launch, no files: the window is back
+    QVERIFY(w->isVisible());
     answer_ = Close::Quit;
     QVERIFY(w->close());
     QCOMPARE(asked_, 3);
+  }
+
+  void aLaunchWithFilesSharesAndServesThem() {
+    auto w = makeWindow();
+    QVERIFY(!w->isServing());  // not started on launch
+    w->hide();
+    const QString other = config_->path() + QStringLiteral("/other.txt");
+    QVERIFY(test::writeFile(other, "other"));
+    w->takeLaunch({other});
+    QVERIFY(w->isVisible());
+    QVERIFY(w->isServing());
+    QCOMPARE(w->sharesModel()->rowCount(), 1);
+    QNetworkAccessManager nam;
+    QNetworkReply* r = nam.get(QNetworkRequest(QUrl(w->sharesModel()->linkAt(0))));
+    QTRY_VERIFY_WITH_TIMEOUT(r->isFinished(), 10000);
+    QCOMPARE(r->readAll(), QByteArray("other"));
+    delete r;
   }
 
   void nothingSharedClosingQuitsWithoutAQuestion() {
