@@ -294,11 +294,13 @@ void MainWindow::stopServing() { serving_->stop(); }
 bool MainWindow::isServing() const { return serving_->isServing(); }
 
 int MainWindow::shareFiles(const QList<QUrl>& urls) { return sharesCommands_->shareFiles(urls); }
+
 void MainWindow::takeLaunch(const QStringList& paths) {
   if (!paths.isEmpty()) {
     QList<QUrl> urls;
     for (const QString& p : paths) urls << QUrl::fromLocalFile(p);
-    if (shareFiles(urls) > 0 && !isServing()) startServing();
+    shareFiles(urls);  // one already shared is selected: serving it is still what was asked
+    if (!isServing() && shares_->model()->rowCount() > 0) startServing();
   }
   if (isMinimized()) showNormal();
   else show();

@@ -2,11 +2,13 @@
 
 // MainWindow: Ferry's window. Owns the bridge to the server, the share and
 // transfer models with their views, the QR panel, the bandwidth graph, the
-// status bar and the tray icon, and puts them together: the actions and
-// menus (WindowActions), serving and its status (ServingController), the
-// shares list's commands (SharesController). What is left here is the
-// settings (saved and applied), the window's own geometry, drops on it and
-// closing it.
+// status bar, the network watcher and the "Can't connect?" panel, and puts
+// them together: the actions and menus (WindowActions), serving and its
+// status (ServingController), the shares list's commands
+// (SharesController), the link address (LinkAddressController), the tray
+// and closing to the background (BackgroundController). What is left here
+// is the settings (saved and applied), the window's own geometry, drops on
+// it, later launches and closing it.
 //
 // GUI thread only.
 
