@@ -7,6 +7,10 @@
 # The source defines ferry::webAsset(name) (see core/serve/web_assets.h);
 # names are the files' base names.
 
+# The caller joins the list with "|" to keep it one argument on a command
+# line; make it a list again.
+string(REPLACE "|" ";" FILES "${FILES}")
+
 set(body "")
 set(table "")
 set(i 0)
