@@ -6,8 +6,8 @@
 
 namespace ferry {
 
-Router::Router(ShareRegistry& shares, TransferStats& stats, WorkPool& pool)
-    : shares_(shares), stats_(stats), files_(stats, pool), folders_(files_, pool) {}
+Router::Router(ShareRegistry& shares, TransferStats& stats, WorkPool& pool, CrcCache& crcs)
+    : shares_(shares), stats_(stats), files_(stats, pool), folders_(files_, stats, pool, crcs) {}
 
 BodyPtr Router::handle(const HttpRequest& req, Responder& out) {
   RequestTarget target = parseRequestTarget(req.target);
@@ -32,8 +32,14 @@ BodyPtr Router::handle(const HttpRequest& req, Responder& out) {
 
 void Router::connectionsChanged(std::size_t open) { stats_.setOpenConnections(open); }
 
-void Router::cancelTransfer(std::uint64_t id, std::string_view reason) { files_.cancelTransfer(id, reason); }
+void Router::cancelTransfer(std::uint64_t id, std::string_view reason) {
+  files_.cancelTransfer(id, reason);
+  folders_.cancelTransfer(id, reason);
+}
 
-void Router::cancelShare(std::string_view token, std::string_view reason) { files_.cancelShare(token, reason); }
+void Router::cancelShare(std::string_view token, std::string_view reason) {
+  files_.cancelShare(token, reason);
+  folders_.cancelShare(token, reason);
+}
 
 }  // namespace ferry

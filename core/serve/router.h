@@ -24,10 +24,11 @@ namespace ferry {
 class ShareRegistry;
 class TransferStats;
 class WorkPool;
+class CrcCache;
 
 class Router final : public RequestHandler {
  public:
-  Router(ShareRegistry& shares, TransferStats& stats, WorkPool& pool);
+  Router(ShareRegistry& shares, TransferStats& stats, WorkPool& pool, CrcCache& crcs);
 
   BodyPtr handle(const HttpRequest& req, Responder& out) override;
   void connectionsChanged(std::size_t open) override;
