@@ -356,7 +356,7 @@ void TestMainWindow::unshareableFileGetsOneSentence() {
   dropFiles(w.get(), {pipe});
   QCOMPARE(w->sharesModel()->rowCount(), 0);
   QVERIFY(w->messageBar()->isVisible());
-  QCOMPARE(w->messageBar()->text(), QStringLiteral("Cannot share %1: it is not a regular file.").arg(pipe));
+  QCOMPARE(w->messageBar()->text(), QStringLiteral("Cannot share %1: it is not a regular file or folder.").arg(pipe));
 }
 
 void TestMainWindow::busyPortOffersAFreeOne() {
