@@ -122,7 +122,8 @@ class TestConnectionHelp : public QObject {
   void hostNameLinksWarnAboutAndroid() {
     ReachabilityFacts f = healthy();
     f.linkHost = "mylaptop.local";
-    const Finding* w = findingWith(diagnose(f), "this computer's name");
+    const QList<Finding> r = diagnose(f);
+    const Finding* w = findingWith(r, "this computer's name");
     QVERIFY(w && w->level == Level::Warning);
     QVERIFY(w->detail.contains("Android"));
   }
@@ -130,7 +131,8 @@ class TestConnectionHelp : public QObject {
   void linuxFirewallsGiveTheCommand() {
     ReachabilityFacts f = healthy();
     f.firewall = {FirewallState::Kind::Ufw, FirewallState::Port::Unknown};
-    const Finding* ufw = findingWith(diagnose(f), "ufw");
+    const QList<Finding> r = diagnose(f);
+    const Finding* ufw = findingWith(r, "ufw");
     QVERIFY(ufw && ufw->level == Level::Warning);
     QCOMPARE(ufw->command, QString("sudo ufw allow 8080/tcp"));
     f.firewall.port = FirewallState::Port::Closed;
@@ -140,7 +142,8 @@ class TestConnectionHelp : public QObject {
     QVERIFY(findingWith(diagnose(f), "ufw")->command.isEmpty());
 
     f.firewall = {FirewallState::Kind::Firewalld, FirewallState::Port::Closed};
-    const Finding* fwd = findingWith(diagnose(f), "firewalld");
+    const QList<Finding> r2 = diagnose(f);
+    const Finding* fwd = findingWith(r2, "firewalld");
     QVERIFY(fwd && fwd->level == Level::Problem);
     QCOMPARE(fwd->command,
              QString("sudo firewall-cmd --add-port=8080/tcp && sudo firewall-cmd --permanent --add-port=8080/tcp"));
