@@ -7,6 +7,7 @@
 #include <QFileInfo>
 #include <QIcon>
 #include <QPalette>
+#include <QStandardPaths>
 #include <QStyle>
 #include <QStyleFactory>
 #include <QTimer>
@@ -89,6 +90,7 @@ int runGui(int argc, char** argv, const CommandLine& cmd) {
 
   ui::LaunchOptions launch;
   launch.server = cmd.server;
+  launch.cacheDirectory = QStandardPaths::writableLocation(QStandardPaths::CacheLocation);
   launch.portGiven = cmd.portGiven;
   launch.bindGiven = cmd.bindGiven;
   launch.rateGiven = cmd.rateGiven;

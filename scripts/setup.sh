@@ -13,6 +13,8 @@ FERRY_DEBIAN_PACKAGES=(
   qt6-base-dev qt6-base-dev-tools libgl-dev
   node-llhttp libqrencode-dev zlib1g-dev
   curl
+  unzip p7zip-full libarchive-tools aria2 wget python3
+  chromium chromium-driver python3-selenium
 )
 
 ferry_say() { printf 'ferry: %s\n' "$*" >&2; }

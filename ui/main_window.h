@@ -4,11 +4,11 @@
 // transfer models with their views, the QR panel, the bandwidth graph, the
 // status bar, the network watcher and the "Can't connect?" panel, and puts
 // them together: the actions and menus (WindowActions), serving and its
-// status (ServingController), the shares list's commands
-// (SharesController), the link address (LinkAddressController), the tray
-// and closing to the background (BackgroundController). What is left here
-// is the settings (saved and applied), the window's own geometry, drops on
-// it, later launches and closing it.
+// status (ServingController), the shares list's commands (SharesController,
+// FolderCommands), the link address (LinkAddressController), the tray and
+// closing to the background (BackgroundController). What is left here is
+// the settings (saved and applied), the window's own geometry, drops on it,
+// later launches and closing it.
 //
 // GUI thread only.
 
@@ -33,6 +33,7 @@ class AddressesDialog;
 class BackgroundController;
 class BandwidthGraph;
 class ConnectionHelp;
+class FolderCommands;
 class LinkAddressController;
 class MessageBar;
 class NetworkWatcher;
@@ -55,7 +56,8 @@ class MainWindow final : public QMainWindow {
   Q_DISABLE_COPY_MOVE(MainWindow)
 
  public:
-  enum class Action { AddFiles, Remove, CopyLink, OpenFolder, StartStop, Settings, Quit, CancelTransfer, ClearFinished, ShowWindow };
+  enum class Action { AddFiles, Remove, CopyLink, OpenFolder, StartStop, Settings, Quit, CancelTransfer, ClearFinished, ShowWindow,
+                      AddFolder, CopyZipLink, ShowHidden };
 
   explicit MainWindow(SettingsStore store, LaunchOptions launch = {}, QWidget* parent = nullptr);
   ~MainWindow() override;
@@ -68,8 +70,8 @@ class MainWindow final : public QMainWindow {
   void stopServing();
   bool isServing() const;
 
-  // Shares local files (what a drop or "Add files…" does); returns how many
-  // were added. Folders and unreadable paths get a message.
+  // Shares local files and folders (what a drop or "Add files…" does);
+  // returns how many were added. Paths that cannot be shared get a message.
   int shareFiles(const QList<QUrl>& urls);
   // What a later `ferry PATH...` (or macOS's Open With) asks of this
   // window: share the paths and serve them, and come to the front, from
@@ -144,6 +146,7 @@ class MainWindow final : public QMainWindow {
   WindowActions* actions_;
   ServingController* serving_ = nullptr;
   SharesController* sharesCommands_ = nullptr;
+  FolderCommands* folderCommands_ = nullptr;
 
   MessageBar* messageBar_ = nullptr;
   TableView* sharesView_ = nullptr;

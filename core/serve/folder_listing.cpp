@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "calendar.h"
 #include "page_template.h"
 #include "request_target.h"
 #include "web_assets.h"
@@ -29,12 +30,7 @@ std::string_view queryValue(std::string_view query, std::string_view key) {
 }
 
 void appendDate(std::string& out, std::time_t t, bool iso) {
-  std::tm tm {};
-#ifdef _WIN32
-  localtime_s(&tm, &t);
-#else
-  localtime_r(&t, &tm);
-#endif
+  const std::tm tm = localTime(t);
   char buf[64];
   // The sharer's local time: the recipient is nearby, in the same zone.
   std::size_t n = std::strftime(buf, sizeof buf, iso ? "%Y-%m-%dT%H:%M" : "%d %b %Y, %H:%M", &tm);
@@ -146,7 +142,9 @@ void renderListing(const ListingInput& in, const std::vector<FolderEntry>& entri
       htmlEscape(here, o);
       o += ".zip";
     } else if (hole == "crumbs") {
-      // Shared folder / sub / dir: each level a link but the last.
+      // Shared folder / sub / dir: each level a link but the last. At the
+      // top the heading says it all.
+      if (in.rel.empty()) return;
       std::string link = top;
       std::string_view rest = in.rel;
       std::string_view name = in.shareName;

@@ -20,8 +20,9 @@ namespace ferry {
 
 struct FolderWalk {
   // Enough for any folder a person hands over in one piece (70,000 photos,
-  // a source tree with its build); a zip manifest costs about 64 bytes
-  // plus the path per entry, so at most ~30 MB at this limit.
+  // a source tree with its build); a zip manifest costs 77 bytes plus the
+  // path per entry (ZipLayout::kBytesPerEntry and a CRC), so about 30 MB at
+  // this limit with 40-byte paths.
   static constexpr std::size_t kMaxEntries = 250000;
   static constexpr std::size_t kMaxDepth = 64;
 

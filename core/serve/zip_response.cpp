@@ -292,11 +292,12 @@ BodySource::Next ZipResponse::nextPiece(BodyPiece& piece) {
         submit(Task::kCrcs);
         return Next::kWait;
       }
-      if (pos_ < cdAt_ || cdIndex_ >= layout_.count()) {
+      if (cdAt_ < layout_.centralOffset() || pos_ < cdAt_ || cdIndex_ >= layout_.count()) {
         cdIndex_ = 0;
         cdAt_ = layout_.centralOffset();
       }
-      while (cdAt_ + layout_.centralHeaderSize(cdIndex_) <= pos_) cdAt_ += layout_.centralHeaderSize(cdIndex_++);
+      while (cdIndex_ + 1 < layout_.count() && cdAt_ + layout_.centralHeaderSize(cdIndex_) <= pos_)
+        cdAt_ += layout_.centralHeaderSize(cdIndex_++);
       bufAt_ = cdAt_;
       for (std::size_t i = cdIndex_; i < layout_.count() && buf_.size() < kHeaderBatch; ++i)
         layout_.appendCentralHeader(i, crc_[i], buf_);
