@@ -43,6 +43,8 @@ std::string usage() {
          "\n"
          "Options:\n"
          "  --headless            serve without a window; print one link per PATH on stdout\n"
+         "  --new-instance        open a window of its own, even while Ferry runs\n"
+         "                        (otherwise PATHs go to the running Ferry's window)\n"
          "  --port N              listen on port N (default 8080; 0 picks a free port)\n"
          "  --bind ADDR           listen on this IP address only (default: all interfaces)\n"
          "  --poller NAME         event loop backend: " + pollers + "\n"
@@ -97,6 +99,8 @@ bool parseCommandLine(int argc, char** argv, CommandLine& out, std::string& erro
       out.version = true;
     } else if (arg == "--headless") {
       out.headless = true;
+    } else if (arg == "--new-instance") {
+      out.newInstance = true;
     } else if (arg == "--port") {
       if (!needValue(v)) return false;
       if (!parseUnsigned(v, 65535, n)) {

@@ -15,6 +15,9 @@ struct CommandLine {
   bool help = false;
   bool version = false;
   bool headless = false;
+  // Open a window of its own even while Ferry runs, instead of handing the
+  // PATHs to the running one.
+  bool newInstance = false;
   // Which options were given, whatever their value: for the window, a
   // value given here wins over the saved one, even the default's value.
   bool portGiven = false;

@@ -4,18 +4,20 @@
 #include <cstdlib>
 
 #include <QApplication>
+#include <QFileInfo>
 #include <QIcon>
 #include <QPalette>
 #include <QStandardPaths>
 #include <QStyle>
 #include <QStyleFactory>
-#include <QSystemTrayIcon>
 #include <QTimer>
 
 #include "app_icon.h"
+#include "file_open_filter.h"
 #include "main_window.h"
 #include "palette_colors.h"
 #include "settings_store.h"
+#include "single_instance.h"
 #include "termination_signals.h"
 
 namespace ferry::app {
@@ -81,9 +83,10 @@ int runGui(int argc, char** argv, const CommandLine& cmd) {
   QIcon::setFallbackThemeName(QStringLiteral("Adwaita"));
   app.setWindowIcon(ui::appIcon());
   applyForcedPalette(app);
-  // With a tray, closing the window can leave Ferry serving; it then quits
-  // through its Quit action.
-  if (QSystemTrayIcon::isSystemTrayAvailable()) app.setQuitOnLastWindowClosed(false);
+  // Closing the window can leave Ferry serving (in the tray, or in the
+  // background where there is none, and a tray may appear later); it then
+  // quits through its Quit action.
+  app.setQuitOnLastWindowClosed(false);
 
   ui::LaunchOptions launch;
   launch.server = cmd.server;
@@ -92,13 +95,40 @@ int runGui(int argc, char** argv, const CommandLine& cmd) {
   launch.bindGiven = cmd.bindGiven;
   launch.rateGiven = cmd.rateGiven;
   launch.maxConnectionsGiven = cmd.maxConnectionsGiven;
-  for (const std::string& p : cmd.paths) launch.paths << QString::fromStdString(p);
+  for (const std::string& p : cmd.paths) launch.paths << QFileInfo(QString::fromStdString(p)).absoluteFilePath();
+
+  // One window per session: a Ferry already running gets the paths instead
+  // (a file manager's "Open with" starts one process per file).
+  std::unique_ptr<ui::SingleInstance> instance;
+  if (!cmd.newInstance) {
+    instance = std::make_unique<ui::SingleInstance>(ui::SingleInstance::defaultKey());
+    switch (instance->start(launch.paths)) {
+      case ui::SingleInstance::Role::Primary: break;
+      case ui::SingleInstance::Role::Forwarded:
+        if (!launch.paths.isEmpty())
+          std::fprintf(stderr, "ferry: handed %lld path(s) to the Ferry already running\n",
+                       static_cast<long long>(launch.paths.size()));
+        return 0;
+      case ui::SingleInstance::Role::Failed:
+        std::fprintf(stderr, "ferry: %s\nferry: `ferry --new-instance` opens a window of its own.\n",
+                     qPrintable(instance->error()));
+        return 1;
+    }
+  }
+
+  // macOS hands files over as events (Finder's "Open With", the Dock).
+  ui::FileOpenFilter fileOpens;
+  app.installEventFilter(&fileOpens);
 
   ui::MainWindow window(ui::SettingsStore{}, launch);
   ui::TerminationSignals termination;
   QObject::connect(&termination, &ui::TerminationSignals::received, &window, &ui::MainWindow::endSession);
   window.show();
-  QTimer::singleShot(0, &window, &ui::MainWindow::startIfWanted);
+  QTimer::singleShot(0, &window, [&window, &instance, &fileOpens] {
+    window.startIfWanted();
+    if (instance) instance->setHandler([&window](const QStringList& paths) { window.takeLaunch(paths); });
+    fileOpens.setHandler([&window](const QStringList& paths) { window.takeLaunch(paths); });
+  });
   scheduleScreenshot(window);
   return app.exec();
 }

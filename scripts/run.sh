@@ -6,9 +6,16 @@
 set -euo pipefail
 source "$(dirname "$0")/setup.sh"
 
+ferry_say "checking what the build needs"
 ferry_setup_deps
-ferry_build "$FERRY_ROOT/build/release" Release
-bin="$FERRY_ROOT/build/release/app/ferry"
+# Only what runs: the executable and its window module, not the test suites
+# and benchmarks (scripts/test.sh builds those).
+dir="$FERRY_ROOT/build/release"
+bin="$dir/app/ferry"
+[ -x "$bin" ] && ferry_say "bringing ferry up to date" ||
+  ferry_say "building ferry and its window (the first build takes a few minutes)"
+FERRY_BUILD_TARGETS="ferry" ferry_build "$dir" Release
+ferry_say "starting $bin $*"
 
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ] && [ "$(uname -s)" != Darwin ]; then
   ferry_say "no display found: serving headless (Ctrl+C stops)"

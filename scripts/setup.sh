@@ -3,6 +3,7 @@
 #
 #   ferry_setup_deps [extra debian packages...]
 #   ferry_build <build-dir> <build-type> [extra cmake args...]
+#   FERRY_BUILD_TARGETS="ferry" ferry_build ...   builds only those targets
 
 FERRY_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -43,7 +44,7 @@ ferry_setup_deps() {
     fi
   done
   [ ${#missing[@]} -eq 0 ] && return 0
-  ferry_say "installing: ${missing[*]}"
+  ferry_say "installing what the build needs (${#missing[@]} Debian packages): ${missing[*]}"
   local sudo=()
   [ "$(id -u)" -ne 0 ] && sudo=(sudo)
   export DEBIAN_FRONTEND=noninteractive
@@ -57,7 +58,11 @@ ferry_build() {
   local gen=()
   command -v ninja >/dev/null && [ ! -f "$dir/CMakeCache.txt" ] && gen=(-G Ninja)
   if [ ! -f "$dir/CMakeCache.txt" ] || [ $# -gt 0 ]; then
+    [ -f "$dir/CMakeCache.txt" ] || ferry_say "configuring a $type build in ${dir#"$FERRY_ROOT"/}"
     cmake -S "$FERRY_ROOT" -B "$dir" "${gen[@]}" -DCMAKE_BUILD_TYPE="$type" "$@" >/dev/null
   fi
-  cmake --build "$dir" --parallel >&2
+  local targets=()
+  local t
+  for t in ${FERRY_BUILD_TARGETS:-}; do targets+=(--target "$t"); done
+  cmake --build "$dir" --parallel "${targets[@]}" >&2
 }

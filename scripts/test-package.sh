@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs a built .deb with apt (pulling its declared dependencies), then
 # checks what a user gets: `ferry --version`, a real headless download from
-# the installed binary, the window opening from its installed module, and
-# the desktop entry and metainfo validated by the tools distributions use.
+# the installed binary, the window opening from its installed module, a
+# second `ferry FILE` handing its file to that window, the desktop entry
+# (validated, opening files and folders) and the KDE service menu, and the
+# metainfo validated by the tools distributions use.
 #
 #   scripts/test-package.sh build/package/ferry_<version>_<arch>.deb
 set -euo pipefail
@@ -25,6 +27,22 @@ metainfo=/usr/share/metainfo/io.github.ferry_app.Ferry.metainfo.xml
 [ -f "$desktop" ] || fail "no desktop entry at $desktop"
 desktop-file-validate "$desktop" || fail "desktop-file-validate"
 echo "ok   desktop entry valid"
+grep -qx 'Exec=ferry %F' "$desktop" || fail "desktop entry: Exec is not 'ferry %F' (a list of files)"
+mimes="$(sed -n 's/^MimeType=//p' "$desktop")"
+for m in application/octet-stream inode/directory; do
+  [[ ";$mimes" == *";$m;"* ]] || fail "desktop entry: MimeType lacks $m"
+done
+# desktop-file-utils' trigger has indexed it: file managers offer "Open With Ferry" for any file.
+grep -q '^application/octet-stream=.*io.github.ferry_app.Ferry.desktop' /usr/share/applications/mimeinfo.cache ||
+  fail "Ferry is not in mimeinfo.cache for application/octet-stream"
+echo "ok   desktop entry opens files and folders (Exec=ferry %F; $mimes)"
+servicemenu=/usr/share/kio/servicemenus/io.github.ferry_app.Ferry.desktop
+[ -f "$servicemenu" ] || fail "no KDE service menu at $servicemenu"
+grep -qx 'Type=Service' "$servicemenu" || fail "service menu: not Type=Service"
+grep -qx 'Name=Share with Ferry' "$servicemenu" || fail "service menu: no 'Share with Ferry' action"
+grep -qx 'Exec=ferry %F' "$servicemenu" || fail "service menu: Exec is not 'ferry %F'"
+grep -q '^MimeType=.*inode/directory;' "$servicemenu" || fail "service menu: not offered for folders"
+echo "ok   KDE service menu \"Share with Ferry\""
 [ -f "$metainfo" ] || fail "no metainfo at $metainfo"
 appstreamcli validate --no-net --pedantic "$metainfo" >/tmp/ferry-appstream.log 2>&1 ||
   appstreamcli validate --no-net "$metainfo" || fail "appstreamcli validate"
@@ -58,4 +76,22 @@ QT_QPA_PLATFORM=offscreen HOME="$work" XDG_CONFIG_HOME="$work/config" \
   { cat "$work/gui.log" >&2; fail "the window did not open"; }
 [ -s "$work/window.png" ] || fail "no window screenshot"
 echo "ok   window opens from $(dpkg -L ferry | grep 'ferry-gui' | head -n1)"
+
+# "Open With Ferry" while Ferry runs: the second `ferry FILE` hands the file
+# to the running window and exits 0; the window has it shared (and saved).
+head -c 1000 /dev/urandom >"$work/second.bin"
+QT_QPA_PLATFORM=offscreen HOME="$work" XDG_CONFIG_HOME="$work/config2" \
+  /usr/bin/ferry --bind 127.0.0.1 --port 0 "$work/payload.bin" 2>"$work/first.log" &
+first=$!
+for _ in $(seq 100); do [ -s "$work/config2/ferry/ferry.ini" ] && break; sleep 0.1; done
+QT_QPA_PLATFORM=offscreen HOME="$work" XDG_CONFIG_HOME="$work/config2" \
+  timeout 30 /usr/bin/ferry "$work/second.bin" 2>"$work/second.log" ||
+  { cat "$work/second.log" >&2; kill "$first"; fail "the second launch did not exit 0"; }
+grep -q "handed 1 path(s) to the Ferry already running" "$work/second.log" ||
+  { cat "$work/second.log" >&2; kill "$first"; fail "the second launch opened a window of its own"; }
+for _ in $(seq 100); do grep -q "path=$work/second.bin" "$work/config2/ferry/ferry.ini" && break; sleep 0.1; done
+kill -TERM "$first"
+wait "$first" || fail "the first window did not exit 0 on SIGTERM"
+grep -q "path=$work/second.bin" "$work/config2/ferry/ferry.ini" || fail "the running window did not share the second file"
+echo "ok   a second \`ferry FILE\` hands the file to the running window"
 echo "package test: PASSED"

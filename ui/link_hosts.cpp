@@ -1,85 +1,122 @@
 #include "link_hosts.h"
 
-#include <QHostAddress>
+#include <QFile>
+#include <QFileInfo>
 #include <QHostInfo>
 #include <QNetworkInterface>
+#include <QSet>
 
 namespace ferry::ui {
 namespace {
 
-bool usable(const QNetworkInterface& i) {
-  auto f = i.flags();
-  return f.testFlag(QNetworkInterface::IsUp) && f.testFlag(QNetworkInterface::IsRunning) &&
-         !f.testFlag(QNetworkInterface::IsLoopBack);
+// Interfaces that carry a default route. Qt does not say; Linux does, in
+// /proc/net/route (destination 00000000) and /proc/net/ipv6_route (a ::/0
+// prefix). Elsewhere the set stays empty and the ranking goes by kind and
+// address range alone.
+QSet<QString> defaultRouteInterfaces() {
+  QSet<QString> out;
+#ifdef Q_OS_LINUX
+  QFile v4(QStringLiteral("/proc/net/route"));
+  if (v4.open(QIODevice::ReadOnly)) {
+    v4.readLine();  // the header
+    while (!v4.atEnd()) {
+      const QList<QByteArray> f = v4.readLine().simplified().split(' ');
+      if (f.size() > 2 && f[1] == "00000000") out.insert(QString::fromLatin1(f[0]));
+    }
+  }
+  QFile v6(QStringLiteral("/proc/net/ipv6_route"));
+  if (v6.open(QIODevice::ReadOnly)) {
+    while (!v6.atEnd()) {
+      const QList<QByteArray> f = v6.readLine().simplified().split(' ');
+      // dest, dest prefix length, ..., device last; "lo" carries the
+      // unreachable default of a host without IPv6.
+      if (f.size() >= 10 && f[0] == QByteArray(32, '0') && f[1] == "00" && f.last() != "lo")
+        out.insert(QString::fromLatin1(f.last()));
+    }
+  }
+#endif
+  return out;
 }
 
-// Lower is better: real LAN ranges before VPNs, containers and the rest.
-int rank(const QHostAddress& a) {
-  if (a.isInSubnet(QHostAddress(QStringLiteral("192.168.0.0")), 16)) return 0;
-  if (a.isInSubnet(QHostAddress(QStringLiteral("10.0.0.0")), 8)) return 1;
-  if (a.isInSubnet(QHostAddress(QStringLiteral("172.16.0.0")), 12)) return 2;
-  if (a.isLinkLocal()) return 4;
-  return 3;
+InterfaceRecord::Type typeOf(const QNetworkInterface& i) {
+  using T = InterfaceRecord::Type;
+  if (i.flags().testFlag(QNetworkInterface::IsLoopBack)) return T::Loopback;
+  if (i.flags().testFlag(QNetworkInterface::IsPointToPoint)) return T::PointToPoint;
+  switch (i.type()) {
+    case QNetworkInterface::Loopback: return T::Loopback;
+    case QNetworkInterface::Virtual: return T::Virtual;
+    case QNetworkInterface::Ethernet:
+#ifdef Q_OS_LINUX
+      // Qt reports Wi-Fi in managed mode as Ethernet on Linux; sysfs knows.
+      if (QFileInfo::exists(QStringLiteral("/sys/class/net/%1/wireless").arg(i.name()))) return T::Wifi;
+#endif
+      return T::Ethernet;
+    case QNetworkInterface::Wifi: return T::Wifi;
+    case QNetworkInterface::Ppp: return T::PointToPoint;
+    case QNetworkInterface::Unknown: return T::Unknown;
+    default: return T::Other;
+  }
 }
 
 }  // namespace
 
-QString primaryLanAddress() {
-  QString best;
-  int bestRank = 100;
+QList<InterfaceRecord> liveInterfaces() {
+  const QSet<QString> defaults = defaultRouteInterfaces();
+  QList<InterfaceRecord> out;
   for (const QNetworkInterface& i : QNetworkInterface::allInterfaces()) {
-    if (!usable(i)) continue;
-    // Container bridges are up on many developer machines but reach no one.
-    if (i.name().startsWith(QLatin1String("docker")) || i.name().startsWith(QLatin1String("veth")) ||
-        i.name().startsWith(QLatin1String("br-")))
-      continue;
-    for (const QNetworkAddressEntry& e : i.addressEntries()) {
-      QHostAddress a = e.ip();
-      if (a.protocol() != QAbstractSocket::IPv4Protocol || a.isLoopback()) continue;
-      int r = rank(a);
-      if (r < bestRank) {
-        bestRank = r;
-        best = a.toString();
-      }
-    }
+    InterfaceRecord r;
+    r.name = i.name();
+    r.humanName = i.humanReadableName();
+    r.type = typeOf(i);
+    r.up = i.flags().testFlag(QNetworkInterface::IsUp);
+    r.running = i.flags().testFlag(QNetworkInterface::IsRunning);
+    r.defaultRoute = defaults.contains(i.name());
+    for (const QNetworkAddressEntry& e : i.addressEntries()) r.addresses.push_back({e.ip().toString(), e.isTemporary()});
+    out.push_back(r);
   }
-  return best;
+  return out;
+}
+
+bool mdnsResponderRunning() {
+#if defined(Q_OS_LINUX)
+  return QFileInfo::exists(QStringLiteral("/run/avahi-daemon/socket")) ||
+         QFileInfo::exists(QStringLiteral("/var/run/avahi-daemon/socket"));
+#else
+  return true;
+#endif
+}
+
+QList<LinkAddress> rankedMachineAddresses() {
+  return rankAddresses(liveInterfaces(), QHostInfo::localHostName(), mdnsResponderRunning());
+}
+
+QString primaryLanAddress() {
+  const QString a = automaticHost(rankedMachineAddresses());
+  return a == QLatin1String("127.0.0.1") ? QString() : a;
 }
 
 QStringList machineAddresses() {
-  QList<QPair<int, QString>> found;
-  for (const QNetworkInterface& i : QNetworkInterface::allInterfaces()) {
-    if (!usable(i)) continue;
-    for (const QNetworkAddressEntry& e : i.addressEntries()) {
-      QHostAddress a = e.ip();
-      if (a.isLoopback()) continue;
-      if (a.protocol() == QAbstractSocket::IPv4Protocol) {
-        found.push_back({rank(a), a.toString()});
-      } else if (a.protocol() == QAbstractSocket::IPv6Protocol && !a.isLinkLocal()) {
-        found.push_back({10, a.toString()});
-      }
-    }
-  }
-  std::stable_sort(found.begin(), found.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
   QStringList out;
-  for (const auto& [r, a] : found)
-    if (!out.contains(a)) out.push_back(a);
-  QString name = QHostInfo::localHostName();
-  if (!name.isEmpty() && name != QLatin1String("localhost")) {
-    out.push_back(name);
-    if (!name.contains(QLatin1Char('.'))) out.push_back(name + QStringLiteral(".local"));
-  }
-  out.push_back(QStringLiteral("127.0.0.1"));
+  for (const LinkAddress& l : rankedMachineAddresses()) out.push_back(l.host);
   return out;
+}
+
+bool isWildcardBind(const QString& bind) {
+  static const QStringList wildcard = {QString(), QStringLiteral("0.0.0.0"), QStringLiteral("::"),
+                                       QStringLiteral("[::]"), QStringLiteral("*")};
+  return wildcard.contains(bind);
+}
+
+QString effectiveLinkHost(const QString& chosen, const QString& bind, const QList<LinkAddress>& ranked) {
+  if (!chosen.isEmpty()) return chosen;
+  if (!isWildcardBind(bind)) return bind;
+  return automaticHost(ranked);
 }
 
 QString effectiveLinkHost(const QString& chosen, const QString& bind) {
   if (!chosen.isEmpty()) return chosen;
-  static const QStringList wildcard = {QString(), QStringLiteral("0.0.0.0"), QStringLiteral("::"),
-                                       QStringLiteral("[::]"), QStringLiteral("*")};
-  if (!wildcard.contains(bind)) return bind;
-  QString lan = primaryLanAddress();
-  return lan.isEmpty() ? QStringLiteral("127.0.0.1") : lan;
+  if (!isWildcardBind(bind)) return bind;
+  return automaticHost(rankedMachineAddresses());
 }
 
 QString linkPrefix(const QString& host, quint16 port) {

@@ -1,25 +1,44 @@
 #pragma once
 
-// The addresses this machine can be reached at, for the host part of links.
-// Pure functions over QNetworkInterface; any thread.
+// The addresses this machine can be reached at, for the host part of links:
+// the live interface list (QNetworkInterface, and the default route read
+// from the OS where Qt does not say), ranked by address_ranking.h. Any
+// thread.
 
+#include <QList>
 #include <QString>
 #include <QStringList>
 
+#include "address_ranking.h"
+
 namespace ferry::ui {
 
-// The primary non-loopback IPv4 address: of an interface that is up and
-// running, private LAN ranges (192.168/16, 10/8, 172.16/12) first; "" if
-// there is none.
+// The interfaces as the OS reports them now.
+QList<InterfaceRecord> liveInterfaces();
+
+// Whether a multicast DNS responder publishes this machine's `name.local`:
+// Avahi on Linux (its socket is there), always on macOS (Bonjour) and
+// Windows 10+ (its resolver answers for the machine's name).
+bool mdnsResponderRunning();
+
+// This machine's addresses for links, best first (rankAddresses over
+// liveInterfaces() and the host name, `.local` when a responder runs).
+QList<LinkAddress> rankedMachineAddresses();
+
+// The best IP address for links; "" if there is none but loopback.
 QString primaryLanAddress();
 
-// Every address worth offering for links, best first: LAN IPv4, other IPv4,
-// global IPv6, the host name, then 127.0.0.1.
+// The hosts of rankedMachineAddresses(), in order.
 QStringList machineAddresses();
 
 // The host links use: `chosen` when set, else the bound address when it is a
-// specific one, else the primary LAN address, else 127.0.0.1.
+// specific one, else the automatic choice of `ranked` (by default the live
+// ranking), else 127.0.0.1.
 QString effectiveLinkHost(const QString& chosen, const QString& bind);
+QString effectiveLinkHost(const QString& chosen, const QString& bind, const QList<LinkAddress>& ranked);
+
+// Whether `bind` listens on every interface.
+bool isWildcardBind(const QString& bind);
 
 // "http://HOST:PORT/" (brackets around IPv6).
 QString linkPrefix(const QString& host, quint16 port);

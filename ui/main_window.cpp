@@ -13,6 +13,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QSet>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStatusBar>
@@ -20,11 +21,16 @@
 #include <QToolBar>
 #include <QVBoxLayout>
 
+#include "addresses_dialog.h"
 #include "app_icon.h"
+#include "background_controller.h"
 #include "bandwidth_graph.h"
+#include "connection_help.h"
 #include "folder_commands.h"
+#include "link_address_controller.h"
 #include "link_hosts.h"
 #include "message_bar.h"
+#include "network_watcher.h"
 #include "progress_delegate.h"
 #include "qr_panel.h"
 #include "server_bridge.h"
@@ -34,9 +40,11 @@
 #include "shares_controller.h"
 #include "shares_model.h"
 #include "status_panel.h"
+#include "system_checks.h"
 #include "table_view.h"
 #include "transfers_model.h"
 #include "tray_icon.h"
+#include "visitor_tracker.h"
 #include "window_actions.h"
 
 namespace ferry::ui {
@@ -55,7 +63,11 @@ QLabel* sectionTitle(const QString& text, QWidget* parent) {
 }  // namespace
 
 MainWindow::MainWindow(SettingsStore store, LaunchOptions launch, QWidget* parent)
-    : QMainWindow(parent), store_(std::move(store)), run_(store_.loadSettings(), std::move(launch)) {
+    : QMainWindow(parent),
+      store_(std::move(store)),
+      run_(store_.loadSettings(), std::move(launch)),
+      visitors_(std::make_unique<VisitorTracker>()),
+      checks_(std::make_unique<SystemChecks>()) {
   setWindowTitle(QStringLiteral("Ferry"));
   setWindowIcon(appIcon());
   setAcceptDrops(true);  // anywhere on the window
@@ -75,7 +87,10 @@ MainWindow::MainWindow(SettingsStore store, LaunchOptions launch, QWidget* paren
   createToolBar();
   createCentral();
   status_ = new StatusPanel(statusBar());
-  createTray();
+  background_ = new BackgroundController(this, actions_, shares_->model(), &store_, this);
+  tray_ = background_->tray();
+  network_ = new NetworkWatcher(this);
+  linkAddresses_ = new LinkAddressController({&run_, network_, linkHostCombo_, messageBar_, statusBar()}, this);
 
   serving_ = new ServingController({this, bridge_, shares_, transfers_, &run_, actions_, messageBar_, statusBar(), status_,
                                     graph_, tray_},
@@ -86,6 +101,25 @@ MainWindow::MainWindow(SettingsStore store, LaunchOptions launch, QWidget* paren
   folderCommands_ =
       new FolderCommands({shares_, bridge_, sharesCommands_, sharesView_, actions_, statusBar()}, this);
   connect(serving_, &ServingController::usePortRequested, this, &MainWindow::useFreePort);
+  connect(background_, &BackgroundController::trayCreated, this, [this](TrayIcon* tray) {
+    tray_ = tray;
+    serving_->setTray(tray);
+  });
+  connect(linkAddresses_, &LinkAddressController::hostChosen, this, [this](const QString& host) {
+    AppSettings s = run_.saved();
+    s.linkHost = host;
+    applySettings(s);
+  });
+  connect(linkAddresses_, &LinkAddressController::linksChanged, serving_, &ServingController::refresh);
+  connect(qrPanel_, &QrPanel::otherAddressesRequested, this, &MainWindow::showOtherAddresses);
+  connect(qrPanel_, &QrPanel::troubleshootRequested, this, &MainWindow::showConnectionHelp);
+  connect(actions_->cantConnect, &QAction::triggered, this, &MainWindow::showConnectionHelp);
+  connect(bridge_, &ServerBridge::snapshotArrived, this,
+          [this](quint64, const std::shared_ptr<const StatsSnapshot>& snapshot) {
+            QSet<QString> own;
+            for (const LinkAddress& l : network_->addresses()) own.insert(l.host);
+            visitors_->apply(*snapshot, own);
+          });
   connect(actions_->settings, &QAction::triggered, this, &MainWindow::openSettings);
   connect(actions_->quit, &QAction::triggered, this, &MainWindow::quit);
   connect(actions_->cancelTransfer, &QAction::triggered, this, &MainWindow::cancelSelectedTransfers);
@@ -140,12 +174,6 @@ void MainWindow::createToolBar() {
   label->setBuddy(linkHostCombo_);
   bar->addWidget(label);
   bar->addWidget(linkHostCombo_);
-  fillLinkHostCombo();
-  connect(linkHostCombo_, &QComboBox::activated, this, [this](int i) {
-    AppSettings s = run_.saved();
-    s.linkHost = linkHostCombo_->itemData(i).toString();
-    applySettings(s);
-  });
 }
 
 void MainWindow::createCentral() {
@@ -244,12 +272,6 @@ void MainWindow::createCentral() {
   resize(1040, 760);
 }
 
-void MainWindow::createTray() {
-  if (!QSystemTrayIcon::isSystemTrayAvailable()) return;
-  tray_ = new TrayIcon(actions_->showWindow, actions_->startStop, actions_->quit, this);
-  connect(tray_, &TrayIcon::activated, actions_->showWindow, &QAction::trigger);
-}
-
 void MainWindow::restoreWindow() {
   if (QByteArray g = store_.windowGeometry(); !g.isEmpty()) restoreGeometry(g);
   if (QByteArray s = store_.windowState(); !s.isEmpty()) restoreState(s);
@@ -276,8 +298,57 @@ void MainWindow::stopServing() { serving_->stop(); }
 bool MainWindow::isServing() const { return serving_->isServing(); }
 
 int MainWindow::shareFiles(const QList<QUrl>& urls) { return sharesCommands_->shareFiles(urls); }
+
+void MainWindow::takeLaunch(const QStringList& paths) {
+  if (!paths.isEmpty()) {
+    QList<QUrl> urls;
+    for (const QString& p : paths) urls << QUrl::fromLocalFile(p);
+    shareFiles(urls);  // one already shared is selected: serving it is still what was asked
+    if (!isServing() && shares_->model()->rowCount() > 0) startServing();
+  }
+  if (isMinimized()) showNormal();
+  else show();
+  raise();
+  activateWindow();
+}
+
 QStringList MainWindow::selectedLinks() const { return sharesCommands_->selectedLinks(); }
 void MainWindow::copySelectedLinks() { sharesCommands_->copySelectedLinks(); }
+
+AddressesDialog* MainWindow::showOtherAddresses() {
+  if (qrPanel_->link().isEmpty()) return nullptr;
+  auto* d = new AddressesDialog(qrPanel_->name(), QUrl(qrPanel_->link()), network_->addresses(), this);
+  d->setAttribute(Qt::WA_DeleteOnClose);
+  connect(d, &AddressesDialog::troubleshootRequested, this, &MainWindow::showConnectionHelp);
+  d->show();
+  return d;
+}
+
+ConnectionHelp* MainWindow::showConnectionHelp() {
+  if (!help_) {
+    help_ = new ConnectionHelp(
+        [this] {
+          ReachabilityFacts f;
+          f.serving = isServing();
+          f.bind = run_.bind();
+          f.port = isServing() ? bridge_->port() : run_.port();
+          f.linkHost = run_.linkHost();
+          f.addresses = network_->addresses();
+          f.firewall = checks_->firewall(f.port);
+          f.windows = checks_->windowsNetwork();
+          return f;
+        },
+        visitors_.get(), this);
+  } else {
+    help_->refresh();
+  }
+  help_->show();
+  help_->raise();
+  help_->activateWindow();
+  return help_;
+}
+
+void MainWindow::setSystemChecks(std::unique_ptr<SystemChecks> checks) { checks_ = std::move(checks); }
 
 void MainWindow::cancelSelectedTransfers() {
   int n = 0;
@@ -294,16 +365,6 @@ void MainWindow::updateTransferActions() {
   for (const QModelIndex& i : transfersView_->selectionModel()->selectedRows())
     active = active || static_cast<TransferState>(i.data(TransfersModel::StateRole).toInt()) == TransferState::kActive;
   actions_->cancelTransfer->setEnabled(active);
-}
-
-void MainWindow::fillLinkHostCombo() {
-  linkHostCombo_->clear();
-  const AppSettings& saved = run_.saved();
-  linkHostCombo_->addItem(tr("Automatic (%1)").arg(effectiveLinkHost(QString(), run_.bind())), QString());
-  QStringList hosts = machineAddresses();
-  if (!saved.linkHost.isEmpty() && !hosts.contains(saved.linkHost)) hosts.prepend(saved.linkHost);
-  for (const QString& h : hosts) linkHostCombo_->addItem(h, h);
-  linkHostCombo_->setCurrentIndex(std::max(0, linkHostCombo_->findData(saved.linkHost)));
 }
 
 // ---- settings, drops, closing ----------------------------------------------
@@ -343,7 +404,7 @@ void MainWindow::applySettings(const AppSettings& s, const ServerOptions& before
   if (settingsUnsaved_) shares_->save();  // reports it, and keeps retrying
   const ServerOptions after = run_.serverOptions();
   bridge_->setRateLimit(after.rateLimit);
-  fillLinkHostCombo();
+  linkAddresses_->refill();
   serving_->refresh();
   const bool restart = before.port != after.port || before.bind != after.bind ||
                        before.limits.maxConnections != after.limits.maxConnections ||
@@ -387,15 +448,16 @@ void MainWindow::dropEvent(QDropEvent* event) {
 void MainWindow::closeEvent(QCloseEvent* event) {
   saveWindow();
   shares_->save();
-  if (!quitting_ && tray_ && run_.saved().keepInTray) {
-    hide();
-    if (!trayHintShown_ && isServing()) {
-      tray_->notify(tr("Ferry is still serving"),
-                    tr("Your links keep working. Use the tray icon to show Ferry again or to quit."));
-      trayHintShown_ = true;
+  if (!quitting_) {
+    const bool sharing = isServing() && shares_->model()->rowCount() > 0;
+    switch (background_->onClose(sharing, run_.saved().keepInTray)) {
+      case BackgroundController::Close::Hide:
+        hide();
+        event->ignore();
+        return;
+      case BackgroundController::Close::Stay: event->ignore(); return;
+      case BackgroundController::Close::Quit: break;
     }
-    event->ignore();
-    return;
   }
   const int active = transfers_->activeCount();
   if (active > 0 && isServing() &&
@@ -408,8 +470,9 @@ void MainWindow::closeEvent(QCloseEvent* event) {
   }
   event->accept();
   quitting_ = true;
-  // With a tray the app outlives its last window; quitting is explicit.
-  if (tray_) QApplication::quit();
+  // Ferry outlives its last window (in the tray, or in the background);
+  // quitting is explicit.
+  if (!QApplication::quitOnLastWindowClosed()) QApplication::quit();
 }
 
 void MainWindow::endSession() {

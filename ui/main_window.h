@@ -2,11 +2,13 @@
 
 // MainWindow: Ferry's window. Owns the bridge to the server, the share and
 // transfer models with their views, the QR panel, the bandwidth graph, the
-// status bar and the tray icon, and puts them together: the actions and
-// menus (WindowActions), serving and its status (ServingController), the
-// shares list's commands (SharesController, FolderCommands). What is left here is the
-// settings (saved and applied), the window's own geometry, drops on it and
-// closing it.
+// status bar, the network watcher and the "Can't connect?" panel, and puts
+// them together: the actions and menus (WindowActions), serving and its
+// status (ServingController), the shares list's commands (SharesController,
+// FolderCommands), the link address (LinkAddressController), the tray and
+// closing to the background (BackgroundController). What is left here is
+// the settings (saved and applied), the window's own geometry, drops on it,
+// later launches and closing it.
 //
 // GUI thread only.
 
@@ -27,9 +29,14 @@ class QSplitter;
 
 namespace ferry::ui {
 
+class AddressesDialog;
+class BackgroundController;
 class BandwidthGraph;
+class ConnectionHelp;
 class FolderCommands;
+class LinkAddressController;
 class MessageBar;
+class NetworkWatcher;
 class QrPanel;
 class ServerBridge;
 class ServingController;
@@ -37,9 +44,11 @@ class ShareManager;
 class SharesController;
 class SharesModel;
 class StatusPanel;
+class SystemChecks;
 class TableView;
 class TransfersModel;
 class TrayIcon;
+class VisitorTracker;
 class WindowActions;
 
 class MainWindow final : public QMainWindow {
@@ -64,9 +73,20 @@ class MainWindow final : public QMainWindow {
   // Shares local files and folders (what a drop or "Add files…" does);
   // returns how many were added. Paths that cannot be shared get a message.
   int shareFiles(const QList<QUrl>& urls);
+  // What a later `ferry PATH...` (or macOS's Open With) asks of this
+  // window: share the paths and serve them, and come to the front, from
+  // the tray or the background too.
+  void takeLaunch(const QStringList& paths);
   QStringList selectedLinks() const;
   void copySelectedLinks();
   void cancelSelectedTransfers();
+  // The selected share's link at every address, each with its QR code
+  // (null when nothing is selected). Deletes itself when closed.
+  AddressesDialog* showOtherAddresses();
+  // The "Can't connect?" panel, opened (or raised) and checked anew.
+  ConnectionHelp* showConnectionHelp();
+  // Where that panel's firewall and network-profile checks come from.
+  void setSystemChecks(std::unique_ptr<SystemChecks> checks);
 
   AppSettings settings() const { return run_.saved(); }
   void applySettings(const AppSettings& s);
@@ -88,6 +108,10 @@ class MainWindow final : public QMainWindow {
   BandwidthGraph* graph() const { return graph_; }
   QrPanel* qrPanel() const { return qrPanel_; }
   StatusPanel* statusPanel() const { return status_; }
+  NetworkWatcher* networkWatcher() const { return network_; }
+  BackgroundController* background() const { return background_; }
+  VisitorTracker* visitors() const { return visitors_.get(); }
+  QComboBox* linkHostCombo() const { return linkHostCombo_; }
 
  protected:
   void dragEnterEvent(QDragEnterEvent* event) override;
@@ -98,7 +122,6 @@ class MainWindow final : public QMainWindow {
  private:
   void createToolBar();
   void createCentral();
-  void createTray();
   void restoreWindow();
   void saveWindow();
 
@@ -111,7 +134,6 @@ class MainWindow final : public QMainWindow {
   void useFreePort(std::uint16_t port);
   void quit();
   void updateTransferActions();
-  void fillLinkHostCombo();
 
   SettingsStore store_;
   RunSettings run_;
@@ -135,8 +157,13 @@ class MainWindow final : public QMainWindow {
   QComboBox* linkHostCombo_ = nullptr;
   QSplitter* topSplitter_ = nullptr;
   QSplitter* mainSplitter_ = nullptr;
-  TrayIcon* tray_ = nullptr;
-  bool trayHintShown_ = false;
+  BackgroundController* background_ = nullptr;
+  TrayIcon* tray_ = nullptr;  // background_'s, once a tray exists
+  NetworkWatcher* network_ = nullptr;
+  LinkAddressController* linkAddresses_ = nullptr;
+  std::unique_ptr<VisitorTracker> visitors_;
+  std::unique_ptr<SystemChecks> checks_;
+  ConnectionHelp* help_ = nullptr;
   bool settingsUnsaved_ = false;  // saved again with the next save that works
   bool quitting_ = false;
 };

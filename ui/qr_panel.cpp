@@ -28,12 +28,25 @@ QrPanel::QrPanel(QAction* copyLink, QWidget* parent) : QFrame(parent) {
   copy->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
   copy->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
 
+  // Two links rather than buttons: they are the way out when the code does
+  // not work, not something to press every time.
+  more_ = new QLabel(this);
+  more_->setAlignment(Qt::AlignHCenter);
+  more_->setTextFormat(Qt::RichText);
+  more_->setTextInteractionFlags(Qt::LinksAccessibleByMouse | Qt::LinksAccessibleByKeyboard);
+  more_->setWordWrap(true);
+  connect(more_, &QLabel::linkActivated, this, [this](const QString& which) {
+    if (which == QLatin1String("#addresses")) emit otherAddressesRequested();
+    else emit troubleshootRequested();
+  });
+
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(10, 10, 10, 10);
   layout->addWidget(name_);
   layout->addWidget(code_, 1);
   layout->addWidget(link_);
   layout->addWidget(copy);
+  layout->addWidget(more_);
   setMinimumWidth(200);
   setShare({}, {});
 }
@@ -45,6 +58,9 @@ void QrPanel::setShare(const QString& name, const QString& link) {
   fullLink_ = link;
   code_->setText(link);
   link_->setToolTip(link);
+  const QString help = QStringLiteral("<a href=\"#help\">%1</a>").arg(tr("Can't connect?"));
+  more_->setText(link.isEmpty() ? help
+                                : QStringLiteral("<a href=\"#addresses\">%1</a> · %2").arg(tr("Other addresses…"), help));
   elide();
 }
 

@@ -26,6 +26,14 @@ class QrPanel final : public QFrame {
   // Empty link: nothing selected (or no link yet).
   void setShare(const QString& name, const QString& link);
   QrCodeWidget* code() const { return code_; }
+  QString link() const { return fullLink_; }
+  QString name() const { return fullName_; }
+
+ signals:
+  // "Other addresses…": the link at each of the machine's addresses.
+  void otherAddressesRequested();
+  // "Can't connect?": help for a link that does not open.
+  void troubleshootRequested();
 
  protected:
   void resizeEvent(QResizeEvent* event) override;
@@ -36,6 +44,7 @@ class QrPanel final : public QFrame {
   QLabel* name_;
   QrCodeWidget* code_;
   QLabel* link_;
+  QLabel* more_;
   QString fullName_;
   QString fullLink_;
 };

@@ -30,7 +30,9 @@ QString RunSettings::bind() const {
 
 std::uint64_t RunSettings::rateLimit() const { return launch_.rateGiven ? launch_.server.rateLimit : saved_.rateLimit; }
 
-QString RunSettings::linkHost() const { return effectiveLinkHost(saved_.linkHost, bind()); }
+QString RunSettings::linkHost() const {
+  return ranked_.isEmpty() ? effectiveLinkHost(saved_.linkHost, bind()) : effectiveLinkHost(saved_.linkHost, bind(), ranked_);
+}
 
 ServerOptions RunSettings::serverOptions() const {
   ServerOptions o = launch_.server;

@@ -12,6 +12,7 @@
 #include <QString>
 #include <QStringList>
 
+#include "address_ranking.h"
 #include "server.h"
 #include "settings_store.h"
 
@@ -50,11 +51,15 @@ class RunSettings final {
   std::uint64_t rateLimit() const;
   // The address put in links (settings' choice, else the automatic one).
   QString linkHost() const;
+  // The ranking the automatic choice comes from, as the window last saw
+  // it; until set, the live one is asked each time.
+  void setMachineAddresses(QList<LinkAddress> ranked) { ranked_ = std::move(ranked); }
   ServerOptions serverOptions() const;
 
  private:
   AppSettings saved_;
   LaunchOptions launch_;
+  QList<LinkAddress> ranked_;
 };
 
 }  // namespace ferry::ui

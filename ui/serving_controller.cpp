@@ -109,6 +109,11 @@ void ServingController::refresh() {
   updateLinkPrefix();
 }
 
+void ServingController::setTray(TrayIcon* tray) {
+  p_.tray = tray;
+  refresh();
+}
+
 void ServingController::updateLinkPrefix() {
   const std::uint16_t port = isServing() ? p_.bridge->port() : p_.settings->port();
   p_.shares->model()->setLinkPrefix(port ? linkPrefix(p_.settings->linkHost(), port) : QString());

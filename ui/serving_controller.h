@@ -66,6 +66,8 @@ class ServingController final : public QObject {
 
   // The status bar, the tray and the links, after anything they show changed.
   void refresh();
+  // A tray that appeared after start-up.
+  void setTray(TrayIcon* tray);
 
  signals:
   // The user took the free port offered for a busy one.

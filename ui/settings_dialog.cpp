@@ -25,20 +25,20 @@ SettingsDialog::SettingsDialog(const AppSettings& s, bool trayAvailable, QWidget
   port_->setValue(s.port);
   port_->setToolTip(tr("The TCP port Ferry listens on. With \"any free port\", links change each time Ferry starts."));
 
-  const QStringList addresses = machineAddresses();
+  const QList<LinkAddress> addresses = rankedMachineAddresses();
   bind_ = new QComboBox(this);
   bind_->setEditable(true);
   bind_->addItem(tr("All interfaces"), QString());
-  for (const QString& a : addresses)
-    if (!QHostAddress(a).isNull()) bind_->addItem(a, a);
+  for (const LinkAddress& a : addresses)
+    if (!QHostAddress(a.host).isNull()) bind_->addItem(a.label, a.host);
   if (int i = bind_->findData(s.bind); i >= 0) bind_->setCurrentIndex(i);
   else bind_->setEditText(s.bind);
   bind_->setToolTip(tr("Listen on one address only, or on all of them"));
 
   linkHost_ = new QComboBox(this);
   linkHost_->setEditable(true);
-  linkHost_->addItem(tr("Automatic (%1)").arg(effectiveLinkHost(QString(), s.bind)), QString());
-  for (const QString& a : addresses) linkHost_->addItem(a, a);
+  linkHost_->addItem(tr("Automatic (%1)").arg(effectiveLinkHost(QString(), s.bind, addresses)), QString());
+  for (const LinkAddress& a : addresses) linkHost_->addItem(a.label, a.host);
   if (int i = linkHost_->findData(s.linkHost); i >= 0) linkHost_->setCurrentIndex(i);
   else linkHost_->setEditText(s.linkHost);
   linkHost_->setToolTip(tr("The address put in links: one the other person's device can reach.\n"

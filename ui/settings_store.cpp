@@ -240,4 +240,14 @@ bool SettingsStore::finish(QSettings& s) {
   return false;
 }
 
+bool SettingsStore::noticeShown(const QString& name) const {
+  return QSettings(path_, QSettings::IniFormat).value(QStringLiteral("notices/") + name).toBool();
+}
+
+void SettingsStore::setNoticeShown(const QString& name) {
+  QSettings s(path_, QSettings::IniFormat);
+  s.setValue(QStringLiteral("notices/") + name, true);
+  finish(s);
+}
+
 }  // namespace ferry::ui

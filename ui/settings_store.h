@@ -91,6 +91,10 @@ class SettingsStore final {
   void saveWindow(const QByteArray& geometry, const QByteArray& state,
                   const QList<QPair<QString, QByteArray>>& splitters);
 
+  // Notices shown once ever ("Ferry is still serving" in the tray), by name.
+  bool noticeShown(const QString& name) const;
+  void setNoticeShown(const QString& name);
+
  private:
   bool finish(QSettings& s);
   // The value under `key` as a number in [min, max]; `fallback` (noted in

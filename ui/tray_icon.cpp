@@ -8,9 +8,10 @@
 
 namespace ferry::ui {
 
-TrayIcon::TrayIcon(QAction* show, QAction* startStop, QAction* quit, QObject* parent)
+TrayIcon::TrayIcon(QAction* show, QAction* copyLastLink, QAction* startStop, QAction* quit, QObject* parent)
     : QObject(parent), menu_(new QMenu), tray_(new QSystemTrayIcon(this)) {
   menu_->addAction(show);
+  menu_->addAction(copyLastLink);
   menu_->addAction(startStop);
   menu_->addSeparator();
   menu_->addAction(quit);
@@ -28,6 +29,7 @@ TrayIcon::~TrayIcon() { delete menu_; }
 void TrayIcon::setStatus(const QString& tooltip) { tray_->setToolTip(tooltip); }
 
 void TrayIcon::notify(const QString& title, const QString& message) {
+  lastNotice_ = title + QLatin1Char('\n') + message;
   if (QSystemTrayIcon::supportsMessages()) tray_->showMessage(title, message, QSystemTrayIcon::Information, 5000);
 }
 

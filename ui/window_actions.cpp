@@ -97,6 +97,8 @@ WindowActions::WindowActions(QWidget* window) : QObject(window) {
                            .arg(QStringLiteral(FERRY_VERSION)));
   });
   about->setMenuRole(QAction::AboutRole);
+  cantConnect = new QAction(tr("&Can't Connect?…"), this);
+  cantConnect->setToolTip(tr("What keeps another device from opening a link, and how to fix it"));
 
   showQr = new QAction(tr("&QR Code"), this);
   showQr->setCheckable(true);
@@ -137,6 +139,7 @@ void WindowActions::fillMenuBar(QMenuBar* bar) const {
   view->addAction(showGraph);
 
   QMenu* help = bar->addMenu(tr("&Help"));
+  help->addAction(cantConnect);
   help->addAction(about);
 }
 

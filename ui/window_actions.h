@@ -46,6 +46,7 @@ class WindowActions final : public QObject {
   QAction* clearFinished;
   QAction* showWindow;
   QAction* about;
+  QAction* cantConnect;
   QAction* showQr;
   QAction* showGraph;
 };

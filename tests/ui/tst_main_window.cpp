@@ -38,6 +38,7 @@
 
 using namespace ferry;
 using namespace ferry::ui;
+using ferry::test::answerNextDialog;
 using ferry::test::waitFor;
 using ferry::test::dropFiles;
 
@@ -54,29 +55,6 @@ AppSettings testSettings(quint16 port) {
   s.startOnLaunch = false;
   s.keepInTray = false;
   return s;
-}
-
-// Answers the next modal dialog once it shows (QMessageBox::question and
-// QDialog::exec block until then). The returned text is what it asked (a
-// message box's text, else the window title); empty while none came.
-std::shared_ptr<QString> answerNextDialog(std::function<void(QWidget*)> answer) {
-  auto asked = std::make_shared<QString>();
-  auto* timer = new QTimer;
-  auto ticks = std::make_shared<int>(0);
-  QObject::connect(timer, &QTimer::timeout, [timer, answer, asked, ticks] {
-    QWidget* w = QApplication::activeModalWidget();
-    if (!w) {
-      if (++*ticks > 250) timer->deleteLater();  // 5 s: none is coming
-      return;
-    }
-    timer->stop();
-    timer->deleteLater();
-    auto* box = qobject_cast<QMessageBox*>(w);
-    *asked = box ? box->text() : w->windowTitle();
-    answer(w);
-  });
-  timer->start(20);
-  return asked;
 }
 
 void clickButton(QWidget* w, QMessageBox::StandardButton which) {

@@ -1,10 +1,13 @@
 #pragma once
 
 // Helpers shared by the UI tests: an isolated config directory, files with
-// known content, free ports and waiting on conditions. Header only.
+// known content, free ports, waiting on conditions and answering the next
+// modal dialog. Header only.
 
 #include <functional>
+#include <memory>
 
+#include <QApplication>
 #include <QByteArray>
 #include <QCoreApplication>
 #include <QCryptographicHash>
@@ -14,7 +17,9 @@
 #include <QRandomGenerator>
 #include <QString>
 #include <QTcpServer>
+#include <QMessageBox>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QTest>
 
 namespace ferry::test {
@@ -62,6 +67,29 @@ inline bool waitFor(const std::function<bool()>& cond, int timeoutMs) {
     QTest::qWait(10);
   }
   return true;
+}
+
+// Answers the next modal dialog once it shows (QMessageBox::question and
+// QDialog::exec block until then). The returned text is what it asked (a
+// message box's text, else the window title); empty while none came.
+inline std::shared_ptr<QString> answerNextDialog(std::function<void(QWidget*)> answer) {
+  auto asked = std::make_shared<QString>();
+  auto* timer = new QTimer;
+  auto ticks = std::make_shared<int>(0);
+  QObject::connect(timer, &QTimer::timeout, [timer, answer, asked, ticks] {
+    QWidget* w = QApplication::activeModalWidget();
+    if (!w) {
+      if (++*ticks > 250) timer->deleteLater();  // 5 s: none is coming
+      return;
+    }
+    timer->stop();
+    timer->deleteLater();
+    auto* box = qobject_cast<QMessageBox*>(w);
+    *asked = box ? box->text() : w->windowTitle();
+    answer(w);
+  });
+  timer->start(20);
+  return asked;
 }
 
 }  // namespace ferry::test
