@@ -12,6 +12,7 @@ FERRY_DEBIAN_PACKAGES=(
   qt6-base-dev qt6-base-dev-tools libgl-dev
   node-llhttp libqrencode-dev
   curl
+  chromium chromium-driver python3-selenium
 )
 
 ferry_say() { printf 'ferry: %s\n' "$*" >&2; }
