@@ -25,6 +25,10 @@ namespace ferry {
 enum class TransferState { kActive, kDone, kCancelled, kFailed };
 const char* toString(TransferState s);
 
+// Which way the bytes go: a download leaves this computer, an upload (a file
+// sent to the receive link) arrives.
+enum class TransferDirection { kDownload, kUpload };
+
 struct TransferInfo {
   std::uint64_t id = 0;
   std::string client;      // "192.168.1.20:51234"
@@ -36,11 +40,12 @@ struct TransferInfo {
   std::uint64_t fileSize = 0;
   std::uint64_t rangeFirst = 0;  // first byte served
   std::uint64_t bytesTotal = 0;  // bytes this response promised
-  std::uint64_t bytesSent = 0;
+  std::uint64_t bytesSent = 0;  // bytes moved so far (received, for an upload)
   std::chrono::system_clock::time_point started;
   std::chrono::system_clock::time_point finished;  // set once not active
   double rate = 0;  // bytes/s, smoothed over ~1 s
   TransferState state = TransferState::kActive;
+  TransferDirection direction = TransferDirection::kDownload;
   std::string reason;  // why it was cancelled or failed
 
  private:
@@ -67,6 +72,7 @@ struct StatsSnapshot {
   std::size_t activeTransfers = 0;
   std::size_t openConnections = 0;
   std::uint64_t totalBytesSent = 0;
+  std::uint64_t totalBytesReceived = 0;  // by uploads
   std::uint64_t totalTransfers = 0;
 };
 
@@ -95,9 +101,11 @@ class TransferStats final {
   TransferStats& operator=(const TransferStats&) = delete;
 
   // Starts a transfer. Allocates nothing in steady state: slots and the
-  // finished ring are reused, the share is reference-counted.
+  // finished ring are reused, the share is reference-counted. An upload's
+  // share names the file being received (its token: the receive link's).
   TransferHandle begin(std::string_view client, std::shared_ptr<const Share> share, std::uint64_t fileSize,
-                       std::uint64_t rangeFirst, std::uint64_t bytesTotal);
+                       std::uint64_t rangeFirst, std::uint64_t bytesTotal,
+                       TransferDirection direction = TransferDirection::kDownload);
   void addBytes(TransferHandle h, std::uint64_t n);
   void finish(TransferHandle h, TransferState state, std::string reason = {});
   void setOpenConnections(std::size_t n);
@@ -123,6 +131,7 @@ class TransferStats final {
     std::chrono::steady_clock::time_point finishedAt;
     double rate = 0;
     TransferState state = TransferState::kActive;
+    TransferDirection direction = TransferDirection::kDownload;
     std::string reason;
   };
   static void fill(TransferInfo& out, const Record& r);
@@ -145,6 +154,7 @@ class TransferStats final {
   std::uint64_t sequence_ = 0;
   std::uint64_t totalBytes_ = 0;
   std::uint64_t totalBytesAtLastTick_ = 0;
+  std::uint64_t totalReceived_ = 0;
   std::uint64_t totalTransfers_ = 0;
   std::size_t active_ = 0;
   std::size_t connections_ = 0;
