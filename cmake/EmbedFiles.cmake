@@ -2,11 +2,12 @@
 # browser sees are files in the repository and parts of the binary at once
 # (core links no Qt, so no .qrc). Run at build time:
 #
-#   cmake -DOUTPUT=<file.cpp> -DFILES="<a;b;...>" -P EmbedFiles.cmake
+#   cmake -DOUTPUT=<file.cpp> -DFILES="<a|b|...>" -P EmbedFiles.cmake
 #
 # The source defines ferry::webAsset(name) (see core/serve/web_assets.h);
 # names are the files' base names.
 
+string(REPLACE "|" ";" FILES "${FILES}")
 set(body "")
 set(table "")
 set(i 0)
