@@ -1,19 +1,26 @@
 #include "router.h"
 
+#include "receive_target.h"
 #include "request_target.h"
 #include "share_registry.h"
 #include "transfer_stats.h"
 
 namespace ferry {
 
-Router::Router(ShareRegistry& shares, TransferStats& stats, WorkPool& pool)
-    : shares_(shares), stats_(stats), files_(stats, pool) {}
+Router::Router(ShareRegistry& shares, ReceiveTarget& receive, TransferStats& stats, WorkPool& pool)
+    : shares_(shares), receive_(receive), stats_(stats), files_(stats, pool), uploads_(stats, pool) {}
 
 BodyPtr Router::handle(const HttpRequest& req, Responder& out) {
   RequestTarget target = parseRequestTarget(req.target);
   if (target.status == RequestTarget::kBadRequest) {
     out.respond(400);
     return nullptr;
+  }
+  if (target.status == RequestTarget::kOk) {
+    if (auto folder = receive_.find(target.token)) {
+      uploads_.serve(req, out, std::move(folder));
+      return nullptr;
+    }
   }
   std::shared_ptr<const Share> share;
   if (target.status == RequestTarget::kOk) share = shares_.find(target.token);
@@ -22,6 +29,15 @@ BodyPtr Router::handle(const HttpRequest& req, Responder& out) {
     return nullptr;
   }
   return files_.serve(req, out, std::move(share));
+}
+
+SinkPtr Router::accept(const HttpRequest& req, Responder& out) {
+  // Only the receive link takes bodies; anything else is refused by HTTP.
+  RequestTarget target = parseRequestTarget(req.target);
+  if (target.status == RequestTarget::kBadRequest) out.respond(400);
+  if (target.status != RequestTarget::kOk) return nullptr;
+  auto folder = receive_.find(target.token);
+  return folder ? uploads_.accept(req, out, std::move(folder)) : nullptr;
 }
 
 void Router::connectionsChanged(std::size_t open) { stats_.setOpenConnections(open); }
