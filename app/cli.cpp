@@ -38,7 +38,8 @@ std::string usage() {
   std::string pollers;
   for (const auto& p : availablePollers()) pollers += (pollers.empty() ? "" : ", ") + p;
   return "Usage: ferry [options] [PATH...]\n"
-         "Share files with people nearby: each PATH gets an unguessable download link.\n"
+         "Share files and folders with people nearby: each PATH gets an unguessable link\n"
+         "(a folder's link lists it; add ?zip to a folder's link to get it as one .zip).\n"
          "\n"
          "Options:\n"
          "  --headless            serve without a window; print one link per PATH on stdout\n"

@@ -256,9 +256,16 @@ int runHeadless(const CommandLine& cmd) {
   for (const Share& s : shares) std::printf("%s\n", server.linkFor(s, host).c_str());
   if (!cmd.receiveDir.empty()) std::printf("%s\n", server.receiveLink(host).c_str());
   std::fflush(stdout);
+  std::size_t folders = 0;
+  for (const Share& s : shares) folders += s.folder ? 1 : 0;
+  const std::size_t files = shares.size() - folders;
+  std::string what;
+  if (files) what = std::to_string(files) + (files == 1 ? " file" : " files");
+  if (files && folders) what += " and ";
+  if (folders) what += std::to_string(folders) + (folders == 1 ? " folder" : " folders");
   char hello[256];
-  std::snprintf(hello, sizeof hello, "ferry: serving %zu file%s on port %u (%s); Ctrl+C stops\n", shares.size(),
-                shares.size() == 1 ? "" : "s", server.port(), server.pollerName().c_str());
+  std::snprintf(hello, sizeof hello, "ferry: serving %s on port %u (%s); Ctrl+C stops\n", what.c_str(), server.port(),
+                server.pollerName().c_str());
   log.say(hello);
   if (auto folder = server.receiveFolder()) log.say("ferry: receiving files into " + folder->dir + "\n");
 

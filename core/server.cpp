@@ -149,7 +149,9 @@ std::optional<Share> Server::share(const std::string& token) const {
 
 std::string Server::linkFor(const Share& share, const std::string& host) const {
   std::uint16_t p = port();
-  return "http://" + hostForUrl(host, p) + "/" + share.token + "/" + percentEncodePathSegment(share.name);
+  // A folder's link is its listing, with the '/' its page's links build on.
+  return "http://" + hostForUrl(host, p) + "/" + share.token + "/" + percentEncodePathSegment(share.name) +
+         (share.folder ? "/" : "");
 }
 
 std::optional<ReceiveFolder> Server::setReceiveFolder(const std::string& dir, std::string* error, std::string token) {

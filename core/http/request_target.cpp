@@ -50,7 +50,11 @@ RequestTarget parseRequestTarget(std::string_view target) {
   RequestTarget r;
   // origin-form only; absolute-form ("http://...") and "*" are refused.
   if (target.empty() || target.front() != '/') return r;
-  if (auto q = target.find_first_of("?#"); q != std::string_view::npos) target = target.substr(0, q);
+  std::string_view query;
+  if (auto q = target.find_first_of("?#"); q != std::string_view::npos) {
+    if (target[q] == '?') query = target.substr(q + 1, target.find('#', q) - q - 1);
+    target = target.substr(0, q);
+  }
   for (std::size_t i = 0; i < target.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(target[i]);
     if (c < 0x20 || c == 0x7f || c == '\\') return r;
@@ -59,7 +63,8 @@ RequestTarget parseRequestTarget(std::string_view target) {
       int lo = i + 2 < target.size() ? hexValue(target[i + 2]) : -1;
       if (hi < 0 || lo < 0) return r;
       int d = hi * 16 + lo;
-      // An encoded NUL, slash or backslash has no business in a file link.
+      // An encoded NUL, slash or backslash has no business in a link: a
+      // name holds none, and a path inside a folder is split on raw '/'.
       if (d == 0 || d == '/' || d == '\\') return r;
     }
   }
@@ -67,14 +72,10 @@ RequestTarget parseRequestTarget(std::string_view target) {
   std::string_view token = rest.substr(0, rest.find('/'));
   r.status = RequestTarget::kNotFound;
   if (!looksLikeToken(token)) return r;
-  // Only "/token" or "/token/name": deeper paths do not exist for a file share.
-  std::string_view tail = rest.substr(token.size());
-  if (!tail.empty()) {
-    tail.remove_prefix(1);
-    if (tail.find('/') != std::string_view::npos) return r;
-  }
   r.status = RequestTarget::kOk;
   r.token = token;
+  r.path = rest.substr(token.size());
+  r.query = query;
   return r;
 }
 

@@ -1,8 +1,9 @@
 #pragma once
 
 // Turns a request-target into the share token it names, as a pure function.
-// The URL never becomes a filesystem path: only the token is looked up, and
-// the name after it is for people and for `curl -O`.
+// Only the token is looked up here; what follows it (a file's name, for
+// people and for `curl -O`, or a place inside a shared folder) is for the
+// share's handler to read.
 
 #include <string>
 #include <string_view>
@@ -12,9 +13,11 @@ namespace ferry {
 struct RequestTarget {
   enum Status { kOk, kBadRequest, kNotFound } status = kBadRequest;
   std::string_view token;  // points into the input
+  std::string_view path;   // the rest of the path after the token: "", "/" or "/name..."
+  std::string_view query;  // after '?', without it; empty when none
 };
 
-// Accepts origin-form only ("/token" or "/token/name", optional "?query").
+// Accepts origin-form only ("/token", "/token/name...", optional "?query").
 // Bad percent-encoding, an encoded NUL or slash, a backslash, a control
 // character, or a non-origin target is a 400; "/" and anything that cannot be
 // a token is a 404.

@@ -43,7 +43,10 @@ bool statFile(int fd, FileInfo& out) {
   out.mtime = static_cast<std::time_t>(st.st_mtime);
   out.mtimeNs = static_cast<std::uint64_t>(st.st_mtime) * 1000000000ull;
   out.inode = 0;
+  out.device = static_cast<std::uint64_t>(st.st_dev);
+  out.mode = (st.st_mode & _S_IFDIR) ? 0755 : 0644;
   out.regular = (st.st_mode & _S_IFREG) != 0;
+  out.folder = (st.st_mode & _S_IFDIR) != 0;
 #else
   struct stat st {};
   if (::fstat(fd, &st) != 0) return false;
@@ -55,7 +58,10 @@ bool statFile(int fd, FileInfo& out) {
   out.mtimeNs = static_cast<std::uint64_t>(st.st_mtim.tv_sec) * 1000000000ull + st.st_mtim.tv_nsec;
 #endif
   out.inode = static_cast<std::uint64_t>(st.st_ino);
+  out.device = static_cast<std::uint64_t>(st.st_dev);
+  out.mode = static_cast<std::uint32_t>(st.st_mode & 07777);
   out.regular = S_ISREG(st.st_mode);
+  out.folder = S_ISDIR(st.st_mode);
 #endif
   return true;
 }

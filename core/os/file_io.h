@@ -15,7 +15,10 @@ struct FileInfo {
   std::uint64_t mtimeNs = 0;  // modification time, ns since the epoch
   std::time_t mtime = 0;      // the same in seconds
   std::uint64_t inode = 0;    // 0 where the platform has none
+  std::uint64_t device = 0;   // with inode, names the file on this machine
+  std::uint32_t mode = 0;     // permission bits (0644, 0755...)
   bool regular = false;
+  bool folder = false;
 };
 
 // Opens a file read-only (close-on-exec, binary). `path` is UTF-8. -1 on error.

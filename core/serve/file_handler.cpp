@@ -13,7 +13,8 @@ FileHandler::~FileHandler() {
   for (FileResponse* r : live_) delete r;
 }
 
-BodyPtr FileHandler::serve(const HttpRequest& req, Responder& out, std::shared_ptr<const Share> share) {
+BodyPtr FileHandler::serve(const HttpRequest& req, Responder& out, std::shared_ptr<const Share> share,
+                           std::string_view rel) {
   FileResponse* r;
   if (!spare_.empty()) {
     r = spare_.back().release();
@@ -24,7 +25,7 @@ BodyPtr FileHandler::serve(const HttpRequest& req, Responder& out, std::shared_p
   r->liveIndex = live_.size();
   live_.push_back(r);
   BodyPtr body(r);
-  r->start(req, out, std::move(share));
+  r->start(req, out, std::move(share), rel);
   return body;
 }
 

@@ -31,7 +31,9 @@ class FileHandler final {
   FileHandler(const FileHandler&) = delete;
   FileHandler& operator=(const FileHandler&) = delete;
 
-  BodyPtr serve(const HttpRequest& req, Responder& out, std::shared_ptr<const Share> share);
+  // A shared file, or the file `rel` inside a shared folder.
+  BodyPtr serve(const HttpRequest& req, Responder& out, std::shared_ptr<const Share> share,
+                std::string_view rel = {});
 
   // End the responses of one transfer, or of every transfer of a share.
   void cancelTransfer(std::uint64_t id, std::string_view reason);

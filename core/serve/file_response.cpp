@@ -7,6 +7,7 @@
 
 #include "byte_range.h"
 #include "file_handler.h"
+#include "folder_io.h"
 #include "header_values.h"
 #include "http_date.h"
 #include "mime_types.h"
@@ -24,9 +25,19 @@ FileResponse::FileResponse(FileHandler& handler) : handler_(handler) {}
 
 FileResponse::~FileResponse() { closeFile(file_.fd); }
 
-void FileResponse::start(const HttpRequest& req, Responder& out, std::shared_ptr<const Share> share) {
+void FileResponse::start(const HttpRequest& req, Responder& out, std::shared_ptr<const Share> share,
+                         std::string_view rel) {
   out_ = &out;
   share_ = std::move(share);
+  rel_.assign(rel.data(), rel.size());
+  item_.clear();
+  link_.clear();
+  if (!rel_.empty()) {
+    item_.append(share_->name).append("/").append(rel_);
+    // Where to send a browser if `rel` turns out to be a folder.
+    std::string_view path = req.target.substr(0, req.target.find_first_of("?#"));
+    link_.assign(path.data(), path.size());
+  }
   released_ = false;
   headOnly_ = req.isHead;
   // Copied into strings that keep their capacity from request to request.
@@ -40,11 +51,39 @@ void FileResponse::start(const HttpRequest& req, Responder& out, std::shared_ptr
   // moment ago, a folder just browsed), the answer needs no disk and comes
   // at once; anything else waits for the disk in the pool, not on the loop.
   bool wouldBlock = false;
-  file_ = openRegularFileCached(share_->path, wouldBlock);
+  file_ = openCached(wouldBlock);
   if (!wouldBlock && !(file_.fd >= 0 && inlined() && !readInline(readCachedAt))) return answer();
   phase_ = Phase::kOpening;
   jobInFlight_ = true;
   handler_.pool().submit(openJob_);
+}
+
+OpenedFile FileResponse::open() const {
+  if (rel_.empty()) return openRegularFile(share_->path);
+  FolderRoot root;
+  OpenedFile f;
+  if (!root.open(share_->path, f.error)) return f;
+  return root.openFile(rel_);
+}
+
+OpenedFile FileResponse::openCached(bool& wouldBlock) const {
+  if (rel_.empty()) return openRegularFileCached(share_->path, wouldBlock);
+  FolderRoot root;
+  OpenedFile f;
+  if (!root.openCached(share_->path, f.error, wouldBlock)) return f;
+  return root.openFileCached(rel_, wouldBlock);
+}
+
+void FileResponse::redirectToFolder() {
+  std::string extra = "Location: ";
+  extra += link_;
+  extra += "/\r\n";
+  out_->respond(301, extra, "This is a folder; its listing is at the same link with a '/' at the end.\n");
+}
+
+std::string_view FileResponse::name() const {
+  if (rel_.empty()) return share_->name;
+  return std::string_view(rel_).substr(rel_.rfind('/') + 1);
 }
 
 // A HEAD gets the head alone: no need to read the bytes.
@@ -69,7 +108,7 @@ bool FileResponse::readInline(long long (*read)(int, char*, std::size_t, std::ui
 
 void FileResponse::OpenJob::run() {
   FileResponse& r = self;
-  if (r.file_.fd < 0) r.file_ = openRegularFile(r.share_->path);
+  if (r.file_.fd < 0) r.file_ = r.open();
   if (r.file_.fd >= 0 && r.inlined()) r.readInline(readAt);
 }
 
@@ -109,16 +148,21 @@ void FileResponse::refuse() {
   int status = 500;
   std::string why;
   const int err = file_.error;
+  if (file_.notRegular && file_.info.folder && !rel_.empty()) {
+    // A folder inside a shared folder, asked for without its '/'.
+    phase_ = Phase::kDone;
+    return redirectToFolder();
+  }
   if (file_.notRegular) {
     status = 404;
-    why = "the file is no longer a regular file";
+    why = rel_.empty() ? "the file is no longer a regular file" : "it is not a regular file";
   } else {
     if (err == ENOENT || err == ENOTDIR) status = 404;
     else if (err == EACCES || err == EPERM) status = 403;
     why = std::string("cannot open the file: ") + std::strerror(err);
   }
   if (!headOnly_) {
-    TransferHandle h = handler_.stats().begin(out_->client(), share_, 0, 0, 0);
+    TransferHandle h = handler_.stats().begin(out_->client(), share_, 0, 0, 0, item_);
     handler_.stats().finish(h, TransferState::kFailed, std::move(why));
   }
   std::string_view body = status == 404   ? "This file is no longer available.\n"
@@ -193,7 +237,7 @@ void FileResponse::answerOpened() {
     // Nothing has been sent yet: say so with a status, not a cut.
     std::string why = inlineErrno_ == 0 ? "the file shrank during the download"
                                         : std::string("cannot read the file: ") + std::strerror(inlineErrno_);
-    TransferHandle h = handler_.stats().begin(out_->client(), share_, size, first, length);
+    TransferHandle h = handler_.stats().begin(out_->client(), share_, size, first, length, item_);
     handler_.stats().finish(h, TransferState::kFailed, std::move(why));
     return out_->respond(500, {}, inlineErrno_ == 0 ? "This file changed while it was being read; try again.\n"
                                                     : kDiskErrorBody);
@@ -201,7 +245,7 @@ void FileResponse::answerOpened() {
 
   std::string& head = out_->beginHead(partial ? 206 : 200);
   head += "Content-Type: ";
-  head += mimeTypeForName(share_->name);
+  head += mimeTypeForName(name());
   head += "\r\nContent-Length: ";
   appendNumber(head, length);
   head += "\r\nAccept-Ranges: bytes\r\n";
@@ -215,12 +259,12 @@ void FileResponse::answerOpened() {
     head += "\r\n";
   }
   appendValidators(head);
-  appendContentDisposition(head, share_->name);
+  appendContentDisposition(head, name());
   head += "X-Content-Type-Options: nosniff\r\n";
   out_->endHead();
   if (headOnly_) return;
 
-  transfer_ = handler_.stats().begin(out_->client(), share_, size, first, length);
+  transfer_ = handler_.stats().begin(out_->client(), share_, size, first, length, item_);
   if (size <= kInlineBody) {
     // A small body goes out with the head in one send(): cheaper than a
     // sendfile() call of its own, and within the one-chunk memory bound.
@@ -346,6 +390,9 @@ void FileResponse::recycle() {
   closeFile(file_.fd);
   file_ = {};
   share_.reset();
+  rel_.clear();
+  item_.clear();
+  link_.clear();
   phase_ = Phase::kDone;
   offset_ = left_ = 0;
   inlineSent_ = 0;

@@ -1,7 +1,7 @@
 #pragma once
 
-// FileResponse: the answer to a request for a shared file, from the open to
-// the last byte. Owns the open descriptor, a copy of the request's
+// FileResponse: the answer to a request for a shared file, or a file inside
+// a shared folder, from the open to the last byte. Owns the open descriptor, a copy of the request's
 // conditional and range headers, the transfer it records in TransferStats,
 // and two jobs for the work pool: the open (with stat, and the whole file
 // when it is small) and, when the bytes due next are not in the page cache,
@@ -42,9 +42,10 @@ class FileResponse final : public BodySource {
   FileResponse(const FileResponse&) = delete;
   FileResponse& operator=(const FileResponse&) = delete;
 
-  // Starts answering `req` for `share`: copies what it needs, then opens the
-  // file in the pool. The head is written when the open returns.
-  void start(const HttpRequest& req, Responder& out, std::shared_ptr<const Share> share);
+  // Starts answering `req` for `share` (for the file `rel` below it when
+  // the share is a folder): copies what it needs, then opens the file in
+  // the pool. The head is written when the open returns.
+  void start(const HttpRequest& req, Responder& out, std::shared_ptr<const Share> share, std::string_view rel = {});
 
   // The transfer this response records, once it streams (0 before).
   std::uint64_t transferId() const { return transfer_.id; }
@@ -79,6 +80,11 @@ class FileResponse final : public BodySource {
 
   // Read whole with the open, sent with the head.
   bool inlined() const;
+  // Opens the file: the share itself, or `rel_` below its folder.
+  OpenedFile open() const;
+  OpenedFile openCached(bool& wouldBlock) const;
+  // The name downloaders see: the file's, not its folder's.
+  std::string_view name() const;
   // Reads a small file whole into inline_ with `read`; false when that
   // would wait for the disk (readCachedAt said EAGAIN).
   bool readInline(long long (*read)(int, char*, std::size_t, std::uint64_t));
@@ -86,6 +92,7 @@ class FileResponse final : public BodySource {
   void answer();
   void answerOpened();
   void refuse();
+  void redirectToFolder();
   void readDone();
   template <typename Fn>
   void afterJob(Fn fn);
@@ -94,6 +101,9 @@ class FileResponse final : public BodySource {
   FileHandler& handler_;
   Responder* out_ = nullptr;  // null once the response has ended
   std::shared_ptr<const Share> share_;
+  std::string rel_;   // inside a folder share; empty for a file share
+  std::string item_;  // "Photos/2024/IMG_0001.jpg", as transfers show it
+  std::string link_;  // the request's path, for a folder asked without '/'
   Phase phase_ = Phase::kDone;
   bool headOnly_ = false;
   std::string ifNoneMatch_, ifModifiedSince_, range_, ifRange_;

@@ -8,7 +8,12 @@
 namespace ferry {
 
 Router::Router(ShareRegistry& shares, ReceiveTarget& receive, TransferStats& stats, WorkPool& pool)
-    : shares_(shares), receive_(receive), stats_(stats), files_(stats, pool), uploads_(stats, pool) {}
+    : shares_(shares),
+      receive_(receive),
+      stats_(stats),
+      files_(stats, pool),
+      folders_(files_, pool),
+      uploads_(stats, pool) {}
 
 BodyPtr Router::handle(const HttpRequest& req, Responder& out) {
   RequestTarget target = parseRequestTarget(req.target);
@@ -25,6 +30,12 @@ BodyPtr Router::handle(const HttpRequest& req, Responder& out) {
   std::shared_ptr<const Share> share;
   if (target.status == RequestTarget::kOk) share = shares_.find(target.token);
   if (!share) {
+    out.respond(404);
+    return nullptr;
+  }
+  if (share->folder) return folders_.serve(req, out, std::move(share), target);
+  // A file's link is "/token" or "/token/name": nothing lies deeper.
+  if (target.path.find('/', 1) != std::string_view::npos) {
     out.respond(404);
     return nullptr;
   }

@@ -6,8 +6,8 @@
 //
 // Router: the RequestHandler of a Ferry server. Reads the link a request
 // names (/<token>/<name>), finds its share and hands the request to the
-// handler for that kind of answer: a shared file today; folders, zips,
-// pages and uploads are further handlers beside it. Owns the handlers;
+// handler for that kind of answer: a shared file, or a shared folder (its
+// pages, files and zips). Owns the handlers;
 // borrows the share registry, the transfer statistics and the work pool.
 //
 // Loop thread only.
@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "file_handler.h"
+#include "folder_handler.h"
 #include "responder.h"
 #include "upload_handler.h"
 
@@ -43,6 +44,7 @@ class Router final : public RequestHandler {
   ReceiveTarget& receive_;
   TransferStats& stats_;
   FileHandler files_;
+  FolderHandler folders_;
   UploadHandler uploads_;
 };
 

@@ -36,8 +36,8 @@ Upload::Upload(UploadHandler& handler, Responder& out, Params params)
   file->name = params_.name;
   file->path = joinPath(params_.folder->dir, params_.name);
   const std::uint64_t total = params_.sizeKnown ? params_.size : 0;
-  transfer_ = handler_.stats().begin(out.client(), std::move(file), total, start_, total > start_ ? total - start_ : 0,
-                                     TransferDirection::kUpload);
+  const std::uint64_t rest = total > start_ ? total - start_ : 0;
+  transfer_ = handler_.stats().begin(out.client(), std::move(file), total, start_, rest, {}, TransferDirection::kUpload);
 }
 
 Upload::~Upload() {

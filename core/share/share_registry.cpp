@@ -6,6 +6,7 @@
 #include <system_error>
 
 #include "file_io.h"
+#include "folder_io.h"
 #include "random_token.h"
 #include "request_target.h"
 
@@ -39,7 +40,14 @@ std::string resolvedPath(const std::string& path) {
 }
 
 std::string fileNameOf(const std::string& path) {
-  return utf8FromPath(pathFromUtf8(path).filename());
+  auto p = pathFromUtf8(path);
+  if (!p.has_filename() && p.has_parent_path() && p != p.root_path()) p = p.parent_path();  // "Photos/"
+  std::string name = utf8FromPath(p.filename());
+  if (!name.empty()) return name;
+  // A whole drive: a name that can stand in a link and a zip ("C", "root").
+  name = utf8FromPath(p.root_name());
+  std::erase(name, ':');
+  return name.empty() ? "root" : name;
 }
 
 std::string cannotShare(const std::string& path, const std::string& reason) {
@@ -51,13 +59,23 @@ std::string whyNotShareable(const std::string& path) {
   std::error_code ec;
   auto st = fs::status(pathFromUtf8(path), ec);
   if (ec || !fs::exists(st)) return "there is no such file";
-  if (fs::is_directory(st)) return "it is a folder, and only files can be shared";
-  if (!fs::is_regular_file(st)) return "it is not a regular file";
+  const bool folder = fs::is_directory(st);
+  if (!folder && !fs::is_regular_file(st)) return "it is not a regular file or folder";
   // Opened as a download opens it, so that what refuses a download (a mode,
   // an ACL, a sandbox) refuses the share too, with its reason.
+  int why = 0;
+  if (folder) {
+    FolderRoot root;
+    std::vector<FolderEntry> entries;
+    if (!root.open(path, why) || !root.list({}, entries, why)) {
+      if (why == EACCES || why == EPERM) return "the folder cannot be read: permission denied";
+      return "the folder cannot be read: " + std::error_code(why, std::generic_category()).message();
+    }
+    return {};
+  }
   const int fd = openForReading(path);
   if (fd < 0) {
-    const int why = errno;
+    why = errno;
     if (why == EACCES || why == EPERM) return "it cannot be read: permission denied";
     return "it cannot be read: " + std::error_code(why, std::generic_category()).message();
   }
@@ -76,13 +94,27 @@ std::optional<Share> ShareRegistry::add(const std::string& path, std::string* er
   // The path is resolved once, here: what the user chose is what is served.
   // A symlink put in its place later is refused (served files are opened
   // with O_NOFOLLOW), so whoever can write in that folder cannot swap in a
-  // link to another file.
+  // link to another file. A folder's entries are opened below it, never
+  // outside (FolderRoot).
   Share share{token.empty() ? newShareToken() : std::move(token), resolvedPath(path), {}};
   share.name = fileNameOf(absolutePath(path));
+  std::error_code ec;
+  share.folder = std::filesystem::is_directory(pathFromUtf8(share.path), ec);
   std::lock_guard lock(mutex_);
   if (!byToken_.count(share.token)) order_.push_back(share.token);
   byToken_[share.token] = std::make_shared<const Share>(share);
   return share;
+}
+
+bool ShareRegistry::setShowHidden(std::string_view token, bool show) {
+  std::lock_guard lock(mutex_);
+  auto it = byToken_.find(token);
+  if (it == byToken_.end()) return false;
+  // Requests in flight keep the share they looked up; the next one sees this.
+  auto changed = std::make_shared<Share>(*it->second);
+  changed->showHidden = show;
+  it->second = std::move(changed);
+  return true;
 }
 
 bool ShareRegistry::remove(std::string_view token) {

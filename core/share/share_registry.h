@@ -3,8 +3,8 @@
 // Layer share/: what is shared and what happens to it — ShareRegistry and
 // TransferStats. Uses http/ (token syntax) and below.
 //
-// ShareRegistry: what is shared. Maps unguessable tokens to the files the
-// user chose. Owns only that mapping (never an open file).
+// ShareRegistry: what is shared. Maps unguessable tokens to the files and
+// folders the user chose. Owns only that mapping (never an open file).
 //
 // Thread-safe: the UI adds and removes shares while the loop thread looks
 // them up for every request.
@@ -23,16 +23,22 @@ namespace ferry {
 
 struct Share {
   std::string token;
-  std::string path;  // the file the user chose, absolute, symlinks resolved
-  std::string name;  // the file name shown to downloaders
+  std::string path;  // the file or folder the user chose, absolute, symlinks resolved
+  std::string name;  // the file or folder name shown to downloaders
+  bool folder = false;
+  // A folder's dot-files, .DS_Store, Thumbs.db... are listed and zipped.
+  bool showHidden = false;
 };
 
 class ShareRegistry final {
  public:
-  // Adds a file. An empty token draws a new one; a given token (restored
-  // from settings) must look like one. Fails with cannotShare()'s sentence
-  // when the path does not exist, is a directory or cannot be read.
+  // Adds a file or a folder. An empty token draws a new one; a given token
+  // (restored from settings) must look like one. Fails with cannotShare()'s
+  // sentence when the path does not exist, is special or cannot be read.
   std::optional<Share> add(const std::string& path, std::string* error, std::string token = {});
+
+  // Whether a folder share lists and zips its hidden entries. False if unknown.
+  bool setShowHidden(std::string_view token, bool show);
 
   // Removes a share; its link 404s from the next request. False if unknown.
   bool remove(std::string_view token);
@@ -53,7 +59,7 @@ class ShareRegistry final {
 };
 
 // Why `path` cannot be shared, as the end of a sentence ("it is not a
-// regular file"); empty when it names a readable regular file.
+// regular file"); empty when it names a readable regular file or folder.
 std::string whyNotShareable(const std::string& path);
 
 // "Cannot share PATH: REASON." Every refusal to share is told in this one
@@ -64,6 +70,7 @@ std::string cannotShare(const std::string& path, const std::string& reason);
 std::string absolutePath(const std::string& path);
 // The absolute form with every symlink resolved (absolutePath() if that fails).
 std::string resolvedPath(const std::string& path);
+// The last component ("Photos" for "/home/me/Photos/"; "root" for "/").
 std::string fileNameOf(const std::string& path);
 
 }  // namespace ferry

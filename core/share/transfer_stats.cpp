@@ -28,7 +28,7 @@ TransferStats::~TransferStats() {
 
 TransferHandle TransferStats::begin(std::string_view client, std::shared_ptr<const Share> share,
                                     std::uint64_t fileSize, std::uint64_t rangeFirst, std::uint64_t bytesTotal,
-                                    TransferDirection direction) {
+                                    std::string_view item, TransferDirection direction) {
   std::uint32_t slot;
   if (!free_.empty()) {
     slot = free_.back();
@@ -43,6 +43,7 @@ TransferHandle TransferStats::begin(std::string_view client, std::shared_ptr<con
   if (counters == shares_.end()) counters = shares_.emplace(share->token, ShareCounters{share->token, 0, 0}).first;
   r.counters = &counters->second;
   r.share = std::move(share);
+  r.item.assign(item.data(), item.size());
   std::size_t n = std::min(client.size(), sizeof r.client - 1);
   std::memcpy(r.client, client.data(), n);
   r.client[n] = '\0';
@@ -143,6 +144,7 @@ void TransferStats::tick() {
     finished_[oldest].share.reset();
     finished_[oldest].id = 0;
     std::string().swap(finished_[oldest].reason);  // nothing of an old burst stays
+    std::string().swap(finished_[oldest].item);
     --finishedCount_;
     changed_ = true;
   }
@@ -164,6 +166,7 @@ void TransferStats::fill(TransferInfo& out, const Record& r) {
   out.id = r.id;
   out.client = r.client;
   out.share = r.share;
+  out.item = r.item;
   out.fileSize = r.fileSize;
   out.rangeFirst = r.rangeFirst;
   out.bytesTotal = r.bytesTotal;

@@ -36,7 +36,10 @@ struct TransferInfo {
   // transfers allocates no strings for their tokens and names.
   std::shared_ptr<const Share> share;
   const std::string& shareToken() const { return share ? share->token : noString(); }
-  const std::string& fileName() const { return share ? share->name : noString(); }
+  // What is delivered: the shared file, or inside a folder share the file
+  // ("Photos/2024/IMG_0001.jpg") or zip ("Photos.zip") this transfer sends.
+  const std::string& fileName() const { return !item.empty() ? item : share ? share->name : noString(); }
+  std::string item;  // empty for a file share
   std::uint64_t fileSize = 0;
   std::uint64_t rangeFirst = 0;  // first byte served
   std::uint64_t bytesTotal = 0;  // bytes this response promised
@@ -104,7 +107,7 @@ class TransferStats final {
   // finished ring are reused, the share is reference-counted. An upload's
   // share names the file being received (its token: the receive link's).
   TransferHandle begin(std::string_view client, std::shared_ptr<const Share> share, std::uint64_t fileSize,
-                       std::uint64_t rangeFirst, std::uint64_t bytesTotal,
+                       std::uint64_t rangeFirst, std::uint64_t bytesTotal, std::string_view item = {},
                        TransferDirection direction = TransferDirection::kDownload);
   void addBytes(TransferHandle h, std::uint64_t n);
   void finish(TransferHandle h, TransferState state, std::string reason = {});
@@ -119,6 +122,7 @@ class TransferStats final {
   struct Record {
     std::uint64_t id = 0;  // 0: free slot
     std::shared_ptr<const Share> share;
+    std::string item;
     ShareCounters* counters = nullptr;
     char client[64] = {};
     std::uint64_t fileSize = 0;

@@ -40,8 +40,10 @@ class TestRequestTarget : public QObject {
     QTest::newRow("long token") << "/" + QString(65, 'a') << nf << "";
     QTest::newRow("token with dot") << "/" + t + ".x/f" << nf << "";
     QTest::newRow("dotdot") << "/../../etc/passwd" << nf << "";
-    QTest::newRow("dotdot after token") << "/" + t + "/../../etc/passwd" << nf << "";
-    QTest::newRow("deeper path") << "/" + t + "/a/b" << nf << "";
+    // A path after the token is the share's to read (a folder's handler
+    // refuses ".."), never this parser's.
+    QTest::newRow("dotdot after token") << "/" + t + "/../../etc/passwd" << ok << t;
+    QTest::newRow("deeper path") << "/" + t + "/a/b" << ok << t;
     QTest::newRow("double slash") << "//" + t << nf << "";
     QTest::newRow("encoded token chars") << "/%41bCdEfGhIjKlMnOpQrStUv" << nf << "";
     QTest::newRow("favicon") << "/favicon.ico" << nf << "";
@@ -74,6 +76,26 @@ class TestRequestTarget : public QObject {
       QCOMPARE(QString::fromStdString(std::string(r.token)), token);
       // The token view points into the input.
       QVERIFY(r.token.data() >= in.data() && r.token.data() + r.token.size() <= in.data() + in.size());
+    }
+  }
+
+  void pathAndQueryAfterTheToken() {
+    const std::string t = kToken;
+    struct Case {
+      std::string in, path, query;
+    } cases[] = {
+        {"/" + t, "", ""},
+        {"/" + t + "/", "/", ""},
+        {"/" + t + "/Photos/2024/", "/Photos/2024/", ""},
+        {"/" + t + "/Photos/?zip", "/Photos/", "zip"},
+        {"/" + t + "/Photos/?sort=size&order=asc#top", "/Photos/", "sort=size&order=asc"},
+        {"/" + t + "/f#frag?not-a-query", "/f", ""},
+    };
+    for (const Case& c : cases) {
+      RequestTarget r = parseRequestTarget(c.in);
+      QCOMPARE(int(r.status), int(RequestTarget::kOk));
+      QCOMPARE(std::string(r.path), c.path);
+      QCOMPARE(std::string(r.query), c.query);
     }
   }
 

@@ -4,6 +4,7 @@
 // with a sentence on stderr for every user error; SIGTERM/SIGINT stop it
 // promptly with exit code 0. Runs the real binary (FERRY_BINARY).
 
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QRegularExpression>
@@ -124,13 +125,28 @@ class TestHeadless : public QObject {
     QVERIFY2(r.out.isEmpty(), r.out.constData());  // nothing served, not even the good one
   }
 
-  void directoryPath() {
-    Run r = runFerry({"--headless", "--port", "0", "--bind", "127.0.0.1", files_.path()});
-    QCOMPARE(r.exitCode, 2);
-    // One sentence: what could not be shared, and why.
-    QCOMPARE(r.err, "ferry: Cannot share " + QFile::encodeName(files_.path()) +
-                        ": it is a folder, and only files can be shared.\n");
-    QVERIFY(r.out.isEmpty());
+  void folderPath() {
+    // A folder is one share: its line is its listing, ending in '/'; the
+    // files inside download from it, and their transfers name them.
+    QTemporaryDir dir;
+    QVERIFY(QDir(dir.path()).mkpath("Photos/2024"));
+    const QString inside = dir.filePath("Photos/2024/IMG 0001.jpg");
+    const QByteArray sha = writeRandomFile(inside, 300'000, 7);
+    FerryProcess f;
+    QVERIFY2(f.start({dir.filePath("Photos"), c_}, {"--poller", pollerArg()}), f.err.constData());
+    QCOMPARE(f.urls.size(), 2);
+    QVERIFY2(f.urls[0].endsWith("/Photos/"), qPrintable(f.urls[0]));
+    QVERIFY(f.urls[1].endsWith("/third%20file.txt"));
+    CurlResult page = runCurl({"-sS", f.urls[0] + "2024/"});
+    QVERIFY2(page.exitCode == 0, page.err.constData());
+    QVERIFY2(page.out.contains("IMG 0001.jpg"), page.out.constData());
+    const QString out = dir.filePath("dl.jpg");
+    CurlResult c = runCurl({"-o", out, f.urls[0] + "2024/IMG%200001.jpg"});
+    QVERIFY2(c.exitCode == 0, c.err.constData());
+    QCOMPARE(sha256File(out), sha);
+    QTRY_VERIFY_WITH_TIMEOUT((f.readErr(), f.err.contains("Photos/2024/IMG 0001.jpg") && f.err.contains("done")), 5'000);
+    QVERIFY2(f.err.contains("serving 1 file and 1 folder"), f.err.constData());
+    QCOMPARE(f.terminate(), 0);
   }
 
   void unreadablePath() {
@@ -152,7 +168,7 @@ class TestHeadless : public QObject {
     Run r = runFerry({"--headless", "--port", "0", "--bind", "127.0.0.1", fifo});
     QFile::remove(fifo);
     QCOMPARE(r.exitCode, 2);
-    QCOMPARE(r.err, "ferry: Cannot share " + QFile::encodeName(fifo) + ": it is not a regular file.\n");
+    QCOMPARE(r.err, "ferry: Cannot share " + QFile::encodeName(fifo) + ": it is not a regular file or folder.\n");
     QVERIFY(r.out.isEmpty());
   }
 

@@ -1,0 +1,71 @@
+#pragma once
+
+// FolderRoot: a shared folder, opened once per request so that everything
+// below it is reached from that descriptor and nothing outside it ever is.
+// Paths given to it are relative ("sub/dir/file"), made of plain names a
+// caller has already checked (no "..", ".", empty parts, or backslashes);
+// the containment does not depend on that check, though:
+//
+// - Linux 5.6+: openat2() with RESOLVE_BENEATH. Symlinks that stay inside
+//   the folder are followed; ones that leave it, dangle or loop fail, and
+//   the kernel decides that at open time, so a path swapped for a link
+//   between a check and the open cannot escape.
+// - Elsewhere: a walk from the root, one openat(O_NOFOLLOW) per name, so no
+//   symlink is followed at all (Windows: names joined; symlinks and
+//   junctions are left out of listings).
+//
+// Only regular files and folders are kept open; FIFOs, devices and sockets
+// are opened O_NONBLOCK (never waiting) and closed at once as "not regular".
+//
+// May wait for the disk: call it from the work pool, except the *Cached
+// variants. One thread at a time per FolderRoot.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "file_io.h"
+
+namespace ferry {
+
+struct FolderEntry {
+  std::string name;
+  FileInfo info;  // of the symlink's target for a link that stays inside
+};
+
+class FolderRoot final {
+ public:
+  FolderRoot() = default;
+  ~FolderRoot();
+  FolderRoot(const FolderRoot&) = delete;
+  FolderRoot& operator=(const FolderRoot&) = delete;
+
+  // Opens the shared folder itself. False with errno-style `error`.
+  bool open(const std::string& path, int& error);
+  // The same only if the kernel has the path cached (no disk wait), else
+  // `wouldBlock` and nothing is open.
+  bool openCached(const std::string& path, int& error, bool& wouldBlock);
+  bool isOpen() const;
+  void close();
+
+  // A regular file below the root ("" is never a file).
+  OpenedFile openFile(const std::string& rel) const;
+  OpenedFile openFileCached(const std::string& rel, bool& wouldBlock) const;
+  // What `rel` is, without opening it for reading ("" is the root itself):
+  // info.regular or info.folder, else notRegular / error.
+  OpenedFile statEntry(const std::string& rel) const;
+
+  // The entries of the folder `rel`, unsorted, "." and ".." left out, and
+  // every entry that is neither a regular file nor a folder (after
+  // following a link that stays inside) left out as well. False with
+  // `error` when the folder itself cannot be read. Stops after `max`.
+  bool list(const std::string& rel, std::vector<FolderEntry>& out, int& error,
+            std::size_t max = static_cast<std::size_t>(-1)) const;
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+  bool beneath_ = false;  // openat2(RESOLVE_BENEATH) works here
+};
+
+}  // namespace ferry

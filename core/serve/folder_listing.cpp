@@ -1,0 +1,248 @@
+#include "folder_listing.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <ctime>
+
+#include "page_template.h"
+#include "request_target.h"
+#include "web_assets.h"
+
+namespace ferry {
+namespace {
+
+const PageTemplate& listingTemplate() {
+  static const PageTemplate t(webAsset("listing.html"));
+  return t;
+}
+
+// The value of `key` in a query string ("a=1&b=2"), or empty.
+std::string_view queryValue(std::string_view query, std::string_view key) {
+  while (!query.empty()) {
+    std::string_view pair = query.substr(0, query.find('&'));
+    query.remove_prefix(std::min(query.size(), pair.size() + 1));
+    std::string_view name = pair.substr(0, pair.find('='));
+    if (name == key) return pair.size() > name.size() ? pair.substr(name.size() + 1) : std::string_view();
+  }
+  return {};
+}
+
+void appendDate(std::string& out, std::time_t t, bool iso) {
+  std::tm tm {};
+#ifdef _WIN32
+  localtime_s(&tm, &t);
+#else
+  localtime_r(&t, &tm);
+#endif
+  char buf[64];
+  // The sharer's local time: the recipient is nearby, in the same zone.
+  std::size_t n = std::strftime(buf, sizeof buf, iso ? "%Y-%m-%dT%H:%M" : "%d %b %Y, %H:%M", &tm);
+  std::string_view s(buf, n);
+  if (!iso && s.size() > 1 && s[0] == '0') s.remove_prefix(1);  // "2 Dec", not "02 Dec"
+  out += s;
+}
+
+void appendCount(std::string& out, std::size_t n, const char* one, const char* many) {
+  out += std::to_string(n);
+  out += ' ';
+  out += n == 1 ? one : many;
+}
+
+}  // namespace
+
+ListingSort parseListingSort(std::string_view query) {
+  ListingSort s;
+  std::string_view key = queryValue(query, "sort");
+  if (key == "size") s.key = ListingSort::kSize;
+  else if (key == "date") s.key = ListingSort::kDate;
+  std::string_view order = queryValue(query, "order");
+  s.descending = order.empty() ? s.key != ListingSort::kName : order == "desc";
+  return s;
+}
+
+bool naturalLess(std::string_view a, std::string_view b) {
+  std::size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    unsigned char x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[j]);
+    if (std::isdigit(x) && std::isdigit(y)) {
+      // Compare digit runs by value: leading zeros aside, longer is larger.
+      std::size_t i0 = i, j0 = j;
+      while (i0 < a.size() && a[i0] == '0') ++i0;
+      while (j0 < b.size() && b[j0] == '0') ++j0;
+      std::size_t i1 = i0, j1 = j0;
+      while (i1 < a.size() && std::isdigit(static_cast<unsigned char>(a[i1]))) ++i1;
+      while (j1 < b.size() && std::isdigit(static_cast<unsigned char>(b[j1]))) ++j1;
+      if (i1 - i0 != j1 - j0) return i1 - i0 < j1 - j0;
+      int c = a.substr(i0, i1 - i0).compare(b.substr(j0, j1 - j0));
+      if (c != 0) return c < 0;
+      i = i1;
+      j = j1;
+      continue;
+    }
+    int lx = std::tolower(x), ly = std::tolower(y);
+    if (lx != ly) return lx < ly;
+    ++i;
+    ++j;
+  }
+  if ((a.size() - i) != (b.size() - j)) return a.size() - i < b.size() - j;
+  return a < b;  // equal but for case or zeros: still a fixed order
+}
+
+void sortEntries(std::vector<FolderEntry>& entries, ListingSort sort) {
+  auto less = [sort](const FolderEntry& x, const FolderEntry& y) {
+    if (x.info.folder != y.info.folder) return x.info.folder;
+    bool byName = sort.key == ListingSort::kName;
+    if (!byName) {
+      std::uint64_t a = sort.key == ListingSort::kSize ? x.info.size : x.info.mtimeNs;
+      std::uint64_t b = sort.key == ListingSort::kSize ? y.info.size : y.info.mtimeNs;
+      if (a != b) return sort.descending ? a > b : a < b;
+      return naturalLess(x.name, y.name);
+    }
+    return sort.descending ? naturalLess(y.name, x.name) : naturalLess(x.name, y.name);
+  };
+  std::sort(entries.begin(), entries.end(), less);
+}
+
+std::string humanSize(std::uint64_t bytes) {
+  if (bytes < 1000) return std::to_string(bytes) + (bytes == 1 ? " byte" : " bytes");
+  const char* units[] = {"KB", "MB", "GB", "TB", "PB"};
+  double v = static_cast<double>(bytes) / 1000;
+  int u = 0;
+  while (v >= 999.95 && u < 4) {
+    v /= 1000;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, v < 10 ? "%.1f %s" : "%.0f %s", v, units[u]);
+  return buf;
+}
+
+void renderListing(const ListingInput& in, const std::vector<FolderEntry>& entries, std::string& out) {
+  std::string_view here = in.rel.empty() ? in.shareName : in.rel.substr(in.rel.rfind('/') + 1);
+  // The link of the shared folder's top: every other link is made from it.
+  std::string top = "/";
+  top += in.token;
+  top += '/';
+  appendPercentEncoded(top, in.shareName);
+  top += '/';
+
+  std::size_t folders = 0, files = 0;
+  std::uint64_t bytes = 0;
+  for (const FolderEntry& e : entries) {
+    if (e.info.folder) ++folders;
+    else {
+      ++files;
+      bytes += e.info.size;
+    }
+  }
+
+  listingTemplate().render(out, [&](std::string_view hole, std::string& o) {
+    if (hole == "title" || hole == "heading") {
+      htmlEscape(here, o);
+    } else if (hole == "style") {
+      o += webAsset("ferry.css");
+    } else if (hole == "zipName") {
+      htmlEscape(here, o);
+      o += ".zip";
+    } else if (hole == "crumbs") {
+      // Shared folder / sub / dir: each level a link but the last.
+      std::string link = top;
+      std::string_view rest = in.rel;
+      std::string_view name = in.shareName;
+      for (;;) {
+        bool last = rest.empty();
+        o += "<li>";
+        if (last) {
+          o += "<span aria-current=\"page\">";
+          htmlEscape(name, o);
+          o += "</span>";
+        } else {
+          o += "<a href=\"";
+          htmlEscape(link, o);
+          o += "\">";
+          htmlEscape(name, o);
+          o += "</a>";
+        }
+        o += "</li>";
+        if (last) break;
+        name = rest.substr(0, rest.find('/'));
+        rest.remove_prefix(std::min(rest.size(), name.size() + 1));
+        appendPercentEncoded(link, name);
+        link += '/';
+      }
+    } else if (hole == "summary") {
+      if (entries.empty()) {
+        o += "Empty folder";
+        return;
+      }
+      if (folders) appendCount(o, folders, "folder", "folders");
+      if (folders && files) o += " &middot; ";
+      if (files) {
+        appendCount(o, files, "file", "files");
+        o += ", ";
+        o += humanSize(bytes);
+      }
+    } else if (hole == "sort") {
+      struct Choice {
+        ListingSort::Key key;
+        const char* name;
+        const char* label;
+      } choices[] = {{ListingSort::kName, "name", "Name"}, {ListingSort::kSize, "size", "Size"},
+                     {ListingSort::kDate, "date", "Date"}};
+      for (const Choice& c : choices) {
+        bool current = in.sort.key == c.key;
+        // The current key's link turns its order round.
+        bool descending = current ? !in.sort.descending : c.key != ListingSort::kName;
+        o += "<a href=\"?sort=";
+        o += c.name;
+        o += "&amp;order=";
+        o += descending ? "desc" : "asc";
+        o += '"';
+        if (current) o += " aria-current=\"true\"";
+        o += '>';
+        o += c.label;
+        if (current) o += in.sort.descending ? " &#x2193;" : " &#x2191;";
+        o += "</a>";
+      }
+    } else if (hole == "notice") {
+      std::size_t more = entries.size() > kMaxListedEntries ? entries.size() - kMaxListedEntries : 0;
+      if (!more && !in.unknownMore) return;
+      o += "<p class=\"notice\">This folder holds more entries than one page shows: ";
+      if (in.unknownMore) {
+        o += "some are not listed here.";
+      } else {
+        o += std::to_string(more);
+        o += " more are not listed here.";
+      }
+      o += " Download all (.zip) has every one of them.</p>";
+    } else if (hole == "entries") {
+      if (entries.empty()) {
+        o += "<li class=\"empty\">This folder is empty.</li>";
+        return;
+      }
+      std::size_t n = std::min(entries.size(), kMaxListedEntries);
+      for (std::size_t i = 0; i < n; ++i) {
+        const FolderEntry& e = entries[i];
+        o += "<li><a href=\"";
+        std::string href;
+        appendPercentEncoded(href, e.name);
+        o += href;  // percent-encoded: nothing left to escape
+        if (e.info.folder) o += '/';
+        o += "\"><span class=\"icon ";
+        o += e.info.folder ? "folder" : "file";
+        o += "\" aria-hidden=\"true\"></span><span class=\"name\">";
+        htmlEscape(e.name, o);
+        o += "</span><span class=\"meta\"><span class=\"size\">";
+        o += e.info.folder ? "Folder" : humanSize(e.info.size);
+        o += "</span><span class=\"sep\"> &middot; </span><time class=\"date\" datetime=\"";
+        appendDate(o, e.info.mtime, true);
+        o += "\">";
+        appendDate(o, e.info.mtime, false);
+        o += "</time></span></a></li>\n";
+      }
+    }
+  });
+}
+
+}  // namespace ferry

@@ -1,0 +1,93 @@
+#include "listing_response.h"
+
+#include <cerrno>
+
+#include "folder_path.h"
+#include "header_values.h"
+
+namespace ferry {
+
+ListingResponse::ListingResponse(WorkPool& pool, Responder& out, std::shared_ptr<const Share> share, std::string rel,
+                                 ListingSort sort)
+    : pool_(pool), out_(&out), share_(std::move(share)), rel_(std::move(rel)), sort_(sort) {}
+
+void ListingResponse::start() {
+  jobInFlight_ = true;
+  pool_.submit(job_);
+}
+
+void ListingResponse::Job::run() {
+  ListingResponse& r = self;
+  FolderRoot root;
+  std::vector<FolderEntry> entries;
+  if (!root.open(r.share_->path, r.error_)) return;
+  if (!root.list(r.rel_, entries, r.error_, kMaxReadEntries + 1)) return;
+  ListingInput in;
+  in.token = r.share_->token;
+  in.shareName = r.share_->name;
+  in.rel = r.rel_;
+  in.sort = r.sort_;
+  if (entries.size() > kMaxReadEntries) {
+    entries.pop_back();
+    in.unknownMore = true;
+  }
+  if (!r.share_->showHidden)
+    std::erase_if(entries, [](const FolderEntry& e) { return isHiddenName(e.name); });
+  sortEntries(entries, r.sort_);
+  renderListing(in, entries, r.page_);
+}
+
+void ListingResponse::Job::done(bool ran) {
+  ListingResponse& r = self;
+  // Still "in flight" while answering: resume() may end the response and
+  // release it, and the memory must outlive this call.
+  if (ran && r.out_) {
+    r.answer();
+    r.out_->resume();
+  }
+  r.jobInFlight_ = false;
+  if (r.released_) delete &r;
+}
+
+void ListingResponse::answer() {
+  answered_ = true;
+  if (page_.empty()) {
+    // The folder is gone, is not a folder, or is a link that leaves the
+    // share: all the same to a visitor.
+    const int e = error_;
+    if (e == EACCES || e == EPERM) return out_->respond(403, {}, "This folder cannot be read right now.\n");
+    if (e == ENOENT || e == ENOTDIR || e == ELOOP || e == EXDEV || e == 0)
+      return out_->respond(404, {}, "This folder is no longer available.\n");
+    return out_->respond(500, {}, "This folder cannot be read right now (a disk error).\n");
+  }
+  std::string& head = out_->beginHead(200);
+  head += "Content-Type: text/html; charset=utf-8\r\nContent-Length: ";
+  appendNumber(head, page_.size());
+  // A listing is what the folder holds now: never kept by a cache. The page
+  // runs no script and loads nothing: its policy says so to the browser.
+  head += "\r\nCache-Control: no-store\r\n"
+          "Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+          "form-action 'none'; frame-ancestors 'none'; base-uri 'none'\r\n"
+          "X-Content-Type-Options: nosniff\r\nReferrer-Policy: no-referrer\r\n";
+  out_->endHead();
+  if (out_->headOnly()) page_.clear();
+}
+
+BodySource::Next ListingResponse::next(BodyPiece& piece) {
+  if (!answered_) return Next::kWait;
+  if (pos_ >= page_.size()) return Next::kEnd;
+  piece.bytes = std::string_view(page_).substr(pos_);
+  return Next::kPiece;
+}
+
+void ListingResponse::sent(std::uint64_t n) { pos_ += static_cast<std::size_t>(n); }
+
+void ListingResponse::ended(BodyEnd, std::string_view) { out_ = nullptr; }
+
+void ListingResponse::release() {
+  out_ = nullptr;
+  released_ = true;
+  if (!jobInFlight_) delete this;
+}
+
+}  // namespace ferry

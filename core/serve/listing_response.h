@@ -1,0 +1,63 @@
+#pragma once
+
+// ListingResponse: the answer to a folder's link — the listing page of one
+// level of a shared folder. Owns the job that reads the folder and renders
+// the page in the work pool (a folder of 10,000 entries on a slow disk
+// holds up nobody else), and the page until the socket has taken it.
+//
+// Made by a FolderHandler; deletes itself once both its connection and its
+// job are done with it. Loop thread only (the job's run() touches only the
+// response's own fields).
+
+#include <memory>
+#include <string>
+
+#include "body_source.h"
+#include "folder_listing.h"
+#include "responder.h"
+#include "share_registry.h"
+#include "work_pool.h"
+
+namespace ferry {
+
+class ListingResponse final : public BodySource {
+ public:
+  // Entries read from one folder at most; past it the page says so.
+  static constexpr std::size_t kMaxReadEntries = 100000;
+
+  ListingResponse(WorkPool& pool, Responder& out, std::shared_ptr<const Share> share, std::string rel,
+                  ListingSort sort);
+  void start();
+
+  Next next(BodyPiece& piece) override;
+  void sent(std::uint64_t n) override;
+  void regionNotCached() override {}
+  void ended(BodyEnd how, std::string_view reason) override;
+  void release() override;
+
+ private:
+  struct Job final : WorkPool::Job {
+    explicit Job(ListingResponse& r) : self(r) {}
+    void run() override;
+    void done(bool ran) override;
+    ListingResponse& self;
+  };
+  void answer();
+
+  WorkPool& pool_;
+  Responder* out_;  // null once the response has ended
+  std::shared_ptr<const Share> share_;
+  std::string rel_;
+  ListingSort sort_;
+  Job job_{*this};
+  bool jobInFlight_ = false;
+  bool released_ = false;
+
+  // Filled by the job.
+  int error_ = 0;
+  std::string page_;
+  std::size_t pos_ = 0;  // of page_, sent
+  bool answered_ = false;
+};
+
+}  // namespace ferry
