@@ -46,9 +46,12 @@ SinkPtr Router::accept(const HttpRequest& req, Responder& out) {
   // Only the receive link takes bodies; anything else is refused by HTTP.
   RequestTarget target = parseRequestTarget(req.target);
   if (target.status == RequestTarget::kBadRequest) out.respond(400);
+  if (target.status == RequestTarget::kNotFound) out.respond(404);
   if (target.status != RequestTarget::kOk) return nullptr;
-  auto folder = receive_.find(target.token);
-  return folder ? uploads_.accept(req, out, std::move(folder)) : nullptr;
+  if (auto folder = receive_.find(target.token)) return uploads_.accept(req, out, std::move(folder));
+  // A link that is not there (a receive link turned off) is a 404 as for GET.
+  if (!shares_.find(target.token)) out.respond(404);
+  return nullptr;
 }
 
 void Router::connectionsChanged(std::size_t open) { stats_.setOpenConnections(open); }
