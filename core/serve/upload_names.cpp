@@ -77,8 +77,11 @@ std::string whyBadUploadName(std::string_view name) {
     if (c == '/' || c == '\\') return "The file name may not contain a slash or a backslash.";
     if (u < 0x20 || u == 0x7f) return "The file name may not contain control characters.";
     if (c == ':') return "The file name may not contain a colon (or name a drive).";
+#ifdef _WIN32
+    // Windows cannot hold these; elsewhere they are ordinary characters.
     if (c == '<' || c == '>' || c == '"' || c == '|' || c == '?' || c == '*')
       return "The file name may not contain any of < > \" | ? *.";
+#endif
   }
   if (name.back() == '.' || name.back() == ' ') return "The file name may not end with a dot or a space.";
   if (windowsReserved(name)) return "That name is reserved for a device on Windows (CON, NUL, COM1...).";

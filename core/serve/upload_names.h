@@ -18,7 +18,7 @@ namespace ferry {
 // "..", a slash or backslash, NUL and control characters, a drive ("C:") or
 // any colon, Windows' reserved names (CON, NUL, COM1... with any
 // extension), a trailing dot or space, invalid UTF-8, more than 255 bytes,
-// and the names of Ferry's own part files.
+// the names of Ferry's own part files, and on Windows < > " | ? *.
 std::string whyBadUploadName(std::string_view name);
 
 // The n-th name tried for `name`: n = 0 is the name itself, then

@@ -158,7 +158,7 @@
         offset = Number(x.getResponseHeader("Upload-Offset")) || 0;
         return id;
       }
-      if (x && x.status === 409) throw new Retry("Finishing the last try…");
+      if (x && x.status === 409) throw new Retry("Waiting for the computer to finish writing…");
       if (x && x.status === 0) throw new Retry("This computer cannot be reached.");
       remember(f, null);
       return request("POST", base + "?name=" + encodeURIComponent(f.name) + "&size=" + f.size).then(function (h) {
@@ -186,7 +186,7 @@
         return;
       }
       if (x.status === 0) throw new Retry("The connection was lost.");
-      if (x.status === 409) throw new Retry("Catching up with the computer…");
+      if (x.status === 409) throw new Retry("Picking up from the computer’s copy…");
       if (x.status === 404) { row.id = null; remember(f, null); throw new Retry("Starting again…"); }
       throw new Fatal(why(x, "The computer refused this file (" + x.status + ")."));
     });

@@ -144,7 +144,7 @@ class TestReceiveCurl : public QObject {
     QTest::addColumn<QString>("name");
     for (const char* n : {"..", ".", "%2e", "%2e%2e", "..%2Fescape.txt", "a%5Cb.txt", "%00x", "tab%09name", "C%3A",
                           "C%3A%5Cwin.ini", "CON", "con.txt", "NUL.tar.gz", "COM1", "lpt9.log", "trailing.", "space%20",
-                          "bad%FFutf8", "%C0%AFoverlong", "a%3Cb%3E.html", "%0Anewline", ".x.ferry-part"})
+                          "bad%FFutf8", "%C0%AFoverlong", "%0Anewline", ".x.ferry-part"})
       QTest::newRow(n) << QString(n);
     QTest::newRow("256 bytes") << QString(256, 'n');
     QTest::newRow("nested") << QString("sub/dir.txt");
