@@ -46,11 +46,12 @@ SinkPtr Router::accept(const HttpRequest& req, Responder& out) {
   // Only the receive link takes bodies; anything else is refused by HTTP.
   RequestTarget target = parseRequestTarget(req.target);
   if (target.status == RequestTarget::kBadRequest) out.respond(400);
-  if (target.status == RequestTarget::kNotFound) out.respond(404);
-  if (target.status != RequestTarget::kOk) return nullptr;
-  if (auto folder = receive_.find(target.token)) return uploads_.accept(req, out, std::move(folder));
-  // A link that is not there (a receive link turned off) is a 404 as for GET.
-  if (!shares_.find(target.token)) out.respond(404);
+  if (target.status == RequestTarget::kOk)
+    if (auto folder = receive_.find(target.token)) return uploads_.accept(req, out, std::move(folder));
+  // An upload to a link that is not there (a receive link turned off) is a
+  // 404, as its page is; any other body is refused by HTTP (400).
+  const bool upload = req.method == "PUT" || req.method == "POST";
+  if (upload && target.status != RequestTarget::kBadRequest && !shares_.find(target.token)) out.respond(404);
   return nullptr;
 }
 
