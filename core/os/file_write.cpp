@@ -90,6 +90,16 @@ int syncFile(int fd) {
 #endif
 }
 
+void startWriteback(int fd, std::uint64_t offset, std::uint64_t length) {
+#if defined(__linux__)
+  ::sync_file_range(fd, static_cast<off_t>(offset), static_cast<off_t>(length), SYNC_FILE_RANGE_WRITE);
+#else
+  (void)fd;
+  (void)offset;
+  (void)length;
+#endif
+}
+
 void syncFolder(const std::string& dir) {
 #ifndef _WIN32
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);

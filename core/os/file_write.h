@@ -22,6 +22,10 @@ int writeAllAt(int fd, const char* buf, std::size_t n, std::uint64_t offset);
 int truncateFile(int fd, std::uint64_t size);
 // fsync(): the bytes are on the disk, not only in the cache. 0 or errno.
 int syncFile(int fd);
+// Asks the kernel to start writing [offset, offset + length) to the disk
+// now, without waiting (Linux: sync_file_range SYNC_FILE_RANGE_WRITE), so
+// that the fsync at the end waits for little. Elsewhere, nothing.
+void startWriteback(int fd, std::uint64_t offset, std::uint64_t length);
 // fsync() on a folder: a new name in it survives a power cut. Best effort.
 void syncFolder(const std::string& dir);
 // Gives `from` the name `to` unless `to` exists (EEXIST): renameat2 with

@@ -15,6 +15,9 @@ namespace {
 // How many taken names ("x (1).txt"...) or part names are tried.
 constexpr unsigned kMaxTries = 1000;
 
+// How much is written between two requests to start writeback.
+constexpr std::uint64_t kWritebackEvery = 8ull << 20;
+
 std::string joinPath(const std::string& dir, const std::string& name) {
   if (!dir.empty() && (dir.back() == '/' || dir.back() == '\\')) return dir + name;
   return dir + "/" + name;
@@ -158,7 +161,15 @@ void Upload::Job::run() {
   // The part file is made with the first bytes (or, for an empty file, the
   // commit); a body cut short before any byte leaves none.
   if (u.fd_ < 0 && (len > 0 || then == Then::kCommit)) u.open();
-  if (!error && len > 0 && u.fd_ >= 0) error = writeAllAt(u.fd_, buf, len, at);
+  if (!error && len > 0 && u.fd_ >= 0) {
+    error = writeAllAt(u.fd_, buf, len, at);
+    // Every few MiB, the disk starts on what arrived: writing overlaps
+    // receiving, and the fsync before the commit has little left to wait for.
+    if (!error && at + len - u.writebackFrom_ >= kWritebackEvery) {
+      startWriteback(u.fd_, u.writebackFrom_, at + len - u.writebackFrom_);
+      u.writebackFrom_ = at + len;
+    }
+  }
   if (error) {
     // A write that failed (a full disk) leaves no part file behind.
     u.discard();

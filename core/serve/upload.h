@@ -115,6 +115,7 @@ class Upload final : public BodySink {
   Params params_;
   std::string partPath_;
   int fd_ = -1;
+  std::uint64_t writebackFrom_ = 0;  // the job's: where the next writeback starts
   Job job_{*this};
   bool jobInFlight_ = false;
   bool released_ = false;
