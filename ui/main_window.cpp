@@ -26,6 +26,7 @@
 #include "message_bar.h"
 #include "progress_delegate.h"
 #include "qr_panel.h"
+#include "receive_panel.h"
 #include "server_bridge.h"
 #include "serving_controller.h"
 #include "settings_dialog.h"
@@ -186,8 +187,16 @@ void MainWindow::createCentral() {
   topSplitter_ = new QSplitter(Qt::Horizontal, central);
   topSplitter_->addWidget(sharesBox);
   topSplitter_->addWidget(qrPanel_);
+  // Receive: its own switch, link and QR code, beside the shares'.
+  receive_ = new ReceivePanel(bridge_, central);
+  receive_->setLinkHost(run_.linkHost());
+  connect(bridge_, &ServerBridge::runningChanged, receive_, &ReceivePanel::refresh);
+  connect(receive_, &ReceivePanel::problem, this,
+          [this](const QString& why) { messageBar_->showMessage(MessageBar::Level::Error, why); });
+  topSplitter_->addWidget(receive_);
   topSplitter_->setStretchFactor(0, 1);
   topSplitter_->setStretchFactor(1, 0);
+  topSplitter_->setStretchFactor(2, 0);
   topSplitter_->setCollapsible(0, false);
 
   // Transfers.
@@ -341,6 +350,7 @@ void MainWindow::applySettings(const AppSettings& s, const ServerOptions& before
   bridge_->setRateLimit(after.rateLimit);
   fillLinkHostCombo();
   serving_->refresh();
+  receive_->setLinkHost(run_.linkHost());
   const bool restart = before.port != after.port || before.bind != after.bind ||
                        before.limits.maxConnections != after.limits.maxConnections ||
                        before.allowedHosts != after.allowedHosts;

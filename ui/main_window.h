@@ -30,6 +30,7 @@ namespace ferry::ui {
 class BandwidthGraph;
 class MessageBar;
 class QrPanel;
+class ReceivePanel;
 class ServerBridge;
 class ServingController;
 class ShareManager;
@@ -85,6 +86,7 @@ class MainWindow final : public QMainWindow {
   MessageBar* messageBar() const { return messageBar_; }
   BandwidthGraph* graph() const { return graph_; }
   QrPanel* qrPanel() const { return qrPanel_; }
+  ReceivePanel* receivePanel() const { return receive_; }
   StatusPanel* statusPanel() const { return status_; }
 
  protected:
@@ -127,6 +129,7 @@ class MainWindow final : public QMainWindow {
   TableView* sharesView_ = nullptr;
   TableView* transfersView_ = nullptr;
   QrPanel* qrPanel_ = nullptr;
+  ReceivePanel* receive_ = nullptr;
   BandwidthGraph* graph_ = nullptr;
   StatusPanel* status_ = nullptr;
   QComboBox* linkHostCombo_ = nullptr;

@@ -1,5 +1,6 @@
 #include "server_bridge.h"
 
+#include <QFile>
 #include <QHostAddress>
 #include <QTcpServer>
 
@@ -76,6 +77,20 @@ bool ServerBridge::removeShare(const QString& token) { return server_->removeSha
 bool ServerBridge::hasShare(const QString& token) const { return server_->share(token.toStdString()).has_value(); }
 
 void ServerBridge::setRateLimit(std::uint64_t bytesPerSecond) { server_->setRateLimit(bytesPerSecond); }
+
+std::optional<ReceiveFolder> ServerBridge::setReceiveFolder(const QString& dir, QString* error, const QString& token) {
+  std::string err;
+  auto folder = server_->setReceiveFolder(QFile::encodeName(dir).toStdString(), &err, token.toStdString());
+  if (!folder && error) *error = QString::fromStdString(err);
+  return folder;
+}
+
+void ServerBridge::stopReceiving() { server_->stopReceiving(); }
+
+QString ServerBridge::receiveLink(const QString& host) const {
+  if (!server_->running()) return {};
+  return QString::fromStdString(server_->receiveLink(host.toStdString()));
+}
 
 void ServerBridge::cancelTransfer(std::uint64_t run, std::uint64_t id) {
   if (run == run_ && server_->running()) server_->cancelTransfer(id);
