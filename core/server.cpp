@@ -37,7 +37,10 @@ Server::Server() : snapshot_(std::make_shared<StatsSnapshot>()) {
   ignoreSigpipe();
 }
 
-Server::~Server() { stop(); }
+Server::~Server() {
+  stop();
+  crcs_.save();
+}
 
 bool Server::start(const ServerOptions& options, std::string* error) {
   std::lock_guard life(lifecycle_);
@@ -53,7 +56,7 @@ bool Server::start(const ServerOptions& options, std::string* error) {
     r->limiter->setRate(rate_);
   }
   r->pool = std::make_unique<WorkPool>(*r->loop);
-  r->router = std::make_unique<Router>(shares_, receive_, *r->stats, *r->pool);
+  r->router = std::make_unique<Router>(shares_, receive_, *r->stats, *r->pool, crcs_);
   r->http = std::make_unique<HttpServer>(*r->loop, *r->router, *r->limiter);
   HttpServerOptions ho;
   ho.bind = options.bind;
@@ -130,11 +133,14 @@ void Server::post(std::function<void(Running&)> fn) {
 }
 
 std::optional<Share> Server::addShare(const std::string& path, std::string* error, std::string token) {
-  return shares_.add(path, error, std::move(token));
+  std::optional<Share> s = shares_.add(path, error, std::move(token));
+  if (s && s->folder) scanner_.scan(shares_.find(s->token));
+  return s;
 }
 
 bool Server::removeShare(const std::string& token) {
   if (!shares_.remove(token)) return false;
+  scanner_.forget(token);
   post([token](Running& r) { r.router->cancelShare(token, "the file was unshared"); });
   return true;
 }
@@ -152,6 +158,29 @@ std::string Server::linkFor(const Share& share, const std::string& host) const {
   // A folder's link is its listing, with the '/' its page's links build on.
   return "http://" + hostForUrl(host, p) + "/" + share.token + "/" + percentEncodePathSegment(share.name) +
          (share.folder ? "/" : "");
+}
+
+std::string Server::zipLinkFor(const Share& share, const std::string& host) const {
+  return linkFor(share, host) + (share.folder ? "?zip" : "");
+}
+
+bool Server::setShowHidden(const std::string& token, bool show) {
+  if (!shares_.setShowHidden(token, show)) return false;
+  scanner_.scan(shares_.find(token));  // what the folder holds just changed
+  return true;
+}
+
+std::optional<FolderSummary> Server::folderSummary(const std::string& token) const { return scanner_.summary(token); }
+
+void Server::setFolderListener(std::function<void(const std::string& token)> listener) {
+  scanner_.setListener(std::move(listener));
+}
+
+void Server::waitForFolderScans() { scanner_.waitIdle(); }
+
+void Server::setCacheDirectory(const std::string& dir) {
+  crcs_.setPath(dir.empty() ? std::string() : dir + "/crc32-cache");
+  crcs_.load();
 }
 
 std::optional<ReceiveFolder> Server::setReceiveFolder(const std::string& dir, std::string* error, std::string token) {

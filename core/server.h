@@ -4,7 +4,8 @@
 //
 // Owns the worker thread and, while running, everything on it: the event
 // loop, the HTTP server, the transfer statistics and the rate limiter. Owns
-// the ShareRegistry for its whole life, so shares survive Stop and Start.
+// the ShareRegistry for its whole life, so shares survive Stop and Start,
+// and so do the CRC cache and the scanner that counts shared folders.
 //
 // Thread-safe: every public method may be called from any thread. Calls that
 // change the running server are posted to the loop thread; stop() wakes the
@@ -20,6 +21,8 @@
 #include <thread>
 #include <vector>
 
+#include "crc_cache.h"
+#include "folder_scanner.h"
 #include "http_limits.h"
 #include "receive_target.h"
 #include "share_registry.h"
@@ -64,8 +67,24 @@ class Server final {
   bool removeShare(const std::string& token);
   std::vector<Share> shares() const;
   std::optional<Share> share(const std::string& token) const;
-  // "http://HOST:PORT/TOKEN/NAME" for a share, with the given link host.
+  // "http://HOST:PORT/TOKEN/NAME" for a share, with the given link host; a
+  // folder's ends in '/' (its listing).
   std::string linkFor(const Share& share, const std::string& host) const;
+  // A folder's whole contents as one .zip: its link with "?zip".
+  std::string zipLinkFor(const Share& share, const std::string& host) const;
+
+  // Folder shares: whether hidden entries are listed and zipped, and what
+  // the folder holds (counted in the background after addShare(): kCounting
+  // until then). The listener hears a token whose summary changed, on a
+  // background thread.
+  bool setShowHidden(const std::string& token, bool show);
+  std::optional<FolderSummary> folderSummary(const std::string& token) const;
+  void setFolderListener(std::function<void(const std::string& token)> listener);
+  // Blocks until every queued folder has been counted and its CRCs cached.
+  void waitForFolderScans();
+  // Where the CRC-32s of zipped files are kept between runs (a folder this
+  // user owns); loads what is there. Without it they last one run.
+  void setCacheDirectory(const std::string& dir);
 
   // Receive: files sent to the receive link (a browser on the receive page,
   // or curl -T) go into `dir`. Usable whether or not the server runs. An
@@ -96,6 +115,8 @@ class Server final {
 
   ShareRegistry shares_;
   ReceiveTarget receive_;
+  CrcCache crcs_;
+  FolderScanner scanner_{crcs_};
   mutable std::mutex mutex_;  // guards running_, snapshot_, listener_, rate_
   std::unique_ptr<Running> running_;
   std::shared_ptr<const StatsSnapshot> snapshot_;

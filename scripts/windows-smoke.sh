@@ -5,7 +5,7 @@
 set -euo pipefail
 source "$(dirname "$0")/setup.sh"
 
-ferry_setup_deps g++-mingw-w64-x86-64-posix wine64
+ferry_setup_deps g++-mingw-w64-x86-64-posix libz-mingw-w64-dev wine64
 dir="$FERRY_ROOT/build/windows"
 if [ ! -f "$dir/CMakeCache.txt" ]; then
   cmake -S "$FERRY_ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release \

@@ -3,10 +3,30 @@
 #include "file_handler.h"
 #include "folder_path.h"
 #include "listing_response.h"
+#include "zip_response.h"
 
 namespace ferry {
 
-FolderHandler::FolderHandler(FileHandler& files, WorkPool& pool) : files_(files), pool_(pool) {}
+FolderHandler::FolderHandler(FileHandler& files, TransferStats& stats, WorkPool& pool, CrcCache& crcs)
+    : files_(files), stats_(stats), pool_(pool), crcs_(crcs) {}
+
+// The HTTP server and the pool go first (see Server): by now every zip has
+// been released and freed.
+FolderHandler::~FolderHandler() = default;
+
+namespace {
+
+// Whether a query string ("zip", "a=1&zip") asks for the zip.
+bool wantsZip(std::string_view query) {
+  while (!query.empty()) {
+    std::string_view pair = query.substr(0, query.find('&'));
+    if (pair.substr(0, pair.find('=')) == "zip") return true;
+    query.remove_prefix(std::min(query.size(), pair.size() + 1));
+  }
+  return false;
+}
+
+}  // namespace
 
 BodyPtr FolderHandler::serve(const HttpRequest& req, Responder& out, std::shared_ptr<const Share> share,
                              const RequestTarget& target) {
@@ -38,10 +58,43 @@ BodyPtr FolderHandler::serve(const HttpRequest& req, Responder& out, std::shared
       break;
   }
   if (!where.folder) return files_.serve(req, out, std::move(share), where.rel);
+  if (wantsZip(target.query)) {
+    auto* zip = new ZipResponse(*this, req, out, std::move(share), std::move(where.rel));
+    zip->liveIndex = zips_.size();
+    zips_.push_back(zip);
+    BodyPtr body(zip);
+    zip->start();
+    return body;
+  }
   auto* page = new ListingResponse(pool_, out, std::move(share), std::move(where.rel), parseListingSort(target.query));
   BodyPtr body(page);
   page->start();
   return body;
+}
+
+void FolderHandler::forget(ZipResponse* zip) {
+  if (zip->liveIndex >= zips_.size() || zips_[zip->liveIndex] != zip) return;
+  ZipResponse* last = zips_.back();
+  zips_[zip->liveIndex] = last;
+  last->liveIndex = zip->liveIndex;
+  zips_.pop_back();
+}
+
+template <typename Match>
+void FolderHandler::cancelIf(Match match, std::string_view reason) {
+  // Aborting releases zips (and edits zips_): pick first, then abort.
+  std::vector<ZipResponse*> hit;
+  for (ZipResponse* z : zips_)
+    if (match(*z)) hit.push_back(z);
+  for (ZipResponse* z : hit) z->abort(reason);
+}
+
+void FolderHandler::cancelTransfer(std::uint64_t id, std::string_view reason) {
+  cancelIf([id](const ZipResponse& z) { return z.transferId() == id; }, reason);
+}
+
+void FolderHandler::cancelShare(std::string_view token, std::string_view reason) {
+  cancelIf([token](const ZipResponse& z) { return z.share() && z.share()->token == token; }, reason);
 }
 
 }  // namespace ferry

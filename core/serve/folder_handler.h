@@ -1,13 +1,17 @@
 #pragma once
 
 // FolderHandler: answers requests for a shared folder — its listing pages,
-// the files inside it (through the FileHandler, like any shared file) and
-// redirects from a folder's link without its '/'. Borrows the file handler
-// and the work pool.
+// the files inside it (through the FileHandler, like any shared file), the
+// zip of any level ("?zip") and redirects from a folder's link without its
+// '/'. Lists the zips being sent, to cancel them; borrows the file handler,
+// the statistics, the work pool and the CRC cache.
 //
 // Loop thread only.
 
+#include <cstdint>
 #include <memory>
+#include <string_view>
+#include <vector>
 
 #include "body_source.h"
 #include "request_target.h"
@@ -16,19 +20,41 @@
 
 namespace ferry {
 
+class CrcCache;
 class FileHandler;
+class TransferStats;
 class WorkPool;
+class ZipResponse;
 
 class FolderHandler final {
  public:
-  FolderHandler(FileHandler& files, WorkPool& pool);
+  FolderHandler(FileHandler& files, TransferStats& stats, WorkPool& pool, CrcCache& crcs);
+  ~FolderHandler();
+  FolderHandler(const FolderHandler&) = delete;
+  FolderHandler& operator=(const FolderHandler&) = delete;
 
   BodyPtr serve(const HttpRequest& req, Responder& out, std::shared_ptr<const Share> share,
                 const RequestTarget& target);
 
+  // End the zips of one transfer, or of every transfer of a share.
+  void cancelTransfer(std::uint64_t id, std::string_view reason);
+  void cancelShare(std::string_view token, std::string_view reason);
+
+  // For ZipResponse.
+  TransferStats& stats() { return stats_; }
+  WorkPool& pool() { return pool_; }
+  CrcCache& crcs() { return crcs_; }
+  void forget(ZipResponse* zip);
+
  private:
+  template <typename Match>
+  void cancelIf(Match match, std::string_view reason);
+
   FileHandler& files_;
+  TransferStats& stats_;
   WorkPool& pool_;
+  CrcCache& crcs_;
+  std::vector<ZipResponse*> zips_;  // handed to connections, not yet released
 };
 
 }  // namespace ferry

@@ -146,7 +146,9 @@ void renderListing(const ListingInput& in, const std::vector<FolderEntry>& entri
       htmlEscape(here, o);
       o += ".zip";
     } else if (hole == "crumbs") {
-      // Shared folder / sub / dir: each level a link but the last.
+      // Shared folder / sub / dir: each level a link but the last. At the
+      // top the heading says it all.
+      if (in.rel.empty()) return;
       std::string link = top;
       std::string_view rest = in.rel;
       std::string_view name = in.shareName;

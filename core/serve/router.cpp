@@ -7,12 +7,12 @@
 
 namespace ferry {
 
-Router::Router(ShareRegistry& shares, ReceiveTarget& receive, TransferStats& stats, WorkPool& pool)
+Router::Router(ShareRegistry& shares, ReceiveTarget& receive, TransferStats& stats, WorkPool& pool, CrcCache& crcs)
     : shares_(shares),
       receive_(receive),
       stats_(stats),
       files_(stats, pool),
-      folders_(files_, pool),
+      folders_(files_, stats, pool, crcs),
       uploads_(stats, pool) {}
 
 BodyPtr Router::handle(const HttpRequest& req, Responder& out) {
@@ -57,8 +57,14 @@ SinkPtr Router::accept(const HttpRequest& req, Responder& out) {
 
 void Router::connectionsChanged(std::size_t open) { stats_.setOpenConnections(open); }
 
-void Router::cancelTransfer(std::uint64_t id, std::string_view reason) { files_.cancelTransfer(id, reason); }
+void Router::cancelTransfer(std::uint64_t id, std::string_view reason) {
+  files_.cancelTransfer(id, reason);
+  folders_.cancelTransfer(id, reason);
+}
 
-void Router::cancelShare(std::string_view token, std::string_view reason) { files_.cancelShare(token, reason); }
+void Router::cancelShare(std::string_view token, std::string_view reason) {
+  files_.cancelShare(token, reason);
+  folders_.cancelShare(token, reason);
+}
 
 }  // namespace ferry

@@ -26,10 +26,11 @@ class ReceiveTarget;
 class ShareRegistry;
 class TransferStats;
 class WorkPool;
+class CrcCache;
 
 class Router final : public RequestHandler {
  public:
-  Router(ShareRegistry& shares, ReceiveTarget& receive, TransferStats& stats, WorkPool& pool);
+  Router(ShareRegistry& shares, ReceiveTarget& receive, TransferStats& stats, WorkPool& pool, CrcCache& crcs);
 
   BodyPtr handle(const HttpRequest& req, Responder& out) override;
   SinkPtr accept(const HttpRequest& req, Responder& out) override;

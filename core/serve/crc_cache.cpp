@@ -1,0 +1,120 @@
+#include "crc_cache.h"
+
+#include <cstdio>
+#include <memory>
+#include <vector>
+#include <zlib.h>
+
+namespace ferry {
+namespace {
+
+// "FERRYCRC1\n", then one record per line: device inode size mtime-ns crc,
+// in hex. Text, so a damaged file is easy to tell and to skip line by line.
+constexpr char kMagic[] = "FERRYCRC1\n";
+
+}  // namespace
+
+std::size_t CrcCache::KeyHash::operator()(const Key& k) const {
+  std::uint64_t h = k.inode * 0x9E3779B97F4A7C15ull;
+  h ^= (k.device + 0x632BE59BD9B4E019ull) + (h << 6) + (h >> 2);
+  h ^= (k.size * 0xC2B2AE3D27D4EB4Full) + (h << 6) + (h >> 2);
+  h ^= k.mtimeNs + (h << 6) + (h >> 2);
+  return static_cast<std::size_t>(h);
+}
+
+std::optional<std::uint32_t> CrcCache::find(const FileInfo& file) const {
+  std::lock_guard lock(mutex_);
+  auto it = crcs_.find(keyOf(file));
+  if (it == crcs_.end()) return std::nullopt;
+  return it->second;
+}
+
+void CrcCache::put(const FileInfo& file, std::uint32_t crc) {
+  std::lock_guard lock(mutex_);
+  if (crcs_.size() >= kMaxEntries && !crcs_.count(keyOf(file))) return;
+  crcs_[keyOf(file)] = crc;
+  dirty_ = true;
+}
+
+std::size_t CrcCache::size() const {
+  std::lock_guard lock(mutex_);
+  return crcs_.size();
+}
+
+void CrcCache::setPath(std::string path) {
+  std::lock_guard lock(mutex_);
+  path_ = std::move(path);
+}
+
+void CrcCache::load() {
+  std::string path;
+  {
+    std::lock_guard lock(mutex_);
+    path = path_;
+  }
+  if (path.empty()) return;
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return;
+  char line[128];
+  std::vector<std::pair<Key, std::uint32_t>> read;
+  if (std::fgets(line, sizeof line, f) && std::string_view(line) == kMagic) {
+    while (std::fgets(line, sizeof line, f) && read.size() < kMaxEntries) {
+      unsigned long long d, i, s, m;
+      unsigned c;
+      if (std::sscanf(line, "%llx %llx %llx %llx %x", &d, &i, &s, &m, &c) == 5) read.push_back({{d, i, s, m}, c});
+    }
+  }
+  std::fclose(f);
+  std::lock_guard lock(mutex_);
+  for (const auto& [k, c] : read) crcs_.emplace(k, c);
+}
+
+bool CrcCache::save() {
+  std::vector<std::pair<Key, std::uint32_t>> all;
+  std::string path;
+  {
+    std::lock_guard lock(mutex_);
+    if (!dirty_ || path_.empty()) return true;
+    all.assign(crcs_.begin(), crcs_.end());
+    path = path_;
+    dirty_ = false;
+  }
+  const std::string tmp = path + ".new";
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (!f) return false;
+  bool ok = std::fputs(kMagic, f) >= 0;
+  for (const auto& [k, c] : all) {
+    if (!ok) break;
+    ok = std::fprintf(f, "%llx %llx %llx %llx %x\n", static_cast<unsigned long long>(k.device),
+                      static_cast<unsigned long long>(k.inode), static_cast<unsigned long long>(k.size),
+                      static_cast<unsigned long long>(k.mtimeNs), c) > 0;
+  }
+  ok = std::fclose(f) == 0 && ok;
+  // Replaced in one step: a crash mid-write leaves the old cache, never half
+  // of a new one.
+  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    std::lock_guard lock(mutex_);
+    dirty_ = true;
+    return false;
+  }
+  return true;
+}
+
+bool computeCrc32(int fd, std::uint64_t size, std::uint32_t& crc, const std::atomic<bool>* stop) {
+  constexpr std::size_t kBlock = 1 << 20;
+  std::unique_ptr<char[]> buf(new char[kBlock]);
+  uLong c = crc32(0L, Z_NULL, 0);
+  for (std::uint64_t at = 0; at < size;) {
+    if (stop && stop->load(std::memory_order_relaxed)) return false;
+    std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(kBlock, size - at));
+    long long n = readAt(fd, buf.get(), want, at);
+    if (n <= 0) return false;
+    c = crc32(c, reinterpret_cast<const Bytef*>(buf.get()), static_cast<uInt>(n));
+    at += static_cast<std::uint64_t>(n);
+  }
+  crc = static_cast<std::uint32_t>(c);
+  return true;
+}
+
+}  // namespace ferry

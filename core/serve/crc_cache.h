@@ -1,0 +1,61 @@
+#pragma once
+
+// CrcCache: the CRC-32 of every file a zip has needed, keyed by what names
+// that exact content on this machine — device, inode, size and modification
+// time — so a zip can start at once when its files were seen before (this
+// run or an earlier one: the cache is saved to a file). A file that changes
+// gets a new key; stale entries are simply never asked for again.
+//
+// Thread-safe: the work pool fills it while the loop reads it and a
+// background thread warms it.
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "file_io.h"
+
+namespace ferry {
+
+class CrcCache final {
+ public:
+  // Entries kept at most: 24 bytes each, so about 24 MB when full.
+  static constexpr std::size_t kMaxEntries = 1000000;
+
+  std::optional<std::uint32_t> find(const FileInfo& file) const;
+  void put(const FileInfo& file, std::uint32_t crc);
+  std::size_t size() const;
+
+  // The file the cache lives in between runs ("" keeps it in memory only).
+  // load() reads it (a missing or damaged file is an empty cache); save()
+  // writes it whole, atomically, if anything was added since.
+  void setPath(std::string path);
+  void load();
+  bool save();
+
+ private:
+  struct Key {
+    std::uint64_t device, inode, size, mtimeNs;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    std::size_t operator()(const Key& k) const;
+  };
+  static Key keyOf(const FileInfo& f) { return {f.device, f.inode, f.size, f.mtimeNs}; }
+
+  mutable std::mutex mutex_;
+  std::unordered_map<Key, std::uint32_t, KeyHash> crcs_;
+  std::string path_;
+  bool dirty_ = false;
+};
+
+// The CRC-32 (zlib's) of the first `size` bytes of `fd`, read in 1 MiB
+// blocks. False when the file cannot be read or is shorter than `size`, or
+// when `stop` turns true meanwhile. Blocks: the work pool or a background
+// thread.
+bool computeCrc32(int fd, std::uint64_t size, std::uint32_t& crc, const std::atomic<bool>* stop = nullptr);
+
+}  // namespace ferry

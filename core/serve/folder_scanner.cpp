@@ -1,0 +1,162 @@
+#include "folder_scanner.h"
+
+#include <vector>
+
+#include "folder_walk.h"
+
+#if defined(__linux__)
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
+namespace ferry {
+namespace {
+
+// The scanner yields to everything else: nice 19, and on Linux the idle I/O
+// class (it reads a disk only when nobody else does).
+void lowerPriority() {
+#if defined(__linux__)
+  const auto tid = static_cast<id_t>(::syscall(SYS_gettid));
+  ::setpriority(PRIO_PROCESS, tid, 19);
+#ifdef SYS_ioprio_set
+  constexpr int kWhoProcess = 1, kClassIdle = 3, kClassShift = 13;
+  ::syscall(SYS_ioprio_set, kWhoProcess, static_cast<int>(tid), kClassIdle << kClassShift);
+#endif
+#endif
+}
+
+}  // namespace
+
+FolderScanner::FolderScanner(CrcCache& crcs) : crcs_(crcs) {}
+
+FolderScanner::~FolderScanner() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+    cancel_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void FolderScanner::scan(std::shared_ptr<const Share> share) {
+  if (!share || !share->folder) return;
+  {
+    std::lock_guard lock(mutex_);
+    summaries_[share->token] = FolderSummary{};
+    std::erase_if(queue_, [&](const auto& s) { return s->token == share->token; });
+    if (current_ == share->token) cancel_ = true;  // scanned again from the start
+    queue_.push_back(std::move(share));
+    if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
+  }
+  wake_.notify_all();
+}
+
+void FolderScanner::forget(const std::string& token) {
+  std::lock_guard lock(mutex_);
+  summaries_.erase(token);
+  std::erase_if(queue_, [&](const auto& s) { return s->token == token; });
+  if (current_ == token) cancel_ = true;
+}
+
+std::optional<FolderSummary> FolderScanner::summary(const std::string& token) const {
+  std::lock_guard lock(mutex_);
+  auto it = summaries_.find(token);
+  if (it == summaries_.end()) return std::nullopt;
+  return it->second;
+}
+
+void FolderScanner::setListener(Listener listener) {
+  std::lock_guard lock(mutex_);
+  listener_ = std::move(listener);
+}
+
+void FolderScanner::waitIdle() {
+  std::unique_lock lock(mutex_);
+  idle_.wait(lock, [&] { return queue_.empty() && current_.empty(); });
+}
+
+void FolderScanner::run() {
+  lowerPriority();
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+    if (stopping_) break;
+    auto share = std::move(queue_.front());
+    queue_.pop_front();
+    current_ = share->token;
+    cancel_ = false;
+    lock.unlock();
+    scanOne(share);
+    crcs_.save();
+    lock.lock();
+    current_.clear();
+    if (queue_.empty()) idle_.notify_all();
+  }
+  current_.clear();
+  idle_.notify_all();
+}
+
+void FolderScanner::publish(const std::string& token, const FolderSummary& s) {
+  Listener l;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = summaries_.find(token);
+    if (it == summaries_.end() || cancel_) return;  // forgotten meanwhile
+    it->second = s;
+    l = listener_;
+  }
+  if (l) l(token);
+}
+
+void FolderScanner::scanOne(const std::shared_ptr<const Share>& share) {
+  FolderRoot root;
+  FolderSummary s;
+  int error = 0;
+  struct File {
+    std::string rel;
+    FileInfo info;
+  };
+  std::vector<File> needCrc;
+  FolderWalk walk;
+  if (!root.open(share->path, error)) {
+    walk.status = FolderWalk::kUnreadable;
+    walk.error = error;
+  } else {
+    const std::size_t prefix = share->name.size() + 1;  // "Photos/"
+    walk = walkFolder(root, {}, share->name, share->showHidden, [&](const std::string& path, const FileInfo& info) {
+      if (cancel_) return false;
+      if (info.regular && !crcs_.find(info)) needCrc.push_back({path.substr(prefix), info});
+      return true;
+    });
+  }
+  if (cancel_) return;
+  s.files = walk.files;
+  s.folders = walk.folders;
+  s.bytes = walk.bytes;
+  s.problem = describeWalk(walk);
+  s.state = walk.status == FolderWalk::kDone            ? FolderSummary::kDone
+            : walk.status == FolderWalk::kUnreadable    ? FolderSummary::kUnreadable
+                                                        : FolderSummary::kTooLarge;
+  s.crcsReady = needCrc.empty() && s.state == FolderSummary::kDone;
+  publish(share->token, s);
+  if (s.state != FolderSummary::kDone) return;
+  for (const File& f : needCrc) {
+    if (cancel_) return;
+    OpenedFile file = root.openFile(f.rel);
+    if (file.fd < 0) continue;
+    std::uint32_t crc = 0;
+    // Only the content the walk saw: a file changed since gets its CRC when
+    // a zip needs it.
+    if (file.info.size == f.info.size && file.info.mtimeNs == f.info.mtimeNs &&
+        computeCrc32(file.fd, file.info.size, crc, &cancel_))
+      crcs_.put(file.info, crc);
+    closeFile(file.fd);
+  }
+  if (cancel_) return;
+  s.crcsReady = true;
+  publish(share->token, s);
+}
+
+}  // namespace ferry

@@ -1,0 +1,374 @@
+#include "zip_response.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "byte_range.h"
+#include "crc_cache.h"
+#include "folder_handler.h"
+#include "header_values.h"
+
+namespace ferry {
+
+ZipResponse::ZipResponse(FolderHandler& handler, const HttpRequest& req, Responder& out,
+                         std::shared_ptr<const Share> share, std::string rel)
+    : handler_(handler), out_(&out), share_(std::move(share)), rel_(std::move(rel)), headOnly_(req.isHead) {
+  top_ = rel_.empty() ? share_->name : rel_.substr(rel_.rfind('/') + 1);
+  item_ = rel_.empty() ? share_->name + ".zip" : share_->name + "/" + rel_ + ".zip";
+  ifNoneMatch_ = req.header("if-none-match");
+  range_ = req.header("range");
+  ifRange_ = trimOws(req.header("if-range"));
+}
+
+ZipResponse::~ZipResponse() { ferry::closeFile(fd_); }
+
+void ZipResponse::start() { submit(Task::kWalk); }
+
+void ZipResponse::submit(Task task) {
+  task_ = task;
+  jobInFlight_ = true;
+  handler_.pool().submit(job_);
+}
+
+void ZipResponse::Job::run() {
+  ZipResponse& r = self;
+  switch (r.task_) {
+    case Task::kWalk:
+      r.walk();
+      break;
+    case Task::kCrcs:
+      r.computeCrcs();
+      break;
+    case Task::kOpen:
+      r.opened_ = r.root_.openFile(r.relOf(r.openIndex_));
+      break;
+    case Task::kRead: {
+      std::size_t got = 0;
+      const std::uint64_t fileAt = r.blockAt_ - r.layout_.dataOffset(r.fileIndex_);
+      r.blockErrno_ = 0;
+      while (got < r.blockWant_) {
+        long long n = readAt(r.fd_, r.block_.get() + got, r.blockWant_ - got, fileAt + got);
+        if (n < 0) r.blockErrno_ = errno;
+        if (n <= 0) break;
+        got += static_cast<std::size_t>(n);
+      }
+      r.blockLen_ = got;
+      break;
+    }
+  }
+}
+
+void ZipResponse::Job::done(bool ran) {
+  ZipResponse& r = self;
+  // Busy while answering: resume() may end the response and release it,
+  // and the memory must outlive this call.
+  r.jobInFlight_ = false;
+  ++r.busy_;
+  if (ran && r.out_) {
+    switch (r.task_) {
+      case Task::kWalk:
+        r.answer();
+        break;
+      case Task::kCrcs:
+        if (!r.changed_.empty()) r.fail(r.changed_ + " changed while it was being zipped");
+        break;
+      case Task::kOpen:
+        if (r.opened_.fd < 0 || !r.sameFile(r.openIndex_, r.opened_.info)) {
+          ferry::closeFile(r.opened_.fd);
+          r.fail(std::string(r.layout_.name(r.openIndex_)) + " changed while it was being zipped");
+        } else {
+          r.fd_ = r.opened_.fd;
+          r.fileIndex_ = r.openIndex_;
+        }
+        r.opened_ = {};
+        break;
+      case Task::kRead:
+        if (r.blockLen_ == 0)
+          r.fail(r.blockErrno_ ? std::string("cannot read ") + std::string(r.layout_.name(r.fileIndex_)) + ": " +
+                                     std::strerror(r.blockErrno_)
+                               : std::string(r.layout_.name(r.fileIndex_)) + " shrank while it was being zipped");
+        break;
+    }
+    if (r.out_) r.out_->resume();
+  }
+  if (--r.busy_ == 0 && r.released_) delete &r;
+}
+
+void ZipResponse::walk() {
+  int error = 0;
+  if (!root_.open(share_->path, error)) {
+    walk_.status = FolderWalk::kUnreadable;
+    walk_.error = error;
+    return;
+  }
+  walk_ = walkFolder(root_, rel_, top_, share_->showHidden, [this](const std::string& path, const FileInfo& info) {
+    layout_.add(path, info);
+    return true;
+  });
+  if (walk_.status != FolderWalk::kDone) return;
+  layout_.finish();
+  const std::size_t n = layout_.count();
+  crc_.assign(n, 0);
+  crcKnown_.assign(n, false);
+  for (std::size_t i = 0; i < n; ++i) {
+    const ZipEntry& e = layout_.entry(i);
+    if (e.folder || e.file.size == 0) {
+      crcKnown_[i] = true;  // CRC-32 of nothing is 0
+    } else if (auto c = handler_.crcs().find(e.file)) {
+      crc_[i] = *c;
+      crcKnown_[i] = true;
+    }
+  }
+}
+
+std::string ZipResponse::relOf(std::size_t i) const {
+  std::string_view name = layout_.name(i).substr(top_.size() + 1);  // below "Photos/"
+  if (rel_.empty()) return std::string(name);
+  std::string r = rel_;
+  r += '/';
+  r += name;
+  return r;
+}
+
+bool ZipResponse::sameFile(std::size_t i, const FileInfo& now) const {
+  const FileInfo& then = layout_.entry(i).file;
+  return now.size == then.size && now.mtimeNs == then.mtimeNs && now.inode == then.inode;
+}
+
+void ZipResponse::computeCrcs() {
+  for (std::size_t i = crcFrom_; i < crcTo_; ++i) {
+    if (crcKnown_[i]) continue;
+    OpenedFile f = root_.openFile(relOf(i));
+    std::uint32_t crc = 0;
+    bool ok = f.fd >= 0 && sameFile(i, f.info) && computeCrc32(f.fd, f.info.size, crc);
+    ferry::closeFile(f.fd);
+    if (!ok) {
+      changed_ = std::string(layout_.name(i));
+      return;
+    }
+    crc_[i] = crc;
+    crcKnown_[i] = true;
+    handler_.crcs().put(layout_.entry(i).file, crc);
+  }
+}
+
+void ZipResponse::answer() {
+  if (walk_.status == FolderWalk::kUnreadable) {
+    const int e = walk_.error;
+    if (e == EACCES || e == EPERM) return out_->respond(403, {}, "This folder cannot be read right now.\n");
+    return out_->respond(404, {}, "This folder is no longer available.\n");
+  }
+  if (walk_.status != FolderWalk::kDone) {
+    std::string why = "This folder is too large to download as one zip: " + describeWalk(walk_) +
+                      ". Open it and download its folders one by one.\n";
+    return out_->respond(413, {}, why);
+  }
+  const std::uint64_t total = layout_.total();
+  const std::string& etag = layout_.etag();
+  auto validators = [&](std::string& h) {
+    h += "ETag: ";
+    h += etag;
+    h += "\r\nCache-Control: no-cache\r\n";
+  };
+  if (!ifNoneMatch_.empty() && noneMatchHits(ifNoneMatch_, etag)) {
+    std::string extra;
+    validators(extra);
+    return out_->respond(304, extra);
+  }
+  RangeResult range;
+  // If-Range names this zip by its ETag (a zip has no one modification time).
+  if (!range_.empty() && (ifRange_.empty() || ifRange_ == etag)) range = parseRange(range_, total);
+  if (range.kind == RangeResult::kUnsatisfiable) {
+    std::string extra = "Content-Range: bytes */";
+    appendNumber(extra, total);
+    extra += "\r\n";
+    validators(extra);
+    return out_->respond(416, extra, "The requested range is not inside the zip.\n");
+  }
+  const bool partial = range.kind == RangeResult::kSingle;
+  pos_ = partial ? range.range.first : 0;
+  end_ = partial ? range.range.last + 1 : total;
+
+  std::string& head = out_->beginHead(partial ? 206 : 200);
+  head += "Content-Type: application/zip\r\nContent-Length: ";
+  appendNumber(head, end_ - pos_);
+  head += "\r\nAccept-Ranges: bytes\r\n";
+  if (partial) {
+    head += "Content-Range: bytes ";
+    appendNumber(head, pos_);
+    head += '-';
+    appendNumber(head, end_ - 1);
+    head += '/';
+    appendNumber(head, total);
+    head += "\r\n";
+  }
+  validators(head);
+  appendContentDisposition(head, top_ + ".zip");
+  head += "X-Content-Type-Options: nosniff\r\n";
+  out_->endHead();
+  if (headOnly_) return;
+  transfer_ = handler_.stats().begin(out_->client(), share_, total, pos_, end_ - pos_, item_);
+  streaming_ = true;
+}
+
+void ZipResponse::fail(std::string why) {
+  if (out_) out_->abort(why, true);
+}
+
+void ZipResponse::abort(std::string_view reason) {
+  if (out_) out_->abort(reason, false);
+}
+
+bool ZipResponse::closeFile() {
+  if (fd_ < 0) return true;
+  FileInfo now;
+  bool same = statFile(fd_, now) && sameFile(fileIndex_, now);
+  ferry::closeFile(fd_);
+  fd_ = -1;
+  if (!same) fail(std::string(layout_.name(fileIndex_)) + " changed while it was being zipped");
+  return same;
+}
+
+bool ZipResponse::openEntry(std::size_t i, bool cachedOnly) {
+  bool wouldBlock = false;
+  OpenedFile f = cachedOnly ? root_.openFileCached(relOf(i), wouldBlock) : root_.openFile(relOf(i));
+  if (wouldBlock) return false;
+  if (f.fd < 0 || !sameFile(i, f.info)) {
+    ferry::closeFile(f.fd);
+    fail(std::string(layout_.name(i)) + " changed while it was being zipped");
+    return true;
+  }
+  fd_ = f.fd;
+  fileIndex_ = i;
+  return true;
+}
+
+BodySource::Next ZipResponse::next(BodyPiece& piece) {
+  // A file found changed ends the connection from in here, and with it
+  // this response's last use: freed once next() has returned.
+  ++busy_;
+  Next n = nextPiece(piece);
+  if (--busy_ == 0 && released_ && !jobInFlight_) delete this;
+  return n;
+}
+
+BodySource::Next ZipResponse::nextPiece(BodyPiece& piece) {
+  if (jobInFlight_ || !out_) return Next::kWait;
+  if (!streaming_) return Next::kEnd;
+  for (;;) {
+    if (pos_ >= end_) {
+      // The last file's bytes have gone: were they what the headers said?
+      if (!closeFile()) return Next::kWait;
+      streaming_ = false;
+      return Next::kEnd;
+    }
+    // Bytes made already: generated headers, or a block read in the pool.
+    if (pos_ >= bufAt_ && pos_ < bufAt_ + buf_.size()) {
+      std::size_t from = static_cast<std::size_t>(pos_ - bufAt_);
+      std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(buf_.size() - from, end_ - pos_));
+      piece.bytes = std::string_view(buf_).substr(from, n);
+      return Next::kPiece;
+    }
+    if (blockLen_ && pos_ >= blockAt_ && pos_ < blockAt_ + blockLen_) {
+      std::size_t from = static_cast<std::size_t>(pos_ - blockAt_);
+      std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(blockLen_ - from, end_ - pos_));
+      piece.bytes = std::string_view(block_.get() + from, n);
+      return Next::kPiece;
+    }
+    buf_.clear();
+    if (pos_ >= layout_.centralOffset()) {
+      if (!closeFile()) return Next::kWait;
+      if (pos_ >= layout_.endOffset()) {
+        bufAt_ = layout_.endOffset();
+        layout_.appendEnd(buf_);
+        continue;
+      }
+      // The directory holds every CRC: all are needed before any of it goes.
+      auto missing = std::find(crcKnown_.begin(), crcKnown_.end(), false);
+      if (missing != crcKnown_.end()) {
+        crcFrom_ = static_cast<std::size_t>(missing - crcKnown_.begin());
+        crcTo_ = layout_.count();
+        submit(Task::kCrcs);
+        return Next::kWait;
+      }
+      if (cdAt_ < layout_.centralOffset() || pos_ < cdAt_ || cdIndex_ >= layout_.count()) {
+        cdIndex_ = 0;
+        cdAt_ = layout_.centralOffset();
+      }
+      while (cdIndex_ + 1 < layout_.count() && cdAt_ + layout_.centralHeaderSize(cdIndex_) <= pos_)
+        cdAt_ += layout_.centralHeaderSize(cdIndex_++);
+      bufAt_ = cdAt_;
+      for (std::size_t i = cdIndex_; i < layout_.count() && buf_.size() < kHeaderBatch; ++i)
+        layout_.appendCentralHeader(i, crc_[i], buf_);
+      continue;
+    }
+    const std::size_t i = layout_.entryAt(pos_);
+    if (pos_ < layout_.dataOffset(i)) {
+      if (fd_ >= 0 && fileIndex_ != i && !closeFile()) return Next::kWait;
+      if (!crcKnown_[i]) {
+        // Ahead of the sender: this file and the next few, in one job.
+        crcFrom_ = i;
+        crcTo_ = i;
+        std::uint64_t bytes = 0;
+        while (crcTo_ < layout_.count() && crcTo_ - i < kCrcBatchFiles && bytes < kCrcBatchBytes)
+          bytes += layout_.entry(crcTo_++).file.size;
+        submit(Task::kCrcs);
+        return Next::kWait;
+      }
+      bufAt_ = layout_.entry(i).offset;
+      layout_.appendLocalHeader(i, crc_[i], buf_);
+      continue;
+    }
+    // Inside entry i's data.
+    if (fd_ < 0 || fileIndex_ != i) {
+      if (!closeFile()) return Next::kWait;
+      if (!openEntry(i, true)) {
+        openIndex_ = i;
+        submit(Task::kOpen);
+        return Next::kWait;
+      }
+      if (!out_) return Next::kWait;  // it changed: the connection has ended
+    }
+    const std::uint64_t dataAt = layout_.dataOffset(i);
+    const std::uint64_t dataEnd = std::min(end_, dataAt + layout_.entry(i).file.size);
+    if (readNext_) {
+      // The disk has to be waited for: the next block comes from the pool.
+      readNext_ = false;
+      if (!block_) block_.reset(new char[kColdBlock]);
+      blockAt_ = pos_;
+      blockLen_ = 0;
+      blockWant_ = static_cast<std::size_t>(std::min<std::uint64_t>(kColdBlock, dataEnd - pos_));
+      submit(Task::kRead);
+      return Next::kWait;
+    }
+    piece.fd = fd_;
+    piece.offset = pos_ - dataAt;
+    piece.length = dataEnd - pos_;
+    return Next::kPiece;
+  }
+}
+
+void ZipResponse::sent(std::uint64_t n) {
+  pos_ += n;
+  handler_.stats().addBytes(transfer_, n);
+}
+
+void ZipResponse::ended(BodyEnd how, std::string_view reason) {
+  out_ = nullptr;
+  if (!transfer_) return;
+  TransferState state = how == BodyEnd::kComplete    ? TransferState::kDone
+                        : how == BodyEnd::kCancelled ? TransferState::kCancelled
+                                                     : TransferState::kFailed;
+  handler_.stats().finish(transfer_, state, std::string(reason));
+  transfer_ = {};
+}
+
+void ZipResponse::release() {
+  out_ = nullptr;
+  released_ = true;
+  handler_.forget(this);
+  if (!jobInFlight_ && !busy_) delete this;
+}
+
+}  // namespace ferry

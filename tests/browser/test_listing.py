@@ -1,0 +1,142 @@
+"""A shared folder's listing in a real browser: at a phone's size it fits the
+screen with thumb-sized rows, it goes into a sub-folder and back by its
+breadcrumbs, it sorts, names with markup stay text, a file and the whole
+folder as a zip download, and it reads in light and dark."""
+
+import os
+import shutil
+import tempfile
+import zipfile
+
+import ferry_browser as fb
+
+SHOTS_FOR_DOCS = os.environ.get("FERRY_DOC_SCREENSHOTS")  # docs/ when refreshing them
+
+
+def make_tree():
+    root = tempfile.mkdtemp(prefix="ferry-listing-")
+    top = os.path.join(root, "Holiday Photos")
+    os.makedirs(os.path.join(top, "Day 1 \u2013 Beach"))
+    os.makedirs(os.path.join(top, "Day 2 \u2013 Old Town"))
+    for i, size in enumerate([2_400_000, 3_100_000, 1_800_000]):
+        with open(os.path.join(top, "Day 1 \u2013 Beach", "IMG_%04d.jpg" % (i + 1)), "wb") as f:
+            f.write(os.urandom(size))
+    with open(os.path.join(top, "Day 2 \u2013 Old Town", "IMG_0104.jpg"), "wb") as f:
+        f.write(os.urandom(900_000))
+    with open(os.path.join(top, "itinerary.pdf"), "wb") as f:
+        f.write(os.urandom(150_000))
+    with open(os.path.join(top, "<b>not bold</b>.txt".replace("/", "_")), "w") as f:
+        f.write("names are text\n")
+    with open(os.path.join(top, "a rather long file name that has to wrap on a phone screen.mov"), "wb") as f:
+        f.write(os.urandom(40_000))
+    with open(os.path.join(top, ".DS_Store"), "w") as f:
+        f.write("hidden\n")
+    return root, top
+
+
+def shoot(b, name):
+    fb.screenshot(b, name)
+    if SHOTS_FOR_DOCS:
+        b.save_screenshot(os.path.join(SHOTS_FOR_DOCS, name + ".png"))
+
+
+def downloads_to(b, folder):
+    b.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": folder})
+
+
+def wait_download(folder, name, size=None):
+    def done():
+        path = os.path.join(folder, name)
+        if not os.path.exists(path) or any(f.endswith(".crdownload") for f in os.listdir(folder)):
+            return None
+        return path if size is None or os.path.getsize(path) == size else None
+    return fb.wait_for(done, timeout=60, what="the download of " + name)
+
+
+def test_phone_browse_and_download():
+    root, top = make_tree()
+    ferry = fb.Ferry([top], lines_expected=1)
+    downloads = tempfile.mkdtemp(prefix="ferry-downloads-")
+    try:
+        link = ferry.lines[0]
+        assert link.endswith("/Holiday%20Photos/"), link
+        with fb.browser(fb.PHONE) as b:
+            downloads_to(b, downloads)
+            b.get(link)
+            assert b.title == "Holiday Photos"
+            body = b.find_element("tag name", "body").text
+            assert "itinerary.pdf" in body and ".DS_Store" not in body
+            assert "<b>not bold<_b>.txt" in body  # shown as text, not made bold
+            assert not b.find_elements("css selector", ".entries b")
+            # It fits a phone: nothing wider than the screen, rows a thumb can hit.
+            assert b.execute_script("return document.documentElement.scrollWidth") <= fb.PHONE[0]
+            rows = b.find_elements("css selector", ".entries a")
+            assert len(rows) == 5
+            for r in rows:
+                assert r.size["height"] >= 48, (r.text, r.size)
+            zip_button = b.find_element("link text", "Download all (.zip)")
+            assert zip_button.size["height"] >= 48
+            shoot(b, "listing-phone")
+
+            # Into a sub-folder, and back by the breadcrumb.
+            b.find_element("partial link text", "Day 1").click()
+            fb.wait_for(lambda: "IMG_0002.jpg" in b.find_element("tag name", "body").text, what="the sub-folder")
+            assert b.current_url == link + "Day%201%20%E2%80%93%20Beach/"
+            crumbs = [c.text for c in b.find_elements("css selector", ".crumbs li")]
+            assert crumbs == ["Holiday Photos", "Day 1 \u2013 Beach"], crumbs
+            shoot(b, "listing-phone-subfolder")
+            # Sorting, without JavaScript: by size, largest first.
+            b.find_element("link text", "Size").click()
+            names = [e.text for e in b.find_elements("css selector", ".entries .name")]
+            assert names == ["IMG_0002.jpg", "IMG_0001.jpg", "IMG_0003.jpg"], names
+            b.find_element("link text", "Holiday Photos").click()
+            fb.wait_for(lambda: b.current_url == link, what="the way back up")
+
+            # A file, then the whole folder as one zip.
+            b.find_element("partial link text", "itinerary.pdf").click()
+            got = wait_download(downloads, "itinerary.pdf", 150_000)
+            with open(got, "rb") as f, open(os.path.join(top, "itinerary.pdf"), "rb") as g:
+                assert f.read() == g.read()
+            b.find_element("link text", "Download all (.zip)").click()
+            z = wait_download(downloads, "Holiday Photos.zip")
+            with zipfile.ZipFile(z) as archive:
+                assert archive.testzip() is None
+                names = archive.namelist()
+            assert "Holiday Photos/Day 1 \u2013 Beach/IMG_0002.jpg" in names, names
+            assert not any(n.endswith(".DS_Store") for n in names)
+    finally:
+        ferry.stop()
+        shutil.rmtree(root, ignore_errors=True)
+        shutil.rmtree(downloads, ignore_errors=True)
+
+
+def test_desktop_and_dark():
+    root, top = make_tree()
+    ferry = fb.Ferry([top], lines_expected=1)
+    try:
+        link = ferry.lines[0]
+        with fb.browser(fb.DESKTOP) as b:
+            b.get(link)
+            # Columns on a wide screen: size and date beside each name.
+            row = b.find_element("css selector", ".entries a")
+            size = row.find_element("css selector", ".size")
+            name = row.find_element("css selector", ".name")
+            assert abs(size.location["y"] - name.location["y"]) < 8, (size.location, name.location)
+            shoot(b, "listing-desktop")
+            light = b.execute_script("return getComputedStyle(document.body).backgroundColor")
+            b.execute_cdp_cmd("Emulation.setEmulatedMedia",
+                              {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
+            dark = b.execute_script("return getComputedStyle(document.body).backgroundColor")
+            assert light != dark, (light, dark)
+            shoot(b, "listing-desktop-dark")
+        with fb.browser(fb.PHONE) as b:
+            b.execute_cdp_cmd("Emulation.setEmulatedMedia",
+                              {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
+            b.get(link)
+            shoot(b, "listing-phone-dark")
+    finally:
+        ferry.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+fb.run(test_phone_browse_and_download, test_desktop_and_dark)
