@@ -23,7 +23,12 @@ std::string joinPath(const std::string& dir, const std::string& name) {
   return dir + "/" + name;
 }
 
-bool diskFull(int error) { return error == ENOSPC || error == EDQUOT || error == EFBIG; }
+bool diskFull(int error) {
+#ifdef EDQUOT  // a quota counts as full; Windows' C runtime has no such errno
+  if (error == EDQUOT) return true;
+#endif
+  return error == ENOSPC || error == EFBIG;
+}
 
 }  // namespace
 
