@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <filesystem>
 #include <thread>
 #include <utility>
 #include <cinttypes>
@@ -19,6 +20,7 @@
 #include <thread>
 #endif
 
+#include "cache_dir.h"
 #include "net_address.h"
 #include "server.h"
 
@@ -214,6 +216,13 @@ int runHeadless(const CommandLine& cmd) {
   }
   Server server;
   std::vector<Share> shares;
+  // The window's cache folder: CRC-32s a headless run computed make the
+  // window's zips start at once, and the other way round.
+  if (const std::string cache = userCacheDirectory(); !cache.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(cache, ec);
+    if (!ec) server.setCacheDirectory(cache);  // else they last this run
+  }
   for (const auto& path : cmd.paths) {
     std::string error;
     auto share = server.addShare(path, &error);

@@ -6,6 +6,7 @@
 #include <QApplication>
 #include <QIcon>
 #include <QPalette>
+#include <QStandardPaths>
 #include <QStyle>
 #include <QStyleFactory>
 #include <QSystemTrayIcon>
@@ -86,6 +87,7 @@ int runGui(int argc, char** argv, const CommandLine& cmd) {
 
   ui::LaunchOptions launch;
   launch.server = cmd.server;
+  launch.cacheDirectory = QStandardPaths::writableLocation(QStandardPaths::CacheLocation);
   launch.portGiven = cmd.portGiven;
   launch.bindGiven = cmd.bindGiven;
   launch.rateGiven = cmd.rateGiven;

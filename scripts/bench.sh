@@ -4,7 +4,8 @@
 #
 #   scripts/bench.sh                 # everything (~10-15 min): iperf3, workloads 1-7, allocations, profile
 #   scripts/bench.sh --quick         # shorter: fewer repeats, shorter runs (~5 min)
-#   scripts/bench.sh 1 3             # only workloads 1 and 3 (any of 1-7, iperf, alloc, profile)
+#   scripts/bench.sh 1 3             # only workloads 1 and 3 (any of 1-7, iperf, alloc, profile, zip)
+#   scripts/bench.sh zip             # shared folders: zips and the listing, beside HFS 3 (npm hfs)
 #   scripts/bench.sh --servers ferry,nginx 3    # only some servers
 #   scripts/bench.sh --no-doc ...    # print the table, leave docs/ alone
 #   scripts/bench.sh --no-variants   # skip Ferry's pread/poll variants (measured beside the peers)
@@ -20,7 +21,8 @@
 #
 # Installs what is missing (Debian/Ubuntu, apt, sudo when not root): nginx-light,
 # python3-tornado, wrk, curl, iperf3, and for the allocation count and profile
-# gcc, strace, valgrind, linux-perf, heaptrack. Builds Ferry Release in
+# gcc, strace, valgrind, linux-perf, heaptrack; nodejs and npm for HFS 3, which
+# /work/shared/tools/hfs-peer.sh installs into build/hfs-peer. Builds Ferry Release in
 # build/release. The workloads, the peers' setup and how each figure is taken
 # are described in tests/bench/bench.py and in the generated document.
 # Linux only (epoll, sendfile, /proc, taskset).
@@ -36,7 +38,9 @@ fi
 
 # --- tools -------------------------------------------------------------------
 packages=(nginx-light python3-tornado wrk curl iperf3 gcc libc6-dev util-linux procps strace valgrind
-  heaptrack cmake ninja-build)
+  heaptrack cmake ninja-build nodejs)
+# npm: Debian's package, unless node came with its own (NodeSource's does).
+command -v npm >/dev/null || packages+=(npm)
 # perf comes as linux-perf on Debian, linux-tools-* on Ubuntu; optional.
 if apt-cache show linux-perf >/dev/null 2>&1; then packages+=(linux-perf); fi
 missing=()

@@ -22,6 +22,7 @@
 
 #include "app_icon.h"
 #include "bandwidth_graph.h"
+#include "folder_commands.h"
 #include "link_hosts.h"
 #include "message_bar.h"
 #include "progress_delegate.h"
@@ -83,6 +84,8 @@ MainWindow::MainWindow(SettingsStore store, LaunchOptions launch, QWidget* paren
   sharesCommands_ = new SharesController({shares_, bridge_, sharesView_, sharesProxy_, transfersView_, qrPanel_,
                                           actions_, messageBar_, statusBar()},
                                          this);
+  folderCommands_ =
+      new FolderCommands({shares_, bridge_, sharesCommands_, sharesView_, actions_, statusBar()}, this);
   connect(serving_, &ServingController::usePortRequested, this, &MainWindow::useFreePort);
   connect(actions_->settings, &QAction::triggered, this, &MainWindow::openSettings);
   connect(actions_->quit, &QAction::triggered, this, &MainWindow::quit);
@@ -94,6 +97,7 @@ MainWindow::MainWindow(SettingsStore store, LaunchOptions launch, QWidget* paren
   connect(shares_, &ShareManager::saveFinished, this, &MainWindow::onSaved);
 
   bridge_->setRateLimit(run_.rateLimit());
+  bridge_->setCacheDirectory(run_.launch().cacheDirectory);  // before the shared folders are counted
   shares_->restore();
   if (!run_.launch().paths.isEmpty()) {
     QList<QUrl> urls;
@@ -159,7 +163,7 @@ void MainWindow::createCentral() {
   sharesView_->setAccessibleName(tr("Shared files"));
   sharesView_->setModel(sharesProxy_);
   sharesView_->setAcceptsFileDrops(true);
-  sharesView_->setPlaceholderText(tr("Drop files here to share them\n\nor use Add Files (Ctrl+O)"));
+  sharesView_->setPlaceholderText(tr("Drop files or folders here to share them\n\nor use Add Files (Ctrl+O)"));
   sharesView_->setContextMenuPolicy(Qt::ActionsContextMenu);
   sharesView_->addAction(actions_->copyLink);
   sharesView_->addAction(actions_->openFolder);
@@ -441,6 +445,9 @@ QAction* MainWindow::action(Action a) const {
     case Action::CancelTransfer: return actions_->cancelTransfer;
     case Action::ClearFinished: return actions_->clearFinished;
     case Action::ShowWindow: return actions_->showWindow;
+    case Action::AddFolder: return actions_->addFolder;
+    case Action::CopyZipLink: return actions_->copyZipLink;
+    case Action::ShowHidden: return actions_->showHidden;
   }
   return nullptr;
 }

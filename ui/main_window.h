@@ -4,7 +4,7 @@
 // transfer models with their views, the QR panel, the bandwidth graph, the
 // status bar and the tray icon, and puts them together: the actions and
 // menus (WindowActions), serving and its status (ServingController), the
-// shares list's commands (SharesController). What is left here is the
+// shares list's commands (SharesController, FolderCommands). What is left here is the
 // settings (saved and applied), the window's own geometry, drops on it and
 // closing it.
 //
@@ -28,6 +28,7 @@ class QSplitter;
 namespace ferry::ui {
 
 class BandwidthGraph;
+class FolderCommands;
 class MessageBar;
 class QrPanel;
 class ReceivePanel;
@@ -47,7 +48,8 @@ class MainWindow final : public QMainWindow {
   Q_DISABLE_COPY_MOVE(MainWindow)
 
  public:
-  enum class Action { AddFiles, Remove, CopyLink, OpenFolder, StartStop, Settings, Quit, CancelTransfer, ClearFinished, ShowWindow };
+  enum class Action { AddFiles, Remove, CopyLink, OpenFolder, StartStop, Settings, Quit, CancelTransfer, ClearFinished, ShowWindow,
+                      AddFolder, CopyZipLink, ShowHidden };
 
   explicit MainWindow(SettingsStore store, LaunchOptions launch = {}, QWidget* parent = nullptr);
   ~MainWindow() override;
@@ -60,8 +62,8 @@ class MainWindow final : public QMainWindow {
   void stopServing();
   bool isServing() const;
 
-  // Shares local files (what a drop or "Add files…" does); returns how many
-  // were added. Folders and unreadable paths get a message.
+  // Shares local files and folders (what a drop or "Add files…" does);
+  // returns how many were added. Paths that cannot be shared get a message.
   int shareFiles(const QList<QUrl>& urls);
   QStringList selectedLinks() const;
   void copySelectedLinks();
@@ -124,6 +126,7 @@ class MainWindow final : public QMainWindow {
   WindowActions* actions_;
   ServingController* serving_ = nullptr;
   SharesController* sharesCommands_ = nullptr;
+  FolderCommands* folderCommands_ = nullptr;
 
   MessageBar* messageBar_ = nullptr;
   TableView* sharesView_ = nullptr;

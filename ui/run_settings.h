@@ -26,6 +26,7 @@ struct LaunchOptions {
   bool rateGiven = false;
   bool maxConnectionsGiven = false;
   QStringList paths;  // shared at startup
+  QString cacheDirectory;  // where CRC-32s of zipped files persist; "" = this run only
 };
 
 class RunSettings final {

@@ -1,5 +1,6 @@
 #include "server_bridge.h"
 
+#include <QDir>
 #include <QFile>
 #include <QHostAddress>
 #include <QTcpServer>
@@ -16,7 +17,9 @@ QHostAddress listenAddress(const QString& bind) {
 }  // namespace
 
 ServerBridge::ServerBridge(QObject* parent)
-    : QObject(parent), server_(std::make_unique<Server>()), latest_(std::make_shared<StatsSnapshot>()) {}
+    : QObject(parent), server_(std::make_unique<Server>()), latest_(std::make_shared<StatsSnapshot>()) {
+  server_->setFolderListener([this](const std::string& token) { onFolderChanged(token); });
+}
 
 ServerBridge::~ServerBridge() {
   // Joins the worker: after this no snapshot can arrive, and a delivery
@@ -76,6 +79,19 @@ bool ServerBridge::removeShare(const QString& token) { return server_->removeSha
 
 bool ServerBridge::hasShare(const QString& token) const { return server_->share(token.toStdString()).has_value(); }
 
+bool ServerBridge::setShowHidden(const QString& token, bool show) {
+  return server_->setShowHidden(token.toStdString(), show);
+}
+
+std::optional<FolderSummary> ServerBridge::folderSummary(const QString& token) const {
+  return server_->folderSummary(token.toStdString());
+}
+
+void ServerBridge::setCacheDirectory(const QString& dir) {
+  if (!dir.isEmpty()) QDir().mkpath(dir);  // the cache is written into it, not made
+  server_->setCacheDirectory(dir.toStdString());
+}
+
 void ServerBridge::setRateLimit(std::uint64_t bytesPerSecond) { server_->setRateLimit(bytesPerSecond); }
 
 std::optional<ReceiveFolder> ServerBridge::setReceiveFolder(const QString& dir, QString* error, const QString& token) {
@@ -128,6 +144,26 @@ void ServerBridge::deliver() {
   if (!snap) return;
   if (run == run_) latest_ = snap;
   emit snapshotArrived(run, snap);
+}
+
+void ServerBridge::onFolderChanged(const std::string& token) {
+  bool first;
+  {
+    std::lock_guard lock(mutex_);
+    first = changedFolders_.isEmpty();
+    changedFolders_.insert(QString::fromStdString(token));
+  }
+  // One delivery queued while the set is not empty; it takes the lot.
+  if (first) QMetaObject::invokeMethod(this, &ServerBridge::deliverFolders, Qt::QueuedConnection);
+}
+
+void ServerBridge::deliverFolders() {
+  QSet<QString> changed;
+  {
+    std::lock_guard lock(mutex_);
+    changed.swap(changedFolders_);
+  }
+  for (const QString& token : changed) emit folderSummaryChanged(token);
 }
 
 }  // namespace ferry::ui

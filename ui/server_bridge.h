@@ -4,7 +4,9 @@
 // ferry::Server (and so the worker thread) and moves its statistics to the
 // GUI thread: the loop thread hands over each snapshot, the bridge keeps only
 // the latest and queues at most one delivery to the GUI thread at a time, so
-// the UI's work per second is bounded however busy the server is.
+// the UI's work per second is bounded however busy the server is. News from
+// the folder scanner's thread reaches the GUI thread the same way: one
+// queued delivery for however many folders changed meanwhile.
 //
 // Every public method is for the GUI thread. Each start() begins a new
 // "run": transfer ids restart in the core, so ids are qualified by run.
@@ -16,6 +18,7 @@
 #include <optional>
 
 #include <QObject>
+#include <QSet>
 #include <QString>
 
 #include "server.h"
@@ -48,6 +51,12 @@ class ServerBridge final : public QObject {
   std::optional<Share> addShare(const QString& path, QString* error, const QString& token = {});
   bool removeShare(const QString& token);
   bool hasShare(const QString& token) const;
+  // Folder shares: whether hidden entries are listed and zipped (the folder
+  // is counted again), and what the folder holds as counted so far.
+  bool setShowHidden(const QString& token, bool show);
+  std::optional<FolderSummary> folderSummary(const QString& token) const;
+  // Where CRC-32s of zipped files persist between runs; "" = this run only.
+  void setCacheDirectory(const QString& dir);
   void setRateLimit(std::uint64_t bytesPerSecond);
   // Receive: files sent to this computer go into `dir` (see Server).
   std::optional<ReceiveFolder> setReceiveFolder(const QString& dir, QString* error, const QString& token = {});
@@ -66,10 +75,14 @@ class ServerBridge final : public QObject {
  signals:
   void snapshotArrived(quint64 run, std::shared_ptr<const ferry::StatsSnapshot> snapshot);
   void runningChanged(bool running);
+  // What a shared folder holds changed (folderSummary() says what it is now).
+  void folderSummaryChanged(const QString& token);
 
  private:
   void onLoopSnapshot(std::uint64_t run, std::shared_ptr<const StatsSnapshot> snap);  // loop thread
   void deliver();                                                                    // GUI thread
+  void onFolderChanged(const std::string& token);  // scanner thread
+  void deliverFolders();                           // GUI thread
 
   std::unique_ptr<Server> server_;
   std::uint64_t run_ = 0;
@@ -80,6 +93,9 @@ class ServerBridge final : public QObject {
   std::uint64_t pendingRun_ = 0;
   std::shared_ptr<const StatsSnapshot> pending_;
   std::atomic<bool> queued_{false};
+
+  // Handed over from the scanner's thread; guarded by mutex_.
+  QSet<QString> changedFolders_;
 };
 
 }  // namespace ferry::ui

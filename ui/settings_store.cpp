@@ -139,6 +139,9 @@ QList<SavedShare> SettingsStore::loadShares() {
     row.share.token = array ? s.value(QStringLiteral("token")).toString() : group;
     row.share.path = s.value(QStringLiteral("path")).toString();
     row.share.downloads = s.value(QStringLiteral("downloads")).toULongLong();
+    // Absent before folders could be shared: a file, showing nothing hidden.
+    row.share.folder = flag(s, QStringLiteral("folder"), false);
+    row.share.showHidden = flag(s, QStringLiteral("showHidden"), false);
     s.endGroup();
     // An entry without its path is one another writer is removing, or
     // what a damaged file left of one: nothing to restore.
@@ -175,6 +178,12 @@ bool SettingsStore::saveShares(const QList<SavedShare>& shares) {
     s.beginGroup(share.token);
     s.setValue(QStringLiteral("path"), share.path);
     s.setValue(QStringLiteral("downloads"), QVariant::fromValue<qulonglong>(share.downloads));
+    // Only when set, so a file's entry reads as it always did.
+    for (const auto& [key, on] : {std::pair{QStringLiteral("folder"), share.folder},
+                                  std::pair{QStringLiteral("showHidden"), share.showHidden}}) {
+      if (on) s.setValue(key, true);
+      else s.remove(key);
+    }
     if (was == known_.cend()) s.setValue(QStringLiteral("order"), next++);
     s.endGroup();
   }

@@ -11,7 +11,8 @@
 // since the tokens in it are the keys to the shares.
 //
 // Each share is a group of its own, named by its token ([shares] with
-// TOKEN\path, TOKEN\downloads, TOKEN\order): no count whose loss loses
+// TOKEN\path, TOKEN\downloads, TOKEN\order, and for a folder TOKEN\folder
+// and TOKEN\showHidden, written only when true): no count whose loss loses
 // every entry (QSettings arrays keep theirs in a "size" key, the last line
 // of the section), and a save writes only the shares this store changed
 // since it read them. QSettings merges key by key with the file on disk
@@ -52,6 +53,8 @@ struct SavedShare {
   QString token;
   QString path;
   std::uint64_t downloads = 0;  // completed downloads so far, over all runs
+  bool folder = false;      // so a folder that is gone at startup is listed as one
+  bool showHidden = false;  // a folder's hidden entries are listed and zipped
   friend bool operator==(const SavedShare&, const SavedShare&) = default;
 };
 

@@ -1,5 +1,6 @@
 #include "share_manager.h"
 
+#include <QDir>
 #include <QFileInfo>
 #include <QSet>
 
@@ -16,6 +17,7 @@ ShareManager::ShareManager(ServerBridge* bridge, SettingsStore* store, QObject* 
   saveTimer_.setSingleShot(true);
   saveTimer_.setInterval(2000);
   connect(&saveTimer_, &QTimer::timeout, this, &ShareManager::save);
+  connect(bridge_, &ServerBridge::folderSummaryChanged, this, &ShareManager::onFolderSummaryChanged);
 }
 
 // The store may already be gone (the window owns it and destroys its
@@ -29,9 +31,14 @@ void ShareManager::restore() {
     e.path = saved.path;
     e.name = QFileInfo(saved.path).fileName();
     e.downloadsBefore = saved.downloads;
+    e.folder = saved.folder;
+    e.showHidden = saved.showHidden;
     QString error;
-    auto share = bridge_->addShare(saved.path, &error, saved.token);
-    if (share) e.name = QString::fromStdString(share->name);
+    auto share = serve(e, &error);
+    if (share) {
+      e.name = QString::fromStdString(share->name);
+      e.folder = share->folder;
+    }
     e.registered = share.has_value();
     if (!share) e.problem = error;
     model_.add(std::move(e));
@@ -44,11 +51,7 @@ ShareManager::AddResult ShareManager::addPaths(const QStringList& paths) {
   QSet<QString> seen;
   for (const QString& raw : paths) {
     const QFileInfo fi(raw);
-    const QString path = fi.absoluteFilePath();
-    if (fi.isDir()) {
-      result.folders << path;
-      continue;
-    }
+    const QString path = QDir::cleanPath(fi.absoluteFilePath());  // a folder's URL may end in '/'
     if (int row = model_.rowOfPath(path); row >= 0) {
       result.alreadyShared << row;
       continue;
@@ -65,6 +68,7 @@ ShareManager::AddResult ShareManager::addPaths(const QStringList& paths) {
     e.token = QString::fromStdString(share->token);
     e.path = QString::fromStdString(share->path);
     e.name = QString::fromStdString(share->name);
+    e.folder = share->folder;
     fresh.push_back(std::move(e));
   }
   // One insertion for the lot: a view costs the same for 4,000 as for one.
@@ -80,7 +84,10 @@ void ShareManager::remove(const QStringList& tokens) {
 
 QList<int> ShareManager::reinstate(const std::vector<SharesModel::Entry>& removed) {
   std::vector<SharesModel::Entry> back = removed;
-  for (SharesModel::Entry& e : back) e.registered = bridge_->addShare(e.path, nullptr, e.token).has_value();
+  for (SharesModel::Entry& e : back) {
+    e.registered = serve(e, nullptr).has_value();
+    e.summary = {};  // counted again from the start
+  }
   QList<int> rows;
   for (int row : model_.add(std::move(back))) rows << row;
   if (!rows.isEmpty()) save();
@@ -93,15 +100,42 @@ void ShareManager::refresh() {
   for (int row : model_.refreshFiles()) {
     const SharesModel::Entry& e = model_.entry(row);
     QString error;
-    const bool served = bridge_->addShare(e.path, &error, e.token).has_value();
+    const bool served = serve(e, &error).has_value();
     model_.setRegistered(row, served, error);
   }
+}
+
+int ShareManager::setShowHidden(const QStringList& tokens, bool show) {
+  int changed = 0;
+  for (const QString& t : tokens) {
+    const int row = model_.rowOf(t);
+    if (row < 0 || !model_.entry(row).folder || model_.entry(row).showHidden == show) continue;
+    model_.setShowHidden(row, show);
+    // Counted again with or without them; the row says so until it is done.
+    if (bridge_->setShowHidden(t, show)) model_.setFolderSummary(row, {});
+    ++changed;
+  }
+  if (changed > 0) save();
+  return changed;
+}
+
+std::optional<Share> ShareManager::serve(const SharesModel::Entry& e, QString* error) {
+  auto share = bridge_->addShare(e.path, error, e.token);
+  if (share && share->folder && e.showHidden) bridge_->setShowHidden(e.token, true);
+  return share;
+}
+
+void ShareManager::onFolderSummaryChanged(const QString& token) {
+  const int row = model_.rowOf(token);
+  if (row < 0) return;  // unshared meanwhile
+  if (auto summary = bridge_->folderSummary(token)) model_.setFolderSummary(row, *summary);
 }
 
 void ShareManager::save() {
   saveTimer_.stop();
   QList<SavedShare> out;
-  for (const SharesModel::Entry& e : model_.entries()) out.push_back({e.token, e.path, e.downloads()});
+  for (const SharesModel::Entry& e : model_.entries())
+    out.push_back({e.token, e.path, e.downloads(), e.folder, e.folder && e.showHidden});
   unsaved_ = !store_->saveShares(out);
   emit saveFinished(!unsaved_);
 }

@@ -2,11 +2,14 @@
 
 // ShareManager: keeps three lists of shares in step — the SharesModel the
 // user sees, the server's registry (what is served) and the settings file
-// (what survives a restart, tokens included). Owns the model and the timers
-// that re-check files on disk and batch saves; uses, but does not own, the
-// bridge and the store.
+// (what survives a restart, tokens and folder settings included) — and
+// brings the scanner's counts of shared folders to their rows. Owns the
+// model and the timers that re-check files on disk and batch saves; uses,
+// but does not own, the bridge and the store.
 //
 // GUI thread only.
+
+#include <optional>
 
 #include <QList>
 #include <QObject>
@@ -28,7 +31,6 @@ class ShareManager final : public QObject {
   struct AddResult {
     QList<int> added;           // model rows of new shares
     QList<int> alreadyShared;   // model rows of paths that were shared before
-    QStringList folders;        // paths that are folders (not shareable yet)
     QStringList errors;         // sentences for people
   };
 
@@ -45,6 +47,9 @@ class ShareManager final : public QObject {
   // Shares again what remove() took, with the same tokens (links already
   // sent work again) and counts; returns their model rows.
   QList<int> reinstate(const std::vector<SharesModel::Entry>& removed);
+  // Whether these folders list and zip their hidden entries (files among
+  // the tokens are left alone); saved at once. Returns how many changed.
+  int setShowHidden(const QStringList& tokens, bool show);
   // Presence and size of every file; re-registers files that came back.
   void refresh();
   void save();           // now; the owner calls it before destroying this
@@ -58,6 +63,11 @@ class ShareManager final : public QObject {
   void saveFinished(bool ok);
 
  private:
+  // Registers a row's share with the server under its token, with its
+  // folder setting; `error` says why not.
+  std::optional<Share> serve(const SharesModel::Entry& e, QString* error);
+  void onFolderSummaryChanged(const QString& token);
+
   ServerBridge* bridge_;
   SettingsStore* store_;
   SharesModel model_;

@@ -57,19 +57,7 @@ int SharesController::shareFiles(const QList<QUrl>& urls) {
     p_.sharesView->setFocus(Qt::OtherFocusReason);  // so Ctrl+C copies right away
   }
 
-  QStringList problems;
-  if (!r.folders.isEmpty()) {
-    QStringList names;
-    for (const QString& f : r.folders) names << QStringLiteral("“%1”").arg(QFileInfo(f).fileName());
-    problems << (r.folders.size() == 1
-                     ? tr("%1 is a folder. Ferry shares files, not folders (yet): open the folder and drop the "
-                          "files you want to share.")
-                           .arg(names.first())
-                     : tr("%1 are folders. Ferry shares files, not folders (yet): open them and drop the files "
-                          "you want to share.")
-                           .arg(names.join(QStringLiteral(", "))));
-  }
-  problems << r.errors;
+  const QStringList& problems = r.errors;
   if (!problems.isEmpty()) p_.messages->showMessage(MessageBar::Level::Warning, problems.join(QLatin1Char('\n')));
   else if (!r.added.isEmpty()) p_.messages->dismiss();
 

@@ -1,7 +1,7 @@
 #pragma once
 
-// SharesController: what the user does to the list of shared files — add
-// (a drop, Add Files…), remove, copy links, open the containing folder —
+// SharesController: what the user does to the list of shares — add (a drop,
+// Add Files…), remove, copy links, open the containing folder —
 // and what follows the selection: which of those actions apply, and the QR
 // panel. Owns no data and no widgets: it uses the share manager, the views
 // and the bars it is given.
@@ -53,8 +53,8 @@ class SharesController final : public QObject {
   explicit SharesController(const Parts& parts, QObject* parent = nullptr);
   ~SharesController() override;
 
-  // Shares local files (what a drop or "Add files…" does); returns how many
-  // were added. Folders and unreadable paths get a message.
+  // Shares local files and folders (what a drop or "Add files…" does);
+  // returns how many were added. Paths that cannot be shared get a message.
   int shareFiles(const QList<QUrl>& urls);
   void addFilesDialog();
   QStringList selectedLinks() const;

@@ -5,6 +5,7 @@
 #include <QApplication>
 #include <QFileInfo>
 #include <QFont>
+#include <QLocale>
 #include <QStyle>
 #include <QUrl>
 
@@ -17,6 +18,10 @@ namespace {
 QString encodedName(const QString& name) { return QString::fromLatin1(QUrl::toPercentEncoding(name)); }
 
 QString readableLink(const QString& link) { return QUrl(link).toDisplayString(QUrl::PrettyDecoded); }
+
+QString fileCount(std::size_t n) {
+  return n == 1 ? SharesModel::tr("1 file") : SharesModel::tr("%1 files").arg(QLocale().toString(qulonglong(n)));
+}
 
 }  // namespace
 
@@ -61,7 +66,42 @@ QVariant SharesModel::headerData(int section, Qt::Orientation orientation, int r
 QString SharesModel::linkAt(int row) const {
   if (prefix_.isEmpty() || row < 0 || row >= rowCount()) return {};
   const Entry& e = rows_[static_cast<std::size_t>(row)];
-  return prefix_ + e.token + QLatin1Char('/') + encodedName(e.name);
+  // A folder's link is its listing, with the '/' its page's links build on.
+  return prefix_ + e.token + QLatin1Char('/') + encodedName(e.name) + (e.folder ? QStringLiteral("/") : QString());
+}
+
+QString SharesModel::zipLinkAt(int row) const {
+  if (row < 0 || row >= rowCount() || !rows_[static_cast<std::size_t>(row)].folder) return {};
+  const QString link = linkAt(row);
+  return link.isEmpty() ? QString() : link + QStringLiteral("?zip");
+}
+
+QVariant SharesModel::folderSize(const Entry& e, int role) const {
+  const FolderSummary& s = e.summary;
+  if (role == RawRole) return s.state == FolderSummary::kDone ? qint64(s.bytes) : qint64(-1);
+  const QString problem = QString::fromStdString(s.problem);
+  if (role == Qt::DisplayRole) {
+    switch (s.state) {
+      case FolderSummary::kCounting: return tr("counting…");
+      case FolderSummary::kDone: return tr("%1 · %2").arg(formatBytes(s.bytes), fileCount(s.files));
+      case FolderSummary::kTooLarge: return tr("too large for one zip");
+      case FolderSummary::kUnreadable: return tr("cannot be read");
+    }
+  } else if (role == Qt::ToolTipRole) {
+    switch (s.state) {
+      case FolderSummary::kCounting: return tr("Ferry is counting what %1 holds").arg(e.path);
+      case FolderSummary::kDone:
+        return tr("%1 in %2 folders: %3 bytes\n%4")
+            .arg(fileCount(s.files), QLocale().toString(qulonglong(s.folders)), QLocale().toString(qulonglong(s.bytes)),
+                 s.crcsReady ? tr("Its zip starts at once") : tr("Ferry is preparing its zip"));
+      case FolderSummary::kTooLarge:
+        return tr("%1 cannot be downloaded as one zip: %2.\nIts link still lists it, and its files download "
+                  "one by one.")
+            .arg(e.path, problem);
+      case FolderSummary::kUnreadable: return tr("Ferry cannot count what %1 holds: %2.").arg(e.path, problem);
+    }
+  }
+  return {};
 }
 
 QVariant SharesModel::data(const QModelIndex& index, int role) const {
@@ -73,6 +113,8 @@ QVariant SharesModel::data(const QModelIndex& index, int role) const {
     case LinkRole: return linkAt(index.row());
     case MissingRole: return e.missing;
     case ProblemRole: return e.missing ? QString() : e.problem;
+    case FolderRole: return e.folder;
+    case ZipLinkRole: return zipLinkAt(index.row());
     default: break;
   }
   const int col = index.column();
@@ -81,6 +123,8 @@ QVariant SharesModel::data(const QModelIndex& index, int role) const {
   const bool refused = !e.missing && !e.problem.isEmpty();
   if (refused && (col == Link || role == Qt::ToolTipRole) && (role == Qt::DisplayRole || role == Qt::ToolTipRole))
     return e.problem;
+  const bool folderSizeRole = role == Qt::DisplayRole || role == Qt::ToolTipRole || role == RawRole;
+  if (e.folder && !e.missing && col == Size && folderSizeRole) return folderSize(e, role);
   if (role == Qt::DisplayRole) {
     switch (col) {
       case Name: return e.name;
@@ -102,6 +146,7 @@ QVariant SharesModel::data(const QModelIndex& index, int role) const {
     }
   } else if (role == Qt::DecorationRole && col == Name) {
     if (e.missing || refused) return QApplication::style()->standardIcon(QStyle::SP_MessageBoxWarning);
+    if (e.folder) return icons_.icon(QFileIconProvider::Folder);
     const QString suffix = QFileInfo(e.name).suffix().toLower();
     auto it = iconCache_.find(suffix);
     if (it == iconCache_.end()) {
@@ -111,6 +156,8 @@ QVariant SharesModel::data(const QModelIndex& index, int role) const {
     }
     return *it;
   } else if (role == Qt::ToolTipRole) {
+    if (e.missing && e.folder)
+      return tr("The folder is no longer at %1.\nIts link will work again when the folder is back.").arg(e.path);
     if (e.missing)
       return tr("The file is no longer at %1.\nIts link will work again when the file is back.").arg(e.path);
     if (col == Link) return tr("%1\nCtrl+C copies it").arg(readableLink(linkAt(index.row())));
@@ -149,8 +196,8 @@ std::vector<int> SharesModel::add(std::vector<Entry> entries) {
       continue;
     }
     QFileInfo fi(entry.path);
-    entry.missing = !fi.isFile();
-    if (!entry.missing) entry.size = fi.size();
+    entry.missing = entry.folder ? !fi.isDir() : !fi.isFile();
+    if (!entry.missing && !entry.folder) entry.size = fi.size();
     if (entry.name.isEmpty()) entry.name = fi.fileName();
     const int row = first + static_cast<int>(fresh.size());
     pending.insert(entry.token, row);
@@ -207,6 +254,19 @@ void SharesModel::setRegistered(int row, bool registered, const QString& problem
   emitRowsChanged(row, row);
 }
 
+void SharesModel::setFolderSummary(int row, const FolderSummary& summary) {
+  Entry& e = rows_[static_cast<std::size_t>(row)];
+  e.summary = summary;
+  emitRowsChanged(row, row, Size, Size);
+}
+
+void SharesModel::setShowHidden(int row, bool show) {
+  Entry& e = rows_[static_cast<std::size_t>(row)];
+  if (e.showHidden == show) return;
+  e.showHidden = show;
+  emitRowsChanged(row, row);
+}
+
 void SharesModel::setLinkPrefix(const QString& prefix) {
   if (prefix == prefix_) return;
   prefix_ = prefix;
@@ -240,8 +300,9 @@ std::vector<int> SharesModel::refreshFiles() {
   for (std::size_t i = 0; i < rows_.size(); ++i) {
     Entry& e = rows_[i];
     QFileInfo fi(e.path);
-    const bool missing = !fi.isFile();
-    const qint64 size = missing ? e.size : fi.size();
+    const bool missing = e.folder ? !fi.isDir() : !fi.isFile();
+    // A folder's size is the scanner's to say (setFolderSummary).
+    const qint64 size = missing || e.folder ? e.size : fi.size();
     if (!missing && !e.registered) back.push_back(static_cast<int>(i));
     if (missing == e.missing && size == e.size) continue;
     e.missing = missing;

@@ -1,9 +1,10 @@
 #pragma once
 
-// SharesModel: the table of shared files — name, size, completed downloads
-// and link. Owns the rows (token, path, what is known of the file); knows
-// nothing of the server: the window feeds it counters from snapshots and
-// tells it the link prefix.
+// SharesModel: the table of shared files and folders — name, size (and a
+// folder's file count), completed downloads and link. Owns the rows (token,
+// path, what is known of the file or folder); knows nothing of the server:
+// the window feeds it counters from snapshots and folder summaries from the
+// scanner, and tells it the link prefix.
 //
 // GUI thread only.
 
@@ -16,6 +17,7 @@
 #include <QString>
 #include <QStringList>
 
+#include "folder_scanner.h"
 #include "transfer_stats.h"
 
 namespace ferry::ui {
@@ -33,6 +35,8 @@ class SharesModel final : public QAbstractTableModel {
     LinkRole,
     MissingRole,  // bool: the file is not where it was shared from
     ProblemRole,  // QString: why the server does not serve it; empty when it does
+    FolderRole,   // bool: the share is a folder
+    ZipLinkRole,  // QString: a folder's whole contents as one .zip; empty for a file
   };
 
   struct Entry {
@@ -43,6 +47,9 @@ class SharesModel final : public QAbstractTableModel {
     bool missing = false;
     bool registered = true;  // known to the server (false while missing at startup)
     QString problem;         // why the server refused it (a sentence); empty when registered
+    bool folder = false;
+    bool showHidden = false;  // a folder's dot-files and the like are listed and zipped
+    FolderSummary summary;    // a folder's contents as counted so far
     std::uint64_t downloadsBefore = 0;  // persisted, plus earlier server runs
     std::uint64_t downloadsThisRun = 0;
     std::uint64_t downloads() const { return downloadsBefore + downloadsThisRun; }
@@ -72,11 +79,15 @@ class SharesModel final : public QAbstractTableModel {
   const std::vector<Entry>& entries() const { return rows_; }
   // Whether the server serves the row's file; `problem` says why not.
   void setRegistered(int row, bool registered, const QString& problem = {});
+  // A folder's contents as the scanner last counted them.
+  void setFolderSummary(int row, const FolderSummary& summary);
+  void setShowHidden(int row, bool show);
 
   // "http://host:port/"; "" while no link can be given.
   void setLinkPrefix(const QString& prefix);
   QString linkPrefix() const { return prefix_; }
-  QString linkAt(int row) const;
+  QString linkAt(int row) const;  // a folder's ends in '/': its listing
+  QString zipLinkAt(int row) const;  // a folder's link + "?zip"; empty for a file
 
   // Counters of the current server run (from a snapshot): one batched
   // dataChanged for the rows that moved.
@@ -84,11 +95,12 @@ class SharesModel final : public QAbstractTableModel {
   // The run ended: its counts become history.
   void endRun();
 
-  // Looks at every file again: presence and size. Returns rows that are
-  // back on disk but not registered with the server.
+  // Looks at every file and folder again: presence, and a file's size.
+  // Returns rows that are back on disk but not registered with the server.
   std::vector<int> refreshFiles();
 
  private:
+  QVariant folderSize(const Entry& e, int role) const;
   void reindex();
   void emitRowsChanged(int first, int last, int firstColumn = 0, int lastColumn = ColumnCount - 1);
 

@@ -34,6 +34,12 @@ WindowActions::WindowActions(QWidget* window) : QObject(window) {
   addFiles->setShortcut(QKeySequence::Open);
   addFiles->setIconText(tr("Add Files"));
 
+  addFolder = make(tr("Add F&older…"), themed("folder", QStyle::SP_DirIcon),
+                   tr("Share a folder from a file dialog (Ctrl+Shift+A): one link lists all of it; or drop it "
+                      "on the window"));
+  addFolder->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A));
+  addFolder->setIconText(tr("Add Folder"));
+
   remove = make(tr("&Remove"), themed("list-remove", QStyle::SP_TrashIcon),
                 tr("Stop sharing the selected files: their links stop working at once (Delete)"));
   remove->setShortcut(QKeySequence::Delete);
@@ -42,6 +48,14 @@ WindowActions::WindowActions(QWidget* window) : QObject(window) {
   copyLink = make(tr("&Copy Link"), themed("edit-copy", QStyle::SP_FileLinkIcon),
                   tr("Copy the links of the selected files, one per line (Ctrl+C)"));
   copyLink->setShortcut(QKeySequence::Copy);
+
+  copyZipLink = make(tr("Copy &Zip Link"), themed("package-x-generic", QStyle::SP_FileIcon),
+                     tr("Copy the links that download the selected folders whole, as one .zip each (Ctrl+Shift+C)"));
+  copyZipLink->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
+
+  showHidden = make(tr("Show &Hidden Files"), QIcon(),
+                    tr("List and zip the selected folders' hidden files too (dot-files, .DS_Store, Thumbs.db…)"));
+  showHidden->setCheckable(true);
 
   openFolder = make(tr("Open Containing &Folder"), themed("folder-open", QStyle::SP_DirOpenIcon),
                     tr("Show the selected file's folder in the file manager"));
@@ -99,6 +113,7 @@ WindowActions::~WindowActions() = default;
 void WindowActions::fillMenuBar(QMenuBar* bar) const {
   QMenu* file = bar->addMenu(tr("&File"));
   file->addAction(addFiles);
+  file->addAction(addFolder);
   file->addAction(remove);
   file->addAction(openFolder);
   file->addSeparator();
@@ -106,6 +121,8 @@ void WindowActions::fillMenuBar(QMenuBar* bar) const {
 
   QMenu* edit = bar->addMenu(tr("&Edit"));
   edit->addAction(copyLink);
+  edit->addAction(copyZipLink);
+  edit->addAction(showHidden);
   edit->addSeparator();
   edit->addAction(settings);
 
@@ -125,6 +142,7 @@ void WindowActions::fillMenuBar(QMenuBar* bar) const {
 
 void WindowActions::fillToolBar(QToolBar* bar) const {
   bar->addAction(addFiles);
+  bar->addAction(addFolder);
   // Remove's Delete covers the widgets that show the action and their
   // children: shown by the tool bar itself, it would cover the link address
   // box there too, and Delete while editing it would unshare a file. A

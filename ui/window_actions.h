@@ -33,8 +33,11 @@ class WindowActions final : public QObject {
   void setServing(bool serving);
 
   QAction* addFiles;
+  QAction* addFolder;
   QAction* remove;
   QAction* copyLink;
+  QAction* copyZipLink;
+  QAction* showHidden;  // checkable: the selected folders' hidden files
   QAction* openFolder;
   QAction* startStop;
   QAction* settings;

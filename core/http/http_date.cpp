@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "calendar.h"
+
 namespace ferry {
 namespace {
 
@@ -29,12 +31,7 @@ std::string formatHttpDate(std::time_t t) {
 }
 
 std::string_view formatHttpDate(std::time_t t, char* buf) {
-  std::tm tm{};
-#ifdef _WIN32
-  gmtime_s(&tm, &t);
-#else
-  gmtime_r(&t, &tm);
-#endif
+  const std::tm tm = utcTime(t);
   int n = std::snprintf(buf, 30, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday], tm.tm_mday,
                         kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
   return std::string_view(buf, n > 0 && n < 30 ? static_cast<std::size_t>(n) : 0);

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "calendar.h"
 #include "page_template.h"
 #include "request_target.h"
 #include "web_assets.h"
@@ -28,19 +29,21 @@ std::string_view queryValue(std::string_view query, std::string_view key) {
   return {};
 }
 
-void appendDate(std::string& out, std::time_t t, bool iso) {
-  std::tm tm {};
-#ifdef _WIN32
-  localtime_s(&tm, &t);
-#else
-  localtime_r(&t, &tm);
-#endif
+// A file's time both ways: for machines (the datetime attribute) and for
+// people ("2 Dec 2026, 14:03"), in the sharer's local time — the recipient
+// is nearby, in the same zone. One conversion for both.
+void appendDates(std::string& out, std::time_t t) {
+  const std::tm tm = localTime(t);
   char buf[64];
-  // The sharer's local time: the recipient is nearby, in the same zone.
-  std::size_t n = std::strftime(buf, sizeof buf, iso ? "%Y-%m-%dT%H:%M" : "%d %b %Y, %H:%M", &tm);
+  std::size_t n = std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M", &tm);
+  out += "<time class=\"date\" datetime=\"";
+  out.append(buf, n);
+  out += "\">";
+  n = std::strftime(buf, sizeof buf, "%d %b %Y, %H:%M", &tm);
   std::string_view s(buf, n);
-  if (!iso && s.size() > 1 && s[0] == '0') s.remove_prefix(1);  // "2 Dec", not "02 Dec"
+  if (s.size() > 1 && s[0] == '0') s.remove_prefix(1);  // "2 Dec", not "02 Dec"
   out += s;
+  out += "</time>";
 }
 
 void appendCount(std::string& out, std::size_t n, const char* one, const char* many) {
@@ -227,9 +230,7 @@ void renderListing(const ListingInput& in, const std::vector<FolderEntry>& entri
       for (std::size_t i = 0; i < n; ++i) {
         const FolderEntry& e = entries[i];
         o += "<li><a href=\"";
-        std::string href;
-        appendPercentEncoded(href, e.name);
-        o += href;  // percent-encoded: nothing left to escape
+        appendPercentEncoded(o, e.name);  // percent-encoded: nothing left to escape
         if (e.info.folder) o += '/';
         o += "\"><span class=\"icon ";
         o += e.info.folder ? "folder" : "file";
@@ -237,11 +238,9 @@ void renderListing(const ListingInput& in, const std::vector<FolderEntry>& entri
         htmlEscape(e.name, o);
         o += "</span><span class=\"meta\"><span class=\"size\">";
         o += e.info.folder ? "Folder" : humanSize(e.info.size);
-        o += "</span><span class=\"sep\"> &middot; </span><time class=\"date\" datetime=\"";
-        appendDate(o, e.info.mtime, true);
-        o += "\">";
-        appendDate(o, e.info.mtime, false);
-        o += "</time></span></a></li>\n";
+        o += "</span><span class=\"sep\"> &middot; </span>";
+        appendDates(o, e.info.mtime);
+        o += "</span></a></li>\n";
       }
     }
   });

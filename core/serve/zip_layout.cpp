@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "calendar.h"
+
 namespace ferry {
 namespace {
 
@@ -28,12 +30,7 @@ void put64(std::string& o, std::uint64_t v) {
 // MS-DOS date and time, in local time as unzip tools read it, within the
 // years the format can hold.
 void dosTime(std::time_t t, std::uint16_t& time, std::uint16_t& date) {
-  std::tm tm {};
-#ifdef _WIN32
-  localtime_s(&tm, &t);
-#else
-  localtime_r(&t, &tm);
-#endif
+  const std::tm tm = localTime(t);
   int year = tm.tm_year + 1900;
   if (year < 1980) {
     time = 0;

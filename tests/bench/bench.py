@@ -7,7 +7,9 @@ is the driver it ends in:
     bench.py --ferry build/release/app/ferry [--quick] [--out docs/BENCHMARKS.md]
              [--no-pin] [--servers ferry,nginx,...] [WHAT...]
 
-WHAT: workload numbers 1..7 and/or iperf, alloc, profile (default: all).
+WHAT: workload numbers 1..7 and/or iperf, alloc, profile, zip (default: all).
+zip: shared folders' zips and listing beside HFS 3 (tests/bench/zip_bench.py),
+written to its own part of the document.
 Selecting 7 adds `ferry --poller poll` to workloads 3 and 6 (it runs them if
 neither is selected).
 
@@ -38,6 +40,8 @@ import sys
 import tempfile
 import threading
 import time
+
+import zip_bench
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -1036,7 +1040,8 @@ class Bench:
                  (3, lambda: self.w3(self.servers + self.variants(["ferry-pread"] + (["ferry-poll"] if poll else [])))),
                  (4, self.w4), (5, self.w5),
                  (6, lambda: self.w6(self.servers + self.variants(["ferry-poll"] if poll else []))),
-                 ("alloc", self.alloc), ("alloc", self.syscalls), ("profile", self.profile)]
+                 ("alloc", self.alloc), ("alloc", self.syscalls), ("profile", self.profile),
+                 ("zip", lambda: zip_bench.run(self, sys.modules[__name__]))]
         if poll and 3 not in what:
             steps.append((7, lambda: self.w3(["ferry", "ferry-poll"])))
         if poll and 6 not in what:
@@ -1694,6 +1699,15 @@ def write_doc(path, block):
 
 
 def emit(a, res, servers):
+    # Shared folders have a part of their own, so that `bench.sh zip` leaves
+    # the workloads' tables as they are (and the other way round).
+    zblock = zip_bench.report(res, res.get("command", "scripts/bench.sh"), res["machine"])
+    if zblock:
+        print(zblock)
+        if not a.no_doc:
+            zip_bench.write_doc(a.out, zblock)
+    if res.get("selected") == ["zip"]:
+        return
     chart_rel = None
     svg = svg_chart(res, servers)
     if svg and not a.no_doc:
@@ -1735,9 +1749,9 @@ def main():
         emit(a, res, servers)
         return
     what = set()
-    for w in a.what or ["1", "2", "3", "4", "5", "6", "7", "iperf", "alloc", "profile"]:
+    for w in a.what or ["1", "2", "3", "4", "5", "6", "7", "iperf", "alloc", "profile", "zip"]:
         what.add(int(w) if w.isdigit() else w)
-    bad = [w for w in what if w not in {1, 2, 3, 4, 5, 6, 7, "iperf", "alloc", "profile"}]
+    bad = [w for w in what if w not in {1, 2, 3, 4, 5, 6, 7, "iperf", "alloc", "profile", "zip"}]
     if bad:
         ap.error("unknown workload(s): %s" % bad)
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)

@@ -61,6 +61,10 @@ class Ferry:
     def __init__(self, args, lines_expected, env=None, timeout=15):
         self._err = tempfile.NamedTemporaryFile(prefix="ferry-stderr-", delete=False)
         full_env = dict(os.environ)
+        # Ferry's cache (the CRC-32s of shared folders) goes to a folder of
+        # the test's, not the user's.
+        self._cache = tempfile.mkdtemp(prefix="ferry-cache-")
+        full_env["XDG_CACHE_HOME"] = self._cache
         full_env.update(env or {})
         self.proc = subprocess.Popen(
             [ferry_binary(), "--headless", "--bind", "127.0.0.1", "--port", "0"] + list(args),
@@ -88,6 +92,7 @@ class Ferry:
                 self.proc.kill()
                 self.proc.wait()
         os.unlink(self._err.name)
+        shutil.rmtree(self._cache, ignore_errors=True)
 
 
 def chromium_options(size):

@@ -133,6 +133,7 @@ class TestHeadless : public QObject {
     const QString inside = dir.filePath("Photos/2024/IMG 0001.jpg");
     const QByteArray sha = writeRandomFile(inside, 300'000, 7);
     FerryProcess f;
+    f.env << "XDG_CACHE_HOME=" + dir.filePath("cache");  // where the window keeps its cache too
     QVERIFY2(f.start({dir.filePath("Photos"), c_}, {"--poller", pollerArg()}), f.err.constData());
     QCOMPARE(f.urls.size(), 2);
     QVERIFY2(f.urls[0].endsWith("/Photos/"), qPrintable(f.urls[0]));
@@ -146,6 +147,8 @@ class TestHeadless : public QObject {
     QCOMPARE(sha256File(out), sha);
     QTRY_VERIFY_WITH_TIMEOUT((f.readErr(), f.err.contains("Photos/2024/IMG 0001.jpg") && f.err.contains("done")), 5'000);
     QVERIFY2(f.err.contains("serving 1 file and 1 folder"), f.err.constData());
+    // The folder's CRC-32s are kept for the next run, the window's included.
+    QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(dir.filePath("cache/ferry/crc32-cache")), 10'000);
     QCOMPARE(f.terminate(), 0);
   }
 

@@ -1,6 +1,7 @@
 // The window as a user drives it: drop a file, Ctrl+C its link, watch a real
 // (rate-limited) download of that link to the end; Stop and Start; cancel a
-// download; a dropped folder; a busy port; a file that goes missing.
+// download; a dropped folder is one share; a busy port; a file that goes
+// missing.
 
 #include <QAction>
 #include <QApplication>
@@ -32,11 +33,13 @@
 #include "status_panel.h"
 #include "table_view.h"
 #include "transfers_model.h"
+#include "ui/drop_files.h"
 #include "ui/ui_test_support.h"
 
 using namespace ferry;
 using namespace ferry::ui;
 using ferry::test::waitFor;
+using ferry::test::dropFiles;
 
 namespace {
 
@@ -51,23 +54,6 @@ AppSettings testSettings(quint16 port) {
   s.startOnLaunch = false;
   s.keepInTray = false;
   return s;
-}
-
-void dropFiles(QWidget* target, const QStringList& paths) {
-  auto* mime = new QMimeData;
-  QList<QUrl> urls;
-  for (const QString& p : paths) urls << QUrl::fromLocalFile(p);
-  mime->setUrls(urls);
-  // As a file manager's drag does it: enter (which picks the target), move, drop.
-  QDragEnterEvent enter(QPoint(40, 40), Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
-  QApplication::sendEvent(target, &enter);
-  QVERIFY(enter.isAccepted());
-  QDragMoveEvent move(QPoint(42, 42), Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
-  QApplication::sendEvent(target, &move);
-  QDropEvent drop(QPointF(42, 42), Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
-  QApplication::sendEvent(target, &drop);
-  QVERIFY(drop.isAccepted());
-  delete mime;
 }
 
 // Answers the next modal dialog once it shows (QMessageBox::question and
@@ -123,7 +109,7 @@ class TestMainWindow : public QObject {
   void dropOnTheSharesList();
   void stopRefusesStartServesAndStaysResponsive();
   void cancelEndsTheDownloadOnTheClient();
-  void droppedFolderGetsAClearMessage();
+  void droppedFolderIsOneShare();
   void unshareableFileGetsOneSentence();
   void busyPortOffersAFreeOne();
   void missingFileIsShownAsMissing();
@@ -358,17 +344,26 @@ void TestMainWindow::cancelEndsTheDownloadOnTheClient() {
   reply->deleteLater();
 }
 
-void TestMainWindow::droppedFolderGetsAClearMessage() {
+void TestMainWindow::droppedFolderIsOneShare() {
   auto w = makeWindow(testSettings(port_));
-  QDir(config_->path()).mkdir(QStringLiteral("Photos"));
-  dropFiles(w.get(), {config_->path() + QStringLiteral("/Photos")});
-  QCOMPARE(w->sharesModel()->rowCount(), 0);
-  QVERIFY(w->messageBar()->isVisible());
-  const QString text = w->messageBar()->text();
-  QVERIFY2(text.contains(QStringLiteral("“Photos” is a folder")), qPrintable(text));
-  // A later successful drop clears it.
-  dropFiles(w.get(), {file_});
+  QVERIFY(w->startServing());
+  const QString folder = config_->path() + QStringLiteral("/Photos");
+  QDir().mkpath(folder + QStringLiteral("/2024"));
+  QVERIFY(test::writeFile(folder + QStringLiteral("/2024/IMG_0001.jpg"), "jpeg"));
+  dropFiles(w.get(), {folder});
+  // One row for the folder, no message: its link lists it.
+  QCOMPARE(w->sharesModel()->rowCount(), 1);
   QVERIFY(!w->messageBar()->isVisible());
+  QCOMPARE(w->sharesModel()->index(0, SharesModel::Name).data().toString(), QStringLiteral("Photos"));
+  const QString link = w->sharesModel()->linkAt(0);
+  QVERIFY2(link.endsWith(QStringLiteral("/Photos/")), qPrintable(link));
+  QNetworkAccessManager nam;
+  QNetworkReply* reply = getAndWait(nam, link);
+  QCOMPARE(statusOf(reply), 200);
+  QVERIFY(reply->readAll().contains("2024"));
+  // Dropped again, it is selected rather than shared twice.
+  dropFiles(w.get(), {folder + QLatin1Char('/')});
+  QCOMPARE(w->sharesModel()->rowCount(), 1);
 }
 
 void TestMainWindow::unshareableFileGetsOneSentence() {
@@ -378,7 +373,7 @@ void TestMainWindow::unshareableFileGetsOneSentence() {
   dropFiles(w.get(), {pipe});
   QCOMPARE(w->sharesModel()->rowCount(), 0);
   QVERIFY(w->messageBar()->isVisible());
-  QCOMPARE(w->messageBar()->text(), QStringLiteral("Cannot share %1: it is not a regular file.").arg(pipe));
+  QCOMPARE(w->messageBar()->text(), QStringLiteral("Cannot share %1: it is not a regular file or folder.").arg(pipe));
 }
 
 void TestMainWindow::busyPortOffersAFreeOne() {
@@ -499,10 +494,11 @@ void TestMainWindow::settingsLeaveOtherMessagesAlone() {
   QVERIFY(squatter.listen(QHostAddress::Any, 0));
   auto w = makeWindow(testSettings(squatter.serverPort()));
   QVERIFY(!w->startServing());  // a warning that offers Settings
-  QDir(config_->path()).mkdir(QStringLiteral("Photos"));
-  dropFiles(w.get(), {config_->path() + QStringLiteral("/Photos")});
+  const QString pipe = config_->path() + QStringLiteral("/pipe");
+  QVERIFY(::mkfifo(QFile::encodeName(pipe).constData(), 0644) == 0);
+  dropFiles(w.get(), {pipe});
   const QString warning = w->messageBar()->text();
-  QVERIFY2(warning.contains(QStringLiteral("is a folder")), qPrintable(warning));
+  QVERIFY2(warning.contains(QStringLiteral("not a regular file or folder")), qPrintable(warning));
   // Settings opened from the menu and cancelled: the warning stays.
   auto asked = answerNextDialog([](QWidget* d) { qobject_cast<QDialog*>(d)->reject(); });
   w->action(MainWindow::Action::Settings)->trigger();

@@ -100,9 +100,15 @@ void TestPersistence::settingsRoundTrip() {
   s.notifyOnComplete = false;
   QVERIFY(store.saveSettings(s));
   QCOMPARE(SettingsStore().loadSettings(), s);
-  QList<SavedShare> shares = {{QStringLiteral("AAAAAAAAAAAAAAAAAAAAAA"), QStringLiteral("/x/y z.txt"), 3}};
+  QList<SavedShare> shares = {{QStringLiteral("AAAAAAAAAAAAAAAAAAAAAA"), QStringLiteral("/x/y z.txt"), 3},
+                               {QStringLiteral("BBBBBBBBBBBBBBBBBBBBBB"), QStringLiteral("/x/Photos"), 1, true, true}};
   QVERIFY(store.saveShares(shares));
   QCOMPARE(SettingsStore().loadShares(), shares);
+  // A file's entry reads as it did before folders could be shared.
+  QSettings ini(SettingsStore::defaultPath(), QSettings::IniFormat);
+  QCOMPARE(ini.value(QStringLiteral("shares/BBBBBBBBBBBBBBBBBBBBBB/showHidden")).toString(), QStringLiteral("true"));
+  QVERIFY(!ini.contains(QStringLiteral("shares/AAAAAAAAAAAAAAAAAAAAAA/folder")));
+  QVERIFY(!ini.contains(QStringLiteral("shares/AAAAAAAAAAAAAAAAAAAAAA/showHidden")));
   // Defaults when nothing was saved.
   QCOMPARE(SettingsStore(config_->path() + QStringLiteral("/none.ini")).loadSettings(), AppSettings());
 }

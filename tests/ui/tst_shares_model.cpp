@@ -1,8 +1,10 @@
-// SharesModel: rows, formatting, counters, links, missing files — checked by
+// SharesModel: rows, formatting, counters, links, missing files, folders — checked by
 // QAbstractItemModelTester through every change, directly and behind the
 // sorting proxy the window uses.
 
 #include <QAbstractItemModelTester>
+#include <QDir>
+#include <QLocale>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QTest>
@@ -25,6 +27,7 @@ class TestSharesModel : public QObject {
   void formatsAndRawValues();
   void countersAreBatchedAndFold();
   void missingFilesAndRefresh();
+  void folderRowsSayWhatTheScannerFound();
   void thousandsAddedAndRemovedInOneGo();
 
  private:
@@ -135,6 +138,64 @@ void TestSharesModel::missingFilesAndRefresh() {
   QVERIFY(!model.index(0, 0).data(SharesModel::MissingRole).toBool());
   model.setRegistered(0, true);
   QVERIFY(model.refreshFiles().empty());
+}
+
+void TestSharesModel::folderRowsSayWhatTheScannerFound() {
+  SharesModel model;
+  QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+  QVERIFY(QDir(dir_->path()).mkdir(QStringLiteral("Photos")));
+  SharesModel::Entry e;
+  e.token = QStringLiteral("tokF");
+  e.path = dir_->filePath(QStringLiteral("Photos"));
+  e.folder = true;
+  model.add(e);
+  model.add(entry("tokG", "a.txt", 5));
+  model.setLinkPrefix(QStringLiteral("http://10.0.0.2:8080/"));
+  const QModelIndex size = model.index(0, SharesModel::Size);
+  // Until the scanner has counted it.
+  QVERIFY(!model.index(0, 0).data(SharesModel::MissingRole).toBool());
+  QCOMPARE(size.data().toString(), QStringLiteral("counting…"));
+  QCOMPARE(size.data(SharesModel::RawRole).toLongLong(), -1);
+  QCOMPARE(model.linkAt(0), QStringLiteral("http://10.0.0.2:8080/tokF/Photos/"));
+  QCOMPARE(model.zipLinkAt(0), QStringLiteral("http://10.0.0.2:8080/tokF/Photos/?zip"));
+  QCOMPARE(model.index(0, 0).data(SharesModel::ZipLinkRole).toString(), model.zipLinkAt(0));
+  QVERIFY(model.zipLinkAt(1).isEmpty());  // a file has none
+
+  QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+  FolderSummary s;
+  s.state = FolderSummary::kDone;
+  s.files = 1234;
+  s.folders = 5;
+  s.bytes = 2'500'000;
+  model.setFolderSummary(0, s);
+  QCOMPARE(changed.count(), 1);
+  QCOMPARE(size.data().toString(), QStringLiteral("2.5 MB · %1 files").arg(QLocale().toString(1234)));
+  QCOMPARE(size.data(SharesModel::RawRole).toLongLong(), 2'500'000);
+  s.files = 1;
+  model.setFolderSummary(0, s);
+  QCOMPARE(size.data().toString(), QStringLiteral("2.5 MB · 1 file"));
+
+  // Problems in words, the whole sentence in the tooltip.
+  s = {};
+  s.state = FolderSummary::kTooLarge;
+  s.problem = "it holds more than 250000 files and folders, more than one download can carry";
+  model.setFolderSummary(0, s);
+  QCOMPARE(size.data().toString(), QStringLiteral("too large for one zip"));
+  QVERIFY(size.data(Qt::ToolTipRole).toString().contains(QStringLiteral("more than 250000 files and folders")));
+  s.state = FolderSummary::kUnreadable;
+  s.problem = "it cannot be read: Permission denied";
+  model.setFolderSummary(0, s);
+  QCOMPARE(size.data().toString(), QStringLiteral("cannot be read"));
+  QVERIFY(size.data(Qt::ToolTipRole).toString().contains(QStringLiteral("Permission denied")));
+
+  // A folder that goes is missing, and one that comes back is served again.
+  QVERIFY(QDir(e.path).removeRecursively());
+  model.refreshFiles();
+  QVERIFY(model.index(0, 0).data(SharesModel::MissingRole).toBool());
+  QCOMPARE(size.data().toString(), QStringLiteral("missing"));
+  model.setRegistered(0, false);
+  QVERIFY(QDir(dir_->path()).mkdir(QStringLiteral("Photos")));
+  QCOMPARE(model.refreshFiles(), std::vector<int>{0});
 }
 
 void TestSharesModel::thousandsAddedAndRemovedInOneGo() {
