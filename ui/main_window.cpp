@@ -1,5 +1,7 @@
 #include "main_window.h"
 
+#include <algorithm>
+
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
@@ -202,6 +204,7 @@ void MainWindow::createCentral() {
   topSplitter_->setStretchFactor(1, 0);
   topSplitter_->setStretchFactor(2, 0);
   topSplitter_->setCollapsible(0, false);
+  topSplitter_->setCollapsible(2, false);
 
   // Transfers.
   transfersView_ = new TableView(central);
@@ -265,7 +268,13 @@ void MainWindow::restoreWindow() {
   if (QByteArray s = store_.splitterState(QStringLiteral("main")); !s.isEmpty()) mainSplitter_->restoreState(s);
   else mainSplitter_->setSizes({290, 220, 190});
   if (QByteArray s = store_.splitterState(QStringLiteral("top")); !s.isEmpty()) topSplitter_->restoreState(s);
-  else topSplitter_->setSizes({720, 270});
+  else topSplitter_->setSizes({560, 240, 240});
+  // A state saved before the Receive panel existed leaves it no width.
+  if (QList<int> sizes = topSplitter_->sizes(); sizes.size() == 3 && sizes[2] == 0) {
+    sizes[0] = std::max(sizes[0] - 240, 200);
+    sizes[2] = 240;
+    topSplitter_->setSizes(sizes);
+  }
 }
 
 void MainWindow::saveWindow() {
