@@ -54,6 +54,8 @@ std::string usage() {
          "  --max-connections-per-ip N\n"
          "                        refuse one address's clients beyond N (default 256;\n"
          "                        0 = no cap; trusted proxies are never capped)\n"
+         "  --receive DIR         receive files into DIR: a link where a browser (or curl -T)\n"
+         "                        sends files to this computer; headless, printed after the others\n"
          "  --allow-host NAME     also answer requests for host NAME (repeatable)\n"
          "  --trusted-proxy IP    believe X-Forwarded-For from this proxy (repeatable)\n"
          "  -h, --help            show this help\n"
@@ -147,6 +149,9 @@ bool parseCommandLine(int argc, char** argv, CommandLine& out, std::string& erro
         return false;
       }
       out.server.limits.maxConnectionsPerIp = static_cast<std::size_t>(n);
+    } else if (arg == "--receive") {
+      if (!needValue(v)) return false;
+      out.receiveDir = v;
     } else if (arg == "--allow-host") {
       if (!needValue(v)) return false;
       out.server.allowedHosts.push_back(v);

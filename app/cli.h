@@ -25,6 +25,7 @@ struct CommandLine {
   bool rateGiven = false;
   bool maxConnectionsGiven = false;
   ServerOptions server;
+  std::string receiveDir;  // --receive: files sent to this computer go here
   std::vector<std::string> paths;
 };
 

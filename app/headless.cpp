@@ -131,16 +131,26 @@ class TransferLog {
       bool known = it != seen_.end() && it->id == t.id;
       TransferState before = known ? it->state : TransferState::kActive;
       char line[1024];
+      // Uploads say so: "started receiving", "done receiving".
+      const char* way = t.direction == TransferDirection::kUpload ? " receiving" : "";
       if (!known) {
-        std::snprintf(line, sizeof line, "ferry: %s started %s (%s from byte %" PRIu64 ")\n", t.client.c_str(),
-                      t.fileName().c_str(), humanBytes(static_cast<double>(t.bytesTotal)).c_str(), t.rangeFirst);
+        if (t.direction == TransferDirection::kUpload && t.bytesTotal == 0)
+          std::snprintf(line, sizeof line, "ferry: %s started receiving %s (size not given)\n", t.client.c_str(),
+                        t.fileName().c_str());
+        else
+          std::snprintf(line, sizeof line, "ferry: %s started%s %s (%s from byte %" PRIu64 ")\n", t.client.c_str(),
+                        way, t.fileName().c_str(), humanBytes(static_cast<double>(t.bytesTotal)).c_str(),
+                        t.rangeFirst);
         out_ += line;
       }
       if (t.state != TransferState::kActive && before == TransferState::kActive) {
         double secs = std::chrono::duration<double>(t.finished - t.started).count();
         double rate = secs > 0 ? static_cast<double>(t.bytesSent) / secs : 0;
-        std::snprintf(line, sizeof line, "ferry: %s %s %s: %" PRIu64 " of %" PRIu64 " bytes in %.1f s (%s/s)%s%s\n",
-                      t.client.c_str(), toString(t.state), t.fileName().c_str(), t.bytesSent, t.bytesTotal, secs,
+        std::snprintf(line, sizeof line,
+                      "ferry: %s %s%s %s: %" PRIu64 " of %" PRIu64 " bytes in %.1f s (%s/s)%s%s\n", t.client.c_str(),
+                      toString(t.state), way, t.fileName().c_str(), t.bytesSent,
+                      t.bytesTotal ? t.bytesTotal : t.bytesSent,  // a chunked upload's size is what came
+                      secs,
                       humanBytes(rate).c_str(), t.reason.empty() ? "" : ": ", t.reason.c_str());
         out_ += line;
       }
@@ -198,8 +208,10 @@ std::string defaultLinkHost(const std::string& bind) {
 }
 
 int runHeadless(const CommandLine& cmd) {
-  if (cmd.paths.empty()) {
-    std::fprintf(stderr, "ferry: nothing to share: name at least one file (ferry --headless FILE...)\n");
+  if (cmd.paths.empty() && cmd.receiveDir.empty()) {
+    std::fprintf(stderr,
+                 "ferry: nothing to share: name at least one file (ferry --headless FILE...), or a folder to "
+                 "receive into (--receive DIR)\n");
     return 2;
   }
   Server server;
@@ -219,6 +231,13 @@ int runHeadless(const CommandLine& cmd) {
       return 2;
     }
     shares.push_back(*share);
+  }
+  if (!cmd.receiveDir.empty()) {
+    std::string error;
+    if (!server.setReceiveFolder(cmd.receiveDir, &error)) {
+      std::fprintf(stderr, "ferry: %s\n", error.c_str());  // "Cannot receive files into DIR: why."
+      return 2;
+    }
   }
 
 #ifndef _WIN32
@@ -244,6 +263,7 @@ int runHeadless(const CommandLine& cmd) {
   }
   std::string host = defaultLinkHost(cmd.server.bind);
   for (const Share& s : shares) std::printf("%s\n", server.linkFor(s, host).c_str());
+  if (!cmd.receiveDir.empty()) std::printf("%s\n", server.receiveLink(host).c_str());
   std::fflush(stdout);
   std::size_t folders = 0;
   for (const Share& s : shares) folders += s.folder ? 1 : 0;
@@ -256,6 +276,7 @@ int runHeadless(const CommandLine& cmd) {
   std::snprintf(hello, sizeof hello, "ferry: serving %s on port %u (%s); Ctrl+C stops\n", what.c_str(), server.port(),
                 server.pollerName().c_str());
   log.say(hello);
+  if (auto folder = server.receiveFolder()) log.say("ferry: receiving files into " + folder->dir + "\n");
 
 #ifndef _WIN32
   const bool tty = ::isatty(STDERR_FILENO);

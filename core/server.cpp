@@ -56,7 +56,7 @@ bool Server::start(const ServerOptions& options, std::string* error) {
     r->limiter->setRate(rate_);
   }
   r->pool = std::make_unique<WorkPool>(*r->loop);
-  r->router = std::make_unique<Router>(shares_, *r->stats, *r->pool, crcs_);
+  r->router = std::make_unique<Router>(shares_, receive_, *r->stats, *r->pool, crcs_);
   r->http = std::make_unique<HttpServer>(*r->loop, *r->router, *r->limiter);
   HttpServerOptions ho;
   ho.bind = options.bind;
@@ -181,6 +181,32 @@ void Server::waitForFolderScans() { scanner_.waitIdle(); }
 void Server::setCacheDirectory(const std::string& dir) {
   crcs_.setPath(dir.empty() ? std::string() : dir + "/crc32-cache");
   crcs_.load();
+}
+
+std::optional<ReceiveFolder> Server::setReceiveFolder(const std::string& dir, std::string* error, std::string token) {
+  auto before = receive_.current();
+  auto folder = receive_.set(dir, error, std::move(token));
+  if (!folder) return std::nullopt;
+  if (before && (before->token != folder->token || before->dir != folder->dir))
+    post([](Running& r) { r.router->stopReceiving("the receive folder changed"); });
+  return *folder;
+}
+
+void Server::stopReceiving() {
+  if (!receive_.clear()) return;
+  post([](Running& r) { r.router->stopReceiving("receiving was turned off"); });
+}
+
+std::optional<ReceiveFolder> Server::receiveFolder() const {
+  auto folder = receive_.current();
+  if (!folder) return std::nullopt;
+  return *folder;
+}
+
+std::string Server::receiveLink(const std::string& host) const {
+  auto folder = receive_.current();
+  if (!folder) return {};
+  return "http://" + hostForUrl(host, port()) + "/" + folder->token + "/";
 }
 
 void Server::setRateLimit(std::uint64_t bytesPerSecond) {

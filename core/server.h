@@ -24,6 +24,7 @@
 #include "crc_cache.h"
 #include "folder_scanner.h"
 #include "http_limits.h"
+#include "receive_target.h"
 #include "share_registry.h"
 #include "transfer_stats.h"
 
@@ -85,6 +86,19 @@ class Server final {
   // user owns); loads what is there. Without it they last one run.
   void setCacheDirectory(const std::string& dir);
 
+  // Receive: files sent to the receive link (a browser on the receive page,
+  // or curl -T) go into `dir`. Usable whether or not the server runs. An
+  // empty token draws a new link; a saved one keeps the old link working.
+  // Fails with cannotReceive()'s sentence when `dir` is not a folder this
+  // process may write to. A new folder or token ends uploads to the old.
+  std::optional<ReceiveFolder> setReceiveFolder(const std::string& dir, std::string* error, std::string token = {});
+  // Receive off: the link 404s at once, its uploads in flight end, and the
+  // part files kept for resuming are removed.
+  void stopReceiving();
+  std::optional<ReceiveFolder> receiveFolder() const;
+  // "http://HOST:PORT/TOKEN/" while Receive is on, else "".
+  std::string receiveLink(const std::string& host) const;
+
   void setRateLimit(std::uint64_t bytesPerSecond);
   void cancelTransfer(std::uint64_t id);
 
@@ -100,6 +114,7 @@ class Server final {
   void post(std::function<void(Running&)> fn);
 
   ShareRegistry shares_;
+  ReceiveTarget receive_;
   CrcCache crcs_;
   FolderScanner scanner_{crcs_};
   mutable std::mutex mutex_;  // guards running_, snapshot_, listener_, rate_

@@ -9,6 +9,8 @@
 #   scripts/bench.sh --servers ferry,nginx 3    # only some servers
 #   scripts/bench.sh --no-doc ...    # print the table, leave docs/ alone
 #   scripts/bench.sh --no-variants   # skip Ferry's pread/poll variants (measured beside the peers)
+#   scripts/bench.sh uploads         # receiving: 1 GiB PUT, 64 concurrent uploads, latency beside nginx WebDAV
+#                                    # (tests/bench/bench_upload.py; writes docs/BENCHMARKS-upload.md)
 #   scripts/bench.sh --rev HEAD~1 3  # measure a committed revision instead of the work tree
 #                                    # (built from `git archive` in build/bench-src/SHA, build/release-SHA)
 #   scripts/bench.sh --baseline REV  # also measure Ferry at REV beside this one, in the same run:
@@ -120,5 +122,11 @@ fi
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 say "open-file limit: $(ulimit -n)"
 
+# Receiving (Ferry's receive link beside nginx's WebDAV PUT) is its own run.
+if [ "${args[*]:-}" = uploads ] || [ "${args[*]:-}" = "--no-doc uploads" ]; then
+  doc=(--doc "$ROOT/docs/BENCHMARKS-upload.md")
+  [ "${args[0]}" = --no-doc ] && doc=()
+  exec /usr/bin/python3 "$ROOT/tests/bench/bench_upload.py" --ferry "$ROOT/$build/app/ferry" "${doc[@]}"
+fi
 exec /usr/bin/python3 "$ROOT/tests/bench/bench.py" --ferry "$ROOT/$build/app/ferry" "${extra[@]}" \
   --command "scripts/bench.sh${rev:+ --rev $rev}${baseline:+ --baseline $baseline}${args[*]:+ ${args[*]}}" "${args[@]}"

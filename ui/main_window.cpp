@@ -1,5 +1,7 @@
 #include "main_window.h"
 
+#include <algorithm>
+
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
@@ -33,6 +35,7 @@
 #include "network_watcher.h"
 #include "progress_delegate.h"
 #include "qr_panel.h"
+#include "receive_panel.h"
 #include "server_bridge.h"
 #include "serving_controller.h"
 #include "settings_dialog.h"
@@ -218,9 +221,18 @@ void MainWindow::createCentral() {
   topSplitter_ = new QSplitter(Qt::Horizontal, central);
   topSplitter_->addWidget(sharesBox);
   topSplitter_->addWidget(qrPanel_);
+  // Receive: its own switch, link and QR code, beside the shares'.
+  receive_ = new ReceivePanel(bridge_, central);
+  receive_->setLinkHost(run_.linkHost());
+  connect(bridge_, &ServerBridge::runningChanged, receive_, &ReceivePanel::refresh);
+  connect(receive_, &ReceivePanel::problem, this,
+          [this](const QString& why) { messageBar_->showMessage(MessageBar::Level::Error, why); });
+  topSplitter_->addWidget(receive_);
   topSplitter_->setStretchFactor(0, 1);
   topSplitter_->setStretchFactor(1, 0);
+  topSplitter_->setStretchFactor(2, 0);
   topSplitter_->setCollapsible(0, false);
+  topSplitter_->setCollapsible(2, false);
 
   // Transfers.
   transfersView_ = new TableView(central);
@@ -278,7 +290,13 @@ void MainWindow::restoreWindow() {
   if (QByteArray s = store_.splitterState(QStringLiteral("main")); !s.isEmpty()) mainSplitter_->restoreState(s);
   else mainSplitter_->setSizes({290, 220, 190});
   if (QByteArray s = store_.splitterState(QStringLiteral("top")); !s.isEmpty()) topSplitter_->restoreState(s);
-  else topSplitter_->setSizes({720, 270});
+  else topSplitter_->setSizes({560, 240, 240});
+  // A state saved before the Receive panel existed leaves it no width.
+  if (QList<int> sizes = topSplitter_->sizes(); sizes.size() == 3 && sizes[2] == 0) {
+    sizes[0] = std::max(sizes[0] - 240, 200);
+    sizes[2] = 240;
+    topSplitter_->setSizes(sizes);
+  }
 }
 
 void MainWindow::saveWindow() {
@@ -406,6 +424,7 @@ void MainWindow::applySettings(const AppSettings& s, const ServerOptions& before
   bridge_->setRateLimit(after.rateLimit);
   linkAddresses_->refill();
   serving_->refresh();
+  receive_->setLinkHost(run_.linkHost());
   const bool restart = before.port != after.port || before.bind != after.bind ||
                        before.limits.maxConnections != after.limits.maxConnections ||
                        before.allowedHosts != after.allowedHosts;

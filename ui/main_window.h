@@ -38,6 +38,7 @@ class LinkAddressController;
 class MessageBar;
 class NetworkWatcher;
 class QrPanel;
+class ReceivePanel;
 class ServerBridge;
 class ServingController;
 class ShareManager;
@@ -107,6 +108,7 @@ class MainWindow final : public QMainWindow {
   MessageBar* messageBar() const { return messageBar_; }
   BandwidthGraph* graph() const { return graph_; }
   QrPanel* qrPanel() const { return qrPanel_; }
+  ReceivePanel* receivePanel() const { return receive_; }
   StatusPanel* statusPanel() const { return status_; }
   NetworkWatcher* networkWatcher() const { return network_; }
   BackgroundController* background() const { return background_; }
@@ -152,6 +154,7 @@ class MainWindow final : public QMainWindow {
   TableView* sharesView_ = nullptr;
   TableView* transfersView_ = nullptr;
   QrPanel* qrPanel_ = nullptr;
+  ReceivePanel* receive_ = nullptr;
   BandwidthGraph* graph_ = nullptr;
   StatusPanel* status_ = nullptr;
   QComboBox* linkHostCombo_ = nullptr;

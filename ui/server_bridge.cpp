@@ -1,6 +1,7 @@
 #include "server_bridge.h"
 
 #include <QDir>
+#include <QFile>
 #include <QHostAddress>
 #include <QTcpServer>
 
@@ -92,6 +93,20 @@ void ServerBridge::setCacheDirectory(const QString& dir) {
 }
 
 void ServerBridge::setRateLimit(std::uint64_t bytesPerSecond) { server_->setRateLimit(bytesPerSecond); }
+
+std::optional<ReceiveFolder> ServerBridge::setReceiveFolder(const QString& dir, QString* error, const QString& token) {
+  std::string err;
+  auto folder = server_->setReceiveFolder(QFile::encodeName(dir).toStdString(), &err, token.toStdString());
+  if (!folder && error) *error = QString::fromStdString(err);
+  return folder;
+}
+
+void ServerBridge::stopReceiving() { server_->stopReceiving(); }
+
+QString ServerBridge::receiveLink(const QString& host) const {
+  if (!server_->running()) return {};
+  return QString::fromStdString(server_->receiveLink(host.toStdString()));
+}
 
 void ServerBridge::cancelTransfer(std::uint64_t run, std::uint64_t id) {
   if (run == run_ && server_->running()) server_->cancelTransfer(id);

@@ -58,6 +58,11 @@ class ServerBridge final : public QObject {
   // Where CRC-32s of zipped files persist between runs; "" = this run only.
   void setCacheDirectory(const QString& dir);
   void setRateLimit(std::uint64_t bytesPerSecond);
+  // Receive: files sent to this computer go into `dir` (see Server).
+  std::optional<ReceiveFolder> setReceiveFolder(const QString& dir, QString* error, const QString& token = {});
+  void stopReceiving();
+  // "http://HOST:PORT/TOKEN/" while Receive is on and serving, else "".
+  QString receiveLink(const QString& host) const;
   // Ends a download of the current run; ids of earlier runs are ignored.
   void cancelTransfer(std::uint64_t run, std::uint64_t id);
 

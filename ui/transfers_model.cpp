@@ -14,7 +14,15 @@ namespace {
 
 constexpr qint64 kFadeMs = 1500;  // the last part of the retention fades
 
-QString stateText(TransferState s) {
+QString stateText(TransferState s, bool incoming = false) {
+  // A file sent to this computer says so where the eye goes: its state.
+  if (incoming) {
+    switch (s) {
+      case TransferState::kActive: return TransfersModel::tr("Receiving");
+      case TransferState::kDone: return TransfersModel::tr("Received");
+      default: break;
+    }
+  }
   switch (s) {
     case TransferState::kActive: return TransfersModel::tr("Downloading");
     case TransferState::kDone: return TransfersModel::tr("Done");
@@ -103,8 +111,8 @@ QVariant TransfersModel::data(const QModelIndex& index, int role) const {
         // "Cancelled: cancelled by the user".
         if (r.state == TransferState::kActive || r.reason.isEmpty() ||
             r.reason.startsWith(stateText(r.state), Qt::CaseInsensitive))
-          return stateText(r.state);
-        return tr("%1: %2").arg(stateText(r.state), r.reason);
+          return stateText(r.state, r.incoming);
+        return tr("%1: %2").arg(stateText(r.state, r.incoming), r.reason);
     }
   } else if (role == RawRole) {
     switch (col) {
@@ -119,7 +127,7 @@ QVariant TransfersModel::data(const QModelIndex& index, int role) const {
   } else if (role == Qt::TextAlignmentRole) {
     if (col == Transferred || col == Speed || col == Eta) return QVariant(Qt::AlignRight | Qt::AlignVCenter);
   } else if (role == Qt::ToolTipRole) {
-    QString tip = tr("%1 to %2").arg(r.fileName, r.client);
+    QString tip = r.incoming ? tr("%1 from %2").arg(r.fileName, r.client) : tr("%1 to %2").arg(r.fileName, r.client);
     if (r.rangeFirst > 0 || r.bytesTotal != r.fileSize)
       tip += QLatin1Char('\n') + tr("Bytes %1 to %2 of %3")
                                      .arg(r.rangeFirst)
@@ -207,6 +215,7 @@ void TransfersModel::applySnapshot(std::uint64_t run, const StatsSnapshot& snaps
       row.bytesTotal = t.bytesTotal;
       row.bytesSent = t.bytesSent;
       row.rate = t.rate;
+      row.incoming = t.direction == TransferDirection::kUpload;
       row.state = TransferState::kActive;
       ++active_;
       maxSeenId_ = t.id;

@@ -75,6 +75,7 @@ class TransfersModel final : public QAbstractTableModel {
     std::uint64_t fileSize = 0;
     double rate = 0;
     TransferState state = TransferState::kActive;
+    bool incoming = false;  // a file sent to this computer
     QString reason;
     qint64 endedAt = -1;  // clock_ ms when the UI saw it end
     double progress() const { return bytesTotal ? double(bytesSent) / double(bytesTotal) : (state == TransferState::kDone ? 1.0 : 0.0); }

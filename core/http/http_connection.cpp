@@ -25,6 +25,7 @@ HttpConnection::HttpConnection(HttpServer& server, NativeSocket fd, std::string 
 HttpConnection::~HttpConnection() {
   if (limiterTicket_) server_.limiter().cancel(limiterTicket_);
   if (body_) endBody(BodyEnd::kCancelled, "the server stopped");
+  if (sink_) endSink(BodyEnd::kCancelled, "the server stopped");
 }
 
 bool HttpConnection::start() { return !conn_.start(this); }
@@ -36,6 +37,7 @@ void HttpConnection::onReadable() {
     if (conn_.eof()) closeNow({}, false);
     return;
   }
+  if (state_ == State::kReceiving) return receiveBody();
   if (state_ == State::kWriting) {
     // A pipelined request waits in the buffer; reading pauses when it is
     // full. A client that half-closed still gets its response.
@@ -76,9 +78,10 @@ void HttpConnection::processInput() {
     since_ = server_.loop().now();
     http10_ = request.versionMinor == 0;
     headOnly_ = request.isHead;
-    handle(request);  // copies what it needs out of the buffer
+    handle(request, in.substr(0, consumed));  // copies what it needs out of the buffer
     conn_.consume(consumed);
     conn_.flush();
+    if (state_ == State::kReceiving) return receiveBody();
   }
 }
 
@@ -99,6 +102,14 @@ std::string& HttpConnection::beginHead(int status) {
 
 void HttpConnection::endHead() {
   std::string& head = *head_;
+  answered_ = true;
+  if (state_ == State::kReceiving) {
+    // The sink answers before the body's end (a full disk): the rest of the
+    // body is not wanted, and is drained after the answer, not parsed.
+    decoder_.reset();
+    state_ = State::kWriting;
+    closeAfterResponse_ = true;
+  }
   if (closeAfterResponse_)
     head += "Connection: close\r\n";
   else if (http10_)
@@ -132,9 +143,9 @@ void HttpConnection::respondHttp(int status, bool close, std::string_view body, 
   respond(status, extraHeaders, body);
 }
 
-void HttpConnection::handle(const HttpRequest& req) {
+void HttpConnection::handle(const HttpRequest& req, std::string_view head) {
   closeAfterResponse_ = !req.keepAlive;
-  if (req.hasBody) return respondHttp(400, true, "Requests with a body are not accepted.\n");
+  answered_ = false;
   // Two Content-Length headers are how request smuggling starts, even when
   // they agree; no client of ours needs them.
   if (req.count("content-length") > 1) return respondHttp(400, true);
@@ -156,13 +167,79 @@ void HttpConnection::handle(const HttpRequest& req) {
     if (verdict == HostVerdict::kForeign)
       return respondHttp(421, true, "This server does not answer for that host name.\n");
   }
+  if (req.count("expect") > 0 && (req.count("expect") > 1 || !iequals(trimOws(req.header("expect")), "100-continue")))
+    return respondHttp(417, true, "The only expectation understood here is 100-continue.\n");
+  if (req.hasBody || req.method == "PUT" || req.method == "POST") return acceptBody(req, head);
   if (!req.isGet && !req.isHead) return respondHttp(405, false, {}, "Allow: GET, HEAD\r\n");
 
   body_ = server_.handler().handle(req, *this);
 }
 
+void HttpConnection::acceptBody(const HttpRequest& req, std::string_view head) {
+  // A refusal leaves the body unread: the connection closes after it (a
+  // lingering close drains what the client still sends).
+  if (req.hasBody) closeAfterResponse_ = true;
+  SinkPtr sink = server_.handler().accept(req, *this);
+  if (!sink) {
+    if (answered_) return;
+    if (!req.hasBody) return respondHttp(405, false, {}, "Allow: GET, HEAD\r\n");
+    return respondHttp(400, true, "Requests with a body are not accepted.\n");
+  }
+  closeAfterResponse_ = !req.keepAlive;
+  sink_ = std::move(sink);
+  decoder_ = std::make_unique<BodyDecoder>(head);
+  // The client waits for this before it sends the body (curl does, for a
+  // second): only now that the request was checked.
+  if (req.versionMinor >= 1 && req.count("expect") == 1 && !decoder_->done())
+    conn_.queue("HTTP/1.1 100 Continue\r\n\r\n");
+  state_ = State::kReceiving;
+  since_ = server_.loop().now();
+}
+
+void HttpConnection::receiveBody() {
+  while (!closed_ && state_ == State::kReceiving) {
+    if (decoder_->done()) {
+      decoder_.reset();
+      state_ = State::kWriting;
+      since_ = server_.loop().now();
+      sink_->complete();
+      if (answered_) conn_.flush();  // answered at once
+      return;
+    }
+    std::size_t room = sink_->room();
+    if (room == 0) return;  // the sink resumes us
+    std::string_view in = conn_.buffered();
+    if (in.empty()) {
+      if (conn_.eof()) closeNow("the client hung up before the end of the file", false);
+      return;
+    }
+    std::size_t consumed = 0;
+    auto r = decoder_->feed(in.substr(0, std::min(in.size(), room)), *sink_, consumed);
+    conn_.consume(consumed);
+    since_ = server_.loop().now();
+    if (r == BodyDecoder::Result::kError) {
+      endSink(BodyEnd::kFailed, "the request body was malformed");
+      decoder_.reset();
+      conn_.consume(conn_.buffered().size());
+      respondHttp(400, true, "The request body is malformed.\n");
+      conn_.flush();
+      return;
+    }
+  }
+}
+
+void HttpConnection::endSink(BodyEnd how, std::string_view reason) {
+  SinkPtr sink = std::move(sink_);
+  sink->ended(how, reason);
+}
+
 void HttpConnection::resume() {
-  if (closed_ || state_ != State::kWriting) return;
+  if (closed_) return;
+  if (state_ == State::kReceiving) {
+    since_ = server_.loop().now();  // waiting for the sink is not the client's stall
+    return receiveBody();
+  }
+  if (state_ != State::kWriting) return;
   conn_.flush();  // sends what the body wrote, then onDrained() asks it again
 }
 
@@ -211,6 +288,7 @@ void HttpConnection::onDrained() {
     if (conn_.fileUncached() && body_) body_->regionNotCached();
   }
   if (body_) return pump();
+  if (sink_ && !answered_) return;  // the sink answers once its file is on disk
   finishResponse();
 }
 
@@ -221,6 +299,7 @@ void HttpConnection::endBody(BodyEnd how, std::string_view reason) {
 }
 
 void HttpConnection::finishResponse() {
+  if (sink_) endSink(BodyEnd::kComplete, {});
   if (closeAfterResponse_) {
     // Half-close and drain what the client still sends, so our response is
     // not destroyed by a reset (a close with unread data sends RST).
@@ -257,6 +336,8 @@ void HttpConnection::closeNow(std::string_view why, bool failed) {
   }
   if (body_)
     endBody(failed ? BodyEnd::kFailed : BodyEnd::kCancelled, why.empty() ? "the client closed the connection" : why);
+  if (sink_)
+    endSink(failed ? BodyEnd::kFailed : BodyEnd::kCancelled, why.empty() ? "the client closed the connection" : why);
   conn_.halt();
   server_.release(this);
 }
@@ -270,6 +351,17 @@ void HttpConnection::checkTimeouts(std::chrono::steady_clock::time_point now) {
       break;
     case State::kReading:
       if (now - since_ > limits.headerTimeout) {
+        conn_.consume(conn_.buffered().size());
+        respondHttp(408, true);
+        conn_.flush();
+      }
+      break;
+    case State::kReceiving:
+      if (sink_->room() > 0 && now - since_ > limits.bodyStallTimeout) {
+        endSink(BodyEnd::kFailed, "the client stopped sending (no bytes for " +
+                                      std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                                         limits.bodyStallTimeout).count()) + " s)");
+        decoder_.reset();
         conn_.consume(conn_.buffered().size());
         respondHttp(408, true);
         conn_.flush();

@@ -9,6 +9,8 @@
 // Requests are answered one at a time, in order: a pipelined request waits in
 // the read buffer until the previous response has fully left. A body is
 // pulled one piece at a time, the next only after the socket took the last.
+// A request body goes to the handler's sink, never more than it has room
+// for: while it is full the socket is not read.
 //
 // Loop thread only.
 
@@ -16,6 +18,8 @@
 #include <cstdint>
 #include <string>
 
+#include "body_decoder.h"
+#include "body_sink.h"
 #include "body_source.h"
 #include "connection.h"
 #include "responder.h"
@@ -58,7 +62,8 @@ class HttpConnection final : public ConnectionHandler, public Responder {
   void abort(std::string_view reason, bool failed) override;
 
  private:
-  enum class State { kIdle, kReading, kWriting, kLingering };
+  // kReceiving: a request body is arriving for the sink.
+  enum class State { kIdle, kReading, kReceiving, kWriting, kLingering };
 
   void onReadable() override;
   void onDrained() override;
@@ -68,7 +73,10 @@ class HttpConnection final : public ConnectionHandler, public Responder {
   void onBroken(std::error_code cause) override;
 
   void processInput();
-  void handle(const HttpRequest& req);
+  void handle(const HttpRequest& req, std::string_view head);
+  void acceptBody(const HttpRequest& req, std::string_view head);
+  void receiveBody();
+  void endSink(BodyEnd how, std::string_view reason);
   // A complete answer from HTTP's own checks; `close` ends the connection
   // after it.
   void respondHttp(int status, bool close, std::string_view body = {}, std::string_view extraHeaders = {});
@@ -92,6 +100,9 @@ class HttpConnection final : public ConnectionHandler, public Responder {
   std::string* head_ = nullptr;  // the head being written (the Connection's output buffer)
 
   BodyPtr body_;
+  SinkPtr sink_;  // the request body's, until its response has left
+  std::unique_ptr<BodyDecoder> decoder_;  // while the body arrives
+  bool answered_ = false;  // the current request's head has been written
   bool pieceQueued_ = false;  // a piece of body_ is on the Connection, not yet drained
   std::uint64_t limiterTicket_ = 0;
 };

@@ -14,6 +14,8 @@ struct HttpLimits {
   std::chrono::milliseconds headerTimeout{10'000};  // first byte to end of headers: 408
   std::chrono::milliseconds idleTimeout{15'000};    // keep-alive between requests
   std::chrono::milliseconds writeStallTimeout{60'000};  // no write progress: close
+  // An upload whose body stops arriving (while the server could take it): 408.
+  std::chrono::milliseconds bodyStallTimeout{60'000};
   std::size_t maxConnections = 1024;  // beyond: 503 + close
   // Beyond: 503 + close. 0: no cap. Trusted proxies have none: every
   // client behind them shares their address.

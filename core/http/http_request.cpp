@@ -193,6 +193,14 @@ RequestParser::Result RequestParser::parse(std::string_view in, const HttpLimits
   llhttp_reset(&s.parser);
   llhttp_errno_t err = llhttp_execute(&s.parser, head.data(), end);
   if (err == HPE_PAUSED && s.complete) {
+    // llhttp must have ended the head where we found its empty line: a
+    // lone CR it took for a line end would otherwise make the body, or the
+    // next request, begin where we think the head still goes on.
+    const char* stop = llhttp_get_error_pos(&s.parser);
+    if (stop != head.data() + end) {
+      status = 400;
+      return Result::kError;
+    }
     llhttp_resume(&s.parser);
     consumed = lead + end;
     if (out.versionMajor != 1) {

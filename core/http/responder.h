@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "body_sink.h"
 #include "body_source.h"
 #include "http_request.h"
 
@@ -31,7 +32,8 @@ class Responder {
   // lines (Content-Length included), then endHead().
   virtual std::string& beginHead(int status) = 0;
   virtual void endHead() = 0;
-  // A body that answered kWait has something now.
+  // A body that answered kWait has something now; or a sink that was full
+  // has room again, or has answered.
   virtual void resume() = 0;
   // Ends the connection at once (the body's ended() hears `reason`).
   virtual void abort(std::string_view reason, bool failed) = 0;
@@ -47,6 +49,17 @@ class RequestHandler {
   // write its head later, from a job's completion). `req` is valid only
   // during this call.
   virtual BodyPtr handle(const HttpRequest& req, Responder& out) = 0;
+  // A request that carries a body (a PUT or POST, or any request with a
+  // Content-Length or Transfer-Encoding): return a sink that takes the body
+  // and answers once it has it; or answer through `out` now (a refusal, or
+  // a request whose empty body needs no sink) and return null. Null without
+  // an answer refuses the body as HTTP does for every other request (400).
+  // `Expect: 100-continue` is answered only once a sink was returned.
+  virtual SinkPtr accept(const HttpRequest& req, Responder& out) {
+    (void)req;
+    (void)out;
+    return nullptr;
+  }
   // The number of open connections changed.
   virtual void connectionsChanged(std::size_t open) = 0;
 

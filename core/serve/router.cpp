@@ -1,19 +1,31 @@
 #include "router.h"
 
+#include "receive_target.h"
 #include "request_target.h"
 #include "share_registry.h"
 #include "transfer_stats.h"
 
 namespace ferry {
 
-Router::Router(ShareRegistry& shares, TransferStats& stats, WorkPool& pool, CrcCache& crcs)
-    : shares_(shares), stats_(stats), files_(stats, pool), folders_(files_, stats, pool, crcs) {}
+Router::Router(ShareRegistry& shares, ReceiveTarget& receive, TransferStats& stats, WorkPool& pool, CrcCache& crcs)
+    : shares_(shares),
+      receive_(receive),
+      stats_(stats),
+      files_(stats, pool),
+      folders_(files_, stats, pool, crcs),
+      uploads_(stats, pool) {}
 
 BodyPtr Router::handle(const HttpRequest& req, Responder& out) {
   RequestTarget target = parseRequestTarget(req.target);
   if (target.status == RequestTarget::kBadRequest) {
     out.respond(400);
     return nullptr;
+  }
+  if (target.status == RequestTarget::kOk) {
+    if (auto folder = receive_.find(target.token)) {
+      uploads_.serve(req, out, std::move(folder));
+      return nullptr;
+    }
   }
   std::shared_ptr<const Share> share;
   if (target.status == RequestTarget::kOk) share = shares_.find(target.token);
@@ -28,6 +40,19 @@ BodyPtr Router::handle(const HttpRequest& req, Responder& out) {
     return nullptr;
   }
   return files_.serve(req, out, std::move(share));
+}
+
+SinkPtr Router::accept(const HttpRequest& req, Responder& out) {
+  // Only the receive link takes bodies; anything else is refused by HTTP.
+  RequestTarget target = parseRequestTarget(req.target);
+  if (target.status == RequestTarget::kBadRequest) out.respond(400);
+  if (target.status == RequestTarget::kOk)
+    if (auto folder = receive_.find(target.token)) return uploads_.accept(req, out, std::move(folder));
+  // An upload to a link that is not there (a receive link turned off) is a
+  // 404, as its page is; any other body is refused by HTTP (400).
+  const bool upload = req.method == "PUT" || req.method == "POST";
+  if (upload && target.status != RequestTarget::kBadRequest && !shares_.find(target.token)) out.respond(404);
+  return nullptr;
 }
 
 void Router::connectionsChanged(std::size_t open) { stats_.setOpenConnections(open); }

@@ -18,9 +18,11 @@
 #include "file_handler.h"
 #include "folder_handler.h"
 #include "responder.h"
+#include "upload_handler.h"
 
 namespace ferry {
 
+class ReceiveTarget;
 class ShareRegistry;
 class TransferStats;
 class WorkPool;
@@ -28,19 +30,23 @@ class CrcCache;
 
 class Router final : public RequestHandler {
  public:
-  Router(ShareRegistry& shares, TransferStats& stats, WorkPool& pool, CrcCache& crcs);
+  Router(ShareRegistry& shares, ReceiveTarget& receive, TransferStats& stats, WorkPool& pool, CrcCache& crcs);
 
   BodyPtr handle(const HttpRequest& req, Responder& out) override;
+  SinkPtr accept(const HttpRequest& req, Responder& out) override;
   void connectionsChanged(std::size_t open) override;
 
   void cancelTransfer(std::uint64_t id, std::string_view reason);
   void cancelShare(std::string_view token, std::string_view reason);
+  void stopReceiving(std::string_view reason) { uploads_.stopReceiving(reason); }
 
  private:
   ShareRegistry& shares_;
+  ReceiveTarget& receive_;
   TransferStats& stats_;
   FileHandler files_;
   FolderHandler folders_;
+  UploadHandler uploads_;
 };
 
 }  // namespace ferry

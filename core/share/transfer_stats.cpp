@@ -28,7 +28,7 @@ TransferStats::~TransferStats() {
 
 TransferHandle TransferStats::begin(std::string_view client, std::shared_ptr<const Share> share,
                                     std::uint64_t fileSize, std::uint64_t rangeFirst, std::uint64_t bytesTotal,
-                                    std::string_view item) {
+                                    std::string_view item, TransferDirection direction) {
   std::uint32_t slot;
   if (!free_.empty()) {
     slot = free_.back();
@@ -55,6 +55,7 @@ TransferHandle TransferStats::begin(std::string_view client, std::shared_ptr<con
   r.started = std::chrono::system_clock::now();
   r.rate = 0;
   r.state = TransferState::kActive;
+  r.direction = direction;
   r.reason.clear();
   ++active_;
   ++totalTransfers_;
@@ -67,7 +68,11 @@ void TransferStats::addBytes(TransferHandle h, std::uint64_t n) {
   Record& r = slots_[h.slot];
   r.bytesSent += n;
   r.counters->bytesSent += n;
-  totalBytes_ += n;
+  // The upload rate (the window's graph) is what leaves this computer.
+  if (r.direction == TransferDirection::kUpload)
+    totalReceived_ += n;
+  else
+    totalBytes_ += n;
   markChanged();
 }
 
@@ -82,7 +87,8 @@ void TransferStats::finish(TransferHandle h, TransferState state, std::string re
   --active_;
   // A download counts once it delivered the file's last byte: a resumed
   // download counts once, and a probe for the first bytes does not count.
-  if (state == TransferState::kDone && r.fileSize > 0 && r.rangeFirst + r.bytesTotal == r.fileSize)
+  if (state == TransferState::kDone && r.direction == TransferDirection::kDownload && r.fileSize > 0 &&
+      r.rangeFirst + r.bytesTotal == r.fileSize)
     ++r.counters->downloads;
   // Into the ring (overwriting the oldest), and free the slot.
   std::swap(finished_[finishedNext_], r);
@@ -169,6 +175,7 @@ void TransferStats::fill(TransferInfo& out, const Record& r) {
   out.finished = r.finished;
   out.rate = r.rate;
   out.state = r.state;
+  out.direction = r.direction;
   out.reason = r.reason;
 }
 
@@ -189,6 +196,7 @@ void TransferStats::publishNow() {
   snap->activeTransfers = active_;
   snap->openConnections = connections_;
   snap->totalBytesSent = totalBytes_;
+  snap->totalBytesReceived = totalReceived_;
   snap->totalTransfers = totalTransfers_;
   changed_ = false;
   if (publish_) publish_(std::move(snap));

@@ -25,6 +25,10 @@ namespace ferry {
 enum class TransferState { kActive, kDone, kCancelled, kFailed };
 const char* toString(TransferState s);
 
+// Which way the bytes go: a download leaves this computer, an upload (a file
+// sent to the receive link) arrives.
+enum class TransferDirection { kDownload, kUpload };
+
 struct TransferInfo {
   std::uint64_t id = 0;
   std::string client;      // "192.168.1.20:51234"
@@ -39,11 +43,12 @@ struct TransferInfo {
   std::uint64_t fileSize = 0;
   std::uint64_t rangeFirst = 0;  // first byte served
   std::uint64_t bytesTotal = 0;  // bytes this response promised
-  std::uint64_t bytesSent = 0;
+  std::uint64_t bytesSent = 0;  // bytes moved so far (received, for an upload)
   std::chrono::system_clock::time_point started;
   std::chrono::system_clock::time_point finished;  // set once not active
   double rate = 0;  // bytes/s, smoothed over ~1 s
   TransferState state = TransferState::kActive;
+  TransferDirection direction = TransferDirection::kDownload;
   std::string reason;  // why it was cancelled or failed
 
  private:
@@ -70,6 +75,7 @@ struct StatsSnapshot {
   std::size_t activeTransfers = 0;
   std::size_t openConnections = 0;
   std::uint64_t totalBytesSent = 0;
+  std::uint64_t totalBytesReceived = 0;  // by uploads
   std::uint64_t totalTransfers = 0;
 };
 
@@ -98,9 +104,11 @@ class TransferStats final {
   TransferStats& operator=(const TransferStats&) = delete;
 
   // Starts a transfer. Allocates nothing in steady state: slots and the
-  // finished ring are reused, the share is reference-counted.
+  // finished ring are reused, the share is reference-counted. An upload's
+  // share names the file being received (its token: the receive link's).
   TransferHandle begin(std::string_view client, std::shared_ptr<const Share> share, std::uint64_t fileSize,
-                       std::uint64_t rangeFirst, std::uint64_t bytesTotal, std::string_view item = {});
+                       std::uint64_t rangeFirst, std::uint64_t bytesTotal, std::string_view item = {},
+                       TransferDirection direction = TransferDirection::kDownload);
   void addBytes(TransferHandle h, std::uint64_t n);
   void finish(TransferHandle h, TransferState state, std::string reason = {});
   void setOpenConnections(std::size_t n);
@@ -127,6 +135,7 @@ class TransferStats final {
     std::chrono::steady_clock::time_point finishedAt;
     double rate = 0;
     TransferState state = TransferState::kActive;
+    TransferDirection direction = TransferDirection::kDownload;
     std::string reason;
   };
   static void fill(TransferInfo& out, const Record& r);
@@ -149,6 +158,7 @@ class TransferStats final {
   std::uint64_t sequence_ = 0;
   std::uint64_t totalBytes_ = 0;
   std::uint64_t totalBytesAtLastTick_ = 0;
+  std::uint64_t totalReceived_ = 0;
   std::uint64_t totalTransfers_ = 0;
   std::size_t active_ = 0;
   std::size_t connections_ = 0;

@@ -159,14 +159,15 @@ def browser(size=PHONE):
 
 
 def wait_for(condition, timeout=20, what="the condition"):
-    """Polls `condition` until it returns something true; returns that."""
+    """Polls `condition` until it returns something true; returns that.
+    `what` (a string, or a function giving one) says what timed out."""
     deadline = time.monotonic() + timeout
     while True:
         value = condition()
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError("timed out after %g s waiting for %s" % (timeout, what))
+            raise AssertionError("timed out after %g s waiting for %s" % (timeout, what() if callable(what) else what))
         time.sleep(0.05)
 
 

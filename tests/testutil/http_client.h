@@ -564,6 +564,7 @@ class FerryProcess {
   QStringList urls;
   QByteArray err;  // stderr so far (refreshed by readErr())
   QStringList env;  // extra NAME=VALUE for the process (e.g. FERRY_SENDFILE=0)
+  int extraLines = 0;  // stdout lines after the files' links (--receive adds one)
 
   ~FerryProcess() { stop(); }
 
@@ -589,7 +590,8 @@ class FerryProcess {
     if (!proc.waitForStarted(10'000)) return false;
     QByteArray out;
     auto start = Clock::now();
-    while (urls.size() < files.size() && msSince(start) < timeoutMs) {
+    const qsizetype want = files.size() + extraLines;
+    while (urls.size() < want && msSince(start) < timeoutMs) {
       if (proc.state() != QProcess::Running) break;
       proc.waitForReadyRead(200);
       out += proc.readAllStandardOutput();
@@ -600,7 +602,7 @@ class FerryProcess {
       }
     }
     readErr();
-    return urls.size() == files.size();
+    return urls.size() == want;
   }
   qint64 pid() const { return proc.processId(); }
   std::uint16_t port() const { return urls.isEmpty() ? 0 : static_cast<std::uint16_t>(QUrl(urls[0]).port()); }

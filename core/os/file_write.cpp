@@ -1,0 +1,174 @@
+#include "file_write.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#ifdef _WIN32
+#include <io.h>
+#include <windows.h>
+#else
+#include <sys/statvfs.h>
+#include <unistd.h>
+#endif
+
+namespace ferry {
+namespace {
+
+#ifdef _WIN32
+std::wstring widen(const std::string& s) {
+  int len = ::MultiByteToWideChar(CP_UTF8, 0, s.c_str(), -1, nullptr, 0);
+  if (len <= 0) return {};
+  std::wstring w(static_cast<std::size_t>(len), L'\0');
+  ::MultiByteToWideChar(CP_UTF8, 0, s.c_str(), -1, w.data(), len);
+  w.resize(static_cast<std::size_t>(len - 1));
+  return w;
+}
+#endif
+
+}  // namespace
+
+int createExclusive(const std::string& path) {
+#ifdef _WIN32
+  // No symlinks to fear from _O_EXCL: it fails on anything already there.
+  return ::_wopen(widen(path).c_str(), _O_WRONLY | _O_CREAT | _O_EXCL | _O_BINARY | _O_NOINHERIT, _S_IREAD | _S_IWRITE);
+#else
+  return ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+#endif
+}
+
+int openForWriting(const std::string& path) {
+#ifdef _WIN32
+  return ::_wopen(widen(path).c_str(), _O_WRONLY | _O_BINARY | _O_NOINHERIT);
+#else
+  int fd = ::open(path.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return -1;
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    errno = EINVAL;
+    return -1;
+  }
+  return fd;
+#endif
+}
+
+int writeAllAt(int fd, const char* buf, std::size_t n, std::uint64_t offset) {
+  while (n > 0) {
+#ifdef _WIN32
+    if (::_lseeki64(fd, static_cast<__int64>(offset), SEEK_SET) < 0) return errno;
+    int w = ::_write(fd, buf, static_cast<unsigned>(n > 0x40000000 ? 0x40000000 : n));
+#else
+    ssize_t w = ::pwrite(fd, buf, n, static_cast<off_t>(offset));
+#endif
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return errno;
+    }
+    if (w == 0) return ENOSPC;
+    buf += w;
+    n -= static_cast<std::size_t>(w);
+    offset += static_cast<std::uint64_t>(w);
+  }
+  return 0;
+}
+
+int truncateFile(int fd, std::uint64_t size) {
+#ifdef _WIN32
+  return ::_chsize_s(fd, static_cast<__int64>(size));
+#else
+  return ::ftruncate(fd, static_cast<off_t>(size)) == 0 ? 0 : errno;
+#endif
+}
+
+int syncFile(int fd) {
+#ifdef _WIN32
+  return ::_commit(fd) == 0 ? 0 : errno;
+#else
+  return ::fsync(fd) == 0 ? 0 : errno;
+#endif
+}
+
+void startWriteback(int fd, std::uint64_t offset, std::uint64_t length) {
+#if defined(__linux__)
+  ::sync_file_range(fd, static_cast<off_t>(offset), static_cast<off_t>(length), SYNC_FILE_RANGE_WRITE);
+#else
+  (void)fd;
+  (void)offset;
+  (void)length;
+#endif
+}
+
+void syncFolder(const std::string& dir) {
+#ifndef _WIN32
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+#else
+  (void)dir;  // NTFS journals names itself
+#endif
+}
+
+int renameNoReplace(const std::string& from, const std::string& to) {
+#ifdef _WIN32
+  if (::MoveFileExW(widen(from).c_str(), widen(to).c_str(), MOVEFILE_WRITE_THROUGH)) return 0;
+  DWORD e = ::GetLastError();
+  return e == ERROR_ALREADY_EXISTS || e == ERROR_FILE_EXISTS ? EEXIST : EIO;
+#else
+#if defined(__linux__) && defined(RENAME_NOREPLACE)
+  if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) return 0;
+  // Old kernels and some file systems have no RENAME_NOREPLACE: EINVAL.
+  if (errno != EINVAL && errno != ENOSYS) return errno;
+#endif
+  // link() fails on an existing name, atomically; the part name goes after.
+  if (::link(from.c_str(), to.c_str()) != 0) return errno;
+  ::unlink(from.c_str());
+  return 0;
+#endif
+}
+
+int removeFile(const std::string& path) {
+#ifdef _WIN32
+  return ::_wunlink(widen(path).c_str()) == 0 ? 0 : errno;
+#else
+  return ::unlink(path.c_str()) == 0 ? 0 : errno;
+#endif
+}
+
+bool diskSpace(const std::string& dir, DiskSpace& out) {
+#ifdef _WIN32
+  ULARGE_INTEGER avail, total;
+  if (!::GetDiskFreeSpaceExW(widen(dir).c_str(), &avail, &total, nullptr)) {
+    errno = EIO;
+    return false;
+  }
+  out.free = avail.QuadPart;
+  out.total = total.QuadPart;
+  return true;
+#else
+  struct statvfs st;
+  if (::statvfs(dir.c_str(), &st) != 0) return false;
+  out.free = static_cast<std::uint64_t>(st.f_bavail) * st.f_frsize;
+  out.total = static_cast<std::uint64_t>(st.f_blocks) * st.f_frsize;
+  return true;
+#endif
+}
+
+std::string whyNotWritableFolder(const std::string& dir) {
+#ifdef _WIN32
+  struct _stat64 st;
+  if (::_wstat64(widen(dir).c_str(), &st) != 0) return "it does not exist";
+  if (!(st.st_mode & _S_IFDIR)) return "it is not a folder";
+  return {};
+#else
+  struct stat st;
+  if (::stat(dir.c_str(), &st) != 0) return errno == ENOENT ? "it does not exist" : "it cannot be opened";
+  if (!S_ISDIR(st.st_mode)) return "it is not a folder";
+  if (::access(dir.c_str(), W_OK | X_OK) != 0) return "this user may not write into it";
+  return {};
+#endif
+}
+
+}  // namespace ferry

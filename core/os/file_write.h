@@ -1,0 +1,49 @@
+#pragma once
+
+// The file operations that receiving a file needs: a part file nobody else
+// can have made or redirected, writes at an offset, fsync, and a commit that
+// never replaces an existing file. Paths are UTF-8. Every call may block on a
+// slow disk: call them from the work pool. Errors come back as errno values.
+
+#include <cstdint>
+#include <string>
+
+namespace ferry {
+
+// Creates `path` for writing: O_CREAT | O_EXCL | O_NOFOLLOW, so a file or a
+// symlink already there (planted, or another upload's) is never opened. -1
+// with errno on failure.
+int createExclusive(const std::string& path);
+// Opens an existing regular file for writing, never through a symlink.
+int openForWriting(const std::string& path);
+// Writes all of [buf, buf + n) at `offset`; 0, or the errno (ENOSPC...).
+int writeAllAt(int fd, const char* buf, std::size_t n, std::uint64_t offset);
+// Cuts the file to `size` bytes.
+int truncateFile(int fd, std::uint64_t size);
+// fsync(): the bytes are on the disk, not only in the cache. 0 or errno.
+int syncFile(int fd);
+// Asks the kernel to start writing [offset, offset + length) to the disk
+// now, without waiting (Linux: sync_file_range SYNC_FILE_RANGE_WRITE), so
+// that the fsync at the end waits for little. Elsewhere, nothing.
+void startWriteback(int fd, std::uint64_t offset, std::uint64_t length);
+// fsync() on a folder: a new name in it survives a power cut. Best effort.
+void syncFolder(const std::string& dir);
+// Gives `from` the name `to` unless `to` exists (EEXIST): renameat2 with
+// RENAME_NOREPLACE, else link() + unlink() where the file system has no
+// such rename; MoveFileEx without REPLACE_EXISTING on Windows. 0 or errno.
+int renameNoReplace(const std::string& from, const std::string& to);
+// unlink(); 0 or errno.
+int removeFile(const std::string& path);
+
+struct DiskSpace {
+  std::uint64_t free = 0;   // what an unprivileged writer may still use
+  std::uint64_t total = 0;
+};
+// The space of the file system holding `dir`; false with errno on failure.
+bool diskSpace(const std::string& dir, DiskSpace& out);
+
+// Why files cannot be written into `dir`, as the end of a sentence ("it
+// does not exist"); empty when it is a folder this process may write to.
+std::string whyNotWritableFolder(const std::string& dir);
+
+}  // namespace ferry

@@ -1,0 +1,20 @@
+#pragma once
+
+// The receive page (resources/web/receive.html with ferry.css, receive.css
+// and receive.js inlined: one request on a phone), and the headers it goes
+// out with: a Content-Security-Policy that lets only its own inline style
+// and script run (by nonce) and lets it talk only to this server, no
+// referrer (the link is the key), no caching. Never CORS headers.
+//
+// Any thread (the template is made once, then only read).
+
+#include <string>
+#include <string_view>
+
+namespace ferry {
+
+void renderReceivePage(std::string& out, std::string_view nonce);
+// Header lines (each ending in CRLF) for the page rendered with `nonce`.
+void appendReceivePageHeaders(std::string& head, std::string_view nonce);
+
+}  // namespace ferry

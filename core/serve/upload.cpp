@@ -1,0 +1,340 @@
+#include "upload.h"
+
+#include <cerrno>
+#include <cstring>
+
+#include "file_io.h"
+#include "file_write.h"
+#include "json_text.h"
+#include "upload_handler.h"
+#include "upload_names.h"
+
+namespace ferry {
+namespace {
+
+// How many taken names ("x (1).txt"...) or part names are tried.
+constexpr unsigned kMaxTries = 1000;
+
+// How much is written between two requests to start writeback.
+constexpr std::uint64_t kWritebackEvery = 8ull << 20;
+
+std::string joinPath(const std::string& dir, const std::string& name) {
+  if (!dir.empty() && (dir.back() == '/' || dir.back() == '\\')) return dir + name;
+  return dir + "/" + name;
+}
+
+bool diskFull(int error) {
+#ifdef EDQUOT  // a quota counts as full; Windows' C runtime has no such errno
+  if (error == EDQUOT) return true;
+#endif
+  return error == ENOSPC || error == EFBIG;
+}
+
+}  // namespace
+
+Upload::Upload(UploadHandler& handler, Responder& out, Params params)
+    : handler_(handler), out_(&out), params_(std::move(params)), fill_(new char[kBuffer]) {
+  if (params_.resumable) {
+    partPath_ = params_.resumable->partPath;
+    start_ = params_.resumable->offset;
+    params_.resumable->busy = true;
+  }
+  auto file = std::make_shared<Share>();
+  file->token = params_.folder->token;
+  file->name = params_.name;
+  file->path = joinPath(params_.folder->dir, params_.name);
+  const std::uint64_t total = params_.sizeKnown ? params_.size : 0;
+  const std::uint64_t rest = total > start_ ? total - start_ : 0;
+  transfer_ = handler_.stats().begin(out.client(), std::move(file), total, start_, rest, {}, TransferDirection::kUpload);
+}
+
+Upload::~Upload() {
+  // Only reached with no job in flight; the job closed or handed back fd_.
+  if (fd_ >= 0) closeFile(fd_);
+}
+
+std::uint64_t Upload::reserved() const {
+  if (!params_.sizeKnown) return 0;
+  const std::uint64_t done = start_ + written_;
+  return params_.size > done ? params_.size - done : 0;
+}
+
+std::size_t Upload::room() const {
+  if (answered_ || !out_) return 0;
+  return kBuffer - fillLen_;
+}
+
+void Upload::take(std::string_view bytes) {
+  std::memcpy(fill_.get() + fillLen_, bytes.data(), bytes.size());
+  fillLen_ += bytes.size();
+  received_ += bytes.size();
+  handler_.stats().addBytes(transfer_, bytes.size());
+  if (fillLen_ == kBuffer) step();
+}
+
+void Upload::complete() {
+  complete_ = true;
+  if (params_.sizeKnown && start_ + received_ != params_.size) {
+    // The page's body must end where the file does (its Content-Length
+    // was checked against the size, so this is a client that lied).
+    return refuse(EINVAL);
+  }
+  step();
+}
+
+void Upload::step() {
+  if (jobInFlight_ || answered_) return;
+  if (fillLen_ == kBuffer || (complete_ && fillLen_ > 0)) {
+    if (!spare_) spare_.reset(new char[kBuffer]);
+    std::swap(fill_, spare_);
+    const std::size_t len = fillLen_;
+    fillLen_ = 0;
+    return submit(spare_.get(), len, Then::kNothing);
+  }
+  if (complete_) submit(nullptr, 0, Then::kCommit);
+}
+
+void Upload::submit(const char* buf, std::size_t len, Then then) {
+  job_.buf = buf;
+  job_.len = len;
+  job_.at = start_ + written_;
+  job_.then = then;
+  job_.error = 0;
+  jobInFlight_ = true;
+  handler_.pool().submit(job_);
+}
+
+// ---- on a pool thread ----------------------------------------------------------
+
+void Upload::open() {
+  if (params_.resumable && !partPath_.empty()) {
+    fd_ = openForWriting(partPath_);
+    if (fd_ < 0) job_.error = errno;
+    return;
+  }
+  // A part name already there (another upload of this name, or something
+  // planted, a symlink even) is never opened: the next one is tried.
+  for (unsigned n = 0; n < kMaxTries; ++n) {
+    std::string path = joinPath(params_.folder->dir, partFileName(params_.name, n));
+    fd_ = createExclusive(path);
+    if (fd_ >= 0) {
+      partPath_ = std::move(path);
+      return;
+    }
+    if (errno != EEXIST) break;
+  }
+  job_.error = errno;
+}
+
+void Upload::commit() {
+  if (int e = syncFile(fd_)) {
+    job_.error = e;
+    return discard();
+  }
+  closeFile(fd_);
+  fd_ = -1;
+  for (unsigned n = 0; n < kMaxTries; ++n) {
+    std::string name = numberedName(params_.name, n);
+    int e = renameNoReplace(partPath_, joinPath(params_.folder->dir, name));
+    if (e == 0) {
+      job_.savedName = std::move(name);
+      syncFolder(params_.folder->dir);
+      return;
+    }
+    // ENAMETOOLONG: "name (1).ext" may not fit where "name.ext" did.
+    if (e != EEXIST && e != ENAMETOOLONG) {
+      job_.error = e;
+      return discard();
+    }
+  }
+  job_.error = EEXIST;
+  discard();
+}
+
+void Upload::discard() {
+  closeFd();
+  if (!partPath_.empty()) removeFile(partPath_);
+}
+
+void Upload::closeFd() {
+  if (fd_ >= 0) closeFile(fd_);
+  fd_ = -1;
+}
+
+void Upload::Job::run() {
+  Upload& u = self;
+  // The part file is made with the first bytes (or, for an empty file, the
+  // commit); a body cut short before any byte leaves none.
+  if (u.fd_ < 0 && (len > 0 || then == Then::kCommit)) u.open();
+  if (!error && len > 0 && u.fd_ >= 0) {
+    error = writeAllAt(u.fd_, buf, len, at);
+    // Every few MiB, the disk starts on what arrived: writing overlaps
+    // receiving, and the fsync before the commit has little left to wait for.
+    if (!error && at + len - u.writebackFrom_ >= kWritebackEvery) {
+      startWriteback(u.fd_, u.writebackFrom_, at + len - u.writebackFrom_);
+      u.writebackFrom_ = at + len;
+    }
+  }
+  if (error) {
+    // A write that failed (a full disk) leaves no part file behind.
+    u.discard();
+    return;
+  }
+  switch (then) {
+    case Then::kNothing: break;
+    case Then::kCommit: u.commit(); break;
+    case Then::kDiscard: u.discard(); break;
+    case Then::kClose: u.closeFd(); break;
+  }
+}
+
+// ---- back on the loop --------------------------------------------------------------
+
+void Upload::Job::done(bool ran) {
+  Upload& u = self;
+  u.jobInFlight_ = false;
+  // Answering may end the request, and the connection then releases this
+  // upload: it is freed here, once jobDone() has returned.
+  u.inCallback_ = true;
+  if (ran) u.jobDone();  // else the pool stopped first: the server is going away
+  u.inCallback_ = false;
+  if (u.released_ && !u.jobInFlight_) u.handler_.forget(&u);
+}
+
+void Upload::jobDone() {
+  const bool failed = job_.error != 0;
+  if (!failed) written_ += job_.len;
+  if (params_.resumable) {
+    ResumableUpload& r = *params_.resumable;
+    r.partPath = failed ? std::string() : partPath_;
+    r.offset = failed ? 0 : start_ + written_;
+  }
+  if (job_.then == Then::kClose && params_.resumable && params_.resumable->discarded && !failed)
+    return submit(nullptr, 0, Then::kDiscard);  // Receive went off meanwhile
+  if (job_.then == Then::kDiscard || job_.then == Then::kClose) {
+    if (params_.resumable) {
+      params_.resumable->busy = false;
+      if (job_.then == Then::kDiscard || failed) handler_.dropResumable(params_.resumable->id);
+    }
+    return;
+  }
+  if (failed) {
+    if (params_.resumable) {
+      params_.resumable->busy = false;
+      handler_.dropResumable(params_.resumable->id);
+    }
+    cleaned_ = true;  // the job removed the part file
+    cleanUpDue_ = false;
+    if (out_) refuse(job_.error);
+    return;
+  }
+  if (job_.then == Then::kCommit) return answerSaved();
+  if (cleanUpDue_) return cleanUp();
+  if (!out_) return;
+  step();
+  out_->resume();  // room again
+}
+
+void Upload::answerSaved() {
+  answered_ = true;
+  std::string saved = std::move(job_.savedName);
+  if (params_.resumable) {
+    params_.resumable->busy = false;
+    handler_.dropResumable(params_.resumable->id);
+  }
+  finishTransfer(TransferState::kDone, "saved as " + saved);
+  if (!out_) return;
+  std::string body;
+  if (params_.json) {
+    body = "{\"name\":";
+    appendJsonString(body, saved);
+    body += "}\n";
+  } else {
+    body = "Saved as " + saved + "\n";
+  }
+  out_->respond(201, params_.json ? "Content-Type: application/json\r\n" : std::string_view(), body);
+  out_->resume();
+}
+
+void Upload::refuse(int error) {
+  answered_ = true;
+  int status = 500;
+  std::string_view body = "This computer could not save the file.\n";
+  std::string why = std::string("cannot save the file: ") + std::strerror(error);
+  if (diskFull(error)) {
+    status = 507;
+    body = "The disk on this computer is full: the file was not saved.\n";
+    why = "the disk is full";
+  } else if (error == EINVAL) {
+    status = 400;
+    body = "The body does not end where the file does.\n";
+    why = "the body did not end where the file does";
+  } else if (error == EACCES || error == EPERM || error == EROFS) {
+    status = 403;
+    body = "This computer may not write into its receive folder.\n";
+  }
+  finishTransfer(TransferState::kFailed, std::move(why));
+  if (out_) {
+    out_->respond(status, {}, body);
+    out_->resume();
+  }
+  if (!cleaned_) {
+    if (params_.resumable) params_.resumable->discarded = true;  // nothing to resume from
+    if (jobInFlight_)
+      cleanUpDue_ = true;
+    else
+      cleanUp();
+  }
+}
+
+void Upload::finishTransfer(TransferState state, std::string reason) {
+  if (!transfer_) return;
+  handler_.stats().finish(transfer_, state, std::move(reason));
+  transfer_ = {};
+}
+
+void Upload::abort(std::string_view reason) {
+  if (out_) out_->abort(reason, false);
+}
+
+void Upload::ended(BodyEnd how, std::string_view reason) {
+  out_ = nullptr;
+  if (answered_ && how == BodyEnd::kComplete) return;
+  if (!answered_) {
+    // A commit in flight still gives the file its name: every byte is there.
+    if (jobInFlight_ && job_.then == Then::kCommit) return;
+    finishTransfer(how == BodyEnd::kFailed ? TransferState::kFailed : TransferState::kCancelled,
+                   std::string(reason));
+    cleanUpDue_ = true;
+    if (!jobInFlight_) cleanUp();
+  }
+}
+
+void Upload::cleanUp() {
+  cleanUpDue_ = false;
+  if (cleaned_) return;
+  cleaned_ = true;
+  // A page upload keeps what arrived (the buffer too) for the page to
+  // resume from, unless Receive went off; anything else leaves nothing.
+  const bool keep = params_.resumable && !params_.resumable->discarded;
+  if (keep && fillLen_ > 0) {
+    if (!spare_) spare_.reset(new char[kBuffer]);
+    std::swap(fill_, spare_);
+    const std::size_t len = fillLen_;
+    fillLen_ = 0;
+    return submit(spare_.get(), len, Then::kClose);
+  }
+  if (fd_ < 0 && partPath_.empty()) {
+    if (params_.resumable) params_.resumable->busy = false;
+    return;
+  }
+  submit(nullptr, 0, keep ? Then::kClose : Then::kDiscard);
+}
+
+void Upload::release() {
+  released_ = true;
+  out_ = nullptr;
+  if (!jobInFlight_ && !inCallback_) handler_.forget(this);
+}
+
+}  // namespace ferry

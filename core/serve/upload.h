@@ -1,0 +1,136 @@
+#pragma once
+
+// Upload: one request body on its way into the receive folder, from its
+// first byte to its final name. Owns the part file's descriptor, two
+// buffers (one the connection fills, one a job of the work pool writes:
+// memory per upload is 2 x kBuffer whatever the file's size), the transfer it
+// records in TransferStats, and its one job, which opens, writes, fsyncs and
+// commits — each may block on the disk, so none runs on the loop.
+//
+// A file gets its name only once every byte is on the disk: fsync, then a
+// rename that never replaces anything ("name (1).ext" when the name is
+// taken, also when two uploads of one name race). A curl upload that is cut
+// short leaves nothing behind; a page upload (`resumable`) keeps its part
+// file and the offset reached, for the page to resume from.
+//
+// Made by an UploadHandler, which outlives it; kept alive past its
+// connection while its job is in the pool. Loop thread only (the job's
+// run() touches only the job's own fields).
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "body_sink.h"
+#include "receive_target.h"
+#include "responder.h"
+#include "transfer_stats.h"
+#include "work_pool.h"
+
+namespace ferry {
+
+class UploadHandler;
+
+// A page upload that may resume: its part file, its size, and how much of
+// it is on the disk. Shared by the handler's table and the Upload writing it.
+struct ResumableUpload {
+  std::string id;
+  std::string name;
+  std::string partPath;  // empty until the first body created it
+  std::uint64_t size = 0;
+  std::uint64_t offset = 0;  // bytes on the disk
+  bool busy = false;         // an Upload is writing it
+  bool discarded = false;    // Receive went off: the part file goes too
+  std::chrono::steady_clock::time_point lastUsed;
+};
+
+class Upload final : public BodySink {
+ public:
+  static constexpr std::size_t kBuffer = 256 * 1024;
+
+  struct Params {
+    std::shared_ptr<const ReceiveFolder> folder;
+    std::string name;  // checked by whyBadUploadName()
+    std::uint64_t size = 0;  // the whole file's, when known
+    bool sizeKnown = false;
+    std::shared_ptr<ResumableUpload> resumable;  // a page upload, or null (curl)
+    bool json = false;  // answer as the page expects
+  };
+
+  Upload(UploadHandler& handler, Responder& out, Params params);
+  ~Upload();
+  Upload(const Upload&) = delete;
+  Upload& operator=(const Upload&) = delete;
+
+  // Bytes still to arrive that the disk must have room for.
+  std::uint64_t reserved() const;
+  const std::string& receiveToken() const { return params_.folder->token; }
+  // Ends it at once (Receive turned off).
+  void abort(std::string_view reason);
+
+  // BodySink
+  std::size_t room() const override;
+  void take(std::string_view bytes) override;
+  void complete() override;
+  void ended(BodyEnd how, std::string_view reason) override;
+  void release() override;
+
+  std::size_t liveIndex = 0;  // in the handler's list
+
+ private:
+  // What the job does after writing its buffer (if any).
+  enum class Then { kNothing, kCommit, kDiscard, kClose };
+
+  struct Job final : WorkPool::Job {
+    explicit Job(Upload& u) : self(u) {}
+    void run() override;
+    void done(bool ran) override;
+    Upload& self;
+    // Set by the loop before submit(), read back in done().
+    const char* buf = nullptr;
+    std::size_t len = 0;
+    std::uint64_t at = 0;
+    Then then = Then::kNothing;
+    int error = 0;
+    std::string savedName;
+  };
+
+  void open();  // on the pool thread
+  void commit();  // on the pool thread
+  void discard();  // on the pool thread
+  void closeFd();  // on the pool thread
+
+  // Writes the full buffer, or the last one, or commits: whatever is due.
+  void step();
+  void submit(const char* buf, std::size_t len, Then then);
+  void jobDone();
+  void refuse(int error);
+  void answerSaved();
+  void finishTransfer(TransferState state, std::string reason);
+  void cleanUp();  // the body did not complete: discard or keep for resuming
+
+  UploadHandler& handler_;
+  Responder* out_;  // null once the request has ended
+  Params params_;
+  std::string partPath_;
+  int fd_ = -1;
+  std::uint64_t writebackFrom_ = 0;  // the job's: where the next writeback starts
+  Job job_{*this};
+  bool jobInFlight_ = false;
+  bool released_ = false;
+  bool inCallback_ = false;  // the job's done() runs: release() leaves freeing to it
+  bool complete_ = false;   // the body has arrived whole
+  bool answered_ = false;   // saved (or refused): the response is written
+  bool cleanUpDue_ = false;  // ended early: discard/keep once the job is back
+  bool cleaned_ = false;
+  std::unique_ptr<char[]> fill_;   // filled from the connection
+  std::unique_ptr<char[]> spare_;  // being written by the job
+  std::size_t fillLen_ = 0;
+  std::uint64_t start_ = 0;     // the offset this body starts at
+  std::uint64_t received_ = 0;  // of this body
+  std::uint64_t written_ = 0;   // of this body, on the disk
+  TransferHandle transfer_;
+};
+
+}  // namespace ferry

@@ -1,0 +1,126 @@
+#include "upload_names.h"
+
+#include <array>
+#include <cstdint>
+
+namespace ferry {
+namespace {
+
+constexpr std::string_view kPartSuffix = ".ferry-part";
+constexpr std::size_t kMaxName = 255;  // bytes: NAME_MAX on Linux and macOS
+
+bool validUtf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    std::size_t len;
+    std::uint32_t cp;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xe0) == 0xc0) {
+      len = 2;
+      cp = c & 0x1f;
+    } else if ((c & 0xf0) == 0xe0) {
+      len = 3;
+      cp = c & 0x0f;
+    } else if ((c & 0xf8) == 0xf0) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + len > s.size()) return false;
+    for (std::size_t k = 1; k < len; ++k) {
+      auto d = static_cast<unsigned char>(s[i + k]);
+      if ((d & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (d & 0x3f);
+    }
+    // Overlong forms, surrogates and beyond U+10FFFF are not UTF-8.
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
+        (cp >= 0xd800 && cp <= 0xdfff))
+      return false;
+    i += len;
+  }
+  return true;
+}
+
+char upper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c; }
+
+// CON, PRN, AUX, NUL, COM0-9, LPT0-9 (and the superscript digits Windows
+// also reserves), with or without an extension: Windows opens the device.
+bool windowsReserved(std::string_view name) {
+  std::string_view stem = name.substr(0, name.find('.'));
+  while (!stem.empty() && stem.back() == ' ') stem.remove_suffix(1);
+  std::string u;
+  for (char c : stem) u.push_back(upper(c));
+  static constexpr std::array<std::string_view, 4> kPlain = {"CON", "PRN", "AUX", "NUL"};
+  for (auto r : kPlain)
+    if (u == r) return true;
+  if (u.size() >= 4 && (u.compare(0, 3, "COM") == 0 || u.compare(0, 3, "LPT") == 0)) {
+    std::string_view digit = std::string_view(u).substr(3);
+    if (digit.size() == 1 && digit[0] >= '0' && digit[0] <= '9') return true;
+    if (digit == "\xc2\xb9" || digit == "\xc2\xb2" || digit == "\xc2\xb3") return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string whyBadUploadName(std::string_view name) {
+  if (name.empty()) return "The file has no name.";
+  if (name == "." || name == "..") return "A file cannot be called \".\" or \"..\".";
+  if (name.size() > kMaxName) return "The file name is longer than 255 bytes.";
+  if (!validUtf8(name)) return "The file name is not valid UTF-8.";
+  for (char c : name) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '/' || c == '\\') return "The file name may not contain a slash or a backslash.";
+    if (u < 0x20 || u == 0x7f) return "The file name may not contain control characters.";
+    if (c == ':') return "The file name may not contain a colon (or name a drive).";
+#ifdef _WIN32
+    // Windows cannot hold these; elsewhere they are ordinary characters.
+    if (c == '<' || c == '>' || c == '"' || c == '|' || c == '?' || c == '*')
+      return "The file name may not contain any of < > \" | ? *.";
+#endif
+  }
+  if (name.back() == '.' || name.back() == ' ') return "The file name may not end with a dot or a space.";
+  if (windowsReserved(name)) return "That name is reserved for a device on Windows (CON, NUL, COM1...).";
+  if (isPartFileName(name)) return "That name is reserved for files still arriving.";
+  return {};
+}
+
+std::string numberedName(std::string_view name, unsigned n) {
+  if (n == 0) return std::string(name);
+  std::size_t dot = name.rfind('.');
+  if (dot == 0 || dot == std::string_view::npos) dot = name.size();
+  std::string out(name.substr(0, dot));
+  out += " (" + std::to_string(n) + ")";
+  out += name.substr(dot);
+  return out;
+}
+
+std::string partFileName(std::string_view name, unsigned n) {
+  // Room for the dot, the suffix and "-NNN" within 255 bytes; a cut inside
+  // a UTF-8 sequence backs off to its start.
+  std::size_t keep = std::min(name.size(), kMaxName - 1 - kPartSuffix.size() - 5);
+  while (keep > 0 && keep < name.size() && (static_cast<unsigned char>(name[keep]) & 0xc0) == 0x80) --keep;
+  std::string out = ".";
+  out += name.substr(0, keep);
+  out += kPartSuffix;
+  if (n > 0) out += "-" + std::to_string(n);
+  return out;
+}
+
+bool isPartFileName(std::string_view name) {
+  if (name.size() < 1 + kPartSuffix.size() || name.front() != '.') return false;
+  std::size_t at = name.rfind(kPartSuffix);
+  if (at == std::string_view::npos) return false;
+  std::string_view rest = name.substr(at + kPartSuffix.size());
+  if (rest.empty()) return true;
+  if (rest.front() != '-' || rest.size() < 2) return false;
+  for (char c : rest.substr(1))
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+
+}  // namespace ferry

@@ -1,0 +1,44 @@
+#pragma once
+
+// ReceiveTarget: where files sent to this computer go — the folder the user
+// chose and the unguessable token of its receive link — or nothing, while
+// Receive is off. Owns only that (never an open file or an upload).
+//
+// Thread-safe: the UI turns Receive on and off while the loop thread looks
+// it up for every request.
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+namespace ferry {
+
+struct ReceiveFolder {
+  std::string token;
+  std::string dir;  // absolute, symlinks resolved
+};
+
+class ReceiveTarget final {
+ public:
+  // Receive into `dir`. An empty token draws a new one; a given token
+  // (restored from settings) must look like one. Fails with
+  // cannotReceive()'s sentence when `dir` is not a folder this process may
+  // write to. Replaces any previous folder.
+  std::shared_ptr<const ReceiveFolder> set(const std::string& dir, std::string* error, std::string token = {});
+  // Receive off: the link 404s from the next request. The folder it had.
+  std::shared_ptr<const ReceiveFolder> clear();
+  // The folder, if Receive is on and `token` is its token.
+  std::shared_ptr<const ReceiveFolder> find(std::string_view token) const;
+  std::shared_ptr<const ReceiveFolder> current() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::shared_ptr<const ReceiveFolder> folder_;
+};
+
+// "Cannot receive files into DIR: REASON." Told the same way in the window
+// and on the command line.
+std::string cannotReceive(const std::string& dir, const std::string& reason);
+
+}  // namespace ferry

@@ -1,0 +1,277 @@
+// The receive page: sends each picked file to this Ferry, one at a time,
+// with a raw XHR PUT (XHR, not fetch: only XHR reports upload progress).
+//
+// Protocol (see core/serve/upload_handler.h): a handshake
+//   POST <link>?name=NAME&size=SIZE            -> 201 {"id", "offset"} | 400 | 404 | 507
+// checked before any byte is sent, then
+//   PUT  <link>?upload=ID&offset=N  (the rest)  -> 201 {"name"} | 409 (offset moved)
+// and, after a failure, HEAD <link>?upload=ID -> Upload-Offset: how much
+// arrived, so the upload goes on from the server's byte. No hashing: a
+// phone starts sending at once. The id is kept in localStorage, so picking
+// the same file again after the page was closed resumes it too.
+(function () {
+  "use strict";
+
+  var base = location.pathname.replace(/[^\/]*$/, "");  // "/<token>/"
+  var input = document.getElementById("files");
+  var pick = document.getElementById("pick");
+  var list = document.getElementById("uploads");
+  var section = document.getElementById("list-section");
+  var summary = document.getElementById("summary");
+  var notice = document.getElementById("notice");
+  var queue = [];
+  var items = [];
+  var running = false;
+  var STALL_MS = 30000;  // no progress this long: the connection is dead
+
+  function human(n) {
+    var units = ["B", "KB", "MB", "GB", "TB"];
+    var u = 0;
+    while (n >= 1000 && u < units.length - 1) { n /= 1000; u++; }
+    return (u === 0 ? n.toFixed(0) : n.toFixed(n < 10 ? 1 : 0)) + " " + units[u];
+  }
+  function duration(s) {
+    if (!isFinite(s) || s < 0) return "";
+    s = Math.round(s);
+    if (s < 60) return s + " s left";
+    if (s < 3600) return Math.floor(s / 60) + " min " + (s % 60) + " s left";
+    return Math.floor(s / 3600) + " h " + Math.floor((s % 3600) / 60) + " min left";
+  }
+  function storageKey(f) { return "ferry-upload " + base + " " + f.name + " " + f.size + " " + f.lastModified; }
+  function remember(f, id) { try { id ? localStorage.setItem(storageKey(f), id) : localStorage.removeItem(storageKey(f)); } catch (e) {} }
+  function recall(f) { try { return localStorage.getItem(storageKey(f)); } catch (e) { return null; } }
+
+  function say(text, off) {
+    notice.textContent = text;
+    notice.hidden = !text;
+    notice.classList.toggle("off", !!off);
+  }
+
+  function Row(file) {
+    this.file = file;
+    this.id = null;
+    this.sent = 0;
+    this.state = "queued";
+    this.li = document.createElement("li");
+    var top = document.createElement("div");
+    top.className = "top";
+    this.nameEl = document.createElement("span");
+    this.nameEl.className = "name";
+    this.nameEl.textContent = file.name;  // text, never markup
+    this.sizeEl = document.createElement("span");
+    this.sizeEl.className = "size";
+    this.sizeEl.textContent = human(file.size);
+    top.appendChild(this.nameEl);
+    top.appendChild(this.sizeEl);
+    var track = document.createElement("div");
+    track.className = "track";
+    this.bar = document.createElement("div");
+    this.bar.className = "fill";
+    track.appendChild(this.bar);
+    this.stateEl = document.createElement("div");
+    this.stateEl.className = "state";
+    this.stateEl.setAttribute("role", "status");
+    this.li.appendChild(top);
+    this.li.appendChild(track);
+    this.li.appendChild(this.stateEl);
+    this.show("queued", "Waiting");
+  }
+  Row.prototype.show = function (state, text) {
+    this.state = state;
+    this.li.className = state;
+    this.li.dataset.state = state;
+    this.stateEl.textContent = text;
+    var total = this.file.size;
+    this.bar.style.width = (total ? Math.min(100, (100 * this.sent) / total) : state === "done" ? 100 : 0) + "%";
+    updateSummary();
+  };
+  Row.prototype.progress = function (sent, rate) {
+    this.sent = sent;
+    var left = rate > 0 ? (this.file.size - sent) / rate : NaN;
+    var parts = [human(sent) + " of " + human(this.file.size)];
+    if (rate > 0) parts.push(human(rate) + "/s", duration(left));
+    this.show("sending", parts.join(" · "));
+  };
+
+  function updateSummary() {
+    var done = 0, failed = 0;
+    for (var i = 0; i < items.length; i++) {
+      if (items[i].state === "done") done++;
+      if (items[i].state === "failed") failed++;
+    }
+    summary.textContent = done + " of " + items.length + " saved" + (failed ? ", " + failed + " failed" : "");
+  }
+
+  function request(method, url) {
+    return new Promise(function (resolve) {
+      var x = new XMLHttpRequest();
+      x.open(method, url);
+      x.onload = function () { resolve(x); };
+      x.onerror = x.ontimeout = x.onabort = function () { resolve({ status: 0, responseText: "" }); };
+      x.timeout = 20000;
+      x.send();
+    });
+  }
+
+  function Retry(text) { this.text = text; }
+  function Fatal(text) { this.text = text; }
+  function why(x, fallback) { return (x.responseText || "").trim() || fallback; }
+
+  // One PUT of the file from `offset`; resolves with the XHR when it ends.
+  function put(row, id, offset) {
+    return new Promise(function (resolve) {
+      var x = new XMLHttpRequest();
+      var lastTime = performance.now(), lastBytes = 0, rate = 0, shown = 0, watchdog = 0;
+      function stalled() { x.abort(); }
+      function arm() { clearTimeout(watchdog); watchdog = setTimeout(stalled, STALL_MS); }
+      x.open("PUT", base + "?upload=" + encodeURIComponent(id) + "&offset=" + offset);
+      x.upload.onprogress = function (e) {
+        arm();
+        var now = performance.now();
+        var dt = (now - lastTime) / 1000;
+        if (dt >= 0.25) {
+          var inst = (e.loaded - lastBytes) / dt;
+          rate = rate ? rate * 0.7 + inst * 0.3 : inst;
+          lastTime = now;
+          lastBytes = e.loaded;
+        }
+        if (now - shown >= 200 || e.loaded === e.total) {  // no more than 5 repaints a second
+          shown = now;
+          row.progress(offset + e.loaded, rate);
+        }
+      };
+      function end() { clearTimeout(watchdog); resolve(x); }
+      x.onload = end;
+      x.onerror = x.onabort = end;
+      arm();
+      x.send(row.file.slice(offset));
+    });
+  }
+
+  function attempt(row) {
+    var f = row.file;
+    var id = row.id || recall(f);
+    var offset = 0;
+    var asked = id ? request("HEAD", base + "?upload=" + encodeURIComponent(id)) : Promise.resolve(null);
+    return asked.then(function (x) {
+      if (x && x.status === 200) {
+        offset = Number(x.getResponseHeader("Upload-Offset")) || 0;
+        return id;
+      }
+      if (x && x.status === 409) throw new Retry("Waiting for the computer to finish writing…");
+      if (x && x.status === 0) throw new Retry("This computer cannot be reached.");
+      remember(f, null);
+      return request("POST", base + "?name=" + encodeURIComponent(f.name) + "&size=" + f.size).then(function (h) {
+        if (h.status === 201) {
+          var fresh = JSON.parse(h.responseText).id;
+          remember(f, fresh);
+          return fresh;
+        }
+        if (h.status === 0) throw new Retry("This computer cannot be reached.");
+        if (h.status === 404) throw new Fatal("Receiving is turned off on this computer.");
+        throw new Fatal(why(h, "The computer refused this file (" + h.status + ")."));
+      });
+    }).then(function (gotId) {
+      id = row.id = gotId;
+      row.sent = offset;
+      row.progress(offset, 0);
+      if (offset > 0) row.stateEl.textContent = "Resuming from " + human(offset) + "…";
+      return put(row, id, offset);
+    }).then(function (x) {
+      if (x.status === 201) {
+        remember(f, null);
+        var saved = JSON.parse(x.responseText).name;
+        row.sent = f.size;
+        row.show("done", saved === f.name ? "Saved" : "Saved as " + saved);
+        return;
+      }
+      if (x.status === 0) throw new Retry("The connection was lost.");
+      if (x.status === 409) throw new Retry("Picking up from the computer’s copy…");
+      if (x.status === 404) { row.id = null; remember(f, null); throw new Retry("Starting again…"); }
+      throw new Fatal(why(x, "The computer refused this file (" + x.status + ")."));
+    });
+  }
+
+  // Waits `ms`, or less when the network comes back or the page is shown again.
+  function pause(ms) {
+    return new Promise(function (resolve) {
+      var t = setTimeout(done, ms);
+      function done() {
+        clearTimeout(t);
+        window.removeEventListener("online", done);
+        document.removeEventListener("visibilitychange", onVisible);
+        resolve();
+      }
+      function onVisible() { if (!document.hidden) done(); }
+      window.addEventListener("online", done);
+      document.addEventListener("visibilitychange", onVisible);
+    });
+  }
+
+  function send(row) {
+    var wait = 1000;
+    function loop() {
+      return attempt(row).catch(function (e) {
+        if (e instanceof Fatal) {
+          row.show("failed", e.text);
+          if (/turned off/.test(e.text)) say("Receiving is turned off on this computer. Turn it on in Ferry's window, then pick the files again.", true);
+          return;
+        }
+        if (!(e instanceof Retry)) e = new Retry("Something went wrong.");
+        row.show("waiting", e.text + " Trying again in a moment; nothing is lost.");
+        return pause(wait).then(function () {
+          wait = Math.min(wait * 2, 15000);
+          return loop();
+        });
+      });
+    }
+    return loop();
+  }
+
+  function pump() {
+    if (running) return;
+    var row = queue.shift();
+    if (!row) return;
+    running = true;
+    send(row).then(function () {
+      running = false;
+      pump();
+    });
+  }
+
+  function add(files) {
+    for (var i = 0; i < files.length; i++) {
+      var row = new Row(files[i]);
+      items.push(row);
+      list.appendChild(row.li);
+      queue.push(row);
+    }
+    section.hidden = items.length === 0;
+    updateSummary();
+    pump();
+  }
+
+  input.addEventListener("change", function () {
+    add(input.files);
+    input.value = "";  // the same file may be picked again
+  });
+  document.addEventListener("dragover", function (e) {
+    e.preventDefault();
+    pick.classList.add("over");
+  });
+  document.addEventListener("dragleave", function () { pick.classList.remove("over"); });
+  document.addEventListener("drop", function (e) {
+    e.preventDefault();
+    pick.classList.remove("over");
+    if (e.dataTransfer && e.dataTransfer.files.length) add(e.dataTransfer.files);
+  });
+  window.addEventListener("beforeunload", function (e) {
+    for (var i = 0; i < items.length; i++) {
+      if (items[i].state !== "done" && items[i].state !== "failed") {
+        e.preventDefault();
+        e.returnValue = "";
+        return;
+      }
+    }
+  });
+})();

@@ -1,0 +1,69 @@
+"""A TCP relay on 127.0.0.1 between a browser and Ferry that can pace what
+the browser sends and cut every connection at once: what a phone walking
+out of Wi-Fi range does to an upload, on loopback."""
+
+import socket
+import threading
+import time
+
+
+class CutProxy:
+    def __init__(self, target_port, bytes_per_second=None):
+        self.target_port = target_port
+        self.rate = bytes_per_second
+        self.listener = socket.socket()
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(64)
+        self.port = self.listener.getsockname()[1]
+        self.lock = threading.Lock()
+        self.open = []
+        self.cuts = 0
+        self.closing = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while not self.closing:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(("127.0.0.1", self.target_port))
+            with self.lock:
+                self.open += [client, server]
+            threading.Thread(target=self._pipe, args=(client, server, self.rate), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(server, client, None), daemon=True).start()
+
+    def _pipe(self, src, dst, rate):
+        try:
+            while True:
+                data = src.recv(16384)
+                if not data:
+                    break
+                dst.sendall(data)
+                if rate:
+                    time.sleep(len(data) / rate)
+        except OSError:
+            pass
+        for s in (src, dst):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def cut(self):
+        """Drops every connection open now (both sides see it end)."""
+        with self.lock:
+            victims, self.open = self.open, []
+            self.cuts += 1
+        for s in victims:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            s.close()
+
+    def close(self):
+        self.closing = True
+        self.listener.close()
+        self.cut()

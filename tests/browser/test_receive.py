@@ -1,0 +1,120 @@
+"""The receive page in a real browser: a phone picks two files and they land
+byte-identical; an upload whose connection is cut mid-file resumes from the
+server's byte and completes; screenshots for docs/ at phone and desktop
+size, light and dark."""
+
+import hashlib
+import os
+import re
+import tempfile
+import time
+import urllib.parse
+
+import ferry_browser as fb
+from cut_proxy import CutProxy
+
+
+def random_file(folder, name, size, seed):
+    path = os.path.join(folder, name)
+    block = hashlib.sha256(str(seed).encode()).digest() * 2048  # 64 KiB
+    with open(path, "wb") as f:
+        left = size
+        while left > 0:
+            f.write(block[:min(left, len(block))])
+            block = hashlib.sha256(block[:64]).digest() * 2048
+            left -= min(left, 65536)
+    return path
+
+
+def digest(path):
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def rows(b):
+    return b.execute_script(
+        "return Array.from(document.querySelectorAll('#uploads li')).map("
+        "li => [li.dataset.state, li.querySelector('.state').textContent])")
+
+
+def pick(b, paths):
+    b.find_element("id", "files").send_keys("\n".join(paths))
+
+
+def dark(b):
+    b.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
+
+
+def test_phone_sends_two_files():
+    src = tempfile.mkdtemp(prefix="ferry-src-")
+    inbox = tempfile.mkdtemp(prefix="ferry-inbox-")
+    photo = random_file(src, "IMG_2041.HEIC", 3 * 1024 * 1024 + 11, 1)
+    video = random_file(src, "Birthday video <2024>.mov", 9 * 1024 * 1024, 2)
+    ferry = fb.Ferry(["--receive", inbox], lines_expected=1)
+    try:
+        link = ferry.lines[0]
+        with fb.browser(fb.PHONE) as b:
+            b.get(link)
+            assert b.title == "Send files to this computer"
+            fb.screenshot(b, "receive-phone-empty")
+            pick(b, [photo, video])
+            fb.wait_for(lambda: [s for s, _ in rows(b)] == ["done", "done"], 60, lambda: "both files to be saved: %r" % rows(b))
+            assert rows(b)[0][1] == "Saved", rows(b)
+            fb.screenshot(b, "receive-phone")
+            dark(b)
+            fb.screenshot(b, "receive-phone-dark")
+        for path in (photo, video):
+            stored = os.path.join(inbox, os.path.basename(path))
+            assert digest(stored) == digest(path), path
+        assert sorted(os.listdir(inbox)) == sorted(os.path.basename(p) for p in (photo, video))
+
+        # The same name again: saved under a new one, and the page says so.
+        with fb.browser(fb.DESKTOP) as b:
+            b.get(link)
+            pick(b, [photo])
+            fb.wait_for(lambda: [s for s, _ in rows(b)] == ["done"], 60, "the file to be saved")
+            assert rows(b)[0][1] == "Saved as IMG_2041 (1).HEIC", rows(b)
+            fb.screenshot(b, "receive-desktop")
+        assert digest(os.path.join(inbox, "IMG_2041 (1).HEIC")) == digest(photo)
+    finally:
+        ferry.stop()
+
+
+def test_cut_connection_resumes():
+    src = tempfile.mkdtemp(prefix="ferry-src-")
+    inbox = tempfile.mkdtemp(prefix="ferry-inbox-")
+    size = 6 * 1024 * 1024
+    big = random_file(src, "holiday.mp4", size, 3)
+    ferry = fb.Ferry(["--receive", inbox], lines_expected=1)
+    # Paced at 3 MB/s, so the cut lands mid-file.
+    proxy = CutProxy(urllib.parse.urlsplit(ferry.lines[0]).port, bytes_per_second=3_000_000)
+    try:
+        link = "http://127.0.0.1:%d%s" % (proxy.port, urllib.parse.urlsplit(ferry.lines[0]).path)
+        with fb.browser(fb.PHONE) as b:
+            b.get(link)
+            pick(b, [big])
+
+            def part_size():
+                parts = [n for n in os.listdir(inbox) if n.endswith(".ferry-part")]
+                return os.path.getsize(os.path.join(inbox, parts[0])) if parts else 0
+            fb.wait_for(lambda: part_size() >= 1024 * 1024, 30, "a megabyte on the disk")
+            fb.wait_for(lambda: "/s" in rows(b)[0][1], 10, "the page to show a speed")
+            fb.screenshot(b, "receive-phone-sending")
+            proxy.cut()
+            fb.wait_for(lambda: rows(b)[0][0] == "waiting", 20, "the page to notice the cut")
+            fb.screenshot(b, "receive-phone-resuming")
+            fb.wait_for(lambda: rows(b)[0][0] == "done", 60, "the upload to finish after the cut")
+        assert digest(os.path.join(inbox, "holiday.mp4")) == digest(big)
+        assert os.listdir(inbox) == ["holiday.mp4"]
+        # The second request went on from a byte the server had, not from 0.
+        starts = [int(n) for n in re.findall(r"started receiving holiday\.mp4 \(.*? from byte (\d+)\)", ferry.stderr())]
+        assert len(starts) >= 2 and starts[0] == 0 and starts[-1] > 0, ferry.stderr()
+    finally:
+        proxy.close()
+        ferry.stop()
+
+
+fb.run(test_phone_sends_two_files, test_cut_connection_resumes)

@@ -1,0 +1,263 @@
+// The receive link's HTTP, byte by byte over raw sockets: 100-continue
+// accepted and refused, other expectations, framing (lengths, chunks,
+// smuggling forms), bodies cut short or followed by more, a stalled body,
+// Receive turned off mid-upload, and the page's resumable protocol.
+
+#include <QTest>
+
+#include "testutil/http_client.h"
+
+using namespace ferry::test;
+using namespace std::chrono_literals;
+
+class TestReceiveProtocol : public QObject {
+  Q_OBJECT
+
+  std::unique_ptr<ServerFixture> fx_;
+  std::unique_ptr<QTemporaryDir> inbox_;
+  QByteArray base_;  // "/<token>/"
+
+  QString inbox(const QString& name = {}) const { return name.isEmpty() ? inbox_->path() : inbox_->filePath(name); }
+  QStringList entries() const {
+    return QDir(inbox()).entryList(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot, QDir::Name);
+  }
+  std::uint16_t port() const { return fx_->port(); }
+  QByteArray head(const QByteArray& method, const QByteArray& target, const QByteArray& extra) const {
+    return method + " " + target + " HTTP/1.1\r\n" + hostHeader(port()) + extra + "\r\n";
+  }
+  bool start(std::chrono::milliseconds bodyStall = 60'000ms) {
+    inbox_ = std::make_unique<QTemporaryDir>();
+    fx_ = std::make_unique<ServerFixture>();
+    fx_->options.limits.bodyStallTimeout = bodyStall;
+    if (!fx_->start("")) return false;
+    std::string error;
+    auto folder = fx_->server.setReceiveFolder(QFile::encodeName(inbox()).toStdString(), &error);
+    if (!folder) return false;
+    base_ = QByteArray::fromStdString("/" + folder->token + "/");
+    return true;
+  }
+  // The JSON string value of `key` in a small object.
+  static QByteArray jsonValue(const QByteArray& json, const QByteArray& key) {
+    qsizetype at = json.indexOf("\"" + key + "\":");
+    if (at < 0) return {};
+    at += key.size() + 3;
+    if (json[at] == '"') return json.mid(at + 1, json.indexOf('"', at + 1) - at - 1);
+    qsizetype end = at;
+    while (end < json.size() && json[end] >= '0' && json[end] <= '9') ++end;
+    return json.mid(at, end - at);
+  }
+  QByteArray handshake(const QByteArray& name, qint64 size) {
+    RawResponse r = rawRequest(port(), head("POST", base_ + "?name=" + name + "&size=" + QByteArray::number(size), {}));
+    if (r.status != 201) qWarning("handshake: %d %s", r.status, r.body.constData());
+    return jsonValue(r.body, "id");
+  }
+
+ private slots:
+  void cleanup() {
+    fx_.reset();
+    inbox_.reset();
+  }
+
+  void continueOnlyAfterTheCheck() {
+    QVERIFY(start());
+    RawClient c(port());
+    QVERIFY(c.send(head("PUT", base_ + "ok.txt", "Content-Length: 5\r\nExpect: 100-continue\r\n")));
+    QByteArray buf;
+    QVERIFY(c.readAtLeast(buf, 25, 5'000));
+    QVERIFY2(buf.startsWith("HTTP/1.1 100 Continue\r\n\r\n"), buf.constData());
+    buf.remove(0, 25);
+    QVERIFY(c.send("hello"));
+    QCOMPARE(readResponse(c, buf).status, 201);
+    QCOMPARE(readFileBytes(inbox("ok.txt")), QByteArray("hello"));
+
+    // A refusal comes at once, instead of the 100: the client sends nothing.
+    RawClient d(port());
+    QVERIFY(d.send(head("PUT", base_ + "CON", "Content-Length: 5\r\nExpect: 100-continue\r\n")));
+    buf.clear();
+    RawResponse r = readResponse(d, buf);
+    QCOMPARE(r.status, 400);
+    QVERIFY(!buf.contains("100 Continue"));
+    QVERIFY(d.waitClosed(5'000));
+  }
+
+  void otherExpectationsAre417() {
+    QVERIFY(start());
+    RawResponse r = rawRequest(port(), head("PUT", base_ + "x.txt", "Content-Length: 1\r\nExpect: 200-ok\r\n"));
+    QCOMPARE(r.status, 417);
+    QCOMPARE(entries(), QStringList());
+  }
+
+  void framingAttacksAreRefused_data() {
+    QTest::addColumn<QByteArray>("request");
+    QTest::newRow("CL and TE") << QByteArray("Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+    QTest::newRow("two CL") << QByteArray("Content-Length: 5\r\nContent-Length: 5\r\n\r\nhello");
+    QTest::newRow("bad chunk size") << QByteArray("Transfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n");
+    QTest::newRow("chunk without CRLF") << QByteArray("Transfer-Encoding: chunked\r\n\r\n5\r\nhelloX0\r\n\r\n");
+    // llhttp takes a lone CR for a line end; the head must end where its
+    // empty line is, or the body would start inside what we call the head.
+    QTest::newRow("lone CR ends head") << QByteArray("Content-Length: 5\r\n\rhello\r\n\r\n");
+    QTest::newRow("TE not chunked") << QByteArray("Transfer-Encoding: gzip\r\n\r\nhello");
+  }
+  void framingAttacksAreRefused() {
+    QFETCH(QByteArray, request);
+    QVERIFY(start());
+    RawClient c(port());
+    QVERIFY(c.send("PUT " + base_ + "smuggled.txt HTTP/1.1\r\n" + hostHeader(port()) + request));
+    QByteArray buf;
+    RawResponse r = readResponse(c, buf);
+    QCOMPARE(r.status, 400);
+    QVERIFY(c.waitClosed(5'000));
+    QTRY_COMPARE(entries(), QStringList());
+  }
+
+  void aBodyCutShortLeavesNothing_data() {
+    QTest::addColumn<QByteArray>("request");
+    QTest::newRow("length") << QByteArray("Content-Length: 400000\r\n\r\n") + QByteArray(300000, 'a');
+    QTest::newRow("no last chunk") << QByteArray("Transfer-Encoding: chunked\r\n\r\n40000\r\n") + QByteArray(0x40000, 'b') +
+                                          "\r\n";
+  }
+  void aBodyCutShortLeavesNothing() {
+    QFETCH(QByteArray, request);
+    QVERIFY(start());
+    {
+      RawClient c(port());
+      QVERIFY(c.send("PUT " + base_ + "cut.bin HTTP/1.1\r\n" + hostHeader(port()) + request));
+      // Some of it reached the disk: a part file is there.
+      QTRY_VERIFY(!entries().isEmpty());
+    }  // hang up
+    QTRY_COMPARE(entries(), QStringList());
+    QTRY_VERIFY([&] {
+      for (const auto& t : fx_->server.snapshot()->transfers)
+        if (t.direction == ferry::TransferDirection::kUpload && t.state == ferry::TransferState::kCancelled) return true;
+      return false;
+    }());
+  }
+
+  void bytesAfterTheBodyAreTheNextRequest() {
+    QVERIFY(start());
+    RawClient c(port());
+    QVERIFY(c.send(head("PUT", base_ + "five.txt", "Content-Length: 5\r\n") + "helloGARBAGE NOT HTTP\r\n\r\n"));
+    QByteArray buf;
+    QCOMPARE(readResponse(c, buf).status, 201);
+    QCOMPARE(readResponse(c, buf).status, 400);
+    QCOMPARE(readFileBytes(inbox("five.txt")), QByteArray("hello"));
+    // A well-formed next request on the same connection is answered.
+    RawClient d(port());
+    QVERIFY(d.send(head("PUT", base_ + "a.txt", "Content-Length: 1\r\n") + "a" +
+                   head("PUT", base_ + "b.txt", "Transfer-Encoding: chunked\r\n") + "1\r\nb\r\n0\r\n\r\n"));
+    buf.clear();
+    QCOMPARE(readResponse(d, buf).status, 201);
+    QCOMPARE(readResponse(d, buf).status, 201);
+    QCOMPARE(readFileBytes(inbox("b.txt")), QByteArray("b"));
+  }
+
+  void oneByteAtATime() {
+    QVERIFY(start());
+    RawClient c(port());
+    const QByteArray req = head("PUT", base_ + "slow.txt", "Transfer-Encoding: chunked\r\n") + "3\r\nabc\r\n2;ext=1\r\nde\r\n0\r\n\r\n";
+    for (char ch : req) {
+      QVERIFY(c.send(QByteArray(1, ch)));
+      ::usleep(500);
+    }
+    QByteArray buf;
+    QCOMPARE(readResponse(c, buf).status, 201);
+    QCOMPARE(readFileBytes(inbox("slow.txt")), QByteArray("abcde"));
+  }
+
+  void aStalledBodyTimesOut() {
+    QVERIFY(start(1'000ms));
+    RawClient c(port());
+    QVERIFY(c.send(head("PUT", base_ + "stall.bin", "Content-Length: 100\r\n") + "only ten b"));
+    QByteArray buf;
+    RawResponse r = readResponse(c, buf, false, 10'000);
+    QCOMPARE(r.status, 408);
+    QVERIFY(c.waitClosed(5'000));
+    QTRY_COMPARE(entries(), QStringList());
+  }
+
+  void receiveOffEndsUploadsInFlight() {
+    QVERIFY(start());
+    RawClient c(port());
+    QVERIFY(c.send(head("PUT", base_ + "big.bin", "Content-Length: 100000000\r\n") + QByteArray(1 << 20, 'x')));
+    QTRY_VERIFY(!entries().isEmpty());
+    fx_->server.stopReceiving();
+    QVERIFY(c.waitClosed(5'000));
+    QTRY_COMPARE(entries(), QStringList());
+    // And the link is gone for the next request.
+    QCOMPARE(rawRequest(port(), head("PUT", base_ + "big.bin", "Content-Length: 1\r\n") + "x").status, 404);
+  }
+
+  void thePageProtocolResumes() {
+    QVERIFY(start());
+    const QByteArray file = randomBytes(3 * 1024 * 1024 + 7, 21);
+    const QByteArray id = handshake("photo%20%C3%A9t%C3%A9.jpg", file.size());
+    QVERIFY(!id.isEmpty());
+    // Send the first 1.5 MB, then the connection drops.
+    {
+      RawClient c(port());
+      QVERIFY(c.send(head("PUT", base_ + "?upload=" + id + "&offset=0",
+                          "Content-Length: " + QByteArray::number(file.size()) + "\r\n") +
+                     file.left(1500000)));
+      QTRY_VERIFY(QFileInfo(inbox(entries().value(0))).size() > 0);
+    }
+    // The page asks how much arrived, and goes on from there.
+    qint64 offset = -1;
+    QTRY_VERIFY([&] {
+      RawResponse h = rawRequest(port(), head("HEAD", base_ + "?upload=" + id, {}), true);
+      if (h.status != 200) return false;
+      offset = h.headers.value("upload-offset").toLongLong();
+      return true;
+    }());
+    QCOMPARE(offset, 1500000);
+    QVERIFY(!QFileInfo::exists(inbox("photo été.jpg")));  // no final name before the last byte
+    // A wrong offset is a 409 that says the right one.
+    RawResponse w = rawRequest(port(), head("PUT", base_ + "?upload=" + id + "&offset=10", "Content-Length: 5\r\n") + "12345");
+    QCOMPARE(w.status, 409);
+    QCOMPARE(w.headers.value("upload-offset").toLongLong(), offset);
+    const QByteArray rest = file.mid(offset);
+    RawResponse done = rawRequest(port(), head("PUT", base_ + "?upload=" + id + "&offset=" + QByteArray::number(offset),
+                                               "Content-Length: " + QByteArray::number(rest.size()) + "\r\n") +
+                                              rest);
+    QCOMPARE(done.status, 201);
+    QCOMPARE(jsonValue(done.body, "name"), QByteArray("photo été.jpg"));
+    QCOMPARE(sha256(readFileBytes(inbox("photo été.jpg"))), sha256(file));
+    QCOMPARE(entries(), QStringList{"photo été.jpg"});
+    // Finished: the id is gone.
+    QCOMPARE(rawRequest(port(), head("HEAD", base_ + "?upload=" + id, {}), true).status, 404);
+  }
+
+  void theHandshakeChecksBeforeAnyByte() {
+    QVERIFY(start());
+    QCOMPARE(rawRequest(port(), head("POST", base_ + "?name=..&size=5", {})).status, 400);
+    QCOMPARE(rawRequest(port(), head("POST", base_ + "?name=a.txt&size=-1", {})).status, 400);
+    QCOMPARE(rawRequest(port(), head("POST", base_ + "?name=a.txt&size=1125899906842624", {})).status, 507);
+    QCOMPARE(rawRequest(port(), head("POST", base_ + "?name=a.txt&size=5", "Origin: http://evil.example\r\n")).status, 403);
+    QCOMPARE(entries(), QStringList());
+    // A body that does not end where the file does is refused.
+    const QByteArray id = handshake("a.txt", 5);
+    QCOMPARE(rawRequest(port(), head("PUT", base_ + "?upload=" + id + "&offset=0", "Content-Length: 9\r\n") + "123456789")
+                 .status,
+             400);
+    QCOMPARE(rawRequest(port(), head("PUT", base_ + "?upload=nope&offset=0", "Content-Length: 1\r\n") + "x").status, 404);
+  }
+
+  void receiveOffRemovesPagePartFiles() {
+    QVERIFY(start());
+    const QByteArray id = handshake("kept.bin", 1000000);
+    {
+      RawClient c(port());
+      QVERIFY(c.send(head("PUT", base_ + "?upload=" + id + "&offset=0", "Content-Length: 1000000\r\n") +
+                     QByteArray(600000, 'k')));
+      QTRY_VERIFY(!entries().isEmpty());
+    }
+    // Dropped: the part file stays for the page to resume...
+    QTRY_COMPARE(rawRequest(port(), head("HEAD", base_ + "?upload=" + id, {}), true).status, 200);
+    QCOMPARE(entries().size(), 1);
+    // ...until Receive goes off.
+    fx_->server.stopReceiving();
+    QTRY_COMPARE(entries(), QStringList());
+  }
+};
+
+QTEST_GUILESS_MAIN(TestReceiveProtocol)
+#include "tst_receive_protocol.moc"
