@@ -19,6 +19,15 @@
 namespace ferry {
 namespace {
 
+#ifdef _WIN32
+// Paths are UTF-8 std::string here and UTF-16 to Windows.
+std::filesystem::path fsPath(const std::string& s) { return std::filesystem::path(std::u8string(s.begin(), s.end())); }
+std::string utf8(const std::filesystem::path& p) {
+  auto u = p.u8string();
+  return std::string(u.begin(), u.end());
+}
+#endif
+
 #if defined(__linux__) && defined(SYS_openat2) && defined(RESOLVE_BENEATH)
 #define FERRY_HAVE_OPENAT2 1
 int openat2Beneath(int dirFd, const char* rel, int flags, bool cached) {
@@ -117,7 +126,7 @@ bool FolderRoot::open(const std::string& path, int& error) {
   close();
 #ifdef _WIN32
   std::error_code ec;
-  if (!std::filesystem::is_directory(std::filesystem::u8path(path), ec)) {
+  if (!std::filesystem::is_directory(fsPath(path), ec)) {
     error = ec ? ec.value() : ENOTDIR;
     return false;
   }
@@ -198,7 +207,7 @@ OpenedFile FolderRoot::statEntry(const std::string& rel) const {
 #ifdef _WIN32
   OpenedFile f;
   std::error_code ec;
-  auto p = std::filesystem::u8path(rel.empty() ? path_ : path_ + "/" + rel);
+  auto p = fsPath(rel.empty() ? path_ : path_ + "/" + rel);
   auto st = std::filesystem::symlink_status(p, ec);
   if (ec) {
     f.error = ENOENT;
@@ -212,7 +221,7 @@ OpenedFile FolderRoot::statEntry(const std::string& rel) const {
     f.notRegular = true;
     return f;
   }
-  OpenedFile file = openRegularFile(p.u8string());
+  OpenedFile file = openRegularFile(utf8(p));
   closeFile(file.fd);
   file.fd = -1;
   return file;
@@ -238,7 +247,7 @@ bool FolderRoot::list(const std::string& rel, std::vector<FolderEntry>& out, int
   out.clear();
 #ifdef _WIN32
   std::error_code ec;
-  auto dir = std::filesystem::u8path(rel.empty() ? path_ : path_ + "/" + rel);
+  auto dir = fsPath(rel.empty() ? path_ : path_ + "/" + rel);
   std::filesystem::directory_iterator it(dir, ec), end;
   if (ec) {
     error = ENOENT;
@@ -250,12 +259,12 @@ bool FolderRoot::list(const std::string& rel, std::vector<FolderEntry>& out, int
     auto st = it->symlink_status(sec);
     if (sec || std::filesystem::is_symlink(st)) continue;
     FolderEntry e;
-    e.name = it->path().filename().u8string();
+    e.name = utf8(it->path().filename());
     if (std::filesystem::is_directory(st)) {
       e.info.folder = true;
       e.info.mode = 0755;
     } else if (std::filesystem::is_regular_file(st)) {
-      OpenedFile f = openRegularFile(it->path().u8string());
+      OpenedFile f = openRegularFile(utf8(it->path()));
       if (f.fd < 0) continue;
       e.info = f.info;
       closeFile(f.fd);
