@@ -79,6 +79,19 @@ RequestTarget parseRequestTarget(std::string_view target) {
   return r;
 }
 
+bool findQueryParam(std::string_view query, std::string_view key, std::string_view& value) {
+  while (!query.empty()) {
+    std::string_view pair = query.substr(0, query.find('&'));
+    query.remove_prefix(pair.size() < query.size() ? pair.size() + 1 : query.size());
+    std::string_view name = pair.substr(0, pair.find('='));
+    if (name == key) {
+      value = name.size() < pair.size() ? pair.substr(name.size() + 1) : std::string_view();
+      return true;
+    }
+  }
+  return false;
+}
+
 std::string percentEncodePathSegment(std::string_view name) {
   std::string out;
   out.reserve(name.size() * 3);

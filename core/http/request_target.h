@@ -23,6 +23,10 @@ struct RequestTarget {
 // a token is a 404.
 RequestTarget parseRequestTarget(std::string_view target);
 
+// Whether the query string ("a=1&zip&b=") holds `key`; `value` gets its raw
+// (still percent-encoded) value, empty for a bare key.
+bool findQueryParam(std::string_view query, std::string_view key, std::string_view& value);
+
 // Decodes %XX escapes into `out`. False on a malformed escape or a NUL,
 // raw or encoded.
 bool percentDecode(std::string_view in, std::string& out);

@@ -14,20 +14,6 @@ FolderHandler::FolderHandler(FileHandler& files, TransferStats& stats, WorkPool&
 // been released and freed.
 FolderHandler::~FolderHandler() = default;
 
-namespace {
-
-// Whether a query string ("zip", "a=1&zip") asks for the zip.
-bool wantsZip(std::string_view query) {
-  while (!query.empty()) {
-    std::string_view pair = query.substr(0, query.find('&'));
-    if (pair.substr(0, pair.find('=')) == "zip") return true;
-    query.remove_prefix(std::min(query.size(), pair.size() + 1));
-  }
-  return false;
-}
-
-}  // namespace
-
 BodyPtr FolderHandler::serve(const HttpRequest& req, Responder& out, std::shared_ptr<const Share> share,
                              const RequestTarget& target) {
   FolderPath where = parseFolderPath(target.path, share->showHidden);
@@ -58,7 +44,8 @@ BodyPtr FolderHandler::serve(const HttpRequest& req, Responder& out, std::shared
       break;
   }
   if (!where.folder) return files_.serve(req, out, std::move(share), where.rel);
-  if (wantsZip(target.query)) {
+  std::string_view unused;
+  if (findQueryParam(target.query, "zip", unused)) {
     auto* zip = new ZipResponse(*this, req, out, std::move(share), std::move(where.rel));
     zip->liveIndex = zips_.size();
     zips_.push_back(zip);

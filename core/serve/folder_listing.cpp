@@ -18,17 +18,6 @@ const PageTemplate& listingTemplate() {
   return t;
 }
 
-// The value of `key` in a query string ("a=1&b=2"), or empty.
-std::string_view queryValue(std::string_view query, std::string_view key) {
-  while (!query.empty()) {
-    std::string_view pair = query.substr(0, query.find('&'));
-    query.remove_prefix(std::min(query.size(), pair.size() + 1));
-    std::string_view name = pair.substr(0, pair.find('='));
-    if (name == key) return pair.size() > name.size() ? pair.substr(name.size() + 1) : std::string_view();
-  }
-  return {};
-}
-
 // A file's time both ways: for machines (the datetime attribute) and for
 // people ("2 Dec 2026, 14:03"), in the sharer's local time — the recipient
 // is nearby, in the same zone. One conversion for both.
@@ -56,10 +45,11 @@ void appendCount(std::string& out, std::size_t n, const char* one, const char* m
 
 ListingSort parseListingSort(std::string_view query) {
   ListingSort s;
-  std::string_view key = queryValue(query, "sort");
+  std::string_view key, order;
+  findQueryParam(query, "sort", key);
   if (key == "size") s.key = ListingSort::kSize;
   else if (key == "date") s.key = ListingSort::kDate;
-  std::string_view order = queryValue(query, "order");
+  findQueryParam(query, "order", order);
   s.descending = order.empty() ? s.key != ListingSort::kName : order == "desc";
   return s;
 }

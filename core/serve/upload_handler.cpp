@@ -28,17 +28,7 @@ bool queryParam(std::string_view target, std::string_view key, std::string_view&
   auto q = target.find('?');
   if (q == std::string_view::npos) return false;
   std::string_view query = target.substr(q + 1);
-  query = query.substr(0, query.find('#'));
-  while (!query.empty()) {
-    std::string_view pair = query.substr(0, query.find('&'));
-    query.remove_prefix(std::min(query.size(), pair.size() + 1));
-    std::string_view k = pair.substr(0, pair.find('='));
-    if (k == key) {
-      value = k.size() < pair.size() ? pair.substr(k.size() + 1) : std::string_view();
-      return true;
-    }
-  }
-  return false;
+  return findQueryParam(query.substr(0, query.find('#')), key, value);
 }
 
 bool parseNumber(std::string_view s, std::uint64_t& out) {

@@ -99,6 +99,16 @@ class TestRequestTarget : public QObject {
     }
   }
 
+  void queryParameters() {
+    std::string_view v;
+    QVERIFY(ferry::findQueryParam("zip", "zip", v) && v.empty());
+    QVERIFY(ferry::findQueryParam("sort=size&order=asc", "order", v) && v == "asc");
+    QVERIFY(ferry::findQueryParam("a=1&zip&b=2", "zip", v) && v.empty());
+    QVERIFY(ferry::findQueryParam("name=a%26b&size=3", "name", v) && v == "a%26b");
+    QVERIFY(!ferry::findQueryParam("zipper=1&azip", "zip", v));
+    QVERIFY(!ferry::findQueryParam("", "zip", v));
+  }
+
   void rawNulIsBad() {
     std::string in = "/" + kToken + "/a";
     in.push_back('\0');
