@@ -1686,14 +1686,16 @@ METHOD = """\
   wall time (100% = its one core busy)."""
 
 
-def write_doc(path, block):
+def write_doc(path, block, begin=BEGIN, end=END):
+    """Puts `block` between the markers `begin` and `end` in the document at
+    `path` (added at its end the first time), leaving the rest as it is."""
     text = open(path).read() if os.path.exists(path) else "# Benchmarks\n"
-    if BEGIN in text and END in text:
-        a, rest = text.split(BEGIN, 1)
-        _, b = rest.split(END, 1)
-        text = a + BEGIN + "\n" + block + END + b
+    if begin in text and end in text:
+        a, rest = text.split(begin, 1)
+        _, b = rest.split(end, 1)
+        text = a + begin + "\n" + block + end + b
     else:
-        text = text.rstrip("\n") + "\n\n" + BEGIN + "\n" + block + END + "\n"
+        text = text.rstrip("\n") + "\n\n" + begin + "\n" + block + end + "\n"
     with open(path, "w") as f:
         f.write(text)
 
@@ -1705,7 +1707,7 @@ def emit(a, res, servers):
     if zblock:
         print(zblock)
         if not a.no_doc:
-            zip_bench.write_doc(a.out, zblock)
+            write_doc(a.out, zblock, zip_bench.BEGIN, zip_bench.END)
     if res.get("selected") == ["zip"]:
         return
     chart_rel = None

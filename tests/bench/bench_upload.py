@@ -26,6 +26,8 @@ import tempfile
 import threading
 import time
 
+from bench import free_port  # the suite's own, beside this script
+
 GIB = 1 << 30
 NGINX_CONF = """worker_processes 1;
 daemon off;
@@ -56,14 +58,6 @@ http {{
 
 def log(*a):
     print("bench-upload:", *a, file=sys.stderr, flush=True)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
 
 
 def tree(pid):

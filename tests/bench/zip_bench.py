@@ -309,15 +309,3 @@ def report(res, command, machine):
     for n in z.get("notes", []):
         L.append("- note: %s" % n)
     return "\n".join(L).rstrip("\n") + "\n"
-
-
-def write_doc(path, block):
-    text = open(path).read() if os.path.exists(path) else "# Benchmarks\n"
-    if BEGIN in text and END in text:
-        a, rest = text.split(BEGIN, 1)
-        _, tail = rest.split(END, 1)
-        text = a + BEGIN + "\n" + block + END + tail
-    else:
-        text = text.rstrip("\n") + "\n\n" + BEGIN + "\n" + block + END + "\n"
-    with open(path, "w") as f:
-        f.write(text)
