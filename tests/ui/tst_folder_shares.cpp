@@ -38,18 +38,10 @@
 using namespace ferry;
 using namespace ferry::ui;
 using ferry::test::dropFiles;
+using ferry::test::servingSettings;
 using ferry::test::waitFor;
 
 namespace {
-
-AppSettings settingsFor(quint16 port) {
-  AppSettings s;
-  s.port = port;
-  s.linkHost = QStringLiteral("127.0.0.1");
-  s.startOnLaunch = true;
-  s.keepInTray = false;
-  return s;
-}
 
 struct Fetched {
   int status = 0;
@@ -108,7 +100,7 @@ void TestFolderShares::init() {
   QVERIFY(test::writeFile(folder_ + QStringLiteral("/.secret"), "not for everyone"));
   port_ = test::freePort();
   QVERIFY(port_ != 0);
-  SettingsStore().saveSettings(settingsFor(port_));
+  SettingsStore().saveSettings(servingSettings(port_));
 }
 
 std::unique_ptr<MainWindow> TestFolderShares::openWindow(const LaunchOptions& launch) {

@@ -60,14 +60,6 @@ class TestPersistence : public QObject {
 
  private:
   QByteArray download(const QString& link, int* status = nullptr);
-  AppSettings settingsFor(quint16 port) {
-    AppSettings s;
-    s.port = port;
-    s.linkHost = QStringLiteral("127.0.0.1");
-    s.startOnLaunch = true;
-    s.keepInTray = false;
-    return s;
-  }
 
   std::unique_ptr<test::IsolatedConfig> config_;
 };
@@ -128,7 +120,7 @@ void TestPersistence::restartKeepsLinksWorking() {
   const QString a = config_->path() + QStringLiteral("/a.bin"), b = config_->path() + QStringLiteral("/b ü.txt");
   const QByteArray contentA = test::writeRandomFile(a, 200'000);
   const QByteArray contentB = test::writeRandomFile(b, 1234);
-  SettingsStore().saveSettings(settingsFor(port));
+  SettingsStore().saveSettings(test::servingSettings(port));
 
   QStringList links;
   {
@@ -158,7 +150,7 @@ void TestPersistence::missingAtStartupKeepsItsToken() {
   const quint16 port = test::freePort();
   const QString a = config_->path() + QStringLiteral("/report.pdf");
   const QByteArray content = test::writeRandomFile(a, 5000);
-  SettingsStore().saveSettings(settingsFor(port));
+  SettingsStore().saveSettings(test::servingSettings(port));
   QString link;
   {
     MainWindow w{SettingsStore{}};
@@ -203,7 +195,7 @@ void TestPersistence::fullDiskLosesNothing() {
   const QString a = config_->path() + QStringLiteral("/kept.bin"), b = config_->path() + QStringLiteral("/late.bin");
   test::writeRandomFile(a, 1000);
   test::writeRandomFile(b, 1000);
-  SettingsStore().saveSettings(settingsFor(test::freePort()));
+  SettingsStore().saveSettings(test::servingSettings(test::freePort()));
   MainWindow w{SettingsStore{}};
   QCOMPARE(w.shareFiles({QUrl::fromLocalFile(a)}), 1);
   QVERIFY(w.statusPanel()->problemText().isEmpty());
@@ -289,7 +281,7 @@ void TestPersistence::damagedFileKeepsWhatCanBeRead() {
     QVERIFY2(text.contains(QStringLiteral("damaged")), qPrintable(text));
     QVERIFY2(text.contains(QDir::toNativeSeparators(backup)), qPrintable(text));
     // Starting to serve is no reason to take the warning away.
-    SettingsStore().saveSettings(settingsFor(test::freePort()));
+    SettingsStore().saveSettings(test::servingSettings(test::freePort()));
     QVERIFY(w.startServing());
     QVERIFY(w.messageBar()->isVisibleTo(&w));
   }
@@ -378,7 +370,7 @@ void TestPersistence::unservableAtStartupSaysWhy() {
   test::writeRandomFile(good, 1000);
   test::writeRandomFile(odd, 1000);
   const quint16 port = test::freePort();
-  SettingsStore().saveSettings(settingsFor(port));
+  SettingsStore().saveSettings(test::servingSettings(port));
   {
     MainWindow w{SettingsStore{}};
     QCOMPARE(w.shareFiles({QUrl::fromLocalFile(good), QUrl::fromLocalFile(locked)}), 2);

@@ -22,6 +22,8 @@
 #include <QTimer>
 #include <QTest>
 
+#include "settings_store.h"
+
 namespace ferry::test {
 
 // Points XDG_CONFIG_HOME and HOME at a fresh temporary directory, so the
@@ -51,6 +53,17 @@ inline QByteArray writeRandomFile(const QString& path, qint64 size) {
   QFile f(path);
   if (!f.open(QIODevice::WriteOnly) || f.write(data) != size) qFatal("cannot write %s", qPrintable(path));
   return data;
+}
+
+// Settings for a window that serves at once on `port`, with links on
+// 127.0.0.1 and no tray (a test's window closes for good).
+inline ui::AppSettings servingSettings(quint16 port) {
+  ui::AppSettings s;
+  s.port = port;
+  s.linkHost = QStringLiteral("127.0.0.1");
+  s.startOnLaunch = true;
+  s.keepInTray = false;
+  return s;
 }
 
 inline quint16 freePort() {
