@@ -147,6 +147,21 @@ bool Server::removeShare(const std::string& token) {
 
 std::vector<Share> Server::shares() const { return shares_.list(); }
 
+bool Server::setRules(const std::string& token, const ShareRules& rules) { return shares_.setRules(token, rules); }
+
+bool Server::setDeliveries(const std::string& token, std::uint32_t count) {
+  return shares_.setDeliveries(token, count);
+}
+
+std::optional<Share> Server::rotateShare(const std::string& token) {
+  std::optional<Share> s = shares_.rotate(token);
+  if (!s) return s;
+  scanner_.forget(token);
+  if (s->folder) scanner_.scan(shares_.find(s->token));
+  post([token](Running& r) { r.router->cancelShare(token, "the link was replaced"); });
+  return s;
+}
+
 std::optional<Share> Server::share(const std::string& token) const {
   auto s = shares_.find(token);
   if (!s) return std::nullopt;

@@ -39,6 +39,10 @@ struct ServerOptions {
   std::vector<std::string> allowedHosts;  // extra Host names to answer
   bool allowAnyHost = false;
   std::vector<std::string> trustedProxies;
+  // Seconds shared caches (nginx, a CDN) may keep plain token links
+  // ("public, max-age=N"); 0 = "no-cache", so unsharing ends a link
+  // everywhere at once. Shares with rules are always "private, no-store".
+  std::uint32_t publicCacheSeconds = 0;
 };
 
 class Server final {
@@ -66,6 +70,15 @@ class Server final {
   // Unshares: the link 404s at once and its downloads in flight end.
   bool removeShare(const std::string& token);
   std::vector<Share> shares() const;
+  // A share's rules (expiry, download limit, password): the next request
+  // obeys them; transfers in flight finish. False if the token is unknown.
+  bool setRules(const std::string& token, const ShareRules& rules);
+  // Restores the complete deliveries a download limit counts (saved with the
+  // share). False if the token is unknown.
+  bool setDeliveries(const std::string& token, std::uint32_t count);
+  // A new token for the share; the old link 404s at once and its downloads
+  // in flight end, as on unsharing.
+  std::optional<Share> rotateShare(const std::string& token);
   std::optional<Share> share(const std::string& token) const;
   // "http://HOST:PORT/TOKEN/NAME" for a share, with the given link host; a
   // folder's ends in '/' (its listing).

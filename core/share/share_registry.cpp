@@ -106,15 +106,47 @@ std::optional<Share> ShareRegistry::add(const std::string& path, std::string* er
   return share;
 }
 
-bool ShareRegistry::setShowHidden(std::string_view token, bool show) {
+template <typename Change>
+bool ShareRegistry::update(std::string_view token, Change change) {
   std::lock_guard lock(mutex_);
   auto it = byToken_.find(token);
   if (it == byToken_.end()) return false;
-  // Requests in flight keep the share they looked up; the next one sees this.
   auto changed = std::make_shared<Share>(*it->second);
-  changed->showHidden = show;
+  change(*changed);
   it->second = std::move(changed);
   return true;
+}
+
+bool ShareRegistry::setShowHidden(std::string_view token, bool show) {
+  return update(token, [show](Share& s) { s.showHidden = show; });
+}
+
+bool ShareRegistry::setRules(std::string_view token, ShareRules rules) {
+  return update(token, [&rules](Share& s) { s.rules = std::move(rules); });
+}
+
+std::uint32_t ShareRegistry::noteDelivered(std::string_view token) {
+  std::uint32_t count = 0;
+  update(token, [&count](Share& s) { count = ++s.deliveries; });
+  return count;
+}
+
+bool ShareRegistry::setDeliveries(std::string_view token, std::uint32_t count) {
+  return update(token, [count](Share& s) { s.deliveries = count; });
+}
+
+std::optional<Share> ShareRegistry::rotate(std::string_view token) {
+  std::lock_guard lock(mutex_);
+  auto it = byToken_.find(token);
+  if (it == byToken_.end()) return std::nullopt;
+  auto changed = std::make_shared<Share>(*it->second);
+  do changed->token = newShareToken();
+  while (byToken_.count(changed->token));
+  *std::find(order_.begin(), order_.end(), token) = changed->token;
+  byToken_.erase(it);
+  Share out = *changed;
+  byToken_.emplace(out.token, std::move(changed));
+  return out;
 }
 
 bool ShareRegistry::remove(std::string_view token) {

@@ -19,6 +19,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "share_rules.h"
+
 namespace ferry {
 
 struct Share {
@@ -28,6 +30,10 @@ struct Share {
   bool folder = false;
   // A folder's dot-files, .DS_Store, Thumbs.db... are listed and zipped.
   bool showHidden = false;
+  ShareRules rules;
+  // Complete deliveries so far, what downloadLimit counts; kept across
+  // restarts by whoever keeps the shares (setDeliveries()).
+  std::uint32_t deliveries = 0;
 };
 
 class ShareRegistry final {
@@ -39,6 +45,18 @@ class ShareRegistry final {
 
   // Whether a folder share lists and zips its hidden entries. False if unknown.
   bool setShowHidden(std::string_view token, bool show);
+
+  // Replaces a share's rules; the next request obeys them. False if unknown.
+  bool setRules(std::string_view token, ShareRules rules);
+
+  // Counts one more complete delivery and returns the new count (0 if the
+  // token is unknown). Restores a saved count with setDeliveries().
+  std::uint32_t noteDelivered(std::string_view token);
+  bool setDeliveries(std::string_view token, std::uint32_t count);
+
+  // Gives the share a new token, keeping its place, rules and count; the old
+  // token is unknown from the next request, as if unshared.
+  std::optional<Share> rotate(std::string_view token);
 
   // Removes a share; its link 404s from the next request. False if unknown.
   bool remove(std::string_view token);
@@ -53,6 +71,11 @@ class ShareRegistry final {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
+  // Applies `change` to a copy of the share and publishes the copy: requests
+  // in flight keep the share they looked up, the next one sees the change.
+  template <typename Change>
+  bool update(std::string_view token, Change change);
+
   mutable std::mutex mutex_;
   std::unordered_map<std::string, std::shared_ptr<const Share>, Hash, std::equal_to<>> byToken_;
   std::vector<std::string> order_;

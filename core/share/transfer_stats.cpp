@@ -18,6 +18,16 @@ const char* toString(TransferState s) {
   return "?";
 }
 
+const char* toString(DeliveryOutcome o) {
+  switch (o) {
+    case DeliveryOutcome::kInProgress: return "in progress";
+    case DeliveryOutcome::kDelivered: return "delivered";
+    case DeliveryOutcome::kStopped: return "stopped";
+    case DeliveryOutcome::kCancelled: return "cancelled";
+  }
+  return "?";
+}
+
 TransferStats::TransferStats(EventLoop& loop, Publish publish) : loop_(loop), publish_(std::move(publish)) {
   finished_.resize(kMaxFinished);
 }

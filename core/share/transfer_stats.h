@@ -29,6 +29,30 @@ const char* toString(TransferState s);
 // sent to the receive link) arrives.
 enum class TransferDirection { kDownload, kUpload };
 
+// How a delivery ended: one client receiving one file (or zip), over however
+// many requests (ranges, resumes, a download manager's segments).
+enum class DeliveryOutcome { kInProgress, kDelivered, kStopped, kCancelled };
+const char* toString(DeliveryOutcome o);
+
+struct DeliveryInfo {
+  std::uint64_t id = 0;
+  std::shared_ptr<const Share> share;
+  std::string item;         // as TransferInfo::item: empty for a file share
+  std::string address;      // the client's address, without port; behind a trusted proxy the forwarded one
+  std::string clientName;   // for people: "Safari on iPhone", "curl 8.5"; empty when unknown
+  std::string userAgent;    // as sent
+  std::uint64_t size = 0;      // bytes of the file or zip
+  std::uint64_t covered = 0;   // distinct bytes of it the client has received (not bytes sent)
+  std::uint32_t requests = 0;  // ranged, resumed and parallel requests together
+  std::uint32_t resumes = 0;   // requests that picked up after an earlier one ended short
+  std::uint32_t active = 0;    // requests in flight now
+  std::chrono::system_clock::time_point started;
+  std::chrono::system_clock::time_point updated;  // last byte or last request
+  double rate = 0;  // bytes/s, smoothed over ~1 s
+  DeliveryOutcome outcome = DeliveryOutcome::kInProgress;
+  std::string reason;  // why it was cancelled
+};
+
 struct TransferInfo {
   std::uint64_t id = 0;
   std::string client;      // "192.168.1.20:51234"
@@ -50,6 +74,7 @@ struct TransferInfo {
   TransferState state = TransferState::kActive;
   TransferDirection direction = TransferDirection::kDownload;
   std::string reason;  // why it was cancelled or failed
+  std::uint64_t delivery = 0;  // the DeliveryInfo::id this request is part of (downloads); 0 if none
 
  private:
   static const std::string& noString() {
@@ -62,6 +87,8 @@ struct ShareCounters {
   std::string token;
   std::uint64_t downloads = 0;  // transfers that delivered through the last byte
   std::uint64_t bytesSent = 0;
+  std::uint64_t deliveries = 0;  // complete deliveries this run
+  std::uint32_t devices = 0;     // distinct client addresses delivered to this run
 };
 
 struct StatsSnapshot {
@@ -71,6 +98,9 @@ struct StatsSnapshot {
   // TransferStats::kMaxFinished of them), by id.
   std::vector<TransferInfo> transfers;
   std::vector<ShareCounters> shares;
+  // Open deliveries and those that ended in the last few seconds, by id. A
+  // delivery's end (its outcome) is in at least one published snapshot.
+  std::vector<DeliveryInfo> deliveries;
   double uploadRate = 0;  // bytes/s, smoothed over ~1 s
   std::size_t activeTransfers = 0;
   std::size_t openConnections = 0;
