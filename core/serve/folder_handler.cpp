@@ -1,5 +1,7 @@
 #include "folder_handler.h"
 
+#include <cerrno>
+
 #include "file_handler.h"
 #include "folder_path.h"
 #include "listing_response.h"
@@ -82,6 +84,13 @@ void FolderHandler::cancelTransfer(std::uint64_t id, std::string_view reason) {
 
 void FolderHandler::cancelShare(std::string_view token, std::string_view reason) {
   cancelIf([token](const ZipResponse& z) { return z.share() && z.share()->token == token; }, reason);
+}
+
+void refuseUnreadableFolder(Responder& out, int e) {
+  if (e == EACCES || e == EPERM) return out.respond(403, {}, "This folder cannot be read right now.\n");
+  if (e == ENOENT || e == ENOTDIR || e == ELOOP || e == EXDEV || e == 0)
+    return out.respond(404, {}, "This folder is no longer available.\n");
+  out.respond(500, {}, "This folder cannot be read right now (a disk error).\n");
 }
 
 }  // namespace ferry

@@ -57,4 +57,10 @@ class FolderHandler final {
   std::vector<ZipResponse*> zips_;  // handed to connections, not yet released
 };
 
+// The answer to a folder (or a folder inside a share) that could not be
+// read, by the errno that said why: 403 when permission is refused, 404 when
+// it is gone, is not a folder or is a link leaving the share, 500 for a disk
+// error. The listing and the zip answer alike.
+void refuseUnreadableFolder(Responder& out, int error);
+
 }  // namespace ferry

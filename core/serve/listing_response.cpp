@@ -2,6 +2,7 @@
 
 #include <cerrno>
 
+#include "folder_handler.h"
 #include "folder_path.h"
 #include "header_values.h"
 
@@ -54,11 +55,7 @@ void ListingResponse::answer() {
   if (page_.empty()) {
     // The folder is gone, is not a folder, or is a link that leaves the
     // share: all the same to a visitor.
-    const int e = error_;
-    if (e == EACCES || e == EPERM) return out_->respond(403, {}, "This folder cannot be read right now.\n");
-    if (e == ENOENT || e == ENOTDIR || e == ELOOP || e == EXDEV || e == 0)
-      return out_->respond(404, {}, "This folder is no longer available.\n");
-    return out_->respond(500, {}, "This folder cannot be read right now (a disk error).\n");
+    return refuseUnreadableFolder(*out_, error_);
   }
   std::string& head = out_->beginHead(200);
   head += "Content-Type: text/html; charset=utf-8\r\nContent-Length: ";

@@ -154,11 +154,7 @@ void ZipResponse::computeCrcs() {
 }
 
 void ZipResponse::answer() {
-  if (walk_.status == FolderWalk::kUnreadable) {
-    const int e = walk_.error;
-    if (e == EACCES || e == EPERM) return out_->respond(403, {}, "This folder cannot be read right now.\n");
-    return out_->respond(404, {}, "This folder is no longer available.\n");
-  }
+  if (walk_.status == FolderWalk::kUnreadable) return refuseUnreadableFolder(*out_, walk_.error);
   if (walk_.status != FolderWalk::kDone) {
     std::string why = "This folder is too large to download as one zip: " + describeWalk(walk_) +
                       ". Open it and download its folders one by one.\n";
