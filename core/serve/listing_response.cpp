@@ -1,7 +1,5 @@
 #include "listing_response.h"
 
-#include <cerrno>
-
 #include "folder_handler.h"
 #include "folder_path.h"
 #include "header_values.h"
