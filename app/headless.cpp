@@ -21,6 +21,7 @@
 #endif
 
 #include "cache_dir.h"
+#include "lan_ranking.h"
 #include "net_address.h"
 #include "server.h"
 

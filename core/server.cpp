@@ -64,6 +64,10 @@ bool Server::start(const ServerOptions& options, std::string* error) {
   ho.limits = options.limits;
   ho.hosts.allowAny = options.allowAnyHost;
   ho.hosts.names = options.allowedHosts;
+  {
+    std::lock_guard lock(mutex_);
+    ho.hosts.mdnsName = mdnsName_;
+  }
   ho.trustedProxies = options.trustedProxies;
   // After a burst, memory goes back once its finished transfers have left
   // the statistics.
@@ -77,6 +81,9 @@ bool Server::start(const ServerOptions& options, std::string* error) {
   // the worker.
   r->thread = std::thread([loop] { loop->run(); });
   std::lock_guard lock(mutex_);
+  // A name set while this was starting missed both the options and post().
+  if (mdnsName_ != ho.hosts.mdnsName)
+    loop->post([http = r->http.get(), name = mdnsName_] { http->setMdnsName(name); });
   running_ = std::move(r);
   return true;
 }
@@ -230,6 +237,14 @@ void Server::setRateLimit(std::uint64_t bytesPerSecond) {
     rate_ = bytesPerSecond;
   }
   post([bytesPerSecond](Running& r) { r.limiter->setRate(bytesPerSecond); });
+}
+
+void Server::setMdnsName(const std::string& name) {
+  {
+    std::lock_guard lock(mutex_);
+    mdnsName_ = name;
+  }
+  post([name](Running& r) { r.http->setMdnsName(name); });
 }
 
 void Server::cancelTransfer(std::uint64_t id) {

@@ -113,6 +113,9 @@ class Server final {
   std::string receiveLink(const std::string& host) const;
 
   void setRateLimit(std::uint64_t bytesPerSecond);
+  // The name the mDNS responder publishes for this machine ("mypc.local";
+  // "" = none): requests for it are answered, now and after the next start.
+  void setMdnsName(const std::string& name);
   void cancelTransfer(std::uint64_t id);
 
   // The latest published snapshot (never null).
@@ -130,11 +133,12 @@ class Server final {
   ReceiveTarget receive_;
   CrcCache crcs_;
   FolderScanner scanner_{crcs_};
-  mutable std::mutex mutex_;  // guards running_, snapshot_, listener_, rate_
+  mutable std::mutex mutex_;  // guards running_, snapshot_, listener_, rate_, mdnsName_
   std::unique_ptr<Running> running_;
   std::shared_ptr<const StatsSnapshot> snapshot_;
   SnapshotListener listener_;
   std::uint64_t rate_ = 0;
+  std::string mdnsName_;
   std::mutex lifecycle_;  // serialises start() and stop()
 };
 

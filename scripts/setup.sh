@@ -15,6 +15,7 @@ FERRY_DEBIAN_PACKAGES=(
   curl
   unzip p7zip-full libarchive-tools aria2 wget python3
   chromium chromium-driver python3-selenium
+  dbus-daemon python3-dbus python3-gi
 )
 
 ferry_say() { printf 'ferry: %s\n' "$*" >&2; }

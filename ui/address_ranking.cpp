@@ -1,82 +1,48 @@
 #include "address_ranking.h"
 
-#include <algorithm>
-#include <tuple>
+#include <vector>
 
 #include <QCoreApplication>
 #include <QHostAddress>
 #include <QSet>
 
+#include "lan_ranking.h"
+
 namespace ferry::ui {
 namespace {
 
-using Type = InterfaceRecord::Type;
-
-bool startsWithAny(const QString& s, std::initializer_list<const char*> prefixes) {
-  for (const char* p : prefixes)
-    if (s.startsWith(QLatin1String(p), Qt::CaseInsensitive)) return true;
-  return false;
-}
-
-bool containsAny(const QString& s, std::initializer_list<const char*> words) {
-  for (const char* w : words)
-    if (s.contains(QLatin1String(w), Qt::CaseInsensitive)) return true;
-  return false;
-}
-
-// Names matter more than types: on Linux Qt reports only tunnels as
-// Virtual, so Docker's, libvirt's and VirtualBox's bridges all look like
-// Ethernet; on Windows Hyper-V's switch is "vEthernet (…)", of type Ethernet.
-AdapterKind kindOf(const InterfaceRecord& i, const QHostAddress& a) {
-  const QString& n = i.name;
-  const QString& h = i.humanName;
-  if (i.type == Type::Loopback) return AdapterKind::Loopback;
-  if (startsWithAny(n, {"docker", "veth", "br-", "cni", "flannel", "podman", "lxcbr", "lxdbr"}) ||
-      containsAny(h, {"docker"}))
-    return AdapterKind::Container;
-  if (startsWithAny(n, {"virbr", "vmnet", "vboxnet", "vnic"}) ||
-      containsAny(h, {"vethernet", "hyper-v", "virtualbox", "vmware", "wsl", "parallels"}) ||
-      // VirtualBox's host-only network, whatever Windows calls the adapter.
-      a.isInSubnet(QHostAddress(QStringLiteral("192.168.56.0")), 24))
-    return AdapterKind::VirtualMachine;
-  if (startsWithAny(n, {"tun", "tap", "wg", "utun", "tailscale", "zt", "ppp", "ipsec", "nordlynx", "proton"}) ||
-      containsAny(h, {"vpn", "tap-windows", "wireguard", "tailscale", "zerotier", "openvpn", "wintun"}) ||
-      i.type == Type::Virtual || i.type == Type::PointToPoint ||
-      // Carrier-grade NAT space: Tailscale's addresses, or a provider's NAT
-      // that no device beside you shares.
-      a.isInSubnet(QHostAddress(QStringLiteral("100.64.0.0")), 10))
-    return AdapterKind::Vpn;
-  if (i.type == Type::Wifi || startsWithAny(n, {"wl"}) || containsAny(h, {"wi-fi", "wifi", "wireless", "wlan"}))
-    return AdapterKind::Wifi;
-  if (i.type == Type::Ethernet || startsWithAny(n, {"en", "eth"}) || containsAny(h, {"ethernet"}))
-    return AdapterKind::Ethernet;
+AdapterKind kindOf(LanKind k) {
+  switch (k) {
+    case LanKind::Wifi: return AdapterKind::Wifi;
+    case LanKind::Ethernet: return AdapterKind::Ethernet;
+    case LanKind::Vpn: return AdapterKind::Vpn;
+    case LanKind::VirtualMachine: return AdapterKind::VirtualMachine;
+    case LanKind::Container: return AdapterKind::Container;
+    case LanKind::Other: return AdapterKind::Other;
+  }
   return AdapterKind::Other;
 }
 
-// Lower is better among addresses of one family.
-int rangeRank(const QHostAddress& a) {
-  if (a.protocol() == QAbstractSocket::IPv4Protocol) {
-    if (a.isInSubnet(QHostAddress(QStringLiteral("192.168.0.0")), 16)) return 0;
-    if (a.isInSubnet(QHostAddress(QStringLiteral("10.0.0.0")), 8)) return 1;
-    if (a.isInSubnet(QHostAddress(QStringLiteral("172.16.0.0")), 12)) return 2;
-    return 3;
-  }
-  // A unique local IPv6 address stays put while the provider's prefix moves.
-  return a.isUniqueLocalUnicast() ? 0 : 1;
+// The two Type enums list the same kinds in the same order.
+static_assert(static_cast<int>(InterfaceRecord::Type::Other) == static_cast<int>(NetInterface::Type::Other) &&
+              static_cast<int>(InterfaceRecord::Type::Loopback) == static_cast<int>(NetInterface::Type::Loopback));
+
+NetInterface toCore(const InterfaceRecord& i) {
+  NetInterface n;
+  n.name = i.name.toStdString();
+  n.humanName = i.humanName.toStdString();
+  n.type = static_cast<NetInterface::Type>(i.type);
+  n.up = i.up;
+  n.running = i.running;
+  n.defaultRoute = i.defaultRoute;
+  for (const InterfaceRecord::Address& a : i.addresses) n.addresses.push_back({a.ip.toStdString(), a.temporary});
+  return n;
 }
 
 bool kindAlwaysNamesInterface(AdapterKind k) {
   return k == AdapterKind::Vpn || k == AdapterKind::VirtualMachine || k == AdapterKind::Container ||
          k == AdapterKind::Other;
 }
-
-struct Candidate {
-  LinkAddress link;
-  bool ipv6 = false;
-  bool defaultRoute = false;
-  int range = 0;
-  int order = 0;
-};
 
 }  // namespace
 
@@ -94,42 +60,18 @@ QString adapterKindName(AdapterKind kind) {
   return {};
 }
 
-QList<LinkAddress> rankAddresses(const QList<InterfaceRecord>& interfaces, const QString& hostName, bool mdnsName) {
-  QList<Candidate> found;
-  QSet<QString> seen;
-  for (const InterfaceRecord& i : interfaces) {
-    if (!i.up || !i.running || i.type == Type::Loopback) continue;
-    for (const InterfaceRecord::Address& e : i.addresses) {
-      QHostAddress a(e.ip);
-      if (a.isNull() || a.isLoopback() || a.isLinkLocal() || a.isMulticast() || a == QHostAddress::AnyIPv4 || a == QHostAddress::AnyIPv6) continue;
-      const bool ipv6 = a.protocol() == QAbstractSocket::IPv6Protocol;
-      if (ipv6 && e.temporary) continue;
-      a.setScopeId(QString());
-      const QString host = a.toString();
-      if (seen.contains(host)) continue;
-      seen.insert(host);
-      Candidate c;
-      c.link.host = host;
-      c.link.interface = i.humanName.isEmpty() ? i.name : i.humanName;
-      c.link.kind = kindOf(i, a);
-      if (c.link.kind == AdapterKind::Loopback) continue;
-      c.link.unlikely = c.link.kind == AdapterKind::Vpn || c.link.kind == AdapterKind::VirtualMachine ||
-                        c.link.kind == AdapterKind::Container;
-      c.ipv6 = ipv6;
-      c.defaultRoute = i.defaultRoute;
-      c.range = rangeRank(a);
-      c.order = static_cast<int>(found.size());
-      found.push_back(c);
-    }
-  }
-  std::stable_sort(found.begin(), found.end(), [](const Candidate& x, const Candidate& y) {
-    return std::tuple(x.link.unlikely, x.ipv6, !x.defaultRoute, x.range, x.order) <
-           std::tuple(y.link.unlikely, y.ipv6, !y.defaultRoute, y.range, y.order);
-  });
+QList<LinkAddress> rankAddresses(const QList<InterfaceRecord>& interfaces, const QString& hostName,
+                                 const QString& mdnsName) {
+  std::vector<NetInterface> records;
+  records.reserve(static_cast<std::size_t>(interfaces.size()));
+  for (const InterfaceRecord& i : interfaces) records.push_back(toCore(i));
+  QList<LinkAddress> found;
+  for (const LanAddress& a : rankLanAddresses(records))
+    found.push_back({QString::fromStdString(a.host), QString::fromStdString(a.interface), kindOf(a.kind), a.unlikely, {}});
 
   // Name the interface where the kind alone would not tell two apart.
   QHash<AdapterKind, QSet<QString>> interfacesOfKind;
-  for (const Candidate& c : found) interfacesOfKind[c.link.kind].insert(c.link.interface);
+  for (const LinkAddress& l : found) interfacesOfKind[l.kind].insert(l.interface);
 
   QList<LinkAddress> out;
   auto labelled = [&](LinkAddress l) {
@@ -141,18 +83,19 @@ QList<LinkAddress> rankAddresses(const QList<InterfaceRecord>& interfaces, const
     return l;
   };
   qsizetype firstUnlikely = 0;
-  for (const Candidate& c : found) {
-    out.push_back(labelled(c.link));
-    if (!c.link.unlikely) firstUnlikely = out.size();
+  for (const LinkAddress& l : found) {
+    out.push_back(labelled(l));
+    if (!l.unlikely) firstUnlikely = out.size();
   }
   // The machine's name sits after the real adapters: it reaches whoever
   // resolves it, which a laptop's VPN address rarely does.
   QList<LinkAddress> names;
-  if (!hostName.isEmpty() && hostName.compare(QLatin1String("localhost"), Qt::CaseInsensitive) != 0) {
+  if (!hostName.isEmpty() && hostName.compare(QLatin1String("localhost"), Qt::CaseInsensitive) != 0)
     names.push_back(labelled({hostName, {}, AdapterKind::HostName, false, {}}));
-    if (mdnsName && !hostName.contains(QLatin1Char('.')))
-      names.push_back(labelled({hostName + QStringLiteral(".local"), {}, AdapterKind::HostName, false, {}}));
-  }
+  // The name the mDNS responder publishes, which is not always the host
+  // name plus ".local" (Avahi renames "mypc" to "mypc-2" on a collision).
+  if (!mdnsName.isEmpty() && mdnsName.compare(hostName, Qt::CaseInsensitive) != 0)
+    names.push_back(labelled({mdnsName, {}, AdapterKind::HostName, false, {}}));
   for (qsizetype k = 0; k < names.size(); ++k) out.insert(firstUnlikely + k, names[k]);
   out.push_back(labelled({QStringLiteral("127.0.0.1"), {}, AdapterKind::Loopback, false, {}}));
   return out;

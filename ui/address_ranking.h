@@ -42,13 +42,15 @@ struct LinkAddress {
   QString label;  // "Wi-Fi — 192.168.1.20", for menus
 };
 
-// Every address worth offering, best first: real adapters before unlikely
-// ones, the default route's first, IPv4 before IPv6, private LAN ranges
-// before the rest; then the host name (`name`, and `name.local` when
-// `mdnsName`), and 127.0.0.1 last. Down interfaces, loopback, link-local
-// and temporary IPv6 addresses are left out.
+// Every address worth offering, best first, as core's rankLanAddresses()
+// orders them (lan_ranking.h: real adapters before unlikely ones, IPv4
+// before IPv6, the default route's first, private LAN ranges before the
+// rest), the host name (`hostName`, and `mdnsName`, what a running mDNS
+// responder publishes, e.g. "mypc.local") after the real adapters, and
+// 127.0.0.1 last. Down interfaces, loopback, link-local and temporary IPv6
+// addresses are left out.
 QList<LinkAddress> rankAddresses(const QList<InterfaceRecord>& interfaces, const QString& hostName = {},
-                                 bool mdnsName = true);
+                                 const QString& mdnsName = {});
 
 // The address links use when the user has not chosen one: the best IP
 // address of the ranking (never a host name: phones resolve `.local`

@@ -51,6 +51,11 @@ void LinkAddressController::refill() {
     if (l.unlikely)
       c->setItemData(c->count() - 1, tr("A virtual adapter: devices near you probably cannot reach it"),
                      Qt::ToolTipRole);
+    else if (l.kind == AdapterKind::HostName && l.host.endsWith(QLatin1String(".local"), Qt::CaseInsensitive))
+      c->setItemData(c->count() - 1,
+                     tr("This computer's name on the local network: it stays the same when the address changes, "
+                        "but Android before version 12, and some networks, cannot look up .local names"),
+                     Qt::ToolTipRole);
   }
   c->setCurrentIndex(std::max(0, c->findData(chosen)));
 }

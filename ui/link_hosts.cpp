@@ -1,40 +1,25 @@
 #include "link_hosts.h"
 
-#include <QFile>
 #include <QFileInfo>
 #include <QHostInfo>
 #include <QNetworkInterface>
 #include <QSet>
 
+#include "interface_list.h"
+
 namespace ferry::ui {
 namespace {
 
-// Interfaces that carry a default route. Qt does not say; Linux does, in
-// /proc/net/route (destination 00000000) and /proc/net/ipv6_route (a ::/0
-// prefix). Elsewhere the set stays empty and the ranking goes by kind and
-// address range alone.
+// Interfaces that carry a default route. Qt does not say; core reads it
+// from the OS (interface_list.h), named as Qt names them on Linux and
+// macOS, and by the adapter's friendly name on Windows.
 QSet<QString> defaultRouteInterfaces() {
   QSet<QString> out;
-#ifdef Q_OS_LINUX
-  QFile v4(QStringLiteral("/proc/net/route"));
-  if (v4.open(QIODevice::ReadOnly)) {
-    v4.readLine();  // the header
-    while (!v4.atEnd()) {
-      const QList<QByteArray> f = v4.readLine().simplified().split(' ');
-      if (f.size() > 2 && f[1] == "00000000") out.insert(QString::fromLatin1(f[0]));
-    }
+  for (const NetInterface& i : listInterfaces()) {
+    if (!i.defaultRoute) continue;
+    out.insert(QString::fromStdString(i.name));
+    out.insert(QString::fromStdString(i.humanName));
   }
-  QFile v6(QStringLiteral("/proc/net/ipv6_route"));
-  if (v6.open(QIODevice::ReadOnly)) {
-    while (!v6.atEnd()) {
-      const QList<QByteArray> f = v6.readLine().simplified().split(' ');
-      // dest, dest prefix length, ..., device last; "lo" carries the
-      // unreachable default of a host without IPv6.
-      if (f.size() >= 10 && f[0] == QByteArray(32, '0') && f[1] == "00" && f.last() != "lo")
-        out.insert(QString::fromLatin1(f.last()));
-    }
-  }
-#endif
   return out;
 }
 
@@ -70,24 +55,15 @@ QList<InterfaceRecord> liveInterfaces() {
     r.type = typeOf(i);
     r.up = i.flags().testFlag(QNetworkInterface::IsUp);
     r.running = i.flags().testFlag(QNetworkInterface::IsRunning);
-    r.defaultRoute = defaults.contains(i.name());
+    r.defaultRoute = defaults.contains(i.name()) || defaults.contains(i.humanReadableName());
     for (const QNetworkAddressEntry& e : i.addressEntries()) r.addresses.push_back({e.ip().toString(), e.isTemporary()});
     out.push_back(r);
   }
   return out;
 }
 
-bool mdnsResponderRunning() {
-#if defined(Q_OS_LINUX)
-  return QFileInfo::exists(QStringLiteral("/run/avahi-daemon/socket")) ||
-         QFileInfo::exists(QStringLiteral("/var/run/avahi-daemon/socket"));
-#else
-  return true;
-#endif
-}
-
-QList<LinkAddress> rankedMachineAddresses() {
-  return rankAddresses(liveInterfaces(), QHostInfo::localHostName(), mdnsResponderRunning());
+QList<LinkAddress> rankedMachineAddresses(const QString& mdnsName) {
+  return rankAddresses(liveInterfaces(), QHostInfo::localHostName(), mdnsName);
 }
 
 QString primaryLanAddress() {

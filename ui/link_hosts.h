@@ -1,8 +1,8 @@
 #pragma once
 
 // The addresses this machine can be reached at, for the host part of links:
-// the live interface list (QNetworkInterface, and the default route read
-// from the OS where Qt does not say), ranked by address_ranking.h. Any
+// the live interface list (QNetworkInterface, and the default route core
+// reads from the OS where Qt does not say), ranked by address_ranking.h. Any
 // thread.
 
 #include <QList>
@@ -16,14 +16,10 @@ namespace ferry::ui {
 // The interfaces as the OS reports them now.
 QList<InterfaceRecord> liveInterfaces();
 
-// Whether a multicast DNS responder publishes this machine's `name.local`:
-// Avahi on Linux (its socket is there), always on macOS (Bonjour) and
-// Windows 10+ (its resolver answers for the machine's name).
-bool mdnsResponderRunning();
-
 // This machine's addresses for links, best first (rankAddresses over
-// liveInterfaces() and the host name, `.local` when a responder runs).
-QList<LinkAddress> rankedMachineAddresses();
+// liveInterfaces(), the host name and `mdnsName`, the name the mDNS
+// responder publishes: mdns_advertiser.h).
+QList<LinkAddress> rankedMachineAddresses(const QString& mdnsName = {});
 
 // The best IP address for links; "" if there is none but loopback.
 QString primaryLanAddress();

@@ -31,6 +31,7 @@
 #include "folder_commands.h"
 #include "link_address_controller.h"
 #include "link_hosts.h"
+#include "mdns_advertiser.h"
 #include "message_bar.h"
 #include "network_watcher.h"
 #include "progress_delegate.h"
@@ -114,6 +115,7 @@ MainWindow::MainWindow(SettingsStore store, LaunchOptions launch, QWidget* paren
     applySettings(s);
   });
   connect(linkAddresses_, &LinkAddressController::linksChanged, serving_, &ServingController::refresh);
+  advertiseOverMdns();
   connect(qrPanel_, &QrPanel::otherAddressesRequested, this, &MainWindow::showOtherAddresses);
   connect(qrPanel_, &QrPanel::troubleshootRequested, this, &MainWindow::showConnectionHelp);
   connect(actions_->cantConnect, &QAction::triggered, this, &MainWindow::showConnectionHelp);
@@ -332,6 +334,24 @@ void MainWindow::takeLaunch(const QStringList& paths) {
 
 QStringList MainWindow::selectedLinks() const { return sharesCommands_->selectedLinks(); }
 void MainWindow::copySelectedLinks() { sharesCommands_->copySelectedLinks(); }
+
+void MainWindow::advertiseOverMdns() {
+  mdns_ = MdnsAdvertiser::create(this);
+  if (!mdns_) return;  // built without mDNS
+  // The name the responder answers for is offered in links and answered
+  // as a Host; the service follows the server's port.
+  connect(mdns_, &MdnsAdvertiser::hostNameChanged, this, [this](const QString& name) {
+    bridge_->setMdnsName(name);
+    network_->setMdnsName(name);
+  });
+  connect(bridge_, &ServerBridge::runningChanged, mdns_, [this](bool running) {
+    if (running)
+      mdns_->publish(bridge_->port());
+    else
+      mdns_->withdraw();
+  });
+  if (bridge_->isRunning()) mdns_->publish(bridge_->port());
+}
 
 AddressesDialog* MainWindow::showOtherAddresses() {
   if (qrPanel_->link().isEmpty()) return nullptr;

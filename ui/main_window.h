@@ -35,6 +35,7 @@ class BandwidthGraph;
 class ConnectionHelp;
 class FolderCommands;
 class LinkAddressController;
+class MdnsAdvertiser;
 class MessageBar;
 class NetworkWatcher;
 class QrPanel;
@@ -123,6 +124,7 @@ class MainWindow final : public QMainWindow {
 
  private:
   void createToolBar();
+  void advertiseOverMdns();
   void createCentral();
   void restoreWindow();
   void saveWindow();
@@ -163,6 +165,7 @@ class MainWindow final : public QMainWindow {
   BackgroundController* background_ = nullptr;
   TrayIcon* tray_ = nullptr;  // background_'s, once a tray exists
   NetworkWatcher* network_ = nullptr;
+  MdnsAdvertiser* mdns_ = nullptr;  // null when built without mDNS
   LinkAddressController* linkAddresses_ = nullptr;
   std::unique_ptr<VisitorTracker> visitors_;
   std::unique_ptr<SystemChecks> checks_;

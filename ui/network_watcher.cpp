@@ -17,7 +17,7 @@ bool sameList(const QList<LinkAddress>& a, const QList<LinkAddress>& b) {
 }  // namespace
 
 NetworkWatcher::NetworkWatcher(QObject* parent) : QObject(parent), source_(&rankedMachineAddresses) {
-  addresses_ = source_();
+  addresses_ = source_(mdnsName_);
   timer_.setInterval(kDefaultIntervalMs);
   connect(&timer_, &QTimer::timeout, this, &NetworkWatcher::check);
   timer_.start();
@@ -42,8 +42,14 @@ void NetworkWatcher::setSource(Source source) {
   check();
 }
 
+void NetworkWatcher::setMdnsName(const QString& name) {
+  if (name == mdnsName_) return;
+  mdnsName_ = name;
+  check();
+}
+
 void NetworkWatcher::check() {
-  QList<LinkAddress> now = source_();
+  QList<LinkAddress> now = source_(mdnsName_);
   if (sameList(now, addresses_)) return;
   addresses_ = std::move(now);
   emit changed();

@@ -25,7 +25,9 @@ class NetworkWatcher final : public QObject {
   Q_DISABLE_COPY_MOVE(NetworkWatcher)
 
  public:
-  using Source = std::function<QList<LinkAddress>()>;
+  // Ranks the machine's addresses, with the name the mDNS responder
+  // publishes ("" while none does).
+  using Source = std::function<QList<LinkAddress>(const QString& mdnsName)>;
   static constexpr int kDefaultIntervalMs = 5000;
 
   explicit NetworkWatcher(QObject* parent = nullptr);
@@ -41,6 +43,11 @@ class NetworkWatcher final : public QObject {
   void setSource(Source source);
   void setInterval(int ms) { timer_.setInterval(ms); }
 
+  // The name the mDNS responder publishes, "mypc.local" ("" = none); ranks
+  // again at once.
+  void setMdnsName(const QString& name);
+  const QString& mdnsName() const { return mdnsName_; }
+
   // Ranks again now; emits changed() if the list differs.
   void check();
 
@@ -49,6 +56,7 @@ class NetworkWatcher final : public QObject {
 
  private:
   Source source_;
+  QString mdnsName_;
   QList<LinkAddress> addresses_;
   QTimer timer_;
 };

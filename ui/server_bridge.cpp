@@ -94,6 +94,8 @@ void ServerBridge::setCacheDirectory(const QString& dir) {
 
 void ServerBridge::setRateLimit(std::uint64_t bytesPerSecond) { server_->setRateLimit(bytesPerSecond); }
 
+void ServerBridge::setMdnsName(const QString& name) { server_->setMdnsName(name.toStdString()); }
+
 std::optional<ReceiveFolder> ServerBridge::setReceiveFolder(const QString& dir, QString* error, const QString& token) {
   std::string err;
   auto folder = server_->setReceiveFolder(QFile::encodeName(dir).toStdString(), &err, token.toStdString());

@@ -58,6 +58,8 @@ class ServerBridge final : public QObject {
   // Where CRC-32s of zipped files persist between runs; "" = this run only.
   void setCacheDirectory(const QString& dir);
   void setRateLimit(std::uint64_t bytesPerSecond);
+  // The name the mDNS responder publishes ("" = none): answered as a Host.
+  void setMdnsName(const QString& name);
   // Receive: files sent to this computer go into `dir` (see Server).
   std::optional<ReceiveFolder> setReceiveFolder(const QString& dir, QString* error, const QString& token = {});
   void stopReceiving();

@@ -67,6 +67,7 @@ HostVerdict checkHost(std::string_view host, const HostPolicy& policy) {
     if (iequals(name, policy.machineName)) return HostVerdict::kAllowed;
     if (iequals(name, policy.machineName + ".local")) return HostVerdict::kAllowed;
   }
+  if (!policy.mdnsName.empty() && iequals(name, policy.mdnsName)) return HostVerdict::kAllowed;
   for (const auto& n : policy.names)
     if (iequals(name, n)) return HostVerdict::kAllowed;
   return HostVerdict::kForeign;

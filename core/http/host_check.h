@@ -17,6 +17,7 @@ struct HostPolicy {
   bool allowAny = false;              // e.g. behind a proxy that rewrites Host
   std::vector<std::string> names;     // extra names the user configured
   std::string machineName;            // this machine's host name
+  std::string mdnsName;               // what the mDNS responder publishes ("mypc-2.local")
 };
 
 enum class HostVerdict {
@@ -26,7 +27,7 @@ enum class HostVerdict {
 };
 
 // kAllowed for an IP literal (v4, [v6]), "localhost", the machine's name or
-// name.local, or a configured name, each with an optional ":port" (1 to 5
+// name.local, the mDNS name, or a configured name, each with an optional ":port" (1 to 5
 // digits, at most 65535), or anything well-formed under allowAny.
 HostVerdict checkHost(std::string_view host, const HostPolicy& policy);
 

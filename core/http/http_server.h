@@ -63,6 +63,8 @@ class HttpServer final {
   RequestHandler& handler() { return handler_; }
   RateLimiter& limiter() { return limiter_; }
   const HttpServerOptions& options() const { return options_; }
+  // The name the mDNS responder publishes now, answered from the next request on.
+  void setMdnsName(std::string name) { options_.hosts.mdnsName = std::move(name); }
   std::string_view date() { return dates_.now(); }
   // Shared by every connection: a request head is parsed and answered in
   // one go, so one parser and one parsed request per loop suffice (and an

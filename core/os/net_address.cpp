@@ -6,8 +6,6 @@
 #include <iphlpapi.h>
 #else
 #include <arpa/inet.h>
-#include <ifaddrs.h>
-#include <net/if.h>
 #include <netinet/in.h>
 #include <unistd.h>
 #endif
@@ -51,44 +49,6 @@ bool isIpLiteral(const std::string& hostIn) {
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
   unsigned char buf[sizeof(in6_addr)];
   return inet_pton(AF_INET, host.c_str(), buf) == 1 || inet_pton(AF_INET6, host.c_str(), buf) == 1;
-}
-
-std::string primaryLanAddress() {
-#ifdef _WIN32
-  // Without a route query, ask the stack which source address it would use
-  // for an outside destination; connect() on UDP sends nothing.
-  SOCKET s = ::socket(AF_INET, SOCK_DGRAM, IPPROTO_UDP);
-  if (s == INVALID_SOCKET) return {};
-  sockaddr_in dst{};
-  dst.sin_family = AF_INET;
-  dst.sin_port = htons(9);
-  inet_pton(AF_INET, "192.0.2.1", &dst.sin_addr);
-  std::string out;
-  if (::connect(s, reinterpret_cast<sockaddr*>(&dst), sizeof dst) == 0) {
-    sockaddr_in local{};
-    int len = sizeof local;
-    if (::getsockname(s, reinterpret_cast<sockaddr*>(&local), &len) == 0)
-      out = addressToString(reinterpret_cast<sockaddr*>(&local));
-  }
-  ::closesocket(s);
-  return out == "0.0.0.0" ? std::string() : out;
-#else
-  ifaddrs* list = nullptr;
-  if (getifaddrs(&list) != 0) return {};
-  std::string best;
-  for (ifaddrs* ifa = list; ifa; ifa = ifa->ifa_next) {
-    if (!ifa->ifa_addr || ifa->ifa_addr->sa_family != AF_INET) continue;
-    if (!(ifa->ifa_flags & IFF_UP) || (ifa->ifa_flags & IFF_LOOPBACK)) continue;
-    std::string a = addressToString(ifa->ifa_addr);
-    // Prefer private LAN ranges over anything else (VPNs, link-local).
-    bool lan = a.rfind("192.168.", 0) == 0 || a.rfind("10.", 0) == 0 || a.rfind("172.", 0) == 0;
-    if (best.empty() || (lan && !(best.rfind("192.168.", 0) == 0 || best.rfind("10.", 0) == 0 ||
-                                  best.rfind("172.", 0) == 0)))
-      best = a;
-  }
-  freeifaddrs(list);
-  return best;
-#endif
 }
 
 std::string localHostName() {

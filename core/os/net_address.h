@@ -1,6 +1,7 @@
 #pragma once
 
-// Socket addresses as people read them, and the machine's LAN address.
+// Socket addresses as people read them, and the machine's host name
+// (lan_ranking.h picks the address links use).
 
 #include <cstdint>
 #include <string>
@@ -23,10 +24,6 @@ std::uint16_t portOf(const sockaddr* sa);
 
 // True when `host` is a numeric IPv4 or IPv6 literal (brackets allowed).
 bool isIpLiteral(const std::string& host);
-
-// The address other machines on the LAN would use to reach this one: the
-// first non-loopback IPv4 of an interface that is up; "" if there is none.
-std::string primaryLanAddress();
 
 // The machine's host name ("" if unknown).
 std::string localHostName();

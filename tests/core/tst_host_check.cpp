@@ -63,6 +63,19 @@ class TestHostCheck final : public QObject {
     QCOMPARE(ferry::checkHost(host.toStdString(), policy), verdict);
   }
 
+  // Avahi renamed the machine after a collision: its new name is answered,
+  // with or without the trailing dot, and no other .local name is.
+  void theMdnsNameIsAnswered() {
+    ferry::HostPolicy policy;
+    policy.machineName = "kitchen-pc";
+    policy.mdnsName = "kitchen-pc-2.local";
+    QCOMPARE(ferry::checkHost("Kitchen-PC-2.local:8080", policy), HostVerdict::kAllowed);
+    QCOMPARE(ferry::checkHost("kitchen-pc-2.local.", policy), HostVerdict::kAllowed);
+    QCOMPARE(ferry::checkHost("kitchen-pc-3.local", policy), HostVerdict::kForeign);
+    policy.mdnsName.clear();
+    QCOMPARE(ferry::checkHost("kitchen-pc-2.local", policy), HostVerdict::kForeign);
+  }
+
   // Behind a proxy that rewrites Host every name is answered, but a value
   // that is no host is still the client's error.
   void allowAnyStillRefusesMalformed() {

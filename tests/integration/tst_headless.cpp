@@ -18,6 +18,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <QHostAddress>
+#include <QNetworkInterface>
+#include <QUrl>
+
+#include "lan_ranking.h"
 #include "poller.h"
 #include "pollers.h"
 #include "testutil/http_client.h"
@@ -89,6 +94,23 @@ class TestHeadless : public QObject {
     QCOMPARE(f.terminate(), 0);
     QByteArray rest = f.proc.readAllStandardOutput();
     QVERIFY2(rest.isEmpty(), rest.constData());
+  }
+
+  void linksUseTheTopRankedAddress() {
+    // Listening on every interface, links carry the address the window's
+    // automatic choice would: the first of the ranking over this machine's
+    // interfaces, not merely the first one that is up.
+    const std::vector<ferry::LanAddress> ranked = ferry::rankLanAddresses(ferry::listInterfaces());
+    const QString expected = ranked.empty() ? QString("127.0.0.1") : QString::fromStdString(ranked.front().host);
+    FerryProcess f;
+    QVERIFY2(f.start({c_}, {"--bind", "0.0.0.0", "--poller", pollerArg()}), f.err.constData());
+    QCOMPARE(f.urls.size(), 1);
+    QCOMPARE(QUrl(f.urls[0]).host(), expected);
+    // And it is one of this machine's addresses.
+    bool own = expected == "127.0.0.1";
+    for (const QHostAddress& a : QNetworkInterface::allAddresses()) own = own || a.toString() == expected;
+    QVERIFY2(own, qPrintable(expected));
+    QCOMPARE(f.terminate(), 0);
   }
 
   void stdoutIsExactlyTheLines() {

@@ -6,8 +6,13 @@
 #include <QTest>
 
 #include "address_ranking.h"
+#include "lan_ranking.h"
+#include "link_hosts.h"
 
 using namespace ferry::ui;
+using ferry::LanAddress;
+using ferry::listInterfaces;
+using ferry::rankLanAddresses;
 using Type = InterfaceRecord::Type;
 
 namespace {
@@ -62,7 +67,7 @@ class TestAddressRanking : public QObject {
 
  private slots:
   void laptopOnWifiWithDockerAndVpn() {
-    const QList<LinkAddress> r = rankAddresses(laptop(), "mylaptop");
+    const QList<LinkAddress> r = rankAddresses(laptop(), "mylaptop", "mylaptop.local");
     QCOMPARE(hosts(r), QStringList({"192.168.1.20", "2a01:e0a:1f2:3b40:1e2d:3f4a:5b6c:7d8e", "mylaptop",
                                     "mylaptop.local", "10.8.0.2", "172.17.0.1", "172.18.0.1", "100.101.102.103",
                                     "fd7a:115c:a1e0::1", "127.0.0.1"}));
@@ -82,8 +87,30 @@ class TestAddressRanking : public QObject {
 
   void noLocalNameWithoutAResponder() {
     // Without Avahi nobody answers for mylaptop.local: not offered.
-    QCOMPARE(hosts(rankAddresses({iface("eth0", Type::Ethernet, {{"192.168.1.5"}})}, "mylaptop", false)),
+    QCOMPARE(hosts(rankAddresses({iface("eth0", Type::Ethernet, {{"192.168.1.5"}})}, "mylaptop")),
              QStringList({"192.168.1.5", "mylaptop", "127.0.0.1"}));
+  }
+
+  void theResponderNamesTheLocalName() {
+    // Avahi renamed the machine after a collision on the network: links use
+    // the name it answers for, not the host name plus ".local".
+    const QList<LinkAddress> r =
+        rankAddresses({iface("eth0", Type::Ethernet, {{"192.168.1.5"}})}, "mylaptop", "mylaptop-2.local");
+    QCOMPARE(hosts(r), QStringList({"192.168.1.5", "mylaptop", "mylaptop-2.local", "127.0.0.1"}));
+    QCOMPARE(find(r, "mylaptop-2.local")->label, QString("This computer's name — mylaptop-2.local"));
+    QCOMPARE(automaticHost(r), QString("192.168.1.5"));
+  }
+
+  void windowAndCoreGatherTheSameMachine() {
+    // The window asks Qt, headless asks the OS directly (interface_list.h):
+    // on this machine both must rank the same addresses in the same order.
+    QStringList window;
+    for (const LinkAddress& l : rankAddresses(liveInterfaces()))
+      if (l.kind != AdapterKind::Loopback) window << l.host;
+    QStringList core;
+    for (const LanAddress& a : rankLanAddresses(listInterfaces())) core << QString::fromStdString(a.host);
+    QCOMPARE(core, window);
+    QCOMPARE(QString::fromStdString(ferry::primaryLanAddress()), primaryLanAddress());
   }
 
   void wifiReportedAsEthernetIsKnownByName() {
@@ -118,7 +145,7 @@ class TestAddressRanking : public QObject {
         iface("wireless_32768", Type::Wifi, {{"192.168.1.42"}}, "Wi-Fi"),
         iface("loopback_0", Type::Loopback, {{"127.0.0.1"}}, "Loopback Pseudo-Interface 1"),
     };
-    const QList<LinkAddress> r = rankAddresses(windows, "DESKTOP-7Q2");
+    const QList<LinkAddress> r = rankAddresses(windows, "DESKTOP-7Q2", "DESKTOP-7Q2.local");
     QCOMPARE(r[0].host, QString("192.168.1.42"));
     QCOMPARE(r[0].label, QString("Wi-Fi — 192.168.1.42"));
     QCOMPARE(automaticHost(r), QString("192.168.1.42"));

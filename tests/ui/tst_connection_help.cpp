@@ -188,7 +188,7 @@ class TestConnectionHelp : public QObject {
     s.startOnLaunch = false;
     SettingsStore{}.saveSettings(s);
     MainWindow w{SettingsStore{}};
-    w.networkWatcher()->setSource([] { return kLaptop; });
+    w.networkWatcher()->setSource([](const QString&) { return kLaptop; });
     auto checks = std::make_unique<FakeChecks>();
     checks->fw = {FirewallState::Kind::Ufw, FirewallState::Port::Closed};
     w.setSystemChecks(std::move(checks));

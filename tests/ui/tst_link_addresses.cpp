@@ -69,7 +69,9 @@ class TestLinkAddresses : public QObject {
     SettingsStore store;
     store.saveSettings(s);
     auto w = std::make_unique<MainWindow>(SettingsStore{});
-    w->networkWatcher()->setSource([this] { return rankAddresses(network_, QStringLiteral("mylaptop")); });
+    w->networkWatcher()->setSource([this](const QString&) {
+      return rankAddresses(network_, QStringLiteral("mylaptop"), QStringLiteral("mylaptop.local"));
+    });
     w->show();
     return w;
   }
