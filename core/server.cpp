@@ -49,6 +49,8 @@ bool Server::start(const ServerOptions& options, std::string* error) {
   r->loop = EventLoop::create(options.poller, error);
   if (!r->loop) return false;
   r->stats = std::make_unique<TransferStats>(*r->loop, [this](auto snap) { publish(std::move(snap)); });
+  r->stats->setDeliveredListener([this](std::string_view token, std::uint32_t n) { shares_.noteDelivered(token, n); });
+  r->stats->setDeliveryIdle(options.deliveryIdle);
   r->limiter = std::make_unique<RateLimiter>(*r->loop);
   {
     std::lock_guard lock(mutex_);

@@ -11,6 +11,7 @@
 // change the running server are posted to the loop thread; stop() wakes the
 // loop through its waker and joins the thread.
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -43,6 +44,8 @@ struct ServerOptions {
   // ("public, max-age=N"); 0 = "no-cache", so unsharing ends a link
   // everywhere at once. Shares with rules are always "private, no-store".
   std::uint32_t publicCacheSeconds = 0;
+  // A delivery with no request for this long ends as stopped ("stopped at 45%").
+  std::chrono::steady_clock::duration deliveryIdle = DeliveryBook::kDefaultIdle;
 };
 
 class Server final {

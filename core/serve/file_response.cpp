@@ -45,6 +45,7 @@ void FileResponse::start(const HttpRequest& req, Responder& out, std::shared_ptr
   assign(ifModifiedSince_, trimOws(req.header("if-modified-since")));
   assign(range_, req.header("range"));
   assign(ifRange_, trimOws(req.header("if-range")));
+  assign(userAgent_, req.header("user-agent"));
   inline_.clear();
   inlineFailed_ = false;
   // Where the kernel has the path and the bytes cached (a file served a
@@ -264,7 +265,9 @@ void FileResponse::answerOpened() {
   out_->endHead();
   if (headOnly_) return;
 
-  transfer_ = handler_.stats().begin(out_->client(), share_, size, first, length, item_);
+  const Delivering delivering{userAgent_, deliveryVersion(etag)};
+  transfer_ = handler_.stats().begin(out_->client(), share_, size, first, length, item_,
+                                     TransferDirection::kDownload, &delivering);
   if (size <= kInlineBody) {
     // A small body goes out with the head in one send(): cheaper than a
     // sendfile() call of its own, and within the one-chunk memory bound.

@@ -107,6 +107,7 @@ class FileResponse final : public BodySource {
   Phase phase_ = Phase::kDone;
   bool headOnly_ = false;
   std::string ifNoneMatch_, ifModifiedSince_, range_, ifRange_;
+  std::string userAgent_;  // for the delivery this request is part of
 
   OpenJob openJob_{*this};
   ReadJob readJob_{*this};

@@ -58,11 +58,15 @@ SinkPtr Router::accept(const HttpRequest& req, Responder& out) {
 void Router::connectionsChanged(std::size_t open) { stats_.setOpenConnections(open); }
 
 void Router::cancelTransfer(std::uint64_t id, std::string_view reason) {
+  // The delivery ends as cancelled before its request does, so it is not
+  // taken for a client that went away.
+  stats_.cancelDelivery(id, reason);
   files_.cancelTransfer(id, reason);
   folders_.cancelTransfer(id, reason);
 }
 
 void Router::cancelShare(std::string_view token, std::string_view reason) {
+  stats_.cancelDeliveries(token, reason);
   files_.cancelShare(token, reason);
   folders_.cancelShare(token, reason);
 }

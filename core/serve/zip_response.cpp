@@ -19,6 +19,7 @@ ZipResponse::ZipResponse(FolderHandler& handler, const HttpRequest& req, Respond
   ifNoneMatch_ = req.header("if-none-match");
   range_ = req.header("range");
   ifRange_ = trimOws(req.header("if-range"));
+  userAgent_ = req.header("user-agent");
 }
 
 ZipResponse::~ZipResponse() { ferry::closeFile(fd_); }
@@ -204,7 +205,9 @@ void ZipResponse::answer() {
   head += "X-Content-Type-Options: nosniff\r\n";
   out_->endHead();
   if (headOnly_) return;
-  transfer_ = handler_.stats().begin(out_->client(), share_, total, pos_, end_ - pos_, item_);
+  const Delivering delivering{userAgent_, deliveryVersion(layout_.etag())};
+  transfer_ = handler_.stats().begin(out_->client(), share_, total, pos_, end_ - pos_, item_,
+                                     TransferDirection::kDownload, &delivering);
   streaming_ = true;
 }
 

@@ -93,6 +93,7 @@ class ZipResponse final : public BodySource {
   std::string item_;  // "Photos.zip", as transfers show it
   bool headOnly_;
   std::string ifNoneMatch_, range_, ifRange_;
+  std::string userAgent_;  // for the delivery this request is part of
 
   Job job_{*this};
   Task task_ = Task::kWalk;

@@ -125,9 +125,9 @@ bool ShareRegistry::setRules(std::string_view token, ShareRules rules) {
   return update(token, [&rules](Share& s) { s.rules = std::move(rules); });
 }
 
-std::uint32_t ShareRegistry::noteDelivered(std::string_view token) {
+std::uint32_t ShareRegistry::noteDelivered(std::string_view token, std::uint32_t n) {
   std::uint32_t count = 0;
-  update(token, [&count](Share& s) { count = ++s.deliveries; });
+  update(token, [&count, n](Share& s) { count = s.deliveries += n; });
   return count;
 }
 

@@ -49,9 +49,10 @@ class ShareRegistry final {
   // Replaces a share's rules; the next request obeys them. False if unknown.
   bool setRules(std::string_view token, ShareRules rules);
 
-  // Counts one more complete delivery and returns the new count (0 if the
-  // token is unknown). Restores a saved count with setDeliveries().
-  std::uint32_t noteDelivered(std::string_view token);
+  // Counts `n` more complete deliveries (one by default) and returns the
+  // new count (0 if the token is unknown). Restores a saved count with
+  // setDeliveries().
+  std::uint32_t noteDelivered(std::string_view token, std::uint32_t n = 1);
   bool setDeliveries(std::string_view token, std::uint32_t count);
 
   // Gives the share a new token, keeping its place, rules and count; the old

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "delivery_book.h"
 #include "share_registry.h"
 
 namespace ferry {
@@ -28,17 +29,71 @@ const char* toString(DeliveryOutcome o) {
   return "?";
 }
 
-TransferStats::TransferStats(EventLoop& loop, Publish publish) : loop_(loop), publish_(std::move(publish)) {
+TransferStats::TransferStats(EventLoop& loop, Publish publish)
+    : loop_(loop),
+      publish_(std::move(publish)),
+      book_({[this](const DeliveryInfo& d) { delivered(d); }, [this] { publishNow(); }}) {
   finished_.resize(kMaxFinished);
 }
 
 TransferStats::~TransferStats() {
   if (ticker_) loop_.cancel(ticker_);
+  if (idleStop_) loop_.cancel(idleStop_);
+  noteDeliveries();
+}
+
+void TransferStats::setDeliveredListener(std::function<void(std::string_view, std::uint32_t)> listener) {
+  deliveredListener_ = std::move(listener);
+}
+
+void TransferStats::setDeliveryIdle(std::chrono::steady_clock::duration idle) { book_.setIdle(idle); }
+
+void TransferStats::delivered(const DeliveryInfo& d) {
+  const std::string& token = d.share->token;
+  auto counters = shares_.find(std::string_view(token));
+  if (counters != shares_.end()) {
+    ++counters->second.deliveries;
+    auto devices = devices_.find(std::string_view(token));
+    if (devices == devices_.end()) devices = devices_.emplace(token, std::unordered_set<std::uint64_t>()).first;
+    if (devices->second.size() < kMaxDevices) devices->second.insert(deliveryVersion(d.address));
+    counters->second.devices = static_cast<std::uint32_t>(devices->second.size());
+  }
+  // A download limit must hold from the very next request; a count that
+  // limits nothing is told with the next snapshot, so a busy server's
+  // deliveries do not copy the share each.
+  if (d.share->rules.downloadLimit != 0) {
+    if (deliveredListener_) deliveredListener_(token, 1);
+    return;
+  }
+  auto pending = undelivered_.find(std::string_view(token));
+  if (pending == undelivered_.end()) pending = undelivered_.emplace(token, 0).first;
+  ++pending->second;
+}
+
+void TransferStats::noteDeliveries() {
+  for (auto& [token, n] : undelivered_) {
+    if (n && deliveredListener_) deliveredListener_(token, n);
+    n = 0;
+  }
+}
+
+void TransferStats::cancelDelivery(std::uint64_t transferId, std::string_view reason) {
+  for (const Record& r : slots_)
+    if (r.id == transferId && r.delivery) {
+      book_.cancel(r.delivery, reason, std::chrono::steady_clock::now());
+      markChanged();
+    }
+}
+
+void TransferStats::cancelDeliveries(std::string_view token, std::string_view reason) {
+  book_.cancelShare(token, reason, std::chrono::steady_clock::now());
+  markChanged();
 }
 
 TransferHandle TransferStats::begin(std::string_view client, std::shared_ptr<const Share> share,
                                     std::uint64_t fileSize, std::uint64_t rangeFirst, std::uint64_t bytesTotal,
-                                    std::string_view item, TransferDirection direction) {
+                                    std::string_view item, TransferDirection direction,
+                                    const Delivering* delivering) {
   std::uint32_t slot;
   if (!free_.empty()) {
     slot = free_.back();
@@ -67,6 +122,11 @@ TransferHandle TransferStats::begin(std::string_view client, std::shared_ptr<con
   r.state = TransferState::kActive;
   r.direction = direction;
   r.reason.clear();
+  r.delivery = {};
+  if (delivering && direction == TransferDirection::kDownload) {
+    DeliveryKey key{addressWithoutPort(client), delivering->userAgent, item, fileSize, delivering->version};
+    r.delivery = book_.open(key, r.share, std::chrono::steady_clock::now());
+  }
   ++active_;
   ++totalTransfers_;
   markChanged();
@@ -78,6 +138,8 @@ void TransferStats::addBytes(TransferHandle h, std::uint64_t n) {
   Record& r = slots_[h.slot];
   r.bytesSent += n;
   r.counters->bytesSent += n;
+  if (r.delivery)
+    book_.cover(r.delivery, r.rangeFirst + r.bytesSent - n, r.rangeFirst + r.bytesSent, std::chrono::steady_clock::now());
   // The upload rate (the window's graph) is what leaves this computer.
   if (r.direction == TransferDirection::kUpload)
     totalReceived_ += n;
@@ -93,13 +155,15 @@ void TransferStats::finish(TransferHandle h, TransferState state, std::string re
   r.reason = std::move(reason);
   r.rate = 0;
   r.finished = std::chrono::system_clock::now();
-  r.finishedAt = std::chrono::steady_clock::now();
+  const auto finishedAt = r.finishedAt = std::chrono::steady_clock::now();
   --active_;
   // A download counts once it delivered the file's last byte: a resumed
   // download counts once, and a probe for the first bytes does not count.
   if (state == TransferState::kDone && r.direction == TransferDirection::kDownload && r.fileSize > 0 &&
       r.rangeFirst + r.bytesTotal == r.fileSize)
     ++r.counters->downloads;
+  const DeliveryRef delivery = r.delivery;
+  const bool complete = state == TransferState::kDone && r.bytesSent >= r.bytesTotal;
   // Into the ring (overwriting the oldest), and free the slot.
   std::swap(finished_[finishedNext_], r);
   finishedNext_ = (finishedNext_ + 1) % kMaxFinished;
@@ -114,6 +178,8 @@ void TransferStats::finish(TransferHandle h, TransferState state, std::string re
     std::vector<Record>().swap(slots_);
     std::vector<std::uint32_t>().swap(free_);
   }
+  // Last: the book may publish from here (its ring of ended deliveries full).
+  if (delivery) book_.close(delivery, complete, finishedAt);
   markChanged();
 }
 
@@ -147,6 +213,8 @@ void TransferStats::tick() {
     r.rate += alpha * (inst - r.rate);
     if (r.rate < 1) r.rate = inst;  // let a stalled transfer reach 0
   }
+  book_.tick(dt, alpha);
+  if (book_.expire(now)) changed_ = true;
   // Expire finished transfers (the ring is in finishing order).
   while (finishedCount_ > 0) {
     std::size_t oldest = (finishedNext_ + kMaxFinished - finishedCount_) % kMaxFinished;
@@ -166,10 +234,26 @@ void TransferStats::tick() {
 
   if (changed_ || moving) {
     publishNow();
-  } else if (active_ == 0 && finishedCount_ == 0) {
+  } else if (active_ == 0 && finishedCount_ == 0 && book_.size() == book_.openCount()) {
     loop_.cancel(ticker_);
     ticker_ = 0;
+    armIdleStop();
   }
+}
+
+void TransferStats::armIdleStop() {
+  // Deliveries left idle stop minutes from now: one timer for the first of
+  // them wakes the loop then, rather than the ticker all along.
+  auto at = book_.nextStop();
+  if (at == std::chrono::steady_clock::time_point::max()) return;
+  if (idleStop_ && idleStopAt_ <= at) return;
+  if (idleStop_) loop_.cancel(idleStop_);
+  idleStopAt_ = at;
+  idleStop_ = loop_.runAfter(at - std::chrono::steady_clock::now(), [this] {
+    idleStop_ = 0;
+    if (book_.expire(std::chrono::steady_clock::now())) markChanged();
+    else armIdleStop();
+  });
 }
 
 void TransferStats::fill(TransferInfo& out, const Record& r) {
@@ -187,6 +271,7 @@ void TransferStats::fill(TransferInfo& out, const Record& r) {
   out.state = r.state;
   out.direction = r.direction;
   out.reason = r.reason;
+  out.delivery = r.delivery.id;
 }
 
 void TransferStats::publishNow() {
@@ -202,6 +287,9 @@ void TransferStats::publishNow() {
             [](const TransferInfo& a, const TransferInfo& b) { return a.id < b.id; });
   snap->shares.reserve(shares_.size());
   for (const auto& [token, sc] : shares_) snap->shares.push_back(sc);
+  // The registry hears of deliveries before anyone sees them here.
+  noteDeliveries();
+  book_.fill(snap->deliveries);
   snap->uploadRate = uploadRate_;
   snap->activeTransfers = active_;
   snap->openConnections = connections_;

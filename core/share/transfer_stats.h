@@ -15,8 +15,10 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
+#include "delivery_book.h"
 #include "event_loop.h"
 #include "share_registry.h"
 
@@ -28,30 +30,6 @@ const char* toString(TransferState s);
 // Which way the bytes go: a download leaves this computer, an upload (a file
 // sent to the receive link) arrives.
 enum class TransferDirection { kDownload, kUpload };
-
-// How a delivery ended: one client receiving one file (or zip), over however
-// many requests (ranges, resumes, a download manager's segments).
-enum class DeliveryOutcome { kInProgress, kDelivered, kStopped, kCancelled };
-const char* toString(DeliveryOutcome o);
-
-struct DeliveryInfo {
-  std::uint64_t id = 0;
-  std::shared_ptr<const Share> share;
-  std::string item;         // as TransferInfo::item: empty for a file share
-  std::string address;      // the client's address, without port; behind a trusted proxy the forwarded one
-  std::string clientName;   // for people: "Safari on iPhone", "curl 8.5"; empty when unknown
-  std::string userAgent;    // as sent
-  std::uint64_t size = 0;      // bytes of the file or zip
-  std::uint64_t covered = 0;   // distinct bytes of it the client has received (not bytes sent)
-  std::uint32_t requests = 0;  // ranged, resumed and parallel requests together
-  std::uint32_t resumes = 0;   // requests that picked up after an earlier one ended short
-  std::uint32_t active = 0;    // requests in flight now
-  std::chrono::system_clock::time_point started;
-  std::chrono::system_clock::time_point updated;  // last byte or last request
-  double rate = 0;  // bytes/s, smoothed over ~1 s
-  DeliveryOutcome outcome = DeliveryOutcome::kInProgress;
-  std::string reason;  // why it was cancelled
-};
 
 struct TransferInfo {
   std::uint64_t id = 0;
@@ -110,6 +88,14 @@ struct StatsSnapshot {
 };
 
 
+// What a download adds to make it part of a delivery (TransferStats::begin):
+// the client's User-Agent and the version of what it gets (deliveryVersion()
+// of the ETag). Without it a transfer belongs to no delivery (a refusal).
+struct Delivering {
+  std::string_view userAgent;
+  std::uint64_t version = 0;
+};
+
 // Names a transfer inside TransferStats: its slot (for O(1) updates) and its
 // id (what snapshots and cancel requests use).
 struct TransferHandle {
@@ -136,12 +122,26 @@ class TransferStats final {
   // Starts a transfer. Allocates nothing in steady state: slots and the
   // finished ring are reused, the share is reference-counted. An upload's
   // share names the file being received (its token: the receive link's).
+  // A download with `delivering` joins its client's delivery of that file
+  // (DeliveryBook), or opens one.
   TransferHandle begin(std::string_view client, std::shared_ptr<const Share> share, std::uint64_t fileSize,
                        std::uint64_t rangeFirst, std::uint64_t bytesTotal, std::string_view item = {},
-                       TransferDirection direction = TransferDirection::kDownload);
+                       TransferDirection direction = TransferDirection::kDownload,
+                       const Delivering* delivering = nullptr);
   void addBytes(TransferHandle h, std::uint64_t n);
   void finish(TransferHandle h, TransferState state, std::string reason = {});
   void setOpenConnections(std::size_t n);
+
+  // Called with the share's token and a number of complete deliveries, for
+  // ShareRegistry::noteDelivered(): at once for a share with a download
+  // limit (the next request must see it), with the next snapshot otherwise.
+  void setDeliveredListener(std::function<void(std::string_view token, std::uint32_t n)> listener);
+  // How long a delivery may have no request before it ends as stopped.
+  void setDeliveryIdle(std::chrono::steady_clock::duration idle);
+  // Ends as cancelled the delivery transfer `id` is part of, or every open
+  // delivery of a share; their requests are the caller's to end.
+  void cancelDelivery(std::uint64_t transferId, std::string_view reason);
+  void cancelDeliveries(std::string_view token, std::string_view reason);
 
   // Publishes the current state at once (used on stop, so the last word is
   // never lost).
@@ -167,10 +167,14 @@ class TransferStats final {
     TransferState state = TransferState::kActive;
     TransferDirection direction = TransferDirection::kDownload;
     std::string reason;
+    DeliveryRef delivery;
   };
   static void fill(TransferInfo& out, const Record& r);
   void markChanged();
   void tick();
+  void delivered(const DeliveryInfo& d);
+  void noteDeliveries();
+  void armIdleStop();
 
   EventLoop& loop_;
   Publish publish_;
@@ -195,6 +199,16 @@ class TransferStats final {
   double uploadRate_ = 0;
   bool changed_ = false;
   EventLoop::TimerId ticker_ = 0;
+  DeliveryBook book_;
+  // Complete deliveries not yet told to the listener, by share token.
+  std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>> undelivered_;
+  // Hashes of the addresses delivered to, by share token: at most
+  // kMaxDevices each, so a proxy forwarding endless addresses costs bounded memory.
+  static constexpr std::size_t kMaxDevices = 65536;
+  std::unordered_map<std::string, std::unordered_set<std::uint64_t>, Hash, std::equal_to<>> devices_;
+  std::function<void(std::string_view, std::uint32_t)> deliveredListener_;
+  EventLoop::TimerId idleStop_ = 0;
+  std::chrono::steady_clock::time_point idleStopAt_;
   std::chrono::steady_clock::time_point lastTick_;
 };
 
