@@ -58,7 +58,15 @@ bool Server::start(const ServerOptions& options, std::string* error) {
     r->limiter->setRate(rate_);
   }
   r->pool = std::make_unique<WorkPool>(*r->loop);
-  r->router = std::make_unique<Router>(shares_, receive_, *r->stats, *r->pool, crcs_);
+  r->router = std::make_unique<Router>(*r->loop, shares_, receive_, *r->stats, *r->pool, crcs_);
+  r->router->receiveAsks().setListener([this](const ReceiveAsk& ask, ReceiveAskState state) {
+    ReceiveAskListener l;
+    {
+      std::lock_guard lock(mutex_);
+      l = askListener_;
+    }
+    if (l) l(ask, state);
+  });
   r->http = std::make_unique<HttpServer>(*r->loop, *r->router, *r->limiter);
   HttpServerOptions ho;
   ho.bind = options.bind;
@@ -232,6 +240,21 @@ std::string Server::receiveLink(const std::string& host) const {
   if (!folder) return {};
   return "http://" + hostForUrl(host, port()) + "/" + folder->token + "/";
 }
+
+void Server::setReceivePolicy(const ReceivePolicy& policy) { receive_.setPolicy(policy); }
+
+ReceivePolicy Server::receivePolicy() const { return receive_.policy(); }
+
+void Server::setReceiveAskListener(ReceiveAskListener listener) {
+  std::lock_guard lock(mutex_);
+  askListener_ = std::move(listener);
+}
+
+void Server::answerReceiveAsk(std::uint64_t id, ReceiveAnswer answer) {
+  post([id, answer](Running& r) { r.router->receiveAsks().answer(id, answer); });
+}
+
+void Server::acceptReceiveDevice(const std::string& key) { receive_.acceptDevice(key); }
 
 void Server::setRateLimit(std::uint64_t bytesPerSecond) {
   {

@@ -25,6 +25,7 @@
 #include "crc_cache.h"
 #include "folder_scanner.h"
 #include "http_limits.h"
+#include "receive_asks.h"
 #include "receive_target.h"
 #include "share_registry.h"
 #include "transfer_stats.h"
@@ -114,6 +115,18 @@ class Server final {
   std::optional<ReceiveFolder> receiveFolder() const;
   // "http://HOST:PORT/TOKEN/" while Receive is on, else "".
   std::string receiveLink(const std::string& host) const;
+  // What Receive accepts (asking about new devices, a size cap): the next
+  // upload obeys it.
+  void setReceivePolicy(const ReceivePolicy& policy);
+  ReceivePolicy receivePolicy() const;
+  // While Receive asks about new devices, the listener hears each ask open
+  // and end (answered, unanswered in ReceiveAsks::kTimeout, or withdrawn),
+  // on the loop thread; it must not block. Set before start().
+  void setReceiveAskListener(ReceiveAskListener listener);
+  // The user's answer to an open ask; the device's uploads go on or get 403.
+  void answerReceiveAsk(std::uint64_t id, ReceiveAnswer answer);
+  // A device never asked about again (one accepted "always", restored).
+  void acceptReceiveDevice(const std::string& key);
 
   void setRateLimit(std::uint64_t bytesPerSecond);
   // The name the mDNS responder publishes for this machine ("mypc.local";
@@ -136,10 +149,11 @@ class Server final {
   ReceiveTarget receive_;
   CrcCache crcs_;
   FolderScanner scanner_{crcs_};
-  mutable std::mutex mutex_;  // guards running_, snapshot_, listener_, rate_, mdnsName_
+  mutable std::mutex mutex_;  // guards running_, snapshot_, listener_, askListener_, rate_, mdnsName_
   std::unique_ptr<Running> running_;
   std::shared_ptr<const StatsSnapshot> snapshot_;
   SnapshotListener listener_;
+  ReceiveAskListener askListener_;
   std::uint64_t rate_ = 0;
   std::string mdnsName_;
   std::mutex lifecycle_;  // serialises start() and stop()

@@ -29,6 +29,11 @@ class BodySink {
   // How many more body bytes take() accepts now; 0: full, reading pauses
   // until the sink calls Responder::resume().
   virtual std::size_t room() const = 0;
+  // False while the sink is not yet willing to have the body at all (the
+  // user has not answered, the disk is being checked): room() is 0 and no
+  // `100 Continue` goes out until it turns true and calls
+  // Responder::resume(), or answers instead.
+  virtual bool ready() const { return true; }
   // The next bytes of the body (at most room()).
   virtual void take(std::string_view bytes) = 0;
   // Every byte of the body has been taken: answer now or later.

@@ -103,6 +103,7 @@ std::string& HttpConnection::beginHead(int status) {
 void HttpConnection::endHead() {
   std::string& head = *head_;
   answered_ = true;
+  continueDue_ = false;  // a final answer came first: no 100 after it
   if (state_ == State::kReceiving) {
     // The sink answers before the body's end (a full disk): the rest of the
     // body is not wanted, and is drained after the answer, not parsed.
@@ -189,9 +190,10 @@ void HttpConnection::acceptBody(const HttpRequest& req, std::string_view head) {
   sink_ = std::move(sink);
   decoder_ = std::make_unique<BodyDecoder>(head);
   // The client waits for this before it sends the body (curl does, for a
-  // second): only now that the request was checked.
-  if (req.versionMinor >= 1 && req.count("expect") == 1 && !decoder_->done())
-    conn_.queue("HTTP/1.1 100 Continue\r\n\r\n");
+  // second): only once the request was checked, and the sink is ready for
+  // it (a sink may wait for the user's answer first).
+  continueDue_ = req.versionMinor >= 1 && req.count("expect") == 1 && !decoder_->done();
+  sendContinueIfReady();
   state_ = State::kReceiving;
   since_ = server_.loop().now();
 }
@@ -228,6 +230,12 @@ void HttpConnection::receiveBody() {
   }
 }
 
+void HttpConnection::sendContinueIfReady() {
+  if (!continueDue_ || !sink_ || !sink_->ready()) return;
+  continueDue_ = false;
+  conn_.queue("HTTP/1.1 100 Continue\r\n\r\n");
+}
+
 void HttpConnection::endSink(BodyEnd how, std::string_view reason) {
   SinkPtr sink = std::move(sink_);
   sink->ended(how, reason);
@@ -237,6 +245,10 @@ void HttpConnection::resume() {
   if (closed_) return;
   if (state_ == State::kReceiving) {
     since_ = server_.loop().now();  // waiting for the sink is not the client's stall
+    if (continueDue_ && sink_->ready()) {
+      sendContinueIfReady();
+      conn_.flush();
+    }
     return receiveBody();
   }
   if (state_ != State::kWriting) return;

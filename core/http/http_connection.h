@@ -76,6 +76,8 @@ class HttpConnection final : public ConnectionHandler, public Responder {
   void handle(const HttpRequest& req, std::string_view head);
   void acceptBody(const HttpRequest& req, std::string_view head);
   void receiveBody();
+  // Writes `100 Continue` when the client waits for one and the sink is ready.
+  void sendContinueIfReady();
   void endSink(BodyEnd how, std::string_view reason);
   // A complete answer from HTTP's own checks; `close` ends the connection
   // after it.
@@ -103,6 +105,7 @@ class HttpConnection final : public ConnectionHandler, public Responder {
   SinkPtr sink_;  // the request body's, until its response has left
   std::unique_ptr<BodyDecoder> decoder_;  // while the body arrives
   bool answered_ = false;  // the current request's head has been written
+  bool continueDue_ = false;  // the client expects 100 Continue; not sent yet
   bool pieceQueued_ = false;  // a piece of body_ is on the Connection, not yet drained
   std::uint64_t limiterTicket_ = 0;
 };

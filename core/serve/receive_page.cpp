@@ -5,7 +5,7 @@
 
 namespace ferry {
 
-void renderReceivePage(std::string& out, std::string_view nonce) {
+void renderReceivePage(std::string& out, std::string_view nonce, std::string_view limit, bool asks) {
   static const PageTemplate page(webAsset("receive.html"));
   page.render(out, [&](std::string_view hole, std::string& to) {
     if (hole == "nonce") {
@@ -13,6 +13,14 @@ void renderReceivePage(std::string& out, std::string_view nonce) {
     } else if (hole == "css") {
       to += webAsset("ferry.css");
       to += webAsset("receive.css");
+    } else if (hole == "limit") {
+      for (char c : limit)  // plain words and numbers; escaped all the same
+        if (c == '<') to += "&lt;";
+        else if (c == '&') to += "&amp;";
+        else if (c == '"') to += "&quot;";
+        else to += c;
+    } else if (hole == "asks") {
+      to += asks ? "1" : "0";
     } else if (hole == "script") {
       to += webAsset("receive.js");
     }

@@ -13,7 +13,10 @@
 
 namespace ferry {
 
-void renderReceivePage(std::string& out, std::string_view nonce);
+// `limit`: a sentence on the size cap ("Files up to 2 GB are accepted."),
+// or empty; `asks`: this computer asks before accepting files from a new
+// device, so the page says it is waiting when a handshake takes long.
+void renderReceivePage(std::string& out, std::string_view nonce, std::string_view limit = {}, bool asks = false);
 // Header lines (each ending in CRLF) for the page rendered with `nonce`.
 void appendReceivePageHeaders(std::string& head, std::string_view nonce);
 

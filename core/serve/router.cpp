@@ -7,13 +7,14 @@
 
 namespace ferry {
 
-Router::Router(ShareRegistry& shares, ReceiveTarget& receive, TransferStats& stats, WorkPool& pool, CrcCache& crcs)
+Router::Router(EventLoop& loop, ShareRegistry& shares, ReceiveTarget& receive, TransferStats& stats, WorkPool& pool,
+               CrcCache& crcs)
     : shares_(shares),
       receive_(receive),
       stats_(stats),
       files_(stats, pool),
       folders_(files_, stats, pool, crcs),
-      uploads_(stats, pool) {}
+      uploads_(loop, receive, stats, pool) {}
 
 BodyPtr Router::handle(const HttpRequest& req, Responder& out) {
   RequestTarget target = parseRequestTarget(req.target);

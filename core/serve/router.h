@@ -27,10 +27,12 @@ class ShareRegistry;
 class TransferStats;
 class WorkPool;
 class CrcCache;
+class EventLoop;
 
 class Router final : public RequestHandler {
  public:
-  Router(ShareRegistry& shares, ReceiveTarget& receive, TransferStats& stats, WorkPool& pool, CrcCache& crcs);
+  Router(EventLoop& loop, ShareRegistry& shares, ReceiveTarget& receive, TransferStats& stats, WorkPool& pool,
+         CrcCache& crcs);
 
   BodyPtr handle(const HttpRequest& req, Responder& out) override;
   SinkPtr accept(const HttpRequest& req, Responder& out) override;
@@ -39,6 +41,7 @@ class Router final : public RequestHandler {
   void cancelTransfer(std::uint64_t id, std::string_view reason);
   void cancelShare(std::string_view token, std::string_view reason);
   void stopReceiving(std::string_view reason) { uploads_.stopReceiving(reason); }
+  ReceiveAsks& receiveAsks() { return uploads_.asks(); }
 
  private:
   ShareRegistry& shares_;

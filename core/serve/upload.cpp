@@ -33,7 +33,7 @@ bool diskFull(int error) {
 }  // namespace
 
 Upload::Upload(UploadHandler& handler, Responder& out, Params params)
-    : handler_(handler), out_(&out), params_(std::move(params)), fill_(new char[kBuffer]) {
+    : handler_(handler), out_(&out), params_(std::move(params)), gated_(params_.gated), fill_(new char[kBuffer]) {
   if (params_.resumable) {
     partPath_ = params_.resumable->partPath;
     start_ = params_.resumable->offset;
@@ -54,17 +54,39 @@ Upload::~Upload() {
 }
 
 std::uint64_t Upload::reserved() const {
-  if (!params_.sizeKnown) return 0;
+  // A gated upload may yet be turned away: it reserves room once admitted.
+  if (!params_.sizeKnown || gated_) return 0;
   const std::uint64_t done = start_ + written_;
   return params_.size > done ? params_.size - done : 0;
 }
 
 std::size_t Upload::room() const {
-  if (answered_ || !out_) return 0;
+  if (answered_ || !out_ || gated_ || tooLarge_) return 0;
   return kBuffer - fillLen_;
 }
 
+void Upload::admitted() {
+  gated_ = false;
+  if (!out_ || answered_) return;
+  if (complete_) return step();  // an empty body: nothing more will come
+  out_->resume();
+}
+
+void Upload::turnedAway(int status, std::string_view sentence) {
+  gated_ = false;
+  if (answered_) return;
+  refuse(status, sentence, std::string(sentence.substr(0, sentence.find_last_not_of("\n.") + 1)));
+}
+
 void Upload::take(std::string_view bytes) {
+  if (tooLarge_) return;
+  if (params_.maxSize && start_ + received_ + bytes.size() > params_.maxSize) {
+    // Answering here would end the request inside the decoder's feed():
+    // the 413 goes out from the loop's next turn.
+    tooLarge_ = true;
+    handler_.later(alive(), [this] { refuseTooLarge(); });
+    return;
+  }
   std::memcpy(fill_.get() + fillLen_, bytes.data(), bytes.size());
   fillLen_ += bytes.size();
   received_ += bytes.size();
@@ -74,6 +96,7 @@ void Upload::take(std::string_view bytes) {
 
 void Upload::complete() {
   complete_ = true;
+  if (tooLarge_) return;
   if (params_.sizeKnown && start_ + received_ != params_.size) {
     // The page's body must end where the file does (its Content-Length
     // was checked against the size, so this is a client that lied).
@@ -83,7 +106,7 @@ void Upload::complete() {
 }
 
 void Upload::step() {
-  if (jobInFlight_ || answered_) return;
+  if (jobInFlight_ || answered_ || gated_ || tooLarge_) return;
   if (fillLen_ == kBuffer || (complete_ && fillLen_ > 0)) {
     if (!spare_) spare_.reset(new char[kBuffer]);
     std::swap(fill_, spare_);
@@ -257,22 +280,23 @@ void Upload::answerSaved() {
 }
 
 void Upload::refuse(int error) {
-  answered_ = true;
-  int status = 500;
-  std::string_view body = "This computer could not save the file.\n";
+  if (diskFull(error))
+    return refuse(507, "The disk on this computer is full: the file was not saved.\n", "the disk is full");
+  if (error == EINVAL)
+    return refuse(400, "The body does not end where the file does.\n", "the body did not end where the file does");
   std::string why = std::string("cannot save the file: ") + std::strerror(error);
-  if (diskFull(error)) {
-    status = 507;
-    body = "The disk on this computer is full: the file was not saved.\n";
-    why = "the disk is full";
-  } else if (error == EINVAL) {
-    status = 400;
-    body = "The body does not end where the file does.\n";
-    why = "the body did not end where the file does";
-  } else if (error == EACCES || error == EPERM || error == EROFS) {
-    status = 403;
-    body = "This computer may not write into its receive folder.\n";
-  }
+  if (error == EACCES || error == EPERM || error == EROFS)
+    return refuse(403, "This computer may not write into its receive folder.\n", std::move(why));
+  refuse(500, "This computer could not save the file.\n", std::move(why));
+}
+
+void Upload::refuseTooLarge() {
+  if (answered_) return;
+  refuse(413, tooLargeSentence(params_.maxSize), "the file is larger than this computer accepts");
+}
+
+void Upload::refuse(int status, std::string_view body, std::string why) {
+  answered_ = true;
   finishTransfer(TransferState::kFailed, std::move(why));
   if (out_) {
     out_->respond(status, {}, body);

@@ -13,6 +13,9 @@
 // short leaves nothing behind; a page upload (`resumable`) keeps its part
 // file and the offset reached, for the page to resume from.
 //
+// A gated upload takes no byte (and gets no 100 Continue) until its
+// admission is through: admitted() opens it, turnedAway() answers instead.
+//
 // Made by an UploadHandler, which outlives it; kept alive past its
 // connection while its job is in the pool. Loop thread only (the job's
 // run() touches only the job's own fields).
@@ -56,6 +59,8 @@ class Upload final : public BodySink {
     bool sizeKnown = false;
     std::shared_ptr<ResumableUpload> resumable;  // a page upload, or null (curl)
     bool json = false;  // answer as the page expects
+    bool gated = false;  // waits for admitted() or turnedAway()
+    std::uint64_t maxSize = 0;  // a body growing past it is refused (413); 0 = no cap
   };
 
   Upload(UploadHandler& handler, Responder& out, Params params);
@@ -68,9 +73,16 @@ class Upload final : public BodySink {
   const std::string& receiveToken() const { return params_.folder->token; }
   // Ends it at once (Receive turned off).
   void abort(std::string_view reason);
+  // The admission passed: the body may come.
+  void admitted();
+  // The admission failed: answer `status` with `sentence`, store nothing.
+  void turnedAway(int status, std::string_view sentence);
+  // Expires when this upload is freed (for callbacks that may outlive it).
+  std::weak_ptr<void> alive() const { return alive_; }
 
   // BodySink
   std::size_t room() const override;
+  bool ready() const override { return !gated_; }
   void take(std::string_view bytes) override;
   void complete() override;
   void ended(BodyEnd how, std::string_view reason) override;
@@ -106,6 +118,8 @@ class Upload final : public BodySink {
   void submit(const char* buf, std::size_t len, Then then);
   void jobDone();
   void refuse(int error);
+  void refuse(int status, std::string_view body, std::string why);
+  void refuseTooLarge();
   void answerSaved();
   void finishTransfer(TransferState state, std::string reason);
   void cleanUp();  // the body did not complete: discard or keep for resuming
@@ -124,6 +138,9 @@ class Upload final : public BodySink {
   bool answered_ = false;   // saved (or refused): the response is written
   bool cleanUpDue_ = false;  // ended early: discard/keep once the job is back
   bool cleaned_ = false;
+  bool gated_ = false;
+  bool tooLarge_ = false;  // past maxSize: answered 413 once the decoder has returned
+  std::shared_ptr<int> alive_ = std::make_shared<int>(0);
   std::unique_ptr<char[]> fill_;   // filled from the connection
   std::unique_ptr<char[]> spare_;  // being written by the job
   std::size_t fillLen_ = 0;

@@ -4,10 +4,12 @@
 #include <charconv>
 
 #include "file_write.h"
+#include "folder_listing.h"
 #include "header_values.h"
 #include "http_request.h"
 #include "json_text.h"
 #include "random_token.h"
+#include "receive_device.h"
 #include "receive_page.h"
 #include "request_target.h"
 #include "transfer_stats.h"
@@ -57,6 +59,41 @@ bool sameOrigin(const HttpRequest& req) {
   return false;
 }
 
+constexpr std::string_view kDeclined = "This computer declined the files.\n";
+constexpr std::string_view kUnanswered = "No one accepted the files on this computer in time: they were declined.\n";
+constexpr std::string_view kOff = "Receiving was turned off on this computer.\n";
+constexpr std::string_view kTooManyAsking =
+    "Too many devices are waiting to be accepted by this computer: try again in a minute.\n";
+
+// The handshake of a page upload while its admission runs: it has no body,
+// and its answer comes once the disk (and maybe the user) has answered.
+class HandshakeReply final : public BodySink {
+ public:
+  explicit HandshakeReply(Responder& out) : out(&out) {}
+  std::size_t room() const override { return 0; }
+  void take(std::string_view) override {}
+  void complete() override {}
+  void ended(BodyEnd, std::string_view) override { out = nullptr; }
+  void release() override { delete this; }
+
+  Responder* out;  // null once the request has ended
+  std::shared_ptr<int> alive = std::make_shared<int>(0);
+};
+
+// Reads the free space of a folder on a pool thread; the answer goes to the
+// loop. Owns itself: deleted once done() has run.
+struct SpaceJob final : WorkPool::Job {
+  std::string dir;
+  DiskSpace space;
+  bool ok = false;
+  std::function<void(bool ok, const DiskSpace&)> then;
+  void run() override { ok = diskSpace(dir, space); }
+  void done(bool ran) override {
+    if (ran) then(ok, space);  // else the server is going away
+    delete this;
+  }
+};
+
 // Deletes part files on a pool thread, then itself.
 struct RemoveParts final : WorkPool::Job {
   std::vector<std::string> paths;
@@ -68,7 +105,18 @@ struct RemoveParts final : WorkPool::Job {
 
 }  // namespace
 
-UploadHandler::UploadHandler(TransferStats& stats, WorkPool& pool) : stats_(stats), pool_(pool) {}
+std::string capForPeople(std::uint64_t cap) {
+  std::string s = humanSize(cap);
+  if (auto at = s.find(".0 "); at != std::string::npos) s.erase(at, 2);  // "2 GB", not "2.0 GB"
+  return s;
+}
+
+std::string tooLargeSentence(std::uint64_t cap) {
+  return "This computer accepts files up to " + capForPeople(cap) + ": this one is larger.\n";
+}
+
+UploadHandler::UploadHandler(EventLoop& loop, ReceiveTarget& target, TransferStats& stats, WorkPool& pool)
+    : loop_(loop), target_(target), stats_(stats), pool_(pool), asks_(loop, target) {}
 
 UploadHandler::~UploadHandler() {
   // Uploads still listed belong to connections that are gone by now (the
@@ -93,8 +141,7 @@ SinkPtr UploadHandler::accept(const HttpRequest& req, Responder& out, std::share
   const bool put = req.method == "PUT";
   std::string_view id;
   if (!put && req.method == "POST" && queryParam(req.target, "name", id)) {
-    handshake(req, out, std::move(folder));
-    return nullptr;
+    return handshake(req, out, std::move(folder));
   }
   if (put && queryParam(req.target, "upload", id)) return resume(req, out, std::move(folder), id);
   std::string_view rest = pathAfterToken(req.target, folder->token);
@@ -118,31 +165,125 @@ SinkPtr UploadHandler::accept(const HttpRequest& req, Responder& out, std::share
   if (req.count("content-length") == 1) {
     p.sizeKnown = parseNumber(trimOws(req.header("content-length")), p.size);
   }
-  if (!roomFor(out, *folder, p.size, p.sizeKnown)) return nullptr;
+  p.maxSize = target_.policy().maxFileSize;
+  if (p.maxSize && p.sizeKnown && p.size > p.maxSize) {
+    out.respond(413, {}, tooLargeSentence(p.maxSize));
+    return nullptr;
+  }
+  Admission a;
+  a.folder = folder;
+  a.size = p.size;
+  a.sizeKnown = p.sizeKnown;
+  a.who = whoAsks(req, out, p.name, p.size, p.sizeKnown);
+  a.ask = !a.who.device.empty();
   p.folder = std::move(folder);
-  return start(out, std::move(p));
+  p.gated = true;
+  SinkPtr sink = start(out, std::move(p));
+  auto* u = static_cast<Upload*>(sink.get());
+  admit(std::move(a), u->alive(), [u](int status, std::string_view sentence) {
+    if (status)
+      u->turnedAway(status, sentence);
+    else
+      u->admitted();
+  });
+  return sink;
 }
 
-void UploadHandler::handshake(const HttpRequest& req, Responder& out, std::shared_ptr<const ReceiveFolder> folder) {
+ReceiveAsk UploadHandler::whoAsks(const HttpRequest& req, const Responder& out, const std::string& name,
+                                  std::uint64_t size, bool sizeKnown) const {
+  ReceiveAsk who;
+  if (!target_.policy().askNewDevices) return who;
+  std::string key = deviceKey(req, out.client());
+  if (target_.accepted(key)) return who;
+  who.device = std::move(key);
+  who.label = deviceLabel(req.header("user-agent"));
+  who.address = clientAddress(out.client());
+  who.firstName = name;
+  who.firstSize = size;
+  who.sizeKnown = sizeKnown;
+  std::string_view more;
+  std::uint64_t n = 0;
+  if (queryParam(req.target, "more", more) && parseNumber(more, n)) who.more = static_cast<std::uint32_t>(std::min<std::uint64_t>(n, 1'000'000));
+  return who;
+}
+
+void UploadHandler::admit(Admission a, std::weak_ptr<void> alive, Admitted then) {
+  auto* job = new SpaceJob;
+  job->dir = a.folder->dir;
+  job->then = [this, a = std::move(a), alive, then = std::move(then)](bool ok, const DiskSpace& space) mutable {
+    if (alive.expired()) return;
+    if (!ok) return then(500, "This computer cannot use its receive folder right now.\n");
+    if (!roomFor(*a.folder, space, a.size, a.sizeKnown))
+      return then(507, "There is not enough free space on this computer for this file.\n");
+    askIfDue(std::move(a), std::move(alive), std::move(then));
+  };
+  pool_.submit(*job);
+}
+
+void UploadHandler::askIfDue(Admission a, std::weak_ptr<void> alive, Admitted then) {
+  // Accepted meanwhile (another upload of this device was): no need to ask.
+  if (!a.ask || target_.accepted(a.who.device) || !target_.policy().askNewDevices) return then(0, {});
+  // A device whose ask has ended takes the answer's word as it is.
+  auto waiter = [then](ReceiveAskState state) {
+    switch (state) {
+      case ReceiveAskState::kAccepted:
+      case ReceiveAskState::kAcceptedAlways: return then(0, {});
+      case ReceiveAskState::kDeclined: return then(403, kDeclined);
+      case ReceiveAskState::kTimedOut: return then(403, kUnanswered);
+      case ReceiveAskState::kWithdrawn:
+      case ReceiveAskState::kOpen: return then(404, kOff);
+    }
+  };
+  if (!asks_.wait(a.who, std::move(alive), std::move(waiter))) then(503, kTooManyAsking);
+}
+
+void UploadHandler::later(std::weak_ptr<void> alive, std::function<void()> fn) {
+  loop_.post([alive = std::move(alive), fn = std::move(fn)] {
+    if (!alive.expired()) fn();
+  });
+}
+
+SinkPtr UploadHandler::handshake(const HttpRequest& req, Responder& out, std::shared_ptr<const ReceiveFolder> folder) {
   // Everything is checked here, before the page sends a byte: a browser
   // often cannot read an answer sent while its body is still going out.
-  if (req.hasBody) return out.respond(400, {}, "The handshake has no body.\n");
+  auto no = [&](int status, std::string_view, std::string_view body) -> SinkPtr {
+    out.respond(status, {}, body);
+    return nullptr;
+  };
+  if (req.hasBody) return no(400, {}, "The handshake has no body.\n");
   std::string_view rawName, rawSize;
   queryParam(req.target, "name", rawName);
   auto r = std::make_shared<ResumableUpload>();
-  if (!percentDecode(rawName, r->name)) return out.respond(400, {}, "The file name is not correctly encoded.\n");
-  if (std::string why = whyBadUploadName(r->name); !why.empty()) return out.respond(400, {}, why + "\n");
+  if (!percentDecode(rawName, r->name)) return no(400, {}, "The file name is not correctly encoded.\n");
+  if (std::string why = whyBadUploadName(r->name); !why.empty()) return no(400, {}, why + "\n");
   if (!queryParam(req.target, "size", rawSize) || !parseNumber(rawSize, r->size))
-    return out.respond(400, {}, "The handshake needs the file's size.\n");
+    return no(400, {}, "The handshake needs the file's size.\n");
+  if (std::uint64_t cap = target_.policy().maxFileSize; cap && r->size > cap)
+    return no(413, {}, tooLargeSentence(cap));
   expireIdle();
-  if (!roomFor(out, *folder, r->size, true)) return;
-  r->id = newShareToken();
-  r->lastUsed = std::chrono::steady_clock::now();
-  std::string body = "{\"id\":";
-  appendJsonString(body, r->id);
-  body += ",\"offset\":0}\n";
-  resumable_.emplace(r->id, std::move(r));
-  out.respond(201, "Content-Type: application/json\r\nCache-Control: no-store\r\n", body);
+  Admission a;
+  a.folder = folder;
+  a.size = r->size;
+  a.sizeKnown = true;
+  a.who = whoAsks(req, out, r->name, r->size, true);
+  a.ask = !a.who.device.empty();
+  auto* reply = new HandshakeReply(out);
+  admit(std::move(a), reply->alive, [this, reply, r](int status, std::string_view sentence) {
+    if (!reply->out) return;
+    if (status) {
+      reply->out->respond(status, {}, sentence);
+      return reply->out->resume();
+    }
+    r->id = newShareToken();
+    r->lastUsed = std::chrono::steady_clock::now();
+    std::string body = "{\"id\":";
+    appendJsonString(body, r->id);
+    body += ",\"offset\":0}\n";
+    resumable_.emplace(r->id, r);
+    reply->out->respond(201, "Content-Type: application/json\r\nCache-Control: no-store\r\n", body);
+    reply->out->resume();
+  });
+  return SinkPtr(reply);
 }
 
 SinkPtr UploadHandler::resume(const HttpRequest& req, Responder& out, std::shared_ptr<const ReceiveFolder> folder,
@@ -173,8 +314,17 @@ SinkPtr UploadHandler::resume(const HttpRequest& req, Responder& out, std::share
     out.respond(400, {}, "The body does not end where the file does.\n");
     return nullptr;
   }
-  if (!roomFor(out, *folder, length, true)) return nullptr;
+  if (std::uint64_t cap = target_.policy().maxFileSize; cap && r->size > cap) {
+    out.respond(413, {}, tooLargeSentence(cap));
+    return nullptr;
+  }
   r->lastUsed = std::chrono::steady_clock::now();
+  // The handshake was admitted (the device accepted, if asked): only the
+  // disk is checked again, for the bytes still to come.
+  Admission a;
+  a.folder = folder;
+  a.size = length;
+  a.sizeKnown = true;
   Upload::Params p;
   p.folder = std::move(folder);
   p.name = r->name;
@@ -182,7 +332,16 @@ SinkPtr UploadHandler::resume(const HttpRequest& req, Responder& out, std::share
   p.sizeKnown = true;
   p.resumable = std::move(r);
   p.json = true;
-  return start(out, std::move(p));
+  p.gated = true;
+  SinkPtr sink = start(out, std::move(p));
+  auto* u = static_cast<Upload*>(sink.get());
+  admit(std::move(a), u->alive(), [u](int status, std::string_view sentence) {
+    if (status)
+      u->turnedAway(status, sentence);
+    else
+      u->admitted();
+  });
+  return sink;
 }
 
 SinkPtr UploadHandler::start(Responder& out, Upload::Params params) {
@@ -205,7 +364,10 @@ void UploadHandler::offset(Responder& out, std::string_view id) {
 void UploadHandler::page(Responder& out) {
   std::string nonce = newShareToken();
   std::string body;
-  renderReceivePage(body, nonce);
+  const ReceivePolicy policy = target_.policy();
+  std::string limit;
+  if (policy.maxFileSize) limit = "Files up to " + capForPeople(policy.maxFileSize) + " are accepted.";
+  renderReceivePage(body, nonce, limit, policy.askNewDevices);
   std::string& head = out.beginHead(200);
   head += "Content-Type: text/html; charset=utf-8\r\nContent-Length: ";
   appendNumber(head, body.size());
@@ -215,20 +377,14 @@ void UploadHandler::page(Responder& out) {
   if (!out.headOnly()) head += body;
 }
 
-bool UploadHandler::roomFor(Responder& out, const ReceiveFolder& folder, std::uint64_t size, bool sizeKnown) {
-  DiskSpace space;
-  if (!diskSpace(folder.dir, space)) {
-    out.respond(500, {}, "This computer cannot use its receive folder right now.\n");
-    return false;
-  }
+bool UploadHandler::roomFor(const ReceiveFolder& folder, const DiskSpace& space, std::uint64_t size,
+                            bool sizeKnown) const {
   std::uint64_t reserved = 0;
   for (const Upload* u : live_)
     if (u->receiveToken() == folder.token) reserved += u->reserved();
   const std::uint64_t margin = std::min(space.total / 100, kMaxMargin);
   const std::uint64_t need = (sizeKnown ? size : 0) + margin + reserved;
-  if (need <= space.free) return true;
-  out.respond(507, {}, "There is not enough free space on this computer for this file.\n");
-  return false;
+  return need <= space.free;
 }
 
 void UploadHandler::forget(Upload* u) {
@@ -251,6 +407,8 @@ void UploadHandler::stopReceiving(std::string_view reason) {
   // Aborting ends requests (and edits live_): pick first, then abort.
   std::vector<Upload*> hit = live_;
   for (Upload* u : hit) u->abort(reason);
+  // Handshakes still waiting for the user hear that Receive went off.
+  asks_.withdrawAll();
   removeParts(std::move(parts));
 }
 

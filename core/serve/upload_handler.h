@@ -2,20 +2,28 @@
 
 // UploadHandler: answers the receive link. GET shows the receive page; a
 // `PUT /<token>/<name>` (curl -T) stores one file; the page's resumable
-// protocol is a handshake (`POST /<token>/?name=N&size=S`, answered with an
-// id before any byte is sent, or refused with 400/507), a `PUT
+// protocol is a handshake (`POST /<token>/?name=N&size=S[&more=M]`, answered
+// with an id before any byte is sent, or refused with 400/403/413/507), a `PUT
 // /<token>/?upload=ID&offset=O` of the rest of the file, and `HEAD
 // /<token>/?upload=ID`, whose Upload-Offset says how much is on the disk.
 //
+// Before its first byte is stored, every upload (and handshake) passes its
+// admission: the size cap at once; room on the disk, checked in the work
+// pool (statvfs on a hung network disk must not stall the loop); and, when
+// Receive asks about new devices, the user's answer (ReceiveAsks). Until
+// then a curl upload gets no `100 Continue` and its body is not read.
+//
 // Owns every Upload it made until it is released (and its job is back),
-// and the table of page uploads that may resume (each with its part file,
-// kept until the upload completes, Receive goes off, or a day passes).
-// Borrows the transfer statistics and the work pool.
+// the table of page uploads that may resume (each with its part file,
+// kept until the upload completes, Receive goes off, or a day passes), and
+// the open asks. Borrows the loop, the receive target, the transfer
+// statistics and the work pool.
 //
 // Loop thread only. Must outlive the work pool's last job (see Server).
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -23,6 +31,8 @@
 #include <vector>
 
 #include "body_sink.h"
+#include "event_loop.h"
+#include "receive_asks.h"
 #include "receive_target.h"
 #include "responder.h"
 #include "upload.h"
@@ -31,13 +41,19 @@ namespace ferry {
 
 class TransferStats;
 class WorkPool;
+struct DiskSpace;
+
+// "This computer accepts files up to 2 GB: this one is larger."
+std::string tooLargeSentence(std::uint64_t cap);
+// "2 GB", "700 MB", "1.5 GB": a cap as a person would say it.
+std::string capForPeople(std::uint64_t cap);
 
 class UploadHandler final {
  public:
   // A page upload left idle this long is forgotten and its part file removed.
   static constexpr auto kKeepPartial = std::chrono::hours(24);
 
-  UploadHandler(TransferStats& stats, WorkPool& pool);
+  UploadHandler(EventLoop& loop, ReceiveTarget& target, TransferStats& stats, WorkPool& pool);
   ~UploadHandler();
   UploadHandler(const UploadHandler&) = delete;
   UploadHandler& operator=(const UploadHandler&) = delete;
@@ -51,17 +67,37 @@ class UploadHandler final {
   // uploads waiting to resume are forgotten, their part files removed.
   void stopReceiving(std::string_view reason);
 
+  ReceiveAsks& asks() { return asks_; }
+
   // For Upload.
   TransferStats& stats() { return stats_; }
   WorkPool& pool() { return pool_; }
   void forget(Upload* u);
   void dropResumable(const std::string& id);
+  // Runs `fn` on the loop's next turn, unless `alive` has expired by then.
+  void later(std::weak_ptr<void> alive, std::function<void()> fn);
 
  private:
-  // Whether a file of `size` more bytes fits, keeping a margin and the room
-  // that uploads in flight will need; else answers 507.
-  bool roomFor(Responder& out, const ReceiveFolder& folder, std::uint64_t size, bool sizeKnown);
-  void handshake(const HttpRequest& req, Responder& out, std::shared_ptr<const ReceiveFolder> folder);
+  struct Admission {
+    std::shared_ptr<const ReceiveFolder> folder;
+    std::uint64_t size = 0;  // more bytes the disk must hold
+    bool sizeKnown = false;
+    bool ask = false;  // the device is new and Receive asks about new devices
+    ReceiveAsk who;
+  };
+  // 0 and "" to go on, or the refusal's status and sentence.
+  using Admitted = std::function<void(int status, std::string_view sentence)>;
+  // Checks room on the disk (in the pool), then asks if due; `then` runs on
+  // the loop, never before this returns, and not at all once `alive` expired.
+  void admit(Admission a, std::weak_ptr<void> alive, Admitted then);
+  void askIfDue(Admission a, std::weak_ptr<void> alive, Admitted then);
+  // What is asked about `req`'s device, or an empty device when no one asks.
+  ReceiveAsk whoAsks(const HttpRequest& req, const Responder& out, const std::string& name, std::uint64_t size,
+                     bool sizeKnown) const;
+  // Whether a file of `size` more bytes fits in `space`, keeping a margin
+  // and the room that uploads in flight will need.
+  bool roomFor(const ReceiveFolder& folder, const DiskSpace& space, std::uint64_t size, bool sizeKnown) const;
+  SinkPtr handshake(const HttpRequest& req, Responder& out, std::shared_ptr<const ReceiveFolder> folder);
   SinkPtr resume(const HttpRequest& req, Responder& out, std::shared_ptr<const ReceiveFolder> folder,
                  std::string_view id);
   SinkPtr start(Responder& out, Upload::Params params);
@@ -71,8 +107,11 @@ class UploadHandler final {
   // Removes part files in the pool, off the loop.
   void removeParts(std::vector<std::string> paths);
 
+  EventLoop& loop_;
+  ReceiveTarget& target_;
   TransferStats& stats_;
   WorkPool& pool_;
+  ReceiveAsks asks_;
   std::vector<Upload*> live_;
   std::unordered_map<std::string, std::shared_ptr<ResumableUpload>> resumable_;
 };

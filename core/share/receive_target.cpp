@@ -58,4 +58,30 @@ std::shared_ptr<const ReceiveFolder> ReceiveTarget::current() const {
   return folder_;
 }
 
+void ReceiveTarget::setPolicy(const ReceivePolicy& policy) {
+  std::lock_guard lock(mutex_);
+  policy_ = policy;
+}
+
+ReceivePolicy ReceiveTarget::policy() const {
+  std::lock_guard lock(mutex_);
+  return policy_;
+}
+
+void ReceiveTarget::acceptDevice(const std::string& key) {
+  if (key.empty()) return;
+  std::lock_guard lock(mutex_);
+  accepted_.insert(key);
+}
+
+bool ReceiveTarget::accepted(const std::string& key) const {
+  std::lock_guard lock(mutex_);
+  return accepted_.count(key) > 0;
+}
+
+std::vector<std::string> ReceiveTarget::acceptedDevices() const {
+  std::lock_guard lock(mutex_);
+  return {accepted_.begin(), accepted_.end()};
+}
+
 }  // namespace ferry

@@ -7,16 +7,28 @@
 // Thread-safe: the UI turns Receive on and off while the loop thread looks
 // it up for every request.
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_set>
+#include <vector>
 
 namespace ferry {
 
 struct ReceiveFolder {
   std::string token;
   std::string dir;  // absolute, symlinks resolved
+};
+
+// What Receive accepts. Off by default: the link's token is the key.
+struct ReceivePolicy {
+  // The first upload from a device not accepted yet waits for the user's
+  // answer (Server::setReceiveAskListener, answerReceiveAsk).
+  bool askNewDevices = false;
+  // The largest file accepted, in bytes; 0 = no cap.
+  std::uint64_t maxFileSize = 0;
 };
 
 class ReceiveTarget final {
@@ -32,9 +44,19 @@ class ReceiveTarget final {
   std::shared_ptr<const ReceiveFolder> find(std::string_view token) const;
   std::shared_ptr<const ReceiveFolder> current() const;
 
+  void setPolicy(const ReceivePolicy& policy);
+  ReceivePolicy policy() const;
+  // Devices (a key: the page's own id, or an address) whose uploads are
+  // not asked about again: accepted this run, or always (restored by the UI).
+  void acceptDevice(const std::string& key);
+  bool accepted(const std::string& key) const;
+  std::vector<std::string> acceptedDevices() const;
+
  private:
   mutable std::mutex mutex_;
   std::shared_ptr<const ReceiveFolder> folder_;
+  ReceivePolicy policy_;
+  std::unordered_set<std::string> accepted_;
 };
 
 // "Cannot receive files into DIR: REASON." Told the same way in the window
