@@ -177,16 +177,7 @@ SinkPtr UploadHandler::accept(const HttpRequest& req, Responder& out, std::share
   a.who = whoAsks(req, out, p.name, p.size, p.sizeKnown);
   a.ask = !a.who.device.empty();
   p.folder = std::move(folder);
-  p.gated = true;
-  SinkPtr sink = start(out, std::move(p));
-  auto* u = static_cast<Upload*>(sink.get());
-  admit(std::move(a), u->alive(), [u](int status, std::string_view sentence) {
-    if (status)
-      u->turnedAway(status, sentence);
-    else
-      u->admitted();
-  });
-  return sink;
+  return startGated(out, std::move(p), std::move(a));
 }
 
 ReceiveAsk UploadHandler::whoAsks(const HttpRequest& req, const Responder& out, const std::string& name,
@@ -332,8 +323,12 @@ SinkPtr UploadHandler::resume(const HttpRequest& req, Responder& out, std::share
   p.sizeKnown = true;
   p.resumable = std::move(r);
   p.json = true;
-  p.gated = true;
-  SinkPtr sink = start(out, std::move(p));
+  return startGated(out, std::move(p), std::move(a));
+}
+
+SinkPtr UploadHandler::startGated(Responder& out, Upload::Params params, Admission a) {
+  params.gated = true;
+  SinkPtr sink = start(out, std::move(params));
   auto* u = static_cast<Upload*>(sink.get());
   admit(std::move(a), u->alive(), [u](int status, std::string_view sentence) {
     if (status)

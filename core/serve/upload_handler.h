@@ -101,6 +101,9 @@ class UploadHandler final {
   SinkPtr resume(const HttpRequest& req, Responder& out, std::shared_ptr<const ReceiveFolder> folder,
                  std::string_view id);
   SinkPtr start(Responder& out, Upload::Params params);
+  // Starts an upload that stores nothing until `a` is admitted (room on the
+  // disk, the user's answer); refused, it is turned away with the reason.
+  SinkPtr startGated(Responder& out, Upload::Params params, Admission a);
   void offset(Responder& out, std::string_view id);
   void page(Responder& out);
   void expireIdle();
