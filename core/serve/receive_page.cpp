@@ -14,11 +14,7 @@ void renderReceivePage(std::string& out, std::string_view nonce, std::string_vie
       to += webAsset("ferry.css");
       to += webAsset("receive.css");
     } else if (hole == "limit") {
-      for (char c : limit)  // plain words and numbers; escaped all the same
-        if (c == '<') to += "&lt;";
-        else if (c == '&') to += "&amp;";
-        else if (c == '"') to += "&quot;";
-        else to += c;
+      htmlEscape(limit, to);  // plain words and numbers; escaped all the same
     } else if (hole == "asks") {
       to += asks ? "1" : "0";
     } else if (hole == "script") {
