@@ -12,6 +12,7 @@ Router::Router(EventLoop& loop, ShareRegistry& shares, ReceiveTarget& receive, T
     : shares_(shares),
       receive_(receive),
       stats_(stats),
+      gate_(loop),
       files_(stats, pool),
       folders_(files_, stats, pool, crcs),
       uploads_(loop, receive, stats, pool) {}

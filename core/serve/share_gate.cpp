@@ -93,7 +93,7 @@ SinkPtr ShareGate::acceptForm(const HttpRequest& req, Responder& out, std::share
     answerForm(out, *share, {}, link, page);
     return nullptr;
   }
-  return SinkPtr(new PasswordForm(*this, out, std::move(share), std::move(link), page));
+  return SinkPtr(new PasswordForm(loop_, *this, out, std::move(share), std::move(link), page));
 }
 
 void ShareGate::answerForm(Responder& out, const Share& share, std::string_view form, std::string_view link,

@@ -14,7 +14,8 @@
 // middle of its delivery (a resume, more ranges, a download manager's
 // segments) completes it.
 //
-// Owns the password sessions and the table of wrong tries; borrows nothing.
+// Owns the password sessions and the table of wrong tries; borrows the loop
+// (for the forms' sinks).
 //
 // Loop thread only.
 
@@ -23,6 +24,7 @@
 #include <string_view>
 
 #include "body_sink.h"
+#include "event_loop.h"
 #include "gate_sessions.h"
 #include "gate_tries.h"
 #include "responder.h"
@@ -34,6 +36,8 @@ class ShareGate final {
  public:
   // The password form's body is a few dozen bytes; more is not a form of ours.
   static constexpr std::size_t kMaxForm = 4096;
+
+  explicit ShareGate(EventLoop& loop) : loop_(loop) {}
 
   // True when `req` may go on to `share`'s handler; false once the gate
   // has answered (410, 401, 429).
@@ -56,6 +60,7 @@ class ShareGate final {
   enum class Verdict { kRight, kWrong, kWait };
   Verdict check(Responder& out, const Share& share, std::string_view given, std::uint32_t& wait);
 
+  EventLoop& loop_;
   PasswordSessions sessions_;
   WrongTries tries_;
 };

@@ -250,13 +250,15 @@ class TestShareRules : public QObject {
     auto z = fetch({"-u", ":sesame"}, zip);
     QCOMPARE(z.status, 200);
     QVERIFY(z.body.startsWith("PK"));
-    // A limit: the listing does not count, the zip does.
+    // A limit: the listing does not count, a zip does (the one above too).
+    QTRY_COMPARE(deliveriesOf(fx->server, s.token), 1u);
     r = {};
-    r.downloadLimit = 1;
+    r.downloadLimit = 2;
     QVERIFY(rules(*fx, s, r));
     QCOMPARE(fetch({}, listing).status, 200);
+    QCOMPARE(deliveriesOf(fx->server, s.token), 1u);
     QCOMPARE(fetch({}, zip).status, 200);
-    QTRY_COMPARE(deliveriesOf(fx->server, s.token), 1u);
+    QTRY_COMPARE(deliveriesOf(fx->server, s.token), 2u);
     QCOMPARE(fetch({}, listing).status, 410);
     QCOMPARE(fetch({}, zip).status, 410);
     QCOMPARE(fetch({}, file).status, 410);
@@ -374,6 +376,13 @@ class TestShareRules : public QObject {
              401);
     // A form larger than any password form is refused.
     QCOMPARE(fetch({"--data-binary", "password=" + QString(5000, 'x')}, fx->url(s)).status, 413);
+    // So is one sent chunked, once it passes the cap; a small one chunked is read.
+    const QStringList chunked = {"-H", "Transfer-Encoding: chunked"};
+    QCOMPARE(fetch(chunked + QStringList{"--data-binary", "password=" + QString(6000, 'x')}, fx->url(s), 10'000).status,
+             413);
+    QCOMPARE(fetch(chunked + QStringList{"--data-urlencode", "password=p&ss wörd"}, fx->url(s), 10'000).status, 303);
+    // A PUT to the link is no form: refused as any body.
+    QCOMPARE(fetch({"-X", "PUT", "-d", "x"}, fx->url(s)).status, 400);
     // A new password ends the sessions of the old one.
     r.password = "another";
     QVERIFY(rules(*fx, s, r));
