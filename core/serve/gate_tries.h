@@ -6,7 +6,8 @@
 // (at most kMaxPause), and from the kBanAfter-th on for kBan. An address
 // that gets a password right, or tries nothing for kForget, starts afresh.
 // One table for every share: an address guessing at several links is the
-// same guesser.
+// same guesser. An IPv6 client is counted by its /64 (guesserOf()): one
+// device may take any address of its network's prefix.
 //
 // Owns the table, at most kMaxAddresses entries (a new address beyond that
 // pushes out the one that tried longest ago), so a flood of addresses costs
@@ -23,6 +24,11 @@
 
 namespace ferry {
 
+// Who is counted for a client address: an IPv4 address as it is (and an
+// IPv4-mapped IPv6 one as IPv4), an IPv6 address by its first 64 bits
+// ("2001:db8:1:2::/64"); anything else as given.
+std::string guesserOf(std::string_view address);
+
 class WrongTries final {
  public:
   using Clock = std::chrono::steady_clock;
@@ -34,7 +40,7 @@ class WrongTries final {
   static constexpr std::size_t kMaxAddresses = 4096;
 
   // Whole seconds (rounded up) before `address` may try a password again;
-  // 0: it may now.
+  // 0: it may now. `address` is a guesserOf() key.
   std::uint32_t wait(std::string_view address, Clock::time_point now) const;
   // `address` gave a wrong password.
   void wrong(std::string_view address, Clock::time_point now);

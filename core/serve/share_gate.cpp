@@ -53,7 +53,7 @@ bool ShareGate::admit(const HttpRequest& req, Responder& out, const Share& share
 ShareGate::Verdict ShareGate::check(Responder& out, const Share& share, std::string_view given, std::uint32_t& wait) {
   // The address the delivery book sees: behind a trusted proxy the
   // forwarded one, so one guesser behind nginx is not everyone.
-  const std::string_view address = addressWithoutPort(out.client());
+  const std::string address = guesserOf(addressWithoutPort(out.client()));
   const auto now = WrongTries::Clock::now();
   // While an address must wait, its tries are not even compared: a right
   // guess in a pause would still tell the guesser it was right.
@@ -81,7 +81,7 @@ SinkPtr ShareGate::acceptForm(const HttpRequest& req, Responder& out, std::share
     out.respond(413, {}, "A password form is never this large.\n");
     return nullptr;
   }
-  const std::string_view address = addressWithoutPort(out.client());
+  const std::string address = guesserOf(addressWithoutPort(out.client()));
   if (std::uint32_t wait = tries_.wait(address, WrongTries::Clock::now()); wait > 0) {
     answerPassword(out, page, *share, 429, tooManyTriesSentence(wait), wait);
     return nullptr;

@@ -1,6 +1,7 @@
 // The pieces of a share's gate that need no socket: reading a Basic password
 // and a cookie, comparing secrets, the table of wrong tries on a driven
-// clock (free tries, doubling pauses, the ban, its cap on addresses), the
+// clock (free tries, doubling pauses, the ban, its cap on addresses, IPv6
+// clients counted by their /64), the
 // password sessions, the sentences of an ended link and the pages' holes.
 
 #include <QDateTime>
@@ -139,6 +140,32 @@ class TestShareGate : public QObject {
     QCOMPARE(t.size(), WrongTries::kMaxAddresses);
     for (std::uint32_t i = 2; i < WrongTries::kFree; ++i) t.wrong("10.0", now);
     QCOMPARE(t.wait("10.0", now), 1u);
+  }
+
+  void guessersAreAddressesOrIpv6Networks_data() {
+    QTest::addColumn<QString>("address");
+    QTest::addColumn<QString>("guesser");
+    QTest::newRow("ipv4") << "192.168.1.31" << "192.168.1.31";
+    QTest::newRow("full") << "2001:0db8:0001:0002:aaaa:bbbb:cccc:dddd" << "2001:db8:1:2::/64";
+    QTest::newRow("another device of that /64") << "2001:db8:1:2::7" << "2001:db8:1:2::/64";
+    QTest::newRow("compressed head") << "2001:db8::1" << "2001:db8:0:0::/64";
+    QTest::newRow("upper case") << "2001:DB8:1:2::1" << "2001:db8:1:2::/64";
+    QTest::newRow("loopback") << "::1" << "0:0:0:0::/64";
+    QTest::newRow("zone") << "fe80::1%eth0" << "fe80:0:0:0::/64";
+    QTest::newRow("v4 mapped") << "::ffff:10.0.0.7" << "10.0.0.7";
+    QTest::newRow("v4 tail") << "64:ff9b::10.0.0.7" << "64:ff9b:0:0::/64";
+    QTest::newRow("too many groups") << "1:2:3:4:5:6:7:8:9" << "1:2:3:4:5:6:7:8:9";
+    QTest::newRow("gap for nothing") << "1::2:3:4:5:6:7:8" << "1::2:3:4:5:6:7:8";
+    QTest::newRow("triple colon") << "1:::2" << "1:::2";
+    QTest::newRow("not hex") << "2001:db8::xyz" << "2001:db8::xyz";
+    QTest::newRow("bad v4") << "::ffff:10.0.0.300" << "::ffff:10.0.0.300";
+    QTest::newRow("a name") << "proxy.local" << "proxy.local";
+  }
+
+  void guessersAreAddressesOrIpv6Networks() {
+    QFETCH(QString, address);
+    QFETCH(QString, guesser);
+    QCOMPARE(QString::fromStdString(guesserOf(address.toStdString())), guesser);
   }
 
   void sessionsHoldWhileThePasswordDoes() {
