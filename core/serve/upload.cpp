@@ -306,16 +306,17 @@ void Upload::refuseTooLarge() {
 void Upload::refuse(int status, std::string_view body, std::string why) {
   answered_ = true;
   finishTransfer(TransferState::kFailed, std::move(why));
-  if (out_) {
-    out_->respond(status, {}, body);
-    out_->resume();
-  }
   if (!cleaned_) {
     if (params_.resumable) params_.resumable->discarded = true;  // nothing to resume from
     if (jobInFlight_)
       cleanUpDue_ = true;
     else
       cleanUp();
+  }
+  // Last: answering may end the request and release this upload.
+  if (out_) {
+    out_->respond(status, {}, body);
+    out_->resume();
   }
 }
 
