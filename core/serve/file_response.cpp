@@ -191,10 +191,8 @@ void FileResponse::answerOpened() {
     h += etag;
     h += "\r\nLast-Modified: ";
     h += lastModified;
-    // Token links are unguessable but the file behind one may change: caches
-    // (a CDN in front of us) may store it, and revalidate cheaply with the
-    // validators before each reuse.
-    h += "\r\nCache-Control: no-cache\r\n";
+    h += "\r\n";
+    handler_.cachePolicy().appendContentHeaders(h, *share_);
   };
 
   // Conditional requests (RFC 9110 §13.2.2): If-None-Match wins over

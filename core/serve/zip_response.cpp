@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "byte_range.h"
+#include "cache_policy.h"
 #include "crc_cache.h"
 #include "folder_handler.h"
 #include "header_values.h"
@@ -166,7 +167,8 @@ void ZipResponse::answer() {
   auto validators = [&](std::string& h) {
     h += "ETag: ";
     h += etag;
-    h += "\r\nCache-Control: no-cache\r\n";
+    h += "\r\n";
+    handler_.cachePolicy().appendContentHeaders(h, *share_);
   };
   if (!ifNoneMatch_.empty() && noneMatchHits(ifNoneMatch_, etag)) {
     std::string extra;
