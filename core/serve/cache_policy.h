@@ -8,6 +8,9 @@
 //   unsharing ends the link everywhere at once; with publicSeconds N > 0,
 //   "public, max-age=N": shared caches serve it for N seconds without asking
 //   (a changed file gets a new ETag, so no cache mixes two versions).
+//   A 206 stays "no-cache" even then: a cache that keys on the URL alone
+//   (nginx passing Range on with proxy_cache) would keep the part and hand
+//   it out as the whole file.
 // - A link with a rule (an expiry, a download limit, a password): "private,
 //   no-store", always, whatever publicSeconds says. A cache that kept it
 //   would hand it out past its expiry, beyond its limit, without the
@@ -32,8 +35,9 @@ struct CachePolicy {
 
   // The header lines ("Cache-Control: ...\r\n", and "Vary: ...\r\n" for a
   // password share) of an answer carrying a share's bytes or validators:
-  // 200, 206, 304 and 416 of a file, a file inside a folder, or a zip.
-  void appendContentHeaders(std::string& head, const Share& share) const;
+  // 200, 206, 304 and 416 of a file, a file inside a folder, or a zip;
+  // `partial` for a 206.
+  void appendContentHeaders(std::string& head, const Share& share, bool partial = false) const;
   // The same for a page made from what the share holds now (a listing):
   // never stored, whatever publicSeconds says.
   static void appendPageHeaders(std::string& head, const Share& share);

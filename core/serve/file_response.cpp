@@ -186,13 +186,13 @@ void FileResponse::answerOpened() {
   const std::string_view etag(etagBuf, static_cast<std::size_t>(etagLen));
   const std::string_view lastModified = handler_.httpDate(st.mtime);
 
-  auto appendValidators = [&](std::string& h) {
+  auto appendValidators = [&](std::string& h, bool partial = false) {
     h += "ETag: ";
     h += etag;
     h += "\r\nLast-Modified: ";
     h += lastModified;
     h += "\r\n";
-    handler_.cachePolicy().appendContentHeaders(h, *share_);
+    handler_.cachePolicy().appendContentHeaders(h, *share_, partial);
   };
 
   // Conditional requests (RFC 9110 §13.2.2): If-None-Match wins over
@@ -257,7 +257,7 @@ void FileResponse::answerOpened() {
     appendNumber(head, size);
     head += "\r\n";
   }
-  appendValidators(head);
+  appendValidators(head, partial);
   appendContentDisposition(head, name());
   head += "X-Content-Type-Options: nosniff\r\n";
   out_->endHead();
