@@ -1,7 +1,10 @@
 #include "cli.h"
 
+#include <cerrno>
 #include <charconv>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 #include "poller.h"
 
@@ -32,7 +35,77 @@ bool parseRate(const std::string& s, std::uint64_t& out) {
   return true;
 }
 
+// Longest a password file's first line may be: a password, not a file
+// named by mistake.
+constexpr std::size_t kMaxPassword = 1024;
+
+// What --public-cache accepts: up to a year, as far ahead as HTTP/1.1 ever
+// let a server promise freshness (RFC 2616 §14.21, Expires).
+constexpr std::uint64_t kMaxPublicCache = 365ull * 24 * 3600;
+
 }  // namespace
+
+bool parseDuration(const std::string& s, std::chrono::seconds& out) {
+  constexpr std::uint64_t kMax = 3650ull * 24 * 3600;  // ten years
+  std::uint64_t total = 0;
+  std::size_t i = 0;
+  if (s.empty()) return false;
+  while (i < s.size()) {
+    std::size_t digits = i;
+    while (digits < s.size() && s[digits] >= '0' && s[digits] <= '9') ++digits;
+    if (digits == i || digits == s.size()) return false;  // a unit with no number, or a number with no unit
+    std::uint64_t n = 0;
+    auto r = std::from_chars(s.data() + i, s.data() + digits, n);
+    if (r.ec != std::errc() || n > kMax) return false;
+    std::uint64_t unit = 0;
+    switch (s[digits]) {
+      case 's': unit = 1; break;
+      case 'm': unit = 60; break;
+      case 'h': unit = 3600; break;
+      case 'd': unit = 24 * 3600; break;
+      default: return false;
+    }
+    total += n * unit;
+    if (total > kMax) return false;
+    i = digits + 1;
+  }
+  if (total == 0) return false;
+  out = std::chrono::seconds(static_cast<std::chrono::seconds::rep>(total));
+  return true;
+}
+
+bool readPasswordFile(const std::string& path, std::string& password, std::string& error) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) {
+    error = "cannot read the password file " + path + ": " + std::strerror(errno);
+    return false;
+  }
+  std::string line;
+  for (int c; (c = std::fgetc(f)) != EOF && c != '\n';) {
+    if (line.size() > kMaxPassword) break;
+    line += static_cast<char>(c);
+  }
+  const bool readError = std::ferror(f) != 0;
+  const int err = errno;
+  std::fclose(f);
+  if (readError) {
+    // A folder opens on Linux but fails to read (EISDIR).
+    error = "cannot read the password file " + path + ": " + std::strerror(err);
+    return false;
+  }
+  if (!line.empty() && line.back() == '\r') line.pop_back();  // written on Windows
+  if (line.size() > kMaxPassword) {
+    error = "the first line of the password file " + path + " is longer than " + std::to_string(kMaxPassword) +
+            " characters; put the password alone on it";
+    return false;
+  }
+  if (line.empty()) {
+    error = "the password file " + path + " has an empty first line; put the password on it";
+    return false;
+  }
+  password = std::move(line);
+  return true;
+}
 
 std::string usage() {
   std::string pollers;
@@ -58,8 +131,20 @@ std::string usage() {
          "                        sends files to this computer; headless, printed after the others\n"
          "  --allow-host NAME     also answer requests for host NAME (repeatable)\n"
          "  --trusted-proxy IP    believe X-Forwarded-For from this proxy (repeatable)\n"
+         "  --public-cache SECONDS\n"
+         "                        let shared caches (nginx, a CDN) keep plain links this long\n"
+         "                        (default 0: every reuse asks Ferry, so unsharing ends a link\n"
+         "                        at once); links with a rule are never cached\n"
+         "  --json                headless: stderr is one JSON object per line, for scripts\n"
          "  -h, --help            show this help\n"
-         "  --version             show the version\n";
+         "  --version             show the version\n"
+         "\n"
+         "Rules for every PATH of a --headless run (links with none stay open until Ferry stops):\n"
+         "  --expires DURATION    the links end after DURATION (90s, 45m, 2h, 3d, 1h30m)\n"
+         "  --downloads N         the links end after N complete downloads each\n"
+         "                        (resumes and a download manager's segments count once)\n"
+         "  --password-file FILE  the links ask for the password on FILE's first line\n"
+         "                        (a page in a browser, or curl -u :PASSWORD)\n";
 }
 
 bool parseCommandLine(int argc, char** argv, CommandLine& out, std::string& error) {
@@ -158,10 +243,47 @@ bool parseCommandLine(int argc, char** argv, CommandLine& out, std::string& erro
     } else if (arg == "--trusted-proxy") {
       if (!needValue(v)) return false;
       out.server.trustedProxies.push_back(v);
+    } else if (arg == "--public-cache") {
+      if (!needValue(v)) return false;
+      if (!parseUnsigned(v, kMaxPublicCache, n)) {
+        error = "--public-cache needs a number of seconds from 0 to " + std::to_string(kMaxPublicCache) +
+                " (a year), not '" + v + "'";
+        return false;
+      }
+      out.server.publicCacheSeconds = static_cast<std::uint32_t>(n);
+    } else if (arg == "--expires") {
+      if (!needValue(v)) return false;
+      if (!parseDuration(v, out.expiresAfter)) {
+        error = "--expires needs a duration like 90s, 45m, 2h, 3d or 1h30m (at most 3650d), not '" + v + "'";
+        return false;
+      }
+    } else if (arg == "--downloads") {
+      if (!needValue(v)) return false;
+      if (!parseUnsigned(v, 1000000, n) || n == 0) {
+        error = "--downloads needs a number of complete downloads from 1 to 1000000, not '" + v + "'";
+        return false;
+      }
+      out.rules.downloadLimit = static_cast<std::uint32_t>(n);
+    } else if (arg == "--password-file") {
+      if (!needValue(v)) return false;
+      if (!readPasswordFile(v, out.rules.password, error)) return false;
+    } else if (arg == "--password") {
+      error = "there is no --password option: a password on the command line can be read by every user of this "
+              "computer; put it on the first line of a file and give --password-file FILE";
+      return false;
+    } else if (arg == "--json") {
+      out.json = true;
     } else {
       error = "unknown option '" + arg + "' (see ferry --help)";
       return false;
     }
+  }
+  if (!out.headless && !out.help && !out.version && (out.rules.any() || out.expiresAfter.count() > 0)) {
+    // The window keeps rules per share (its Properties); silently serving
+    // a link without the rule asked for would break its promise.
+    error = "--expires, --downloads and --password-file apply to --headless runs; in the window, set a share's "
+            "rules in its Properties";
+    return false;
   }
   return true;
 }

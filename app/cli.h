@@ -3,6 +3,7 @@
 // The ferry command line, parsed without Qt so the headless server starts on
 // machines with no display at all.
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -26,6 +27,12 @@ struct CommandLine {
   bool maxConnectionsGiven = false;
   ServerOptions server;
   std::string receiveDir;  // --receive: files sent to this computer go here
+  // Rules every PATH of a headless run gets: --downloads, and the password
+  // read from --password-file. The expiry is a duration (--expires), made a
+  // moment when the run starts serving.
+  ShareRules rules;
+  std::chrono::seconds expiresAfter{0};  // 0 = never
+  bool json = false;  // --json: stderr is one JSON object per line
   std::vector<std::string> paths;
 };
 
@@ -34,5 +41,16 @@ struct CommandLine {
 bool parseCommandLine(int argc, char** argv, CommandLine& out, std::string& error);
 
 std::string usage();
+
+// "90s", "45m", "2h", "3d", "1h30m": a positive duration of at most ten
+// years, in whole seconds. False for anything else (a bare number included:
+// "90" could mean seconds or minutes).
+bool parseDuration(const std::string& s, std::chrono::seconds& out);
+
+// The first line of `path`, without its line ending: a password kept out of
+// the command line (where every user of the machine can read it). Returns
+// false and a sentence for the user when the file cannot be read or its
+// first line is empty.
+bool readPasswordFile(const std::string& path, std::string& password, std::string& error);
 
 }  // namespace ferry::app

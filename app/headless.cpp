@@ -22,6 +22,7 @@
 
 #include "cache_dir.h"
 #include "lan_ranking.h"
+#include "log_lines.h"
 #include "net_address.h"
 #include "server.h"
 
@@ -55,7 +56,7 @@ class StderrWriter {
  public:
   static constexpr std::size_t kMaxPending = 1 << 20;
 
-  StderrWriter() : state_(std::make_shared<State>()) {
+  explicit StderrWriter(LogLines lines) : state_(std::make_shared<State>(lines)) {
     // Detached, holding its state: a write blocked forever on a stalled pipe
     // must not keep the process from exiting.
     std::thread([st = state_] { run(*st); }).detach();
@@ -81,6 +82,8 @@ class StderrWriter {
 
  private:
   struct State {
+    explicit State(LogLines l) : lines(l) {}
+    const LogLines lines;
     std::mutex mutex;
     std::condition_variable cv, drained;
     std::string pending;
@@ -99,8 +102,11 @@ class StderrWriter {
       std::uint64_t dropped = std::exchange(st.dropped, 0);
       st.writing = true;
       lock.unlock();
-      if (dropped)
-        std::fprintf(stderr, "ferry: %" PRIu64 " log lines dropped (stderr was not being read)\n", dropped);
+      if (dropped) {
+        std::string line;
+        st.lines.dropped(line, dropped);
+        std::fwrite(line.data(), 1, line.size(), stderr);
+      }
       std::fwrite(batch.data(), 1, batch.size(), stderr);
       std::fflush(stderr);
       dropIfOversized(batch);
@@ -116,11 +122,15 @@ class StderrWriter {
 };
 
 // Turns the stream of snapshots into one stderr line per transfer start and
-// end. Runs on the loop thread, once per snapshot (about 10 Hz): the lines
-// of one snapshot leave in a single write, and the bookkeeping reuses its
-// vectors, so a busy server pays little for its log.
+// end, and one per delivery outcome (a client that got the whole file,
+// stopped short or was cancelled, however many requests that took). Runs on
+// the loop thread, once per snapshot (about 10 Hz): the lines of one
+// snapshot leave in a single write, and the bookkeeping reuses its vectors,
+// so a busy server pays little for its log.
 class TransferLog {
  public:
+  explicit TransferLog(LogLines lines) : lines_(lines), writer_(lines) {}
+
   void onSnapshot(std::shared_ptr<const StatsSnapshot> s) {
     std::lock_guard lock(mutex_);
     out_.clear();
@@ -131,39 +141,36 @@ class TransferLog {
                                  [](const Seen& a, std::uint64_t id) { return a.id < id; });
       bool known = it != seen_.end() && it->id == t.id;
       TransferState before = known ? it->state : TransferState::kActive;
-      char line[1024];
-      // Uploads say so: "started receiving", "done receiving".
-      const char* way = t.direction == TransferDirection::kUpload ? " receiving" : "";
-      if (!known) {
-        if (t.direction == TransferDirection::kUpload && t.bytesTotal == 0)
-          std::snprintf(line, sizeof line, "ferry: %s started receiving %s (size not given)\n", t.client.c_str(),
-                        t.fileName().c_str());
-        else
-          std::snprintf(line, sizeof line, "ferry: %s started%s %s (%s from byte %" PRIu64 ")\n", t.client.c_str(),
-                        way, t.fileName().c_str(), humanBytes(static_cast<double>(t.bytesTotal)).c_str(),
-                        t.rangeFirst);
-        out_ += line;
-      }
-      if (t.state != TransferState::kActive && before == TransferState::kActive) {
-        double secs = std::chrono::duration<double>(t.finished - t.started).count();
-        double rate = secs > 0 ? static_cast<double>(t.bytesSent) / secs : 0;
-        std::snprintf(line, sizeof line,
-                      "ferry: %s %s%s %s: %" PRIu64 " of %" PRIu64 " bytes in %.1f s (%s/s)%s%s\n", t.client.c_str(),
-                      toString(t.state), way, t.fileName().c_str(), t.bytesSent,
-                      t.bytesTotal ? t.bytesTotal : t.bytesSent,  // a chunked upload's size is what came
-                      secs,
-                      humanBytes(rate).c_str(), t.reason.empty() ? "" : ": ", t.reason.c_str());
-        out_ += line;
-      }
+      const DeliveryInfo* d = t.delivery ? deliveryIn(*s, t.delivery) : nullptr;
+      if (!known) lines_.transferStarted(out_, t, d);
+      if (t.state != TransferState::kActive && before == TransferState::kActive) lines_.transferEnded(out_, t, d);
       next_.push_back({t.id, t.state});
     }
     seen_.swap(next_);
+    // Deliveries, by id too: a line when one leaves "in progress" (or is
+    // first seen already ended). An ended one stays in a few snapshots;
+    // it is told once.
+    nextDeliveries_.clear();
+    for (const DeliveryInfo& d : s->deliveries) {
+      auto it = std::lower_bound(seenDeliveries_.begin(), seenDeliveries_.end(), d.id,
+                                 [](const SeenDelivery& a, std::uint64_t id) { return a.id < id; });
+      const bool known = it != seenDeliveries_.end() && it->id == d.id;
+      const DeliveryOutcome before = known ? it->outcome : DeliveryOutcome::kInProgress;
+      if (d.outcome != DeliveryOutcome::kInProgress && before == DeliveryOutcome::kInProgress)
+        lines_.deliveryEnded(out_, d);
+      nextDeliveries_.push_back({d.id, d.outcome});
+    }
+    seenDeliveries_.swap(nextDeliveries_);
     if (!out_.empty()) writer_.write(out_);
     // Drop what a burst grew these to once it has gone.
     dropIfOversized(out_);
     if (next_.capacity() > 8 * seen_.size() + 256) {
       seen_.shrink_to_fit();
       std::vector<Seen>().swap(next_);
+    }
+    if (nextDeliveries_.capacity() > 8 * seenDeliveries_.size() + 256) {
+      seenDeliveries_.shrink_to_fit();
+      std::vector<SeenDelivery>().swap(nextDeliveries_);
     }
     last_ = std::move(s);
   }
@@ -181,15 +188,29 @@ class TransferLog {
   }
 
   void say(std::string_view text) { writer_.write(text); }
+  const LogLines& lines() const { return lines_; }
 
  private:
   struct Seen {
     std::uint64_t id;
     TransferState state;
   };
+  struct SeenDelivery {
+    std::uint64_t id;
+    DeliveryOutcome outcome;
+  };
+  // The delivery `id` in a snapshot (sorted by id), or null.
+  static const DeliveryInfo* deliveryIn(const StatsSnapshot& s, std::uint64_t id) {
+    auto it = std::lower_bound(s.deliveries.begin(), s.deliveries.end(), id,
+                               [](const DeliveryInfo& d, std::uint64_t want) { return d.id < want; });
+    return it != s.deliveries.end() && it->id == id ? &*it : nullptr;
+  }
+
+  const LogLines lines_;
   std::mutex mutex_;
   StderrWriter writer_;
   std::vector<Seen> seen_, next_;  // sorted by id, like the snapshot
+  std::vector<SeenDelivery> seenDeliveries_, nextDeliveries_;
   std::string out_;
   std::shared_ptr<const StatsSnapshot> last_;
   bool shown_ = false;
@@ -209,12 +230,18 @@ std::string defaultLinkHost(const std::string& bind) {
 }
 
 int runHeadless(const CommandLine& cmd) {
-  if (cmd.paths.empty() && cmd.receiveDir.empty()) {
-    std::fprintf(stderr,
-                 "ferry: nothing to share: name at least one file (ferry --headless FILE...), or a folder to "
-                 "receive into (--receive DIR)\n");
+  const LogLines lines(cmd.json);
+  // Before serving, a refusal goes straight to stderr (nothing else writes
+  // there yet) and ends the run.
+  auto refuse = [&lines](std::string_view sentence) {
+    std::string line;
+    lines.error(line, sentence);
+    std::fputs(line.c_str(), stderr);
     return 2;
-  }
+  };
+  if (cmd.paths.empty() && cmd.receiveDir.empty())
+    return refuse("nothing to share: name at least one file (ferry --headless FILE...), or a folder to receive "
+                  "into (--receive DIR)");
   Server server;
   std::vector<Share> shares;
   // The window's cache folder: CRC-32s a headless run computed make the
@@ -224,21 +251,22 @@ int runHeadless(const CommandLine& cmd) {
     std::filesystem::create_directories(cache, ec);
     if (!ec) server.setCacheDirectory(cache);  // else they last this run
   }
+  // Every link of the run gets the same rules; an expiry counts from now.
+  ShareRules rules = cmd.rules;
+  if (cmd.expiresAfter.count() > 0) rules.expires = ShareRules::Clock::now() + cmd.expiresAfter;
   for (const auto& path : cmd.paths) {
     std::string error;
     auto share = server.addShare(path, &error);
-    if (!share) {
-      std::fprintf(stderr, "ferry: %s\n", error.c_str());  // "Cannot share PATH: why."
-      return 2;
+    if (!share) return refuse(error);  // "Cannot share PATH: why."
+    if (rules.any()) {
+      server.setRules(share->token, rules);
+      share->rules = rules;
     }
     shares.push_back(*share);
   }
   if (!cmd.receiveDir.empty()) {
     std::string error;
-    if (!server.setReceiveFolder(cmd.receiveDir, &error)) {
-      std::fprintf(stderr, "ferry: %s\n", error.c_str());  // "Cannot receive files into DIR: why."
-      return 2;
-    }
+    if (!server.setReceiveFolder(cmd.receiveDir, &error)) return refuse(error);  // "Cannot receive files into DIR: why."
   }
 
 #ifndef _WIN32
@@ -255,32 +283,25 @@ int runHeadless(const CommandLine& cmd) {
   std::signal(SIGTERM, onSignal);
 #endif
 
-  TransferLog log;
+  TransferLog log(lines);
   server.setSnapshotListener([&log](std::shared_ptr<const StatsSnapshot> s) { log.onSnapshot(std::move(s)); });
   std::string error;
-  if (!server.start(cmd.server, &error)) {
-    std::fprintf(stderr, "ferry: %s\n", error.c_str());
-    return 2;
-  }
+  if (!server.start(cmd.server, &error)) return refuse(error);
   std::string host = defaultLinkHost(cmd.server.bind);
   for (const Share& s : shares) std::printf("%s\n", server.linkFor(s, host).c_str());
   if (!cmd.receiveDir.empty()) std::printf("%s\n", server.receiveLink(host).c_str());
   std::fflush(stdout);
   std::size_t folders = 0;
   for (const Share& s : shares) folders += s.folder ? 1 : 0;
-  const std::size_t files = shares.size() - folders;
-  std::string what;
-  if (files) what = std::to_string(files) + (files == 1 ? " file" : " files");
-  if (files && folders) what += " and ";
-  if (folders) what += std::to_string(folders) + (folders == 1 ? " folder" : " folders");
-  char hello[256];
-  std::snprintf(hello, sizeof hello, "ferry: serving %s on port %u (%s); Ctrl+C stops\n", what.c_str(), server.port(),
-                server.pollerName().c_str());
+  std::string hello;
+  lines.serving(hello, shares.size() - folders, folders, server.port(), server.pollerName());
+  if (!shares.empty()) lines.rules(hello, rules);
+  if (auto folder = server.receiveFolder()) lines.receiving(hello, folder->dir);
   log.say(hello);
-  if (auto folder = server.receiveFolder()) log.say("ferry: receiving files into " + folder->dir + "\n");
 
 #ifndef _WIN32
-  const bool tty = ::isatty(STDERR_FILENO);
+  // The live line is for a person at a terminal; JSON lines are for scripts.
+  const bool tty = ::isatty(STDERR_FILENO) && !cmd.json;
   while (true) {
     timespec timeout{0, 250 * 1000 * 1000};
     int sig = sigtimedwait(&stopSignals, nullptr, &timeout);
@@ -288,7 +309,7 @@ int runHeadless(const CommandLine& cmd) {
     if (tty) log.progressLine();
   }
 #else
-  const bool tty = ::_isatty(_fileno(stderr));
+  const bool tty = ::_isatty(_fileno(stderr)) && !cmd.json;
   while (!gStop) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     if (tty) log.progressLine();
@@ -296,7 +317,9 @@ int runHeadless(const CommandLine& cmd) {
 #endif
   if (tty) log.say("\r\033[K");
   server.stop();
-  log.say("ferry: stopped\n");
+  std::string bye;
+  lines.stopped(bye);
+  log.say(bye);
   return 0;
 }
 

@@ -13,7 +13,7 @@ FERRY_DEBIAN_PACKAGES=(
   qt6-base-dev qt6-base-dev-tools libgl-dev
   node-llhttp libqrencode-dev zlib1g-dev
   curl
-  unzip p7zip-full libarchive-tools aria2 wget python3
+  unzip p7zip-full libarchive-tools aria2 wget python3 nginx-light
   chromium chromium-driver python3-selenium
   dbus-daemon python3-dbus python3-gi
 )

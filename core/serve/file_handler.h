@@ -4,7 +4,8 @@
 // made — those answering now, those a job of the work pool still holds, and
 // a few spare ones, recycled so that serving a file allocates nothing once
 // warm — and the one-entry Last-Modified cache they share. Borrows the
-// transfer statistics and the work pool.
+// transfer statistics and the work pool. Keeps the CachePolicy its
+// answers and the folder handler's follow.
 //
 // Loop thread only. Must outlive the work pool's last job (see Server).
 
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "body_source.h"
+#include "cache_policy.h"
 #include "responder.h"
 #include "share_registry.h"
 
@@ -39,6 +41,10 @@ class FileHandler final {
   void cancelTransfer(std::uint64_t id, std::string_view reason);
   void cancelShare(std::string_view token, std::string_view reason);
 
+  // What caches may keep of the answers (Server sets it at start).
+  void setCachePolicy(const CachePolicy& policy) { cachePolicy_ = policy; }
+  const CachePolicy& cachePolicy() const { return cachePolicy_; }
+
   // For FileResponse.
   TransferStats& stats() { return stats_; }
   WorkPool& pool() { return pool_; }
@@ -55,6 +61,7 @@ class FileHandler final {
 
   TransferStats& stats_;
   WorkPool& pool_;
+  CachePolicy cachePolicy_;
   std::vector<FileResponse*> live_;  // handed out, not yet recycled
   std::vector<std::unique_ptr<FileResponse>> spare_;
   std::time_t lastModifiedTime_ = -1;

@@ -186,15 +186,13 @@ void FileResponse::answerOpened() {
   const std::string_view etag(etagBuf, static_cast<std::size_t>(etagLen));
   const std::string_view lastModified = handler_.httpDate(st.mtime);
 
-  auto appendValidators = [&](std::string& h) {
+  auto appendValidators = [&](std::string& h, bool partial = false) {
     h += "ETag: ";
     h += etag;
     h += "\r\nLast-Modified: ";
     h += lastModified;
-    // Token links are unguessable but the file behind one may change: caches
-    // (a CDN in front of us) may store it, and revalidate cheaply with the
-    // validators before each reuse.
-    h += "\r\nCache-Control: no-cache\r\n";
+    h += "\r\n";
+    handler_.cachePolicy().appendContentHeaders(h, *share_, partial);
   };
 
   // Conditional requests (RFC 9110 §13.2.2): If-None-Match wins over
@@ -259,7 +257,7 @@ void FileResponse::answerOpened() {
     appendNumber(head, size);
     head += "\r\n";
   }
-  appendValidators(head);
+  appendValidators(head, partial);
   appendContentDisposition(head, name());
   head += "X-Content-Type-Options: nosniff\r\n";
   out_->endHead();

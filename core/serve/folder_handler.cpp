@@ -16,6 +16,9 @@ FolderHandler::FolderHandler(FileHandler& files, TransferStats& stats, WorkPool&
 // been released and freed.
 FolderHandler::~FolderHandler() = default;
 
+// One policy for a folder's files (served by the FileHandler) and its zips.
+const CachePolicy& FolderHandler::cachePolicy() const { return files_.cachePolicy(); }
+
 BodyPtr FolderHandler::serve(const HttpRequest& req, Responder& out, std::shared_ptr<const Share> share,
                              const RequestTarget& target) {
   FolderPath where = parseFolderPath(target.path, share->showHidden);

@@ -21,6 +21,7 @@
 namespace ferry {
 
 class CrcCache;
+struct CachePolicy;
 class FileHandler;
 class TransferStats;
 class WorkPool;
@@ -42,6 +43,7 @@ class FolderHandler final {
 
   // For ZipResponse.
   TransferStats& stats() { return stats_; }
+  const CachePolicy& cachePolicy() const;
   WorkPool& pool() { return pool_; }
   CrcCache& crcs() { return crcs_; }
   void forget(ZipResponse* zip);

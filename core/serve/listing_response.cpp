@@ -1,5 +1,6 @@
 #include "listing_response.h"
 
+#include "cache_policy.h"
 #include "folder_handler.h"
 #include "folder_path.h"
 #include "header_values.h"
@@ -58,10 +59,11 @@ void ListingResponse::answer() {
   std::string& head = out_->beginHead(200);
   head += "Content-Type: text/html; charset=utf-8\r\nContent-Length: ";
   appendNumber(head, page_.size());
+  head += "\r\n";
   // A listing is what the folder holds now: never kept by a cache. The page
   // runs no script and loads nothing: its policy says so to the browser.
-  head += "\r\nCache-Control: no-store\r\n"
-          "Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+  CachePolicy::appendPageHeaders(head, *share_);
+  head += "Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
           "form-action 'none'; frame-ancestors 'none'; base-uri 'none'\r\n"
           "X-Content-Type-Options: nosniff\r\nReferrer-Policy: no-referrer\r\n";
   out_->endHead();

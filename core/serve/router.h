@@ -40,6 +40,9 @@ class Router final : public RequestHandler {
   SinkPtr accept(const HttpRequest& req, Responder& out) override;
   void connectionsChanged(std::size_t open) override;
 
+  // What caches may keep of the files, zips and pages it answers with.
+  void setCachePolicy(const CachePolicy& policy) { files_.setCachePolicy(policy); }
+
   void cancelTransfer(std::uint64_t id, std::string_view reason);
   void cancelShare(std::string_view token, std::string_view reason);
   void stopReceiving(std::string_view reason) { uploads_.stopReceiving(reason); }

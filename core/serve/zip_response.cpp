@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "byte_range.h"
+#include "cache_policy.h"
 #include "crc_cache.h"
 #include "folder_handler.h"
 #include "header_values.h"
@@ -163,10 +164,11 @@ void ZipResponse::answer() {
   }
   const std::uint64_t total = layout_.total();
   const std::string& etag = layout_.etag();
-  auto validators = [&](std::string& h) {
+  auto validators = [&](std::string& h, bool partial = false) {
     h += "ETag: ";
     h += etag;
-    h += "\r\nCache-Control: no-cache\r\n";
+    h += "\r\n";
+    handler_.cachePolicy().appendContentHeaders(h, *share_, partial);
   };
   if (!ifNoneMatch_.empty() && noneMatchHits(ifNoneMatch_, etag)) {
     std::string extra;
@@ -200,7 +202,7 @@ void ZipResponse::answer() {
     appendNumber(head, total);
     head += "\r\n";
   }
-  validators(head);
+  validators(head, partial);
   appendContentDisposition(head, top_ + ".zip");
   head += "X-Content-Type-Options: nosniff\r\n";
   out_->endHead();

@@ -1,0 +1,317 @@
+#include "log_lines.h"
+
+#include <cinttypes>
+#include <cmath>
+#include <cstdio>
+
+#include "calendar.h"
+#include "delivery_book.h"
+
+namespace ferry::app {
+namespace {
+
+std::string humanBytes(double b) {
+  const char* units[] = {"B", "KB", "MB", "GB", "TB"};
+  int u = 0;
+  while (b >= 1000 && u < 4) {
+    b /= 1000;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", b, units[u]);
+  return buf;
+}
+
+// The length of the UTF-8 sequence at s[i] (1 to 4), or 0 when the bytes
+// there are not one (a stray continuation byte, an overlong form, a
+// surrogate, past U+10FFFF, cut short).
+std::size_t utf8Length(std::string_view s, std::size_t i) {
+  const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
+  const unsigned char c = b(0);
+  if (c < 0x80) return 1;
+  std::size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
+  if (n == 0 || c > 0xf4 || i + n > s.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k)
+    if ((b(k) & 0xc0) != 0x80) return 0;
+  if (c == 0xe0 && b(1) < 0xa0) return 0;  // overlong
+  if (c == 0xed && b(1) >= 0xa0) return 0;  // a UTF-16 surrogate
+  if (c == 0xf0 && b(1) < 0x90) return 0;  // overlong
+  if (c == 0xf4 && b(1) >= 0x90) return 0;  // past U+10FFFF
+  return n;
+}
+
+// One JSON object on one line, built field by field.
+class JsonLine {
+ public:
+  // `when`: the moment the event happened (a transfer's start or end), not
+  // the moment its snapshot was logged.
+  JsonLine(std::string& out, std::string_view event,
+           std::chrono::system_clock::time_point when = std::chrono::system_clock::now())
+      : out_(out) {
+    out_ += "{\"event\":";
+    appendJsonText(out_, event);
+    text("time", isoUtc(when));
+  }
+  ~JsonLine() { out_ += "}\n"; }
+  JsonLine& text(std::string_view name, std::string_view value) {
+    key(name);
+    appendJsonText(out_, value);
+    return *this;
+  }
+  JsonLine& number(std::string_view name, std::uint64_t value) {
+    key(name);
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "%" PRIu64, value);
+    out_ += buf;
+    return *this;
+  }
+  JsonLine& real(std::string_view name, double value) {
+    key(name);
+    char buf[32];
+    // JSON has no NaN or infinity.
+    std::snprintf(buf, sizeof buf, "%.3f", std::isfinite(value) ? value : 0.0);
+    out_ += buf;
+    return *this;
+  }
+  JsonLine& flag(std::string_view name, bool value) {
+    key(name);
+    out_ += value ? "true" : "false";
+    return *this;
+  }
+
+ private:
+  void key(std::string_view name) {
+    out_ += ',';
+    appendJsonText(out_, name);
+    out_ += ':';
+  }
+  std::string& out_;
+};
+
+std::string_view nameOf(const TransferInfo& t) { return t.fileName(); }
+std::string_view nameOf(const DeliveryInfo& d) {
+  if (!d.item.empty()) return d.item;
+  return d.share ? std::string_view(d.share->name) : std::string_view();
+}
+std::string_view tokenOf(const DeliveryInfo& d) { return d.share ? std::string_view(d.share->token) : ""; }
+
+// "curl 8.5 (127.0.0.1)", or the address alone when the client has no name.
+std::string who(const DeliveryInfo& d) {
+  if (d.clientName.empty()) return d.address;
+  return d.clientName + " (" + d.address + ")";
+}
+
+// Whole percent of the file covered, never rounded up to 100 short of it.
+unsigned percentCovered(const DeliveryInfo& d) {
+  if (d.size == 0 || d.covered >= d.size) return 100;
+  return static_cast<unsigned>(std::floor(100.0 * static_cast<double>(d.covered) / static_cast<double>(d.size)));
+}
+
+double secondsBetween(std::chrono::system_clock::time_point a, std::chrono::system_clock::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
+
+// "18:30 on 2026-12-02", in this machine's time zone.
+std::string localMoment(std::chrono::system_clock::time_point t) {
+  const std::tm tm = localTime(std::chrono::system_clock::to_time_t(t));
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%02d:%02d on %04d-%02d-%02d", tm.tm_hour, tm.tm_min, tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday);
+  return buf;
+}
+
+}  // namespace
+
+std::string isoUtc(std::chrono::system_clock::time_point t) {
+  using namespace std::chrono;
+  const auto secs = floor<seconds>(t);
+  const auto ms = duration_cast<milliseconds>(t - secs).count();
+  const std::tm tm = utcTime(system_clock::to_time_t(secs));
+  char buf[96];  // room for any int the fields could hold
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
+  return buf;
+}
+
+void appendJsonText(std::string& out, std::string_view s) {
+  static const char* hex = "0123456789abcdef";
+  out += '"';
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    const std::size_t n = utf8Length(s, i);
+    if (n == 0) {
+      out += "\xef\xbf\xbd";  // U+FFFD: JSON is text, a file name may not be
+      ++i;
+      continue;
+    }
+    if (n > 1) {
+      out.append(s.substr(i, n));
+    } else if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c < 0x20 || c == 0x7f) {
+      out += "\\u00";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    } else {
+      out += static_cast<char>(c);
+    }
+    i += n;
+  }
+  out += '"';
+}
+
+void LogLines::serving(std::string& out, std::size_t files, std::size_t folders, std::uint16_t port,
+                       std::string_view poller) const {
+  if (json_) {
+    JsonLine(out, "serving").number("files", files).number("folders", folders).number("port", port).text("poller",
+                                                                                                         poller);
+    return;
+  }
+  std::string what;
+  if (files) what = std::to_string(files) + (files == 1 ? " file" : " files");
+  if (files && folders) what += " and ";
+  if (folders) what += std::to_string(folders) + (folders == 1 ? " folder" : " folders");
+  out += "ferry: serving " + what + " on port " + std::to_string(port) + " (" + std::string(poller) +
+         "); Ctrl+C stops\n";
+}
+
+void LogLines::rules(std::string& out, const ShareRules& rules) const {
+  if (!rules.any()) return;
+  if (json_) {
+    JsonLine line(out, "rules");
+    if (rules.expires) line.text("expires", isoUtc(*rules.expires));
+    if (rules.downloadLimit) line.number("downloads", rules.downloadLimit);
+    line.flag("password", !rules.password.empty());
+    return;
+  }
+  std::vector<std::string> parts;
+  if (rules.expires) parts.push_back("expires at " + localMoment(*rules.expires));
+  if (rules.downloadLimit)
+    parts.push_back("ends after " + std::to_string(rules.downloadLimit) +
+                    (rules.downloadLimit == 1 ? " complete download" : " complete downloads"));
+  if (!rules.password.empty()) parts.push_back("asks for a password");
+  std::string sentence = "ferry: each link ";
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    if (i > 0) sentence += i + 1 == parts.size() ? " and " : ", ";
+    sentence += parts[i];
+  }
+  out += sentence + "\n";
+}
+
+void LogLines::receiving(std::string& out, std::string_view dir) const {
+  if (json_) {
+    JsonLine(out, "receiving").text("dir", dir);
+    return;
+  }
+  out += "ferry: receiving files into " + std::string(dir) + "\n";
+}
+
+void LogLines::transferStarted(std::string& out, const TransferInfo& t, const DeliveryInfo* d) const {
+  const bool upload = t.direction == TransferDirection::kUpload;
+  if (json_) {
+    JsonLine line(out, "transfer-started", t.started);
+    line.text("peer", t.client).text("address", addressWithoutPort(t.client));
+    if (d) line.text("client", d->clientName);
+    line.text("share", t.shareToken()).text("name", nameOf(t)).text("direction", upload ? "upload" : "download");
+    line.number("size", t.fileSize).number("from", t.rangeFirst).number("bytes", t.bytesTotal);
+    if (t.delivery) line.number("delivery", t.delivery);
+    return;
+  }
+  char buf[1024];
+  // Uploads say so: "started receiving", "done receiving".
+  if (upload && t.bytesTotal == 0)
+    std::snprintf(buf, sizeof buf, "ferry: %s started receiving %s (size not given)\n", t.client.c_str(),
+                  t.fileName().c_str());
+  else
+    std::snprintf(buf, sizeof buf, "ferry: %s started%s %s (%s from byte %" PRIu64 ")\n", t.client.c_str(),
+                  upload ? " receiving" : "", t.fileName().c_str(),
+                  humanBytes(static_cast<double>(t.bytesTotal)).c_str(), t.rangeFirst);
+  out += buf;
+}
+
+void LogLines::transferEnded(std::string& out, const TransferInfo& t, const DeliveryInfo* d) const {
+  const bool upload = t.direction == TransferDirection::kUpload;
+  const double secs = secondsBetween(t.started, t.finished);
+  const double rate = secs > 0 ? static_cast<double>(t.bytesSent) / secs : 0;
+  const std::uint64_t total = t.bytesTotal ? t.bytesTotal : t.bytesSent;  // a chunked upload's size is what came
+  if (json_) {
+    JsonLine line(out, "transfer-ended", t.finished);
+    line.text("peer", t.client).text("address", addressWithoutPort(t.client));
+    if (d) line.text("client", d->clientName);
+    line.text("share", t.shareToken()).text("name", nameOf(t)).text("direction", upload ? "upload" : "download");
+    line.text("outcome", toString(t.state)).number("bytes", t.bytesSent).number("total", total);
+    line.real("seconds", secs).real("rate", rate);
+    if (!t.reason.empty()) line.text("reason", t.reason);
+    if (t.delivery) line.number("delivery", t.delivery);
+    return;
+  }
+  char buf[1024];
+  std::snprintf(buf, sizeof buf, "ferry: %s %s%s %s: %" PRIu64 " of %" PRIu64 " bytes in %.1f s (%s/s)%s%s\n",
+                t.client.c_str(), toString(t.state), upload ? " receiving" : "", t.fileName().c_str(), t.bytesSent,
+                total, secs, humanBytes(rate).c_str(), t.reason.empty() ? "" : ": ", t.reason.c_str());
+  out += buf;
+}
+
+void LogLines::deliveryEnded(std::string& out, const DeliveryInfo& d) const {
+  if (json_) {
+    JsonLine line(out, "delivery", d.updated);
+    line.text("outcome", toString(d.outcome)).text("client", d.clientName).text("address", d.address);
+    line.text("share", tokenOf(d)).text("name", nameOf(d));
+    line.number("size", d.size).number("bytes", d.covered).number("percent", percentCovered(d));
+    line.number("requests", d.requests).number("resumes", d.resumes);
+    line.real("seconds", secondsBetween(d.started, d.updated));
+    line.text("userAgent", d.userAgent);
+    if (!d.reason.empty()) line.text("reason", d.reason);
+    line.number("id", d.id);
+    return;
+  }
+  std::string s = "ferry: ";
+  switch (d.outcome) {
+    case DeliveryOutcome::kDelivered:
+      s += "delivered ";
+      s += nameOf(d);
+      s += " to " + who(d);
+      break;
+    case DeliveryOutcome::kStopped:
+    case DeliveryOutcome::kCancelled:
+      s += d.outcome == DeliveryOutcome::kStopped ? "stopped " : "cancelled ";
+      s += nameOf(d);
+      s += " for " + who(d) + " at " + std::to_string(percentCovered(d)) + "%";
+      break;
+    case DeliveryOutcome::kInProgress:
+      return;  // not an outcome
+  }
+  if (d.resumes) s += ", " + std::to_string(d.resumes) + (d.resumes == 1 ? " resume" : " resumes");
+  else if (d.requests > 1) s += ", " + std::to_string(d.requests) + " requests";
+  if (!d.reason.empty()) s += ": " + d.reason;
+  out += s + "\n";
+}
+
+void LogLines::error(std::string& out, std::string_view sentence) const {
+  if (json_) {
+    JsonLine(out, "error").text("message", sentence);
+    return;
+  }
+  out += "ferry: " + std::string(sentence) + "\n";
+}
+
+void LogLines::dropped(std::string& out, std::uint64_t lines) const {
+  if (json_) {
+    JsonLine(out, "dropped").number("lines", lines);
+    return;
+  }
+  out += "ferry: " + std::to_string(lines) + " log lines dropped (stderr was not being read)\n";
+}
+
+void LogLines::stopped(std::string& out) const {
+  if (json_) {
+    JsonLine(out, "stopped");
+    return;
+  }
+  out += "ferry: stopped\n";
+}
+
+}  // namespace ferry::app

@@ -1,0 +1,62 @@
+#pragma once
+
+// LogLines: the words of the headless stderr log. Each call appends one
+// line: a sentence for people ("ferry: delivered report.pdf to curl 8.5
+// (127.0.0.1), 2 resumes"), or with --json one JSON object for scripts
+// ({"event":"delivery","outcome":"delivered",...}), the same events either
+// way. Formatting only, no I/O; any thread.
+//
+// JSON lines all carry "event" and "time" (UTC, ISO 8601). Events:
+//   serving           the run serves: "files", "folders", "port", "poller"
+//   rules             what every link of the run promises: "expires", "downloads", "password"
+//   receiving         "dir"
+//   transfer-started  one request: "peer", "address", "client", "share", "name", "size", "from", "bytes", ...
+//   transfer-ended    "outcome" (done, cancelled, failed), "bytes" sent, "seconds", "rate", "reason"
+//   delivery          one client and one file, however many requests: "outcome" (delivered,
+//                     stopped, cancelled), "client", "address", "share", "name", "size",
+//                     "bytes" covered, "percent", "requests", "resumes", "seconds", "reason"
+//   error, dropped, stopped
+// "time" is when the event happened: a transfer's start or end, a delivery's
+// last byte or request.
+// Strings are valid UTF-8 whatever the bytes of a file name (U+FFFD for a
+// byte that is not).
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "server.h"
+
+namespace ferry::app {
+
+class LogLines {
+ public:
+  explicit LogLines(bool json) : json_(json) {}
+  bool json() const { return json_; }
+
+  void serving(std::string& out, std::size_t files, std::size_t folders, std::uint16_t port,
+               std::string_view poller) const;
+  // The rules of the run's links, once; nothing when there are none.
+  void rules(std::string& out, const ShareRules& rules) const;
+  void receiving(std::string& out, std::string_view dir) const;
+  // A request starts or ends; `d` is the delivery it is part of, when the
+  // same snapshot has it (it names the client).
+  void transferStarted(std::string& out, const TransferInfo& t, const DeliveryInfo* d) const;
+  void transferEnded(std::string& out, const TransferInfo& t, const DeliveryInfo* d) const;
+  // A delivery's outcome: once per delivery.
+  void deliveryEnded(std::string& out, const DeliveryInfo& d) const;
+  void error(std::string& out, std::string_view sentence) const;
+  void dropped(std::string& out, std::uint64_t lines) const;
+  void stopped(std::string& out) const;
+
+ private:
+  bool json_;
+};
+
+// "2026-12-02T18:40:12.345Z".
+std::string isoUtc(std::chrono::system_clock::time_point t);
+// Appends `s` as a JSON string: escaped, and valid UTF-8 whatever its bytes.
+void appendJsonText(std::string& out, std::string_view s);
+
+}  // namespace ferry::app
