@@ -1,15 +1,14 @@
 #include "password_form.h"
 
-#include "share_gate.h"
-
 #include <chrono>
+
+#include "share_gate.h"
 
 namespace ferry {
 
 PasswordForm::PasswordForm(EventLoop& loop, ShareGate& gate, Responder& out, std::shared_ptr<const Share> share,
                            std::string link, bool page)
-    : loop_(loop),
-      gate_(gate), out_(&out), share_(std::move(share)), link_(std::move(link)), page_(page) {}
+    : loop_(loop), gate_(gate), out_(&out), share_(std::move(share)), link_(std::move(link)), page_(page) {}
 
 std::size_t PasswordForm::room() const {
   // One byte past the cap is taken, so a body longer than it is seen as such.

@@ -55,8 +55,9 @@ class ShareGate final {
   void forget(std::string_view token) { sessions_.forget(token); }
 
  private:
-  // Checks a given password against the share's, counting a wrong one.
-  // Answers 429 (and returns false) while the address must wait.
+  // Checks a given password against the share's, for the client `out`
+  // answers, counting a wrong one; kWait (and the seconds in `wait`), not
+  // compared, while that client must wait. Answers nothing itself.
   enum class Verdict { kRight, kWrong, kWait };
   Verdict check(Responder& out, const Share& share, std::string_view given, std::uint32_t& wait);
 
