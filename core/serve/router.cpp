@@ -12,6 +12,7 @@ Router::Router(EventLoop& loop, ShareRegistry& shares, ReceiveTarget& receive, T
     : shares_(shares),
       receive_(receive),
       stats_(stats),
+      gate_(loop),
       files_(stats, pool),
       folders_(files_, stats, pool, crcs),
       uploads_(loop, receive, stats, pool) {}
@@ -34,6 +35,7 @@ BodyPtr Router::handle(const HttpRequest& req, Responder& out) {
     out.respond(404);
     return nullptr;
   }
+  if (!gate_.admit(req, out, *share)) return nullptr;
   if (share->folder) return folders_.serve(req, out, std::move(share), target);
   // A file's link is "/token" or "/token/name": nothing lies deeper.
   if (target.path.find('/', 1) != std::string_view::npos) {
@@ -44,7 +46,8 @@ BodyPtr Router::handle(const HttpRequest& req, Responder& out) {
 }
 
 SinkPtr Router::accept(const HttpRequest& req, Responder& out) {
-  // Only the receive link takes bodies; anything else is refused by HTTP.
+  // The receive link takes uploads and a share with a password its form;
+  // any other body is refused by HTTP.
   RequestTarget target = parseRequestTarget(req.target);
   if (target.status == RequestTarget::kBadRequest) out.respond(400);
   if (target.status == RequestTarget::kOk)
@@ -52,8 +55,15 @@ SinkPtr Router::accept(const HttpRequest& req, Responder& out) {
   // An upload to a link that is not there (a receive link turned off) is a
   // 404, as its page is; any other body is refused by HTTP (400).
   const bool upload = req.method == "PUT" || req.method == "POST";
-  if (upload && target.status != RequestTarget::kBadRequest && !shares_.find(target.token)) out.respond(404);
-  return nullptr;
+  if (target.status == RequestTarget::kBadRequest) return nullptr;
+  std::shared_ptr<const Share> share;
+  if (target.status == RequestTarget::kOk) share = shares_.find(target.token);
+  if (!share) {
+    if (upload) out.respond(404);
+    return nullptr;
+  }
+  // A share's own link takes one body: its password form.
+  return gate_.acceptForm(req, out, std::move(share));
 }
 
 void Router::connectionsChanged(std::size_t open) { stats_.setOpenConnections(open); }
@@ -67,6 +77,7 @@ void Router::cancelTransfer(std::uint64_t id, std::string_view reason) {
 }
 
 void Router::cancelShare(std::string_view token, std::string_view reason) {
+  gate_.forget(token);
   stats_.cancelDeliveries(token, reason);
   files_.cancelShare(token, reason);
   folders_.cancelShare(token, reason);

@@ -7,7 +7,8 @@
 // Router: the RequestHandler of a Ferry server. Reads the link a request
 // names (/<token>/<name>), finds its share and hands the request to the
 // handler for that kind of answer: a shared file, or a shared folder (its
-// pages, files and zips). Owns the handlers;
+// pages, files and zips). Every request for a share passes its gate first
+// (expiry, download limit, password). Owns the handlers and the gate;
 // borrows the share registry, the transfer statistics and the work pool.
 //
 // Loop thread only.
@@ -18,6 +19,7 @@
 #include "file_handler.h"
 #include "folder_handler.h"
 #include "responder.h"
+#include "share_gate.h"
 #include "upload_handler.h"
 
 namespace ferry {
@@ -50,6 +52,7 @@ class Router final : public RequestHandler {
   ShareRegistry& shares_;
   ReceiveTarget& receive_;
   TransferStats& stats_;
+  ShareGate gate_;
   FileHandler files_;
   FolderHandler folders_;
   UploadHandler uploads_;

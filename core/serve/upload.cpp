@@ -65,17 +65,28 @@ std::size_t Upload::room() const {
   return kBuffer - fillLen_;
 }
 
+template <class F>
+void Upload::fromLoop(F&& fn) {
+  ++callbacks_;
+  fn();
+  if (--callbacks_ == 0 && released_ && !jobInFlight_) handler_.forget(this);
+}
+
 void Upload::admitted() {
-  gated_ = false;
-  if (!out_ || answered_) return;
-  if (complete_) return step();  // an empty body: nothing more will come
-  out_->resume();
+  fromLoop([this] {
+    gated_ = false;
+    if (!out_ || answered_) return;
+    if (complete_) return step();  // an empty body: nothing more will come
+    out_->resume();
+  });
 }
 
 void Upload::turnedAway(int status, std::string_view sentence) {
-  gated_ = false;
-  if (answered_) return;
-  refuse(status, sentence, std::string(sentence.substr(0, sentence.find_last_not_of("\n.") + 1)));
+  fromLoop([&] {
+    gated_ = false;
+    if (answered_) return;
+    refuse(status, sentence, std::string(sentence.substr(0, sentence.find_last_not_of("\n.") + 1)));
+  });
 }
 
 void Upload::take(std::string_view bytes) {
@@ -84,7 +95,7 @@ void Upload::take(std::string_view bytes) {
     // Answering here would end the request inside the decoder's feed():
     // the 413 goes out from the loop's next turn.
     tooLarge_ = true;
-    handler_.later(alive(), [this] { refuseTooLarge(); });
+    handler_.later(alive(), [this] { fromLoop([this] { refuseTooLarge(); }); });
     return;
   }
   std::memcpy(fill_.get() + fillLen_, bytes.data(), bytes.size());
@@ -216,12 +227,9 @@ void Upload::Job::run() {
 void Upload::Job::done(bool ran) {
   Upload& u = self;
   u.jobInFlight_ = false;
-  // Answering may end the request, and the connection then releases this
-  // upload: it is freed here, once jobDone() has returned.
-  u.inCallback_ = true;
-  if (ran) u.jobDone();  // else the pool stopped first: the server is going away
-  u.inCallback_ = false;
-  if (u.released_ && !u.jobInFlight_) u.handler_.forget(&u);
+  u.fromLoop([&] {
+    if (ran) u.jobDone();  // else the pool stopped first: the server is going away
+  });
 }
 
 void Upload::jobDone() {
@@ -298,16 +306,17 @@ void Upload::refuseTooLarge() {
 void Upload::refuse(int status, std::string_view body, std::string why) {
   answered_ = true;
   finishTransfer(TransferState::kFailed, std::move(why));
-  if (out_) {
-    out_->respond(status, {}, body);
-    out_->resume();
-  }
   if (!cleaned_) {
     if (params_.resumable) params_.resumable->discarded = true;  // nothing to resume from
     if (jobInFlight_)
       cleanUpDue_ = true;
     else
       cleanUp();
+  }
+  // Last: answering may end the request and release this upload.
+  if (out_) {
+    out_->respond(status, {}, body);
+    out_->resume();
   }
 }
 
@@ -358,7 +367,7 @@ void Upload::cleanUp() {
 void Upload::release() {
   released_ = true;
   out_ = nullptr;
-  if (!jobInFlight_ && !inCallback_) handler_.forget(this);
+  if (!jobInFlight_ && callbacks_ == 0) handler_.forget(this);
 }
 
 }  // namespace ferry

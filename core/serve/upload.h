@@ -121,6 +121,12 @@ class Upload final : public BodySink {
   void refuse(int status, std::string_view body, std::string why);
   void refuseTooLarge();
   void answerSaved();
+  // Runs `fn` as a callback from the loop (the job's end, the admission's
+  // answer, a deferred refusal). Answering may end the request, and the
+  // connection then releases this upload at once: it is freed here, once
+  // `fn` has returned, never under it.
+  template <class F>
+  void fromLoop(F&& fn);
   void finishTransfer(TransferState state, std::string reason);
   void cleanUp();  // the body did not complete: discard or keep for resuming
 
@@ -133,7 +139,7 @@ class Upload final : public BodySink {
   Job job_{*this};
   bool jobInFlight_ = false;
   bool released_ = false;
-  bool inCallback_ = false;  // the job's done() runs: release() leaves freeing to it
+  int callbacks_ = 0;  // fromLoop() calls running: release() leaves freeing to them
   bool complete_ = false;   // the body has arrived whole
   bool answered_ = false;   // saved (or refused): the response is written
   bool cleanUpDue_ = false;  // ended early: discard/keep once the job is back

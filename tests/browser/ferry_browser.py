@@ -55,10 +55,11 @@ class Ferry:
 
     `lines` is what it printed on stdout: one link per shared file, then any
     further link its options add (`lines_expected` of them are waited for).
-    stderr goes to a file, read with stderr().
+    stderr goes to a file, read with stderr(). `program` runs another
+    binary that takes the same arguments (a test's own server).
     """
 
-    def __init__(self, args, lines_expected, env=None, timeout=15):
+    def __init__(self, args, lines_expected, env=None, timeout=15, program=None):
         self._err = tempfile.NamedTemporaryFile(prefix="ferry-stderr-", delete=False)
         full_env = dict(os.environ)
         # Ferry's cache (the CRC-32s of shared folders) goes to a folder of
@@ -67,7 +68,7 @@ class Ferry:
         full_env["XDG_CACHE_HOME"] = self._cache
         full_env.update(env or {})
         self.proc = subprocess.Popen(
-            [ferry_binary(), "--headless", "--bind", "127.0.0.1", "--port", "0"] + list(args),
+            [program or ferry_binary(), "--headless", "--bind", "127.0.0.1", "--port", "0"] + list(args),
             stdout=subprocess.PIPE, stderr=self._err, env=full_env, text=True)
         self.lines = []
         deadline = time.monotonic() + timeout

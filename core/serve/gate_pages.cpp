@@ -1,0 +1,150 @@
+#include "gate_pages.h"
+
+#include <ctime>
+
+#include "header_values.h"
+#include "page_template.h"
+#include "web_assets.h"
+
+namespace ferry {
+namespace {
+
+std::tm localTime(std::time_t t) {
+  std::tm tm{};
+#ifdef _WIN32
+  localtime_s(&tm, &t);
+#else
+  localtime_r(&t, &tm);
+#endif
+  return tm;
+}
+
+void appendTwoDigits(std::string& s, int v) {
+  s += static_cast<char>('0' + v / 10 % 10);
+  s += static_cast<char>('0' + v % 10);
+}
+
+constexpr const char* kMonths[] = {"January", "February", "March",     "April",   "May",      "June",
+                                   "July",    "August",   "September", "October", "November", "December"};
+
+// The page's style: the shared look, then the gate's own rules. No script,
+// no image, no form but the one that posts back to the link itself.
+void appendPageHeaders(std::string& head, std::size_t length) {
+  head += "Content-Type: text/html; charset=utf-8\r\nContent-Length: ";
+  appendNumber(head, length);
+  head += "\r\nCache-Control: no-store\r\n"
+          "Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+          "frame-ancestors 'none'; base-uri 'none'\r\n"
+          "X-Content-Type-Options: nosniff\r\nReferrer-Policy: no-referrer\r\nX-Frame-Options: DENY\r\n";
+}
+
+void sendPage(Responder& out, int status, std::string_view extraHeaders, const std::string& page) {
+  std::string& head = out.beginHead(status);
+  head += extraHeaders;
+  appendPageHeaders(head, page.size());
+  out.endHead();
+  if (!out.headOnly()) head += page;
+}
+
+void appendStyle(std::string& to) {
+  to += webAsset("ferry.css");
+  to += webAsset("gate.css");
+}
+
+}  // namespace
+
+std::string whyLinkEnded(const Share& share, std::chrono::system_clock::time_point now) {
+  const ShareRules& rules = share.rules;
+  if (rules.expires && *rules.expires <= now) {
+    const std::tm at = localTime(std::chrono::system_clock::to_time_t(*rules.expires));
+    const std::tm today = localTime(std::chrono::system_clock::to_time_t(now));
+    std::string s = "This link expired ";
+    if (at.tm_year != today.tm_year || at.tm_yday != today.tm_yday) {
+      s += "on ";
+      s += std::to_string(at.tm_mday);
+      s += ' ';
+      s += kMonths[at.tm_mon];
+      s += ' ';
+      s += std::to_string(at.tm_year + 1900);
+      s += ' ';
+    }
+    s += "at ";
+    appendTwoDigits(s, at.tm_hour);
+    s += ':';
+    appendTwoDigits(s, at.tm_min);
+    s += '.';
+    return s;
+  }
+  if (rules.downloadLimit != 0 && share.deliveries >= rules.downloadLimit) {
+    if (rules.downloadLimit == 1) return "This link was used once.";
+    return "This link was used " + std::to_string(rules.downloadLimit) + " times.";
+  }
+  return {};
+}
+
+bool wantsPage(const HttpRequest& req) { return req.header("accept").find("text/html") != std::string_view::npos; }
+
+void answerGone(Responder& out, bool page, std::string_view sentence) {
+  if (!page) {
+    std::string text(sentence);
+    text += '\n';
+    return out.respond(410, "Cache-Control: no-store\r\n", text);
+  }
+  static const PageTemplate gone(webAsset("gone.html"));
+  std::string html;
+  gone.render(html, [&](std::string_view hole, std::string& to) {
+    if (hole == "style") appendStyle(to);
+    else if (hole == "sentence") htmlEscape(sentence, to);
+  });
+  sendPage(out, 410, {}, html);
+}
+
+std::string tooManyTriesSentence(std::uint32_t seconds) {
+  std::string s = "Too many wrong passwords from this device. Try again in ";
+  if (seconds >= 120) {
+    s += std::to_string((seconds + 59) / 60);
+    s += " minutes.";
+  } else {
+    s += std::to_string(seconds);
+    s += seconds == 1 ? " second." : " seconds.";
+  }
+  return s;
+}
+
+void answerPassword(Responder& out, bool page, const Share& share, int status, std::string_view message,
+                    std::uint32_t retryAfter) {
+  std::string extra;
+  if (status == 429) {
+    extra += "Retry-After: ";
+    appendNumber(extra, retryAfter);
+    extra += "\r\n";
+  }
+  if (!page) {
+    // Without a page the client is a program: the Basic challenge tells it
+    // (and curl -u) how to answer.
+    extra += "Cache-Control: no-store\r\n";
+    if (status == 401) extra += "WWW-Authenticate: Basic realm=\"Ferry\", charset=\"UTF-8\"\r\n";
+    std::string text = message.empty() ? std::string("This link needs a password.") : std::string(message);
+    text += '\n';
+    return out.respond(status, extra, text);
+  }
+  static const PageTemplate ask(webAsset("password.html"));
+  std::string html;
+  ask.render(html, [&](std::string_view hole, std::string& to) {
+    if (hole == "style") {
+      appendStyle(to);
+    } else if (hole == "name") {
+      htmlEscape(share.name, to);
+    } else if (hole == "invalid") {
+      if (!message.empty()) to += " aria-invalid=\"true\" aria-describedby=\"message\"";
+    } else if (hole == "message") {
+      if (message.empty()) return;
+      to += "<p class=\"error\" id=\"message\" role=\"alert\">";
+      htmlEscape(message, to);
+      to += "</p>";
+    }
+  });
+  sendPage(out, status, extra, html);
+}
+
+}  // namespace ferry

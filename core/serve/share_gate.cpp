@@ -1,0 +1,131 @@
+#include "share_gate.h"
+
+#include <charconv>
+
+#include "credentials.h"
+#include "delivery_book.h"
+#include "gate_pages.h"
+#include "header_values.h"
+#include "password_form.h"
+#include "request_target.h"
+
+namespace ferry {
+namespace {
+
+constexpr std::string_view kWrongPassword = "That password is not right.";
+
+}  // namespace
+
+std::string sessionCookieName(std::string_view token) {
+  std::string name = "ferry-";
+  name += token;
+  return name;
+}
+
+bool ShareGate::admit(const HttpRequest& req, Responder& out, const Share& share) {
+  if (!share.rules.any()) return true;
+  const bool page = wantsPage(req);
+  if (std::string why = whyLinkEnded(share, std::chrono::system_clock::now()); !why.empty()) {
+    answerGone(out, page, why);
+    return false;
+  }
+  if (share.rules.password.empty()) return true;
+  if (sessions_.valid(share, cookieValue(req.header("cookie"), sessionCookieName(share.token)))) return true;
+  std::string given;
+  if (!basicPassword(req.header("authorization"), given)) {
+    answerPassword(out, page, share, 401, {});
+    return false;
+  }
+  std::uint32_t wait = 0;
+  switch (check(out, share, given, wait)) {
+    case Verdict::kRight:
+      return true;
+    case Verdict::kWrong:
+      answerPassword(out, page, share, 401, kWrongPassword);
+      return false;
+    case Verdict::kWait:
+      answerPassword(out, page, share, 429, tooManyTriesSentence(wait), wait);
+      return false;
+  }
+  return false;
+}
+
+ShareGate::Verdict ShareGate::check(Responder& out, const Share& share, std::string_view given, std::uint32_t& wait) {
+  // The address the delivery book sees: behind a trusted proxy the
+  // forwarded one, so one guesser behind nginx is not everyone.
+  const std::string_view address = addressWithoutPort(out.client());
+  const auto now = WrongTries::Clock::now();
+  // While an address must wait, its tries are not even compared: a right
+  // guess in a pause would still tell the guesser it was right.
+  if ((wait = tries_.wait(address, now)) > 0) return Verdict::kWait;
+  if (sameSecret(given, share.rules.password)) {
+    tries_.forgive(address);
+    return Verdict::kRight;
+  }
+  tries_.wrong(address, now);
+  return Verdict::kWrong;
+}
+
+SinkPtr ShareGate::acceptForm(const HttpRequest& req, Responder& out, std::shared_ptr<const Share> share) {
+  if (!share->rules.any()) return nullptr;
+  const bool page = wantsPage(req);
+  if (std::string why = whyLinkEnded(*share, std::chrono::system_clock::now()); !why.empty()) {
+    answerGone(out, page, why);
+    return nullptr;
+  }
+  if (share->rules.password.empty() || req.method != "POST") return nullptr;
+  const std::string_view length = trimOws(req.header("content-length"));
+  std::uint64_t declared = 0;
+  auto parsed = std::from_chars(length.data(), length.data() + length.size(), declared);
+  if (!length.empty() && (parsed.ec != std::errc() || declared > kMaxForm)) {
+    out.respond(413, {}, "A password form is never this large.\n");
+    return nullptr;
+  }
+  const std::string_view address = addressWithoutPort(out.client());
+  if (std::uint32_t wait = tries_.wait(address, WrongTries::Clock::now()); wait > 0) {
+    answerPassword(out, page, *share, 429, tooManyTriesSentence(wait), wait);
+    return nullptr;
+  }
+  // The 303 leads back to the link the form was posted to (its query too:
+  // a folder's "?zip").
+  std::string link(req.target);
+  if (!req.hasBody) {
+    answerForm(out, *share, {}, link, page);
+    return nullptr;
+  }
+  return SinkPtr(new PasswordForm(loop_, *this, out, std::move(share), std::move(link), page));
+}
+
+void ShareGate::answerForm(Responder& out, const Share& share, std::string_view form, std::string_view link,
+                           bool page) {
+  std::string given;
+  std::string_view raw;
+  if (findQueryParam(form, "password", raw)) {
+    // application/x-www-form-urlencoded: '+' is a space, then %XX.
+    std::string spaced(raw);
+    for (char& c : spaced)
+      if (c == '+') c = ' ';
+    if (!percentDecode(spaced, given)) given.clear();
+  }
+  std::uint32_t wait = 0;
+  switch (check(out, share, given, wait)) {
+    case Verdict::kRight: {
+      std::string extra = "Location: ";
+      extra += link;
+      extra += "\r\nSet-Cookie: ";
+      extra += sessionCookieName(share.token);
+      extra += '=';
+      extra += sessions_.open(share);
+      extra += "; Path=/";
+      extra += share.token;
+      extra += "/; HttpOnly; SameSite=Lax\r\nCache-Control: no-store\r\n";
+      return out.respond(303, extra, "The password is right: the link opens.\n");
+    }
+    case Verdict::kWrong:
+      return answerPassword(out, page, share, 401, kWrongPassword);
+    case Verdict::kWait:
+      return answerPassword(out, page, share, 429, tooManyTriesSentence(wait), wait);
+  }
+}
+
+}  // namespace ferry

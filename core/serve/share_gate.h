@@ -1,0 +1,71 @@
+#pragma once
+
+// ShareGate: what stands between a request and a share with rules. An
+// expired or used-up link answers 410 with the reason; a link with a
+// password lets through a browser holding a session cookie
+// (`ferry-<token>`, set when its password form was answered right) or a
+// client sending the password by Basic auth, and asks everyone else.
+// Wrong passwords are counted by client address (WrongTries): slowed, then
+// refused for a while.
+//
+// Requests already let through are not the gate's business: transfers in
+// flight finish when a limit is reached or the link expires. While a
+// download limit is not reached, every request passes, so a client in the
+// middle of its delivery (a resume, more ranges, a download manager's
+// segments) completes it.
+//
+// Owns the password sessions and the table of wrong tries; borrows the loop
+// (for the forms' sinks).
+//
+// Loop thread only.
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "body_sink.h"
+#include "event_loop.h"
+#include "gate_sessions.h"
+#include "gate_tries.h"
+#include "responder.h"
+#include "share_registry.h"
+
+namespace ferry {
+
+class ShareGate final {
+ public:
+  // The password form's body is a few dozen bytes; more is not a form of ours.
+  static constexpr std::size_t kMaxForm = 4096;
+
+  explicit ShareGate(EventLoop& loop) : loop_(loop) {}
+
+  // True when `req` may go on to `share`'s handler; false once the gate
+  // has answered (410, 401, 429).
+  bool admit(const HttpRequest& req, Responder& out, const Share& share);
+
+  // A POST to a share's own link: its password form. A sink that reads the
+  // form, or null having answered (410, 413, 429). Null without an answer
+  // when the share asks no password (the body is refused as any other).
+  SinkPtr acceptForm(const HttpRequest& req, Responder& out, std::shared_ptr<const Share> share);
+  // The form's urlencoded body has arrived: a right password gets a 303
+  // back to `link` with the session cookie; a wrong one the page again.
+  void answerForm(Responder& out, const Share& share, std::string_view form, std::string_view link, bool page);
+
+  // The share's link ended (unshared, rotated): its sessions go.
+  void forget(std::string_view token) { sessions_.forget(token); }
+
+ private:
+  // Checks a given password against the share's, counting a wrong one.
+  // Answers 429 (and returns false) while the address must wait.
+  enum class Verdict { kRight, kWrong, kWait };
+  Verdict check(Responder& out, const Share& share, std::string_view given, std::uint32_t& wait);
+
+  EventLoop& loop_;
+  PasswordSessions sessions_;
+  WrongTries tries_;
+};
+
+// "ferry-<token>": the session cookie of a share.
+std::string sessionCookieName(std::string_view token);
+
+}  // namespace ferry
