@@ -288,8 +288,10 @@ class TestHeadless : public QObject {
     QTest::newRow("none") << QStringList{} << QByteArray("no-cache") << QByteArray() << QByteArray();
     QTest::newRow("public cache") << QStringList{"--public-cache", "60"} << QByteArray("public, max-age=60")
                                   << QByteArray() << QByteArray();
-    QTest::newRow("downloads") << QStringList{"--downloads", "1"} << QByteArray("private, no-store") << QByteArray()
-                               << QByteArray("ends after 1 complete download");
+    // Enough for the folder's file and its zip (a folder share's deliveries
+    // count together); downloadLimitEndsTheLink sees a limit reached.
+    QTest::newRow("downloads") << QStringList{"--downloads", "2"} << QByteArray("private, no-store") << QByteArray()
+                               << QByteArray("ends after 2 complete downloads");
     QTest::newRow("expires") << QStringList{"--expires", "1h30m"} << QByteArray("private, no-store") << QByteArray()
                              << QByteArray("expires at ");
     QTest::newRow("password") << QStringList{"--password-file", password} << QByteArray("private, no-store")
@@ -310,10 +312,15 @@ class TestHeadless : public QObject {
     FerryProcess f;
     QVERIFY2(f.start({a_, dir.filePath("Photos")}, QStringList{"--poller", pollerArg()} + flags), f.err.constData());
     QCOMPARE(f.urls.size(), 2);
-    // The file, a file inside the folder, and the folder's zip; whole and in part.
+    // A listing is never stored, rules or not.
+    CurlResult page = runCurl({"-sS", "-D", "-", "-o", "/dev/null", "-u", ":correct horse", f.urls[1]});
+    QCOMPARE(parseHeaderBlock(page.out.mid(page.out.indexOf("\r\n") + 2)).value("cache-control"),
+             QByteArray("no-store"));
+    // The file, a file inside the folder, and the folder's zip; in part, then
+    // whole (the whole is what a download limit counts).
     const QStringList urls{f.urls[0], f.urls[1] + "a.jpg", f.urls[1] + "?zip"};
     for (const QString& url : urls) {
-      for (const QStringList& range : {QStringList{}, QStringList{"-r", "0-99"}}) {
+      for (const QStringList& range : {QStringList{"-r", "0-99"}, QStringList{}}) {
         CurlResult c = runCurl(QStringList{"-sS", "-D", "-", "-o", "/dev/null", "-u", ":correct horse"} + range + QStringList{url});
         QVERIFY2(c.exitCode == 0, c.err.constData());
         const auto headers = parseHeaderBlock(c.out.mid(c.out.indexOf("\r\n") + 2));
@@ -326,14 +333,25 @@ class TestHeadless : public QObject {
         QCOMPARE(headers.value("vary"), vary);
       }
     }
-    // A listing is never stored, rules or not.
-    CurlResult page = runCurl({"-sS", "-D", "-", "-o", "/dev/null", "-u", ":correct horse", f.urls[1]});
-    QCOMPARE(parseHeaderBlock(page.out.mid(page.out.indexOf("\r\n") + 2)).value("cache-control"),
-             QByteArray("no-store"));
     f.readErr();
     if (told.isEmpty()) QVERIFY2(!f.err.contains("each link"), f.err.constData());
     else QVERIFY2(f.err.contains("ferry: each link " + told), f.err.constData());
     QVERIFY(!f.err.contains("correct horse"));
+    QCOMPARE(f.terminate(), 0);
+  }
+
+  // --downloads 1: the first complete download is the last. The refusal is
+  // the share gate's (410); the run's part is that the rule reached the link.
+  void downloadLimitEndsTheLink() {
+    FerryProcess f;
+    QVERIFY(f.start({b_}, {"--poller", pollerArg(), "--downloads", "1"}));
+    const QString out = files_.filePath("once.pdf");
+    CurlResult first = runCurl({"-sS", "-o", out, "-w", "%{http_code}", f.urls[0]});
+    QCOMPARE(first.out, QByteArray("200"));
+    QCOMPARE(sha256File(out), bSha_);
+    QTRY_VERIFY_WITH_TIMEOUT((f.readErr(), f.err.contains("ferry: delivered ")), 10'000);
+    CurlResult second = runCurl({"-sS", "-o", "/dev/null", "-w", "%{http_code}", f.urls[0]});
+    QCOMPARE(second.out, QByteArray("410"));
     QCOMPARE(f.terminate(), 0);
   }
 
