@@ -275,6 +275,31 @@ class TestHeadless : public QObject {
     QVERIFY(!r.err.contains("hunter2"));
   }
 
+  // With --json, a refusal is a JSON line too: a script parsing stderr
+  // reads why.
+  void jsonRefusal_data() {
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("mentions");
+    QTest::newRow("bad value") << QStringList{"--headless", "--json", "--downloads", "0", a_} << "--downloads";
+    QTest::newRow("json after the bad value") << QStringList{"--headless", "--expires", "soon", "--json", a_}
+                                              << "'soon'";
+    QTest::newRow("missing path") << QStringList{"--headless", "--json", "--port", "0", files_.filePath("gone.txt")}
+                                  << "gone.txt";
+  }
+  void jsonRefusal() {
+    QFETCH(QStringList, args);
+    QFETCH(QString, mentions);
+    Run r = runFerry(args);
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY(r.out.isEmpty());
+    QCOMPARE(r.err.count('\n'), 1);
+    QJsonParseError e{};
+    const QJsonObject o = QJsonDocument::fromJson(r.err, &e).object();
+    QVERIFY2(e.error == QJsonParseError::NoError, r.err.constData());
+    QCOMPARE(o["event"].toString(), QString("error"));
+    QVERIFY2(o["message"].toString().contains(mentions), r.err.constData());
+  }
+
   // Each rule reaches every link of the run: what Ferry lets caches keep of
   // the answers says so (a link with a rule is "private, no-store"), and
   // stderr tells the rules once.
