@@ -188,7 +188,6 @@ class TransferLog {
   }
 
   void say(std::string_view text) { writer_.write(text); }
-  const LogLines& lines() const { return lines_; }
 
  private:
   struct Seen {

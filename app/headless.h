@@ -4,8 +4,9 @@
 
 namespace ferry::app {
 
-// Serves cmd.paths without a window until SIGINT/SIGTERM. Prints one link
-// per path on stdout, transfer starts and ends on stderr. Returns the exit
+// Serves cmd.paths without a window until SIGINT/SIGTERM, each with the
+// run's rules. Prints one link per path on stdout; transfer starts and ends
+// and delivery outcomes on stderr (as JSON lines with cmd.json). Returns the exit
 // status (0 after a clean stop, 2 for bad paths or a busy port).
 int runHeadless(const CommandLine& cmd);
 

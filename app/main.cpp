@@ -8,9 +8,13 @@
 #include <sys/resource.h>
 #endif
 
+#include <cstring>
+#include <string>
+
 #include "cli.h"
 #include "headless.h"
 #include "gui_loader.h"
+#include "log_lines.h"
 
 namespace {
 
@@ -31,13 +35,25 @@ void raiseOpenFileLimit() {
 #endif
 }
 
+// Whether --json is among the options, whatever else is wrong with them: a
+// script reading JSON lines gets its refusal as one too.
+bool asksForJson(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--") == 0) return false;
+    if (std::strcmp(argv[i], "--json") == 0) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   ferry::app::CommandLine cmd;
   std::string error;
   if (!ferry::app::parseCommandLine(argc, argv, cmd, error)) {
-    std::fprintf(stderr, "ferry: %s\n", error.c_str());
+    std::string line;
+    ferry::app::LogLines(asksForJson(argc, argv)).error(line, error);
+    std::fputs(line.c_str(), stderr);
     return 2;
   }
   if (cmd.help) {

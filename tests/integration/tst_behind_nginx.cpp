@@ -131,6 +131,23 @@ QList<QJsonObject> jsonLines(FerryProcess& f, bool* allParse) {
   return out;
 }
 
+// The directives of the first `location / { ... }` block in `text`, one a
+// line, without comments and indentation.
+QStringList locationDirectives(const QString& text) {
+  QStringList out;
+  bool inside = false;
+  for (QString line : text.split('\n')) {
+    line = line.section('#', 0, 0).trimmed();
+    if (!inside) {
+      inside = line == "location / {";
+      continue;
+    }
+    if (line == "}") break;
+    if (!line.isEmpty()) out << line;
+  }
+  return out;
+}
+
 QList<QJsonObject> events(const QList<QJsonObject>& all, const QString& event, const QString& outcome = {}) {
   QList<QJsonObject> out;
   for (const QJsonObject& o : all)
@@ -187,6 +204,20 @@ class TestBehindNginx : public QObject {
     writeRandomFile(file_, kSize, 11);
     bytes_ = readFileBytes(file_);
     QCOMPARE(bytes_.size(), kSize);
+  }
+
+  // The configuration the README gives is the one tested here.
+  void readmeGivesTheTestedConfiguration() {
+    const QString readme = QString::fromUtf8(readFileBytes(QStringLiteral(FERRY_SOURCE_DIR "/README.md")));
+    const QString conf = QString::fromUtf8(readFileBytes(QStringLiteral(FERRY_SOURCE_DIR "/tests/integration/nginx_origin.conf.in")));
+    const qsizetype at = readme.indexOf("## Behind nginx");
+    QVERIFY(at >= 0);
+    QStringList documented = locationDirectives(readme.mid(at));
+    QStringList tested = locationDirectives(conf);
+    QVERIFY(!tested.isEmpty());
+    // The addresses differ: the README's Ferry listens on port 8080.
+    tested.replaceInStrings("@FERRY_PORT@", "8080");
+    QCOMPARE(documented, tested);
   }
 
   void wholeFilesAndRangesPassThrough() {

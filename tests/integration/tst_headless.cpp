@@ -7,6 +7,9 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QStandardPaths>
 #include <QRegularExpression>
 #include <QTcpServer>
 #include <QTest>
@@ -231,6 +234,31 @@ class TestHeadless : public QObject {
                                                 << QByteArray("-1");
     QTest::newRow("bad bind") << QStringList{"--headless", "--bind", "not-an-ip", "--port", "0"}
                               << QByteArray("not-an-ip");
+    // The rules and the cache: a bare number is no duration (seconds or
+    // minutes?), nor is zero, a unit Ferry does not know, or ten years and a day.
+    QTest::newRow("expires without unit") << QStringList{"--headless", "--expires", "90"} << QByteArray("'90'");
+    QTest::newRow("expires zero") << QStringList{"--headless", "--expires", "0s"} << QByteArray("'0s'");
+    QTest::newRow("expires unknown unit") << QStringList{"--headless", "--expires", "2w"} << QByteArray("'2w'");
+    QTest::newRow("expires too far") << QStringList{"--headless", "--expires", "3651d"} << QByteArray("'3651d'");
+    QTest::newRow("expires missing value") << QStringList{"--headless", "--expires"} << QByteArray("--expires");
+    QTest::newRow("downloads zero") << QStringList{"--headless", "--downloads", "0"} << QByteArray("--downloads");
+    QTest::newRow("downloads not a number") << QStringList{"--headless", "--downloads", "once"} << QByteArray("'once'");
+    QTest::newRow("public cache negative") << QStringList{"--headless", "--public-cache", "-1"} << QByteArray("'-1'");
+    QTest::newRow("public cache too long") << QStringList{"--headless", "--public-cache", "31536001"}
+                                           << QByteArray("'31536001'");
+    const QString missing = files_.filePath("no password here");
+    QTest::newRow("password file missing") << QStringList{"--headless", "--password-file", missing}
+                                           << QFile::encodeName(missing);
+    const QString empty = files_.filePath("empty password");
+    writeFile(empty, "\nsecond line\n");
+    QTest::newRow("password file empty line") << QStringList{"--headless", "--password-file", empty}
+                                              << QByteArray("empty first line");
+    QTest::newRow("password file a folder") << QStringList{"--headless", "--password-file", files_.path()}
+                                            << QFile::encodeName(files_.path());
+    // Never a password on the command line: where to put it instead.
+    QTest::newRow("password on the command line") << QStringList{"--headless", "--password", "hunter2"}
+                                                  << QByteArray("--password-file");
+    QTest::newRow("rules without headless") << QStringList{"--downloads", "1"} << QByteArray("--headless");
   }
 
   void badOptions() {
@@ -241,6 +269,220 @@ class TestHeadless : public QObject {
     QCOMPARE(r.exitCode, 2);
     QVERIFY2(r.err.contains(mentions), r.err.constData());
     QVERIFY(r.out.isEmpty());
+    // One sentence, and never the password itself.
+    QCOMPARE(r.err.count('\n'), 1);
+    QVERIFY(r.err.startsWith("ferry: "));
+    QVERIFY(!r.err.contains("hunter2"));
+  }
+
+  // With --json, a refusal is a JSON line too: a script parsing stderr
+  // reads why.
+  void jsonRefusal_data() {
+    QTest::addColumn<QStringList>("args");
+    QTest::addColumn<QString>("mentions");
+    QTest::newRow("bad value") << QStringList{"--headless", "--json", "--downloads", "0", a_} << "--downloads";
+    QTest::newRow("json after the bad value") << QStringList{"--headless", "--expires", "soon", "--json", a_}
+                                              << "'soon'";
+    QTest::newRow("missing path") << QStringList{"--headless", "--json", "--port", "0", files_.filePath("gone.txt")}
+                                  << "gone.txt";
+  }
+  void jsonRefusal() {
+    QFETCH(QStringList, args);
+    QFETCH(QString, mentions);
+    Run r = runFerry(args);
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY(r.out.isEmpty());
+    QCOMPARE(r.err.count('\n'), 1);
+    QJsonParseError e{};
+    const QJsonObject o = QJsonDocument::fromJson(r.err, &e).object();
+    QVERIFY2(e.error == QJsonParseError::NoError, r.err.constData());
+    QCOMPARE(o["event"].toString(), QString("error"));
+    QVERIFY2(o["message"].toString().contains(mentions), r.err.constData());
+  }
+
+  // Each rule reaches every link of the run: what Ferry lets caches keep of
+  // the answers says so (a link with a rule is "private, no-store"), and
+  // stderr tells the rules once.
+  void rulesReachEveryLink_data() {
+    QTest::addColumn<QStringList>("flags");
+    QTest::addColumn<QByteArray>("cacheControl");
+    QTest::addColumn<QByteArray>("vary");
+    QTest::addColumn<QByteArray>("told");
+    const QString password = files_.filePath("password.txt");
+    writeFile(password, "correct horse\r\nnot this line\n");
+    QTest::newRow("none") << QStringList{} << QByteArray("no-cache") << QByteArray() << QByteArray();
+    QTest::newRow("public cache") << QStringList{"--public-cache", "60"} << QByteArray("public, max-age=60")
+                                  << QByteArray() << QByteArray();
+    // Enough for the folder's file and its zip (a folder share's deliveries
+    // count together); downloadLimitEndsTheLink sees a limit reached.
+    QTest::newRow("downloads") << QStringList{"--downloads", "2"} << QByteArray("private, no-store") << QByteArray()
+                               << QByteArray("ends after 2 complete downloads");
+    QTest::newRow("expires") << QStringList{"--expires", "1h30m"} << QByteArray("private, no-store") << QByteArray()
+                             << QByteArray("expires at ");
+    QTest::newRow("password") << QStringList{"--password-file", password} << QByteArray("private, no-store")
+                              << QByteArray("Cookie, Authorization") << QByteArray("asks for a password");
+    // A rule wins over --public-cache.
+    QTest::newRow("downloads and public cache") << QStringList{"--public-cache", "60", "--downloads", "3"}
+                                                << QByteArray("private, no-store") << QByteArray()
+                                                << QByteArray("ends after 3 complete downloads");
+  }
+  void rulesReachEveryLink() {
+    QFETCH(QStringList, flags);
+    QFETCH(QByteArray, cacheControl);
+    QFETCH(QByteArray, vary);
+    QFETCH(QByteArray, told);
+    QTemporaryDir dir;
+    QVERIFY(QDir(dir.path()).mkpath("Photos"));
+    QVERIFY(writeFile(dir.filePath("Photos/a.jpg"), randomBytes(50'000, 9)));
+    FerryProcess f;
+    QVERIFY2(f.start({a_, dir.filePath("Photos")}, QStringList{"--poller", pollerArg()} + flags), f.err.constData());
+    QCOMPARE(f.urls.size(), 2);
+    // A listing is never stored, rules or not.
+    CurlResult page = runCurl({"-sS", "-D", "-", "-o", "/dev/null", "-u", ":correct horse", f.urls[1]});
+    QCOMPARE(parseHeaderBlock(page.out.mid(page.out.indexOf("\r\n") + 2)).value("cache-control"),
+             QByteArray("no-store"));
+    // The file, a file inside the folder, and the folder's zip; in part, then
+    // whole (the whole is what a download limit counts).
+    const QStringList urls{f.urls[0], f.urls[1] + "a.jpg", f.urls[1] + "?zip"};
+    for (const QString& url : urls) {
+      for (const QStringList& range : {QStringList{"-r", "0-99"}, QStringList{}}) {
+        CurlResult c = runCurl(QStringList{"-sS", "-D", "-", "-o", "/dev/null", "-u", ":correct horse"} + range + QStringList{url});
+        QVERIFY2(c.exitCode == 0, c.err.constData());
+        const auto headers = parseHeaderBlock(c.out.mid(c.out.indexOf("\r\n") + 2));
+        QVERIFY2(c.out.startsWith(range.isEmpty() ? "HTTP/1.1 200" : "HTTP/1.1 206"), c.out.constData());
+        // A part of a plain link is never public (a cache keying on the URL
+        // would keep it as the whole).
+        const QByteArray want = !range.isEmpty() && cacheControl.startsWith("public") ? QByteArray("no-cache")
+                                                                                      : cacheControl;
+        QCOMPARE(headers.value("cache-control"), want);
+        QCOMPARE(headers.value("vary"), vary);
+      }
+    }
+    f.readErr();
+    if (told.isEmpty()) QVERIFY2(!f.err.contains("each link"), f.err.constData());
+    else QVERIFY2(f.err.contains("ferry: each link " + told), f.err.constData());
+    QVERIFY(!f.err.contains("correct horse"));
+    QCOMPARE(f.terminate(), 0);
+  }
+
+  // --downloads 1: the first complete download is the last. The refusal is
+  // the share gate's (410); the run's part is that the rule reached the link.
+  void downloadLimitEndsTheLink() {
+    FerryProcess f;
+    QVERIFY(f.start({b_}, {"--poller", pollerArg(), "--downloads", "1"}));
+    const QString out = files_.filePath("once.pdf");
+    CurlResult first = runCurl({"-sS", "-o", out, "-w", "%{http_code}", f.urls[0]});
+    QCOMPARE(first.out, QByteArray("200"));
+    QCOMPARE(sha256File(out), bSha_);
+    QTRY_VERIFY_WITH_TIMEOUT((f.readErr(), f.err.contains("ferry: delivered ")), 10'000);
+    CurlResult second = runCurl({"-sS", "-o", "/dev/null", "-w", "%{http_code}", f.urls[0]});
+    QCOMPARE(second.out, QByteArray("410"));
+    QCOMPARE(f.terminate(), 0);
+  }
+
+  // Without --json: one line per delivery, naming the client for people,
+  // beside the request lines.
+  void deliveryLines() {
+    // Larger than the kernel's socket buffers, so that a client leaving
+    // early leaves the server with bytes unsent.
+    const QString big = files_.filePath("cut.iso");
+    const QByteArray bytes = randomBytes(24 << 20, 13);
+    QVERIFY(writeFile(big, bytes));
+    FerryProcess f;
+    QVERIFY(f.start({big}, {"--poller", pollerArg()}));
+    // A download cut short, then resumed from where it got to: one
+    // delivery, one resume.
+    RawClient c(f.port(), 64 * 1024);
+    QVERIFY(c.send(getRequest(f.port(), f.target(), "User-Agent: curl/8.5.0\r\n")));
+    QByteArray buf;
+    QVERIFY(c.readAtLeast(buf, 300'000, 10'000));
+    c.close();  // ends short
+    // Resumed once Ferry has seen it end (a request beside a live one is a
+    // parallel segment, not a resume).
+    QTRY_VERIFY_WITH_TIMEOUT((f.readErr(), f.err.contains("cancelled cut.iso")), 10'000);
+    const QString out = files_.filePath("resumed.bin");
+    CurlResult rest = runCurl({"-sS", "-A", "curl/8.5.0", "-r", "200000-", "-o", out, f.urls[0]});
+    QCOMPARE(rest.exitCode, 0);
+    QVERIFY(readFileBytes(out) == bytes.mid(200'000));
+    QTRY_VERIFY_WITH_TIMEOUT((f.readErr(), f.err.contains("ferry: delivered cut.iso to curl 8.5 (127.0.0.1), 1 resume\n")),
+                             10'000);
+    QCOMPARE(f.err.count("ferry: delivered "), 1);
+    QCOMPARE(f.terminate(), 0);
+    QFile::remove(big);
+  }
+
+  // --json: every stderr line is one JSON object; a full curl download and
+  // aria2c's eight segments are a delivered event each; stdout is as ever.
+  void jsonLog() {
+    const bool aria = !QStandardPaths::findExecutable("aria2c").isEmpty();
+    const QString big = files_.filePath("segments.iso");
+    const QByteArray bigSha = writeRandomFile(big, 16 << 20, 12);
+    FerryProcess f;
+    QVERIFY(f.start({a_, big}, {"--poller", pollerArg(), "--json"}));
+    QCOMPARE(f.urls.size(), 2);
+    QVERIFY(f.urls[0].endsWith("/first.bin"));
+    CurlResult c = runCurl({"-sS", "-o", files_.filePath("json.bin"), f.urls[0]});
+    QCOMPARE(c.exitCode, 0);
+    QTemporaryDir out;
+    if (aria) {
+      auto r = runProcess("aria2c", {"-x8", "-s8", "-k1M", "--allow-overwrite=true", "--file-allocation=none",
+                                     "--console-log-level=warn", "--summary-interval=0", "--no-conf", "-d", out.path(),
+                                     "-o", "segments.iso", f.urls[1]},
+                          120'000);
+      QCOMPARE(r.exitCode, 0);
+      QCOMPARE(sha256File(out.filePath("segments.iso")), bigSha);
+    }
+    auto lines = [&] {
+      f.readErr();
+      QList<QJsonObject> objects;
+      for (const QByteArray& line : f.err.split('\n')) {
+        if (line.isEmpty()) continue;
+        QJsonParseError e{};
+        const QJsonDocument doc = QJsonDocument::fromJson(line, &e);
+        if (e.error != QJsonParseError::NoError || !doc.isObject()) {
+          qWarning("not a JSON object: %s", line.constData());
+          return QList<QJsonObject>{};
+        }
+        objects << doc.object();
+      }
+      return objects;
+    };
+    auto delivered = [&](const QList<QJsonObject>& all) {
+      QList<QJsonObject> d;
+      for (const QJsonObject& o : all)
+        if (o["event"] == "delivery" && o["outcome"] == "delivered") d << o;
+      return d;
+    };
+    const qsizetype want = aria ? 2 : 1;
+    QTRY_VERIFY_WITH_TIMEOUT(delivered(lines()).size() >= want, 10'000);
+    QCOMPARE(f.terminate(), 0);
+    const QList<QJsonObject> all = lines();
+    QVERIFY(!all.isEmpty());
+    for (const QJsonObject& o : all) {
+      QVERIFY(!o["event"].toString().isEmpty());
+      QVERIFY(QDateTime::fromString(o["time"].toString(), Qt::ISODateWithMs).isValid());
+    }
+    QCOMPARE(all.first()["event"].toString(), QString("serving"));
+    QCOMPARE(all.first()["files"].toInt(), 2);
+    QCOMPARE(all.last()["event"].toString(), QString("stopped"));
+    const QList<QJsonObject> d = delivered(all);
+    QCOMPARE(d.size(), want);
+    QCOMPARE(d[0]["name"].toString(), QString("first.bin"));
+    QVERIFY(d[0]["client"].toString().startsWith("curl "));
+    QCOMPARE(d[0]["address"].toString(), QString("127.0.0.1"));
+    QCOMPARE(d[0]["bytes"].toInteger(), QFileInfo(a_).size());
+    QCOMPARE(d[0]["requests"].toInt(), 1);
+    QCOMPARE(d[0]["share"].toString(), QUrl(f.urls[0]).path().section('/', 1, 1));
+    if (aria) {
+      QCOMPARE(d[1]["name"].toString(), QString("segments.iso"));
+      QVERIFY(d[1]["client"].toString().startsWith("aria2 "));
+      QCOMPARE(d[1]["bytes"].toInteger(), QFileInfo(big).size());
+      QVERIFY2(d[1]["requests"].toInt() > 1, "aria2c used several connections");
+    } else {
+      qInfo("aria2c is not installed: only curl's delivery checked");
+    }
+    // And no line of the plain log slipped through.
+    QVERIFY(!f.err.contains("ferry: "));
   }
 
   void unknownPoller() {
@@ -257,6 +499,8 @@ class TestHeadless : public QObject {
     QCOMPARE(h.exitCode, 0);
     QVERIFY(h.out.contains("--headless"));
     QVERIFY(h.out.contains("--port"));
+    for (const char* flag : {"--expires", "--downloads", "--password-file", "--public-cache", "--json"})
+      QVERIFY2(h.out.contains(flag), flag);
     Run hh = runFerry({"-h"});
     QCOMPARE(hh.exitCode, 0);
     Run v = runFerry({"--version"});
