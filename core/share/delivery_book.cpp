@@ -201,6 +201,7 @@ DeliveryRef DeliveryBook::open(const DeliveryKey& keyIn, std::shared_ptr<const S
   e.endedShort = false;
   e.shown = false;
   e.idle = false;
+  e.echo = deliveredRecently(hash, now);
   e.prevIdle = e.nextIdle = kNone;
   tableInsert(slot);
   ++inProgress_;
@@ -287,11 +288,23 @@ void DeliveryBook::end(std::uint32_t slot, DeliveryOutcome outcome, std::string_
   if (e.inTable) tableErase(slot);
   --inProgress_;
   idleUnlink(slot);
-  if (outcome == DeliveryOutcome::kDelivered && hooks_.delivered) hooks_.delivered(e.info);
+  if (outcome == DeliveryOutcome::kDelivered) {
+    if (recent_.size() < kRecentDelivered) recent_.resize(kRecentDelivered);
+    recent_[recentNext_] = {e.hash, now};
+    recentNext_ = (recentNext_ + 1) % kRecentDelivered;
+    if (hooks_.delivered) hooks_.delivered(e.info);
+  }
   if (e.info.active == 0) retire(slot);
 }
 
+bool DeliveryBook::deliveredRecently(std::uint64_t hash, Clock::time_point now) const {
+  for (const Recent& r : recent_)
+    if (r.hash == hash && now - r.at < kEcho) return true;
+  return false;
+}
+
 void DeliveryBook::retire(std::uint32_t slot) {
+  if (hidden(slots_[slot])) return freeSlot(slot);  // an echo that ended short: no trace
   Entry& oldest = ended_[endedNext_];
   // The ring is full and its oldest has not been in a snapshot yet: it is
   // published before it goes.
@@ -301,6 +314,10 @@ void DeliveryBook::retire(std::uint32_t slot) {
   std::swap(oldest, slots_[slot]);
   endedNext_ = (endedNext_ + 1) % kMaxEnded;
   endedCount_ = std::min(endedCount_ + 1, kMaxEnded);
+  freeSlot(slot);
+}
+
+void DeliveryBook::freeSlot(std::uint32_t slot) {
   Entry& freed = slots_[slot];
   freed.info.id = 0;
   freed.info.share.reset();
@@ -348,7 +365,7 @@ void DeliveryBook::tick(double dt, double alpha) {
 void DeliveryBook::fill(std::vector<DeliveryInfo>& out) {
   out.reserve(out.size() + open_ + endedCount_);
   for (Entry& e : slots_) {
-    if (!e.info.id) continue;
+    if (!e.info.id || hidden(e)) continue;
     out.push_back(e.info);
     if (e.info.outcome != DeliveryOutcome::kInProgress) e.shown = true;
   }

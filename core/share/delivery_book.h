@@ -8,6 +8,12 @@
 // deliveries and a ring of the last ended ones; does not own the requests
 // (TransferStats reports them) nor the share count (the `delivered` hook).
 //
+// A download manager may ask again for a segment it already has, just after
+// its delivery ended (aria2c does). Such a request opens a delivery of its
+// own, but one that echoes a delivery of the same key in the last kEcho: it
+// is not shown, and leaves no trace unless it covers the whole file again (a
+// real second download), so no "Stopped at 5%" follows a "Delivered".
+//
 // Memory is bounded: at most kMaxOpen open deliveries (a new one beyond that
 // ends the one idle longest, as stopped), each with at most kMaxPieces
 // separate byte ranges (beyond that the smallest is forgotten, so a client
@@ -60,6 +66,8 @@ class DeliveryBook final {
   static constexpr std::size_t kMaxEnded = 256;
   static constexpr auto kRetainEnded = std::chrono::seconds(5);
   static constexpr auto kDefaultIdle = std::chrono::minutes(10);
+  static constexpr auto kEcho = std::chrono::seconds(60);
+  static constexpr std::size_t kRecentDelivered = 64;
   // Longer User-Agents are cut to this (as kept, compared and shown).
   static constexpr std::size_t kMaxUserAgent = 512;
 
@@ -122,6 +130,7 @@ class DeliveryBook final {
     bool inTable = false;     // findable by key (in progress)
     bool shown = false;       // in a snapshot since it ended
     bool idle = false;        // in the idle list: in progress, no request active
+    bool echo = false;        // opened just after a delivery of its key: hidden unless delivered
     Clock::time_point idleSince, endedAt;
     std::uint32_t prevIdle = kNone, nextIdle = kNone;  // the idle list, oldest first
   };
@@ -139,6 +148,16 @@ class DeliveryBook final {
   // Ends an in-progress delivery; moves it to the ring once no request is active.
   void end(std::uint32_t slot, DeliveryOutcome outcome, std::string_view reason, Clock::time_point now);
   void retire(std::uint32_t slot);
+  // Frees a slot whose delivery is over (retired or dropped).
+  void freeSlot(std::uint32_t slot);
+  // Whether a delivery of `hash` ended delivered less than kEcho before `now`.
+  bool deliveredRecently(std::uint64_t hash, Clock::time_point now) const;
+  static bool hidden(const Entry& e) { return e.echo && e.info.outcome != DeliveryOutcome::kDelivered; }
+
+  struct Recent {
+    std::uint64_t hash = 0;
+    Clock::time_point at{};
+  };
 
   Hooks hooks_;
   Clock::duration idle_;
@@ -151,6 +170,8 @@ class DeliveryBook final {
   std::vector<Entry> ended_;          // ring of the last kMaxEnded, oldest at endedNext_ - endedCount_
   std::size_t endedNext_ = 0, endedCount_ = 0;
   std::uint64_t nextId_ = 1;
+  std::vector<Recent> recent_;  // the last kRecentDelivered deliveries' keys, a ring
+  std::size_t recentNext_ = 0;
 };
 
 }  // namespace ferry

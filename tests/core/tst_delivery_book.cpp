@@ -304,6 +304,59 @@ class TestDeliveryBook : public QObject {
     QCOMPARE(int(book.find(refs[1])->outcome), int(DeliveryOutcome::kInProgress));
   }
 
+  void aSegmentAskedAgainAfterTheDeliveryLeavesNoTrace() {
+    // aria2c, its file delivered, may ask once more for a segment: that
+    // is no new delivery stopped at a few percent.
+    int delivered = 0;
+    DeliveryBook book({[&](const DeliveryInfo&) { ++delivered; }, {}}, std::chrono::seconds(600));
+    auto share = makeShare("tok");
+    const DeliveryKey key{"10.0.0.2", "aria2/1.36.0", "", 100, 1};
+    Clock::time_point now{};
+    DeliveryRef first = book.open(key, share, now);
+    book.cover(first, 0, 100, now);
+    book.close(first, true, now);
+    now += std::chrono::seconds(1);
+    DeliveryRef echo = book.open(key, share, now);
+    QVERIFY(echo);
+    book.cover(echo, 0, 5, now);
+    book.close(echo, false, now);
+    std::vector<DeliveryInfo> shown;
+    book.fill(shown);
+    QCOMPARE(shown.size(), std::size_t(1));
+    QCOMPARE(shown[0].id, first.id);
+    now += std::chrono::seconds(601);
+    book.expire(now);
+    shown.clear();
+    book.fill(shown);
+    QVERIFY(shown.empty());  // the delivery had been shown and is old; the echo never is
+    QCOMPARE(book.openCount(), std::size_t(0));
+    QCOMPARE(delivered, 1);
+
+    // Asked again and received whole: a second delivery, counted and shown.
+    DeliveryRef again = book.open(key, share, now);
+    book.cover(again, 0, 100, now);
+    book.close(again, true, now);
+    now += std::chrono::seconds(1);
+    DeliveryRef twice = book.open(key, share, now);
+    book.cover(twice, 0, 100, now);
+    book.close(twice, true, now);
+    QCOMPARE(delivered, 3);
+    shown.clear();
+    book.fill(shown);
+    QCOMPARE(shown.size(), std::size_t(2));
+
+    // Past the echo window, a short try is a stopped delivery as any other.
+    now += DeliveryBook::kEcho + std::chrono::seconds(1);
+    DeliveryRef late = book.open(key, share, now);
+    book.cover(late, 0, 5, now);
+    book.close(late, false, now);
+    book.expire(now + std::chrono::seconds(601));
+    shown.clear();
+    book.fill(shown);
+    QCOMPARE(shown.size(), std::size_t(1));
+    QCOMPARE(int(shown[0].outcome), int(DeliveryOutcome::kStopped));
+  }
+
   void everyEndedDeliveryIsShownOnce() {
     // Far more ended deliveries than the ring holds, none published by a
     // tick: the book asks for a publish before any would be lost.
