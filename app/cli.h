@@ -26,6 +26,7 @@ struct CommandLine {
   bool maxConnectionsGiven = false;
   ServerOptions server;
   std::string receiveDir;  // --receive: files sent to this computer go here
+  ReceivePolicy receive;   // --ask, --max-file-size
   std::vector<std::string> paths;
 };
 
