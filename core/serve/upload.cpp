@@ -65,17 +65,29 @@ std::size_t Upload::room() const {
   return kBuffer - fillLen_;
 }
 
+template <class Fn>
+void Upload::guarded(Fn fn) {
+  const bool outer = inCallback_;
+  inCallback_ = true;
+  fn();
+  inCallback_ = outer;
+  if (!outer && released_ && !jobInFlight_) handler_.forget(this);  // deletes this
+}
+
 void Upload::admitted() {
   gated_ = false;
   if (!out_ || answered_) return;
   if (complete_) return step();  // an empty body: nothing more will come
-  out_->resume();
+  // Bytes already buffered by the connection may come at once, and end it.
+  guarded([this] { out_->resume(); });
 }
 
 void Upload::turnedAway(int status, std::string_view sentence) {
   gated_ = false;
   if (answered_) return;
-  refuse(status, sentence, std::string(sentence.substr(0, sentence.find_last_not_of("\n.") + 1)));
+  // The answer may be written out at once and end the request, releasing
+  // this upload in the middle of refuse().
+  guarded([&] { refuse(status, sentence, std::string(sentence.substr(0, sentence.find_last_not_of("\n.") + 1))); });
 }
 
 void Upload::take(std::string_view bytes) {
@@ -292,7 +304,7 @@ void Upload::refuse(int error) {
 
 void Upload::refuseTooLarge() {
   if (answered_) return;
-  refuse(413, tooLargeSentence(params_.maxSize), "the file is larger than this computer accepts");
+  guarded([this] { refuse(413, tooLargeSentence(params_.maxSize), "the file is larger than this computer accepts"); });
 }
 
 void Upload::refuse(int status, std::string_view body, std::string why) {

@@ -113,6 +113,10 @@ class Upload final : public BodySink {
   void discard();  // on the pool thread
   void closeFd();  // on the pool thread
 
+  // Runs `fn`, which may answer and so end the request: the connection then
+  // releases this upload, which is freed only once `fn` has returned.
+  template <class Fn>
+  void guarded(Fn fn);
   // Writes the full buffer, or the last one, or commits: whatever is due.
   void step();
   void submit(const char* buf, std::size_t len, Then then);
@@ -133,7 +137,7 @@ class Upload final : public BodySink {
   Job job_{*this};
   bool jobInFlight_ = false;
   bool released_ = false;
-  bool inCallback_ = false;  // the job's done() runs: release() leaves freeing to it
+  bool inCallback_ = false;  // done() or guarded() runs: release() leaves freeing to it
   bool complete_ = false;   // the body has arrived whole
   bool answered_ = false;   // saved (or refused): the response is written
   bool cleanUpDue_ = false;  // ended early: discard/keep once the job is back
