@@ -58,8 +58,8 @@ struct BackgroundPut {
   QProcess proc;
   QByteArray err;
   void start(const QString& file, const QString& url) {
-    proc.start("curl", {"-sS", "-v", "--noproxy", "*", "--expect100-timeout", "60", "-H", "Expect: 100-continue",
-                        "-T", file, "-w", "\n%{http_code}", url});
+    proc.start("curl", {"-sS", "-v", "--noproxy", "*", "-A", "curl/8.5.0", "--expect100-timeout", "60", "-H",
+                        "Expect: 100-continue", "-T", file, "-w", "\n%{http_code}", url});
     proc.waitForStarted(10'000);
   }
   QByteArray stderrSoFar() {
@@ -216,7 +216,7 @@ class TestReceiveAsk : public QObject {
     QByteArray sum;
     auto ask = startAsked(curl, "photo.jpg", 2'100'000, 1, &sum);
     QVERIFY(ask);
-    QCOMPARE(QString::fromStdString(ask->label), QString("curl"));
+    QCOMPARE(QString::fromStdString(ask->label), QString("curl 8.5"));  // its User-Agent, as the window names clients
     QCOMPARE(QString::fromStdString(ask->address), QString("127.0.0.1"));
     QCOMPARE(QString::fromStdString(ask->firstName), QString("photo.jpg"));
     QVERIFY(ask->sizeKnown);
@@ -240,14 +240,14 @@ class TestReceiveAsk : public QObject {
   void thePageSaysWhoAndHowMany() {
     setPolicy(true, 0);
     const QByteArray ua =
-        "User-Agent: Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 "
-        "Safari/604.1\r\n";
+        "User-Agent: Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+        "Version/17.4 Mobile/15E148 Safari/604.1\r\n";
     RawClient c(port());
     QVERIFY(c.send(head("POST", base_ + "?name=IMG_0001.HEIC&size=2100000&more=2",
                         ua + "X-Ferry-Device: kZ3v9Qx2pL7mN4rT8wYb\r\n")));
     auto ask = log_->waitOpen(1);
     QVERIFY(ask);
-    QCOMPARE(QString::fromStdString(ask->label), QString("iPhone"));
+    QCOMPARE(QString::fromStdString(ask->label), QString("Safari on iPhone"));
     QCOMPARE(QString::fromStdString(ask->firstName), QString("IMG_0001.HEIC"));
     QCOMPARE(ask->firstSize, std::uint64_t(2'100'000));
     QCOMPARE(ask->more, 2u);
@@ -360,7 +360,8 @@ class TestReceiveAsk : public QObject {
     QVERIFY(writeFile(src, "x"));
     CurlResult c = put(src, link_);
     QCOMPARE(status(c), 503);
-    QCOMPARE(text(c), QByteArray("Too many devices are waiting to be accepted by this computer: try again in a minute.\n"));
+    QCOMPARE(text(c),
+             QByteArray("Too many devices are waiting to be accepted by this computer: try again in a minute.\n"));
     // A device already waiting joins its ask instead.
     RawClient same(port());
     QVERIFY(same.send(handshakeHead("g.txt", 10, "X-Ferry-Device: device-number-000000\r\n")));

@@ -36,8 +36,8 @@ namespace {
 struct Upload {
   QProcess proc;
   void start(const QString& file, const QString& link) {
-    proc.start("curl", {"-sS", "--noproxy", "*", "--expect100-timeout", "60", "-H", "Expect: 100-continue", "-T", file,
-                        "-w", "\n%{http_code}", link});
+    proc.start("curl", {"-sS", "--noproxy", "*", "-A", "curl/8.5.0", "--expect100-timeout", "60", "-H",
+                        "Expect: 100-continue", "-T", file, "-w", "\n%{http_code}", link});
     proc.waitForStarted(10'000);
   }
   int status() {
@@ -147,7 +147,7 @@ class TestReceiveWindow : public QObject {
     const std::uint64_t id = onlyPrompt(bar);
     QVERIFY(!bar->isHidden());
     QCOMPARE(bar->text(id)->text(),
-             QStringLiteral("curl (127.0.0.1) wants to send photo.jpg (%1).").arg(formatBytes(size)));
+             QStringLiteral("curl 8.5 (127.0.0.1) wants to send photo.jpg (%1).").arg(formatBytes(size)));
     QCOMPARE(bar->text(id)->textFormat(), Qt::PlainText);
     QTest::qWait(500);
     QCOMPARE(entries(), QStringList());  // nothing taken before the answer
