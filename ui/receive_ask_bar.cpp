@@ -29,7 +29,8 @@ QString ReceiveAskBar::sentence(const ReceiveAsk& ask) {
   if (ask.sizeKnown) file = tr("%1 (%2)").arg(file, formatBytes(ask.firstSize));
   const QString from = ask.address.empty() ? who : tr("%1 (%2)").arg(who, QString::fromStdString(ask.address));
   if (ask.more == 0) return tr("%1 wants to send %2.").arg(from, file);
-  return tr("%1 wants to send %2 and %n more file(s).", nullptr, static_cast<int>(ask.more)).arg(from, file);
+  if (ask.more == 1) return tr("%1 wants to send %2 and 1 more file.").arg(from, file);
+  return tr("%1 wants to send %2 and %3 more files.").arg(from, file).arg(ask.more);
 }
 
 void ReceiveAskBar::open(const ReceiveAsk& ask) {

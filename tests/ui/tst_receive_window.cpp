@@ -123,6 +123,37 @@ class TestReceiveWindow : public QObject {
     QCOMPARE(again.bridge()->receivePolicy().maxFileSize, std::uint64_t(5'000'000));
   }
 
+  void thePromptSaysWhoAndWhatInWords() {
+    ReceiveAsk a;
+    a.label = "Safari on iPhone";
+    a.address = "192.168.1.31";
+    a.firstName = "photo.jpg";
+    a.firstSize = 2'100'000;
+    a.sizeKnown = true;
+    a.more = 2;
+    const QString size = formatBytes(a.firstSize);
+    QCOMPARE(ReceiveAskBar::sentence(a),
+             QStringLiteral("Safari on iPhone (192.168.1.31) wants to send photo.jpg (%1) and 2 more files.").arg(size));
+    a.more = 1;
+    QCOMPARE(ReceiveAskBar::sentence(a),
+             QStringLiteral("Safari on iPhone (192.168.1.31) wants to send photo.jpg (%1) and 1 more file.").arg(size));
+    a.sizeKnown = false;  // curl -T - sends no length
+    a.more = 0;
+    a.label.clear();
+    QCOMPARE(ReceiveAskBar::sentence(a), QStringLiteral("A device (192.168.1.31) wants to send photo.jpg."));
+    // A name is shown as text, never markup.
+    ReceiveAskBar bar;
+    a.id = 7;
+    a.firstName = "<b>x</b>.txt";
+    bar.open(a);
+    QCOMPARE(bar.count(), 1);
+    QCOMPARE(bar.text(7)->textFormat(), Qt::PlainText);
+    QVERIFY(bar.text(7)->text().contains("<b>x</b>.txt"));
+    bar.close(7);
+    QCOMPARE(bar.count(), 0);
+    QVERIFY(bar.isHidden());
+  }
+
   void theCapRefusesALargerFile() {
     auto w = window(false);
     QVERIFY(w);
