@@ -176,6 +176,11 @@ bool parseCommandLine(int argc, char** argv, CommandLine& out, std::string& erro
       return false;
     }
   }
+  if (out.receiveDir.empty() && (out.receive.askNewDevices || out.receive.maxFileSize)) {
+    error = std::string(out.receive.askNewDevices ? "--ask" : "--max-file-size") +
+            " is about receiving files: add --receive DIR";
+    return false;
+  }
   return true;
 }
 

@@ -85,12 +85,16 @@ class TestReceiveHeadless : public QObject {
     QCOMPARE(f.terminate(), 0);
   }
 
-  void aBadSizeCapIsExit2() {
+  void badReceiveOptionsAreExit2() {
     QTemporaryDir inbox;
     ProcessResult r = runProcess(
         ferryBinary(), {"--headless", "--port", "0", "--receive", inbox.path(), "--max-file-size", "lots"}, 15'000);
     QCOMPARE(r.exitCode, 2);
     QVERIFY2(r.err.contains("--max-file-size needs a size in bytes, like 700M or 2G, not 'lots'"), r.err.constData());
+    r = runProcess(ferryBinary(), {"--headless", "--port", "0", "--ask", inbox.path()}, 15'000);
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains("--ask is about receiving files: add --receive DIR"), r.err.constData());
+    QVERIFY(r.out.isEmpty());
   }
 
   void badFolderIsExit2NamingIt_data() {
