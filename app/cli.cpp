@@ -129,6 +129,10 @@ std::string usage() {
          "                        0 = no cap; trusted proxies are never capped)\n"
          "  --receive DIR         receive files into DIR: a link where a browser (or curl -T)\n"
          "                        sends files to this computer; headless, printed after the others\n"
+         "  --ask                 with --receive: ask before accepting files from a new device;\n"
+         "                        each ask is a line on stderr, answered on stdin with\n"
+         "                        'accept N', 'always N' or 'decline N'\n"
+         "  --max-file-size SIZE  with --receive: refuse files larger than SIZE (e.g. 700M, 2G)\n"
          "  --allow-host NAME     also answer requests for host NAME (repeatable)\n"
          "  --trusted-proxy IP    believe X-Forwarded-For from this proxy (repeatable)\n"
          "  --public-cache SECONDS\n"
@@ -237,6 +241,15 @@ bool parseCommandLine(int argc, char** argv, CommandLine& out, std::string& erro
     } else if (arg == "--receive") {
       if (!needValue(v)) return false;
       out.receiveDir = v;
+    } else if (arg == "--ask") {
+      out.receive.askNewDevices = true;
+    } else if (arg == "--max-file-size") {
+      if (!needValue(v)) return false;
+      if (!parseRate(v, n) || n == 0) {
+        error = "--max-file-size needs a size in bytes, like 700M or 2G, not '" + v + "'";
+        return false;
+      }
+      out.receive.maxFileSize = n;
     } else if (arg == "--allow-host") {
       if (!needValue(v)) return false;
       out.server.allowedHosts.push_back(v);
@@ -283,6 +296,11 @@ bool parseCommandLine(int argc, char** argv, CommandLine& out, std::string& erro
     // a link without the rule asked for would break its promise.
     error = "--expires, --downloads and --password-file apply to --headless runs; in the window, set a share's "
             "rules in its Properties";
+    return false;
+  }
+  if (out.receiveDir.empty() && (out.receive.askNewDevices || out.receive.maxFileSize)) {
+    error = std::string(out.receive.askNewDevices ? "--ask" : "--max-file-size") +
+            " is about receiving files: add --receive DIR";
     return false;
   }
   return true;

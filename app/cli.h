@@ -33,6 +33,7 @@ struct CommandLine {
   ShareRules rules;
   std::chrono::seconds expiresAfter{0};  // 0 = never
   bool json = false;  // --json: stderr is one JSON object per line
+  ReceivePolicy receive;   // --ask, --max-file-size
   std::vector<std::string> paths;
 };
 

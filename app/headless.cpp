@@ -1,6 +1,7 @@
 #include "headless.h"
 
 #include <algorithm>
+#include <charconv>
 #include <condition_variable>
 #include <filesystem>
 #include <thread>
@@ -11,8 +12,11 @@
 #include <mutex>
 
 #ifndef _WIN32
+#include <fcntl.h>
 #include <pthread.h>
 #include <unistd.h>
+
+#include <cerrno>
 #else
 #include <atomic>
 #include <chrono>
@@ -220,6 +224,60 @@ std::atomic<bool> gStop{false};
 void onSignal(int) { gStop = true; }
 #endif
 
+#ifndef _WIN32
+// Answers to asks, typed (or piped) on stdin one a line: "accept 3",
+// "always 3", "decline 3". Read without blocking from the main thread's
+// wait, so a stdin that never speaks costs nothing and stops nothing.
+class AskAnswers {
+ public:
+  AskAnswers(Server& server, const LogLines& lines) : server_(server), lines_(lines) {}
+  // Takes what stdin has now; false once it has ended.
+  bool poll(TransferLog& log) {
+    char buf[512];
+    while (true) {
+      ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
+      if (n == 0) return false;
+      if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
+      pending_.append(buf, static_cast<std::size_t>(n));
+      for (auto nl = pending_.find('\n'); nl != std::string::npos; nl = pending_.find('\n')) {
+        answer(pending_.substr(0, nl), log);
+        pending_.erase(0, nl + 1);
+      }
+      if (pending_.size() > 4096) pending_.clear();  // not a line of ours
+    }
+  }
+
+ private:
+  void answer(std::string line, TransferLog& log) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    auto space = line.find(' ');
+    std::uint64_t id = 0;
+    const std::string word = line.substr(0, space);
+    const std::string number = space == std::string::npos ? std::string() : line.substr(space + 1);
+    auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), id);
+    const bool numberOk = ec == std::errc() && end == number.data() + number.size() && id > 0;
+    ReceiveAnswer a;
+    if (word == "accept") a = ReceiveAnswer::kAccept;
+    else if (word == "always") a = ReceiveAnswer::kAcceptAlways;
+    else if (word == "decline") a = ReceiveAnswer::kDecline;
+    else if (line.empty()) return;
+    else return say(log, "answer an ask with 'accept N', 'always N' or 'decline N', not '" + line + "'");
+    if (!numberOk) return say(log, "'" + line + "' needs the number of the ask");
+    server_.answerReceiveAsk(id, a);
+  }
+
+  void say(TransferLog& log, const std::string& sentence) {
+    std::string out;
+    lines_.error(out, sentence);
+    log.say(out);
+  }
+
+  Server& server_;
+  const LogLines& lines_;
+  std::string pending_;
+};
+#endif
+
 }  // namespace
 
 std::string defaultLinkHost(const std::string& bind) {
@@ -284,6 +342,12 @@ int runHeadless(const CommandLine& cmd) {
 
   TransferLog log(lines);
   server.setSnapshotListener([&log](std::shared_ptr<const StatsSnapshot> s) { log.onSnapshot(std::move(s)); });
+  server.setReceivePolicy(cmd.receive);
+  server.setReceiveAskListener([&log, &lines](const ReceiveAsk& a, ReceiveAskState state) {
+    std::string out;
+    lines.ask(out, a, state);
+    log.say(out);
+  });
   std::string error;
   if (!server.start(cmd.server, &error)) return refuse(error);
   std::string host = defaultLinkHost(cmd.server.bind);
@@ -301,12 +365,22 @@ int runHeadless(const CommandLine& cmd) {
 #ifndef _WIN32
   // The live line is for a person at a terminal; JSON lines are for scripts.
   const bool tty = ::isatty(STDERR_FILENO) && !cmd.json;
+  AskAnswers answers(server, lines);
+  // Non-blocking while Ferry runs; given back as it was, since a terminal's
+  // flags are its shell's too.
+  const int stdinFlags = ::fcntl(STDIN_FILENO, F_GETFL);
+  bool listening = cmd.receive.askNewDevices && !cmd.receiveDir.empty() && stdinFlags >= 0 &&
+                   ::fcntl(STDIN_FILENO, F_SETFL, stdinFlags | O_NONBLOCK) == 0;
+  const bool restoreStdin = listening;
   while (true) {
-    timespec timeout{0, 250 * 1000 * 1000};
+    // Answers are read 10 times a second while asks may come, else 4.
+    timespec timeout{0, (listening ? 100 : 250) * 1000 * 1000};
     int sig = sigtimedwait(&stopSignals, nullptr, &timeout);
     if (sig == SIGINT || sig == SIGTERM) break;
+    if (listening) listening = answers.poll(log);
     if (tty) log.progressLine();
   }
+  if (restoreStdin) ::fcntl(STDIN_FILENO, F_SETFL, stdinFlags);
 #else
   const bool tty = ::_isatty(_fileno(stderr)) && !cmd.json;
   while (!gStop) {

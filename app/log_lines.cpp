@@ -290,6 +290,60 @@ void LogLines::deliveryEnded(std::string& out, const DeliveryInfo& d) const {
   out += s + "\n";
 }
 
+namespace {
+
+// "iPhone (192.168.1.31) wants to send photo.jpg (2.1 MB) and 2 more files".
+std::string askSentence(const ReceiveAsk& a) {
+  std::string s = a.label.empty() ? "A device" : a.label;
+  if (!a.address.empty()) s += " (" + a.address + ")";
+  s += " wants to send " + a.firstName;
+  if (a.sizeKnown) s += " (" + humanBytes(static_cast<double>(a.firstSize)) + ")";
+  if (a.more) s += " and " + std::to_string(a.more) + (a.more == 1 ? " more file" : " more files");
+  return s;
+}
+
+const char* askEnd(ReceiveAskState state) {
+  switch (state) {
+    case ReceiveAskState::kAccepted: return "accepted";
+    case ReceiveAskState::kAcceptedAlways: return "accepted, and this device from now on";
+    case ReceiveAskState::kDeclined: return "declined";
+    case ReceiveAskState::kTimedOut: return "not answered in time: declined";
+    case ReceiveAskState::kWithdrawn:
+    case ReceiveAskState::kOpen: return "withdrawn";
+  }
+  return "ended";
+}
+
+const char* askState(ReceiveAskState state) {
+  switch (state) {
+    case ReceiveAskState::kOpen: return "open";
+    case ReceiveAskState::kAccepted: return "accepted";
+    case ReceiveAskState::kAcceptedAlways: return "accepted-always";
+    case ReceiveAskState::kDeclined: return "declined";
+    case ReceiveAskState::kTimedOut: return "timed-out";
+    case ReceiveAskState::kWithdrawn: return "withdrawn";
+  }
+  return "withdrawn";
+}
+
+}  // namespace
+
+void LogLines::ask(std::string& out, const ReceiveAsk& a, ReceiveAskState state) const {
+  const std::string id = std::to_string(a.id);
+  std::string sentence = state == ReceiveAskState::kOpen
+                             ? askSentence(a) + "; answer 'accept " + id + "', 'always " + id + "' or 'decline " + id + "'"
+                             : std::string(askEnd(state));
+  if (json_) {
+    JsonLine line(out, "ask");
+    line.number("id", a.id).text("state", askState(state));
+    line.text("client", a.label).text("address", a.address).text("name", a.firstName);
+    if (a.sizeKnown) line.number("size", a.firstSize);
+    line.number("more", a.more).text("message", sentence);
+    return;
+  }
+  out += "ferry: ask " + id + (state == ReceiveAskState::kOpen ? ": " : " ") + sentence + "\n";
+}
+
 void LogLines::error(std::string& out, std::string_view sentence) const {
   if (json_) {
     JsonLine(out, "error").text("message", sentence);

@@ -15,6 +15,9 @@
 //   delivery          one client and one file, however many requests: "outcome" (delivered,
 //                     stopped, cancelled), "client", "address", "share", "name", "size",
 //                     "bytes" covered, "percent", "requests", "resumes", "seconds", "reason"
+//   ask               a new device asks to send files: "id", "state" (open, accepted,
+//                     accepted-always, declined, timed-out, withdrawn), "client", "address",
+//                     "name", "size", "more", "message" (the sentence; for "open", how to answer)
 //   error, dropped, stopped
 // "time" is when the event happened: a transfer's start or end, a delivery's
 // last byte or request.
@@ -46,6 +49,8 @@ class LogLines {
   void transferEnded(std::string& out, const TransferInfo& t, const DeliveryInfo* d) const;
   // A delivery's outcome: once per delivery.
   void deliveryEnded(std::string& out, const DeliveryInfo& d) const;
+  // A device asking to send files (answered on stdin: "accept N"), or its ask's end.
+  void ask(std::string& out, const ReceiveAsk& a, ReceiveAskState state) const;
   void error(std::string& out, std::string_view sentence) const;
   void dropped(std::string& out, std::uint64_t lines) const;
   void stopped(std::string& out) const;

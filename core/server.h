@@ -120,8 +120,8 @@ class Server final {
   void setReceivePolicy(const ReceivePolicy& policy);
   ReceivePolicy receivePolicy() const;
   // While Receive asks about new devices, the listener hears each ask open
-  // and end (answered, unanswered in ReceiveAsks::kTimeout, or withdrawn),
-  // on the loop thread; it must not block. Set before start().
+  // and end (answered, unanswered within the policy's askTimeout, or
+  // withdrawn), on the loop thread; it must not block. Set before start().
   void setReceiveAskListener(ReceiveAskListener listener);
   // The user's answer to an open ask; the device's uploads go on or get 403.
   void answerReceiveAsk(std::uint64_t id, ReceiveAnswer answer);

@@ -36,6 +36,8 @@
 #include "network_watcher.h"
 #include "progress_delegate.h"
 #include "qr_panel.h"
+#include "receive_ask_bar.h"
+#include "receive_controller.h"
 #include "receive_panel.h"
 #include "server_bridge.h"
 #include "serving_controller.h"
@@ -105,9 +107,13 @@ MainWindow::MainWindow(SettingsStore store, LaunchOptions launch, QWidget* paren
   folderCommands_ =
       new FolderCommands({shares_, bridge_, sharesCommands_, sharesView_, actions_, statusBar()}, this);
   connect(serving_, &ServingController::usePortRequested, this, &MainWindow::useFreePort);
+  receiving_ = new ReceiveController(
+      {this, bridge_, &store_, receive_, receiveAsks_, messageBar_, transfers_, tray_}, run_.saved(), this);
+  connect(receiving_, &ReceiveController::saved, this, &MainWindow::onSaved);
   connect(background_, &BackgroundController::trayCreated, this, [this](TrayIcon* tray) {
     tray_ = tray;
     serving_->setTray(tray);
+    receiving_->setTray(tray);
   });
   connect(linkAddresses_, &LinkAddressController::hostChosen, this, [this](const QString& host) {
     AppSettings s = run_.saved();
@@ -188,6 +194,9 @@ void MainWindow::createCentral() {
 
   messageBar_ = new MessageBar(central);
   layout->addWidget(messageBar_);
+  // Devices asking to send files: above everything, not in the way of it.
+  receiveAsks_ = new ReceiveAskBar(central);
+  layout->addWidget(receiveAsks_);
 
   // Shares, with the QR panel beside them.
   sharesView_ = new TableView(central);
@@ -442,6 +451,7 @@ void MainWindow::applySettings(const AppSettings& s, const ServerOptions& before
   if (settingsUnsaved_) shares_->save();  // reports it, and keeps retrying
   const ServerOptions after = run_.serverOptions();
   bridge_->setRateLimit(after.rateLimit);
+  receiving_->applySettings(s);
   linkAddresses_->refill();
   serving_->refresh();
   receive_->setLinkHost(run_.linkHost());

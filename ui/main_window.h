@@ -6,7 +6,8 @@
 // them together: the actions and menus (WindowActions), serving and its
 // status (ServingController), the shares list's commands (SharesController,
 // FolderCommands), the link address (LinkAddressController), the tray and
-// closing to the background (BackgroundController). What is left here is
+// closing to the background (BackgroundController), Receive's prompts,
+// notices and saved state (ReceiveController). What is left here is
 // the settings (saved and applied), the window's own geometry, drops on it,
 // later launches and closing it.
 //
@@ -39,6 +40,8 @@ class MdnsAdvertiser;
 class MessageBar;
 class NetworkWatcher;
 class QrPanel;
+class ReceiveAskBar;
+class ReceiveController;
 class ReceivePanel;
 class ServerBridge;
 class ServingController;
@@ -110,6 +113,7 @@ class MainWindow final : public QMainWindow {
   BandwidthGraph* graph() const { return graph_; }
   QrPanel* qrPanel() const { return qrPanel_; }
   ReceivePanel* receivePanel() const { return receive_; }
+  ReceiveAskBar* receiveAsks() const { return receiveAsks_; }
   StatusPanel* statusPanel() const { return status_; }
   NetworkWatcher* networkWatcher() const { return network_; }
   BackgroundController* background() const { return background_; }
@@ -157,6 +161,8 @@ class MainWindow final : public QMainWindow {
   TableView* transfersView_ = nullptr;
   QrPanel* qrPanel_ = nullptr;
   ReceivePanel* receive_ = nullptr;
+  ReceiveAskBar* receiveAsks_ = nullptr;
+  ReceiveController* receiving_ = nullptr;
   BandwidthGraph* graph_ = nullptr;
   StatusPanel* status_ = nullptr;
   QComboBox* linkHostCombo_ = nullptr;

@@ -77,8 +77,15 @@ QString ReceivePanel::defaultFolder() {
 void ReceivePanel::setFolder(const QString& dir) {
   folder_ = QDir::cleanPath(dir);
   folderLabel_->setText(tr("Into %1").arg(QDir::toNativeSeparators(folder_)));
-  if (on_) setReceiving(true);  // the old link ends, a new one points here
+  if (on_) setReceiving(true);  // uploads to the old folder end; the link points here
   refresh();
+  emit changed();
+}
+
+void ReceivePanel::restore(const QString& dir, const QString& token, bool on) {
+  token_ = token;
+  setFolder(dir.isEmpty() ? defaultFolder() : dir);
+  if (on) setReceiving(true);
 }
 
 bool ReceivePanel::setReceiving(bool on) {
@@ -87,20 +94,28 @@ bool ReceivePanel::setReceiving(bool on) {
     on_ = false;
     toggle_->setChecked(false);
     refresh();
+    emit changed();
     return true;
   }
   // Downloads/Ferry is made on first use; a folder the user chose must exist.
   if (folder_ == QDir::cleanPath(defaultFolder())) QDir().mkpath(folder_);
   QString error;
-  if (!bridge_->setReceiveFolder(folder_, &error)) {
+  auto folder = bridge_->setReceiveFolder(folder_, &error, token_);
+  // A saved token that is not one (an edited file) draws a new link
+  // rather than leaving Receive off.
+  if (!folder && !token_.isEmpty()) folder = bridge_->setReceiveFolder(folder_, &error);
+  if (!folder) {
     emit problem(error);
     on_ = false;
+    toggle_->setChecked(false);
     refresh();
     return false;
   }
+  token_ = QString::fromStdString(folder->token);
   on_ = true;
   toggle_->setChecked(true);
   refresh();
+  emit changed();
   return true;
 }
 

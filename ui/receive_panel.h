@@ -4,7 +4,10 @@
 // computer a receive link (its QR code for a phone to scan, the link, Copy)
 // and files sent to it go into the folder shown (Downloads/Ferry unless the
 // user chose another; Open Folder shows it). Turning it off ends the link at
-// once. Owns these widgets; talks to core only through the ServerBridge.
+// once; on again, the same link works again (its token is kept, and saved
+// by the window with the folder, so a link a phone has kept works after a
+// restart too). Owns these widgets; talks to core only through the
+// ServerBridge.
 //
 // GUI thread only.
 
@@ -37,6 +40,11 @@ class ReceivePanel final : public QFrame {
   bool receiving() const { return on_; }
   void setFolder(const QString& dir);
   QString folder() const { return folder_; }
+  // The receive link's token ("" until Receive was first on).
+  QString token() const { return token_; }
+  // As saved: the folder, the link's token, and on or off. A saved folder
+  // that cannot be used now leaves Receive off and says why.
+  void restore(const QString& dir, const QString& token, bool on);
   // The host links are made for (the window's link host).
   void setLinkHost(const QString& host);
   // Serving started or stopped: the link appears or goes.
@@ -48,6 +56,8 @@ class ReceivePanel final : public QFrame {
 
  signals:
   void problem(const QString& sentence);
+  // On or off, the folder or the token changed: what restore() takes.
+  void changed();
 
  private:
   void chooseFolder();
@@ -63,6 +73,7 @@ class ReceivePanel final : public QFrame {
   QString folder_;
   QString host_ = QStringLiteral("127.0.0.1");
   QString link_;
+  QString token_;
   bool on_ = false;
 };
 

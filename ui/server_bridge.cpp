@@ -19,6 +19,11 @@ QHostAddress listenAddress(const QString& bind) {
 ServerBridge::ServerBridge(QObject* parent)
     : QObject(parent), server_(std::make_unique<Server>()), latest_(std::make_shared<StatsSnapshot>()) {
   server_->setFolderListener([this](const std::string& token) { onFolderChanged(token); });
+  // On the loop thread: queued to this object, so an ask that ends while
+  // the bridge goes away is dropped with it.
+  server_->setReceiveAskListener([this](const ReceiveAsk& ask, ReceiveAskState state) {
+    QMetaObject::invokeMethod(this, [this, ask, state] { emit receiveAskChanged(ask, state); }, Qt::QueuedConnection);
+  });
 }
 
 ServerBridge::~ServerBridge() {
@@ -109,6 +114,14 @@ QString ServerBridge::receiveLink(const QString& host) const {
   if (!server_->running()) return {};
   return QString::fromStdString(server_->receiveLink(host.toStdString()));
 }
+
+void ServerBridge::setReceivePolicy(const ReceivePolicy& policy) { server_->setReceivePolicy(policy); }
+
+ReceivePolicy ServerBridge::receivePolicy() const { return server_->receivePolicy(); }
+
+void ServerBridge::answerReceiveAsk(std::uint64_t id, ReceiveAnswer answer) { server_->answerReceiveAsk(id, answer); }
+
+void ServerBridge::acceptReceiveDevice(const QString& key) { server_->acceptReceiveDevice(key.toStdString()); }
 
 void ServerBridge::cancelTransfer(std::uint64_t run, std::uint64_t id) {
   if (run == run_ && server_->running()) server_->cancelTransfer(id);

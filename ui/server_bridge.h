@@ -6,7 +6,9 @@
 // the latest and queues at most one delivery to the GUI thread at a time, so
 // the UI's work per second is bounded however busy the server is. News from
 // the folder scanner's thread reaches the GUI thread the same way: one
-// queued delivery for however many folders changed meanwhile.
+// queued delivery for however many folders changed meanwhile. Receive's
+// asks come one queued delivery each: at most ReceiveAsks::kMaxOpen are
+// open at once, so they cannot flood the GUI thread.
 //
 // Every public method is for the GUI thread. Each start() begins a new
 // "run": transfer ids restart in the core, so ids are qualified by run.
@@ -65,6 +67,13 @@ class ServerBridge final : public QObject {
   void stopReceiving();
   // "http://HOST:PORT/TOKEN/" while Receive is on and serving, else "".
   QString receiveLink(const QString& host) const;
+  // What Receive accepts; the next upload obeys it.
+  void setReceivePolicy(const ReceivePolicy& policy);
+  ReceivePolicy receivePolicy() const;
+  // The user's answer to an ask (receiveAskChanged with kOpen).
+  void answerReceiveAsk(std::uint64_t id, ReceiveAnswer answer);
+  // A device accepted for good in an earlier run: not asked about again.
+  void acceptReceiveDevice(const QString& key);
   // Ends a download of the current run; ids of earlier runs are ignored.
   void cancelTransfer(std::uint64_t run, std::uint64_t id);
 
@@ -79,6 +88,8 @@ class ServerBridge final : public QObject {
   void runningChanged(bool running);
   // What a shared folder holds changed (folderSummary() says what it is now).
   void folderSummaryChanged(const QString& token);
+  // A device asks to send files (kOpen), or its ask ended (any other state).
+  void receiveAskChanged(const ferry::ReceiveAsk& ask, ferry::ReceiveAskState state);
 
  private:
   void onLoopSnapshot(std::uint64_t run, std::shared_ptr<const StatsSnapshot> snap);  // loop thread

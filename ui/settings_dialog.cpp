@@ -14,6 +14,11 @@
 #include "link_hosts.h"
 
 namespace ferry::ui {
+namespace {
+
+constexpr std::uint64_t kMegabyte = 1'000'000;  // as sizes are shown (format.h)
+
+}  // namespace
 
 SettingsDialog::SettingsDialog(const AppSettings& s, bool trayAvailable, QWidget* parent)
     : QDialog(parent), base_(s) {
@@ -67,6 +72,18 @@ SettingsDialog::SettingsDialog(const AppSettings& s, bool trayAvailable, QWidget
   notify_->setChecked(s.notifyOnComplete);
   notify_->setEnabled(trayAvailable);
 
+  askNewDevices_ = new QCheckBox(tr("Ask before accepting files from a new device"), this);
+  askNewDevices_->setChecked(s.askNewDevices);
+  askNewDevices_->setToolTip(tr("The first time a phone or computer sends files, Ferry asks you first.\n"
+                                "Without this, anyone with the receive link can send files."));
+  maxReceive_ = new QSpinBox(this);
+  maxReceive_->setRange(0, 10'000'000);
+  maxReceive_->setSingleStep(100);
+  maxReceive_->setSuffix(tr(" MB"));
+  maxReceive_->setSpecialValueText(tr("No limit"));
+  maxReceive_->setValue(static_cast<int>(std::min<std::uint64_t>(s.maxReceiveSize / kMegabyte, 10'000'000)));
+  maxReceive_->setToolTip(tr("Files larger than this are refused before any of it is sent"));
+
   auto* server = new QGroupBox(tr("Server"), this);
   auto* form = new QFormLayout(server);
   form->addRow(tr("&Port:"), port_);
@@ -81,6 +98,11 @@ SettingsDialog::SettingsDialog(const AppSettings& s, bool trayAvailable, QWidget
   col->addWidget(keepInTray_);
   col->addWidget(notify_);
 
+  auto* receive = new QGroupBox(tr("Receiving files"), this);
+  auto* receiveForm = new QFormLayout(receive);
+  receiveForm->addRow(askNewDevices_);
+  receiveForm->addRow(tr("Largest &file accepted:"), maxReceive_);
+
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
   connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
   connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
@@ -88,6 +110,7 @@ SettingsDialog::SettingsDialog(const AppSettings& s, bool trayAvailable, QWidget
   auto* layout = new QVBoxLayout(this);
   layout->addWidget(server);
   layout->addWidget(behaviour);
+  layout->addWidget(receive);
   layout->addWidget(buttons);
 }
 
@@ -109,6 +132,10 @@ AppSettings SettingsDialog::settings() const {
   s.startOnLaunch = startOnLaunch_->isChecked();
   if (keepInTray_->isEnabled()) s.keepInTray = keepInTray_->isChecked();
   if (notify_->isEnabled()) s.notifyOnComplete = notify_->isChecked();
+  s.askNewDevices = askNewDevices_->isChecked();
+  // A cap typed in whole MB; one saved that is not (from the file) stays as it was.
+  if (static_cast<std::uint64_t>(maxReceive_->value()) != base_.maxReceiveSize / kMegabyte)
+    s.maxReceiveSize = static_cast<std::uint64_t>(maxReceive_->value()) * kMegabyte;
   return s;
 }
 

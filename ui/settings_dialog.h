@@ -1,7 +1,8 @@
 #pragma once
 
 // SettingsDialog: edits AppSettings — port, bind address, link address,
-// bandwidth limit, max connections, start on launch, tray behaviour. Owns its
+// bandwidth limit, max connections, start on launch, tray behaviour, and
+// what Receive accepts (asking about new devices, a size cap). Owns its
 // form widgets only; the window applies the result.
 //
 // GUI thread only.
@@ -25,6 +26,8 @@ class SettingsDialog final : public QDialog {
   ~SettingsDialog() override;
 
   AppSettings settings() const;
+  QCheckBox* askNewDevices() const { return askNewDevices_; }
+  QSpinBox* maxReceiveSize() const { return maxReceive_; }
 
  private:
   AppSettings base_;
@@ -36,6 +39,8 @@ class SettingsDialog final : public QDialog {
   QCheckBox* startOnLaunch_;
   QCheckBox* keepInTray_;
   QCheckBox* notify_;
+  QCheckBox* askNewDevices_;
+  QSpinBox* maxReceive_;  // in MB; 0 = no cap
 };
 
 }  // namespace ferry::ui

@@ -24,6 +24,7 @@ QString tr(const char* text, const char* disambiguation = nullptr, int n = -1) {
 }
 
 const QString kShares = QStringLiteral("shares");
+const QString kReceive = QStringLiteral("receive");
 
 // The layout before shares were grouped by token: a QSettings array,
 // [shares] 1\token=…, 1\path=…, …, size=N. Still read, so that an update
@@ -102,6 +103,11 @@ AppSettings SettingsStore::loadSettings() const {
   out.keepInTray = flag(s, QStringLiteral("keepInTray"), d.keepInTray);
   out.notifyOnComplete = flag(s, QStringLiteral("notifyOnComplete"), d.notifyOnComplete);
   s.endGroup();
+  s.beginGroup(kReceive);
+  out.askNewDevices = flag(s, QStringLiteral("askNewDevices"), d.askNewDevices);
+  out.maxReceiveSize =
+      number(s, QStringLiteral("maxFileSize"), d.maxReceiveSize, 0, std::numeric_limits<qulonglong>::max());
+  s.endGroup();
   return out;
 }
 
@@ -118,6 +124,34 @@ bool SettingsStore::saveSettings(const AppSettings& v) {
   s.beginGroup(QStringLiteral("window"));
   s.setValue(QStringLiteral("keepInTray"), v.keepInTray);
   s.setValue(QStringLiteral("notifyOnComplete"), v.notifyOnComplete);
+  s.endGroup();
+  s.beginGroup(kReceive);
+  s.setValue(QStringLiteral("askNewDevices"), v.askNewDevices);
+  s.setValue(QStringLiteral("maxFileSize"), QVariant::fromValue<qulonglong>(v.maxReceiveSize));
+  s.endGroup();
+  return finish(s);
+}
+
+SavedReceive SettingsStore::loadReceive() const {
+  QSettings s(path_, QSettings::IniFormat);
+  SavedReceive out;
+  s.beginGroup(kReceive);
+  out.on = flag(s, QStringLiteral("on"), out.on);
+  out.folder = s.value(QStringLiteral("folder")).toString();
+  out.token = s.value(QStringLiteral("token")).toString();
+  out.devices = s.value(QStringLiteral("acceptedDevices")).toStringList();
+  out.devices.removeAll(QString());
+  s.endGroup();
+  return out;
+}
+
+bool SettingsStore::saveReceive(const SavedReceive& v) {
+  QSettings s(path_, QSettings::IniFormat);
+  s.beginGroup(kReceive);
+  s.setValue(QStringLiteral("on"), v.on);
+  s.setValue(QStringLiteral("folder"), v.folder);
+  s.setValue(QStringLiteral("token"), v.token);
+  s.setValue(QStringLiteral("acceptedDevices"), v.devices);
   s.endGroup();
   return finish(s);
 }

@@ -46,7 +46,22 @@ struct AppSettings {
   bool startOnLaunch = true;
   bool keepInTray = true;        // when the platform has a tray
   bool notifyOnComplete = true;  // tray message when a download completes
+  // Receive: ask before taking files from a device not accepted yet, and
+  // the largest file taken (bytes; 0 = no cap). Off and none by default.
+  bool askNewDevices = false;
+  std::uint64_t maxReceiveSize = 0;
   friend bool operator==(const AppSettings&, const AppSettings&) = default;
+};
+
+// Receive as the window left it ([receive]): on or off, the folder and the
+// token of its link (so the link a phone has saved keeps working), and the
+// devices accepted for good ("Always accept this device").
+struct SavedReceive {
+  bool on = false;
+  QString folder;  // "" = the default (Downloads/Ferry)
+  QString token;   // "" = none drawn yet
+  QStringList devices;
+  friend bool operator==(const SavedReceive&, const SavedReceive&) = default;
 };
 
 struct SavedShare {
@@ -84,6 +99,9 @@ class SettingsStore final {
   // and removes those that were loaded or saved here and are gone from
   // `shares`; shares that another writer added are left alone.
   bool saveShares(const QList<SavedShare>& shares);
+
+  SavedReceive loadReceive() const;
+  bool saveReceive(const SavedReceive& receive);
 
   QByteArray windowGeometry() const;
   QByteArray windowState() const;

@@ -163,6 +163,11 @@ void TransfersModel::markEnded(Row& row, TransferState state, const QString& rea
   --active_;
   if (!expiry_.isActive()) expiry_.start();
   emit transferEnded(row.fileName, row.client, static_cast<int>(state), reason);
+  if (row.incoming && state == TransferState::kDone) {
+    // The core says under which name it was saved ("saved as photo (1).jpg").
+    static const QString kSavedAs = QStringLiteral("saved as ");
+    emit fileReceived(reason.startsWith(kSavedAs) ? reason.mid(kSavedAs.size()) : row.fileName, row.client);
+  }
 }
 
 void TransfersModel::applySnapshot(std::uint64_t run, const StatsSnapshot& snapshot) {

@@ -61,6 +61,8 @@ class TransfersModel final : public QAbstractTableModel {
  signals:
   // A transfer stopped being active: state is int(ferry::TransferState).
   void transferEnded(const QString& fileName, const QString& client, int state, const QString& reason);
+  // A file sent to this computer is in the receive folder, under savedName.
+  void fileReceived(const QString& savedName, const QString& client);
 
  private:
   struct Row {

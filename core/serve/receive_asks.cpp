@@ -23,7 +23,7 @@ bool ReceiveAsks::wait(const ReceiveAsk& ask, std::weak_ptr<void> alive, Waiter 
   o.ask = ask;
   o.ask.id = nextId_++;
   const std::uint64_t id = o.ask.id;
-  o.timer = loop_.runAfter(kTimeout, [this, id] {
+  o.timer = loop_.runAfter(target_.policy().askTimeout, [this, id] {
     for (std::size_t i = 0; i < open_.size(); ++i)
       if (open_[i].ask.id == id) {
         open_[i].timer = 0;

@@ -3,8 +3,8 @@
 // ReceiveAsks: uploads from devices the user has not accepted yet, waiting
 // for an answer (LocalSend's prompt: "iPhone wants to send IMG_0001.HEIC
 // and 4 more — Accept / Decline"). One ask per device: a second upload from
-// a device already waiting joins its ask. An ask not answered within
-// kTimeout is declined. At most kMaxOpen devices wait at once; one more is
+// a device already waiting joins its ask. An ask not answered within the
+// policy's askTimeout is declined. At most kMaxOpen devices wait at once; one more is
 // refused at once (a flood of devices must not queue without bound).
 //
 // Owns the open asks and their timers, and the callbacks of the uploads
@@ -49,7 +49,6 @@ using ReceiveAskListener = std::function<void(const ReceiveAsk&, ReceiveAskState
 
 class ReceiveAsks final {
  public:
-  static constexpr auto kTimeout = std::chrono::seconds(60);
   static constexpr std::size_t kMaxOpen = 8;
 
   // What a waiting upload hears: go on (kAccepted*) or not.

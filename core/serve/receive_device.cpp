@@ -1,5 +1,6 @@
 #include "receive_device.h"
 
+#include "client_name.h"
 #include "header_values.h"
 #include "http_request.h"
 
@@ -41,6 +42,8 @@ std::string deviceKey(const HttpRequest& req, std::string_view client) {
 }
 
 std::string deviceLabel(std::string_view ua) {
+  // "Safari on iPhone", "curl 8.5": what the window calls it elsewhere too.
+  if (std::string name = clientName(ua); !name.empty()) return name;
   // Order matters: an iPad's and an Android phone's agents name other
   // systems too ("like Mac OS X", "Linux").
   if (has(ua, "iPhone")) return "iPhone";

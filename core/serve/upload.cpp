@@ -327,7 +327,8 @@ void Upload::finishTransfer(TransferState state, std::string reason) {
 }
 
 void Upload::abort(std::string_view reason) {
-  if (out_) out_->abort(reason, false);
+  // One already answered (turned away) closes once its answer is out.
+  if (out_ && !answered_) out_->abort(reason, false);
 }
 
 void Upload::ended(BodyEnd how, std::string_view reason) {

@@ -399,11 +399,12 @@ void UploadHandler::stopReceiving(std::string_view reason) {
     if (!r->busy && !r->partPath.empty()) parts.push_back(r->partPath);
   }
   resumable_.clear();
+  // Uploads and handshakes still waiting for the user hear first that
+  // Receive went off (a 404 with a sentence: no byte of theirs was taken).
+  asks_.withdrawAll();
   // Aborting ends requests (and edits live_): pick first, then abort.
   std::vector<Upload*> hit = live_;
   for (Upload* u : hit) u->abort(reason);
-  // Handshakes still waiting for the user hear that Receive went off.
-  asks_.withdrawAll();
   removeParts(std::move(parts));
 }
 

@@ -7,6 +7,7 @@
 // Thread-safe: the UI turns Receive on and off while the loop thread looks
 // it up for every request.
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -29,6 +30,9 @@ struct ReceivePolicy {
   bool askNewDevices = false;
   // The largest file accepted, in bytes; 0 = no cap.
   std::uint64_t maxFileSize = 0;
+  // How long an ask waits for the user before it counts as declined (a
+  // phone's page must not hang on a computer left alone).
+  std::chrono::milliseconds askTimeout = std::chrono::seconds(60);
 };
 
 class ReceiveTarget final {

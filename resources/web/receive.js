@@ -2,13 +2,18 @@
 // with a raw XHR PUT (XHR, not fetch: only XHR reports upload progress).
 //
 // Protocol (see core/serve/upload_handler.h): a handshake
-//   POST <link>?name=NAME&size=SIZE            -> 201 {"id", "offset"} | 400 | 404 | 507
-// checked before any byte is sent, then
+//   POST <link>?name=NAME&size=SIZE&more=M     -> 201 {"id", "offset"} | 400 | 403 | 404 | 413 | 503 | 507
+// checked before any byte is sent (a file over the size limit, no room on
+// the disk; and while this computer's user is asked whether to accept this
+// device, it is answered only once they have), then
 //   PUT  <link>?upload=ID&offset=N  (the rest)  -> 201 {"name"} | 409 (offset moved)
 // and, after a failure, HEAD <link>?upload=ID -> Upload-Offset: how much
 // arrived, so the upload goes on from the server's byte. No hashing: a
 // phone starts sending at once. The id is kept in localStorage, so picking
-// the same file again after the page was closed resumes it too.
+// the same file again after the page was closed resumes it too. The
+// device's own random id (X-Ferry-Device, also in localStorage) is what the
+// computer's user accepts, so the next files of this browser are not asked
+// about again.
 (function () {
   "use strict";
 
@@ -19,6 +24,9 @@
   var section = document.getElementById("list-section");
   var summary = document.getElementById("summary");
   var notice = document.getElementById("notice");
+  var asks = document.getElementById("page").dataset.asks === "1";
+  var declined = null;  // the computer's answer to this device: the rest is not sent
+  var WAITING = "Waiting for this computer to accept…";
   var queue = [];
   var items = [];
   var running = false;
@@ -40,11 +48,24 @@
   function storageKey(f) { return "ferry-upload " + base + " " + f.name + " " + f.size + " " + f.lastModified; }
   function remember(f, id) { try { id ? localStorage.setItem(storageKey(f), id) : localStorage.removeItem(storageKey(f)); } catch (e) {} }
   function recall(f) { try { return localStorage.getItem(storageKey(f)); } catch (e) { return null; } }
+  var device = (function () {
+    var id = null;
+    try { id = localStorage.getItem("ferry-device"); } catch (e) {}
+    if (!id || !/^[A-Za-z0-9_-]{16,64}$/.test(id)) {
+      var bytes = new Uint8Array(16);
+      crypto.getRandomValues(bytes);
+      id = btoa(String.fromCharCode.apply(null, bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+      try { localStorage.setItem("ferry-device", id); } catch (e) {}
+    }
+    return id;
+  })();
 
-  function say(text, off) {
+  // kind: "off" (nothing more will work) or "asking" (someone must answer).
+  function say(text, kind) {
     notice.textContent = text;
     notice.hidden = !text;
-    notice.classList.toggle("off", !!off);
+    notice.classList.toggle("off", kind === "off");
+    notice.classList.toggle("asking", kind === "asking");
   }
 
   function Row(file) {
@@ -102,13 +123,14 @@
     summary.textContent = done + " of " + items.length + " saved" + (failed ? ", " + failed + " failed" : "");
   }
 
-  function request(method, url) {
+  function request(method, url, timeout) {
     return new Promise(function (resolve) {
       var x = new XMLHttpRequest();
       x.open(method, url);
+      x.setRequestHeader("X-Ferry-Device", device);
       x.onload = function () { resolve(x); };
       x.onerror = x.ontimeout = x.onabort = function () { resolve({ status: 0, responseText: "" }); };
-      x.timeout = 20000;
+      x.timeout = timeout || 20000;
       x.send();
     });
   }
@@ -161,7 +183,16 @@
       if (x && x.status === 409) throw new Retry("Waiting for the computer to finish writing…");
       if (x && x.status === 0) throw new Retry("This computer cannot be reached.");
       remember(f, null);
-      return request("POST", base + "?name=" + encodeURIComponent(f.name) + "&size=" + f.size).then(function (h) {
+      // While the computer's user is asked, the answer takes as long as they
+      // do (the computer gives up after a minute): say so unless it is quick.
+      var waiting = asks ? setTimeout(function () {
+        row.show("asking", WAITING);
+        say(WAITING + " Someone at the computer needs to accept these files.", "asking");
+      }, 300) : 0;
+      var url = base + "?name=" + encodeURIComponent(f.name) + "&size=" + f.size + "&more=" + queue.length;
+      return request("POST", url, asks ? 90000 : 0).then(function (h) {
+        clearTimeout(waiting);
+        if (row.state === "asking") say("");
         if (h.status === 201) {
           var fresh = JSON.parse(h.responseText).id;
           remember(f, fresh);
@@ -169,6 +200,12 @@
         }
         if (h.status === 0) throw new Retry("This computer cannot be reached.");
         if (h.status === 404) throw new Fatal("Receiving is turned off on this computer.");
+        if (h.status === 503) throw new Retry(why(h, "This computer is busy."));
+        if (h.status === 403 && asks) {
+          declined = why(h, "This computer declined the files.");
+          say(declined, "off");
+          throw new Fatal(declined);
+        }
         throw new Fatal(why(h, "The computer refused this file (" + h.status + ")."));
       });
     }).then(function (gotId) {
@@ -214,7 +251,7 @@
       return attempt(row).catch(function (e) {
         if (e instanceof Fatal) {
           row.show("failed", e.text);
-          if (/turned off/.test(e.text)) say("Receiving is turned off on this computer. Turn it on in Ferry's window, then pick the files again.", true);
+          if (/turned off/.test(e.text)) say("Receiving is turned off on this computer. Turn it on in Ferry's window, then pick the files again.", "off");
           return;
         }
         if (!(e instanceof Retry)) e = new Retry("Something went wrong.");
@@ -232,6 +269,11 @@
     if (running) return;
     var row = queue.shift();
     if (!row) return;
+    if (declined) {
+      // Declined once, the files picked with it are not offered again.
+      row.show("failed", "Not sent: " + declined);
+      return pump();
+    }
     running = true;
     send(row).then(function () {
       running = false;
@@ -240,6 +282,7 @@
   }
 
   function add(files) {
+    if (!running && !queue.length) declined = null;  // a new pick asks again
     for (var i = 0; i < files.length; i++) {
       var row = new Row(files[i]);
       items.push(row);

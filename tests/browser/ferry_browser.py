@@ -55,11 +55,11 @@ class Ferry:
 
     `lines` is what it printed on stdout: one link per shared file, then any
     further link its options add (`lines_expected` of them are waited for).
-    stderr goes to a file, read with stderr(). `program` runs another
-    binary that takes the same arguments (a test's own server).
+    stderr goes to a file, read with stderr(). With `answers`, its stdin is
+    a pipe that answer() writes lines to (how --ask is answered).
     """
 
-    def __init__(self, args, lines_expected, env=None, timeout=15, program=None):
+    def __init__(self, args, lines_expected, env=None, timeout=15, answers=False):
         self._err = tempfile.NamedTemporaryFile(prefix="ferry-stderr-", delete=False)
         full_env = dict(os.environ)
         # Ferry's cache (the CRC-32s of shared folders) goes to a folder of
@@ -68,7 +68,8 @@ class Ferry:
         full_env["XDG_CACHE_HOME"] = self._cache
         full_env.update(env or {})
         self.proc = subprocess.Popen(
-            [program or ferry_binary(), "--headless", "--bind", "127.0.0.1", "--port", "0"] + list(args),
+            [ferry_binary(), "--headless", "--bind", "127.0.0.1", "--port", "0"] + list(args),
+            stdin=subprocess.PIPE if answers else subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=self._err, env=full_env, text=True)
         self.lines = []
         deadline = time.monotonic() + timeout
@@ -83,6 +84,10 @@ class Ferry:
     def stderr(self):
         with open(self._err.name, encoding="utf-8", errors="replace") as f:
             return f.read()
+
+    def answer(self, line):
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
 
     def stop(self):
         if self.proc.poll() is None:

@@ -1,7 +1,9 @@
 """The receive page in a real browser: a phone picks two files and they land
 byte-identical; an upload whose connection is cut mid-file resumes from the
-server's byte and completes; screenshots for docs/ at phone and desktop
-size, light and dark."""
+server's byte and completes; while this computer asks before accepting a
+new device, the page says it waits, then sends once accepted or says it
+was declined, and a file over the size limit is refused before it is sent;
+screenshots for docs/ at phone and desktop size, light and dark."""
 
 import hashlib
 import os
@@ -117,4 +119,78 @@ def test_cut_connection_resumes():
         ferry.stop()
 
 
-fb.run(test_phone_sends_two_files, test_cut_connection_resumes)
+def light(b):
+    b.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "light"}]})
+
+
+def notice(b):
+    return b.execute_script("var n = document.getElementById('notice'); return n.hidden ? '' : n.textContent")
+
+
+def open_asks(ferry):
+    """The asks ferry --ask printed on stderr so far: [(number, sentence)]."""
+    return re.findall(r"ferry: ask (\d+): (.*?); answer ", ferry.stderr())
+
+
+def test_ask_accept_decline_and_limit():
+    src = tempfile.mkdtemp(prefix="ferry-src-")
+    inbox = tempfile.mkdtemp(prefix="ferry-inbox-")
+    photo = random_file(src, "IMG_3001.HEIC", 3_100_000, 4)
+    note = random_file(src, "notes.txt", 5000, 5)
+    huge = random_file(src, "film.mov", 6_000_000, 6)
+    ferry = fb.Ferry(["--receive", inbox, "--ask", "--max-file-size", "5M"], lines_expected=1, answers=True)
+    try:
+        link = ferry.lines[0]
+        with fb.browser(fb.PHONE) as b:
+            b.get(link)
+            limit = b.find_element("id", "limit")
+            assert limit.is_displayed() and limit.text == "Files up to 5 MB are accepted.", limit.text
+            pick(b, [photo, note])
+            fb.wait_for(lambda: rows(b)[0][0] == "asking", 10, lambda: "the page to say it waits: %r" % rows(b))
+            assert rows(b)[0][1] == "Waiting for this computer to accept…", rows(b)
+            assert notice(b).startswith("Waiting for this computer to accept…"), notice(b)
+            fb.screenshot(b, "receive-phone-asking")
+            dark(b)
+            fb.screenshot(b, "receive-phone-asking-dark")
+            light(b)
+            # Nothing is sent before the answer.
+            assert os.listdir(inbox) == [], os.listdir(inbox)
+            asks = fb.wait_for(lambda: open_asks(ferry), 10, "ferry to print the ask")
+            assert len(asks) == 1 and asks[0][1].endswith("wants to send IMG_3001.HEIC (3.1 MB) and 1 more file"), asks
+            ferry.answer("accept " + asks[0][0])
+            fb.wait_for(lambda: [s for s, _ in rows(b)] == ["done", "done"], 60, lambda: "both files saved: %r" % rows(b))
+            assert notice(b) == "", notice(b)
+            # Accepted: the next file from this browser is not asked about.
+            # Too large: refused before a byte is sent, in words.
+            pick(b, [huge])
+            fb.wait_for(lambda: rows(b)[2][0] == "failed", 20, lambda: "the large file to be refused: %r" % rows(b))
+            assert rows(b)[2][1] == "This computer accepts files up to 5 MB: this one is larger.", rows(b)
+            fb.screenshot(b, "receive-phone-too-large")
+            assert len(open_asks(ferry)) == 1, ferry.stderr()
+        for path in (photo, note):
+            assert digest(os.path.join(inbox, os.path.basename(path))) == digest(path), path
+        assert sorted(os.listdir(inbox)) == ["IMG_3001.HEIC", "notes.txt"], os.listdir(inbox)
+
+        # Another phone (a browser of its own), declined.
+        with fb.browser(fb.PHONE) as b:
+            b.get(link)
+            dark(b)
+            other = random_file(src, "other.jpg", 200_000, 7)
+            pick(b, [other, note])
+            fb.wait_for(lambda: rows(b) and rows(b)[0][0] == "asking", 10, lambda: "the page to wait: %r" % rows(b))
+            asks = fb.wait_for(lambda: open_asks(ferry)[1:], 10, "ferry to print the second ask")
+            ferry.answer("decline " + asks[0][0])
+            fb.wait_for(lambda: [s for s, _ in rows(b)] == ["failed", "failed"], 20, lambda: "both refused: %r" % rows(b))
+            assert rows(b)[0][1] == "This computer declined the files.", rows(b)
+            assert rows(b)[1][1] == "Not sent: This computer declined the files.", rows(b)
+            assert notice(b) == "This computer declined the files.", notice(b)
+            fb.screenshot(b, "receive-phone-declined-dark")
+            light(b)
+            fb.screenshot(b, "receive-phone-declined")
+        assert sorted(os.listdir(inbox)) == ["IMG_3001.HEIC", "notes.txt"], os.listdir(inbox)
+        assert len(open_asks(ferry)) == 2, ferry.stderr()
+    finally:
+        ferry.stop()
+
+
+fb.run(test_phone_sends_two_files, test_cut_connection_resumes, test_ask_accept_decline_and_limit)

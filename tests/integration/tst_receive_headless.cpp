@@ -54,6 +54,49 @@ class TestReceiveHeadless : public QObject {
     QVERIFY(f.urls[0].endsWith('/'));
   }
 
+  void askIsAnsweredOnStdin() {
+    QTemporaryDir files, inbox;
+    FerryProcess f;
+    f.extraLines = 1;
+    QVERIFY2(f.start({}, {"--receive", inbox.path(), "--ask", "--max-file-size", "1M"}), f.err.constData());
+    const QString link = f.urls[0];
+    const QString src = files.filePath("a.txt");
+    QVERIFY(writeFile(src, "hello"));
+    QProcess curl;
+    curl.start("curl", {"-sS", "--noproxy", "*", "-A", "curl/8.5.0", "-T", src, link});
+    QVERIFY(curl.waitForStarted(10'000));
+    const QByteArray asked =
+        "ferry: ask 1: curl 8.5 (127.0.0.1) wants to send a.txt (5 B); answer 'accept 1', 'always 1' or 'decline 1'\n";
+    QTRY_VERIFY_WITH_TIMEOUT((f.readErr(), f.err.contains(asked)), 10'000);
+    QVERIFY(!QFileInfo::exists(inbox.filePath("a.txt")));
+    f.proc.write("yes please\n");
+    QVERIFY(f.proc.waitForBytesWritten(5'000));
+    QTRY_VERIFY((f.readErr(), f.err.contains("answer an ask with 'accept N', 'always N' or 'decline N'")));
+    f.proc.write("accept 1\n");
+    QVERIFY(f.proc.waitForBytesWritten(5'000));
+    QVERIFY(curl.waitForFinished(15'000));
+    QCOMPARE(curl.readAllStandardOutput(), QByteArray("Saved as a.txt\n"));
+    QTRY_VERIFY((f.readErr(), f.err.contains("ferry: ask 1 accepted\n")));
+    // The cap: refused at once, in words.
+    const QString big = files.filePath("big.bin");
+    writeRandomFile(big, 1'000'001, 3);
+    CurlResult c = runCurl({"-T", big, link});
+    QCOMPARE(c.out, QByteArray("This computer accepts files up to 1 MB: this one is larger.\n"));
+    QCOMPARE(f.terminate(), 0);
+  }
+
+  void badReceiveOptionsAreExit2() {
+    QTemporaryDir inbox;
+    ProcessResult r = runProcess(
+        ferryBinary(), {"--headless", "--port", "0", "--receive", inbox.path(), "--max-file-size", "lots"}, 15'000);
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains("--max-file-size needs a size in bytes, like 700M or 2G, not 'lots'"), r.err.constData());
+    r = runProcess(ferryBinary(), {"--headless", "--port", "0", "--ask", inbox.path()}, 15'000);
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains("--ask is about receiving files: add --receive DIR"), r.err.constData());
+    QVERIFY(r.out.isEmpty());
+  }
+
   void badFolderIsExit2NamingIt_data() {
     QTest::addColumn<QString>("what");
     QTest::newRow("missing") << "missing";
