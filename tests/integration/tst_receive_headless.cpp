@@ -1,6 +1,8 @@
 // `ferry --headless --receive DIR`: the contract scripts rely on. The real
 // binary, curl as the sender.
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTest>
 
 #include "testutil/http_client.h"
@@ -82,6 +84,44 @@ class TestReceiveHeadless : public QObject {
     writeRandomFile(big, 1'000'001, 3);
     CurlResult c = runCurl({"-T", big, link});
     QCOMPARE(c.out, QByteArray("This computer accepts files up to 1 MB: this one is larger.\n"));
+    QCOMPARE(f.terminate(), 0);
+  }
+
+  void askIsAJsonLineWithJson() {
+    // Scripts reading --json get the ask and its answer as objects too.
+    QTemporaryDir files, inbox;
+    FerryProcess f;
+    f.extraLines = 1;
+    QVERIFY2(f.start({}, {"--json", "--receive", inbox.path(), "--ask"}), f.err.constData());
+    const QString src = files.filePath("b.txt");
+    QVERIFY(writeFile(src, "hello"));
+    QProcess curl;
+    curl.start("curl", {"-sS", "--noproxy", "*", "-A", "curl/8.5.0", "-T", src, f.urls[0]});
+    QVERIFY(curl.waitForStarted(10'000));
+    auto askLine = [&](const QString& state) {
+      f.readErr();
+      for (const QByteArray& line : f.err.split('\n')) {
+        QJsonObject o = QJsonDocument::fromJson(line).object();
+        if (o.value("event") == "ask" && o.value("state") == state) return o;
+      }
+      return QJsonObject();
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(!askLine("open").isEmpty(), 10'000);
+    const QJsonObject open = askLine("open");
+    QCOMPARE(open.value("id").toInt(), 1);
+    QCOMPARE(open.value("client").toString(), QString("curl 8.5"));
+    QCOMPARE(open.value("address").toString(), QString("127.0.0.1"));
+    QCOMPARE(open.value("name").toString(), QString("b.txt"));
+    QCOMPARE(open.value("size").toInt(), 5);
+    f.proc.write("decline 1\n");
+    QVERIFY(f.proc.waitForBytesWritten(5'000));
+    QVERIFY(curl.waitForFinished(15'000));
+    QCOMPARE(curl.readAllStandardOutput(), QByteArray("This computer declined the files.\n"));
+    QTRY_VERIFY(!askLine("declined").isEmpty());
+    QVERIFY(!QFileInfo::exists(inbox.filePath("b.txt")));
+    // Every line of the log is JSON.
+    for (const QByteArray& line : f.err.split('\n'))
+      if (!line.isEmpty()) QVERIFY2(QJsonDocument::fromJson(line).isObject(), line.constData());
     QCOMPARE(f.terminate(), 0);
   }
 
