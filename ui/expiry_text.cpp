@@ -138,14 +138,23 @@ ExpiryParse parseExpiry(const QString& text, const QDateTime& now) {
                       .arg(text.simplified()));
   }
   if (!when.isValid()) return refuse(tr("\"%1\" is not a time that exists.").arg(text.simplified()));
-  if (when <= now) return refuse(tr("%1 has already passed: give a time after now.").arg(QLocale().toString(when, QLocale::ShortFormat)));
+  if (when <= now)
+    return refuse(tr("%1 has already passed: give a time after now.")
+                      .arg(QLocale().toString(when.date(), QLocale::ShortFormat) + QLatin1Char(' ') + clockTime(when.time())));
   if (when > now.addYears(10)) return refuse(tr("That is more than ten years away: choose Never instead."));
   return {true, when, {}};
 }
 
+QString clockTime(const QTime& time) {
+  // Some locales' short format (C's among them) still has seconds.
+  QString format = QLocale().timeFormat(QLocale::ShortFormat);
+  format.remove(QRegularExpression(QStringLiteral("[:.]ss?")));
+  return QLocale().toString(time, format);
+}
+
 QString describeExpiry(const QDateTime& when, const QDateTime& now) {
   const QLocale locale;
-  const QString time = locale.toString(when.time(), QLocale::ShortFormat);
+  const QString time = clockTime(when.time());
   const qint64 days = now.date().daysTo(when.date());
   QString day;
   if (days == 0) day = tr("today at %1").arg(time);

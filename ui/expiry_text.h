@@ -33,6 +33,9 @@ ExpiryParse parseExpiry(const QString& text, const QDateTime& now);
 // "at 18:00 today (ended)".
 QString describeExpiry(const QDateTime& when, const QDateTime& now);
 
+// A time of day as the locale writes it, without seconds ("18:00", "6:00 PM").
+QString clockTime(const QTime& time);
+
 // For a column: "in 45 s", "in 12 min", "in 2 h", "in 3 d", "ended".
 QString shortExpiry(const QDateTime& when, const QDateTime& now);
 

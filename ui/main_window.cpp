@@ -199,6 +199,7 @@ void MainWindow::createCentral() {
   sharesView_->setContextMenuPolicy(Qt::ActionsContextMenu);
   sharesView_->addAction(actions_->copyLink);
   sharesView_->addAction(actions_->openFolder);
+  sharesView_->addAction(actions_->properties);
   auto* sep = new QAction(this);
   sep->setSeparator(true);
   sharesView_->addAction(sep);
@@ -207,6 +208,7 @@ void MainWindow::createCentral() {
   sh->setSectionResizeMode(SharesModel::Name, QHeaderView::Interactive);
   sh->setSectionResizeMode(SharesModel::Size, QHeaderView::ResizeToContents);
   sh->setSectionResizeMode(SharesModel::Downloads, QHeaderView::ResizeToContents);
+  sh->setSectionResizeMode(SharesModel::Expires, QHeaderView::ResizeToContents);
   sh->setSectionResizeMode(SharesModel::Link, QHeaderView::Stretch);
   sh->resizeSection(SharesModel::Name, 220);
   sharesView_->setTextElideMode(Qt::ElideMiddle);
@@ -447,7 +449,8 @@ void MainWindow::applySettings(const AppSettings& s, const ServerOptions& before
   receive_->setLinkHost(run_.linkHost());
   const bool restart = before.port != after.port || before.bind != after.bind ||
                        before.limits.maxConnections != after.limits.maxConnections ||
-                       before.allowedHosts != after.allowedHosts;
+                       before.allowedHosts != after.allowedHosts ||
+                       before.publicCacheSeconds != after.publicCacheSeconds;
   if (restart && !isServing() && serving_->wantsToServe()) {
     // It could not start as it was set (a busy port): try what was chosen.
     startServing();
@@ -540,6 +543,7 @@ QAction* MainWindow::action(Action a) const {
     case Action::AddFolder: return actions_->addFolder;
     case Action::CopyZipLink: return actions_->copyZipLink;
     case Action::ShowHidden: return actions_->showHidden;
+    case Action::Properties: return actions_->properties;
   }
   return nullptr;
 }

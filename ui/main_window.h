@@ -59,7 +59,7 @@ class MainWindow final : public QMainWindow {
 
  public:
   enum class Action { AddFiles, Remove, CopyLink, OpenFolder, StartStop, Settings, Quit, CancelTransfer, ClearFinished, ShowWindow,
-                      AddFolder, CopyZipLink, ShowHidden };
+                      AddFolder, CopyZipLink, ShowHidden, Properties };
 
   explicit MainWindow(SettingsStore store, LaunchOptions launch = {}, QWidget* parent = nullptr);
   ~MainWindow() override;

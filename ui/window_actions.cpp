@@ -61,6 +61,12 @@ WindowActions::WindowActions(QWidget* window) : QObject(window) {
                     tr("Show the selected file's folder in the file manager"));
   openFolder->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
 
+  properties = make(tr("&Properties…"), themed("document-properties", QStyle::SP_FileDialogInfoView),
+                    tr("When the selected link expires, how many downloads it allows, its password; a new link "
+                       "(Alt+Return)"));
+  properties->setShortcut(QKeySequence(Qt::ALT | Qt::Key_Return));
+  properties->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+
   startStop = make(tr("&Stop Serving"), stopIcon(), tr("Start or stop the server (Ctrl+T); shares stay listed either way"));
   startStop->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
 
@@ -125,6 +131,7 @@ void WindowActions::fillMenuBar(QMenuBar* bar) const {
   edit->addAction(copyLink);
   edit->addAction(copyZipLink);
   edit->addAction(showHidden);
+  edit->addAction(properties);
   edit->addSeparator();
   edit->addAction(settings);
 

@@ -26,6 +26,7 @@ class TestExpiryText : public QObject {
   void refused();
   void describes();
   void shortForms();
+  void clockHasNoSeconds();
 };
 
 void TestExpiryText::accepted_data() {
@@ -112,6 +113,16 @@ void TestExpiryText::shortForms() {
   QCOMPARE(shortExpiry(kNow.addDays(3), kNow), QStringLiteral("in 3 d"));
   QCOMPARE(shortExpiry(kNow, kNow), QStringLiteral("ended"));
   QCOMPARE(shortExpiry(kNow.addDays(-1), kNow), QStringLiteral("ended"));
+}
+
+void TestExpiryText::clockHasNoSeconds() {
+  const QTime t(18, 5, 42);
+  QCOMPARE(clockTime(t), QStringLiteral("18:05"));
+  // The C locale's short format has seconds; the clock still has none.
+  QLocale::setDefault(QLocale::c());
+  QVERIFY2(!clockTime(t).contains(QStringLiteral("42")), qPrintable(clockTime(t)));
+  QVERIFY(clockTime(t).startsWith(QStringLiteral("18:05")));
+  QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedKingdom));
 }
 
 QTEST_GUILESS_MAIN(TestExpiryText)
