@@ -1,7 +1,8 @@
 #pragma once
 
 // SettingsDialog: edits AppSettings — port, bind address, link address,
-// bandwidth limit, max connections, start on launch, tray behaviour. Owns its
+// bandwidth limit, max connections, how long caches in front of Ferry may
+// keep plain links, start on launch, tray behaviour. Owns its
 // form widgets only; the window applies the result.
 //
 // GUI thread only.
@@ -33,6 +34,7 @@ class SettingsDialog final : public QDialog {
   QComboBox* linkHost_;
   QSpinBox* rate_;
   QSpinBox* maxConnections_;
+  QSpinBox* publicCache_;
   QCheckBox* startOnLaunch_;
   QCheckBox* keepInTray_;
   QCheckBox* notify_;
