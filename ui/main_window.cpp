@@ -393,9 +393,10 @@ void MainWindow::setSystemChecks(std::unique_ptr<SystemChecks> checks) { checks_
 void MainWindow::cancelSelectedTransfers() {
   int n = 0;
   for (const QModelIndex& i : transfersView_->selectionModel()->selectedRows()) {
-    if (static_cast<TransferState>(i.data(TransfersModel::StateRole).toInt()) != TransferState::kActive) continue;
-    bridge_->cancelTransfer(i.data(TransfersModel::RunRole).toULongLong(), i.data(TransfersModel::IdRole).toULongLong());
-    ++n;
+    // A delivery's row ends every request it has in flight.
+    const QVariantList ids = i.data(TransfersModel::TransferIdsRole).toList();
+    for (const QVariant& id : ids) bridge_->cancelTransfer(i.data(TransfersModel::RunRole).toULongLong(), id.toULongLong());
+    n += !ids.isEmpty();
   }
   if (n) statusBar()->showMessage(n == 1 ? tr("Cancelling 1 download") : tr("Cancelling %1 downloads").arg(n), 4000);
 }
@@ -403,7 +404,7 @@ void MainWindow::cancelSelectedTransfers() {
 void MainWindow::updateTransferActions() {
   bool active = false;
   for (const QModelIndex& i : transfersView_->selectionModel()->selectedRows())
-    active = active || static_cast<TransferState>(i.data(TransfersModel::StateRole).toInt()) == TransferState::kActive;
+    active = active || !i.data(TransfersModel::TransferIdsRole).toList().isEmpty();
   actions_->cancelTransfer->setEnabled(active);
 }
 
