@@ -28,6 +28,8 @@
 #include "background_controller.h"
 #include "bandwidth_graph.h"
 #include "connection_help.h"
+#include "delivery_history.h"
+#include "history_dialog.h"
 #include "folder_commands.h"
 #include "link_address_controller.h"
 #include "link_hosts.h"
@@ -133,6 +135,13 @@ MainWindow::MainWindow(SettingsStore store, LaunchOptions launch, QWidget* paren
           &MainWindow::updateTransferActions);
   connect(transfers_, &QAbstractItemModel::dataChanged, this, &MainWindow::updateTransferActions);
   connect(shares_, &ShareManager::saveFinished, this, &MainWindow::onSaved);
+  history_ = new DeliveryHistory(DeliveryHistory::defaultPath(), this);
+  connect(transfers_, &TransfersModel::deliveryEnded, history_,
+          [this](const QString&, const QString& file, const QString& client, int outcome, const QString& text) {
+            history_->add({QDateTime::currentDateTimeUtc(), client, file,
+                           QString::fromLatin1(toString(static_cast<DeliveryOutcome>(outcome))), text});
+          });
+  connect(actions_->history, &QAction::triggered, this, &MainWindow::showHistory);
 
   bridge_->setRateLimit(run_.rateLimit());
   bridge_->setCacheDirectory(run_.launch().cacheDirectory);  // before the shared folders are counted
@@ -148,7 +157,10 @@ MainWindow::MainWindow(SettingsStore store, LaunchOptions launch, QWidget* paren
   serving_->refresh();
   restoreWindow();
   // A damaged settings file, values not understood: said once, at startup.
-  if (const QString p = store_.loadProblems(); !p.isEmpty()) messageBar_->showMessage(MessageBar::Level::Warning, p);
+  QStringList problems;
+  for (const QString& p : {store_.loadProblems(), history_->loadProblem()})
+    if (!p.isEmpty()) problems << p;
+  if (!problems.isEmpty()) messageBar_->showMessage(MessageBar::Level::Warning, problems.join(QLatin1Char('\n')));
 }
 
 MainWindow::~MainWindow() {
@@ -388,6 +400,14 @@ ConnectionHelp* MainWindow::showConnectionHelp() {
   return help_;
 }
 
+HistoryDialog* MainWindow::showHistory() {
+  if (!historyDialog_) historyDialog_ = new HistoryDialog(history_, this);
+  historyDialog_->show();
+  historyDialog_->raise();
+  historyDialog_->activateWindow();
+  return historyDialog_;
+}
+
 void MainWindow::setSystemChecks(std::unique_ptr<SystemChecks> checks) { checks_ = std::move(checks); }
 
 void MainWindow::cancelSelectedTransfers() {
@@ -545,6 +565,7 @@ QAction* MainWindow::action(Action a) const {
     case Action::CopyZipLink: return actions_->copyZipLink;
     case Action::ShowHidden: return actions_->showHidden;
     case Action::Properties: return actions_->properties;
+    case Action::History: return actions_->history;
   }
   return nullptr;
 }

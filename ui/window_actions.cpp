@@ -114,6 +114,9 @@ WindowActions::WindowActions(QWidget* window) : QObject(window) {
   showGraph->setCheckable(true);
   showGraph->setChecked(true);
   showGraph->setToolTip(tr("Show the upload rate of the last minute"));
+  history = new QAction(tr("Delivery &History…"), this);
+  history->setToolTip(tr("Who got which file, and how each download ended: the last 500"));
+  history->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_H));
 }
 
 WindowActions::~WindowActions() = default;
@@ -144,6 +147,8 @@ void WindowActions::fillMenuBar(QMenuBar* bar) const {
   QMenu* view = bar->addMenu(tr("&View"));
   view->addAction(showQr);
   view->addAction(showGraph);
+  view->addSeparator();
+  view->addAction(history);
 
   QMenu* help = bar->addMenu(tr("&Help"));
   help->addAction(cantConnect);

@@ -50,6 +50,7 @@ class WindowActions final : public QObject {
   QAction* cantConnect;
   QAction* showQr;
   QAction* showGraph;
+  QAction* history;  // the delivery history
 };
 
 }  // namespace ferry::ui
