@@ -215,7 +215,8 @@ bool SharesController::showProperties() {
   if (rows.isEmpty()) return false;
   const int row = cur.isValid() ? p_.sharesProxy->mapToSource(cur).row() : rows.first();
   SharesModel* m = p_.shares->model();
-  const SharesModel::Entry& e = m->entry(row);
+  // Copied: rows may come and go while the dialog is open.
+  const SharesModel::Entry e = m->entry(row);
   QString token = e.token;  // follows a rotation
   SharePropertiesDialog dialog({e.name, m->linkAt(row), e.rules, e.deliveries()},
                                [this, &token]() -> std::optional<QString> {

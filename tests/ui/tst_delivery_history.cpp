@@ -89,6 +89,8 @@ void TestDeliveryHistory::survivesARestartAndClearEmptiesIt() {
 
   HistoryDialog* dialog = w.showHistory();
   QCOMPARE(dialog->view()->model()->rowCount(), 1);
+  if (const QString dir = qEnvironmentVariable("FERRY_SCREENSHOT_DIR"); !dir.isEmpty())
+    dialog->grab().save(dir + QStringLiteral("/history.png"));
   QVERIFY(dialog->clearButton()->isEnabled());
   QString asked;
   auto answered = test::answerNextDialog([&](QWidget* box) {

@@ -141,6 +141,11 @@ void TestDeliveryRows::rangedRequestsAreOneDelivery() {
   TrayIcon* tray = w_->background()->tray();
   QVERIFY(tray);
   QVERIFY2(tray->lastNotice().contains(QStringLiteral("build.apk was delivered to curl 7.")), qPrintable(tray->lastNotice()));
+  if (const QString dir = qEnvironmentVariable("FERRY_SCREENSHOT_DIR"); !dir.isEmpty()) {
+    w_->show();
+    QVERIFY(QTest::qWaitForWindowExposed(w_.get()));
+    w_->grab().save(dir + QStringLiteral("/main_window_delivered.png"));
+  }
   // The share's row counts it.
   QVERIFY(waitFor(
       [&] {
