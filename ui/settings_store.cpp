@@ -190,6 +190,9 @@ bool SettingsStore::saveShares(const QList<SavedShare>& shares) {
     now.insert(share.token, share);
     const auto was = known_.constFind(share.token);
     if (was != known_.cend() && *was == share) continue;  // unchanged: another writer's edits stay
+    // A rotated link's new token takes the old one's place.
+    const QString old = renamed_.value(share.token);
+    const QVariant place = old.isEmpty() ? QVariant() : s.value(old + QStringLiteral("/order"));
     s.beginGroup(share.token);
     s.setValue(QStringLiteral("path"), share.path);
     s.setValue(QStringLiteral("downloads"), QVariant::fromValue<qulonglong>(share.downloads));
@@ -207,7 +210,7 @@ bool SettingsStore::saveShares(const QList<SavedShare>& shares) {
     setOrRemove(QStringLiteral("downloadLimit"), share.downloadLimit, share.downloadLimit != 0);
     setOrRemove(QStringLiteral("password"), share.password, !share.password.isEmpty());
     setOrRemove(QStringLiteral("deliveries"), share.deliveries, share.deliveries != 0);
-    if (was == known_.cend()) s.setValue(QStringLiteral("order"), next++);
+    if (was == known_.cend()) s.setValue(QStringLiteral("order"), place.isValid() ? place : QVariant(next++));
     s.endGroup();
   }
   for (auto it = known_.cbegin(); it != known_.cend(); ++it)
@@ -215,6 +218,7 @@ bool SettingsStore::saveShares(const QList<SavedShare>& shares) {
   s.endGroup();
   if (!finish(s)) return false;
   known_ = std::move(now);
+  renamed_.clear();
   return true;
 }
 

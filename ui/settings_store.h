@@ -98,6 +98,9 @@ class SettingsStore final {
   // and removes those that were loaded or saved here and are gone from
   // `shares`; shares that another writer added are left alone.
   bool saveShares(const QList<SavedShare>& shares);
+  // A share's token changed (a rotated link): the next save writes it under
+  // `now` in the place `was` had, so the list keeps its order.
+  void renameShare(const QString& was, const QString& now) { renamed_.insert(now, was); }
 
   QByteArray windowGeometry() const;
   QByteArray windowState() const;
@@ -124,6 +127,7 @@ class SettingsStore final {
   int sharesRead_ = -1;                // by the last loadShares(); -1 before
   mutable QStringList problems_;       // values not understood
   QHash<QString, SavedShare> known_;   // by token: as last read or written here
+  QHash<QString, QString> renamed_;    // new token -> old, until the next save
 };
 
 }  // namespace ferry::ui

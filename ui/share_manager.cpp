@@ -144,6 +144,7 @@ QString ShareManager::rotate(const QString& token) {
   if (!share) return {};
   const QString fresh = QString::fromStdString(share->token);
   model_.setToken(row, fresh);
+  store_->renameShare(token, fresh);
   save();
   return fresh;
 }

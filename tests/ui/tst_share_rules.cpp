@@ -214,6 +214,13 @@ void TestShareRules::doubleClickOpensProperties() {
 
 void TestShareRules::rotateEndsTheOldLink() {
   openWindow();
+  // A second share after it: the rotated one keeps its place in the list.
+  const QString second = config_->path() + QStringLiteral("/second.bin");
+  test::writeRandomFile(second, 1000);
+  QCOMPARE(w_->shareFiles({QUrl::fromLocalFile(second)}), 1);
+  w_->sharesView()->setCurrentIndex(w_->sharesProxy()->index(0, 0));
+  w_->sharesView()->selectionModel()->select(w_->sharesProxy()->index(0, 0),
+                                             QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
   const QString oldLink = w_->sharesModel()->linkAt(0);
   QCOMPARE(curlStatus(oldLink), 200);
   QString confirm, shown;
@@ -236,11 +243,17 @@ void TestShareRules::rotateEndsTheOldLink() {
   QByteArray body;
   QCOMPARE(curlStatus(newLink, &body), 200);
   QVERIFY(body == content_);
-  // Saved at once: a restart keeps the new link, not the old.
+  // Saved at once: a restart keeps the new link, not the old, in its place.
   QCOMPARE(QSettings(SettingsStore::defaultPath(), QSettings::IniFormat)
                .value(QStringLiteral("shares/%1/path").arg(token()))
                .toString(),
            file_);
+  w_.reset();
+  openWindow();
+  QCOMPARE(w_->sharesModel()->rowCount(), 2);
+  QCOMPARE(w_->sharesModel()->linkAt(0), newLink);
+  QCOMPARE(w_->sharesModel()->entry(1).path, second);
+  QCOMPARE(curlStatus(oldLink), 404);
 }
 
 void TestShareRules::rulesAndDeliveriesSurviveARestart() {
