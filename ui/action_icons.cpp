@@ -50,4 +50,21 @@ QIcon stopIcon() {
   });
 }
 
+QIcon padlockIcon() {
+  return painted([](QPainter& p) {
+    const QColor ink(0xb0, 0x7d, 0x12);
+    p.setPen(QPen(ink, 2.4));
+    p.setBrush(Qt::NoBrush);
+    p.drawArc(QRectF(7, 3, 10, 12), 0, 180 * 16);
+    p.drawLine(QPointF(7, 9), QPointF(7, 11));
+    p.drawLine(QPointF(17, 9), QPointF(17, 11));
+    p.setPen(Qt::NoPen);
+    p.setBrush(ink);
+    p.drawRoundedRect(QRectF(4.5, 10.5, 15, 11), 2, 2);
+    p.setBrush(Qt::white);
+    p.drawEllipse(QRectF(10.5, 13.5, 3, 3));
+    p.drawRect(QRectF(11.3, 15.5, 1.4, 3.5));
+  });
+}
+
 }  // namespace ferry::ui

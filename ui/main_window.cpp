@@ -28,6 +28,8 @@
 #include "background_controller.h"
 #include "bandwidth_graph.h"
 #include "connection_help.h"
+#include "delivery_history.h"
+#include "history_dialog.h"
 #include "folder_commands.h"
 #include "link_address_controller.h"
 #include "link_hosts.h"
@@ -139,6 +141,13 @@ MainWindow::MainWindow(SettingsStore store, LaunchOptions launch, QWidget* paren
           &MainWindow::updateTransferActions);
   connect(transfers_, &QAbstractItemModel::dataChanged, this, &MainWindow::updateTransferActions);
   connect(shares_, &ShareManager::saveFinished, this, &MainWindow::onSaved);
+  history_ = new DeliveryHistory(DeliveryHistory::defaultPath(), this);
+  connect(transfers_, &TransfersModel::deliveryEnded, history_,
+          [this](const QString&, const QString& file, const QString& client, int outcome, const QString& text) {
+            history_->add({QDateTime::currentDateTimeUtc(), client, file,
+                           QString::fromLatin1(toString(static_cast<DeliveryOutcome>(outcome))), text});
+          });
+  connect(actions_->history, &QAction::triggered, this, &MainWindow::showHistory);
 
   bridge_->setRateLimit(run_.rateLimit());
   bridge_->setCacheDirectory(run_.launch().cacheDirectory);  // before the shared folders are counted
@@ -154,7 +163,10 @@ MainWindow::MainWindow(SettingsStore store, LaunchOptions launch, QWidget* paren
   serving_->refresh();
   restoreWindow();
   // A damaged settings file, values not understood: said once, at startup.
-  if (const QString p = store_.loadProblems(); !p.isEmpty()) messageBar_->showMessage(MessageBar::Level::Warning, p);
+  QStringList problems;
+  for (const QString& p : {store_.loadProblems(), history_->loadProblem()})
+    if (!p.isEmpty()) problems << p;
+  if (!problems.isEmpty()) messageBar_->showMessage(MessageBar::Level::Warning, problems.join(QLatin1Char('\n')));
 }
 
 MainWindow::~MainWindow() {
@@ -208,6 +220,7 @@ void MainWindow::createCentral() {
   sharesView_->setContextMenuPolicy(Qt::ActionsContextMenu);
   sharesView_->addAction(actions_->copyLink);
   sharesView_->addAction(actions_->openFolder);
+  sharesView_->addAction(actions_->properties);
   auto* sep = new QAction(this);
   sep->setSeparator(true);
   sharesView_->addAction(sep);
@@ -216,6 +229,7 @@ void MainWindow::createCentral() {
   sh->setSectionResizeMode(SharesModel::Name, QHeaderView::Interactive);
   sh->setSectionResizeMode(SharesModel::Size, QHeaderView::ResizeToContents);
   sh->setSectionResizeMode(SharesModel::Downloads, QHeaderView::ResizeToContents);
+  sh->setSectionResizeMode(SharesModel::Expires, QHeaderView::ResizeToContents);
   sh->setSectionResizeMode(SharesModel::Link, QHeaderView::Stretch);
   sh->resizeSection(SharesModel::Name, 220);
   sharesView_->setTextElideMode(Qt::ElideMiddle);
@@ -395,14 +409,23 @@ ConnectionHelp* MainWindow::showConnectionHelp() {
   return help_;
 }
 
+HistoryDialog* MainWindow::showHistory() {
+  if (!historyDialog_) historyDialog_ = new HistoryDialog(history_, this);
+  historyDialog_->show();
+  historyDialog_->raise();
+  historyDialog_->activateWindow();
+  return historyDialog_;
+}
+
 void MainWindow::setSystemChecks(std::unique_ptr<SystemChecks> checks) { checks_ = std::move(checks); }
 
 void MainWindow::cancelSelectedTransfers() {
   int n = 0;
   for (const QModelIndex& i : transfersView_->selectionModel()->selectedRows()) {
-    if (static_cast<TransferState>(i.data(TransfersModel::StateRole).toInt()) != TransferState::kActive) continue;
-    bridge_->cancelTransfer(i.data(TransfersModel::RunRole).toULongLong(), i.data(TransfersModel::IdRole).toULongLong());
-    ++n;
+    // A delivery's row ends every request it has in flight.
+    const QVariantList ids = i.data(TransfersModel::TransferIdsRole).toList();
+    for (const QVariant& id : ids) bridge_->cancelTransfer(i.data(TransfersModel::RunRole).toULongLong(), id.toULongLong());
+    n += !ids.isEmpty();
   }
   if (n) statusBar()->showMessage(n == 1 ? tr("Cancelling 1 download") : tr("Cancelling %1 downloads").arg(n), 4000);
 }
@@ -410,7 +433,7 @@ void MainWindow::cancelSelectedTransfers() {
 void MainWindow::updateTransferActions() {
   bool active = false;
   for (const QModelIndex& i : transfersView_->selectionModel()->selectedRows())
-    active = active || static_cast<TransferState>(i.data(TransfersModel::StateRole).toInt()) == TransferState::kActive;
+    active = active || !i.data(TransfersModel::TransferIdsRole).toList().isEmpty();
   actions_->cancelTransfer->setEnabled(active);
 }
 
@@ -457,7 +480,8 @@ void MainWindow::applySettings(const AppSettings& s, const ServerOptions& before
   receive_->setLinkHost(run_.linkHost());
   const bool restart = before.port != after.port || before.bind != after.bind ||
                        before.limits.maxConnections != after.limits.maxConnections ||
-                       before.allowedHosts != after.allowedHosts;
+                       before.allowedHosts != after.allowedHosts ||
+                       before.publicCacheSeconds != after.publicCacheSeconds;
   if (restart && !isServing() && serving_->wantsToServe()) {
     // It could not start as it was set (a busy port): try what was chosen.
     startServing();
@@ -550,6 +574,8 @@ QAction* MainWindow::action(Action a) const {
     case Action::AddFolder: return actions_->addFolder;
     case Action::CopyZipLink: return actions_->copyZipLink;
     case Action::ShowHidden: return actions_->showHidden;
+    case Action::Properties: return actions_->properties;
+    case Action::History: return actions_->history;
   }
   return nullptr;
 }

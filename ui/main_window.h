@@ -33,6 +33,8 @@ namespace ferry::ui {
 class AddressesDialog;
 class BackgroundController;
 class BandwidthGraph;
+class DeliveryHistory;
+class HistoryDialog;
 class ConnectionHelp;
 class FolderCommands;
 class LinkAddressController;
@@ -62,7 +64,7 @@ class MainWindow final : public QMainWindow {
 
  public:
   enum class Action { AddFiles, Remove, CopyLink, OpenFolder, StartStop, Settings, Quit, CancelTransfer, ClearFinished, ShowWindow,
-                      AddFolder, CopyZipLink, ShowHidden };
+                      AddFolder, CopyZipLink, ShowHidden, Properties, History };
 
   explicit MainWindow(SettingsStore store, LaunchOptions launch = {}, QWidget* parent = nullptr);
   ~MainWindow() override;
@@ -90,6 +92,9 @@ class MainWindow final : public QMainWindow {
   AddressesDialog* showOtherAddresses();
   // The "Can't connect?" panel, opened (or raised) and checked anew.
   ConnectionHelp* showConnectionHelp();
+  // The delivery history, opened (or raised).
+  HistoryDialog* showHistory();
+  DeliveryHistory* history() const { return history_; }
   // Where that panel's firewall and network-profile checks come from.
   void setSystemChecks(std::unique_ptr<SystemChecks> checks);
 
@@ -176,6 +181,8 @@ class MainWindow final : public QMainWindow {
   std::unique_ptr<VisitorTracker> visitors_;
   std::unique_ptr<SystemChecks> checks_;
   ConnectionHelp* help_ = nullptr;
+  DeliveryHistory* history_ = nullptr;
+  HistoryDialog* historyDialog_ = nullptr;
   bool settingsUnsaved_ = false;  // saved again with the next save that works
   bool quitting_ = false;
 };

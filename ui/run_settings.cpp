@@ -14,6 +14,7 @@ void RunSettings::takeFromUser(const AppSettings& s) {
   if (s.bind != saved_.bind) launch_.bindGiven = false;
   if (s.rateLimit != saved_.rateLimit) launch_.rateGiven = false;
   if (s.maxConnections != saved_.maxConnections) launch_.maxConnectionsGiven = false;
+  if (s.publicCacheSeconds != saved_.publicCacheSeconds) launch_.publicCacheGiven = false;
   saved_ = s;
 }
 
@@ -40,6 +41,7 @@ ServerOptions RunSettings::serverOptions() const {
   o.bind = bind().toStdString();
   o.rateLimit = rateLimit();
   if (!launch_.maxConnectionsGiven) o.limits.maxConnections = static_cast<std::size_t>(saved_.maxConnections);
+  if (!launch_.publicCacheGiven) o.publicCacheSeconds = saved_.publicCacheSeconds;
   // A name typed as the link address (a proxy's, say) must be answered.
   const QString host = linkHost();
   if (QHostAddress(host).isNull()) o.allowedHosts.push_back(host.toStdString());

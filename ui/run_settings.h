@@ -26,6 +26,7 @@ struct LaunchOptions {
   bool bindGiven = false;
   bool rateGiven = false;
   bool maxConnectionsGiven = false;
+  bool publicCacheGiven = false;  // --public-cache
   QStringList paths;  // shared at startup
   QString cacheDirectory;  // where CRC-32s of zipped files persist; "" = this run only
 };

@@ -84,6 +84,18 @@ bool ServerBridge::removeShare(const QString& token) { return server_->removeSha
 
 bool ServerBridge::hasShare(const QString& token) const { return server_->share(token.toStdString()).has_value(); }
 
+std::optional<Share> ServerBridge::share(const QString& token) const { return server_->share(token.toStdString()); }
+
+bool ServerBridge::setRules(const QString& token, const ShareRules& rules) {
+  return server_->setRules(token.toStdString(), rules);
+}
+
+bool ServerBridge::setDeliveries(const QString& token, std::uint32_t count) {
+  return server_->setDeliveries(token.toStdString(), count);
+}
+
+std::optional<Share> ServerBridge::rotateShare(const QString& token) { return server_->rotateShare(token.toStdString()); }
+
 bool ServerBridge::setShowHidden(const QString& token, bool show) {
   return server_->setShowHidden(token.toStdString(), show);
 }

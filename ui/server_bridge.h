@@ -53,6 +53,14 @@ class ServerBridge final : public QObject {
   std::optional<Share> addShare(const QString& path, QString* error, const QString& token = {});
   bool removeShare(const QString& token);
   bool hasShare(const QString& token) const;
+  std::optional<Share> share(const QString& token) const;
+  // A share's rules (expiry, download limit, password): the next request
+  // obeys them. False if the token is unknown.
+  bool setRules(const QString& token, const ShareRules& rules);
+  // The complete deliveries a download limit counts, as saved with the share.
+  bool setDeliveries(const QString& token, std::uint32_t count);
+  // A new token: the old link ends at once, as on unsharing.
+  std::optional<Share> rotateShare(const QString& token);
   // Folder shares: whether hidden entries are listed and zipped (the folder
   // is counted again), and what the folder holds as counted so far.
   bool setShowHidden(const QString& token, bool show);

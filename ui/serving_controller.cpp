@@ -23,6 +23,7 @@ ServingController::ServingController(const Parts& parts, QObject* parent) : QObj
   connect(p_.bridge, &ServerBridge::snapshotArrived, this, &ServingController::onSnapshot);
   connect(p_.bridge, &ServerBridge::runningChanged, this, &ServingController::onRunningChanged);
   connect(p_.transfers, &TransfersModel::transferEnded, this, &ServingController::onTransferEnded);
+  connect(p_.transfers, &TransfersModel::deliveryEnded, this, &ServingController::onDeliveryEnded);
   connect(p_.actions->startStop, &QAction::triggered, this, &ServingController::toggle);
 }
 
@@ -130,11 +131,19 @@ void ServingController::onSnapshot(quint64 run, std::shared_ptr<const StatsSnaps
                       sentBeforeRun_ + sentThisRun_);
 }
 
-void ServingController::onTransferEnded(const QString& file, const QString& client, int state, const QString&) {
-  if (static_cast<TransferState>(state) != TransferState::kDone) return;
-  p_.shares->scheduleSave();  // download counts
+void ServingController::onTransferEnded(const QString&, const QString&, int state, const QString&) {
+  // Downloads are told by their delivery; this is a file received, or a
+  // request that belongs to no delivery.
+  if (static_cast<TransferState>(state) == TransferState::kDone) p_.shares->scheduleSave();
+}
+
+void ServingController::onDeliveryEnded(const QString&, const QString& file, const QString& client, int outcome,
+                                        const QString&) {
+  if (static_cast<DeliveryOutcome>(outcome) != DeliveryOutcome::kDelivered) return;
+  p_.shares->scheduleSave();  // download and delivery counts
+  // Said once per client that has the whole file, however many requests it took.
   if (p_.tray && p_.settings->saved().notifyOnComplete && !p_.window->isActiveWindow())
-    p_.tray->notify(tr("Download complete"), tr("%1 was downloaded by %2").arg(file, client));
+    p_.tray->notify(tr("Delivered"), tr("%1 was delivered to %2").arg(file, client));
 }
 
 }  // namespace ferry::ui

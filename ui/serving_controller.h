@@ -77,6 +77,8 @@ class ServingController final : public QObject {
   void onRunningChanged(bool running);
   void onSnapshot(quint64 run, std::shared_ptr<const StatsSnapshot> snapshot);
   void onTransferEnded(const QString& file, const QString& client, int state, const QString& reason);
+  void onDeliveryEnded(const QString& token, const QString& file, const QString& client, int outcome,
+                       const QString& text);
   void updateLinkPrefix();
   void offerFreePort(const ServerOptions& options);
 

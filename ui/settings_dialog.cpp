@@ -62,6 +62,17 @@ SettingsDialog::SettingsDialog(const AppSettings& s, bool trayAvailable, QWidget
   maxConnections_->setValue(s.maxConnections);
   maxConnections_->setToolTip(tr("Clients beyond this many are asked to come back later"));
 
+  publicCache_ = new QSpinBox(this);
+  publicCache_->setObjectName(QStringLiteral("publicCache"));
+  publicCache_->setRange(0, static_cast<int>(SettingsStore::kMaxPublicCacheSeconds));
+  publicCache_->setSingleStep(60);
+  publicCache_->setSuffix(tr(" seconds"));
+  publicCache_->setSpecialValueText(tr("Off"));
+  publicCache_->setValue(static_cast<int>(s.publicCacheSeconds));
+  publicCache_->setToolTip(tr("Behind nginx or a CDN: how long a shared cache may keep a plain link's file.\n"
+                              "Off: every download asks Ferry, so removing a share ends its link everywhere at once.\n"
+                              "Links with an expiry, a download limit or a password are never cached."));
+
   startOnLaunch_ = new QCheckBox(tr("Start serving when Ferry opens"), this);
   startOnLaunch_->setChecked(s.startOnLaunch);
   keepInTray_ = new QCheckBox(tr("Keep serving in the system tray when the window is closed"), this);
@@ -91,6 +102,7 @@ SettingsDialog::SettingsDialog(const AppSettings& s, bool trayAvailable, QWidget
   form->addRow(tr("Lin&k address:"), linkHost_);
   form->addRow(tr("&Bandwidth limit:"), rate_);
   form->addRow(tr("&Max connections:"), maxConnections_);
+  form->addRow(tr("Let &caches keep plain links for:"), publicCache_);
 
   auto* behaviour = new QGroupBox(tr("Behaviour"), this);
   auto* col = new QVBoxLayout(behaviour);
@@ -129,6 +141,7 @@ AppSettings SettingsDialog::settings() const {
   s.linkHost = comboValue(linkHost_);
   s.rateLimit = static_cast<std::uint64_t>(rate_->value()) * 1000;
   s.maxConnections = maxConnections_->value();
+  s.publicCacheSeconds = static_cast<std::uint32_t>(publicCache_->value());
   s.startOnLaunch = startOnLaunch_->isChecked();
   if (keepInTray_->isEnabled()) s.keepInTray = keepInTray_->isChecked();
   if (notify_->isEnabled()) s.notifyOnComplete = notify_->isChecked();

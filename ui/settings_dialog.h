@@ -1,8 +1,9 @@
 #pragma once
 
 // SettingsDialog: edits AppSettings — port, bind address, link address,
-// bandwidth limit, max connections, start on launch, tray behaviour, and
-// what Receive accepts (asking about new devices, a size cap). Owns its
+// bandwidth limit, max connections, how long caches in front of Ferry may
+// keep plain links, start on launch, tray behaviour, and what Receive
+// accepts (asking about new devices, a size cap). Owns its
 // form widgets only; the window applies the result.
 //
 // GUI thread only.
@@ -36,6 +37,7 @@ class SettingsDialog final : public QDialog {
   QComboBox* linkHost_;
   QSpinBox* rate_;
   QSpinBox* maxConnections_;
+  QSpinBox* publicCache_;
   QCheckBox* startOnLaunch_;
   QCheckBox* keepInTray_;
   QCheckBox* notify_;

@@ -98,6 +98,8 @@ AppSettings SettingsStore::loadSettings() const {
   out.rateLimit = number(s, QStringLiteral("rateLimit"), d.rateLimit, 0, std::numeric_limits<qulonglong>::max());
   out.maxConnections = static_cast<int>(number(s, QStringLiteral("maxConnections"), static_cast<qulonglong>(d.maxConnections), 1, 1000000));
   out.startOnLaunch = flag(s, QStringLiteral("startOnLaunch"), d.startOnLaunch);
+  out.publicCacheSeconds = static_cast<std::uint32_t>(
+      number(s, QStringLiteral("publicCacheSeconds"), d.publicCacheSeconds, 0, kMaxPublicCacheSeconds));
   s.endGroup();
   s.beginGroup(QStringLiteral("window"));
   out.keepInTray = flag(s, QStringLiteral("keepInTray"), d.keepInTray);
@@ -120,6 +122,7 @@ bool SettingsStore::saveSettings(const AppSettings& v) {
   s.setValue(QStringLiteral("rateLimit"), QVariant::fromValue<qulonglong>(v.rateLimit));
   s.setValue(QStringLiteral("maxConnections"), v.maxConnections);
   s.setValue(QStringLiteral("startOnLaunch"), v.startOnLaunch);
+  s.setValue(QStringLiteral("publicCacheSeconds"), v.publicCacheSeconds);
   s.endGroup();
   s.beginGroup(QStringLiteral("window"));
   s.setValue(QStringLiteral("keepInTray"), v.keepInTray);
@@ -176,6 +179,18 @@ QList<SavedShare> SettingsStore::loadShares() {
     // Absent before folders could be shared: a file, showing nothing hidden.
     row.share.folder = flag(s, QStringLiteral("folder"), false);
     row.share.showHidden = flag(s, QStringLiteral("showHidden"), false);
+    // Absent before links had rules: a plain link.
+    if (const QString e = s.value(QStringLiteral("expires")).toString(); !e.isEmpty()) {
+      row.share.expires = QDateTime::fromString(e, Qt::ISODateWithMs);
+      // A rule not understood must not become no rule: the link ends.
+      if (!row.share.expires.isValid()) {
+        note(tr("The saved expiry %1 of a shared file is not a date, so its link ends now.").arg(e));
+        row.share.expires = QDateTime::currentDateTimeUtc();
+      }
+    }
+    row.share.downloadLimit = static_cast<std::uint32_t>(number(s, QStringLiteral("downloadLimit"), 0, 0, kMaxDownloadLimit));
+    row.share.password = s.value(QStringLiteral("password")).toString();
+    row.share.deliveries = static_cast<std::uint32_t>(number(s, QStringLiteral("deliveries"), 0, 0, 0xffffffffu));
     s.endGroup();
     // An entry without its path is one another writer is removing, or
     // what a damaged file left of one: nothing to restore.
@@ -209,6 +224,9 @@ bool SettingsStore::saveShares(const QList<SavedShare>& shares) {
     now.insert(share.token, share);
     const auto was = known_.constFind(share.token);
     if (was != known_.cend() && *was == share) continue;  // unchanged: another writer's edits stay
+    // A rotated link's new token takes the old one's place.
+    const QString old = renamed_.value(share.token);
+    const QVariant place = old.isEmpty() ? QVariant() : s.value(old + QStringLiteral("/order"));
     s.beginGroup(share.token);
     s.setValue(QStringLiteral("path"), share.path);
     s.setValue(QStringLiteral("downloads"), QVariant::fromValue<qulonglong>(share.downloads));
@@ -218,7 +236,15 @@ bool SettingsStore::saveShares(const QList<SavedShare>& shares) {
       if (on) s.setValue(key, true);
       else s.remove(key);
     }
-    if (was == known_.cend()) s.setValue(QStringLiteral("order"), next++);
+    auto setOrRemove = [&s](const QString& key, const QVariant& value, bool set) {
+      if (set) s.setValue(key, value);
+      else s.remove(key);
+    };
+    setOrRemove(QStringLiteral("expires"), share.expires.toUTC().toString(Qt::ISODateWithMs), share.expires.isValid());
+    setOrRemove(QStringLiteral("downloadLimit"), share.downloadLimit, share.downloadLimit != 0);
+    setOrRemove(QStringLiteral("password"), share.password, !share.password.isEmpty());
+    setOrRemove(QStringLiteral("deliveries"), share.deliveries, share.deliveries != 0);
+    if (was == known_.cend()) s.setValue(QStringLiteral("order"), place.isValid() ? place : QVariant(next++));
     s.endGroup();
   }
   for (auto it = known_.cbegin(); it != known_.cend(); ++it)
@@ -226,6 +252,7 @@ bool SettingsStore::saveShares(const QList<SavedShare>& shares) {
   s.endGroup();
   if (!finish(s)) return false;
   known_ = std::move(now);
+  renamed_.clear();
   return true;
 }
 

@@ -12,7 +12,9 @@
 //
 // Each share is a group of its own, named by its token ([shares] with
 // TOKEN\path, TOKEN\downloads, TOKEN\order, and for a folder TOKEN\folder
-// and TOKEN\showHidden, written only when true): no count whose loss loses
+// and TOKEN\showHidden, written only when true; a link's rules as
+// TOKEN\expires, TOKEN\downloadLimit, TOKEN\password and its count of
+// complete deliveries as TOKEN\deliveries, written only when set): no count whose loss loses
 // every entry (QSettings arrays keep theirs in a "size" key, the last line
 // of the section), and a save writes only the shares this store changed
 // since it read them. QSettings merges key by key with the file on disk
@@ -26,6 +28,7 @@
 #include <cstdint>
 
 #include <QByteArray>
+#include <QDateTime>
 #include <QHash>
 #include <QList>
 #include <QString>
@@ -50,6 +53,8 @@ struct AppSettings {
   // the largest file taken (bytes; 0 = no cap). Off and none by default.
   bool askNewDevices = false;
   std::uint64_t maxReceiveSize = 0;
+  // Seconds shared caches in front of Ferry may keep plain links; 0 = none.
+  std::uint32_t publicCacheSeconds = 0;
   friend bool operator==(const AppSettings&, const AppSettings&) = default;
 };
 
@@ -70,11 +75,20 @@ struct SavedShare {
   std::uint64_t downloads = 0;  // completed downloads so far, over all runs
   bool folder = false;      // so a folder that is gone at startup is listed as one
   bool showHidden = false;  // a folder's hidden entries are listed and zipped
+  // The link's rules (ShareRules) and what its download limit has counted.
+  QDateTime expires;  // invalid = never
+  std::uint32_t downloadLimit = 0;  // 0 = none
+  QString password;   // "" = none
+  std::uint32_t deliveries = 0;  // complete deliveries, over all runs
   friend bool operator==(const SavedShare&, const SavedShare&) = default;
 };
 
 class SettingsStore final {
  public:
+  // Bounds of saved values, so a hand-edited file cannot ask for nonsense.
+  static constexpr qulonglong kMaxPublicCacheSeconds = 365ull * 86400;
+  static constexpr qulonglong kMaxDownloadLimit = 1000000;
+
   // The file Ferry uses: AppConfigLocation/ferry.ini.
   static QString defaultPath();
 
@@ -99,6 +113,9 @@ class SettingsStore final {
   // and removes those that were loaded or saved here and are gone from
   // `shares`; shares that another writer added are left alone.
   bool saveShares(const QList<SavedShare>& shares);
+  // A share's token changed (a rotated link): the next save writes it under
+  // `now` in the place `was` had, so the list keeps its order.
+  void renameShare(const QString& was, const QString& now) { renamed_.insert(now, was); }
 
   SavedReceive loadReceive() const;
   bool saveReceive(const SavedReceive& receive);
@@ -128,6 +145,7 @@ class SettingsStore final {
   int sharesRead_ = -1;                // by the last loadShares(); -1 before
   mutable QStringList problems_;       // values not understood
   QHash<QString, SavedShare> known_;   // by token: as last read or written here
+  QHash<QString, QString> renamed_;    // new token -> old, until the next save
 };
 
 }  // namespace ferry::ui

@@ -14,6 +14,10 @@ ShareManager::ShareManager(ServerBridge* bridge, SettingsStore* store, QObject* 
   refreshTimer_.setInterval(3000);
   connect(&refreshTimer_, &QTimer::timeout, this, &ShareManager::refresh);
   refreshTimer_.start();
+  // Expiry counts down in the list ("in 2 min"), and a link that ends greys.
+  expiryTimer_.setInterval(15000);
+  connect(&expiryTimer_, &QTimer::timeout, &model_, &SharesModel::refreshExpiry);
+  expiryTimer_.start();
   saveTimer_.setSingleShot(true);
   saveTimer_.setInterval(2000);
   connect(&saveTimer_, &QTimer::timeout, this, &ShareManager::save);
@@ -33,6 +37,10 @@ void ShareManager::restore() {
     e.downloadsBefore = saved.downloads;
     e.folder = saved.folder;
     e.showHidden = saved.showHidden;
+    if (saved.expires.isValid()) e.rules.expires = fromQDateTime(saved.expires);
+    e.rules.downloadLimit = saved.downloadLimit;
+    e.rules.password = saved.password.toStdString();
+    e.deliveriesBefore = saved.deliveries;
     QString error;
     auto share = serve(e, &error);
     if (share) {
@@ -119,9 +127,35 @@ int ShareManager::setShowHidden(const QStringList& tokens, bool show) {
   return changed;
 }
 
+bool ShareManager::setRules(const QString& token, const ShareRules& rules) {
+  const int row = model_.rowOf(token);
+  if (row < 0) return false;
+  // A share not served now (its file is missing) gets them when it is.
+  if (model_.entry(row).registered && !bridge_->setRules(token, rules)) return false;
+  model_.setRules(row, rules);
+  save();
+  return true;
+}
+
+QString ShareManager::rotate(const QString& token) {
+  const int row = model_.rowOf(token);
+  if (row < 0) return {};
+  auto share = bridge_->rotateShare(token);
+  if (!share) return {};
+  const QString fresh = QString::fromStdString(share->token);
+  model_.setToken(row, fresh);
+  store_->renameShare(token, fresh);
+  save();
+  return fresh;
+}
+
 std::optional<Share> ShareManager::serve(const SharesModel::Entry& e, QString* error) {
   auto share = bridge_->addShare(e.path, error, e.token);
   if (share && share->folder && e.showHidden) bridge_->setShowHidden(e.token, true);
+  // The rules and the count before the first request, so a restart never
+  // opens a link that had ended.
+  if (share && e.rules.any()) bridge_->setRules(e.token, e.rules);
+  if (share && e.deliveries() > 0) bridge_->setDeliveries(e.token, e.deliveries());
   return share;
 }
 
@@ -134,8 +168,14 @@ void ShareManager::onFolderSummaryChanged(const QString& token) {
 void ShareManager::save() {
   saveTimer_.stop();
   QList<SavedShare> out;
-  for (const SharesModel::Entry& e : model_.entries())
-    out.push_back({e.token, e.path, e.downloads(), e.folder, e.folder && e.showHidden});
+  for (const SharesModel::Entry& e : model_.entries()) {
+    SavedShare s{e.token, e.path, e.downloads(), e.folder, e.folder && e.showHidden};
+    if (e.rules.expires) s.expires = toQDateTime(*e.rules.expires).toUTC();
+    s.downloadLimit = e.rules.downloadLimit;
+    s.password = QString::fromStdString(e.rules.password);
+    s.deliveries = e.deliveries();
+    out.push_back(std::move(s));
+  }
   unsaved_ = !store_->saveShares(out);
   emit saveFinished(!unsaved_);
 }

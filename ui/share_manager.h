@@ -2,7 +2,8 @@
 
 // ShareManager: keeps three lists of shares in step — the SharesModel the
 // user sees, the server's registry (what is served) and the settings file
-// (what survives a restart, tokens and folder settings included) — and
+// (what survives a restart, tokens, folder settings, link rules and the
+// deliveries a download limit counts included) — and
 // brings the scanner's counts of shared folders to their rows. Owns the
 // model and the timers that re-check files on disk and batch saves; uses,
 // but does not own, the bridge and the store.
@@ -50,6 +51,11 @@ class ShareManager final : public QObject {
   // Whether these folders list and zip their hidden entries (files among
   // the tokens are left alone); saved at once. Returns how many changed.
   int setShowHidden(const QStringList& tokens, bool show);
+  // A share's link rules; the next request obeys them; saved at once.
+  bool setRules(const QString& token, const ShareRules& rules);
+  // A new token for the share (the old link ends at once); saved at once.
+  // Returns the new token, or "" if the share is unknown.
+  QString rotate(const QString& token);
   // Presence and size of every file; re-registers files that came back.
   void refresh();
   void save();           // now; the owner calls it before destroying this
@@ -73,6 +79,7 @@ class ShareManager final : public QObject {
   SharesModel model_;
   QTimer refreshTimer_;
   QTimer saveTimer_;
+  QTimer expiryTimer_;
   bool unsaved_ = false;  // the last save failed: retried with every refresh
 };
 

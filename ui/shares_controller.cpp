@@ -19,6 +19,7 @@
 #include "qr_panel.h"
 #include "server_bridge.h"
 #include "share_manager.h"
+#include "share_properties_dialog.h"
 #include "shares_model.h"
 #include "table_view.h"
 #include "transfers_model.h"
@@ -33,7 +34,8 @@ SharesController::SharesController(const Parts& parts, QObject* parent) : QObjec
   connect(a->copyLink, &QAction::triggered, this, &SharesController::copySelectedLinks);
   connect(a->openFolder, &QAction::triggered, this, &SharesController::openContainingFolder);
   connect(p_.sharesView, &TableView::filesDropped, this, &SharesController::shareFiles);
-  connect(p_.sharesView, &QAbstractItemView::doubleClicked, this, &SharesController::copySelectedLinks);
+  connect(a->properties, &QAction::triggered, this, &SharesController::showProperties);
+  connect(p_.sharesView, &QAbstractItemView::doubleClicked, this, &SharesController::showProperties);
   connect(p_.sharesView->selectionModel(), &QItemSelectionModel::selectionChanged, this,
           &SharesController::updateActions);
   connect(p_.sharesView->selectionModel(), &QItemSelectionModel::currentChanged, this,
@@ -207,8 +209,41 @@ void SharesController::openContainingFolder() {
     p_.statusBar->showMessage(tr("Could not open %1").arg(QDir::toNativeSeparators(dir)), 5000);
 }
 
+bool SharesController::showProperties() {
+  const QModelIndex cur = p_.sharesView->currentIndex();
+  const QList<int> rows = selectedRows();
+  if (rows.isEmpty()) return false;
+  const int row = cur.isValid() ? p_.sharesProxy->mapToSource(cur).row() : rows.first();
+  SharesModel* m = p_.shares->model();
+  // Copied: rows may come and go while the dialog is open.
+  const SharesModel::Entry e = m->entry(row);
+  QString token = e.token;  // follows a rotation
+  SharePropertiesDialog dialog({e.name, m->linkAt(row), e.rules, e.deliveries()},
+                               [this, &token]() -> std::optional<QString> {
+                                 const QString fresh = p_.shares->rotate(token);
+                                 if (fresh.isEmpty()) return std::nullopt;
+                                 token = fresh;
+                                 return p_.shares->model()->linkAt(p_.shares->model()->rowOf(fresh));
+                               },
+                               p_.sharesView->window());
+  const bool accepted = dialog.exec() == QDialog::Accepted;
+  if (dialog.rotated()) p_.statusBar->showMessage(tr("%1 has a new link: the old one no longer works").arg(e.name), 6000);
+  if (!accepted) return false;
+  const int now = m->rowOf(token);
+  if (now < 0) return false;  // unshared meanwhile
+  const QString name = m->entry(now).name;
+  if (!p_.shares->setRules(token, dialog.rules())) {
+    p_.messages->showMessage(MessageBar::Level::Error,
+                             tr("Ferry could not apply the rules to %1: it is no longer shared.").arg(name));
+    return false;
+  }
+  p_.statusBar->showMessage(tr("The rules of %1 apply from the next download").arg(name), 5000);
+  return true;
+}
+
 void SharesController::updateActions() {
   const bool any = !selectedRows().isEmpty();
+  p_.actions->properties->setEnabled(any);
   p_.actions->remove->setEnabled(any);
   p_.actions->copyLink->setEnabled(p_.shares->model()->rowCount() > 0);
   p_.actions->openFolder->setEnabled(any);

@@ -1,7 +1,8 @@
 #pragma once
 
 // SharesController: what the user does to the list of shares — add (a drop,
-// Add Files…), remove, copy links, open the containing folder —
+// Add Files…), remove, copy links, open the containing folder, a share's
+// Properties —
 // and what follows the selection: which of those actions apply, and the QR
 // panel. Owns no data and no widgets: it uses the share manager, the views
 // and the bars it is given.
@@ -62,6 +63,10 @@ class SharesController final : public QObject {
   // Unshares the selection at once; the message bar offers Undo for a while.
   void removeSelected();
   void openContainingFolder();
+  // The current share's Properties (its link rules, Rotate Link…), applied
+  // through the share manager when accepted. False if none is selected or
+  // the dialog was cancelled.
+  bool showProperties();
 
   void selectRows(const QList<int>& sourceRows);
   QList<int> selectedRows() const;  // source rows, in view order

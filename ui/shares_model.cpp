@@ -1,6 +1,7 @@
 #include "shares_model.h"
 
 #include <algorithm>
+#include <limits>
 
 #include <QApplication>
 #include <QFileInfo>
@@ -9,6 +10,8 @@
 #include <QStyle>
 #include <QUrl>
 
+#include "action_icons.h"
+#include "expiry_text.h"
 #include "format.h"
 
 namespace ferry::ui {
@@ -24,6 +27,35 @@ QString fileCount(std::size_t n) {
 }
 
 }  // namespace
+
+QDateTime toQDateTime(ShareRules::Clock::time_point t) {
+  return QDateTime::fromMSecsSinceEpoch(
+      std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count());
+}
+
+ShareRules::Clock::time_point fromQDateTime(const QDateTime& t) {
+  return ShareRules::Clock::time_point(std::chrono::milliseconds(t.toMSecsSinceEpoch()));
+}
+
+QString deliveredToDevices(std::uint32_t devices) {
+  return devices == 1 ? SharesModel::tr("Delivered to 1 device")
+                      : SharesModel::tr("Delivered to %1 devices").arg(QLocale().toString(devices));
+}
+
+QString SharesModel::endedReason(const Entry& e, const QDateTime& now) {
+  if (e.rules.expires) {
+    const QDateTime when = toQDateTime(*e.rules.expires);
+    if (when <= now) {
+      const QLocale l;
+      const QString time = clockTime(when.time());
+      return when.date() == now.date() ? tr("This link expired at %1").arg(time)
+                                       : tr("This link expired on %1 at %2").arg(l.toString(when.date(), QLocale::ShortFormat), time);
+    }
+  }
+  if (e.rules.downloadLimit && e.deliveries() >= e.rules.downloadLimit)
+    return e.rules.downloadLimit == 1 ? tr("This link was used once") : tr("This link was used %1 times").arg(e.rules.downloadLimit);
+  return {};
+}
 
 SharesModel::SharesModel(QObject* parent) : QAbstractTableModel(parent) {
   // Icons by file type, not by content: the provider must not open files.
@@ -50,11 +82,13 @@ QVariant SharesModel::headerData(int section, Qt::Orientation orientation, int r
       case Name: return tr("Name");
       case Size: return tr("Size");
       case Downloads: return tr("Downloads");
+      case Expires: return tr("Expires");
       case Link: return tr("Link");
     }
   } else if (role == Qt::ToolTipRole) {
     switch (section) {
-      case Downloads: return tr("Completed downloads of the whole file");
+      case Downloads: return tr("Completed downloads of the whole file; \"1 of 3\" under a download limit");
+      case Expires: return tr("When the link stops working; set it in Properties");
       case Link: return tr("Give this link to the person who should get the file");
     }
   } else if (role == Qt::TextAlignmentRole) {
@@ -118,6 +152,9 @@ QVariant SharesModel::data(const QModelIndex& index, int role) const {
     default: break;
   }
   const int col = index.column();
+  const QString ended = e.rules.any() ? endedReason(e, QDateTime::currentDateTime()) : QString();
+  if (role == EndedRole) return ended;
+  if (role == PasswordRole) return !e.rules.password.empty();
   // A file that is there but not served (unreadable, a broken token): its
   // link would 404, so the row says why instead of looking fine.
   const bool refused = !e.missing && !e.problem.isEmpty();
@@ -129,7 +166,13 @@ QVariant SharesModel::data(const QModelIndex& index, int role) const {
     switch (col) {
       case Name: return e.name;
       case Size: return e.missing ? tr("missing") : formatBytes(static_cast<std::uint64_t>(std::max<qint64>(e.size, 0)));
-      case Downloads: return QString::number(e.downloads());
+      case Downloads:
+        if (e.rules.downloadLimit)
+          return tr("%1 of %2").arg(QLocale().toString(e.deliveries()), QLocale().toString(e.rules.downloadLimit));
+        return QString::number(e.downloads());
+      case Expires:
+        if (!e.rules.expires) return QString();
+        return shortExpiry(toQDateTime(*e.rules.expires), QDateTime::currentDateTime());
       case Link: {
         // People read "holiday photos.zip", not "holiday%20photos.zip";
         // what is copied stays encoded (linkAt).
@@ -141,7 +184,10 @@ QVariant SharesModel::data(const QModelIndex& index, int role) const {
     switch (col) {
       case Name: return e.name.toLower();
       case Size: return e.missing ? qint64(-1) : e.size;
-      case Downloads: return QVariant::fromValue<qulonglong>(e.downloads());
+      case Downloads: return QVariant::fromValue<qulonglong>(e.rules.downloadLimit ? e.deliveries() : e.downloads());
+      case Expires:
+        return e.rules.expires ? toQDateTime(*e.rules.expires).toMSecsSinceEpoch()
+                               : std::numeric_limits<qint64>::max();  // never: after every date
       case Link: return linkAt(index.row());
     }
   } else if (role == Qt::DecorationRole && col == Name) {
@@ -155,16 +201,34 @@ QVariant SharesModel::data(const QModelIndex& index, int role) const {
       it = iconCache_.insert(suffix, icon);
     }
     return *it;
+  } else if (role == Qt::DecorationRole && col == Link && !e.rules.password.empty()) {
+    return padlockIcon();
+  } else if (role == Qt::ToolTipRole && !ended.isEmpty()) {
+    return tr("%1.\nIts link answers \"410 Gone\" with that sentence; change the rules in Properties to open "
+              "it again.")
+        .arg(ended);
   } else if (role == Qt::ToolTipRole) {
     if (e.missing && e.folder)
       return tr("The folder is no longer at %1.\nIts link will work again when the folder is back.").arg(e.path);
     if (e.missing)
       return tr("The file is no longer at %1.\nIts link will work again when the file is back.").arg(e.path);
-    if (col == Link) return tr("%1\nCtrl+C copies it").arg(readableLink(linkAt(index.row())));
+    if (col == Link)
+      return tr("%1\nCtrl+C copies it%2")
+          .arg(readableLink(linkAt(index.row())),
+               e.rules.password.empty() ? QString() : tr("\nIt asks for a password"));
+    if (col == Expires && e.rules.expires)
+      return tr("The link stops working %1").arg(describeExpiry(toQDateTime(*e.rules.expires), QDateTime::currentDateTime()));
+    if (col == Downloads) {
+      QString tip = e.rules.downloadLimit
+                        ? tr("Delivered completely %1 of the %2 times allowed").arg(e.deliveries()).arg(e.rules.downloadLimit)
+                        : tr("Downloaded completely %1 times").arg(e.downloads());
+      if (e.devicesThisRun > 0) tip += QLatin1Char('\n') + deliveredToDevices(e.devicesThisRun);
+      return tip;
+    }
     return e.path;
   } else if (role == Qt::TextAlignmentRole) {
     if (col == Size || col == Downloads) return QVariant(Qt::AlignRight | Qt::AlignVCenter);
-  } else if (role == Qt::ForegroundRole && e.missing) {
+  } else if (role == Qt::ForegroundRole && (e.missing || !ended.isEmpty())) {
     return QApplication::palette().brush(QPalette::Disabled, QPalette::Text);
   } else if (role == Qt::FontRole && e.missing && col == Size) {
     QFont f;
@@ -267,6 +331,35 @@ void SharesModel::setShowHidden(int row, bool show) {
   emitRowsChanged(row, row);
 }
 
+void SharesModel::setRules(int row, const ShareRules& rules) {
+  Entry& e = rows_[static_cast<std::size_t>(row)];
+  if (e.rules == rules) return;
+  e.rules = rules;
+  emitRowsChanged(row, row);
+}
+
+void SharesModel::setToken(int row, const QString& token) {
+  Entry& e = rows_[static_cast<std::size_t>(row)];
+  e.downloadsBefore += e.downloadsThisRun;
+  e.downloadsThisRun = 0;
+  e.deliveriesBefore += e.deliveriesThisRun;
+  e.deliveriesThisRun = 0;
+  e.token = token;
+  reindex();
+  emitRowsChanged(row, row);
+}
+
+void SharesModel::refreshExpiry() {
+  int first = -1, last = -1;
+  for (std::size_t i = 0; i < rows_.size(); ++i) {
+    if (!rows_[i].rules.expires) continue;
+    first = first < 0 ? static_cast<int>(i) : first;
+    last = static_cast<int>(i);
+  }
+  // The whole row: an expiry that has just passed greys it.
+  if (first >= 0) emitRowsChanged(first, last);
+}
+
 void SharesModel::setLinkPrefix(const QString& prefix) {
   if (prefix == prefix_) return;
   prefix_ = prefix;
@@ -279,18 +372,26 @@ void SharesModel::applyCounters(const std::vector<ShareCounters>& counters) {
     int row = rowOf(QString::fromStdString(c.token));
     if (row < 0) continue;
     Entry& e = rows_[static_cast<std::size_t>(row)];
-    if (e.downloadsThisRun == c.downloads) continue;
+    const auto deliveries = static_cast<std::uint32_t>(c.deliveries);
+    if (e.downloadsThisRun == c.downloads && e.deliveriesThisRun == deliveries && e.devicesThisRun == c.devices)
+      continue;
     e.downloadsThisRun = c.downloads;
+    e.deliveriesThisRun = deliveries;
+    e.devicesThisRun = c.devices;
     first = first < 0 ? row : std::min(first, row);
     last = std::max(last, row);
   }
-  if (first >= 0) emitRowsChanged(first, last, Downloads, Downloads);
+  // Whole rows: a download limit just reached greys them.
+  if (first >= 0) emitRowsChanged(first, last);
 }
 
 void SharesModel::endRun() {
   for (Entry& e : rows_) {
     e.downloadsBefore += e.downloadsThisRun;
     e.downloadsThisRun = 0;
+    e.deliveriesBefore += e.deliveriesThisRun;
+    e.deliveriesThisRun = 0;
+    e.devicesThisRun = 0;
   }
 }
 

@@ -1,7 +1,9 @@
 #pragma once
 
 // SharesModel: the table of shared files and folders — name, size (and a
-// folder's file count), completed downloads and link. Owns the rows (token,
+// folder's file count), completed downloads ("1 of 3" under a download
+// limit), when the link expires, and the link (a padlock when it asks for a
+// password; greyed, with the reason, once a rule has ended it). Owns the rows (token,
 // path, what is known of the file or folder); knows nothing of the server:
 // the window feeds it counters from snapshots and folder summaries from the
 // scanner, and tells it the link prefix.
@@ -12,6 +14,7 @@
 #include <vector>
 
 #include <QAbstractTableModel>
+#include <QDateTime>
 #include <QFileIconProvider>
 #include <QHash>
 #include <QString>
@@ -22,12 +25,18 @@
 
 namespace ferry::ui {
 
+// Between core's time points and Qt's.
+QDateTime toQDateTime(ShareRules::Clock::time_point t);
+ShareRules::Clock::time_point fromQDateTime(const QDateTime& t);
+// "Delivered to 3 devices".
+QString deliveredToDevices(std::uint32_t devices);
+
 class SharesModel final : public QAbstractTableModel {
   Q_OBJECT
   Q_DISABLE_COPY_MOVE(SharesModel)
 
  public:
-  enum Column { Name, Size, Downloads, Link, ColumnCount };
+  enum Column { Name, Size, Downloads, Expires, Link, ColumnCount };
   enum Role {
     RawRole = Qt::UserRole + 1,  // sortable value of the column (qint64 / QString)
     TokenRole,
@@ -37,6 +46,8 @@ class SharesModel final : public QAbstractTableModel {
     ProblemRole,  // QString: why the server does not serve it; empty when it does
     FolderRole,   // bool: the share is a folder
     ZipLinkRole,  // QString: a folder's whole contents as one .zip; empty for a file
+    EndedRole,    // QString: why a rule ended the link ("This link expired at 18:00"); empty while it works
+    PasswordRole, // bool: the link asks for a password
   };
 
   struct Entry {
@@ -53,7 +64,16 @@ class SharesModel final : public QAbstractTableModel {
     std::uint64_t downloadsBefore = 0;  // persisted, plus earlier server runs
     std::uint64_t downloadsThisRun = 0;
     std::uint64_t downloads() const { return downloadsBefore + downloadsThisRun; }
+    ShareRules rules;
+    std::uint32_t deliveriesBefore = 0;  // persisted, plus earlier server runs
+    std::uint32_t deliveriesThisRun = 0;
+    std::uint32_t devicesThisRun = 0;  // distinct addresses delivered to this run
+    std::uint32_t deliveries() const { return deliveriesBefore + deliveriesThisRun; }
   };
+
+  // Why a rule has ended a share's link at `now` ("This link expired at
+  // 18:00", "This link was used 3 times"); empty while it works.
+  static QString endedReason(const Entry& e, const QDateTime& now);
 
   explicit SharesModel(QObject* parent = nullptr);
   ~SharesModel() override;
@@ -82,6 +102,12 @@ class SharesModel final : public QAbstractTableModel {
   // A folder's contents as the scanner last counted them.
   void setFolderSummary(int row, const FolderSummary& summary);
   void setShowHidden(int row, bool show);
+  void setRules(int row, const ShareRules& rules);
+  // The share has a new token (a rotated link); this run's counts, kept
+  // under the old token by the server, become history.
+  void setToken(int row, const QString& token);
+  // Time passes: the Expires column, and links that have just expired.
+  void refreshExpiry();
 
   // "http://host:port/"; "" while no link can be given.
   void setLinkPrefix(const QString& prefix);

@@ -61,6 +61,12 @@ WindowActions::WindowActions(QWidget* window) : QObject(window) {
                     tr("Show the selected file's folder in the file manager"));
   openFolder->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
 
+  properties = make(tr("&Properties…"), themed("document-properties", QStyle::SP_FileDialogInfoView),
+                    tr("When the selected link expires, how many downloads it allows, its password; a new link "
+                       "(Alt+Return)"));
+  properties->setShortcut(QKeySequence(Qt::ALT | Qt::Key_Return));
+  properties->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+
   startStop = make(tr("&Stop Serving"), stopIcon(), tr("Start or stop the server (Ctrl+T); shares stay listed either way"));
   startStop->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_T));
 
@@ -108,6 +114,9 @@ WindowActions::WindowActions(QWidget* window) : QObject(window) {
   showGraph->setCheckable(true);
   showGraph->setChecked(true);
   showGraph->setToolTip(tr("Show the upload rate of the last minute"));
+  history = new QAction(tr("Delivery &History…"), this);
+  history->setToolTip(tr("Who got which file, and how each download ended: the last 500"));
+  history->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_H));
 }
 
 WindowActions::~WindowActions() = default;
@@ -125,6 +134,7 @@ void WindowActions::fillMenuBar(QMenuBar* bar) const {
   edit->addAction(copyLink);
   edit->addAction(copyZipLink);
   edit->addAction(showHidden);
+  edit->addAction(properties);
   edit->addSeparator();
   edit->addAction(settings);
 
@@ -137,6 +147,8 @@ void WindowActions::fillMenuBar(QMenuBar* bar) const {
   QMenu* view = bar->addMenu(tr("&View"));
   view->addAction(showQr);
   view->addAction(showGraph);
+  view->addSeparator();
+  view->addAction(history);
 
   QMenu* help = bar->addMenu(tr("&Help"));
   help->addAction(cantConnect);

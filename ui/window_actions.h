@@ -39,6 +39,7 @@ class WindowActions final : public QObject {
   QAction* copyZipLink;
   QAction* showHidden;  // checkable: the selected folders' hidden files
   QAction* openFolder;
+  QAction* properties;  // the selected share's link rules
   QAction* startStop;
   QAction* settings;
   QAction* quit;
@@ -49,6 +50,7 @@ class WindowActions final : public QObject {
   QAction* cantConnect;
   QAction* showQr;
   QAction* showGraph;
+  QAction* history;  // the delivery history
 };
 
 }  // namespace ferry::ui

@@ -2,7 +2,7 @@
 // row with a folder icon, its size and its file count (counted in the
 // background); Copy Zip Link puts the download-everything link on the
 // clipboard; a real client's download of that zip shows in Downloads and ends
-// "Done", and the zip it got passes `unzip -t`; Show Hidden Files changes what
+// "Delivered", and the zip it got passes `unzip -t`; Show Hidden Files changes what
 // the listing shows and survives a restart; a folder too deep for one zip
 // says so in words.
 
@@ -201,7 +201,7 @@ void TestFolderShares::zipDownloadShowsInDownloadsAndEndsDone() {
   QCOMPARE(qint64(zip.body.size()), zip.contentLength);  // the length was known before the first byte
   QVERIFY(zip.body.startsWith("PK\x03\x04"));
 
-  // The window saw it: a row for Photos.zip that ends "Done" at 100%.
+  // The window saw it: a row for Photos.zip that ends "Delivered" at 100%.
   TransfersModel* t = w->transfersModel();
   QVERIFY(waitFor(
       [&] {
@@ -210,7 +210,7 @@ void TestFolderShares::zipDownloadShowsInDownloadsAndEndsDone() {
       },
       5000));
   QCOMPARE(t->index(0, TransfersModel::File).data().toString(), QStringLiteral("Photos.zip"));
-  QCOMPARE(t->index(0, TransfersModel::State).data().toString(), QStringLiteral("Done"));
+  QCOMPARE(t->index(0, TransfersModel::State).data().toString(), QStringLiteral("Delivered"));
   QCOMPARE(t->index(0, TransfersModel::Progress).data().toString(), QStringLiteral("100%"));
 
   // A reader nobody here wrote accepts it and finds both files, and not the hidden one.

@@ -163,7 +163,7 @@ void TestMainWindow::dropCopyAndWatchDownload() {
   QVERIFY2(w->statusBar()->currentMessage().contains(QStringLiteral("Copied")),
            qPrintable(w->statusBar()->currentMessage()));
 
-  // A real client downloads it; the transfer row climbs to 100% and ends "Done".
+  // A real client downloads it; the transfer row climbs to 100% and ends "Delivered".
   QNetworkAccessManager nam;
   QNetworkReply* reply = nam.get(QNetworkRequest(QUrl(link)));
   QByteArray received;
@@ -202,7 +202,7 @@ void TestMainWindow::dropCopyAndWatchDownload() {
   QVERIFY2(middle, "never saw the download part-way");
   QCOMPARE(seen.last(), 1.0);
   const QModelIndex state = w->transfersModel()->index(0, TransfersModel::State);
-  QCOMPARE(state.data().toString(), QStringLiteral("Done"));
+  QCOMPARE(state.data().toString(), QStringLiteral("Delivered"));
   QCOMPARE(w->transfersModel()->index(0, TransfersModel::Progress).data().toString(), QStringLiteral("100%"));
   // The share counts the completed download.
   QVERIFY(waitFor([&] { return w->sharesModel()->index(0, SharesModel::Downloads).data().toString() == "1"; }, 3000));

@@ -15,6 +15,7 @@
 #include <QStandardPaths>
 #include <QProcess>
 #include <QTest>
+#include <QTimeZone>
 
 #ifdef __linux__
 #include <dlfcn.h>
@@ -90,10 +91,18 @@ void TestPersistence::settingsRoundTrip() {
   s.startOnLaunch = false;
   s.keepInTray = false;
   s.notifyOnComplete = false;
+  s.publicCacheSeconds = 600;
   QVERIFY(store.saveSettings(s));
   QCOMPARE(SettingsStore().loadSettings(), s);
   QList<SavedShare> shares = {{QStringLiteral("AAAAAAAAAAAAAAAAAAAAAA"), QStringLiteral("/x/y z.txt"), 3},
                                {QStringLiteral("BBBBBBBBBBBBBBBBBBBBBB"), QStringLiteral("/x/Photos"), 1, true, true}};
+  // A link with every rule, and the deliveries its limit counted.
+  SavedShare ruled{QStringLiteral("CCCCCCCCCCCCCCCCCCCCCC"), QStringLiteral("/x/contract.pdf"), 2};
+  ruled.expires = QDateTime(QDate(2031, 5, 6), QTime(18, 0, 0, 250), QTimeZone::utc());
+  ruled.downloadLimit = 3;
+  ruled.password = QStringLiteral("tahi-keji-heze-80");
+  ruled.deliveries = 1;
+  shares << ruled;
   QVERIFY(store.saveShares(shares));
   QCOMPARE(SettingsStore().loadShares(), shares);
   // A file's entry reads as it did before folders could be shared.
@@ -101,6 +110,10 @@ void TestPersistence::settingsRoundTrip() {
   QCOMPARE(ini.value(QStringLiteral("shares/BBBBBBBBBBBBBBBBBBBBBB/showHidden")).toString(), QStringLiteral("true"));
   QVERIFY(!ini.contains(QStringLiteral("shares/AAAAAAAAAAAAAAAAAAAAAA/folder")));
   QVERIFY(!ini.contains(QStringLiteral("shares/AAAAAAAAAAAAAAAAAAAAAA/showHidden")));
+  for (const char* rule : {"expires", "downloadLimit", "password", "deliveries"})
+    QVERIFY(!ini.contains(QStringLiteral("shares/AAAAAAAAAAAAAAAAAAAAAA/") + QLatin1String(rule)));
+  QCOMPARE(ini.value(QStringLiteral("shares/CCCCCCCCCCCCCCCCCCCCCC/expires")).toString(),
+           QStringLiteral("2031-05-06T18:00:00.250Z"));
   // Defaults when nothing was saved.
   QCOMPARE(SettingsStore(config_->path() + QStringLiteral("/none.ini")).loadSettings(), AppSettings());
 }

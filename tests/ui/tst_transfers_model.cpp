@@ -66,6 +66,7 @@ class TestTransfersModel : public QObject {
   void thousandTransfersOneSignal();
   void removedRowsAreNotResurrected();
   void failedTextReadsInBothPalettes();
+  void deliveriesAreOneRowEach();
 };
 
 void TestTransfersModel::passesTheModelTester() {
@@ -209,6 +210,58 @@ void TestTransfersModel::failedTextReadsInBothPalettes() {
     QCOMPARE(contrastRatio(red, base), ratio);
   }
   QApplication::setPalette(before);
+}
+
+void TestTransfersModel::deliveriesAreOneRowEach() {
+  TransfersModel model;
+  QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+  QSignalSpy ended(&model, &TransfersModel::deliveryEnded);
+  auto share = std::make_shared<const ferry::Share>(ferry::Share{"tok", "/srv/build.apk", "build.apk"});
+  DeliveryInfo d;
+  d.id = 1;
+  d.share = share;
+  d.address = "192.168.1.20";
+  d.clientName = "Safari on iPhone";
+  d.size = 1000;
+  d.covered = 450;
+  d.requests = 3;
+  // Three segments of one client, and an upload that is no delivery.
+  StatsSnapshot s = snapshot({transfer(1, 150), transfer(2, 150), transfer(3, 150), transfer(4, 10)});
+  for (int i = 0; i < 3; ++i) {
+    s.transfers[i].delivery = 1;
+    s.transfers[i].client = "192.168.1.20:" + std::to_string(50000 + i);
+  }
+  s.transfers[3].direction = TransferDirection::kUpload;
+  s.deliveries = {d};
+  model.applySnapshot(1, s);
+  QCOMPARE(model.rowCount(), 2);
+  QCOMPARE(model.index(0, TransfersModel::Client).data().toString(), QStringLiteral("Safari on iPhone (192.168.1.20)"));
+  QCOMPARE(model.index(0, TransfersModel::Progress).data().toString(), QStringLiteral("45%"));
+  QCOMPARE(model.index(0, 0).data(TransfersModel::TransferIdsRole).toList().size(), 3);
+  QVERIFY(model.index(0, 0).data(Qt::ToolTipRole).toString().contains(
+      QStringLiteral("From 192.168.1.20:50000, 192.168.1.20:50001, 192.168.1.20:50002")));
+  QCOMPARE(model.index(1, TransfersModel::State).data().toString(), QStringLiteral("Receiving"));
+  QCOMPARE(model.index(1, 0).data(TransfersModel::OutcomeRole).toInt(), -1);
+  QCOMPARE(model.activeCount(), 2);
+
+  // Its requests end short: it waits for a resume, then stops.
+  for (int i = 0; i < 3; ++i) s.transfers[i].state = TransferState::kFailed;
+  model.applySnapshot(1, s);
+  QCOMPARE(model.index(0, TransfersModel::State).data().toString(), QStringLiteral("Paused at 45%"));
+  QVERIFY(model.index(0, 0).data(TransfersModel::TransferIdsRole).toList().isEmpty());
+  s.deliveries[0].outcome = DeliveryOutcome::kStopped;
+  model.applySnapshot(1, s);
+  QCOMPARE(model.index(0, TransfersModel::State).data().toString(), QStringLiteral("Stopped at 45%"));
+  QCOMPARE(ended.count(), 1);
+  QCOMPARE(ended.first().at(4).toString(), QStringLiteral("Stopped at 45%"));
+  model.applySnapshot(1, s);
+  QCOMPARE(ended.count(), 1);  // the same end seen again is not a new end
+
+  QCOMPARE(TransfersModel::outcomeText(DeliveryOutcome::kDelivered, 0, 1), QStringLiteral("Delivered"));
+  QCOMPARE(TransfersModel::outcomeText(DeliveryOutcome::kDelivered, 1, 1), QStringLiteral("Delivered (1 resume)"));
+  QCOMPARE(TransfersModel::outcomeText(DeliveryOutcome::kDelivered, 2, 1), QStringLiteral("Delivered (2 resumes)"));
+  QCOMPARE(TransfersModel::outcomeText(DeliveryOutcome::kCancelled, 0, 0.3), QStringLiteral("Cancelled"));
+  QCOMPARE(TransfersModel::clientText(QString(), QStringLiteral("10.0.0.5")), QStringLiteral("10.0.0.5"));
 }
 
 QTEST_MAIN(TestTransfersModel)

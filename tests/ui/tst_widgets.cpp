@@ -13,6 +13,7 @@
 #include "format.h"
 #include "link_hosts.h"
 #include "qr_code_widget.h"
+#include "run_settings.h"
 #include "server_bridge.h"
 #include "settings_dialog.h"
 #include "ui/ui_test_support.h"
@@ -130,12 +131,32 @@ void TestWidgets::settingsDialogRoundTrip() {
   s.rateLimit = 250'000;
   s.maxConnections = 50;
   s.startOnLaunch = false;
+  s.publicCacheSeconds = 300;
   SettingsDialog d(s, false);
   QCOMPARE(d.settings(), s);
   auto* port = d.findChildren<QSpinBox*>().first();
   port->setValue(0);
   QCOMPARE(d.settings().port, 0);
   QCOMPARE(port->text(), QStringLiteral("Any free port"));
+  // Caches: off by default, and what is set reaches the server's options.
+  auto* cache = d.findChild<QSpinBox*>(QStringLiteral("publicCache"));
+  QVERIFY(cache);
+  QCOMPARE(cache->value(), 300);
+  QCOMPARE(RunSettings(d.settings(), {}).serverOptions().publicCacheSeconds, 300u);
+  cache->setValue(0);
+  QCOMPARE(cache->text(), QStringLiteral("Off"));
+  QCOMPARE(RunSettings(d.settings(), {}).serverOptions().publicCacheSeconds, 0u);
+  QCOMPARE(SettingsDialog(AppSettings(), false).settings().publicCacheSeconds, 0u);
+  // A run's --public-cache wins until the user changes the setting.
+  LaunchOptions launch;
+  launch.server.publicCacheSeconds = 60;
+  launch.publicCacheGiven = true;
+  RunSettings run(s, launch);
+  QCOMPARE(run.serverOptions().publicCacheSeconds, 60u);
+  AppSettings changed = s;
+  changed.publicCacheSeconds = 900;
+  run.takeFromUser(changed);
+  QCOMPARE(run.serverOptions().publicCacheSeconds, 900u);
 }
 
 

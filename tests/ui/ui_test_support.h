@@ -26,12 +26,14 @@
 
 namespace ferry::test {
 
-// Points XDG_CONFIG_HOME and HOME at a fresh temporary directory, so the
-// app's QSettings file (QStandardPaths::AppConfigLocation) is the test's own.
+// Points XDG_CONFIG_HOME, XDG_DATA_HOME and HOME at a fresh temporary
+// directory, so the app's QSettings file (QStandardPaths::AppConfigLocation)
+// and its delivery history (AppDataLocation) are the test's own.
 class IsolatedConfig {
  public:
   IsolatedConfig() {
     qputenv("XDG_CONFIG_HOME", QByteArray(dir_.path().toUtf8() + "/config"));
+    qputenv("XDG_DATA_HOME", QByteArray(dir_.path().toUtf8() + "/data"));
     qputenv("HOME", dir_.path().toUtf8());
   }
   QString path() const { return dir_.path(); }
