@@ -174,8 +174,9 @@ void LogLines::serving(std::string& out, std::size_t files, std::size_t folders,
   if (files) what = std::to_string(files) + (files == 1 ? " file" : " files");
   if (files && folders) what += " and ";
   if (folders) what += std::to_string(folders) + (folders == 1 ? " folder" : " folders");
-  out += "ferry: serving " + what + " on port " + std::to_string(port) + " (" + std::string(poller) +
-         "); Ctrl+C stops\n";
+  // Receiving only, nothing shared: the run listens, it serves no file.
+  out += (what.empty() ? std::string("ferry: listening") : "ferry: serving " + what) + " on port " +
+         std::to_string(port) + " (" + std::string(poller) + "); Ctrl+C stops\n";
 }
 
 void LogLines::rules(std::string& out, const ShareRules& rules) const {

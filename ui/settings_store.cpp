@@ -44,7 +44,8 @@ QString SettingsStore::loadProblems() const {
   if (salvage_.damaged) {
     const QString file = QDir::toNativeSeparators(path_);
     const QString read = sharesRead_ < 0 ? QString()
-                                         : tr(" (%n shared file(s))", nullptr, sharesRead_);
+                                         : sharesRead_ == 1 ? tr(" (1 shared file)")
+                                                           : tr(" (%1 shared files)").arg(sharesRead_);
     out << (salvage_.backup.isEmpty()
                 ? tr("The settings file %1 is damaged: %2. Ferry read what it could%3, but could not keep a "
                      "copy of the damaged file.")
