@@ -8,10 +8,10 @@
 
 #include <mutex>
 
-#include <sys/mount.h>
 
 #include "receive_asks.h"
 #include "testutil/http_client.h"
+#include "testutil/small_tmpfs.h"
 #include "upload.h"
 #include "upload_handler.h"
 
@@ -378,14 +378,8 @@ class TestReceiveAsk : public QObject {
   // ---- free space ----------------------------------------------------------------
 
   void aDeclaredSizeBeyondTheFreeSpaceIs507() {
-    if (::geteuid() != 0) QSKIP("mounting a small tmpfs needs root");
-    QTemporaryDir mountPoint;
-    if (::mount("tmpfs", QFile::encodeName(mountPoint.path()).constData(), "tmpfs", 0, "size=8m") != 0)
-      QSKIP("cannot mount a tmpfs here (a container without CAP_SYS_ADMIN?)");
-    struct Unmount {
-      QString p;
-      ~Unmount() { ::umount2(QFile::encodeName(p).constData(), MNT_DETACH); }
-    } unmount{mountPoint.path()};
+    SmallTmpfs mountPoint(8);
+    if (!mountPoint.mounted()) QSKIP(mountPoint.why());
     QVERIFY(receiveInto(mountPoint.path()));
     const qint64 disk = 8 << 20;
     // curl: refused before the body, so no 100 Continue and no part file.

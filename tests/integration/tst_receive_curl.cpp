@@ -4,10 +4,10 @@
 
 #include <QTest>
 
-#include <sys/mount.h>
 #include <sys/stat.h>
 
 #include "testutil/http_client.h"
+#include "testutil/small_tmpfs.h"
 #include "upload_names.h"
 
 using namespace ferry::test;
@@ -215,14 +215,8 @@ class TestReceiveCurl : public QObject {
   }
 
   void fullDiskMidUploadIs507AndLeavesNothing() {
-    if (::geteuid() != 0) QSKIP("mounting a small tmpfs needs root");
-    QTemporaryDir mountPoint;
-    if (::mount("tmpfs", QFile::encodeName(mountPoint.path()).constData(), "tmpfs", 0, "size=4m") != 0)
-      QSKIP("cannot mount a tmpfs here (a container without CAP_SYS_ADMIN?)");
-    struct Unmount {
-      QString p;
-      ~Unmount() { ::umount2(QFile::encodeName(p).constData(), MNT_DETACH); }
-    } unmount{mountPoint.path()};
+    SmallTmpfs mountPoint(4);
+    if (!mountPoint.mounted()) QSKIP(mountPoint.why());
     QVERIFY(writeFile(mountPoint.filePath("already here.txt"), "keep\n"));
     std::string error;
     QVERIFY(fx_->server.setReceiveFolder(QFile::encodeName(mountPoint.path()).toStdString(), &error));
