@@ -33,18 +33,6 @@
 namespace ferry::app {
 namespace {
 
-std::string humanBytes(double b) {
-  const char* units[] = {"B", "KB", "MB", "GB", "TB"};
-  int u = 0;
-  while (b >= 1000 && u < 4) {
-    b /= 1000;
-    ++u;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", b, units[u]);
-  return buf;
-}
-
 // Frees a line buffer that a burst grew far beyond what it now holds (size:
 // what was last written from it). A busy log keeps its buffer: regrowing it
 // every time would cost allocations.

@@ -8,7 +8,6 @@
 #include "delivery_book.h"
 
 namespace ferry::app {
-namespace {
 
 std::string humanBytes(double b) {
   const char* units[] = {"B", "KB", "MB", "GB", "TB"};
@@ -21,6 +20,8 @@ std::string humanBytes(double b) {
   std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", b, units[u]);
   return buf;
 }
+
+namespace {
 
 // The length of the UTF-8 sequence at s[i] (1 to 4), or 0 when the bytes
 // there are not one (a stray continuation byte, an overlong form, a

@@ -59,6 +59,8 @@ class LogLines {
   bool json_;
 };
 
+// "2.1 MB", "512 B": bytes as the log and the live line say them.
+std::string humanBytes(double bytes);
 // "2026-12-02T18:40:12.345Z".
 std::string isoUtc(std::chrono::system_clock::time_point t);
 // Appends `s` as a JSON string: escaped, and valid UTF-8 whatever its bytes.

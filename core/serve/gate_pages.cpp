@@ -2,22 +2,13 @@
 
 #include <ctime>
 
+#include "calendar.h"
 #include "header_values.h"
 #include "page_template.h"
 #include "web_assets.h"
 
 namespace ferry {
 namespace {
-
-std::tm localTime(std::time_t t) {
-  std::tm tm{};
-#ifdef _WIN32
-  localtime_s(&tm, &t);
-#else
-  localtime_r(&t, &tm);
-#endif
-  return tm;
-}
 
 void appendTwoDigits(std::string& s, int v) {
   s += static_cast<char>('0' + v / 10 % 10);
