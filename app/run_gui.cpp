@@ -12,13 +12,13 @@
 #include <QStyleFactory>
 #include <QTimer>
 
-#include "app_icon.h"
-#include "file_open_filter.h"
+#include "desktop/app_icon.h"
+#include "desktop/file_open_filter.h"
 #include "main_window.h"
-#include "palette_colors.h"
-#include "settings_store.h"
-#include "single_instance.h"
-#include "termination_signals.h"
+#include "widgets/palette_colors.h"
+#include "settings/settings_store.h"
+#include "desktop/single_instance.h"
+#include "desktop/termination_signals.h"
 
 namespace ferry::app {
 namespace {

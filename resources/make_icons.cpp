@@ -1,6 +1,6 @@
 // Writes Ferry's app icon as PNGs for the desktop (hicolor theme layout):
 //   make_icons OUTDIR  ->  OUTDIR/<N>x<N>/apps/io.github.ferry_app.Ferry.png
-// Run at build time; paints with ui/app_icon.cpp, the same code the window
+// Run at build time; paints with ui/desktop/app_icon.cpp, the same code the window
 // uses, so the installed icon and the running app's icon are one picture.
 
 #include <cstdio>
@@ -8,7 +8,7 @@
 #include <QDir>
 #include <QGuiApplication>
 
-#include "app_icon.h"
+#include "desktop/app_icon.h"
 
 int main(int argc, char** argv) {
   if (argc != 2) {

@@ -44,7 +44,7 @@ while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); d
 token() { head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'; }
 t_pdf="$(token)"; t_zip="$(token)"; t_mp4="$(token)"
 
-# Settings and shares as Ferry itself stores them (ui/settings_store.cpp).
+# Settings and shares as Ferry itself stores them (ui/settings/settings_store.cpp).
 cat >"$work/config/ferry/ferry.ini" <<INI
 [server]
 port=$port

@@ -20,8 +20,8 @@
 #include <QStringList>
 #include <QUrl>
 
-#include "run_settings.h"
-#include "settings_store.h"
+#include "settings/run_settings.h"
+#include "settings/settings_store.h"
 
 class QAction;
 class QComboBox;

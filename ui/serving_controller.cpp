@@ -5,16 +5,16 @@
 #include <QStatusBar>
 #include <QWidget>
 
-#include "bandwidth_graph.h"
-#include "link_hosts.h"
-#include "message_bar.h"
-#include "run_settings.h"
+#include "widgets/bandwidth_graph.h"
+#include "network/link_hosts.h"
+#include "widgets/message_bar.h"
+#include "settings/run_settings.h"
 #include "server_bridge.h"
-#include "share_manager.h"
-#include "shares_model.h"
+#include "shares/share_manager.h"
+#include "shares/shares_model.h"
 #include "status_panel.h"
-#include "transfers_model.h"
-#include "tray_icon.h"
+#include "transfers/transfers_model.h"
+#include "desktop/tray_icon.h"
 #include "window_actions.h"
 
 namespace ferry::ui {

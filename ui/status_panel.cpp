@@ -3,8 +3,8 @@
 #include <QLabel>
 #include <QStatusBar>
 
-#include "format.h"
-#include "palette_colors.h"
+#include "widgets/format.h"
+#include "widgets/palette_colors.h"
 
 namespace ferry::ui {
 

@@ -10,8 +10,8 @@
 #include <QToolButton>
 #include <QWidget>
 
-#include "action_icons.h"
-#include "app_icon.h"
+#include "widgets/action_icons.h"
+#include "desktop/app_icon.h"
 
 namespace ferry::ui {
 namespace {

@@ -4,7 +4,7 @@
 // the address links use (lan_ranking.h ranks them). getifaddrs() on POSIX,
 // with what Linux adds in /proc and /sys (the default route, interface
 // types, IPv6 privacy addresses); GetAdaptersAddresses() on Windows. The
-// window gathers the same facts through Qt (ui/link_hosts.h); headless has
+// window gathers the same facts through Qt (ui/network/link_hosts.h); headless has
 // no Qt, so it asks here. Any thread.
 
 #include <string>

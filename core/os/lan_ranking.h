@@ -3,7 +3,7 @@
 // Which of this machine's addresses go into links, best first: a pure
 // function over a list of interfaces (interface_list.h), so that a laptop
 // on Wi-Fi with Docker and a VPN, or Windows with Hyper-V and VirtualBox,
-// can be checked anywhere. The window (ui/address_ranking.h, which adds
+// can be checked anywhere. The window (ui/network/address_ranking.h, which adds
 // host names and labels) and headless both rank through this one function,
 // so both put the same address in links. Any thread.
 

@@ -42,9 +42,9 @@
 
 #include "main_window.h"
 #include "server_bridge.h"
-#include "shares_model.h"
-#include "table_view.h"
-#include "transfers_model.h"
+#include "shares/shares_model.h"
+#include "widgets/table_view.h"
+#include "transfers/transfers_model.h"
 
 using namespace ferry;
 using namespace ferry::ui;

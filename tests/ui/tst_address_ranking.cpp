@@ -5,9 +5,9 @@
 
 #include <QTest>
 
-#include "address_ranking.h"
+#include "network/address_ranking.h"
 #include "lan_ranking.h"
-#include "link_hosts.h"
+#include "network/link_hosts.h"
 
 using namespace ferry::ui;
 using ferry::LanAddress;

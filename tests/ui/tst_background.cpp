@@ -15,12 +15,12 @@
 #include <QPushButton>
 #include <QTest>
 
-#include "background_controller.h"
+#include "desktop/background_controller.h"
 #include "main_window.h"
-#include "settings_store.h"
-#include "shares_model.h"
-#include "transfers_model.h"
-#include "tray_icon.h"
+#include "settings/settings_store.h"
+#include "shares/shares_model.h"
+#include "transfers/transfers_model.h"
+#include "desktop/tray_icon.h"
 #include "ui/ui_test_support.h"
 
 using namespace ferry;

@@ -13,13 +13,13 @@
 #include <QPushButton>
 #include <QTest>
 
-#include "connection_help.h"
+#include "network/connection_help.h"
 #include "main_window.h"
-#include "network_watcher.h"
-#include "reachability.h"
-#include "shares_model.h"
-#include "system_checks.h"
-#include "visitor_tracker.h"
+#include "network/network_watcher.h"
+#include "network/reachability.h"
+#include "shares/shares_model.h"
+#include "network/system_checks.h"
+#include "network/visitor_tracker.h"
 #include "ui/ui_test_support.h"
 
 using namespace ferry;

@@ -15,11 +15,11 @@
 #include <QTest>
 #include <QTimeZone>
 
-#include "delivery_history.h"
-#include "history_dialog.h"
+#include "transfers/delivery_history.h"
+#include "transfers/history_dialog.h"
 #include "main_window.h"
-#include "message_bar.h"
-#include "shares_model.h"
+#include "widgets/message_bar.h"
+#include "shares/shares_model.h"
 #include "ui/ui_test_support.h"
 
 using namespace ferry;

@@ -15,13 +15,13 @@
 #include <QStandardPaths>
 #include <QTest>
 
-#include "background_controller.h"
+#include "desktop/background_controller.h"
 #include "main_window.h"
 #include "server_bridge.h"
-#include "shares_model.h"
-#include "table_view.h"
-#include "transfers_model.h"
-#include "tray_icon.h"
+#include "shares/shares_model.h"
+#include "widgets/table_view.h"
+#include "transfers/transfers_model.h"
+#include "desktop/tray_icon.h"
 #include "ui/ui_test_support.h"
 
 using namespace ferry;

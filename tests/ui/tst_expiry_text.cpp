@@ -4,7 +4,7 @@
 
 #include <QTest>
 
-#include "expiry_text.h"
+#include "shares/expiry_text.h"
 
 using namespace ferry::ui;
 

@@ -24,14 +24,14 @@
 #include <QStatusBar>
 #include <QTest>
 
-#include "format.h"
+#include "widgets/format.h"
 #include "main_window.h"
-#include "message_bar.h"
+#include "widgets/message_bar.h"
 #include "server_bridge.h"
-#include "settings_store.h"
-#include "shares_model.h"
-#include "table_view.h"
-#include "transfers_model.h"
+#include "settings/settings_store.h"
+#include "shares/shares_model.h"
+#include "widgets/table_view.h"
+#include "transfers/transfers_model.h"
 #include "ui/drop_files.h"
 #include "ui/ui_test_support.h"
 

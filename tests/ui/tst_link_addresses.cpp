@@ -8,15 +8,15 @@
 #include <QStatusBar>
 #include <QTest>
 
-#include "addresses_dialog.h"
-#include "link_hosts.h"
+#include "network/addresses_dialog.h"
+#include "network/link_hosts.h"
 #include "main_window.h"
-#include "message_bar.h"
-#include "network_watcher.h"
-#include "qr_code_widget.h"
-#include "qr_panel.h"
-#include "settings_dialog.h"
-#include "shares_model.h"
+#include "widgets/message_bar.h"
+#include "network/network_watcher.h"
+#include "widgets/qr_code_widget.h"
+#include "widgets/qr_panel.h"
+#include "settings/settings_dialog.h"
+#include "shares/shares_model.h"
 #include "ui/ui_test_support.h"
 
 using namespace ferry;

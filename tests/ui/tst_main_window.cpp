@@ -27,12 +27,12 @@
 #include <sys/stat.h>
 
 #include "main_window.h"
-#include "message_bar.h"
+#include "widgets/message_bar.h"
 #include "server_bridge.h"
-#include "shares_model.h"
+#include "shares/shares_model.h"
 #include "status_panel.h"
-#include "table_view.h"
-#include "transfers_model.h"
+#include "widgets/table_view.h"
+#include "transfers/transfers_model.h"
 #include "ui/drop_files.h"
 #include "ui/ui_test_support.h"
 

@@ -16,11 +16,11 @@
 #include <QStandardPaths>
 #include <QTest>
 
-#include "addresses_dialog.h"
+#include "network/addresses_dialog.h"
 #include "main_window.h"
-#include "network_watcher.h"
-#include "qr_code_widget.h"
-#include "shares_model.h"
+#include "network/network_watcher.h"
+#include "widgets/qr_code_widget.h"
+#include "shares/shares_model.h"
 #include "ui/ui_test_support.h"
 
 using namespace ferry;

@@ -22,10 +22,10 @@
 #endif
 
 #include "main_window.h"
-#include "message_bar.h"
+#include "widgets/message_bar.h"
 #include "server_bridge.h"
-#include "settings_store.h"
-#include "shares_model.h"
+#include "settings/settings_store.h"
+#include "shares/shares_model.h"
 #include "status_panel.h"
 #include "ui/ui_test_support.h"
 

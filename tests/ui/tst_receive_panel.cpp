@@ -10,10 +10,10 @@
 #include <QTest>
 
 #include "main_window.h"
-#include "qr_code_widget.h"
-#include "receive_panel.h"
+#include "widgets/qr_code_widget.h"
+#include "receive/receive_panel.h"
 #include "server_bridge.h"
-#include "transfers_model.h"
+#include "transfers/transfers_model.h"
 #include "ui_test_support.h"
 
 using namespace ferry;

@@ -16,13 +16,13 @@
 #include <QTest>
 #include <QToolButton>
 
-#include "format.h"
+#include "widgets/format.h"
 #include "main_window.h"
-#include "message_bar.h"
-#include "receive_ask_bar.h"
-#include "receive_panel.h"
+#include "widgets/message_bar.h"
+#include "receive/receive_ask_bar.h"
+#include "receive/receive_panel.h"
 #include "server_bridge.h"
-#include "settings_dialog.h"
+#include "settings/settings_dialog.h"
 #include "ui_test_support.h"
 
 using namespace ferry;

@@ -19,13 +19,13 @@
 #include <QStandardPaths>
 #include <QTest>
 
-#include "expiry_text.h"
+#include "shares/expiry_text.h"
 #include "main_window.h"
 #include "server_bridge.h"
-#include "settings_store.h"
-#include "share_properties_dialog.h"
-#include "shares_model.h"
-#include "table_view.h"
+#include "settings/settings_store.h"
+#include "shares/share_properties_dialog.h"
+#include "shares/shares_model.h"
+#include "widgets/table_view.h"
 #include "ui/ui_test_support.h"
 
 using namespace ferry;

@@ -10,9 +10,9 @@
 #include <QTest>
 
 #include "server_bridge.h"
-#include "settings_store.h"
-#include "share_manager.h"
-#include "shares_model.h"
+#include "settings/settings_store.h"
+#include "shares/share_manager.h"
+#include "shares/shares_model.h"
 #include "ui/ui_test_support.h"
 
 using namespace ferry;

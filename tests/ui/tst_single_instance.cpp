@@ -26,9 +26,9 @@
 
 #include <QFileOpenEvent>
 
-#include "file_open_filter.h"
-#include "instance_message.h"
-#include "single_instance.h"
+#include "desktop/file_open_filter.h"
+#include "desktop/instance_message.h"
+#include "desktop/single_instance.h"
 #include "ui/ui_test_support.h"
 
 using namespace ferry::ui;

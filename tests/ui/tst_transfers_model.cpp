@@ -11,8 +11,8 @@
 #include <QSortFilterProxyModel>
 #include <QTest>
 
-#include "palette_colors.h"
-#include "transfers_model.h"
+#include "widgets/palette_colors.h"
+#include "transfers/transfers_model.h"
 #include "ui/ui_test_support.h"
 
 using namespace ferry;

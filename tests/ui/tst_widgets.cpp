@@ -9,13 +9,13 @@
 #include <QTcpServer>
 #include <QTest>
 
-#include "bandwidth_graph.h"
-#include "format.h"
-#include "link_hosts.h"
-#include "qr_code_widget.h"
-#include "run_settings.h"
+#include "widgets/bandwidth_graph.h"
+#include "widgets/format.h"
+#include "network/link_hosts.h"
+#include "widgets/qr_code_widget.h"
+#include "settings/run_settings.h"
 #include "server_bridge.h"
-#include "settings_dialog.h"
+#include "settings/settings_dialog.h"
 #include "ui/ui_test_support.h"
 
 using namespace ferry;

@@ -22,7 +22,7 @@
 #include <QTimer>
 #include <QTest>
 
-#include "settings_store.h"
+#include "settings/settings_store.h"
 
 namespace ferry::test {
 

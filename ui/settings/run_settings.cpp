@@ -1,0 +1,51 @@
+#include "settings/run_settings.h"
+
+#include <QHostAddress>
+
+#include "network/link_hosts.h"
+
+namespace ferry::ui {
+
+RunSettings::RunSettings(AppSettings saved, LaunchOptions launch)
+    : saved_(std::move(saved)), launch_(std::move(launch)) {}
+
+void RunSettings::takeFromUser(const AppSettings& s) {
+  if (s.port != saved_.port) launch_.portGiven = false;
+  if (s.bind != saved_.bind) launch_.bindGiven = false;
+  if (s.rateLimit != saved_.rateLimit) launch_.rateGiven = false;
+  if (s.maxConnections != saved_.maxConnections) launch_.maxConnectionsGiven = false;
+  if (s.publicCacheSeconds != saved_.publicCacheSeconds) launch_.publicCacheGiven = false;
+  saved_ = s;
+}
+
+void RunSettings::usePort(std::uint16_t port) {
+  saved_.port = port;
+  launch_.portGiven = false;
+}
+
+std::uint16_t RunSettings::port() const { return launch_.portGiven ? launch_.server.port : saved_.port; }
+
+QString RunSettings::bind() const {
+  return launch_.bindGiven ? QString::fromStdString(launch_.server.bind) : saved_.bind;
+}
+
+std::uint64_t RunSettings::rateLimit() const { return launch_.rateGiven ? launch_.server.rateLimit : saved_.rateLimit; }
+
+QString RunSettings::linkHost() const {
+  return ranked_.isEmpty() ? effectiveLinkHost(saved_.linkHost, bind()) : effectiveLinkHost(saved_.linkHost, bind(), ranked_);
+}
+
+ServerOptions RunSettings::serverOptions() const {
+  ServerOptions o = launch_.server;
+  o.port = port();
+  o.bind = bind().toStdString();
+  o.rateLimit = rateLimit();
+  if (!launch_.maxConnectionsGiven) o.limits.maxConnections = static_cast<std::size_t>(saved_.maxConnections);
+  if (!launch_.publicCacheGiven) o.publicCacheSeconds = saved_.publicCacheSeconds;
+  // A name typed as the link address (a proxy's, say) must be answered.
+  const QString host = linkHost();
+  if (QHostAddress(host).isNull()) o.allowedHosts.push_back(host.toStdString());
+  return o;
+}
+
+}  // namespace ferry::ui

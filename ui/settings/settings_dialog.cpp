@@ -1,0 +1,155 @@
+#include "settings/settings_dialog.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHostAddress>
+#include <QLabel>
+#include <QLineEdit>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+#include "network/link_hosts.h"
+
+namespace ferry::ui {
+namespace {
+
+constexpr std::uint64_t kMegabyte = 1'000'000;  // as sizes are shown (format.h)
+
+}  // namespace
+
+SettingsDialog::SettingsDialog(const AppSettings& s, bool trayAvailable, QWidget* parent)
+    : QDialog(parent), base_(s) {
+  setWindowTitle(tr("Ferry Settings"));
+
+  port_ = new QSpinBox(this);
+  port_->setRange(0, 65535);
+  port_->setSpecialValueText(tr("Any free port"));
+  port_->setValue(s.port);
+  port_->setToolTip(tr("The TCP port Ferry listens on. With \"any free port\", links change each time Ferry starts."));
+
+  const QList<LinkAddress> addresses = rankedMachineAddresses();
+  bind_ = new QComboBox(this);
+  bind_->setEditable(true);
+  bind_->addItem(tr("All interfaces"), QString());
+  for (const LinkAddress& a : addresses)
+    if (!QHostAddress(a.host).isNull()) bind_->addItem(a.label, a.host);
+  if (int i = bind_->findData(s.bind); i >= 0) bind_->setCurrentIndex(i);
+  else bind_->setEditText(s.bind);
+  bind_->setToolTip(tr("Listen on one address only, or on all of them"));
+
+  linkHost_ = new QComboBox(this);
+  linkHost_->setEditable(true);
+  linkHost_->addItem(tr("Automatic (%1)").arg(effectiveLinkHost(QString(), s.bind, addresses)), QString());
+  for (const LinkAddress& a : addresses) linkHost_->addItem(a.label, a.host);
+  if (int i = linkHost_->findData(s.linkHost); i >= 0) linkHost_->setCurrentIndex(i);
+  else linkHost_->setEditText(s.linkHost);
+  linkHost_->setToolTip(tr("The address put in links: one the other person's device can reach.\n"
+                           "Type a name if Ferry sits behind a proxy."));
+
+  rate_ = new QSpinBox(this);
+  rate_->setRange(0, 10'000'000);
+  rate_->setSingleStep(100);
+  rate_->setSuffix(tr(" kB/s"));
+  rate_->setSpecialValueText(tr("Unlimited"));
+  rate_->setValue(static_cast<int>(std::min<std::uint64_t>(s.rateLimit / 1000, 10'000'000)));
+  rate_->setToolTip(tr("Total upload speed for all downloads together"));
+
+  maxConnections_ = new QSpinBox(this);
+  maxConnections_->setRange(1, 100000);
+  maxConnections_->setValue(s.maxConnections);
+  maxConnections_->setToolTip(tr("Clients beyond this many are asked to come back later"));
+
+  publicCache_ = new QSpinBox(this);
+  publicCache_->setObjectName(QStringLiteral("publicCache"));
+  publicCache_->setRange(0, static_cast<int>(SettingsStore::kMaxPublicCacheSeconds));
+  publicCache_->setSingleStep(60);
+  publicCache_->setSuffix(tr(" seconds"));
+  publicCache_->setSpecialValueText(tr("Off"));
+  publicCache_->setValue(static_cast<int>(s.publicCacheSeconds));
+  publicCache_->setToolTip(tr("Behind nginx or a CDN: how long a shared cache may keep a plain link's file.\n"
+                              "Off: every download asks Ferry, so removing a share ends its link everywhere at once.\n"
+                              "Links with an expiry, a download limit or a password are never cached."));
+
+  startOnLaunch_ = new QCheckBox(tr("Start serving when Ferry opens"), this);
+  startOnLaunch_->setChecked(s.startOnLaunch);
+  keepInTray_ = new QCheckBox(tr("Keep serving in the system tray when the window is closed"), this);
+  keepInTray_->setChecked(s.keepInTray && trayAvailable);
+  keepInTray_->setEnabled(trayAvailable);
+  if (!trayAvailable) keepInTray_->setToolTip(tr("This desktop has no system tray"));
+  notify_ = new QCheckBox(tr("Notify me when a download completes"), this);
+  notify_->setChecked(s.notifyOnComplete);
+  notify_->setEnabled(trayAvailable);
+
+  askNewDevices_ = new QCheckBox(tr("Ask before accepting files from a new device"), this);
+  askNewDevices_->setChecked(s.askNewDevices);
+  askNewDevices_->setToolTip(tr("The first time a phone or computer sends files, Ferry asks you first.\n"
+                                "Without this, anyone with the receive link can send files."));
+  maxReceive_ = new QSpinBox(this);
+  maxReceive_->setRange(0, 10'000'000);
+  maxReceive_->setSingleStep(100);
+  maxReceive_->setSuffix(tr(" MB"));
+  maxReceive_->setSpecialValueText(tr("No limit"));
+  maxReceive_->setValue(static_cast<int>(std::min<std::uint64_t>(s.maxReceiveSize / kMegabyte, 10'000'000)));
+  maxReceive_->setToolTip(tr("Files larger than this are refused before any of it is sent"));
+
+  auto* server = new QGroupBox(tr("Server"), this);
+  auto* form = new QFormLayout(server);
+  form->addRow(tr("&Port:"), port_);
+  form->addRow(tr("&Listen on:"), bind_);
+  form->addRow(tr("Lin&k address:"), linkHost_);
+  form->addRow(tr("&Bandwidth limit:"), rate_);
+  form->addRow(tr("&Max connections:"), maxConnections_);
+  form->addRow(tr("Let &caches keep plain links for:"), publicCache_);
+
+  auto* behaviour = new QGroupBox(tr("Behaviour"), this);
+  auto* col = new QVBoxLayout(behaviour);
+  col->addWidget(startOnLaunch_);
+  col->addWidget(keepInTray_);
+  col->addWidget(notify_);
+
+  auto* receive = new QGroupBox(tr("Receiving files"), this);
+  auto* receiveForm = new QFormLayout(receive);
+  receiveForm->addRow(askNewDevices_);
+  receiveForm->addRow(tr("Largest &file accepted:"), maxReceive_);
+
+  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+  connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+  connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+
+  auto* layout = new QVBoxLayout(this);
+  layout->addWidget(server);
+  layout->addWidget(behaviour);
+  layout->addWidget(receive);
+  layout->addWidget(buttons);
+}
+
+SettingsDialog::~SettingsDialog() = default;
+
+AppSettings SettingsDialog::settings() const {
+  AppSettings s = base_;
+  s.port = static_cast<std::uint16_t>(port_->value());
+  auto comboValue = [](QComboBox* c) {
+    // A listed entry carries its value; typed text stands for itself.
+    if (c->currentIndex() >= 0 && c->itemText(c->currentIndex()) == c->currentText())
+      return c->currentData().toString();
+    return c->currentText().trimmed();
+  };
+  s.bind = comboValue(bind_);
+  s.linkHost = comboValue(linkHost_);
+  s.rateLimit = static_cast<std::uint64_t>(rate_->value()) * 1000;
+  s.maxConnections = maxConnections_->value();
+  s.publicCacheSeconds = static_cast<std::uint32_t>(publicCache_->value());
+  s.startOnLaunch = startOnLaunch_->isChecked();
+  if (keepInTray_->isEnabled()) s.keepInTray = keepInTray_->isChecked();
+  if (notify_->isEnabled()) s.notifyOnComplete = notify_->isChecked();
+  s.askNewDevices = askNewDevices_->isChecked();
+  // A cap typed in whole MB; one saved that is not (from the file) stays as it was.
+  if (static_cast<std::uint64_t>(maxReceive_->value()) != base_.maxReceiveSize / kMegabyte)
+    s.maxReceiveSize = static_cast<std::uint64_t>(maxReceive_->value()) * kMegabyte;
+  return s;
+}
+
+}  // namespace ferry::ui

@@ -1,0 +1,48 @@
+#pragma once
+
+// SettingsDialog: edits AppSettings — port, bind address, link address,
+// bandwidth limit, max connections, how long caches in front of Ferry may
+// keep plain links, start on launch, tray behaviour, and what Receive
+// accepts (asking about new devices, a size cap). Owns its
+// form widgets only; the window applies the result.
+//
+// GUI thread only.
+
+#include <QDialog>
+
+#include "settings/settings_store.h"
+
+class QCheckBox;
+class QComboBox;
+class QSpinBox;
+
+namespace ferry::ui {
+
+class SettingsDialog final : public QDialog {
+  Q_OBJECT
+  Q_DISABLE_COPY_MOVE(SettingsDialog)
+
+ public:
+  SettingsDialog(const AppSettings& settings, bool trayAvailable, QWidget* parent = nullptr);
+  ~SettingsDialog() override;
+
+  AppSettings settings() const;
+  QCheckBox* askNewDevices() const { return askNewDevices_; }
+  QSpinBox* maxReceiveSize() const { return maxReceive_; }
+
+ private:
+  AppSettings base_;
+  QSpinBox* port_;
+  QComboBox* bind_;
+  QComboBox* linkHost_;
+  QSpinBox* rate_;
+  QSpinBox* maxConnections_;
+  QSpinBox* publicCache_;
+  QCheckBox* startOnLaunch_;
+  QCheckBox* keepInTray_;
+  QCheckBox* notify_;
+  QCheckBox* askNewDevices_;
+  QSpinBox* maxReceive_;  // in MB; 0 = no cap
+};
+
+}  // namespace ferry::ui

@@ -1,0 +1,273 @@
+#include "shares/share_properties_dialog.h"
+
+#include <QCheckBox>
+#include <QClipboard>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QGuiApplication>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QRandomGenerator>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+#include "shares/expiry_text.h"
+#include "widgets/palette_colors.h"
+#include "shares/shares_model.h"
+
+namespace ferry::ui {
+namespace {
+
+// Expiry choices; the typed one reads the text box.
+enum Expiry { kKeep, kNever, kHour, kDay, kWeek, kTyped };
+
+constexpr int kMinPassword = 4;
+constexpr int kMaxPassword = 128;
+
+}  // namespace
+
+QString readablePassword() {
+  // No letters that read alike (l/1, o/0), none that need a shift key.
+  static const char kConsonants[] = "bdfghjkmnprstvwz";
+  static const char kVowels[] = "aeiu";
+  QRandomGenerator* rng = QRandomGenerator::system();
+  QString out;
+  for (int group = 0; group < 3; ++group) {
+    for (int i = 0; i < 2; ++i) {
+      out += QLatin1Char(kConsonants[rng->bounded(16)]);
+      out += QLatin1Char(kVowels[rng->bounded(4)]);
+    }
+    out += QLatin1Char('-');
+  }
+  out += QString::number(rng->bounded(10, 100));
+  return out;
+}
+
+SharePropertiesDialog::SharePropertiesDialog(const Share& share, Rotate rotate, QWidget* parent)
+    : QDialog(parent), share_(share), rotate_(std::move(rotate)) {
+  setWindowTitle(tr("Properties of %1").arg(share.name));
+
+  link_ = new QLabel(this);
+  link_->setObjectName(QStringLiteral("link"));
+  link_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  link_->setWordWrap(true);
+  link_->setText(share.link.isEmpty() ? tr("(the link appears when Ferry serves)") : share.link.toHtmlEscaped());
+  auto* rotateButton = new QPushButton(tr("&Rotate Link…"), this);
+  rotateButton->setObjectName(QStringLiteral("rotate"));
+  rotateButton->setToolTip(tr("Give the share a new link: the old one stops working at once"));
+  connect(rotateButton, &QPushButton::clicked, this, &SharePropertiesDialog::rotate);
+  auto* linkRow = new QHBoxLayout;
+  linkRow->addWidget(link_, 1);
+  linkRow->addWidget(rotateButton);
+
+  const QDateTime now = QDateTime::currentDateTime();
+  expiry_ = new QComboBox(this);
+  expiry_->setObjectName(QStringLiteral("expiry"));
+  if (share.rules.expires)
+    expiry_->addItem(tr("As set: %1").arg(describeExpiry(toQDateTime(*share.rules.expires), now)), kKeep);
+  expiry_->addItem(tr("Never"), kNever);
+  expiry_->addItem(tr("In 1 hour"), kHour);
+  expiry_->addItem(tr("In 1 day"), kDay);
+  expiry_->addItem(tr("In 7 days"), kWeek);
+  expiry_->addItem(tr("At a time you type"), kTyped);
+  expiryText_ = new QLineEdit(this);
+  expiryText_->setObjectName(QStringLiteral("expiryText"));
+  expiryText_->setPlaceholderText(tr("in 2 hours, tomorrow 18:00, 90m, 2026-12-24 18:00"));
+  expiryText_->setClearButtonEnabled(true);
+  expiryResult_ = new QLabel(this);
+  expiryResult_->setObjectName(QStringLiteral("expiryResult"));
+  expiryResult_->setWordWrap(true);
+  connect(expiry_, &QComboBox::currentIndexChanged, this, &SharePropertiesDialog::updateExpiryText);
+  connect(expiryText_, &QLineEdit::textChanged, this, [this] {
+    // Typing is choosing to type.
+    if (!expiryText_->text().isEmpty()) expiry_->setCurrentIndex(expiry_->findData(kTyped));
+    updateExpiryText();
+  });
+
+  limited_ = new QCheckBox(tr("Allow only"), this);
+  limited_->setObjectName(QStringLiteral("limited"));
+  limit_ = new QSpinBox(this);
+  limit_->setObjectName(QStringLiteral("limit"));
+  limit_->setRange(1, 1000000);
+  limit_->setSuffix(tr(" complete downloads"));
+  limit_->setValue(share.rules.downloadLimit ? static_cast<int>(share.rules.downloadLimit) : 1);
+  limited_->setChecked(share.rules.downloadLimit != 0);
+  limit_->setEnabled(limited_->isChecked());
+  limitNote_ = new QLabel(this);
+  limitNote_->setWordWrap(true);
+  limitNote_->setObjectName(QStringLiteral("limitNote"));
+  auto updateLimitNote = [this] {
+    limit_->setEnabled(limited_->isChecked());
+    QString note = share_.deliveries == 0   ? tr("Not delivered completely yet.")
+                   : share_.deliveries == 1 ? tr("Delivered completely once so far.")
+                                            : tr("Delivered completely %1 times so far.").arg(share_.deliveries);
+    if (limited_->isChecked() && share_.deliveries >= static_cast<std::uint32_t>(limit_->value()))
+      note += QLatin1Char(' ') + tr("With this limit the link ends at once.");
+    limitNote_->setText(note);
+  };
+  connect(limited_, &QCheckBox::toggled, this, updateLimitNote);
+  connect(limit_, &QSpinBox::valueChanged, this, updateLimitNote);
+  updateLimitNote();
+  auto* limitRow = new QHBoxLayout;
+  limitRow->addWidget(limited_);
+  limitRow->addWidget(limit_, 1);
+
+  password_ = new QLineEdit(QString::fromStdString(share.rules.password), this);
+  password_->setObjectName(QStringLiteral("password"));
+  password_->setPlaceholderText(tr("No password"));
+  password_->setMaxLength(kMaxPassword);
+  password_->setToolTip(tr("The link opens a page that asks for it; curl -u :PASSWORD works too"));
+  generate_ = new QPushButton(tr("&Generate"), this);
+  generate_->setObjectName(QStringLiteral("generate"));
+  generate_->setToolTip(tr("Make up a password that is easy to read out and type"));
+  connect(generate_, &QPushButton::clicked, this, [this] { password_->setText(readablePassword()); });
+  copy_ = new QPushButton(tr("&Copy"), this);
+  copy_->setObjectName(QStringLiteral("copyPassword"));
+  connect(copy_, &QPushButton::clicked, this, [this] { QGuiApplication::clipboard()->setText(password_->text()); });
+  removePassword_ = new QPushButton(tr("Re&move"), this);
+  removePassword_->setObjectName(QStringLiteral("removePassword"));
+  connect(removePassword_, &QPushButton::clicked, password_, &QLineEdit::clear);
+  auto updatePassword = [this] {
+    copy_->setEnabled(!password_->text().isEmpty());
+    removePassword_->setEnabled(!password_->text().isEmpty());
+  };
+  connect(password_, &QLineEdit::textChanged, this, updatePassword);
+  updatePassword();
+  auto* passwordRow = new QHBoxLayout;
+  passwordRow->addWidget(password_, 1);
+  passwordRow->addWidget(generate_);
+  passwordRow->addWidget(copy_);
+  passwordRow->addWidget(removePassword_);
+
+  auto* rules = new QGroupBox(tr("Link rules"), this);
+  auto* form = new QFormLayout(rules);
+  // Labels made here: addRow(text, layout) gives a label without a buddy,
+  // which would show its '&'.
+  auto label = [this](const QString& text, QWidget* buddy) {
+    auto* l = new QLabel(text, this);
+    l->setBuddy(buddy);
+    return l;
+  };
+  form->addRow(label(tr("&Expires:"), expiry_), expiry_);
+  form->addRow(QString(), expiryText_);
+  form->addRow(QString(), expiryResult_);
+  form->addRow(label(tr("&Download limit:"), limited_), limitRow);
+  form->addRow(QString(), limitNote_);
+  form->addRow(label(tr("&Password:"), password_), passwordRow);
+
+  problem_ = new QLabel(this);
+  problem_->setObjectName(QStringLiteral("problem"));
+  problem_->setWordWrap(true);
+  QPalette warn = problem_->palette();
+  warn.setColor(QPalette::WindowText, failureTextColor(warn));
+  problem_->setPalette(warn);
+  problem_->hide();
+
+  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+  connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+  connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+
+  auto* layout = new QVBoxLayout(this);
+  auto* linkBox = new QGroupBox(tr("Link"), this);
+  linkBox->setLayout(linkRow);
+  layout->addWidget(linkBox);
+  layout->addWidget(rules);
+  layout->addWidget(problem_);
+  layout->addWidget(buttons);
+  updateExpiryText();
+  resize(560, sizeHint().height());
+}
+
+SharePropertiesDialog::~SharePropertiesDialog() = default;
+
+void SharePropertiesDialog::updateExpiryText() {
+  const QDateTime now = QDateTime::currentDateTime();
+  std::optional<QDateTime> when;
+  switch (static_cast<Expiry>(expiry_->currentData().toInt())) {
+    case kKeep: when = toQDateTime(*share_.rules.expires); break;
+    case kNever: break;
+    case kHour: when = now.addSecs(3600); break;
+    case kDay: when = now.addDays(1); break;
+    case kWeek: when = now.addDays(7); break;
+    case kTyped: {
+      if (expiryText_->text().trimmed().isEmpty()) {
+        expiryResult_->setText(tr("Type when the link should stop working."));
+        return;
+      }
+      const ExpiryParse p = parseExpiry(expiryText_->text(), now);
+      if (!p.ok) {
+        expiryResult_->setText(p.error);
+        return;
+      }
+      when = p.when;
+      break;
+    }
+  }
+  expiryResult_->setText(when ? tr("The link stops working %1.").arg(describeExpiry(*when, now))
+                              : tr("The link works until you remove it."));
+}
+
+QString SharePropertiesDialog::validate(const QDateTime& now, ShareRules* out) const {
+  ShareRules r;
+  switch (static_cast<Expiry>(expiry_->currentData().toInt())) {
+    case kKeep: r.expires = share_.rules.expires; break;
+    case kNever: break;
+    case kHour: r.expires = fromQDateTime(now.addSecs(3600)); break;
+    case kDay: r.expires = fromQDateTime(now.addDays(1)); break;
+    case kWeek: r.expires = fromQDateTime(now.addDays(7)); break;
+    case kTyped: {
+      const ExpiryParse p = parseExpiry(expiryText_->text(), now);
+      if (expiryText_->text().trimmed().isEmpty())
+        return tr("Type when the link should stop working, or choose another expiry.");
+      if (!p.ok) return p.error;
+      if (p.when) r.expires = fromQDateTime(*p.when);
+      break;
+    }
+  }
+  r.downloadLimit = limited_->isChecked() ? static_cast<std::uint32_t>(limit_->value()) : 0;
+  const QString pw = password_->text();
+  if (!pw.isEmpty()) {
+    if (pw.size() < kMinPassword)
+      return tr("A password needs at least %1 characters; Generate makes a good one.").arg(kMinPassword);
+    if (pw.trimmed() != pw)
+      return tr("A password may not begin or end with a space: people would not know to type it.");
+    for (QChar c : pw)
+      if (c.category() == QChar::Other_Control || c.category() == QChar::Other_Format)
+        return tr("A password may contain only characters that can be typed.");
+  }
+  r.password = pw.toStdString();
+  if (out) *out = r;
+  return {};
+}
+
+void SharePropertiesDialog::accept() {
+  const QString why = validate(QDateTime::currentDateTime(), &result_);
+  problem_->setText(why);
+  problem_->setVisible(!why.isEmpty());
+  if (why.isEmpty()) QDialog::accept();
+}
+
+void SharePropertiesDialog::rotate() {
+  if (QMessageBox::question(this, tr("Rotate Link?"),
+                            tr("%1 gets a new link. The old link stops working at once, and downloads through it "
+                               "end. Rotate the link?")
+                                .arg(share_.name)) != QMessageBox::Yes)
+    return;
+  const std::optional<QString> fresh = rotate_ ? rotate_() : std::nullopt;
+  if (!fresh) {
+    problem_->setText(tr("Ferry could not give %1 a new link: it is no longer shared.").arg(share_.name));
+    problem_->show();
+    return;
+  }
+  rotated_ = true;
+  const QString link = *fresh;
+  share_.link = link;
+  link_->setText(link.isEmpty() ? tr("(the new link appears when Ferry serves)") : link.toHtmlEscaped());
+}
+
+}  // namespace ferry::ui

@@ -1,0 +1,75 @@
+#include "transfers/history_dialog.h"
+
+#include <QDialogButtonBox>
+#include <QHeaderView>
+#include <QLabel>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QTableView>
+#include <QVBoxLayout>
+
+#include "transfers/delivery_history.h"
+
+namespace ferry::ui {
+
+HistoryDialog::HistoryDialog(DeliveryHistory* history, QWidget* parent) : QDialog(parent), history_(history) {
+  setWindowTitle(tr("Delivery History"));
+  summary_ = new QLabel(this);
+  summary_->setWordWrap(true);
+  view_ = new QTableView(this);
+  view_->setObjectName(QStringLiteral("historyView"));
+  view_->setModel(history);
+  view_->setSelectionBehavior(QAbstractItemView::SelectRows);
+  view_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  view_->verticalHeader()->hide();
+  view_->setAlternatingRowColors(true);
+  view_->setTextElideMode(Qt::ElideMiddle);
+  QHeaderView* h = view_->horizontalHeader();
+  h->setSectionResizeMode(DeliveryHistory::Time, QHeaderView::ResizeToContents);
+  h->setSectionResizeMode(DeliveryHistory::Client, QHeaderView::Interactive);
+  h->setSectionResizeMode(DeliveryHistory::File, QHeaderView::Stretch);
+  h->setSectionResizeMode(DeliveryHistory::Outcome, QHeaderView::ResizeToContents);
+  h->resizeSection(DeliveryHistory::Client, 220);
+
+  auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
+  clear_ = buttons->addButton(tr("C&lear History…"), QDialogButtonBox::ResetRole);
+  clear_->setObjectName(QStringLiteral("clearHistory"));
+  connect(clear_, &QPushButton::clicked, this, &HistoryDialog::askToClear);
+  connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+
+  auto* layout = new QVBoxLayout(this);
+  layout->addWidget(summary_);
+  layout->addWidget(view_, 1);
+  layout->addWidget(buttons);
+  for (auto signal : {&QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved})
+    connect(history, signal, this, &HistoryDialog::updateState);
+  connect(history, &QAbstractItemModel::modelReset, this, &HistoryDialog::updateState);
+  updateState();
+  resize(760, 420);
+}
+
+HistoryDialog::~HistoryDialog() = default;
+
+void HistoryDialog::updateState() {
+  const int n = history_->rowCount();
+  summary_->setText(n == 0 ? tr("No deliveries yet. Each download that ends — delivered, stopped or cancelled — "
+                                "is listed here, the last %1 of them.")
+                                 .arg(DeliveryHistory::kMax)
+                           : n == 1 ? tr("1 delivery, newest first.")
+                                    : tr("%1 deliveries, newest first (Ferry keeps the last %2).")
+                                          .arg(n)
+                                          .arg(DeliveryHistory::kMax));
+  clear_->setEnabled(n > 0);
+}
+
+void HistoryDialog::askToClear() {
+  if (QMessageBox::question(this, tr("Clear History?"),
+                            (history_->rowCount() == 1
+                                 ? tr("Forget the one delivery in the history? This cannot be undone.")
+                                 : tr("Forget all %1 deliveries in the history? This cannot be undone.")
+                                       .arg(history_->rowCount()))) != QMessageBox::Yes)
+    return;
+  history_->clear();
+}
+
+}  // namespace ferry::ui
