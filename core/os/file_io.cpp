@@ -1,7 +1,9 @@
 #include "file_io.h"
 
 #include <cerrno>
+#include <cstdlib>
 #include <fcntl.h>
+#include <string_view>
 #include <sys/stat.h>
 
 #ifdef _WIN32
@@ -17,6 +19,164 @@
 #endif
 
 namespace ferry {
+
+#if defined(__linux__) && defined(SYS_openat2) && defined(RESOLVE_NO_SYMLINKS)
+#define FERRY_HAVE_OPENAT2 1
+#endif
+
+bool openat2Allowed() {
+  static const bool allowed = [] {
+    const char* env = std::getenv("FERRY_OPENAT2");
+    if (env && std::string_view(env) == "0") return false;
+#ifdef FERRY_HAVE_OPENAT2
+    // A kernel before 5.6 says ENOSYS; a seccomp sandbox may say EPERM.
+    struct open_how how {};
+    how.flags = O_PATH | O_CLOEXEC;
+    how.resolve = RESOLVE_NO_SYMLINKS;
+    int fd = static_cast<int>(::syscall(SYS_openat2, AT_FDCWD, "/", &how, sizeof how));
+    if (fd < 0) return false;
+    ::close(fd);
+    return true;
+#else
+    return false;
+#endif
+  }();
+  return allowed;
+}
+
+FileId fileIdOf(const std::string& path) {
+  FileId id;
+#ifndef _WIN32
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    id.device = static_cast<std::uint64_t>(st.st_dev);
+    id.inode = static_cast<std::uint64_t>(st.st_ino);
+  }
+#else
+  (void)path;
+#endif
+  return id;
+}
+
+#ifndef _WIN32
+namespace {
+
+// Folders on the way are only passed through: O_PATH (Linux) or O_SEARCH
+// need no read permission, as a path lookup needs none.
+#if defined(O_PATH)
+constexpr int kPassFlags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+#elif defined(O_SEARCH)
+constexpr int kPassFlags = O_SEARCH | O_DIRECTORY | O_CLOEXEC;
+#else
+constexpr int kPassFlags = O_RDONLY | O_DIRECTORY | O_CLOEXEC;
+#endif
+
+// Where openat2 is missing: from "/", one name at a time, following no
+// symlink on the way (`from`/`path` with `path` relative, or `path` absolute).
+int walkNoSymlinks(int from, const std::string& path, int lastFlags) {
+  std::size_t start = 0;
+  int dir = from;
+  if (!path.empty() && path[0] == '/') {
+    dir = ::open("/", kPassFlags);
+    if (dir < 0) return -1;
+  }
+  for (;;) {
+    while (start < path.size() && path[start] == '/') ++start;
+    std::size_t slash = path.find('/', start);
+    if (slash == std::string::npos) slash = path.size();
+    std::size_t next = slash;
+    while (next < path.size() && path[next] == '/') ++next;
+    const bool last = next >= path.size();
+    std::string name = start < slash ? path.substr(start, slash - start) : std::string(".");
+    int fd;
+    do {
+      fd = ::openat(dir, name.c_str(), (last ? lastFlags : kPassFlags) | O_NOFOLLOW);
+    } while (fd < 0 && errno == EINTR);
+    const int err = errno;
+    if (dir != from) ::close(dir);
+    if (fd < 0 || last) {
+      errno = err;
+      return fd;
+    }
+    dir = fd;
+    start = next;
+  }
+}
+
+// openat2(RESOLVE_NO_SYMLINKS), or the walk; -1 with EAGAIN for `cached`
+// when the lookup needs the disk (or only the walk is there).
+int openNoSymlinks(int from, const std::string& path, int flags, bool cached) {
+#ifdef FERRY_HAVE_OPENAT2
+  if (openat2Allowed()) {
+    struct open_how how {};
+    how.flags = static_cast<std::uint64_t>(flags);
+    how.resolve = RESOLVE_NO_SYMLINKS;
+    if (cached) {
+#ifdef RESOLVE_CACHED
+      how.resolve |= RESOLVE_CACHED;
+#else
+      errno = EAGAIN;
+      return -1;
+#endif
+    }
+    int fd;
+    do {
+      fd = static_cast<int>(::syscall(SYS_openat2, from, path.c_str(), &how, sizeof how));
+    } while (fd < 0 && errno == EINTR);
+    // E2BIG, EINVAL: a kernel without RESOLVE_CACHED (before 5.12).
+    if (fd < 0 && cached && (errno == E2BIG || errno == EINVAL)) errno = EAGAIN;
+    return fd;
+  }
+#endif
+  if (cached) {
+    errno = EAGAIN;
+    return -1;
+  }
+  return walkNoSymlinks(from, path, flags);
+}
+
+int openPinned(const std::string& path, const FileId& id, bool cached, int flags) {
+  if (path.empty() || path[0] != '/') {
+    errno = ENOENT;
+    return -1;
+  }
+  int fd = openNoSymlinks(AT_FDCWD, path, flags, cached);
+  if (fd < 0) {
+    // A link on the way (ELOOP; ENOTDIR from O_DIRECTORY on some systems):
+    // the folder that was chosen is not there any more.
+    if (errno == ELOOP || errno == ENOTDIR || errno == EXDEV) errno = ENOENT;
+    return -1;
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    const int err = errno;
+    ::close(fd);
+    errno = err;
+    return -1;
+  }
+  if (id.inode != 0 && (static_cast<std::uint64_t>(st.st_dev) != id.device ||
+                        static_cast<std::uint64_t>(st.st_ino) != id.inode)) {
+    ::close(fd);
+    errno = ENOENT;
+    return -1;
+  }
+  return fd;
+}
+
+}  // namespace
+#endif
+
+int openPinnedFolder(const std::string& path, const FileId& id, bool cached) {
+#ifdef _WIN32
+  (void)path;
+  (void)id;
+  (void)cached;
+  errno = ENOSYS;
+  return -1;
+#else
+  return openPinned(path, id, cached, O_RDONLY | O_CLOEXEC | O_DIRECTORY);
+#endif
+}
 
 int openForReading(const std::string& path) {
 #ifdef _WIN32
@@ -142,6 +302,67 @@ OpenedFile openRegularFileCached(const std::string& path, bool& wouldBlock) {
   wouldBlock = true;
   return {};
 #endif
+}
+
+namespace {
+
+// The folder part and the name of a shared file's absolute path.
+void splitPath(const std::string& path, std::string& folder, std::string& name) {
+  std::size_t slash = path.find_last_of('/');
+  if (slash == std::string::npos) {
+    folder = ".";
+    name = path;
+    return;
+  }
+  folder = slash == 0 ? std::string("/") : path.substr(0, slash);
+  name = path.substr(slash + 1);
+}
+
+}  // namespace
+
+OpenedFile openSharedFile(const std::string& path, const FileId& folder) {
+#ifdef _WIN32
+  (void)folder;
+  return openRegularFile(path);
+#else
+  std::string dir, name;
+  splitPath(path, dir, name);
+  const int dirFd = openPinned(dir, folder, false, kPassFlags);
+  if (dirFd < 0) return checkOpened(-1);
+  int fd;
+  do {
+    fd = ::openat(dirFd, name.c_str(), kServeFlags);
+  } while (fd < 0 && errno == EINTR);
+  const int err = errno;
+  ::close(dirFd);
+  errno = err;
+  return checkOpened(fd);
+#endif
+}
+
+OpenedFile openSharedFileCached(const std::string& path, const FileId& folder, bool& wouldBlock) {
+  wouldBlock = false;
+#if defined(FERRY_HAVE_OPENAT2) && defined(RESOLVE_CACHED)
+  if (openat2Allowed()) {
+    std::string dir, name;
+    splitPath(path, dir, name);
+    const int dirFd = openPinned(dir, folder, true, kPassFlags);
+    int fd = -1;
+    if (dirFd >= 0) {
+      fd = openNoSymlinks(dirFd, name, kServeFlags & ~O_NOFOLLOW, true);
+      const int err = errno;
+      ::close(dirFd);
+      errno = err;
+    }
+    wouldBlock = fd < 0 && errno == EAGAIN;
+    if (wouldBlock) return {};
+    return checkOpened(fd);
+  }
+#endif
+  (void)path;
+  (void)folder;
+  wouldBlock = true;
+  return {};
 }
 
 long long readCachedAt(int fd, char* buf, std::size_t n, std::uint64_t offset) {

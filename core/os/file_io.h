@@ -21,6 +21,29 @@ struct FileInfo {
   bool folder = false;
 };
 
+// What a folder was when the user chose it: (device, inode). A folder later
+// swapped for a symlink, or for another folder, under the same path is not
+// the one chosen. Zero where the platform has no inodes (Windows): nothing
+// to compare there.
+struct FileId {
+  std::uint64_t device = 0;
+  std::uint64_t inode = 0;
+};
+// The identity of what `path` names now, following symlinks; zeros when it
+// cannot be read.
+FileId fileIdOf(const std::string& path);
+// Opens the folder `path` (absolute, symlinks already resolved) with no
+// symlink followed anywhere on it, and only if it is still `id`: -1 with
+// errno ENOENT when a component became a link or the folder is another one
+// now. Linux 5.6+: one openat2(RESOLVE_NO_SYMLINKS); elsewhere a walk from
+// "/" opening one name at a time with O_NOFOLLOW. `cached`: only if nothing
+// needs the disk (openat2 with RESOLVE_CACHED), else -1 with EAGAIN. POSIX
+// only (Windows: -1, ENOSYS).
+int openPinnedFolder(const std::string& path, const FileId& id, bool cached = false);
+// Whether openat2() may be used: false where the kernel has none, or when
+// FERRY_OPENAT2=0 is set (the tests then run the walk that other systems use).
+bool openat2Allowed();
+
 // Opens a file read-only (close-on-exec, binary). `path` is UTF-8. -1 on error.
 int openForReading(const std::string& path);
 
@@ -40,6 +63,11 @@ OpenedFile openRegularFile(const std::string& path);
 // RESOLVE_CACHED). Otherwise `wouldBlock`, and nothing is open: do it in the
 // work pool with openRegularFile().
 OpenedFile openRegularFileCached(const std::string& path, bool& wouldBlock);
+// A shared file: as openRegularFile(), and its folder opened as
+// openPinnedFolder() does with `folder`, the identity the file's folder had
+// when it was shared. A folder swapped for a link is not followed.
+OpenedFile openSharedFile(const std::string& path, const FileId& folder);
+OpenedFile openSharedFileCached(const std::string& path, const FileId& folder, bool& wouldBlock);
 // pread() that does not wait for the disk: -1 with errno EAGAIN where the
 // bytes are not in the page cache (Linux: preadv2 with RWF_NOWAIT). Where the
 // OS cannot tell, a plain read, like regionCached()'s true.

@@ -137,6 +137,63 @@ int removeFile(const std::string& path) {
 #endif
 }
 
+WriteFolder::~WriteFolder() {
+#ifndef _WIN32
+  if (fd_ >= 0) ::close(fd_);
+#endif
+}
+
+int WriteFolder::open(const std::string& dir, const FileId& id) {
+  dir_ = dir;
+#ifdef _WIN32
+  (void)id;
+  return 0;
+#else
+  fd_ = openPinnedFolder(dir, id);
+  return fd_ < 0 ? errno : 0;
+#endif
+}
+
+#ifdef _WIN32
+int WriteFolder::create(const std::string& name) { return createExclusive(dir_ + "/" + name); }
+int WriteFolder::openExisting(const std::string& name) { return openForWriting(dir_ + "/" + name); }
+int WriteFolder::rename(const std::string& from, const std::string& to) {
+  return renameNoReplace(dir_ + "/" + from, dir_ + "/" + to);
+}
+int WriteFolder::remove(const std::string& name) { return removeFile(dir_ + "/" + name); }
+void WriteFolder::sync() {}
+#else
+int WriteFolder::create(const std::string& name) {
+  return ::openat(fd_, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+}
+
+int WriteFolder::openExisting(const std::string& name) {
+  int fd = ::openat(fd_, name.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return -1;
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    errno = EINVAL;
+    return -1;
+  }
+  return fd;
+}
+
+int WriteFolder::rename(const std::string& from, const std::string& to) {
+#if defined(__linux__) && defined(RENAME_NOREPLACE)
+  if (::renameat2(fd_, from.c_str(), fd_, to.c_str(), RENAME_NOREPLACE) == 0) return 0;
+  if (errno != EINVAL && errno != ENOSYS) return errno;
+#endif
+  if (::linkat(fd_, from.c_str(), fd_, to.c_str(), 0) != 0) return errno;
+  ::unlinkat(fd_, from.c_str(), 0);
+  return 0;
+}
+
+int WriteFolder::remove(const std::string& name) { return ::unlinkat(fd_, name.c_str(), 0) == 0 ? 0 : errno; }
+
+void WriteFolder::sync() { ::fsync(fd_); }
+#endif
+
 bool diskSpace(const std::string& dir, DiskSpace& out) {
 #ifdef _WIN32
   ULARGE_INTEGER avail, total;

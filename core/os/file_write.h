@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <string>
 
+#include "file_io.h"
+
 namespace ferry {
 
 // Creates `path` for writing: O_CREAT | O_EXCL | O_NOFOLLOW, so a file or a
@@ -34,6 +36,34 @@ void syncFolder(const std::string& dir);
 int renameNoReplace(const std::string& from, const std::string& to);
 // unlink(); 0 or errno.
 int removeFile(const std::string& path);
+
+// The receive folder, opened for one step of an upload (creating a part
+// file, reopening it, giving it its name, removing it): its path followed
+// with no symlink anywhere and only if it is still the folder `id` named
+// when Receive was turned on (openPinnedFolder()), then every name reached
+// from that descriptor. A receive folder swapped for a link is never written
+// into. Windows: the path, names joined. Owns the descriptor; one thread.
+class WriteFolder final {
+ public:
+  WriteFolder() = default;
+  ~WriteFolder();
+  WriteFolder(const WriteFolder&) = delete;
+  WriteFolder& operator=(const WriteFolder&) = delete;
+
+  // 0, or the errno (ENOENT: the folder is not the one chosen any more).
+  int open(const std::string& dir, const FileId& id);
+  // As createExclusive(), openForWriting(), renameNoReplace(), removeFile()
+  // and syncFolder(), for names in this folder.
+  int create(const std::string& name);
+  int openExisting(const std::string& name);
+  int rename(const std::string& from, const std::string& to);
+  int remove(const std::string& name);
+  void sync();
+
+ private:
+  std::string dir_;
+  int fd_ = -1;
+};
 
 struct DiskSpace {
   std::uint64_t free = 0;   // what an unprivileged writer may still use

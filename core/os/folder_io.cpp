@@ -122,9 +122,19 @@ void FolderRoot::close() {
   path_.clear();
 }
 
-bool FolderRoot::open(const std::string& path, int& error) {
+bool FolderRoot::openAsChosen(const std::string& path, int& error) {
   close();
 #ifdef _WIN32
+  return open(path, {}, error);
+#else
+  return adopt(::open(path.c_str(), kFolderFlags), path, error);
+#endif
+}
+
+bool FolderRoot::open(const std::string& path, const FileId& id, int& error) {
+  close();
+#ifdef _WIN32
+  (void)id;
   std::error_code ec;
   if (!std::filesystem::is_directory(fsPath(path), ec)) {
     error = ec ? ec.value() : ENOTDIR;
@@ -133,32 +143,46 @@ bool FolderRoot::open(const std::string& path, int& error) {
   path_ = path;
   return true;
 #else
-  fd_ = ::open(path.c_str(), kFolderFlags);
+  return adopt(openPinnedFolder(path, id), path, error);
+#endif
+}
+
+bool FolderRoot::adopt(int fd, const std::string& path, int& error) {
+#ifdef _WIN32
+  (void)fd;
+  (void)path;
+  error = ENOSYS;
+  return false;
+#else
+  fd_ = fd;
   if (fd_ < 0) {
     error = errno;
     return false;
   }
   path_ = path;
+  beneath_ = false;
 #ifdef FERRY_HAVE_OPENAT2
-  int probe = openat2Beneath(fd_, ".", O_PATH | O_CLOEXEC, false);
-  beneath_ = probe >= 0;
-  if (probe >= 0) ::close(probe);
+  if (openat2Allowed()) {
+    int probe = openat2Beneath(fd_, ".", O_PATH | O_CLOEXEC, false);
+    beneath_ = probe >= 0;
+    if (probe >= 0) ::close(probe);
+  }
 #endif
   return true;
 #endif
 }
 
-bool FolderRoot::openCached(const std::string& path, int& error, bool& wouldBlock) {
+bool FolderRoot::openCached(const std::string& path, const FileId& id, int& error, bool& wouldBlock) {
   wouldBlock = false;
 #if defined(FERRY_HAVE_OPENAT2) && defined(RESOLVE_CACHED)
   close();
-  struct open_how how {};
-  how.flags = kFolderFlags;
-  how.resolve = RESOLVE_CACHED;
-  int fd = static_cast<int>(::syscall(SYS_openat2, AT_FDCWD, path.c_str(), &how, sizeof how));
+  if (!openat2Allowed()) {
+    wouldBlock = true;
+    return false;
+  }
+  int fd = openPinnedFolder(path, id, true);
   if (fd < 0) {
-    // EAGAIN: needs the disk; ENOSYS, E2BIG, EINVAL: a kernel without it.
-    wouldBlock = errno == EAGAIN || errno == ENOSYS || errno == E2BIG || errno == EINVAL;
+    wouldBlock = errno == EAGAIN;
     error = errno;
     return false;
   }
@@ -168,6 +192,7 @@ bool FolderRoot::openCached(const std::string& path, int& error, bool& wouldBloc
   return true;
 #else
   (void)path;
+  (void)id;
   (void)error;
   wouldBlock = true;
   return false;

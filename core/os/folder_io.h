@@ -12,7 +12,7 @@
 //   between a check and the open cannot escape.
 // - Elsewhere: a walk from the root, one openat(O_NOFOLLOW) per name, so no
 //   symlink is followed at all (Windows: names joined; symlinks and
-//   junctions are left out of listings).
+//   junctions are left out of listings). FERRY_OPENAT2=0 forces the walk.
 //
 // Only regular files and folders are kept open; FIFOs, devices and sockets
 // are opened O_NONBLOCK (never waiting) and closed at once as "not regular".
@@ -40,11 +40,17 @@ class FolderRoot final {
   FolderRoot(const FolderRoot&) = delete;
   FolderRoot& operator=(const FolderRoot&) = delete;
 
-  // Opens the shared folder itself. False with errno-style `error`.
-  bool open(const std::string& path, int& error);
+  // Opens the shared folder itself: `path` as it was resolved when it was
+  // shared, with no symlink followed anywhere on it, and only if it is still
+  // the folder `id` names (openPinnedFolder()). A folder swapped for a link
+  // after sharing is not there (ENOENT). False with errno-style `error`.
+  bool open(const std::string& path, const FileId& id, int& error);
   // The same only if the kernel has the path cached (no disk wait), else
   // `wouldBlock` and nothing is open.
-  bool openCached(const std::string& path, int& error, bool& wouldBlock);
+  bool openCached(const std::string& path, const FileId& id, int& error, bool& wouldBlock);
+  // Opens the folder the user is choosing, following symlinks on its path
+  // (what is being shared is decided by this open).
+  bool openAsChosen(const std::string& path, int& error);
   bool isOpen() const;
   void close();
 
@@ -63,6 +69,9 @@ class FolderRoot final {
             std::size_t max = static_cast<std::size_t>(-1)) const;
 
  private:
+  // Keeps the open folder `fd` as the root.
+  bool adopt(int fd, const std::string& path, int& error);
+
   std::string path_;
   int fd_ = -1;
   bool beneath_ = false;  // openat2(RESOLVE_BENEATH) works here

@@ -60,18 +60,18 @@ void FileResponse::start(const HttpRequest& req, Responder& out, std::shared_ptr
 }
 
 OpenedFile FileResponse::open() const {
-  if (rel_.empty()) return openRegularFile(share_->path);
+  if (rel_.empty()) return openSharedFile(share_->path, share_->pin);
   FolderRoot root;
   OpenedFile f;
-  if (!root.open(share_->path, f.error)) return f;
+  if (!root.open(share_->path, share_->pin, f.error)) return f;
   return root.openFile(rel_);
 }
 
 OpenedFile FileResponse::openCached(bool& wouldBlock) const {
-  if (rel_.empty()) return openRegularFileCached(share_->path, wouldBlock);
+  if (rel_.empty()) return openSharedFileCached(share_->path, share_->pin, wouldBlock);
   FolderRoot root;
   OpenedFile f;
-  if (!root.openCached(share_->path, f.error, wouldBlock)) return f;
+  if (!root.openCached(share_->path, share_->pin, f.error, wouldBlock)) return f;
   return root.openFileCached(rel_, wouldBlock);
 }
 

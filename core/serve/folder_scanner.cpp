@@ -120,7 +120,7 @@ void FolderScanner::scanOne(const std::shared_ptr<const Share>& share) {
   };
   std::vector<File> needCrc;
   FolderWalk walk;
-  if (!root.open(share->path, error)) {
+  if (!root.open(share->path, share->pin, error)) {
     walk.status = FolderWalk::kUnreadable;
     walk.error = error;
   } else {

@@ -20,7 +20,7 @@ void ListingResponse::Job::run() {
   ListingResponse& r = self;
   FolderRoot root;
   std::vector<FolderEntry> entries;
-  if (!root.open(r.share_->path, r.error_)) return;
+  if (!root.open(r.share_->path, r.share_->pin, r.error_)) return;
   if (!root.list(r.rel_, entries, r.error_, kMaxReadEntries + 1)) return;
   ListingInput in;
   in.token = r.share_->token;

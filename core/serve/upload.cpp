@@ -35,7 +35,7 @@ bool diskFull(int error) {
 Upload::Upload(UploadHandler& handler, Responder& out, Params params)
     : handler_(handler), out_(&out), params_(std::move(params)), gated_(params_.gated), fill_(new char[kBuffer]) {
   if (params_.resumable) {
-    partPath_ = params_.resumable->partPath;
+    partName_ = params_.resumable->partName;
     start_ = params_.resumable->offset;
     params_.resumable->busy = true;
   }
@@ -141,18 +141,23 @@ void Upload::submit(const char* buf, std::size_t len, Then then) {
 // ---- on a pool thread ----------------------------------------------------------
 
 void Upload::open() {
-  if (params_.resumable && !partPath_.empty()) {
-    fd_ = openForWriting(partPath_);
+  WriteFolder dir;
+  if (int e = dir.open(params_.folder->dir, params_.folder->pin)) {
+    job_.error = e;
+    return;
+  }
+  if (params_.resumable && !partName_.empty()) {
+    fd_ = dir.openExisting(partName_);
     if (fd_ < 0) job_.error = errno;
     return;
   }
   // A part name already there (another upload of this name, or something
   // planted, a symlink even) is never opened: the next one is tried.
   for (unsigned n = 0; n < kMaxTries; ++n) {
-    std::string path = joinPath(params_.folder->dir, partFileName(params_.name, n));
-    fd_ = createExclusive(path);
+    std::string name = partFileName(params_.name, n);
+    fd_ = dir.create(name);
     if (fd_ >= 0) {
-      partPath_ = std::move(path);
+      partName_ = std::move(name);
       return;
     }
     if (errno != EEXIST) break;
@@ -167,12 +172,17 @@ void Upload::commit() {
   }
   closeFile(fd_);
   fd_ = -1;
+  WriteFolder dir;
+  if (int e = dir.open(params_.folder->dir, params_.folder->pin)) {
+    job_.error = e;
+    return;
+  }
   for (unsigned n = 0; n < kMaxTries; ++n) {
     std::string name = numberedName(params_.name, n);
-    int e = renameNoReplace(partPath_, joinPath(params_.folder->dir, name));
+    int e = dir.rename(partName_, name);
     if (e == 0) {
       job_.savedName = std::move(name);
-      syncFolder(params_.folder->dir);
+      dir.sync();
       return;
     }
     // ENAMETOOLONG: "name (1).ext" may not fit where "name.ext" did.
@@ -187,7 +197,9 @@ void Upload::commit() {
 
 void Upload::discard() {
   closeFd();
-  if (!partPath_.empty()) removeFile(partPath_);
+  if (partName_.empty()) return;
+  WriteFolder dir;
+  if (dir.open(params_.folder->dir, params_.folder->pin) == 0) dir.remove(partName_);
 }
 
 void Upload::closeFd() {
@@ -237,7 +249,7 @@ void Upload::jobDone() {
   if (!failed) written_ += job_.len;
   if (params_.resumable) {
     ResumableUpload& r = *params_.resumable;
-    r.partPath = failed ? std::string() : partPath_;
+    r.partName = failed ? std::string() : partName_;
     r.offset = failed ? 0 : start_ + written_;
   }
   if (job_.then == Then::kClose && params_.resumable && params_.resumable->discarded && !failed)
@@ -358,7 +370,7 @@ void Upload::cleanUp() {
     fillLen_ = 0;
     return submit(spare_.get(), len, Then::kClose);
   }
-  if (fd_ < 0 && partPath_.empty()) {
+  if (fd_ < 0 && partName_.empty()) {
     if (params_.resumable) params_.resumable->busy = false;
     return;
   }

@@ -40,7 +40,8 @@ class UploadHandler;
 struct ResumableUpload {
   std::string id;
   std::string name;
-  std::string partPath;  // empty until the first body created it
+  std::shared_ptr<const ReceiveFolder> folder;  // where its part file is
+  std::string partName;  // in `folder`; empty until the first body created it
   std::uint64_t size = 0;
   std::uint64_t offset = 0;  // bytes on the disk
   bool busy = false;         // an Upload is writing it
@@ -133,7 +134,7 @@ class Upload final : public BodySink {
   UploadHandler& handler_;
   Responder* out_;  // null once the request has ended
   Params params_;
-  std::string partPath_;
+  std::string partName_;
   int fd_ = -1;
   std::uint64_t writebackFrom_ = 0;  // the job's: where the next writeback starts
   Job job_{*this};

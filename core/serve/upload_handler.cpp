@@ -96,9 +96,13 @@ struct SpaceJob final : WorkPool::Job {
 
 // Deletes part files on a pool thread, then itself.
 struct RemoveParts final : WorkPool::Job {
-  std::vector<std::string> paths;
+  std::vector<std::shared_ptr<ResumableUpload>> parts;
   void run() override {
-    for (const std::string& p : paths) removeFile(p);
+    for (const auto& r : parts) {
+      // A folder gone or swapped for another holds nothing of ours.
+      WriteFolder dir;
+      if (r->folder && dir.open(r->folder->dir, r->folder->pin) == 0) dir.remove(r->partName);
+    }
   }
   void done(bool) override { delete this; }
 };
@@ -245,6 +249,7 @@ SinkPtr UploadHandler::handshake(const HttpRequest& req, Responder& out, std::sh
   std::string_view rawName, rawSize;
   queryParam(req.target, "name", rawName);
   auto r = std::make_shared<ResumableUpload>();
+  r->folder = folder;
   if (!percentDecode(rawName, r->name)) return no(400, {}, "The file name is not correctly encoded.\n");
   if (std::string why = whyBadUploadName(r->name); !why.empty()) return no(400, {}, why + "\n");
   if (!queryParam(req.target, "size", rawSize) || !parseNumber(rawSize, r->size))
@@ -393,10 +398,10 @@ void UploadHandler::forget(Upload* u) {
 void UploadHandler::dropResumable(const std::string& id) { resumable_.erase(id); }
 
 void UploadHandler::stopReceiving(std::string_view reason) {
-  std::vector<std::string> parts;
+  std::vector<std::shared_ptr<ResumableUpload>> parts;
   for (auto& [id, r] : resumable_) {
     r->discarded = true;  // an Upload writing it removes it when it ends
-    if (!r->busy && !r->partPath.empty()) parts.push_back(r->partPath);
+    if (!r->busy && !r->partName.empty()) parts.push_back(r);
   }
   resumable_.clear();
   // Uploads and handshakes still waiting for the user hear first that
@@ -410,11 +415,11 @@ void UploadHandler::stopReceiving(std::string_view reason) {
 
 void UploadHandler::expireIdle() {
   const auto now = std::chrono::steady_clock::now();
-  std::vector<std::string> parts;
+  std::vector<std::shared_ptr<ResumableUpload>> parts;
   for (auto it = resumable_.begin(); it != resumable_.end();) {
     const ResumableUpload& r = *it->second;
     if (!r.busy && now - r.lastUsed > kKeepPartial) {
-      if (!r.partPath.empty()) parts.push_back(r.partPath);
+      if (!r.partName.empty()) parts.push_back(it->second);
       it = resumable_.erase(it);
     } else {
       ++it;
@@ -423,10 +428,10 @@ void UploadHandler::expireIdle() {
   removeParts(std::move(parts));
 }
 
-void UploadHandler::removeParts(std::vector<std::string> paths) {
-  if (paths.empty()) return;
+void UploadHandler::removeParts(std::vector<std::shared_ptr<ResumableUpload>> parts) {
+  if (parts.empty()) return;
   auto* job = new RemoveParts;
-  job->paths = std::move(paths);
+  job->parts = std::move(parts);
   pool_.submit(*job);
 }
 

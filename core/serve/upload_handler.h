@@ -108,7 +108,7 @@ class UploadHandler final {
   void page(Responder& out);
   void expireIdle();
   // Removes part files in the pool, off the loop.
-  void removeParts(std::vector<std::string> paths);
+  void removeParts(std::vector<std::shared_ptr<ResumableUpload>> parts);
 
   EventLoop& loop_;
   ReceiveTarget& target_;

@@ -99,7 +99,7 @@ void ZipResponse::Job::done(bool ran) {
 
 void ZipResponse::walk() {
   int error = 0;
-  if (!root_.open(share_->path, error)) {
+  if (!root_.open(share_->path, share_->pin, error)) {
     walk_.status = FolderWalk::kUnreadable;
     walk_.error = error;
     return;

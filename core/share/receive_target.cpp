@@ -37,6 +37,7 @@ std::shared_ptr<const ReceiveFolder> ReceiveTarget::set(const std::string& dir, 
   auto folder = std::make_shared<ReceiveFolder>();
   folder->token = token.empty() ? newShareToken() : std::move(token);
   folder->dir = resolvedPath(dir);
+  folder->pin = fileIdOf(folder->dir);
   std::lock_guard lock(mutex_);
   folder_ = folder;
   return folder;

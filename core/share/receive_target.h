@@ -16,11 +16,16 @@
 #include <unordered_set>
 #include <vector>
 
+#include "file_io.h"
+
 namespace ferry {
 
 struct ReceiveFolder {
   std::string token;
   std::string dir;  // absolute, symlinks resolved
+  // The folder `dir` named when Receive was turned on: uploads write into
+  // it or nowhere (WriteFolder), never into a link put in its place.
+  FileId pin;
 };
 
 // What Receive accepts. Off by default: the link's token is the key.

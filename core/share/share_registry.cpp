@@ -67,7 +67,7 @@ std::string whyNotShareable(const std::string& path) {
   if (folder) {
     FolderRoot root;
     std::vector<FolderEntry> entries;
-    if (!root.open(path, why) || !root.list({}, entries, why)) {
+    if (!root.openAsChosen(path, why) || !root.list({}, entries, why)) {
       if (why == EACCES || why == EPERM) return "the folder cannot be read: permission denied";
       return "the folder cannot be read: " + std::error_code(why, std::generic_category()).message();
     }
@@ -93,13 +93,15 @@ std::optional<Share> ShareRegistry::add(const std::string& path, std::string* er
   }
   // The path is resolved once, here: what the user chose is what is served.
   // A symlink put in its place later is refused (served files are opened
-  // with O_NOFOLLOW), so whoever can write in that folder cannot swap in a
-  // link to another file. A folder's entries are opened below it, never
-  // outside (FolderRoot).
+  // with O_NOFOLLOW, below a folder opened with no symlink on its path and
+  // checked against `pin`), so whoever can write in that folder or above it
+  // cannot swap in a link to another file or folder. A folder's entries are
+  // opened below it, never outside (FolderRoot).
   Share share{token.empty() ? newShareToken() : std::move(token), resolvedPath(path), {}};
   share.name = fileNameOf(absolutePath(path));
   std::error_code ec;
   share.folder = std::filesystem::is_directory(pathFromUtf8(share.path), ec);
+  share.pin = fileIdOf(share.folder ? share.path : utf8FromPath(pathFromUtf8(share.path).parent_path()));
   std::lock_guard lock(mutex_);
   if (!byToken_.count(share.token)) order_.push_back(share.token);
   byToken_[share.token] = std::make_shared<const Share>(share);

@@ -19,6 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "file_io.h"
 #include "share_rules.h"
 
 namespace ferry {
@@ -28,6 +29,10 @@ struct Share {
   std::string path;  // the file or folder the user chose, absolute, symlinks resolved
   std::string name;  // the file or folder name shown to downloaders
   bool folder = false;
+  // What the folder was when it was shared (for a file: the file's folder).
+  // Each open goes to `path` following no symlink and finds this folder or
+  // nothing, so a folder swapped for a link later serves nothing.
+  FileId pin;
   // A folder's dot-files, .DS_Store, Thumbs.db... are listed and zipped.
   bool showHidden = false;
   ShareRules rules;
