@@ -338,8 +338,10 @@ bool FolderRoot::list(const std::string& rel, std::vector<FolderEntry>& out, int
       e.info.mtime = st.st_mtime;
 #if defined(__APPLE__)
       e.info.mtimeNs = static_cast<std::uint64_t>(st.st_mtimespec.tv_sec) * 1000000000ull + st.st_mtimespec.tv_nsec;
+      e.info.ctimeNs = static_cast<std::uint64_t>(st.st_ctimespec.tv_sec) * 1000000000ull + st.st_ctimespec.tv_nsec;
 #else
       e.info.mtimeNs = static_cast<std::uint64_t>(st.st_mtim.tv_sec) * 1000000000ull + st.st_mtim.tv_nsec;
+      e.info.ctimeNs = static_cast<std::uint64_t>(st.st_ctim.tv_sec) * 1000000000ull + st.st_ctim.tv_nsec;
 #endif
       e.info.inode = static_cast<std::uint64_t>(st.st_ino);
       e.info.device = static_cast<std::uint64_t>(st.st_dev);

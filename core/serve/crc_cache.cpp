@@ -8,9 +8,11 @@
 namespace ferry {
 namespace {
 
-// "FERRYCRC1\n", then one record per line: device inode size mtime-ns crc,
-// in hex. Text, so a damaged file is easy to tell and to skip line by line.
-constexpr char kMagic[] = "FERRYCRC1\n";
+// "FERRYCRC2\n", then one record per line: device inode size mtime-ns
+// ctime-ns crc, in hex. Text, so a damaged file is easy to tell and to skip
+// line by line. A cache of the first format (no ctime) is not read: its
+// entries could name content that was edited in place since.
+constexpr char kMagic[] = "FERRYCRC2\n";
 
 }  // namespace
 
@@ -19,6 +21,7 @@ std::size_t CrcCache::KeyHash::operator()(const Key& k) const {
   h ^= (k.device + 0x632BE59BD9B4E019ull) + (h << 6) + (h >> 2);
   h ^= (k.size * 0xC2B2AE3D27D4EB4Full) + (h << 6) + (h >> 2);
   h ^= k.mtimeNs + (h << 6) + (h >> 2);
+  h ^= (k.ctimeNs * 0x9E3779B97F4A7C15ull) + (h << 6) + (h >> 2);
   return static_cast<std::size_t>(h);
 }
 
@@ -59,9 +62,10 @@ void CrcCache::load() {
   std::vector<std::pair<Key, std::uint32_t>> read;
   if (std::fgets(line, sizeof line, f) && std::string_view(line) == kMagic) {
     while (std::fgets(line, sizeof line, f) && read.size() < kMaxEntries) {
-      unsigned long long d, i, s, m;
+      unsigned long long d, i, s, m, t;
       unsigned c;
-      if (std::sscanf(line, "%llx %llx %llx %llx %x", &d, &i, &s, &m, &c) == 5) read.push_back({{d, i, s, m}, c});
+      if (std::sscanf(line, "%llx %llx %llx %llx %llx %x", &d, &i, &s, &m, &t, &c) == 6)
+        read.push_back({{d, i, s, m, t}, c});
     }
   }
   std::fclose(f);
@@ -85,9 +89,9 @@ bool CrcCache::save() {
   bool ok = std::fputs(kMagic, f) >= 0;
   for (const auto& [k, c] : all) {
     if (!ok) break;
-    ok = std::fprintf(f, "%llx %llx %llx %llx %x\n", static_cast<unsigned long long>(k.device),
+    ok = std::fprintf(f, "%llx %llx %llx %llx %llx %x\n", static_cast<unsigned long long>(k.device),
                       static_cast<unsigned long long>(k.inode), static_cast<unsigned long long>(k.size),
-                      static_cast<unsigned long long>(k.mtimeNs), c) > 0;
+                      static_cast<unsigned long long>(k.mtimeNs), static_cast<unsigned long long>(k.ctimeNs), c) > 0;
   }
   ok = std::fclose(f) == 0 && ok;
   // Replaced in one step: a crash mid-write leaves the old cache, never half

@@ -1,8 +1,9 @@
 #pragma once
 
 // CrcCache: the CRC-32 of every file a zip has needed, keyed by what names
-// that exact content on this machine — device, inode, size and modification
-// time — so a zip can start at once when its files were seen before (this
+// that exact content on this machine — device, inode, size, modification
+// and status change time (ctime: an edit in place that keeps the mtime still
+// changes it) — so a zip can start at once when its files were seen before (this
 // run or an earlier one: the cache is saved to a file). A file that changes
 // gets a new key; stale entries are simply never asked for again.
 //
@@ -38,13 +39,13 @@ class CrcCache final {
 
  private:
   struct Key {
-    std::uint64_t device, inode, size, mtimeNs;
+    std::uint64_t device, inode, size, mtimeNs, ctimeNs;
     bool operator==(const Key&) const = default;
   };
   struct KeyHash {
     std::size_t operator()(const Key& k) const;
   };
-  static Key keyOf(const FileInfo& f) { return {f.device, f.inode, f.size, f.mtimeNs}; }
+  static Key keyOf(const FileInfo& f) { return {f.device, f.inode, f.size, f.mtimeNs, f.ctimeNs}; }
 
   mutable std::mutex mutex_;
   std::unordered_map<Key, std::uint32_t, KeyHash> crcs_;

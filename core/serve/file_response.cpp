@@ -177,12 +177,14 @@ void FileResponse::answerOpened() {
   const FileInfo& st = file_.info;
   const std::uint64_t size = st.size;
 
-  // Strong validator from size, mtime and inode: editors that save by
-  // rename change the inode even when size and mtime collide. Built on the
+  // Strong validator from size, mtime, ctime and inode: editors that save by
+  // rename change the inode even when size and mtime collide, and an edit in
+  // place that puts the mtime back still changes the ctime. Built on the
   // stack, like everything on this path: serving a request allocates nothing.
-  char etagBuf[64];
-  int etagLen = std::snprintf(etagBuf, sizeof etagBuf, "\"%llx-%llx-%llx\"", static_cast<unsigned long long>(size),
-                              static_cast<unsigned long long>(st.mtimeNs), static_cast<unsigned long long>(st.inode));
+  char etagBuf[96];
+  int etagLen = std::snprintf(etagBuf, sizeof etagBuf, "\"%llx-%llx-%llx-%llx\"", static_cast<unsigned long long>(size),
+                              static_cast<unsigned long long>(st.mtimeNs), static_cast<unsigned long long>(st.ctimeNs),
+                              static_cast<unsigned long long>(st.inode));
   const std::string_view etag(etagBuf, static_cast<std::size_t>(etagLen));
   const std::string_view lastModified = handler_.httpDate(st.mtime);
 

@@ -149,8 +149,10 @@ void FolderScanner::scanOne(const std::shared_ptr<const Share>& share) {
     std::uint32_t crc = 0;
     // Only the content the walk saw: a file changed since gets its CRC when
     // a zip needs it.
-    if (file.info.size == f.info.size && file.info.mtimeNs == f.info.mtimeNs &&
-        computeCrc32(file.fd, file.info.size, crc, &cancel_))
+    FileInfo after;
+    if (file.info.size == f.info.size && file.info.mtimeNs == f.info.mtimeNs && file.info.ctimeNs == f.info.ctimeNs &&
+        computeCrc32(file.fd, file.info.size, crc, &cancel_) && statFile(file.fd, after) &&
+        after.ctimeNs == file.info.ctimeNs && after.size == file.info.size)
       crcs_.put(file.info, crc);
     closeFile(file.fd);
   }

@@ -87,7 +87,7 @@ void ZipLayout::finish() {
   total_ = centralOffset_ + centralSize_ + endSize();
 
   // FNV-1a over everything the bytes depend on but the CRCs, which follow
-  // from the contents, which follow from (device, inode, size, mtime).
+  // from the contents, which follow from (device, inode, size, mtime, ctime).
   std::uint64_t h = 0xcbf29ce484222325ull;
   auto mix = [&h](const void* p, std::size_t n) {
     auto b = static_cast<const unsigned char*>(p);
@@ -95,7 +95,7 @@ void ZipLayout::finish() {
   };
   mix(names_.data(), names_.size());
   for (const ZipEntry& e : entries_) {
-    std::uint64_t v[] = {e.file.size, e.file.mtimeNs, e.file.inode, e.file.device, e.mode, e.nameLength};
+    std::uint64_t v[] = {e.file.size, e.file.mtimeNs, e.file.ctimeNs, e.file.inode, e.file.device, e.mode, e.nameLength};
     mix(v, sizeof v);
   }
   char buf[64];

@@ -135,7 +135,8 @@ std::string ZipResponse::relOf(std::size_t i) const {
 
 bool ZipResponse::sameFile(std::size_t i, const FileInfo& now) const {
   const FileInfo& then = layout_.entry(i).file;
-  return now.size == then.size && now.mtimeNs == then.mtimeNs && now.inode == then.inode;
+  return now.size == then.size && now.mtimeNs == then.mtimeNs && now.ctimeNs == then.ctimeNs &&
+         now.inode == then.inode;
 }
 
 void ZipResponse::computeCrcs() {
@@ -144,6 +145,9 @@ void ZipResponse::computeCrcs() {
     OpenedFile f = root_.openFile(relOf(i));
     std::uint32_t crc = 0;
     bool ok = f.fd >= 0 && sameFile(i, f.info) && computeCrc32(f.fd, f.info.size, crc);
+    // Written to while it was read: the CRC may be of neither version.
+    FileInfo after;
+    ok = ok && statFile(f.fd, after) && sameFile(i, after);
     ferry::closeFile(f.fd);
     if (!ok) {
       changed_ = std::string(layout_.name(i));

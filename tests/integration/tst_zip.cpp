@@ -253,6 +253,57 @@ class TestZip : public QObject {
     QVERIFY2(t.exitCode == 0, t.out.constData());
   }
 
+  void anEditThatKeepsTheMtimeIsSeen() {
+    // cp -p onto it, rsync --inplace -t, exiftool -P: new bytes in place, the
+    // same size, the old mtime put back. Only the ctime tells.
+    if (!have("unzip")) QSKIP("unzip is not installed");
+    const QString folder = tmp("edited");
+    QVERIFY(QDir().mkpath(folder));
+    const QString file = folder + "/photo.jpg";
+    writeRandomFile(file, 200'000, 21);
+    auto s = fx_->share(folder);
+    fx_->server.waitForFolderScans();  // the first content's CRC is cached
+    const QString url = QString::fromStdString(fx_->server.zipLinkFor(s, "127.0.0.1"));
+    CurlResult first = runCurl({"-D", tmp("edited-h1"), "-o", tmp("edited1.zip"), url});
+    QVERIFY2(first.exitCode == 0, first.err.constData());
+    struct stat before {};
+    QCOMPARE(::stat(QFile::encodeName(file).constData(), &before), 0);
+    QTest::qWait(20);  // a ctime tick the edit cannot share
+    {
+      QFile f(file);
+      QVERIFY(f.open(QIODevice::ReadWrite));  // in place: same inode, same size
+      f.write(QByteArray(200'000, 'e'));
+    }
+    const struct timespec times[2] = {before.st_atim, before.st_mtim};
+    QCOMPARE(::utimensat(AT_FDCWD, QFile::encodeName(file).constData(), times, 0), 0);
+    CurlResult second = runCurl({"-D", tmp("edited-h2"), "-o", tmp("edited2.zip"), url});
+    QVERIFY2(second.exitCode == 0, second.err.constData());
+    ProcessResult t = runProcess("unzip", {"-t", tmp("edited2.zip")}, 30'000);
+    QVERIFY2(t.exitCode == 0, t.out.constData());
+    auto etagOf = [](const QByteArray& h) {
+      for (const QByteArray& line : h.split('\n'))
+        if (line.toLower().startsWith("etag:")) return line.mid(5).trimmed();
+      return QByteArray();
+    };
+    QVERIFY(!etagOf(readFileBytes(tmp("edited-h1"))).isEmpty());
+    QVERIFY(etagOf(readFileBytes(tmp("edited-h1"))) != etagOf(readFileBytes(tmp("edited-h2"))));
+    // The file's own link (inside the folder) has a new ETag too.
+    const QString fileUrl = fx_->url(s) + "photo.jpg";
+    CurlResult h = runCurl({"-s", "-I", fileUrl});
+    QCOMPARE(h.exitCode, 0);
+    const QByteArray fileEtag = etagOf(h.out);
+    utimensat(AT_FDCWD, QFile::encodeName(file).constData(), times, 0);  // a ctime tick, the mtime kept
+    QTest::qWait(20);
+    {
+      QFile f(file);
+      QVERIFY(f.open(QIODevice::ReadWrite));
+      f.write(QByteArray(10, 'x'));
+    }
+    QCOMPARE(::utimensat(AT_FDCWD, QFile::encodeName(file).constData(), times, 0), 0);
+    CurlResult h2 = runCurl({"-s", "-I", fileUrl});
+    QVERIFY(fileEtag != etagOf(h2.out));
+  }
+
   void fiveGigabytesNeedZip64() {
     if (!have("bsdtar") || !have("unzip")) QSKIP("bsdtar and unzip are needed");
     const QString folder = tmp("huge");
@@ -362,6 +413,7 @@ class TestZip : public QObject {
     }
     QByteArray saved = readFileBytes(cache.filePath("crc32-cache"));
     QCOMPARE(saved.count('\n'), 1 + 5);  // the magic line and one per file
+    QVERIFY(saved.startsWith("FERRYCRC2\n"));
     // A new run knows them from the start: its first count already says so.
     ferry::Server second;
     second.setCacheDirectory(QFile::encodeName(cache.path()).toStdString());
