@@ -85,6 +85,12 @@ void Upload::turnedAway(int status, std::string_view sentence) {
   fromLoop([&] {
     gated_ = false;
     if (answered_) return;
+    if (params_.resumable) {
+      // Refused before this try stored a byte (the disk full for a moment,
+      // statvfs failing): the part file and its offset stay for the next.
+      cleaned_ = true;
+      params_.resumable->busy = false;
+    }
     refuse(status, sentence, std::string(sentence.substr(0, sentence.find_last_not_of("\n.") + 1)));
   });
 }

@@ -5,7 +5,10 @@
 
 #include <QTest>
 
+#include <sys/statvfs.h>
+
 #include "testutil/http_client.h"
+#include "testutil/small_tmpfs.h"
 
 using namespace ferry::test;
 using namespace std::chrono_literals;
@@ -25,8 +28,9 @@ class TestReceiveProtocol : public QObject {
   QByteArray head(const QByteArray& method, const QByteArray& target, const QByteArray& extra) const {
     return method + " " + target + " HTTP/1.1\r\n" + hostHeader(port()) + extra + "\r\n";
   }
-  bool start(std::chrono::milliseconds bodyStall = 60'000ms) {
-    inbox_ = std::make_unique<QTemporaryDir>();
+  // `on`: a folder to make the receive folder in (a small disk), else /tmp.
+  bool start(std::chrono::milliseconds bodyStall = 60'000ms, const QString& on = {}) {
+    inbox_ = on.isEmpty() ? std::make_unique<QTemporaryDir>() : std::make_unique<QTemporaryDir>(on + "/inbox-XXXXXX");
     fx_ = std::make_unique<ServerFixture>();
     fx_->options.limits.bodyStallTimeout = bodyStall;
     if (!fx_->start("")) return false;
@@ -239,6 +243,45 @@ class TestReceiveProtocol : public QObject {
                  .status,
              400);
     QCOMPARE(rawRequest(port(), head("PUT", base_ + "?upload=nope&offset=0", "Content-Length: 1\r\n") + "x").status, 404);
+  }
+
+  void aResumeRefusedAtAdmissionKeepsItsPart() {
+    SmallTmpfs disk(8);
+    if (!disk.mounted()) QSKIP(disk.why());
+    QVERIFY(start(60'000ms, disk.path()));
+    const QByteArray file = randomBytes(3 * 1024 * 1024, 31);
+    const QByteArray id = handshake("kept.bin", file.size());
+    QVERIFY(!id.isEmpty());
+    {
+      RawClient c(port());
+      QVERIFY(c.send(head("PUT", base_ + "?upload=" + id + "&offset=0",
+                          "Content-Length: " + QByteArray::number(file.size()) + "\r\n") +
+                     file.left(1024 * 1024)));
+      QTRY_VERIFY(!entries().isEmpty() && QFileInfo(inbox(entries().value(0))).size() >= 1024 * 1024);
+    }
+    auto offsetNow = [&] {
+      RawResponse h = rawRequest(port(), head("HEAD", base_ + "?upload=" + id, {}), true);
+      return h.status == 200 ? h.headers.value("upload-offset").toLongLong() : -h.status;
+    };
+    QTRY_COMPARE(offsetNow(), qint64(1024 * 1024));
+    // The disk fills meanwhile: the rest no longer fits.
+    struct statvfs st {};
+    QCOMPARE(::statvfs(QFile::encodeName(disk.path()).constData(), &st), 0);
+    const qint64 freeBytes = qint64(st.f_bavail) * qint64(st.f_frsize);
+    QVERIFY(writeFile(disk.filePath("filler"), QByteArray(freeBytes - 512 * 1024, 'f')));
+    const QByteArray rest = file.mid(1024 * 1024);
+    const QByteArray resume = head("PUT", base_ + "?upload=" + id + "&offset=1048576",
+                                   "Content-Length: " + QByteArray::number(rest.size()) + "\r\n") + rest;
+    QCOMPARE(rawRequest(port(), resume).status, 507);
+    // Refused before its first byte: the part and its offset are still there.
+    QCOMPARE(offsetNow(), qint64(1024 * 1024));
+    QCOMPARE(entries().size(), 1);
+    QCOMPARE(QFileInfo(inbox(entries().value(0))).size(), qint64(1024 * 1024));
+    // Room again: the same id goes on and the file is whole.
+    QVERIFY(QFile::remove(disk.filePath("filler")));
+    RawResponse done = rawRequest(port(), resume);
+    QCOMPARE(done.status, 201);
+    QCOMPARE(sha256(readFileBytes(inbox("kept.bin"))), sha256(file));
   }
 
   void receiveOffRemovesPagePartFiles() {
