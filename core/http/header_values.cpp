@@ -55,8 +55,13 @@ void appendContentDisposition(std::string& s, std::string_view name) {
 
 std::string_view reasonPhrase(int status) {
   switch (status) {
+    case 100: return "Continue";
     case 200: return "OK";
+    case 201: return "Created";
+    case 204: return "No Content";
     case 206: return "Partial Content";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
     case 303: return "See Other";
     case 304: return "Not Modified";
     case 400: return "Bad Request";
@@ -65,16 +70,22 @@ std::string_view reasonPhrase(int status) {
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 408: return "Request Timeout";
+    case 409: return "Conflict";
     case 410: return "Gone";
+    case 411: return "Length Required";
+    case 412: return "Precondition Failed";
     case 413: return "Content Too Large";
     case 414: return "URI Too Long";
     case 416: return "Range Not Satisfiable";
+    case 417: return "Expectation Failed";
     case 421: return "Misdirected Request";
     case 429: return "Too Many Requests";
     case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
     case 503: return "Service Unavailable";
     case 505: return "HTTP Version Not Supported";
+    case 507: return "Insufficient Storage";
   }
   return "Unknown";
 }

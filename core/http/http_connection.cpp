@@ -12,6 +12,31 @@ namespace {
 
 constexpr auto kLingerTimeout = std::chrono::seconds(2);
 
+// Whether a chunked body also carries another transfer coding ("gzip,
+// chunked"): stored as it came, it would be saved still compressed. RFC 9112
+// §6.1: a server that does not understand a coding answers 501. (A body
+// whose last coding is not chunked has no framing at all: llhttp and the
+// body decoder refuse it with 400.)
+bool foreignTransferCoding(const HttpRequest& req) {
+  bool foreign = false;
+  std::string_view last;
+  for (std::size_t i = 0; i < req.headerCount; ++i) {
+    if (!iequals(req.headers[i].name, "transfer-encoding")) continue;
+    std::string_view v = req.headers[i].value;
+    while (true) {
+      const auto comma = v.find(',');
+      std::string_view coding = trimOws(v.substr(0, comma));
+      if (!coding.empty()) {
+        if (!iequals(coding, "chunked")) foreign = true;
+        last = coding;
+      }
+      if (comma == std::string_view::npos) break;
+      v.remove_prefix(comma + 1);
+    }
+  }
+  return foreign && iequals(last, "chunked");
+}
+
 }  // namespace
 
 HttpConnection::HttpConnection(HttpServer& server, NativeSocket fd, std::string peer, std::string peerIp)
@@ -170,6 +195,8 @@ void HttpConnection::handle(const HttpRequest& req, std::string_view head) {
   }
   if (req.count("expect") > 0 && (req.count("expect") > 1 || !iequals(trimOws(req.header("expect")), "100-continue")))
     return respondHttp(417, true, "The only expectation understood here is 100-continue.\n");
+  if (foreignTransferCoding(req))
+    return respondHttp(501, true, "The only transfer coding understood here is chunked.\n");
   if (req.hasBody || req.method == "PUT" || req.method == "POST") return acceptBody(req, head);
   if (!req.isGet && !req.isHead) return respondHttp(405, false, {}, "Allow: GET, HEAD\r\n");
 

@@ -92,6 +92,12 @@ bool findQueryParam(std::string_view query, std::string_view key, std::string_vi
   return false;
 }
 
+std::string_view queryOf(std::string_view target) {
+  target = target.substr(0, target.find('#'));
+  const auto q = target.find('?');
+  return q == std::string_view::npos || q + 1 == target.size() ? std::string_view() : target.substr(q);
+}
+
 std::string percentEncodePathSegment(std::string_view name) {
   std::string out;
   out.reserve(name.size() * 3);

@@ -27,6 +27,10 @@ RequestTarget parseRequestTarget(std::string_view target);
 // (still percent-encoded) value, empty for a bare key.
 bool findQueryParam(std::string_view query, std::string_view key, std::string_view& value);
 
+// The query of a request-target with its '?' ("?zip"), or "" when it has
+// none; a fragment is left out.
+std::string_view queryOf(std::string_view target);
+
 // Decodes %XX escapes into `out`. False on a malformed escape or a NUL,
 // raw or encoded.
 bool percentDecode(std::string_view in, std::string& out);

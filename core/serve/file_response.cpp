@@ -11,6 +11,7 @@
 #include "header_values.h"
 #include "http_date.h"
 #include "mime_types.h"
+#include "request_target.h"
 
 namespace ferry {
 namespace {
@@ -34,9 +35,12 @@ void FileResponse::start(const HttpRequest& req, Responder& out, std::shared_ptr
   link_.clear();
   if (!rel_.empty()) {
     item_.append(share_->name).append("/").append(rel_);
-    // Where to send a browser if `rel` turns out to be a folder.
+    // Where to send a browser if `rel` turns out to be a folder: the same
+    // path with its '/', and the same query ("?zip" still asks for the zip).
     std::string_view path = req.target.substr(0, req.target.find_first_of("?#"));
     link_.assign(path.data(), path.size());
+    link_ += '/';
+    link_ += queryOf(req.target);
   }
   released_ = false;
   headOnly_ = req.isHead;
@@ -78,7 +82,7 @@ OpenedFile FileResponse::openCached(bool& wouldBlock) const {
 void FileResponse::redirectToFolder() {
   std::string extra = "Location: ";
   extra += link_;
-  extra += "/\r\n";
+  extra += "\r\n";
   out_->respond(301, extra, "This is a folder; its listing is at the same link with a '/' at the end.\n");
 }
 

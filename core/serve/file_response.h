@@ -103,7 +103,7 @@ class FileResponse final : public BodySource {
   std::shared_ptr<const Share> share_;
   std::string rel_;   // inside a folder share; empty for a file share
   std::string item_;  // "Photos/2024/IMG_0001.jpg", as transfers show it
-  std::string link_;  // the request's path, for a folder asked without '/'
+  std::string link_;  // the request's path with a '/' and its query, for a folder asked without '/'
   Phase phase_ = Phase::kDone;
   bool headOnly_ = false;
   std::string ifNoneMatch_, ifModifiedSince_, range_, ifRange_;

@@ -41,7 +41,9 @@ BodyPtr FolderHandler::serve(const HttpRequest& req, Responder& out, std::shared
         extra += '/';
         appendPercentEncoded(extra, share->name);
       }
-      extra += "/\r\n";
+      extra += '/';
+      extra += queryOf(req.target);  // "?zip" still asks for the zip
+      extra += "\r\n";
       out.respond(301, extra, "The folder is at the same link with a '/' at the end.\n");
       return nullptr;
     }

@@ -22,6 +22,16 @@ std::string sessionCookieName(std::string_view token) {
   return name;
 }
 
+bool ShareGate::hasSession(const HttpRequest& req, const Share& share) {
+  // A client (or a proxy in between) may split its cookies over several
+  // Cookie headers (RFC 9113 §8.2.3 does for HTTP/2): every one is read.
+  const std::string name = sessionCookieName(share.token);
+  for (std::size_t i = 0; i < req.headerCount; ++i)
+    if (iequals(req.headers[i].name, "cookie") && sessions_.valid(share, cookieValue(req.headers[i].value, name)))
+      return true;
+  return false;
+}
+
 bool ShareGate::admit(const HttpRequest& req, Responder& out, const Share& share) {
   if (!share.rules.any()) return true;
   const bool page = wantsPage(req);
@@ -30,7 +40,7 @@ bool ShareGate::admit(const HttpRequest& req, Responder& out, const Share& share
     return false;
   }
   if (share.rules.password.empty()) return true;
-  if (sessions_.valid(share, cookieValue(req.header("cookie"), sessionCookieName(share.token)))) return true;
+  if (hasSession(req, share)) return true;
   std::string given;
   if (!basicPassword(req.header("authorization"), given)) {
     answerPassword(out, page, share, 401, {});

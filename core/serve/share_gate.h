@@ -55,6 +55,8 @@ class ShareGate final {
   void forget(std::string_view token) { sessions_.forget(token); }
 
  private:
+  // Whether any of the request's Cookie headers holds a live session.
+  bool hasSession(const HttpRequest& req, const Share& share);
   // Checks a given password against the share's, for the client `out`
   // answers, counting a wrong one; kWait (and the seconds in `wait`), not
   // compared, while that client must wait. Answers nothing itself.

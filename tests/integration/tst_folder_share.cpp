@@ -131,6 +131,13 @@ class TestFolderShare : public QObject {
     const QString bare = "http://127.0.0.1:" + QString::number(fx_->port()) + "/" + QString::fromStdString(share_.token);
     CurlResult c = runCurl({"-L", "-o", "/dev/null", "-w", "%{http_code} %{url_effective}", bare});
     QCOMPARE(c.out, QByteArray("200 ") + base_.toUtf8());
+    // The query goes along: a folder's zip asked without the '/' is still its zip.
+    CurlResult z = runCurl({"-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", base_ + "Day%201?zip"});
+    QCOMPARE(z.out, QByteArray("301 ") + (base_ + "Day%201/?zip").toUtf8());
+    CurlResult zl = runCurl({"-L", "-o", "/dev/null", "-w", "%{http_code} %{content_type}", base_ + "Day%201?zip"});
+    QCOMPARE(zl.out, QByteArray("200 application/zip"));
+    RawResponse r = rawRequest(fx_->port(), getRequest(fx_->port(), fx_->target(share_) + "/Day%201?zip"));
+    QVERIFY2(r.head.startsWith("HTTP/1.1 301 Moved Permanently\r\n"), r.head.constData());
   }
 
   void filesDownloadLikeSharedFiles() {

@@ -114,6 +114,48 @@ class TestReceiveProtocol : public QObject {
     QTRY_COMPARE(entries(), QStringList());
   }
 
+  void otherTransferCodingsAre501() {
+    // Stored as it came, "gzip, chunked" would be saved still compressed.
+    QVERIFY(start());
+    for (const QByteArray& te : {QByteArray("gzip, chunked"), QByteArray("deflate,chunked"),
+                                 QByteArray("x-custom\r\nTransfer-Encoding: chunked")}) {
+      RawClient c(port());
+      QVERIFY(c.send("PUT " + base_ + "packed.txt HTTP/1.1\r\n" + hostHeader(port()) + "Transfer-Encoding: " + te +
+                     "\r\n\r\n5\r\nhello\r\n0\r\n\r\n"));
+      QByteArray buf;
+      RawResponse r = readResponse(c, buf);
+      QCOMPARE(r.status, 501);
+      QVERIFY2(r.head.startsWith("HTTP/1.1 501 Not Implemented\r\n"), r.head.constData());
+      QVERIFY(r.body.contains("chunked"));
+      QVERIFY(c.waitClosed(5'000));
+    }
+    QTRY_COMPARE(entries(), QStringList());
+    // Plain chunked still stores the file.
+    RawClient c(port());
+    QVERIFY(c.send("PUT " + base_ + "plain.txt HTTP/1.1\r\n" + hostHeader(port()) +
+                   "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"));
+    QByteArray buf;
+    RawResponse r = readResponse(c, buf);
+    QCOMPARE(r.status, 201);
+    QVERIFY2(r.head.startsWith("HTTP/1.1 201 Created\r\n"), r.head.constData());
+    QCOMPARE(readFileBytes(inbox("plain.txt")), QByteArray("hello"));
+  }
+
+  void statusesHaveTheirReasonPhrases() {
+    QVERIFY(start());
+    auto lineOf = [](const RawResponse& r) { return r.head.left(r.head.indexOf("\r\n")); };
+    RawResponse expect = rawRequest(port(), head("PUT", base_ + "x.txt", "Content-Length: 1\r\nExpect: 200-ok\r\n"));
+    QCOMPARE(lineOf(expect), QByteArray("HTTP/1.1 417 Expectation Failed"));
+    const QByteArray id = handshake("a.txt", 5);
+    RawResponse conflict = rawRequest(port(), head("PUT", base_ + "?upload=" + id + "&offset=3", "Content-Length: 2\r\n") + "45");
+    QCOMPARE(lineOf(conflict), QByteArray("HTTP/1.1 409 Conflict"));
+    RawResponse length = rawRequest(port(), head("PUT", base_ + "?upload=" + id + "&offset=0", "Transfer-Encoding: chunked\r\n") +
+                                                "5\r\nhello\r\n0\r\n\r\n");
+    QCOMPARE(lineOf(length), QByteArray("HTTP/1.1 411 Length Required"));
+    RawResponse full = rawRequest(port(), head("POST", base_ + "?name=a.txt&size=1125899906842624", {}));
+    QCOMPARE(lineOf(full), QByteArray("HTTP/1.1 507 Insufficient Storage"));
+  }
+
   void aBodyCutShortLeavesNothing_data() {
     QTest::addColumn<QByteArray>("request");
     QTest::newRow("length") << QByteArray("Content-Length: 400000\r\n\r\n") + QByteArray(300000, 'a');
