@@ -93,9 +93,21 @@ std::string numberedName(std::string_view name, unsigned n) {
   if (n == 0) return std::string(name);
   std::size_t dot = name.rfind('.');
   if (dot == 0 || dot == std::string_view::npos) dot = name.size();
-  std::string out(name.substr(0, dot));
-  out += " (" + std::to_string(n) + ")";
-  out += name.substr(dot);
+  const std::string number = " (" + std::to_string(n) + ")";
+  // An extension too long to keep beside the number counts as stem.
+  if (name.size() - dot + number.size() >= kMaxName) dot = name.size();
+  std::string_view stem = name.substr(0, dot);
+  const std::string_view ext = name.substr(dot);
+  // A legal name of up to 255 bytes must still get a numbered one: the
+  // stem gives way, cut where a character starts, never inside one.
+  if (stem.size() + number.size() + ext.size() > kMaxName) {
+    std::size_t keep = kMaxName - number.size() - ext.size();
+    while (keep > 0 && (static_cast<unsigned char>(stem[keep]) & 0xc0) == 0x80) --keep;
+    stem = stem.substr(0, keep);
+  }
+  std::string out(stem);
+  out += number;
+  out += ext;
   return out;
 }
 

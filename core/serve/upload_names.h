@@ -23,7 +23,9 @@ std::string whyBadUploadName(std::string_view name);
 
 // The n-th name tried for `name`: n = 0 is the name itself, then
 // "name (1).ext", "name (2).ext"... (the extension is what follows the last
-// dot, unless the name starts with it: ".bashrc (1)").
+// dot, unless the name starts with it: ".bashrc (1)"). Never longer than
+// 255 bytes: the part before the extension is cut on a character boundary
+// to make room for the number.
 std::string numberedName(std::string_view name, unsigned n);
 
 // The hidden part file a body is written to before it gets its name, the

@@ -117,6 +117,29 @@ class TestReceiveCurl : public QObject {
     QCOMPARE(text(put(dot, link_)), QByteArray("Saved as .bashrc (1)\n"));
   }
 
+  void takenLongNamesGetANumberThatFits() {
+    // 252 to 255 bytes is a legal name; "name (1).ext" must still fit 255,
+    // the stem cut where a character starts (é is two bytes).
+    QByteArray longest = "x";
+    for (int i = 0; i < 125; ++i) longest += "\xC3\xA9";
+    longest += ".jpg";
+    QCOMPARE(longest.size(), 255);
+    const QString src = files_.filePath("long.jpg");
+    QVERIFY(writeFile(src, "photo"));
+    const QString url = link_ + QString::fromLatin1(QUrl::toPercentEncoding(QString::fromUtf8(longest)));
+    QCOMPARE(status(put(src, url)), 201);
+    for (int n = 1; n <= 2; ++n) {
+      CurlResult c = put(src, url);
+      QCOMPARE(status(c), 201);
+      const QByteArray saved = text(c).mid(strlen("Saved as ")).chopped(1);
+      QVERIFY2(saved.size() <= 255, saved.constData());
+      QVERIFY2(saved.endsWith(" (" + QByteArray::number(n) + ").jpg"), saved.constData());
+      QVERIFY2(QString::fromUtf8(saved).toUtf8() == saved, "cut inside a character");
+      QCOMPARE(readFileBytes(inbox(QString::fromUtf8(saved))), QByteArray("photo"));
+    }
+    QCOMPARE(entries().size(), 3);
+  }
+
   void racingUploadsOfOneNameBothLand() {
     // Eight curls at once, one name: eight files, none replaced.
     QList<QByteArray> sums;
