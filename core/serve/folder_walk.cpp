@@ -40,7 +40,11 @@ struct Walker {
       return;  // a sub-folder that vanished or cannot be read is left out
     }
     if (!count() || !visit(path, info)) return;
-    if (!showHidden) std::erase_if(children, [](const FolderEntry& e) { return isHiddenName(e.name); });
+    // A name no link could ask for ("a\b", "C:x") is left out, as it is of
+    // the listing: in a zip, a Windows extractor could take it for a path.
+    std::erase_if(children, [this](const FolderEntry& e) {
+      return !isPlainName(e.name) || (!showHidden && isHiddenName(e.name));
+    });
     std::sort(children.begin(), children.end(),
               [](const FolderEntry& a, const FolderEntry& b) { return naturalLess(a.name, b.name); });
     ancestors.emplace_back(info.device, info.inode);

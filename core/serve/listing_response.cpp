@@ -31,8 +31,11 @@ void ListingResponse::Job::run() {
     entries.pop_back();
     in.unknownMore = true;
   }
-  if (!r.share_->showHidden)
-    std::erase_if(entries, [](const FolderEntry& e) { return isHiddenName(e.name); });
+  // Names no link can ask for ("a\b", "C:x", control characters) are not
+  // listed: their links would only answer 400.
+  std::erase_if(entries, [&r](const FolderEntry& e) {
+    return !isPlainName(e.name) || (!r.share_->showHidden && isHiddenName(e.name));
+  });
   sortEntries(entries, r.sort_);
   renderListing(in, entries, r.page_);
 }

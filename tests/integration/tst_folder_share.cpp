@@ -71,6 +71,10 @@ class TestFolderShare : public QObject {
     QVERIFY(QFile::link("loop-b", root_ + "/loop-a"));
     QVERIFY(QFile::link("loop-a", root_ + "/loop-b"));
     QCOMPARE(::mkfifo(QFile::encodeName(root_ + "/pipe").constData(), 0600), 0);
+    // Names no link can ask for, that a Windows extractor could take for a
+    // path or a drive.
+    QVERIFY(writeFile(root_ + "/z\\..\\..\\Users\\Public\\evil.bat", "@echo off"));
+    QVERIFY(writeFile(root_ + "/C:drive.txt", "drive"));
     share_ = fx_->share(root_);
     QVERIFY(share_.folder);
     base_ = fx_->url(share_);
@@ -199,6 +203,23 @@ class TestFolderShare : public QObject {
     QCOMPARE(rawStatus(target), status);
     // The zip of what such a path names is refused alike.
     if (status == 400) QCOMPARE(rawStatus(target + "?zip"), 400);
+  }
+
+  void unservableNamesAreLeftOutOfListingAndZip() {
+    const QByteArray page = get(base_);
+    QVERIFY(!page.contains("evil.bat"));
+    QVERIFY(!page.contains("drive.txt"));
+    int s = 0;
+    const QByteArray zip = get(base_ + "?zip", &s);
+    QCOMPARE(s, 200);
+    QVERIFY(zip.contains("IMG_2.jpg"));
+    QVERIFY(!zip.contains("evil.bat"));
+    QVERIFY(!zip.contains("drive.txt"));
+    // Shown hidden entries or not, they stay out.
+    QVERIFY(fx_->server.setShowHidden(share_.token, true));
+    QVERIFY(!get(base_).contains("evil.bat"));
+    QVERIFY(!get(base_ + "?zip").contains("evil.bat"));
+    QVERIFY(fx_->server.setShowHidden(share_.token, false));
   }
 
   void hiddenEntriesWhenTheShareSaysSo() {
