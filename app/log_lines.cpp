@@ -89,6 +89,38 @@ class JsonLine {
   std::string& out_;
 };
 
+// A name as a text line shows it: control characters (C0, DEL, C1: U+009B
+// is a terminal's CSI) and the characters that reorder text on screen
+// (U+200E/F, U+202A-E, U+2066-9) are written as their code point in braces
+// after a backslash and a "u", so a name cannot move the cursor, recolour
+// the terminal or pass "invoice" U+202E "fdp.exe" off as a PDF.
+std::string shown(std::string_view name) {
+  std::string out;
+  out.reserve(name.size());
+  auto escape = [&out](unsigned cp) {
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "\\u{%04X}", cp);
+    out += buf;
+  };
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    const auto c = static_cast<unsigned char>(name[i]);
+    const auto next = [&](std::size_t k) { return i + k < name.size() ? static_cast<unsigned char>(name[i + k]) : 0u; };
+    if (c < 0x20 || c == 0x7f) {
+      escape(c);
+    } else if (c == 0xc2 && next(1) >= 0x80 && next(1) <= 0x9f) {
+      escape(next(1));
+      ++i;
+    } else if (c == 0xe2 && ((next(1) == 0x80 && (next(2) == 0x8e || next(2) == 0x8f || (next(2) >= 0xaa && next(2) <= 0xae))) ||
+                             (next(1) == 0x81 && next(2) >= 0xa6 && next(2) <= 0xa9))) {
+      escape(0x2000u + ((next(1) & 0x3fu) << 6) + (next(2) & 0x3fu));
+      i += 2;
+    } else {
+      out.push_back(static_cast<char>(c));
+    }
+  }
+  return out;
+}
+
 std::string_view nameOf(const TransferInfo& t) { return t.fileName(); }
 std::string_view nameOf(const DeliveryInfo& d) {
   if (!d.item.empty()) return d.item;
@@ -226,10 +258,10 @@ void LogLines::transferStarted(std::string& out, const TransferInfo& t, const De
   // Uploads say so: "started receiving", "done receiving".
   if (upload && t.bytesTotal == 0)
     std::snprintf(buf, sizeof buf, "ferry: %s started receiving %s (size not given)\n", t.client.c_str(),
-                  t.fileName().c_str());
+                  shown(t.fileName()).c_str());
   else
     std::snprintf(buf, sizeof buf, "ferry: %s started%s %s (%s from byte %" PRIu64 ")\n", t.client.c_str(),
-                  upload ? " receiving" : "", t.fileName().c_str(),
+                  upload ? " receiving" : "", shown(t.fileName()).c_str(),
                   humanBytes(static_cast<double>(t.bytesTotal)).c_str(), t.rangeFirst);
   out += buf;
 }
@@ -252,7 +284,7 @@ void LogLines::transferEnded(std::string& out, const TransferInfo& t, const Deli
   }
   char buf[1024];
   std::snprintf(buf, sizeof buf, "ferry: %s %s%s %s: %" PRIu64 " of %" PRIu64 " bytes in %.1f s (%s/s)%s%s\n",
-                t.client.c_str(), toString(t.state), upload ? " receiving" : "", t.fileName().c_str(), t.bytesSent,
+                t.client.c_str(), toString(t.state), upload ? " receiving" : "", shown(t.fileName()).c_str(), t.bytesSent,
                 total, secs, humanBytes(rate).c_str(), t.reason.empty() ? "" : ": ", t.reason.c_str());
   out += buf;
 }
@@ -274,13 +306,13 @@ void LogLines::deliveryEnded(std::string& out, const DeliveryInfo& d) const {
   switch (d.outcome) {
     case DeliveryOutcome::kDelivered:
       s += "delivered ";
-      s += nameOf(d);
+      s += shown(nameOf(d));
       s += " to " + who(d);
       break;
     case DeliveryOutcome::kStopped:
     case DeliveryOutcome::kCancelled:
       s += d.outcome == DeliveryOutcome::kStopped ? "stopped " : "cancelled ";
-      s += nameOf(d);
+      s += shown(nameOf(d));
       s += " for " + who(d) + " at " + std::to_string(percentCovered(d)) + "%";
       break;
     case DeliveryOutcome::kInProgress:
@@ -298,7 +330,7 @@ namespace {
 std::string askSentence(const ReceiveAsk& a) {
   std::string s = a.label.empty() ? "A device" : a.label;
   if (!a.address.empty()) s += " (" + a.address + ")";
-  s += " wants to send " + a.firstName;
+  s += " wants to send " + shown(a.firstName);
   if (a.sizeKnown) s += " (" + humanBytes(static_cast<double>(a.firstSize)) + ")";
   if (a.more) s += " and " + std::to_string(a.more) + (a.more == 1 ? " more file" : " more files");
   return s;
@@ -333,7 +365,8 @@ const char* askState(ReceiveAskState state) {
 void LogLines::ask(std::string& out, const ReceiveAsk& a, ReceiveAskState state) const {
   const std::string id = std::to_string(a.id);
   std::string sentence = state == ReceiveAskState::kOpen
-                             ? askSentence(a) + "; answer 'accept " + id + "', 'always " + id + "' or 'decline " + id + "'"
+                             ? askSentence(a) + "; answer 'accept " + id + "' (these files only), 'always " + id +
+                                   "' (this device from now on) or 'decline " + id + "'"
                              : std::string(askEnd(state));
   if (json_) {
     JsonLine line(out, "ask");

@@ -39,7 +39,10 @@ bool ReceiveAsks::wait(const ReceiveAsk& ask, std::weak_ptr<void> alive, Waiter 
 void ReceiveAsks::answer(std::uint64_t id, ReceiveAnswer answer) {
   for (std::size_t i = 0; i < open_.size(); ++i) {
     if (open_[i].ask.id != id) continue;
-    if (answer != ReceiveAnswer::kDecline) target_.acceptDevice(open_[i].ask.device);
+    // "Accept" answers this ask: its file and the ones it said follow.
+    // "Always" remembers the device.
+    if (answer == ReceiveAnswer::kAcceptAlways) target_.acceptDevice(open_[i].ask.device);
+    if (answer == ReceiveAnswer::kAccept) target_.allowFiles(open_[i].ask.device, open_[i].ask.more);
     return end(i, answer == ReceiveAnswer::kDecline  ? ReceiveAskState::kDeclined
                   : answer == ReceiveAnswer::kAccept ? ReceiveAskState::kAccepted
                                                      : ReceiveAskState::kAcceptedAlways);

@@ -39,13 +39,23 @@ Upload::Upload(UploadHandler& handler, Responder& out, Params params)
     start_ = params_.resumable->offset;
     params_.resumable->busy = true;
   }
+  // A gated upload shows (in the window, in the log) once it is let in or
+  // turned away: "started receiving" before the user answered would say
+  // that something is being received that may never be.
+  if (!gated_) beginTransfer();
+}
+
+void Upload::beginTransfer() {
+  if (begun_) return;
+  begun_ = true;
   auto file = std::make_shared<Share>();
   file->token = params_.folder->token;
   file->name = params_.name;
   file->path = joinPath(params_.folder->dir, params_.name);
   const std::uint64_t total = params_.sizeKnown ? params_.size : 0;
   const std::uint64_t rest = total > start_ ? total - start_ : 0;
-  transfer_ = handler_.stats().begin(out.client(), std::move(file), total, start_, rest, {}, TransferDirection::kUpload);
+  transfer_ = handler_.stats().begin(out_->client(), std::move(file), total, start_, rest, {}, TransferDirection::kUpload);
+  if (received_) handler_.stats().addBytes(transfer_, received_);
 }
 
 Upload::~Upload() {
@@ -76,6 +86,7 @@ void Upload::admitted() {
   fromLoop([this] {
     gated_ = false;
     if (!out_ || answered_) return;
+    beginTransfer();
     if (complete_) return step();  // an empty body: nothing more will come
     out_->resume();
   });
@@ -85,6 +96,7 @@ void Upload::turnedAway(int status, std::string_view sentence) {
   fromLoop([&] {
     gated_ = false;
     if (answered_) return;
+    if (out_) beginTransfer();
     if (params_.resumable) {
       // Refused before this try stored a byte (the disk full for a moment,
       // statvfs failing): the part file and its offset stay for the next.
@@ -350,6 +362,7 @@ void Upload::abort(std::string_view reason) {
 }
 
 void Upload::ended(BodyEnd how, std::string_view reason) {
+  if (!begun_ && !answered_ && out_) beginTransfer();  // the client left while it waited: it shows as ended
   out_ = nullptr;
   if (answered_ && how == BodyEnd::kComplete) return;
   if (!answered_) {

@@ -128,6 +128,7 @@ class Upload final : public BodySink {
   // `fn` has returned, never under it.
   template <class F>
   void fromLoop(F&& fn);
+  void beginTransfer();  // the transfer the window and the log show
   void finishTransfer(TransferState state, std::string reason);
   void cleanUp();  // the body did not complete: discard or keep for resuming
 
@@ -146,6 +147,7 @@ class Upload final : public BodySink {
   bool cleanUpDue_ = false;  // ended early: discard/keep once the job is back
   bool cleaned_ = false;
   bool gated_ = false;
+  bool begun_ = false;  // beginTransfer() ran
   bool tooLarge_ = false;  // past maxSize: answered 413 once the decoder has returned
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
   std::unique_ptr<char[]> fill_;   // filled from the connection

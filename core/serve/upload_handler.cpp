@@ -189,7 +189,7 @@ ReceiveAsk UploadHandler::whoAsks(const HttpRequest& req, const Responder& out, 
   ReceiveAsk who;
   if (!target_.policy().askNewDevices) return who;
   std::string key = deviceKey(req, out.client());
-  if (target_.accepted(key)) return who;
+  if (target_.accepted(key) || target_.takeAllowed(key)) return who;
   who.device = std::move(key);
   who.label = deviceLabel(req.header("user-agent"));
   who.address = clientAddress(out.client());
@@ -217,7 +217,8 @@ void UploadHandler::admit(Admission a, std::weak_ptr<void> alive, Admitted then)
 
 void UploadHandler::askIfDue(Admission a, std::weak_ptr<void> alive, Admitted then) {
   // Accepted meanwhile (another upload of this device was): no need to ask.
-  if (!a.ask || target_.accepted(a.who.device) || !target_.policy().askNewDevices) return then(0, {});
+  if (!a.ask || target_.accepted(a.who.device) || !target_.policy().askNewDevices || target_.takeAllowed(a.who.device))
+    return then(0, {});
   // A device whose ask has ended takes the answer's word as it is.
   auto waiter = [then](ReceiveAskState state) {
     switch (state) {

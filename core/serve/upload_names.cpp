@@ -45,16 +45,30 @@ bool validUtf8(std::string_view s) {
   return true;
 }
 
+// C1 controls (U+0080-U+009F: U+009B is a terminal's CSI) and the
+// characters that reorder text on screen (bidi embeddings, overrides and
+// isolates: "invoice\u202Efdp.exe" shows as "invoiceexe.pdf").
+bool deceptiveCharacter(std::string_view s, std::size_t i) {
+  auto at = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  if (at(i) == 0xc2 && i + 1 < s.size() && at(i + 1) >= 0x80 && at(i + 1) <= 0x9f) return true;
+  if (at(i) == 0xe2 && i + 2 < s.size()) {
+    const unsigned b1 = at(i + 1), b2 = at(i + 2);
+    if (b1 == 0x80 && (b2 == 0x8e || b2 == 0x8f || (b2 >= 0xaa && b2 <= 0xae))) return true;  // U+200E/F, U+202A-E
+    if (b1 == 0x81 && b2 >= 0xa6 && b2 <= 0xa9) return true;  // U+2066-U+2069
+  }
+  return false;
+}
+
 char upper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 32) : c; }
 
-// CON, PRN, AUX, NUL, COM0-9, LPT0-9 (and the superscript digits Windows
+// CON, PRN, AUX, NUL, CONIN$, CONOUT$, COM0-9, LPT0-9 (and the superscript digits Windows
 // also reserves), with or without an extension: Windows opens the device.
 bool windowsReserved(std::string_view name) {
   std::string_view stem = name.substr(0, name.find('.'));
   while (!stem.empty() && stem.back() == ' ') stem.remove_suffix(1);
   std::string u;
   for (char c : stem) u.push_back(upper(c));
-  static constexpr std::array<std::string_view, 4> kPlain = {"CON", "PRN", "AUX", "NUL"};
+  static constexpr std::array<std::string_view, 6> kPlain = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"};
   for (auto r : kPlain)
     if (u == r) return true;
   if (u.size() >= 4 && (u.compare(0, 3, "COM") == 0 || u.compare(0, 3, "LPT") == 0)) {
@@ -83,6 +97,9 @@ std::string whyBadUploadName(std::string_view name) {
       return "The file name may not contain any of < > \" | ? *.";
 #endif
   }
+  for (std::size_t i = 0; i < name.size(); ++i)
+    if (deceptiveCharacter(name, i))
+      return "The file name may not contain invisible control or text-direction characters.";
   if (name.back() == '.' || name.back() == ' ') return "The file name may not end with a dot or a space.";
   if (windowsReserved(name)) return "That name is reserved for a device on Windows (CON, NUL, COM1...).";
   if (isPartFileName(name)) return "That name is reserved for files still arriving.";

@@ -15,8 +15,9 @@ namespace ferry {
 
 // Why `name` (already percent-decoded) cannot be a received file's name, as
 // a sentence for the sender; empty when it can. Refused: empty, "." and
-// "..", a slash or backslash, NUL and control characters, a drive ("C:") or
-// any colon, Windows' reserved names (CON, NUL, COM1... with any
+// "..", a slash or backslash, NUL and control characters (C1 ones too), the
+// characters that reorder text on screen (U+202E...), a drive ("C:") or
+// any colon, Windows' reserved names (CON, NUL, CONIN$, COM1... with any
 // extension), a trailing dot or space, invalid UTF-8, more than 255 bytes,
 // the names of Ferry's own part files, and on Windows < > " | ? *.
 std::string whyBadUploadName(std::string_view name);

@@ -80,6 +80,22 @@ bool ReceiveTarget::accepted(const std::string& key) const {
   return accepted_.count(key) > 0;
 }
 
+void ReceiveTarget::allowFiles(const std::string& key, std::uint32_t files) {
+  if (key.empty() || files == 0) return;
+  std::lock_guard lock(mutex_);
+  // Bounded like the asks themselves: one entry per device that was asked.
+  if (allowed_.size() >= 4096 && !allowed_.count(key)) allowed_.clear();
+  allowed_[key] = files;
+}
+
+bool ReceiveTarget::takeAllowed(const std::string& key) {
+  std::lock_guard lock(mutex_);
+  auto it = allowed_.find(key);
+  if (it == allowed_.end()) return false;
+  if (--it->second == 0) allowed_.erase(it);
+  return true;
+}
+
 std::vector<std::string> ReceiveTarget::acceptedDevices() const {
   std::lock_guard lock(mutex_);
   return {accepted_.begin(), accepted_.end()};

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -56,16 +57,22 @@ class ReceiveTarget final {
   void setPolicy(const ReceivePolicy& policy);
   ReceivePolicy policy() const;
   // Devices (a key: the page's own id, or an address) whose uploads are
-  // not asked about again: accepted this run, or always (restored by the UI).
+  // not asked about again: accepted always (this run, or restored by the UI).
   void acceptDevice(const std::string& key);
   bool accepted(const std::string& key) const;
   std::vector<std::string> acceptedDevices() const;
+  // An ask answered "accept" lets through the files it told of and no
+  // more: the `files` that follow the one asked about. takeAllowed() uses
+  // one up (false when none is left).
+  void allowFiles(const std::string& key, std::uint32_t files);
+  bool takeAllowed(const std::string& key);
 
  private:
   mutable std::mutex mutex_;
   std::shared_ptr<const ReceiveFolder> folder_;
   ReceivePolicy policy_;
   std::unordered_set<std::string> accepted_;
+  std::unordered_map<std::string, std::uint32_t> allowed_;
 };
 
 // "Cannot receive files into DIR: REASON." Told the same way in the window

@@ -167,7 +167,9 @@ class TestReceiveCurl : public QObject {
     QTest::addColumn<QString>("name");
     for (const char* n : {"..", ".", "%2e", "%2e%2e", "..%2Fescape.txt", "a%5Cb.txt", "%00x", "tab%09name", "C%3A",
                           "C%3A%5Cwin.ini", "CON", "con.txt", "NUL.tar.gz", "COM1", "lpt9.log", "trailing.", "space%20",
-                          "bad%FFutf8", "%C0%AFoverlong", "%0Anewline", ".x.ferry-part"})
+                          "bad%FFutf8", "%C0%AFoverlong", "%0Anewline", ".x.ferry-part", "csi%C2%9B31m.txt",
+                          "invoice%E2%80%AEfdp.exe", "isolate%E2%81%A6x.txt", "mark%E2%80%8F.txt", "CONIN$",
+                          "conout$.txt"})
       QTest::newRow(n) << QString(n);
     QTest::newRow("256 bytes") << QString(256, 'n');
     QTest::newRow("nested") << QString("sub/dir.txt");

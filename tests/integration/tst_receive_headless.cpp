@@ -68,9 +68,14 @@ class TestReceiveHeadless : public QObject {
     curl.start("curl", {"-sS", "--noproxy", "*", "-A", "curl/8.5.0", "-T", src, link});
     QVERIFY(curl.waitForStarted(10'000));
     const QByteArray asked =
-        "ferry: ask 1: curl 8.5 (127.0.0.1) wants to send a.txt (5 B); answer 'accept 1', 'always 1' or 'decline 1'\n";
+        "ferry: ask 1: curl 8.5 (127.0.0.1) wants to send a.txt (5 B); answer 'accept 1' (these files only), "
+        "'always 1' (this device from now on) or 'decline 1'\n";
     QTRY_VERIFY_WITH_TIMEOUT((f.readErr(), f.err.contains(asked)), 10'000);
     QVERIFY(!QFileInfo::exists(inbox.filePath("a.txt")));
+    // Nothing is being received while the user has not answered.
+    QTest::qWait(300);
+    f.readErr();
+    QVERIFY2(!f.err.contains("started receiving"), f.err.constData());
     f.proc.write("yes please\n");
     QVERIFY(f.proc.waitForBytesWritten(5'000));
     QTRY_VERIFY((f.readErr(), f.err.contains("answer an ask with 'accept N', 'always N' or 'decline N'")));
@@ -79,6 +84,22 @@ class TestReceiveHeadless : public QObject {
     QVERIFY(curl.waitForFinished(15'000));
     QCOMPARE(curl.readAllStandardOutput(), QByteArray("Saved as a.txt\n"));
     QTRY_VERIFY((f.readErr(), f.err.contains("ferry: ask 1 accepted\n")));
+    QTRY_VERIFY((f.readErr(), f.err.contains("started receiving a.txt")));
+    QVERIFY(f.err.indexOf("started receiving a.txt") > f.err.indexOf("ferry: ask 1 accepted\n"));
+    // "accept" answered that ask only: the next file from the device is asked about again...
+    QProcess again;
+    again.start("curl", {"-sS", "--noproxy", "*", "-A", "curl/8.5.0", "-T", src, link + "b.txt"});
+    QVERIFY(again.waitForStarted(10'000));
+    QTRY_VERIFY_WITH_TIMEOUT((f.readErr(), f.err.contains("ferry: ask 2: curl 8.5 (127.0.0.1) wants to send b.txt")),
+                             10'000);
+    // ...and "always" lets the device's later files in without asking.
+    f.proc.write("always 2\n");
+    QVERIFY(f.proc.waitForBytesWritten(5'000));
+    QVERIFY(again.waitForFinished(15'000));
+    QCOMPARE(again.readAllStandardOutput(), QByteArray("Saved as b.txt\n"));
+    CurlResult third = runCurl({"-A", "curl/8.5.0", "-T", src, link + "c.txt"});
+    QCOMPARE(third.out, QByteArray("Saved as c.txt\n"));
+    QVERIFY(!f.err.contains("ask 3"));
     // The cap: refused at once, in words.
     const QString big = files.filePath("big.bin");
     writeRandomFile(big, 1'000'001, 3);
