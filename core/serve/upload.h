@@ -41,6 +41,7 @@ struct ResumableUpload {
   std::string id;
   std::string name;
   std::shared_ptr<const ReceiveFolder> folder;  // where its part file is
+  std::string address;  // of the client that began it: what its cap counts
   std::string partName;  // in `folder`; empty until the first body created it
   std::uint64_t size = 0;
   std::uint64_t offset = 0;  // bytes on the disk

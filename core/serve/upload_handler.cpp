@@ -123,6 +123,7 @@ UploadHandler::UploadHandler(EventLoop& loop, ReceiveTarget& target, TransferSta
     : loop_(loop), target_(target), stats_(stats), pool_(pool), asks_(loop, target) {}
 
 UploadHandler::~UploadHandler() {
+  if (expiryTimer_) loop_.cancel(expiryTimer_);
   // Uploads still listed belong to connections that are gone by now (the
   // HTTP server and the pool go first).
   for (Upload* u : live_) delete u;
@@ -255,9 +256,13 @@ SinkPtr UploadHandler::handshake(const HttpRequest& req, Responder& out, std::sh
   if (std::string why = whyBadUploadName(r->name); !why.empty()) return no(400, {}, why + "\n");
   if (!queryParam(req.target, "size", rawSize) || !parseNumber(rawSize, r->size))
     return no(400, {}, "The handshake needs the file's size.\n");
-  if (std::uint64_t cap = target_.policy().maxFileSize; cap && r->size > cap)
-    return no(413, {}, tooLargeSentence(cap));
-  expireIdle();
+  const ReceivePolicy policy = target_.policy();
+  if (std::uint64_t cap = policy.maxFileSize; cap && r->size > cap) return no(413, {}, tooLargeSentence(cap));
+  r->address = clientAddress(out.client());
+  if (auto it = perAddress_.find(r->address); it != perAddress_.end() && it->second >= policy.maxUnfinishedPerDevice)
+    return no(429, {}, "This device has too many unfinished uploads here: finish or cancel some first.\n");
+  if (resumable_.size() >= policy.maxUnfinished)
+    return no(429, {}, "This computer holds too many unfinished uploads: try again later.\n");
   Admission a;
   a.folder = folder;
   a.size = r->size;
@@ -272,11 +277,10 @@ SinkPtr UploadHandler::handshake(const HttpRequest& req, Responder& out, std::sh
       return reply->out->resume();
     }
     r->id = newShareToken();
-    r->lastUsed = std::chrono::steady_clock::now();
     std::string body = "{\"id\":";
     appendJsonString(body, r->id);
     body += ",\"offset\":0}\n";
-    resumable_.emplace(r->id, r);
+    addResumable(r);
     reply->out->respond(201, "Content-Type: application/json\r\nCache-Control: no-store\r\n", body);
     reply->out->resume();
   });
@@ -315,7 +319,7 @@ SinkPtr UploadHandler::resume(const HttpRequest& req, Responder& out, std::share
     out.respond(413, {}, tooLargeSentence(cap));
     return nullptr;
   }
-  r->lastUsed = std::chrono::steady_clock::now();
+  touchResumable(*r);
   // The handshake was admitted (the device accepted, if asked): only the
   // disk is checked again, for the bytes still to come.
   Admission a;
@@ -396,7 +400,33 @@ void UploadHandler::forget(Upload* u) {
   delete u;
 }
 
-void UploadHandler::dropResumable(const std::string& id) { resumable_.erase(id); }
+void UploadHandler::dropResumable(const std::string& id) { eraseResumable(id); }
+
+void UploadHandler::addResumable(const std::shared_ptr<ResumableUpload>& r) {
+  r->lastUsed = std::chrono::steady_clock::now();
+  resumable_.emplace(r->id, r);
+  byAge_.emplace(r->lastUsed, r->id);
+  ++perAddress_[r->address];
+  // Set on the loop thread, with the first entry.
+  if (!expiryTimer_) expiryTimer_ = loop_.runEvery(std::chrono::hours(1), [this] { expireIdle(); });
+}
+
+void UploadHandler::touchResumable(ResumableUpload& r) {
+  byAge_.erase({r.lastUsed, r.id});
+  r.lastUsed = std::chrono::steady_clock::now();
+  byAge_.emplace(r.lastUsed, r.id);
+}
+
+void UploadHandler::eraseResumable(const std::string& id) {
+  auto it = resumable_.find(id);
+  if (it == resumable_.end()) return;
+  const ResumableUpload& r = *it->second;
+  byAge_.erase({r.lastUsed, r.id});
+  if (auto a = perAddress_.find(r.address); a != perAddress_.end() && --a->second == 0) perAddress_.erase(a);
+  resumable_.erase(it);
+}
+
+
 
 void UploadHandler::stopReceiving(std::string_view reason) {
   std::vector<std::shared_ptr<ResumableUpload>> parts;
@@ -405,6 +435,8 @@ void UploadHandler::stopReceiving(std::string_view reason) {
     if (!r->busy && !r->partName.empty()) parts.push_back(r);
   }
   resumable_.clear();
+  byAge_.clear();
+  perAddress_.clear();
   // Uploads and handshakes still waiting for the user hear first that
   // Receive went off (a 404 with a sentence: no byte of theirs was taken).
   asks_.withdrawAll();
@@ -417,14 +449,22 @@ void UploadHandler::stopReceiving(std::string_view reason) {
 void UploadHandler::expireIdle() {
   const auto now = std::chrono::steady_clock::now();
   std::vector<std::shared_ptr<ResumableUpload>> parts;
-  for (auto it = resumable_.begin(); it != resumable_.end();) {
-    const ResumableUpload& r = *it->second;
-    if (!r.busy && now - r.lastUsed > kKeepPartial) {
-      if (!r.partName.empty()) parts.push_back(it->second);
-      it = resumable_.erase(it);
-    } else {
-      ++it;
+  std::vector<std::string> busy;
+  while (!byAge_.empty() && now - byAge_.begin()->first > kKeepPartial) {
+    const std::string id = byAge_.begin()->second;
+    std::shared_ptr<ResumableUpload> r = resumable_.at(id);
+    if (r->busy) {
+      busy.push_back(id);  // being written: not idle, whatever its age
+      byAge_.erase(byAge_.begin());
+      continue;
     }
+    if (!r->partName.empty()) parts.push_back(r);
+    eraseResumable(id);
+  }
+  for (const std::string& id : busy) {
+    ResumableUpload& r = *resumable_.at(id);
+    r.lastUsed = now;
+    byAge_.emplace(r.lastUsed, r.id);
   }
   removeParts(std::move(parts));
 }

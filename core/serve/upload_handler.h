@@ -15,7 +15,8 @@
 //
 // Owns every Upload it made until it is released (and its job is back),
 // the table of page uploads that may resume (each with its part file,
-// kept until the upload completes, Receive goes off, or a day passes), and
+// kept until the upload completes, Receive goes off, or a day passes;
+// capped per link and per client address), and
 // the open asks. Borrows the loop, the receive target, the transfer
 // statistics and the work pool.
 //
@@ -25,6 +26,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -106,7 +108,13 @@ class UploadHandler final {
   SinkPtr startGated(Responder& out, Upload::Params params, Admission a);
   void offset(Responder& out, std::string_view id);
   void page(Responder& out);
+  // Forgets page uploads idle for kKeepPartial (removing their part
+  // files), oldest first: O(log n) each. Runs on a timer, every hour.
   void expireIdle();
+  // The table of page uploads and its two indexes, kept together.
+  void addResumable(const std::shared_ptr<ResumableUpload>& r);
+  void touchResumable(ResumableUpload& r);
+  void eraseResumable(const std::string& id);
   // Removes part files in the pool, off the loop.
   void removeParts(std::vector<std::shared_ptr<ResumableUpload>> parts);
 
@@ -117,6 +125,9 @@ class UploadHandler final {
   ReceiveAsks asks_;
   std::vector<Upload*> live_;
   std::unordered_map<std::string, std::shared_ptr<ResumableUpload>> resumable_;
+  std::set<std::pair<std::chrono::steady_clock::time_point, std::string>> byAge_;  // (lastUsed, id)
+  std::unordered_map<std::string, std::size_t> perAddress_;  // unfinished page uploads per client address
+  EventLoop::TimerId expiryTimer_ = 0;
 };
 
 }  // namespace ferry

@@ -39,6 +39,11 @@ struct ReceivePolicy {
   // How long an ask waits for the user before it counts as declined (a
   // phone's page must not hang on a computer left alone).
   std::chrono::milliseconds askTimeout = std::chrono::seconds(60);
+  // Page uploads begun and not finished (each holds a part file and an
+  // entry for a day) at most, on the link and per client address: one more
+  // handshake is 429, so a client cannot grow the table without bound.
+  std::size_t maxUnfinished = 1024;
+  std::size_t maxUnfinishedPerDevice = 64;
 };
 
 class ReceiveTarget final {

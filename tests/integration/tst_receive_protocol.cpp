@@ -326,6 +326,33 @@ class TestReceiveProtocol : public QObject {
     QCOMPARE(sha256(readFileBytes(inbox("kept.bin"))), sha256(file));
   }
 
+  void unfinishedUploadsAreCapped() {
+    QVERIFY(start());
+    ferry::ReceivePolicy policy = fx_->server.receivePolicy();
+    policy.maxUnfinishedPerDevice = 3;
+    policy.maxUnfinished = 5;
+    fx_->server.setReceivePolicy(policy);
+    QList<QByteArray> ids;
+    for (int i = 0; i < 3; ++i) ids << handshake("f" + QByteArray::number(i), 5);
+    QVERIFY(!ids.contains(QByteArray()));
+    RawResponse more = rawRequest(port(), head("POST", base_ + "?name=g&size=5", {}));
+    QCOMPARE(more.status, 429);
+    QVERIFY2(more.body.contains("too many unfinished uploads"), more.body.constData());
+    // Other addresses have room of their own, up to the link's cap.
+    const QString url = "http://127.0.0.1:" + QString::number(port()) + base_ + "?name=h&size=5";
+    auto fromAddress = [&](const QString& address) {
+      CurlResult c = runCurl({"-s", "-X", "POST", "--interface", address, "-o", "/dev/null", "-w", "%{http_code}", url});
+      return c.out.toInt();
+    };
+    QCOMPARE(fromAddress("127.0.0.2"), 201);
+    QCOMPARE(fromAddress("127.0.0.3"), 201);
+    QCOMPARE(fromAddress("127.0.0.4"), 429);
+    // A finished upload frees its place.
+    RawResponse done = rawRequest(port(), head("PUT", base_ + "?upload=" + ids[0] + "&offset=0", "Content-Length: 5\r\n") + "hello");
+    QCOMPARE(done.status, 201);
+    QVERIFY(!handshake("g", 5).isEmpty());
+  }
+
   void receiveOffRemovesPagePartFiles() {
     QVERIFY(start());
     const QByteArray id = handshake("kept.bin", 1000000);
