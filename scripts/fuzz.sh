@@ -2,7 +2,8 @@
 # Builds the libFuzzer harnesses (clang, ASan+UBSan), replays the seed
 # corpora, then fuzzes each harness for SECONDS (default 60; use 3600 or more
 # for a real campaign). Prints executions and crashes per harness; exits
-# non-zero on any crash. New inputs are kept in build/fuzz/corpus/, crashes in
+# non-zero on any crash or sanitizer report (undefined behaviour halts the
+# run like a crash, and any "runtime error" line counts as a finding). New inputs are kept in build/fuzz/corpus/, crashes in
 # build/fuzz/crashes/.
 #
 #   scripts/fuzz.sh [SECONDS]
@@ -17,6 +18,11 @@ if [ ! -f "$dir/CMakeCache.txt" ]; then
     -DFERRY_FUZZ=ON -DFERRY_BUILD_UI=OFF >/dev/null
 fi
 cmake --build "$dir" --parallel >"$dir/build.log" || { cat "$dir/build.log" >&2; exit 1; }
+
+# Built with -fno-sanitize-recover; these make the runtime agree even where
+# a library was built without it.
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+export ASAN_OPTIONS="halt_on_error=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 
 status=0
 printf '| harness | seed inputs | executions | crashes |\n|---|---|---|---|\n'
@@ -34,6 +40,8 @@ for h in request_parser request_target byte_range folder_path upload_request; do
   set -e
   execs=$(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}')
   found=$(find "$crashes" -type f | wc -l)
+  reports=$(grep -c 'runtime error' "$log" || true)
+  found=$((found + reports))
   printf '| %s | %s | %s | %s |\n' "$h" "$(ls "$seeds" | wc -l)" "${execs:-?}" "$found"
   if [ $rc -ne 0 ] || [ "$found" -ne 0 ]; then
     status=1

@@ -86,6 +86,17 @@ class TestShareGate : public QObject {
     QVERIFY(!sameSecret("open sesame!", "open sesame"));
     QVERIFY(!sameSecret("", "x"));
     QVERIFY(!sameSecret(std::string_view("a\0b", 3), std::string_view("a\0c", 3)));
+    // Same lengths, a difference at each place in turn (first byte, middle,
+    // last), and every bit of a byte: a comparison that skips a byte fails.
+    const std::string secret = "0123456789abcdefghijklmnopqrstuv";
+    for (std::size_t i = 0; i < secret.size(); ++i) {
+      for (int bit = 0; bit < 8; ++bit) {
+        std::string other = secret;
+        other[i] = static_cast<char>(other[i] ^ (1 << bit));
+        QVERIFY2(!sameSecret(other, secret), qPrintable(QString("byte %1 bit %2").arg(i).arg(bit)));
+        QVERIFY(!sameSecret(secret, other));
+      }
+    }
   }
 
   void wrongTriesAreFreeThenPausedThenBanned() {
