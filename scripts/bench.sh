@@ -11,6 +11,9 @@
 #   scripts/bench.sh --no-variants   # skip Ferry's pread/poll variants (measured beside the peers)
 #   scripts/bench.sh uploads         # receiving: 1 GiB PUT, 64 concurrent uploads, latency beside nginx WebDAV
 #                                    # (tests/bench/bench_upload.py; writes docs/BENCHMARKS-upload.md)
+#   scripts/bench.sh album [FILES]   # thumbnails: 200 (or FILES) 12 MP JPEGs through ?thumb beside
+#                                    # vipsthumbnail and ImageMagick (tests/bench/album_bench.py;
+#                                    # writes docs/BENCHMARKS-album.md)
 #   scripts/bench.sh --rev HEAD~1 3  # measure a committed revision instead of the work tree
 #                                    # (built from `git archive` in build/bench-src/SHA, build/release-SHA)
 #   scripts/bench.sh --baseline REV  # also measure Ferry at REV beside this one, in the same run:
@@ -127,6 +130,11 @@ if [ "${args[*]:-}" = uploads ] || [ "${args[*]:-}" = "--no-doc uploads" ]; then
   doc=(--doc "$ROOT/docs/BENCHMARKS-upload.md")
   [ "${args[0]}" = --no-doc ] && doc=()
   exec /usr/bin/python3 "$ROOT/tests/bench/bench_upload.py" --ferry "$ROOT/$build/app/ferry" "${doc[@]}"
+fi
+# Thumbnails (Ferry's ?thumb beside vipsthumbnail and ImageMagick) too.
+if [ "${args[0]:-}" = album ]; then
+  exec /usr/bin/python3 "$ROOT/tests/bench/album_bench.py" --ferry "$ROOT/$build/app/ferry" \
+    --files "${args[1]:-200}" --doc "$ROOT/docs/BENCHMARKS-album.md" --command "scripts/bench.sh ${args[*]}"
 fi
 exec /usr/bin/python3 "$ROOT/tests/bench/bench.py" --ferry "$ROOT/$build/app/ferry" "${extra[@]}" \
   --command "scripts/bench.sh${rev:+ --rev $rev}${baseline:+ --baseline $baseline}${args[*]:+ ${args[*]}}" "${args[@]}"

@@ -202,6 +202,7 @@ bool statFile(int fd, FileInfo& out) {
   out.size = static_cast<std::uint64_t>(st.st_size);
   out.mtime = static_cast<std::time_t>(st.st_mtime);
   out.mtimeNs = static_cast<std::uint64_t>(st.st_mtime) * 1000000000ull;
+  out.ctimeNs = static_cast<std::uint64_t>(st.st_ctime) * 1000000000ull;
   out.inode = 0;
   out.device = static_cast<std::uint64_t>(st.st_dev);
   out.mode = (st.st_mode & _S_IFDIR) ? 0755 : 0644;

@@ -1,0 +1,201 @@
+"""Thumbnails: Ferry's `?thumb` beside vipsthumbnail and ImageMagick, same run.
+
+Run as `scripts/bench.sh album [FILES]` (default 200). Makes FILES distinct
+12 MP camera-sized JPEGs (4000 x 3000: one ImageMagick plasma, plus fresh
+vips gaussnoise per file, so no two files share their bytes), reads them
+into the page cache, then times, RUNS times each, in this order per run:
+
+  ferry    the real `ferry --headless` sharing every file as its own link (so
+           nothing is made ahead by a folder scan), a fresh empty picture
+           cache per run (cold), all `?thumb` fetched by curl with 4 parallel
+           connections; every answer checked to be a JPEG of <= 400 px
+  vips     `vipsthumbnail -s 400` as 2 processes, each given half the files
+  magick   ImageMagick `convert -thumbnail 400x400` one file per process,
+           2 at a time (xargs -P 2)
+
+and Ferry's resident memory (VmRSS) before, at its peak while making them
+(sampled every 20 ms) and 2 s after. Prints a Markdown table of medians and
+ratios; with --doc, writes it to that file.
+"""
+import argparse
+import concurrent.futures
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+SIDE = 400
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, check=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
+
+
+def make_photos(folder, n):
+    os.makedirs(folder, exist_ok=True)
+    base = os.path.join(folder, "..", "base.v")
+    if not os.path.exists(base):
+        run(["convert", "-size", "4000x3000", "-seed", "5", "plasma:fractal", os.path.join(folder, "..", "base.png")])
+        run(["vips", "copy", os.path.join(folder, "..", "base.png"), base])
+
+    def one(i):
+        out = os.path.join(folder, "IMG_%04d.jpg" % i)
+        if os.path.exists(out):
+            return
+        noise = os.path.join(folder, "..", "noise%d.v" % i)
+        run(["vips", "gaussnoise", noise, "4000", "3000", "--sigma", "12"])
+        summed = os.path.join(folder, "..", "sum%d.v" % i)
+        run(["vips", "add", base, noise, summed])
+        run(["vips", "jpegsave", summed, out, "--Q", "88"])
+        os.remove(noise)
+        os.remove(summed)
+
+    with concurrent.futures.ThreadPoolExecutor(2) as ex:
+        list(ex.map(one, range(n)))
+    files = sorted(os.path.join(folder, f) for f in os.listdir(folder) if f.endswith(".jpg"))[:n]
+    for f in files:  # into the page cache: every contender reads from memory
+        with open(f, "rb") as fh:
+            while fh.read(1 << 20):
+                pass
+    return files
+
+
+def rss_kb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def time_ferry(ferry, files, tmp):
+    cache = tempfile.mkdtemp(dir=tmp, prefix="cache-")
+    env = dict(os.environ, XDG_CACHE_HOME=cache, HOME=cache)
+    proc = subprocess.Popen([ferry, "--headless", "--bind", "127.0.0.1", "--port", "0"] + files,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
+    links = [proc.stdout.readline().strip() for _ in files]
+    time.sleep(0.5)
+    before = rss_kb(proc.pid)
+    peak = [before]
+    stop = threading.Event()
+
+    def sample():
+        while not stop.is_set():
+            peak[0] = max(peak[0], rss_kb(proc.pid))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    outdir = tempfile.mkdtemp(dir=tmp, prefix="ferry-out-")
+    config = os.path.join(outdir, "curl.conf")
+    with open(config, "w") as f:
+        for i, link in enumerate(links):
+            f.write('url = "%s?thumb"\noutput = "%s/%d.jpg"\n' % (link, outdir, i))
+    t0 = time.monotonic()
+    run(["curl", "-sS", "--fail", "--noproxy", "*", "--parallel", "--parallel-max", "4", "--config", config])
+    elapsed = time.monotonic() - t0
+    stop.set()
+    sampler.join()
+    time.sleep(2)
+    after = rss_kb(proc.pid)
+    proc.terminate()
+    proc.wait()
+    # Every answer a JPEG of at most 400 px (a type icon would be SVG).
+    sizes = run(["vipsheader", "-f", "width"] + [os.path.join(outdir, "%d.jpg" % i) for i in range(len(links))])
+    widths = [int(w) for w in sizes.stdout.split()]
+    if len(widths) != len(links) or max(widths) > SIDE:
+        sys.exit("album bench: ferry's answers are not all 400 px JPEGs")
+    shutil.rmtree(outdir)
+    shutil.rmtree(cache)
+    return elapsed, (before, peak[0], after)
+
+
+def time_vips(files, tmp):
+    outdir = tempfile.mkdtemp(dir=tmp, prefix="vips-out-")
+    half = len(files) // 2
+    t0 = time.monotonic()
+    procs = [subprocess.Popen(["vipsthumbnail", "-s", str(SIDE), "-o", outdir + "/%s.jpg"] + part)
+             for part in (files[:half], files[half:])]
+    for p in procs:
+        if p.wait() != 0:
+            sys.exit("album bench: vipsthumbnail failed")
+    elapsed = time.monotonic() - t0
+    shutil.rmtree(outdir)
+    return elapsed
+
+
+def time_magick(files, tmp):
+    outdir = tempfile.mkdtemp(dir=tmp, prefix="magick-out-")
+    script = 'convert "$1" -thumbnail %dx%d "%s/$(basename "$1")"' % (SIDE, SIDE, outdir)
+    t0 = time.monotonic()
+    subprocess.run(["xargs", "-0", "-P", "2", "-n", "1", "sh", "-c", script, "sh"],
+                   input="\0".join(files).encode(), check=True)
+    elapsed = time.monotonic() - t0
+    shutil.rmtree(outdir)
+    return elapsed
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--ferry", required=True)
+    ap.add_argument("--files", type=int, default=200)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--doc")
+    ap.add_argument("--command", default="scripts/bench.sh album")
+    a = ap.parse_args()
+    work = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "build", "bench", "album")
+    work = os.path.abspath(work)
+    photos = make_photos(os.path.join(work, "photos"), a.files)
+    tmp = tempfile.mkdtemp(dir=work, prefix="run-")
+    n = len(photos)
+    mb = sum(os.path.getsize(f) for f in photos) / 1e6
+    times = {"ferry": [], "vips": [], "magick": []}
+    rss = []
+    for r in range(a.runs):
+        e, m = time_ferry(a.ferry, photos, tmp)
+        times["ferry"].append(e)
+        rss.append(m)
+        times["vips"].append(time_vips(photos, tmp))
+        times["magick"].append(time_magick(photos, tmp))
+        print("run %d: ferry %.2f s, vipsthumbnail %.2f s, convert %.2f s" %
+              (r + 1, times["ferry"][-1], times["vips"][-1], times["magick"][-1]), file=sys.stderr)
+    shutil.rmtree(tmp)
+    med = {k: statistics.median(v) for k, v in times.items()}
+    peak = max(p - b for b, p, _ in rss) / 1024
+    back = max(af - b for b, _, af in rss) / 1024
+    cpu = os.cpu_count()
+    lines = [
+        "| contender | median wall time | thumbnails/s | Ferry's speed relative to it |",
+        "|---|---|---|---|",
+        "| Ferry `?thumb`, 4 parallel connections, cold cache | %.2f s | %.1f | 1.00x |" % (med["ferry"], n / med["ferry"]),
+        "| `vipsthumbnail -s 400`, 2 processes | %.2f s | %.1f | %.2fx |" % (med["vips"], n / med["vips"], med["vips"] / med["ferry"]),
+        "| ImageMagick `convert -thumbnail 400x400`, 2 at a time | %.2f s | %.1f | %.2fx |" % (med["magick"], n / med["magick"], med["magick"] / med["ferry"]),
+    ]
+    table = "\n".join(lines)
+    detail = ("%d distinct 4000 x 3000 JPEGs (%.0f MB in all, in the page cache), %d runs each, medians; "
+              "this machine has %d CPUs. Ferry's resident memory grew by at most %.0f MB while making them "
+              "and was within %.0f MB of where it started 2 s after the last." % (n, mb, a.runs, cpu, peak, back))
+    print(table)
+    print(detail)
+    if a.doc:
+        with open(a.doc, "w") as f:
+            f.write("# Benchmarks: thumbnails\n\n")
+            f.write("How fast Ferry makes the thumbnails of a folder of camera photos, beside the two tools "
+                    "people use for the same job, measured in one run on the same files.\n\n")
+            f.write("Command: `%s`\n\n" % a.command)
+            f.write(table + "\n\n" + detail + "\n\n")
+            f.write("Ferry's figure is end to end: HTTP requests from curl (`--parallel --parallel-max 4`) "
+                    "to the real `ferry --headless` serving each file as its own link (a shared folder would "
+                    "make them ahead in the background), a cold picture cache, each JPEG decoded with "
+                    "shrink-on-load by libvips on the work pool's media lane (2 threads), encoded, written "
+                    "to the cache and sent. The tools write their thumbnails to a temporary folder. "
+                    "Every run's Ferry answers are checked to be JPEGs of at most 400 px. "
+                    "tests/bench/album_bench.py describes each contender.\n")
+
+
+if __name__ == "__main__":
+    main()
