@@ -14,10 +14,6 @@ struct FileInfo {
   std::uint64_t size = 0;
   std::uint64_t mtimeNs = 0;  // modification time, ns since the epoch
   std::time_t mtime = 0;      // the same in seconds
-  // Status change time, ns (0 on Windows): a write changes it even when the
-  // writer puts the old mtime back (cp -p, rsync --inplace -t, exiftool -P),
-  // so it is part of what names a file's content.
-  std::uint64_t ctimeNs = 0;
   std::uint64_t inode = 0;    // 0 where the platform has none
   std::uint64_t device = 0;   // with inode, names the file on this machine
   // Status change time, ns since the epoch (0 where not read): moves on any
