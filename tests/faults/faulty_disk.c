@@ -26,6 +26,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sendfile.h>
@@ -53,6 +54,22 @@ enum Fault { kNone, kEio, kSlow, kDeny, kEnospc, kNoSendfile };
 static int matches(const char* path) {
   const char* m = getenv("FERRY_FAULT_MATCH");
   return path && m && *m && strstr(path, m) != NULL;
+}
+
+// The whole path of `path` opened relative to the folder `dir` (the server
+// opens a shared file below a descriptor of its folder), so that matching
+// sees the folder's name too. Read with a raw system call, like the rest.
+static const char* fullPath(int dir, const char* path, char* buf, size_t n) {
+  if (!path || path[0] == '/' || dir == AT_FDCWD) return path;
+  char link[64];
+  snprintf(link, sizeof link, "/proc/self/fd/%d", dir);
+  long len = syscall(SYS_readlinkat, AT_FDCWD, link, buf, n - 2);
+  if (len <= 0) return path;
+  buf[len] = '\0';
+  if ((size_t)len + 1 + strlen(path) + 1 > n) return path;
+  buf[len] = '/';
+  strcpy(buf + len + 1, path);
+  return buf;
 }
 
 // The current fault, read with raw system calls so that reading the
@@ -188,9 +205,11 @@ DEFINE_OPEN(open64)
     va_start(ap, flags);                                   \
     mode_t mode = modeArg(flags, ap);                      \
     va_end(ap);                                            \
-    if (refuseOpen(path)) return -1;                       \
+    char buf[4096];                                        \
+    const char* whole = fullPath(dir, path, buf, sizeof buf); \
+    if (refuseOpen(whole)) return -1;                      \
     int fd = REAL(name)(dir, path, flags, mode);           \
-    mark(fd, path);                                        \
+    mark(fd, whole);                                       \
     return fd;                                             \
   }
 DEFINE_OPENAT(openat)
@@ -283,7 +302,8 @@ long syscall(long n, ...) {
   for (int i = 0; i < 6; ++i) a[i] = va_arg(ap, long);
   va_end(ap);
   if (n == SYS_openat2) {
-    const char* path = (const char*)a[1];
+    char buf[4096];
+    const char* path = fullPath((int)a[0], (const char*)a[1], buf, sizeof buf);
     const struct open_how* how = (const struct open_how*)a[2];
     long ms = 0;
     if (matches(path)) {
