@@ -179,15 +179,20 @@ def main():
     detail = ("%d distinct 4000 x 3000 JPEGs (%.0f MB in all, in the page cache), %d runs each, medians; "
               "this machine has %d CPUs. Ferry's resident memory grew by at most %.0f MB while making them "
               "and was within %.0f MB of where it started 2 s after the last." % (n, mb, a.runs, cpu, peak, back))
+    runs = "Each run's wall time, in order: Ferry %s s; vipsthumbnail %s s; convert %s s." % tuple(
+        ", ".join("%.2f" % t for t in times[k]) for k in ("ferry", "vips", "magick"))
     print(table)
     print(detail)
+    print(runs)
     if a.doc:
         with open(a.doc, "w") as f:
             f.write("# Benchmarks: thumbnails\n\n")
             f.write("How fast Ferry makes the thumbnails of a folder of camera photos, beside the two tools "
                     "people use for the same job, measured in one run on the same files.\n\n")
             f.write("Command: `%s`\n\n" % a.command)
-            f.write(table + "\n\n" + detail + "\n\n")
+            f.write(table + "\n\n" + detail + " " + runs + "\n\n")
+            f.write("The ferry binary measured: `%s`. The machine's other work was not stopped, so single "
+                    "runs vary; the three contenders take turns within each run.\n\n" % a.ferry)
             f.write("Ferry's figure is end to end: HTTP requests from curl (`--parallel --parallel-max 4`) "
                     "to the real `ferry --headless` serving each file as its own link (a shared folder would "
                     "make them ahead in the background), a cold picture cache, each JPEG decoded with "
