@@ -63,13 +63,15 @@ void FileResponse::start(const HttpRequest& req, Responder& out, std::shared_ptr
   handler_.pool().submit(openJob_);
 }
 
-OpenedFile FileResponse::open() const {
-  if (rel_.empty()) return openSharedFile(share_->path, share_->pin);
+OpenedFile openInShare(const Share& share, const std::string& rel) {
+  if (rel.empty()) return openSharedFile(share.path, share.pin);
   FolderRoot root;
   OpenedFile f;
-  if (!root.open(share_->path, share_->pin, f.error)) return f;
-  return root.openFile(rel_);
+  if (!root.open(share.path, share.pin, f.error)) return f;
+  return root.openFile(rel);
 }
+
+OpenedFile FileResponse::open() const { return openInShare(*share_, rel_); }
 
 OpenedFile FileResponse::openCached(bool& wouldBlock) const {
   if (rel_.empty()) return openSharedFileCached(share_->path, share_->pin, wouldBlock);

@@ -27,6 +27,13 @@
 namespace ferry {
 
 class FileHandler;
+struct Share;
+
+// Opens what a request names in a share, from the pool: the shared file
+// itself (`rel` empty) or `rel` inside the shared folder, never following a
+// link that leaves it and never a folder swapped since it was shared (the
+// share's pin). Blocking: pool threads only.
+OpenedFile openInShare(const Share& share, const std::string& rel);
 
 class FileResponse final : public BodySource {
  public:

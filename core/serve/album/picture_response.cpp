@@ -2,7 +2,7 @@
 
 #include <cerrno>
 
-#include "folder_io.h"
+#include "file_response.h"
 #include "header_values.h"
 #include "picture_cache.h"
 #include "type_icon.h"
@@ -33,12 +33,7 @@ void PictureResponse::start() {
 
 void PictureResponse::OpenJob::run() {
   PictureResponse& r = self;
-  if (r.rel_.empty()) {
-    r.file_ = openRegularFile(r.share_->path);
-  } else {
-    FolderRoot root;
-    if (root.open(r.share_->path, r.file_.error)) r.file_ = root.openFile(r.rel_);
-  }
+  r.file_ = openInShare(*r.share_, r.rel_);
   if (r.file_.fd < 0) {
     r.outcome_ = Outcome::kRefused;
     return;
