@@ -40,11 +40,17 @@ std::string opensslReason() {
 
 bool readable(const std::string& path, const char* what, std::string* error) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) {
-    *error = std::string("cannot read the ") + what + " " + path + ": " + std::strerror(errno);
+  int err = errno;
+  if (f) {
+    // A folder opens on Linux, and fails only to read (EISDIR).
+    std::fgetc(f);
+    err = std::ferror(f) ? errno : 0;
+    std::fclose(f);
+  }
+  if (!f || err) {
+    *error = std::string("cannot read the ") + what + " " + path + ": " + std::strerror(err);
     return false;
   }
-  std::fclose(f);
   return true;
 }
 
@@ -87,6 +93,11 @@ std::shared_ptr<TlsContext> TlsContext::load(const std::string& certFile, const 
     return nullptr;
   }
   if (SSL_CTX_use_PrivateKey_file(raw, keyFile.c_str(), SSL_FILETYPE_PEM) != 1) {
+    if (ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH) {
+      ERR_clear_error();
+      *error = "the key in " + keyFile + " does not belong to the certificate in " + certFile;
+      return nullptr;
+    }
     *error = "the key file " + keyFile + " holds no usable PEM private key (" + opensslReason() + ")";
     return nullptr;
   }
