@@ -113,7 +113,7 @@ void Connection::onEvents(std::uint8_t events) {
   if (tlsCross_ && (events & (kReadable | kWritable)) && !failed_) {
     // TLS needed the other direction: retry both, whichever it was.
     tlsCross_ = false;
-    flush();
+    if (queuedBytes() > 0) flush();  // (an empty flush() would report a drain)
     if (!failed_) readSome();
     if (!failed_) updateInterest();
     return;

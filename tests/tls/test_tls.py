@@ -302,6 +302,8 @@ def test_all(d):
         cookie = [l for l in text.split("\r\n") if l.lower().startswith("set-cookie:")]
         check(len(cookie) == 1 and "; Secure" in cookie[0], "the session cookie is Secure over TLS (%s)" % cookie)
         check("Strict-Transport-Security: max-age=31536000" in text, "--hsts: Strict-Transport-Security is sent")
+        r = run(["curl", "-sS", "--cacert", ca, "-H", "Accept: text/html", links[0]])
+        check(b"The password travels encrypted" in r.stdout, "the password page says the password travels encrypted")
     finally:
         server.terminate()
         server.wait(10)
