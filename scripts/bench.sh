@@ -11,6 +11,8 @@
 #   scripts/bench.sh --no-variants   # skip Ferry's pread/poll variants (measured beside the peers)
 #   scripts/bench.sh uploads         # receiving: 1 GiB PUT, 64 concurrent uploads, latency beside nginx WebDAV
 #                                    # (tests/bench/bench_upload.py; writes docs/BENCHMARKS-upload.md)
+#   scripts/bench.sh tls             # HTTPS: 1 GiB, 4 KiB keep-alive, handshakes/s, idle memory beside nginx ssl
+#                                    # (tests/bench/bench_tls.py; writes docs/BENCHMARKS-tls.md)
 #   scripts/bench.sh --rev HEAD~1 3  # measure a committed revision instead of the work tree
 #                                    # (built from `git archive` in build/bench-src/SHA, build/release-SHA)
 #   scripts/bench.sh --baseline REV  # also measure Ferry at REV beside this one, in the same run:
@@ -127,6 +129,12 @@ if [ "${args[*]:-}" = uploads ] || [ "${args[*]:-}" = "--no-doc uploads" ]; then
   doc=(--doc "$ROOT/docs/BENCHMARKS-upload.md")
   [ "${args[0]}" = --no-doc ] && doc=()
   exec /usr/bin/python3 "$ROOT/tests/bench/bench_upload.py" --ferry "$ROOT/$build/app/ferry" "${doc[@]}"
+fi
+# HTTPS (Ferry's TLS beside nginx's ssl) is its own run too.
+if [ "${args[*]:-}" = tls ] || [ "${args[*]:-}" = "--no-doc tls" ]; then
+  doc=(--doc "$ROOT/docs/BENCHMARKS-tls.md")
+  [ "${args[0]}" = --no-doc ] && doc=()
+  exec /usr/bin/python3 "$ROOT/tests/bench/bench_tls.py" --ferry "$ROOT/$build/app/ferry" "${doc[@]}"
 fi
 exec /usr/bin/python3 "$ROOT/tests/bench/bench.py" --ferry "$ROOT/$build/app/ferry" "${extra[@]}" \
   --command "scripts/bench.sh${rev:+ --rev $rev}${baseline:+ --baseline $baseline}${args[*]:+ ${args[*]}}" "${args[@]}"
