@@ -109,7 +109,9 @@ class Server:
 
 def start_ferry(binary, d):
     port = free_port()
-    p = subprocess.Popen([binary, "--headless", "--bind", "127.0.0.1", "--port", str(port), "--tls-cert",
+    # No per-address cap: every client here comes from 127.0.0.1 (nginx has none).
+    p = subprocess.Popen([binary, "--headless", "--bind", "127.0.0.1", "--port", str(port),
+                          "--max-connections", "4096", "--max-connections-per-ip", "0", "--tls-cert",
                           d + "/leaf.crt", "--tls-key", d + "/leaf.key", d + "/www/big.bin", d + "/www/small.bin"],
                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     links = [p.stdout.readline().decode().strip() for _ in range(2)]
@@ -132,8 +134,9 @@ def download(server, ca):
     t0 = time.monotonic()
     r = run(["curl", "-sS", "--cacert", ca, "-o", "/dev/null", "-w", "%{size_download}", server.url["big"]])
     took = time.monotonic() - t0
-    if r.returncode != 0 or int(r.stdout) != GIB:
-        raise RuntimeError("%s: the 1 GiB download failed: %s" % (server.name, r.stderr.decode()))
+    if r.returncode != 0 or int(r.stdout or 0) != GIB:
+        raise RuntimeError("%s: the 1 GiB download failed (%s bytes): %s" % (server.name, r.stdout.decode(),
+                                                                              r.stderr.decode()))
     return took
 
 
@@ -175,6 +178,7 @@ def main():
     args = ap.parse_args()
     d = tempfile.mkdtemp(prefix="ferry-bench-tls-")
     try:
+        os.chmod(d, 0o755)  # nginx's worker runs as another user when started by root
         os.makedirs(d + "/www")
         ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
         run(["openssl", "req", "-x509", *ec, "-keyout", d + "/ca.key", "-out", d + "/ca.crt", "-days", "2",
@@ -191,7 +195,7 @@ def main():
                 f.write(block)
         with open(d + "/www/small.bin", "wb") as f:
             f.write(os.urandom(4096))
-        run(["cat", d + "/www/big.bin"], stdout=subprocess.DEVNULL)  # into the page cache
+        subprocess.run(["cat", d + "/www/big.bin"], stdout=subprocess.DEVNULL, check=True)  # into the page cache
         ca = d + "/ca.crt"
         results = {}
         servers = [start_ferry(args.ferry, d), start_nginx(d)]
@@ -207,6 +211,7 @@ def main():
                 for _ in range(args.rounds):
                     for s in servers:
                         results.setdefault((name, s.name), []).append(fn(s))
+                        print("%s %s: %.3f" % (name, s.name, results[(name, s.name)][-1]), file=sys.stderr, flush=True)
             for s in servers:
                 results[("idle", s.name)] = [idle_rss_per_connection(s, ca)]
         finally:
