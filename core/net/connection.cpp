@@ -64,9 +64,6 @@ char* fileScratch() {
 // The first byte of every TLS connection: a handshake record.
 constexpr unsigned char kTlsHandshakeRecord = 0x16;
 
-std::atomic<std::uint64_t> kernelTlsCount{0};
-std::atomic<std::uint64_t> userTlsCount{0};
-
 #if defined(__linux__)
 // Said once per process: a file system without sendfile() usually holds
 // every file of a share, and one line explains the slower path for all.
@@ -84,9 +81,6 @@ Connection::Connection(EventLoop& loop, NativeSocket fd, std::size_t maxReadBuff
     : loop_(loop), fd_(fd), maxRead_(maxReadBuffer), tlsContext_(std::move(tls)) {
   if (tlsContext_) tlsState_ = TlsState::kSniffing;
 }
-
-std::uint64_t Connection::kernelTlsSessions() { return kernelTlsCount.load(); }
-std::uint64_t Connection::userTlsSessions() { return userTlsCount.load(); }
 
 Connection::~Connection() {
   releaseOutput();
@@ -171,7 +165,6 @@ void Connection::advanceTls() {
     case TlsStream::Io::kDone:
       tlsState_ = TlsState::kOn;
       kernelTls_ = tls_->kernelSends();
-      ++(kernelTls_ ? kernelTlsCount : userTlsCount);
       updateInterest();
       // The client's request may have come with its last handshake flight.
       readSome();

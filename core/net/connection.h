@@ -94,10 +94,6 @@ class Connection final {
   bool plainOnTlsPort() const { return tlsState_ == TlsState::kPlain; }
   // File regions go out through kTLS (SSL_sendfile), encrypted by the kernel.
   bool kernelTls() const { return kernelTls_; }
-  // How many TLS sessions of this process got kTLS for sending, and how
-  // many did not (the kernel lacks its `tls` module, or OpenSSL declined).
-  static std::uint64_t kernelTlsSessions();
-  static std::uint64_t userTlsSessions();
 
   // --- reading ------------------------------------------------------------
   // The unconsumed bytes received so far (at most maxReadBuffer).

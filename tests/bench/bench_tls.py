@@ -24,6 +24,7 @@ import argparse
 import os
 import re
 import shutil
+import signal
 import socket
 import ssl
 import statistics
@@ -171,11 +172,14 @@ def idle_rss_per_connection(server, ca, n=1000):
 
 
 def main():
+    # Stopped early (Ctrl+C, SIGTERM): the servers and the 1 GiB file go too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     ap = argparse.ArgumentParser()
     ap.add_argument("--ferry", required=True)
     ap.add_argument("--doc")
     ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args()
+    load_at_start = os.getloadavg()[0]
     d = tempfile.mkdtemp(prefix="ferry-bench-tls-")
     try:
         os.chmod(d, 0o755)  # nginx's worker runs as another user when started by root
@@ -218,12 +222,12 @@ def main():
             for s in servers:
                 s.proc.terminate()
                 s.proc.wait(10)
-        render(results, args, kernel_tls())
+        render(results, args, kernel_tls(), load_at_start, os.getloadavg()[0])
     finally:
         shutil.rmtree(d, ignore_errors=True)
 
 
-def render(results, args, ktls):
+def render(results, args, ktls, load_start, load_end):
     med = {k: statistics.median(v) for k, v in results.items()}
     rows = []
 
@@ -251,13 +255,16 @@ def render(results, args, ktls):
             "Ferry's TLS (OpenSSL 3 on its own loop) and nginx %s (one worker, `ssl`, `sendfile on`), "
             "with one ECDSA P-256 certificate and the same protocols and ciphers, on 127.0.0.1. "
             "Medians of %d alternating rounds; the ratio is Ferry's over nginx's (above 1: Ferry does "
-            "better). Measured by `%s`." % (nginx_version(), args.rounds, " ".join(["tests/bench/bench_tls.py"] + sys.argv[1:])),
+            "better). Measured by `%s`." % (nginx_version(), args.rounds, command_line()),
             "",
             "Machine: %s, %d CPUs, Linux %s, %s. kTLS: %s." % (
                 cpu or "unknown CPU", os.cpu_count() or 0, os.uname().release, openssl_version(),
                 "the kernel offers it (tls module), and both servers ask for it" if ktls else
                 "not available (the kernel has no `tls` module), so both servers encrypt in user space and "
                 "neither can use sendfile for TLS"),
+            "", "Load average (1 min) when the run started: %.1f; when it ended: %.1f%s." % (
+                load_start, load_end, " — other work shared the CPUs, so treat the absolute figures as "
+                "low and only the ratios as meaningful" if max(load_start, load_end) > (os.cpu_count() or 1) else ""),
             "", "| | Ferry | nginx | ratio |", "|---|---|---|---|"] + rows + [
             "", "How each figure is taken is in the script's opening comment. `openssl s_time` is one client "
             "process doing one handshake at a time, so the handshake rows measure client and server together; "
@@ -267,6 +274,16 @@ def render(results, args, ktls):
     if args.doc:
         with open(args.doc, "w") as f:
             f.write(out)
+
+
+def command_line():
+    """This run's command, with paths inside the source tree relative to it."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    words = ["tests/bench/bench_tls.py"]
+    for a in sys.argv[1:]:
+        full = os.path.abspath(a)
+        words.append(os.path.relpath(full, root) if full.startswith(root + os.sep) else a)
+    return " ".join(words)
 
 
 def nginx_version():
