@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "poller.h"
+#include "tls_context.h"
 
 namespace ferry::app {
 namespace {
@@ -140,6 +141,10 @@ std::string usage() {
          "                        let shared caches (nginx, a CDN) keep plain links this long\n"
          "                        (default 0: every reuse asks Ferry, so unsharing ends a link\n"
          "                        at once); links with a rule are never cached\n"
+         "  --tls-cert FILE       serve HTTPS with this PEM certificate (its chain after it);\n"
+         "                        links start with https:// and plain HTTP is sent there\n"
+         "  --tls-key FILE        the certificate's PEM private key (needed with --tls-cert)\n"
+         "  --hsts                with --tls-cert: browsers that visited use https only, for a year\n"
          "  --json                headless: stderr is one JSON object per line, for scripts\n"
          "  -h, --help            show this help\n"
          "  --version             show the version\n"
@@ -285,6 +290,15 @@ bool parseCommandLine(int argc, char** argv, CommandLine& out, std::string& erro
       error = "there is no --password option: a password on the command line can be read by every user of this "
               "computer; put it on the first line of a file and give --password-file FILE";
       return false;
+    } else if (arg == "--tls-cert" || arg == "--tls-key") {
+      if (!needValue(v)) return false;
+      if (!TlsContext::kAvailable) {
+        error = std::string(TlsContext::kUnavailable) + ": " + arg + " cannot be used";
+        return false;
+      }
+      (arg == "--tls-cert" ? out.server.tlsCert : out.server.tlsKey) = v;
+    } else if (arg == "--hsts") {
+      out.server.hsts = true;
     } else if (arg == "--json") {
       out.json = true;
     } else {
@@ -297,6 +311,15 @@ bool parseCommandLine(int argc, char** argv, CommandLine& out, std::string& erro
     // a link without the rule asked for would break its promise.
     error = "--expires, --downloads and --password-file apply to --headless runs; in the window, set a share's "
             "rules in its Properties";
+    return false;
+  }
+  if (out.server.tlsCert.empty() != out.server.tlsKey.empty()) {
+    error = out.server.tlsCert.empty() ? "--tls-key needs --tls-cert FILE: the certificate the key belongs to"
+                                       : "--tls-cert needs --tls-key FILE: the certificate's private key";
+    return false;
+  }
+  if (out.server.hsts && out.server.tlsCert.empty()) {
+    error = "--hsts is about HTTPS: add --tls-cert FILE --tls-key FILE";
     return false;
   }
   if (out.receiveDir.empty() && (out.receive.askNewDevices || out.receive.maxFileSize)) {

@@ -22,6 +22,7 @@ struct Server::Running {
   std::thread thread;
   std::uint16_t port = 0;
   std::string bind;
+  bool secure = false;
 
   // The order stop() uses too: connections first, then the pool (its last
   // jobs' done() hand their responses back to the router), then the rest.
@@ -68,8 +69,20 @@ bool Server::start(const ServerOptions& options, std::string* error) {
     }
     if (l) l(ask, state);
   });
-  r->http = std::make_unique<HttpServer>(*r->loop, *r->router, *r->limiter);
   HttpServerOptions ho;
+  if (!options.tlsCert.empty() || !options.tlsKey.empty()) {
+    if (options.tlsCert.empty() || options.tlsKey.empty()) {
+      if (error) *error = "HTTPS needs both a certificate file and its key file";
+      return false;
+    }
+    // Checked here, before the port is taken: a certificate that cannot
+    // serve is a sentence, never a server that half works.
+    ho.tls = TlsContext::load(options.tlsCert, options.tlsKey, error);
+    if (!ho.tls) return false;
+    ho.hsts = options.hsts;
+  }
+  r->secure = ho.tls != nullptr;
+  r->http = std::make_unique<HttpServer>(*r->loop, *r->router, *r->limiter);
   ho.bind = options.bind;
   ho.port = options.port;
   ho.limits = options.limits;
@@ -133,6 +146,13 @@ std::uint16_t Server::port() const {
   return running_ ? running_->port : 0;
 }
 
+bool Server::secure() const {
+  std::lock_guard lock(mutex_);
+  return running_ && running_->secure;
+}
+
+std::string Server::scheme() const { return secure() ? "https" : "http"; }
+
 std::string Server::bindAddress() const {
   std::lock_guard lock(mutex_);
   return running_ ? running_->bind : std::string();
@@ -189,7 +209,7 @@ std::optional<Share> Server::share(const std::string& token) const {
 std::string Server::linkFor(const Share& share, const std::string& host) const {
   std::uint16_t p = port();
   // A folder's link is its listing, with the '/' its page's links build on.
-  return "http://" + hostForUrl(host, p) + "/" + share.token + "/" + percentEncodePathSegment(share.name) +
+  return scheme() + "://" + hostForUrl(host, p) + "/" + share.token + "/" + percentEncodePathSegment(share.name) +
          (share.folder ? "/" : "");
 }
 
@@ -242,7 +262,7 @@ std::optional<ReceiveFolder> Server::receiveFolder() const {
 std::string Server::receiveLink(const std::string& host) const {
   auto folder = receive_.current();
   if (!folder) return {};
-  return "http://" + hostForUrl(host, port()) + "/" + folder->token + "/";
+  return scheme() + "://" + hostForUrl(host, port()) + "/" + folder->token + "/";
 }
 
 void Server::setReceivePolicy(const ReceivePolicy& policy) { receive_.setPolicy(policy); }

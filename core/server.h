@@ -49,6 +49,12 @@ struct ServerOptions {
   std::uint32_t publicCacheSeconds = 0;
   // A delivery with no request for this long ends as stopped ("stopped at 45%").
   std::chrono::steady_clock::duration deliveryIdle = DeliveryBook::kDefaultIdle;
+  // HTTPS with the user's certificate: a PEM chain and its PEM key (both or
+  // neither). Links then start with https://, and plain HTTP sent to the
+  // port is redirected there.
+  std::string tlsCert;
+  std::string tlsKey;
+  bool hsts = false;  // with TLS: Strict-Transport-Security on every answer
 };
 
 class Server final {
@@ -70,6 +76,10 @@ class Server final {
   std::uint16_t port() const;  // the bound port while running, else 0
   std::string bindAddress() const;
   std::string pollerName() const;
+  // The port speaks TLS (links are https://) while running.
+  bool secure() const;
+  // "https" while secure(), else "http".
+  std::string scheme() const;
 
   // Shares (usable whether or not the server runs).
   std::optional<Share> addShare(const std::string& path, std::string* error, std::string token = {});
@@ -86,7 +96,7 @@ class Server final {
   // in flight end, as on unsharing.
   std::optional<Share> rotateShare(const std::string& token);
   std::optional<Share> share(const std::string& token) const;
-  // "http://HOST:PORT/TOKEN/NAME" for a share, with the given link host; a
+  // "http(s)://HOST:PORT/TOKEN/NAME" for a share, with the given link host; a
   // folder's ends in '/' (its listing).
   std::string linkFor(const Share& share, const std::string& host) const;
   // A folder's whole contents as one .zip: its link with "?zip".

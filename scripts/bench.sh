@@ -14,6 +14,8 @@
 #   scripts/bench.sh album [FILES]   # thumbnails: 200 (or FILES) 12 MP JPEGs through ?thumb beside
 #                                    # vipsthumbnail and ImageMagick (tests/bench/album_bench.py;
 #                                    # writes docs/BENCHMARKS-album.md)
+#   scripts/bench.sh tls             # HTTPS: 1 GiB, 4 KiB keep-alive, handshakes/s, idle memory beside nginx ssl
+#                                    # (tests/bench/bench_tls.py; writes docs/BENCHMARKS-tls.md)
 #   scripts/bench.sh --rev HEAD~1 3  # measure a committed revision instead of the work tree
 #                                    # (built from `git archive` in build/bench-src/SHA, build/release-SHA)
 #   scripts/bench.sh --baseline REV  # also measure Ferry at REV beside this one, in the same run:
@@ -135,6 +137,12 @@ fi
 if [ "${args[0]:-}" = album ]; then
   exec /usr/bin/python3 "$ROOT/tests/bench/album_bench.py" --ferry "$ROOT/$build/app/ferry" \
     --files "${args[1]:-200}" --doc "$ROOT/docs/BENCHMARKS-album.md" --command "scripts/bench.sh ${args[*]}"
+fi
+# HTTPS (Ferry's TLS beside nginx's ssl) is its own run too.
+if [ "${args[*]:-}" = tls ] || [ "${args[*]:-}" = "--no-doc tls" ]; then
+  doc=(--doc "$ROOT/docs/BENCHMARKS-tls.md")
+  [ "${args[0]}" = --no-doc ] && doc=()
+  exec /usr/bin/python3 "$ROOT/tests/bench/bench_tls.py" --ferry "$ROOT/$build/app/ferry" "${doc[@]}"
 fi
 exec /usr/bin/python3 "$ROOT/tests/bench/bench.py" --ferry "$ROOT/$build/app/ferry" "${extra[@]}" \
   --command "scripts/bench.sh${rev:+ --rev $rev}${baseline:+ --baseline $baseline}${args[*]:+ ${args[*]}}" "${args[@]}"

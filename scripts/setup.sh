@@ -13,6 +13,7 @@ FERRY_DEBIAN_PACKAGES=(
   qt6-base-dev qt6-base-dev-tools libgl-dev
   node-llhttp libqrencode-dev zlib1g-dev
   libvips-dev libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
+  node-llhttp libqrencode-dev zlib1g-dev libssl-dev openssl
   curl
   unzip p7zip-full libarchive-tools aria2 wget python3 nginx-light
   chromium chromium-driver python3-selenium

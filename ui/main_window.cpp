@@ -481,7 +481,8 @@ void MainWindow::applySettings(const AppSettings& s, const ServerOptions& before
   const bool restart = before.port != after.port || before.bind != after.bind ||
                        before.limits.maxConnections != after.limits.maxConnections ||
                        before.allowedHosts != after.allowedHosts ||
-                       before.publicCacheSeconds != after.publicCacheSeconds;
+                       before.publicCacheSeconds != after.publicCacheSeconds || before.tlsCert != after.tlsCert ||
+                       before.tlsKey != after.tlsKey;
   if (restart && !isServing() && serving_->wantsToServe()) {
     // It could not start as it was set (a busy port): try what was chosen.
     startServing();

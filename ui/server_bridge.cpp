@@ -71,6 +71,8 @@ bool ServerBridge::isRunning() const { return server_->running(); }
 
 std::uint16_t ServerBridge::port() const { return server_->port(); }
 
+bool ServerBridge::secure() const { return server_->secure(); }
+
 QString ServerBridge::pollerName() const { return QString::fromStdString(server_->pollerName()); }
 
 std::optional<Share> ServerBridge::addShare(const QString& path, QString* error, const QString& token) {

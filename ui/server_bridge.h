@@ -47,6 +47,7 @@ class ServerBridge final : public QObject {
   void stop();
   bool isRunning() const;
   std::uint16_t port() const;  // while running, else 0
+  bool secure() const;  // serving HTTPS (links are https://)
   QString pollerName() const;
   std::uint64_t run() const { return run_; }
 

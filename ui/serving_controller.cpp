@@ -117,7 +117,9 @@ void ServingController::setTray(TrayIcon* tray) {
 
 void ServingController::updateLinkPrefix() {
   const std::uint16_t port = isServing() ? p_.bridge->port() : p_.settings->port();
-  p_.shares->model()->setLinkPrefix(port ? linkPrefix(p_.settings->linkHost(), port) : QString());
+  // While serving, what the server does; stopped, what it will do.
+  const bool secure = isServing() ? p_.bridge->secure() : p_.settings->secure();
+  p_.shares->model()->setLinkPrefix(port ? linkPrefix(p_.settings->linkHost(), port, secure) : QString());
 }
 
 void ServingController::onSnapshot(quint64 run, std::shared_ptr<const StatsSnapshot> snapshot) {

@@ -41,7 +41,7 @@ bool foreignTransferCoding(const HttpRequest& req) {
 
 HttpConnection::HttpConnection(HttpServer& server, NativeSocket fd, std::string peer, std::string peerIp)
     : server_(server),
-      conn_(server.loop(), fd, server.options().limits.readBufferCeiling()),
+      conn_(server.loop(), fd, server.options().limits.readBufferCeiling(), server.options().tls),
       peer_(std::move(peer)),
       peerIp_(std::move(peerIp)),
       client_(peer_),
@@ -122,6 +122,7 @@ std::string& HttpConnection::beginHead(int status) {
   head += "\r\nServer: Ferry\r\nDate: ";
   head += server_.date();
   head += "\r\n";
+  if (server_.options().hsts && conn_.encrypted()) head += "Strict-Transport-Security: max-age=31536000\r\n";
   return head;
 }
 
@@ -187,6 +188,12 @@ void HttpConnection::handle(const HttpRequest& req, std::string_view head) {
   std::string_view host = trimOws(req.header("host"));
   if (hosts > 1 || (hosts == 0 && req.versionMinor >= 1))
     return respondHttp(400, true, "HTTP/1.1 requests need exactly one Host header.\n");
+  if (conn_.plainOnTlsPort()) {
+    // Sent on only to a name we answer for: the Location must not point a
+    // client at a host an attacker chose.
+    bool trusted = hosts == 1 && checkHost(host, server_.options().hosts) == HostVerdict::kAllowed;
+    return redirectToTls(req, trusted ? host : std::string_view());
+  }
   if (hosts == 1) {
     HostVerdict verdict = checkHost(host, server_.options().hosts);
     if (verdict == HostVerdict::kMalformed) return respondHttp(400, true, "The Host header is not a host name.\n");
@@ -201,6 +208,21 @@ void HttpConnection::handle(const HttpRequest& req, std::string_view head) {
   if (!req.isGet && !req.isHead) return respondHttp(405, false, {}, "Allow: GET, HEAD\r\n");
 
   body_ = server_.handler().handle(req, *this);
+}
+
+void HttpConnection::redirectToTls(const HttpRequest& req, std::string_view host) {
+  // Never the request itself: a password or a file sent in the clear has
+  // already been seen, but must not be taken as if it were safe. A 302, not
+  // a 301: browsers keep a 301 for good, and this port may serve plain HTTP
+  // again one day.
+  if (host.empty() || req.target.empty() || req.target[0] != '/')
+    return respondHttp(400, true,
+                       "This port speaks HTTPS only. Open the same address with https:// in front.\n");
+  std::string location = "Location: https://";
+  location += host;
+  location += req.target;
+  location += "\r\n";
+  respondHttp(302, true, "This port speaks HTTPS only; the same address with https:// follows.\n", location);
 }
 
 void HttpConnection::acceptBody(const HttpRequest& req, std::string_view head) {
@@ -386,7 +408,10 @@ void HttpConnection::checkTimeouts(std::chrono::steady_clock::time_point now) {
   const HttpLimits& limits = server_.options().limits;
   switch (state_) {
     case State::kIdle:
-      if (now - since_ > limits.idleTimeout) closeNow({}, false);
+      // A TLS handshake is the first part of a request's head: a client
+      // stalling in it is given what a slow head is given.
+      if (conn_.handshaking() ? now - since_ > limits.headerTimeout : now - since_ > limits.idleTimeout)
+        closeNow({}, false);
       break;
     case State::kReading:
       if (now - since_ > limits.headerTimeout) {

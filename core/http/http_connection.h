@@ -55,6 +55,7 @@ class HttpConnection final : public ConnectionHandler, public Responder {
   // Responder
   const std::string& client() const override { return client_; }
   bool headOnly() const override { return headOnly_; }
+  bool secure() const override { return conn_.encrypted(); }
   void respond(int status, std::string_view extraHeaders = {}, std::string_view body = {}) override;
   std::string& beginHead(int status) override;
   void endHead() override;
@@ -75,6 +76,8 @@ class HttpConnection final : public ConnectionHandler, public Responder {
   void processInput();
   void handle(const HttpRequest& req, std::string_view head);
   void acceptBody(const HttpRequest& req, std::string_view head);
+  // Plain HTTP on the TLS port: where the request should have gone.
+  void redirectToTls(const HttpRequest& req, std::string_view host);
   void receiveBody();
   // Writes `100 Continue` when the client waits for one and the sink is ready.
   void sendContinueIfReady();

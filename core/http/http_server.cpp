@@ -64,7 +64,12 @@ bool HttpServer::trustedProxy(const std::string& ip) const {
 
 void HttpServer::reject(NativeSocket fd) {
   // Over a cap: say so and hang up. Best effort; the socket is fresh, so the
-  // short answer fits its send buffer.
+  // short answer fits its send buffer. A TLS client could not read it: it
+  // only sees the connection close.
+  if (options_.tls) {
+    closeSocket(fd);
+    return;
+  }
   static constexpr std::string_view k503 =
       "HTTP/1.1 503 Service Unavailable\r\nServer: Ferry\r\nContent-Type: text/plain; charset=utf-8\r\n"
       "Content-Length: 33\r\nRetry-After: 5\r\nConnection: close\r\n\r\nToo many connections; try again.\n";

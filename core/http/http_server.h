@@ -27,6 +27,7 @@
 #include "http_limits.h"
 #include "listener.h"
 #include "responder.h"
+#include "tls_context.h"
 
 namespace ferry {
 
@@ -39,6 +40,13 @@ struct HttpServerOptions {
   HttpLimits limits;
   HostPolicy hosts;
   std::vector<std::string> trustedProxies;  // peers whose X-Forwarded-For we believe
+  // Set: the port speaks TLS with this certificate (a client speaking plain
+  // HTTP to it is sent to the https URL).
+  std::shared_ptr<TlsContext> tls;
+  // With tls: answers carry Strict-Transport-Security, so browsers come back
+  // over https only. Off unless asked: a LAN address must not get stuck on
+  // https once the certificate is gone.
+  bool hsts = false;
   // How long after a burst of connections memory is given back: long enough
   // for what the handler keeps of finished requests to have gone.
   std::chrono::milliseconds releaseDelay{6000};

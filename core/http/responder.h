@@ -25,6 +25,8 @@ class Responder {
   virtual const std::string& client() const = 0;
   // A HEAD request: heads only (respond() leaves out its body by itself).
   virtual bool headOnly() const = 0;
+  // The request came over TLS: a cookie set in answer may be Secure.
+  virtual bool secure() const = 0;
   // A complete short answer: status, extra header lines (each ending in
   // CRLF) and a text body (a default sentence for errors when empty).
   virtual void respond(int status, std::string_view extraHeaders = {}, std::string_view body = {}) = 0;

@@ -1,6 +1,8 @@
 #include "connection.h"
 
 #include "file_io.h"
+#include "tls_context.h"
+#include "tls_stream.h"
 
 #include <algorithm>
 #include <atomic>
@@ -48,6 +50,20 @@ constexpr std::size_t kKeepCapacity = 4 * 1024;
 thread_local std::string spareOutput;
 constexpr std::size_t kSpareCapacity = 64 * 1024;  // larger ones are freed
 
+// What one read() takes, and what a file region is copied through where
+// sendfile() cannot carry it: one buffer each per loop thread.
+char* readScratch() {
+  thread_local std::unique_ptr<char[]> scratch(new char[kReadChunk]);
+  return scratch.get();
+}
+char* fileScratch() {
+  thread_local std::unique_ptr<char[]> scratch(new char[Connection::kFileChunk]);
+  return scratch.get();
+}
+
+// The first byte of every TLS connection: a handshake record.
+constexpr unsigned char kTlsHandshakeRecord = 0x16;
+
 #if defined(__linux__)
 // Said once per process: a file system without sendfile() usually holds
 // every file of a share, and one line explains the slower path for all.
@@ -61,8 +77,10 @@ void noteNoSendfile(int err) {
 
 }  // namespace
 
-Connection::Connection(EventLoop& loop, NativeSocket fd, std::size_t maxReadBuffer)
-    : loop_(loop), fd_(fd), maxRead_(maxReadBuffer) {}
+Connection::Connection(EventLoop& loop, NativeSocket fd, std::size_t maxReadBuffer, std::shared_ptr<TlsContext> tls)
+    : loop_(loop), fd_(fd), maxRead_(maxReadBuffer), tlsContext_(std::move(tls)) {
+  if (tlsContext_) tlsState_ = TlsState::kSniffing;
+}
 
 Connection::~Connection() {
   releaseOutput();
@@ -79,6 +97,21 @@ std::error_code Connection::start(ConnectionHandler* handler) {
 }
 
 void Connection::onEvents(std::uint8_t events) {
+  if (handshaking()) {
+    if (events & (kReadable | kWritable))
+      advanceTls();
+    else if (!failed_)
+      onHangup();
+    return;
+  }
+  if (tlsCross_ && (events & (kReadable | kWritable)) && !failed_) {
+    // TLS needed the other direction: retry both, whichever it was.
+    tlsCross_ = false;
+    if (queuedBytes() > 0) flush();  // (an empty flush() would report a drain)
+    if (!failed_) readSome();
+    if (!failed_) updateInterest();
+    return;
+  }
   if ((events & kWritable) && !failed_) flush();
   if ((events & kReadable) && !failed_) readSome();
   if (events == kHangup && !failed_) onHangup();
@@ -100,30 +133,120 @@ void Connection::onAbandoned(std::error_code cause) {
   handler_->onBroken(cause);
 }
 
+void Connection::advanceTls() {
+  if (failed_) return;
+  if (tlsState_ == TlsState::kSniffing) {
+    unsigned char first = 0;
+#ifdef _WIN32
+    int n = ::recv(fd_, reinterpret_cast<char*>(&first), 1, MSG_PEEK);
+#else
+    ssize_t n = ::recv(fd_, &first, 1, MSG_PEEK);
+#endif
+    if (n < 0) {
+      auto ec = lastSocketError();
+      if (!wouldBlock(ec) && ec != std::errc::interrupted) fail(ec);
+      return;
+    }
+    if (n == 0 || first != kTlsHandshakeRecord) {
+      // Plain HTTP (or nothing at all): no TLS on this connection. Its
+      // owner answers what it asks, plainly, with where to go instead.
+      tlsState_ = TlsState::kPlain;
+      tlsContext_.reset();
+      updateInterest();
+      readSome();
+      return;
+    }
+    tls_ = TlsStream::create(tlsContext_, fd_);
+    tlsContext_.reset();
+    if (!tls_) return fail(std::make_error_code(std::errc::not_enough_memory));
+    tlsState_ = TlsState::kHandshaking;
+  }
+  switch (tls_->handshake()) {
+    case TlsStream::Io::kDone:
+      tlsState_ = TlsState::kOn;
+      kernelTls_ = tls_->kernelSends();
+      updateInterest();
+      // The client's request may have come with its last handshake flight.
+      readSome();
+      return;
+    case TlsStream::Io::kWantRead:
+      handshakeWants_ = kReadable;
+      updateInterest();
+      return;
+    case TlsStream::Io::kWantWrite:
+      handshakeWants_ = kWritable;
+      updateInterest();
+      return;
+    case TlsStream::Io::kClosed:
+      return fail(std::make_error_code(std::errc::connection_reset));
+    case TlsStream::Io::kFailed:
+      return fail(tls_->error());
+  }
+}
+
+void Connection::appendInput(const char* p, std::size_t n) {
+  if (inStart_ > 0 && inStart_ == in_.size()) {
+    in_.clear();
+    inStart_ = 0;
+  } else if (inStart_ > 0 && in_.size() + n > maxRead_) {
+    in_.erase(0, inStart_);
+    inStart_ = 0;
+  }
+  in_.append(p, n);
+}
+
+void Connection::readTls() {
+  // A record is decrypted whole: what of it does not fit is kept by
+  // OpenSSL, where no poller sees it. So take all of it now, even past
+  // maxRead (by less than one record), and stop reading after.
+  char* scratch = readScratch();
+  std::size_t room = std::min(kReadChunk, maxRead_ - (in_.size() - inStart_));
+  bool got = false;
+  for (;;) {
+    std::size_t n = 0;
+    auto io = tls_->read(scratch, room, n);
+    if (io == TlsStream::Io::kDone) {
+      appendInput(scratch, n);
+      got = true;
+      room = std::min(kReadChunk, tls_->pending());
+      if (room == 0) break;
+      continue;
+    }
+    if (io == TlsStream::Io::kWantRead) break;
+    if (io == TlsStream::Io::kWantWrite) {
+      tlsCross_ = true;
+      break;
+    }
+    if (io == TlsStream::Io::kClosed) {
+      eof_ = true;
+      break;
+    }
+    failed_ = true;
+    handler_->onError(tls_->error());
+    return;
+  }
+  updateInterest();
+  if (got || eof_) handler_->onReadable();
+}
+
 void Connection::readSome() {
   if (eof_ || readBufferFull()) {
     updateInterest();
     return;
   }
+  if (tls_) return readTls();
   // Receive into one buffer shared by the loop thread, then keep only what
   // arrived: a connection's own buffer is as small as its pending request,
   // not as large as a read could be.
-  thread_local std::unique_ptr<char[]> scratch(new char[kReadChunk]);
+  char* scratch = readScratch();
   std::size_t room = std::min(kReadChunk, maxRead_ - (in_.size() - inStart_));
 #ifdef _WIN32
-  int n = ::recv(fd_, scratch.get(), static_cast<int>(room), 0);
+  int n = ::recv(fd_, scratch, static_cast<int>(room), 0);
 #else
-  ssize_t n = ::recv(fd_, scratch.get(), room, 0);
+  ssize_t n = ::recv(fd_, scratch, room, 0);
 #endif
   if (n > 0) {
-    if (inStart_ > 0 && inStart_ == in_.size()) {
-      in_.clear();
-      inStart_ = 0;
-    } else if (inStart_ > 0 && in_.size() + static_cast<std::size_t>(n) > maxRead_) {
-      in_.erase(0, inStart_);
-      inStart_ = 0;
-    }
-    in_.append(scratch.get(), static_cast<std::size_t>(n));
+    appendInput(scratch, static_cast<std::size_t>(n));
     handler_->onReadable();
     return;
   }
@@ -201,6 +324,7 @@ void Connection::queueFile(int fileFd, std::uint64_t offset, std::uint64_t lengt
 }
 
 void Connection::shutdownWrite() {
+  if (tls_ && tlsState_ == TlsState::kOn) tls_->close();
 #ifdef _WIN32
   ::shutdown(fd_, SD_SEND);
 #else
@@ -228,6 +352,39 @@ void Connection::failFile(int err) {
   handler_->onFileError(std::error_code(err, std::system_category()));
 }
 
+std::size_t Connection::sendSome(const char* p, std::size_t n, int flags, SendStep& step) {
+  if (tls_) {
+    std::size_t put = 0;
+    switch (tls_->write(p, n, put)) {
+      case TlsStream::Io::kDone:
+        return put;
+      case TlsStream::Io::kWantWrite:
+        step = SendStep::kBlocked;
+        return 0;
+      case TlsStream::Io::kWantRead:
+        tlsCross_ = true;
+        step = SendStep::kBlocked;
+        return 0;
+      case TlsStream::Io::kClosed:
+        fail(std::make_error_code(std::errc::connection_reset));
+        step = SendStep::kFailed;
+        return 0;
+      case TlsStream::Io::kFailed:
+        fail(tls_->error());
+        step = SendStep::kFailed;
+        return 0;
+    }
+  }
+#ifdef _WIN32
+  int sent = ::send(fd_, p, static_cast<int>(std::min<std::size_t>(n, 1 << 30)), flags);
+#else
+  ssize_t sent = ::send(fd_, p, n, flags);
+#endif
+  if (sent > 0) return static_cast<std::size_t>(sent);
+  step = afterSendError();
+  return 0;
+}
+
 void Connection::halt() {
   failed_ = true;
   if (loop_.watching(fd_)) loop_.unwatch(fd_);
@@ -236,7 +393,7 @@ void Connection::halt() {
 void Connection::flush() {
   // onDrained() may queue more; the loop below sends it. Calls from inside
   // onDrained() return at once instead of recursing once per chunk.
-  if (flushing_ || failed_) return;
+  if (flushing_ || failed_ || handshaking()) return;
   flushing_ = true;
   // A client that keeps up would otherwise be fed its whole file in one
   // call while every other connection (and every timer) waits: after a
@@ -254,17 +411,13 @@ void Connection::flush() {
       // The file follows: let the kernel put headers and body in one segment.
       if (fileLeft_ > 0) flags |= MSG_MORE;
 #endif
-#ifdef _WIN32
-      int n = ::send(fd_, out_.data() + outStart_, static_cast<int>(out_.size() - outStart_), flags);
-#else
-      ssize_t n = ::send(fd_, out_.data() + outStart_, out_.size() - outStart_, flags);
-#endif
+      SendStep step = SendStep::kRetry;
+      std::size_t n = sendSome(out_.data() + outStart_, out_.size() - outStart_, flags, step);
       if (n > 0) {
-        outStart_ += static_cast<std::size_t>(n);
+        outStart_ += n;
         lastWrite_ = loop_.now();
         continue;
       }
-      SendStep step = afterSendError();
       if (step == SendStep::kRetry) continue;
       if (step == SendStep::kFailed) return;
       blocked = true;
@@ -272,28 +425,91 @@ void Connection::flush() {
     }
     if (outStart_ == out_.size()) releaseOutput();
     while (!blocked && !view_.empty()) {
-#ifdef _WIN32
-      int n = ::send(fd_, view_.data(), static_cast<int>(std::min<std::size_t>(view_.size(), 1 << 30)), kSendNoSignal);
-#else
-      ssize_t n = ::send(fd_, view_.data(), view_.size(), kSendNoSignal);
-#endif
+      SendStep step = SendStep::kRetry;
+      std::size_t n = sendSome(view_.data(), view_.size(), kSendNoSignal, step);
       if (n > 0) {
-        view_.remove_prefix(static_cast<std::size_t>(n));
+        view_.remove_prefix(n);
         lastWrite_ = loop_.now();
         handler_->onSent(static_cast<std::uint64_t>(n));
         if (failed_) return;
         continue;
       }
-      SendStep step = afterSendError();
       if (step == SendStep::kRetry) continue;
       if (step == SendStep::kFailed) return;
       blocked = true;
     }
-    bool sendfileOn = useSendfile() && fileFd_ != noSendfileFd_;
+    bool sendfileOn = useSendfile() && fileFd_ != noSendfileFd_ && (!tls_ || kernelTls_);
     std::uint64_t budget = sendfileOn ? kFlushBytes : kCopyFlushBytes;
     while (!blocked && fileLeft_ > 0) {
       if (sent >= budget || (sent > 0 && std::chrono::steady_clock::now() - start >= kFlushTime)) {
         yielded = true;
+        break;
+      }
+      if (tls_) {
+        // TLS: the kernel encrypts (kTLS, SSL_sendfile) where it can;
+        // otherwise one record at a time is read into the loop's buffer and
+        // sealed by OpenSSL, which holds it until the socket takes it.
+        SendStep step = SendStep::kRetry;
+        std::size_t n = 0;
+        bool eof = false;
+        if (sendfileOn) {
+          std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(fileLeft_, budget - sent));
+          if (!regionCached(fileFd_, fileOffset_, want)) {
+            endUncached();
+            break;
+          }
+          switch (tls_->sendFile(fileFd_, fileOffset_, want, n)) {
+            case TlsStream::Io::kDone:
+              eof = n == 0;
+              break;
+            case TlsStream::Io::kWantRead:
+            case TlsStream::Io::kWantWrite:
+              step = SendStep::kBlocked;
+              break;
+            case TlsStream::Io::kClosed:
+            case TlsStream::Io::kFailed: {
+              char probe;
+              if (readAt(fileFd_, &probe, 1, fileOffset_) < 0) return failFile(errno);
+              return fail(tls_->error() ? tls_->error() : std::make_error_code(std::errc::connection_reset));
+            }
+          }
+        } else {
+          char* scratch = fileScratch();
+          std::size_t len = tlsFilePending_;
+          if (len == 0) {
+            std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(fileLeft_, TlsStream::kRecord));
+            long long got = readCachedAt(fileFd_, scratch, want, fileOffset_);
+            if (got < 0 && errno == EAGAIN) {
+              endUncached();
+              break;
+            }
+            if (got < 0) return failFile(errno);
+            eof = got == 0;
+            len = static_cast<std::size_t>(got);
+          }
+          // A retry passes the same length: the record was sealed from
+          // these bytes on the first try, so the buffer (shared, perhaps
+          // reused since) is not read again.
+          if (!eof) n = sendSome(scratch, len, kSendNoSignal, step);
+          tlsFilePending_ = n > 0 || eof ? 0 : len;
+        }
+        if (n > 0) {
+          sent += n;
+          fileOffset_ += n;
+          fileLeft_ -= n;
+          lastWrite_ = loop_.now();
+          handler_->onSent(n);
+          if (failed_) return;
+          continue;
+        }
+        if (eof) {
+          fileShort_ = true;
+          fileLeft_ = 0;
+          break;
+        }
+        if (step == SendStep::kFailed) return;
+        if (step == SendStep::kRetry) continue;
+        blocked = true;
         break;
       }
       long long n;
@@ -319,9 +535,9 @@ void Connection::flush() {
         // send from there. Whatever the socket does not take is simply read
         // again next time (from the page cache), so a connection never holds
         // file bytes of its own, however slowly its client reads.
-        thread_local std::unique_ptr<char[]> scratch(new char[kFileChunk]);
+        char* scratch = fileScratch();
         std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(fileLeft_, kFileChunk));
-        long long got = readCachedAt(fileFd_, scratch.get(), want, fileOffset_);
+        long long got = readCachedAt(fileFd_, scratch, want, fileOffset_);
         if (got < 0 && errno == EAGAIN) {
           endUncached();
           break;
@@ -329,9 +545,9 @@ void Connection::flush() {
         if (got < 0) return failFile(errno);
         eof = got == 0;
 #ifdef _WIN32
-        n = eof ? 0 : ::send(fd_, scratch.get(), static_cast<int>(got), kSendNoSignal);
+        n = eof ? 0 : ::send(fd_, scratch, static_cast<int>(got), kSendNoSignal);
 #else
-        n = eof ? 0 : ::send(fd_, scratch.get(), static_cast<std::size_t>(got), kSendNoSignal);
+        n = eof ? 0 : ::send(fd_, scratch, static_cast<std::size_t>(got), kSendNoSignal);
 #endif
       }
       if (n > 0) {
@@ -391,8 +607,20 @@ void Connection::flush() {
 void Connection::updateInterest() {
   if (failed_ || !loop_.watching(fd_)) return;
   std::uint8_t want = kNone;
+  if (tlsState_ == TlsState::kSniffing)
+    want = kReadable;
+  else if (tlsState_ == TlsState::kHandshaking)
+    want = handshakeWants_;
+  if (handshaking()) {
+    if (want != interest_) {
+      interest_ = want;
+      loop_.setInterest(fd_, want);
+    }
+    return;
+  }
   if (!eof_ && !readBufferFull()) want |= kReadable;
   if (wantWrite_) want |= kWritable;
+  if (tlsCross_) want |= kReadable | kWritable;
   if (want != interest_) {
     interest_ = want;
     loop_.setInterest(fd_, want);

@@ -7,6 +7,14 @@
 // descriptor, a bounded read buffer, and a write queue of bytes followed by at
 // most one file region. Knows nothing of HTTP.
 //
+// With a TlsContext, the socket carries TLS: the Connection sniffs the first
+// byte (a TLS handshake starts with 0x16), runs the handshake, and from then
+// on reads and writes plaintext through a TlsStream, mapping its wants onto
+// the poller. The handler sees the same bytes, drains and errors either way;
+// it hears nothing until the handshake is over. A client that speaks plain
+// HTTP to the port instead is handed through unencrypted, marked
+// plainOnTlsPort(), for its owner to send it where it should go.
+//
 // Writes are pulled, not pushed: the owner queues one chunk, and is told
 // (onDrained) when the socket has taken all of it; only then does it queue
 // the next. A connection therefore never holds more than one chunk of a file.
@@ -15,6 +23,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -23,6 +32,9 @@
 #include "socket.h"
 
 namespace ferry {
+
+class TlsContext;
+class TlsStream;
 
 class ConnectionHandler {
  public:
@@ -66,12 +78,22 @@ class Connection final {
   static constexpr std::chrono::milliseconds kFlushTime{5};
   static bool useSendfile();
 
-  Connection(EventLoop& loop, NativeSocket fd, std::size_t maxReadBuffer);
+  Connection(EventLoop& loop, NativeSocket fd, std::size_t maxReadBuffer, std::shared_ptr<TlsContext> tls = {});
   ~Connection();  // unwatches and closes the socket
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
   std::error_code start(ConnectionHandler* handler);
+
+  // --- TLS ----------------------------------------------------------------
+  // Still sniffing or in the handshake (no byte has reached the handler).
+  bool handshaking() const { return tlsState_ == TlsState::kSniffing || tlsState_ == TlsState::kHandshaking; }
+  // The handshake is done: what flows is encrypted.
+  bool encrypted() const { return tlsState_ == TlsState::kOn; }
+  // A TLS port, but the client's first byte was not a TLS handshake.
+  bool plainOnTlsPort() const { return tlsState_ == TlsState::kPlain; }
+  // File regions go out through kTLS (SSL_sendfile), encrypted by the kernel.
+  bool kernelTls() const { return kernelTls_; }
 
   // --- reading ------------------------------------------------------------
   // The unconsumed bytes received so far (at most maxReadBuffer).
@@ -118,6 +140,13 @@ class Connection final {
 
  private:
   enum class SendStep { kRetry, kBlocked, kFailed };
+  enum class TlsState : std::uint8_t { kNone, kSniffing, kHandshaking, kOn, kPlain };
+  // Sends from `p`, through TLS when on: the bytes taken, or 0 and why not.
+  std::size_t sendSome(const char* p, std::size_t n, int flags, SendStep& step);
+  // Sniffs the first byte, then drives the handshake as far as it goes.
+  void advanceTls();
+  void readTls();
+  void appendInput(const char* p, std::size_t n);
   // After a send that returned no bytes: would-block, EINTR, or a real error
   // (then reported through onError()).
   SendStep afterSendError();
@@ -154,6 +183,18 @@ class Connection final {
   bool flushing_ = false;
   bool failed_ = false;
   std::uint8_t interest_ = kNone;
+
+  std::shared_ptr<TlsContext> tlsContext_;  // until the handshake starts
+  std::unique_ptr<TlsStream> tls_;
+  TlsState tlsState_ = TlsState::kNone;
+  std::uint8_t handshakeWants_ = kReadable;
+  // A read wants the socket writable, or a write wants it readable (TLS
+  // messages inside the stream): watch both and retry both.
+  bool tlsCross_ = false;
+  bool kernelTls_ = false;
+  // A file record that TLS took but the socket did not (then it is retried
+  // with the same length; the record is made, its bytes are not read again).
+  std::size_t tlsFilePending_ = 0;
   std::chrono::steady_clock::time_point lastWrite_ = std::chrono::steady_clock::now();
 };
 

@@ -126,6 +126,10 @@ void answerPassword(Responder& out, bool page, const Share& share, int status, s
       appendStyle(to);
     } else if (hole == "name") {
       htmlEscape(share.name, to);
+    } else if (hole == "privacy") {
+      // Only over TLS can the page honestly promise more than where it goes.
+      to += out.secure() ? "The password travels encrypted (HTTPS), only to the computer sharing this link."
+                         : "The password is sent only to the computer sharing this link.";
     } else if (hole == "invalid") {
       if (!message.empty()) to += " aria-invalid=\"true\" aria-describedby=\"message\"";
     } else if (hole == "message") {

@@ -128,7 +128,10 @@ void ShareGate::answerForm(Responder& out, const Share& share, std::string_view 
       extra += sessions_.open(share);
       extra += "; Path=/";
       extra += share.token;
-      extra += "/; HttpOnly; SameSite=Lax\r\nCache-Control: no-store\r\n";
+      extra += "/; HttpOnly; SameSite=Lax";
+      // Over TLS the browser must never send it in the clear.
+      if (out.secure()) extra += "; Secure";
+      extra += "\r\nCache-Control: no-store\r\n";
       return out.respond(303, extra, "The password is right: the link opens.\n");
     }
     case Verdict::kWrong:

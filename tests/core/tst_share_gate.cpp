@@ -244,7 +244,7 @@ class TestShareGate : public QObject {
       for (auto h : PageTemplate(webAsset(name)).holes()) out << QString::fromUtf8(h.data(), qsizetype(h.size()));
       return out;
     };
-    QCOMPARE(holes("password.html"), QStringList({"style", "name", "invalid", "message"}));
+    QCOMPARE(holes("password.html"), QStringList({"style", "name", "invalid", "message", "privacy"}));
     QCOMPARE(holes("gone.html"), QStringList({"style", "sentence"}));
     QVERIFY(!webAsset("gate.css").empty());
   }

@@ -95,10 +95,10 @@ QString effectiveLinkHost(const QString& chosen, const QString& bind) {
   return automaticHost(rankedMachineAddresses());
 }
 
-QString linkPrefix(const QString& host, quint16 port) {
+QString linkPrefix(const QString& host, quint16 port, bool secure) {
   QString h = host.contains(QLatin1Char(':')) && !host.startsWith(QLatin1Char('[')) ? QLatin1Char('[') + host + QLatin1Char(']')
                                                                                     : host;
-  return QStringLiteral("http://%1:%2/").arg(h).arg(port);
+  return QStringLiteral("%1://%2:%3/").arg(secure ? QStringLiteral("https") : QStringLiteral("http"), h).arg(port);
 }
 
 }  // namespace ferry::ui

@@ -36,7 +36,7 @@ QString effectiveLinkHost(const QString& chosen, const QString& bind, const QLis
 // Whether `bind` listens on every interface.
 bool isWildcardBind(const QString& bind);
 
-// "http://HOST:PORT/" (brackets around IPv6).
-QString linkPrefix(const QString& host, quint16 port);
+// "http://HOST:PORT/" (brackets around IPv6); https:// when `secure`.
+QString linkPrefix(const QString& host, quint16 port, bool secure = false);
 
 }  // namespace ferry::ui

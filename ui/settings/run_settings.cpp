@@ -15,6 +15,10 @@ void RunSettings::takeFromUser(const AppSettings& s) {
   if (s.rateLimit != saved_.rateLimit) launch_.rateGiven = false;
   if (s.maxConnections != saved_.maxConnections) launch_.maxConnectionsGiven = false;
   if (s.publicCacheSeconds != saved_.publicCacheSeconds) launch_.publicCacheGiven = false;
+  if (s.tlsCert != saved_.tlsCert || s.tlsKey != saved_.tlsKey) {
+    launch_.server.tlsCert.clear();
+    launch_.server.tlsKey.clear();
+  }
   saved_ = s;
 }
 
@@ -42,6 +46,10 @@ ServerOptions RunSettings::serverOptions() const {
   o.rateLimit = rateLimit();
   if (!launch_.maxConnectionsGiven) o.limits.maxConnections = static_cast<std::size_t>(saved_.maxConnections);
   if (!launch_.publicCacheGiven) o.publicCacheSeconds = saved_.publicCacheSeconds;
+  if (o.tlsCert.empty() && o.tlsKey.empty()) {
+    o.tlsCert = saved_.tlsCert.toStdString();
+    o.tlsKey = saved_.tlsKey.toStdString();
+  }
   // A name typed as the link address (a proxy's, say) must be answered.
   const QString host = linkHost();
   if (QHostAddress(host).isNull()) o.allowedHosts.push_back(host.toStdString());

@@ -27,6 +27,7 @@ struct LaunchOptions {
   bool rateGiven = false;
   bool maxConnectionsGiven = false;
   bool publicCacheGiven = false;  // --public-cache
+  // --tls-cert and --tls-key: launch.server's tlsCert/tlsKey
   QStringList paths;  // shared at startup
   QString cacheDirectory;  // where CRC-32s of zipped files persist; "" = this run only
 };
@@ -56,6 +57,8 @@ class RunSettings final {
   // it; until set, the live one is asked each time.
   void setMachineAddresses(QList<LinkAddress> ranked) { ranked_ = std::move(ranked); }
   ServerOptions serverOptions() const;
+  // Links start with https:// (a certificate is set).
+  bool secure() const { return !serverOptions().tlsCert.empty(); }
 
  private:
   AppSettings saved_;

@@ -3,15 +3,19 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QFileDialog>
 #include <QFormLayout>
+#include <QHBoxLayout>
 #include <QGroupBox>
 #include <QHostAddress>
 #include <QLabel>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
 #include "network/link_hosts.h"
+#include "tls_context.h"
 
 namespace ferry::ui {
 namespace {
@@ -115,6 +119,39 @@ SettingsDialog::SettingsDialog(const AppSettings& s, bool trayAvailable, QWidget
   receiveForm->addRow(askNewDevices_);
   receiveForm->addRow(tr("Largest &file accepted:"), maxReceive_);
 
+  // HTTPS: two files, each typed or picked. Checked when serving starts;
+  // a file that cannot serve is a message in the window.
+  auto* https = new QGroupBox(tr("HTTPS"), this);
+  auto* httpsForm = new QFormLayout(https);
+  auto fileRow = [this, httpsForm](const QString& label, const QString& name, const QString& value,
+                                   const QString& pickTitle) {
+    auto* edit = new QLineEdit(value, this);
+    edit->setObjectName(name);
+    edit->setPlaceholderText(tr("None: plain HTTP"));
+    auto* browse = new QPushButton(tr("Browse…"), this);
+    connect(browse, &QPushButton::clicked, this, [this, edit, pickTitle] {
+      const QString file = QFileDialog::getOpenFileName(this, pickTitle, edit->text(), tr("PEM files (*.pem *.crt *.key);;All files (*)"));
+      if (!file.isEmpty()) edit->setText(file);
+    });
+    auto* row = new QHBoxLayout;
+    row->addWidget(edit, 1);
+    row->addWidget(browse);
+    httpsForm->addRow(label, row);
+    return edit;
+  };
+  tlsCert_ = fileRow(tr("Cer&tificate:"), QStringLiteral("tlsCert"), s.tlsCert, tr("Certificate (PEM, chain included)"));
+  tlsKey_ = fileRow(tr("Private &key:"), QStringLiteral("tlsKey"), s.tlsKey, tr("Private key (PEM)"));
+  auto* httpsNote = new QLabel(TlsContext::kAvailable
+                                   ? tr("With both set, links start with https:// and passwords travel encrypted.")
+                                   : QString::fromUtf8(TlsContext::kUnavailable) + QLatin1Char('.'),
+                               this);
+  httpsNote->setWordWrap(true);
+  httpsForm->addRow(httpsNote);
+  if (!TlsContext::kAvailable) {
+    tlsCert_->setEnabled(false);
+    tlsKey_->setEnabled(false);
+  }
+
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
   connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
   connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
@@ -123,6 +160,7 @@ SettingsDialog::SettingsDialog(const AppSettings& s, bool trayAvailable, QWidget
   layout->addWidget(server);
   layout->addWidget(behaviour);
   layout->addWidget(receive);
+  layout->addWidget(https);
   layout->addWidget(buttons);
 }
 
@@ -146,6 +184,8 @@ AppSettings SettingsDialog::settings() const {
   if (keepInTray_->isEnabled()) s.keepInTray = keepInTray_->isChecked();
   if (notify_->isEnabled()) s.notifyOnComplete = notify_->isChecked();
   s.askNewDevices = askNewDevices_->isChecked();
+  s.tlsCert = tlsCert_->text().trimmed();
+  s.tlsKey = tlsKey_->text().trimmed();
   // A cap typed in whole MB; one saved that is not (from the file) stays as it was.
   if (static_cast<std::uint64_t>(maxReceive_->value()) != base_.maxReceiveSize / kMegabyte)
     s.maxReceiveSize = static_cast<std::uint64_t>(maxReceive_->value()) * kMegabyte;

@@ -3,7 +3,8 @@
 // SettingsDialog: edits AppSettings — port, bind address, link address,
 // bandwidth limit, max connections, how long caches in front of Ferry may
 // keep plain links, start on launch, tray behaviour, and what Receive
-// accepts (asking about new devices, a size cap). Owns its
+// accepts (asking about new devices, a size cap), and HTTPS (the user's
+// certificate and key files). Owns its
 // form widgets only; the window applies the result.
 //
 // GUI thread only.
@@ -14,6 +15,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QLineEdit;
 class QSpinBox;
 
 namespace ferry::ui {
@@ -43,6 +45,8 @@ class SettingsDialog final : public QDialog {
   QCheckBox* notify_;
   QCheckBox* askNewDevices_;
   QSpinBox* maxReceive_;  // in MB; 0 = no cap
+  QLineEdit* tlsCert_;
+  QLineEdit* tlsKey_;
 };
 
 }  // namespace ferry::ui

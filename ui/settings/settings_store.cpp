@@ -101,6 +101,8 @@ AppSettings SettingsStore::loadSettings() const {
   out.startOnLaunch = flag(s, QStringLiteral("startOnLaunch"), d.startOnLaunch);
   out.publicCacheSeconds = static_cast<std::uint32_t>(
       number(s, QStringLiteral("publicCacheSeconds"), d.publicCacheSeconds, 0, kMaxPublicCacheSeconds));
+  out.tlsCert = s.value(QStringLiteral("tlsCert"), d.tlsCert).toString();
+  out.tlsKey = s.value(QStringLiteral("tlsKey"), d.tlsKey).toString();
   s.endGroup();
   s.beginGroup(QStringLiteral("window"));
   out.keepInTray = flag(s, QStringLiteral("keepInTray"), d.keepInTray);
@@ -124,6 +126,8 @@ bool SettingsStore::saveSettings(const AppSettings& v) {
   s.setValue(QStringLiteral("maxConnections"), v.maxConnections);
   s.setValue(QStringLiteral("startOnLaunch"), v.startOnLaunch);
   s.setValue(QStringLiteral("publicCacheSeconds"), v.publicCacheSeconds);
+  s.setValue(QStringLiteral("tlsCert"), v.tlsCert);
+  s.setValue(QStringLiteral("tlsKey"), v.tlsKey);
   s.endGroup();
   s.beginGroup(QStringLiteral("window"));
   s.setValue(QStringLiteral("keepInTray"), v.keepInTray);

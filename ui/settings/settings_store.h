@@ -55,6 +55,9 @@ struct AppSettings {
   std::uint64_t maxReceiveSize = 0;
   // Seconds shared caches in front of Ferry may keep plain links; 0 = none.
   std::uint32_t publicCacheSeconds = 0;
+  // HTTPS with the user's certificate: a PEM chain and its key ("" = plain HTTP).
+  QString tlsCert;
+  QString tlsKey;
   friend bool operator==(const AppSettings&, const AppSettings&) = default;
 };
 

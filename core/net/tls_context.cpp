@@ -1,0 +1,166 @@
+#include "tls_context.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+
+#if defined(FERRY_HAVE_TLS)
+#include <openssl/asn1.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#endif
+
+namespace ferry {
+
+#if defined(FERRY_HAVE_TLS)
+namespace {
+
+// Mozilla's "intermediate" TLS 1.2 list, ECDHE only (finite-field DHE
+// needs parameters of our own and buys nothing a client of today lacks).
+constexpr const char* kCiphers12 =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+constexpr const char* kCiphers13 = "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256";
+constexpr const char* kGroups = "X25519:P-256:P-384";
+// Sessions kept for resumption by id (tickets need no room here).
+constexpr long kSessionCacheSize = 4096;
+constexpr long kSessionSeconds = 24 * 3600;
+
+// The newest queued OpenSSL error, as words.
+std::string opensslReason() {
+  unsigned long e = ERR_peek_last_error();
+  const char* reason = e ? ERR_reason_error_string(e) : nullptr;
+  ERR_clear_error();
+  return reason ? reason : "unknown error";
+}
+
+bool readable(const std::string& path, const char* what, std::string* error) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  int err = errno;
+  if (f) {
+    // A folder opens on Linux, and fails only to read (EISDIR).
+    std::fgetc(f);
+    err = std::ferror(f) ? errno : 0;
+    std::fclose(f);
+  }
+  if (!f || err) {
+    *error = std::string("cannot read the ") + what + " " + path + ": " + std::strerror(err);
+    return false;
+  }
+  return true;
+}
+
+std::string asn1Time(const ASN1_TIME* t) {
+  struct tm tm {};
+  if (!ASN1_TIME_to_tm(t, &tm)) return "an unreadable date";
+  char buf[40];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
+  return buf;
+}
+
+// Picks http/1.1 when the client offers it; a client offering only other
+// protocols (h2 alone) is told nothing and may go on with HTTP/1.1 or leave.
+int selectAlpn(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in, unsigned int inlen,
+               void*) {
+  static const unsigned char kHttp11[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+  unsigned char* chosen = nullptr;
+  if (SSL_select_next_proto(&chosen, outlen, kHttp11, sizeof kHttp11, in, inlen) != OPENSSL_NPN_NEGOTIATED)
+    return SSL_TLSEXT_ERR_NOACK;
+  *out = chosen;
+  return SSL_TLSEXT_ERR_OK;
+}
+
+}  // namespace
+
+std::shared_ptr<TlsContext> TlsContext::load(const std::string& certFile, const std::string& keyFile,
+                                             std::string* error) {
+  std::string ignored;
+  if (!error) error = &ignored;
+  if (!readable(certFile, "certificate file", error) || !readable(keyFile, "key file", error)) return nullptr;
+  ERR_clear_error();
+  SSL_CTX* raw = SSL_CTX_new(TLS_server_method());
+  if (!raw) {
+    *error = "cannot set up TLS: " + opensslReason();
+    return nullptr;
+  }
+  std::shared_ptr<TlsContext> ctx(new TlsContext(raw));
+  if (SSL_CTX_use_certificate_chain_file(raw, certFile.c_str()) != 1) {
+    *error = "the certificate file " + certFile + " holds no usable PEM certificate (" + opensslReason() + ")";
+    return nullptr;
+  }
+  if (SSL_CTX_use_PrivateKey_file(raw, keyFile.c_str(), SSL_FILETYPE_PEM) != 1) {
+    if (ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH) {
+      ERR_clear_error();
+      *error = "the key in " + keyFile + " does not belong to the certificate in " + certFile;
+      return nullptr;
+    }
+    *error = "the key file " + keyFile + " holds no usable PEM private key (" + opensslReason() + ")";
+    return nullptr;
+  }
+  if (SSL_CTX_check_private_key(raw) != 1) {
+    ERR_clear_error();
+    *error = "the key in " + keyFile + " does not belong to the certificate in " + certFile;
+    return nullptr;
+  }
+  X509* leaf = SSL_CTX_get0_certificate(raw);
+  if (X509_cmp_current_time(X509_get0_notAfter(leaf)) <= 0) {
+    *error = "the certificate in " + certFile + " expired on " + asn1Time(X509_get0_notAfter(leaf));
+    return nullptr;
+  }
+  if (X509_cmp_current_time(X509_get0_notBefore(leaf)) >= 0) {
+    *error = "the certificate in " + certFile + " is not valid before " + asn1Time(X509_get0_notBefore(leaf));
+    return nullptr;
+  }
+  ctx->notAfter_ = asn1Time(X509_get0_notAfter(leaf));
+
+  SSL_CTX_set_min_proto_version(raw, TLS1_2_VERSION);
+  SSL_CTX_set_max_proto_version(raw, TLS1_3_VERSION);
+  if (SSL_CTX_set_cipher_list(raw, kCiphers12) != 1 || SSL_CTX_set_ciphersuites(raw, kCiphers13) != 1 ||
+      SSL_CTX_set1_groups_list(raw, kGroups) != 1) {
+    *error = "cannot set up TLS ciphers: " + opensslReason();
+    return nullptr;
+  }
+  std::uint64_t options = SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION |
+                          SSL_OP_IGNORE_UNEXPECTED_EOF;
+#if defined(SSL_OP_ENABLE_KTLS)
+  // The kernel does the record layer where it can (Linux's `tls` module):
+  // file bodies then go out with SSL_sendfile(), never entering user space.
+  // Where it cannot, OpenSSL quietly keeps the records itself.
+  options |= SSL_OP_ENABLE_KTLS;
+#endif
+  SSL_CTX_set_options(raw, options);
+  // Partial writes: a record at a time, so a slow socket holds at most one
+  // record of ours. Moving buffers: a body's bytes are retried from where
+  // they are now (the loop's shared buffer, a grown string). Release
+  // buffers: an idle connection keeps no record buffers (about 34 KiB).
+  SSL_CTX_set_mode(raw, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
+                            SSL_MODE_RELEASE_BUFFERS);
+  SSL_CTX_set_session_cache_mode(raw, SSL_SESS_CACHE_SERVER);
+  SSL_CTX_sess_set_cache_size(raw, kSessionCacheSize);
+  SSL_CTX_set_timeout(raw, kSessionSeconds);
+  static const unsigned char kSessionContext[] = "ferry";
+  SSL_CTX_set_session_id_context(raw, kSessionContext, sizeof kSessionContext - 1);
+  // One ticket per full handshake (a browser reuses it across its sockets).
+  SSL_CTX_set_num_tickets(raw, 1);
+  SSL_CTX_set_alpn_select_cb(raw, selectAlpn, nullptr);
+  return ctx;
+}
+
+TlsContext::~TlsContext() { SSL_CTX_free(ctx_); }
+
+#else  // no OpenSSL in this build
+
+std::shared_ptr<TlsContext> TlsContext::load(const std::string&, const std::string&, std::string* error) {
+  if (error) *error = kUnavailable;
+  return nullptr;
+}
+
+TlsContext::~TlsContext() = default;
+
+#endif
+
+}  // namespace ferry

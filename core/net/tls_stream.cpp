@@ -1,0 +1,130 @@
+#include "tls_stream.h"
+
+#include <cerrno>
+
+#include "tls_context.h"
+
+#if defined(FERRY_HAVE_TLS)
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#endif
+
+namespace ferry {
+
+#if defined(FERRY_HAVE_TLS)
+
+std::unique_ptr<TlsStream> TlsStream::create(const std::shared_ptr<TlsContext>& context, NativeSocket fd) {
+  SSL* ssl = SSL_new(context->native());
+  if (!ssl) return nullptr;
+  // A socket BIO on the descriptor itself: what kTLS needs to take over.
+  if (SSL_set_fd(ssl, static_cast<int>(fd)) != 1) {
+    SSL_free(ssl);
+    ERR_clear_error();
+    return nullptr;
+  }
+  SSL_set_accept_state(ssl);
+  return std::unique_ptr<TlsStream>(new TlsStream(context, ssl));
+}
+
+TlsStream::~TlsStream() { SSL_free(ssl_); }
+
+TlsStream::Io TlsStream::classify(int ret) {
+  int err = SSL_get_error(ssl_, ret);
+  switch (err) {
+    case SSL_ERROR_WANT_READ:
+      return Io::kWantRead;
+    case SSL_ERROR_WANT_WRITE:
+      return Io::kWantWrite;
+    case SSL_ERROR_ZERO_RETURN:
+      return Io::kClosed;
+    case SSL_ERROR_SYSCALL: {
+      int e = errno;
+      ERR_clear_error();
+      if (e == 0) return Io::kClosed;  // the socket's EOF, with no TLS error queued
+      error_ = std::error_code(e, std::system_category());
+      return Io::kFailed;
+    }
+    default:
+      // The peer's bytes are no TLS we accept (an old protocol, a garbled
+      // record, no shared cipher): the session is over.
+      ERR_clear_error();
+      error_ = std::make_error_code(std::errc::protocol_error);
+      return Io::kFailed;
+  }
+}
+
+TlsStream::Io TlsStream::handshake() {
+  ERR_clear_error();
+  int r = SSL_do_handshake(ssl_);
+  return r == 1 ? Io::kDone : classify(r);
+}
+
+TlsStream::Io TlsStream::read(char* buf, std::size_t n, std::size_t& got) {
+  ERR_clear_error();
+  int r = SSL_read_ex(ssl_, buf, n, &got);
+  return r == 1 ? Io::kDone : classify(r);
+}
+
+TlsStream::Io TlsStream::write(const char* buf, std::size_t n, std::size_t& put) {
+  ERR_clear_error();
+  int r = SSL_write_ex(ssl_, buf, n < kRecord ? n : kRecord, &put);
+  return r == 1 ? Io::kDone : classify(r);
+}
+
+bool TlsStream::kernelSends() const {
+#if defined(SSL_OP_ENABLE_KTLS) && !defined(OPENSSL_NO_KTLS)
+  return BIO_get_ktls_send(SSL_get_wbio(ssl_)) != 0;
+#else
+  return false;
+#endif
+}
+
+TlsStream::Io TlsStream::sendFile(int fileFd, std::uint64_t offset, std::size_t n, std::size_t& put) {
+#if defined(SSL_OP_ENABLE_KTLS) && !defined(OPENSSL_NO_KTLS)
+  ERR_clear_error();
+  ossl_ssize_t r = SSL_sendfile(ssl_, fileFd, static_cast<off_t>(offset), n, 0);
+  if (r > 0) {
+    put = static_cast<std::size_t>(r);
+    return Io::kDone;
+  }
+  if (r == 0) {
+    put = 0;
+    return Io::kDone;
+  }
+  return classify(static_cast<int>(r));
+#else
+  (void)fileFd;
+  (void)offset;
+  (void)n;
+  put = 0;
+  error_ = std::make_error_code(std::errc::operation_not_supported);
+  return Io::kFailed;
+#endif
+}
+
+std::size_t TlsStream::pending() const { return static_cast<std::size_t>(SSL_pending(ssl_)); }
+
+void TlsStream::close() {
+  // Best effort: a peer that reads no more gets its FIN all the same.
+  ERR_clear_error();
+  if (SSL_is_init_finished(ssl_)) SSL_shutdown(ssl_);
+  ERR_clear_error();
+}
+
+#else  // no OpenSSL: no TlsContext can be loaded, so no stream is ever made
+
+std::unique_ptr<TlsStream> TlsStream::create(const std::shared_ptr<TlsContext>&, NativeSocket) { return nullptr; }
+TlsStream::~TlsStream() = default;
+TlsStream::Io TlsStream::classify(int) { return Io::kFailed; }
+TlsStream::Io TlsStream::handshake() { return Io::kFailed; }
+TlsStream::Io TlsStream::read(char*, std::size_t, std::size_t&) { return Io::kFailed; }
+TlsStream::Io TlsStream::write(const char*, std::size_t, std::size_t&) { return Io::kFailed; }
+bool TlsStream::kernelSends() const { return false; }
+TlsStream::Io TlsStream::sendFile(int, std::uint64_t, std::size_t, std::size_t&) { return Io::kFailed; }
+std::size_t TlsStream::pending() const { return 0; }
+void TlsStream::close() {}
+
+#endif
+
+}  // namespace ferry
