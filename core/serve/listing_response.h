@@ -55,6 +55,7 @@ class ListingResponse final : public BodySource {
 
   // Filled by the job.
   int error_ = 0;
+  std::string nonce_;  // of the page's script
   std::string page_;
   std::size_t pos_ = 0;  // of page_, sent
   bool answered_ = false;

@@ -1,5 +1,7 @@
 #include "router.h"
 
+#include "landing_response.h"
+#include "page_negotiation.h"
 #include "receive_target.h"
 #include "request_target.h"
 #include "share_registry.h"
@@ -41,6 +43,14 @@ BodyPtr Router::handle(const HttpRequest& req, Responder& out) {
   if (target.path.find('/', 1) != std::string_view::npos) {
     out.respond(404);
     return nullptr;
+  }
+  // A browser opening the link gets a page about the file; everyone else
+  // (and the page's own Download button) the bytes.
+  if (wantsLandingPage(req, target.query)) {
+    auto* page = new LandingResponse(files_.pool(), out, std::move(share), isAppleMobile(req.header("user-agent")));
+    BodyPtr body(page);
+    page->start();
+    return body;
   }
   return files_.serve(req, out, std::move(share));
 }
