@@ -14,7 +14,7 @@ FERRY_DEBIAN_PACKAGES=(
   node-llhttp libqrencode-dev zlib1g-dev
   curl
   unzip p7zip-full libarchive-tools aria2 wget python3 nginx-light
-  chromium chromium-driver python3-selenium
+  chromium chromium-driver python3-selenium ffmpeg
   dbus-daemon python3-dbus python3-gi
 )
 

@@ -163,14 +163,14 @@
   // fingers are the browser's own pinch zoom, and a zoomed picture pans.
   let startX = 0, startY = 0, tracking = false;
   function zoomed() { return window.visualViewport && window.visualViewport.scale > 1.01; }
-  stage.addEventListener("touchstart", function (ev) {
+  viewer.addEventListener("touchstart", function (ev) {
     tracking = ev.touches.length === 1 && !zoomed();
     if (tracking) { startX = ev.touches[0].clientX; startY = ev.touches[0].clientY; }
   }, { passive: true });
-  stage.addEventListener("touchmove", function (ev) {
+  viewer.addEventListener("touchmove", function (ev) {
     if (ev.touches.length > 1) tracking = false;
   }, { passive: true });
-  stage.addEventListener("touchend", function (ev) {
+  viewer.addEventListener("touchend", function (ev) {
     if (!tracking || ev.changedTouches.length !== 1) return;
     tracking = false;
     const dx = ev.changedTouches[0].clientX - startX, dy = ev.changedTouches[0].clientY - startY;
