@@ -178,3 +178,101 @@
     show(current + (dx < 0 ? 1 : -1));
   });
 })();
+
+// Select: pick files (a checkbox on each, or a long press on a touch
+// screen), then one zip of just those. The picked names are the zip link's
+// own ("?zip&f=a.jpg&f=b.jpg"), so a resume asks for the same zip.
+(function () {
+  const entries = document.getElementById("entries");
+  const toggle = document.getElementById("select-toggle");
+  const bar = document.getElementById("picked");
+  if (!entries || !toggle || !bar) return;
+  const zip = document.getElementById("picked-zip");
+  const note = document.getElementById("picked-note");
+  // The request line is at most 8 KiB: the page's path and the names must fit.
+  const MAX_LINK = 7000;
+  const rows = Array.from(entries.querySelectorAll("li[data-kind]"));
+  if (!rows.length) return;
+  toggle.hidden = false;
+
+  // "IMG_1.jpg?inline" or "Day%201/": the entry's name as its link has it
+  // (already percent-encoded, exactly the bytes on disk).
+  function encodedName(li) {
+    return li.querySelector("a").getAttribute("href").split("?")[0].replace(/\/$/, "");
+  }
+  for (const li of rows) {
+    const box = document.createElement("input");
+    box.type = "checkbox";
+    box.className = "pick";
+    box.setAttribute("aria-label", "Select " + li.querySelector(".name").textContent);
+    box.addEventListener("change", update);
+    li.insertBefore(box, li.firstChild);
+  }
+
+  function picked() { return rows.filter(function (li) { return li.querySelector(".pick").checked; }); }
+
+  function update() {
+    const chosen = picked();
+    const folders = chosen.some(function (li) { return li.dataset.kind === "folder"; });
+    const n = chosen.length;
+    zip.textContent = "Download " + n + " " + (folders ? (n === 1 ? "item" : "items") : (n === 1 ? "file" : "files")) +
+        " (.zip)";
+    const href = "?zip" + chosen.map(function (li) { return "&f=" + encodedName(li); }).join("");
+    const tooLong = location.pathname.length + href.length > MAX_LINK;
+    note.hidden = !tooLong;
+    if (n === 0 || tooLong) {
+      zip.removeAttribute("href");
+      zip.setAttribute("aria-disabled", "true");
+    } else {
+      zip.href = href;
+      zip.removeAttribute("aria-disabled");
+    }
+  }
+
+  function selecting(on) {
+    entries.classList.toggle("selecting", on);
+    toggle.setAttribute("aria-pressed", String(on));
+    toggle.textContent = on ? "Done" : "Select";
+    bar.hidden = !on;
+    if (!on) for (const li of rows) li.querySelector(".pick").checked = false;
+    update();
+  }
+
+  toggle.addEventListener("click", function () { selecting(!entries.classList.contains("selecting")); });
+  document.getElementById("picked-cancel").addEventListener("click", function () { selecting(false); });
+
+  // While selecting, a tap on a tile picks it (before the viewer sees it).
+  entries.addEventListener("click", function (ev) {
+    if (!entries.classList.contains("selecting")) return;
+    const li = ev.target.closest("li[data-kind]");
+    if (!li || ev.target.classList.contains("pick")) return;
+    ev.preventDefault();
+    const box = li.querySelector(".pick");
+    box.checked = !box.checked;
+    update();
+  }, true);
+
+  // A long press starts selecting with that tile picked.
+  let timer = 0, pressed = null, longPressed = false;
+  entries.addEventListener("touchstart", function (ev) {
+    const li = ev.target.closest("li[data-kind]");
+    if (!li || ev.touches.length !== 1) return;
+    pressed = li;
+    longPressed = false;
+    timer = setTimeout(function () {
+      longPressed = true;
+      if (!entries.classList.contains("selecting")) selecting(true);
+      pressed.querySelector(".pick").checked = true;
+      update();
+    }, 550);
+  }, { passive: true });
+  function cancelPress() { clearTimeout(timer); }
+  entries.addEventListener("touchmove", cancelPress, { passive: true });
+  entries.addEventListener("touchend", function (ev) {
+    cancelPress();
+    if (longPressed) { ev.preventDefault(); longPressed = false; }  // no tap after the press
+  });
+  entries.addEventListener("contextmenu", function (ev) {
+    if (longPressed || entries.classList.contains("selecting")) ev.preventDefault();
+  });
+})();

@@ -1,7 +1,8 @@
 """A shared folder of photos and a clip as an album in a real browser at a
 phone's size: a grid of pictures that load, a list one tap away that stays
 chosen, a viewer that opens, goes on by arrow key and by swipe and closes
-with Escape, a WebM clip that plays in the page; a single file's link gives
+with Escape, a WebM clip that plays in the page, picked files as one zip
+that unzip accepts and curl resumes; a single file's link gives
 a browser its page and curl, wget and aria2c the same bytes as ever, and the
 page's picture does not use up a one-download link."""
 
@@ -178,6 +179,69 @@ def test_grid_viewer_and_clip_on_a_phone():
         shutil.rmtree(root, ignore_errors=True)
 
 
+def wait_download(folder, name):
+    def done():
+        path = os.path.join(folder, name)
+        if not os.path.exists(path) or any(f.endswith(".crdownload") for f in os.listdir(folder)):
+            return None
+        return path
+    return fb.wait_for(done, timeout=60, what="the download of " + name)
+
+
+def test_select_and_download_a_zip():
+    root, top = make_album()
+    ferry = fb.Ferry([top], lines_expected=1)
+    downloads = tempfile.mkdtemp(prefix="ferry-picked-")
+    try:
+        link = ferry.lines[0]
+        with fb.browser(fb.PHONE) as b:
+            b.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 5})
+            b.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": downloads})
+            b.get(link)
+            # A long press on a tile starts picking, with that tile picked.
+            tile = b.find_element("css selector", "#entries li[data-kind=image] a")
+            r = b.execute_script("const r = arguments[0].getBoundingClientRect(); return [r.x + r.width / 2, "
+                                 "r.y + r.height / 2]", tile)
+            b.execute_cdp_cmd("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": r[0], "y": r[1]}]})
+            fb.wait_for(lambda: "selecting" in b.find_element("id", "entries").get_attribute("class"),
+                        what="a long press to start picking")
+            b.execute_cdp_cmd("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+            assert viewer_name(b) is None, "a long press is no tap"
+            zip_button = b.find_element("id", "picked-zip")
+            assert zip_button.text == "Download 1 file (.zip)", zip_button.text
+            # Taps pick more: the portrait photo and the clip.
+            for name in ("IMG_0002.jpg", "Beach clip.webm"):
+                b.find_element("css selector", "#entries img[alt='%s']" % name).click()
+            fb.wait_for(lambda: zip_button.text == "Download 3 files (.zip)", what=lambda: zip_button.text)
+            assert viewer_name(b) is None
+            shoot(b, "album-select-phone")
+            href = zip_button.get_attribute("href")
+            assert "?zip&f=" in href, href
+            zip_button.click()
+            got = wait_download(downloads, "Holiday Photos (selection).zip")
+            subprocess.run(["unzip", "-tq", got], check=True, timeout=30)
+            names = sorted(subprocess.run(["unzip", "-Z1", got], check=True, capture_output=True, text=True,
+                                          timeout=30).stdout.split("\n")[:-1])
+            assert names == ["Holiday Photos/", "Holiday Photos/Beach clip.webm", "Holiday Photos/IMG_0001.jpg",
+                             "Holiday Photos/IMG_0002.jpg"], names
+            # Done: the boxes go, a tap opens the viewer again.
+            b.find_element("id", "picked-cancel").click()
+            assert "selecting" not in b.find_element("id", "entries").get_attribute("class")
+        # curl resumes the same link to the same bytes.
+        whole = os.path.join(downloads, "whole.zip")
+        part = os.path.join(downloads, "part.zip")
+        subprocess.run(["curl", "-sSf", "-o", whole, href], check=True, timeout=60)
+        assert sha256(whole) == sha256(got)
+        with open(whole, "rb") as f, open(part, "wb") as g:
+            g.write(f.read(os.path.getsize(whole) // 2))
+        subprocess.run(["curl", "-sSf", "-C", "-", "-o", part, href], check=True, timeout=60)
+        assert sha256(part) == sha256(whole)
+    finally:
+        ferry.stop()
+        shutil.rmtree(root, ignore_errors=True)
+        shutil.rmtree(downloads, ignore_errors=True)
+
+
 def fetch_with_tools(url, folder, name):
     """The file by curl, wget and aria2c, as each saves it: their sha256s."""
     got = []
@@ -264,5 +328,5 @@ def test_page_does_not_use_up_a_one_download_link():
         shutil.rmtree(saved, ignore_errors=True)
 
 
-fb.run(test_grid_viewer_and_clip_on_a_phone, test_single_file_page_and_bytes,
+fb.run(test_grid_viewer_and_clip_on_a_phone, test_select_and_download_a_zip, test_single_file_page_and_bytes,
        test_page_does_not_use_up_a_one_download_link)

@@ -67,6 +67,7 @@ class TestAlbumPages : public QObject {
     QVERIFY(writeFile(folder_ + "/page.html", "<script>alert(1)</script>"));
     QVERIFY(writeFile(folder_ + "/drawing.svg", "<svg xmlns='http://www.w3.org/2000/svg'/>"));
     QVERIFY(writeFile(folder_ + "/notes.txt", "plain text\n"));
+    QVERIFY(writeFile(folder_ + "/.secret", "hidden\n"));
     plain_ = fx_->path("Papers");
     QVERIFY(writeFile(plain_ + "/a.txt", "a"));
     base_ = fx_->url(fx_->share(folder_));
@@ -218,6 +219,60 @@ class TestAlbumPages : public QObject {
     auto papers = fetch({}, fx_->url(papers_));
     QVERIFY(papers.body.contains("class=\"entries list\""));
     QVERIFY(!papers.body.contains("<img"));
+  }
+
+  void selectionZipHoldsJustThePickedFiles() {
+    QTemporaryDir tmp;
+    const QString url = base_ + "?zip&f=IMG_1.jpg&f=notes.txt&f=Day%201&f=notes.txt";
+    auto z = fetch({}, url);
+    QCOMPARE(z.status, 200);
+    QCOMPARE(z.header("content-type"), QByteArray("application/zip"));
+    QCOMPARE(z.header("content-length").toLongLong(), z.body.size());
+    QVERIFY2(z.header("content-disposition").startsWith("attachment; filename=\"Trip (selection).zip\""),
+             z.header("content-disposition").constData());
+    const QString saved = tmp.filePath("picked.zip");
+    QVERIFY(writeFile(saved, z.body));
+    if (!QStandardPaths::findExecutable("unzip").isEmpty()) {
+      ProcessResult t = runProcess("unzip", {"-t", saved}, 30000);
+      QVERIFY2(t.exitCode == 0, t.out.constData());
+      ProcessResult l = runProcess("unzip", {"-Z1", saved}, 30000);
+      QStringList names = QString::fromUtf8(l.out).split('\n', Qt::SkipEmptyParts);
+      names.sort();
+      QCOMPARE(names, (QStringList{"Trip/", "Trip/Day 1/", "Trip/Day 1/IMG_7.heic", "Trip/IMG_1.jpg", "Trip/notes.txt"}));
+    }
+    // A resume asks for the same link: the same zip, from where it stopped.
+    auto rest = fetch({"-H", "Range: bytes=1000-", "-H", "If-Range: " + z.header("etag")}, url);
+    QCOMPARE(rest.status, 206);
+    QCOMPARE(rest.body, z.body.mid(1000));
+    // The whole folder's zip is another one.
+    QVERIFY(fetch({}, base_ + "?zip").header("etag") != z.header("etag"));
+  }
+
+  void selectionZipRefusesWhatIsNotThere_data() {
+    QTest::addColumn<QString>("query");
+    QTest::addColumn<int>("status");
+    QTest::newRow("missing") << "f=IMG_1.jpg&f=nope.jpg" << 404;
+    QTest::newRow("hidden") << "f=.secret" << 404;
+    QTest::newRow("deeper") << "f=IMG_7.heic" << 404;
+    QTest::newRow("dotdot") << "f=.." << 400;
+    QTest::newRow("encoded dotdot") << "f=%2E%2E" << 400;
+    QTest::newRow("dot") << "f=." << 400;
+    QTest::newRow("empty") << "f=" << 400;
+    QTest::newRow("slash") << "f=Day%201%2FIMG_7.heic" << 400;
+    QTest::newRow("raw slash") << "f=../outside" << 400;
+    QTest::newRow("backslash") << "f=..%5Coutside" << 400;
+    QTest::newRow("nul") << "f=notes.txt%00.jpg" << 400;
+    QTest::newRow("bad escape") << "f=%ZZ" << 400;
+  }
+  void selectionZipRefusesWhatIsNotThere() {
+    QFETCH(QString, query);
+    QFETCH(int, status);
+    RawResponse r = rawRequest(fx_->port(), getRequest(fx_->port(), QUrl(base_).path(QUrl::FullyEncoded).toUtf8() +
+                                                                        "?zip&" + query.toUtf8()));
+    QCOMPARE(r.status, status);
+    QVERIFY(!r.body.startsWith("PK"));
+    if (status == 404) QVERIFY2(r.body.contains("is not in this folder"), r.body.constData());
+    if (status == 400) QVERIFY2(r.body.contains("cannot be a file in this folder"), r.body.constData());
   }
 
   void afterThePasswordThePage() {
