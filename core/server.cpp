@@ -58,7 +58,7 @@ bool Server::start(const ServerOptions& options, std::string* error) {
     r->limiter->setRate(rate_);
   }
   r->pool = std::make_unique<WorkPool>(*r->loop);
-  r->router = std::make_unique<Router>(*r->loop, shares_, receive_, *r->stats, *r->pool, crcs_);
+  r->router = std::make_unique<Router>(*r->loop, shares_, receive_, *r->stats, *r->pool, crcs_, pictures_);
   r->router->setCachePolicy(CachePolicy{options.publicCacheSeconds});
   r->router->receiveAsks().setListener([this](const ReceiveAsk& ask, ReceiveAskState state) {
     ReceiveAskListener l;
@@ -214,7 +214,10 @@ void Server::waitForFolderScans() { scanner_.waitIdle(); }
 void Server::setCacheDirectory(const std::string& dir) {
   crcs_.setPath(dir.empty() ? std::string() : dir + "/crc32-cache");
   crcs_.load();
+  pictures_.setDirectory(dir.empty() ? std::string() : dir + "/pictures");
 }
+
+void Server::setPictureCacheCapacity(std::uint64_t bytes) { pictures_.setCapacity(bytes); }
 
 std::optional<ReceiveFolder> Server::setReceiveFolder(const std::string& dir, std::string* error, std::string token) {
   auto before = receive_.current();

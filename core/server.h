@@ -5,7 +5,8 @@
 // Owns the worker thread and, while running, everything on it: the event
 // loop, the HTTP server, the transfer statistics and the rate limiter. Owns
 // the ShareRegistry for its whole life, so shares survive Stop and Start,
-// and so do the CRC cache and the scanner that counts shared folders.
+// and so do the CRC and picture caches and the scanner that counts shared
+// folders.
 //
 // Thread-safe: every public method may be called from any thread. Calls that
 // change the running server are posted to the loop thread; stop() wakes the
@@ -24,6 +25,7 @@
 
 #include "crc_cache.h"
 #include "folder_scanner.h"
+#include "picture_cache.h"
 #include "http_limits.h"
 #include "receive_asks.h"
 #include "receive_target.h"
@@ -97,11 +99,15 @@ class Server final {
   bool setShowHidden(const std::string& token, bool show);
   std::optional<FolderSummary> folderSummary(const std::string& token) const;
   void setFolderListener(std::function<void(const std::string& token)> listener);
-  // Blocks until every queued folder has been counted and its CRCs cached.
+  // Blocks until every queued folder has been counted, its CRCs cached and
+  // (with a cache folder) the thumbnails of its photos and videos made.
   void waitForFolderScans();
-  // Where the CRC-32s of zipped files are kept between runs (a folder this
-  // user owns); loads what is there. Without it they last one run.
+  // Where the CRC-32s of zipped files and the thumbnails of shared media
+  // are kept between runs (a folder this user owns); loads what is there.
+  // Without it CRCs last one run and pictures are made on each request.
   void setCacheDirectory(const std::string& dir);
+  // The most the thumbnails may take on disk (least recently used go first).
+  void setPictureCacheCapacity(std::uint64_t bytes);
 
   // Receive: files sent to the receive link (a browser on the receive page,
   // or curl -T) go into `dir`. Usable whether or not the server runs. An
@@ -148,7 +154,8 @@ class Server final {
   ShareRegistry shares_;
   ReceiveTarget receive_;
   CrcCache crcs_;
-  FolderScanner scanner_{crcs_};
+  PictureCache pictures_;
+  FolderScanner scanner_{crcs_, pictures_};
   mutable std::mutex mutex_;  // guards running_, snapshot_, listener_, askListener_, rate_, mdnsName_
   std::unique_ptr<Running> running_;
   std::shared_ptr<const StatsSnapshot> snapshot_;

@@ -20,7 +20,7 @@ cmake --build "$dir" --parallel >"$dir/build.log" || { cat "$dir/build.log" >&2;
 
 status=0
 printf '| harness | seed inputs | executions | crashes |\n|---|---|---|---|\n'
-for h in request_parser request_target byte_range folder_path upload_request; do
+for h in request_parser request_target byte_range folder_path upload_request album_key; do
   seeds="$FERRY_ROOT/tests/fuzz/corpus/$h"
   work="$dir/corpus/$h"
   crashes="$dir/crashes/$h"

@@ -12,10 +12,12 @@ FERRY_DEBIAN_PACKAGES=(
   build-essential cmake ninja-build pkg-config
   qt6-base-dev qt6-base-dev-tools libgl-dev
   node-llhttp libqrencode-dev zlib1g-dev
+  libvips-dev libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
   curl
   unzip p7zip-full libarchive-tools aria2 wget python3 nginx-light
-  chromium chromium-driver python3-selenium ffmpeg
+  chromium chromium-driver python3-selenium
   dbus-daemon python3-dbus python3-gi
+  libvips-tools ffmpeg libheif-examples libimage-exiftool-perl imagemagick
 )
 
 ferry_say() { printf 'ferry: %s\n' "$*" >&2; }

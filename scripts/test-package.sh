@@ -67,6 +67,27 @@ cmp -s "$work/payload.bin" "$work/got.bin" || fail "downloaded bytes differ"
 kill -TERM "$pid"
 wait "$pid" || fail "ferry did not exit 0 on SIGTERM"
 echo "ok   headless download from the installed binary ($url)"
+# Thumbnails from the installed binary: the libraries the .deb depends on
+# (libvips with libheif inside, libav*) are there and decode a JPEG and a
+# HEIC. Needs the test-media tools (scripts/setup.sh installs them).
+if command -v vips >/dev/null && command -v heif-enc >/dev/null; then
+  mkdir -p "$work/album"
+  vips gaussnoise "$work/album/photo.jpg" 1200 900
+  heif-enc -q 50 -o "$work/album/photo.heic" "$work/album/photo.jpg" >/dev/null
+  /usr/bin/ferry --headless --port 0 --bind 127.0.0.1 "$work/album" >"$work/url" 2>"$work/log" &
+  pid=$!
+  for _ in $(seq 50); do [ -s "$work/url" ] && break; sleep 0.1; done
+  url="$(head -n1 "$work/url")"
+  for f in photo.jpg photo.heic; do
+    type="$(curl -sS -o "$work/thumb" -w '%{content_type}' "$url$f?thumb")" || fail "thumbnail of $f"
+    [ "$type" = image/jpeg ] || fail "thumbnail of $f is $type, not a JPEG"
+  done
+  kill -TERM "$pid"
+  wait "$pid" || fail "ferry did not exit 0 on SIGTERM"
+  echo "ok   thumbnails of a JPEG and a HEIC from the installed binary"
+else
+  echo "skip thumbnails (no vips/heif-enc to make a photo)"
+fi
 
 # The window, from the module the package installs: shown (offscreen),
 # grabbed and saved.

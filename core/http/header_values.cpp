@@ -57,6 +57,8 @@ std::string_view reasonPhrase(int status) {
   switch (status) {
     case 200: return "OK";
     case 206: return "Partial Content";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
     case 303: return "See Other";
     case 304: return "Not Modified";
     case 400: return "Bad Request";

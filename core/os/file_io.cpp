@@ -42,6 +42,7 @@ bool statFile(int fd, FileInfo& out) {
   out.size = static_cast<std::uint64_t>(st.st_size);
   out.mtime = static_cast<std::time_t>(st.st_mtime);
   out.mtimeNs = static_cast<std::uint64_t>(st.st_mtime) * 1000000000ull;
+  out.ctimeNs = static_cast<std::uint64_t>(st.st_ctime) * 1000000000ull;
   out.inode = 0;
   out.device = static_cast<std::uint64_t>(st.st_dev);
   out.mode = (st.st_mode & _S_IFDIR) ? 0755 : 0644;
@@ -54,8 +55,10 @@ bool statFile(int fd, FileInfo& out) {
   out.mtime = st.st_mtime;
 #if defined(__APPLE__)
   out.mtimeNs = static_cast<std::uint64_t>(st.st_mtimespec.tv_sec) * 1000000000ull + st.st_mtimespec.tv_nsec;
+  out.ctimeNs = static_cast<std::uint64_t>(st.st_ctimespec.tv_sec) * 1000000000ull + st.st_ctimespec.tv_nsec;
 #else
   out.mtimeNs = static_cast<std::uint64_t>(st.st_mtim.tv_sec) * 1000000000ull + st.st_mtim.tv_nsec;
+  out.ctimeNs = static_cast<std::uint64_t>(st.st_ctim.tv_sec) * 1000000000ull + st.st_ctim.tv_nsec;
 #endif
   out.inode = static_cast<std::uint64_t>(st.st_ino);
   out.device = static_cast<std::uint64_t>(st.st_dev);

@@ -16,6 +16,9 @@ struct FileInfo {
   std::time_t mtime = 0;      // the same in seconds
   std::uint64_t inode = 0;    // 0 where the platform has none
   std::uint64_t device = 0;   // with inode, names the file on this machine
+  // Status change time, ns since the epoch (0 where not read): moves on any
+  // write even when `touch -r` puts the old mtime back.
+  std::uint64_t ctimeNs = 0;
   std::uint32_t mode = 0;     // permission bits (0644, 0755...)
   bool regular = false;
   bool folder = false;

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 
+#include "album_handler.h"
 #include "file_handler.h"
 #include "folder_path.h"
 #include "listing_response.h"
@@ -9,8 +10,9 @@
 
 namespace ferry {
 
-FolderHandler::FolderHandler(FileHandler& files, TransferStats& stats, WorkPool& pool, CrcCache& crcs)
-    : files_(files), stats_(stats), pool_(pool), crcs_(crcs) {}
+FolderHandler::FolderHandler(FileHandler& files, AlbumHandler& album, TransferStats& stats, WorkPool& pool,
+                             CrcCache& crcs)
+    : files_(files), album_(album), stats_(stats), pool_(pool), crcs_(crcs) {}
 
 // The HTTP server and the pool go first (see Server): by now every zip has
 // been released and freed.
@@ -48,7 +50,15 @@ BodyPtr FolderHandler::serve(const HttpRequest& req, Responder& out, std::shared
     case FolderPath::kOk:
       break;
   }
-  if (!where.folder) return files_.serve(req, out, std::move(share), where.rel);
+  const PictureAsk ask = pictureAskOf(target.query);
+  if (!where.folder) {
+    if (ask != PictureAsk::kNone) return album_.serve(req, out, std::move(share), where.rel, ask);
+    return files_.serve(req, out, std::move(share), where.rel);
+  }
+  if (ask != PictureAsk::kNone) {
+    album_.serveFolder(req, out, ask);
+    return nullptr;
+  }
   std::string_view unused;
   if (findQueryParam(target.query, "zip", unused)) {
     ZipSelection picked = parseZipSelection(target.query);

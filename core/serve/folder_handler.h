@@ -3,7 +3,8 @@
 // FolderHandler: answers requests for a shared folder — its listing pages,
 // the files inside it (through the FileHandler, like any shared file), the
 // zip of any level ("?zip") and redirects from a folder's link without its
-// '/'. Lists the zips being sent, to cancel them; borrows the file handler,
+// '/', and the pictures of its files (through the AlbumHandler). Lists the
+// zips being sent, to cancel them; borrows the file and album handlers,
 // the statistics, the work pool and the CRC cache.
 //
 // Loop thread only.
@@ -20,6 +21,7 @@
 
 namespace ferry {
 
+class AlbumHandler;
 class CrcCache;
 struct CachePolicy;
 class FileHandler;
@@ -29,7 +31,7 @@ class ZipResponse;
 
 class FolderHandler final {
  public:
-  FolderHandler(FileHandler& files, TransferStats& stats, WorkPool& pool, CrcCache& crcs);
+  FolderHandler(FileHandler& files, AlbumHandler& album, TransferStats& stats, WorkPool& pool, CrcCache& crcs);
   ~FolderHandler();
   FolderHandler(const FolderHandler&) = delete;
   FolderHandler& operator=(const FolderHandler&) = delete;
@@ -53,6 +55,7 @@ class FolderHandler final {
   void cancelIf(Match match, std::string_view reason);
 
   FileHandler& files_;
+  AlbumHandler& album_;
   TransferStats& stats_;
   WorkPool& pool_;
   CrcCache& crcs_;

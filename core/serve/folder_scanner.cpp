@@ -3,6 +3,8 @@
 #include <vector>
 
 #include "folder_walk.h"
+#include "media_kind.h"
+#include "picture.h"
 
 #if defined(__linux__)
 #include <sys/resource.h>
@@ -28,7 +30,7 @@ void lowerPriority() {
 
 }  // namespace
 
-FolderScanner::FolderScanner(CrcCache& crcs) : crcs_(crcs) {}
+FolderScanner::FolderScanner(CrcCache& crcs, PictureCache& pictures) : crcs_(crcs), pictures_(pictures) {}
 
 FolderScanner::~FolderScanner() {
   {
@@ -119,6 +121,8 @@ void FolderScanner::scanOne(const std::shared_ptr<const Share>& share) {
     FileInfo info;
   };
   std::vector<File> needCrc;
+  std::vector<File> media;  // photos and videos, for their thumbnails
+  const bool pictures = pictures_.enabled();
   FolderWalk walk;
   if (!root.open(share->path, error)) {
     walk.status = FolderWalk::kUnreadable;
@@ -128,6 +132,8 @@ void FolderScanner::scanOne(const std::shared_ptr<const Share>& share) {
     walk = walkFolder(root, {}, share->name, share->showHidden, [&](const std::string& path, const FileInfo& info) {
       if (cancel_) return false;
       if (info.regular && !crcs_.find(info)) needCrc.push_back({path.substr(prefix), info});
+      if (pictures && info.regular && media.size() < kMaxPictures && canPicture(mediaKindOf(path)))
+        media.push_back({path.substr(prefix), info});
       return true;
     });
   }
@@ -157,6 +163,20 @@ void FolderScanner::scanOne(const std::shared_ptr<const Share>& share) {
   if (cancel_) return;
   s.crcsReady = true;
   publish(share->token, s);
+  for (const File& f : media) {
+    if (cancel_) return;
+    OpenedFile file = root.openFile(f.rel);
+    if (file.fd < 0) continue;
+    const PictureKey key = pictureKeyOf(file.info, Rendition::kThumb);
+    if (!pictures_.has(key)) {
+      // The same call and cache as a request's: a failure is kept too.
+      Picture pic;
+      std::string why;
+      const bool made = makePicture(file.fd, mediaKindOf(f.rel), Rendition::kThumb, pic, why);
+      pictures_.put(key, made ? std::string_view(pic.bytes) : std::string_view());
+    }
+    closeFile(file.fd);
+  }
 }
 
 }  // namespace ferry

@@ -3,9 +3,13 @@
 // FolderScanner: learns what each shared folder holds — how many files, how
 // many bytes — for the window's row, and warms the CRC cache with the
 // CRC-32 of every file in it, so that by the time someone downloads the
-// folder's zip it starts at once. One background thread at the lowest CPU
-// and I/O priority, apart from the loop and its pool, so a scan is never in
-// the way of a download; it works whether or not the server runs.
+// folder's zip it starts at once; then makes the thumbnail of every photo
+// and video in it ahead (with a picture cache folder), so a recipient's
+// first look at the grid is instant. One background thread at the lowest
+// CPU and I/O priority, apart from the loop and its pool, so a scan is never
+// in the way of a download, and the thumbnails a page asks for (made in the
+// pool's media lane at normal priority) always go first; it works whether
+// or not the server runs.
 //
 // Thread-safe. The listener is called on the scanner's thread.
 
@@ -22,6 +26,7 @@
 #include <unordered_map>
 
 #include "crc_cache.h"
+#include "picture_cache.h"
 #include "share_registry.h"
 
 namespace ferry {
@@ -39,7 +44,11 @@ class FolderScanner final {
  public:
   using Listener = std::function<void(const std::string& token)>;
 
-  explicit FolderScanner(CrcCache& crcs);
+  // Thumbnails made ahead per scan at most: a folder of more waits for its
+  // pages to ask.
+  static constexpr std::size_t kMaxPictures = 5000;
+
+  FolderScanner(CrcCache& crcs, PictureCache& pictures);
   ~FolderScanner();  // stops a scan in progress
   FolderScanner(const FolderScanner&) = delete;
   FolderScanner& operator=(const FolderScanner&) = delete;
@@ -59,6 +68,7 @@ class FolderScanner final {
   void publish(const std::string& token, const FolderSummary& s);
 
   CrcCache& crcs_;
+  PictureCache& pictures_;
   mutable std::mutex mutex_;
   std::condition_variable wake_, idle_;
   std::deque<std::shared_ptr<const Share>> queue_;

@@ -10,13 +10,14 @@
 namespace ferry {
 
 Router::Router(EventLoop& loop, ShareRegistry& shares, ReceiveTarget& receive, TransferStats& stats, WorkPool& pool,
-               CrcCache& crcs)
+               CrcCache& crcs, PictureCache& pictures)
     : shares_(shares),
       receive_(receive),
       stats_(stats),
       gate_(loop),
       files_(stats, pool),
-      folders_(files_, stats, pool, crcs),
+      album_(pool, pictures),
+      folders_(files_, album_, stats, pool, crcs),
       uploads_(loop, receive, stats, pool) {}
 
 BodyPtr Router::handle(const HttpRequest& req, Responder& out) {
@@ -44,6 +45,9 @@ BodyPtr Router::handle(const HttpRequest& req, Responder& out) {
     out.respond(404);
     return nullptr;
   }
+  // Pictures are not downloads: never a transfer, never counted.
+  if (PictureAsk ask = pictureAskOf(target.query); ask != PictureAsk::kNone)
+    return album_.serve(req, out, std::move(share), {}, ask);
   // A browser opening the link gets a page about the file; everyone else
   // (and the page's own Download button) the bytes.
   if (wantsLandingPage(req, target.query)) {

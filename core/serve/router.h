@@ -7,15 +7,17 @@
 // Router: the RequestHandler of a Ferry server. Reads the link a request
 // names (/<token>/<name>), finds its share and hands the request to the
 // handler for that kind of answer: a shared file, or a shared folder (its
-// pages, files and zips). Every request for a share passes its gate first
+// pages, files and zips), or the pictures of either (?thumb, ?view). Every request for a share passes its gate first
 // (expiry, download limit, password). Owns the handlers and the gate;
-// borrows the share registry, the transfer statistics and the work pool.
+// borrows the share registry, the transfer statistics, the work pool and
+// the caches.
 //
 // Loop thread only.
 
 #include <cstdint>
 #include <string_view>
 
+#include "album_handler.h"
 #include "file_handler.h"
 #include "folder_handler.h"
 #include "responder.h"
@@ -29,12 +31,13 @@ class ShareRegistry;
 class TransferStats;
 class WorkPool;
 class CrcCache;
+class PictureCache;
 class EventLoop;
 
 class Router final : public RequestHandler {
  public:
   Router(EventLoop& loop, ShareRegistry& shares, ReceiveTarget& receive, TransferStats& stats, WorkPool& pool,
-         CrcCache& crcs);
+         CrcCache& crcs, PictureCache& pictures);
 
   BodyPtr handle(const HttpRequest& req, Responder& out) override;
   SinkPtr accept(const HttpRequest& req, Responder& out) override;
@@ -54,6 +57,7 @@ class Router final : public RequestHandler {
   TransferStats& stats_;
   ShareGate gate_;
   FileHandler files_;
+  AlbumHandler album_;
   FolderHandler folders_;
   UploadHandler uploads_;
 };

@@ -1,5 +1,7 @@
 #include "work_pool.h"
 
+#include <algorithm>
+
 namespace ferry {
 
 void WorkPool::Queue::push(Job* j) {
@@ -20,7 +22,12 @@ WorkPool::Job* WorkPool::Queue::pop() {
   return j;
 }
 
-WorkPool::WorkPool(EventLoop& loop, unsigned threads) : loop_(loop) {
+WorkPool::WorkPool(EventLoop& loop, unsigned threads, unsigned mediaThreads) : loop_(loop) {
+  if (threads == 0) threads = 1;
+  if (mediaThreads == 0) mediaThreads = threads / 2;
+  // One thread at least stays for disk work; with a single thread, media
+  // jobs still run (between disk jobs) rather than never.
+  mediaMax_ = threads == 1 ? 1 : std::clamp(mediaThreads, 1u, threads - 1);
   threads_.reserve(threads);
   for (unsigned i = 0; i < threads; ++i) threads_.emplace_back([this] { worker(); });
 }
@@ -38,33 +45,56 @@ WorkPool::~WorkPool() {
   {
     std::lock_guard lock(mutex_);
     while (Job* j = finished_.pop()) left.push(j);
-    while (Job* j = waiting_.pop()) {
-      j->ran_ = false;
-      left.push(j);
-    }
+    for (Queue* q : {&waiting_, &waitingMedia_})
+      while (Job* j = q->pop()) {
+        j->ran_ = false;
+        left.push(j);
+      }
   }
   while (Job* j = left.pop()) j->done(j->ran_);
 }
 
-void WorkPool::submit(Job& job) {
+void WorkPool::submit(Job& job, Lane lane) {
   loop_.assertInLoopThread();
   {
     std::lock_guard lock(mutex_);
     job.ran_ = false;
-    waiting_.push(&job);
+    job.media_ = lane == Lane::kMedia;
+    (job.media_ ? waitingMedia_ : waiting_).push(&job);
   }
+  // A woken thread that may not take a media job (the lane is full) goes
+  // back to sleep; the thread that ends a media job takes the next itself.
   wake_.notify_one();
+}
+
+WorkPool::Job* WorkPool::take() {
+  // Disk work first: it is short, and a download is waiting for it.
+  if (Job* j = waiting_.pop()) return j;
+  if (mediaRunning_ < mediaMax_)
+    if (Job* j = waitingMedia_.pop()) {
+      ++mediaRunning_;
+      return j;
+    }
+  return nullptr;
 }
 
 void WorkPool::worker() {
   std::unique_lock lock(mutex_);
   for (;;) {
-    wake_.wait(lock, [this] { return stopping_ || waiting_.head; });
-    if (stopping_) return;
-    Job* j = waiting_.pop();
+    Job* j = nullptr;
+    wake_.wait(lock, [&] { return stopping_ || (j = take()) != nullptr; });
+    if (stopping_) {
+      // Taken just now but not run: back to its queue, handed back unrun.
+      if (j) {
+        if (j->media_) --mediaRunning_;
+        (j->media_ ? waitingMedia_ : waiting_).push(j);
+      }
+      return;
+    }
     lock.unlock();
     j->run();
     lock.lock();
+    if (j->media_) --mediaRunning_;
     j->ran_ = true;
     finished_.push(j);
     // One wake of the loop for however many jobs finish before it runs.

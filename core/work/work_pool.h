@@ -12,6 +12,11 @@
 // connection whose client hung up) leaves the memory to be freed by done().
 // Submitting therefore allocates nothing.
 //
+// Two lanes: disk work (opens, reads, walks) may use every thread; decoding
+// pictures (thumbnails, renditions: CPU-bound, a few hundred ms each) at
+// most mediaThreads of them, so a grid of photos being looked at never keeps
+// a download from opening its file. Each lane runs in the order submitted.
+//
 // submit() and the destructor: the loop thread (or, once the loop has
 // stopped, the thread that holds it). Job::run(): a pool thread. Job::done():
 // the loop thread, in the order the jobs finished.
@@ -43,20 +48,26 @@ class WorkPool final {
     friend class WorkPool;
     Job* next_ = nullptr;
     bool ran_ = false;
+    bool media_ = false;
   };
+
+  enum class Lane : unsigned char { kDisk, kMedia };
 
   // Four threads by default: enough for a few stalled disks at once, few
   // enough to cost nothing idle (libuv's default is four too).
   static constexpr unsigned kDefaultThreads = 4;
 
-  explicit WorkPool(EventLoop& loop, unsigned threads = kDefaultThreads);
+  // mediaThreads 0 = half the threads; always at least one thread is left
+  // to disk work (a pool of one thread runs both, media waiting its turn).
+  explicit WorkPool(EventLoop& loop, unsigned threads = kDefaultThreads, unsigned mediaThreads = 0);
   // Waits for the jobs that are running, then calls done() on this thread
   // for every job not yet delivered (those that never ran with ran=false).
   ~WorkPool();
   WorkPool(const WorkPool&) = delete;
   WorkPool& operator=(const WorkPool&) = delete;
 
-  void submit(Job& job);
+  void submit(Job& job, Lane lane = Lane::kDisk);
+  unsigned mediaThreads() const { return mediaMax_; }
 
  private:
   struct Queue {
@@ -66,12 +77,16 @@ class WorkPool final {
     Job* pop();
   };
   void worker();
+  Job* take();  // the next job a thread may run now, under mutex_
   void deliver();  // on the loop: done() for every finished job
 
   EventLoop& loop_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  Queue waiting_;
+  Queue waiting_;       // disk lane
+  Queue waitingMedia_;  // media lane
+  unsigned mediaMax_ = 1;
+  unsigned mediaRunning_ = 0;
   Queue finished_;
   bool deliveryPosted_ = false;
   bool stopping_ = false;

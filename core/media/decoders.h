@@ -1,0 +1,28 @@
+#pragma once
+
+// The decoders behind makePicture(), one file each: image_picture.cpp
+// (libvips) and video_picture.cpp (libav*, encoded by libvips). Internal to
+// media/. Thread-safe; they block.
+
+#include <string>
+
+#include "picture.h"
+
+namespace ferry::media {
+
+// libvips set up once for the process (hostile-input settings, bounded
+// cache and threads); false when it cannot start.
+bool startVips();
+std::string vipsVersion();
+
+bool imagePicture(int fd, int side, const PictureLimits& limits, Picture& out, std::string& why);
+
+// Encodes packed RGB pixels (rows of width*3 bytes) as the JPEG of a
+// picture, turned clockwise by `rotate` degrees (0, 90, 180, 270).
+bool encodeRgb(const unsigned char* rgb, int width, int height, int rotate, int quality, Picture& out,
+               std::string& why);
+
+bool videoPicture(int fd, int side, const PictureLimits& limits, Picture& out, std::string& why);
+std::string avVersion();
+
+}  // namespace ferry::media

@@ -1,0 +1,58 @@
+#pragma once
+
+// makePicture(): a small upright picture of an image or a video file —
+// a thumbnail (400 px on the long side) or a rendition a browser can show
+// (a JPEG of at most 2048 px, for HEIC and TIFF) — as JPEG bytes.
+//
+// Images go through libvips' vips_thumbnail (shrink-on-load: JPEG DCT
+// scaling, HEIF's embedded or scaled decode; EXIF orientation applied;
+// aspect kept, nothing cropped); videos through libavformat/libavcodec (the
+// keyframe before a third of the duration), then the same encoder. Both are
+// optional at build time: picturesBuiltIn() says which this build has.
+//
+// Files are hostile input: libvips' loaders not fit for untrusted files are
+// blocked, and only the loaders and demuxers of the formats listed in
+// media_kind.h are accepted whatever the bytes claim; a pixel limit and a
+// time limit bound each file; libvips' operation cache is off and its
+// threads per picture are bounded. A file that cannot be decoded returns
+// false with a reason, never a crash.
+//
+// Blocks (CPU and disk): call it from the work pool's media lane or a
+// background thread. Thread-safe.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "media_kind.h"
+
+namespace ferry {
+
+enum class Rendition : unsigned char { kThumb, kView };
+
+struct PictureLimits {
+  std::uint64_t maxPixels = 200'000'000;  // of the decoded original
+  std::chrono::milliseconds timeLimit{15'000};
+};
+
+struct Picture {
+  std::string bytes;  // a JPEG
+  int width = 0;
+  int height = 0;
+};
+
+// The long side of a rendition, in pixels.
+int renditionSide(Rendition r);
+
+// Whether this build makes pictures of this kind of file (images need
+// libvips; videos libvips and libav*).
+bool canPicture(MediaKind kind);
+// "libvips 8.14, libavcodec 59.37" or "" when the build has no decoders.
+std::string pictureLibraries();
+
+// The picture of the file open read-only at `fd` (its offset is left
+// alone). False with `why` (a sentence's end: "it could not be decoded")
+// when there is none.
+bool makePicture(int fd, MediaKind kind, Rendition r, Picture& out, std::string& why, const PictureLimits& limits = {});
+
+}  // namespace ferry

@@ -1,0 +1,73 @@
+#pragma once
+
+// PictureCache: the pictures made of shared files, kept on disk in one
+// folder ("pictures" in Ferry's cache folder) so a recipient's second look,
+// and the next run's, costs a file read instead of a decode. One file per
+// picture, named by its key (picture_key.h): an edited or replaced file has
+// a new key, so a stale picture is never found. Each file ends in a trailer
+// with its CRC: a damaged one is removed and made again, never served.
+//
+// Bounded: past the size cap, the least recently used files go. The order
+// of use lives in memory and in the files' modification times (bumped on
+// each hit), so it survives a restart. Another Ferry process sharing the
+// folder may remove a file this one still lists: a miss, made again.
+//
+// Owns the folder's index, not the pictures being served. Thread-safe: the
+// work pool and the folder scanner use it at once.
+
+#include <cstdint>
+#include <list>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "picture_key.h"
+
+namespace ferry {
+
+class PictureCache final {
+ public:
+  static constexpr std::uint64_t kDefaultCapacity = 512ull << 20;
+  // A cache file larger than this is not one of ours: never read whole.
+  static constexpr std::uint64_t kMaxEntry = 16ull << 20;
+
+  enum class Found { kMiss, kPicture, kNoPicture };
+
+  // The folder (created if missing; "" = keep nothing) and its cap. Reads
+  // the folder's listing into the index and trims it to the cap.
+  void setDirectory(std::string dir);
+  void setCapacity(std::uint64_t bytes);
+  bool enabled() const;
+
+  // kPicture with the JPEG in `jpeg`; kNoPicture for a file known to have
+  // none; kMiss when not cached or the cached file was damaged (removed).
+  // Blocks on the disk.
+  Found find(const PictureKey& key, std::string& jpeg);
+  // Whether a picture (or a "no picture") is cached, without reading it.
+  bool has(const PictureKey& key) const;
+  // Keeps a picture ("" = the file has none), replacing in one step, then
+  // trims the folder to its cap. Blocks on the disk.
+  void put(const PictureKey& key, std::string_view jpeg);
+
+  std::uint64_t bytesUsed() const;
+  std::size_t entries() const;
+
+ private:
+  struct Entry {
+    std::uint64_t size;
+    std::list<std::string>::iterator use;  // in uses_, newest first
+  };
+  void forgetLocked(const std::string& name);
+  void trimLocked();
+  void touchLocked(const std::string& name, std::uint64_t size);
+
+  mutable std::mutex mutex_;
+  std::string dir_;
+  std::uint64_t capacity_ = kDefaultCapacity;
+  std::uint64_t used_ = 0;
+  std::list<std::string> uses_;  // names, most recently used first
+  std::unordered_map<std::string, Entry> entries_;
+  unsigned tmpSerial_ = 0;
+};
+
+}  // namespace ferry

@@ -1,0 +1,110 @@
+// The picture cache on disk: a picture put is found (across a restart too),
+// "no picture" is remembered, a damaged or vanished file is a miss (and
+// the damaged one is removed), the folder stays under its cap by removing
+// the least recently used first, and leftovers of a crash are cleaned.
+
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include "picture_cache.h"
+
+using ferry::PictureCache;
+using ferry::PictureKey;
+using ferry::Rendition;
+
+namespace {
+
+PictureKey keyOf(std::uint64_t inode, Rendition r = Rendition::kThumb) { return {1, inode, 100, 5, 6, r}; }
+std::string pictureOf(std::size_t size, char fill) { return std::string(size, fill); }
+
+}  // namespace
+
+class TestPictureCache : public QObject {
+  Q_OBJECT
+
+ private slots:
+  void putFindAndRestart() {
+    QTemporaryDir dir;
+    PictureCache c;
+    QVERIFY(!c.enabled());
+    std::string got;
+    c.put(keyOf(1), "x");  // no folder: nothing kept, nothing fails
+    QCOMPARE(c.find(keyOf(1), got), PictureCache::Found::kMiss);
+    c.setDirectory(dir.filePath("pictures").toStdString());
+    QVERIFY(c.enabled());
+    c.put(keyOf(1), pictureOf(1000, 'a'));
+    c.put(keyOf(2), "");  // a file with no picture
+    QCOMPARE(c.find(keyOf(1), got), PictureCache::Found::kPicture);
+    QCOMPARE(got, pictureOf(1000, 'a'));
+    QCOMPARE(c.find(keyOf(2), got), PictureCache::Found::kNoPicture);
+    QCOMPARE(c.find(keyOf(1, Rendition::kView), got), PictureCache::Found::kMiss);
+    QVERIFY(c.has(keyOf(1)) && !c.has(keyOf(3)));
+
+    PictureCache next;  // the next run
+    next.setDirectory(dir.filePath("pictures").toStdString());
+    QCOMPARE(next.entries(), std::size_t(2));
+    QCOMPARE(next.find(keyOf(1), got), PictureCache::Found::kPicture);
+    QCOMPARE(got, pictureOf(1000, 'a'));
+  }
+
+  void damagedOrVanishedIsAMiss() {
+    QTemporaryDir dir;
+    const QString folder = dir.filePath("pictures");
+    PictureCache c;
+    c.setDirectory(folder.toStdString());
+    c.put(keyOf(1), pictureOf(500, 'a'));
+    c.put(keyOf(2), pictureOf(500, 'b'));
+    const QString one = folder + "/" + QString::fromStdString(ferry::cacheFileName(keyOf(1)));
+    QFile f(one);
+    QVERIFY(f.open(QIODevice::ReadWrite));
+    f.seek(100);
+    f.write("Z");
+    f.close();
+    QVERIFY(QFile::remove(folder + "/" + QString::fromStdString(ferry::cacheFileName(keyOf(2)))));
+    std::string got;
+    QCOMPARE(c.find(keyOf(1), got), PictureCache::Found::kMiss);
+    QVERIFY(!QFile::exists(one));  // removed, to be made again
+    QCOMPARE(c.find(keyOf(2), got), PictureCache::Found::kMiss);
+    QCOMPARE(c.entries(), std::size_t(0));
+    QCOMPARE(c.bytesUsed(), std::uint64_t(0));
+  }
+
+  void leastRecentlyUsedGoFirst() {
+    QTemporaryDir dir;
+    PictureCache c;
+    c.setDirectory(dir.filePath("pictures").toStdString());
+    const std::uint64_t entry = 1000 + ferry::kCacheTrailer;
+    c.setCapacity(3 * entry);
+    std::string got;
+    c.put(keyOf(1), pictureOf(1000, '1'));
+    c.put(keyOf(2), pictureOf(1000, '2'));
+    c.put(keyOf(3), pictureOf(1000, '3'));
+    QCOMPARE(c.find(keyOf(1), got), PictureCache::Found::kPicture);  // 1 is now the newest
+    c.put(keyOf(4), pictureOf(1000, '4'));                           // over the cap: 2 goes
+    QCOMPARE(c.bytesUsed(), 3 * entry);
+    QCOMPARE(c.find(keyOf(2), got), PictureCache::Found::kMiss);
+    for (int k : {1, 3, 4}) QCOMPARE(c.find(keyOf(k), got), PictureCache::Found::kPicture);
+    QCOMPARE(QDir(dir.filePath("pictures")).entryList(QDir::Files).size(), 3);
+    c.setCapacity(entry);  // a smaller cap trims at once, oldest first
+    QCOMPARE(c.entries(), std::size_t(1));
+    QCOMPARE(c.find(keyOf(4), got), PictureCache::Found::kPicture);
+  }
+
+  void leftoversAreCleanedAndStrangersLeftAlone() {
+    QTemporaryDir dir;
+    const QString folder = dir.filePath("pictures");
+    QVERIFY(QDir().mkpath(folder));
+    QVERIFY(QFile(folder + "/1-2-3-4-5.t.tmp7").open(QIODevice::WriteOnly));
+    QVERIFY(QFile(folder + "/README").open(QIODevice::WriteOnly));
+    PictureCache c;
+    c.setDirectory(folder.toStdString());
+    QCOMPARE(c.entries(), std::size_t(0));
+    QVERIFY(!QFile::exists(folder + "/1-2-3-4-5.t.tmp7"));
+    QVERIFY(QFile::exists(folder + "/README"));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestPictureCache)
+#include "tst_picture_cache.moc"
