@@ -7,7 +7,7 @@
 
 #include "calendar.h"
 #include "folder_path.h"
-#include "media_kind.h"
+#include "page_kind.h"
 #include "page_template.h"
 #include "request_target.h"
 #include "web_assets.h"
@@ -117,8 +117,8 @@ std::string firstPicture(const std::vector<FolderEntry>& entries, bool showHidde
   const FolderEntry* best = nullptr;
   for (const FolderEntry& e : entries) {
     if (e.info.folder || (!showHidden && isHiddenName(e.name))) continue;
-    const MediaKind kind = mediaKindOf(e.name);
-    if (kind != MediaKind::kPicture && kind != MediaKind::kPictureByView) continue;
+    const PageKind kind = pageKindOf(e.name);
+    if (kind != PageKind::kPicture && kind != PageKind::kPictureByView) continue;
     if (!best || naturalLess(e.name, best->name)) best = &e;
   }
   return best ? best->name : std::string();
@@ -140,7 +140,7 @@ void renderListing(const ListingInput& in, const std::vector<FolderEntry>& entri
     else {
       ++files;
       bytes += e.info.size;
-      if (hasThumbnailWorthShowing(mediaKindOf(e.name))) ++pictures;
+      if (hasThumbnailWorthShowing(pageKindOf(e.name))) ++pictures;
     }
   }
   // A folder of pictures or clips opens as a grid; the script remembers a
@@ -242,18 +242,18 @@ void renderListing(const ListingInput& in, const std::vector<FolderEntry>& entri
       std::size_t n = std::min(entries.size(), kMaxListedEntries);
       for (std::size_t i = 0; i < n; ++i) {
         const FolderEntry& e = entries[i];
-        const MediaKind kind = e.info.folder ? MediaKind::kOther : mediaKindOf(e.name);
+        const PageKind kind = e.info.folder ? PageKind::kOther : pageKindOf(e.name);
         std::string href;
         appendPercentEncoded(href, e.name);  // percent-encoded: nothing left to escape
         o += "<li data-kind=\"";
-        o += e.info.folder ? "folder" : mediaKindAttribute(kind);
+        o += e.info.folder ? "folder" : pageKindAttribute(kind);
         o += "\"><a href=\"";
         o += href;
         // Without the script, a tap shows pictures, clips and documents in
         // the browser; anything else downloads.
         if (e.info.folder) o += '/';
-        else if (kind == MediaKind::kPictureByView) o += "?view";
-        else if (kind != MediaKind::kOther) o += "?inline";
+        else if (kind == PageKind::kPictureByView) o += "?view";
+        else if (kind != PageKind::kOther) o += "?inline";
         o += "\"><span class=\"thumb\">";
         const bool hasCover = in.covers && i < in.covers->size() && !(*in.covers)[i].empty();
         if (hasThumbnailWorthShowing(kind) || hasCover) {
@@ -268,10 +268,10 @@ void renderListing(const ListingInput& in, const std::vector<FolderEntry>& entri
           o += "?thumb\" loading=\"lazy\" decoding=\"async\" width=\"400\" height=\"400\" alt=\"";
           htmlEscape(e.name, o);
           o += "\">";
-          if (kind == MediaKind::kClip) o += "<span class=\"play\" aria-hidden=\"true\"></span>";
+          if (kind == PageKind::kClip) o += "<span class=\"play\" aria-hidden=\"true\"></span>";
         } else {
           o += "<span class=\"icon ";
-          o += e.info.folder ? "folder" : kind == MediaKind::kSound ? "file sound" : "file";
+          o += e.info.folder ? "folder" : kind == PageKind::kSound ? "file sound" : "file";
           o += "\" aria-hidden=\"true\"></span>";
         }
         o += "</span><span class=\"name\">";

@@ -5,7 +5,7 @@
 #include "cache_policy.h"
 #include "folder_listing.h"
 #include "header_values.h"
-#include "media_kind.h"
+#include "page_kind.h"
 #include "mime_types.h"
 #include "page_template.h"
 #include "request_target.h"
@@ -37,7 +37,7 @@ bool isAppleMobile(std::string_view ua) {
 
 void renderLanding(std::string_view name, std::string_view link, const FileInfo& info, bool iosHint,
                    std::string& out) {
-  const MediaKind kind = mediaKindOf(name);
+  const PageKind kind = pageKindOf(name);
   landingTemplate().render(out, [&](std::string_view hole, std::string& o) {
     if (hole == "title" || hole == "heading" || hole == "fileName") {
       htmlEscape(name, o);
@@ -48,7 +48,7 @@ void renderLanding(std::string_view name, std::string_view link, const FileInfo&
     } else if (hole == "size") {
       o += humanSize(info.size);
     } else if (hole == "facts") {
-      o += mediaKindWord(kind);
+      o += pageKindWord(kind);
       o += " &middot; ";
       std::string_view type = mimeTypeForName(name);
       htmlEscape(type.substr(0, type.find(';')), o);
@@ -58,40 +58,40 @@ void renderLanding(std::string_view name, std::string_view link, const FileInfo&
       // Pictures show their thumbnail (a rendition: it counts as no download)
       // and open full size on a tap; clips and sound play in the page.
       switch (kind) {
-        case MediaKind::kPicture:
-        case MediaKind::kPictureByView:
+        case PageKind::kPicture:
+        case PageKind::kPictureByView:
           o += "<a href=\"";
-          appendLink(o, link, kind == MediaKind::kPicture ? "inline" : "view");
+          appendLink(o, link, kind == PageKind::kPicture ? "inline" : "view");
           o += "\" class=\"picture\"><img src=\"";
           appendLink(o, link, "thumb");
           o += "\" width=\"400\" height=\"400\" alt=\"";
           htmlEscape(name, o);
           o += "\"></a><figcaption class=\"small muted\">Tap the picture to see it full size.</figcaption>";
           break;
-        case MediaKind::kClip:
+        case PageKind::kClip:
           o += "<video controls playsinline preload=\"metadata\" width=\"640\" height=\"360\" poster=\"";
           appendLink(o, link, "thumb");
           o += "\" src=\"";
           appendLink(o, link, "inline");
           o += "\"></video>";
           break;
-        case MediaKind::kSound:
+        case PageKind::kSound:
           o += "<span class=\"icon big sound\" aria-hidden=\"true\"></span><audio controls preload=\"none\" src=\"";
           appendLink(o, link, "inline");
           o += "\"></audio>";
           break;
-        case MediaKind::kDocument:
-        case MediaKind::kOther:
+        case PageKind::kDocument:
+        case PageKind::kOther:
           o += "<span class=\"icon big file\" aria-hidden=\"true\"></span>";
           break;
       }
     } else if (hole == "open") {
-      if (kind != MediaKind::kDocument) return;
+      if (kind != PageKind::kDocument) return;
       o += "<a class=\"button secondary big\" href=\"";
       appendLink(o, link, "inline");
       o += "\">Open in the browser</a>";
     } else if (hole == "hint") {
-      if (!iosHint || (kind != MediaKind::kPicture && kind != MediaKind::kPictureByView)) return;
+      if (!iosHint || (kind != PageKind::kPicture && kind != PageKind::kPictureByView)) return;
       o += "<p class=\"hint small muted\">To keep it in Photos, tap the picture, then press and hold it.</p>";
     }
   });

@@ -11,18 +11,18 @@
 
 namespace ferry {
 
-enum class MediaKind { kPicture, kPictureByView, kClip, kSound, kDocument, kOther };
+enum class PageKind { kPicture, kPictureByView, kClip, kSound, kDocument, kOther };
 
-MediaKind mediaKindOf(std::string_view fileName);
+PageKind pageKindOf(std::string_view fileName);
 
 // The word a page shows for it: "picture", "video"...; the attribute value
 // the listing's script reads ("image", "view", "video", "audio", "doc", "file").
-std::string_view mediaKindWord(MediaKind kind);
-std::string_view mediaKindAttribute(MediaKind kind);
+std::string_view pageKindWord(PageKind kind);
+std::string_view pageKindAttribute(PageKind kind);
 
 // Pictures and clips: what makes a folder an album.
-inline bool hasThumbnailWorthShowing(MediaKind k) {
-  return k == MediaKind::kPicture || k == MediaKind::kPictureByView || k == MediaKind::kClip;
+inline bool hasThumbnailWorthShowing(PageKind k) {
+  return k == PageKind::kPicture || k == PageKind::kPictureByView || k == PageKind::kClip;
 }
 
 }  // namespace ferry
