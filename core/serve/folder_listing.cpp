@@ -269,6 +269,8 @@ void renderListing(const ListingInput& in, const std::vector<FolderEntry>& entri
           htmlEscape(e.name, o);
           o += "\">";
           if (kind == PageKind::kClip) o += "<span class=\"play\" aria-hidden=\"true\"></span>";
+          // A folder with a cover still looks like a folder.
+          if (hasCover) o += "<span class=\"icon folder badge\" aria-hidden=\"true\"></span>";
         } else {
           o += "<span class=\"icon ";
           o += e.info.folder ? "folder" : kind == PageKind::kSound ? "file sound" : "file";
