@@ -73,7 +73,8 @@ BodyPtr FolderHandler::serve(const HttpRequest& req, Responder& out, std::shared
     zip->start();
     return body;
   }
-  auto* page = new ListingResponse(pool_, out, std::move(share), std::move(where.rel), parseListingSort(target.query));
+  auto* page = new ListingResponse(pool_, out, std::move(share), std::move(where.rel), parseListingSort(target.query),
+                                   sharerName_);
   BodyPtr body(page);
   page->start();
   return body;

@@ -45,6 +45,13 @@ void appendDates(std::string& out, std::time_t t) {
   out += "</time>";
 }
 
+void appendSharedBy(std::string_view name, std::string& out) {
+  if (name.empty()) return;
+  out += "<p class=\"sharer small muted\">Shared by <span class=\"who\">";
+  htmlEscape(name, out);
+  out += "</span></p>";
+}
+
 ListingSort parseListingSort(std::string_view query) {
   ListingSort s;
   std::string_view key, order;
@@ -152,6 +159,8 @@ void renderListing(const ListingInput& in, const std::vector<FolderEntry>& entri
       htmlEscape(here, o);
     } else if (hole == "style") {
       o += webAsset("ferry.css");
+    } else if (hole == "sharedBy") {
+      appendSharedBy(in.sharerName, o);
     } else if (hole == "nonce") {
       o += in.nonce;  // base64url: nothing to escape
     } else if (hole == "script") {

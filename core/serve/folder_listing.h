@@ -37,6 +37,7 @@ struct ListingInput {
   ListingSort sort;
   bool unknownMore = false;    // the folder holds more than could be read
   std::string_view nonce;      // of the page's script (its Content-Security-Policy names it)
+  std::string_view sharerName; // "Shared by …"; "" says nothing
   // Per entry, a sub-folder's cover: the name of the first picture inside
   // it, or "" for a folder icon. May be shorter than the entries.
   const std::vector<std::string>* covers = nullptr;
@@ -65,6 +66,9 @@ void renderListing(const ListingInput& in, const std::vector<FolderEntry>& entri
 
 // "3.4 MB", "512 bytes": sizes as the page and the zip's name show them.
 std::string humanSize(std::uint64_t bytes);
+
+// <p class="sharer">Shared by NAME</p>, escaped; nothing for "".
+void appendSharedBy(std::string_view name, std::string& out);
 
 // A <time class="date"> element for a file's time: the datetime attribute
 // for machines, "2 Dec 2026, 14:03" for people, in the sharer's local time.

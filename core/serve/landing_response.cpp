@@ -35,12 +35,14 @@ bool isAppleMobile(std::string_view ua) {
          ua.find("iPod") != std::string_view::npos;
 }
 
-void renderLanding(std::string_view name, std::string_view link, const FileInfo& info, bool iosHint,
-                   std::string& out) {
+void renderLanding(std::string_view name, std::string_view link, const FileInfo& info, std::string_view sharerName,
+                   bool iosHint, std::string& out) {
   const PageKind kind = pageKindOf(name);
   landingTemplate().render(out, [&](std::string_view hole, std::string& o) {
     if (hole == "title" || hole == "heading" || hole == "fileName") {
       htmlEscape(name, o);
+    } else if (hole == "sharedBy") {
+      appendSharedBy(sharerName, o);
     } else if (hole == "style") {
       o += webAsset("ferry.css");
     } else if (hole == "download") {
@@ -97,8 +99,9 @@ void renderLanding(std::string_view name, std::string_view link, const FileInfo&
   });
 }
 
-LandingResponse::LandingResponse(WorkPool& pool, Responder& out, std::shared_ptr<const Share> share, bool iosHint)
-    : pool_(pool), out_(&out), share_(std::move(share)), iosHint_(iosHint) {}
+LandingResponse::LandingResponse(WorkPool& pool, Responder& out, std::shared_ptr<const Share> share,
+                                 std::string sharerName, bool iosHint)
+    : pool_(pool), out_(&out), share_(std::move(share)), sharerName_(std::move(sharerName)), iosHint_(iosHint) {}
 
 void LandingResponse::start() {
   jobInFlight_ = true;
@@ -115,7 +118,7 @@ void LandingResponse::Job::run() {
   link += r.share_->token;
   link += '/';
   appendPercentEncoded(link, r.share_->name);
-  renderLanding(r.share_->name, link, r.file_.info, r.iosHint_, r.page_);
+  renderLanding(r.share_->name, link, r.file_.info, r.sharerName_, r.iosHint_, r.page_);
 }
 
 void LandingResponse::Job::done(bool ran) {

@@ -25,7 +25,8 @@ namespace ferry {
 
 class LandingResponse final : public BodySource {
  public:
-  LandingResponse(WorkPool& pool, Responder& out, std::shared_ptr<const Share> share, bool iosHint);
+  LandingResponse(WorkPool& pool, Responder& out, std::shared_ptr<const Share> share, std::string sharerName,
+                  bool iosHint);
   void start();
 
   Next next(BodyPiece& piece) override;
@@ -46,6 +47,7 @@ class LandingResponse final : public BodySource {
   WorkPool& pool_;
   Responder* out_;  // null once the response has ended
   std::shared_ptr<const Share> share_;
+  std::string sharerName_;
   bool iosHint_;
   Job job_{*this};
   bool jobInFlight_ = false;
@@ -59,9 +61,10 @@ class LandingResponse final : public BodySource {
 };
 
 // The page for `name` (a shared file of `info`), whose bytes are at `link`
-// ("/token/name"). `iosHint`: say how to keep a photo on an iPhone.
-void renderLanding(std::string_view name, std::string_view link, const FileInfo& info, bool iosHint,
-                   std::string& out);
+// ("/token/name"), shared by `sharerName`. `iosHint`: say how to keep a
+// photo on an iPhone.
+void renderLanding(std::string_view name, std::string_view link, const FileInfo& info, std::string_view sharerName,
+                   bool iosHint, std::string& out);
 
 // Whether a User-Agent is an iPhone's or iPad's (where "press and hold" is
 // how a picture reaches Photos).

@@ -9,8 +9,13 @@
 namespace ferry {
 
 ListingResponse::ListingResponse(WorkPool& pool, Responder& out, std::shared_ptr<const Share> share, std::string rel,
-                                 ListingSort sort)
-    : pool_(pool), out_(&out), share_(std::move(share)), rel_(std::move(rel)), sort_(sort) {}
+                                 ListingSort sort, std::string sharerName)
+    : pool_(pool),
+      out_(&out),
+      share_(std::move(share)),
+      rel_(std::move(rel)),
+      sort_(sort),
+      sharerName_(std::move(sharerName)) {}
 
 void ListingResponse::start() {
   jobInFlight_ = true;
@@ -28,6 +33,7 @@ void ListingResponse::Job::run() {
   in.shareName = r.share_->name;
   in.rel = r.rel_;
   in.sort = r.sort_;
+  in.sharerName = r.sharerName_;
   if (entries.size() > kMaxReadEntries) {
     entries.pop_back();
     in.unknownMore = true;

@@ -26,7 +26,7 @@ class ListingResponse final : public BodySource {
   static constexpr std::size_t kMaxReadEntries = 100000;
 
   ListingResponse(WorkPool& pool, Responder& out, std::shared_ptr<const Share> share, std::string rel,
-                  ListingSort sort);
+                  ListingSort sort, std::string sharerName);
   void start();
 
   Next next(BodyPiece& piece) override;
@@ -49,6 +49,7 @@ class ListingResponse final : public BodySource {
   std::shared_ptr<const Share> share_;
   std::string rel_;
   ListingSort sort_;
+  std::string sharerName_;
   Job job_{*this};
   bool jobInFlight_ = false;
   bool released_ = false;

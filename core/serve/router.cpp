@@ -51,7 +51,8 @@ BodyPtr Router::handle(const HttpRequest& req, Responder& out) {
   // A browser opening the link gets a page about the file; everyone else
   // (and the page's own Download button) the bytes.
   if (wantsLandingPage(req, target.query)) {
-    auto* page = new LandingResponse(files_.pool(), out, std::move(share), isAppleMobile(req.header("user-agent")));
+    auto* page = new LandingResponse(files_.pool(), out, std::move(share), sharerName_,
+                                     isAppleMobile(req.header("user-agent")));
     BodyPtr body(page);
     page->start();
     return body;

@@ -2,13 +2,14 @@
 phone's size: a grid of pictures that load, a list one tap away that stays
 chosen, a viewer that opens, goes on by arrow key and by swipe and closes
 with Escape, a WebM clip that plays in the page, picked files as one zip
-that unzip accepts and curl resumes; a single file's link gives
+that unzip accepts and curl resumes; pages say who shares; a single file's link gives
 a browser its page and curl, wget and aria2c the same bytes as ever, and the
 page's picture does not use up a one-download link."""
 
 import hashlib
 import os
 import shutil
+import socket
 import subprocess
 import tempfile
 import urllib.request
@@ -91,6 +92,8 @@ def test_grid_viewer_and_clip_on_a_phone():
             # clip a decoded picture with its name as alt text, sized before
             # it arrives (nothing jumps) and loaded lazily.
             assert "grid" in b.find_element("id", "entries").get_attribute("class")
+            # Who shares: this computer's name, when --name does not say.
+            assert b.find_element("css selector", ".sharer").text == "Shared by " + socket.gethostname()
             assert b.execute_script("return document.documentElement.scrollWidth") <= fb.PHONE[0]
             tiles = b.find_elements("css selector", "#entries li[data-kind=image] img, #entries li[data-kind=video] img")
             assert len(tiles) == 5, len(tiles)
@@ -261,13 +264,14 @@ def test_single_file_page_and_bytes():
     root, top = make_album()
     photo = os.path.join(top, "IMG_0002.jpg")
     clip = os.path.join(top, "Beach clip.webm")
-    ferry = fb.Ferry([photo, clip], lines_expected=2)
+    ferry = fb.Ferry(["--name", "Anna's <laptop>", photo, clip], lines_expected=2)
     saved = tempfile.mkdtemp(prefix="ferry-tools-")
     try:
         photo_link, clip_link = ferry.lines
         with fb.browser(fb.PHONE) as b:
             b.get(photo_link)
             assert b.find_element("tag name", "h1").text == "IMG_0002.jpg"
+            assert b.find_element("css selector", ".sharer").text == "Shared by Anna's <laptop>"
             assert "Photo" in b.find_element("css selector", ".facts").text
             button = b.find_element("css selector", ".actions a.button")
             assert button.text.startswith("Download"), button.text
