@@ -137,6 +137,8 @@ std::string usage() {
          "  --max-file-size SIZE  with --receive: refuse files larger than SIZE (e.g. 700M, 2G)\n"
          "  --allow-host NAME     also answer requests for host NAME (repeatable)\n"
          "  --trusted-proxy IP    believe X-Forwarded-For from this proxy (repeatable)\n"
+         "  --name NAME           who shares, as the pages say it (\"Shared by NAME\");\n"
+         "                        default: this computer's name\n"
          "  --public-cache SECONDS\n"
          "                        let shared caches (nginx, a CDN) keep plain links this long\n"
          "                        (default 0: every reuse asks Ferry, so unsharing ends a link\n"
@@ -262,6 +264,13 @@ bool parseCommandLine(int argc, char** argv, CommandLine& out, std::string& erro
     } else if (arg == "--trusted-proxy") {
       if (!needValue(v)) return false;
       out.server.trustedProxies.push_back(v);
+    } else if (arg == "--name") {
+      if (!needValue(v)) return false;
+      if (v.empty() || v.size() > 100) {
+        error = "--name needs a name of 1 to 100 characters, as pages say \"Shared by NAME\"";
+        return false;
+      }
+      out.server.sharerName = v;
     } else if (arg == "--public-cache") {
       if (!needValue(v)) return false;
       if (!parseUnsigned(v, kMaxPublicCache, n)) {

@@ -47,6 +47,9 @@ struct ServerOptions {
   // ("public, max-age=N"); 0 = "no-cache", so unsharing ends a link
   // everywhere at once. Shares with rules are always "private, no-store".
   std::uint32_t publicCacheSeconds = 0;
+  // Who shares, as pages say it ("Shared by Anna's laptop"); "" = this
+  // computer's host name.
+  std::string sharerName;
   // A delivery with no request for this long ends as stopped ("stopped at 45%").
   std::chrono::steady_clock::duration deliveryIdle = DeliveryBook::kDefaultIdle;
   // HTTPS with the user's certificate: a PEM chain and its PEM key (both or

@@ -39,8 +39,8 @@ bool noneMatchHits(std::string_view header, std::string_view etag) {
   return false;
 }
 
-void appendContentDisposition(std::string& s, std::string_view name) {
-  s += "Content-Disposition: attachment; filename=\"";
+void appendContentDisposition(std::string& s, std::string_view name, bool asInline) {
+  s += asInline ? "Content-Disposition: inline; filename=\"" : "Content-Disposition: attachment; filename=\"";
   for (unsigned char c : name) {
     if ((c & 0xC0) == 0x80) continue;  // a UTF-8 continuation: one '_' per character
     if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '%')

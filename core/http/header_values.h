@@ -17,8 +17,9 @@ void appendNumber(std::string& s, std::uint64_t v);
 // "*" matches anything.
 bool noneMatchHits(std::string_view header, std::string_view etag);
 // "Content-Disposition: attachment; ..." with an ASCII fallback and the exact
-// name in UTF-8 (RFC 6266), ending in CRLF.
-void appendContentDisposition(std::string& s, std::string_view name);
+// name in UTF-8 (RFC 6266), ending in CRLF; "inline; ..." with `asInline`
+// (shown in the page, still saved under that name).
+void appendContentDisposition(std::string& s, std::string_view name, bool asInline = false);
 // The reason phrase for a status code ("Not Found").
 std::string_view reasonPhrase(int status);
 

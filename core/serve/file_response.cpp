@@ -11,6 +11,7 @@
 #include "header_values.h"
 #include "http_date.h"
 #include "mime_types.h"
+#include "page_negotiation.h"
 #include "request_target.h"
 
 namespace ferry {
@@ -44,6 +45,11 @@ void FileResponse::start(const HttpRequest& req, Responder& out, std::shared_ptr
   }
   released_ = false;
   headOnly_ = req.isHead;
+  {
+    const std::string_view t = req.target;
+    const std::size_t q = t.find('?');
+    showInline_ = asksInline(req, q == std::string_view::npos ? std::string_view() : t.substr(q + 1));
+  }
   // Copied into strings that keep their capacity from request to request.
   assign(ifNoneMatch_, req.header("if-none-match"));
   assign(ifModifiedSince_, trimOws(req.header("if-modified-since")));
@@ -250,9 +256,10 @@ void FileResponse::answerOpened() {
                                                     : kDiskErrorBody);
   }
 
+  const std::string_view type = mimeTypeForName(name());
   std::string& head = out_->beginHead(partial ? 206 : 200);
   head += "Content-Type: ";
-  head += mimeTypeForName(name());
+  head += type;
   head += "\r\nContent-Length: ";
   appendNumber(head, length);
   head += "\r\nAccept-Ranges: bytes\r\n";
@@ -266,7 +273,9 @@ void FileResponse::answerOpened() {
     head += "\r\n";
   }
   appendValidators(head, partial);
-  appendContentDisposition(head, name());
+  // Saved, as downloads always were; shown where a page's <img>, <video> or
+  // "?inline" link asks and the type cannot run script in the share's origin.
+  appendContentDisposition(head, name(), showInline_ && showableInline(type));
   head += "X-Content-Type-Options: nosniff\r\n";
   out_->endHead();
   if (headOnly_) return;

@@ -113,6 +113,7 @@ class FileResponse final : public BodySource {
   std::string link_;  // the request's path with a '/' and its query, for a folder asked without '/'
   Phase phase_ = Phase::kDone;
   bool headOnly_ = false;
+  bool showInline_ = false;  // Content-Disposition: inline (see asksInline)
   std::string ifNoneMatch_, ifModifiedSince_, range_, ifRange_;
   std::string userAgent_;  // for the delivery this request is part of
 

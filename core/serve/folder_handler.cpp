@@ -63,14 +63,20 @@ BodyPtr FolderHandler::serve(const HttpRequest& req, Responder& out, std::shared
   }
   std::string_view unused;
   if (findQueryParam(target.query, "zip", unused)) {
-    auto* zip = new ZipResponse(*this, req, out, std::move(share), std::move(where.rel));
+    ZipSelection picked = parseZipSelection(target.query);
+    if (picked.status == ZipSelection::kBad) {
+      out.respond(400, {}, picked.why);
+      return nullptr;
+    }
+    auto* zip = new ZipResponse(*this, req, out, std::move(share), std::move(where.rel), std::move(picked));
     zip->liveIndex = zips_.size();
     zips_.push_back(zip);
     BodyPtr body(zip);
     zip->start();
     return body;
   }
-  auto* page = new ListingResponse(pool_, out, std::move(share), std::move(where.rel), parseListingSort(target.query));
+  auto* page = new ListingResponse(pool_, out, std::move(share), std::move(where.rel), parseListingSort(target.query),
+                                   sharerName_);
   BodyPtr body(page);
   page->start();
   return body;

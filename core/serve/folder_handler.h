@@ -43,6 +43,9 @@ class FolderHandler final {
   void cancelTransfer(std::uint64_t id, std::string_view reason);
   void cancelShare(std::string_view token, std::string_view reason);
 
+  // Who shares, as the listing says it.
+  void setSharerName(std::string name) { sharerName_ = std::move(name); }
+
   // For ZipResponse.
   TransferStats& stats() { return stats_; }
   const CachePolicy& cachePolicy() const;
@@ -60,6 +63,7 @@ class FolderHandler final {
   WorkPool& pool_;
   CrcCache& crcs_;
   std::vector<ZipResponse*> zips_;  // handed to connections, not yet released
+  std::string sharerName_;
 };
 
 // The answer to a folder (or a folder inside a share) that could not be

@@ -6,6 +6,8 @@
 #include <ctime>
 
 #include "calendar.h"
+#include "folder_path.h"
+#include "page_kind.h"
 #include "page_template.h"
 #include "request_target.h"
 #include "web_assets.h"
@@ -17,6 +19,14 @@ const PageTemplate& listingTemplate() {
   static const PageTemplate t(webAsset("listing.html"));
   return t;
 }
+
+void appendCount(std::string& out, std::size_t n, const char* one, const char* many) {
+  out += std::to_string(n);
+  out += ' ';
+  out += n == 1 ? one : many;
+}
+
+}  // namespace
 
 // A file's time both ways: for machines (the datetime attribute) and for
 // people ("2 Dec 2026, 14:03"), in the sharer's local time — the recipient
@@ -35,13 +45,12 @@ void appendDates(std::string& out, std::time_t t) {
   out += "</time>";
 }
 
-void appendCount(std::string& out, std::size_t n, const char* one, const char* many) {
-  out += std::to_string(n);
-  out += ' ';
-  out += n == 1 ? one : many;
+void appendSharedBy(std::string_view name, std::string& out) {
+  if (name.empty()) return;
+  out += "<p class=\"sharer small muted\">Shared by <span class=\"who\">";
+  htmlEscape(name, out);
+  out += "</span></p>";
 }
-
-}  // namespace
 
 ListingSort parseListingSort(std::string_view query) {
   ListingSort s;
@@ -111,6 +120,17 @@ std::string humanSize(std::uint64_t bytes) {
   return buf;
 }
 
+std::string firstPicture(const std::vector<FolderEntry>& entries, bool showHidden) {
+  const FolderEntry* best = nullptr;
+  for (const FolderEntry& e : entries) {
+    if (e.info.folder || (!showHidden && isHiddenName(e.name))) continue;
+    const PageKind kind = pageKindOf(e.name);
+    if (kind != PageKind::kPicture && kind != PageKind::kPictureByView) continue;
+    if (!best || naturalLess(e.name, best->name)) best = &e;
+  }
+  return best ? best->name : std::string();
+}
+
 void renderListing(const ListingInput& in, const std::vector<FolderEntry>& entries, std::string& out) {
   std::string_view here = in.rel.empty() ? in.shareName : in.rel.substr(in.rel.rfind('/') + 1);
   // The link of the shared folder's top: every other link is made from it.
@@ -120,21 +140,33 @@ void renderListing(const ListingInput& in, const std::vector<FolderEntry>& entri
   appendPercentEncoded(top, in.shareName);
   top += '/';
 
-  std::size_t folders = 0, files = 0;
+  std::size_t folders = 0, files = 0, pictures = 0;
   std::uint64_t bytes = 0;
   for (const FolderEntry& e : entries) {
     if (e.info.folder) ++folders;
     else {
       ++files;
       bytes += e.info.size;
+      if (hasThumbnailWorthShowing(pageKindOf(e.name))) ++pictures;
     }
   }
+  // A folder of pictures or clips opens as a grid; the script remembers a
+  // visitor's choice.
+  const bool album = pictures > 0;
 
   listingTemplate().render(out, [&](std::string_view hole, std::string& o) {
     if (hole == "title" || hole == "heading") {
       htmlEscape(here, o);
     } else if (hole == "style") {
       o += webAsset("ferry.css");
+    } else if (hole == "sharedBy") {
+      appendSharedBy(in.sharerName, o);
+    } else if (hole == "nonce") {
+      o += in.nonce;  // base64url: nothing to escape
+    } else if (hole == "script") {
+      o += webAsset("album.js");
+    } else if (hole == "view") {
+      o += album ? "grid" : "list";
     } else if (hole == "zipName") {
       htmlEscape(here, o);
       o += ".zip";
@@ -219,12 +251,41 @@ void renderListing(const ListingInput& in, const std::vector<FolderEntry>& entri
       std::size_t n = std::min(entries.size(), kMaxListedEntries);
       for (std::size_t i = 0; i < n; ++i) {
         const FolderEntry& e = entries[i];
-        o += "<li><a href=\"";
-        appendPercentEncoded(o, e.name);  // percent-encoded: nothing left to escape
+        const PageKind kind = e.info.folder ? PageKind::kOther : pageKindOf(e.name);
+        std::string href;
+        appendPercentEncoded(href, e.name);  // percent-encoded: nothing left to escape
+        o += "<li data-kind=\"";
+        o += e.info.folder ? "folder" : pageKindAttribute(kind);
+        o += "\"><a href=\"";
+        o += href;
+        // Without the script, a tap shows pictures, clips and documents in
+        // the browser; anything else downloads.
         if (e.info.folder) o += '/';
-        o += "\"><span class=\"icon ";
-        o += e.info.folder ? "folder" : "file";
-        o += "\" aria-hidden=\"true\"></span><span class=\"name\">";
+        else if (kind == PageKind::kPictureByView) o += "?view";
+        else if (kind != PageKind::kOther) o += "?inline";
+        o += "\"><span class=\"thumb\">";
+        const bool hasCover = in.covers && i < in.covers->size() && !(*in.covers)[i].empty();
+        if (hasThumbnailWorthShowing(kind) || hasCover) {
+          // Every tile the same square box, sized before the picture comes:
+          // nothing on the page moves while thumbnails arrive.
+          o += "<img src=\"";
+          o += href;
+          if (hasCover) {
+            o += '/';
+            appendPercentEncoded(o, (*in.covers)[i]);
+          }
+          o += "?thumb\" loading=\"lazy\" decoding=\"async\" width=\"400\" height=\"400\" alt=\"";
+          htmlEscape(e.name, o);
+          o += "\">";
+          if (kind == PageKind::kClip) o += "<span class=\"play\" aria-hidden=\"true\"></span>";
+          // A folder with a cover still looks like a folder.
+          if (hasCover) o += "<span class=\"icon folder badge\" aria-hidden=\"true\"></span>";
+        } else {
+          o += "<span class=\"icon ";
+          o += e.info.folder ? "folder" : kind == PageKind::kSound ? "file sound" : "file";
+          o += "\" aria-hidden=\"true\"></span>";
+        }
+        o += "</span><span class=\"name\">";
         htmlEscape(e.name, o);
         o += "</span><span class=\"meta\"><span class=\"size\">";
         o += e.info.folder ? "Folder" : humanSize(e.info.size);

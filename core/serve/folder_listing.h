@@ -2,13 +2,17 @@
 
 // The listing page of one level of a shared folder, as a pure function of
 // its entries: breadcrumbs back to the shared folder, a zip button, sorting
-// by name, size or date (links, so it works without JavaScript), one row per
-// entry as one large link (a thumb on a phone), every name escaped. The page
-// is resources/web/listing.html with resources/web/ferry.css inlined.
+// by name, size or date (links, so it works without JavaScript), one entry
+// per row, or per tile of a grid of thumbnails when the folder holds
+// pictures or clips, each one large link (a thumb on a phone), every name
+// escaped. The page is resources/web/listing.html with ferry.css and
+// album.js (the grid/list switch and the viewer) inlined.
 //
 // Any thread (the work pool renders it).
 
 #include <cstddef>
+#include <cstdint>
+#include <ctime>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,7 +36,21 @@ struct ListingInput {
   std::string_view rel;        // this level below it, "" for the top
   ListingSort sort;
   bool unknownMore = false;    // the folder holds more than could be read
+  std::string_view nonce;      // of the page's script (its Content-Security-Policy names it)
+  std::string_view sharerName; // "Shared by …"; "" says nothing
+  // Per entry, a sub-folder's cover: the name of the first picture inside
+  // it, or "" for a folder icon. May be shorter than the entries.
+  const std::vector<std::string>* covers = nullptr;
 };
+
+// Sub-folders given a cover on one page, and the entries read from each to
+// find it: a look, not a walk.
+constexpr std::size_t kMaxCovers = 48;
+constexpr std::size_t kMaxCoverScan = 1000;
+
+// The first picture (by name, as the folder's page sorts it) among a
+// folder's entries, or "".
+std::string firstPicture(const std::vector<FolderEntry>& entries, bool showHidden);
 
 // Rows shown on one page: enough for any folder a person browses; the zip
 // has everything.
@@ -48,5 +66,12 @@ void renderListing(const ListingInput& in, const std::vector<FolderEntry>& entri
 
 // "3.4 MB", "512 bytes": sizes as the page and the zip's name show them.
 std::string humanSize(std::uint64_t bytes);
+
+// <p class="sharer">Shared by NAME</p>, escaped; nothing for "".
+void appendSharedBy(std::string_view name, std::string& out);
+
+// A <time class="date"> element for a file's time: the datetime attribute
+// for machines, "2 Dec 2026, 14:03" for people, in the sharer's local time.
+void appendDates(std::string& out, std::time_t t);
 
 }  // namespace ferry

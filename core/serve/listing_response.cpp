@@ -4,12 +4,18 @@
 #include "folder_handler.h"
 #include "folder_path.h"
 #include "header_values.h"
+#include "random_token.h"
 
 namespace ferry {
 
 ListingResponse::ListingResponse(WorkPool& pool, Responder& out, std::shared_ptr<const Share> share, std::string rel,
-                                 ListingSort sort)
-    : pool_(pool), out_(&out), share_(std::move(share)), rel_(std::move(rel)), sort_(sort) {}
+                                 ListingSort sort, std::string sharerName)
+    : pool_(pool),
+      out_(&out),
+      share_(std::move(share)),
+      rel_(std::move(rel)),
+      sort_(sort),
+      sharerName_(std::move(sharerName)) {}
 
 void ListingResponse::start() {
   jobInFlight_ = true;
@@ -27,6 +33,7 @@ void ListingResponse::Job::run() {
   in.shareName = r.share_->name;
   in.rel = r.rel_;
   in.sort = r.sort_;
+  in.sharerName = r.sharerName_;
   if (entries.size() > kMaxReadEntries) {
     entries.pop_back();
     in.unknownMore = true;
@@ -37,6 +44,21 @@ void ListingResponse::Job::run() {
     return !isPlainName(e.name) || (!r.share_->showHidden && isHiddenName(e.name));
   });
   sortEntries(entries, r.sort_);
+  // Sub-folders show their first picture, for the first few of them; a
+  // folder that holds more than a glance can read keeps its icon.
+  std::vector<std::string> covers;
+  std::vector<FolderEntry> inside;
+  for (std::size_t i = 0; i < entries.size() && i < kMaxCovers && entries[i].info.folder; ++i) {
+    covers.emplace_back();
+    inside.clear();
+    int error = 0;
+    std::string sub = r.rel_.empty() ? entries[i].name : r.rel_ + "/" + entries[i].name;
+    if (root.list(sub, inside, error, kMaxCoverScan + 1) && inside.size() <= kMaxCoverScan)
+      covers.back() = firstPicture(inside, r.share_->showHidden);
+  }
+  in.covers = &covers;
+  r.nonce_ = newShareToken();
+  in.nonce = r.nonce_;
   renderListing(in, entries, r.page_);
 }
 
@@ -64,10 +86,12 @@ void ListingResponse::answer() {
   appendNumber(head, page_.size());
   head += "\r\n";
   // A listing is what the folder holds now: never kept by a cache. The page
-  // runs no script and loads nothing: its policy says so to the browser.
+  // runs its own script only and loads nothing but the share's pictures and
+  // clips: its policy says so to the browser.
   CachePolicy::appendPageHeaders(head, *share_);
-  head += "Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
-          "form-action 'none'; frame-ancestors 'none'; base-uri 'none'\r\n"
+  head += "Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-";
+  head += nonce_;
+  head += "'; img-src 'self'; media-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'\r\n"
           "X-Content-Type-Options: nosniff\r\nReferrer-Policy: no-referrer\r\n";
   out_->endHead();
   if (out_->headOnly()) page_.clear();

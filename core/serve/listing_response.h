@@ -26,7 +26,7 @@ class ListingResponse final : public BodySource {
   static constexpr std::size_t kMaxReadEntries = 100000;
 
   ListingResponse(WorkPool& pool, Responder& out, std::shared_ptr<const Share> share, std::string rel,
-                  ListingSort sort);
+                  ListingSort sort, std::string sharerName);
   void start();
 
   Next next(BodyPiece& piece) override;
@@ -49,12 +49,14 @@ class ListingResponse final : public BodySource {
   std::shared_ptr<const Share> share_;
   std::string rel_;
   ListingSort sort_;
+  std::string sharerName_;
   Job job_{*this};
   bool jobInFlight_ = false;
   bool released_ = false;
 
   // Filled by the job.
   int error_ = 0;
+  std::string nonce_;  // of the page's script
   std::string page_;
   std::size_t pos_ = 0;  // of page_, sent
   bool answered_ = false;

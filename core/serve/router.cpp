@@ -1,5 +1,7 @@
 #include "router.h"
 
+#include "landing_response.h"
+#include "page_negotiation.h"
 #include "receive_target.h"
 #include "request_target.h"
 #include "share_registry.h"
@@ -46,6 +48,15 @@ BodyPtr Router::handle(const HttpRequest& req, Responder& out) {
   // Pictures are not downloads: never a transfer, never counted.
   if (PictureAsk ask = pictureAskOf(target.query); ask != PictureAsk::kNone)
     return album_.serve(req, out, std::move(share), {}, ask);
+  // A browser opening the link gets a page about the file; everyone else
+  // (and the page's own Download button) the bytes.
+  if (wantsLandingPage(req, target.query)) {
+    auto* page = new LandingResponse(files_.pool(), out, std::move(share), sharerName_,
+                                     isAppleMobile(req.header("user-agent")));
+    BodyPtr body(page);
+    page->start();
+    return body;
+  }
   return files_.serve(req, out, std::move(share));
 }
 

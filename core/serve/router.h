@@ -45,6 +45,11 @@ class Router final : public RequestHandler {
 
   // What caches may keep of the files, zips and pages it answers with.
   void setCachePolicy(const CachePolicy& policy) { files_.setCachePolicy(policy); }
+  // Who shares, for the pages ("Shared by …").
+  void setSharerName(std::string name) {
+    folders_.setSharerName(name);
+    sharerName_ = std::move(name);
+  }
 
   void cancelTransfer(std::uint64_t id, std::string_view reason);
   void cancelShare(std::string_view token, std::string_view reason);
@@ -60,6 +65,7 @@ class Router final : public RequestHandler {
   AlbumHandler album_;
   FolderHandler folders_;
   UploadHandler uploads_;
+  std::string sharerName_;
 };
 
 }  // namespace ferry

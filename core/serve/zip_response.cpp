@@ -13,10 +13,18 @@
 namespace ferry {
 
 ZipResponse::ZipResponse(FolderHandler& handler, const HttpRequest& req, Responder& out,
-                         std::shared_ptr<const Share> share, std::string rel)
-    : handler_(handler), out_(&out), share_(std::move(share)), rel_(std::move(rel)), headOnly_(req.isHead) {
+                         std::shared_ptr<const Share> share, std::string rel, ZipSelection selection)
+    : handler_(handler),
+      out_(&out),
+      share_(std::move(share)),
+      rel_(std::move(rel)),
+      selection_(std::move(selection)),
+      headOnly_(req.isHead) {
   top_ = rel_.empty() ? share_->name : rel_.substr(rel_.rfind('/') + 1);
-  item_ = rel_.empty() ? share_->name + ".zip" : share_->name + "/" + rel_ + ".zip";
+  item_ = rel_.empty() ? share_->name : share_->name + "/" + rel_;
+  // Picked files make a zip of their own name: it never overwrites the
+  // whole folder's in a Downloads folder.
+  item_ += selection_.status == ZipSelection::kSome ? " (selection).zip" : ".zip";
   ifNoneMatch_ = req.header("if-none-match");
   range_ = req.header("range");
   ifRange_ = trimOws(req.header("if-range"));
@@ -104,7 +112,17 @@ void ZipResponse::walk() {
     walk_.error = error;
     return;
   }
+  found_.assign(selection_.names.size(), false);
   walk_ = walkFolder(root_, rel_, top_, share_->showHidden, [this](const std::string& path, const FileInfo& info) {
+    // "Top/", "Top/name", "Top/name/...": with a selection, the top and
+    // what lies in or under the picked names.
+    if (selection_.status == ZipSelection::kSome && path.size() > top_.size() + 1) {
+      std::string_view below = std::string_view(path).substr(top_.size() + 1);
+      std::string_view name = below.substr(0, below.find('/'));
+      auto it = std::lower_bound(selection_.names.begin(), selection_.names.end(), name);
+      if (it == selection_.names.end() || *it != name) return true;
+      found_[static_cast<std::size_t>(it - selection_.names.begin())] = true;
+    }
     layout_.add(path, info);
     return true;
   });
@@ -166,6 +184,13 @@ void ZipResponse::answer() {
                       ". Open it and download its folders one by one.\n";
     return out_->respond(413, {}, why);
   }
+  for (std::size_t i = 0; i < found_.size(); ++i) {
+    if (found_[i]) continue;
+    // Gone since the page was shown, renamed, or never there.
+    std::string why = "\"" + selection_.names[i] + "\" is not in this folder (any more): go back to the folder's "
+                      "page and pick again.\n";
+    return out_->respond(404, {}, why);
+  }
   const std::uint64_t total = layout_.total();
   const std::string& etag = layout_.etag();
   auto validators = [&](std::string& h, bool partial = false) {
@@ -207,7 +232,7 @@ void ZipResponse::answer() {
     head += "\r\n";
   }
   validators(head, partial);
-  appendContentDisposition(head, top_ + ".zip");
+  appendContentDisposition(head, selection_.status == ZipSelection::kSome ? top_ + " (selection).zip" : top_ + ".zip");
   head += "X-Content-Type-Options: nosniff\r\n";
   out_->endHead();
   if (headOnly_) return;

@@ -30,6 +30,7 @@
 #include "transfer_stats.h"
 #include "work_pool.h"
 #include "zip_layout.h"
+#include "zip_selection.h"
 
 namespace ferry {
 
@@ -46,8 +47,9 @@ class ZipResponse final : public BodySource {
   static constexpr std::uint64_t kCrcBatchBytes = 16 << 20;
   static constexpr std::size_t kCrcBatchFiles = 512;
 
+  // `selection`: the entries of `rel` to zip (all of them by default).
   ZipResponse(FolderHandler& handler, const HttpRequest& req, Responder& out, std::shared_ptr<const Share> share,
-              std::string rel);
+              std::string rel, ZipSelection selection = {});
   ~ZipResponse();
   void start();
 
@@ -91,6 +93,8 @@ class ZipResponse final : public BodySource {
   std::string rel_;   // the zipped level below the share ("" = all of it)
   std::string top_;   // its name: the zip's top folder and file name
   std::string item_;  // "Photos.zip", as transfers show it
+  ZipSelection selection_;
+  std::vector<bool> found_;  // per selected name, seen by the walk
   bool headOnly_;
   std::string ifNoneMatch_, range_, ifRange_;
   std::string userAgent_;  // for the delivery this request is part of

@@ -1,6 +1,6 @@
 """A share's gate in a real browser: the password page at a phone's and a
 desktop's size, light and dark, where a wrong password says so and the right
-one opens the folder's listing or starts the file's download; and the page
+one opens the folder's listing or the file's page, whose button downloads it; and the page
 of a link that has ended, saying why. Screenshots of each."""
 
 import hashlib
@@ -103,7 +103,7 @@ def test_password_opens_the_listing():
         shutil.rmtree(src, ignore_errors=True)
 
 
-def test_password_starts_the_download():
+def test_password_opens_the_file_page():
     src, _, single = make_files()
     ferry = serve([single], "--password-file", password_file(src))
     downloads = tempfile.mkdtemp(prefix="ferry-downloads-")
@@ -114,6 +114,10 @@ def test_password_starts_the_download():
             b.get(link)
             assert b.find_element("css selector", ".item").text == os.path.basename(single)
             submit(b, PASSWORD)
+            # The file's page, not the form again; its button downloads.
+            fb.wait_for(lambda: b.find_elements("css selector", "h1") and
+                        b.find_element("css selector", "h1").text == os.path.basename(single), what="the file's page")
+            b.find_element("css selector", ".actions a.button").click()
             target = os.path.join(downloads, os.path.basename(single))
 
             def done():
@@ -161,4 +165,4 @@ def test_ended_links_say_why():
         shutil.rmtree(src, ignore_errors=True)
 
 
-fb.run(test_password_opens_the_listing, test_password_starts_the_download, test_ended_links_say_why)
+fb.run(test_password_opens_the_listing, test_password_opens_the_file_page, test_ended_links_say_why)

@@ -25,6 +25,8 @@ def make_tree():
         f.write(os.urandom(900_000))
     with open(os.path.join(top, "itinerary.pdf"), "wb") as f:
         f.write(os.urandom(150_000))
+    with open(os.path.join(top, "tickets.zip"), "wb") as f:
+        f.write(os.urandom(120_000))
     with open(os.path.join(top, "<b>not bold</b>.txt".replace("/", "_")), "w") as f:
         f.write("names are text\n")
     with open(os.path.join(top, "a rather long file name that has to wrap on a phone screen.mov"), "wb") as f:
@@ -71,7 +73,7 @@ def test_phone_browse_and_download():
             # It fits a phone: nothing wider than the screen, rows a thumb can hit.
             assert b.execute_script("return document.documentElement.scrollWidth") <= fb.PHONE[0]
             rows = b.find_elements("css selector", ".entries a")
-            assert len(rows) == 5
+            assert len(rows) == 6
             for r in rows:
                 assert r.size["height"] >= 48, (r.text, r.size)
             zip_button = b.find_element("link text", "Download all (.zip)")
@@ -92,10 +94,10 @@ def test_phone_browse_and_download():
             b.find_element("link text", "Holiday Photos").click()
             fb.wait_for(lambda: b.current_url == link, what="the way back up")
 
-            # A file, then the whole folder as one zip.
-            b.find_element("partial link text", "itinerary.pdf").click()
-            got = wait_download(downloads, "itinerary.pdf", 150_000)
-            with open(got, "rb") as f, open(os.path.join(top, "itinerary.pdf"), "rb") as g:
+            # A file (one the browser does not show), then the whole folder as one zip.
+            b.find_element("partial link text", "tickets.zip").click()
+            got = wait_download(downloads, "tickets.zip", 120_000)
+            with open(got, "rb") as f, open(os.path.join(top, "tickets.zip"), "rb") as g:
                 assert f.read() == g.read()
             b.find_element("link text", "Download all (.zip)").click()
             z = wait_download(downloads, "Holiday Photos.zip")
@@ -117,6 +119,8 @@ def test_desktop_and_dark():
         link = ferry.lines[0]
         with fb.browser(fb.DESKTOP) as b:
             b.get(link)
+            # A clip makes the folder a grid; the list is one tap away.
+            b.find_element("css selector", ".views button[data-view=list]").click()
             # Columns on a wide screen: size and date beside each name.
             row = b.find_element("css selector", ".entries a")
             size = row.find_element("css selector", ".size")

@@ -94,7 +94,7 @@ class TestFolderShare : public QObject {
       QVERIFY2(page.contains(name), name);
     // Escaped: the name shows, its markup does not run.
     QVERIFY(page.contains("&lt;img src=x onerror=alert(1)&gt;&quot;.txt"));
-    QVERIFY(!page.contains("<img"));
+    QVERIFY(!page.contains("<img src=x"));
     // Left out: hidden entries, links out of the folder, broken links, a FIFO.
     for (const char* name : {".env", "Thumbs.db", ".git", "escape.txt", "up/", "dangling", "loop-a", "pipe"})
       QVERIFY2(!page.contains(QByteArray(">") + name), name);

@@ -1,0 +1,301 @@
+// What a browser sees of a link, and what a download tool sees: the bytes
+// come inline when a page's <img>, <video> or <audio> (Sec-Fetch-Dest) or
+// its "?inline" asks, never for types that could run script, and as an
+// attachment otherwise and always with "?download", ranges unchanged; a
+// browser opening a single file's link gets its page, every download tool
+// the bytes; a folder of pictures opens as a grid whose script runs by its
+// nonce alone. Real sockets, curl.
+
+#include <QDir>
+#include <QRegularExpression>
+#include <QTest>
+
+#include "testutil/http_client.h"
+
+using namespace ferry::test;
+
+namespace {
+
+struct Answer {
+  int status = 0;
+  QMap<QByteArray, QByteArray> headers;  // lower-cased names
+  QByteArray body;
+  QByteArray header(const char* name) const { return headers.value(name); }
+};
+
+Answer fetch(QStringList args, const QString& url) {
+  QTemporaryDir tmp;
+  const QString head = tmp.filePath("head"), body = tmp.filePath("body");
+  args += {"-D", head, "-o", body, url};
+  runCurl(args);
+  Answer a;
+  a.headers = parseHeaderBlock(readFileBytes(head));
+  a.status = a.headers.value(":status").toInt();
+  a.body = readFileBytes(body);
+  return a;
+}
+
+const QStringList kChromeNavigation = {
+    "-A", "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile Safari/537.36",
+    "-H", "Accept: text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8",
+    "-H", "Sec-Fetch-Dest: document", "-H", "Sec-Fetch-Mode: navigate"};
+
+QStringList dest(const char* d) { return {"-H", QString("Sec-Fetch-Dest: ") + d}; }
+
+}  // namespace
+
+class TestAlbumPages : public QObject {
+  Q_OBJECT
+
+  std::unique_ptr<ServerFixture> fx_;
+  QString folder_, plain_;  // a folder of pictures; one of nothing to show
+  QString base_;            // the picture folder's link, ending in '/'
+  ferry::Share papers_, photo_, page_, odd_;
+
+ private slots:
+  void initTestCase() {
+    if (!haveCurl()) QSKIP("curl is not installed");
+    fx_ = std::make_unique<ServerFixture>();
+    QVERIFY(fx_->start({}));
+    QDir d(fx_->dir.path());
+    QVERIFY(d.mkpath("Trip/Day 1"));
+    QVERIFY(d.mkpath("Papers"));
+    folder_ = fx_->path("Trip");
+    writeRandomFile(folder_ + "/IMG_1.jpg", 200'000, 1);
+    writeRandomFile(folder_ + "/clip.webm", 300'000, 2);
+    writeRandomFile(folder_ + "/Day 1/IMG_7.heic", 50'000, 3);
+    QVERIFY(writeFile(folder_ + "/page.html", "<script>alert(1)</script>"));
+    QVERIFY(writeFile(folder_ + "/drawing.svg", "<svg xmlns='http://www.w3.org/2000/svg'/>"));
+    QVERIFY(writeFile(folder_ + "/notes.txt", "plain text\n"));
+    QVERIFY(writeFile(folder_ + "/.secret", "hidden\n"));
+    plain_ = fx_->path("Papers");
+    QVERIFY(writeFile(plain_ + "/a.txt", "a"));
+    base_ = fx_->url(fx_->share(folder_));
+    papers_ = fx_->share(plain_);
+    photo_ = fx_->share(folder_ + "/IMG_1.jpg");
+    page_ = fx_->share(folder_ + "/page.html");
+    QVERIFY(writeFile(fx_->path("<b>bold & \"quoted\".jpg"), "not really a picture"));
+    odd_ = fx_->share(fx_->path("<b>bold & \"quoted\".jpg"));
+  }
+  void cleanupTestCase() { fx_.reset(); }
+
+  void inlineWhenAPageAsks() {
+    const QString photo = base_ + "IMG_1.jpg";
+    // A download tool, as ever: an attachment.
+    auto a = fetch({}, photo);
+    QCOMPARE(a.status, 200);
+    QVERIFY(a.header("content-disposition").startsWith("attachment; filename=\"IMG_1.jpg\""));
+    // An <img>, a <video>, an <audio>, and the page's own "?inline" link.
+    QVERIFY(fetch(dest("image"), photo).header("content-disposition").startsWith("inline; filename=\"IMG_1.jpg\""));
+    QVERIFY(fetch(dest("video"), base_ + "clip.webm").header("content-disposition").startsWith("inline;"));
+    QVERIFY(fetch({}, photo + "?inline").header("content-disposition").startsWith("inline;"));
+    QVERIFY(fetch({}, base_ + "notes.txt?inline").header("content-disposition").startsWith("inline;"));
+    // "?download" always saves, whoever asks.
+    QVERIFY(fetch(dest("image"), photo + "?download").header("content-disposition").startsWith("attachment;"));
+    QVERIFY(fetch({}, photo + "?inline&download").header("content-disposition").startsWith("attachment;"));
+    // Other destinations (a script, a frame, a navigation) get an attachment.
+    QVERIFY(fetch(dest("script"), photo).header("content-disposition").startsWith("attachment;"));
+    QVERIFY(fetch(dest("document"), photo).header("content-disposition").startsWith("attachment;"));
+    // Nothing that could run script in the share's origin is ever shown.
+    QVERIFY(fetch({}, base_ + "page.html?inline").header("content-disposition").startsWith("attachment;"));
+    QVERIFY(fetch(dest("image"), base_ + "drawing.svg").header("content-disposition").startsWith("attachment;"));
+    // The same bytes either way.
+    QCOMPARE(sha256(fetch(dest("image"), photo).body), sha256File(folder_ + "/IMG_1.jpg"));
+  }
+
+  void rangesAndValidatorsUnchanged() {
+    const QString clip = base_ + "clip.webm";
+    auto whole = fetch({}, clip);
+    auto part = fetch(dest("video") + QStringList{"-H", "Range: bytes=1000-1999"}, clip);
+    QCOMPARE(part.status, 206);
+    QCOMPARE(part.header("content-range"), QByteArray("bytes 1000-1999/300000"));
+    QCOMPARE(part.body, whole.body.mid(1000, 1000));
+    QVERIFY(part.header("content-disposition").startsWith("inline;"));
+    QCOMPARE(part.header("etag"), whole.header("etag"));
+    QCOMPARE(part.header("accept-ranges"), QByteArray("bytes"));
+    auto again = fetch(dest("video") + QStringList{"-H", "If-None-Match: " + whole.header("etag")}, clip);
+    QCOMPARE(again.status, 304);
+  }
+
+  void singleFileLinkIsAPageForBrowsers() {
+    const QString link = fx_->url(photo_);
+    auto page = fetch(kChromeNavigation, link);
+    QCOMPARE(page.status, 200);
+    QCOMPARE(page.header("content-type"), QByteArray("text/html; charset=utf-8"));
+    QCOMPARE(page.header("cache-control"), QByteArray("no-store"));
+    QVERIFY(page.header("vary").contains("Sec-Fetch-Dest"));
+    const QByteArray csp = page.header("content-security-policy");
+    QVERIFY2(csp.contains("default-src 'none'") && csp.contains("img-src 'self'") && csp.contains("media-src 'self'"),
+             csp.constData());
+    QVERIFY(!csp.contains("script-src"));
+    QVERIFY(!page.headers.contains("content-disposition"));
+    const QByteArray target = fx_->target(photo_);
+    QVERIFY(page.body.contains("<h1>IMG_1.jpg</h1>"));
+    QVERIFY(page.body.contains("href=\"" + target + "?download\""));
+    QVERIFY(page.body.contains("src=\"" + target + "?thumb\""));
+    QVERIFY(page.body.contains("200 KB"));
+    QVERIFY(page.body.contains("image/jpeg"));
+    // A browser that sends no Sec-Fetch-Dest: Accept and User-Agent decide.
+    auto older = fetch({"-A", "Mozilla/5.0 (iPhone; CPU iPhone OS 15_0 like Mac OS X) AppleWebKit/605.1.15 Safari/604.1",
+                        "-H", "Accept: text/html,*/*"},
+                       link);
+    QVERIFY(older.body.contains("<h1>IMG_1.jpg</h1>"));
+    // ...and an iPhone is told how a photo reaches Photos.
+    QVERIFY(older.body.contains("press and hold"));
+    QVERIFY(!page.body.contains("press and hold"));
+    // HEAD: the page's head.
+    auto head = fetch(kChromeNavigation + QStringList{"-I"}, link);
+    QCOMPARE(head.header("content-type"), QByteArray("text/html; charset=utf-8"));
+  }
+
+  void downloadToolsGetTheBytes() {
+    const QString link = fx_->url(photo_);
+    const QByteArray want = sha256File(folder_ + "/IMG_1.jpg");
+    // curl as it is, and download tools that say they take HTML.
+    for (const QStringList& args :
+         {QStringList{}, QStringList{"-H", "Accept: text/html,*/*"},
+          QStringList{"-A", "Wget/1.21.3", "-H", "Accept: text/html,*/*"},
+          QStringList{"-A", "aria2/1.36.0", "-H", "Accept: text/html"},
+          QStringList{"-A", "Mozilla/5.0", "-H", "Accept: */*"},
+          QStringList{"-A", "Mozilla/5.0", "-H", "Accept: text/html", "-H", "Sec-Fetch-Dest: empty"}}) {
+      auto a = fetch(args, link);
+      QCOMPARE(a.status, 200);
+      QVERIFY2(a.header("content-disposition").startsWith("attachment;"), qPrintable(args.join(' ')));
+      QCOMPARE(sha256(a.body), want);
+    }
+    // The page's own Download button, and a browser resuming with a range.
+    auto button = fetch(kChromeNavigation, link + "?download");
+    QCOMPARE(button.status, 200);
+    QVERIFY(button.header("content-disposition").startsWith("attachment;"));
+    QCOMPARE(sha256(button.body), want);
+    auto resume = fetch(kChromeNavigation + QStringList{"-H", "Range: bytes=100-"}, link);
+    QCOMPARE(resume.status, 206);
+    QCOMPARE(resume.body.size(), 200'000 - 100);
+  }
+
+  void pagesNeverShowWhatCouldRunScript() {
+    // An HTML file's page says what it is; its bytes are only ever saved.
+    auto page = fetch(kChromeNavigation, fx_->url(page_));
+    QVERIFY(page.body.contains("<h1>page.html</h1>"));
+    QVERIFY(!page.body.contains("<script>alert(1)</script>"));
+    QVERIFY(!page.body.contains("?inline"));
+    // A name with markup stays text.
+    auto odd = fetch(kChromeNavigation, fx_->url(odd_));
+    QCOMPARE(odd.status, 200);
+    QVERIFY(odd.body.contains("<h1>&lt;b&gt;bold &amp; &quot;quoted&quot;.jpg</h1>"));
+    QVERIFY(!odd.body.contains("<b>bold"));
+  }
+
+  void folderOfPicturesIsAGrid() {
+    auto page = fetch({}, base_);
+    QCOMPARE(page.status, 200);
+    QVERIFY(page.body.contains("class=\"entries grid\""));
+    // The script runs by its nonce, and nothing else may.
+    const QByteArray csp = page.header("content-security-policy");
+    QRegularExpression nonce("script-src 'nonce-([A-Za-z0-9_-]{16,})'");
+    auto m = nonce.match(QString::fromLatin1(csp));
+    QVERIFY2(m.hasMatch(), csp.constData());
+    QVERIFY(page.body.contains("<script nonce=\"" + m.captured(1).toLatin1() + "\">"));
+    QCOMPARE(page.body.count("<script"), 1);
+    QVERIFY(csp.contains("img-src 'self'; media-src 'self';"));
+    QVERIFY(!csp.contains("unsafe-eval") && !csp.contains("connect-src"));
+    // A fresh nonce for every page.
+    QVERIFY(!fetch({}, base_).header("content-security-policy").contains(m.captured(1).toLatin1()));
+    // Tiles: lazy, sized, named; the sub-folder's cover is its first picture.
+    QVERIFY(page.body.contains("<img src=\"IMG_1.jpg?thumb\" loading=\"lazy\" decoding=\"async\" width=\"400\" "
+                               "height=\"400\" alt=\"IMG_1.jpg\">"));
+    QVERIFY(page.body.contains("<img src=\"clip.webm?thumb\""));
+    QVERIFY(page.body.contains("<img src=\"Day%201/IMG_7.heic?thumb\""));
+    QVERIFY(page.body.contains("href=\"IMG_1.jpg?inline\""));
+    QVERIFY(page.body.contains("href=\"clip.webm?inline\""));
+    // Nothing that could run script is linked to be shown.
+    QVERIFY(page.body.contains("href=\"page.html\""));
+    QVERIFY(page.body.contains("href=\"drawing.svg\""));
+    QVERIFY(!page.body.contains("<img src=\"page.html"));
+    // HEIC opens through its rendition.
+    auto day = fetch({}, base_ + "Day%201/");
+    QVERIFY(day.body.contains("href=\"IMG_7.heic?view\""));
+    // A folder without pictures stays a list.
+    auto papers = fetch({}, fx_->url(papers_));
+    QVERIFY(papers.body.contains("class=\"entries list\""));
+    QVERIFY(!papers.body.contains("<img"));
+  }
+
+  void selectionZipHoldsJustThePickedFiles() {
+    QTemporaryDir tmp;
+    const QString url = base_ + "?zip&f=IMG_1.jpg&f=notes.txt&f=Day%201&f=notes.txt";
+    auto z = fetch({}, url);
+    QCOMPARE(z.status, 200);
+    QCOMPARE(z.header("content-type"), QByteArray("application/zip"));
+    QCOMPARE(z.header("content-length").toLongLong(), z.body.size());
+    QVERIFY2(z.header("content-disposition").startsWith("attachment; filename=\"Trip (selection).zip\""),
+             z.header("content-disposition").constData());
+    const QString saved = tmp.filePath("picked.zip");
+    QVERIFY(writeFile(saved, z.body));
+    if (!QStandardPaths::findExecutable("unzip").isEmpty()) {
+      ProcessResult t = runProcess("unzip", {"-t", saved}, 30000);
+      QVERIFY2(t.exitCode == 0, t.out.constData());
+      ProcessResult l = runProcess("unzip", {"-Z1", saved}, 30000);
+      QStringList names = QString::fromUtf8(l.out).split('\n', Qt::SkipEmptyParts);
+      names.sort();
+      QCOMPARE(names, (QStringList{"Trip/", "Trip/Day 1/", "Trip/Day 1/IMG_7.heic", "Trip/IMG_1.jpg", "Trip/notes.txt"}));
+    }
+    // A resume asks for the same link: the same zip, from where it stopped.
+    auto rest = fetch({"-H", "Range: bytes=1000-", "-H", "If-Range: " + z.header("etag")}, url);
+    QCOMPARE(rest.status, 206);
+    QCOMPARE(rest.body, z.body.mid(1000));
+    // The whole folder's zip is another one.
+    QVERIFY(fetch({}, base_ + "?zip").header("etag") != z.header("etag"));
+  }
+
+  void selectionZipRefusesWhatIsNotThere_data() {
+    QTest::addColumn<QString>("query");
+    QTest::addColumn<int>("status");
+    QTest::newRow("missing") << "f=IMG_1.jpg&f=nope.jpg" << 404;
+    QTest::newRow("hidden") << "f=.secret" << 404;
+    QTest::newRow("deeper") << "f=IMG_7.heic" << 404;
+    QTest::newRow("dotdot") << "f=.." << 400;
+    QTest::newRow("encoded dotdot") << "f=%2E%2E" << 400;
+    QTest::newRow("dot") << "f=." << 400;
+    QTest::newRow("empty") << "f=" << 400;
+    QTest::newRow("slash") << "f=Day%201%2FIMG_7.heic" << 400;
+    QTest::newRow("raw slash") << "f=../outside" << 400;
+    QTest::newRow("backslash") << "f=..%5Coutside" << 400;
+    QTest::newRow("nul") << "f=notes.txt%00.jpg" << 400;
+    QTest::newRow("bad escape") << "f=%ZZ" << 400;
+  }
+  void selectionZipRefusesWhatIsNotThere() {
+    QFETCH(QString, query);
+    QFETCH(int, status);
+    RawResponse r = rawRequest(fx_->port(), getRequest(fx_->port(), QUrl(base_).path(QUrl::FullyEncoded).toUtf8() +
+                                                                        "?zip&" + query.toUtf8()));
+    QCOMPARE(r.status, status);
+    QVERIFY(!r.body.startsWith("PK"));
+    if (status == 404) QVERIFY2(r.body.contains("is not in this folder"), r.body.constData());
+    if (status == 400) QVERIFY2(r.body.contains("cannot be a file in this folder"), r.body.constData());
+  }
+
+  void afterThePasswordThePage() {
+    auto s = fx_->share(fx_->path("Trip/notes.txt"));
+    ferry::ShareRules r;
+    r.password = "sesame";
+    QVERIFY(fx_->server.setRules(s.token, r));
+    QTemporaryDir tmp;
+    const QString jar = tmp.filePath("cookies");
+    auto asked = fetch(kChromeNavigation, fx_->url(s));
+    QCOMPARE(asked.status, 401);
+    auto right = fetch(kChromeNavigation + QStringList{"-c", jar, "--data-urlencode", "password=sesame"}, fx_->url(s));
+    QCOMPARE(right.status, 303);
+    QCOMPARE(right.header("location"), fx_->target(s));
+    // Following the 303 as a browser does: the page, not the form, nor a download.
+    auto landed = fetch(kChromeNavigation + QStringList{"-b", jar}, fx_->url(s));
+    QCOMPARE(landed.status, 200);
+    QVERIFY(landed.body.contains("<h1>notes.txt</h1>"));
+    QVERIFY(landed.body.contains("Open in the browser"));
+    // And the bytes for curl with the password.
+    QCOMPARE(fetch({"-u", ":sesame"}, fx_->url(s)).body, QByteArray("plain text\n"));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestAlbumPages)
+#include "tst_album_pages.moc"
