@@ -135,8 +135,34 @@
     this.li.appendChild(this.stateEl);
     this.show("queued", "Waiting");
   }
+  // Files still going when the page went away (closed, reloaded, killed
+  // while the phone slept), so the page can say on its return which file
+  // stopped where; picking the file again resumes it from the computer's copy.
+  var UNFINISHED = "ferry-unfinished " + base;
+  function unfinished() { try { return JSON.parse(localStorage.getItem(UNFINISHED) || "{}"); } catch (e) { return {}; } }
+  function noteUnfinished(row) {
+    var now = Date.now();
+    var going = row.state === "sending" || row.state === "waiting" || row.state === "asking";
+    if (going && now - (row.noted || 0) < 1000) return;  // at most once a second
+    row.noted = now;
+    var all = unfinished();
+    var key = storageKey(row.file);
+    if (going) all[key] = { name: row.file.name, size: row.file.size, sent: row.sent };
+    else if (row.state !== "queued") delete all[key];
+    try { localStorage.setItem(UNFINISHED, JSON.stringify(all)); } catch (e) {}
+  }
+  function sayUnfinished() {
+    var all = unfinished(), lines = [];
+    for (var k in all) {
+      var u = all[k];
+      lines.push(u.name + " stopped at " + Math.floor((100 * u.sent) / (u.size || 1)) + " %: choose it again to continue.");
+    }
+    if (lines.length) say(lines.join(" "));
+  }
+
   Row.prototype.show = function (state, text) {
     this.state = state;
+    noteUnfinished(this);
     this.li.className = state;
     this.li.dataset.state = state;
     this.stateEl.textContent = text;
@@ -322,6 +348,7 @@
 
   function add(files) {
     if (!running && !queue.length) declined = null;  // a new pick asks again
+    if (!notice.classList.contains("off") && !notice.classList.contains("asking")) say("");
     for (var i = 0; i < files.length; i++) {
       var row = new Row(files[i]);
       items.push(row);
@@ -332,6 +359,8 @@
     updateSummary();
     pump();
   }
+
+  sayUnfinished();
 
   input.addEventListener("change", function () {
     add(input.files);

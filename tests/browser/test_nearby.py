@@ -2,19 +2,23 @@
 pages are two devices of `ferry --headless --receive DIR --json`; a file
 sent to one shows as a card on that page only and downloads intact; text
 goes both ways (markup shown as text, 100 KB refused in words); a reload is
-the same device; a closed page is reported gone. Push latency from the
+the same device; a closed page is reported gone; a page left mid-upload says on
+its return which file stopped where, and the file picked again resumes. Push latency from the
 `text` command to the card on the page, over 100 pushes. Screenshots at
 phone width, light and dark."""
 
 import hashlib
 import json
 import os
+import re
 import statistics
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 
 import ferry_browser as fb
+from cut_proxy import CutProxy
 
 
 def json_events(ferry, kind):
@@ -141,5 +145,43 @@ def test_two_devices():
         ferry.stop()
 
 
+def test_page_left_mid_upload_says_where_and_resumes():
+    src = tempfile.mkdtemp(prefix="ferry-src-")
+    inbox = tempfile.mkdtemp(prefix="ferry-inbox-")
+    big = os.path.join(src, "big-video.mp4")
+    with open(big, "wb") as f:
+        f.write(os.urandom(6 * 1024 * 1024))
+    ferry = fb.Ferry(["--receive", inbox], lines_expected=1)
+    proxy = CutProxy(urllib.parse.urlsplit(ferry.lines[0]).port, bytes_per_second=2_000_000)
+    try:
+        link = "http://127.0.0.1:%d%s" % (proxy.port, urllib.parse.urlsplit(ferry.lines[0]).path)
+
+        def part_size():
+            parts = [n for n in os.listdir(inbox) if n.endswith(".ferry-part")]
+            return os.path.getsize(os.path.join(inbox, parts[0])) if parts else 0
+        with fb.browser(fb.PHONE) as b:
+            b.get(link)
+            b.find_element("id", "files").send_keys(big)
+            fb.wait_for(lambda: part_size() >= 1024 * 1024, 30, "a megabyte on the disk")
+            time.sleep(1.2)  # the page notes its progress once a second
+            b.refresh()  # the page is gone mid-file (a reload, a phone that killed the tab)
+            said = fb.wait_for(lambda: b.execute_script(
+                "var n = document.getElementById('notice'); return n.hidden ? '' : n.textContent"), 10, "the notice")
+            assert re.fullmatch(r"big-video\.mp4 stopped at \d+ %: choose it again to continue\.", said), said
+            fb.screenshot(b, "nearby-phone-stopped")
+            b.find_element("id", "files").send_keys(big)
+            fb.wait_for(lambda: b.execute_script(
+                "var li = document.querySelector('#uploads li'); return li && li.dataset.state === 'done'"), 60,
+                "the upload to finish")
+            assert b.execute_script("return document.getElementById('notice').hidden")
+        assert hashlib.sha256(open(os.path.join(inbox, "big-video.mp4"), "rb").read()).digest() == \
+            hashlib.sha256(open(big, "rb").read()).digest()
+        starts = [int(n) for n in re.findall(r"started receiving big-video\.mp4 \(.*? from byte (\d+)\)", ferry.stderr())]
+        assert len(starts) >= 2 and starts[-1] > 0, ferry.stderr()
+    finally:
+        proxy.close()
+        ferry.stop()
+
+
 if __name__ == "__main__":
-    fb.run(test_two_devices)
+    fb.run(test_two_devices, test_page_left_mid_upload_says_where_and_resumes)
