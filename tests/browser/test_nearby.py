@@ -150,7 +150,7 @@ def test_page_left_mid_upload_says_where_and_resumes():
     inbox = tempfile.mkdtemp(prefix="ferry-inbox-")
     big = os.path.join(src, "big-video.mp4")
     with open(big, "wb") as f:
-        f.write(os.urandom(6 * 1024 * 1024))
+        f.write(os.urandom(8 * 1024 * 1024))
     ferry = fb.Ferry(["--receive", inbox], lines_expected=1)
     proxy = CutProxy(urllib.parse.urlsplit(ferry.lines[0]).port, bytes_per_second=2_000_000)
     try:
@@ -164,7 +164,10 @@ def test_page_left_mid_upload_says_where_and_resumes():
             b.find_element("id", "files").send_keys(big)
             fb.wait_for(lambda: part_size() >= 1024 * 1024, 30, "a megabyte on the disk")
             time.sleep(1.2)  # the page notes its progress once a second
-            b.refresh()  # the page is gone mid-file (a reload, a phone that killed the tab)
+            # The page is gone mid-file (a phone that killed the tab), and
+            # with it the connection (bytes the proxy holds never arrive).
+            proxy.cut()
+            b.refresh()
             said = fb.wait_for(lambda: b.execute_script(
                 "var n = document.getElementById('notice'); return n.hidden ? '' : n.textContent"), 10, "the notice")
             assert re.fullmatch(r"big-video\.mp4 stopped at \d+ %: choose it again to continue\.", said), said
