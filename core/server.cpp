@@ -82,14 +82,20 @@ bool Server::start(const ServerOptions& options, std::string* error) {
     }
     if (l) l(d, here);
   });
-  r->router->nearby().setTextListener([this](const NearbyDevice& from, const std::string& text) {
-    std::function<void(const NearbyDevice&, const std::string&)> l;
-    {
-      std::lock_guard lock(mutex_);
-      l = nearbyTextListener_;
-    }
-    if (l) l(from, text);
-  });
+  bool takesText = false;
+  {
+    std::lock_guard lock(mutex_);
+    takesText = static_cast<bool>(nearbyTextListener_);
+  }
+  if (takesText)
+    r->router->nearby().setTextListener([this](const NearbyDevice& from, const std::string& text) {
+      std::function<void(const NearbyDevice&, const std::string&)> l;
+      {
+        std::lock_guard lock(mutex_);
+        l = nearbyTextListener_;
+      }
+      if (l) l(from, text);
+    });
   r->http = std::make_unique<HttpServer>(*r->loop, *r->router, *r->limiter);
   HttpServerOptions ho;
   ho.bind = options.bind;

@@ -132,7 +132,8 @@ class Server final {
   // Nearby devices: browsers with this computer's page (the receive link's)
   // open. The listener hears each arrive and leave, the text listener what
   // a device's page sends; both on the loop thread, must not block. Set
-  // before start().
+  // before start(). Without a text listener the page shows no nearby area
+  // (nothing here would show its text or send it anything).
   void setNearbyListener(NearbyListener listener);
   void setNearbyTextListener(std::function<void(const NearbyDevice& from, const std::string& text)> listener);
   std::vector<NearbyDevice> nearbyDevices() const;

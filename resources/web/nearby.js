@@ -3,10 +3,10 @@
 // the computer, which can then send it text and files; they appear here as
 // cards, newest first. Text typed here goes to the computer.
 //
-//   GET  <link>?events[&name=N]  -> text/event-stream: hello {device, name},
+//   GET  <link>?events[&name=N]  -> text/event-stream: hello {device, name, live},
 //                                  then text {text} and file {name, size,
 //                                  folder, link}, each with its id
-//   POST <link>?text  (the text) -> 200 | 409 | 413 (over 64 KB)
+//   POST <link>?text  (the text) -> 200 | 409 | 413 (over 64 KB) | 503 (not live)
 //
 // EventSource reconnects by itself and sends Last-Event-ID, so what was sent
 // meanwhile arrives then; a reload gets every card still queued for this
@@ -146,6 +146,8 @@
     source = new EventSource(base + "?events" + (name ? "&name=" + encodeURIComponent(name) : ""));
     source.addEventListener("hello", function (e) {
       var hello = JSON.parse(e.data);
+      // Only where this computer shows what the page sends, and can send to it.
+      document.getElementById("nearby").hidden = !hello.live;
       me.textContent = hello.name;
       document.body.dataset.device = hello.device;
       state.textContent = "Connected";

@@ -175,7 +175,7 @@ def test_framing_cookie_and_replay():
         cookie = s.cookie()
         assert s.frames(1)[0] == "retry: 2000"
         hello = s.events(1)[0]
-        assert hello[0] is None and hello[1] == "hello", hello
+        assert hello[0] is None and hello[1] == "hello" and hello[2]["live"] is True, hello
         device = hello[2]["device"]
         fb.wait_for(lambda: json_events(ferry, "device"), 5, "the device event")
         d = json_events(ferry, "device")[0]

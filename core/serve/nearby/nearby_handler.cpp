@@ -189,7 +189,7 @@ BodyPtr NearbyHandler::events(const HttpRequest& req, Responder& out, const Rece
   std::string first = "retry: " + std::to_string(kRetryMs) + "\n\n";
   std::string hello = "{\"device\":" + std::to_string(device) + ",\"name\":";
   appendJsonString(hello, devices_.find(device)->name);
-  hello += '}';
+  hello += textListener_ ? ",\"live\":true}" : ",\"live\":false}";
   appendFrame(first, 0, "hello", hello);
   for (const NearbyDevices::Message* m : devices_.since(device, after)) appendFrame(first, m->seq, m->type, m->data);
   stream->write(first);
@@ -199,6 +199,10 @@ BodyPtr NearbyHandler::events(const HttpRequest& req, Responder& out, const Rece
 SinkPtr NearbyHandler::text(const HttpRequest& req, Responder& out, const ReceiveFolder&) {
   if (!sameOrigin(req)) {
     out.respond(403, {}, "Requests from other sites are not accepted.\n");
+    return nullptr;
+  }
+  if (!textListener_) {
+    out.respond(503, {}, "This computer does not take text from its page.\n");
     return nullptr;
   }
   const std::uint64_t device = devices_.idOf(cookieValue(req.header("cookie"), kCookie));

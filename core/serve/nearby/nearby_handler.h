@@ -72,6 +72,9 @@ class NearbyHandler final {
   void stopReceiving(std::string_view reason);
 
   NearbyDevices& devices() { return devices_; }
+  // Without a listener nothing on this computer would show a page's text
+  // (nor send it anything): the page then keeps its nearby area hidden,
+  // and text posted anyway gets 503.
   void setTextListener(NearbyTextListener listener) { textListener_ = std::move(listener); }
 
   // For EventStream and the text sink.
