@@ -13,6 +13,7 @@
 
 #ifndef _WIN32
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <unistd.h>
 
@@ -213,9 +214,11 @@ void onSignal(int) { gStop = true; }
 #endif
 
 #ifndef _WIN32
-// Answers to asks, typed (or piped) on stdin one a line: "accept 3",
-// "always 3", "decline 3". Read without blocking from the main thread's
-// wait, so a stdin that never speaks costs nothing and stops nothing.
+// Commands typed (or piped) on stdin one a line: answers to asks ("accept
+// 3", "always 3", "decline 3"), and what goes to a nearby device ("send 2
+// FILE...", "text 2 TEXT"; a path with spaces in double quotes). Read
+// without blocking from the main thread's wait, so a stdin that never
+// speaks costs nothing and stops nothing.
 class AskAnswers {
  public:
   AskAnswers(Server& server, const LogLines& lines) : server_(server), lines_(lines) {}
@@ -231,7 +234,8 @@ class AskAnswers {
         answer(pending_.substr(0, nl), log);
         pending_.erase(0, nl + 1);
       }
-      if (pending_.size() > 4096) pending_.clear();  // not a line of ours
+      // Not a line of ours (the longest is 'text ID' and 64 KiB of text).
+      if (pending_.size() > 80 * 1024) pending_.clear();
     }
   }
 
@@ -244,14 +248,51 @@ class AskAnswers {
     const std::string number = space == std::string::npos ? std::string() : line.substr(space + 1);
     auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), id);
     const bool numberOk = ec == std::errc() && end == number.data() + number.size() && id > 0;
+    if (word == "send" || word == "text") return toDevice(word, number, log);
     ReceiveAnswer a;
     if (word == "accept") a = ReceiveAnswer::kAccept;
     else if (word == "always") a = ReceiveAnswer::kAcceptAlways;
     else if (word == "decline") a = ReceiveAnswer::kDecline;
     else if (line.empty()) return;
-    else return say(log, "answer an ask with 'accept N', 'always N' or 'decline N', not '" + line + "'");
+    else
+      return say(log, "answer an ask with 'accept N', 'always N' or 'decline N', or send to a device with 'send ID "
+                      "FILE...' or 'text ID TEXT', not '" + line + "'");
     if (!numberOk) return say(log, "'" + line + "' needs the number of the ask");
     server_.answerReceiveAsk(id, a);
+  }
+
+  // "send 2 a.pdf \"my photo.jpg\"", "text 2 see you at 6": `rest` is all
+  // after the word.
+  void toDevice(const std::string& word, const std::string& rest, TransferLog& log) {
+    const auto space = rest.find(' ');
+    const std::string number = rest.substr(0, space);
+    std::uint64_t id = 0;
+    auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), id);
+    const std::string args = space == std::string::npos ? std::string() : rest.substr(space + 1);
+    if (ec != std::errc() || end != number.data() + number.size() || id == 0 || args.empty())
+      return say(log, word == "send" ? "send to a device with 'send ID FILE...'" : "send text with 'text ID TEXT'");
+    std::string error;
+    if (word == "text") {
+      if (!server_.sendText(id, args, &error)) say(log, error);
+      return;
+    }
+    std::vector<std::string> paths;
+    std::string path;
+    bool quoted = false, any = false;
+    for (char c : args) {
+      if (c == '"') {
+        quoted = !quoted;
+        any = true;
+      } else if (c == ' ' && !quoted) {
+        if (any) paths.push_back(std::exchange(path, {}));
+        any = false;
+      } else {
+        path += c;
+        any = true;
+      }
+    }
+    if (any) paths.push_back(path);
+    if (!server_.sendToDevice(id, paths, &error)) say(log, error);
   }
 
   void say(TransferLog& log, const std::string& sentence) {
@@ -336,6 +377,16 @@ int runHeadless(const CommandLine& cmd) {
     lines.ask(out, a, state);
     log.say(out);
   });
+  server.setNearbyListener([&log, &lines](const NearbyDevice& d, bool here) {
+    std::string out;
+    lines.device(out, d, here);
+    log.say(out);
+  });
+  server.setNearbyTextListener([&log, &lines](const NearbyDevice& from, const std::string& text) {
+    std::string out;
+    lines.text(out, from, text);
+    log.say(out);
+  });
   std::string error;
   if (!server.start(cmd.server, &error)) return refuse(error);
   std::string host = defaultLinkHost(cmd.server.bind);
@@ -357,12 +408,19 @@ int runHeadless(const CommandLine& cmd) {
   // Non-blocking while Ferry runs; given back as it was, since a terminal's
   // flags are its shell's too.
   const int stdinFlags = ::fcntl(STDIN_FILENO, F_GETFL);
-  bool listening = cmd.receive.askNewDevices && !cmd.receiveDir.empty() && stdinFlags >= 0 &&
+  // Commands come while Receive is on: answers to asks, and what goes to
+  // the nearby devices its page brings.
+  bool listening = !cmd.receiveDir.empty() && stdinFlags >= 0 &&
                    ::fcntl(STDIN_FILENO, F_SETFL, stdinFlags | O_NONBLOCK) == 0;
   const bool restoreStdin = listening;
   while (true) {
-    // Answers are read 10 times a second while asks may come, else 4.
-    timespec timeout{0, (listening ? 100 : 250) * 1000 * 1000};
+    // A command is read the moment it arrives; stop signals are taken
+    // within a quarter of a second either way.
+    if (listening) {
+      pollfd in{STDIN_FILENO, POLLIN, 0};
+      ::poll(&in, 1, 250);
+    }
+    timespec timeout{0, listening ? 0 : 250 * 1000 * 1000};
     int sig = sigtimedwait(&stopSignals, nullptr, &timeout);
     if (sig == SIGINT || sig == SIGTERM) break;
     if (listening) listening = answers.poll(log);

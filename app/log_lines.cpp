@@ -379,6 +379,41 @@ void LogLines::ask(std::string& out, const ReceiveAsk& a, ReceiveAskState state)
   out += "ferry: ask " + id + (state == ReceiveAskState::kOpen ? ": " : " ") + sentence + "\n";
 }
 
+void LogLines::device(std::string& out, const NearbyDevice& d, bool here) const {
+  if (json_) {
+    if (here)
+      JsonLine(out, "device").number("id", d.id).text("kind", d.kind).text("name", d.name).text("address", d.address);
+    else
+      JsonLine(out, "device-gone").number("id", d.id);
+    return;
+  }
+  const std::string id = std::to_string(d.id);
+  if (here)
+    out += "ferry: device " + id + ": " + d.name + " (" + d.address + ") has this computer's page open; 'send " + id +
+           " FILE...' or 'text " + id + " TEXT' sends to it\n";
+  else
+    out += "ferry: device " + id + " (" + d.name + ") left\n";
+}
+
+void LogLines::text(std::string& out, const NearbyDevice& from, std::string_view text) const {
+  if (json_) {
+    JsonLine(out, "text").number("device", from.id).text("name", from.name).text("text", text);
+    return;
+  }
+  out += "ferry: text from device " + std::to_string(from.id) + " (" + from.name + "):\n";
+  // Indented, one line of the log per line of text; no control characters.
+  std::string line = "    ";
+  for (char c : text) {
+    if (c == '\n') {
+      out += line + "\n";
+      line = "    ";
+    } else if (static_cast<unsigned char>(c) >= 0x20 || c == '\t') {
+      line += c;
+    }
+  }
+  out += line + "\n";
+}
+
 void LogLines::error(std::string& out, std::string_view sentence) const {
   if (json_) {
     JsonLine(out, "error").text("message", sentence);

@@ -18,6 +18,11 @@
 //   ask               a new device asks to send files: "id", "state" (open, accepted,
 //                     accepted-always, declined, timed-out, withdrawn), "client", "address",
 //                     "name", "size", "more", "message" (the sentence; for "open", how to answer)
+//   device            a nearby device arrived (this computer's page open on it; again when it
+//                     renamed itself): "id" (for 'send ID PATH...' and 'text ID TEXT' on
+//                     stdin), "kind" ("browser"), "name", "address"
+//   device-gone       it left: "id"
+//   text              a device sent text: "device" (its id), "name", "text"
 //   error, dropped, stopped
 // "time" is when the event happened: a transfer's start or end, a delivery's
 // last byte or request.
@@ -51,6 +56,9 @@ class LogLines {
   void deliveryEnded(std::string& out, const DeliveryInfo& d) const;
   // A device asking to send files (answered on stdin: "accept N"), or its ask's end.
   void ask(std::string& out, const ReceiveAsk& a, ReceiveAskState state) const;
+  // A nearby device arrives (here) or leaves; text it sent.
+  void device(std::string& out, const NearbyDevice& d, bool here) const;
+  void text(std::string& out, const NearbyDevice& from, std::string_view text) const;
   void error(std::string& out, std::string_view sentence) const;
   void dropped(std::string& out, std::uint64_t lines) const;
   void stopped(std::string& out) const;

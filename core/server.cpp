@@ -1,7 +1,11 @@
 #include "server.h"
 
+#include <algorithm>
+#include <filesystem>
+
 #include "event_loop.h"
 #include "http_server.h"
+#include "json_text.h"
 #include "net_address.h"
 #include "rate_limiter.h"
 #include "request_target.h"
@@ -70,6 +74,30 @@ bool Server::start(const ServerOptions& options, std::string* error) {
     }
     if (l) l(ask, state);
   });
+  r->router->nearby().devices().setListener([this](const NearbyDevice& d, bool here) {
+    NearbyListener l;
+    {
+      std::lock_guard lock(mutex_);
+      std::erase_if(nearby_, [&](const NearbyDevice& n) { return n.id == d.id; });
+      if (here) nearby_.push_back(d);
+      l = nearbyListener_;
+    }
+    if (l) l(d, here);
+  });
+  bool takesText = false;
+  {
+    std::lock_guard lock(mutex_);
+    takesText = static_cast<bool>(nearbyTextListener_);
+  }
+  if (takesText)
+    r->router->nearby().setTextListener([this](const NearbyDevice& from, const std::string& text) {
+      std::function<void(const NearbyDevice&, const std::string&)> l;
+      {
+        std::lock_guard lock(mutex_);
+        l = nearbyTextListener_;
+      }
+      if (l) l(from, text);
+    });
   HttpServerOptions ho;
   if (!options.tlsCert.empty() || !options.tlsKey.empty()) {
     if (options.tlsCert.empty() || options.tlsKey.empty()) {
@@ -123,12 +151,14 @@ void Server::stop() {
   if (!r) return;
   HttpServer* http = r->http.get();
   TransferStats* stats = r->stats.get();
+  Router* router = r->router.get();
   EventLoop* loop = r->loop.get();
   // Close every connection on the loop thread, publish the last word, then
   // end run(): post() and stop() both go through the waker, so this is prompt
   // even when the loop sleeps with no timers.
-  loop->post([http, stats, loop] {
+  loop->post([http, stats, router, loop] {
     http->shutdown();
+    router->nearby().devices().clear();  // every device leaves, and is told so
     stats->publishNow();
     loop->stop();
   });
@@ -280,6 +310,92 @@ void Server::answerReceiveAsk(std::uint64_t id, ReceiveAnswer answer) {
 }
 
 void Server::acceptReceiveDevice(const std::string& key) { receive_.acceptDevice(key); }
+
+void Server::setNearbyListener(NearbyListener listener) {
+  std::lock_guard lock(mutex_);
+  nearbyListener_ = std::move(listener);
+}
+
+void Server::setNearbyTextListener(std::function<void(const NearbyDevice&, const std::string&)> listener) {
+  std::lock_guard lock(mutex_);
+  nearbyTextListener_ = std::move(listener);
+}
+
+std::vector<NearbyDevice> Server::nearbyDevices() const {
+  std::lock_guard lock(mutex_);
+  return nearby_;
+}
+
+namespace {
+
+bool deviceHere(const std::vector<NearbyDevice>& devices, std::uint64_t id) {
+  return std::any_of(devices.begin(), devices.end(), [id](const NearbyDevice& d) { return d.id == id; });
+}
+
+}  // namespace
+
+bool Server::sendToDevice(std::uint64_t device, const std::vector<std::string>& paths, std::string* error,
+                          std::chrono::seconds lifetime) {
+  if (!deviceHere(nearbyDevices(), device)) {
+    if (error) *error = "No device " + std::to_string(device) + " has this computer's page open.";
+    return false;
+  }
+  if (paths.empty()) {
+    if (error) *error = "Name at least one file to send.";
+    return false;
+  }
+  ShareRules rules;
+  rules.expires = ShareRules::Clock::now() + lifetime;
+  std::vector<Share> made;
+  for (const std::string& path : paths) {
+    auto s = shares_.add(path, error);
+    if (!s) {
+      for (const Share& m : made) removeShare(m.token);
+      return false;
+    }
+    shares_.setRules(s->token, rules);
+    if (s->folder) scanner_.scan(shares_.find(s->token));
+    made.push_back(*s);
+  }
+  std::vector<std::string> cards;
+  for (const Share& s : made) {
+    std::string json = "{\"name\":";
+    appendJsonString(json, s.name);
+    std::error_code ec;
+    const auto size = s.folder ? 0 : std::filesystem::file_size(s.path, ec);
+    json += ",\"size\":" + std::to_string(ec ? 0 : size) + ",\"folder\":" + (s.folder ? "true" : "false");
+    json += ",\"link\":";
+    appendJsonString(json, "/" + s.token + "/" + percentEncodePathSegment(s.name) + (s.folder ? "/" : ""));
+    json += '}';
+    cards.push_back(std::move(json));
+  }
+  std::vector<std::string> tokens;
+  for (const Share& s : made) tokens.push_back(s.token);
+  post([this, device, cards = std::move(cards), tokens = std::move(tokens)](Running& r) {
+    bool sent = true;
+    for (const std::string& card : cards) sent = sent && r.router->nearby().send(device, "file", card);
+    // The device left meanwhile: its links go with it.
+    if (!sent)
+      for (const std::string& t : tokens) removeShare(t);
+  });
+  return true;
+}
+
+bool Server::sendText(std::uint64_t device, const std::string& text, std::string* error) {
+  if (!deviceHere(nearbyDevices(), device)) {
+    if (error) *error = "No device " + std::to_string(device) + " has this computer's page open.";
+    return false;
+  }
+  if (text.empty() || text.size() > NearbyHandler::kMaxText) {
+    if (error) *error = text.empty() ? "There is no text to send." : "Text up to 64 KB can be sent at once: this is longer.";
+    return false;
+  }
+  std::string json = "{\"text\":";
+  appendJsonString(json, text);
+  json += '}';
+  post([device, json = std::move(json)](Running& r) { r.router->nearby().send(device, "text", json); });
+  return true;
+}
 
 void Server::setRateLimit(std::uint64_t bytesPerSecond) {
   {

@@ -27,6 +27,7 @@
 #include "folder_scanner.h"
 #include "picture_cache.h"
 #include "http_limits.h"
+#include "nearby_devices.h"
 #include "receive_asks.h"
 #include "receive_target.h"
 #include "share_registry.h"
@@ -147,6 +148,24 @@ class Server final {
   // A device never asked about again (one accepted "always", restored).
   void acceptReceiveDevice(const std::string& key);
 
+  // Nearby devices: browsers with this computer's page (the receive link's)
+  // open. The listener hears each arrive and leave, the text listener what
+  // a device's page sends; both on the loop thread, must not block. Set
+  // before start(). Without a text listener the page shows no nearby area
+  // (nothing here would show its text or send it anything).
+  void setNearbyListener(NearbyListener listener);
+  void setNearbyTextListener(std::function<void(const NearbyDevice& from, const std::string& text)> listener);
+  std::vector<NearbyDevice> nearbyDevices() const;
+  // Sends files or folders to one nearby device, and to no other: each
+  // gets a private link (a share of its own, ending after `lifetime`), and
+  // the device's page a card with its name, size and link. False with a
+  // sentence when the device is not here or a path cannot be shared (then
+  // nothing is sent).
+  bool sendToDevice(std::uint64_t device, const std::vector<std::string>& paths, std::string* error,
+                    std::chrono::seconds lifetime = std::chrono::hours(24));
+  // Text (a link, a note) to one nearby device's page, at most 64 KiB.
+  bool sendText(std::uint64_t device, const std::string& text, std::string* error);
+
   void setRateLimit(std::uint64_t bytesPerSecond);
   // The name the mDNS responder publishes for this machine ("mypc.local";
   // "" = none): requests for it are answered, now and after the next start.
@@ -169,11 +188,14 @@ class Server final {
   CrcCache crcs_;
   PictureCache pictures_;
   FolderScanner scanner_{crcs_, pictures_};
-  mutable std::mutex mutex_;  // guards running_, snapshot_, listener_, askListener_, rate_, mdnsName_
+  mutable std::mutex mutex_;  // guards running_, snapshot_, the listeners, nearby_, rate_, mdnsName_
   std::unique_ptr<Running> running_;
   std::shared_ptr<const StatsSnapshot> snapshot_;
   SnapshotListener listener_;
   ReceiveAskListener askListener_;
+  NearbyListener nearbyListener_;
+  std::function<void(const NearbyDevice&, const std::string&)> nearbyTextListener_;
+  std::vector<NearbyDevice> nearby_;  // here now, as the loop last said
   std::uint64_t rate_ = 0;
   std::string mdnsName_;
   std::mutex lifecycle_;  // serialises start() and stop()

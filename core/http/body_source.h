@@ -51,6 +51,13 @@ class BodySource {
   // Back to its maker: deleted, recycled, or kept until a job of its own in
   // the work pool has returned.
   virtual void release() = 0;
+  // A live stream (Server-Sent Events) that has no end of its own: the
+  // client's hang-up ends it at once (a download's half-close does not),
+  // and a peer that stops acknowledging its bytes is given up on within
+  // kLivePeerTimeoutMs. It waits (kWait) for as long as it likes without
+  // counting as a stalled write.
+  virtual bool live() const { return false; }
+  static constexpr int kLivePeerTimeoutMs = 25'000;
 
  protected:
   ~BodySource() = default;

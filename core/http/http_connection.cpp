@@ -65,7 +65,9 @@ void HttpConnection::onReadable() {
   if (state_ == State::kReceiving) return receiveBody();
   if (state_ == State::kWriting) {
     // A pipelined request waits in the buffer; reading pauses when it is
-    // full. A client that half-closed still gets its response.
+    // full. A client that half-closed still gets its response, unless it
+    // is a live stream, which only ever ends that way.
+    if (conn_.eof() && body_ && body_->live()) closeNow({}, false);
     return;
   }
   processInput();
@@ -208,6 +210,7 @@ void HttpConnection::handle(const HttpRequest& req, std::string_view head) {
   if (!req.isGet && !req.isHead) return respondHttp(405, false, {}, "Allow: GET, HEAD\r\n");
 
   body_ = server_.handler().handle(req, *this);
+  if (body_ && body_->live()) setPeerTimeout(conn_.fd(), BodySource::kLivePeerTimeoutMs);
 }
 
 void HttpConnection::redirectToTls(const HttpRequest& req, std::string_view host) {

@@ -1,5 +1,7 @@
 #include "socket.h"
 
+#include <algorithm>
+
 #ifdef _WIN32
 #include <ws2tcpip.h>
 #include <mutex>
@@ -7,6 +9,8 @@
 #include <csignal>
 #include <cerrno>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #endif
@@ -31,6 +35,23 @@ std::error_code setNonBlocking(NativeSocket s) noexcept {
   if (flags < 0 || ::fcntl(s, F_SETFL, flags | O_NONBLOCK) < 0) return lastSocketError();
   int fdflags = ::fcntl(s, F_GETFD, 0);
   if (fdflags < 0 || ::fcntl(s, F_SETFD, fdflags | FD_CLOEXEC) < 0) return lastSocketError();
+#endif
+  return {};
+}
+
+std::error_code setPeerTimeout(NativeSocket s, int ms) noexcept {
+  int on = 1;
+  if (::setsockopt(s, SOL_SOCKET, SO_KEEPALIVE, reinterpret_cast<const char*>(&on), sizeof on) != 0)
+    return lastSocketError();
+#if defined(__linux__) && defined(TCP_USER_TIMEOUT)
+  int idle = std::max(1, ms / 2000);  // seconds of silence before the first probe
+  int interval = std::max(1, ms / 4000);
+  ::setsockopt(s, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+  ::setsockopt(s, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+  unsigned int timeout = static_cast<unsigned int>(ms);
+  if (::setsockopt(s, IPPROTO_TCP, TCP_USER_TIMEOUT, &timeout, sizeof timeout) != 0) return lastSocketError();
+#else
+  (void)ms;
 #endif
   return {};
 }

@@ -45,6 +45,13 @@ void closeSocket(NativeSocket s) noexcept;
 
 std::error_code setNonBlocking(NativeSocket s) noexcept;
 
+// Bytes written to `s` that its peer has not acknowledged within `ms` end
+// the connection (TCP_USER_TIMEOUT, Linux), with keepalive probes so an
+// idle one is checked too: a peer that vanished without a word (a phone
+// that left the Wi-Fi) is noticed in about that time, not in the system's
+// fifteen minutes. Elsewhere only the keepalive probes; {} or the error.
+std::error_code setPeerTimeout(NativeSocket s, int ms) noexcept;
+
 // errno on POSIX, WSAGetLastError() on Windows, as a system_category code.
 std::error_code lastSocketError() noexcept;
 

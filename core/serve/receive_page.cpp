@@ -19,6 +19,8 @@ void renderReceivePage(std::string& out, std::string_view nonce, std::string_vie
       to += asks ? "1" : "0";
     } else if (hole == "script") {
       to += webAsset("receive.js");
+      to += "\n";
+      to += webAsset("nearby.js");
     }
   });
 }
@@ -28,7 +30,7 @@ void appendReceivePageHeaders(std::string& head, std::string_view nonce) {
   head += nonce;
   head += "'; script-src 'nonce-";
   head += nonce;
-  head += "'; connect-src 'self'; img-src 'self' data:; form-action 'none'; base-uri 'none'; frame-ancestors 'none'\r\n";
+  head += "'; connect-src 'self'; img-src 'self' data:; media-src data:; form-action 'none'; base-uri 'none'; frame-ancestors 'none'\r\n";
   head += "Referrer-Policy: no-referrer\r\nX-Content-Type-Options: nosniff\r\nX-Frame-Options: DENY\r\n";
   head += "Cache-Control: no-store\r\n";
 }

@@ -3,7 +3,8 @@
 // The receive page (resources/web/receive.html with ferry.css, receive.css
 // and receive.js inlined: one request on a phone), and the headers it goes
 // out with: a Content-Security-Policy that lets only its own inline style
-// and script run (by nonce) and lets it talk only to this server, no
+// and script run (by nonce) and lets it talk only to this server (and play
+// the silent video that keeps a screen awake, from a data: URL), no
 // referrer (the link is the key), no caching. Never CORS headers.
 //
 // Any thread (the template is made once, then only read).

@@ -18,7 +18,8 @@ Router::Router(EventLoop& loop, ShareRegistry& shares, ReceiveTarget& receive, T
       files_(stats, pool),
       album_(pool, pictures),
       folders_(files_, album_, stats, pool, crcs),
-      uploads_(loop, receive, stats, pool) {}
+      uploads_(loop, receive, stats, pool),
+      nearby_(loop) {}
 
 BodyPtr Router::handle(const HttpRequest& req, Responder& out) {
   RequestTarget target = parseRequestTarget(req.target);
@@ -28,6 +29,7 @@ BodyPtr Router::handle(const HttpRequest& req, Responder& out) {
   }
   if (target.status == RequestTarget::kOk) {
     if (auto folder = receive_.find(target.token)) {
+      if (NearbyHandler::wantsEvents(req)) return nearby_.events(req, out, *folder);
       uploads_.serve(req, out, std::move(folder));
       return nullptr;
     }
@@ -66,7 +68,10 @@ SinkPtr Router::accept(const HttpRequest& req, Responder& out) {
   RequestTarget target = parseRequestTarget(req.target);
   if (target.status == RequestTarget::kBadRequest) out.respond(400);
   if (target.status == RequestTarget::kOk)
-    if (auto folder = receive_.find(target.token)) return uploads_.accept(req, out, std::move(folder));
+    if (auto folder = receive_.find(target.token)) {
+      if (NearbyHandler::wantsText(req)) return nearby_.text(req, out, *folder);
+      return uploads_.accept(req, out, std::move(folder));
+    }
   // An upload to a link that is not there (a receive link turned off) is a
   // 404, as its page is; any other body is refused by HTTP (400).
   const bool upload = req.method == "PUT" || req.method == "POST";

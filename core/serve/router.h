@@ -8,7 +8,8 @@
 // names (/<token>/<name>), finds its share and hands the request to the
 // handler for that kind of answer: a shared file, or a shared folder (its
 // pages, files and zips), or the pictures of either (?thumb, ?view). Every request for a share passes its gate first
-// (expiry, download limit, password). Owns the handlers and the gate;
+// (expiry, download limit, password). The receive link also carries the
+// event streams and text of nearby devices. Owns the handlers and the gate;
 // borrows the share registry, the transfer statistics, the work pool and
 // the caches.
 //
@@ -20,6 +21,7 @@
 #include "album_handler.h"
 #include "file_handler.h"
 #include "folder_handler.h"
+#include "nearby_handler.h"
 #include "responder.h"
 #include "share_gate.h"
 #include "upload_handler.h"
@@ -53,8 +55,13 @@ class Router final : public RequestHandler {
 
   void cancelTransfer(std::uint64_t id, std::string_view reason);
   void cancelShare(std::string_view token, std::string_view reason);
-  void stopReceiving(std::string_view reason) { uploads_.stopReceiving(reason); }
+  void stopReceiving(std::string_view reason) {
+    uploads_.stopReceiving(reason);
+    nearby_.stopReceiving(reason);
+  }
   ReceiveAsks& receiveAsks() { return uploads_.asks(); }
+  // The pages open on nearby devices (the receive link's event streams).
+  NearbyHandler& nearby() { return nearby_; }
 
  private:
   ShareRegistry& shares_;
@@ -66,6 +73,7 @@ class Router final : public RequestHandler {
   FolderHandler folders_;
   UploadHandler uploads_;
   std::string sharerName_;
+  NearbyHandler nearby_;
 };
 
 }  // namespace ferry

@@ -60,6 +60,44 @@
     return id;
   })();
 
+  // Keeps the screen on while files go: a locked phone stops its page's
+  // uploads. The Screen Wake Lock where the browser offers it (a secure
+  // context only), else a silent one-pixel video looping inline, which
+  // keeps iOS and Android awake over plain HTTP as well.
+  var awake = { on: false, lock: null, video: null };
+  var SILENT = { webm: "data:video/webm;base64,GkXfo59ChoEBQveBAULygQRC84EIQoKEd2VibUKHgQJChYECGFOAZwEAAAAAAAH+EU2bdLpNu4tTq4QVSalmU6yBoU27i1OrhBZUrmtTrIHYTbuMU6uEElTDZ1OsggEeTbuMU6uEHFO7a1OsggHo7AEAAAAAAABZAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAVSalmsirXsYMPQkBNgI1MYXZmNTkuMjcuMTAwV0GNTGF2ZjU5LjI3LjEwMESJiECfQAAAAAAAFlSua8GuAQAAAAAAADjXgQFzxYibITPIajPLhpyBACK1nIN1bmSIgQCGhVZfVlA4g4EBI+ODhDuaygDgibCBELqBEJqBAhJUw2f9c3OgY8CAZ8iaRaOHRU5DT0RFUkSHjUxhdmY1OS4yNy4xMDBzc9djwItjxYibITPIajPLhmfIoUWjh0VOQ09ERVJEh5RMYXZjNTkuMzcuMTAwIGxpYnZweGfIokWjiERVUkFUSU9ORIeUMDA6MDA6MDIuMDAwMDAwMDAwAAAfQ7Z1w+eBAKOjgQAAgBACAJ0BKhAAEAAARwiFhYiZhIgCAgAMDWAA/v+rUICjmYED6ACxAQABEBAAGAAwP/QMAAAA/v+rUIAcU7trkbuPs4EAt4r3gQHxggGg8IED", mp4: "data:video/mp4;base64,AAAAIGZ0eXBpc29tAAACAGlzb21pc28yYXZjMW1wNDEAAAMxbW9vdgAAAGxtdmhkAAAAAAAAAAAAAAAAAAAD6AAAB9AAAQAAAQAAAAAAAAAAAAAAAAEAAAAAAAAAAAAAAAAAAAABAAAAAAAAAAAAAAAAAABAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAgAAAlt0cmFrAAAAXHRraGQAAAADAAAAAAAAAAAAAAABAAAAAAAAB9AAAAAAAAAAAAAAAAAAAAAAAAEAAAAAAAAAAAAAAAAAAAABAAAAAAAAAAAAAAAAAABAAAAAABAAAAAQAAAAAAAkZWR0cwAAABxlbHN0AAAAAAAAAAEAAAfQAAAAAAABAAAAAAHTbWRpYQAAACBtZGhkAAAAAAAAAAAAAAAAAABAAAAAgABVxAAAAAAALWhkbHIAAAAAAAAAAHZpZGUAAAAAAAAAAAAAAABWaWRlb0hhbmRsZXIAAAABfm1pbmYAAAAUdm1oZAAAAAEAAAAAAAAAAAAAACRkaW5mAAAAHGRyZWYAAAAAAAAAAQAAAAx1cmwgAAAAAQAAAT5zdGJsAAAAvnN0c2QAAAAAAAAAAQAAAK5hdmMxAAAAAAAAAAEAAAAAAAAAAAAAAAAAAAAAABAAEABIAAAASAAAAAAAAAABFUxhdmM1OS4zNy4xMDAgbGlieDI2NAAAAAAAAAAAAAAAGP//AAAANGF2Y0MBZAAK/+EAF2dkAAqs2V7ARAAAAwAEAAADAAg8SJZYAQAGaOvjxMhM/fj4AAAAABBwYXNwAAAAAQAAAAEAAAAUYnRydAAAAAAAAAtUAAALVAAAABhzdHRzAAAAAAAAAAEAAAACAABAAAAAABRzdHNzAAAAAAAAAAEAAAABAAAAHHN0c2MAAAAAAAAAAQAAAAEAAAACAAAAAQAAABxzdHN6AAAAAAAAAAAAAAACAAACyAAAAA0AAAAUc3RjbwAAAAAAAAABAAADYQAAAGJ1ZHRhAAAAWm1ldGEAAAAAAAAAIWhkbHIAAAAAAAAAAG1kaXJhcHBsAAAAAAAAAAAAAAAALWlsc3QAAAAlqXRvbwAAAB1kYXRhAAAAAQAAAABMYXZmNTkuMjcuMTAwAAAACGZyZWUAAALdbWRhdAAAAq8GBf//q9xF6b3m2Ui3lizYINkj7u94MjY0IC0gY29yZSAxNjQgcjMwOTUgYmFlZTQwMCAtIEguMjY0L01QRUctNCBBVkMgY29kZWMgLSBDb3B5bGVmdCAyMDAzLTIwMjIgLSBodHRwOi8vd3d3LnZpZGVvbGFuLm9yZy94MjY0Lmh0bWwgLSBvcHRpb25zOiBjYWJhYz0xIHJlZj0zIGRlYmxvY2s9MTotMzotMyBhbmFseXNlPTB4MzoweDExMyBtZT1oZXggc3VibWU9NyBwc3k9MSBwc3lfcmQ9Mi4wMDowLjcwIG1peGVkX3JlZj0xIG1lX3JhbmdlPTE2IGNocm9tYV9tZT0xIHRyZWxsaXM9MSA4eDhkY3Q9MSBjcW09MCBkZWFkem9uZT0yMSwxMSBmYXN0X3Bza2lwPTEgY2hyb21hX3FwX29mZnNldD0tNCB0aHJlYWRzPTEgbG9va2FoZWFkX3RocmVhZHM9MSBzbGljZWRfdGhyZWFkcz0wIG5yPTAgZGVjaW1hdGU9MSBpbnRlcmxhY2VkPTAgYmx1cmF5X2NvbXBhdD0wIGNvbnN0cmFpbmVkX2ludHJhPTAgYmZyYW1lcz0zIGJfcHlyYW1pZD0yIGJfYWRhcHQ9MSBiX2JpYXM9MCBkaXJlY3Q9MSB3ZWlnaHRiPTEgb3Blbl9nb3A9MCB3ZWlnaHRwPTIga2V5aW50PTI1MCBrZXlpbnRfbWluPTEgc2NlbmVjdXQ9NDAgaW50cmFfcmVmcmVzaD0wIHJjX2xvb2thaGVhZD00MCByYz1jcmYgbWJ0cmVlPTEgY3JmPTIzLjAgcWNvbXA9MC42MCBxcG1pbj0wIHFwbWF4PTY5IHFwc3RlcD00IGlwX3JhdGlvPTEuNDAgYXE9MToxLjIwAIAAAAARZYiEABfOf/731LfMsu4HI4EAAAAJQZohbEF85/7w" };
+  function keepAwake(on) {
+    if (awake.on === on) return;
+    awake.on = on;
+    if (on) return stayAwake();
+    if (awake.lock) { awake.lock.release().catch(function () {}); awake.lock = null; }
+    if (awake.video) awake.video.pause();
+  }
+  function stayAwake() {
+    if (!awake.on || document.hidden) return;
+    if ("wakeLock" in navigator && window.isSecureContext) {
+      navigator.wakeLock.request("screen").then(function (l) {
+        if (awake.on) awake.lock = l; else l.release();
+      }).catch(function () {});
+      return;
+    }
+    if (!awake.video) {
+      var v = document.createElement("video");
+      v.muted = true;
+      v.loop = true;
+      v.setAttribute("playsinline", "");
+      v.setAttribute("muted", "");
+      v.className = "awake";
+      v.src = v.canPlayType("video/webm") ? SILENT.webm : SILENT.mp4;
+      document.body.appendChild(v);
+      awake.video = v;
+    }
+    var played = awake.video.play();
+    if (played && played.catch) played.catch(function () {});
+  }
+  // A lock is let go when the page is hidden; back in front, take it again.
+  document.addEventListener("visibilitychange", stayAwake);
+
   // kind: "off" (nothing more will work) or "asking" (someone must answer).
   function say(text, kind) {
     notice.textContent = text;
@@ -97,8 +135,34 @@
     this.li.appendChild(this.stateEl);
     this.show("queued", "Waiting");
   }
+  // Files still going when the page went away (closed, reloaded, killed
+  // while the phone slept), so the page can say on its return which file
+  // stopped where; picking the file again resumes it from the computer's copy.
+  var UNFINISHED = "ferry-unfinished " + base;
+  function unfinished() { try { return JSON.parse(localStorage.getItem(UNFINISHED) || "{}"); } catch (e) { return {}; } }
+  function noteUnfinished(row) {
+    var now = Date.now();
+    var going = row.state === "sending" || row.state === "waiting" || row.state === "asking";
+    if (going && now - (row.noted || 0) < 1000) return;  // at most once a second
+    row.noted = now;
+    var all = unfinished();
+    var key = storageKey(row.file);
+    if (going) all[key] = { name: row.file.name, size: row.file.size, sent: row.sent };
+    else if (row.state !== "queued") delete all[key];
+    try { localStorage.setItem(UNFINISHED, JSON.stringify(all)); } catch (e) {}
+  }
+  function sayUnfinished() {
+    var all = unfinished(), lines = [];
+    for (var k in all) {
+      var u = all[k];
+      lines.push(u.name + " stopped at " + Math.floor((100 * u.sent) / (u.size || 1)) + " %: choose it again to continue.");
+    }
+    if (lines.length) say(lines.join(" "));
+  }
+
   Row.prototype.show = function (state, text) {
     this.state = state;
+    noteUnfinished(this);
     this.li.className = state;
     this.li.dataset.state = state;
     this.stateEl.textContent = text;
@@ -268,7 +332,8 @@
   function pump() {
     if (running) return;
     var row = queue.shift();
-    if (!row) return;
+    if (!row) { keepAwake(false); return; }
+    keepAwake(true);
     if (declined) {
       // Declined once, the files picked with it are not offered again.
       row.show("failed", "Not sent: " + declined);
@@ -283,6 +348,7 @@
 
   function add(files) {
     if (!running && !queue.length) declined = null;  // a new pick asks again
+    if (!notice.classList.contains("off") && !notice.classList.contains("asking")) say("");
     for (var i = 0; i < files.length; i++) {
       var row = new Row(files[i]);
       items.push(row);
@@ -293,6 +359,8 @@
     updateSummary();
     pump();
   }
+
+  sayUnfinished();
 
   input.addEventListener("change", function () {
     add(input.files);
