@@ -46,6 +46,7 @@ Upload::Upload(UploadHandler& handler, Responder& out, Params params)
   const std::uint64_t total = params_.sizeKnown ? params_.size : 0;
   const std::uint64_t rest = total > start_ ? total - start_ : 0;
   transfer_ = handler_.stats().begin(out.client(), std::move(file), total, start_, rest, {}, TransferDirection::kUpload);
+  handler_.stats().setClientName(transfer_, params_.clientName);
 }
 
 Upload::~Upload() {
