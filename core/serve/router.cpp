@@ -1,5 +1,6 @@
 #include "router.h"
 
+#include "gate_pages.h"
 #include "receive_target.h"
 #include "request_target.h"
 #include "share_registry.h"
@@ -32,14 +33,15 @@ BodyPtr Router::handle(const HttpRequest& req, Responder& out) {
   std::shared_ptr<const Share> share;
   if (target.status == RequestTarget::kOk) share = shares_.find(target.token);
   if (!share) {
-    out.respond(404);
+    // Removed, rotated or never there: a person is told what to do.
+    answerNoSuchLink(out, wantsPage(req));
     return nullptr;
   }
   if (!gate_.admit(req, out, *share)) return nullptr;
   if (share->folder) return folders_.serve(req, out, std::move(share), target);
   // A file's link is "/token" or "/token/name": nothing lies deeper.
   if (target.path.find('/', 1) != std::string_view::npos) {
-    out.respond(404);
+    answerNoSuchLink(out, wantsPage(req));
     return nullptr;
   }
   return files_.serve(req, out, std::move(share));
