@@ -55,6 +55,11 @@ struct AppSettings {
   std::uint64_t maxReceiveSize = 0;
   // Seconds shared caches in front of Ferry may keep plain links; 0 = none.
   std::uint32_t publicCacheSeconds = 0;
+  // How long a link shared in the window works (its expiry, counted from
+  // when it is shared); 0 = until it is removed. Safe by default: a link
+  // forgotten in a chat ends tomorrow. Shares saved earlier keep their rules.
+  std::uint32_t newLinkExpirySeconds = kOneDay;
+  static constexpr std::uint32_t kOneDay = 24 * 3600;
   friend bool operator==(const AppSettings&, const AppSettings&) = default;
 };
 
