@@ -297,7 +297,18 @@ void MainWindow::createCentral() {
   graphLayout->setContentsMargins(0, 0, 0, 0);
   graphLayout->addWidget(sectionTitle(tr("Rates"), graphBox));
   graphLayout->addWidget(graph_);
-  connect(actions_->showGraph, &QAction::toggled, graphBox, &QWidget::setVisible);
+  // First run: the shares take the window; the Transfers list and the
+  // graph come once something moves (the graph as View > Bandwidth Graph says).
+  transfersBox->hide();
+  graphBox->hide();
+  auto reveal = [this, transfersBox, graphBox] {
+    transfersBox->show();
+    graphBox->setVisible(actions_->showGraph->isChecked());
+  };
+  connect(transfers_, &QAbstractItemModel::rowsInserted, this, reveal);
+  connect(actions_->showGraph, &QAction::toggled, graphBox, [transfersBox, graphBox](bool on) {
+    graphBox->setVisible(on && transfersBox->isVisibleTo(transfersBox->parentWidget()));
+  });
 
   mainSplitter_ = new QSplitter(Qt::Vertical, central);
   mainSplitter_->addWidget(topSplitter_);

@@ -33,8 +33,10 @@ BodyPtr Router::handle(const HttpRequest& req, Responder& out) {
   std::shared_ptr<const Share> share;
   if (target.status == RequestTarget::kOk) share = shares_.find(target.token);
   if (!share) {
-    // Removed, rotated or never there: a person is told what to do.
-    answerNoSuchLink(out, wantsPage(req));
+    // A link removed, rotated or never there: a person is told what to do.
+    // What is no link at all ("/", "/favicon.ico") stays a plain 404.
+    if (target.status == RequestTarget::kOk) answerNoSuchLink(out, wantsPage(req));
+    else out.respond(404);
     return nullptr;
   }
   if (!gate_.admit(req, out, *share)) return nullptr;
