@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Regenerates docs/screenshot.png from a real run: builds Ferry, starts it
-# under Xvfb with three real files shared (from a throwaway config
-# directory), starts real, rate-limited curl downloads of them, and has Ferry
-# save its own window (QWidget::grab, via FERRY_SCREENSHOT) mid-download.
+# under Xvfb with three real files shared and Receive on (from a throwaway
+# config directory), starts real, rate-limited curl downloads of them and a
+# curl upload to the receive link, and has Ferry save its own window
+# (QWidget::grab, via FERRY_SCREENSHOT) mid-transfer. FERRY_BINARY=PATH uses
+# a ferry already built instead of building build/release.
 #
 #   scripts/screenshot.sh            -> docs/screenshot.png (light palette)
 #   scripts/screenshot.sh --dark     -> docs/screenshot-dark.png (forced dark palette)
@@ -19,8 +21,12 @@ if [ "${1:-}" = "--dark" ]; then
 fi
 
 ferry_setup_deps xvfb xauth
-ferry_build "$FERRY_ROOT/build/release" Release
-bin="$FERRY_ROOT/build/release/app/ferry"
+if [ -n "${FERRY_BINARY:-}" ]; then
+  bin="$FERRY_BINARY"
+else
+  ferry_build "$FERRY_ROOT/build/release" Release
+  bin="$FERRY_ROOT/build/release/app/ferry"
+fi
 
 work="$(mktemp -d)"
 pids=()
@@ -32,17 +38,18 @@ trap cleanup EXIT
 
 # The files: real bytes on disk (the video is sparse to spare the disk).
 files="$work/files"
-mkdir -p "$files" "$work/config/ferry"
+mkdir -p "$files" "$work/config/ferry" "$work/inbox"
 head -c 2400000 /dev/urandom >"$files/Project plan.pdf"
 head -c 83000000 /dev/urandom >"$files/Photos 2026.zip"
 truncate -s 734003200 "$files/Holiday video.mp4"
+truncate -s 300000000 "$work/IMG_2041.MOV"  # what a phone sends back
 
 # A port nobody listens on.
 port=$((20000 + RANDOM % 20000))
 while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
 
 token() { head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n'; }
-t_pdf="$(token)"; t_zip="$(token)"; t_mp4="$(token)"
+t_pdf="$(token)"; t_zip="$(token)"; t_mp4="$(token)"; t_in="$(token)"
 
 # Settings and shares as Ferry itself stores them (ui/settings/settings_store.cpp).
 cat >"$work/config/ferry/ferry.ini" <<INI
@@ -53,6 +60,11 @@ startOnLaunch=true
 
 [window]
 keepInTray=false
+
+[receive]
+on=true
+folder=$work/inbox
+token=$t_in
 
 [shares]
 1\\token=$t_pdf
@@ -82,6 +94,11 @@ get() {  # get TOKEN NAME [RATE]: a real client, some slowed down so it can be w
 # Ferry's own limit (8 MB/s, set above) caps the total; two clients also
 # read slowly, as phones on Wi-Fi would.
 get "$t_mp4" "Holiday%20video.mp4" 1500k
+# A phone sending a video to this computer (curl as Safari on an iPhone).
+curl -s -o /dev/null --limit-rate 3000k -T "$work/IMG_2041.MOV" \
+  -A "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1" \
+  "http://127.0.0.1:$port/$t_in/" &
+pids+=($!)
 sleep 7
 get "$t_zip" "Photos%202026.zip" 2500k
 sleep 8

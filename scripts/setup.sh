@@ -32,7 +32,7 @@ ferry_setup_deps() {
       return 0 ;;
     MINGW*|MSYS*|CYGWIN*)
       ferry_say "on Windows: install Qt 6 (Qt online installer or vcpkg install qtbase llhttp libqrencode),"
-      ferry_say "CMake and Ninja, then configure with -DCMAKE_PREFIX_PATH=<Qt dir> (see README)."
+      ferry_say "CMake and Ninja, then configure with -DCMAKE_PREFIX_PATH=<Qt dir> (see docs/REFERENCE.md)."
       return 1 ;;
   esac
   if ! command -v dpkg-query >/dev/null; then

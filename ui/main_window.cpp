@@ -147,9 +147,13 @@ MainWindow::MainWindow(SettingsStore store, LaunchOptions launch, QWidget* paren
             history_->add({QDateTime::currentDateTimeUtc(), client, file,
                            QString::fromLatin1(toString(static_cast<DeliveryOutcome>(outcome))), text});
           });
+  connect(transfers_, &TransfersModel::fileReceived, history_, [this](const QString& saved, const QString& client) {
+    history_->add({QDateTime::currentDateTimeUtc(), client, saved, DeliveryHistory::kReceived, tr("Received")});
+  });
   connect(actions_->history, &QAction::triggered, this, &MainWindow::showHistory);
 
   bridge_->setRateLimit(run_.rateLimit());
+  shares_->setNewLinkExpiry(std::chrono::seconds(run_.saved().newLinkExpirySeconds));
   bridge_->setCacheDirectory(run_.launch().cacheDirectory);  // before the shared folders are counted
   shares_->restore();
   if (!run_.launch().paths.isEmpty()) {
@@ -262,17 +266,18 @@ void MainWindow::createCentral() {
   // Transfers.
   transfersView_ = new TableView(central);
   transfersView_->setObjectName(QStringLiteral("transfersView"));
-  transfersView_->setAccessibleName(tr("Downloads"));
+  transfersView_->setAccessibleName(tr("Transfers"));
   transfersView_->setModel(transfersProxy_);
   transfersView_->setItemDelegate(new ProgressDelegate(TransfersModel::Progress, transfersView_));
-  transfersView_->setPlaceholderText(tr("Downloads appear here as they happen"));
+  transfersView_->setPlaceholderText(tr("Files sent (↑) and received (↓) appear here as they happen"));
   transfersView_->setContextMenuPolicy(Qt::ActionsContextMenu);
   transfersView_->addAction(actions_->cancelTransfer);
   transfersView_->addAction(actions_->clearFinished);
   QHeaderView* th = transfersView_->horizontalHeader();
   th->setSectionResizeMode(QHeaderView::Interactive);
   th->setSectionResizeMode(TransfersModel::State, QHeaderView::Stretch);
-  th->resizeSection(TransfersModel::Client, 150);
+  th->resizeSection(TransfersModel::Direction, 28);
+  th->resizeSection(TransfersModel::Client, 190);
   th->resizeSection(TransfersModel::File, 170);
   th->resizeSection(TransfersModel::Progress, 130);
   th->resizeSection(TransfersModel::Transferred, 150);
@@ -283,16 +288,27 @@ void MainWindow::createCentral() {
   auto* transfersBox = new QWidget(central);
   auto* transfersLayout = new QVBoxLayout(transfersBox);
   transfersLayout->setContentsMargins(0, 0, 0, 0);
-  transfersLayout->addWidget(sectionTitle(tr("Downloads"), transfersBox));
+  transfersLayout->addWidget(sectionTitle(tr("Transfers"), transfersBox));
   transfersLayout->addWidget(transfersView_);
 
   graph_ = new BandwidthGraph(central);
   auto* graphBox = new QWidget(central);
   auto* graphLayout = new QVBoxLayout(graphBox);
   graphLayout->setContentsMargins(0, 0, 0, 0);
-  graphLayout->addWidget(sectionTitle(tr("Upload rate"), graphBox));
+  graphLayout->addWidget(sectionTitle(tr("Rates"), graphBox));
   graphLayout->addWidget(graph_);
-  connect(actions_->showGraph, &QAction::toggled, graphBox, &QWidget::setVisible);
+  // First run: the shares take the window; the Transfers list and the
+  // graph come once something moves (the graph as View > Bandwidth Graph says).
+  transfersBox->hide();
+  graphBox->hide();
+  auto reveal = [this, transfersBox, graphBox] {
+    transfersBox->show();
+    graphBox->setVisible(actions_->showGraph->isChecked());
+  };
+  connect(transfers_, &QAbstractItemModel::rowsInserted, this, reveal);
+  connect(actions_->showGraph, &QAction::toggled, graphBox, [transfersBox, graphBox](bool on) {
+    graphBox->setVisible(on && transfersBox->isVisibleTo(transfersBox->parentWidget()));
+  });
 
   mainSplitter_ = new QSplitter(Qt::Vertical, central);
   mainSplitter_->addWidget(topSplitter_);
@@ -427,7 +443,7 @@ void MainWindow::cancelSelectedTransfers() {
     for (const QVariant& id : ids) bridge_->cancelTransfer(i.data(TransfersModel::RunRole).toULongLong(), id.toULongLong());
     n += !ids.isEmpty();
   }
-  if (n) statusBar()->showMessage(n == 1 ? tr("Cancelling 1 download") : tr("Cancelling %1 downloads").arg(n), 4000);
+  if (n) statusBar()->showMessage(n == 1 ? tr("Cancelling 1 transfer") : tr("Cancelling %1 transfers").arg(n), 4000);
 }
 
 void MainWindow::updateTransferActions() {
@@ -452,6 +468,7 @@ void MainWindow::onSaved(bool ok) {
 
 void MainWindow::openSettings() {
   SettingsDialog dialog(run_.saved(), tray_ != nullptr, this);
+  dialog.showCommandLine(run_);
   if (dialog.exec() != QDialog::Accepted) return;
   // What the user sets here replaces this run's command-line values.
   const ServerOptions before = run_.serverOptions();
@@ -474,6 +491,7 @@ void MainWindow::applySettings(const AppSettings& s, const ServerOptions& before
   if (settingsUnsaved_) shares_->save();  // reports it, and keeps retrying
   const ServerOptions after = run_.serverOptions();
   bridge_->setRateLimit(after.rateLimit);
+  shares_->setNewLinkExpiry(std::chrono::seconds(s.newLinkExpirySeconds));
   receiving_->applySettings(s);
   linkAddresses_->refill();
   serving_->refresh();

@@ -95,9 +95,11 @@ void ServingController::onRunningChanged(bool running) {
     p_.shares->scheduleSave();
     sentBeforeRun_ += sentThisRun_;
     sentThisRun_ = 0;
-    p_.graph->setRate(0);
+    receivedBeforeRun_ += receivedThisRun_;
+    receivedThisRun_ = 0;
+    p_.graph->setRates(0, 0);
   }
-  p_.status->setStats(0, 0, sentBeforeRun_);
+  p_.status->setStats(0, 0, 0, sentBeforeRun_, receivedBeforeRun_);
   refresh();
 }
 
@@ -127,10 +129,12 @@ void ServingController::onSnapshot(quint64 run, std::shared_ptr<const StatsSnaps
   if (run != p_.bridge->run()) return;
   p_.shares->model()->applyCounters(snapshot->shares);
   sentThisRun_ = snapshot->totalBytesSent;
+  receivedThisRun_ = snapshot->totalBytesReceived;
   const bool running = p_.bridge->isRunning();
-  p_.graph->setRate(running ? snapshot->uploadRate : 0);
-  p_.status->setStats(running ? snapshot->uploadRate : 0, running ? snapshot->activeTransfers : 0,
-                      sentBeforeRun_ + sentThisRun_);
+  const double in = running ? snapshot->receiveRate : 0, out = running ? snapshot->uploadRate : 0;
+  p_.graph->setRates(in, out);
+  p_.status->setStats(in, out, running ? snapshot->activeTransfers : 0, sentBeforeRun_ + sentThisRun_,
+                      receivedBeforeRun_ + receivedThisRun_);
 }
 
 void ServingController::onTransferEnded(const QString&, const QString&, int state, const QString&) {

@@ -85,6 +85,8 @@ class ServingController final : public QObject {
   Parts p_;
   std::uint64_t sentBeforeRun_ = 0;  // bytes sent by earlier runs of this session
   std::uint64_t sentThisRun_ = 0;
+  std::uint64_t receivedBeforeRun_ = 0;  // bytes received likewise
+  std::uint64_t receivedThisRun_ = 0;
   bool wanted_ = false;
   bool startFailureShown_ = false;  // the message bar tells why serving did not start
 };

@@ -19,11 +19,11 @@ StatusPanel::StatusPanel(QStatusBar* bar) : QObject(bar) {
   problem_ = make({});
   problem_->hide();
   server_ = make(tr("Where Ferry listens for downloads"));
-  rate_ = make(tr("Current upload rate, all downloads together"));
-  active_ = make(tr("Downloads in progress"));
+  rate_ = make(tr("Now: ↓ received by this computer, ↑ sent from it, all transfers together"));
+  active_ = make(tr("Transfers in progress, both ways"));
   sent_ = make(tr("Bytes sent since Ferry started"));
   setServing(false, {});
-  setStats(0, 0, 0);
+  setStats(0, 0, 0, 0, 0);
 }
 
 StatusPanel::~StatusPanel() = default;
@@ -34,10 +34,13 @@ void StatusPanel::setServing(bool running, const QString& address) {
                            : tr("<span style='color:#8a8a8a'>●</span> Stopped"));
 }
 
-void StatusPanel::setStats(double rate, std::size_t active, std::uint64_t totalSent) {
-  rate_->setText(tr("↑ %1").arg(formatRate(rate)));
-  active_->setText(active == 1 ? tr("1 download") : tr("%1 downloads").arg(active));
-  sent_->setText(tr("%1 sent").arg(formatBytes(totalSent)));
+void StatusPanel::setStats(double receiveRate, double sendRate, std::size_t active, std::uint64_t totalSent,
+                           std::uint64_t totalReceived) {
+  rate_->setText(tr("↓ %1 · ↑ %2").arg(formatRate(receiveRate), formatRate(sendRate)));
+  active_->setText(active == 1 ? tr("1 transfer") : tr("%1 transfers").arg(active));
+  sent_->setText(totalReceived > 0 ? tr("%1 sent · %2 received").arg(formatBytes(totalSent), formatBytes(totalReceived))
+                                   : tr("%1 sent").arg(formatBytes(totalSent)));
+  sent_->setToolTip(tr("Bytes sent and received since Ferry started"));
 }
 
 void StatusPanel::setProblem(const QString& message) {

@@ -1,7 +1,8 @@
 #pragma once
 
 // StatusPanel: the permanent part of the status bar — where Ferry listens,
-// the current upload rate, active downloads and the total sent. Owns its
+// the current rates both ways ("↓ 108 MB/s · ↑ 0 B/s"), the transfers in
+// progress and the totals sent and received. Owns its
 // labels (parented to the status bar); holds no state of the server.
 //
 // GUI thread only.
@@ -25,7 +26,9 @@ class StatusPanel final : public QObject {
 
   // address: "192.168.1.20:8080"; ignored when not running.
   void setServing(bool running, const QString& address);
-  void setStats(double rate, std::size_t active, std::uint64_t totalSent);
+  // receiveRate: bytes/s arriving; sendRate: bytes/s leaving.
+  void setStats(double receiveRate, double sendRate, std::size_t active, std::uint64_t totalSent,
+                std::uint64_t totalReceived);
   // A problem that stays until it is solved (empty: none), such as a
   // settings file that cannot be saved.
   void setProblem(const QString& message);

@@ -79,13 +79,13 @@ WindowActions::WindowActions(QWidget* window) : QObject(window) {
   quit->setShortcut(QKeySequence::Quit);
   quit->setMenuRole(QAction::QuitRole);
 
-  cancelTransfer = make(tr("&Cancel Download"), themed("process-stop", QStyle::SP_BrowserStop),
-                        tr("End the selected downloads now (Delete)"));
+  cancelTransfer = make(tr("&Cancel Transfer"), themed("process-stop", QStyle::SP_BrowserStop),
+                        tr("End the selected transfers now (Delete)"));
   cancelTransfer->setShortcut(QKeySequence::Delete);
   cancelTransfer->setShortcutContext(Qt::WidgetWithChildrenShortcut);
 
   clearFinished = make(tr("Clear &Finished"), themed("edit-clear", QStyle::SP_DialogResetButton),
-                       tr("Remove finished, cancelled and failed downloads from the list"));
+                       tr("Remove finished, cancelled and failed transfers from the list"));
 
   showWindow = make(tr("&Show Ferry"), appIcon(), tr("Show the window"));
   connect(showWindow, &QAction::triggered, window, [window] {
@@ -113,9 +113,9 @@ WindowActions::WindowActions(QWidget* window) : QObject(window) {
   showGraph = new QAction(tr("&Bandwidth Graph"), this);
   showGraph->setCheckable(true);
   showGraph->setChecked(true);
-  showGraph->setToolTip(tr("Show the upload rate of the last minute"));
-  history = new QAction(tr("Delivery &History…"), this);
-  history->setToolTip(tr("Who got which file, and how each download ended: the last 500"));
+  showGraph->setToolTip(tr("Show the last minute's rates, sent and received"));
+  history = new QAction(tr("Transfer &History…"), this);
+  history->setToolTip(tr("Who got which file and how it ended, and each file received: the last 500"));
   history->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_H));
 }
 

@@ -73,7 +73,25 @@ std::string whyLinkEnded(const Share& share, std::chrono::system_clock::time_poi
   return {};
 }
 
-bool wantsPage(const HttpRequest& req) { return req.header("accept").find("text/html") != std::string_view::npos; }
+bool wantsPage(const HttpRequest& req) {
+  if (trimOws(req.header("sec-fetch-dest")) == "document") return true;
+  return req.header("accept").find("text/html") != std::string_view::npos;
+}
+
+namespace {
+
+void sendGonePage(Responder& out, int status, std::string_view title, std::string_view sentence) {
+  static const PageTemplate gone(webAsset("gone.html"));
+  std::string html;
+  gone.render(html, [&](std::string_view hole, std::string& to) {
+    if (hole == "style") appendStyle(to);
+    else if (hole == "title") htmlEscape(title, to);
+    else if (hole == "sentence") htmlEscape(sentence, to);
+  });
+  sendPage(out, status, {}, html);
+}
+
+}  // namespace
 
 void answerGone(Responder& out, bool page, std::string_view sentence) {
   if (!page) {
@@ -81,13 +99,13 @@ void answerGone(Responder& out, bool page, std::string_view sentence) {
     text += '\n';
     return out.respond(410, "Cache-Control: no-store\r\n", text);
   }
-  static const PageTemplate gone(webAsset("gone.html"));
-  std::string html;
-  gone.render(html, [&](std::string_view hole, std::string& to) {
-    if (hole == "style") appendStyle(to);
-    else if (hole == "sentence") htmlEscape(sentence, to);
-  });
-  sendPage(out, 410, {}, html);
+  sendGonePage(out, 410, "This link has ended", sentence);
+}
+
+void answerNoSuchLink(Responder& out, bool page) {
+  if (!page) return out.respond(404);
+  sendGonePage(out, 404, "This link doesn\u2019t work any more",
+               "It may have been removed, or replaced by a new link.");
 }
 
 std::string tooManyTriesSentence(std::uint32_t seconds) {
@@ -129,7 +147,7 @@ void answerPassword(Responder& out, bool page, const Share& share, int status, s
     } else if (hole == "privacy") {
       // Only over TLS can the page honestly promise more than where it goes.
       to += out.secure() ? "The password travels encrypted (HTTPS), only to the computer sharing this link."
-                         : "The password is sent only to the computer sharing this link.";
+                         : "This address is not https://, so the password is not encrypted on its way to the computer sharing the link.";
     } else if (hole == "invalid") {
       if (!message.empty()) to += " aria-invalid=\"true\" aria-describedby=\"message\"";
     } else if (hole == "message") {

@@ -2,7 +2,8 @@
 
 // The answers of a share's gate: why a link has ended (410, with
 // resources/web/gone.html for a browser and the same sentence as text for
-// any other client) and the question for its password (401 or 429, with
+// any other client), a link that is not (or no longer) there (404: the
+// same page for a browser, a plain answer for any other client) and the question for its password (401 or 429, with
 // resources/web/password.html for a browser; a Basic challenge for any
 // other client). Every text put in a page is escaped.
 //
@@ -24,11 +25,17 @@ namespace ferry {
 // the server's local time, with the date when it is not today.
 std::string whyLinkEnded(const Share& share, std::chrono::system_clock::time_point now);
 
-// Whether the client reads pages (a browser: Accept names text/html).
+// Whether the client reads pages: a browser navigating (Sec-Fetch-Dest:
+// document), or one whose Accept names text/html.
 bool wantsPage(const HttpRequest& req);
 
 // 410 Gone with `sentence`.
 void answerGone(Responder& out, bool page, std::string_view sentence);
+
+// 404 for a link that leads to no share: one removed, one replaced by a
+// new link (rotated), one that never was. A browser gets gone.html saying
+// so (whoever sent it can send a new one); any other client the plain 404.
+void answerNoSuchLink(Responder& out, bool page);
 
 // The share asks for its password. `status` 401 (none given, or a wrong
 // one: `message` says so) or 429 (`retryAfter` seconds to wait). A browser

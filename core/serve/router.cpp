@@ -1,5 +1,6 @@
 #include "router.h"
 
+#include "gate_pages.h"
 #include "landing_response.h"
 #include "page_negotiation.h"
 #include "receive_target.h"
@@ -37,14 +38,17 @@ BodyPtr Router::handle(const HttpRequest& req, Responder& out) {
   std::shared_ptr<const Share> share;
   if (target.status == RequestTarget::kOk) share = shares_.find(target.token);
   if (!share) {
-    out.respond(404);
+    // A link removed, rotated or never there: a person is told what to do.
+    // What is no link at all ("/", "/favicon.ico") stays a plain 404.
+    if (target.status == RequestTarget::kOk) answerNoSuchLink(out, wantsPage(req));
+    else out.respond(404);
     return nullptr;
   }
   if (!gate_.admit(req, out, *share)) return nullptr;
   if (share->folder) return folders_.serve(req, out, std::move(share), target);
   // A file's link is "/token" or "/token/name": nothing lies deeper.
   if (target.path.find('/', 1) != std::string_view::npos) {
-    out.respond(404);
+    answerNoSuchLink(out, wantsPage(req));
     return nullptr;
   }
   // Pictures are not downloads: never a transfer, never counted.

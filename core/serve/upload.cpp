@@ -56,6 +56,7 @@ void Upload::beginTransfer() {
   const std::uint64_t rest = total > start_ ? total - start_ : 0;
   transfer_ = handler_.stats().begin(out_->client(), std::move(file), total, start_, rest, {}, TransferDirection::kUpload);
   if (received_) handler_.stats().addBytes(transfer_, received_);
+  handler_.stats().setClientName(transfer_, params_.clientName);
 }
 
 Upload::~Upload() {

@@ -63,6 +63,7 @@ class Upload final : public BodySink {
     bool json = false;  // answer as the page expects
     bool gated = false;  // waits for admitted() or turnedAway()
     std::uint64_t maxSize = 0;  // a body growing past it is refused (413); 0 = no cap
+    std::string clientName;  // for people: clientName() of the User-Agent
   };
 
   Upload(UploadHandler& handler, Responder& out, Params params);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "client_name.h"
 #include "file_write.h"
 #include "folder_listing.h"
 #include "header_values.h"
@@ -155,6 +156,7 @@ SinkPtr UploadHandler::accept(const HttpRequest& req, Responder& out, std::share
     return nullptr;
   }
   Upload::Params p;
+  p.clientName = clientName(req.header("user-agent"));
   if (rest.size() <= 1) {
     out.respond(400, {}, "Name the file: end the link with a slash (curl -T FILE LINK/) or a name.\n");
     return nullptr;
@@ -333,6 +335,7 @@ SinkPtr UploadHandler::resume(const HttpRequest& req, Responder& out, std::share
   p.sizeKnown = true;
   p.resumable = std::move(r);
   p.json = true;
+  p.clientName = clientName(req.header("user-agent"));
   return startGated(out, std::move(p), std::move(a));
 }
 

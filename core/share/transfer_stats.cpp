@@ -122,6 +122,7 @@ TransferHandle TransferStats::begin(std::string_view client, std::shared_ptr<con
   r.state = TransferState::kActive;
   r.direction = direction;
   r.reason.clear();
+  r.clientName.clear();
   r.delivery = {};
   if (delivering && direction == TransferDirection::kDownload) {
     DeliveryKey key{addressWithoutPort(client), delivering->userAgent, item, fileSize, delivering->version};
@@ -140,11 +141,17 @@ void TransferStats::addBytes(TransferHandle h, std::uint64_t n) {
   r.counters->bytesSent += n;
   if (r.delivery)
     book_.cover(r.delivery, r.rangeFirst + r.bytesSent - n, r.rangeFirst + r.bytesSent, std::chrono::steady_clock::now());
-  // The upload rate (the window's graph) is what leaves this computer.
+  // Two rates: what leaves this computer and what arrives.
   if (r.direction == TransferDirection::kUpload)
     totalReceived_ += n;
   else
     totalBytes_ += n;
+  markChanged();
+}
+
+void TransferStats::setClientName(TransferHandle h, std::string_view name) {
+  if (h.slot >= slots_.size() || slots_[h.slot].id != h.id) return;
+  slots_[h.slot].clientName.assign(name.data(), name.size());
   markChanged();
 }
 
@@ -171,6 +178,7 @@ void TransferStats::finish(TransferHandle h, TransferState state, std::string re
   r.id = 0;
   r.share.reset();
   std::string().swap(r.reason);  // the ring's oldest, swapped out: not kept in a free slot
+  std::string().swap(r.clientName);
   free_.push_back(h.slot);
   if (active_ == 0 && slots_.size() > kKeepSlots) {
     // The last of a burst: give its slots back rather than keep the
@@ -223,6 +231,7 @@ void TransferStats::tick() {
     finished_[oldest].id = 0;
     std::string().swap(finished_[oldest].reason);  // nothing of an old burst stays
     std::string().swap(finished_[oldest].item);
+    std::string().swap(finished_[oldest].clientName);
     --finishedCount_;
     changed_ = true;
   }
@@ -230,7 +239,11 @@ void TransferStats::tick() {
   totalBytesAtLastTick_ = totalBytes_;
   uploadRate_ += alpha * (inst - uploadRate_);
   if (uploadRate_ < 1) uploadRate_ = inst;
-  bool moving = uploadRate_ > 0;
+  inst = static_cast<double>(totalReceived_ - totalReceivedAtLastTick_) / dt;
+  totalReceivedAtLastTick_ = totalReceived_;
+  receiveRate_ += alpha * (inst - receiveRate_);
+  if (receiveRate_ < 1) receiveRate_ = inst;
+  bool moving = uploadRate_ > 0 || receiveRate_ > 0;
 
   if (changed_ || moving) {
     publishNow();
@@ -259,6 +272,7 @@ void TransferStats::armIdleStop() {
 void TransferStats::fill(TransferInfo& out, const Record& r) {
   out.id = r.id;
   out.client = r.client;
+  out.clientName = r.clientName;
   out.share = r.share;
   out.item = r.item;
   out.fileSize = r.fileSize;
@@ -291,6 +305,7 @@ void TransferStats::publishNow() {
   noteDeliveries();
   book_.fill(snap->deliveries);
   snap->uploadRate = uploadRate_;
+  snap->receiveRate = receiveRate_;
   snap->activeTransfers = active_;
   snap->openConnections = connections_;
   snap->totalBytesSent = totalBytes_;

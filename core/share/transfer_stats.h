@@ -34,6 +34,9 @@ enum class TransferDirection { kDownload, kUpload };
 struct TransferInfo {
   std::uint64_t id = 0;
   std::string client;      // "192.168.1.20:51234"
+  // For people ("Safari on iPhone", "curl 8.5"; empty when unknown): an
+  // upload's, from its User-Agent. A download's is its delivery's.
+  std::string clientName;
   // The shared file, held rather than copied: a snapshot of hundreds of
   // transfers allocates no strings for their tokens and names.
   std::shared_ptr<const Share> share;
@@ -79,7 +82,8 @@ struct StatsSnapshot {
   // Open deliveries and those that ended in the last few seconds, by id. A
   // delivery's end (its outcome) is in at least one published snapshot.
   std::vector<DeliveryInfo> deliveries;
-  double uploadRate = 0;  // bytes/s, smoothed over ~1 s
+  double uploadRate = 0;   // bytes/s leaving this computer (downloads), smoothed over ~1 s
+  double receiveRate = 0;  // bytes/s arriving (files sent to the receive link), smoothed alike
   std::size_t activeTransfers = 0;
   std::size_t openConnections = 0;
   std::uint64_t totalBytesSent = 0;
@@ -129,6 +133,8 @@ class TransferStats final {
                        TransferDirection direction = TransferDirection::kDownload,
                        const Delivering* delivering = nullptr);
   void addBytes(TransferHandle h, std::uint64_t n);
+  // Names an upload's client for people (clientName() of its User-Agent).
+  void setClientName(TransferHandle h, std::string_view name);
   void finish(TransferHandle h, TransferState state, std::string reason = {});
   void setOpenConnections(std::size_t n);
 
@@ -155,6 +161,7 @@ class TransferStats final {
     std::string item;
     ShareCounters* counters = nullptr;
     char client[64] = {};
+    std::string clientName;
     std::uint64_t fileSize = 0;
     std::uint64_t rangeFirst = 0;
     std::uint64_t bytesTotal = 0;
@@ -193,10 +200,12 @@ class TransferStats final {
   std::uint64_t totalBytes_ = 0;
   std::uint64_t totalBytesAtLastTick_ = 0;
   std::uint64_t totalReceived_ = 0;
+  std::uint64_t totalReceivedAtLastTick_ = 0;
   std::uint64_t totalTransfers_ = 0;
   std::size_t active_ = 0;
   std::size_t connections_ = 0;
   double uploadRate_ = 0;
+  double receiveRate_ = 0;
   bool changed_ = false;
   EventLoop::TimerId ticker_ = 0;
   DeliveryBook book_;

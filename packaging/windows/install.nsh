@@ -1,6 +1,6 @@
 ; Included by CPack's NSIS installer at the end of its install section
 ; (CPACK_NSIS_EXTRA_INSTALL_COMMANDS). Not built here: reviewed against
-; the NSIS 3 manual and Microsoft's docs, see README "Other platforms".
+; the NSIS 3 manual and Microsoft's docs, see docs/REFERENCE.md "Other platforms and packages".
 
 ; Send To > Ferry: Explorer passes every selected item to one ferry.exe,
 ; which hands them to the running window.

@@ -125,6 +125,43 @@ class TestShareRules : public QObject {
              404);
   }
 
+  void aLinkThatLeadsNowhereIsAPageForBrowsers() {
+    auto fx = serve();
+    QVERIFY(fx);
+    auto removed = fx->share(small_);
+    auto rotated = fx->share(big_);
+    const QString removedUrl = fx->url(removed), rotatedUrl = fx->url(rotated);
+    QVERIFY(fx->server.removeShare(removed.token));
+    QVERIFY(fx->server.rotateShare(rotated.token));
+    const QString never = "http://127.0.0.1:" + QString::number(fx->port()) + "/AAAAAAAAAAAAAAAAAAAAAA/x.pdf";
+    for (const QString& url : {removedUrl, rotatedUrl, never}) {
+      // A browser, by its Accept or by navigating, gets the designed page.
+      for (const QStringList& browser : {QStringList{"-H", "Accept: text/html,application/xhtml+xml,*/*;q=0.8"},
+                                         QStringList{"-H", "Accept: */*", "-H", "Sec-Fetch-Dest: document"}}) {
+        auto page = fetch(browser, url);
+        QCOMPARE(page.status, 404);
+        QVERIFY(page.headers.value("content-type").startsWith("text/html"));
+        QVERIFY(page.headers.value("content-security-policy").contains("default-src 'none'"));
+        QCOMPARE(page.headers.value("cache-control"), QByteArray("no-store"));
+        QVERIFY2(page.body.contains("<h1>This link doesn\u2019t work any more</h1>"), page.body.constData());
+        QVERIFY(page.body.contains("ask whoever sent you the link for a new one"));
+      }
+      // curl keeps a plain answer.
+      auto text = fetch({}, url);
+      QCOMPARE(text.status, 404);
+      QVERIFY(!text.headers.value("content-type").startsWith("text/html"));
+      QVERIFY(!text.body.contains("<"));
+    }
+    // An ended link's page is the same design with its own reason.
+    auto s = fx->share(small_);
+    ferry::ShareRules r;
+    r.expires = system_clock::now() - std::chrono::seconds(5);
+    QVERIFY(rules(*fx, s, r));
+    auto ended = fetch({"-H", "Sec-Fetch-Dest: document"}, fx->url(s));
+    QCOMPARE(ended.status, 410);
+    QVERIFY(ended.body.contains("<h1>This link has ended</h1>"));
+  }
+
   void limitOneAllowsOneCurlDownload() {
     auto fx = serve();
     QVERIFY(fx);

@@ -97,6 +97,35 @@ class TestBackground : public QObject {
     QCOMPARE(asked_, 3);
   }
 
+  void withoutATrayTheDefaultStopsAndQuits() {
+    // The question as a person sees it: Return (its default) stops and
+    // quits; keeping on is the other button, which says how to come back.
+    auto w = makeWindow();
+    QString keepText, informative;
+    auto asked = test::answerNextDialog([&](QWidget* d) {
+      auto* box = qobject_cast<QMessageBox*>(d);
+      QVERIFY(box);
+      QCOMPARE(box->defaultButton()->text(), QStringLiteral("Stop Sharing and Quit"));
+      for (QAbstractButton* b : box->buttons())
+        if (b->text().startsWith(QStringLiteral("Keep Sharing"))) keepText = b->text();
+      informative = box->informativeText();
+      QTest::keyClick(box, Qt::Key_Return);
+    });
+    QCOMPARE(BackgroundController::askKeepSharing(w.get()), Close::Quit);
+    QCOMPARE(*asked, QStringLiteral("Closing the window stops sharing."));
+    QCOMPARE(keepText, QStringLiteral("Keep Sharing in the Background"));
+    QVERIFY2(informative.contains(QStringLiteral("start Ferry again")), qPrintable(informative));
+
+    asked = test::answerNextDialog([](QWidget* d) {
+      auto* box = qobject_cast<QMessageBox*>(d);
+      for (QAbstractButton* b : box->buttons())
+        if (b->text() == QStringLiteral("Keep Sharing in the Background")) b->click();
+    });
+    QCOMPARE(BackgroundController::askKeepSharing(w.get()), Close::Hide);
+    asked = test::answerNextDialog([](QWidget* d) { QTest::keyClick(d, Qt::Key_Escape); });
+    QCOMPARE(BackgroundController::askKeepSharing(w.get()), Close::Stay);
+  }
+
   void aLaunchWithFilesSharesAndServesThem() {
     auto w = makeWindow();
     QVERIFY(!w->isServing());  // not started on launch

@@ -70,7 +70,7 @@ void TestDeliveryHistory::survivesARestartAndClearEmptiesIt() {
     QCOMPARE(w.shareFiles({QUrl::fromLocalFile(file)}), 1);
     QCOMPARE(QProcess::execute(QStringLiteral("curl"), {"-s", "-o", "/dev/null", w.sharesModel()->linkAt(0)}), 0);
     QVERIFY(waitFor([&] { return w.history()->rowCount() == 1; }, 5000));
-    QCOMPARE(w.history()->index(0, DeliveryHistory::Outcome).data().toString(), QStringLiteral("Delivered"));
+    QCOMPARE(w.history()->index(0, DeliveryHistory::Outcome).data().toString(), QStringLiteral("↑ Delivered"));
     QCOMPARE(w.history()->index(0, DeliveryHistory::File).data().toString(), QStringLiteral("report.pdf"));
     QVERIFY(w.history()->index(0, DeliveryHistory::Client).data().toString().startsWith(QStringLiteral("curl ")));
   }  // Ferry quits
@@ -98,7 +98,7 @@ void TestDeliveryHistory::survivesARestartAndClearEmptiesIt() {
     static_cast<QMessageBox*>(box)->button(QMessageBox::Yes)->click();
   });
   dialog->clearButton()->click();
-  QVERIFY2(asked.startsWith(QStringLiteral("Forget the one delivery")), qPrintable(asked));
+  QVERIFY2(asked.startsWith(QStringLiteral("Forget the one transfer")), qPrintable(asked));
   QCOMPARE(w.history()->rowCount(), 0);
   QVERIFY(!dialog->clearButton()->isEnabled());
   w.history()->flush();

@@ -22,6 +22,7 @@
 #include "shares/expiry_text.h"
 #include "main_window.h"
 #include "server_bridge.h"
+#include "settings/settings_dialog.h"
 #include "settings/settings_store.h"
 #include "shares/share_properties_dialog.h"
 #include "shares/shares_model.h"
@@ -72,6 +73,8 @@ class TestShareProperties : public QObject {
   void dialogSetsRulesThatReachTheServer();
   void badValuesAreRefusedWithASentence();
   void doubleClickOpensProperties();
+  void newLinksEndAfterADayByDefault();
+  void propertiesSpeakPlainlyAndStartAtTheTop();
   void rotateEndsTheOldLink();
   void rulesAndDeliveriesSurviveARestart();
   void endedLinksAreGreyedWithTheReason();
@@ -210,6 +213,80 @@ void TestShareProperties::doubleClickOpensProperties() {
   QTest::mouseDClick(view->viewport(), Qt::LeftButton, {}, r.center());
   QVERIFY(waitFor([&] { return !asked->isEmpty(); }, 3000));
   QCOMPARE(*asked, QStringLiteral("Properties of contract.pdf"));
+}
+
+void TestShareProperties::newLinksEndAfterADayByDefault() {
+  QCOMPARE(AppSettings{}.newLinkExpirySeconds, std::uint32_t(24 * 3600));
+  // A share saved while new links never ended keeps no end.
+  openWindow();
+  QVERIFY(!w_->sharesModel()->entry(0).rules.expires);
+  w_.reset();
+  AppSettings s = test::servingSettings(test::freePort());
+  s.newLinkExpirySeconds = AppSettings{}.newLinkExpirySeconds;  // the default
+  SettingsStore().saveSettings(s);
+  openWindow();
+  QCOMPARE(w_->sharesModel()->rowCount(), 1);
+  QVERIFY(!w_->sharesModel()->entry(0).rules.expires);
+  QCOMPARE(cell(SharesModel::Expires).toString(), QString());
+
+  // A new one ends a day from now, in the list and at the server.
+  const QString fresh = config_->path() + QStringLiteral("/photo.jpg");
+  test::writeRandomFile(fresh, 1000);
+  const auto before = std::chrono::system_clock::now();
+  QCOMPARE(w_->shareFiles({QUrl::fromLocalFile(fresh)}), 1);
+  const int row = w_->sharesModel()->rowOfPath(QFileInfo(fresh).absoluteFilePath());
+  QVERIFY(row >= 0);
+  const auto expires = w_->sharesModel()->entry(row).rules.expires;
+  QVERIFY(expires);
+  QVERIFY(*expires >= before + std::chrono::hours(24) - std::chrono::seconds(1));
+  QVERIFY(*expires <= std::chrono::system_clock::now() + std::chrono::hours(24));
+  const auto served = w_->bridge()->share(w_->sharesModel()->entry(row).token);
+  QVERIFY(served && served->rules.expires == expires);
+  QVERIFY2(w_->sharesModel()->index(row, SharesModel::Expires).data().toString().startsWith(QStringLiteral("in ")),
+           qPrintable(w_->sharesModel()->index(row, SharesModel::Expires).data().toString()));
+  QCOMPARE(curlStatus(w_->sharesModel()->linkAt(row)), 200);  // and works until then
+
+  // Settings: one choice among never, an hour, a day, a week.
+  auto asked = test::answerNextDialog([](QWidget* d) {
+    auto* dialog = qobject_cast<SettingsDialog*>(d);
+    QVERIFY(dialog);
+    QComboBox* c = dialog->newLinkExpiry();
+    QCOMPARE(c->currentText(), QStringLiteral("After 1 day"));
+    QStringList choices;
+    for (int i = 0; i < c->count(); ++i) choices << c->itemText(i);
+    QCOMPARE(choices, (QStringList{"Never (until removed)", "After 1 hour", "After 1 day", "After 1 week"}));
+    c->setCurrentIndex(c->findData(3600u));
+    dialog->accept();
+  });
+  w_->action(MainWindow::Action::Settings)->trigger();
+  QCOMPARE(*asked, QStringLiteral("Ferry Settings"));
+  QCOMPARE(SettingsStore().loadSettings().newLinkExpirySeconds, std::uint32_t(3600));
+  const QString third = config_->path() + QStringLiteral("/third.txt");
+  test::writeRandomFile(third, 10);
+  QCOMPARE(w_->shareFiles({QUrl::fromLocalFile(third)}), 1);
+  const auto hour = w_->sharesModel()->entry(w_->sharesModel()->rowOfPath(QFileInfo(third).absoluteFilePath())).rules.expires;
+  QVERIFY(hour && *hour <= std::chrono::system_clock::now() + std::chrono::hours(1));
+  // The first share is still as it was saved.
+  QVERIFY(!w_->sharesModel()->entry(w_->sharesModel()->rowOfPath(QFileInfo(file_).absoluteFilePath())).rules.expires);
+}
+
+void TestShareProperties::propertiesSpeakPlainlyAndStartAtTheTop() {
+  openWindow();
+  QString focused, one, three;
+  auto asked = test::answerNextDialog([&](QWidget* d) {
+    focused = QApplication::focusWidget() ? QApplication::focusWidget()->objectName() : QString();
+    auto* limit = child<QSpinBox>(d, "limit");
+    limit->setValue(1);
+    one = limit->text();
+    limit->setValue(3);
+    three = limit->text();
+    static_cast<QDialog*>(d)->reject();
+  });
+  w_->action(MainWindow::Action::Properties)->trigger();
+  QVERIFY(!asked->isEmpty());
+  QCOMPARE(focused, QStringLiteral("expiry"));  // not Rotate Link…
+  QCOMPARE(one, QStringLiteral("1 complete download"));
+  QCOMPARE(three, QStringLiteral("3 complete downloads"));
 }
 
 void TestShareProperties::rotateEndsTheOldLink() {

@@ -104,7 +104,10 @@ void TestTransfersModel::formatsARow() {
   t.rate = 50'000;
   model.applySnapshot(1, snapshot({t}));
   auto cell = [&](int col, int role = Qt::DisplayRole) { return model.index(0, col).data(role); };
-  QCOMPARE(cell(TransfersModel::Client).toString(), QStringLiteral("10.0.0.7:5000"));
+  // The address names the device; its port is for the tooltip.
+  QCOMPARE(cell(TransfersModel::Client).toString(), QStringLiteral("10.0.0.7"));
+  QVERIFY(cell(TransfersModel::Client, Qt::ToolTipRole).toString().contains(QStringLiteral("From 10.0.0.7:5000")));
+  QCOMPARE(cell(TransfersModel::Direction).toString(), QStringLiteral("↑"));
   QCOMPARE(cell(TransfersModel::File).toString(), QStringLiteral("file7.bin"));
   QCOMPARE(cell(TransfersModel::Progress).toString(), QStringLiteral("25%"));
   QCOMPARE(cell(0, TransfersModel::ProgressRole).toDouble(), 0.25);

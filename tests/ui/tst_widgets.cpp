@@ -4,6 +4,7 @@
 #include <QComboBox>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QSet>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTcpServer>
@@ -29,6 +30,7 @@ class TestWidgets : public QObject {
   void humanUnits();
   void qrCodeEncodesTheLink();
   void graphSamplesAndScales();
+  void graphAxisLabelsNeverRepeat();
   void graphPaintsInLightAndDark();
   void linkHosts();
   void settingsDialogRoundTrip();
@@ -72,18 +74,45 @@ void TestWidgets::qrCodeEncodesTheLink() {
 
 void TestWidgets::graphSamplesAndScales() {
   BandwidthGraph g;
-  g.setRate(1'500'000);
+  g.setRates(0, 1'500'000);
   for (int i = 0; i < 30; ++i) g.sample();
-  QCOMPARE(g.sampleAt(0), 1'500'000.0);
+  QCOMPARE(g.sampleAt(BandwidthGraph::Sent, 0), 1'500'000.0);
+  QCOMPARE(g.sampleAt(BandwidthGraph::Received, 0), 0.0);
   QVERIFY(g.scaleMax() >= 1'500'000.0);  // the peak fits
   QVERIFY(g.scaleMax() <= 1'500'000.0 * 1.11);  // and not much more
-  g.setRate(0);
-  g.sample();
-  QCOMPARE(g.sampleAt(0), 0.0);
-  QCOMPARE(g.sampleAt(1), 1'500'000.0);
-  // After a minute of quiet the old peak has scrolled out and the scale eases down.
+  // Received bytes are a series of their own, and the scale fits the larger.
+  g.setRates(3'000'000, 0);
+  for (int i = 0; i < 30; ++i) g.sample();
+  QCOMPARE(g.sampleAt(BandwidthGraph::Received, 0), 3'000'000.0);
+  QCOMPARE(g.sampleAt(BandwidthGraph::Sent, 0), 0.0);
+  QCOMPARE(g.sampleAt(BandwidthGraph::Sent, 30), 1'500'000.0);
+  QVERIFY(g.scaleMax() >= 3'000'000.0);
+  QCOMPARE(g.legendText(BandwidthGraph::Received), QStringLiteral("↓ Received 3.0 MB/s"));
+  QCOMPARE(g.legendText(BandwidthGraph::Sent), QStringLiteral("↑ Sent 0 B/s"));
+  // After a minute of quiet the old peaks have scrolled out and the scale eases down.
+  g.setRates(0, 0);
   for (int i = 0; i < BandwidthGraph::kSamples + 100; ++i) g.sample();
   QCOMPARE(g.scaleMax(), 0.0);
+  QVERIFY(g.idle());
+}
+
+void TestWidgets::graphAxisLabelsNeverRepeat() {
+  // From a trickle of a byte a second to gigabytes, easing up and down:
+  // every scale the graph passes through labels each grid line differently.
+  BandwidthGraph g;
+  int scales = 0;
+  for (double rate : {0.3, 1.0, 1.6, 2.0, 3.0, 7.0, 13.0, 999.0, 1001.0, 2600.0, 123'456.0, 1.2e9, 0.5, 0.0}) {
+    g.setRates(rate, rate / 3);
+    for (int i = 0; i < 40; ++i) {
+      g.sample();
+      const QStringList labels = g.axisLabels();
+      QVERIFY2(labels.size() >= 2, qPrintable(labels.join(", ")));
+      QCOMPARE(QSet<QString>(labels.begin(), labels.end()).size(), labels.size());
+      QCOMPARE(labels.first(), QStringLiteral("0 B/s"));
+      ++scales;
+    }
+  }
+  QVERIFY(scales > 500);
 }
 
 void TestWidgets::graphPaintsInLightAndDark() {
@@ -96,7 +125,7 @@ void TestWidgets::graphPaintsInLightAndDark() {
     }
     g.setPalette(p);
     g.resize(480, 140);
-    g.setRate(800'000);
+    g.setRates(300'000, 800'000);
     for (int i = 0; i < 40; ++i) g.sample();
     const QImage img = g.grab().toImage();
     // Axis labels in the text colour stand out from the base.

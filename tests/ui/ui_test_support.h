@@ -58,9 +58,12 @@ inline QByteArray writeRandomFile(const QString& path, qint64 size) {
 }
 
 // Settings for a window that serves at once on `port`, with links on
-// 127.0.0.1 and no tray (a test's window closes for good).
+// 127.0.0.1 and no tray (a test's window closes for good). New links never
+// end here: the suites about rules set their own (tst_share_properties
+// tests the default of a day).
 inline ui::AppSettings servingSettings(quint16 port) {
   ui::AppSettings s;
+  s.newLinkExpirySeconds = 0;
   s.port = port;
   s.linkHost = QStringLiteral("127.0.0.1");
   s.startOnLaunch = true;

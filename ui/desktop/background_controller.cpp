@@ -19,24 +19,28 @@ namespace {
 
 const QString kTrayNotice = QStringLiteral("stillServingInTray");
 
-BackgroundController::Close askKeepSharing(QWidget* window) {
-  QMessageBox box(QMessageBox::Question, QObject::tr("Keep Sharing in the Background?"),
-                  QObject::tr("Keep sharing in the background?"), QMessageBox::NoButton, window);
-  box.setInformativeText(
-      QObject::tr("Your links keep working with the window closed. This desktop has no system tray: "
-                  "start Ferry again (from the applications menu, or run ferry) to bring the window back, "
-                  "and quit from there."));
-  QPushButton* keep = box.addButton(QObject::tr("Keep Sharing"), QMessageBox::YesRole);
-  QPushButton* quit = box.addButton(QObject::tr("Quit Ferry"), QMessageBox::NoRole);
-  box.addButton(QMessageBox::Cancel);
-  box.setDefaultButton(keep);
-  box.exec();
-  if (box.clickedButton() == keep) return BackgroundController::Close::Hide;
-  if (box.clickedButton() == quit) return BackgroundController::Close::Quit;
-  return BackgroundController::Close::Stay;
-}
-
 }  // namespace
+
+BackgroundController::Close BackgroundController::askKeepSharing(QWidget* window) {
+  // With no tray, a window closed on a running server leaves nothing on
+  // screen that says files are still shared: stopping is the default, and
+  // keeping on a choice that says how to come back.
+  QMessageBox box(QMessageBox::Question, tr("Stop Sharing?"), tr("Closing the window stops sharing."),
+                  QMessageBox::NoButton, window);
+  box.setInformativeText(
+      tr("Your links stop working once Ferry quits. This desktop has no system tray, so nothing would show "
+         "that Ferry is still sharing with the window closed.\n\n"
+         "To keep sharing anyway, choose Keep Sharing in the Background: start Ferry again (from the "
+         "applications menu, or run ferry) to bring the window back, and quit from there."));
+  QPushButton* quit = box.addButton(tr("Stop Sharing and Quit"), QMessageBox::AcceptRole);
+  QPushButton* keep = box.addButton(tr("Keep Sharing in the Background"), QMessageBox::ActionRole);
+  box.addButton(QMessageBox::Cancel);
+  box.setDefaultButton(quit);
+  box.exec();
+  if (box.clickedButton() == keep) return Close::Hide;
+  if (box.clickedButton() == quit) return Close::Quit;
+  return Close::Stay;
+}
 
 BackgroundController::BackgroundController(QWidget* window, WindowActions* actions, SharesModel* shares,
                                            SettingsStore* store, QObject* parent)
@@ -46,7 +50,7 @@ BackgroundController::BackgroundController(QWidget* window, WindowActions* actio
       shares_(shares),
       store_(store),
       probe_(&QSystemTrayIcon::isSystemTrayAvailable),
-      ask_(&askKeepSharing),
+      ask_(&BackgroundController::askKeepSharing),
       copyLastLink_(new QAction(tr("Copy Link"), this)) {
   copyLastLink_->setIcon(actions_->copyLink->icon());
   connect(copyLastLink_, &QAction::triggered, this, [this] {

@@ -3,8 +3,9 @@
 // BackgroundController: Ferry serving with its window closed, on every
 // desktop. Where a tray exists, closing the window while files are shared
 // hides it to the tray (saying so once, ever); where there is none (plain
-// GNOME), closing asks "Keep sharing in the background?", and a second
-// launch brings the window back. Owns the tray icon, created when the tray
+// GNOME), closing asks, with "Stop Sharing and Quit" the default and
+// "Keep Sharing in the Background" a deliberate choice, after which a
+// second launch brings the window back. Owns the tray icon, created when the tray
 // appears (at login the tray may start after Ferry: availability is
 // checked again), and the tray's "Copy Link" of the last share. Uses, but
 // does not own, the window's actions, the shares and the settings store.
@@ -33,9 +34,11 @@ class BackgroundController final : public QObject {
  public:
   // What closing the window does.
   enum class Close { Hide, Quit, Stay };
-  // Asks whether to keep sharing with no window (and no tray): Yes, No
-  // (quit) or Cancel; replaceable for tests.
+  // Asks whether to keep sharing with no window (and no tray): Hide (keep
+  // sharing), Quit or Stay (cancel); replaceable for tests.
   using Ask = std::function<Close(QWidget* window)>;
+  // The question asked by default: quitting is its default button.
+  static Close askKeepSharing(QWidget* window);
   static constexpr int kTrayCheckMs = 5000;
 
   BackgroundController(QWidget* window, WindowActions* actions, SharesModel* shares, SettingsStore* store,

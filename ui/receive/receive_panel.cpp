@@ -13,7 +13,9 @@
 #include <QUrl>
 #include <QVBoxLayout>
 
+#include "widgets/link_text.h"
 #include "widgets/qr_code_widget.h"
+#include "widgets/qr_panel.h"
 #include "server_bridge.h"
 
 namespace ferry::ui {
@@ -36,12 +38,18 @@ ReceivePanel::ReceivePanel(ServerBridge* bridge, QWidget* parent) : QFrame(paren
   folderRow->addWidget(change_);
   folderRow->addWidget(open_);
 
+  // As large as the share's code, and labelled by direction on the code.
+  direction_ = QrPanel::directionLabel(tr("Phone → this computer"), this);
+  direction_->setObjectName(QStringLiteral("receiveDirection"));
   code_ = new QrCodeWidget(this);
   code_->setAccessibleName(tr("QR code of the receive link"));
+  code_->setMinimumSize(140, 140);
   linkLabel_ = new QLabel(this);
   linkLabel_->setAlignment(Qt::AlignHCenter);
   linkLabel_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   linkLabel_->setWordWrap(true);
+  linkText_ = new LinkText(this);
+  linkText_->setObjectName(QStringLiteral("receiveLink"));
   copy_ = new QPushButton(tr("Copy Link"), this);
 
   auto* layout = new QVBoxLayout(this);
@@ -49,8 +57,10 @@ ReceivePanel::ReceivePanel(ServerBridge* bridge, QWidget* parent) : QFrame(paren
   layout->addWidget(toggle_);
   layout->addWidget(folderLabel_);
   layout->addLayout(folderRow);
+  layout->addWidget(direction_);
   layout->addWidget(code_, 1);
   layout->addWidget(linkLabel_);
+  layout->addWidget(linkText_);
   layout->addWidget(copy_);
   setMinimumWidth(200);
 
@@ -128,6 +138,10 @@ void ReceivePanel::refresh() {
   link_ = on_ ? bridge_->receiveLink(host_) : QString();
   code_->setText(link_);
   code_->setVisible(on_);
+  direction_->setVisible(on_ && !link_.isEmpty());
+  linkText_->setLink(link_);
+  linkText_->setVisible(!link_.isEmpty());
+  linkLabel_->setVisible(link_.isEmpty());
   copy_->setEnabled(!link_.isEmpty());
   copy_->setVisible(on_);
   if (!on_)
@@ -135,8 +149,11 @@ void ReceivePanel::refresh() {
   else if (link_.isEmpty())
     linkLabel_->setText(tr("The link appears when Ferry is serving."));
   else
-    linkLabel_->setText(tr("Send files to this computer:\n%1").arg(link_));
+    linkLabel_->clear();
 }
+
+QString ReceivePanel::directionText() const { return direction_->text(); }
+QString ReceivePanel::shownLink() const { return linkText_->toPlainText(); }
 
 void ReceivePanel::chooseFolder() {
   const QString dir = QFileDialog::getExistingDirectory(this, tr("Receive files into"), folder_);

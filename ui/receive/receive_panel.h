@@ -20,6 +20,7 @@ class QPushButton;
 
 namespace ferry::ui {
 
+class LinkText;
 class QrCodeWidget;
 class ServerBridge;
 
@@ -53,6 +54,8 @@ class ReceivePanel final : public QFrame {
 
   QCheckBox* toggle() const { return toggle_; }
   QrCodeWidget* code() const { return code_; }
+  QString directionText() const;  // the caption on the code
+  QString shownLink() const;      // the link as a person reads it
 
  signals:
   void problem(const QString& sentence);
@@ -68,7 +71,9 @@ class ReceivePanel final : public QFrame {
   QPushButton* change_;
   QPushButton* open_;
   QrCodeWidget* code_;
-  QLabel* linkLabel_;
+  QLabel* linkLabel_;  // a sentence while there is no link
+  QLabel* direction_;
+  LinkText* linkText_;  // the link, whole
   QPushButton* copy_;
   QString folder_;
   QString host_ = QStringLiteral("127.0.0.1");

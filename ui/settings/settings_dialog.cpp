@@ -16,6 +16,7 @@
 
 #include "network/link_hosts.h"
 #include "tls_context.h"
+#include "widgets/format.h"
 
 namespace ferry::ui {
 namespace {
@@ -77,6 +78,18 @@ SettingsDialog::SettingsDialog(const AppSettings& s, bool trayAvailable, QWidget
                               "Off: every download asks Ferry, so removing a share ends its link everywhere at once.\n"
                               "Links with an expiry, a download limit or a password are never cached."));
 
+  newLinkExpiry_ = new QComboBox(this);
+  newLinkExpiry_->setObjectName(QStringLiteral("newLinkExpiry"));
+  newLinkExpiry_->addItem(tr("Never (until removed)"), 0u);
+  newLinkExpiry_->addItem(tr("After 1 hour"), 3600u);
+  newLinkExpiry_->addItem(tr("After 1 day"), AppSettings::kOneDay);
+  newLinkExpiry_->addItem(tr("After 1 week"), 7u * AppSettings::kOneDay);
+  if (newLinkExpiry_->findData(s.newLinkExpirySeconds) < 0)  // set in the file by hand
+    newLinkExpiry_->addItem(tr("After %1").arg(formatDuration(s.newLinkExpirySeconds)), s.newLinkExpirySeconds);
+  newLinkExpiry_->setCurrentIndex(newLinkExpiry_->findData(s.newLinkExpirySeconds));
+  newLinkExpiry_->setToolTip(tr("How long a file's link works once you share it. A link forgotten in a chat then "
+                                "ends by itself; a share's Properties change its own."));
+
   startOnLaunch_ = new QCheckBox(tr("Start serving when Ferry opens"), this);
   startOnLaunch_->setChecked(s.startOnLaunch);
   keepInTray_ = new QCheckBox(tr("Keep serving in the system tray when the window is closed"), this);
@@ -99,14 +112,19 @@ SettingsDialog::SettingsDialog(const AppSettings& s, bool trayAvailable, QWidget
   maxReceive_->setValue(static_cast<int>(std::min<std::uint64_t>(s.maxReceiveSize / kMegabyte, 10'000'000)));
   maxReceive_->setToolTip(tr("Files larger than this are refused before any of it is sent"));
 
-  auto* server = new QGroupBox(tr("Server"), this);
-  auto* form = new QFormLayout(server);
+  auto* server = new QGroupBox(tr("Sharing"), this);
+  auto* form = serverForm_ = new QFormLayout(server);
+  form->addRow(tr("New links &end:"), newLinkExpiry_);
   form->addRow(tr("&Port:"), port_);
-  form->addRow(tr("&Listen on:"), bind_);
   form->addRow(tr("Lin&k address:"), linkHost_);
   form->addRow(tr("&Bandwidth limit:"), rate_);
-  form->addRow(tr("&Max connections:"), maxConnections_);
-  form->addRow(tr("Let &caches keep plain links for:"), publicCache_);
+
+  // What only a server behind a proxy, or a busy one, needs.
+  auto* advanced = new QGroupBox(tr("Advanced"), this);
+  advancedForm_ = new QFormLayout(advanced);
+  advancedForm_->addRow(tr("&Listen on:"), bind_);
+  advancedForm_->addRow(tr("&Max connections:"), maxConnections_);
+  advancedForm_->addRow(tr("Let &caches keep plain links for:"), publicCache_);
 
   auto* behaviour = new QGroupBox(tr("Behaviour"), this);
   auto* col = new QVBoxLayout(behaviour);
@@ -161,10 +179,47 @@ SettingsDialog::SettingsDialog(const AppSettings& s, bool trayAvailable, QWidget
   layout->addWidget(behaviour);
   layout->addWidget(receive);
   layout->addWidget(https);
+  layout->addWidget(advanced);
   layout->addWidget(buttons);
 }
 
 SettingsDialog::~SettingsDialog() = default;
+
+void SettingsDialog::showCommandLine(const RunSettings& run) {
+  const LaunchOptions& l = run.launch();
+  const ServerOptions& o = l.server;
+  auto note = [this](QFormLayout* form, QWidget* field, const QString& text) {
+    int row = -1;
+    QFormLayout::ItemRole role;
+    form->getWidgetPosition(field, &row, &role);
+    if (row < 0) return;
+    auto* label = new QLabel(text, this);
+    label->setWordWrap(true);
+    QFont f = label->font();
+    f.setItalic(true);
+    label->setFont(f);
+    form->insertRow(row + 1, QString(), label);
+    notes_ << text;
+  };
+  auto saying = [](const QString& value, const char* option) {
+    return tr("This run uses %1, from %2 on the command line.").arg(value, QLatin1String(option));
+  };
+  if (l.portGiven)
+    note(serverForm_, port_, saying(o.port ? QString::number(o.port) : tr("any free port"), "--port"));
+  if (l.rateGiven)
+    note(serverForm_, rate_, saying(o.rateLimit ? formatRate(double(o.rateLimit)) : tr("no limit"), "--rate-limit"));
+  if (l.bindGiven)
+    note(advancedForm_, bind_,
+         saying(o.bind.empty() ? tr("all interfaces") : QString::fromStdString(o.bind), "--bind"));
+  if (l.maxConnectionsGiven)
+    note(advancedForm_, maxConnections_, saying(QString::number(o.limits.maxConnections), "--max-connections"));
+  if (l.publicCacheGiven)
+    note(advancedForm_, publicCache_,
+         saying(o.publicCacheSeconds ? tr("%n second(s)", nullptr, int(o.publicCacheSeconds)) : tr("off"),
+                "--public-cache"));
+}
+
+QStringList SettingsDialog::commandLineNotes() const { return notes_; }
 
 AppSettings SettingsDialog::settings() const {
   AppSettings s = base_;
@@ -180,6 +235,7 @@ AppSettings SettingsDialog::settings() const {
   s.rateLimit = static_cast<std::uint64_t>(rate_->value()) * 1000;
   s.maxConnections = maxConnections_->value();
   s.publicCacheSeconds = static_cast<std::uint32_t>(publicCache_->value());
+  s.newLinkExpirySeconds = newLinkExpiry_->currentData().toUInt();
   s.startOnLaunch = startOnLaunch_->isChecked();
   if (keepInTray_->isEnabled()) s.keepInTray = keepInTray_->isChecked();
   if (notify_->isEnabled()) s.notifyOnComplete = notify_->isChecked();

@@ -1,21 +1,25 @@
 #pragma once
 
-// SettingsDialog: edits AppSettings — port, bind address, link address,
-// bandwidth limit, max connections, how long caches in front of Ferry may
-// keep plain links, start on launch, tray behaviour, and what Receive
-// accepts (asking about new devices, a size cap), and HTTPS (the user's
-// certificate and key files). Owns its
-// form widgets only; the window applies the result.
+// SettingsDialog: edits AppSettings — port, link address, bandwidth limit,
+// how long new links work, start on launch, tray behaviour, what Receive
+// accepts (asking about new devices, a size cap), and under Advanced the
+// server's and proxies' knobs (listen address, max connections, how long
+// caches in front of Ferry may keep plain links), and HTTPS (the user's
+// certificate and key files). Says beside a setting
+// when this run's command line overrides it. Owns its form widgets only;
+// the window applies the result.
 //
 // GUI thread only.
 
 #include <QDialog>
 
+#include "settings/run_settings.h"
 #include "settings/settings_store.h"
 
 class QCheckBox;
 class QComboBox;
 class QLineEdit;
+class QFormLayout;
 class QSpinBox;
 
 namespace ferry::ui {
@@ -29,8 +33,14 @@ class SettingsDialog final : public QDialog {
   ~SettingsDialog() override;
 
   AppSettings settings() const;
+  // Notes under each setting the command line overrides for this run
+  // ("This run uses 9090, from --port"); the saved value stays editable.
+  void showCommandLine(const RunSettings& run);
+  // The notes shown, in form order.
+  QStringList commandLineNotes() const;
   QCheckBox* askNewDevices() const { return askNewDevices_; }
   QSpinBox* maxReceiveSize() const { return maxReceive_; }
+  QComboBox* newLinkExpiry() const { return newLinkExpiry_; }
 
  private:
   AppSettings base_;
@@ -47,6 +57,10 @@ class SettingsDialog final : public QDialog {
   QSpinBox* maxReceive_;  // in MB; 0 = no cap
   QLineEdit* tlsCert_;
   QLineEdit* tlsKey_;
+  QComboBox* newLinkExpiry_;  // data: seconds, 0 = never
+  QFormLayout* serverForm_ = nullptr;
+  QFormLayout* advancedForm_ = nullptr;
+  QStringList notes_;
 };
 
 }  // namespace ferry::ui

@@ -107,6 +107,8 @@ AppSettings SettingsStore::loadSettings() const {
   s.beginGroup(QStringLiteral("window"));
   out.keepInTray = flag(s, QStringLiteral("keepInTray"), d.keepInTray);
   out.notifyOnComplete = flag(s, QStringLiteral("notifyOnComplete"), d.notifyOnComplete);
+  out.newLinkExpirySeconds = static_cast<std::uint32_t>(
+      number(s, QStringLiteral("newLinkExpiry"), d.newLinkExpirySeconds, 0, 366ull * 24 * 3600));
   s.endGroup();
   s.beginGroup(kReceive);
   out.askNewDevices = flag(s, QStringLiteral("askNewDevices"), d.askNewDevices);
@@ -132,6 +134,7 @@ bool SettingsStore::saveSettings(const AppSettings& v) {
   s.beginGroup(QStringLiteral("window"));
   s.setValue(QStringLiteral("keepInTray"), v.keepInTray);
   s.setValue(QStringLiteral("notifyOnComplete"), v.notifyOnComplete);
+  s.setValue(QStringLiteral("newLinkExpiry"), v.newLinkExpirySeconds);
   s.endGroup();
   s.beginGroup(kReceive);
   s.setValue(QStringLiteral("askNewDevices"), v.askNewDevices);

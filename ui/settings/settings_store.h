@@ -58,6 +58,11 @@ struct AppSettings {
   // HTTPS with the user's certificate: a PEM chain and its key ("" = plain HTTP).
   QString tlsCert;
   QString tlsKey;
+  // How long a link shared in the window works (its expiry, counted from
+  // when it is shared); 0 = until it is removed. Safe by default: a link
+  // forgotten in a chat ends tomorrow. Shares saved earlier keep their rules.
+  std::uint32_t newLinkExpirySeconds = kOneDay;
+  static constexpr std::uint32_t kOneDay = 24 * 3600;
   friend bool operator==(const AppSettings&, const AppSettings&) = default;
 };
 

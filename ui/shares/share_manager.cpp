@@ -77,6 +77,11 @@ ShareManager::AddResult ShareManager::addPaths(const QStringList& paths) {
     e.path = QString::fromStdString(share->path);
     e.name = QString::fromStdString(share->name);
     e.folder = share->folder;
+    if (newLinkExpiry_.count() > 0) {
+      // Obeyed from the first request on.
+      e.rules.expires = std::chrono::time_point_cast<ShareRules::Clock::duration>(ShareRules::Clock::now() + newLinkExpiry_);
+      bridge_->setRules(e.token, e.rules);
+    }
     fresh.push_back(std::move(e));
   }
   // One insertion for the lot: a view costs the same for 4,000 as for one.

@@ -10,6 +10,7 @@
 //
 // GUI thread only.
 
+#include <chrono>
 #include <optional>
 
 #include <QList>
@@ -43,7 +44,10 @@ class ShareManager final : public QObject {
   // Shares from the settings file, with their tokens. A file that is gone is
   // listed as missing and served again when it comes back.
   void restore();
+  // New shares' links end `newLinkExpiry` after they are added (0: never);
+  // paths already shared keep their rules.
   AddResult addPaths(const QStringList& paths);
+  void setNewLinkExpiry(std::chrono::seconds expiry) { newLinkExpiry_ = expiry; }
   void remove(const QStringList& tokens);
   // Shares again what remove() took, with the same tokens (links already
   // sent work again) and counts; returns their model rows.
@@ -81,6 +85,7 @@ class ShareManager final : public QObject {
   QTimer saveTimer_;
   QTimer expiryTimer_;
   bool unsaved_ = false;  // the last save failed: retried with every refresh
+  std::chrono::seconds newLinkExpiry_{0};
 };
 
 }  // namespace ferry::ui

@@ -94,8 +94,11 @@ SharePropertiesDialog::SharePropertiesDialog(const Share& share, Rotate rotate, 
   limit_ = new QSpinBox(this);
   limit_->setObjectName(QStringLiteral("limit"));
   limit_->setRange(1, 1000000);
-  limit_->setSuffix(tr(" complete downloads"));
+  // "1 complete download", "3 complete downloads".
+  auto pluralSuffix = [this](int n) { limit_->setSuffix(n == 1 ? tr(" complete download") : tr(" complete downloads")); };
+  connect(limit_, &QSpinBox::valueChanged, this, pluralSuffix);
   limit_->setValue(share.rules.downloadLimit ? static_cast<int>(share.rules.downloadLimit) : 1);
+  pluralSuffix(limit_->value());
   limited_->setChecked(share.rules.downloadLimit != 0);
   limit_->setEnabled(limited_->isChecked());
   limitNote_ = new QLabel(this);
@@ -181,6 +184,9 @@ SharePropertiesDialog::SharePropertiesDialog(const Share& share, Rotate rotate, 
   layout->addWidget(buttons);
   updateExpiryText();
   resize(560, sizeHint().height());
+  // The first thing to set, not the button that ends the link.
+  rotateButton->setAutoDefault(false);
+  expiry_->setFocus();
 }
 
 SharePropertiesDialog::~SharePropertiesDialog() = default;

@@ -10,6 +10,7 @@
 #include <QFileInfo>
 #include <QGuiApplication>
 #include <QItemSelectionModel>
+#include <QLocale>
 #include <QSortFilterProxyModel>
 #include <QStandardPaths>
 #include <QStatusBar>
@@ -18,6 +19,7 @@
 #include "widgets/message_bar.h"
 #include "widgets/qr_panel.h"
 #include "server_bridge.h"
+#include "shares/expiry_text.h"
 #include "shares/share_manager.h"
 #include "shares/share_properties_dialog.h"
 #include "shares/shares_model.h"
@@ -252,12 +254,32 @@ void SharesController::updateActions() {
 
 void SharesController::updateQrPanel() {
   const QModelIndex cur = p_.sharesView->currentIndex();
+  p_.qrPanel->setSelectedCount(static_cast<int>(p_.sharesView->selectionModel()->selectedRows().size()));
   if (!cur.isValid()) {
     p_.qrPanel->setShare({}, {});
     return;
   }
   const int row = p_.sharesProxy->mapToSource(cur).row();
-  p_.qrPanel->setShare(p_.shares->model()->entry(row).name, p_.shares->model()->linkAt(row));
+  const SharesModel::Entry& e = p_.shares->model()->entry(row);
+  p_.qrPanel->setShare(e.name, p_.shares->model()->linkAt(row));
+  p_.qrPanel->setRules(rulesSummary(e.rules, e.deliveries(), QDateTime::currentDateTime()),
+                       QString::fromStdString(e.rules.password));
+}
+
+QString SharesController::rulesSummary(const ShareRules& rules, std::uint32_t deliveries, const QDateTime& now) {
+  QStringList parts;
+  if (!rules.password.empty()) parts << tr("🔒 password");
+  if (rules.expires) {
+    const QDateTime at = toQDateTime(*rules.expires).toLocalTime();
+    if (at <= now) parts << tr("ended");
+    else if (at.date() == now.date()) parts << tr("ends %1").arg(clockTime(at.time()));
+    else if (at.date() == now.date().addDays(1)) parts << tr("ends tomorrow %1").arg(clockTime(at.time()));
+    else parts << tr("ends %1 %2").arg(QLocale().toString(at.date(), QLocale::ShortFormat), clockTime(at.time()));
+  }
+  if (rules.downloadLimit)
+    parts << (rules.downloadLimit == 1 ? tr("%1 of 1 download").arg(deliveries)
+                                       : tr("%1 of %2 downloads").arg(deliveries).arg(rules.downloadLimit));
+  return parts.join(QStringLiteral(" · "));
 }
 
 }  // namespace ferry::ui

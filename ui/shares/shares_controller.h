@@ -71,6 +71,9 @@ class SharesController final : public QObject {
   void selectRows(const QList<int>& sourceRows);
   QList<int> selectedRows() const;  // source rows, in view order
 
+  // The QR panel's line of a link's rules: "🔒 password · ends 18:00 · 1 of 3 downloads".
+  static QString rulesSummary(const ShareRules& rules, std::uint32_t deliveries, const QDateTime& now);
+
  private:
   void updateActions();
   void updateQrPanel();

@@ -104,7 +104,7 @@ QVariant DeliveryHistory::headerData(int section, Qt::Orientation orientation, i
   if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
   switch (section) {
     case Time: return tr("When");
-    case Client: return tr("To");
+    case Client: return tr("Device");
     case File: return tr("File");
     case Outcome: return tr("Outcome");
   }
@@ -120,7 +120,8 @@ QVariant DeliveryHistory::data(const QModelIndex& index, int role) const {
       case Time: return QLocale().toString(r.time.toLocalTime(), QLocale::ShortFormat);
       case Client: return r.client;
       case File: return r.file;
-      case Outcome: return r.text;
+      // Which way, where the outcome is read.
+      case Outcome: return (r.outcome == kReceived ? tr("↓ %1") : tr("↑ %1")).arg(r.text);
     }
   } else if (role == RawRole) {
     switch (index.column()) {
@@ -130,7 +131,7 @@ QVariant DeliveryHistory::data(const QModelIndex& index, int role) const {
       case Outcome: return r.outcome;
     }
   } else if (role == Qt::ToolTipRole) {
-    return tr("%1 to %2, %3: %4")
+    return (r.outcome == kReceived ? tr("%1 from %2, %3: %4") : tr("%1 to %2, %3: %4"))
         .arg(r.file, r.client, QLocale().toString(r.time.toLocalTime(), QLocale::LongFormat), r.text);
   }
   return {};

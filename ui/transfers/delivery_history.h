@@ -1,7 +1,8 @@
 #pragma once
 
-// DeliveryHistory: the last kMax delivery outcomes — when, to whom, which
-// file, how it ended — as a table (newest first) and as a JSON file in
+// DeliveryHistory: the last kMax transfers that ended, both ways — a
+// delivery's outcome (when, to whom, which file, how it ended) and each file
+// received (when, from whom, the name it was saved under) — as a table (newest first) and as a JSON file in
 // QStandardPaths::AppDataLocation that outlives the window. Owns the
 // records and the file. Saving is batched and off the GUI thread: the
 // records are turned into bytes here (a few tens of kB at most), written by
@@ -28,6 +29,7 @@ class DeliveryHistory final : public QAbstractTableModel {
 
  public:
   static constexpr int kMax = 500;
+  static inline const QString kReceived = QStringLiteral("received");
   enum Column { Time, Client, File, Outcome, ColumnCount };
   enum Role { RawRole = Qt::UserRole + 1 };
 
@@ -35,8 +37,10 @@ class DeliveryHistory final : public QAbstractTableModel {
     QDateTime time;
     QString client;   // "Safari on iPhone (192.168.1.20)"
     QString file;     // "build.apk", or a file inside a shared folder
-    QString outcome;  // "delivered", "stopped", "cancelled": ferry::toString(DeliveryOutcome)
-    QString text;     // as the Downloads list said it: "Delivered (1 resume)"
+    // "delivered", "stopped", "cancelled": ferry::toString(DeliveryOutcome);
+    // kReceived for a file sent to this computer.
+    QString outcome;
+    QString text;     // as the Transfers list said it: "Delivered (1 resume)", "Received"
   };
 
   // AppDataLocation/history.json.

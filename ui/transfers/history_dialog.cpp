@@ -13,7 +13,7 @@
 namespace ferry::ui {
 
 HistoryDialog::HistoryDialog(DeliveryHistory* history, QWidget* parent) : QDialog(parent), history_(history) {
-  setWindowTitle(tr("Delivery History"));
+  setWindowTitle(tr("Transfer History"));
   summary_ = new QLabel(this);
   summary_->setWordWrap(true);
   view_ = new QTableView(this);
@@ -52,11 +52,11 @@ HistoryDialog::~HistoryDialog() = default;
 
 void HistoryDialog::updateState() {
   const int n = history_->rowCount();
-  summary_->setText(n == 0 ? tr("No deliveries yet. Each download that ends — delivered, stopped or cancelled — "
-                                "is listed here, the last %1 of them.")
+  summary_->setText(n == 0 ? tr("Nothing yet. Each download that ends (↑ delivered, stopped or cancelled) and each "
+                                "file received (↓) is listed here, the last %1 of them.")
                                  .arg(DeliveryHistory::kMax)
-                           : n == 1 ? tr("1 delivery, newest first.")
-                                    : tr("%1 deliveries, newest first (Ferry keeps the last %2).")
+                           : n == 1 ? tr("1 transfer, newest first.")
+                                    : tr("%1 transfers, newest first (Ferry keeps the last %2).")
                                           .arg(n)
                                           .arg(DeliveryHistory::kMax));
   clear_->setEnabled(n > 0);
@@ -65,8 +65,8 @@ void HistoryDialog::updateState() {
 void HistoryDialog::askToClear() {
   if (QMessageBox::question(this, tr("Clear History?"),
                             (history_->rowCount() == 1
-                                 ? tr("Forget the one delivery in the history? This cannot be undone.")
-                                 : tr("Forget all %1 deliveries in the history? This cannot be undone.")
+                                 ? tr("Forget the one transfer in the history? This cannot be undone.")
+                                 : tr("Forget all %1 transfers in the history? This cannot be undone.")
                                        .arg(history_->rowCount()))) != QMessageBox::Yes)
     return;
   history_->clear();

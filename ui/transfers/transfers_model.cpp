@@ -99,7 +99,8 @@ QVariant TransfersModel::headerData(int section, Qt::Orientation orientation, in
   if (orientation != Qt::Horizontal) return {};
   if (role == Qt::DisplayRole) {
     switch (section) {
-      case Client: return tr("Client");
+      case Direction: return QString();
+      case Client: return tr("Device");
       case File: return tr("File");
       case Progress: return tr("Progress");
       case Transferred: return tr("Transferred");
@@ -108,6 +109,7 @@ QVariant TransfersModel::headerData(int section, Qt::Orientation orientation, in
       case State: return tr("State");
     }
   } else if (role == Qt::ToolTipRole) {
+    if (section == Direction) return tr("↓ received by this computer, ↑ sent from it");
     if (section == Transferred) return tr("Bytes of the file the client has, however many requests it took");
   } else if (role == Qt::TextAlignmentRole) {
     if (section == Transferred || section == Speed || section == Eta)
@@ -157,6 +159,7 @@ QVariant TransfersModel::data(const QModelIndex& index, int role) const {
     case ShareTokenRole: return r.token;
     case OpacityRole: return opacity(r);
     case OutcomeRole: return r.delivery ? static_cast<int>(r.outcome) : -1;
+    case IncomingRole: return r.incoming;
     case TransferIdsRole: {
       QVariantList ids;
       if (r.delivery) {
@@ -171,6 +174,7 @@ QVariant TransfersModel::data(const QModelIndex& index, int role) const {
   const int col = index.column();
   if (role == Qt::DisplayRole) {
     switch (col) {
+      case Direction: return r.incoming ? QStringLiteral("↓") : QStringLiteral("↑");
       case Client: return r.client;
       case File: return r.fileName;
       case Progress: return QStringLiteral("%1%").arg(percent(r.progress()));
@@ -181,6 +185,7 @@ QVariant TransfersModel::data(const QModelIndex& index, int role) const {
     }
   } else if (role == RawRole) {
     switch (col) {
+      case Direction: return r.incoming ? 0 : 1;
       case Client: return r.client;
       case File: return r.fileName.toLower();
       case Progress: return r.progress();
@@ -191,13 +196,19 @@ QVariant TransfersModel::data(const QModelIndex& index, int role) const {
     }
   } else if (role == Qt::TextAlignmentRole) {
     if (col == Transferred || col == Speed || col == Eta) return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+    if (col == Direction) return Qt::AlignCenter;
+  } else if (role == Qt::AccessibleTextRole && col == Direction) {
+    return r.incoming ? tr("Received") : tr("Sent");
   } else if (role == Qt::ToolTipRole) {
     QString tip = r.incoming ? tr("%1 from %2").arg(r.fileName, r.client) : tr("%1 to %2").arg(r.fileName, r.client);
     if (r.delivery) {
       tip += QLatin1Char('\n') + tr("From %1").arg(r.endpoints);
       tip += QLatin1Char('\n') + (r.requests == 1 ? tr("1 request") : tr("%1 requests").arg(r.requests));
       if (r.resumes > 0) tip += r.resumes == 1 ? tr(", 1 resume") : tr(", %1 resumes").arg(r.resumes);
-    } else if (r.rangeFirst > 0 || r.bytesTotal != r.fileSize) {
+    } else if (!r.endpoints.isEmpty()) {
+      tip += QLatin1Char('\n') + tr("From %1").arg(r.endpoints);
+    }
+    if (!r.delivery && (r.rangeFirst > 0 || r.bytesTotal != r.fileSize)) {
       tip += QLatin1Char('\n') + tr("Bytes %1 to %2 of %3")
                                      .arg(r.rangeFirst)
                                      .arg(r.rangeFirst + r.bytesTotal)
@@ -340,7 +351,10 @@ void TransfersModel::applySnapshot(std::uint64_t run, const StatsSnapshot& snaps
     Row row;
     row.run = run;
     row.id = t.id;
-    row.client = QString::fromStdString(t.client);
+    // Named as a delivery's client is: "Safari on iPhone (192.168.1.31)".
+    row.client = clientText(QString::fromStdString(t.clientName),
+                            QString::fromStdString(std::string(addressWithoutPort(t.client))));
+    row.endpoints = QString::fromStdString(t.client);
     row.fileName = QString::fromStdString(t.fileName());
     row.token = QString::fromStdString(t.shareToken());
     row.fileSize = t.fileSize;

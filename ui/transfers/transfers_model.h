@@ -1,11 +1,12 @@
 #pragma once
 
-// TransfersModel: a row per delivery — one client receiving one file (or
-// zip), however many requests it takes (ranges, resumes, a download
-// manager's segments) — with the client named for people, progress as the
-// bytes of the file it really has, speed, ETA and the outcome ("Delivered",
-// "Delivered (2 resumes)", "Stopped at 45%", "Cancelled"); and a row per
-// transfer that belongs to no delivery (a file sent to this computer).
+// TransfersModel: the Transfers list, both ways. A row per delivery (↑ sent)
+// — one client receiving one file (or zip), however many requests it takes
+// (ranges, resumes, a download manager's segments) — with the client named
+// for people, progress as the bytes of the file it really has, speed, ETA
+// and the outcome ("Delivered", "Delivered (2 resumes)", "Stopped at 45%",
+// "Cancelled"); and a row per transfer that belongs to no delivery: a file
+// sent to this computer (↓ received), its sender named the same way.
 // Owns the rows, merged from the server's snapshots; keeps an ended row for
 // a while with its outcome, fades it, then removes it (its own timer, since
 // an idle server sends no snapshots).
@@ -33,7 +34,7 @@ class TransfersModel final : public QAbstractTableModel {
   Q_DISABLE_COPY_MOVE(TransfersModel)
 
  public:
-  enum Column { Client, File, Progress, Transferred, Speed, Eta, State, ColumnCount };
+  enum Column { Direction, Client, File, Progress, Transferred, Speed, Eta, State, ColumnCount };
   enum Role {
     RawRole = Qt::UserRole + 1,  // sortable value of the column
     ProgressRole,                // double 0..1
@@ -44,6 +45,7 @@ class TransfersModel final : public QAbstractTableModel {
     OpacityRole,                 // double 0..1: fading out once finished
     OutcomeRole,                 // int(ferry::DeliveryOutcome); -1 for a row that is no delivery
     TransferIdsRole,             // QVariantList of quint64: the requests in flight (what Cancel ends)
+    IncomingRole,                // bool: a file sent to this computer (↓), not one sent from it (↑)
   };
 
   explicit TransfersModel(QObject* parent = nullptr);

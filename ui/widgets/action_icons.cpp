@@ -43,7 +43,8 @@ QIcon startIcon() {
 QIcon stopIcon() {
   return painted([](QPainter& p) {
     p.setPen(Qt::NoPen);
-    p.setBrush(QColor(0xd9, 0x48, 0x3b));
+    // A calm grey: stopping is a choice offered, not an alarm while all is well.
+    p.setBrush(QColor(0x7a, 0x7f, 0x87));
     p.drawEllipse(QRectF(2, 2, 20, 20));
     p.setBrush(Qt::white);
     p.drawRoundedRect(QRectF(8, 8, 8, 8), 1.5, 1.5);

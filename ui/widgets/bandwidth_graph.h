@@ -1,15 +1,17 @@
 #pragma once
 
-// BandwidthGraph: total upload rate over the last 60 seconds, as a filled
-// line over a grid with a labelled axis in human units. Owns a ring buffer
-// of samples and the timer that takes them (4 a second, from the latest rate
-// it was given); the vertical scale eases toward its target so the picture
-// never jumps.
+// BandwidthGraph: the last 60 seconds of both rates — bytes arriving (files
+// sent to this computer, ↓) and bytes leaving (downloads, ↑) — as two
+// labelled lines over a grid with an axis in human units. Owns a ring
+// buffer of samples per series and the timer that takes them (4 a second,
+// from the latest rates it was given); the vertical scale eases toward its
+// target so the picture never jumps, and its labels never repeat.
 //
 // GUI thread only.
 
 #include <array>
 
+#include <QStringList>
 #include <QTimer>
 #include <QWidget>
 
@@ -23,16 +25,26 @@ class BandwidthGraph final : public QWidget {
   static constexpr int kSeconds = 60;
   static constexpr int kSamplesPerSecond = 4;
   static constexpr int kSamples = kSeconds * kSamplesPerSecond;
+  enum Series { Received, Sent, SeriesCount };
 
   explicit BandwidthGraph(QWidget* parent = nullptr);
   ~BandwidthGraph() override;
 
-  // The current rate (bytes/s); sampled by the graph's own clock.
-  void setRate(double bytesPerSecond) { rate_ = bytesPerSecond; }
+  // The current rates (bytes/s); sampled by the graph's own clock.
+  void setRates(double received, double sent) {
+    rate_[Received] = received;
+    rate_[Sent] = sent;
+  }
   // Takes one sample now (also what the timer does).
   void sample();
-  double sampleAt(int ago) const;  // 0 = newest
+  double sampleAt(Series s, int ago) const;  // 0 = newest
   double scaleMax() const { return shownMax_; }  // before rounding to the grid
+  // The vertical axis' labels, bottom up, as painted at the current scale.
+  QStringList axisLabels() const;
+  // What the legend says of a series ("↓ Received 1.2 MB/s").
+  QString legendText(Series s) const;
+  // Whether anything moved in the last minute.
+  bool idle() const { return shownMax_ == 0; }
 
   QSize sizeHint() const override;
   QSize minimumSizeHint() const override;
@@ -41,9 +53,17 @@ class BandwidthGraph final : public QWidget {
   void paintEvent(QPaintEvent* event) override;
 
  private:
-  std::array<double, kSamples> ring_{};
+  struct Axis {
+    double step = 0;
+    double max = 0;
+    QStringList labels;
+  };
+  Axis axis() const;
+  QColor seriesColor(Series s) const;
+
+  std::array<std::array<double, kSamples>, SeriesCount> ring_{};
+  std::array<double, SeriesCount> rate_{};
   int next_ = 0;
-  double rate_ = 0;
   double shownMax_ = 0;  // eased toward the nice maximum of the samples
   QTimer timer_;
 };

@@ -1,8 +1,11 @@
 #pragma once
 
-// QrPanel: the selected share at a glance — its name, the QR code of its link
-// for a phone to scan, the link itself and a Copy button. Owns these
-// widgets; the copy action belongs to the window.
+// QrPanel: the selected share at a glance — which of the selected shares it
+// shows ("1 of 4 selected"), its name, the QR code of its link labelled by
+// direction ("This computer → phone"), the link itself whole and readable
+// (LinkText), the link's rules in a line ("🔒 password · ends 18:00 · 1 of 3
+// downloads") with the password one click away, and a Copy button. Owns
+// these widgets; the copy action belongs to the window.
 //
 // GUI thread only.
 
@@ -13,6 +16,7 @@ class QLabel;
 
 namespace ferry::ui {
 
+class LinkText;
 class QrCodeWidget;
 
 class QrPanel final : public QFrame {
@@ -23,11 +27,25 @@ class QrPanel final : public QFrame {
   QrPanel(QAction* copyLink, QWidget* parent = nullptr);
   ~QrPanel() override;
 
-  // Empty link: nothing selected (or no link yet).
+  // Empty link: nothing selected (or no link yet). Clears the rules.
   void setShare(const QString& name, const QString& link);
+  // How many shares are selected; above one the panel says which it shows.
+  void setSelectedCount(int selected);
+  // The link's rules in words (empty: none) and its password (empty: none),
+  // shown only once asked for.
+  void setRules(const QString& summary, const QString& password);
+  // Shows the password (what "Show password" does).
+  void revealPassword();
+
   QrCodeWidget* code() const { return code_; }
   QString link() const { return fullLink_; }
   QString name() const { return fullName_; }
+  QString selectionText() const;
+  QString directionText() const;
+  QString shownLink() const;  // as a person reads it
+  QString rulesText() const;  // plain text of the rules line, the password if shown
+  // The bold caption above a QR code that says which way files go.
+  static QLabel* directionLabel(const QString& text, QWidget* parent);
 
  signals:
   // "Other addresses…": the link at each of the machine's addresses.
@@ -40,13 +58,20 @@ class QrPanel final : public QFrame {
 
  private:
   void elide();
+  void showRules();
 
+  QLabel* selection_;
   QLabel* name_;
+  QLabel* direction_;
   QrCodeWidget* code_;
-  QLabel* link_;
+  LinkText* link_;
+  QLabel* rules_;
   QLabel* more_;
   QString fullName_;
   QString fullLink_;
+  QString rulesSummary_;
+  QString password_;
+  bool passwordShown_ = false;
 };
 
 }  // namespace ferry::ui
