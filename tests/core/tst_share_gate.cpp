@@ -245,7 +245,7 @@ class TestShareGate : public QObject {
       return out;
     };
     QCOMPARE(holes("password.html"), QStringList({"style", "name", "invalid", "message", "privacy"}));
-    QCOMPARE(holes("gone.html"), QStringList({"style", "sentence"}));
+    QCOMPARE(holes("gone.html"), QStringList({"title", "style", "sentence"}));
     QVERIFY(!webAsset("gate.css").empty());
   }
 
