@@ -1,5 +1,6 @@
 #include "crc_cache.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <vector>
@@ -106,7 +107,10 @@ bool CrcCache::save() {
 }
 
 bool computeCrc32(int fd, std::uint64_t size, std::uint32_t& crc, const std::atomic<bool>* stop) {
-  constexpr std::size_t kBlock = 1 << 20;
+  // A block no larger than the file: a folder of 70,000 small files would
+  // otherwise map, fault in and unmap 1 MiB for each of them.
+  constexpr std::uint64_t kMaxBlock = 1 << 20;
+  const std::size_t kBlock = static_cast<std::size_t>(std::clamp<std::uint64_t>(size, 1, kMaxBlock));
   std::unique_ptr<char[]> buf(new char[kBlock]);
   uLong c = crc32(0L, Z_NULL, 0);
   for (std::uint64_t at = 0; at < size;) {
