@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "http_request.h"
 #include "request_target.h"
 
 namespace ferry {
@@ -88,6 +89,16 @@ std::string_view reasonPhrase(int status) {
     case 507: return "Insufficient Storage";
   }
   return "Unknown";
+}
+
+bool sameOrigin(const HttpRequest& req) {
+  if (req.count("origin") == 0) return true;
+  std::string_view origin = trimOws(req.header("origin"));
+  std::string_view host = trimOws(req.header("host"));
+  for (std::string_view scheme : {"http://", "https://"})
+    if (origin.size() > scheme.size() && iequals(origin.substr(0, scheme.size()), scheme))
+      return !host.empty() && iequals(origin.substr(scheme.size()), host);
+  return false;
 }
 
 }  // namespace ferry

@@ -10,6 +10,8 @@
 
 namespace ferry {
 
+struct HttpRequest;
+
 // Without leading and trailing spaces and tabs (optional whitespace).
 std::string_view trimOws(std::string_view s);
 void appendNumber(std::string& s, std::uint64_t v);
@@ -22,5 +24,10 @@ bool noneMatchHits(std::string_view header, std::string_view etag);
 void appendContentDisposition(std::string& s, std::string_view name, bool asInline = false);
 // The reason phrase for a status code ("Not Found").
 std::string_view reasonPhrase(int status);
+// Whether a request comes from no other site: its Origin, if any, names
+// this server as its Host header does, by http:// or https:// (behind an
+// https proxy the scheme differs; the host must not). A page of another site
+// may then not post here (CSRF) nor read what answers.
+bool sameOrigin(const HttpRequest& req);
 
 }  // namespace ferry

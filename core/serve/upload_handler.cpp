@@ -47,19 +47,6 @@ std::string_view pathAfterToken(std::string_view target, std::string_view token)
   return path.substr(std::min(path.size(), 1 + token.size()));
 }
 
-// A request from a page of another site (CSRF: a form can POST here without
-// asking) is refused: its Origin, if any, must be this server as the Host
-// header names it. Behind an https proxy the scheme differs; the host must not.
-bool sameOrigin(const HttpRequest& req) {
-  if (req.count("origin") == 0) return true;
-  std::string_view origin = trimOws(req.header("origin"));
-  std::string_view host = trimOws(req.header("host"));
-  for (std::string_view scheme : {"http://", "https://"})
-    if (origin.size() > scheme.size() && iequals(origin.substr(0, scheme.size()), scheme))
-      return !host.empty() && iequals(origin.substr(scheme.size()), host);
-  return false;
-}
-
 constexpr std::string_view kDeclined = "This computer declined the files.\n";
 constexpr std::string_view kUnanswered = "No one accepted the files on this computer in time: they were declined.\n";
 constexpr std::string_view kOff = "Receiving was turned off on this computer.\n";

@@ -36,18 +36,6 @@ bool hasParam(const HttpRequest& req, std::string_view key, std::string_view* va
   return true;
 }
 
-// As for uploads: a page of another site may not post text here (CSRF)
-// nor read the stream; its Origin, if any, must be this server's Host.
-bool sameOrigin(const HttpRequest& req) {
-  if (req.count("origin") == 0) return true;
-  std::string_view origin = trimOws(req.header("origin"));
-  std::string_view host = trimOws(req.header("host"));
-  for (std::string_view scheme : {"http://", "https://"})
-    if (origin.size() > scheme.size() && iequals(origin.substr(0, scheme.size()), scheme))
-      return !host.empty() && iequals(origin.substr(scheme.size()), host);
-  return false;
-}
-
 // The name a page gave itself: printable, trimmed, at most kMaxName bytes
 // cut at a character boundary; "" when it gave none.
 std::string pageName(const HttpRequest& req) {
