@@ -13,11 +13,20 @@ if [ "${1:-}" = "--sanitize" ]; then
 fi
 
 ferry_setup_deps
+# The plain run builds Release: the binaries the suite tests are the ones
+# `scripts/package.sh --from build/test` packs, so CI builds them once.
+# Sanitizer builds keep their debug information for the reports.
 dir="$FERRY_ROOT/build/test"
+type=Release
 args=()
 if [ -n "$sanitize" ]; then
+  type=RelWithDebInfo
   dir="$FERRY_ROOT/build/test-$(echo "$sanitize" | tr ',' '-')"
   args=(-DFERRY_SANITIZE="$sanitize")
+fi
+# A tree configured earlier with another build type is switched over.
+if [ -f "$dir/CMakeCache.txt" ] && ! grep -qx "CMAKE_BUILD_TYPE:STRING=$type" "$dir/CMakeCache.txt"; then
+  args+=(-DCMAKE_BUILD_TYPE="$type")
 fi
 export QT_QPA_PLATFORM=offscreen
 # Sanitizer settings, set before the build (which runs a Qt tool of its
@@ -30,13 +39,13 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:verify_asan_link_order=0"
 export LSAN_OPTIONS="suppressions=$FERRY_ROOT/tests/lsan.supp:print_suppressions=0"
 export TSAN_OPTIONS="suppressions=$FERRY_ROOT/tests/tsan.supp:die_after_fork=0:halt_on_error=1:second_deadlock_stack=1"
-ferry_build "$dir" RelWithDebInfo "${args[@]}"
+ferry_build "$dir" "$type" "${args[@]}"
 
 (cd "$dir" && ctest --output-on-failure --parallel 2 "$@")
 
 # Replay the fuzz corpora and fuzz each harness briefly (FERRY_FUZZ_SECONDS,
-# default 30; 0 skips). scripts/fuzz.sh runs longer campaigns.
-fuzz_seconds="${FERRY_FUZZ_SECONDS:-30}"
+# default 15; 0 skips). scripts/fuzz.sh runs longer campaigns.
+fuzz_seconds="${FERRY_FUZZ_SECONDS:-15}"
 if [ -z "$sanitize" ] && [ $# -eq 0 ] && [ "$fuzz_seconds" != 0 ]; then
   "$FERRY_ROOT/scripts/fuzz.sh" "$fuzz_seconds"
 fi
