@@ -53,6 +53,10 @@
 #include "transfers/transfers_model.h"
 #include "desktop/tray_icon.h"
 #include "network/visitor_tracker.h"
+#include "nearby/nearby_controller.h"
+#include "nearby/nearby_model.h"
+#include "nearby/nearby_panel.h"
+#include "nearby/received_texts.h"
 #include "window_actions.h"
 
 namespace ferry::ui {
@@ -89,6 +93,8 @@ MainWindow::MainWindow(SettingsStore store, LaunchOptions launch, QWidget* paren
   transfersProxy_ = new QSortFilterProxyModel(this);
   transfersProxy_->setSourceModel(transfers_);
   transfersProxy_->setSortRole(TransfersModel::RawRole);
+  nearbyModel_ = new NearbyModel(this);
+  receivedTexts_ = new ReceivedTexts(this);
 
   actions_ = new WindowActions(this);
   actions_->fillMenuBar(menuBar());
@@ -116,6 +122,7 @@ MainWindow::MainWindow(SettingsStore store, LaunchOptions launch, QWidget* paren
     tray_ = tray;
     serving_->setTray(tray);
     receiving_->setTray(tray);
+    nearbying_->setTray(tray);
   });
   connect(linkAddresses_, &LinkAddressController::hostChosen, this, [this](const QString& host) {
     AppSettings s = run_.saved();
@@ -151,6 +158,17 @@ MainWindow::MainWindow(SettingsStore store, LaunchOptions launch, QWidget* paren
     history_->add({QDateTime::currentDateTimeUtc(), client, saved, DeliveryHistory::kReceived, tr("Received")});
   });
   connect(actions_->history, &QAction::triggered, this, &MainWindow::showHistory);
+  nearbying_ = new NearbyController(
+      {this, bridge_, nearbyModel_, receivedTexts_, nearby_, messageBar_, history_, tray_,
+       [this] {
+         QStringList paths;
+         for (int row : sharesCommands_->selectedRows())
+           paths << shares_->model()->index(row, 0).data(SharesModel::PathRole).toString();
+         return paths;
+       },
+       [this](const QList<QUrl>& urls) { shareFiles(urls); }},
+      this);
+  sharesView_->insertAction(actions_->properties, nearbying_->sendToAction());
 
   bridge_->setRateLimit(run_.rateLimit());
   shares_->setNewLinkExpiry(std::chrono::seconds(run_.saved().newLinkExpirySeconds));
@@ -256,7 +274,16 @@ void MainWindow::createCentral() {
   connect(bridge_, &ServerBridge::runningChanged, receive_, &ReceivePanel::refresh);
   connect(receive_, &ReceivePanel::problem, this,
           [this](const QString& why) { messageBar_->showMessage(MessageBar::Level::Error, why); });
-  topSplitter_->addWidget(receive_);
+  // Nearby devices under it: the phones that opened Receive's page.
+  nearby_ = new NearbyPanel(nearbyModel_, receivedTexts_, central);
+  auto* sideSplitter = new QSplitter(Qt::Vertical, central);
+  sideSplitter->setObjectName(QStringLiteral("sideSplitter"));
+  sideSplitter->addWidget(receive_);
+  sideSplitter->addWidget(nearby_);
+  sideSplitter->setStretchFactor(0, 0);
+  sideSplitter->setStretchFactor(1, 1);
+  sideSplitter->setCollapsible(0, false);
+  topSplitter_->addWidget(sideSplitter);
   topSplitter_->setStretchFactor(0, 1);
   topSplitter_->setStretchFactor(1, 0);
   topSplitter_->setStretchFactor(2, 0);

@@ -40,11 +40,15 @@ class FolderCommands;
 class LinkAddressController;
 class MdnsAdvertiser;
 class MessageBar;
+class NearbyController;
+class NearbyModel;
+class NearbyPanel;
 class NetworkWatcher;
 class QrPanel;
 class ReceiveAskBar;
 class ReceiveController;
 class ReceivePanel;
+class ReceivedTexts;
 class ServerBridge;
 class ServingController;
 class ShareManager;
@@ -119,6 +123,10 @@ class MainWindow final : public QMainWindow {
   QrPanel* qrPanel() const { return qrPanel_; }
   ReceivePanel* receivePanel() const { return receive_; }
   ReceiveAskBar* receiveAsks() const { return receiveAsks_; }
+  NearbyPanel* nearbyPanel() const { return nearby_; }
+  NearbyModel* nearbyModel() const { return nearbyModel_; }
+  ReceivedTexts* receivedTexts() const { return receivedTexts_; }
+  NearbyController* nearby() const { return nearbying_; }
   StatusPanel* statusPanel() const { return status_; }
   NetworkWatcher* networkWatcher() const { return network_; }
   BackgroundController* background() const { return background_; }
@@ -168,6 +176,10 @@ class MainWindow final : public QMainWindow {
   ReceivePanel* receive_ = nullptr;
   ReceiveAskBar* receiveAsks_ = nullptr;
   ReceiveController* receiving_ = nullptr;
+  NearbyModel* nearbyModel_ = nullptr;
+  ReceivedTexts* receivedTexts_ = nullptr;
+  NearbyPanel* nearby_ = nullptr;
+  NearbyController* nearbying_ = nullptr;
   BandwidthGraph* graph_ = nullptr;
   StatusPanel* status_ = nullptr;
   QComboBox* linkHostCombo_ = nullptr;
