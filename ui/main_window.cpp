@@ -238,7 +238,9 @@ void MainWindow::createCentral() {
   sharesView_->setAccessibleName(tr("Shared files"));
   sharesView_->setModel(sharesProxy_);
   sharesView_->setAcceptsFileDrops(true);
-  sharesView_->setPlaceholderText(tr("Drop files or folders here to share them\n\nor use Add Files (Ctrl+O)"));
+  sharesView_->setPlaceholderText(
+      tr("Drop files or folders here to share them\nEach gets a link and a QR code for phones and computers on this network"));
+  sharesView_->setEmptyActions({actions_->addFiles, actions_->addFolder});
   sharesView_->setContextMenuPolicy(Qt::ActionsContextMenu);
   sharesView_->addAction(actions_->copyLink);
   sharesView_->addAction(actions_->openFolder);
@@ -248,12 +250,13 @@ void MainWindow::createCentral() {
   sharesView_->addAction(sep);
   sharesView_->addAction(actions_->remove);
   QHeaderView* sh = sharesView_->horizontalHeader();
-  sh->setSectionResizeMode(SharesModel::Name, QHeaderView::Interactive);
+  sh->setSectionResizeMode(SharesModel::Name, QHeaderView::Stretch);
   sh->setSectionResizeMode(SharesModel::Size, QHeaderView::ResizeToContents);
   sh->setSectionResizeMode(SharesModel::Downloads, QHeaderView::ResizeToContents);
   sh->setSectionResizeMode(SharesModel::Expires, QHeaderView::ResizeToContents);
-  sh->setSectionResizeMode(SharesModel::Link, QHeaderView::Stretch);
-  sh->resizeSection(SharesModel::Name, 220);
+  // The link is shown whole under its QR code (and copied with Ctrl+C): a
+  // column of it could only ever show it cut short.
+  sharesView_->setColumnHidden(SharesModel::Link, true);
   sharesView_->setTextElideMode(Qt::ElideMiddle);
 
   qrPanel_ = new QrPanel(actions_->copyLink, central);
@@ -264,6 +267,9 @@ void MainWindow::createCentral() {
   sharesLayout->setContentsMargins(0, 0, 0, 0);
   sharesLayout->addWidget(sectionTitle(tr("Shared files"), sharesBox));
   sharesLayout->addWidget(sharesView_);
+  // In a small window (760 × 532) the shares list keeps room for names; the
+  // side panels give way first, down to their own minimum.
+  sharesBox->setMinimumWidth(360);
 
   topSplitter_ = new QSplitter(Qt::Horizontal, central);
   topSplitter_->addWidget(sharesBox);
