@@ -7,9 +7,10 @@
 // status (ServingController), the shares list's commands (SharesController,
 // FolderCommands), the link address (LinkAddressController), the tray and
 // closing to the background (BackgroundController), Receive's prompts,
-// notices and saved state (ReceiveController). What is left here is
-// the settings (saved and applied), the window's own geometry, drops on it,
-// later launches and closing it.
+// notices and saved state (ReceiveController), nearby devices
+// (NearbyController); what goes where is WindowLayout's. What is left here
+// is the settings (saved and applied), drops on the window, later launches
+// and closing it.
 //
 // GUI thread only.
 
@@ -61,6 +62,7 @@ class TransfersModel;
 class TrayIcon;
 class VisitorTracker;
 class WindowActions;
+class WindowLayout;
 
 class MainWindow final : public QMainWindow {
   Q_OBJECT
@@ -140,11 +142,7 @@ class MainWindow final : public QMainWindow {
   void closeEvent(QCloseEvent* event) override;
 
  private:
-  void createToolBar();
   void advertiseOverMdns();
-  void createCentral();
-  void restoreWindow();
-  void saveWindow();
 
   // After any write of the settings file: shows or clears the warning.
   void onSaved(bool ok);
@@ -165,6 +163,7 @@ class MainWindow final : public QMainWindow {
   QSortFilterProxyModel* sharesProxy_;
   QSortFilterProxyModel* transfersProxy_;
   WindowActions* actions_;
+  WindowLayout* layout_ = nullptr;  // what goes where; names the widgets below
   ServingController* serving_ = nullptr;
   SharesController* sharesCommands_ = nullptr;
   FolderCommands* folderCommands_ = nullptr;
@@ -183,8 +182,6 @@ class MainWindow final : public QMainWindow {
   BandwidthGraph* graph_ = nullptr;
   StatusPanel* status_ = nullptr;
   QComboBox* linkHostCombo_ = nullptr;
-  QSplitter* topSplitter_ = nullptr;
-  QSplitter* mainSplitter_ = nullptr;
   BackgroundController* background_ = nullptr;
   TrayIcon* tray_ = nullptr;  // background_'s, once a tray exists
   NetworkWatcher* network_ = nullptr;
