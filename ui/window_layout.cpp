@@ -133,8 +133,9 @@ void WindowLayout::createCentral() {
   sideSplitter->setObjectName(QStringLiteral("sideSplitter"));
   sideSplitter->addWidget(receivePanel);
   sideSplitter->addWidget(nearby);
-  sideSplitter->setStretchFactor(0, 0);
-  sideSplitter->setStretchFactor(1, 1);
+  // Receive's code keeps a size a phone can scan; the list takes what is left.
+  sideSplitter->setStretchFactor(0, 1);
+  sideSplitter->setStretchFactor(1, 0);
   sideSplitter->setCollapsible(0, false);
   topSplitter->addWidget(sideSplitter);
   topSplitter->setStretchFactor(0, 1);
@@ -219,6 +220,7 @@ void WindowLayout::restore(const SettingsStore& store) {
     topSplitter->setSizes(sizes);
   }
   if (QByteArray s = store.splitterState(QStringLiteral("side")); !s.isEmpty()) sideSplitter->restoreState(s);
+  else sideSplitter->setSizes({430, 230});
 }
 
 void WindowLayout::save(SettingsStore& store) const {
