@@ -116,7 +116,7 @@ void WindowLayout::createCentral() {
   sharesLayout->addWidget(sharesView);
   // In a small window (760 × 532) the shares list keeps room for names; the
   // side panels give way first, down to their own minimum.
-  sharesBox->setMinimumWidth(360);
+  sharesBox->setMinimumWidth(378);
 
   topSplitter = new QSplitter(Qt::Horizontal, central);
   topSplitter->addWidget(sharesBox);
