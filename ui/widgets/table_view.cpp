@@ -104,7 +104,8 @@ void TableView::paintEvent(QPaintEvent* event) {
     ink.setAlphaF(0.45);
     p.setPen(QPen(ink, 4, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
     p.drawLine(QPointF(c.x(), c.y() - 96), QPointF(c.x(), c.y() - 56));
-    p.drawPolyline(QPolygonF({QPointF(c.x() - 16, c.y() - 72), QPointF(c.x(), c.y() - 56), QPointF(c.x() + 16, c.y() - 72)}));
+    p.drawPolyline(
+        QPolygonF({QPointF(c.x() - 16, c.y() - 72), QPointF(c.x(), c.y() - 56), QPointF(c.x() + 16, c.y() - 72)}));
     const QStringList lines = placeholder_.split(QLatin1Char('\n'));
     QFont big = font();
     big.setPointSizeF(big.pointSizeF() * 1.4);
@@ -117,8 +118,8 @@ void TableView::paintEvent(QPaintEvent* event) {
     p.setFont(font());
     ink.setAlphaF(0.6);
     p.setPen(ink);
-    p.drawText(QRectF(zone.left() + 16, c.y() + 4, zone.width() - 32, 36), Qt::AlignHCenter | Qt::AlignTop | Qt::TextWordWrap,
-               lines.mid(1).join(QLatin1Char(' ')).trimmed());
+    p.drawText(QRectF(zone.left() + 16, c.y() + 4, zone.width() - 32, 36),
+               Qt::AlignHCenter | Qt::AlignTop | Qt::TextWordWrap, lines.mid(1).join(QLatin1Char(' ')).trimmed());
   } else if (empty && !placeholder_.isEmpty()) {
     QColor c = palette().color(QPalette::Text);
     c.setAlphaF(0.55);
