@@ -134,7 +134,9 @@ class TestNearbyWindow : public QObject {
   void init() {
     config_ = std::make_unique<test::IsolatedConfig>();
     inbox_ = std::make_unique<QTemporaryDir>();
-    SettingsStore().saveSettings(test::servingSettings(test::freePort()));
+    AppSettings s = test::servingSettings(test::freePort());
+    s.bind = QStringLiteral("127.0.0.1");
+    SettingsStore().saveSettings(s);
     w_ = std::make_unique<MainWindow>(SettingsStore{});
     w_->show();
     w_->startIfWanted();
