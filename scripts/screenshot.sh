@@ -9,15 +9,27 @@
 #   scripts/screenshot.sh            -> docs/screenshot.png (light palette)
 #   scripts/screenshot.sh --dark     -> docs/screenshot-dark.png (forced dark palette)
 #
+#   scripts/screenshot.sh --empty    -> docs/screenshot-empty.png (first run: nothing shared yet)
+#
+# A phone's page is open throughout (curl on the receive link's event
+# stream, as Safari on an iPhone), so the window lists it under Nearby, and
+# it sends the window a text.
+#
 # Needs xvfb-run (package xvfb) and curl; installs them on Debian/Ubuntu.
 set -euo pipefail
 source "$(dirname "$0")/setup.sh"
 
 palette=light
 out="$FERRY_ROOT/docs/screenshot.png"
+empty=
+delay=32
 if [ "${1:-}" = "--dark" ]; then
   palette=dark
   out="$FERRY_ROOT/docs/screenshot-dark.png"
+elif [ "${1:-}" = "--empty" ]; then
+  empty=1
+  delay=4
+  out="$FERRY_ROOT/docs/screenshot-empty.png"
 fi
 
 ferry_setup_deps xvfb xauth
@@ -66,6 +78,8 @@ on=true
 folder=$work/inbox
 token=$t_in
 
+INI
+[ -n "$empty" ] || cat >>"$work/config/ferry/ferry.ini" <<INI
 [shares]
 1\\token=$t_pdf
 1\\path=$files/Project plan.pdf
@@ -78,7 +92,7 @@ INI
 
 ferry_say "starting Ferry under Xvfb on port $port"
 XDG_CONFIG_HOME="$work/config" FERRY_PALETTE="$palette" \
-  FERRY_SCREENSHOT="$work/shot.png" FERRY_SCREENSHOT_DELAY=32 \
+  FERRY_SCREENSHOT="$work/shot.png" FERRY_SCREENSHOT_DELAY="$delay" \
   xvfb-run -a -s "-screen 0 1400x900x24" "$bin" >"$work/ferry.log" 2>&1 &
 pids+=($!)
 
@@ -86,6 +100,26 @@ for _ in $(seq 100); do
   (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
   sleep 0.2
 done
+
+iphone="Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1"
+if [ -n "$empty" ]; then
+  wait "${pids[0]}" || { cat "$work/ferry.log" >&2; exit 1; }
+  [ -s "$work/shot.png" ] || { cat "$work/ferry.log" >&2; ferry_say "no screenshot was saved"; exit 1; }
+  cp "$work/shot.png" "$out"
+  ferry_say "saved $out"
+  exit 0
+fi
+# A phone with this computer's page open: a nearby device, which sends a text.
+curl -s -N -o /dev/null -D "$work/phone.head" -A "$iphone" "http://127.0.0.1:$port/$t_in/?events" &
+pids+=($!)
+cookie=
+for _ in $(seq 50); do
+  cookie="$(grep -o 'ferry_device=[^;]*' "$work/phone.head" 2>/dev/null || true)"
+  [ -n "$cookie" ] && break
+  sleep 0.2
+done
+curl -s -o /dev/null -b "$cookie" -A "$iphone" --data-binary \
+  "The booking for Saturday: https://example.org/booking/2041" "http://127.0.0.1:$port/$t_in/?text"
 
 get() {  # get TOKEN NAME [RATE]: a real client, some slowed down so it can be watched
   curl -s -o /dev/null ${3:+--limit-rate "$3"} "http://127.0.0.1:$port/$1/$2" &
@@ -96,7 +130,7 @@ get() {  # get TOKEN NAME [RATE]: a real client, some slowed down so it can be w
 get "$t_mp4" "Holiday%20video.mp4" 1500k
 # A phone sending a video to this computer (curl as Safari on an iPhone).
 curl -s -o /dev/null --limit-rate 3000k -T "$work/IMG_2041.MOV" \
-  -A "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1" \
+  -A "$iphone" \
   "http://127.0.0.1:$port/$t_in/" &
 pids+=($!)
 sleep 7

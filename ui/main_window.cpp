@@ -9,24 +9,18 @@
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFileInfo>
-#include <QHeaderView>
 #include <QItemSelectionModel>
-#include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QSet>
 #include <QSortFilterProxyModel>
-#include <QSplitter>
 #include <QStatusBar>
 #include <QSystemTrayIcon>
-#include <QToolBar>
-#include <QVBoxLayout>
 
 #include "network/addresses_dialog.h"
 #include "desktop/app_icon.h"
 #include "desktop/background_controller.h"
-#include "widgets/bandwidth_graph.h"
 #include "network/connection_help.h"
 #include "transfers/delivery_history.h"
 #include "transfers/history_dialog.h"
@@ -36,7 +30,6 @@
 #include "network/mdns_advertiser.h"
 #include "widgets/message_bar.h"
 #include "network/network_watcher.h"
-#include "transfers/progress_delegate.h"
 #include "widgets/qr_panel.h"
 #include "receive/receive_ask_bar.h"
 #include "receive/receive_controller.h"
@@ -53,23 +46,14 @@
 #include "transfers/transfers_model.h"
 #include "desktop/tray_icon.h"
 #include "network/visitor_tracker.h"
+#include "nearby/nearby_controller.h"
+#include "nearby/nearby_model.h"
+#include "nearby/nearby_panel.h"
+#include "nearby/received_texts.h"
 #include "window_actions.h"
+#include "window_layout.h"
 
 namespace ferry::ui {
-namespace {
-
-QLabel* sectionTitle(const QString& text, QWidget* parent) {
-  auto* l = new QLabel(text, parent);
-  QFont f = l->font();
-  f.setBold(true);
-  l->setFont(f);
-  l->setContentsMargins(2, 6, 0, 2);
-  l->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);  // extra height goes to the content
-  return l;
-}
-
-}  // namespace
-
 MainWindow::MainWindow(SettingsStore store, LaunchOptions launch, QWidget* parent)
     : QMainWindow(parent),
       store_(std::move(store)),
@@ -89,11 +73,22 @@ MainWindow::MainWindow(SettingsStore store, LaunchOptions launch, QWidget* paren
   transfersProxy_ = new QSortFilterProxyModel(this);
   transfersProxy_->setSourceModel(transfers_);
   transfersProxy_->setSortRole(TransfersModel::RawRole);
+  nearbyModel_ = new NearbyModel(this);
+  receivedTexts_ = new ReceivedTexts(this);
 
   actions_ = new WindowActions(this);
   actions_->fillMenuBar(menuBar());
-  createToolBar();
-  createCentral();
+  layout_ = new WindowLayout({this, actions_, bridge_, sharesProxy_, transfersProxy_, transfers_, nearbyModel_,
+                              receivedTexts_, run_.linkHost()});
+  linkHostCombo_ = layout_->linkHostCombo;
+  messageBar_ = layout_->messageBar;
+  receiveAsks_ = layout_->receiveAsks;
+  sharesView_ = layout_->sharesView;
+  qrPanel_ = layout_->qrPanel;
+  receive_ = layout_->receivePanel;
+  nearby_ = layout_->nearby;
+  transfersView_ = layout_->transfersView;
+  graph_ = layout_->graph;
   status_ = new StatusPanel(statusBar());
   background_ = new BackgroundController(this, actions_, shares_->model(), &store_, this);
   tray_ = background_->tray();
@@ -116,6 +111,7 @@ MainWindow::MainWindow(SettingsStore store, LaunchOptions launch, QWidget* paren
     tray_ = tray;
     serving_->setTray(tray);
     receiving_->setTray(tray);
+    nearbying_->setTray(tray);
   });
   connect(linkAddresses_, &LinkAddressController::hostChosen, this, [this](const QString& host) {
     AppSettings s = run_.saved();
@@ -151,6 +147,17 @@ MainWindow::MainWindow(SettingsStore store, LaunchOptions launch, QWidget* paren
     history_->add({QDateTime::currentDateTimeUtc(), client, saved, DeliveryHistory::kReceived, tr("Received")});
   });
   connect(actions_->history, &QAction::triggered, this, &MainWindow::showHistory);
+  nearbying_ = new NearbyController(
+      {this, bridge_, nearbyModel_, receivedTexts_, nearby_, messageBar_, history_, tray_,
+       [this] {
+         QStringList paths;
+         for (int row : sharesCommands_->selectedRows())
+           paths << shares_->model()->index(row, 0).data(SharesModel::PathRole).toString();
+         return paths;
+       },
+       [this](const QList<QUrl>& urls) { shareFiles(urls); }},
+      this);
+  sharesView_->insertAction(actions_->properties, nearbying_->sendToAction());
 
   bridge_->setRateLimit(run_.rateLimit());
   shares_->setNewLinkExpiry(std::chrono::seconds(run_.saved().newLinkExpirySeconds));
@@ -165,7 +172,7 @@ MainWindow::MainWindow(SettingsStore store, LaunchOptions launch, QWidget* paren
   }
   updateTransferActions();
   serving_->refresh();
-  restoreWindow();
+  layout_->restore(store_);
   // A damaged settings file, values not understood: said once, at startup.
   QStringList problems;
   for (const QString& p : {store_.loadProblems(), history_->loadProblem()})
@@ -182,169 +189,6 @@ MainWindow::~MainWindow() {
 }
 
 // ---- construction ---------------------------------------------------------
-
-void MainWindow::createToolBar() {
-  QToolBar* bar = addToolBar(tr("Main"));
-  bar->setObjectName(QStringLiteral("mainToolBar"));
-  bar->setMovable(false);
-  bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-  actions_->fillToolBar(bar);
-
-  auto* spacer = new QWidget(bar);
-  spacer->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
-  bar->addWidget(spacer);
-  auto* label = new QLabel(tr("Links use "), bar);
-  linkHostCombo_ = new QComboBox(bar);
-  linkHostCombo_->setToolTip(tr("The address put in links: pick one the other person's device can reach"));
-  linkHostCombo_->setAccessibleName(tr("Link address"));
-  linkHostCombo_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-  label->setBuddy(linkHostCombo_);
-  bar->addWidget(label);
-  bar->addWidget(linkHostCombo_);
-}
-
-void MainWindow::createCentral() {
-  auto* central = new QWidget(this);
-  auto* layout = new QVBoxLayout(central);
-  layout->setContentsMargins(8, 4, 8, 4);
-
-  messageBar_ = new MessageBar(central);
-  layout->addWidget(messageBar_);
-  // Devices asking to send files: above everything, not in the way of it.
-  receiveAsks_ = new ReceiveAskBar(central);
-  layout->addWidget(receiveAsks_);
-
-  // Shares, with the QR panel beside them.
-  sharesView_ = new TableView(central);
-  sharesView_->setObjectName(QStringLiteral("sharesView"));
-  sharesView_->setAccessibleName(tr("Shared files"));
-  sharesView_->setModel(sharesProxy_);
-  sharesView_->setAcceptsFileDrops(true);
-  sharesView_->setPlaceholderText(tr("Drop files or folders here to share them\n\nor use Add Files (Ctrl+O)"));
-  sharesView_->setContextMenuPolicy(Qt::ActionsContextMenu);
-  sharesView_->addAction(actions_->copyLink);
-  sharesView_->addAction(actions_->openFolder);
-  sharesView_->addAction(actions_->properties);
-  auto* sep = new QAction(this);
-  sep->setSeparator(true);
-  sharesView_->addAction(sep);
-  sharesView_->addAction(actions_->remove);
-  QHeaderView* sh = sharesView_->horizontalHeader();
-  sh->setSectionResizeMode(SharesModel::Name, QHeaderView::Interactive);
-  sh->setSectionResizeMode(SharesModel::Size, QHeaderView::ResizeToContents);
-  sh->setSectionResizeMode(SharesModel::Downloads, QHeaderView::ResizeToContents);
-  sh->setSectionResizeMode(SharesModel::Expires, QHeaderView::ResizeToContents);
-  sh->setSectionResizeMode(SharesModel::Link, QHeaderView::Stretch);
-  sh->resizeSection(SharesModel::Name, 220);
-  sharesView_->setTextElideMode(Qt::ElideMiddle);
-
-  qrPanel_ = new QrPanel(actions_->copyLink, central);
-  connect(actions_->showQr, &QAction::toggled, qrPanel_, &QWidget::setVisible);
-
-  auto* sharesBox = new QWidget(central);
-  auto* sharesLayout = new QVBoxLayout(sharesBox);
-  sharesLayout->setContentsMargins(0, 0, 0, 0);
-  sharesLayout->addWidget(sectionTitle(tr("Shared files"), sharesBox));
-  sharesLayout->addWidget(sharesView_);
-
-  topSplitter_ = new QSplitter(Qt::Horizontal, central);
-  topSplitter_->addWidget(sharesBox);
-  topSplitter_->addWidget(qrPanel_);
-  // Receive: its own switch, link and QR code, beside the shares'.
-  receive_ = new ReceivePanel(bridge_, central);
-  receive_->setLinkHost(run_.linkHost());
-  connect(bridge_, &ServerBridge::runningChanged, receive_, &ReceivePanel::refresh);
-  connect(receive_, &ReceivePanel::problem, this,
-          [this](const QString& why) { messageBar_->showMessage(MessageBar::Level::Error, why); });
-  topSplitter_->addWidget(receive_);
-  topSplitter_->setStretchFactor(0, 1);
-  topSplitter_->setStretchFactor(1, 0);
-  topSplitter_->setStretchFactor(2, 0);
-  topSplitter_->setCollapsible(0, false);
-  topSplitter_->setCollapsible(2, false);
-
-  // Transfers.
-  transfersView_ = new TableView(central);
-  transfersView_->setObjectName(QStringLiteral("transfersView"));
-  transfersView_->setAccessibleName(tr("Transfers"));
-  transfersView_->setModel(transfersProxy_);
-  transfersView_->setItemDelegate(new ProgressDelegate(TransfersModel::Progress, transfersView_));
-  transfersView_->setPlaceholderText(tr("Files sent (↑) and received (↓) appear here as they happen"));
-  transfersView_->setContextMenuPolicy(Qt::ActionsContextMenu);
-  transfersView_->addAction(actions_->cancelTransfer);
-  transfersView_->addAction(actions_->clearFinished);
-  QHeaderView* th = transfersView_->horizontalHeader();
-  th->setSectionResizeMode(QHeaderView::Interactive);
-  th->setSectionResizeMode(TransfersModel::State, QHeaderView::Stretch);
-  th->resizeSection(TransfersModel::Direction, 28);
-  th->resizeSection(TransfersModel::Client, 190);
-  th->resizeSection(TransfersModel::File, 170);
-  th->resizeSection(TransfersModel::Progress, 130);
-  th->resizeSection(TransfersModel::Transferred, 150);
-  th->resizeSection(TransfersModel::Speed, 90);
-  th->resizeSection(TransfersModel::Eta, 80);
-  transfersView_->setTextElideMode(Qt::ElideMiddle);
-
-  auto* transfersBox = new QWidget(central);
-  auto* transfersLayout = new QVBoxLayout(transfersBox);
-  transfersLayout->setContentsMargins(0, 0, 0, 0);
-  transfersLayout->addWidget(sectionTitle(tr("Transfers"), transfersBox));
-  transfersLayout->addWidget(transfersView_);
-
-  graph_ = new BandwidthGraph(central);
-  auto* graphBox = new QWidget(central);
-  auto* graphLayout = new QVBoxLayout(graphBox);
-  graphLayout->setContentsMargins(0, 0, 0, 0);
-  graphLayout->addWidget(sectionTitle(tr("Rates"), graphBox));
-  graphLayout->addWidget(graph_);
-  // First run: the shares take the window; the Transfers list and the
-  // graph come once something moves (the graph as View > Bandwidth Graph says).
-  transfersBox->hide();
-  graphBox->hide();
-  auto reveal = [this, transfersBox, graphBox] {
-    transfersBox->show();
-    graphBox->setVisible(actions_->showGraph->isChecked());
-  };
-  connect(transfers_, &QAbstractItemModel::rowsInserted, this, reveal);
-  connect(actions_->showGraph, &QAction::toggled, graphBox, [transfersBox, graphBox](bool on) {
-    graphBox->setVisible(on && transfersBox->isVisibleTo(transfersBox->parentWidget()));
-  });
-
-  mainSplitter_ = new QSplitter(Qt::Vertical, central);
-  mainSplitter_->addWidget(topSplitter_);
-  mainSplitter_->addWidget(transfersBox);
-  mainSplitter_->addWidget(graphBox);
-  mainSplitter_->setStretchFactor(0, 3);
-  mainSplitter_->setStretchFactor(1, 3);
-  mainSplitter_->setStretchFactor(2, 1);
-  for (int i = 0; i < 3; ++i) mainSplitter_->setCollapsible(i, false);
-  layout->addWidget(mainSplitter_, 1);
-  setCentralWidget(central);
-
-  setTabOrder(sharesView_, transfersView_);
-  resize(1040, 760);
-}
-
-void MainWindow::restoreWindow() {
-  if (QByteArray g = store_.windowGeometry(); !g.isEmpty()) restoreGeometry(g);
-  if (QByteArray s = store_.windowState(); !s.isEmpty()) restoreState(s);
-  if (QByteArray s = store_.splitterState(QStringLiteral("main")); !s.isEmpty()) mainSplitter_->restoreState(s);
-  else mainSplitter_->setSizes({290, 220, 190});
-  if (QByteArray s = store_.splitterState(QStringLiteral("top")); !s.isEmpty()) topSplitter_->restoreState(s);
-  else topSplitter_->setSizes({560, 240, 240});
-  // A state saved before the Receive panel existed leaves it no width.
-  if (QList<int> sizes = topSplitter_->sizes(); sizes.size() == 3 && sizes[2] == 0) {
-    sizes[0] = std::max(sizes[0] - 240, 200);
-    sizes[2] = 240;
-    topSplitter_->setSizes(sizes);
-  }
-}
-
-void MainWindow::saveWindow() {
-  store_.saveWindow(saveGeometry(), saveState(),
-                    {{QStringLiteral("main"), mainSplitter_->saveState()},
-                     {QStringLiteral("top"), topSplitter_->saveState()}});
-}
 
 // ---- what the rest of the app and the tests drive ---------------------------
 
@@ -538,7 +382,7 @@ void MainWindow::dropEvent(QDropEvent* event) {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
-  saveWindow();
+  layout_->save(store_);
   shares_->save();
   if (!quitting_) {
     const bool sharing = isServing() && shares_->model()->rowCount() > 0;
@@ -568,7 +412,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
 }
 
 void MainWindow::endSession() {
-  saveWindow();
+  layout_->save(store_);
   quitting_ = true;
   QApplication::exit(0);
 }

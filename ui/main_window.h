@@ -7,9 +7,10 @@
 // status (ServingController), the shares list's commands (SharesController,
 // FolderCommands), the link address (LinkAddressController), the tray and
 // closing to the background (BackgroundController), Receive's prompts,
-// notices and saved state (ReceiveController). What is left here is
-// the settings (saved and applied), the window's own geometry, drops on it,
-// later launches and closing it.
+// notices and saved state (ReceiveController), nearby devices
+// (NearbyController); what goes where is WindowLayout's. What is left here
+// is the settings (saved and applied), drops on the window, later launches
+// and closing it.
 //
 // GUI thread only.
 
@@ -40,11 +41,15 @@ class FolderCommands;
 class LinkAddressController;
 class MdnsAdvertiser;
 class MessageBar;
+class NearbyController;
+class NearbyModel;
+class NearbyPanel;
 class NetworkWatcher;
 class QrPanel;
 class ReceiveAskBar;
 class ReceiveController;
 class ReceivePanel;
+class ReceivedTexts;
 class ServerBridge;
 class ServingController;
 class ShareManager;
@@ -57,6 +62,7 @@ class TransfersModel;
 class TrayIcon;
 class VisitorTracker;
 class WindowActions;
+class WindowLayout;
 
 class MainWindow final : public QMainWindow {
   Q_OBJECT
@@ -119,6 +125,10 @@ class MainWindow final : public QMainWindow {
   QrPanel* qrPanel() const { return qrPanel_; }
   ReceivePanel* receivePanel() const { return receive_; }
   ReceiveAskBar* receiveAsks() const { return receiveAsks_; }
+  NearbyPanel* nearbyPanel() const { return nearby_; }
+  NearbyModel* nearbyModel() const { return nearbyModel_; }
+  ReceivedTexts* receivedTexts() const { return receivedTexts_; }
+  NearbyController* nearby() const { return nearbying_; }
   StatusPanel* statusPanel() const { return status_; }
   NetworkWatcher* networkWatcher() const { return network_; }
   BackgroundController* background() const { return background_; }
@@ -132,11 +142,7 @@ class MainWindow final : public QMainWindow {
   void closeEvent(QCloseEvent* event) override;
 
  private:
-  void createToolBar();
   void advertiseOverMdns();
-  void createCentral();
-  void restoreWindow();
-  void saveWindow();
 
   // After any write of the settings file: shows or clears the warning.
   void onSaved(bool ok);
@@ -157,6 +163,7 @@ class MainWindow final : public QMainWindow {
   QSortFilterProxyModel* sharesProxy_;
   QSortFilterProxyModel* transfersProxy_;
   WindowActions* actions_;
+  WindowLayout* layout_ = nullptr;  // what goes where; names the widgets below
   ServingController* serving_ = nullptr;
   SharesController* sharesCommands_ = nullptr;
   FolderCommands* folderCommands_ = nullptr;
@@ -168,11 +175,13 @@ class MainWindow final : public QMainWindow {
   ReceivePanel* receive_ = nullptr;
   ReceiveAskBar* receiveAsks_ = nullptr;
   ReceiveController* receiving_ = nullptr;
+  NearbyModel* nearbyModel_ = nullptr;
+  ReceivedTexts* receivedTexts_ = nullptr;
+  NearbyPanel* nearby_ = nullptr;
+  NearbyController* nearbying_ = nullptr;
   BandwidthGraph* graph_ = nullptr;
   StatusPanel* status_ = nullptr;
   QComboBox* linkHostCombo_ = nullptr;
-  QSplitter* topSplitter_ = nullptr;
-  QSplitter* mainSplitter_ = nullptr;
   BackgroundController* background_ = nullptr;
   TrayIcon* tray_ = nullptr;  // background_'s, once a tray exists
   NetworkWatcher* network_ = nullptr;

@@ -24,6 +24,16 @@ ServerBridge::ServerBridge(QObject* parent)
   server_->setReceiveAskListener([this](const ReceiveAsk& ask, ReceiveAskState state) {
     QMetaObject::invokeMethod(this, [this, ask, state] { emit receiveAskChanged(ask, state); }, Qt::QueuedConnection);
   });
+  // Listening for text is what makes the page show its nearby area (send
+  // text, receive what is sent): the window shows both sides.
+  server_->setNearbyListener([this](const NearbyDevice& device, bool here) {
+    QMetaObject::invokeMethod(this, [this, device, here] { emit nearbyChanged(device, here); }, Qt::QueuedConnection);
+  });
+  server_->setNearbyTextListener([this](const NearbyDevice& from, const std::string& text) {
+    QMetaObject::invokeMethod(
+        this, [this, from, text = QString::fromStdString(text)] { emit nearbyTextArrived(from, text); },
+        Qt::QueuedConnection);
+  });
 }
 
 ServerBridge::~ServerBridge() {
@@ -136,6 +146,24 @@ ReceivePolicy ServerBridge::receivePolicy() const { return server_->receivePolic
 void ServerBridge::answerReceiveAsk(std::uint64_t id, ReceiveAnswer answer) { server_->answerReceiveAsk(id, answer); }
 
 void ServerBridge::acceptReceiveDevice(const QString& key) { server_->acceptReceiveDevice(key.toStdString()); }
+
+std::vector<NearbyDevice> ServerBridge::nearbyDevices() const { return server_->nearbyDevices(); }
+
+bool ServerBridge::sendToDevice(std::uint64_t device, const QStringList& paths, QString* error) {
+  std::vector<std::string> list;
+  for (const QString& p : paths) list.push_back(p.toStdString());
+  std::string err;
+  const bool ok = server_->sendToDevice(device, list, &err);
+  if (!ok && error) *error = QString::fromStdString(err);
+  return ok;
+}
+
+bool ServerBridge::sendText(std::uint64_t device, const QString& text, QString* error) {
+  std::string err;
+  const bool ok = server_->sendText(device, text.toStdString(), &err);
+  if (!ok && error) *error = QString::fromStdString(err);
+  return ok;
+}
 
 void ServerBridge::cancelTransfer(std::uint64_t run, std::uint64_t id) {
   if (run == run_ && server_->running()) server_->cancelTransfer(id);

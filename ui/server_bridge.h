@@ -8,7 +8,10 @@
 // the folder scanner's thread reaches the GUI thread the same way: one
 // queued delivery for however many folders changed meanwhile. Receive's
 // asks come one queued delivery each: at most ReceiveAsks::kMaxOpen are
-// open at once, so they cannot flood the GUI thread.
+// open at once, so they cannot flood the GUI thread. Nearby devices arriving
+// and leaving, and the text their pages send, come one queued delivery each
+// too (the core caps streams per device and per address, and a page's text
+// is one request each).
 //
 // Every public method is for the GUI thread. Each start() begins a new
 // "run": transfer ids restart in the core, so ids are qualified by run.
@@ -18,10 +21,12 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <vector>
 
 #include <QObject>
 #include <QSet>
 #include <QString>
+#include <QStringList>
 
 #include "server.h"
 
@@ -83,6 +88,14 @@ class ServerBridge final : public QObject {
   void answerReceiveAsk(std::uint64_t id, ReceiveAnswer answer);
   // A device accepted for good in an earlier run: not asked about again.
   void acceptReceiveDevice(const QString& key);
+  // Nearby devices (browsers with this computer's page open, and any other
+  // kind the core lists) here now, as the core last said.
+  std::vector<NearbyDevice> nearbyDevices() const;
+  // Files or folders to one nearby device only (private links that end
+  // after a day); false with a sentence when it cannot (nothing sent then).
+  bool sendToDevice(std::uint64_t device, const QStringList& paths, QString* error);
+  // Text (a note, a link) to one nearby device, at most 64 KB.
+  bool sendText(std::uint64_t device, const QString& text, QString* error);
   // Ends a download of the current run; ids of earlier runs are ignored.
   void cancelTransfer(std::uint64_t run, std::uint64_t id);
 
@@ -99,6 +112,10 @@ class ServerBridge final : public QObject {
   void folderSummaryChanged(const QString& token);
   // A device asks to send files (kOpen), or its ask ended (any other state).
   void receiveAskChanged(const ferry::ReceiveAsk& ask, ferry::ReceiveAskState state);
+  // A nearby device arrived (here; again when its name changed) or left.
+  void nearbyChanged(const ferry::NearbyDevice& device, bool here);
+  // A nearby device's page sent this computer text.
+  void nearbyTextArrived(const ferry::NearbyDevice& from, const QString& text);
 
  private:
   void onLoopSnapshot(std::uint64_t run, std::shared_ptr<const StatsSnapshot> snap);  // loop thread

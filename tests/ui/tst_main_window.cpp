@@ -27,6 +27,8 @@
 #include <sys/stat.h>
 
 #include "main_window.h"
+#include "receive/receive_panel.h"
+#include "widgets/qr_panel.h"
 #include "widgets/message_bar.h"
 #include "server_bridge.h"
 #include "shares/shares_model.h"
@@ -85,6 +87,8 @@ class TestMainWindow : public QObject {
   void cleanup();
   void dropCopyAndWatchDownload();
   void dropOnTheSharesList();
+  void theEmptyListIsADropZone();
+  void aSmallWindowKeepsTheSharesList();
   void stopRefusesStartServesAndStaysResponsive();
   void cancelEndsTheDownloadOnTheClient();
   void droppedFolderIsOneShare();
@@ -228,6 +232,42 @@ void TestMainWindow::dropOnTheSharesList() {
   dropFiles(w.get(), {second});
   QCOMPARE(w->sharesModel()->rowCount(), 2);
   QCOMPARE(w->sharesView()->selectionModel()->selectedRows().size(), 1);
+}
+
+void TestMainWindow::theEmptyListIsADropZone() {
+  auto w = makeWindow(testSettings(port_));
+  // Nothing shared: the list offers Add Files and Add Folder in its middle.
+  QWidget* buttons = w->sharesView()->emptyButtons();
+  QVERIFY(buttons && buttons->isVisible());
+  const QList<QToolButton*> offered = buttons->findChildren<QToolButton*>();
+  QCOMPARE(offered.size(), 2);
+  QCOMPARE(offered[0]->defaultAction(), w->action(MainWindow::Action::AddFiles));
+  QCOMPARE(offered[1]->defaultAction(), w->action(MainWindow::Action::AddFolder));
+  const QRect zone = w->sharesView()->viewport()->rect();
+  QVERIFY(zone.contains(buttons->geometry()));
+  QVERIFY(std::abs(buttons->geometry().center().x() - zone.center().x()) <= 2);
+  // Something shared: the list shows it, and the buttons go.
+  QVERIFY(!share(*w, file_).isEmpty());
+  QVERIFY(!buttons->isVisible());
+  QVERIFY(w->action(MainWindow::Action::Remove)->isEnabled());
+  w->action(MainWindow::Action::Remove)->trigger();
+  QTRY_COMPARE(w->sharesModel()->rowCount(), 0);
+  QVERIFY(buttons->isVisible());
+}
+
+void TestMainWindow::aSmallWindowKeepsTheSharesList() {
+  auto w = makeWindow(testSettings(port_));
+  QVERIFY(!share(*w, file_).isEmpty());
+  w->resize(760, 532);
+  // The side panels give way first: the list keeps room for the name.
+  QTRY_COMPARE(w->width(), 760);
+  QTRY_VERIFY(w->sharesView()->width() >= 340);
+  const int name = w->sharesView()->columnWidth(SharesModel::Name);
+  const int needed = w->sharesView()->fontMetrics().horizontalAdvance(QStringLiteral("holiday photos.zip")) + 32;
+  QVERIFY2(name >= needed, qPrintable(QStringLiteral("%1 < %2").arg(name).arg(needed)));
+  QVERIFY(w->sharesView()->isColumnHidden(SharesModel::Link));  // whole under the QR instead
+  QVERIFY(w->qrPanel()->isVisible());
+  QVERIFY(w->receivePanel()->isVisible());
 }
 
 void TestMainWindow::stopRefusesStartServesAndStaysResponsive() {

@@ -4,7 +4,9 @@
 // complete deliveries; bad values are refused with a sentence; Rotate Link…
 // ends the old link at once. Downloads are real ones, by curl.
 
+#include <QApplication>
 #include <QCheckBox>
+#include <QClipboard>
 #include <QComboBox>
 #include <QDialog>
 #include <QDir>
@@ -26,6 +28,7 @@
 #include "settings/settings_store.h"
 #include "shares/share_properties_dialog.h"
 #include "shares/shares_model.h"
+#include "widgets/qr_code_widget.h"
 #include "widgets/table_view.h"
 #include "ui/ui_test_support.h"
 
@@ -76,6 +79,7 @@ class TestShareProperties : public QObject {
   void newLinksEndAfterADayByDefault();
   void propertiesSpeakPlainlyAndStartAtTheTop();
   void rotateEndsTheOldLink();
+  void theLinkWithCopyAndItsCodeAndOneExpiryControl();
   void rulesAndDeliveriesSurviveARestart();
   void endedLinksAreGreyedWithTheReason();
 
@@ -152,7 +156,7 @@ void TestShareProperties::dialogSetsRulesThatReachTheServer() {
   QCOMPARE(cell(SharesModel::Expires).toString(), QStringLiteral("in 2 h"));
   QCOMPARE(cell(SharesModel::Downloads).toString(), QStringLiteral("0 of 3"));
   QVERIFY(cell(SharesModel::Link, SharesModel::PasswordRole).toBool());
-  QVERIFY(!cell(SharesModel::Link, Qt::DecorationRole).value<QIcon>().isNull());
+  QVERIFY(!cell(SharesModel::Expires, Qt::DecorationRole).value<QIcon>().isNull());
   QVERIFY(cell(SharesModel::Expires, Qt::ToolTipRole).toString().startsWith(QStringLiteral("The link stops working today")) ||
           cell(SharesModel::Expires, Qt::ToolTipRole).toString().startsWith(QStringLiteral("The link stops working tomorrow")));
   screenshot(w_.get(), "main_window");
@@ -287,6 +291,41 @@ void TestShareProperties::propertiesSpeakPlainlyAndStartAtTheTop() {
   QCOMPARE(focused, QStringLiteral("expiry"));  // not Rotate Link…
   QCOMPARE(one, QStringLiteral("1 complete download"));
   QCOMPARE(three, QStringLiteral("3 complete downloads"));
+}
+
+void TestShareProperties::theLinkWithCopyAndItsCodeAndOneExpiryControl() {
+  openWindow();
+  const QString link = w_->sharesModel()->linkAt(0);
+  QString code, copied;
+  int lineEdits = 0;
+  bool codeShown = false;
+  auto asked = test::answerNextDialog([&](QWidget* d) {
+    auto* qr = child<QrCodeWidget>(d, "code");
+    code = qr->text();
+    codeShown = qr->isVisible() && qr->modules() > 0;
+    QApplication::clipboard()->clear();
+    child<QPushButton>(d, "copyLink")->click();
+    copied = QApplication::clipboard()->text();
+    // The expiry is one control: the text typed into it is the expiry.
+    auto* expiry = child<QComboBox>(d, "expiry");
+    QVERIFY(expiry->isEditable());
+    QCOMPARE(child<QLineEdit>(d, "expiryText")->parentWidget(), expiry);
+    for (QLineEdit* e : d->findChildren<QLineEdit*>())  // a spin box's own field aside
+      lineEdits += e->parentWidget() != expiry && !qobject_cast<QAbstractSpinBox*>(e->parentWidget());
+    child<QLineEdit>(d, "expiryText")->setText(QStringLiteral("in 3 hours"));
+    static_cast<QDialog*>(d)->accept();
+  });
+  const QDateTime before = QDateTime::currentDateTime();
+  w_->action(MainWindow::Action::Properties)->trigger();
+  QVERIFY(!asked->isEmpty());
+  QCOMPARE(code, link);
+  QVERIFY(codeShown);
+  QCOMPARE(copied, link);
+  QCOMPARE(lineEdits, 1);  // the password's
+  const auto share = w_->bridge()->share(w_->sharesModel()->index(0, 0).data(SharesModel::TokenRole).toString());
+  QVERIFY(share && share->rules.expires);
+  const QDateTime ends = toQDateTime(*share->rules.expires);
+  QVERIFY(ends >= before.addSecs(3 * 3600 - 5) && ends <= QDateTime::currentDateTime().addSecs(3 * 3600 + 5));
 }
 
 void TestShareProperties::rotateEndsTheOldLink() {

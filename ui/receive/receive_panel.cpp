@@ -62,7 +62,7 @@ ReceivePanel::ReceivePanel(ServerBridge* bridge, QWidget* parent) : QFrame(paren
   layout->addWidget(linkLabel_);
   layout->addWidget(linkText_);
   layout->addWidget(copy_);
-  setMinimumWidth(200);
+  setMinimumWidth(180);  // the code (140) and its margins: the shares list gets the rest
 
   connect(toggle_, &QCheckBox::toggled, this, [this](bool on) {
     if (on != on_ && !setReceiving(on)) toggle_->setChecked(false);

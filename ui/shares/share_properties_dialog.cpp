@@ -14,17 +14,17 @@
 #include <QPushButton>
 #include <QRandomGenerator>
 #include <QSpinBox>
+#include <QUrl>
 #include <QVBoxLayout>
 
 #include "shares/expiry_text.h"
 #include "widgets/palette_colors.h"
+#include "widgets/qr_code_widget.h"
 #include "shares/shares_model.h"
 
 namespace ferry::ui {
 namespace {
 
-// Expiry choices; the typed one reads the text box.
-enum Expiry { kKeep, kNever, kHour, kDay, kWeek, kTyped };
 
 constexpr int kMinPassword = 4;
 constexpr int kMaxPassword = 128;
@@ -55,15 +55,33 @@ SharePropertiesDialog::SharePropertiesDialog(const Share& share, Rotate rotate, 
   link_ = new QLabel(this);
   link_->setObjectName(QStringLiteral("link"));
   link_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  link_->setTextFormat(Qt::PlainText);
   link_->setWordWrap(true);
-  link_->setText(share.link.isEmpty() ? tr("(the link appears when Ferry serves)") : share.link.toHtmlEscaped());
   auto* rotateButton = new QPushButton(tr("&Rotate Link…"), this);
   rotateButton->setObjectName(QStringLiteral("rotate"));
   rotateButton->setToolTip(tr("Give the share a new link: the old one stops working at once"));
   connect(rotateButton, &QPushButton::clicked, this, &SharePropertiesDialog::rotate);
+  // The link to hand on: copied, or scanned from its code.
+  code_ = new QrCodeWidget(this);
+  code_->setObjectName(QStringLiteral("code"));
+  code_->setFixedSize(140, 140);
+  copyLink_ = new QPushButton(tr("Copy &Link"), this);
+  copyLink_->setObjectName(QStringLiteral("copyLink"));
+  copyLink_->setAutoDefault(false);
+  connect(copyLink_, &QPushButton::clicked, this,
+          [this] { QGuiApplication::clipboard()->setText(share_.link); });
+  auto* linkSide = new QVBoxLayout;
+  linkSide->addWidget(link_);
+  auto* linkButtons = new QHBoxLayout;
+  linkButtons->addWidget(copyLink_);
+  linkButtons->addWidget(rotateButton);
+  linkButtons->addStretch(1);
+  linkSide->addLayout(linkButtons);
+  linkSide->addStretch(1);
   auto* linkRow = new QHBoxLayout;
-  linkRow->addWidget(link_, 1);
-  linkRow->addWidget(rotateButton);
+  linkRow->addWidget(code_);
+  linkRow->addLayout(linkSide, 1);
+  showLink(share.link, tr("(the link appears when Ferry serves)"));
 
   const QDateTime now = QDateTime::currentDateTime();
   expiry_ = new QComboBox(this);
@@ -74,20 +92,17 @@ SharePropertiesDialog::SharePropertiesDialog(const Share& share, Rotate rotate, 
   expiry_->addItem(tr("In 1 hour"), kHour);
   expiry_->addItem(tr("In 1 day"), kDay);
   expiry_->addItem(tr("In 7 days"), kWeek);
-  expiry_->addItem(tr("At a time you type"), kTyped);
-  expiryText_ = new QLineEdit(this);
+  // One control: a choice from the list, or a time typed into it.
+  expiry_->setEditable(true);
+  expiry_->setInsertPolicy(QComboBox::NoInsert);
+  expiryText_ = expiry_->lineEdit();
   expiryText_->setObjectName(QStringLiteral("expiryText"));
   expiryText_->setPlaceholderText(tr("in 2 hours, tomorrow 18:00, 90m, 2026-12-24 18:00"));
   expiryText_->setClearButtonEnabled(true);
   expiryResult_ = new QLabel(this);
   expiryResult_->setObjectName(QStringLiteral("expiryResult"));
   expiryResult_->setWordWrap(true);
-  connect(expiry_, &QComboBox::currentIndexChanged, this, &SharePropertiesDialog::updateExpiryText);
-  connect(expiryText_, &QLineEdit::textChanged, this, [this] {
-    // Typing is choosing to type.
-    if (!expiryText_->text().isEmpty()) expiry_->setCurrentIndex(expiry_->findData(kTyped));
-    updateExpiryText();
-  });
+  connect(expiry_, &QComboBox::currentTextChanged, this, &SharePropertiesDialog::updateExpiryText);
 
   limited_ = new QCheckBox(tr("Allow only"), this);
   limited_->setObjectName(QStringLiteral("limited"));
@@ -157,7 +172,6 @@ SharePropertiesDialog::SharePropertiesDialog(const Share& share, Rotate rotate, 
     return l;
   };
   form->addRow(label(tr("&Expires:"), expiry_), expiry_);
-  form->addRow(QString(), expiryText_);
   form->addRow(QString(), expiryResult_);
   form->addRow(label(tr("&Download limit:"), limited_), limitRow);
   form->addRow(QString(), limitNote_);
@@ -194,7 +208,7 @@ SharePropertiesDialog::~SharePropertiesDialog() = default;
 void SharePropertiesDialog::updateExpiryText() {
   const QDateTime now = QDateTime::currentDateTime();
   std::optional<QDateTime> when;
-  switch (static_cast<Expiry>(expiry_->currentData().toInt())) {
+  switch (expiryChoice()) {
     case kKeep: when = toQDateTime(*share_.rules.expires); break;
     case kNever: break;
     case kHour: when = now.addSecs(3600); break;
@@ -220,7 +234,7 @@ void SharePropertiesDialog::updateExpiryText() {
 
 QString SharePropertiesDialog::validate(const QDateTime& now, ShareRules* out) const {
   ShareRules r;
-  switch (static_cast<Expiry>(expiry_->currentData().toInt())) {
+  switch (expiryChoice()) {
     case kKeep: r.expires = share_.rules.expires; break;
     case kNever: break;
     case kHour: r.expires = fromQDateTime(now.addSecs(3600)); break;
@@ -273,7 +287,21 @@ void SharePropertiesDialog::rotate() {
   rotated_ = true;
   const QString link = *fresh;
   share_.link = link;
-  link_->setText(link.isEmpty() ? tr("(the new link appears when Ferry serves)") : link.toHtmlEscaped());
+  showLink(link, tr("(the new link appears when Ferry serves)"));
+}
+
+void SharePropertiesDialog::showLink(const QString& link, const QString& none) {
+  // Read as a person reads it ("holiday photos.zip"); copied as it is.
+  link_->setText(link.isEmpty() ? none : QUrl(link).toDisplayString(QUrl::PrettyDecoded));
+  code_->setText(link);
+  code_->setVisible(!link.isEmpty());
+  copyLink_->setEnabled(!link.isEmpty());
+}
+
+SharePropertiesDialog::Expiry SharePropertiesDialog::expiryChoice() const {
+  // A choice from the list shows its own text; anything else was typed.
+  const int i = expiry_->findText(expiry_->currentText());
+  return i >= 0 ? static_cast<Expiry>(expiry_->itemData(i).toInt()) : kTyped;
 }
 
 }  // namespace ferry::ui

@@ -1,7 +1,8 @@
 #pragma once
 
-// SharePropertiesDialog: a share's link rules — when it expires (never, in
-// an hour, a day, a week, or a typed time read by parseExpiry()), how many
+// SharePropertiesDialog: a share's link (shown whole, with its QR code and
+// Copy Link) and its rules — when it expires (one control: never, in an
+// hour, a day, a week, or a time typed into it, read by parseExpiry()), how many
 // complete downloads it allows, the password it asks for (typed or
 // generated, copied) — and Rotate Link…, which gives it a new token after
 // asking. Owns its form widgets only: rules() is the result, and rotating
@@ -26,6 +27,8 @@ class QPushButton;
 class QSpinBox;
 
 namespace ferry::ui {
+
+class QrCodeWidget;
 
 // A password a person can read out and type on a phone ("boka-ruvi-temo-47"):
 // syllables drawn from the system's CSPRNG, about 44 bits.
@@ -59,14 +62,20 @@ class SharePropertiesDialog final : public QDialog {
   void accept() override;
 
  private:
+  // Expiry choices; a typed one reads the text of the control.
+  enum Expiry { kKeep, kNever, kHour, kDay, kWeek, kTyped };
+  Expiry expiryChoice() const;
   void updateExpiryText();
   void rotate();
+  void showLink(const QString& link, const QString& none);
 
   Share share_;
   Rotate rotate_;
   ShareRules result_;
   bool rotated_ = false;
   QLabel* link_;
+  QrCodeWidget* code_;
+  QPushButton* copyLink_;
   QComboBox* expiry_;
   QLineEdit* expiryText_;
   QLabel* expiryResult_;

@@ -88,7 +88,7 @@ QVariant SharesModel::headerData(int section, Qt::Orientation orientation, int r
   } else if (role == Qt::ToolTipRole) {
     switch (section) {
       case Downloads: return tr("Completed downloads of the whole file; \"1 of 3\" under a download limit");
-      case Expires: return tr("When the link stops working; set it in Properties");
+      case Expires: return tr("When the link stops working (a padlock: it asks for a password); set both in Properties");
       case Link: return tr("Give this link to the person who should get the file");
     }
   } else if (role == Qt::TextAlignmentRole) {
@@ -201,7 +201,8 @@ QVariant SharesModel::data(const QModelIndex& index, int role) const {
       it = iconCache_.insert(suffix, icon);
     }
     return *it;
-  } else if (role == Qt::DecorationRole && col == Link && !e.rules.password.empty()) {
+  } else if (role == Qt::DecorationRole && col == Expires && !e.rules.password.empty()) {
+    // Beside the other rules: the window shows the link itself under its QR.
     return padlockIcon();
   } else if (role == Qt::ToolTipRole && !ended.isEmpty()) {
     return tr("%1.\nIts link answers \"410 Gone\" with that sentence; change the rules in Properties to open "

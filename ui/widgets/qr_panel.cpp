@@ -73,7 +73,7 @@ QrPanel::QrPanel(QAction* copyLink, QWidget* parent) : QFrame(parent) {
   layout->addWidget(rules_);
   layout->addWidget(copy);
   layout->addWidget(more_);
-  setMinimumWidth(200);
+  setMinimumWidth(170);  // the code (140) and its margins: the shares list gets the rest
   setShare({}, {});
 }
 

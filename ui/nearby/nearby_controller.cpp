@@ -1,0 +1,207 @@
+#include "nearby/nearby_controller.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QClipboard>
+#include <QDateTime>
+#include <QDesktopServices>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QImage>
+#include <QInputDialog>
+#include <QMenu>
+#include <QMimeData>
+#include <QPushButton>
+#include <QStandardPaths>
+
+#include "desktop/tray_icon.h"
+#include "nearby/device_list_view.h"
+#include "nearby/nearby_model.h"
+#include "nearby/nearby_panel.h"
+#include "nearby/received_texts.h"
+#include "server_bridge.h"
+#include "transfers/delivery_history.h"
+#include "widgets/message_bar.h"
+#include "widgets/table_view.h"
+
+namespace ferry::ui {
+
+NearbyController::NearbyController(const Parts& parts, QObject* parent) : QObject(parent), p_(parts) {
+  connect(p_.bridge, &ServerBridge::nearbyChanged, this, &NearbyController::onDevice);
+  connect(p_.bridge, &ServerBridge::nearbyTextArrived, this, &NearbyController::onText);
+  connect(p_.panel->devices(), &DeviceListView::filesDropped, this,
+          [this](std::uint64_t device, const QList<QUrl>& urls) {
+            QStringList paths;
+            for (const QUrl& u : urls) paths << u.toLocalFile();
+            sendFiles(device, paths);
+          });
+  connect(p_.panel->sendFilesButton(), &QPushButton::clicked, this, &NearbyController::askFiles);
+  connect(p_.panel->sendTextButton(), &QPushButton::clicked, this, &NearbyController::askText);
+  connect(p_.panel->copyButton(), &QPushButton::clicked, this, &NearbyController::copyText);
+  connect(p_.panel->openLinkButton(), &QPushButton::clicked, this, &NearbyController::openLink);
+
+  // Ctrl+V anywhere in the window; a text field with focus keeps its own.
+  paste_ = new QAction(tr("Paste to Device"), this);
+  paste_->setShortcut(QKeySequence::Paste);
+  paste_->setShortcutContext(Qt::WindowShortcut);
+  paste_->setToolTip(tr("Send what you copied to the chosen nearby device (files without one are shared)"));
+  connect(paste_, &QAction::triggered, this, &NearbyController::paste);
+  p_.window->addAction(paste_);
+
+  sendTo_ = new QMenu(tr("Send To"), p_.window);
+  sendTo_->setToolTipsVisible(true);
+  connect(sendTo_, &QMenu::aboutToShow, this, &NearbyController::fillSendTo);
+  fillSendTo();
+}
+
+NearbyController::~NearbyController() = default;
+
+QAction* NearbyController::sendToAction() const { return sendTo_->menuAction(); }
+
+std::uint64_t NearbyController::chosenDevice() const {
+  if (std::uint64_t id = p_.panel->selectedDevice()) return id;
+  const std::vector<NearbyDevice> here = p_.devices->here();
+  return here.size() == 1 ? here.front().id : 0;
+}
+
+QString NearbyController::nameOf(std::uint64_t device) const {
+  const int row = p_.devices->rowOf(device);
+  return row < 0 ? tr("the device") : p_.devices->index(row).data(NearbyModel::NameRole).toString();
+}
+
+void NearbyController::onDevice(const NearbyDevice& device, bool here) {
+  p_.devices->apply(device, here);
+  fillSendTo();
+}
+
+void NearbyController::onText(const NearbyDevice& from, const QString& text) {
+  const QString name = QString::fromStdString(from.name);
+  p_.texts->add(name, text);
+  // The history keeps who and the start of it, as it keeps a file's name.
+  QString start = text.simplified();
+  if (start.size() > 80) start = start.left(80) + QStringLiteral("…");
+  p_.history->add({QDateTime::currentDateTimeUtc(), name + QStringLiteral(" (") + QString::fromStdString(from.address) + QLatin1Char(')'),
+                   tr("Text: %1").arg(start), DeliveryHistory::kReceived, tr("Text received")});
+  if (p_.tray && !p_.window->isActiveWindow()) p_.tray->notify(tr("Text from %1").arg(name), start);
+  else p_.messages->showMessage(MessageBar::Level::Info, tr("%1 sent a text: it is under Nearby, with Copy.").arg(name));
+  QApplication::alert(p_.window);
+}
+
+bool NearbyController::sendFiles(std::uint64_t device, const QStringList& paths) {
+  if (paths.isEmpty()) return false;
+  QString error;
+  if (!p_.bridge->sendToDevice(device, paths, &error)) {
+    p_.messages->showMessage(MessageBar::Level::Error, error);
+    return false;
+  }
+  const QString what = paths.size() == 1 ? QFileInfo(paths.front()).fileName() : tr("%n file(s)", nullptr, paths.size());
+  p_.messages->showMessage(MessageBar::Level::Info, tr("Sent %1 to %2: it shows on its page with a Download button.")
+                                                        .arg(what, nameOf(device)));
+  return true;
+}
+
+bool NearbyController::sendText(std::uint64_t device, const QString& text) {
+  QString error;
+  if (!p_.bridge->sendText(device, text, &error)) {
+    p_.messages->showMessage(MessageBar::Level::Error, error);
+    return false;
+  }
+  p_.messages->showMessage(MessageBar::Level::Info, tr("Text sent to %1.").arg(nameOf(device)));
+  return true;
+}
+
+void NearbyController::paste() {
+  const QMimeData* mime = QGuiApplication::clipboard()->mimeData();
+  if (!mime) return;
+  QList<QUrl> files = TableView::localFileUrls(mime);
+  if (files.isEmpty() && mime->hasImage()) {
+    const QString saved = savePastedImage(qvariant_cast<QImage>(mime->imageData()));
+    if (saved.isEmpty()) return;
+    files << QUrl::fromLocalFile(saved);
+  }
+  if (!files.isEmpty()) {
+    // Files go to the device the user selected; without one, pasting is a drop.
+    if (std::uint64_t device = p_.panel->selectedDevice()) {
+      QStringList paths;
+      for (const QUrl& u : files) paths << u.toLocalFile();
+      sendFiles(device, paths);
+    } else if (p_.share) {
+      p_.share(files);
+    }
+    return;
+  }
+  const QString text = mime->text();
+  if (text.trimmed().isEmpty()) return;
+  const std::uint64_t device = chosenDevice();
+  if (!device) {
+    p_.messages->showMessage(MessageBar::Level::Warning,
+                             p_.devices->hereCount() == 0
+                                 ? tr("No device is nearby to paste the text to: open Receive's link on the phone first.")
+                                 : tr("Choose a device under Nearby, then paste again to send it the text."));
+    return;
+  }
+  sendText(device, text);
+}
+
+QString NearbyController::savePastedImage(const QImage& image) {
+  if (image.isNull()) return {};
+  // Kept where shared files of Ferry's own live: the share needs the file
+  // for as long as it exists.
+  const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/pasted");
+  QDir().mkpath(dir);
+  const QString path =
+      dir + QStringLiteral("/Pasted picture %1.png").arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyy-MM-dd HH.mm.ss")));
+  if (!image.save(path, "PNG")) {
+    p_.messages->showMessage(MessageBar::Level::Error, tr("The pasted picture could not be saved in %1.").arg(dir));
+    return {};
+  }
+  return path;
+}
+
+void NearbyController::askFiles() {
+  const std::uint64_t device = chosenDevice();
+  if (!device) return;
+  const QStringList paths = QFileDialog::getOpenFileNames(p_.window, tr("Send Files to %1").arg(nameOf(device)));
+  if (!paths.isEmpty()) sendFiles(device, paths);
+}
+
+void NearbyController::askText() {
+  const std::uint64_t device = chosenDevice();
+  if (!device) return;
+  bool ok = false;
+  const QString text = QInputDialog::getMultiLineText(p_.window, tr("Send Text to %1").arg(nameOf(device)),
+                                                      tr("A note or a link; it shows on the page with Copy:"),
+                                                      QString(), &ok);
+  if (ok && !text.trimmed().isEmpty()) sendText(device, text);
+}
+
+void NearbyController::copyText() {
+  const QModelIndex i = p_.panel->currentText();
+  if (!i.isValid()) return;
+  QGuiApplication::clipboard()->setText(i.data(ReceivedTexts::TextRole).toString());
+  p_.messages->showMessage(MessageBar::Level::Info, tr("Text copied"));
+}
+
+void NearbyController::openLink() {
+  const QUrl link = p_.panel->currentText().data(ReceivedTexts::LinkRole).toUrl();
+  if (!link.isEmpty()) QDesktopServices::openUrl(link);
+}
+
+void NearbyController::fillSendTo() {
+  sendTo_->clear();
+  const std::vector<NearbyDevice> here = p_.devices->here();
+  for (const NearbyDevice& d : here) {
+    const QString kind = NearbyModel::kindText(QString::fromStdString(d.kind));
+    QAction* a = sendTo_->addAction(NearbyModel::kindIcon(QString::fromStdString(d.kind)),
+                                    QString::fromStdString(d.name));
+    a->setToolTip(kind + QStringLiteral(" · ") + QString::fromStdString(d.address));
+    connect(a, &QAction::triggered, this, [this, id = d.id] {
+      if (p_.selectedSharePaths) sendFiles(id, p_.selectedSharePaths());
+    });
+  }
+  if (here.empty()) sendTo_->addAction(tr("No device nearby"))->setEnabled(false);
+  sendTo_->menuAction()->setEnabled(!here.empty());
+}
+
+}  // namespace ferry::ui
