@@ -18,6 +18,11 @@
 #include <windows.h>
 #include <windns.h>
 
+// winerror.h of the Windows SDK defines it; mingw-w64's (10.0) does not.
+#ifndef DNS_REQUEST_PENDING
+#define DNS_REQUEST_PENDING 9506L
+#endif
+
 #include <QCoreApplication>
 #include <QHash>
 #include <QtDebug>
