@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "native_path.h"
 #include "poller.h"
 #include "tls_context.h"
 
@@ -76,7 +77,7 @@ bool parseDuration(const std::string& s, std::chrono::seconds& out) {
 }
 
 bool readPasswordFile(const std::string& path, std::string& password, std::string& error) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
+  std::FILE* f = ferry::openStdioFile(path, "rb");
   if (!f) {
     error = "cannot read the password file " + path + ": " + std::strerror(errno);
     return false;

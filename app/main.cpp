@@ -6,10 +6,14 @@
 #ifndef _WIN32
 #include <climits>
 #include <sys/resource.h>
+#else
+#include <windows.h>
+#include <shellapi.h>
 #endif
 
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "cli.h"
 #include "headless.h"
@@ -45,9 +49,40 @@ bool asksForJson(int argc, char** argv) {
   return false;
 }
 
+#ifdef _WIN32
+// Windows hands main() its arguments in the ANSI code page, where a name
+// like "Grüße ✓.txt" loses characters; the UTF-16 command line keeps them
+// all. Everything after this speaks UTF-8, as core does with paths.
+std::vector<std::string> utf8Arguments() {
+  std::vector<std::string> out;
+  int n = 0;
+  wchar_t** wide = ::CommandLineToArgvW(::GetCommandLineW(), &n);
+  if (!wide) return out;
+  for (int i = 0; i < n; ++i) {
+    int len = ::WideCharToMultiByte(CP_UTF8, 0, wide[i], -1, nullptr, 0, nullptr, nullptr);
+    std::string arg(static_cast<std::size_t>(len > 0 ? len - 1 : 0), '\0');
+    if (len > 1) ::WideCharToMultiByte(CP_UTF8, 0, wide[i], -1, arg.data(), len, nullptr, nullptr);
+    out.push_back(std::move(arg));
+  }
+  ::LocalFree(wide);
+  return out;
+}
+#endif
+
 }  // namespace
 
 int main(int argc, char** argv) {
+#ifdef _WIN32
+  // Lives until exit: the window module keeps argv.
+  static std::vector<std::string> args = utf8Arguments();
+  static std::vector<char*> pointers;
+  if (!args.empty()) {
+    for (std::string& a : args) pointers.push_back(a.data());
+    pointers.push_back(nullptr);
+    argc = static_cast<int>(args.size());
+    argv = pointers.data();
+  }
+#endif
   ferry::app::CommandLine cmd;
   std::string error;
   if (!ferry::app::parseCommandLine(argc, argv, cmd, error)) {

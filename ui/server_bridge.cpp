@@ -127,7 +127,14 @@ void ServerBridge::setMdnsName(const QString& name) { server_->setMdnsName(name.
 
 std::optional<ReceiveFolder> ServerBridge::setReceiveFolder(const QString& dir, QString* error, const QString& token) {
   std::string err;
-  auto folder = server_->setReceiveFolder(QFile::encodeName(dir).toStdString(), &err, token.toStdString());
+#ifdef _WIN32
+  // core takes UTF-8 paths on Windows and widens them itself; the ANSI code
+  // page that encodeName() uses there cannot hold every name.
+  const std::string path = dir.toUtf8().toStdString();
+#else
+  const std::string path = QFile::encodeName(dir).toStdString();
+#endif
+  auto folder = server_->setReceiveFolder(path, &err, token.toStdString());
   if (!folder && error) *error = QString::fromStdString(err);
   return folder;
 }

@@ -1,5 +1,7 @@
 #include "file_io.h"
 
+#include "native_path.h"
+
 #include <cerrno>
 #include <cstdlib>
 #include <fcntl.h>
@@ -180,16 +182,10 @@ int openPinnedFolder(const std::string& path, const FileId& id, bool cached) {
 
 int openForReading(const std::string& path) {
 #ifdef _WIN32
-  // Windows: the path is UTF-8 here and UTF-16 to the OS; binary mode, or
-  // the C runtime would translate line ends and stop at Ctrl+Z.
-  int len = ::MultiByteToWideChar(CP_UTF8, 0, path.c_str(), -1, nullptr, 0);
-  if (len <= 0) {
-    errno = EINVAL;  // callers read errno to say why
-    return -1;
-  }
-  std::wstring wide(static_cast<std::size_t>(len), L'\0');
-  ::MultiByteToWideChar(CP_UTF8, 0, path.c_str(), -1, wide.data(), len);
-  return ::_wopen(wide.c_str(), _O_RDONLY | _O_BINARY | _O_NOINHERIT);
+  // Windows: the path is UTF-8 here and UTF-16 to the OS, the descriptor
+  // binary (or the C runtime would translate line ends and stop at Ctrl+Z),
+  // the file left renamable and deletable while it is read.
+  return openSharedFile(path, false, false);
 #else
   return ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
 #endif
@@ -205,6 +201,7 @@ bool statFile(int fd, FileInfo& out) {
   out.ctimeNs = static_cast<std::uint64_t>(st.st_ctime) * 1000000000ull;
   out.inode = 0;
   out.device = static_cast<std::uint64_t>(st.st_dev);
+  fileIdentity(fd, out.device, out.inode);  // the C runtime's st_ino is always 0
   out.mode = (st.st_mode & _S_IFDIR) ? 0755 : 0644;
   out.regular = (st.st_mode & _S_IFREG) != 0;
   out.folder = (st.st_mode & _S_IFDIR) != 0;

@@ -1,5 +1,7 @@
 #include "file_write.h"
 
+#include "native_path.h"
+
 #include <cerrno>
 #include <cstdio>
 #include <fcntl.h>
@@ -14,25 +16,11 @@
 #endif
 
 namespace ferry {
-namespace {
-
-#ifdef _WIN32
-std::wstring widen(const std::string& s) {
-  int len = ::MultiByteToWideChar(CP_UTF8, 0, s.c_str(), -1, nullptr, 0);
-  if (len <= 0) return {};
-  std::wstring w(static_cast<std::size_t>(len), L'\0');
-  ::MultiByteToWideChar(CP_UTF8, 0, s.c_str(), -1, w.data(), len);
-  w.resize(static_cast<std::size_t>(len - 1));
-  return w;
-}
-#endif
-
-}  // namespace
 
 int createExclusive(const std::string& path) {
 #ifdef _WIN32
-  // No symlinks to fear from _O_EXCL: it fails on anything already there.
-  return ::_wopen(widen(path).c_str(), _O_WRONLY | _O_CREAT | _O_EXCL | _O_BINARY | _O_NOINHERIT, _S_IREAD | _S_IWRITE);
+  // No symlinks to fear from CREATE_NEW: it fails on anything already there.
+  return openSharedFile(path, true, true);
 #else
   return ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 #endif
@@ -40,7 +28,7 @@ int createExclusive(const std::string& path) {
 
 int openForWriting(const std::string& path) {
 #ifdef _WIN32
-  return ::_wopen(widen(path).c_str(), _O_WRONLY | _O_BINARY | _O_NOINHERIT);
+  return openSharedFile(path, true, false);
 #else
   int fd = ::open(path.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return -1;
@@ -113,7 +101,7 @@ void syncFolder(const std::string& dir) {
 
 int renameNoReplace(const std::string& from, const std::string& to) {
 #ifdef _WIN32
-  if (::MoveFileExW(widen(from).c_str(), widen(to).c_str(), MOVEFILE_WRITE_THROUGH)) return 0;
+  if (::MoveFileExW(nativePath(from).c_str(), nativePath(to).c_str(), MOVEFILE_WRITE_THROUGH)) return 0;
   DWORD e = ::GetLastError();
   return e == ERROR_ALREADY_EXISTS || e == ERROR_FILE_EXISTS ? EEXIST : EIO;
 #else
@@ -131,7 +119,7 @@ int renameNoReplace(const std::string& from, const std::string& to) {
 
 int removeFile(const std::string& path) {
 #ifdef _WIN32
-  return ::_wunlink(widen(path).c_str()) == 0 ? 0 : errno;
+  return ::DeleteFileW(nativePath(path).c_str()) ? 0 : errnoFromWin32(::GetLastError());
 #else
   return ::unlink(path.c_str()) == 0 ? 0 : errno;
 #endif
@@ -215,9 +203,9 @@ bool diskSpace(const std::string& dir, DiskSpace& out) {
 
 std::string whyNotWritableFolder(const std::string& dir) {
 #ifdef _WIN32
-  struct _stat64 st;
-  if (::_wstat64(widen(dir).c_str(), &st) != 0) return "it does not exist";
-  if (!(st.st_mode & _S_IFDIR)) return "it is not a folder";
+  const DWORD attributes = ::GetFileAttributesW(nativePath(dir).c_str());
+  if (attributes == INVALID_FILE_ATTRIBUTES) return "it does not exist";
+  if (!(attributes & FILE_ATTRIBUTE_DIRECTORY)) return "it is not a folder";
   return {};
 #else
   struct stat st;

@@ -1,5 +1,7 @@
 #include "folder_io.h"
 
+#include "native_path.h"
+
 #include <cerrno>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -21,7 +23,8 @@ namespace {
 
 #ifdef _WIN32
 // Paths are UTF-8 std::string here and UTF-16 to Windows.
-std::filesystem::path fsPath(const std::string& s) { return std::filesystem::path(std::u8string(s.begin(), s.end())); }
+// Long ones get Windows' "\\?\" prefix (nativePath).
+std::filesystem::path fsPath(const std::string& s) { return std::filesystem::path(nativePath(s)); }
 std::string utf8(const std::filesystem::path& p) {
   auto u = p.u8string();
   return std::string(u.begin(), u.end());
@@ -240,6 +243,7 @@ OpenedFile FolderRoot::statEntry(const std::string& rel) const {
   }
   if (std::filesystem::is_directory(st)) {
     f.info.folder = true;
+    fileIdentity(utf8(p), f.info.device, f.info.inode);
     return f;
   }
   if (!std::filesystem::is_regular_file(st)) {
@@ -288,6 +292,8 @@ bool FolderRoot::list(const std::string& rel, std::vector<FolderEntry>& out, int
     if (std::filesystem::is_directory(st)) {
       e.info.folder = true;
       e.info.mode = 0755;
+      // Its identity, so that a walk can tell a folder from its ancestors.
+      fileIdentity(utf8(it->path()), e.info.device, e.info.inode);
     } else if (std::filesystem::is_regular_file(st)) {
       OpenedFile f = openRegularFile(utf8(it->path()));
       if (f.fd < 0) continue;

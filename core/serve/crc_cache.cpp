@@ -1,5 +1,7 @@
 #include "crc_cache.h"
 
+#include "native_path.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <memory>
@@ -57,7 +59,7 @@ void CrcCache::load() {
     path = path_;
   }
   if (path.empty()) return;
-  std::FILE* f = std::fopen(path.c_str(), "rb");
+  std::FILE* f = openStdioFile(path, "rb");
   if (!f) return;
   char line[128];
   std::vector<std::pair<Key, std::uint32_t>> read;
@@ -85,7 +87,7 @@ bool CrcCache::save() {
     dirty_ = false;
   }
   const std::string tmp = path + ".new";
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  std::FILE* f = openStdioFile(tmp, "wb");
   if (!f) return false;
   bool ok = std::fputs(kMagic, f) >= 0;
   for (const auto& [k, c] : all) {
@@ -97,8 +99,8 @@ bool CrcCache::save() {
   ok = std::fclose(f) == 0 && ok;
   // Replaced in one step: a crash mid-write leaves the old cache, never half
   // of a new one.
-  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
+  if (!ok || replaceFile(tmp, path) != 0) {
+    removeFileAt(tmp);
     std::lock_guard lock(mutex_);
     dirty_ = true;
     return false;

@@ -29,8 +29,14 @@ constexpr int kReadTimeoutMs = 5000;
 // makes in /tmp without it), asked once: Qt warns each time it is unset.
 QString runtimeDir() {
   static const QString dir = [] {
+#ifdef Q_OS_WIN
+    // The user's own %TEMP%: Qt's runtime location there is the profile
+    // folder itself, where a lock file would sit in plain sight.
+    QString d = QDir::tempPath();
+#else
     QString d = QStandardPaths::writableLocation(QStandardPaths::RuntimeLocation);
     if (d.isEmpty()) d = QDir::tempPath();
+#endif
     QDir().mkpath(d);
     return d;
   }();

@@ -18,6 +18,11 @@
 #include <windows.h>
 #include <windns.h>
 
+// winerror.h of the Windows SDK defines it; mingw-w64's (10.0) does not.
+#ifndef DNS_REQUEST_PENDING
+#define DNS_REQUEST_PENDING 9506L
+#endif
+
 #include <QCoreApplication>
 #include <QHash>
 #include <QtDebug>
@@ -121,7 +126,18 @@ class WindowsAdvertiser final : public MdnsAdvertiser {
 
 }  // namespace
 
-MdnsAdvertiser* MdnsAdvertiser::create(QObject* parent) { return new WindowsAdvertiser(parent); }
+// Wine (8) has DnsService* only as stubs that abort the process when
+// called; it has no mDNS responder to reach anyway. ntdll says whether it is
+// Wine by exporting wine_get_version.
+static bool runningUnderWine() {
+  HMODULE ntdll = ::GetModuleHandleW(L"ntdll.dll");
+  return ntdll && ::GetProcAddress(ntdll, "wine_get_version");
+}
+
+MdnsAdvertiser* MdnsAdvertiser::create(QObject* parent) {
+  if (runningUnderWine()) return nullptr;  // the window works without (no .local name offered)
+  return new WindowsAdvertiser(parent);
+}
 
 }  // namespace ferry::ui
 
