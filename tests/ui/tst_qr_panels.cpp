@@ -94,8 +94,7 @@ class TestQrPanels : public QObject {
     QTemporaryDir inbox;
     w.receivePanel()->setFolder(inbox.path());
     QVERIFY(w.receivePanel()->setReceiving(true));
-    QTest::qWait(50);
-    QCOMPARE(w.receivePanel()->directionText(), QStringLiteral("Phone → this computer"));
+    QTRY_COMPARE(w.receivePanel()->directionText(), QStringLiteral("Phone → this computer"));
     QCOMPARE(w.receivePanel()->shownLink(), w.receivePanel()->link());
     const int share = qr->code()->height(), receive = w.receivePanel()->code()->height();
     QVERIFY2(receive >= 140 && share >= 140, qPrintable(QStringLiteral("%1 and %2").arg(share).arg(receive)));
