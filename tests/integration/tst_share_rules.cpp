@@ -1,6 +1,7 @@
 // A share's rules as recipients meet them, over real sockets with curl and
 // aria2c: an expired link and a used-up one answer 410 with the reason, a
-// download limit counts deliveries (a resume, eight segments: one), a
+// download limit counts the copies that left (a resume, eight segments, two
+// clients' halves, scattered one-byte ranges: one; aborted tries: none), a
 // download in flight when the limit is reached still finishes, and a
 // password is asked for by a page or a Basic challenge, remembered by a
 // cookie, and guessed at only slowly. Folder shares (their listing and zip)
