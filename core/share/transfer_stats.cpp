@@ -9,6 +9,16 @@
 
 namespace ferry {
 
+namespace {
+
+// A shared file with a download limit counts the copies that left, whoever
+// took them (CopyCounter); everything else counts deliveries to one client.
+bool countsCopies(const Share& share, std::uint64_t fileSize) {
+  return share.rules.downloadLimit != 0 && !share.folder && fileSize > 0;
+}
+
+}  // namespace
+
 const char* toString(TransferState s) {
   switch (s) {
     case TransferState::kActive: return "active";
@@ -61,6 +71,7 @@ void TransferStats::delivered(const DeliveryInfo& d) {
   // A download limit must hold from the very next request; a count that
   // limits nothing is told with the next snapshot, so a busy server's
   // deliveries do not copy the share each.
+  if (countsCopies(*d.share, d.size)) return;  // counted as its bytes left (addBytes)
   if (d.share->rules.downloadLimit != 0) {
     if (deliveredListener_) deliveredListener_(token, 1);
     return;
@@ -124,9 +135,11 @@ TransferHandle TransferStats::begin(std::string_view client, std::shared_ptr<con
   r.reason.clear();
   r.clientName.clear();
   r.delivery = {};
+  r.copies = {};
   if (delivering && direction == TransferDirection::kDownload) {
     DeliveryKey key{addressWithoutPort(client), delivering->userAgent, item, fileSize, delivering->version};
     r.delivery = book_.open(key, r.share, std::chrono::steady_clock::now());
+    if (countsCopies(*r.share, fileSize)) r.copies = copies_.open(r.share->token, item, delivering->version, fileSize);
   }
   ++active_;
   ++totalTransfers_;
@@ -139,8 +152,13 @@ void TransferStats::addBytes(TransferHandle h, std::uint64_t n) {
   Record& r = slots_[h.slot];
   r.bytesSent += n;
   r.counters->bytesSent += n;
-  if (r.delivery)
-    book_.cover(r.delivery, r.rangeFirst + r.bytesSent - n, r.rangeFirst + r.bytesSent, std::chrono::steady_clock::now());
+  const std::uint64_t from = r.rangeFirst + r.bytesSent - n, to = r.rangeFirst + r.bytesSent;
+  if (r.copies) {
+    // Told at once: the next request must meet the limit.
+    if (const std::uint32_t made = copies_.add(r.copies, from, to); made && deliveredListener_)
+      deliveredListener_(r.share->token, made);
+  }
+  if (r.delivery) book_.cover(r.delivery, from, to, std::chrono::steady_clock::now());
   // Two rates: what leaves this computer and what arrives.
   if (r.direction == TransferDirection::kUpload)
     totalReceived_ += n;

@@ -18,6 +18,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "copy_counter.h"
 #include "delivery_book.h"
 #include "event_loop.h"
 #include "share_registry.h"
@@ -141,6 +142,8 @@ class TransferStats final {
   // Called with the share's token and a number of complete deliveries, for
   // ShareRegistry::noteDelivered(): at once for a share with a download
   // limit (the next request must see it), with the next snapshot otherwise.
+  // A shared file with a download limit counts complete copies sent, over
+  // all clients (CopyCounter), rather than deliveries to one client.
   void setDeliveredListener(std::function<void(std::string_view token, std::uint32_t n)> listener);
   // How long a delivery may have no request before it ends as stopped.
   void setDeliveryIdle(std::chrono::steady_clock::duration idle);
@@ -175,6 +178,7 @@ class TransferStats final {
     TransferDirection direction = TransferDirection::kDownload;
     std::string reason;
     DeliveryRef delivery;
+    CopyRef copies;  // the file's send counts, when its share has a download limit
   };
   static void fill(TransferInfo& out, const Record& r);
   void markChanged();
@@ -209,6 +213,8 @@ class TransferStats final {
   bool changed_ = false;
   EventLoop::TimerId ticker_ = 0;
   DeliveryBook book_;
+  // What a download limit counts: complete copies sent, over all clients.
+  CopyCounter copies_;
   // Complete deliveries not yet told to the listener, by share token.
   std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>> undelivered_;
   // Hashes of the addresses delivered to, by share token: at most

@@ -41,6 +41,11 @@
 // Lets a suite check that it really runs with the shim preloaded.
 int ferry_faulty_disk_loaded = 1;
 
+// How many calls have begun waiting for a "slow" disk since the process
+// started: a suite waits for it to grow to know that a server thread really
+// is held up by the disk, rather than sleeping and hoping it is.
+_Atomic unsigned long ferry_faulty_disk_stalls;
+
 // The file each affected descriptor was opened on, as device and inode
 // (inode 0: not affected). Checked again before each call: a descriptor
 // closed some way that bypasses close() below (inside libc, say) and reused
@@ -117,6 +122,7 @@ static void mark(int fd, const char* path) {
 }
 
 static void sleepMs(long ms) {
+  atomic_fetch_add(&ferry_faulty_disk_stalls, 1);
   struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
   nanosleep(&t, NULL);
 }

@@ -199,11 +199,14 @@ class TestAlbum : public QObject {
       if (pictures_) QVERIFY(isJpeg(a));
     }
     if (pictures_) QCOMPARE(get(link + "?view").status, 302);  // a JPEG: shown as it is
-    QTest::qWait(150);  // a snapshot is published at ~10 Hz
-    QVERIFY(fx_->transfersOf(s).empty());  // not deliveries, not transfers
     Answer whole = get(link);
     QCOMPARE(whole.status, 200);
     QCOMPARE(whole.body, readFileBytes(file));
+    // The first snapshot that lists the download lists nothing else: the
+    // pictures were not deliveries, not transfers.
+    QTRY_VERIFY_WITH_TIMEOUT(!fx_->transfersOf(s).empty(), 5'000);
+    QCOMPARE(fx_->transfersOf(s).size(), std::size_t(1));
+    QCOMPARE(fx_->transfersOf(s).front().bytesSent, std::uint64_t(whole.body.size()));
     QTRY_COMPARE_WITH_TIMEOUT(fx_->server.share(s.token)->deliveries, 1u, 5'000);
     QCOMPARE(get(link).status, 410);
     QCOMPARE(get(link + "?thumb").status, 410);  // used up: the pictures end with it

@@ -32,6 +32,13 @@ class TestDiskFaults : public QObject {
     return fx_->start(currentPoller());
   }
   bool setFault(const QByteArray& fault) { return writeFile(control_, fault); }
+  // How many calls have begun waiting for the "slow" disk (faulty_disk.c
+  // counts them): grown past a value taken before a request, it says that a
+  // server thread is held up by that disk now.
+  static unsigned long stalls() {
+    static auto* count = static_cast<unsigned long*>(::dlsym(RTLD_DEFAULT, "ferry_faulty_disk_stalls"));
+    return count ? __atomic_load_n(count, __ATOMIC_SEQ_CST) : 0;
+  }
   QString out(const QString& name) const { return dir_.filePath(name); }
 
  private slots:
@@ -41,6 +48,7 @@ class TestDiskFaults : public QObject {
     QVERIFY(dir_.isValid());
     if (!haveCurl()) QSKIP("curl is not installed");
     QVERIFY2(::dlsym(RTLD_DEFAULT, "ferry_faulty_disk_loaded"), "run with LD_PRELOAD=libferry_faulty_disk.so (ctest does)");
+    QVERIFY(::dlsym(RTLD_DEFAULT, "ferry_faulty_disk_stalls"));
     disk_ = dir_.filePath("faulty-disk");
     control_ = dir_.filePath("fault");
     QVERIFY(QDir().mkpath(disk_));
@@ -180,8 +188,9 @@ class TestDiskFaults : public QObject {
     // 1. Its open stalls: the link was just clicked.
     QVERIFY(setFault("slow 3000"));
     AsyncCurl opening;
+    unsigned long before = stalls();
     opening.start(fx_->url(stalled), out("stalled.1"));
-    QTest::qWait(200);  // the request is in, its open waits for the disk
+    QTRY_VERIFY_WITH_TIMEOUT(stalls() > before, 10'000);  // the request is in, its open waits for the disk
     whileStalled("open stalled", opening);
     QVERIFY(setFault({}));
     QVERIFY(opening.wait(60'000));
@@ -199,8 +208,9 @@ class TestDiskFaults : public QObject {
       QFAIL(qPrintable("the download did not get going: curl " + QString::number(reading.exitCode()) + " " +
                        QString::fromUtf8(reading.proc->readAll())));
     }
+    before = stalls();
     QVERIFY(setFault("slow 3000"));
-    QTest::qWait(300);  // what the socket holds drains; the next read waits
+    QTRY_VERIFY_WITH_TIMEOUT(stalls() > before, 10'000);  // what the socket holds drains; the next read waits
     whileStalled("reads stalled", reading);
     QVERIFY(setFault({}));
     QVERIFY(reading.wait(60'000));
@@ -218,8 +228,9 @@ class TestDiskFaults : public QObject {
     auto s = fx_->share(path);
     QVERIFY(setFault("slow 1500"));
     AsyncCurl unshared;
+    unsigned long before = stalls();
     unshared.start(fx_->url(s), out("stuck.1"));
-    QTest::qWait(200);  // its open waits in the pool
+    QTRY_VERIFY_WITH_TIMEOUT(stalls() > before, 10'000);  // its open waits in the pool
     QVERIFY(fx_->server.removeShare(s.token));
     // Served, it would take 1.5 s per 256 KiB block: ended, it is quick.
     QVERIFY(unshared.wait(5'000));
@@ -227,8 +238,9 @@ class TestDiskFaults : public QObject {
 
     auto again = fx_->share(path);
     AsyncCurl stopped;
+    before = stalls();
     stopped.start(fx_->url(again), out("stuck.2"));
-    QTest::qWait(200);
+    QTRY_VERIFY_WITH_TIMEOUT(stalls() > before, 10'000);
     QElapsedTimer t;
     t.start();
     fx_.reset();  // waits for the job in the pool, then frees it

@@ -7,6 +7,7 @@
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QStandardPaths>
+#include <QUrl>
 #include <QTest>
 
 #include "pollers.h"
@@ -87,16 +88,20 @@ class TestEmfile : public QObject {
     QCOMPARE(curl.exitCode(), 0);
     QCOMPARE(sha256File(out), sha_);
 
-    // A newcomer waits in the backlog while the flood holds everything...
-    QProcess late;
-    late.start("curl", {"-sS", "--noproxy", "*", "--max-time", "60", "-w", " %{http_code}", f.urls[1]});
-    QVERIFY(late.waitForStarted());
-    QTest::qWait(300);
+    // A newcomer waits in the backlog while the flood holds everything: its
+    // connect() has returned (the kernel completed it) and its request is
+    // sent before the flood leaves...
+    RawClient late(f.port());
+    QVERIFY(late.ok());
+    QVERIFY(late.send(
+        getRequest(f.port(), QUrl(f.urls[1]).path(QUrl::FullyEncoded).toUtf8(), "Connection: close\r\n")));
     // ...and is served once the flood leaves.
     flood.clear();
-    QVERIFY(late.waitForFinished(30'000));
-    QCOMPARE(late.exitCode(), 0);
-    QCOMPARE(late.readAllStandardOutput(), QByteArray("still here\n 200"));
+    QByteArray buf;
+    RawResponse r = readResponse(late, buf, false, 30'000);
+    QVERIFY(r.complete);
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.body, QByteArray("still here\n"));
     QTRY_VERIFY_WITH_TIMEOUT(fdCount(pid) <= baseFds, 10'000);
     CurlResult again = runCurl({"-w", " %{http_code}", f.urls[1]});
     QCOMPARE(again.out, QByteArray("still here\n 200"));

@@ -1,6 +1,7 @@
 // A share's rules as recipients meet them, over real sockets with curl and
 // aria2c: an expired link and a used-up one answer 410 with the reason, a
-// download limit counts deliveries (a resume, eight segments: one), a
+// download limit counts the copies that left (a resume, eight segments, two
+// clients' halves, scattered one-byte ranges: one; aborted tries: none), a
 // download in flight when the limit is reached still finishes, and a
 // password is asked for by a page or a Basic challenge, remembered by a
 // cookie, and guessed at only slowly. Folder shares (their listing and zip)
@@ -239,6 +240,81 @@ class TestShareRules : public QObject {
     auto third = fetch({}, fx->url(s));
     QCOMPARE(third.status, 410);
     QCOMPARE(QString::fromUtf8(third.body).trimmed(), QString("This link was used 2 times."));
+  }
+
+  // A limit counts the copies that left, whoever took them: half the file
+  // with one User-Agent and half with another is a whole copy.
+  void limitOneCountsHalvesFromTwoClientsOnce() {
+    auto fx = serve();
+    QVERIFY(fx);
+    auto s = fx->share(small_);
+    ferry::ShareRules r;
+    r.downloadLimit = 1;
+    QVERIFY(rules(*fx, s, r));
+    const qint64 half = kSmall / 2;
+    auto a = fetch({"-A", "first/1.0", "-r", QString("0-%1").arg(half - 1)}, fx->url(s));
+    QCOMPARE(a.status, 206);
+    auto b = fetch({"-A", "second/2.0", "-r", QString("%1-").arg(half)}, fx->url(s));
+    QCOMPARE(b.status, 206);
+    QCOMPARE(sha256(a.body + b.body), sha256File(small_));
+    QTRY_COMPARE(deliveriesOf(fx->server, s.token), 1u);
+    auto again = fetch({"-A", "third/3.0"}, fx->url(s));
+    QCOMPARE(again.status, 410);
+    QCOMPARE(QString::fromUtf8(again.body).trimmed(), QString("This link was used once."));
+  }
+
+  // 65 one-byte ranges with gaps between them, then the gaps and the rest,
+  // all by one curl over one connection: one copy, however scattered.
+  void limitOneCountsScatteredOneByteRangesOnce() {
+    auto fx = serve();
+    QVERIFY(fx);
+    auto s = fx->share(small_);
+    ferry::ShareRules r;
+    r.downloadLimit = 1;
+    QVERIFY(rules(*fx, s, r));
+    QTemporaryDir out;
+    QStringList args;
+    QStringList parts;
+    auto range = [&](const QString& spec) {
+      const QString part = out.filePath(QString("part%1").arg(parts.size()));
+      parts << part;
+      if (!args.isEmpty()) args += {"--next", "-sS", "--noproxy", "*"};
+      args += {"-A", "scatter/1.0", "-r", spec, "-o", part, fx->url(s)};
+    };
+    for (int b = 0; b <= 128; b += 2) range(QString("%1-%1").arg(b));  // 65 single bytes
+    for (int b = 1; b < 128; b += 2) range(QString("%1-%1").arg(b));   // the gaps between them
+    range("129-");
+    auto run = runCurl(args, 120'000);
+    QCOMPARE(run.exitCode, 0);
+    QByteArray got(kSmall, '\0');
+    for (int i = 0; i < 65; ++i) got[2 * i] = readFileBytes(parts[i]).at(0);
+    for (int i = 0; i < 64; ++i) got[2 * i + 1] = readFileBytes(parts[65 + i]).at(0);
+    got.replace(129, kSmall - 129, readFileBytes(parts.last()));
+    QCOMPARE(sha256(got), sha256File(small_));
+    QTRY_COMPARE(deliveriesOf(fx->server, s.token), 1u);
+    QCOMPARE(fetch({"-A", "scatter/1.0"}, fx->url(s)).status, 410);
+  }
+
+  // Aborted downloads count nothing, and a browser that starts again after
+  // 90 % counts once.
+  void limitTwoCountsARestartAtNinetyPercentOnce() {
+    auto fx = serve();
+    QVERIFY(fx);
+    auto s = fx->share(small_);
+    ferry::ShareRules r;
+    r.downloadLimit = 2;
+    QVERIFY(rules(*fx, s, r));
+    const qint64 ninety = kSmall * 9 / 10;
+    for (const char* agent : {"one/1.0", "two/2.0", "three/3.0"})
+      QCOMPARE(fetch({"-A", agent, "-r", QString("0-%1").arg(ninety - 1)}, fx->url(s)).status, 206);
+    auto whole = fetch({"-A", "one/1.0"}, fx->url(s));
+    QCOMPARE(whole.status, 200);
+    QCOMPARE(sha256(whole.body), sha256File(small_));
+    QTRY_COMPARE(deliveriesOf(fx->server, s.token), 1u);
+    auto second = fetch({"-A", "two/2.0"}, fx->url(s));
+    QCOMPARE(second.status, 200);
+    QTRY_COMPARE(deliveriesOf(fx->server, s.token), 2u);
+    QCOMPARE(fetch({}, fx->url(s)).status, 410);
   }
 
   void downloadInFlightFinishesWhenTheLimitIsReached() {

@@ -20,6 +20,7 @@
 #include "shares/shares_model.h"
 #include "network/system_checks.h"
 #include "network/visitor_tracker.h"
+#include "server_bridge.h"
 #include "ui/ui_test_support.h"
 
 using namespace ferry;
@@ -199,17 +200,25 @@ class TestConnectionHelp : public QObject {
     QVERIFY(w.startServing());
 
     // A real download, from this machine: it proves nothing about the network.
+    // Connected after the window's own handler, this sees each snapshot once
+    // the window (and its visitor tracker) has taken it in.
+    bool downloadSeen = false;
+    connect(w.bridge(), &ServerBridge::snapshotArrived, this,
+            [&](quint64, const std::shared_ptr<const StatsSnapshot>& snapshot) {
+              if (!snapshot->transfers.empty()) downloadSeen = true;
+            });
     QNetworkAccessManager nam;
     QNetworkReply* reply = nam.get(QNetworkRequest(QUrl(w.sharesModel()->linkAt(0))));
     QTRY_VERIFY(reply->isFinished());
     QCOMPARE(reply->readAll(), QByteArray("notes"));
     delete reply;
+    QTRY_VERIFY_WITH_TIMEOUT(downloadSeen, 10'000);
+    QVERIFY(!w.visitors()->seen());
 
     ConnectionHelp* help = w.showConnectionHelp();
     QVERIFY(help && help->isVisible());
     QVERIFY2(findingWith(help->findings(), "listens on this computer only"), qPrintable(titles(help->findings())));
     QVERIFY(findingWith(help->findings(), "A VPN is on (wg0)"));
-    QTest::qWait(300);  // a snapshot or two
     QCOMPARE(help->visitorText(), QString("No other device has downloaded from Ferry since it started."));
 
     // The command is there to copy.

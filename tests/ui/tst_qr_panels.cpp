@@ -94,8 +94,7 @@ class TestQrPanels : public QObject {
     QTemporaryDir inbox;
     w.receivePanel()->setFolder(inbox.path());
     QVERIFY(w.receivePanel()->setReceiving(true));
-    QTest::qWait(50);
-    QCOMPARE(w.receivePanel()->directionText(), QStringLiteral("Phone → this computer"));
+    QTRY_COMPARE(w.receivePanel()->directionText(), QStringLiteral("Phone → this computer"));
     QCOMPARE(w.receivePanel()->shownLink(), w.receivePanel()->link());
     // The code is drawn square in its widget: the smaller side is its size.
     auto drawn = [](const QWidget* c) { return std::min(c->width(), c->height()); };
