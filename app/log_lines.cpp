@@ -330,6 +330,7 @@ namespace {
 std::string askSentence(const ReceiveAsk& a) {
   std::string s = a.label.empty() ? "A device" : a.label;
   if (!a.address.empty()) s += " (" + a.address + ")";
+  if (!a.offer.empty()) return s + " wants to send " + a.offer;
   s += " wants to send " + shown(a.firstName);
   if (a.sizeKnown) s += " (" + humanBytes(static_cast<double>(a.firstSize)) + ")";
   if (a.more) s += " and " + std::to_string(a.more) + (a.more == 1 ? " more file" : " more files");
@@ -412,6 +413,19 @@ void LogLines::text(std::string& out, const NearbyDevice& from, std::string_view
     }
   }
   out += line + "\n";
+}
+
+void LogLines::localsend(std::string& out, const LocalSendStatus& s) const {
+  if (json_) {
+    JsonLine(out, "localsend")
+        .text("alias", s.alias)
+        .text("fingerprint", s.fingerprint)
+        .number("port", s.port)
+        .text("protocol", s.protocol);
+    return;
+  }
+  out += "ferry: LocalSend devices can send to \"" + s.alias + "\" on port " + std::to_string(s.port) + " (" +
+         s.protocol + ", fingerprint " + s.fingerprint.substr(0, 12) + "...)\n";
 }
 
 void LogLines::error(std::string& out, std::string_view sentence) const {
