@@ -248,7 +248,10 @@ void LogLines::transferStarted(std::string& out, const TransferInfo& t, const De
   if (json_) {
     JsonLine line(out, "transfer-started", t.started);
     line.text("peer", t.client).text("address", addressWithoutPort(t.client));
-    if (d) line.text("client", d->clientName);
+    if (d)
+      line.text("client", d->clientName);
+    else if (!t.clientName.empty())
+      line.text("client", t.clientName);  // an upload: its client's name (a LocalSend device's alias)
     line.text("share", t.shareToken()).text("name", nameOf(t)).text("direction", upload ? "upload" : "download");
     line.number("size", t.fileSize).number("from", t.rangeFirst).number("bytes", t.bytesTotal);
     if (t.delivery) line.number("delivery", t.delivery);
@@ -274,7 +277,10 @@ void LogLines::transferEnded(std::string& out, const TransferInfo& t, const Deli
   if (json_) {
     JsonLine line(out, "transfer-ended", t.finished);
     line.text("peer", t.client).text("address", addressWithoutPort(t.client));
-    if (d) line.text("client", d->clientName);
+    if (d)
+      line.text("client", d->clientName);
+    else if (!t.clientName.empty())
+      line.text("client", t.clientName);  // an upload: its client's name (a LocalSend device's alias)
     line.text("share", t.shareToken()).text("name", nameOf(t)).text("direction", upload ? "upload" : "download");
     line.text("outcome", toString(t.state)).number("bytes", t.bytesSent).number("total", total);
     line.real("seconds", secs).real("rate", rate);

@@ -223,6 +223,11 @@ def test_protocol_client(root):
         expect(upload(f, sid, "pic", tok["pic"], small)[0] == 200, "a file with folders in its name is saved (200)")
         expect(open(os.path.join(f.recv, "Trip", "day 1", "a.jpg"), "rb").read() == small,
                "into sub-folders of the receive folder")
+        ended = f.wait_event("transfer-ended")
+        while ended.get("outcome") != "done":
+            ended = f.wait_event("transfer-ended")
+        expect(ended["direction"] == "upload" and "Pixel 8" in json.dumps(ended) and ended["bytes"] == len(small),
+               "the transfer is logged under the device's alias: %s" % json.dumps(ended))
         expect(upload(f, sid, "big", tok["big"], big, chunked=True)[0] == 200, "a chunked 50 MB body is saved")
         with open(os.path.join(f.recv, "big.bin"), "rb") as got:
             expect(hashlib.sha256(got.read()).digest() == hashlib.sha256(big).digest(), "whole (sha256 equal)")
