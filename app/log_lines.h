@@ -59,6 +59,8 @@ class LogLines {
   // A nearby device arrives (here) or leaves; text it sent.
   void device(std::string& out, const NearbyDevice& d, bool here) const;
   void text(std::string& out, const NearbyDevice& from, std::string_view text) const;
+  // Ferry is a LocalSend device now.
+  void localsend(std::string& out, const LocalSendStatus& s) const;
   void error(std::string& out, std::string_view sentence) const;
   void dropped(std::string& out, std::uint64_t lines) const;
   void stopped(std::string& out) const;

@@ -6,6 +6,7 @@
 #include "event_loop.h"
 #include "http_server.h"
 #include "json_text.h"
+#include "localsend_identity.h"
 #include "net_address.h"
 #include "rate_limiter.h"
 #include "request_target.h"
@@ -23,6 +24,10 @@ struct Server::Running {
   std::unique_ptr<WorkPool> pool;
   std::unique_ptr<Router> router;
   std::unique_ptr<HttpServer> http;
+#if defined(FERRY_HAVE_LOCALSEND)
+  std::unique_ptr<LocalSendHandler> localsend;  // uses the router's uploads
+  std::unique_ptr<HttpServer> localsendHttp;
+#endif
   std::thread thread;
   std::uint16_t port = 0;
   std::string bind;
@@ -32,10 +37,29 @@ struct Server::Running {
   // jobs' done() hand their responses back to the router), then the rest.
   ~Running() {
     http.reset();
+#if defined(FERRY_HAVE_LOCALSEND)
+    localsendHttp.reset();
+#endif
     pool.reset();
+#if defined(FERRY_HAVE_LOCALSEND)
+    localsend.reset();
+#endif
     router.reset();
   }
 };
+
+namespace {
+
+// Receive went off or moved: uploads end, the browser's and LocalSend's.
+template <class R>
+void stopReceivingOn(R& r, std::string_view reason) {
+  r.router->stopReceiving(reason);
+#if defined(FERRY_HAVE_LOCALSEND)
+  if (r.localsend) r.localsend->stopReceiving(reason);
+#endif
+}
+
+}  // namespace
 
 Server::Server() : snapshot_(std::make_shared<StatsSnapshot>()) {
   initSockets();
@@ -129,11 +153,14 @@ bool Server::start(const ServerOptions& options, std::string* error) {
   r->port = r->http->port();
   r->bind = options.bind;
   r->http->start();
+  LocalSendStatus ls;
+  if (options.localsend) ls = startLocalSend(*r, options, ho);
   EventLoop* loop = r->loop.get();
   // The loop object was set up on this thread; from here on it belongs to
   // the worker.
   r->thread = std::thread([loop] { loop->run(); });
   std::lock_guard lock(mutex_);
+  localsend_ = std::move(ls);
   // A name set while this was starting missed both the options and post().
   if (mdnsName_ != ho.hosts.mdnsName)
     loop->post([http = r->http.get(), name = mdnsName_] { http->setMdnsName(name); });
@@ -149,6 +176,10 @@ void Server::stop() {
     r = std::move(running_);
   }
   if (!r) return;
+  {
+    std::lock_guard lock(mutex_);
+    localsend_ = {};
+  }
   HttpServer* http = r->http.get();
   TransferStats* stats = r->stats.get();
   Router* router = r->router.get();
@@ -156,8 +187,14 @@ void Server::stop() {
   // Close every connection on the loop thread, publish the last word, then
   // end run(): post() and stop() both go through the waker, so this is prompt
   // even when the loop sleeps with no timers.
-  loop->post([http, stats, router, loop] {
+#if defined(FERRY_HAVE_LOCALSEND)
+  HttpServer* lsHttp = r->localsendHttp.get();
+#else
+  HttpServer* lsHttp = nullptr;
+#endif
+  loop->post([http, lsHttp, stats, router, loop] {
     http->shutdown();
+    if (lsHttp) lsHttp->shutdown();
     router->nearby().devices().clear();  // every device leaves, and is told so
     stats->publishNow();
     loop->stop();
@@ -275,13 +312,13 @@ std::optional<ReceiveFolder> Server::setReceiveFolder(const std::string& dir, st
   auto folder = receive_.set(dir, error, std::move(token));
   if (!folder) return std::nullopt;
   if (before && (before->token != folder->token || before->dir != folder->dir))
-    post([](Running& r) { r.router->stopReceiving("the receive folder changed"); });
+    post([](Running& r) { stopReceivingOn(r, "the receive folder changed"); });
   return *folder;
 }
 
 void Server::stopReceiving() {
   if (!receive_.clear()) return;
-  post([](Running& r) { r.router->stopReceiving("receiving was turned off"); });
+  post([](Running& r) { stopReceivingOn(r, "receiving was turned off"); });
 }
 
 std::optional<ReceiveFolder> Server::receiveFolder() const {
@@ -395,6 +432,102 @@ bool Server::sendText(std::uint64_t device, const std::string& text, std::string
   json += '}';
   post([device, json = std::move(json)](Running& r) { r.router->nearby().send(device, "text", json); });
   return true;
+}
+
+LocalSendStatus Server::localSend() const {
+  std::lock_guard lock(mutex_);
+  return localsend_;
+}
+
+#if defined(FERRY_HAVE_LOCALSEND)
+void Server::setLocalSendRegisterHook(LocalSendHandler::RegisterHook hook) {
+  std::lock_guard lock(mutex_);
+  lsRegister_ = std::move(hook);
+}
+
+void Server::setLocalSendCancelHook(LocalSendHandler::CancelHook hook) {
+  std::lock_guard lock(mutex_);
+  lsCancel_ = std::move(hook);
+}
+#endif
+
+LocalSendStatus Server::startLocalSend(Running& r, const ServerOptions& options, const HttpServerOptions& main) {
+  LocalSendStatus status;
+#if !defined(FERRY_HAVE_LOCALSEND)
+  (void)r;
+  (void)options;
+  (void)main;
+  status.error = "LocalSend is not available in this build of Ferry (it was built without nlohmann-json)";
+  return status;
+#else
+  namespace ls = localsend;
+  ls::DeviceInfo self;
+  self.alias = options.sharerName.empty() ? localHostName() : options.sharerName;
+  self.version = std::string(ls::kProtocolVersion);
+  self.deviceModel = "Ferry";
+  self.deviceType = ls::DeviceType::kDesktop;
+  self.port = options.localsendPort;
+  HttpServerOptions ho;
+  ho.bind = options.bind;
+  ho.port = options.localsendPort;
+  ho.limits = main.limits;
+  // Devices reach this port by address only, never through a proxy.
+  ho.hosts.allowAny = true;
+  if (!options.localsendHttp) {
+    auto identity = LocalSendIdentity::loadOrCreate(options.localsendIdentityDir, self.alias, &status.error);
+    if (identity) ho.tls = TlsContext::load(identity->certFile, identity->keyFile, &status.error);
+    if (!ho.tls) {
+      status.error = "LocalSend is off: " + status.error;
+      return status;
+    }
+    ho.tls->requestClientCertificates();
+    self.fingerprint = identity->fingerprint;
+    self.protocol = ls::Protocol::kHttps;
+  } else {
+    // Encryption off: the apps then announce a random fingerprint too.
+    self.fingerprint = randomFingerprint();
+    self.protocol = ls::Protocol::kHttp;
+  }
+  auto handler = std::make_unique<LocalSendHandler>(*r.loop, receive_, r.router->uploads(), self, options.localsendPin);
+  {
+    std::lock_guard lock(mutex_);
+    handler->setRegisterHook(lsRegister_);
+    handler->setCancelHook(lsCancel_);
+    if (nearbyTextListener_)
+      handler->setTextListener([this](const ls::DeviceInfo& from, const std::string& address, const std::string& text) {
+        std::function<void(const NearbyDevice&, const std::string&)> l;
+        {
+          std::lock_guard lock(mutex_);
+          l = nearbyTextListener_;
+        }
+        NearbyDevice device;
+        device.kind = "localsend";
+        device.name = from.alias;
+        device.address = address;
+        if (l) l(device, text);
+      });
+  }
+  auto http = std::make_unique<HttpServer>(*r.loop, *handler, *r.limiter);
+  std::string why;
+  if (http->listen(ho, &why)) {
+    status.error = "LocalSend is off: " + why +
+                   (options.localsendPort == ls::kDefaultPort
+                        ? " (is the LocalSend app running on this computer? It keeps working; choose another port for "
+                          "Ferry's LocalSend)"
+                        : "");
+    return status;
+  }
+  self.port = http->port();
+  http->start();
+  r.localsend = std::move(handler);
+  r.localsendHttp = std::move(http);
+  status.on = true;
+  status.alias = self.alias;
+  status.fingerprint = self.fingerprint;
+  status.port = self.port;
+  status.protocol = std::string(ls::toString(self.protocol));
+  return status;
+#endif
 }
 
 void Server::setRateLimit(std::uint64_t bytesPerSecond) {

@@ -32,6 +32,9 @@
 #include "receive_target.h"
 #include "share_registry.h"
 #include "transfer_stats.h"
+#if defined(FERRY_HAVE_LOCALSEND)
+#include "localsend_handler.h"
+#endif
 
 namespace ferry {
 
@@ -59,6 +62,30 @@ struct ServerOptions {
   std::string tlsCert;
   std::string tlsKey;
   bool hsts = false;  // with TLS: Strict-Transport-Security on every answer
+  // LocalSend: this computer is a LocalSend device that phones and
+  // computers with the LocalSend app can send to (files go to the receive
+  // folder, as asked by the receive policy). Its own port, https with a
+  // certificate of Ferry's own kept in `localsendIdentityDir` unless
+  // `localsendHttp` ("encryption off"); a PIN when not empty. A port that
+  // cannot be had leaves LocalSend off with a sentence (localSend().error),
+  // and the rest of Ferry serving.
+  bool localsend = false;
+  std::uint16_t localsendPort = 53317;
+  bool localsendHttp = false;
+  std::string localsendPin;
+  std::string localsendIdentityDir;
+};
+
+struct HttpServerOptions;
+
+// What LocalSend devices see of this computer while it is one.
+struct LocalSendStatus {
+  bool on = false;
+  std::string alias;
+  std::string fingerprint;
+  std::uint16_t port = 0;
+  std::string protocol;  // "https" or "http"
+  std::string error;     // why it is off although asked for
 };
 
 class Server final {
@@ -166,6 +193,15 @@ class Server final {
   // Text (a link, a note) to one nearby device's page, at most 64 KiB.
   bool sendText(std::uint64_t device, const std::string& text, std::string* error);
 
+  // LocalSend (ServerOptions::localsend). The hooks are for whoever keeps
+  // the list of LocalSend devices and sends to them; both run on the loop
+  // thread, must not block, and are set before start().
+  LocalSendStatus localSend() const;
+#if defined(FERRY_HAVE_LOCALSEND)
+  void setLocalSendRegisterHook(LocalSendHandler::RegisterHook hook);
+  void setLocalSendCancelHook(LocalSendHandler::CancelHook hook);
+#endif
+
   void setRateLimit(std::uint64_t bytesPerSecond);
   // The name the mDNS responder publishes for this machine ("mypc.local";
   // "" = none): requests for it are answered, now and after the next start.
@@ -182,6 +218,7 @@ class Server final {
   struct Running;
   void publish(std::shared_ptr<const StatsSnapshot> snap);
   void post(std::function<void(Running&)> fn);
+  LocalSendStatus startLocalSend(Running& r, const ServerOptions& options, const HttpServerOptions& main);
 
   ShareRegistry shares_;
   ReceiveTarget receive_;
@@ -197,6 +234,11 @@ class Server final {
   std::function<void(const NearbyDevice&, const std::string&)> nearbyTextListener_;
   std::vector<NearbyDevice> nearby_;  // here now, as the loop last said
   std::uint64_t rate_ = 0;
+  LocalSendStatus localsend_;
+#if defined(FERRY_HAVE_LOCALSEND)
+  LocalSendHandler::RegisterHook lsRegister_;
+  LocalSendHandler::CancelHook lsCancel_;
+#endif
   std::string mdnsName_;
   std::mutex lifecycle_;  // serialises start() and stop()
 };

@@ -152,6 +152,10 @@ std::shared_ptr<TlsContext> TlsContext::load(const std::string& certFile, const 
 
 TlsContext::~TlsContext() { SSL_CTX_free(ctx_); }
 
+void TlsContext::requestClientCertificates() {
+  SSL_CTX_set_verify(ctx_, SSL_VERIFY_PEER, [](int, X509_STORE_CTX*) { return 1; });
+}
+
 #else  // no OpenSSL in this build
 
 std::shared_ptr<TlsContext> TlsContext::load(const std::string&, const std::string&, std::string* error) {
@@ -160,6 +164,7 @@ std::shared_ptr<TlsContext> TlsContext::load(const std::string&, const std::stri
 }
 
 TlsContext::~TlsContext() = default;
+void TlsContext::requestClientCertificates() {}
 
 #endif
 

@@ -2,6 +2,7 @@
 
 #include <cerrno>
 
+#include "localsend_identity.h"
 #include "tls_context.h"
 
 #if defined(FERRY_HAVE_TLS)
@@ -105,6 +106,17 @@ TlsStream::Io TlsStream::sendFile(int fileFd, std::uint64_t offset, std::size_t 
 
 std::size_t TlsStream::pending() const { return static_cast<std::size_t>(SSL_pending(ssl_)); }
 
+std::string TlsStream::peerFingerprint() const {
+  X509* cert = SSL_get0_peer_certificate(ssl_);
+  if (!cert) return {};
+  unsigned char* der = nullptr;
+  const int len = i2d_X509(cert, &der);
+  if (len <= 0) return {};
+  std::string fp = certificateFingerprint(std::string_view(reinterpret_cast<const char*>(der), len));
+  OPENSSL_free(der);
+  return fp;
+}
+
 void TlsStream::close() {
   // Best effort: a peer that reads no more gets its FIN all the same.
   ERR_clear_error();
@@ -123,6 +135,7 @@ TlsStream::Io TlsStream::write(const char*, std::size_t, std::size_t&) { return 
 bool TlsStream::kernelSends() const { return false; }
 TlsStream::Io TlsStream::sendFile(int, std::uint64_t, std::size_t, std::size_t&) { return Io::kFailed; }
 std::size_t TlsStream::pending() const { return 0; }
+std::string TlsStream::peerFingerprint() const { return {}; }
 void TlsStream::close() {}
 
 #endif

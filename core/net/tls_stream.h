@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <system_error>
 
 #include "socket.h"
@@ -58,6 +59,9 @@ class TlsStream final {
   Io sendFile(int fileFd, std::uint64_t offset, std::size_t n, std::size_t& put);
   // Decrypted bytes read off the socket but not yet returned by read().
   std::size_t pending() const;
+  // The fingerprint (localsend_identity.h) of the certificate the client
+  // presented, or "" when it presented none.
+  std::string peerFingerprint() const;
   // Sends close_notify, as far as the socket takes it now.
   void close();
 
