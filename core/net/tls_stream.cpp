@@ -7,7 +7,9 @@
 #if defined(FERRY_HAVE_TLS)
 #include <openssl/bio.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 #endif
 
 namespace ferry {
@@ -25,6 +27,35 @@ std::unique_ptr<TlsStream> TlsStream::create(const std::shared_ptr<TlsContext>& 
   }
   SSL_set_accept_state(ssl);
   return std::unique_ptr<TlsStream>(new TlsStream(context, ssl));
+}
+
+std::unique_ptr<TlsStream> TlsStream::createClient(const std::shared_ptr<TlsContext>& context, NativeSocket fd) {
+  SSL* ssl = SSL_new(context->native());
+  if (!ssl) return nullptr;
+  if (SSL_set_fd(ssl, static_cast<int>(fd)) != 1) {
+    SSL_free(ssl);
+    ERR_clear_error();
+    return nullptr;
+  }
+  SSL_set_connect_state(ssl);
+  return std::unique_ptr<TlsStream>(new TlsStream(context, ssl));
+}
+
+std::string TlsStream::peerFingerprint() const {
+  X509* cert = SSL_get1_peer_certificate(ssl_);
+  if (!cert) return {};
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  const bool ok = X509_digest(cert, EVP_sha256(), digest, &len) == 1;
+  X509_free(cert);
+  if (!ok) return {};
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned int i = 0; i < len; ++i) {
+    out += kHex[digest[i] >> 4];
+    out += kHex[digest[i] & 15];
+  }
+  return out;
 }
 
 TlsStream::~TlsStream() { SSL_free(ssl_); }
@@ -115,6 +146,8 @@ void TlsStream::close() {
 #else  // no OpenSSL: no TlsContext can be loaded, so no stream is ever made
 
 std::unique_ptr<TlsStream> TlsStream::create(const std::shared_ptr<TlsContext>&, NativeSocket) { return nullptr; }
+std::unique_ptr<TlsStream> TlsStream::createClient(const std::shared_ptr<TlsContext>&, NativeSocket) { return nullptr; }
+std::string TlsStream::peerFingerprint() const { return {}; }
 TlsStream::~TlsStream() = default;
 TlsStream::Io TlsStream::classify(int) { return Io::kFailed; }
 TlsStream::Io TlsStream::handshake() { return Io::kFailed; }

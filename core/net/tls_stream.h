@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <system_error>
 
 #include "socket.h"
@@ -44,6 +45,13 @@ class TlsStream final {
   ~TlsStream();
   TlsStream(const TlsStream&) = delete;
   TlsStream& operator=(const TlsStream&) = delete;
+
+  // The client side, for an outgoing connection: no SNI is sent (peers are
+  // IP addresses).
+  static std::unique_ptr<TlsStream> createClient(const std::shared_ptr<TlsContext>& context, NativeSocket fd);
+  // After the handshake: SHA-256 of the peer's DER certificate, uppercase
+  // hex ("" when it showed none).
+  std::string peerFingerprint() const;
 
   Io handshake();
   // Reads plaintext; `got` is set when kDone.
