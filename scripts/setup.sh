@@ -11,7 +11,7 @@ FERRY_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 FERRY_DEBIAN_PACKAGES=(
   build-essential cmake ninja-build pkg-config
   qt6-base-dev qt6-base-dev-tools libgl-dev
-  node-llhttp libqrencode-dev zlib1g-dev libssl-dev openssl
+  node-llhttp libqrencode-dev zlib1g-dev libssl-dev openssl nlohmann-json3-dev
   libvips-dev libavformat-dev libavcodec-dev libswscale-dev libavutil-dev
   curl
   unzip p7zip-full libarchive-tools aria2 wget python3 nginx-light
