@@ -13,6 +13,14 @@
 #include "socket.h"
 #include "work_pool.h"
 
+#if defined(FERRY_HAVE_LOCALSEND)
+#include "localsend_discovery.h"
+#include "localsend_identity.h"
+#include "localsend_items.h"
+#include "localsend_sender.h"
+#include "tls_context.h"
+#endif
+
 namespace ferry {
 
 // Everything that lives on the worker thread, in construction order.
@@ -23,6 +31,11 @@ struct Server::Running {
   std::unique_ptr<WorkPool> pool;
   std::unique_ptr<Router> router;
   std::unique_ptr<HttpServer> http;
+#if defined(FERRY_HAVE_LOCALSEND)
+  // Ferry as a LocalSend peer: the devices it finds, what it sends them.
+  std::unique_ptr<localsend::Discovery> lsDiscovery;
+  std::unique_ptr<localsend::Sender> lsSender;
+#endif
   std::thread thread;
   std::uint16_t port = 0;
   std::string bind;
@@ -31,6 +44,10 @@ struct Server::Running {
   // The order stop() uses too: connections first, then the pool (its last
   // jobs' done() hand their responses back to the router), then the rest.
   ~Running() {
+#if defined(FERRY_HAVE_LOCALSEND)
+    lsSender.reset();
+    lsDiscovery.reset();
+#endif
     http.reset();
     pool.reset();
     router.reset();
@@ -129,6 +146,7 @@ bool Server::start(const ServerOptions& options, std::string* error) {
   r->port = r->http->port();
   r->bind = options.bind;
   r->http->start();
+  if (options.localsend && !startLocalSend(*r, options, error)) return false;
   EventLoop* loop = r->loop.get();
   // The loop object was set up on this thread; from here on it belongs to
   // the worker.
@@ -139,6 +157,69 @@ bool Server::start(const ServerOptions& options, std::string* error) {
     loop->post([http = r->http.get(), name = mdnsName_] { http->setMdnsName(name); });
   running_ = std::move(r);
   return true;
+}
+
+namespace {
+
+// deviceModel, as the apps fill it on a computer: the system's name.
+const char* systemName() {
+#if defined(_WIN32)
+  return "Windows";
+#elif defined(__APPLE__)
+  return "macOS";
+#elif defined(__linux__)
+  return "Linux";
+#else
+  return "Unix";
+#endif
+}
+
+}  // namespace
+
+bool Server::startLocalSend(Running& r, const ServerOptions& options, std::string* error) {
+#if defined(FERRY_HAVE_LOCALSEND)
+  localsend::DeviceInfo self;
+  self.alias = options.sharerName.empty() ? localHostName() : options.sharerName;
+  if (self.alias.empty()) self.alias = "Ferry";
+  self.version = std::string(localsend::kProtocolVersion);
+  self.deviceModel = systemName();
+  self.deviceType = localsend::DeviceType::kDesktop;
+  self.port = options.localsendPort;
+  self.protocol = options.localsendHttp ? localsend::Protocol::kHttp : localsend::Protocol::kHttps;
+  std::shared_ptr<TlsContext> client;
+  std::optional<LocalSendIdentity> identity;
+  if (TlsContext::kAvailable && !options.localsendIdentityDir.empty()) {
+    identity = LocalSendIdentity::loadOrCreate(options.localsendIdentityDir, self.alias, error);
+    if (!identity) return false;
+  }
+  self.fingerprint = identity ? identity->fingerprint : randomFingerprint();
+  if (TlsContext::kAvailable) {
+    // Ferry's identity as its client certificate (LocalSend 1.18 wants one).
+    client = identity ? TlsContext::client(identity->certFile, identity->keyFile, error)
+                      : TlsContext::client({}, {}, error);
+    if (!client) return false;
+  } else {
+    self.protocol = localsend::Protocol::kHttp;
+  }
+  r.lsDiscovery = std::make_unique<localsend::Discovery>(*r.loop, *r.pool, r.router->nearby().devices(), client);
+  r.lsSender = std::make_unique<localsend::Sender>(*r.loop, *r.pool, *r.stats, client, self);
+  localsend::Discovery* discovery = r.lsDiscovery.get();
+  r.lsSender->setUnreachable([discovery](std::uint64_t device) { discovery->suspect(device); });
+  r.lsSender->setPinListener([this](std::uint64_t session, std::uint64_t device, const std::string& name, bool wrong) {
+    LocalSendPinListener l;
+    {
+      std::lock_guard lock(mutex_);
+      l = pinListener_;
+    }
+    if (l) l(session, device, name, wrong);
+  });
+  return r.lsDiscovery->start(self, options.localsendPort, error);
+#else
+  (void)r;
+  (void)options;
+  if (error) *error = "LocalSend is not available in this build of Ferry (it was built without nlohmann-json)";
+  return false;
+#endif
 }
 
 void Server::stop() {
@@ -156,7 +237,15 @@ void Server::stop() {
   // Close every connection on the loop thread, publish the last word, then
   // end run(): post() and stop() both go through the waker, so this is prompt
   // even when the loop sleeps with no timers.
-  loop->post([http, stats, router, loop] {
+  Running* running = r.get();
+  loop->post([http, stats, router, loop, running] {
+#if defined(FERRY_HAVE_LOCALSEND)
+    // Sends in flight end as cancelled, in the last snapshot.
+    running->lsSender.reset();
+    running->lsDiscovery.reset();
+#else
+    (void)running;
+#endif
     http->shutdown();
     router->nearby().devices().clear();  // every device leaves, and is told so
     stats->publishNow();
@@ -332,6 +421,25 @@ bool deviceHere(const std::vector<NearbyDevice>& devices, std::uint64_t id) {
   return std::any_of(devices.begin(), devices.end(), [id](const NearbyDevice& d) { return d.id == id; });
 }
 
+std::optional<NearbyDevice> localSendDevice(const std::vector<NearbyDevice>& devices, std::uint64_t id) {
+  for (const NearbyDevice& d : devices)
+    if (d.id == id && d.kind == "localsend") return d;
+  return std::nullopt;
+}
+
+#if defined(FERRY_HAVE_LOCALSEND)
+localsend::Sender::Target targetOf(const NearbyDevice& d) {
+  localsend::Sender::Target t;
+  t.device = d.id;
+  t.address = d.address;
+  t.info.alias = d.name;
+  t.info.fingerprint = d.fingerprint;
+  t.info.port = d.port;
+  t.info.protocol = d.protocol == "http" ? localsend::Protocol::kHttp : localsend::Protocol::kHttps;
+  return t;
+}
+#endif
+
 }  // namespace
 
 bool Server::sendToDevice(std::uint64_t device, const std::vector<std::string>& paths, std::string* error,
@@ -344,6 +452,16 @@ bool Server::sendToDevice(std::uint64_t device, const std::vector<std::string>& 
     if (error) *error = "Name at least one file to send.";
     return false;
   }
+#if defined(FERRY_HAVE_LOCALSEND)
+  if (auto ls = localSendDevice(nearbyDevices(), device)) {
+    auto items = localsend::itemsFor(paths, error);  // walks folders here, off the loop
+    if (!items) return false;
+    post([target = targetOf(*ls), items = std::move(*items)](Running& r) mutable {
+      if (r.lsSender) r.lsSender->send(target, std::move(items));
+    });
+    return true;
+  }
+#endif
   ShareRules rules;
   rules.expires = ShareRules::Clock::now() + lifetime;
   std::vector<Share> made;
@@ -390,11 +508,43 @@ bool Server::sendText(std::uint64_t device, const std::string& text, std::string
     if (error) *error = text.empty() ? "There is no text to send." : "Text up to 64 KB can be sent at once: this is longer.";
     return false;
   }
+#if defined(FERRY_HAVE_LOCALSEND)
+  if (auto ls = localSendDevice(nearbyDevices(), device)) {
+    post([target = targetOf(*ls), item = localsend::textItem(text)](Running& r) {
+      if (r.lsSender) r.lsSender->send(target, {item});
+    });
+    return true;
+  }
+#endif
   std::string json = "{\"text\":";
   appendJsonString(json, text);
   json += '}';
   post([device, json = std::move(json)](Running& r) { r.router->nearby().send(device, "text", json); });
   return true;
+}
+
+void Server::setLocalSendPinListener(LocalSendPinListener listener) {
+  std::lock_guard lock(mutex_);
+  pinListener_ = std::move(listener);
+}
+
+void Server::answerLocalSendPin(std::uint64_t session, const std::string& pin) {
+#if defined(FERRY_HAVE_LOCALSEND)
+  post([session, pin](Running& r) {
+    if (r.lsSender) r.lsSender->pin(session, pin);
+  });
+#else
+  (void)session;
+  (void)pin;
+#endif
+}
+
+void Server::refreshNearby() {
+#if defined(FERRY_HAVE_LOCALSEND)
+  post([](Running& r) {
+    if (r.lsDiscovery) r.lsDiscovery->announce();
+  });
+#endif
 }
 
 void Server::setRateLimit(std::uint64_t bytesPerSecond) {
@@ -414,7 +564,12 @@ void Server::setMdnsName(const std::string& name) {
 }
 
 void Server::cancelTransfer(std::uint64_t id) {
-  post([id](Running& r) { r.router->cancelTransfer(id, "cancelled by the user"); });
+  post([id](Running& r) {
+#if defined(FERRY_HAVE_LOCALSEND)
+    if (r.lsSender && r.lsSender->cancelTransfer(id)) return;  // a file sent to a LocalSend device
+#endif
+    r.router->cancelTransfer(id, "cancelled by the user");
+  });
 }
 
 std::shared_ptr<const StatsSnapshot> Server::snapshot() const {

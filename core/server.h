@@ -59,6 +59,13 @@ struct ServerOptions {
   std::string tlsCert;
   std::string tlsKey;
   bool hsts = false;  // with TLS: Strict-Transport-Security on every answer
+  // LocalSend: off until turned on (it multicasts on the local network).
+  // Its port (TCP and UDP), plain HTTP instead of https ("encryption
+  // off"), and the folder that keeps its identity ("" = a new one each run).
+  bool localsend = false;
+  std::uint16_t localsendPort = 53317;
+  bool localsendHttp = false;
+  std::string localsendIdentityDir;
 };
 
 class Server final {
@@ -165,6 +172,20 @@ class Server final {
                     std::chrono::seconds lifetime = std::chrono::hours(24));
   // Text (a link, a note) to one nearby device's page, at most 64 KiB.
   bool sendText(std::uint64_t device, const std::string& text, std::string* error);
+  // A LocalSend device (kind "localsend") gets what sendToDevice() and
+  // sendText() send as LocalSend sends it: an offer its user accepts, then
+  // the files (folders keep their paths), shown in Transfers in the sent
+  // direction under the device's name; text as a text message. When the
+  // device wants a PIN, the PIN listener hears the session (on the loop
+  // thread; set before start()), answered with answerLocalSendPin() (an
+  // empty PIN gives up).
+  using LocalSendPinListener =
+      std::function<void(std::uint64_t session, std::uint64_t device, const std::string& name, bool wrong)>;
+  void setLocalSendPinListener(LocalSendPinListener listener);
+  void answerLocalSendPin(std::uint64_t session, const std::string& pin);
+  // Announces this computer to LocalSend devices again (the user refreshed
+  // the device list); those that hear it answer and are listed.
+  void refreshNearby();
 
   void setRateLimit(std::uint64_t bytesPerSecond);
   // The name the mDNS responder publishes for this machine ("mypc.local";
@@ -182,6 +203,9 @@ class Server final {
   struct Running;
   void publish(std::shared_ptr<const StatsSnapshot> snap);
   void post(std::function<void(Running&)> fn);
+  // LocalSend's discovery and sender on a Running that is set up but not
+  // yet running its loop (start()'s thread holds it).
+  bool startLocalSend(Running& r, const ServerOptions& options, std::string* error);
 
   ShareRegistry shares_;
   ReceiveTarget receive_;
@@ -194,6 +218,7 @@ class Server final {
   SnapshotListener listener_;
   ReceiveAskListener askListener_;
   NearbyListener nearbyListener_;
+  LocalSendPinListener pinListener_;
   std::function<void(const NearbyDevice&, const std::string&)> nearbyTextListener_;
   std::vector<NearbyDevice> nearby_;  // here now, as the loop last said
   std::uint64_t rate_ = 0;
