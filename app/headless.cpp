@@ -215,8 +215,10 @@ void onSignal(int) { gStop = true; }
 
 #ifndef _WIN32
 // Commands typed (or piped) on stdin one a line: answers to asks ("accept
-// 3", "always 3", "decline 3"), and what goes to a nearby device ("send 2
-// FILE...", "text 2 TEXT"; a path with spaces in double quotes). Read
+// 3", "always 3", "decline 3"), what goes to a nearby device ("send 2
+// FILE...", "text 2 TEXT"; a path with spaces in double quotes), the PIN a
+// LocalSend device asks for ("pin 5 123456") and cancelling a transfer
+// ("cancel 12": a file sent to a LocalSend device cancels its whole send). Read
 // without blocking from the main thread's wait, so a stdin that never
 // speaks costs nothing and stops nothing.
 class AskAnswers {
@@ -250,6 +252,10 @@ class AskAnswers {
     const bool numberOk = ec == std::errc() && end == number.data() + number.size() && id > 0;
     if (word == "send" || word == "text") return toDevice(word, number, log);
     if (word == "pin") return pin(number, log);
+    if (word == "cancel") {
+      if (!numberOk) return say(log, "cancel a transfer with 'cancel ID' (its transfer-started \"id\")");
+      return server_.cancelTransfer(id);
+    }
     ReceiveAnswer a;
     if (word == "accept") a = ReceiveAnswer::kAccept;
     else if (word == "always") a = ReceiveAnswer::kAcceptAlways;
@@ -257,7 +263,7 @@ class AskAnswers {
     else if (line.empty()) return;
     else
       return say(log, "answer an ask with 'accept N', 'always N' or 'decline N', send to a device with 'send ID "
-                      "FILE...' or 'text ID TEXT', or give a PIN with 'pin N PIN', not '" + line + "'");
+                      "FILE...' or 'text ID TEXT', give a PIN with 'pin N PIN', or cancel a transfer with 'cancel ID', not '" + line + "'");
     if (!numberOk) return say(log, "'" + line + "' needs the number of the ask");
     server_.answerReceiveAsk(id, a);
   }

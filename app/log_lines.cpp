@@ -247,7 +247,7 @@ void LogLines::transferStarted(std::string& out, const TransferInfo& t, const De
   const bool upload = t.direction == TransferDirection::kUpload;
   if (json_) {
     JsonLine line(out, "transfer-started", t.started);
-    line.text("peer", t.client).text("address", addressWithoutPort(t.client));
+    line.number("id", t.id).text("peer", t.client).text("address", addressWithoutPort(t.client));
     if (d) line.text("client", d->clientName);
     else if (!t.clientName.empty()) line.text("client", t.clientName);
     line.text("share", t.shareToken()).text("name", nameOf(t)).text("direction", upload ? "upload" : "download");
@@ -274,7 +274,7 @@ void LogLines::transferEnded(std::string& out, const TransferInfo& t, const Deli
   const std::uint64_t total = t.bytesTotal ? t.bytesTotal : t.bytesSent;  // a chunked upload's size is what came
   if (json_) {
     JsonLine line(out, "transfer-ended", t.finished);
-    line.text("peer", t.client).text("address", addressWithoutPort(t.client));
+    line.number("id", t.id).text("peer", t.client).text("address", addressWithoutPort(t.client));
     if (d) line.text("client", d->clientName);
     else if (!t.clientName.empty()) line.text("client", t.clientName);
     line.text("share", t.shareToken()).text("name", nameOf(t)).text("direction", upload ? "upload" : "download");

@@ -10,7 +10,7 @@
 //   serving           the run serves: "files", "folders", "port", "poller"
 //   rules             what every link of the run promises: "expires", "downloads", "password"
 //   receiving         "dir"
-//   transfer-started  one request: "peer", "address", "client", "share", "name", "size", "from", "bytes", ...
+//   transfer-started  one request: "id" (for 'cancel ID' on stdin), "peer", "address", "client", "share", "name", "size", "from", "bytes", ...
 //   transfer-ended    "outcome" (done, cancelled, failed), "bytes" sent, "seconds", "rate", "reason"
 //   delivery          one client and one file, however many requests: "outcome" (delivered,
 //                     stopped, cancelled), "client", "address", "share", "name", "size",

@@ -146,7 +146,7 @@ bool Server::start(const ServerOptions& options, std::string* error) {
   r->port = r->http->port();
   r->bind = options.bind;
   r->http->start();
-  if (options.localsend && !startLocalSend(*r, options, error)) return false;
+  if (options.localsend && !startLocalSendPeer(*r, options, error)) return false;
   EventLoop* loop = r->loop.get();
   // The loop object was set up on this thread; from here on it belongs to
   // the worker.
@@ -176,7 +176,7 @@ const char* systemName() {
 
 }  // namespace
 
-bool Server::startLocalSend(Running& r, const ServerOptions& options, std::string* error) {
+bool Server::startLocalSendPeer(Running& r, const ServerOptions& options, std::string* error) {
 #if defined(FERRY_HAVE_LOCALSEND)
   localsend::DeviceInfo self;
   self.alias = options.sharerName.empty() ? localHostName() : options.sharerName;

@@ -205,7 +205,7 @@ class Server final {
   void post(std::function<void(Running&)> fn);
   // LocalSend's discovery and sender on a Running that is set up but not
   // yet running its loop (start()'s thread holds it).
-  bool startLocalSend(Running& r, const ServerOptions& options, std::string* error);
+  bool startLocalSendPeer(Running& r, const ServerOptions& options, std::string* error);
 
   ShareRegistry shares_;
   ReceiveTarget receive_;

@@ -13,6 +13,8 @@ Proves, with `ferry --headless --json --localsend --localsend-http`:
 - `send ID FILE` delivers a file (sha256 equal), `send ID FOLDER` a folder
   with its sub-folders, `text ID TEXT` a text message;
 - a peer that declines: the transfer ends "cancelled", "declined by ...";
+- `cancel ID` while the device's user decides ends the send, and nothing
+  is uploaded after;
 - a peer with a PIN: a `pin` event, a wrong PIN asked again, the right one
   delivers.
 
@@ -283,6 +285,24 @@ def main():
         check(e is not None and e.get("outcome") == "cancelled" and "declined by Asking Peer" in e.get("reason", ""),
               "a declined offer ends cancelled, declined by the device: %s" % e)
         check(not os.path.exists(os.path.join(asker.save, "cover.jpg")), "nothing reaches a peer that declined")
+
+        # Cancelled here while the device's user decides: the send ends
+        # cancelled, and nothing arrives when the user then accepts.
+        prompts = asker.out.text().count("Accept transfer?")
+        ferry.say("send %d %s" % (ids["Asking Peer"], os.path.join(src, "report.bin")))
+        started = ferry.event(lambda e: e.get("event") == "transfer-started" and e.get("client") == "Asking Peer"
+                              and e.get("name") == "report.bin")
+        check(asker.out.wait(lambda l: asker.out.text().count("Accept transfer?") > prompts) is not None,
+              "the asking peer asks about a second offer")
+        if started:
+            ferry.say("cancel %d" % started["id"])
+            e = ferry.event(lambda e: e.get("event") == "transfer-ended" and e.get("id") == started["id"])
+            check(e is not None and e.get("outcome") == "cancelled" and e.get("reason") == "cancelled by the user",
+                  "cancelling here ends the send as cancelled by the user: %s" % e)
+        asker.p.stdin.write(b"y\n")
+        asker.p.stdin.flush()
+        time.sleep(0.5)  # no event to wait for: a file must not appear
+        check(not os.path.exists(os.path.join(asker.save, "report.bin")), "nothing is uploaded after a cancel")
 
         # A PIN: asked for, a wrong one asked again, the right one delivers.
         ferry.say("send %d %s" % (ids["Locked Peer"], os.path.join(src, "Album", "2024", "a.txt")))
