@@ -16,7 +16,11 @@ Proves, with `ferry --headless --json --localsend --localsend-http`:
 - `cancel ID` while the device's user decides ends the send, and nothing
   is uploaded after;
 - a peer with a PIN: a `pin` event, a wrong PIN asked again, the right one
-  delivers.
+  delivers;
+- over https (a receiver written here from the protocol, since the npm peer
+  receives over HTTP only): Ferry registers and sends with the device's
+  certificate pinned to its announced fingerprint, and sends nothing to a
+  device that shows another certificate.
 
 Exit status 77 (skipped) where namespaces, veth or the npm peer are not
 available, with the reason.
@@ -176,6 +180,84 @@ class Peer:
             self.p.kill()
 
 
+class SpecReceiver:
+    """A LocalSend receiver written from the protocol (v2) for what the npm
+    peer cannot do: https. Serves prepare-upload (accepting everything) and
+    upload over TLS with a self-signed certificate, and announces itself by
+    multicast with `fingerprint` (its certificate's, or a wrong one)."""
+
+    def __init__(self, work, alias, port, wrong_fingerprint=False):
+        import http.server
+        import socket
+        import ssl
+        self.alias, self.port, self.files, self.registers = alias, port, {}, []
+        cert, key = os.path.join(work, alias + ".crt"), os.path.join(work, alias + ".key")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                        "-days", "2", "-subj", "/CN=LocalSend User"], check=True, capture_output=True)
+        der = ssl.PEM_cert_to_DER_cert(open(cert).read())
+        self.fingerprint = hashlib.sha256(der).hexdigest().upper()
+        self.announced = ("00" * 32) if wrong_fingerprint else self.fingerprint
+        me = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *a):
+                pass
+
+            def answer(self, code, body=b"{}"):
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_POST(self):
+                from urllib.parse import parse_qs, urlsplit
+                u = urlsplit(self.path)
+                q = {k: v[0] for k, v in parse_qs(u.query).items()}
+                n = int(self.headers.get("Content-Length", "0"))
+                body = self.rfile.read(n)
+                info = {"alias": me.alias, "version": "2.1", "deviceModel": "Spec", "deviceType": "desktop",
+                        "fingerprint": me.fingerprint, "download": False}
+                if u.path == "/api/localsend/v2/register":
+                    me.registers.append(json.loads(body))
+                    return self.answer(200, json.dumps(info).encode())
+                if u.path == "/api/localsend/v2/prepare-upload":
+                    offer = json.loads(body)
+                    me.offer = offer
+                    tokens = {fid: "t-" + fid for fid in offer["files"]}
+                    return self.answer(200, json.dumps({"sessionId": "s1", "files": tokens}).encode())
+                if u.path == "/api/localsend/v2/upload":
+                    name = me.offer["files"][q["fileId"]]["fileName"]
+                    if q.get("token") != "t-" + q["fileId"] or q.get("sessionId") != "s1":
+                        return self.answer(403, b'{"message":"bad token"}')
+                    me.files[name] = body
+                    return self.answer(200)
+                self.answer(404, b'{"message":"not found"}')
+
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(cert, key)
+        ctx.set_alpn_protocols(["http/1.1"])
+        self.server = http.server.ThreadingHTTPServer(("0.0.0.0", port), Handler)
+        self.server.socket = ctx.wrap_socket(self.server.socket, server_side=True)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.socket = socket
+
+    def announce(self):
+        msg = {"alias": self.alias, "version": "2.1", "deviceModel": "Spec", "deviceType": "desktop",
+               "fingerprint": self.announced, "port": self.port, "protocol": "https", "download": False,
+               "announce": True}
+        s = self.socket.socket(self.socket.AF_INET, self.socket.SOCK_DGRAM)
+        s.setsockopt(self.socket.IPPROTO_IP, self.socket.IP_MULTICAST_TTL, 1)
+        s.setsockopt(self.socket.IPPROTO_IP, self.socket.IP_MULTICAST_IF, self.socket.inet_aton("10.77.0.2"))
+        s.sendto(json.dumps(msg).encode(), ("224.0.0.167", 53317))
+        s.close()
+
+    def stop(self):
+        self.server.shutdown()
+
+
 def wait_file(path, size, timeout=20.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -210,6 +292,7 @@ def main():
             f.write(data)
 
     peers = []
+    peers_spec = []
     ferry = None
     try:
         auto = Peer(cli, "Auto Peer", 53318, os.path.join(work, "auto"), ["--autoAccept"])
@@ -316,10 +399,40 @@ def main():
             e = ferry.event(lambda e: e.get("event") == "transfer-ended" and e.get("client") == "Locked Peer")
             check(e is not None and e.get("outcome") == "done", "the right PIN delivers: %s" % e)
             check(wait_file(os.path.join(locked.save, "a.txt"), 6), "the locked peer has the file")
+        # https: Ferry registers with and sends to a device whose certificate
+        # is the one it announced, and refuses one that shows another.
+        secure = SpecReceiver(work, "Secure Peer", 53321)
+        forged = SpecReceiver(work, "Forged Peer", 53322, wrong_fingerprint=True)
+        peers_spec.extend([secure, forged])
+        secure.announce()
+        forged.announce()
+        d = ferry.event(lambda e: e.get("event") == "device" and e.get("alias") == "Secure Peer")
+        check(d is not None and d.get("protocol") == "https" and d.get("fingerprint") == secure.fingerprint,
+              "an https device is listed with its fingerprint: %s" % d)
+        deadline = time.monotonic() + 10
+        # (the npm peers register with it too: Ferry's register is the one with its alias)
+        ours = lambda r: [x for x in r.registers if x.get("alias") == ALIAS]
+        while time.monotonic() < deadline and not ours(secure):
+            time.sleep(0.05)
+        check(len(ours(secure)) > 0 and ours(secure)[0].get("fingerprint"), "Ferry registers with it over https, pinned")
+        if d:
+            ferry.say("send %d %s" % (d["id"], os.path.join(src, "report.bin")))
+            e = ferry.event(lambda e: e.get("event") == "transfer-ended" and e.get("client") == "Secure Peer")
+            check(e is not None and e.get("outcome") == "done", "a file goes over https: %s" % e)
+            data = open(os.path.join(src, "report.bin"), "rb").read()
+            check(secure.files.get("report.bin") == data, "the https device has it, bytes equal")
+        f = ferry.event(lambda e: e.get("event") == "device" and e.get("alias") == "Forged Peer")
+        check(f is not None, "a device announcing another fingerprint is listed (from its announcement)")
+        if f:
+            ferry.say("send %d %s" % (f["id"], os.path.join(src, "Album", "2024", "a.txt")))
+            e = ferry.event(lambda e: e.get("event") == "transfer-ended" and e.get("client") == "Forged Peer")
+            check(e is not None and e.get("outcome") == "failed" and "certificate" in e.get("reason", ""),
+                  "nothing goes to a device whose certificate is not the announced one: %s" % e)
+            check(not forged.files and not ours(forged), "the forged device got nothing from Ferry")
     except RuntimeError as e:
         check(False, str(e))
     finally:
-        for p in peers:
+        for p in peers + peers_spec:
             p.stop()
         if ferry:
             ferry.stop()
