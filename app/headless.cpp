@@ -423,6 +423,8 @@ int runHeadless(const CommandLine& cmd) {
   lines.serving(hello, shares.size() - folders, folders, server.port(), server.pollerName());
   if (!shares.empty()) lines.rules(hello, rules);
   if (auto folder = server.receiveFolder()) lines.receiving(hello, folder->dir);
+  if (const std::string why = server.localSendDiscoveryError(); !why.empty())
+    lines.error(hello, "LocalSend devices cannot be found: " + why);
   log.say(hello);
 
 #ifndef _WIN32

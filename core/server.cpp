@@ -145,8 +145,8 @@ bool Server::start(const ServerOptions& options, std::string* error) {
   if (auto ec = r->http->listen(ho, error)) return false;
   r->port = r->http->port();
   r->bind = options.bind;
-  r->http->start();
   if (options.localsend && !startLocalSendPeer(*r, options, error)) return false;
+  r->http->start();
   EventLoop* loop = r->loop.get();
   // The loop object was set up on this thread; from here on it belongs to
   // the worker.
@@ -213,7 +213,16 @@ bool Server::startLocalSendPeer(Running& r, const ServerOptions& options, std::s
     }
     if (l) l(session, device, name, wrong);
   });
-  return r.lsDiscovery->start(self, options.localsendPort, error);
+  // Without discovery (no interface can multicast, the UDP port is held
+  // without sharing) Ferry still serves, and says why no device is found.
+  std::string why;
+  if (!r.lsDiscovery->start(self, options.localsendPort, &why)) {
+    r.lsDiscovery.reset();
+    r.lsSender->setUnreachable({});
+  }
+  std::lock_guard lock(mutex_);
+  lsDiscoveryError_ = why;
+  return true;
 #else
   (void)r;
   (void)options;
@@ -537,6 +546,11 @@ void Server::answerLocalSendPin(std::uint64_t session, const std::string& pin) {
   (void)session;
   (void)pin;
 #endif
+}
+
+std::string Server::localSendDiscoveryError() const {
+  std::lock_guard lock(mutex_);
+  return lsDiscoveryError_;
 }
 
 void Server::refreshNearby() {

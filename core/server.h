@@ -186,6 +186,9 @@ class Server final {
   // Announces this computer to LocalSend devices again (the user refreshed
   // the device list); those that hear it answer and are listed.
   void refreshNearby();
+  // Why LocalSend devices cannot be found while LocalSend is on (no
+  // interface can multicast, the UDP port is taken), or "".
+  std::string localSendDiscoveryError() const;
 
   void setRateLimit(std::uint64_t bytesPerSecond);
   // The name the mDNS responder publishes for this machine ("mypc.local";
@@ -219,6 +222,7 @@ class Server final {
   ReceiveAskListener askListener_;
   NearbyListener nearbyListener_;
   LocalSendPinListener pinListener_;
+  std::string lsDiscoveryError_;
   std::function<void(const NearbyDevice&, const std::string&)> nearbyTextListener_;
   std::vector<NearbyDevice> nearby_;  // here now, as the loop last said
   std::uint64_t rate_ = 0;

@@ -226,7 +226,7 @@ void HttpClient::onConnected() {
   }
 #endif
   handshaken_ = true;
-  if (!req_.file.empty()) needChunk();
+  if (!req_.file.empty() && !needChunk()) return;
   pump();
 }
 
@@ -255,7 +255,7 @@ void HttpClient::handshake() {
   }
   handshaken_ = true;
   touch();
-  if (!req_.file.empty()) needChunk();
+  if (!req_.file.empty() && !needChunk()) return;
   pump();
 #endif
 }
@@ -340,8 +340,7 @@ bool HttpClient::writeSome() {
     if (bodySent_ >= bodyTotal_) writeClosed_ = true;
     return true;
   }
-  needChunk();
-  return true;
+  return needChunk();
 }
 
 bool HttpClient::readSome() {
@@ -383,8 +382,8 @@ bool HttpClient::readSome() {
   }
 }
 
-void HttpClient::needChunk() {
-  if (reading_ || outPos_ < out_.size() || fileOffset_ >= bodyTotal_ || !handshaken_) return;
+bool HttpClient::needChunk() {
+  if (reading_ || outPos_ < out_.size() || fileOffset_ >= bodyTotal_ || !handshaken_) return true;
   if (fileFd_ >= 0) {
     // From the page cache on the loop, as downloads do; from the disk in the pool.
     const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, bodyTotal_ - fileOffset_));
@@ -394,11 +393,17 @@ void HttpClient::needChunk() {
       out_.resize(static_cast<std::size_t>(got));
       fileOffset_ += static_cast<std::uint64_t>(got);
       outPos_ = 0;
-      return;
+      return true;
     }
     out_.clear();
-    if (got == 0) return fail(req_.file + " became shorter while it was being sent");
-    if (errno != EAGAIN && errno != EWOULDBLOCK) return fail("cannot read " + req_.file + ": " + std::strerror(errno));
+    if (got == 0) {
+      fail(req_.file + " became shorter while it was being sent");
+      return false;
+    }
+    if (errno != EAGAIN && errno != EWOULDBLOCK) {
+      fail("cannot read " + req_.file + ": " + std::strerror(errno));
+      return false;
+    }
   }
   auto* job = new FileRead;
   job->owner = this;
@@ -409,6 +414,7 @@ void HttpClient::needChunk() {
   job->want = static_cast<std::size_t>(std::min<std::uint64_t>(kChunk, bodyTotal_ - fileOffset_));
   reading_ = job;
   pool_.submit(*job);
+  return true;
 }
 
 void HttpClient::chunkRead(FileRead& job, bool ran) {
@@ -422,7 +428,7 @@ void HttpClient::chunkRead(FileRead& job, bool ran) {
     fileFd_ = job.fd;
     job.fd = -1;
     if (job.size != bodyTotal_) return fail(req_.file + " changed size since it was chosen");
-    needChunk();
+    if (!needChunk()) return;
     return pump();
   }
   job.fd = -1;  // the client's

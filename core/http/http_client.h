@@ -92,7 +92,7 @@ class HttpClient final {
   void pump();           // writes what can be written, reads what has come
   bool writeSome();      // false when it failed (fail() was called)
   bool readSome();       // false when finished or failed
-  void needChunk();
+  bool needChunk();  // false when it failed (fail() was called: this may be gone)
   void chunkRead(FileRead& job, bool ran);
   void updateInterest();
   void touch() { lastActivity_ = loop_.now(); }
