@@ -147,11 +147,13 @@ std::string usage() {
          "                        links start with https:// and plain HTTP is sent there\n"
          "  --tls-key FILE        the certificate's PEM private key (needed with --tls-cert)\n"
          "  --hsts                with --tls-cert: browsers that visited use https only, for a year\n"
+         "  --localsend           be a LocalSend device: the LocalSend app sends into the --receive\n"
+         "                        folder (asked about as --ask says); https with Ferry's own certificate;\n"
+         "                        LocalSend devices nearby are found (multicast) and can be sent to\n"
+         "  --localsend-port N    LocalSend's port (default 53317)\n"
+         "  --localsend-http      LocalSend with encryption off (plain HTTP)\n"
+         "  --localsend-pin PIN   LocalSend senders must give this PIN\n"
          "  --json                headless: stderr is one JSON object per line, for scripts\n"
-         "  --localsend           be a LocalSend device: find LocalSend phones and computers on\n"
-         "                        the local network (multicast) and send files to them\n"
-         "  --localsend-port N    LocalSend's port, TCP and UDP (default 53317)\n"
-         "  --localsend-http      LocalSend over plain HTTP (the apps' \"encryption off\")\n"
          "  -h, --help            show this help\n"
          "  --version             show the version\n"
          "\n"
@@ -310,21 +312,27 @@ bool parseCommandLine(int argc, char** argv, CommandLine& out, std::string& erro
         return false;
       }
       (arg == "--tls-cert" ? out.server.tlsCert : out.server.tlsKey) = v;
+    } else if (arg == "--localsend") {
+      out.server.localsend = true;
+    } else if (arg == "--localsend-http") {
+      out.server.localsend = true;
+      out.server.localsendHttp = true;
+    } else if (arg == "--localsend-port") {
+      if (!needValue(v)) return false;
+      if (!parseUnsigned(v, 65535, n)) {
+        error = "--localsend-port needs a number from 0 to 65535, not '" + v + "'";
+        return false;
+      }
+      out.server.localsend = true;
+      out.server.localsendPort = static_cast<std::uint16_t>(n);
+    } else if (arg == "--localsend-pin") {
+      if (!needValue(v)) return false;
+      out.server.localsend = true;
+      out.server.localsendPin = v;
     } else if (arg == "--hsts") {
       out.server.hsts = true;
     } else if (arg == "--json") {
       out.json = true;
-    } else if (arg == "--localsend") {
-      out.server.localsend = true;
-    } else if (arg == "--localsend-http") {
-      out.server.localsendHttp = true;
-    } else if (arg == "--localsend-port") {
-      if (!needValue(v)) return false;
-      if (!parseUnsigned(v, 65535, n) || n == 0) {
-        error = "--localsend-port needs a number from 1 to 65535, not '" + v + "'";
-        return false;
-      }
-      out.server.localsendPort = static_cast<std::uint16_t>(n);
     } else {
       error = "unknown option '" + arg + "' (see ferry --help)";
       return false;

@@ -412,7 +412,12 @@ int runHeadless(const CommandLine& cmd) {
     log.say(out);
   });
   std::string error;
-  if (!server.start(cmd.server, &error)) return refuse(error);
+  ServerOptions options = cmd.server;
+  // LocalSend's certificate lives beside the window's cache: its
+  // fingerprint is who this computer is to the devices that know it.
+  if (options.localsend && options.localsendIdentityDir.empty())
+    options.localsendIdentityDir = userCacheDirectory() + "/localsend";
+  if (!server.start(options, &error)) return refuse(error);
   std::string host = defaultLinkHost(cmd.server.bind);
   for (const Share& s : shares) std::printf("%s\n", server.linkFor(s, host).c_str());
   if (!cmd.receiveDir.empty()) std::printf("%s\n", server.receiveLink(host).c_str());
@@ -423,6 +428,13 @@ int runHeadless(const CommandLine& cmd) {
   lines.serving(hello, shares.size() - folders, folders, server.port(), server.pollerName());
   if (!shares.empty()) lines.rules(hello, rules);
   if (auto folder = server.receiveFolder()) lines.receiving(hello, folder->dir);
+  if (cmd.server.localsend) {
+    const LocalSendStatus ls = server.localSend();
+    if (ls.on)
+      lines.localsend(hello, ls);
+    else
+      lines.error(hello, ls.error);
+  }
   if (const std::string why = server.localSendDiscoveryError(); !why.empty())
     lines.error(hello, "LocalSend devices cannot be found: " + why);
   log.say(hello);

@@ -248,8 +248,10 @@ void LogLines::transferStarted(std::string& out, const TransferInfo& t, const De
   if (json_) {
     JsonLine line(out, "transfer-started", t.started);
     line.number("id", t.id).text("peer", t.client).text("address", addressWithoutPort(t.client));
-    if (d) line.text("client", d->clientName);
-    else if (!t.clientName.empty()) line.text("client", t.clientName);
+    if (d)
+      line.text("client", d->clientName);
+    else if (!t.clientName.empty())
+      line.text("client", t.clientName);  // an upload's client, or the LocalSend device a file is sent to
     line.text("share", t.shareToken()).text("name", nameOf(t)).text("direction", upload ? "upload" : "download");
     line.number("size", t.fileSize).number("from", t.rangeFirst).number("bytes", t.bytesTotal);
     if (t.delivery) line.number("delivery", t.delivery);
@@ -275,8 +277,10 @@ void LogLines::transferEnded(std::string& out, const TransferInfo& t, const Deli
   if (json_) {
     JsonLine line(out, "transfer-ended", t.finished);
     line.number("id", t.id).text("peer", t.client).text("address", addressWithoutPort(t.client));
-    if (d) line.text("client", d->clientName);
-    else if (!t.clientName.empty()) line.text("client", t.clientName);
+    if (d)
+      line.text("client", d->clientName);
+    else if (!t.clientName.empty())
+      line.text("client", t.clientName);  // an upload's client, or the LocalSend device a file is sent to
     line.text("share", t.shareToken()).text("name", nameOf(t)).text("direction", upload ? "upload" : "download");
     line.text("outcome", toString(t.state)).number("bytes", t.bytesSent).number("total", total);
     line.real("seconds", secs).real("rate", rate);
@@ -332,6 +336,7 @@ namespace {
 std::string askSentence(const ReceiveAsk& a) {
   std::string s = a.label.empty() ? "A device" : a.label;
   if (!a.address.empty()) s += " (" + a.address + ")";
+  if (!a.offer.empty()) return s + " wants to send " + a.offer;
   s += " wants to send " + shown(a.firstName);
   if (a.sizeKnown) s += " (" + humanBytes(static_cast<double>(a.firstSize)) + ")";
   if (a.more) s += " and " + std::to_string(a.more) + (a.more == 1 ? " more file" : " more files");
@@ -434,6 +439,19 @@ void LogLines::text(std::string& out, const NearbyDevice& from, std::string_view
     }
   }
   out += line + "\n";
+}
+
+void LogLines::localsend(std::string& out, const LocalSendStatus& s) const {
+  if (json_) {
+    JsonLine(out, "localsend")
+        .text("alias", s.alias)
+        .text("fingerprint", s.fingerprint)
+        .number("port", s.port)
+        .text("protocol", s.protocol);
+    return;
+  }
+  out += "ferry: LocalSend devices can send to \"" + s.alias + "\" on port " + std::to_string(s.port) + " (" +
+         s.protocol + ", fingerprint " + s.fingerprint.substr(0, 12) + "...)\n";
 }
 
 void LogLines::error(std::string& out, std::string_view sentence) const {

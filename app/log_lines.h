@@ -64,6 +64,8 @@ class LogLines {
   void text(std::string& out, const NearbyDevice& from, std::string_view text) const;
   // A LocalSend device wants a PIN for send `session` (again, when `wrong`).
   void pin(std::string& out, std::uint64_t session, std::uint64_t device, std::string_view name, bool wrong) const;
+  // Ferry is a LocalSend device now.
+  void localsend(std::string& out, const LocalSendStatus& s) const;
   void error(std::string& out, std::string_view sentence) const;
   void dropped(std::string& out, std::uint64_t lines) const;
   void stopped(std::string& out) const;

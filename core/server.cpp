@@ -6,6 +6,7 @@
 #include "event_loop.h"
 #include "http_server.h"
 #include "json_text.h"
+#include "localsend_identity.h"
 #include "net_address.h"
 #include "rate_limiter.h"
 #include "request_target.h"
@@ -32,6 +33,8 @@ struct Server::Running {
   std::unique_ptr<Router> router;
   std::unique_ptr<HttpServer> http;
 #if defined(FERRY_HAVE_LOCALSEND)
+  std::unique_ptr<LocalSendHandler> localsend;  // uses the router's uploads
+  std::unique_ptr<HttpServer> localsendHttp;
   // Ferry as a LocalSend peer: the devices it finds, what it sends them.
   std::unique_ptr<localsend::Discovery> lsDiscovery;
   std::unique_ptr<localsend::Sender> lsSender;
@@ -49,10 +52,29 @@ struct Server::Running {
     lsDiscovery.reset();
 #endif
     http.reset();
+#if defined(FERRY_HAVE_LOCALSEND)
+    localsendHttp.reset();
+#endif
     pool.reset();
+#if defined(FERRY_HAVE_LOCALSEND)
+    localsend.reset();
+#endif
     router.reset();
   }
 };
+
+namespace {
+
+// Receive went off or moved: uploads end, the browser's and LocalSend's.
+template <class R>
+void stopReceivingOn(R& r, std::string_view reason) {
+  r.router->stopReceiving(reason);
+#if defined(FERRY_HAVE_LOCALSEND)
+  if (r.localsend) r.localsend->stopReceiving(reason);
+#endif
+}
+
+}  // namespace
 
 Server::Server() : snapshot_(std::make_shared<StatsSnapshot>()) {
   initSockets();
@@ -145,13 +167,15 @@ bool Server::start(const ServerOptions& options, std::string* error) {
   if (auto ec = r->http->listen(ho, error)) return false;
   r->port = r->http->port();
   r->bind = options.bind;
-  if (options.localsend && !startLocalSendPeer(*r, options, error)) return false;
   r->http->start();
+  LocalSendStatus ls;
+  if (options.localsend) ls = startLocalSend(*r, options, ho);
   EventLoop* loop = r->loop.get();
   // The loop object was set up on this thread; from here on it belongs to
   // the worker.
   r->thread = std::thread([loop] { loop->run(); });
   std::lock_guard lock(mutex_);
+  localsend_ = std::move(ls);
   // A name set while this was starting missed both the options and post().
   if (mdnsName_ != ho.hosts.mdnsName)
     loop->post([http = r->http.get(), name = mdnsName_] { http->setMdnsName(name); });
@@ -159,51 +183,21 @@ bool Server::start(const ServerOptions& options, std::string* error) {
   return true;
 }
 
-namespace {
 
-// deviceModel, as the apps fill it on a computer: the system's name.
-const char* systemName() {
-#if defined(_WIN32)
-  return "Windows";
-#elif defined(__APPLE__)
-  return "macOS";
-#elif defined(__linux__)
-  return "Linux";
-#else
-  return "Unix";
-#endif
-}
-
-}  // namespace
-
-bool Server::startLocalSendPeer(Running& r, const ServerOptions& options, std::string* error) {
 #if defined(FERRY_HAVE_LOCALSEND)
-  localsend::DeviceInfo self;
-  self.alias = options.sharerName.empty() ? localHostName() : options.sharerName;
-  if (self.alias.empty()) self.alias = "Ferry";
-  self.version = std::string(localsend::kProtocolVersion);
-  self.deviceModel = systemName();
-  self.deviceType = localsend::DeviceType::kDesktop;
-  self.port = options.localsendPort;
-  self.protocol = options.localsendHttp ? localsend::Protocol::kHttp : localsend::Protocol::kHttps;
+void Server::startLocalSendPeer(Running& r, const localsend::DeviceInfo& self, const LocalSendIdentity* identity,
+                                std::uint16_t udpPort) {
+  // Ferry's identity as its client certificate (LocalSend 1.18 wants one);
+  // with encryption off there is none, and https devices that require one
+  // refuse what is sent.
+  std::string why;
   std::shared_ptr<TlsContext> client;
-  std::optional<LocalSendIdentity> identity;
-  if (TlsContext::kAvailable && !options.localsendIdentityDir.empty()) {
-    identity = LocalSendIdentity::loadOrCreate(options.localsendIdentityDir, self.alias, error);
-    if (!identity) return false;
-  }
-  self.fingerprint = identity ? identity->fingerprint : randomFingerprint();
-  if (TlsContext::kAvailable) {
-    // Ferry's identity as its client certificate (LocalSend 1.18 wants one).
-    client = identity ? TlsContext::client(identity->certFile, identity->keyFile, error)
-                      : TlsContext::client({}, {}, error);
-    if (!client) return false;
-  } else {
-    self.protocol = localsend::Protocol::kHttp;
-  }
+  if (TlsContext::kAvailable)
+    client = identity ? TlsContext::client(identity->certFile, identity->keyFile, &why) : TlsContext::client({}, {}, &why);
   r.lsDiscovery = std::make_unique<localsend::Discovery>(*r.loop, *r.pool, r.router->nearby().devices(), client);
   r.lsSender = std::make_unique<localsend::Sender>(*r.loop, *r.pool, *r.stats, client, self);
   localsend::Discovery* discovery = r.lsDiscovery.get();
+  localsend::Sender* sender = r.lsSender.get();
   r.lsSender->setUnreachable([discovery](std::uint64_t device) { discovery->suspect(device); });
   r.lsSender->setPinListener([this](std::uint64_t session, std::uint64_t device, const std::string& name, bool wrong) {
     LocalSendPinListener l;
@@ -213,23 +207,38 @@ bool Server::startLocalSendPeer(Running& r, const ServerOptions& options, std::s
     }
     if (l) l(session, device, name, wrong);
   });
+  // Registers our listener receives list their device; a cancel from a
+  // device we are sending to ends that send. Hooks set from outside still
+  // hear them.
+  LocalSendHandler::RegisterHook registered;
+  LocalSendHandler::CancelHook cancelled;
+  {
+    std::lock_guard lock(mutex_);
+    registered = lsRegister_;
+    cancelled = lsCancel_;
+  }
+  r.localsend->setRegisterHook([discovery = &r.lsDiscovery, registered](const localsend::DeviceInfo& d,
+                                                                         const std::string& address) {
+    if (*discovery) (*discovery)->heard(d, address);
+    if (registered) registered(d, address);
+  });
+  r.localsend->setCancelHook([sender, cancelled](std::string_view sessionId, const std::string& address) {
+    if (sender->peerCancelled(std::string(sessionId), address)) return true;
+    return cancelled ? cancelled(sessionId, address) : false;
+  });
   // Without discovery (no interface can multicast, the UDP port is held
   // without sharing) Ferry still serves, and says why no device is found.
-  std::string why;
-  if (!r.lsDiscovery->start(self, options.localsendPort, &why)) {
+  // Its UDP port is the LocalSend port; with "any free port" the apps' 53317.
+  if (!r.lsDiscovery->start(self, udpPort ? udpPort : localsend::kDefaultPort, &why)) {
     r.lsDiscovery.reset();
     r.lsSender->setUnreachable({});
+  } else {
+    why.clear();
   }
   std::lock_guard lock(mutex_);
   lsDiscoveryError_ = why;
-  return true;
-#else
-  (void)r;
-  (void)options;
-  if (error) *error = "LocalSend is not available in this build of Ferry (it was built without nlohmann-json)";
-  return false;
-#endif
 }
+#endif
 
 void Server::stop() {
   std::lock_guard life(lifecycle_);
@@ -239,6 +248,10 @@ void Server::stop() {
     r = std::move(running_);
   }
   if (!r) return;
+  {
+    std::lock_guard lock(mutex_);
+    localsend_ = {};
+  }
   HttpServer* http = r->http.get();
   TransferStats* stats = r->stats.get();
   Router* router = r->router.get();
@@ -246,8 +259,13 @@ void Server::stop() {
   // Close every connection on the loop thread, publish the last word, then
   // end run(): post() and stop() both go through the waker, so this is prompt
   // even when the loop sleeps with no timers.
+#if defined(FERRY_HAVE_LOCALSEND)
+  HttpServer* lsHttp = r->localsendHttp.get();
+#else
+  HttpServer* lsHttp = nullptr;
+#endif
   Running* running = r.get();
-  loop->post([http, stats, router, loop, running] {
+  loop->post([http, lsHttp, stats, router, loop, running] {
 #if defined(FERRY_HAVE_LOCALSEND)
     // Sends in flight end as cancelled, in the last snapshot.
     running->lsSender.reset();
@@ -256,6 +274,7 @@ void Server::stop() {
     (void)running;
 #endif
     http->shutdown();
+    if (lsHttp) lsHttp->shutdown();
     router->nearby().devices().clear();  // every device leaves, and is told so
     stats->publishNow();
     loop->stop();
@@ -373,13 +392,13 @@ std::optional<ReceiveFolder> Server::setReceiveFolder(const std::string& dir, st
   auto folder = receive_.set(dir, error, std::move(token));
   if (!folder) return std::nullopt;
   if (before && (before->token != folder->token || before->dir != folder->dir))
-    post([](Running& r) { r.router->stopReceiving("the receive folder changed"); });
+    post([](Running& r) { stopReceivingOn(r, "the receive folder changed"); });
   return *folder;
 }
 
 void Server::stopReceiving() {
   if (!receive_.clear()) return;
-  post([](Running& r) { r.router->stopReceiving("receiving was turned off"); });
+  post([](Running& r) { stopReceivingOn(r, "receiving was turned off"); });
 }
 
 std::optional<ReceiveFolder> Server::receiveFolder() const {
@@ -558,6 +577,104 @@ void Server::refreshNearby() {
   post([](Running& r) {
     if (r.lsDiscovery) r.lsDiscovery->announce();
   });
+#endif
+}
+
+LocalSendStatus Server::localSend() const {
+  std::lock_guard lock(mutex_);
+  return localsend_;
+}
+
+#if defined(FERRY_HAVE_LOCALSEND)
+void Server::setLocalSendRegisterHook(LocalSendHandler::RegisterHook hook) {
+  std::lock_guard lock(mutex_);
+  lsRegister_ = std::move(hook);
+}
+
+void Server::setLocalSendCancelHook(LocalSendHandler::CancelHook hook) {
+  std::lock_guard lock(mutex_);
+  lsCancel_ = std::move(hook);
+}
+#endif
+
+LocalSendStatus Server::startLocalSend(Running& r, const ServerOptions& options, const HttpServerOptions& main) {
+  LocalSendStatus status;
+#if !defined(FERRY_HAVE_LOCALSEND)
+  (void)r;
+  (void)options;
+  (void)main;
+  status.error = "LocalSend is not available in this build of Ferry (it was built without nlohmann-json)";
+  return status;
+#else
+  namespace ls = localsend;
+  ls::DeviceInfo self;
+  self.alias = options.sharerName.empty() ? localHostName() : options.sharerName;
+  self.version = std::string(ls::kProtocolVersion);
+  self.deviceModel = "Ferry";
+  self.deviceType = ls::DeviceType::kDesktop;
+  self.port = options.localsendPort;
+  HttpServerOptions ho;
+  ho.bind = options.bind;
+  ho.port = options.localsendPort;
+  ho.limits = main.limits;
+  // Devices reach this port by address only, never through a proxy.
+  ho.hosts.allowAny = true;
+  std::optional<LocalSendIdentity> identity;
+  if (!options.localsendHttp) {
+    identity = LocalSendIdentity::loadOrCreate(options.localsendIdentityDir, self.alias, &status.error);
+    if (identity) ho.tls = TlsContext::load(identity->certFile, identity->keyFile, &status.error);
+    if (!ho.tls) {
+      status.error = "LocalSend is off: " + status.error;
+      return status;
+    }
+    ho.tls->requestClientCertificates();
+    self.fingerprint = identity->fingerprint;
+    self.protocol = ls::Protocol::kHttps;
+  } else {
+    // Encryption off: the apps then announce a random fingerprint too.
+    self.fingerprint = randomFingerprint();
+    self.protocol = ls::Protocol::kHttp;
+  }
+  auto handler = std::make_unique<LocalSendHandler>(*r.loop, receive_, r.router->uploads(), self, options.localsendPin);
+  {
+    std::lock_guard lock(mutex_);
+    handler->setRegisterHook(lsRegister_);
+    handler->setCancelHook(lsCancel_);
+    if (nearbyTextListener_)
+      handler->setTextListener([this](const ls::DeviceInfo& from, const std::string& address, const std::string& text) {
+        std::function<void(const NearbyDevice&, const std::string&)> l;
+        {
+          std::lock_guard lock(mutex_);
+          l = nearbyTextListener_;
+        }
+        NearbyDevice device;
+        device.kind = "localsend";
+        device.name = from.alias;
+        device.address = address;
+        if (l) l(device, text);
+      });
+  }
+  auto http = std::make_unique<HttpServer>(*r.loop, *handler, *r.limiter);
+  std::string why;
+  if (http->listen(ho, &why)) {
+    status.error = "LocalSend is off: " + why +
+                   (options.localsendPort == ls::kDefaultPort
+                        ? " (is the LocalSend app running on this computer? It keeps working; choose another port for "
+                          "Ferry's LocalSend)"
+                        : "");
+    return status;
+  }
+  self.port = http->port();
+  http->start();
+  r.localsend = std::move(handler);
+  r.localsendHttp = std::move(http);
+  startLocalSendPeer(r, self, identity ? &*identity : nullptr, options.localsendPort);
+  status.on = true;
+  status.alias = self.alias;
+  status.fingerprint = self.fingerprint;
+  status.port = self.port;
+  status.protocol = std::string(ls::toString(self.protocol));
+  return status;
 #endif
 }
 

@@ -32,6 +32,10 @@
 #include "receive_target.h"
 #include "share_registry.h"
 #include "transfer_stats.h"
+#if defined(FERRY_HAVE_LOCALSEND)
+#include "localsend_handler.h"
+#include "localsend_identity.h"
+#endif
 
 namespace ferry {
 
@@ -59,13 +63,30 @@ struct ServerOptions {
   std::string tlsCert;
   std::string tlsKey;
   bool hsts = false;  // with TLS: Strict-Transport-Security on every answer
-  // LocalSend: off until turned on (it multicasts on the local network).
-  // Its port (TCP and UDP), plain HTTP instead of https ("encryption
-  // off"), and the folder that keeps its identity ("" = a new one each run).
+  // LocalSend: this computer is a LocalSend device that phones and
+  // computers with the LocalSend app can send to (files go to the receive
+  // folder, as asked by the receive policy). Its own port, https with a
+  // certificate of Ferry's own kept in `localsendIdentityDir` unless
+  // `localsendHttp` ("encryption off"); a PIN when not empty. A port that
+  // cannot be had leaves LocalSend off with a sentence (localSend().error),
+  // and the rest of Ferry serving.
   bool localsend = false;
   std::uint16_t localsendPort = 53317;
   bool localsendHttp = false;
+  std::string localsendPin;
   std::string localsendIdentityDir;
+};
+
+struct HttpServerOptions;
+
+// What LocalSend devices see of this computer while it is one.
+struct LocalSendStatus {
+  bool on = false;
+  std::string alias;
+  std::string fingerprint;
+  std::uint16_t port = 0;
+  std::string protocol;  // "https" or "http"
+  std::string error;     // why it is off although asked for
 };
 
 class Server final {
@@ -190,6 +211,15 @@ class Server final {
   // interface can multicast, the UDP port is taken), or "".
   std::string localSendDiscoveryError() const;
 
+  // LocalSend (ServerOptions::localsend). The hooks are for whoever keeps
+  // the list of LocalSend devices and sends to them; both run on the loop
+  // thread, must not block, and are set before start().
+  LocalSendStatus localSend() const;
+#if defined(FERRY_HAVE_LOCALSEND)
+  void setLocalSendRegisterHook(LocalSendHandler::RegisterHook hook);
+  void setLocalSendCancelHook(LocalSendHandler::CancelHook hook);
+#endif
+
   void setRateLimit(std::uint64_t bytesPerSecond);
   // The name the mDNS responder publishes for this machine ("mypc.local";
   // "" = none): requests for it are answered, now and after the next start.
@@ -206,9 +236,14 @@ class Server final {
   struct Running;
   void publish(std::shared_ptr<const StatsSnapshot> snap);
   void post(std::function<void(Running&)> fn);
-  // LocalSend's discovery and sender on a Running that is set up but not
-  // yet running its loop (start()'s thread holds it).
-  bool startLocalSendPeer(Running& r, const ServerOptions& options, std::string* error);
+  LocalSendStatus startLocalSend(Running& r, const ServerOptions& options, const HttpServerOptions& main);
+#if defined(FERRY_HAVE_LOCALSEND)
+  // Ferry as a LocalSend peer beside the listener startLocalSend() made:
+  // discovery (multicast on `udpPort`), the sender, the listener's hooks.
+  // On a Running that is set up but not yet running its loop.
+  void startLocalSendPeer(Running& r, const localsend::DeviceInfo& self, const LocalSendIdentity* identity,
+                          std::uint16_t udpPort);
+#endif
 
   ShareRegistry shares_;
   ReceiveTarget receive_;
@@ -226,6 +261,11 @@ class Server final {
   std::function<void(const NearbyDevice&, const std::string&)> nearbyTextListener_;
   std::vector<NearbyDevice> nearby_;  // here now, as the loop last said
   std::uint64_t rate_ = 0;
+  LocalSendStatus localsend_;
+#if defined(FERRY_HAVE_LOCALSEND)
+  LocalSendHandler::RegisterHook lsRegister_;
+  LocalSendHandler::CancelHook lsCancel_;
+#endif
   std::string mdnsName_;
   std::mutex lifecycle_;  // serialises start() and stop()
 };

@@ -26,7 +26,7 @@ export ASAN_OPTIONS="halt_on_error=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 
 status=0
 printf '| harness | seed inputs | executions | crashes |\n|---|---|---|---|\n'
-for h in request_parser request_target byte_range folder_path upload_request album_key; do
+for h in request_parser request_target byte_range folder_path upload_request album_key localsend_json; do
   seeds="$FERRY_ROOT/tests/fuzz/corpus/$h"
   work="$dir/corpus/$h"
   crashes="$dir/crashes/$h"

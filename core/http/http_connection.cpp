@@ -157,13 +157,14 @@ void HttpConnection::respond(int status, std::string_view extraHeaders, std::str
   }
   std::string& head = beginHead(status);
   head += extraHeaders;
-  if (status != 304) {
+  // 204 and 304 have no body, and say nothing about one (RFC 9110 8.6).
+  if (status != 304 && status != 204) {
     head += "Content-Type: text/plain; charset=utf-8\r\nContent-Length: ";
     appendNumber(head, body.size());
     head += "\r\n";
   }
   endHead();
-  if (!headOnly_ && status != 304) head += body;
+  if (!headOnly_ && status != 304 && status != 204) head += body;
 }
 
 void HttpConnection::respondHttp(int status, bool close, std::string_view body, std::string_view extraHeaders) {

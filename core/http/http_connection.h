@@ -56,6 +56,7 @@ class HttpConnection final : public ConnectionHandler, public Responder {
   const std::string& client() const override { return client_; }
   bool headOnly() const override { return headOnly_; }
   bool secure() const override { return conn_.encrypted(); }
+  std::string peerFingerprint() const override { return conn_.peerFingerprint(); }
   void respond(int status, std::string_view extraHeaders = {}, std::string_view body = {}) override;
   std::string& beginHead(int status) override;
   void endHead() override;

@@ -27,6 +27,9 @@ class Responder {
   virtual bool headOnly() const = 0;
   // The request came over TLS: a cookie set in answer may be Secure.
   virtual bool secure() const = 0;
+  // Over TLS, the fingerprint of the certificate the client presented
+  // (SHA-256 of its DER, uppercase hex); "" when none.
+  virtual std::string peerFingerprint() const { return {}; }
   // A complete short answer: status, extra header lines (each ending in
   // CRLF) and a text body (a default sentence for errors when empty).
   virtual void respond(int status, std::string_view extraHeaders = {}, std::string_view body = {}) = 0;

@@ -627,5 +627,6 @@ void Connection::updateInterest() {
   }
 }
 
-}  // namespace ferry
+std::string Connection::peerFingerprint() const { return tls_ && encrypted() ? tls_->peerFingerprint() : std::string(); }
 
+}  // namespace ferry

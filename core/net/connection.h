@@ -90,6 +90,8 @@ class Connection final {
   bool handshaking() const { return tlsState_ == TlsState::kSniffing || tlsState_ == TlsState::kHandshaking; }
   // The handshake is done: what flows is encrypted.
   bool encrypted() const { return tlsState_ == TlsState::kOn; }
+  // The client certificate's fingerprint (TlsStream::peerFingerprint), or "".
+  std::string peerFingerprint() const;
   // A TLS port, but the client's first byte was not a TLS handshake.
   bool plainOnTlsPort() const { return tlsState_ == TlsState::kPlain; }
   // File regions go out through kTLS (SSL_sendfile), encrypted by the kernel.

@@ -193,6 +193,10 @@ std::shared_ptr<TlsContext> TlsContext::client(const std::string& certFile, cons
   return ctx;
 }
 
+void TlsContext::requestClientCertificates() {
+  SSL_CTX_set_verify(ctx_, SSL_VERIFY_PEER, [](int, X509_STORE_CTX*) { return 1; });
+}
+
 #else  // no OpenSSL in this build
 
 std::shared_ptr<TlsContext> TlsContext::load(const std::string&, const std::string&, std::string* error) {
@@ -206,6 +210,7 @@ std::shared_ptr<TlsContext> TlsContext::client(const std::string&, const std::st
 }
 
 TlsContext::~TlsContext() = default;
+void TlsContext::requestClientCertificates() {}
 
 #endif
 

@@ -53,6 +53,12 @@ class TlsContext final {
   TlsContext(const TlsContext&) = delete;
   TlsContext& operator=(const TlsContext&) = delete;
 
+  // Asks each client for a certificate without requiring one, and takes
+  // any it shows, self-signed too (LocalSend devices are known by their
+  // certificate's fingerprint, not by who signed it; the handshake proves
+  // the client holds its key). Call before the context serves.
+  void requestClientCertificates();
+
   ssl_ctx_st* native() const { return ctx_; }
   // The certificate's last day, as "2027-03-01 12:00 UTC".
   const std::string& notAfter() const { return notAfter_; }

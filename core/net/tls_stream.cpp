@@ -2,6 +2,7 @@
 
 #include <cerrno>
 
+#include "localsend_identity.h"
 #include "tls_context.h"
 
 #if defined(FERRY_HAVE_TLS)
@@ -39,23 +40,6 @@ std::unique_ptr<TlsStream> TlsStream::createClient(const std::shared_ptr<TlsCont
   }
   SSL_set_connect_state(ssl);
   return std::unique_ptr<TlsStream>(new TlsStream(context, ssl));
-}
-
-std::string TlsStream::peerFingerprint() const {
-  X509* cert = SSL_get1_peer_certificate(ssl_);
-  if (!cert) return {};
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  const bool ok = X509_digest(cert, EVP_sha256(), digest, &len) == 1;
-  X509_free(cert);
-  if (!ok) return {};
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned int i = 0; i < len; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 15];
-  }
-  return out;
 }
 
 TlsStream::~TlsStream() { SSL_free(ssl_); }
@@ -136,6 +120,17 @@ TlsStream::Io TlsStream::sendFile(int fileFd, std::uint64_t offset, std::size_t 
 
 std::size_t TlsStream::pending() const { return static_cast<std::size_t>(SSL_pending(ssl_)); }
 
+std::string TlsStream::peerFingerprint() const {
+  X509* cert = SSL_get0_peer_certificate(ssl_);
+  if (!cert) return {};
+  unsigned char* der = nullptr;
+  const int len = i2d_X509(cert, &der);
+  if (len <= 0) return {};
+  std::string fp = certificateFingerprint(std::string_view(reinterpret_cast<const char*>(der), len));
+  OPENSSL_free(der);
+  return fp;
+}
+
 void TlsStream::close() {
   // Best effort: a peer that reads no more gets its FIN all the same.
   ERR_clear_error();
@@ -147,7 +142,6 @@ void TlsStream::close() {
 
 std::unique_ptr<TlsStream> TlsStream::create(const std::shared_ptr<TlsContext>&, NativeSocket) { return nullptr; }
 std::unique_ptr<TlsStream> TlsStream::createClient(const std::shared_ptr<TlsContext>&, NativeSocket) { return nullptr; }
-std::string TlsStream::peerFingerprint() const { return {}; }
 TlsStream::~TlsStream() = default;
 TlsStream::Io TlsStream::classify(int) { return Io::kFailed; }
 TlsStream::Io TlsStream::handshake() { return Io::kFailed; }
@@ -156,6 +150,7 @@ TlsStream::Io TlsStream::write(const char*, std::size_t, std::size_t&) { return 
 bool TlsStream::kernelSends() const { return false; }
 TlsStream::Io TlsStream::sendFile(int, std::uint64_t, std::size_t, std::size_t&) { return Io::kFailed; }
 std::size_t TlsStream::pending() const { return 0; }
+std::string TlsStream::peerFingerprint() const { return {}; }
 void TlsStream::close() {}
 
 #endif

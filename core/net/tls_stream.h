@@ -49,9 +49,6 @@ class TlsStream final {
   // The client side, for an outgoing connection: no SNI is sent (peers are
   // IP addresses).
   static std::unique_ptr<TlsStream> createClient(const std::shared_ptr<TlsContext>& context, NativeSocket fd);
-  // After the handshake: SHA-256 of the peer's DER certificate, uppercase
-  // hex ("" when it showed none).
-  std::string peerFingerprint() const;
 
   Io handshake();
   // Reads plaintext; `got` is set when kDone.
@@ -66,6 +63,10 @@ class TlsStream final {
   Io sendFile(int fileFd, std::uint64_t offset, std::size_t n, std::size_t& put);
   // Decrypted bytes read off the socket but not yet returned by read().
   std::size_t pending() const;
+  // The fingerprint (localsend_identity.h) of the certificate the peer
+  // presented (the client's on a server, the server's on a client), or ""
+  // when it presented none.
+  std::string peerFingerprint() const;
   // Sends close_notify, as far as the socket takes it now.
   void close();
 

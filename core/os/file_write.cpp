@@ -2,6 +2,8 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <filesystem>
+#include <system_error>
 #include <fcntl.h>
 #include <sys/stat.h>
 
@@ -162,6 +164,15 @@ int WriteFolder::rename(const std::string& from, const std::string& to) {
 }
 int WriteFolder::remove(const std::string& name) { return removeFile(dir_ + "/" + name); }
 void WriteFolder::sync() {}
+int WriteFolder::enter(const std::string& sub, bool create) {
+  std::string path = dir_ + "/" + sub;
+  std::error_code ec;
+  if (create) std::filesystem::create_directories(std::filesystem::u8path(path), ec);
+  if (ec) return ec.value() ? ec.value() : EIO;
+  if (!std::filesystem::is_directory(std::filesystem::u8path(path), ec)) return ENOTDIR;
+  dir_ = std::move(path);
+  return 0;
+}
 #else
 int WriteFolder::create(const std::string& name) {
   return ::openat(fd_, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
@@ -192,6 +203,24 @@ int WriteFolder::rename(const std::string& from, const std::string& to) {
 int WriteFolder::remove(const std::string& name) { return ::unlinkat(fd_, name.c_str(), 0) == 0 ? 0 : errno; }
 
 void WriteFolder::sync() { ::fsync(fd_); }
+
+int WriteFolder::enter(const std::string& sub, bool create) {
+  std::size_t from = 0;
+  while (from <= sub.size()) {
+    std::size_t to = sub.find('/', from);
+    if (to == std::string::npos) to = sub.size();
+    const std::string name = sub.substr(from, to - from);
+    from = to + 1;
+    if (name.empty()) continue;
+    if (create && ::mkdirat(fd_, name.c_str(), 0755) != 0 && errno != EEXIST) return errno;
+    int next = ::openat(fd_, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (next < 0) return errno;
+    ::close(fd_);
+    fd_ = next;
+    dir_ += "/" + name;
+  }
+  return 0;
+}
 #endif
 
 bool diskSpace(const std::string& dir, DiskSpace& out) {

@@ -59,6 +59,10 @@ class WriteFolder final {
   int rename(const std::string& from, const std::string& to);
   int remove(const std::string& name);
   void sync();
+  // Goes down into `sub` ("a/b", names already checked one by one with
+  // whyBadUploadName()), making the folders that are missing when `create`;
+  // never through a symlink. 0, or the errno (ENOTDIR: a file is in the way).
+  int enter(const std::string& sub, bool create);
 
  private:
   std::string dir_;

@@ -1,5 +1,7 @@
 #include "json_text.h"
 
+#include "responder.h"
+
 namespace ferry {
 
 void appendJsonString(std::string& out, std::string_view s) {
@@ -24,6 +26,19 @@ void appendJsonString(std::string& out, std::string_view s) {
     }
   }
   out += '"';
+}
+
+}  // namespace ferry
+
+namespace ferry {
+
+void respondJson(Responder& out, int status, std::string_view json) {
+  std::string& head = out.beginHead(status);
+  head += "Content-Type: application/json\r\nCache-Control: no-store\r\nContent-Length: ";
+  head += std::to_string(json.size());
+  head += "\r\n";
+  out.endHead();
+  if (!out.headOnly()) head += json;
 }
 
 }  // namespace ferry

@@ -38,6 +38,9 @@ struct ReceiveAsk {
   std::uint64_t firstSize = 0;
   bool sizeKnown = false;
   std::uint32_t more = 0;  // files the device sends after this one
+  // A whole offer asked about at once (LocalSend): "12 photos, 48 MB",
+  // said instead of the first file and the count when not empty.
+  std::string offer;
 };
 
 enum class ReceiveAnswer { kDecline, kAccept, kAcceptAlways };

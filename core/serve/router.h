@@ -60,6 +60,7 @@ class Router final : public RequestHandler {
     nearby_.stopReceiving(reason);
   }
   ReceiveAsks& receiveAsks() { return uploads_.asks(); }
+  UploadHandler& uploads() { return uploads_; }
   // The pages open on nearby devices (the receive link's event streams).
   NearbyHandler& nearby() { return nearby_; }
 

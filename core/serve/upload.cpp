@@ -9,6 +9,10 @@
 #include "upload_handler.h"
 #include "upload_names.h"
 
+#if defined(FERRY_HAVE_TLS)
+#include <openssl/evp.h>
+#endif
+
 namespace ferry {
 namespace {
 
@@ -32,6 +36,33 @@ bool diskFull(int error) {
 
 }  // namespace
 
+// The SHA-256 of the bytes written so far (pool thread only, one job at a
+// time, in order). Without OpenSSL nothing is hashed and nothing checked.
+struct Upload::Hash {
+#if defined(FERRY_HAVE_TLS)
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  Hash() { EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr); }
+  ~Hash() { EVP_MD_CTX_free(ctx); }
+  void update(const char* buf, std::size_t n) { EVP_DigestUpdate(ctx, buf, n); }
+  // True when the digest is `hex` (either case).
+  bool matches(const std::string& hex) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_DigestFinal_ex(ctx, md, &len);
+    static const char kDigits[] = "0123456789abcdef";
+    if (hex.size() != len * 2) return false;
+    for (unsigned i = 0; i < len; ++i) {
+      auto lower = [](char c) { return c >= 'A' && c <= 'F' ? static_cast<char>(c - 'A' + 'a') : c; };
+      if (lower(hex[2 * i]) != kDigits[md[i] >> 4] || lower(hex[2 * i + 1]) != kDigits[md[i] & 15]) return false;
+    }
+    return true;
+  }
+#else
+  void update(const char*, std::size_t) {}
+  bool matches(const std::string&) { return true; }
+#endif
+};
+
 Upload::Upload(UploadHandler& handler, Responder& out, Params params)
     : handler_(handler), out_(&out), params_(std::move(params)), gated_(params_.gated), fill_(new char[kBuffer]) {
   if (params_.resumable) {
@@ -39,6 +70,7 @@ Upload::Upload(UploadHandler& handler, Responder& out, Params params)
     start_ = params_.resumable->offset;
     params_.resumable->busy = true;
   }
+  if (!params_.sha256.empty()) hash_ = std::make_unique<Hash>();
   // A gated upload shows (in the window, in the log) once it is let in or
   // turned away: "started receiving" before the user answered would say
   // that something is being received that may never be.
@@ -51,7 +83,8 @@ void Upload::beginTransfer() {
   auto file = std::make_shared<Share>();
   file->token = params_.folder->token;
   file->name = params_.name;
-  file->path = joinPath(params_.folder->dir, params_.name);
+  file->path = joinPath(params_.folder->dir, params_.subfolder.empty() ? params_.name
+                                                                        : params_.subfolder + "/" + params_.name);
   const std::uint64_t total = params_.sizeKnown ? params_.size : 0;
   const std::uint64_t rest = total > start_ ? total - start_ : 0;
   transfer_ = handler_.stats().begin(out_->client(), std::move(file), total, start_, rest, {}, TransferDirection::kUpload);
@@ -159,9 +192,14 @@ void Upload::submit(const char* buf, std::size_t len, Then then) {
 
 // ---- on a pool thread ----------------------------------------------------------
 
+int Upload::openFolder(WriteFolder& dir, bool create) {
+  if (int e = dir.open(params_.folder->dir, params_.folder->pin)) return e;
+  return params_.subfolder.empty() ? 0 : dir.enter(params_.subfolder, create);
+}
+
 void Upload::open() {
   WriteFolder dir;
-  if (int e = dir.open(params_.folder->dir, params_.folder->pin)) {
+  if (int e = openFolder(dir, true)) {
     job_.error = e;
     return;
   }
@@ -185,6 +223,11 @@ void Upload::open() {
 }
 
 void Upload::commit() {
+  if (hash_ && fd_ >= 0 && !hash_->matches(params_.sha256)) {
+    job_.checksumBad = true;
+    job_.error = EINVAL;
+    return discard();
+  }
   if (int e = syncFile(fd_)) {
     job_.error = e;
     return discard();
@@ -192,7 +235,7 @@ void Upload::commit() {
   closeFile(fd_);
   fd_ = -1;
   WriteFolder dir;
-  if (int e = dir.open(params_.folder->dir, params_.folder->pin)) {
+  if (int e = openFolder(dir, false)) {
     job_.error = e;
     return;
   }
@@ -218,7 +261,7 @@ void Upload::discard() {
   closeFd();
   if (partName_.empty()) return;
   WriteFolder dir;
-  if (dir.open(params_.folder->dir, params_.folder->pin) == 0) dir.remove(partName_);
+  if (openFolder(dir, false) == 0) dir.remove(partName_);
 }
 
 void Upload::closeFd() {
@@ -233,6 +276,7 @@ void Upload::Job::run() {
   if (u.fd_ < 0 && (len > 0 || then == Then::kCommit)) u.open();
   if (!error && len > 0 && u.fd_ >= 0) {
     error = writeAllAt(u.fd_, buf, len, at);
+    if (!error && u.hash_) u.hash_->update(buf, len);
     // Every few MiB, the disk starts on what arrived: writing overlaps
     // receiving, and the fsync before the commit has little left to wait for.
     if (!error && at + len - u.writebackFrom_ >= kWritebackEvery) {
@@ -287,6 +331,9 @@ void Upload::jobDone() {
     }
     cleaned_ = true;  // the job removed the part file
     cleanUpDue_ = false;
+    if (out_ && job_.checksumBad)
+      return refuse(422, "The file's SHA-256 differs from the one announced: it was not saved.\n",
+                    "its SHA-256 differed from the one announced");
     if (out_) refuse(job_.error);
     return;
   }
@@ -306,6 +353,10 @@ void Upload::answerSaved() {
   }
   finishTransfer(TransferState::kDone, "saved as " + saved);
   if (!out_) return;
+  if (params_.localsend) {
+    out_->respond(200, {}, {});
+    return out_->resume();
+  }
   std::string body;
   if (params_.json) {
     body = "{\"name\":";
@@ -331,6 +382,8 @@ void Upload::refuse(int error) {
 
 void Upload::refuseTooLarge() {
   if (answered_) return;
+  if (params_.localsend)
+    return refuse(400, "The body is longer than the file's size.\n", "the body was longer than the file");
   refuse(413, tooLargeSentence(params_.maxSize), "the file is larger than this computer accepts");
 }
 
@@ -346,12 +399,23 @@ void Upload::refuse(int status, std::string_view body, std::string why) {
   }
   // Last: answering may end the request and release this upload.
   if (out_) {
-    out_->respond(status, {}, body);
+    if (params_.localsend) {
+      std::string json = "{\"message\":";
+      appendJsonString(json, body.substr(0, body.find_last_not_of('\n') + 1));
+      json += "}";
+      respondJson(*out_, status, json);
+    } else {
+      out_->respond(status, {}, body);
+    }
     out_->resume();
   }
 }
 
 void Upload::finishTransfer(TransferState state, std::string reason) {
+  if (!ended_ && params_.onEnd) {
+    ended_ = true;
+    params_.onEnd(state == TransferState::kDone);
+  }
   if (!transfer_) return;
   handler_.stats().finish(transfer_, state, std::move(reason));
   transfer_ = {};

@@ -21,11 +21,13 @@
 // run() touches only the job's own fields).
 
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <memory>
 #include <string>
 
 #include "body_sink.h"
+#include "file_write.h"
 #include "receive_target.h"
 #include "responder.h"
 #include "transfer_stats.h"
@@ -64,6 +66,15 @@ class Upload final : public BodySink {
     bool gated = false;  // waits for admitted() or turnedAway()
     std::uint64_t maxSize = 0;  // a body growing past it is refused (413); 0 = no cap
     std::string clientName;  // for people: clientName() of the User-Agent
+    // LocalSend's uploads: the folders inside the receive folder the file
+    // goes into ("a/b", each name checked), the SHA-256 the sender gave
+    // (hex; checked before the file gets its name: 422 when it differs, in
+    // builds with OpenSSL), answers as the protocol has them (200 with no
+    // body; errors as {"message": ...}), and who hears how it ended (once).
+    std::string subfolder;
+    std::string sha256;
+    bool localsend = false;
+    std::function<void(bool saved)> onEnd;
   };
 
   Upload(UploadHandler& handler, Responder& out, Params params);
@@ -108,9 +119,11 @@ class Upload final : public BodySink {
     std::uint64_t at = 0;
     Then then = Then::kNothing;
     int error = 0;
+    bool checksumBad = false;
     std::string savedName;
   };
 
+  int openFolder(WriteFolder& dir, bool create);  // on the pool thread
   void open();  // on the pool thread
   void commit();  // on the pool thread
   void discard();  // on the pool thread
@@ -159,6 +172,9 @@ class Upload final : public BodySink {
   std::uint64_t received_ = 0;  // of this body
   std::uint64_t written_ = 0;   // of this body, on the disk
   TransferHandle transfer_;
+  struct Hash;
+  std::unique_ptr<Hash> hash_;  // the bytes' SHA-256 so far, when one was given
+  bool ended_ = false;  // onEnd has been told
 };
 
 }  // namespace ferry

@@ -326,6 +326,14 @@ SinkPtr UploadHandler::resume(const HttpRequest& req, Responder& out, std::share
   return startGated(out, std::move(p), std::move(a));
 }
 
+SinkPtr UploadHandler::receiveAdmitted(Responder& out, Upload::Params params) {
+  Admission a;
+  a.folder = params.folder;
+  a.size = params.size;
+  a.sizeKnown = params.sizeKnown;
+  return startGated(out, std::move(params), std::move(a));
+}
+
 SinkPtr UploadHandler::startGated(Responder& out, Upload::Params params, Admission a) {
   params.gated = true;
   SinkPtr sink = start(out, std::move(params));

@@ -70,6 +70,9 @@ class UploadHandler final {
   void stopReceiving(std::string_view reason);
 
   ReceiveAsks& asks() { return asks_; }
+  // An upload admitted elsewhere (a LocalSend session the user accepted):
+  // only room on the disk is checked before its first byte is stored.
+  SinkPtr receiveAdmitted(Responder& out, Upload::Params params);
 
   // For Upload.
   TransferStats& stats() { return stats_; }

@@ -40,6 +40,7 @@ import time
 FERRY = os.environ.get("FERRY_BINARY", "ferry")
 NPM_DIR = os.environ.get("FERRY_LOCALSEND_NPM", "")
 ALIAS = "Ferry Test Sender"
+NODE = "node"
 SKIP = 77
 
 failures = []
@@ -167,7 +168,7 @@ class Peer:
     def __init__(self, cli, alias, port, save, extra=()):
         os.makedirs(save, exist_ok=True)
         self.save = save
-        self.p = subprocess.Popen(["node", cli, "receive", "--alias", alias, "--port", str(port), "--saveDir", save,
+        self.p = subprocess.Popen([NODE, cli, "receive", "--alias", alias, "--port", str(port), "--saveDir", save,
                                    "--verbose", "--discoveryInterval", "3600"] + list(extra), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                   stderr=subprocess.STDOUT)
         self.out = Output(self.p.stdout)
@@ -271,9 +272,12 @@ def main():
     if os.environ.get("FERRY_LOCALSEND_NETNS") != "1":
         sys.exit(enter_namespace())
     cli = os.path.join(NPM_DIR, "node_modules", "localsend", "dist", "cli.js")
-    if not NPM_DIR or not os.path.isfile(cli) or not shutil.which("node"):
-        skip("the npm localsend peer is not installed (the localsend_npm fixture needs node and npm)")
-    if subprocess.run(["node", cli, "receive", "--help"], capture_output=True).returncode != 0:
+    global NODE
+    local = os.path.join(NPM_DIR, "node_modules", ".bin", "node")  # the fixture's own Node where the system's is old
+    NODE = local if os.path.isfile(local) else (shutil.which("node") or "node")
+    if not NPM_DIR or not os.path.isfile(cli):
+        skip("the npm localsend peer is not installed (the localsend_peer fixture needs npm)")
+    if subprocess.run([NODE, cli, "receive", "--help"], capture_output=True).returncode != 0:
         skip("the npm localsend peer does not run on this Node")
     # Only loopback so far: nothing can multicast, Ferry serves and says why
     # no LocalSend device will be found.

@@ -28,6 +28,7 @@ QString ReceiveAskBar::sentence(const ReceiveAsk& ask) {
   QString file = QString::fromStdString(ask.firstName);
   if (ask.sizeKnown) file = tr("%1 (%2)").arg(file, formatBytes(ask.firstSize));
   const QString from = ask.address.empty() ? who : tr("%1 (%2)").arg(who, QString::fromStdString(ask.address));
+  if (!ask.offer.empty()) return tr("%1 wants to send %2.").arg(from, QString::fromStdString(ask.offer));
   if (ask.more == 0) return tr("%1 wants to send %2.").arg(from, file);
   if (ask.more == 1) return tr("%1 wants to send %2 and 1 more file.").arg(from, file);
   return tr("%1 wants to send %2 and %3 more files.").arg(from, file).arg(ask.more);

@@ -50,6 +50,9 @@ ServerOptions RunSettings::serverOptions() const {
     o.tlsCert = saved_.tlsCert.toStdString();
     o.tlsKey = saved_.tlsKey.toStdString();
   }
+  // --localsend: its certificate is kept with the window's cache, as headless keeps it.
+  if (o.localsend && o.localsendIdentityDir.empty() && !launch_.cacheDirectory.isEmpty())
+    o.localsendIdentityDir = (launch_.cacheDirectory + "/localsend").toStdString();
   // A name typed as the link address (a proxy's, say) must be answered.
   const QString host = linkHost();
   if (QHostAddress(host).isNull()) o.allowedHosts.push_back(host.toStdString());

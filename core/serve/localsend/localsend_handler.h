@@ -1,0 +1,123 @@
+#pragma once
+
+// LocalSendHandler: Ferry as a LocalSend receiver, the RequestHandler of the
+// LocalSend port (53317 by default; its own listener, https with Ferry's
+// LocalSend identity unless encryption is off).
+//
+//   GET  /api/localsend/v1/info, /v2/info   who Ferry is (1.17 scans with v1)
+//   POST /api/localsend/v2/register         the same, and the caller's
+//                                           DeviceInfo to the register hook
+//   POST /api/localsend/v2/prepare-upload   an offer of files: asked about
+//                                           like a browser's upload, held
+//                                           open (long poll) until answered
+//   POST /api/localsend/v2/upload           one file's bytes, streamed into
+//                                           the receive folder by an Upload
+//   POST /api/localsend/v2/cancel           the sender ends the session
+//
+// One session at a time (another offer meanwhile: 409), its tokens good
+// only from the sender's address. A session ends when every accepted file
+// is saved, on cancel, when Receive goes off, or after kSessionIdle with no
+// upload running. With a PIN, an offer without it is 401, and after
+// kMaxPinTries wrong ones from an address every offer from it is 429.
+//
+// Owns the session and the JSON bodies being read; borrows the receive
+// target, the uploads' handler (which owns each Upload) and its asks.
+//
+// Loop thread only, hooks included.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "event_loop.h"
+#include "localsend_messages.h"
+#include "responder.h"
+
+namespace ferry {
+
+class ReceiveTarget;
+class Upload;
+class UploadHandler;
+
+class LocalSendHandler final : public RequestHandler {
+ public:
+  static constexpr auto kSessionIdle = std::chrono::minutes(5);
+  static constexpr int kMaxPinTries = 3;
+
+  // A device registered (its address: "192.168.1.31"). Set by whoever keeps
+  // the list of LocalSend devices.
+  using RegisterHook = std::function<void(const localsend::DeviceInfo& device, const std::string& address)>;
+  // A cancel for a session this computer is *sending* in: true when it was
+  // one (then it is answered 200 and the receiving side never sees it).
+  using CancelHook = std::function<bool(std::string_view sessionId, const std::string& address)>;
+  // A text message (one text/* file with its text in `preview`), accepted.
+  using TextListener =
+      std::function<void(const localsend::DeviceInfo& from, const std::string& address, const std::string& text)>;
+
+  LocalSendHandler(EventLoop& loop, ReceiveTarget& target, UploadHandler& uploads, localsend::DeviceInfo self,
+                   std::string pin);
+  ~LocalSendHandler();
+  LocalSendHandler(const LocalSendHandler&) = delete;
+  LocalSendHandler& operator=(const LocalSendHandler&) = delete;
+
+  void setRegisterHook(RegisterHook hook) { registerHook_ = std::move(hook); }
+  void setCancelHook(CancelHook hook) { cancelHook_ = std::move(hook); }
+  void setTextListener(TextListener listener) { textListener_ = std::move(listener); }
+  const localsend::DeviceInfo& self() const { return self_; }
+
+  BodyPtr handle(const HttpRequest& req, Responder& out) override;
+  SinkPtr accept(const HttpRequest& req, Responder& out) override;
+  void connectionsChanged(std::size_t) override {}
+
+  // Receive went off: the session ends, its uploads with it.
+  void stopReceiving(std::string_view reason);
+
+  // For the JSON bodies (JsonRequest).
+  EventLoop& loop() { return loop_; }
+
+ private:
+  struct File {
+    localsend::FileInfo info;
+    std::string subfolder, name;
+    std::string token;
+    enum class State { kWaiting, kReceiving, kSaved } state = State::kWaiting;
+    Upload* upload = nullptr;
+    std::weak_ptr<void> uploadAlive;
+  };
+  struct Session {
+    std::string id;
+    std::string address;
+    localsend::DeviceInfo sender;
+    bool accepted = false;  // false while the user is being asked
+    std::vector<File> files;
+    EventLoop::TimerId idle = 0;
+  };
+  class JsonRequest;
+
+  void registerDevice(JsonRequest& body);
+  void prepareUpload(JsonRequest& body, std::string_view query);
+  void decided(const std::string& sessionId, bool accept);
+  SinkPtr upload(const HttpRequest& req, Responder& out, std::string_view query);
+  void cancel(Responder& out, std::string_view query);
+  void endSession(std::string_view reason);
+  void armIdle();
+
+  EventLoop& loop_;
+  ReceiveTarget& target_;
+  UploadHandler& uploads_;
+  localsend::DeviceInfo self_;
+  std::string pin_;
+  std::unordered_map<std::string, int> badPins_;  // per address
+  std::unique_ptr<Session> session_;
+  JsonRequest* waiting_ = nullptr;  // the offer held open while the user is asked
+  RegisterHook registerHook_;
+  CancelHook cancelHook_;
+  TextListener textListener_;
+};
+
+}  // namespace ferry

@@ -1,0 +1,364 @@
+#!/usr/bin/env python3
+"""Ferry as a LocalSend receiver, over real sockets on 127.0.0.1.
+
+The sender is the npm LocalSend peer (localsend 0.1.2) for the plain case,
+over https and http; a protocol client written here from the spec drives what
+that peer cannot: chunked bodies, a 50 MB file, checksums (422), tokens bound
+to an address and a session (403), one session at a time (409), cancel,
+hostile offers (400, nothing written), folders in names, PINs (401/429),
+decline through the ask, text messages, and a client certificate (mTLS).
+"""
+
+import hashlib
+import http.client
+import json
+import os
+import queue
+import shutil
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+FERRY = os.environ.get("FERRY_BINARY")
+PEER = os.environ.get("FERRY_LOCALSEND_PEER")
+API = "/api/localsend/v2"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Ferry:
+    """`ferry --headless --json --localsend` with its own receive folder and cache."""
+
+    def __init__(self, root, *extra, https=False):
+        self.root = root
+        self.recv = os.path.join(root, "recv")
+        os.makedirs(self.recv, exist_ok=True)
+        self.port = free_port()
+        env = dict(os.environ, XDG_CACHE_HOME=os.path.join(root, "cache"))
+        args = [FERRY, "--headless", "--json", "--bind", "127.0.0.1", "--port", "0", "--receive", self.recv,
+                "--localsend-port", str(self.port)]
+        if not https:
+            args.append("--localsend-http")
+        self.proc = subprocess.Popen(args + list(extra), env=env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE, text=True)
+        self.events = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+        self.info = self.wait_event("localsend")
+        self.https = https
+
+    def _read(self):
+        for line in self.proc.stderr:
+            try:
+                self.events.put(json.loads(line))
+            except ValueError:
+                pass
+
+    def wait_event(self, kind, timeout=20):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            try:
+                e = self.events.get(timeout=max(0.05, deadline - time.time()))
+            except queue.Empty:
+                break
+            if e.get("event") == kind:
+                return e
+        raise AssertionError("no %s event from ferry" % kind)
+
+    def say(self, line):
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+
+    def conn(self, cert=None):
+        if self.https:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+            if cert:
+                ctx.load_cert_chain(*cert)
+            return http.client.HTTPSConnection("127.0.0.1", self.port, timeout=30, context=ctx)
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+
+    def call(self, method, path, body=None, headers=None, conn=None):
+        c = conn or self.conn()
+        data = json.dumps(body).encode() if isinstance(body, (dict, list)) else body
+        c.request(method, path, body=data, headers=headers or {})
+        r = c.getresponse()
+        raw = r.read()
+        try:
+            payload = json.loads(raw) if raw else None
+        except ValueError:
+            payload = raw
+        if not conn:
+            c.close()
+        return r.status, payload
+
+    def files(self):
+        out = []
+        for d, _, names in os.walk(self.recv):
+            out += [os.path.relpath(os.path.join(d, n), self.recv) for n in names]
+        return sorted(out)
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+SENDER = {"alias": "Pixel 8", "version": "2.1", "deviceModel": "Google", "deviceType": "mobile",
+          "fingerprint": "ABCDEF", "port": 53317, "protocol": "http", "download": False}
+
+
+def offer(files, info=SENDER):
+    return {"info": info, "files": {f["id"]: f for f in files}}
+
+
+def file_entry(fid, name, data, sha=True, ftype="application/octet-stream"):
+    f = {"id": fid, "fileName": name, "size": len(data), "fileType": ftype, "preview": None}
+    f["sha256"] = hashlib.sha256(data).hexdigest() if sha else None
+    return f
+
+
+def expect(cond, what):
+    if not cond:
+        raise AssertionError(what)
+    print("ok -", what)
+
+
+def upload(f, session, fid, token, data, chunked=False):
+    c = f.conn()
+    path = "%s/upload?sessionId=%s&fileId=%s&token=%s" % (API, session, fid, token)
+    if chunked:
+        c.putrequest("POST", path)
+        c.putheader("Transfer-Encoding", "chunked")
+        c.endheaders()
+        step = 1 << 20
+        for i in range(0, len(data), step):
+            piece = data[i:i + step]
+            c.send(b"%x\r\n" % len(piece) + piece + b"\r\n")
+        c.send(b"0\r\n\r\n")
+    else:
+        c.request("POST", path, body=data)
+    r = c.getresponse()
+    body = r.read()
+    c.close()
+    return r.status, body
+
+
+def npm_peer(f, path, protocol):
+    node = os.path.join(PEER, "node_modules", ".bin", "node")
+    if not os.path.exists(node):
+        node = shutil.which("node")
+    cli = os.path.join(PEER, "node_modules", "localsend", "dist", "cli.js")
+    return subprocess.run([node, cli, "send", "127.0.0.1", path, "--port", str(f.port), "--protocol", protocol],
+                          capture_output=True, text=True, timeout=60, env=dict(os.environ, NO_COLOR="1"))
+
+
+def wait_for(cond, what, timeout=15):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if cond():
+            return
+        time.sleep(0.05)
+    raise AssertionError("timed out: " + what)
+
+
+def test_npm_peer(root):
+    for protocol in ("https", "http"):
+        f = Ferry(os.path.join(root, "npm-" + protocol), https=protocol == "https")
+        try:
+            expect(f.info["protocol"] == protocol and len(f.info["fingerprint"]) == 64,
+                   "the localsend event says %s and a 64-digit fingerprint" % protocol)
+            status, info = f.call("GET", API + "/info")
+            expect(status == 200 and info["fingerprint"] == f.info["fingerprint"] and info["deviceType"] == "desktop",
+                   "/v2/info is Ferry's DeviceInfo over " + protocol)
+            data = os.urandom(3 * 1000 * 1000 + 17)
+            src = os.path.join(root, "photo %s.bin" % protocol)
+            with open(src, "wb") as out:
+                out.write(data)
+            r = npm_peer(f, src, protocol)
+            wait_for(lambda: f.files() == [os.path.basename(src)], "the npm peer's file to arrive")
+            with open(os.path.join(f.recv, os.path.basename(src)), "rb") as got:
+                expect(hashlib.sha256(got.read()).digest() == hashlib.sha256(data).digest(),
+                       "the npm peer's file arrives whole over %s (sha256 equal; peer said: %s)"
+                       % (protocol, r.stdout.strip().splitlines()[-1:] if r.stdout else r.returncode))
+            # Again: the name is taken, the new file gets " (1)".
+            npm_peer(f, src, protocol)
+            wait_for(lambda: len(f.files()) == 2, "the second copy")
+            expect("photo %s (1).bin" % protocol in f.files(), "a second file of the same name is kept as ' (1)'")
+        finally:
+            f.stop()
+
+
+def test_protocol_client(root):
+    f = Ferry(os.path.join(root, "client"))
+    try:
+        big = os.urandom(50 * 1000 * 1000)
+        small = b"hello LocalSend\n"
+        files = [file_entry("big", "big.bin", big), file_entry("pic", "Trip/day 1/a.jpg", small, ftype="image/jpeg"),
+                 file_entry("bad", "bad.bin", small)]
+        files[2]["sha256"] = hashlib.sha256(b"something else").hexdigest()
+        status, ans = f.call("POST", API + "/prepare-upload", offer(files))
+        expect(status == 200 and set(ans["files"]) == {"big", "pic", "bad"}, "prepare-upload is accepted: 200 with tokens")
+        sid, tok = ans["sessionId"], ans["files"]
+
+        status, _ = f.call("POST", API + "/prepare-upload", offer([file_entry("x", "x.bin", small)]))
+        expect(status == 409, "a second offer while a session runs is 409")
+        expect(upload(f, sid, "pic", "wrong", small)[0] == 403, "a wrong token is 403")
+        expect(upload(f, "nosuch", "pic", tok["pic"], small)[0] == 403, "a wrong session is 403")
+        status, body = upload(f, sid, "bad", tok["bad"], small)
+        expect(status == 422 and b"SHA-256" in body, "a body whose sha256 differs is 422")
+        expect("bad.bin" not in f.files() and not any("part" in n for n in f.files()),
+               "and leaves neither the file nor a part file")
+        expect(upload(f, sid, "pic", tok["pic"], small[:-1])[0] == 400, "a body shorter than the size is 400")
+        expect(upload(f, sid, "pic", tok["pic"], small)[0] == 200, "a file with folders in its name is saved (200)")
+        expect(open(os.path.join(f.recv, "Trip", "day 1", "a.jpg"), "rb").read() == small,
+               "into sub-folders of the receive folder")
+        ended = f.wait_event("transfer-ended")
+        while ended.get("outcome") != "done":
+            ended = f.wait_event("transfer-ended")
+        expect(ended["direction"] == "upload" and "Pixel 8" in json.dumps(ended) and ended["bytes"] == len(small),
+               "the transfer is logged under the device's alias: %s" % json.dumps(ended))
+        expect(upload(f, sid, "big", tok["big"], big, chunked=True)[0] == 200, "a chunked 50 MB body is saved")
+        with open(os.path.join(f.recv, "big.bin"), "rb") as got:
+            expect(hashlib.sha256(got.read()).digest() == hashlib.sha256(big).digest(), "whole (sha256 equal)")
+        # The failed file may be sent again with its token (LocalSend retries after 422).
+        files[2]["sha256"] = hashlib.sha256(small).hexdigest()
+        expect(upload(f, sid, "bad", tok["bad"], b"x" * len(small))[0] == 422, "a retry with other bytes is 422 again")
+        status, _ = f.call("POST", API + "/cancel?sessionId=" + sid)
+        expect(status == 200, "the sender's cancel ends the session (200)")
+        expect(upload(f, sid, "bad", tok["bad"], small)[0] == 403, "and its tokens are no good after it")
+        status, _ = f.call("POST", API + "/prepare-upload", offer([file_entry("n", "next.bin", small)]))
+        expect(status == 200, "a new session can start after a cancel")
+        f.call("POST", API + "/cancel")
+
+        # Cancel while an upload is under way removes its part file.
+        status, ans = f.call("POST", API + "/prepare-upload", offer([file_entry("c", "cut.bin", big)]))
+        c = f.conn()
+        c.putrequest("POST", "%s/upload?sessionId=%s&fileId=c&token=%s" % (API, ans["sessionId"], ans["files"]["c"]))
+        c.putheader("Content-Length", str(len(big)))
+        c.endheaders()
+        c.send(big[:5 * 1000 * 1000])
+        wait_for(lambda: any(n.startswith(".cut.bin") for n in f.files()), "the part file of the cut upload")
+        expect(f.call("POST", API + "/cancel?sessionId=" + ans["sessionId"])[0] == 200, "cancel during an upload: 200")
+        wait_for(lambda: not any("cut.bin" in n for n in f.files()), "the part file to go")
+        expect(True, "cancel removes the part file of an upload under way")
+        c.close()
+
+        # Hostile offers: 400 with a message, and nothing written.
+        before = f.files()
+        hostile = {
+            "null alias": offer([file_entry("a", "a", small)], dict(SENDER, alias=None)),
+            "port as string": offer([file_entry("a", "a", small)], dict(SENDER, port="53317")),
+            "size negative": offer([dict(file_entry("a", "a", small), size=-1)]),
+            "size float": offer([dict(file_entry("a", "a", small), size=1.5)]),
+            "files null": {"info": SENDER, "files": None},
+            "files list": {"info": SENDER, "files": [file_entry("a", "a", small)]},
+            "10,001 files": offer([file_entry("f%d" % i, "f%d" % i, small) for i in range(10001)]),
+            "deep": json.loads("[" * 50 + "]" * 50),
+        }
+        for name in ["../up.txt", "/etc/passwd", "a/../../up.txt", "a\\b.txt", "C:evil.txt", "c:/x.txt", "a//b",
+                     "nul\u0000.txt", "..", "./a", "a/./b", ""]:
+            hostile["name %r" % name] = offer([file_entry("a", name, small)])
+        for what, body in hostile.items():
+            status, payload = f.call("POST", API + "/prepare-upload", body)
+            expect(status == 400 and isinstance(payload, dict) and payload.get("message"),
+                   "hostile offer (%s): 400 with a message" % what)
+        status, _ = f.call("POST", API + "/prepare-upload", b"{not json", {"Content-Type": "application/json"})
+        expect(status == 400, "a body that is not JSON: 400")
+        expect(f.files() == before, "hostile offers write nothing")
+        status, ans = f.call("POST", API + "/prepare-upload",
+                             offer([file_entry("f%d" % i, "f%d" % i, small) for i in range(10000)]))
+        expect(status == 200 and len(ans["files"]) == 10000, "10,000 files in one offer are within the limits")
+        f.call("POST", API + "/cancel?sessionId=" + ans["sessionId"])
+
+        # A text message: delivered like a browser's text, answered 204.
+        text = {"id": "t", "fileName": "message.txt", "size": 5, "fileType": "text/plain", "preview": "hi 👋"}
+        status, _ = f.call("POST", API + "/prepare-upload", offer([text]))
+        e = f.wait_event("text")
+        expect(status == 204 and e["text"] == "hi 👋" and e["name"] == "Pixel 8", "a text message is shown, 204")
+        status, _ = f.call("POST", API + "/register", SENDER)
+        expect(status == 200, "register answers 200")
+    finally:
+        f.stop()
+
+
+def test_ask_and_pin(root):
+    f = Ferry(os.path.join(root, "ask"), "--ask", "--localsend-pin", "4711")
+    try:
+        small = b"x" * 10
+        body = offer([file_entry("a", "a.jpg", small, ftype="image/jpeg"), file_entry("b", "b.jpg", small, ftype="image/jpeg")])
+        expect(f.call("POST", API + "/prepare-upload", body)[0] == 401, "without the PIN: 401")
+        result = {}
+
+        def ask():
+            result["status"], result["body"] = f.call("POST", API + "/prepare-upload?pin=4711", body)
+
+        t = threading.Thread(target=ask)
+        t.start()
+        e = f.wait_event("ask")
+        expect("Pixel 8 (LocalSend)" in e["message"] and "2 photos" in e["message"],
+               "the ask names the device and the offer: " + e["message"])
+        f.say("decline %d" % e["id"])
+        t.join(20)
+        expect(result.get("status") == 403, "declined: 403")
+        expect(f.files() == [], "a declined offer writes nothing")
+        for _ in range(3):
+            expect(f.call("POST", API + "/prepare-upload?pin=1", body)[0] == 401, "a wrong PIN: 401")
+        expect(f.call("POST", API + "/prepare-upload?pin=4711", body)[0] == 429,
+               "after 3 wrong PINs from an address: 429, even with the right one")
+    finally:
+        f.stop()
+
+
+def test_client_certificate(root):
+    f = Ferry(os.path.join(root, "mtls"), https=True)
+    try:
+        key, cert = os.path.join(root, "client.key"), os.path.join(root, "client.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                        "-days", "2", "-subj", "/CN=LocalSend User"], check=True, capture_output=True)
+        der = subprocess.run(["openssl", "x509", "-in", cert, "-outform", "DER"], check=True,
+                             capture_output=True).stdout
+        fp = hashlib.sha256(der).hexdigest().upper()
+        c = f.conn(cert=(cert, key))
+        status, info = f.call("POST", API + "/register", dict(SENDER, fingerprint=fp, protocol="https"), conn=c)
+        expect(status == 200 and info["fingerprint"] == f.info["fingerprint"],
+               "a client with its own certificate (mTLS) is answered")
+        data = os.urandom(100000)
+        status, ans = f.call("POST", API + "/prepare-upload", offer([file_entry("m", "m.bin", data)]), conn=c)
+        c.close()
+        expect(status == 200, "and may send")
+        expect(upload(f, ans["sessionId"], "m", ans["files"]["m"], data)[0] == 200, "its file arrives")
+    finally:
+        f.stop()
+
+
+def main():
+    if not FERRY or not os.path.exists(FERRY):
+        print("FERRY_BINARY is not set", file=sys.stderr)
+        return 1
+    root = tempfile.mkdtemp(prefix="ferry-localsend-")
+    try:
+        if PEER and os.path.exists(os.path.join(PEER, "node_modules", "localsend")):
+            test_npm_peer(root)
+        else:
+            print("skip - the npm LocalSend peer is not installed")
+        test_protocol_client(root)
+        test_ask_and_pin(root)
+        test_client_certificate(root)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
