@@ -215,8 +215,10 @@ void onSignal(int) { gStop = true; }
 
 #ifndef _WIN32
 // Commands typed (or piped) on stdin one a line: answers to asks ("accept
-// 3", "always 3", "decline 3"), and what goes to a nearby device ("send 2
-// FILE...", "text 2 TEXT"; a path with spaces in double quotes). Read
+// 3", "always 3", "decline 3"), what goes to a nearby device ("send 2
+// FILE...", "text 2 TEXT"; a path with spaces in double quotes), the PIN a
+// LocalSend device asks for ("pin 5 123456") and cancelling a transfer
+// ("cancel 12": a file sent to a LocalSend device cancels its whole send). Read
 // without blocking from the main thread's wait, so a stdin that never
 // speaks costs nothing and stops nothing.
 class AskAnswers {
@@ -249,14 +251,19 @@ class AskAnswers {
     auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), id);
     const bool numberOk = ec == std::errc() && end == number.data() + number.size() && id > 0;
     if (word == "send" || word == "text") return toDevice(word, number, log);
+    if (word == "pin") return pin(number, log);
+    if (word == "cancel") {
+      if (!numberOk) return say(log, "cancel a transfer with 'cancel ID' (its transfer-started \"id\")");
+      return server_.cancelTransfer(id);
+    }
     ReceiveAnswer a;
     if (word == "accept") a = ReceiveAnswer::kAccept;
     else if (word == "always") a = ReceiveAnswer::kAcceptAlways;
     else if (word == "decline") a = ReceiveAnswer::kDecline;
     else if (line.empty()) return;
     else
-      return say(log, "answer an ask with 'accept N', 'always N' or 'decline N', or send to a device with 'send ID "
-                      "FILE...' or 'text ID TEXT', not '" + line + "'");
+      return say(log, "answer an ask with 'accept N', 'always N' or 'decline N', send to a device with 'send ID "
+                      "FILE...' or 'text ID TEXT', give a PIN with 'pin N PIN', or cancel a transfer with 'cancel ID', not '" + line + "'");
     if (!numberOk) return say(log, "'" + line + "' needs the number of the ask");
     server_.answerReceiveAsk(id, a);
   }
@@ -295,6 +302,17 @@ class AskAnswers {
     if (!server_.sendToDevice(id, paths, &error)) say(log, error);
   }
 
+  // "pin 3 123456": the PIN a LocalSend device asked for; "pin 3" gives up.
+  void pin(const std::string& rest, TransferLog& log) {
+    const auto space = rest.find(' ');
+    const std::string number = rest.substr(0, space);
+    std::uint64_t id = 0;
+    auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), id);
+    if (ec != std::errc() || end != number.data() + number.size() || id == 0)
+      return say(log, "give a PIN with 'pin N PIN'");
+    server_.answerLocalSendPin(id, space == std::string::npos ? std::string() : rest.substr(space + 1));
+  }
+
   void say(TransferLog& log, const std::string& sentence) {
     std::string out;
     lines_.error(out, sentence);
@@ -325,9 +343,9 @@ int runHeadless(const CommandLine& cmd) {
     std::fputs(line.c_str(), stderr);
     return 2;
   };
-  if (cmd.paths.empty() && cmd.receiveDir.empty())
-    return refuse("nothing to share: name at least one file (ferry --headless FILE...), or a folder to receive "
-                  "into (--receive DIR)");
+  if (cmd.paths.empty() && cmd.receiveDir.empty() && !cmd.server.localsend)
+    return refuse("nothing to share: name at least one file (ferry --headless FILE...), a folder to receive "
+                  "into (--receive DIR), or be a LocalSend device (--localsend)");
   Server server;
   std::vector<Share> shares;
   // The window's cache folder: CRC-32s a headless run computed make the
@@ -387,6 +405,12 @@ int runHeadless(const CommandLine& cmd) {
     lines.text(out, from, text);
     log.say(out);
   });
+  server.setLocalSendPinListener([&log, &lines](std::uint64_t session, std::uint64_t device, const std::string& name,
+                                                bool wrong) {
+    std::string out;
+    lines.pin(out, session, device, name, wrong);
+    log.say(out);
+  });
   std::string error;
   ServerOptions options = cmd.server;
   // LocalSend's certificate lives beside the window's cache: its
@@ -411,6 +435,8 @@ int runHeadless(const CommandLine& cmd) {
     else
       lines.error(hello, ls.error);
   }
+  if (const std::string why = server.localSendDiscoveryError(); !why.empty())
+    lines.error(hello, "LocalSend devices cannot be found: " + why);
   log.say(hello);
 
 #ifndef _WIN32
@@ -420,9 +446,9 @@ int runHeadless(const CommandLine& cmd) {
   // Non-blocking while Ferry runs; given back as it was, since a terminal's
   // flags are its shell's too.
   const int stdinFlags = ::fcntl(STDIN_FILENO, F_GETFL);
-  // Commands come while Receive is on: answers to asks, and what goes to
-  // the nearby devices its page brings.
-  bool listening = !cmd.receiveDir.empty() && stdinFlags >= 0 &&
+  // Commands come while Receive or LocalSend is on: answers to asks, what
+  // goes to the nearby devices (their pages, LocalSend devices), PINs.
+  bool listening = (!cmd.receiveDir.empty() || cmd.server.localsend) && stdinFlags >= 0 &&
                    ::fcntl(STDIN_FILENO, F_SETFL, stdinFlags | O_NONBLOCK) == 0;
   const bool restoreStdin = listening;
   while (true) {

@@ -247,11 +247,11 @@ void LogLines::transferStarted(std::string& out, const TransferInfo& t, const De
   const bool upload = t.direction == TransferDirection::kUpload;
   if (json_) {
     JsonLine line(out, "transfer-started", t.started);
-    line.text("peer", t.client).text("address", addressWithoutPort(t.client));
+    line.number("id", t.id).text("peer", t.client).text("address", addressWithoutPort(t.client));
     if (d)
       line.text("client", d->clientName);
     else if (!t.clientName.empty())
-      line.text("client", t.clientName);  // an upload: its client's name (a LocalSend device's alias)
+      line.text("client", t.clientName);  // an upload's client, or the LocalSend device a file is sent to
     line.text("share", t.shareToken()).text("name", nameOf(t)).text("direction", upload ? "upload" : "download");
     line.number("size", t.fileSize).number("from", t.rangeFirst).number("bytes", t.bytesTotal);
     if (t.delivery) line.number("delivery", t.delivery);
@@ -276,11 +276,11 @@ void LogLines::transferEnded(std::string& out, const TransferInfo& t, const Deli
   const std::uint64_t total = t.bytesTotal ? t.bytesTotal : t.bytesSent;  // a chunked upload's size is what came
   if (json_) {
     JsonLine line(out, "transfer-ended", t.finished);
-    line.text("peer", t.client).text("address", addressWithoutPort(t.client));
+    line.number("id", t.id).text("peer", t.client).text("address", addressWithoutPort(t.client));
     if (d)
       line.text("client", d->clientName);
     else if (!t.clientName.empty())
-      line.text("client", t.clientName);  // an upload: its client's name (a LocalSend device's alias)
+      line.text("client", t.clientName);  // an upload's client, or the LocalSend device a file is sent to
     line.text("share", t.shareToken()).text("name", nameOf(t)).text("direction", upload ? "upload" : "download");
     line.text("outcome", toString(t.state)).number("bytes", t.bytesSent).number("total", total);
     line.real("seconds", secs).real("rate", rate);
@@ -388,18 +388,38 @@ void LogLines::ask(std::string& out, const ReceiveAsk& a, ReceiveAskState state)
 
 void LogLines::device(std::string& out, const NearbyDevice& d, bool here) const {
   if (json_) {
-    if (here)
+    if (here && d.kind == "localsend") {
+      JsonLine line(out, "device");
+      line.number("id", d.id).text("kind", d.kind).text("name", d.name).text("address", d.address);
+      line.text("alias", d.name).text("fingerprint", d.fingerprint).number("port", d.port).text("protocol", d.protocol);
+      line.text("model", d.model).text("deviceType", d.deviceType);
+    } else if (here)
       JsonLine(out, "device").number("id", d.id).text("kind", d.kind).text("name", d.name).text("address", d.address);
     else
       JsonLine(out, "device-gone").number("id", d.id);
     return;
   }
   const std::string id = std::to_string(d.id);
-  if (here)
+  if (here && d.kind == "localsend")
+    out += "ferry: device " + id + ": " + d.name + " (LocalSend, " + d.address + ") is nearby; 'send " + id +
+           " FILE...' or 'text " + id + " TEXT' sends to it\n";
+  else if (here)
     out += "ferry: device " + id + ": " + d.name + " (" + d.address + ") has this computer's page open; 'send " + id +
            " FILE...' or 'text " + id + " TEXT' sends to it\n";
   else
     out += "ferry: device " + id + " (" + d.name + ") left\n";
+}
+
+void LogLines::pin(std::string& out, std::uint64_t session, std::uint64_t device, std::string_view name,
+                   bool wrong) const {
+  const std::string id = std::to_string(session);
+  const std::string sentence = std::string(name) + (wrong ? " did not take that PIN; answer with 'pin " : " wants a PIN; answer with 'pin ") +
+                               id + " PIN' (an empty PIN gives up)";
+  if (json_) {
+    JsonLine(out, "pin").number("id", session).number("device", device).text("name", name).flag("wrong", wrong).text("message", sentence);
+    return;
+  }
+  out += "ferry: send " + id + ": " + sentence + "\n";
 }
 
 void LogLines::text(std::string& out, const NearbyDevice& from, std::string_view text) const {

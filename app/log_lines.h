@@ -10,7 +10,7 @@
 //   serving           the run serves: "files", "folders", "port", "poller"
 //   rules             what every link of the run promises: "expires", "downloads", "password"
 //   receiving         "dir"
-//   transfer-started  one request: "peer", "address", "client", "share", "name", "size", "from", "bytes", ...
+//   transfer-started  one request: "id" (for 'cancel ID' on stdin), "peer", "address", "client", "share", "name", "size", "from", "bytes", ...
 //   transfer-ended    "outcome" (done, cancelled, failed), "bytes" sent, "seconds", "rate", "reason"
 //   delivery          one client and one file, however many requests: "outcome" (delivered,
 //                     stopped, cancelled), "client", "address", "share", "name", "size",
@@ -20,9 +20,12 @@
 //                     "name", "size", "more", "message" (the sentence; for "open", how to answer)
 //   device            a nearby device arrived (this computer's page open on it; again when it
 //                     renamed itself): "id" (for 'send ID PATH...' and 'text ID TEXT' on
-//                     stdin), "kind" ("browser"), "name", "address"
+//                     stdin), "kind" ("browser", "localsend"), "name", "address"; a LocalSend
+//                     device also "alias", "fingerprint", "port", "protocol", "model", "deviceType"
 //   device-gone       it left: "id"
 //   text              a device sent text: "device" (its id), "name", "text"
+//   pin               a LocalSend device wants a PIN for what is sent to it: "id" (for
+//                     'pin ID PIN' on stdin), "device", "name", "wrong" (true after a wrong one), "message"
 //   error, dropped, stopped
 // "time" is when the event happened: a transfer's start or end, a delivery's
 // last byte or request.
@@ -59,6 +62,8 @@ class LogLines {
   // A nearby device arrives (here) or leaves; text it sent.
   void device(std::string& out, const NearbyDevice& d, bool here) const;
   void text(std::string& out, const NearbyDevice& from, std::string_view text) const;
+  // A LocalSend device wants a PIN for send `session` (again, when `wrong`).
+  void pin(std::string& out, std::uint64_t session, std::uint64_t device, std::string_view name, bool wrong) const;
   // Ferry is a LocalSend device now.
   void localsend(std::string& out, const LocalSendStatus& s) const;
   void error(std::string& out, std::string_view sentence) const;

@@ -14,6 +14,14 @@
 #include "socket.h"
 #include "work_pool.h"
 
+#if defined(FERRY_HAVE_LOCALSEND)
+#include "localsend_discovery.h"
+#include "localsend_identity.h"
+#include "localsend_items.h"
+#include "localsend_sender.h"
+#include "tls_context.h"
+#endif
+
 namespace ferry {
 
 // Everything that lives on the worker thread, in construction order.
@@ -27,6 +35,9 @@ struct Server::Running {
 #if defined(FERRY_HAVE_LOCALSEND)
   std::unique_ptr<LocalSendHandler> localsend;  // uses the router's uploads
   std::unique_ptr<HttpServer> localsendHttp;
+  // Ferry as a LocalSend peer: the devices it finds, what it sends them.
+  std::unique_ptr<localsend::Discovery> lsDiscovery;
+  std::unique_ptr<localsend::Sender> lsSender;
 #endif
   std::thread thread;
   std::uint16_t port = 0;
@@ -36,6 +47,10 @@ struct Server::Running {
   // The order stop() uses too: connections first, then the pool (its last
   // jobs' done() hand their responses back to the router), then the rest.
   ~Running() {
+#if defined(FERRY_HAVE_LOCALSEND)
+    lsSender.reset();
+    lsDiscovery.reset();
+#endif
     http.reset();
 #if defined(FERRY_HAVE_LOCALSEND)
     localsendHttp.reset();
@@ -168,6 +183,63 @@ bool Server::start(const ServerOptions& options, std::string* error) {
   return true;
 }
 
+
+#if defined(FERRY_HAVE_LOCALSEND)
+void Server::startLocalSendPeer(Running& r, const localsend::DeviceInfo& self, const LocalSendIdentity* identity,
+                                std::uint16_t udpPort) {
+  // Ferry's identity as its client certificate (LocalSend 1.18 wants one);
+  // with encryption off there is none, and https devices that require one
+  // refuse what is sent.
+  std::string why;
+  std::shared_ptr<TlsContext> client;
+  if (TlsContext::kAvailable)
+    client = identity ? TlsContext::client(identity->certFile, identity->keyFile, &why) : TlsContext::client({}, {}, &why);
+  r.lsDiscovery = std::make_unique<localsend::Discovery>(*r.loop, *r.pool, r.router->nearby().devices(), client);
+  r.lsSender = std::make_unique<localsend::Sender>(*r.loop, *r.pool, *r.stats, client, self);
+  localsend::Discovery* discovery = r.lsDiscovery.get();
+  localsend::Sender* sender = r.lsSender.get();
+  r.lsSender->setUnreachable([discovery](std::uint64_t device) { discovery->suspect(device); });
+  r.lsSender->setPinListener([this](std::uint64_t session, std::uint64_t device, const std::string& name, bool wrong) {
+    LocalSendPinListener l;
+    {
+      std::lock_guard lock(mutex_);
+      l = pinListener_;
+    }
+    if (l) l(session, device, name, wrong);
+  });
+  // Registers our listener receives list their device; a cancel from a
+  // device we are sending to ends that send. Hooks set from outside still
+  // hear them.
+  LocalSendHandler::RegisterHook registered;
+  LocalSendHandler::CancelHook cancelled;
+  {
+    std::lock_guard lock(mutex_);
+    registered = lsRegister_;
+    cancelled = lsCancel_;
+  }
+  r.localsend->setRegisterHook([discovery = &r.lsDiscovery, registered](const localsend::DeviceInfo& d,
+                                                                         const std::string& address) {
+    if (*discovery) (*discovery)->heard(d, address);
+    if (registered) registered(d, address);
+  });
+  r.localsend->setCancelHook([sender, cancelled](std::string_view sessionId, const std::string& address) {
+    if (sender->peerCancelled(std::string(sessionId), address)) return true;
+    return cancelled ? cancelled(sessionId, address) : false;
+  });
+  // Without discovery (no interface can multicast, the UDP port is held
+  // without sharing) Ferry still serves, and says why no device is found.
+  // Its UDP port is the LocalSend port; with "any free port" the apps' 53317.
+  if (!r.lsDiscovery->start(self, udpPort ? udpPort : localsend::kDefaultPort, &why)) {
+    r.lsDiscovery.reset();
+    r.lsSender->setUnreachable({});
+  } else {
+    why.clear();
+  }
+  std::lock_guard lock(mutex_);
+  lsDiscoveryError_ = why;
+}
+#endif
+
 void Server::stop() {
   std::lock_guard life(lifecycle_);
   std::unique_ptr<Running> r;
@@ -192,7 +264,15 @@ void Server::stop() {
 #else
   HttpServer* lsHttp = nullptr;
 #endif
-  loop->post([http, lsHttp, stats, router, loop] {
+  Running* running = r.get();
+  loop->post([http, lsHttp, stats, router, loop, running] {
+#if defined(FERRY_HAVE_LOCALSEND)
+    // Sends in flight end as cancelled, in the last snapshot.
+    running->lsSender.reset();
+    running->lsDiscovery.reset();
+#else
+    (void)running;
+#endif
     http->shutdown();
     if (lsHttp) lsHttp->shutdown();
     router->nearby().devices().clear();  // every device leaves, and is told so
@@ -369,6 +449,25 @@ bool deviceHere(const std::vector<NearbyDevice>& devices, std::uint64_t id) {
   return std::any_of(devices.begin(), devices.end(), [id](const NearbyDevice& d) { return d.id == id; });
 }
 
+std::optional<NearbyDevice> localSendDevice(const std::vector<NearbyDevice>& devices, std::uint64_t id) {
+  for (const NearbyDevice& d : devices)
+    if (d.id == id && d.kind == "localsend") return d;
+  return std::nullopt;
+}
+
+#if defined(FERRY_HAVE_LOCALSEND)
+localsend::Sender::Target targetOf(const NearbyDevice& d) {
+  localsend::Sender::Target t;
+  t.device = d.id;
+  t.address = d.address;
+  t.info.alias = d.name;
+  t.info.fingerprint = d.fingerprint;
+  t.info.port = d.port;
+  t.info.protocol = d.protocol == "http" ? localsend::Protocol::kHttp : localsend::Protocol::kHttps;
+  return t;
+}
+#endif
+
 }  // namespace
 
 bool Server::sendToDevice(std::uint64_t device, const std::vector<std::string>& paths, std::string* error,
@@ -381,6 +480,16 @@ bool Server::sendToDevice(std::uint64_t device, const std::vector<std::string>& 
     if (error) *error = "Name at least one file to send.";
     return false;
   }
+#if defined(FERRY_HAVE_LOCALSEND)
+  if (auto ls = localSendDevice(nearbyDevices(), device)) {
+    auto items = localsend::itemsFor(paths, error);  // walks folders here, off the loop
+    if (!items) return false;
+    post([target = targetOf(*ls), items = std::move(*items)](Running& r) mutable {
+      if (r.lsSender) r.lsSender->send(target, std::move(items));
+    });
+    return true;
+  }
+#endif
   ShareRules rules;
   rules.expires = ShareRules::Clock::now() + lifetime;
   std::vector<Share> made;
@@ -427,11 +536,48 @@ bool Server::sendText(std::uint64_t device, const std::string& text, std::string
     if (error) *error = text.empty() ? "There is no text to send." : "Text up to 64 KB can be sent at once: this is longer.";
     return false;
   }
+#if defined(FERRY_HAVE_LOCALSEND)
+  if (auto ls = localSendDevice(nearbyDevices(), device)) {
+    post([target = targetOf(*ls), item = localsend::textItem(text)](Running& r) {
+      if (r.lsSender) r.lsSender->send(target, {item});
+    });
+    return true;
+  }
+#endif
   std::string json = "{\"text\":";
   appendJsonString(json, text);
   json += '}';
   post([device, json = std::move(json)](Running& r) { r.router->nearby().send(device, "text", json); });
   return true;
+}
+
+void Server::setLocalSendPinListener(LocalSendPinListener listener) {
+  std::lock_guard lock(mutex_);
+  pinListener_ = std::move(listener);
+}
+
+void Server::answerLocalSendPin(std::uint64_t session, const std::string& pin) {
+#if defined(FERRY_HAVE_LOCALSEND)
+  post([session, pin](Running& r) {
+    if (r.lsSender) r.lsSender->pin(session, pin);
+  });
+#else
+  (void)session;
+  (void)pin;
+#endif
+}
+
+std::string Server::localSendDiscoveryError() const {
+  std::lock_guard lock(mutex_);
+  return lsDiscoveryError_;
+}
+
+void Server::refreshNearby() {
+#if defined(FERRY_HAVE_LOCALSEND)
+  post([](Running& r) {
+    if (r.lsDiscovery) r.lsDiscovery->announce();
+  });
+#endif
 }
 
 LocalSendStatus Server::localSend() const {
@@ -473,8 +619,9 @@ LocalSendStatus Server::startLocalSend(Running& r, const ServerOptions& options,
   ho.limits = main.limits;
   // Devices reach this port by address only, never through a proxy.
   ho.hosts.allowAny = true;
+  std::optional<LocalSendIdentity> identity;
   if (!options.localsendHttp) {
-    auto identity = LocalSendIdentity::loadOrCreate(options.localsendIdentityDir, self.alias, &status.error);
+    identity = LocalSendIdentity::loadOrCreate(options.localsendIdentityDir, self.alias, &status.error);
     if (identity) ho.tls = TlsContext::load(identity->certFile, identity->keyFile, &status.error);
     if (!ho.tls) {
       status.error = "LocalSend is off: " + status.error;
@@ -521,6 +668,7 @@ LocalSendStatus Server::startLocalSend(Running& r, const ServerOptions& options,
   http->start();
   r.localsend = std::move(handler);
   r.localsendHttp = std::move(http);
+  startLocalSendPeer(r, self, identity ? &*identity : nullptr, options.localsendPort);
   status.on = true;
   status.alias = self.alias;
   status.fingerprint = self.fingerprint;
@@ -547,7 +695,12 @@ void Server::setMdnsName(const std::string& name) {
 }
 
 void Server::cancelTransfer(std::uint64_t id) {
-  post([id](Running& r) { r.router->cancelTransfer(id, "cancelled by the user"); });
+  post([id](Running& r) {
+#if defined(FERRY_HAVE_LOCALSEND)
+    if (r.lsSender && r.lsSender->cancelTransfer(id)) return;  // a file sent to a LocalSend device
+#endif
+    r.router->cancelTransfer(id, "cancelled by the user");
+  });
 }
 
 std::shared_ptr<const StatsSnapshot> Server::snapshot() const {

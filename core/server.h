@@ -34,6 +34,7 @@
 #include "transfer_stats.h"
 #if defined(FERRY_HAVE_LOCALSEND)
 #include "localsend_handler.h"
+#include "localsend_identity.h"
 #endif
 
 namespace ferry {
@@ -192,6 +193,23 @@ class Server final {
                     std::chrono::seconds lifetime = std::chrono::hours(24));
   // Text (a link, a note) to one nearby device's page, at most 64 KiB.
   bool sendText(std::uint64_t device, const std::string& text, std::string* error);
+  // A LocalSend device (kind "localsend") gets what sendToDevice() and
+  // sendText() send as LocalSend sends it: an offer its user accepts, then
+  // the files (folders keep their paths), shown in Transfers in the sent
+  // direction under the device's name; text as a text message. When the
+  // device wants a PIN, the PIN listener hears the session (on the loop
+  // thread; set before start()), answered with answerLocalSendPin() (an
+  // empty PIN gives up).
+  using LocalSendPinListener =
+      std::function<void(std::uint64_t session, std::uint64_t device, const std::string& name, bool wrong)>;
+  void setLocalSendPinListener(LocalSendPinListener listener);
+  void answerLocalSendPin(std::uint64_t session, const std::string& pin);
+  // Announces this computer to LocalSend devices again (the user refreshed
+  // the device list); those that hear it answer and are listed.
+  void refreshNearby();
+  // Why LocalSend devices cannot be found while LocalSend is on (no
+  // interface can multicast, the UDP port is taken), or "".
+  std::string localSendDiscoveryError() const;
 
   // LocalSend (ServerOptions::localsend). The hooks are for whoever keeps
   // the list of LocalSend devices and sends to them; both run on the loop
@@ -219,6 +237,13 @@ class Server final {
   void publish(std::shared_ptr<const StatsSnapshot> snap);
   void post(std::function<void(Running&)> fn);
   LocalSendStatus startLocalSend(Running& r, const ServerOptions& options, const HttpServerOptions& main);
+#if defined(FERRY_HAVE_LOCALSEND)
+  // Ferry as a LocalSend peer beside the listener startLocalSend() made:
+  // discovery (multicast on `udpPort`), the sender, the listener's hooks.
+  // On a Running that is set up but not yet running its loop.
+  void startLocalSendPeer(Running& r, const localsend::DeviceInfo& self, const LocalSendIdentity* identity,
+                          std::uint16_t udpPort);
+#endif
 
   ShareRegistry shares_;
   ReceiveTarget receive_;
@@ -231,6 +256,8 @@ class Server final {
   SnapshotListener listener_;
   ReceiveAskListener askListener_;
   NearbyListener nearbyListener_;
+  LocalSendPinListener pinListener_;
+  std::string lsDiscoveryError_;
   std::function<void(const NearbyDevice&, const std::string&)> nearbyTextListener_;
   std::vector<NearbyDevice> nearby_;  // here now, as the loop last said
   std::uint64_t rate_ = 0;

@@ -1,6 +1,7 @@
 #pragma once
 
-// TlsContext: the server side of TLS for one certificate. Owns OpenSSL's
+// TlsContext: one side of TLS for one certificate (the server's, or the
+// client certificate Ferry presents to other devices). Owns OpenSSL's
 // SSL_CTX: the certificate chain and its key, the protocol versions and
 // ciphers every connection gets, the session cache and the ticket keys.
 //
@@ -39,6 +40,14 @@ class TlsContext final {
   // has expired or is not valid yet.
   static std::shared_ptr<TlsContext> load(const std::string& certFile, const std::string& keyFile,
                                           std::string* error);
+
+  // The client side (Ferry speaking to another device's https server): TLS
+  // 1.2 and 1.3, ALPN http/1.1, presenting the PEM certificate and key as a
+  // client certificate when given (both or neither). Any chain is accepted
+  // in the handshake: the caller pins the peer's certificate after it
+  // (TlsStream::peerFingerprint()).
+  static std::shared_ptr<TlsContext> client(const std::string& certFile, const std::string& keyFile,
+                                            std::string* error);
 
   ~TlsContext();
   TlsContext(const TlsContext&) = delete;

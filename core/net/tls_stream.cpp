@@ -8,7 +8,9 @@
 #if defined(FERRY_HAVE_TLS)
 #include <openssl/bio.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 #endif
 
 namespace ferry {
@@ -25,6 +27,18 @@ std::unique_ptr<TlsStream> TlsStream::create(const std::shared_ptr<TlsContext>& 
     return nullptr;
   }
   SSL_set_accept_state(ssl);
+  return std::unique_ptr<TlsStream>(new TlsStream(context, ssl));
+}
+
+std::unique_ptr<TlsStream> TlsStream::createClient(const std::shared_ptr<TlsContext>& context, NativeSocket fd) {
+  SSL* ssl = SSL_new(context->native());
+  if (!ssl) return nullptr;
+  if (SSL_set_fd(ssl, static_cast<int>(fd)) != 1) {
+    SSL_free(ssl);
+    ERR_clear_error();
+    return nullptr;
+  }
+  SSL_set_connect_state(ssl);
   return std::unique_ptr<TlsStream>(new TlsStream(context, ssl));
 }
 
@@ -127,6 +141,7 @@ void TlsStream::close() {
 #else  // no OpenSSL: no TlsContext can be loaded, so no stream is ever made
 
 std::unique_ptr<TlsStream> TlsStream::create(const std::shared_ptr<TlsContext>&, NativeSocket) { return nullptr; }
+std::unique_ptr<TlsStream> TlsStream::createClient(const std::shared_ptr<TlsContext>&, NativeSocket) { return nullptr; }
 TlsStream::~TlsStream() = default;
 TlsStream::Io TlsStream::classify(int) { return Io::kFailed; }
 TlsStream::Io TlsStream::handshake() { return Io::kFailed; }

@@ -46,6 +46,10 @@ class TlsStream final {
   TlsStream(const TlsStream&) = delete;
   TlsStream& operator=(const TlsStream&) = delete;
 
+  // The client side, for an outgoing connection: no SNI is sent (peers are
+  // IP addresses).
+  static std::unique_ptr<TlsStream> createClient(const std::shared_ptr<TlsContext>& context, NativeSocket fd);
+
   Io handshake();
   // Reads plaintext; `got` is set when kDone.
   Io read(char* buf, std::size_t n, std::size_t& got);
@@ -59,8 +63,9 @@ class TlsStream final {
   Io sendFile(int fileFd, std::uint64_t offset, std::size_t n, std::size_t& put);
   // Decrypted bytes read off the socket but not yet returned by read().
   std::size_t pending() const;
-  // The fingerprint (localsend_identity.h) of the certificate the client
-  // presented, or "" when it presented none.
+  // The fingerprint (localsend_identity.h) of the certificate the peer
+  // presented (the client's on a server, the server's on a client), or ""
+  // when it presented none.
   std::string peerFingerprint() const;
   // Sends close_notify, as far as the socket takes it now.
   void close();

@@ -143,6 +143,7 @@ std::vector<NetInterface> listInterfaces() {
     r.humanName = utf8(a->FriendlyName);
     r.type = windowsType(a->IfType);
     r.up = r.running = a->OperStatus == IfOperStatusUp;
+    r.multicast = !(a->Flags & IP_ADAPTER_NO_MULTICAST);
     r.defaultRoute = a->FirstGatewayAddress != nullptr;
     for (auto* u = a->FirstUnicastAddress; u; u = u->Next) {
       const std::string ip = addressToString(u->Address.lpSockaddr);
@@ -172,6 +173,7 @@ std::vector<NetInterface> listInterfaces() {
       r.name = r.humanName = name;
       r.up = ifa->ifa_flags & IFF_UP;
       r.running = ifa->ifa_flags & IFF_RUNNING;
+      r.multicast = ifa->ifa_flags & IFF_MULTICAST;
       if (ifa->ifa_flags & IFF_LOOPBACK)
         r.type = Type::Loopback;
       else if (ifa->ifa_flags & IFF_POINTOPOINT)

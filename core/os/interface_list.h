@@ -24,6 +24,7 @@ struct NetInterface {
   Type type = Type::Unknown;
   bool up = false;
   bool running = false;
+  bool multicast = false;     // can send and receive multicast (LocalSend's discovery)
   bool defaultRoute = false;  // the interface of the default route
   std::vector<Address> addresses;
 };

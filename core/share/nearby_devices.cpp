@@ -41,6 +41,32 @@ void NearbyDevices::close(std::uint64_t id) {
   r.leaving = loop_.runAfter(kGrace, [this, id] { gone(id); });
 }
 
+std::uint64_t NearbyDevices::seen(const std::string& key, const NearbyDevice& info) {
+  std::uint64_t id = idOf(key);
+  bool announce = false;
+  if (!id) {
+    id = nextId_++;
+    devices_[id].key = key;
+    byKey_[key] = id;
+    announce = true;
+  }
+  Record& r = devices_[id];
+  const NearbyDevice& was = r.info;
+  announce = announce || was.name != info.name || was.address != info.address || was.port != info.port ||
+             was.protocol != info.protocol || was.model != info.model || was.deviceType != info.deviceType;
+  r.info = info;
+  r.info.id = id;
+  if (announce && listener_) listener_(r.info, true);
+  return id;
+}
+
+void NearbyDevices::leave(std::uint64_t id) {
+  auto it = devices_.find(id);
+  if (it == devices_.end()) return;
+  if (it->second.leaving) loop_.cancel(it->second.leaving);
+  gone(id);
+}
+
 void NearbyDevices::gone(std::uint64_t id) {
   auto it = devices_.find(id);
   if (it == devices_.end()) return;

@@ -35,7 +35,13 @@ struct NearbyDevice {
   std::uint64_t id = 0;    // 1, 2, ... for this run; the same across reloads
   std::string kind = "browser";
   std::string name;        // "Chrome on Android", or the name its page set
-  std::string address;     // where its stream comes from
+  std::string address;     // where its stream comes from (a LocalSend device: its IP)
+  // kind "localsend": what the device announced (name is its alias).
+  std::string model;        // "Pixel 8", "Linux"; may be empty
+  std::string deviceType;   // "mobile", "desktop", "web", "headless", "server"; may be empty
+  std::string fingerprint;  // names it across addresses and runs
+  std::uint16_t port = 0;   // its LocalSend server
+  std::string protocol;     // "http" or "https"
 };
 
 // A device arrived (here = true; again when its name changed) or left.
@@ -65,6 +71,12 @@ class NearbyDevices final {
   std::uint64_t open(const std::string& key, const std::string& name, const std::string& address);
   // One of its streams closed; with the last, the device leaves after kGrace.
   void close(std::uint64_t id);
+  // A device that has no stream (a LocalSend device) was seen, under `key`:
+  // added, or updated (the listener hears it again when its name or where
+  // it answers changed). Returns its id. It stays until leave().
+  std::uint64_t seen(const std::string& key, const NearbyDevice& info);
+  // Such a device is gone now; the listener hears it.
+  void leave(std::uint64_t id);
   // Queues a message for the device; its sequence number, or 0 when there
   // is no such device. The oldest messages go beyond the bounds.
   std::uint64_t queue(std::uint64_t id, std::string_view type, std::string data);
