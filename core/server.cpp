@@ -16,6 +16,7 @@
 
 #if defined(FERRY_HAVE_LOCALSEND)
 #include "localsend_discovery.h"
+#include "localsend_handler.h"
 #include "localsend_identity.h"
 #include "localsend_items.h"
 #include "localsend_sender.h"
@@ -586,12 +587,12 @@ LocalSendStatus Server::localSend() const {
 }
 
 #if defined(FERRY_HAVE_LOCALSEND)
-void Server::setLocalSendRegisterHook(LocalSendHandler::RegisterHook hook) {
+void Server::setLocalSendRegisterHook(LocalSendRegisterHook hook) {
   std::lock_guard lock(mutex_);
   lsRegister_ = std::move(hook);
 }
 
-void Server::setLocalSendCancelHook(LocalSendHandler::CancelHook hook) {
+void Server::setLocalSendCancelHook(LocalSendCancelHook hook) {
   std::lock_guard lock(mutex_);
   lsCancel_ = std::move(hook);
 }

@@ -19,6 +19,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <thread>
 #include <vector>
@@ -33,8 +34,7 @@
 #include "share_registry.h"
 #include "transfer_stats.h"
 #if defined(FERRY_HAVE_LOCALSEND)
-#include "localsend_handler.h"
-#include "localsend_identity.h"
+#include "localsend_messages.h"
 #endif
 
 namespace ferry {
@@ -78,6 +78,7 @@ struct ServerOptions {
 };
 
 struct HttpServerOptions;
+struct LocalSendIdentity;
 
 // What LocalSend devices see of this computer while it is one.
 struct LocalSendStatus {
@@ -216,8 +217,11 @@ class Server final {
   // thread, must not block, and are set before start().
   LocalSendStatus localSend() const;
 #if defined(FERRY_HAVE_LOCALSEND)
-  void setLocalSendRegisterHook(LocalSendHandler::RegisterHook hook);
-  void setLocalSendCancelHook(LocalSendHandler::CancelHook hook);
+  using LocalSendRegisterHook =
+      std::function<void(const localsend::DeviceInfo& device, const std::string& address)>;
+  using LocalSendCancelHook = std::function<bool(std::string_view sessionId, const std::string& address)>;
+  void setLocalSendRegisterHook(LocalSendRegisterHook hook);
+  void setLocalSendCancelHook(LocalSendCancelHook hook);
 #endif
 
   void setRateLimit(std::uint64_t bytesPerSecond);
@@ -263,8 +267,8 @@ class Server final {
   std::uint64_t rate_ = 0;
   LocalSendStatus localsend_;
 #if defined(FERRY_HAVE_LOCALSEND)
-  LocalSendHandler::RegisterHook lsRegister_;
-  LocalSendHandler::CancelHook lsCancel_;
+  LocalSendRegisterHook lsRegister_;
+  LocalSendCancelHook lsCancel_;
 #endif
   std::string mdnsName_;
   std::mutex lifecycle_;  // serialises start() and stop()
