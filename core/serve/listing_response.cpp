@@ -9,13 +9,14 @@
 namespace ferry {
 
 ListingResponse::ListingResponse(WorkPool& pool, Responder& out, std::shared_ptr<const Share> share, std::string rel,
-                                 ListingSort sort, std::string sharerName)
+                                 ListingSort sort, std::string sharerName, FolderScanner* scanner)
     : pool_(pool),
       out_(&out),
       share_(std::move(share)),
       rel_(std::move(rel)),
       sort_(sort),
-      sharerName_(std::move(sharerName)) {}
+      sharerName_(std::move(sharerName)),
+      scanner_(scanner) {}
 
 void ListingResponse::start() {
   jobInFlight_ = true;
@@ -57,6 +58,31 @@ void ListingResponse::Job::run() {
       covers.back() = firstPicture(inside, r.share_->showHidden);
   }
   in.covers = &covers;
+  // What the level holds all the way down, as the folder scanner counted
+  // it, if its files are still those this listing read; else the scanner
+  // is asked to count again and the page says nothing it cannot stand by.
+  std::optional<FolderTotals> totals;
+  std::vector<std::optional<FolderTotals>> folderTotals;
+  if (r.scanner_ && !in.unknownMore) totals = r.scanner_->totals(r.share_->token, r.rel_);
+  if (totals) {
+    std::size_t files = 0;
+    std::uint64_t bytes = 0;
+    for (const FolderEntry& e : entries) {
+      if (e.info.folder) continue;
+      ++files;
+      bytes += e.info.size;
+    }
+    if (files != totals->ownFiles || bytes != totals->ownBytes) totals.reset();
+  }
+  if (totals) {
+    in.totals = &*totals;
+    for (std::size_t i = 0; i < entries.size() && entries[i].info.folder; ++i)
+      folderTotals.push_back(
+          r.scanner_->totals(r.share_->token, r.rel_.empty() ? entries[i].name : r.rel_ + "/" + entries[i].name));
+    in.folderTotals = &folderTotals;
+  } else if (r.scanner_) {
+    r.scanner_->refresh(r.share_);
+  }
   r.nonce_ = newShareToken();
   in.nonce = r.nonce_;
   renderListing(in, entries, r.page_);
