@@ -285,7 +285,10 @@ def test_single_file_page_and_bytes():
     try:
         photo_link, clip_link = ferry.lines
         with fb.browser(fb.PHONE) as b:
+            b.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 5})
             b.get(photo_link)
+            caption = b.find_element("css selector", ".preview figcaption").text
+            assert caption == "Tap the picture to see it full size.", caption
             assert b.find_element("tag name", "h1").text == "IMG_0002.jpg"
             assert b.find_element("css selector", ".sharer").text == "Shared by Anna's <laptop>"
             assert "Photo" in b.find_element("css selector", ".facts").text
@@ -305,6 +308,19 @@ def test_single_file_page_and_bytes():
                         what="the clip on its page")
             dark(b)
             shoot(b, "landing-phone-clip-dark")
+        # On a desktop, light and dark: the picture beside nothing it hides.
+        with fb.browser(fb.DESKTOP) as b:
+            b.get(photo_link)
+            picture = b.find_element("css selector", ".preview img")
+            fb.wait_for(lambda: decoded(b, picture), what="the page's picture on a desktop")
+            caption = b.find_element("css selector", ".preview figcaption").text
+            assert caption == "Click the picture to see it full size.", caption
+            assert b.execute_script("return document.documentElement.scrollWidth") <= fb.DESKTOP[0]
+            box = b.find_element("css selector", ".actions a.button").rect
+            assert box["y"] + box["height"] <= fb.DESKTOP[1], ("the Download button is below the fold", box)
+            shoot(b, "landing-desktop")
+            dark(b)
+            shoot(b, "landing-desktop-dark")
         # Download tools get the bytes, exactly.
         want = sha256(photo)
         assert fetch_with_tools(photo_link, saved, "photo.jpg") == [want] * 3
