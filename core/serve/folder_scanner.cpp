@@ -235,6 +235,12 @@ void FolderScanner::scanOne(const std::shared_ptr<const Share>& share) {
     OpenedFile file = root.openFile(f.rel);
     if (file.fd < 0) continue;
     const PictureKey key = pictureKeyOf(file.info, Rendition::kThumb);
+    // When a photo was taken, for the page's date order: its header only.
+    if (mediaKindOf(f.rel) == MediaKind::kImage && !pictures_.taken(key)) {
+      std::int64_t taken = 0;
+      pictureTaken(file.fd, MediaKind::kImage, taken);
+      pictures_.putTaken(key, taken);
+    }
     if (!pictures_.has(key)) {
       // The same call and cache as a request's: a failure is kept too.
       Picture pic;

@@ -4,19 +4,23 @@
 #include "folder_handler.h"
 #include "folder_path.h"
 #include "header_values.h"
+#include "media_kind.h"
+#include "picture_cache.h"
 #include "random_token.h"
 
 namespace ferry {
 
 ListingResponse::ListingResponse(WorkPool& pool, Responder& out, std::shared_ptr<const Share> share, std::string rel,
-                                 ListingSort sort, std::string sharerName, FolderScanner* scanner)
+                                 ListingSort sort, std::string sharerName, FolderScanner* scanner,
+                                 const PictureCache* pictures)
     : pool_(pool),
       out_(&out),
       share_(std::move(share)),
       rel_(std::move(rel)),
       sort_(sort),
       sharerName_(std::move(sharerName)),
-      scanner_(scanner) {}
+      scanner_(scanner),
+      pictures_(pictures) {}
 
 void ListingResponse::start() {
   jobInFlight_ = true;
@@ -44,6 +48,18 @@ void ListingResponse::Job::run() {
   std::erase_if(entries, [&r](const FolderEntry& e) {
     return !isPlainName(e.name) || (!r.share_->showHidden && isHiddenName(e.name));
   });
+  // A photo's date on the page, and in its date order, is when it was
+  // taken, where its EXIF says so and the folder scanner has read it; any
+  // other file's is when it was last changed.
+  if (r.pictures_) {
+    for (FolderEntry& e : entries) {
+      if (e.info.folder || mediaKindOf(e.name) != MediaKind::kImage) continue;
+      const std::optional<std::int64_t> taken = r.pictures_->taken(pictureKeyOf(e.info, Rendition::kThumb));
+      if (!taken || *taken <= 0) continue;
+      e.info.mtime = static_cast<std::time_t>(*taken);
+      e.info.mtimeNs = static_cast<std::uint64_t>(*taken) * 1'000'000'000ull;
+    }
+  }
   sortEntries(entries, r.sort_);
   // Sub-folders show their first picture, for the first few of them; a
   // folder that holds more than a glance can read keeps its icon.

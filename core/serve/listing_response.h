@@ -21,14 +21,17 @@
 
 namespace ferry {
 
+class PictureCache;
+
 class ListingResponse final : public BodySource {
  public:
   // Entries read from one folder at most; past it the page says so.
   static constexpr std::size_t kMaxReadEntries = 100000;
 
-  // `scanner` (may be null) knows what each level holds all the way down.
+  // `scanner` (may be null) knows what each level holds all the way down,
+  // `pictures` (may be null) when photos were taken.
   ListingResponse(WorkPool& pool, Responder& out, std::shared_ptr<const Share> share, std::string rel,
-                  ListingSort sort, std::string sharerName, FolderScanner* scanner);
+                  ListingSort sort, std::string sharerName, FolderScanner* scanner, const PictureCache* pictures);
   void start();
 
   Next next(BodyPiece& piece) override;
@@ -53,6 +56,7 @@ class ListingResponse final : public BodySource {
   ListingSort sort_;
   std::string sharerName_;
   FolderScanner* scanner_;
+  const PictureCache* pictures_;
   Job job_{*this};
   bool jobInFlight_ = false;
   bool released_ = false;
