@@ -16,6 +16,7 @@ bool startVips();
 std::string vipsVersion();
 
 bool imagePicture(int fd, int side, const PictureLimits& limits, Picture& out, std::string& why);
+bool imageTaken(int fd, std::int64_t& taken);
 
 // Encodes packed RGB pixels (rows of width*3 bytes) as the JPEG of a
 // picture, turned clockwise by `rotate` degrees (0, 90, 180, 270).

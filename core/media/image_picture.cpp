@@ -4,7 +4,9 @@
 
 #include <array>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <memory>
 #include <mutex>
 #include <string_view>
@@ -133,6 +135,35 @@ bool imagePicture(int fd, int side, const PictureLimits& limits, Picture& out, s
   Ref<VipsImage> flat(flattened(thumb.get()));
   VipsImage* img = flat ? flat.get() : thumb.get();
   return save(img, side > 1000 ? 85 : 78, deadline, out, why);
+}
+
+bool imageTaken(int fd, std::int64_t& taken) {
+  Ref<VipsSource> source(vips_source_new_from_descriptor(fd));
+  if (!source || !acceptedLoader(vips_foreign_find_load_source(source.get()))) {
+    vips_error_clear();
+    return false;
+  }
+  // A header load: libvips parses the EXIF block into fields, no pixels.
+  Ref<VipsImage> probe(vips_image_new_from_source(source.get(), "", "access", VIPS_ACCESS_SEQUENTIAL, nullptr));
+  const char* text = nullptr;
+  if (!probe || vips_image_get_typeof(probe.get(), "exif-ifd2-DateTimeOriginal") == 0 ||
+      vips_image_get_string(probe.get(), "exif-ifd2-DateTimeOriginal", &text) != 0 || !text) {
+    vips_error_clear();
+    return false;
+  }
+  // "2024:07:14 10:31:02 (2024:07:14 10:31:02, ASCII, 20 components, 20 bytes)"
+  std::tm tm{};
+  if (std::sscanf(text, "%4d:%2d:%2d %2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min,
+                  &tm.tm_sec) != 6 ||
+      tm.tm_year < 1900 || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31)
+    return false;  // "0000:00:00 00:00:00": a camera that did not know
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  tm.tm_isdst = -1;
+  const std::time_t t = std::mktime(&tm);
+  if (t == static_cast<std::time_t>(-1)) return false;
+  taken = static_cast<std::int64_t>(t);
+  return true;
 }
 
 bool encodeRgb(const unsigned char* rgb, int width, int height, int rotate, int quality, Picture& out,

@@ -28,6 +28,16 @@ std::string pictureLibraries() {
   return s;
 }
 
+bool pictureTaken(int fd, MediaKind kind, std::int64_t& taken) {
+#if FERRY_HAVE_VIPS
+  if (kind == MediaKind::kImage && canPicture(kind)) return media::imageTaken(fd, taken);
+#endif
+  (void)fd;
+  (void)kind;
+  (void)taken;
+  return false;
+}
+
 bool makePicture(int fd, MediaKind kind, Rendition r, Picture& out, std::string& why, const PictureLimits& limits) {
   out = {};
   if (!canPicture(kind)) {

@@ -55,4 +55,10 @@ std::string pictureLibraries();
 // when there is none.
 bool makePicture(int fd, MediaKind kind, Rendition r, Picture& out, std::string& why, const PictureLimits& limits = {});
 
+// When an image says it was taken (EXIF DateTimeOriginal), in seconds since
+// the epoch, its wall-clock time read in this computer's zone (EXIF gives no
+// zone); false when it does not say or this build reads no images. Reads
+// the header only, never the pixels.
+bool pictureTaken(int fd, MediaKind kind, std::int64_t& taken);
+
 }  // namespace ferry

@@ -76,7 +76,7 @@ BodyPtr FolderHandler::serve(const HttpRequest& req, Responder& out, std::shared
     return body;
   }
   auto* page = new ListingResponse(pool_, out, std::move(share), std::move(where.rel), parseListingSort(target.query),
-                                   sharerName_);
+                                   sharerName_, scanner_, &album_.cache());
   BodyPtr body(page);
   page->start();
   return body;

@@ -25,6 +25,7 @@ class AlbumHandler;
 class CrcCache;
 struct CachePolicy;
 class FileHandler;
+class FolderScanner;
 class TransferStats;
 class WorkPool;
 class ZipResponse;
@@ -45,6 +46,8 @@ class FolderHandler final {
 
   // Who shares, as the listing says it.
   void setSharerName(std::string name) { sharerName_ = std::move(name); }
+  // What shared folders hold, for their pages ("Download all · 212 photos").
+  void setFolderScanner(FolderScanner* scanner) { scanner_ = scanner; }
 
   // For ZipResponse.
   TransferStats& stats() { return stats_; }
@@ -64,6 +67,7 @@ class FolderHandler final {
   CrcCache& crcs_;
   std::vector<ZipResponse*> zips_;  // handed to connections, not yet released
   std::string sharerName_;
+  FolderScanner* scanner_ = nullptr;
 };
 
 // The answer to a folder (or a folder inside a share) that could not be

@@ -45,6 +45,17 @@ void appendDates(std::string& out, std::time_t t) {
   out += "</time>";
 }
 
+std::string describeTotals(const FolderTotals& t) {
+  std::string out;
+  if (t.files > 0 && t.photos == t.files) appendCount(out, t.files, "photo", "photos");
+  else if (t.files > 0 && t.clips == t.files) appendCount(out, t.files, "video", "videos");
+  else if (t.files > 0 && t.photos + t.clips == t.files) appendCount(out, t.files, "photo and video", "photos and videos");
+  else appendCount(out, t.files, "file", "files");
+  out += " \u00b7 ";
+  out += humanSize(t.bytes);
+  return out;
+}
+
 void appendSharedBy(std::string_view name, std::string& out) {
   if (name.empty()) return;
   out += "<p class=\"sharer small muted\">Shared by <span class=\"who\">";
@@ -170,6 +181,15 @@ void renderListing(const ListingInput& in, const std::vector<FolderEntry>& entri
     } else if (hole == "zipName") {
       htmlEscape(here, o);
       o += ".zip";
+    } else if (hole == "zipAll") {
+      // What the zip carries, when the folder scanner has counted it.
+      if (!in.totals) {
+        o += "Download all (.zip)";
+        return;
+      }
+      o += "<span>Download all (.zip)</span><span class=\"carries\">";
+      o += describeTotals(*in.totals);
+      o += "</span>";
     } else if (hole == "crumbs") {
       // Shared folder / sub / dir: each level a link but the last. At the
       // top the heading says it all.
@@ -254,8 +274,17 @@ void renderListing(const ListingInput& in, const std::vector<FolderEntry>& entri
         const PageKind kind = e.info.folder ? PageKind::kOther : pageKindOf(e.name);
         std::string href;
         appendPercentEncoded(href, e.name);  // percent-encoded: nothing left to escape
+        const FolderTotals* inside = e.info.folder && in.folderTotals && i < in.folderTotals->size() &&
+                                             (*in.folderTotals)[i]
+                                         ? &*(*in.folderTotals)[i]
+                                         : nullptr;
         o += "<li data-kind=\"";
         o += e.info.folder ? "folder" : pageKindAttribute(kind);
+        // What picking it adds to a selection's zip (a folder's when known).
+        if (!e.info.folder || inside) {
+          o += "\" data-bytes=\"";
+          o += std::to_string(inside ? inside->bytes : e.info.size);
+        }
         o += "\"><a href=\"";
         o += href;
         // Without the script, a tap shows pictures, clips and documents in
@@ -288,7 +317,7 @@ void renderListing(const ListingInput& in, const std::vector<FolderEntry>& entri
         o += "</span><span class=\"name\">";
         htmlEscape(e.name, o);
         o += "</span><span class=\"meta\"><span class=\"size\">";
-        o += e.info.folder ? "Folder" : humanSize(e.info.size);
+        o += !e.info.folder ? humanSize(e.info.size) : inside ? describeTotals(*inside) : std::string("Folder");
         o += "</span><span class=\"sep\"> &middot; </span>";
         appendDates(o, e.info.mtime);
         o += "</span></a></li>\n";

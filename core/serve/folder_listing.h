@@ -13,11 +13,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <ctime>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "folder_io.h"
+#include "folder_totals.h"
 
 namespace ferry {
 
@@ -41,7 +43,15 @@ struct ListingInput {
   // Per entry, a sub-folder's cover: the name of the first picture inside
   // it, or "" for a folder icon. May be shorter than the entries.
   const std::vector<std::string>* covers = nullptr;
+  // What this level holds all the way down (its "Download all" says so),
+  // and per entry what a sub-folder holds; null or shorter when not known.
+  const FolderTotals* totals = nullptr;
+  const std::vector<std::optional<FolderTotals>>* folderTotals = nullptr;
 };
+
+// "212 photos · 1.4 GB", "3 videos · 40 MB", "12 photos and videos · …",
+// "7 files · …": what a download of this much carries, for people.
+std::string describeTotals(const FolderTotals& t);
 
 // Sub-folders given a cover on one page, and the entries read from each to
 // find it: a look, not a walk.

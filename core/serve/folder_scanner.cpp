@@ -4,6 +4,7 @@
 
 #include "folder_walk.h"
 #include "media_kind.h"
+#include "page_kind.h"
 #include "picture.h"
 
 #if defined(__linux__)
@@ -28,6 +29,34 @@ void lowerPriority() {
 #endif
 }
 
+// Adds one entry of a walk ("2024/Day 1/IMG_1.jpg", or "2024/" for a
+// folder) to the totals of every level above it.
+void countIn(std::unordered_map<std::string, FolderTotals>& levels, std::string_view rel, const FileInfo& info) {
+  if (info.folder || rel.empty()) {  // the top ("") or "2024/": an empty folder holds nothing
+    levels.try_emplace(std::string(rel.empty() ? rel : rel.substr(0, rel.size() - 1)));
+    return;
+  }
+  const PageKind kind = pageKindOf(rel);
+  const bool photo = kind == PageKind::kPicture || kind == PageKind::kPictureByView;
+  const bool clip = kind == PageKind::kClip;
+  std::size_t slash = rel.rfind('/');
+  const std::string_view own = slash == std::string_view::npos ? std::string_view() : rel.substr(0, slash);
+  for (std::size_t end = 0;;) {
+    const std::string_view level = rel.substr(0, end);
+    FolderTotals& t = levels[std::string(level)];
+    ++t.files;
+    t.photos += photo;
+    t.clips += clip;
+    t.bytes += info.size;
+    if (level.size() == own.size()) {
+      ++t.ownFiles;
+      t.ownBytes += info.size;
+      break;
+    }
+    end = rel.find('/', end + (end ? 1 : 0));
+  }
+}
+
 }  // namespace
 
 FolderScanner::FolderScanner(CrcCache& crcs, PictureCache& pictures) : crcs_(crcs), pictures_(pictures) {}
@@ -47,17 +76,46 @@ void FolderScanner::scan(std::shared_ptr<const Share> share) {
   {
     std::lock_guard lock(mutex_);
     summaries_[share->token] = FolderSummary{};
+    totals_.erase(share->token);
     std::erase_if(queue_, [&](const auto& s) { return s->token == share->token; });
     if (current_ == share->token) cancel_ = true;  // scanned again from the start
-    queue_.push_back(std::move(share));
-    if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
+    enqueueLocked(std::move(share));
   }
   wake_.notify_all();
+}
+
+void FolderScanner::enqueueLocked(std::shared_ptr<const Share> share) {
+  queue_.push_back(std::move(share));
+  if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
+}
+
+void FolderScanner::refresh(std::shared_ptr<const Share> share) {
+  if (!share || !share->folder) return;
+  {
+    std::lock_guard lock(mutex_);
+    if (current_ == share->token || !summaries_.count(share->token)) return;
+    for (const auto& q : queue_)
+      if (q->token == share->token) return;
+    auto it = totals_.find(share->token);
+    if (it != totals_.end() && std::chrono::steady_clock::now() - it->second.at < kRefreshAfter) return;
+    enqueueLocked(std::move(share));
+  }
+  wake_.notify_all();
+}
+
+std::optional<FolderTotals> FolderScanner::totals(const std::string& token, const std::string& rel) const {
+  std::lock_guard lock(mutex_);
+  auto it = totals_.find(token);
+  if (it == totals_.end() || !it->second.levels) return std::nullopt;
+  auto level = it->second.levels->find(rel);
+  if (level == it->second.levels->end()) return std::nullopt;
+  return level->second;
 }
 
 void FolderScanner::forget(const std::string& token) {
   std::lock_guard lock(mutex_);
   summaries_.erase(token);
+  totals_.erase(token);
   std::erase_if(queue_, [&](const auto& s) { return s->token == token; });
   if (current_ == token) cancel_ = true;
 }
@@ -100,13 +158,18 @@ void FolderScanner::run() {
   idle_.notify_all();
 }
 
-void FolderScanner::publish(const std::string& token, const FolderSummary& s) {
+void FolderScanner::publish(const std::string& token, const FolderSummary& s, TotalsMap* totals) {
   Listener l;
   {
     std::lock_guard lock(mutex_);
     auto it = summaries_.find(token);
     if (it == summaries_.end() || cancel_) return;  // forgotten meanwhile
     it->second = s;
+    // A walk cut short counted only some: no totals rather than wrong ones.
+    if (totals)
+      totals_[token] = Counted{s.state == FolderSummary::kDone ? std::make_shared<const TotalsMap>(std::move(*totals))
+                                                               : nullptr,
+                               std::chrono::steady_clock::now()};
     l = listener_;
   }
   if (l) l(token);
@@ -122,6 +185,7 @@ void FolderScanner::scanOne(const std::shared_ptr<const Share>& share) {
   };
   std::vector<File> needCrc;
   std::vector<File> media;  // photos and videos, for their thumbnails
+  TotalsMap levels;
   const bool pictures = pictures_.enabled();
   FolderWalk walk;
   if (!root.open(share->path, share->pin, error)) {
@@ -131,6 +195,7 @@ void FolderScanner::scanOne(const std::shared_ptr<const Share>& share) {
     const std::size_t prefix = share->name.size() + 1;  // "Photos/"
     walk = walkFolder(root, {}, share->name, share->showHidden, [&](const std::string& path, const FileInfo& info) {
       if (cancel_) return false;
+      countIn(levels, std::string_view(path).substr(prefix), info);
       if (info.regular && !crcs_.find(info)) needCrc.push_back({path.substr(prefix), info});
       if (pictures && info.regular && media.size() < kMaxPictures && canPicture(mediaKindOf(path)))
         media.push_back({path.substr(prefix), info});
@@ -146,7 +211,7 @@ void FolderScanner::scanOne(const std::shared_ptr<const Share>& share) {
             : walk.status == FolderWalk::kUnreadable    ? FolderSummary::kUnreadable
                                                         : FolderSummary::kTooLarge;
   s.crcsReady = needCrc.empty() && s.state == FolderSummary::kDone;
-  publish(share->token, s);
+  publish(share->token, s, &levels);
   if (s.state != FolderSummary::kDone) return;
   for (const File& f : needCrc) {
     if (cancel_) return;
@@ -170,6 +235,12 @@ void FolderScanner::scanOne(const std::shared_ptr<const Share>& share) {
     OpenedFile file = root.openFile(f.rel);
     if (file.fd < 0) continue;
     const PictureKey key = pictureKeyOf(file.info, Rendition::kThumb);
+    // When a photo was taken, for the page's date order: its header only.
+    if (mediaKindOf(f.rel) == MediaKind::kImage && !pictures_.taken(key)) {
+      std::int64_t taken = 0;
+      pictureTaken(file.fd, MediaKind::kImage, taken);
+      pictures_.putTaken(key, taken);
+    }
     if (!pictures_.has(key)) {
       // The same call and cache as a request's: a failure is kept too.
       Picture pic;

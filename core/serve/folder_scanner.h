@@ -1,7 +1,8 @@
 #pragma once
 
 // FolderScanner: learns what each shared folder holds — how many files, how
-// many bytes — for the window's row, and warms the CRC cache with the
+// many bytes — for the window's row and, level by level, for the "Download
+// all" of each of its pages, and warms the CRC cache with the
 // CRC-32 of every file in it, so that by the time someone downloads the
 // folder's zip it starts at once; then makes the thumbnail of every photo
 // and video in it ahead (with a picture cache folder), so a recipient's
@@ -14,6 +15,7 @@
 // Thread-safe. The listener is called on the scanner's thread.
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -26,6 +28,7 @@
 #include <unordered_map>
 
 #include "crc_cache.h"
+#include "folder_totals.h"
 #include "picture_cache.h"
 #include "share_registry.h"
 
@@ -58,6 +61,15 @@ class FolderScanner final {
   // Forgets a share; a scan of it in progress stops.
   void forget(const std::string& token);
   std::optional<FolderSummary> summary(const std::string& token) const;
+  // The totals of the level `rel` ("" for the top, "2024/Day 1" below) as
+  // the last finished scan counted them; nullopt before, or for a level it
+  // did not see.
+  std::optional<FolderTotals> totals(const std::string& token, const std::string& rel) const;
+  // Scans a share again when something says its totals are out of date,
+  // unless a scan of it is queued or running, or the last one ended less
+  // than kRefreshAfter ago. Its summary stays as it was meanwhile.
+  void refresh(std::shared_ptr<const Share> share);
+  static constexpr std::chrono::seconds kRefreshAfter{20};
   void setListener(Listener listener);
   // Waits until nothing is queued or scanning (for tests and the command line).
   void waitIdle();
@@ -65,7 +77,10 @@ class FolderScanner final {
  private:
   void run();
   void scanOne(const std::shared_ptr<const Share>& share);
-  void publish(const std::string& token, const FolderSummary& s);
+  using TotalsMap = std::unordered_map<std::string, FolderTotals>;  // by level
+  // With `totals` (moved from), also what the walk counted level by level.
+  void publish(const std::string& token, const FolderSummary& s, TotalsMap* totals = nullptr);
+  void enqueueLocked(std::shared_ptr<const Share> share);
 
   CrcCache& crcs_;
   PictureCache& pictures_;
@@ -73,6 +88,11 @@ class FolderScanner final {
   std::condition_variable wake_, idle_;
   std::deque<std::shared_ptr<const Share>> queue_;
   std::unordered_map<std::string, FolderSummary> summaries_;
+  struct Counted {
+    std::shared_ptr<const TotalsMap> levels;  // null when the walk did not finish
+    std::chrono::steady_clock::time_point at;
+  };
+  std::unordered_map<std::string, Counted> totals_;  // by token, from the last finished walk
   std::string current_;  // the token being scanned
   std::atomic<bool> cancel_{false};  // of the current scan
   bool stopping_ = false;

@@ -68,7 +68,8 @@ void renderLanding(std::string_view name, std::string_view link, const FileInfo&
           appendLink(o, link, "thumb");
           o += "\" width=\"400\" height=\"400\" alt=\"";
           htmlEscape(name, o);
-          o += "\"></a><figcaption class=\"small muted\">Tap the picture to see it full size.</figcaption>";
+          o += "\"></a><figcaption class=\"small muted\"><span class=\"on-touch\">Tap</span><span class=\"on-pointer\">Click</span> "
+               "the picture to see it full size.</figcaption>";
           break;
         case PageKind::kClip:
           o += "<video controls playsinline preload=\"metadata\" width=\"640\" height=\"360\" poster=\"";

@@ -4,18 +4,23 @@
 #include "folder_handler.h"
 #include "folder_path.h"
 #include "header_values.h"
+#include "media_kind.h"
+#include "picture_cache.h"
 #include "random_token.h"
 
 namespace ferry {
 
 ListingResponse::ListingResponse(WorkPool& pool, Responder& out, std::shared_ptr<const Share> share, std::string rel,
-                                 ListingSort sort, std::string sharerName)
+                                 ListingSort sort, std::string sharerName, FolderScanner* scanner,
+                                 const PictureCache* pictures)
     : pool_(pool),
       out_(&out),
       share_(std::move(share)),
       rel_(std::move(rel)),
       sort_(sort),
-      sharerName_(std::move(sharerName)) {}
+      sharerName_(std::move(sharerName)),
+      scanner_(scanner),
+      pictures_(pictures) {}
 
 void ListingResponse::start() {
   jobInFlight_ = true;
@@ -43,6 +48,18 @@ void ListingResponse::Job::run() {
   std::erase_if(entries, [&r](const FolderEntry& e) {
     return !isPlainName(e.name) || (!r.share_->showHidden && isHiddenName(e.name));
   });
+  // A photo's date on the page, and in its date order, is when it was
+  // taken, where its EXIF says so and the folder scanner has read it; any
+  // other file's is when it was last changed.
+  if (r.pictures_) {
+    for (FolderEntry& e : entries) {
+      if (e.info.folder || mediaKindOf(e.name) != MediaKind::kImage) continue;
+      const std::optional<std::int64_t> taken = r.pictures_->taken(pictureKeyOf(e.info, Rendition::kThumb));
+      if (!taken || *taken <= 0) continue;
+      e.info.mtime = static_cast<std::time_t>(*taken);
+      e.info.mtimeNs = static_cast<std::uint64_t>(*taken) * 1'000'000'000ull;
+    }
+  }
   sortEntries(entries, r.sort_);
   // Sub-folders show their first picture, for the first few of them; a
   // folder that holds more than a glance can read keeps its icon.
@@ -57,6 +74,31 @@ void ListingResponse::Job::run() {
       covers.back() = firstPicture(inside, r.share_->showHidden);
   }
   in.covers = &covers;
+  // What the level holds all the way down, as the folder scanner counted
+  // it, if its files are still those this listing read; else the scanner
+  // is asked to count again and the page says nothing it cannot stand by.
+  std::optional<FolderTotals> totals;
+  std::vector<std::optional<FolderTotals>> folderTotals;
+  if (r.scanner_ && !in.unknownMore) totals = r.scanner_->totals(r.share_->token, r.rel_);
+  if (totals) {
+    std::size_t files = 0;
+    std::uint64_t bytes = 0;
+    for (const FolderEntry& e : entries) {
+      if (e.info.folder) continue;
+      ++files;
+      bytes += e.info.size;
+    }
+    if (files != totals->ownFiles || bytes != totals->ownBytes) totals.reset();
+  }
+  if (totals) {
+    in.totals = &*totals;
+    for (std::size_t i = 0; i < entries.size() && entries[i].info.folder; ++i)
+      folderTotals.push_back(
+          r.scanner_->totals(r.share_->token, r.rel_.empty() ? entries[i].name : r.rel_ + "/" + entries[i].name));
+    in.folderTotals = &folderTotals;
+  } else if (r.scanner_) {
+    r.scanner_->refresh(r.share_);
+  }
   r.nonce_ = newShareToken();
   in.nonce = r.nonce_;
   renderListing(in, entries, r.page_);

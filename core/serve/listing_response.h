@@ -14,19 +14,24 @@
 
 #include "body_source.h"
 #include "folder_listing.h"
+#include "folder_scanner.h"
 #include "responder.h"
 #include "share_registry.h"
 #include "work_pool.h"
 
 namespace ferry {
 
+class PictureCache;
+
 class ListingResponse final : public BodySource {
  public:
   // Entries read from one folder at most; past it the page says so.
   static constexpr std::size_t kMaxReadEntries = 100000;
 
+  // `scanner` (may be null) knows what each level holds all the way down,
+  // `pictures` (may be null) when photos were taken.
   ListingResponse(WorkPool& pool, Responder& out, std::shared_ptr<const Share> share, std::string rel,
-                  ListingSort sort, std::string sharerName);
+                  ListingSort sort, std::string sharerName, FolderScanner* scanner, const PictureCache* pictures);
   void start();
 
   Next next(BodyPiece& piece) override;
@@ -50,6 +55,8 @@ class ListingResponse final : public BodySource {
   std::string rel_;
   ListingSort sort_;
   std::string sharerName_;
+  FolderScanner* scanner_;
+  const PictureCache* pictures_;
   Job job_{*this};
   bool jobInFlight_ = false;
   bool released_ = false;

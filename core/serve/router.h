@@ -33,6 +33,7 @@ class ShareRegistry;
 class TransferStats;
 class WorkPool;
 class CrcCache;
+class FolderScanner;
 class PictureCache;
 class EventLoop;
 
@@ -52,6 +53,9 @@ class Router final : public RequestHandler {
     folders_.setSharerName(name);
     sharerName_ = std::move(name);
   }
+
+  // What shared folders hold, for their pages.
+  void setFolderScanner(FolderScanner& scanner) { folders_.setFolderScanner(&scanner); }
 
   void cancelTransfer(std::uint64_t id, std::string_view reason);
   void cancelShare(std::string_view token, std::string_view reason);

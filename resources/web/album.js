@@ -211,12 +211,32 @@
 
   function picked() { return rows.filter(function (li) { return li.querySelector(".pick").checked; }); }
 
+  // "3.4 MB", "512 bytes": as the page's own sizes read.
+  function humanSize(bytes) {
+    if (bytes < 1000) return bytes + (bytes === 1 ? " byte" : " bytes");
+    const units = ["KB", "MB", "GB", "TB", "PB"];
+    let v = bytes / 1000, u = 0;
+    while (v >= 999.95 && u < 4) { v /= 1000; ++u; }
+    return (v < 10 ? v.toFixed(1) : v.toFixed(0)) + " " + units[u];
+  }
+
   function update() {
     const chosen = picked();
     const folders = chosen.some(function (li) { return li.dataset.kind === "folder"; });
     const n = chosen.length;
-    zip.textContent = "Download " + n + " " + (folders ? (n === 1 ? "item" : "items") : (n === 1 ? "file" : "files")) +
+    zip.textContent = "";
+    const what = document.createElement("span");
+    what.textContent = "Download " + n + " " + (folders ? (n === 1 ? "item" : "items") : (n === 1 ? "file" : "files")) +
         " (.zip)";
+    zip.appendChild(what);
+    // What it carries, when every picked entry's size is known (a folder's
+    // is once the server has counted it).
+    if (n > 0 && chosen.every(function (li) { return li.dataset.bytes !== undefined; })) {
+      const size = document.createElement("span");
+      size.className = "carries";
+      size.textContent = humanSize(chosen.reduce(function (sum, li) { return sum + Number(li.dataset.bytes); }, 0));
+      zip.appendChild(size);
+    }
     const href = "?zip" + chosen.map(function (li) { return "&f=" + encodedName(li); }).join("");
     const tooLong = location.pathname.length + href.length > MAX_LINK;
     note.hidden = !tooLong;

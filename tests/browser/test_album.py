@@ -92,6 +92,13 @@ def test_grid_viewer_and_clip_on_a_phone():
             # clip a decoded picture with its name as alt text, sized before
             # it arrives (nothing jumps) and loaded lazily.
             assert "grid" in b.find_element("id", "entries").get_attribute("class")
+            # Download all says what it carries (once the folder is counted):
+            # five photos, a clip and a text file, everything below included.
+            all_bytes = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(top) for f in fs)
+            fb.wait_for(lambda: b.find_elements("css selector", ".zip-all .carries") or b.refresh(),
+                        what="Download all to say what it carries")
+            carries = b.find_element("css selector", ".zip-all .carries").text
+            assert carries == "7 files \u00b7 %.0f KB" % (all_bytes / 1000), (carries, all_bytes)
             # Who shares: this computer's name, when --name does not say.
             assert b.find_element("css selector", ".sharer").text == "Shared by " + socket.gethostname()
             assert b.execute_script("return document.documentElement.scrollWidth") <= fb.PHONE[0]
@@ -211,11 +218,20 @@ def test_select_and_download_a_zip():
             b.execute_cdp_cmd("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
             assert viewer_name(b) is None, "a long press is no tap"
             zip_button = b.find_element("id", "picked-zip")
-            assert zip_button.text == "Download 1 file (.zip)", zip_button.text
+            first = b.find_element("css selector", "#entries li[data-kind=image]")
+            size = b.execute_script("return arguments[0].querySelector('.size').textContent", first)
+            # What is picked, and how much it is, as the tile says it.
+            assert zip_button.text == "Download 1 file (.zip)\n" + size, zip_button.text
             # Taps pick more: the portrait photo and the clip.
             for name in ("IMG_0002.jpg", "Beach clip.webm"):
                 b.find_element("css selector", "#entries img[alt='%s']" % name).click()
-            fb.wait_for(lambda: zip_button.text == "Download 3 files (.zip)", what=lambda: zip_button.text)
+            fb.wait_for(lambda: zip_button.text.startswith("Download 3 files (.zip)\n"), what=lambda: zip_button.text)
+            picked_bytes = b.execute_script(
+                "return Array.from(document.querySelectorAll('#entries li')).filter(function (li) {"
+                " return li.querySelector('.pick:checked'); }).reduce(function (s, li) {"
+                " return s + Number(li.dataset.bytes); }, 0)")
+            want = "%.0f KB" % (picked_bytes / 1000) if picked_bytes >= 10000 else "%.1f KB" % (picked_bytes / 1000)
+            assert zip_button.text.endswith("\n" + want), (zip_button.text, picked_bytes)
             assert viewer_name(b) is None
             shoot(b, "album-select-phone")
             href = zip_button.get_attribute("href")
@@ -269,7 +285,10 @@ def test_single_file_page_and_bytes():
     try:
         photo_link, clip_link = ferry.lines
         with fb.browser(fb.PHONE) as b:
+            b.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 5})
             b.get(photo_link)
+            caption = b.find_element("css selector", ".preview figcaption").text
+            assert caption == "Tap the picture to see it full size.", caption
             assert b.find_element("tag name", "h1").text == "IMG_0002.jpg"
             assert b.find_element("css selector", ".sharer").text == "Shared by Anna's <laptop>"
             assert "Photo" in b.find_element("css selector", ".facts").text
@@ -289,6 +308,19 @@ def test_single_file_page_and_bytes():
                         what="the clip on its page")
             dark(b)
             shoot(b, "landing-phone-clip-dark")
+        # On a desktop, light and dark: the picture beside nothing it hides.
+        with fb.browser(fb.DESKTOP) as b:
+            b.get(photo_link)
+            picture = b.find_element("css selector", ".preview img")
+            fb.wait_for(lambda: decoded(b, picture), what="the page's picture on a desktop")
+            caption = b.find_element("css selector", ".preview figcaption").text
+            assert caption == "Click the picture to see it full size.", caption
+            assert b.execute_script("return document.documentElement.scrollWidth") <= fb.DESKTOP[0]
+            box = b.find_element("css selector", ".actions a.button").rect
+            assert box["y"] + box["height"] <= fb.DESKTOP[1], ("the Download button is below the fold", box)
+            shoot(b, "landing-desktop")
+            dark(b)
+            shoot(b, "landing-desktop-dark")
         # Download tools get the bytes, exactly.
         want = sha256(photo)
         assert fetch_with_tools(photo_link, saved, "photo.jpg") == [want] * 3

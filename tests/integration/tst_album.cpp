@@ -101,6 +101,38 @@ class TestAlbum : public QObject {
     QCOMPARE(cacheFiles().filter(QRegularExpression("\\.t$")).size(), media);
   }
 
+  void photosSortByWhenTheyWereTaken() {
+    if (!pictures_) QSKIP("this build reads no photos");
+    // Taken 2019 but changed last; taken 2021 but changed first; no date
+    // in it, changed in 2022: taken order a, b, c; changed order b, c, a.
+    const QString dir = fx_->path("Taken");
+    QVERIFY(QDir().mkpath(dir));
+    struct Copy {
+      const char* from;
+      const char* to;
+      int year;
+    } copies[] = {{"rotated.jpg", "a.jpg", 2024}, {"photo.jpg", "b.jpg", 2010}, {"other.jpg", "c.jpg", 2022}};
+    for (const Copy& c : copies) {
+      QVERIFY(QFile::copy(media_ + "/" + c.from, dir + "/" + c.to));
+      QFile f(dir + "/" + c.to);
+      QVERIFY(f.open(QIODevice::ReadWrite));
+      QVERIFY(f.setFileTime(QDateTime(QDate(c.year, 6, 1), QTime(12, 0)), QFileDevice::FileModificationTime));
+    }
+    const QString link = fx_->url(fx_->share(dir));
+    fx_->server.waitForFolderScans();
+    const QByteArray page = get(link + "?sort=date&order=asc").body;
+    const auto a = page.indexOf("alt=\"a.jpg\""), b = page.indexOf("alt=\"b.jpg\""), c = page.indexOf("alt=\"c.jpg\"");
+    QVERIFY2(a > 0 && a < b && b < c, page.constData());
+    // The date a photo shows is when it was taken.
+    QVERIFY(page.contains("<time class=\"date\" datetime=\"2019-07-14T10:31\">14 Jul 2019, 10:31</time>"));
+    QVERIFY(page.contains("datetime=\"2021-03-02T08:15\""));
+    QVERIFY(page.contains("datetime=\"2022-06-01T12:00\""));
+    // Newest first, the other way round.
+    const QByteArray down = get(link + "?sort=date&order=desc").body;
+    QVERIFY(down.indexOf("alt=\"c.jpg\"") < down.indexOf("alt=\"b.jpg\"") &&
+            down.indexOf("alt=\"b.jpg\"") < down.indexOf("alt=\"a.jpg\""));
+  }
+
   void everyFormatGetsASmallUprightThumbnail() {
     if (!pictures_) QSKIP("this build makes no thumbnails");
     struct Case {

@@ -221,6 +221,29 @@ class TestAlbumPages : public QObject {
     QVERIFY(!papers.body.contains("<img"));
   }
 
+  void downloadAllSaysWhatItCarries() {
+    fx_->server.waitForFolderScans();
+    // Everything below the top, hidden files aside: 6 files, 550 KB.
+    auto page = fetch({}, base_);
+    QVERIFY2(page.body.contains("<a class=\"button zip-all\" href=\"?zip\" download=\"Trip.zip\"><span>Download all "
+                                "(.zip)</span><span class=\"carries\">6 files \u00b7 550 KB</span></a>"),
+             page.body.mid(page.body.indexOf("zip-all\" href"), 200).constData());
+    // A sub-folder says what it holds, and picking it adds its bytes.
+    QVERIFY(page.body.contains("<li data-kind=\"folder\" data-bytes=\"50000\">"));
+    QVERIFY(page.body.contains("<span class=\"size\">1 photo \u00b7 50 KB</span>"));
+    QVERIFY(page.body.contains("<li data-kind=\"image\" data-bytes=\"200000\">"));
+    auto day = fetch({}, base_ + "Day%201/");
+    QVERIFY(day.body.contains("<span class=\"carries\">1 photo \u00b7 50 KB</span>"));
+    // A file added since the count: no figure the page cannot stand by.
+    QVERIFY(writeFile(folder_ + "/late.txt", "late"));
+    auto after = fetch({}, base_);
+    QVERIFY(after.body.contains("download=\"Trip.zip\">Download all (.zip)</a>"));
+    QFile::remove(folder_ + "/late.txt");
+    // A folder without pictures counts files.
+    fx_->server.waitForFolderScans();
+    QVERIFY(fetch({}, fx_->url(papers_)).body.contains("<span class=\"carries\">1 file \u00b7 1 byte</span>"));
+  }
+
   void selectionZipHoldsJustThePickedFiles() {
     QTemporaryDir tmp;
     const QString url = base_ + "?zip&f=IMG_1.jpg&f=notes.txt&f=Day%201&f=notes.txt";

@@ -40,7 +40,10 @@ convert -size 1600x1200 -seed 99 plasma:fractal -quality 90 other.jpg
 # Stored landscape (1200 x 800); EXIF Orientation 6 says "turn it a
 # quarter clockwise": upright, it is portrait.
 convert -size 1200x800 -seed 11 plasma:fractal -quality 90 rotated.jpg
-exiftool -q -overwrite_original -n -Orientation=6 rotated.jpg
+exiftool -q -overwrite_original -n -Orientation=6 "-DateTimeOriginal=2019:07:14 10:31:02" rotated.jpg
+# When photo.jpg was taken (its other formats say nothing): two dates for
+# the page's date order.
+exiftool -q -overwrite_original "-DateTimeOriginal=2021:03:02 08:15:00" photo.jpg
 
 # Clips: 3 s of test pattern, H.264 in MP4 and VP9 in WebM.
 ffmpeg -v error -f lavfi -i testsrc=size=640x360:rate=25 -t 3 -c:v libx264 -preset veryfast \

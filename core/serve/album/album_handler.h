@@ -31,6 +31,8 @@ class AlbumHandler final {
                 PictureAsk ask);
   // `?thumb` (or `?view`) on a folder's own link.
   void serveFolder(const HttpRequest& req, Responder& out, PictureAsk ask);
+  // The pictures made so far, and when photos were taken (the listing's dates).
+  const PictureCache& cache() const { return cache_; }
 
  private:
   WorkPool& pool_;

@@ -86,6 +86,18 @@ std::size_t PictureCache::entries() const {
   return entries_.size();
 }
 
+void PictureCache::putTaken(const PictureKey& key, std::int64_t taken) {
+  std::lock_guard lock(mutex_);
+  if (taken_.size() < kMaxTaken) taken_[cacheFileName(key)] = taken;
+}
+
+std::optional<std::int64_t> PictureCache::taken(const PictureKey& key) const {
+  std::lock_guard lock(mutex_);
+  auto it = taken_.find(cacheFileName(key));
+  if (it == taken_.end()) return std::nullopt;
+  return it->second;
+}
+
 bool PictureCache::has(const PictureKey& key) const {
   std::lock_guard lock(mutex_);
   return entries_.count(cacheFileName(key)) != 0;

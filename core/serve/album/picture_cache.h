@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <list>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -49,6 +50,13 @@ class PictureCache final {
   // trims the folder to its cap. Blocks on the disk.
   void put(const PictureKey& key, std::string_view jpeg);
 
+  // When each photo was taken, as its EXIF says (0: it does not say), by
+  // its thumbnail's key: learned by the folder scanner from the header,
+  // kept in memory (at most kMaxTaken), read by the listing's date order.
+  static constexpr std::size_t kMaxTaken = 1000000;
+  void putTaken(const PictureKey& key, std::int64_t taken);
+  std::optional<std::int64_t> taken(const PictureKey& key) const;
+
   std::uint64_t bytesUsed() const;
   std::size_t entries() const;
 
@@ -68,6 +76,7 @@ class PictureCache final {
   std::list<std::string> uses_;  // names, most recently used first
   std::unordered_map<std::string, Entry> entries_;
   unsigned tmpSerial_ = 0;
+  std::unordered_map<std::string, std::int64_t> taken_;  // by cache file name
 };
 
 }  // namespace ferry
