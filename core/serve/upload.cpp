@@ -143,7 +143,10 @@ void Upload::turnedAway(int status, std::string_view sentence) {
 
 void Upload::take(std::string_view bytes) {
   if (tooLarge_) return;
-  if (params_.maxSize && start_ + received_ + bytes.size() > params_.maxSize) {
+  const std::uint64_t after = start_ + received_ + bytes.size();
+  // A known size is a cap of its own: maxSize 0 means "no cap", and a
+  // file announced as 0 bytes must not take an endless chunked body.
+  if ((params_.maxSize && after > params_.maxSize) || (params_.sizeKnown && after > params_.size)) {
     // Answering here would end the request inside the decoder's feed():
     // the 413 goes out from the loop's next turn.
     tooLarge_ = true;

@@ -7,6 +7,11 @@ that peer cannot: chunked bodies, a 50 MB file, checksums (422), tokens bound
 to an address and a session (403), one session at a time (409), cancel,
 hostile offers (400, nothing written), folders in names, PINs (401/429),
 decline through the ask, text messages, and a client certificate (mTLS).
+
+`--localsend` also announces Ferry by multicast, which must never reach a
+real network: the test runs in a network namespace of its own that has only
+loopback (`unshare -n`), where Ferry finds no interface to announce on and
+says so. Exit status 77 (skipped) where namespaces are not allowed.
 """
 
 import hashlib
@@ -342,7 +347,83 @@ def test_client_certificate(root):
         f.stop()
 
 
+def test_always_needs_proof(root):
+    # "Always accept" a device that showed no certificate holds for its
+    # fingerprint from its address only: another address that says the
+    # same (public) fingerprint is asked again.
+    f = Ferry(os.path.join(root, "always"), "--ask")
+    try:
+        body = offer([file_entry("a", "a.jpg", b"x" * 10, ftype="image/jpeg")])
+        result = {}
+
+        def ask(source):
+            c = http.client.HTTPConnection("127.0.0.1", f.port, timeout=30, source_address=(source, 0))
+            result["status"], result["body"] = f.call("POST", API + "/prepare-upload", body, conn=c)
+            c.close()
+
+        t = threading.Thread(target=ask, args=("127.0.0.1",))
+        t.start()
+        f.say("always %d" % f.wait_event("ask")["id"])
+        t.join(20)
+        expect(result.get("status") == 200, "accepted always: 200")
+        f.call("POST", API + "/cancel?sessionId=" + result["body"]["sessionId"])
+        status, ans = f.call("POST", API + "/prepare-upload", body)
+        expect(status == 200, "the same device from the same address is not asked again")
+        f.call("POST", API + "/cancel?sessionId=" + ans["sessionId"])
+        result.clear()
+        t = threading.Thread(target=ask, args=("127.0.0.2",))
+        t.start()
+        e = f.wait_event("ask")
+        f.say("decline %d" % e["id"])
+        t.join(20)
+        expect(result.get("status") == 403, "the same fingerprint from another address is asked again")
+    finally:
+        f.stop()
+
+
+def test_known_size_is_a_cap(root):
+    # A file offered as 0 bytes cannot take an endless chunked body.
+    f = Ferry(os.path.join(root, "zero"))
+    try:
+        status, ans = f.call("POST", API + "/prepare-upload", offer([file_entry("z", "z.bin", b"", sha=False)]))
+        expect(status == 200, "a 0-byte file is offered")
+        c = f.conn()
+        c.putrequest("POST", "%s/upload?sessionId=%s&fileId=z&token=%s" % (API, ans["sessionId"], ans["files"]["z"]))
+        c.putheader("Transfer-Encoding", "chunked")
+        c.endheaders()
+        try:  # 4 MiB and no last chunk: the body has not ended
+            for _ in range(64):
+                c.send(b"10000\r\n" + b"z" * 0x10000 + b"\r\n")
+        except OSError:
+            pass  # refused and closed while the body was still going out
+        c.sock.settimeout(10)
+        status = c.getresponse().status
+        c.close()
+        expect(status == 400, "bytes past a 0-byte file's size are refused before the body ends")
+        wait_for(lambda: f.files() == [], "and nothing is left in the Receive folder")
+    finally:
+        f.stop()
+
+
+def enter_namespace():
+    """Re-runs this script in a private network namespace with only loopback up."""
+    env = dict(os.environ, FERRY_LOCALSEND_NETNS="1")
+    ip = shutil.which("ip") or "/usr/sbin/ip"
+    script = '%s link set lo up && exec "$0" "$1"' % ip
+    for cmd in (["unshare", "-rn"], ["unshare", "-n"]):
+        if not shutil.which(cmd[0]):
+            break
+        if subprocess.run(cmd + ["true"], capture_output=True).returncode == 0:
+            return subprocess.run(cmd + ["sh", "-c", script, sys.executable, os.path.abspath(__file__)],
+                                  env=env).returncode
+    print("skip - cannot make a network namespace here (unshare -n is not allowed), and LocalSend's "
+          "multicast must not reach a real network")
+    return 77
+
+
 def main():
+    if os.environ.get("FERRY_LOCALSEND_NETNS") != "1":
+        return enter_namespace()
     if not FERRY or not os.path.exists(FERRY):
         print("FERRY_BINARY is not set", file=sys.stderr)
         return 1
@@ -354,6 +435,8 @@ def main():
             print("skip - the npm LocalSend peer is not installed")
         test_protocol_client(root)
         test_ask_and_pin(root)
+        test_always_needs_proof(root)
+        test_known_size_is_a_cap(root)
         test_client_certificate(root)
     finally:
         shutil.rmtree(root, ignore_errors=True)

@@ -163,11 +163,18 @@ void Discovery::heard(const DeviceInfo& info, const std::string& address) {
   if (info.fingerprint.empty() || info.fingerprint == self_.fingerprint) return;
   DeviceInfo merged = info;
   const std::uint64_t existing = devices_.idOf(keyOf(info.fingerprint));
-  if (auto it = peers_.find(existing); existing && it != peers_.end() && !info.hasAddress) {
+  auto it = existing ? peers_.find(existing) : peers_.end();
+  // A flood of made-up fingerprints costs a bounded list.
+  if (it == peers_.end() && peers_.size() >= kMaxPeers) return;
+  if (it != peers_.end() && !info.hasAddress) {
     // An info or register answer names no port or protocol: keep the known ones.
     merged.port = it->second.info.port;
     merged.protocol = it->second.info.protocol;
   }
+  // Anyone can announce a known device's (public) fingerprint: an https
+  // device is never moved to plain HTTP by what is heard, so what is sent
+  // to it stays encrypted and pinned to its certificate.
+  if (it != peers_.end() && it->second.info.protocol == Protocol::kHttps && merged.protocol != Protocol::kHttps) return;
   if (!merged.hasAddress && !existing) return;  // nowhere to send to yet
   merged.hasAddress = true;
   const std::uint64_t id = devices_.seen(keyOf(info.fingerprint), nearbyOf(merged, address));

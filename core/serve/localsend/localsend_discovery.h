@@ -52,6 +52,8 @@ class Discovery final {
   static constexpr auto kQuietBeforeCheck = std::chrono::seconds(60);
   // Registers and checks in flight at once; more announcements wait for the next.
   static constexpr std::size_t kMaxInFlight = 32;
+  // LocalSend devices kept at once; more are not listed until some leave.
+  static constexpr std::size_t kMaxPeers = 256;
 
   // A LocalSend device as Ferry knows it.
   struct Peer {

@@ -23,8 +23,10 @@ namespace ls = localsend;
 namespace {
 
 constexpr std::string_view kApi = "/api/localsend/";
-// A prepare-upload of 10,000 files is about 2 MB of JSON.
-constexpr std::size_t kMaxJsonBody = 4 * 1024 * 1024;
+// A prepare-upload of 10,000 files is about 2 MB of JSON; a register, a
+// device's few fields, is under 1 KB.
+constexpr std::size_t kMaxOfferBody = 4 * 1024 * 1024;
+constexpr std::size_t kMaxRegisterBody = 64 * 1024;
 
 void fail(Responder& out, int status, std::string_view message) { respondJson(out, status, ls::encodeError(message)); }
 
@@ -66,18 +68,18 @@ bool isTextMessage(const std::vector<ls::FileInfo>& files) {
 
 }  // namespace
 
-// A JSON request body (register, prepare-upload), read whole up to
-// kMaxJsonBody, then handed to `then` from the loop's next turn (answering
+// A JSON request body (register, prepare-upload), read whole up to its
+// limit, then handed to `then` from the loop's next turn (answering
 // inside the body decoder's callbacks would end the request under it).
 class LocalSendHandler::JsonRequest final : public BodySink {
  public:
-  JsonRequest(LocalSendHandler& handler, Responder& out, std::function<void(JsonRequest&)> then)
-      : handler(handler), out(&out), address(clientAddress(out.client())), then_(std::move(then)) {}
+  JsonRequest(LocalSendHandler& handler, Responder& out, std::size_t limit, std::function<void(JsonRequest&)> then)
+      : handler(handler), out(&out), address(clientAddress(out.client())), limit_(limit), then_(std::move(then)) {}
 
-  std::size_t room() const override { return done_ || !out ? 0 : kMaxJsonBody + 1 - body.size(); }
+  std::size_t room() const override { return done_ || !out ? 0 : limit_ + 1 - body.size(); }
   void take(std::string_view bytes) override {
     body.append(bytes);
-    if (body.size() > kMaxJsonBody) {
+    if (body.size() > limit_) {
       done_ = true;
       later([](JsonRequest& r) { r.fail(413, "The request body is too large."); });
     }
@@ -127,6 +129,7 @@ class LocalSendHandler::JsonRequest final : public BodySink {
   }
 
   bool done_ = false;
+  std::size_t limit_;
   std::function<void(JsonRequest&)> then_;
 };
 
@@ -167,9 +170,12 @@ SinkPtr LocalSendHandler::accept(const HttpRequest& req, Responder& out) {
     return nullptr;
   }
   if (path == "/api/localsend/v2/register")
-    return SinkPtr(new JsonRequest(*this, out, [this](JsonRequest& r) { registerDevice(r); }));
+    return SinkPtr(new JsonRequest(*this, out, kMaxRegisterBody, [this](JsonRequest& r) { registerDevice(r); }));
   if (path == "/api/localsend/v2/prepare-upload") {
-    auto* r = new JsonRequest(*this, out, [this](JsonRequest& r) { prepareUpload(r, r.query); });
+    // What the query and the moment decide is answered before a body of
+    // up to kMaxOfferBody is read and parsed.
+    if (offerRefused(out, query)) return nullptr;
+    auto* r = new JsonRequest(*this, out, kMaxOfferBody, [this](JsonRequest& r) { prepareUpload(r, r.query); });
     r->query = std::string(query);
     return SinkPtr(r);
   }
@@ -193,21 +199,36 @@ void LocalSendHandler::registerDevice(JsonRequest& r) {
   r.answer(200, ls::encodeDeviceAnswer(self_));
 }
 
-void LocalSendHandler::prepareUpload(JsonRequest& r, std::string_view query) {
+bool LocalSendHandler::offerRefused(Responder& out, std::string_view query) {
+  const std::string address = clientAddress(out.client());
+  if (!target_.current()) {
+    fail(out, 403, "Receiving is turned off on this computer.");
+    return true;
+  }
+  if (!pin_.empty()) {
+    auto bad = badPins_.find(address);
+    if (bad != badPins_.end() && bad->second >= kMaxPinTries) {
+      fail(out, 429, "Too many wrong PINs from this device.");
+      return true;
+    }
+    const std::string given = queryValue(query, "pin");
+    if (given.empty() || given != pin_) {
+      if (!given.empty()) ++badPins_[address];
+      fail(out, 401, given.empty() ? "PIN required" : "Invalid PIN");
+      return true;
+    }
+    badPins_.erase(address);
+  }
+  if (session_) {
+    fail(out, 409, "Blocked by another session");
+    return true;
+  }
+  return false;
+}
+
+void LocalSendHandler::prepareUpload(JsonRequest& r, std::string_view) {
   auto folder = target_.current();
   if (!folder) return r.fail(403, "Receiving is turned off on this computer.");
-  if (!pin_.empty()) {
-    auto bad = badPins_.find(r.address);
-    if (bad != badPins_.end() && bad->second >= kMaxPinTries)
-      return r.fail(429, "Too many wrong PINs from this device.");
-    const std::string given = queryValue(query, "pin");
-    if (given.empty()) return r.fail(401, "PIN required");
-    if (given != pin_) {
-      ++badPins_[r.address];
-      return r.fail(401, "Invalid PIN");
-    }
-    badPins_.erase(r.address);
-  }
   std::string error;
   auto offer = ls::decodePrepareUpload(r.body, &error);
   if (!offer) return r.fail(400, "Invalid body: " + error);
@@ -231,12 +252,17 @@ void LocalSendHandler::prepareUpload(JsonRequest& r, std::string_view query) {
   s->id = newShareToken();
   s->address = r.address;
   s->sender = offer->info;
-  const std::string fingerprint =
-      r.out && !r.out->peerFingerprint().empty() ? r.out->peerFingerprint() : s->sender.fingerprint;
+  // "Always accept" belongs to a device only as far as it proves who it is.
+  // A client certificate (LocalSend 1.18 over https) does: the peer holds
+  // its key. A fingerprint in the body does not (every announcement says
+  // it aloud), so without a certificate the choice holds for that
+  // fingerprint from that address only.
+  const std::string certified = r.out ? r.out->peerFingerprint() : std::string();
+  const std::string key = certified.empty() ? "localsend:" + s->sender.fingerprint + "@" + r.address
+                                            : "localsend:" + certified;
   session_ = std::move(s);
   waiting_ = &r;
 
-  const std::string key = "localsend:" + fingerprint;
   if (!policy.askNewDevices || target_.accepted(key)) return decided(session_->id, true);
   std::vector<ls::FileInfo> infos;
   for (const File& f : session_->files) infos.push_back(f.info);

@@ -100,6 +100,9 @@ class LocalSendHandler final : public RequestHandler {
   class JsonRequest;
 
   void registerDevice(JsonRequest& body);
+  // Answers an offer that the query (PIN) or the moment (receiving off, a
+  // session under way) refuses before its body is read: true when it did.
+  bool offerRefused(Responder& out, std::string_view query);
   void prepareUpload(JsonRequest& body, std::string_view query);
   void decided(const std::string& sessionId, bool accept);
   SinkPtr upload(const HttpRequest& req, Responder& out, std::string_view query);
