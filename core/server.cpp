@@ -207,7 +207,12 @@ void Server::startLocalSendPeer(Running& r, const localsend::DeviceInfo& self, c
       std::lock_guard lock(mutex_);
       l = pinListener_;
     }
-    if (l) l(session, device, name, wrong);
+    if (l) return l(session, device, name, wrong);
+    // Nothing here asks for PINs (the window does not yet): the send ends
+    // with a reason instead of waiting for an answer that never comes.
+    post([session](Running& r) {
+      if (r.lsSender) r.lsSender->pin(session, "");
+    });
   });
   // Registers our listener receives list their device; a cancel from a
   // device we are sending to ends that send. Hooks set from outside still
