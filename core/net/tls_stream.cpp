@@ -18,6 +18,14 @@ namespace ferry {
 #if defined(FERRY_HAVE_TLS)
 
 std::unique_ptr<TlsStream> TlsStream::create(const std::shared_ptr<TlsContext>& context, NativeSocket fd) {
+  return make(context, fd, false);
+}
+
+std::unique_ptr<TlsStream> TlsStream::createClient(const std::shared_ptr<TlsContext>& context, NativeSocket fd) {
+  return make(context, fd, true);
+}
+
+std::unique_ptr<TlsStream> TlsStream::make(const std::shared_ptr<TlsContext>& context, NativeSocket fd, bool client) {
   SSL* ssl = SSL_new(context->native());
   if (!ssl) return nullptr;
   // A socket BIO on the descriptor itself: what kTLS needs to take over.
@@ -26,19 +34,10 @@ std::unique_ptr<TlsStream> TlsStream::create(const std::shared_ptr<TlsContext>& 
     ERR_clear_error();
     return nullptr;
   }
-  SSL_set_accept_state(ssl);
-  return std::unique_ptr<TlsStream>(new TlsStream(context, ssl));
-}
-
-std::unique_ptr<TlsStream> TlsStream::createClient(const std::shared_ptr<TlsContext>& context, NativeSocket fd) {
-  SSL* ssl = SSL_new(context->native());
-  if (!ssl) return nullptr;
-  if (SSL_set_fd(ssl, static_cast<int>(fd)) != 1) {
-    SSL_free(ssl);
-    ERR_clear_error();
-    return nullptr;
-  }
-  SSL_set_connect_state(ssl);
+  if (client)
+    SSL_set_connect_state(ssl);
+  else
+    SSL_set_accept_state(ssl);
   return std::unique_ptr<TlsStream>(new TlsStream(context, ssl));
 }
 

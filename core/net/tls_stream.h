@@ -76,6 +76,8 @@ class TlsStream final {
 
  private:
   TlsStream(std::shared_ptr<TlsContext> context, ssl_st* ssl) : context_(std::move(context)), ssl_(ssl) {}
+  // An SSL session on `fd`, in the client or the server role.
+  static std::unique_ptr<TlsStream> make(const std::shared_ptr<TlsContext>& context, NativeSocket fd, bool client);
   Io classify(int ret);
 
   std::shared_ptr<TlsContext> context_;  // kept alive while the session lives

@@ -215,26 +215,30 @@ std::string_view toString(DeviceType type) {
 
 std::string_view toString(Protocol protocol) { return protocol == Protocol::kHttp ? "http" : "https"; }
 
-std::optional<DeviceInfo> decodeDeviceInfo(std::string_view body, std::string* error, const Limits& limits) {
+namespace {
+
+// A body that is one device's fields: a register or info request
+// (address fields required) or its answer (optional).
+std::optional<DeviceInfo> decodeDevice(std::string_view body, std::string* error, const Limits& limits,
+                                       AddressFields address, bool request) {
   std::string ignored;
   if (!error) error = &ignored;
   auto doc = parseBounded(body, limits, error);
   if (!doc) return std::nullopt;
   Reader r{limits, error};
   DeviceInfo info;
-  if (!readDevice(r, *doc, "", AddressFields::kRequired, true, info)) return std::nullopt;
+  if (!readDevice(r, *doc, "", address, request, info)) return std::nullopt;
   return info;
 }
 
+}  // namespace
+
+std::optional<DeviceInfo> decodeDeviceInfo(std::string_view body, std::string* error, const Limits& limits) {
+  return decodeDevice(body, error, limits, AddressFields::kRequired, true);
+}
+
 std::optional<DeviceInfo> decodeDeviceAnswer(std::string_view body, std::string* error, const Limits& limits) {
-  std::string ignored;
-  if (!error) error = &ignored;
-  auto doc = parseBounded(body, limits, error);
-  if (!doc) return std::nullopt;
-  Reader r{limits, error};
-  DeviceInfo info;
-  if (!readDevice(r, *doc, "", AddressFields::kOptional, false, info)) return std::nullopt;
-  return info;
+  return decodeDevice(body, error, limits, AddressFields::kOptional, false);
 }
 
 std::optional<Announcement> decodeAnnouncement(std::string_view body, std::string* error, const Limits& limits) {
