@@ -412,7 +412,10 @@ def enter_namespace():
     """Re-runs this script in a private network namespace with only loopback up."""
     env = dict(os.environ, FERRY_LOCALSEND_NETNS="1")
     ip = shutil.which("ip") or "/usr/sbin/ip"
-    script = '%s link set lo up && exec "$0" "$1"' % ip
+    # Outgoing connections' local ports are moved below LocalSend's (53317 and
+    # up), so none can take a port a peer in this test is about to listen on.
+    script = ('%s link set lo up && echo "20000 29999" > /proc/sys/net/ipv4/ip_local_port_range'
+              ' && exec "$0" "$1"' % ip)
     for cmd in (["unshare", "-rn"], ["unshare", "-n"]):
         if not shutil.which(cmd[0]):
             break

@@ -92,6 +92,15 @@ def setup_network():
         r = subprocess.run([ip] + s, capture_output=True, text=True)
         if r.returncode != 0:
             skip("cannot set up a veth pair in the namespace (%s: %s)" % (" ".join(s), r.stderr.strip()))
+    keep_ephemeral_ports_below_localsend()
+
+
+def keep_ephemeral_ports_below_localsend():
+    """Outgoing connections take local ports from the namespace's own range; by
+    default (32768-60999) one can land on a port a peer is about to listen on
+    (53317-53322), so the range is moved below them."""
+    with open("/proc/sys/net/ipv4/ip_local_port_range", "w") as f:
+        f.write("20000 29999\n")
 
 
 class Output:
