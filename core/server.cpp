@@ -187,8 +187,7 @@ bool Server::start(const ServerOptions& options, std::string* error) {
 
 
 #if defined(FERRY_HAVE_LOCALSEND)
-void Server::startLocalSendPeer(Running& r, const localsend::DeviceInfo& self, const LocalSendIdentity* identity,
-                                std::uint16_t udpPort) {
+void Server::startLocalSendPeer(Running& r, const localsend::DeviceInfo& self, const LocalSendIdentity* identity) {
   // Ferry's identity as its client certificate (LocalSend 1.18 wants one);
   // with encryption off there is none, and https devices that require one
   // refuse what is sent.
@@ -235,8 +234,9 @@ void Server::startLocalSendPeer(Running& r, const localsend::DeviceInfo& self, c
   });
   // Without discovery (no interface can multicast, the UDP port is held
   // without sharing) Ferry still serves, and says why no device is found.
-  // Its UDP port is the LocalSend port; with "any free port" the apps' 53317.
-  if (!r.lsDiscovery->start(self, udpPort ? udpPort : localsend::kDefaultPort, &why)) {
+  // The UDP port is always 53317: the apps announce and listen there only,
+  // whatever port their own server has (the announcement carries that).
+  if (!r.lsDiscovery->start(self, localsend::kDefaultPort, &why)) {
     r.lsDiscovery.reset();
     r.lsSender->setUnreachable({});
   } else {
@@ -675,7 +675,7 @@ LocalSendStatus Server::startLocalSend(Running& r, const ServerOptions& options,
   http->start();
   r.localsend = std::move(handler);
   r.localsendHttp = std::move(http);
-  startLocalSendPeer(r, self, identity ? &*identity : nullptr, options.localsendPort);
+  startLocalSendPeer(r, self, identity ? &*identity : nullptr);
   status.on = true;
   status.alias = self.alias;
   status.fingerprint = self.fingerprint;

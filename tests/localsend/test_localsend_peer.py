@@ -42,6 +42,7 @@ NPM_DIR = os.environ.get("FERRY_LOCALSEND_NPM", "")
 ALIAS = "Ferry Test Sender"
 NODE = "node"
 SKIP = 77
+FERRY_PORT = 53323  # Ferry's LocalSend TCP port here; not the apps' 53317
 
 failures = []
 
@@ -98,7 +99,7 @@ def setup_network():
 def keep_ephemeral_ports_below_localsend():
     """Outgoing connections take local ports from the namespace's own range; by
     default (32768-60999) one can land on a port a peer is about to listen on
-    (53317-53322), so the range is moved below them."""
+    (53317-53323), so the range is moved below them."""
     with open("/proc/sys/net/ipv4/ip_local_port_range", "w") as f:
         f.write("20000 29999\n")
 
@@ -326,8 +327,12 @@ def main():
         for p in peers:
             if p.out.wait(lambda l: "Device discovery started" in l, 30) is None:
                 raise RuntimeError("the npm peer did not start: " + p.out.text()[-2000:])
-        ferry = Ferry([])
+        # Ferry serves LocalSend on another TCP port; its multicast stays on
+        # 53317, where the apps announce and listen whatever their port.
+        ferry = Ferry(["--localsend-port", str(FERRY_PORT)])
         check(ferry.event(lambda e: e.get("event") == "serving") is not None, "ferry serves with --localsend")
+        e = ferry.event(lambda e: e.get("event") == "localsend")
+        check(e is not None and e.get("port") == FERRY_PORT, "ferry's LocalSend port is the one asked for: %s" % e)
 
         ids = {}
         for peer, alias, port in ((auto, "Auto Peer", 53318), (asker, "Asking Peer", 53319),
