@@ -384,6 +384,40 @@ def test_always_needs_proof(root):
         f.stop()
 
 
+def test_dropped_offer_withdraws_its_ask(root):
+    # A sender that closes its connection while its offer is asked about
+    # takes the ask with it: the ask ends "withdrawn", and stale asks do not
+    # fill the places others need (ReceiveAsks::kMaxOpen is 8).
+    f = Ferry(os.path.join(root, "dropped"), "--ask")
+    try:
+        for i in range(10):
+            body = json.dumps(offer([file_entry("a", "a.jpg", b"x" * 10, ftype="image/jpeg")],
+                                    dict(SENDER, fingerprint="DROP%02d" % i))).encode()
+            c = f.conn()
+            c.request("POST", API + "/prepare-upload", body=body, headers={"Content-Type": "application/json"})
+            opened = f.wait_event("ask")
+            expect(opened["state"] == "open", "offer %d is asked about" % (i + 1))
+            c.close()
+            e = f.wait_event("ask")
+            expect(e["state"] == "withdrawn" and e["id"] == opened["id"],
+                   "its sender leaves: the ask is withdrawn (%s)" % e["state"])
+        result = {}
+
+        def ask():
+            result["status"], result["body"] = f.call("POST", API + "/prepare-upload", offer(
+                [file_entry("b", "b.jpg", b"y" * 10, ftype="image/jpeg")]))
+
+        t = threading.Thread(target=ask)
+        t.start()
+        e = f.wait_event("ask")
+        expect(e["state"] == "open", "an offer after ten dropped ones is asked about, not refused")
+        f.say("accept %d" % e["id"])
+        t.join(20)
+        expect(result.get("status") == 200, "and accepted: 200")
+    finally:
+        f.stop()
+
+
 def test_known_size_is_a_cap(root):
     # A file offered as 0 bytes cannot take an endless chunked body.
     f = Ferry(os.path.join(root, "zero"))
@@ -442,6 +476,7 @@ def main():
         test_protocol_client(root)
         test_ask_and_pin(root)
         test_always_needs_proof(root)
+        test_dropped_offer_withdraws_its_ask(root)
         test_known_size_is_a_cap(root)
         test_client_certificate(root)
     finally:

@@ -90,6 +90,7 @@ class LocalSendHandler::JsonRequest final : public BodySink {
     later(then_);
   }
   void ended(BodyEnd, std::string_view) override { gone(); }
+  bool heldOpen() const override { return handler.waiting_ == this; }
   void release() override {
     gone();
     delete this;
@@ -119,12 +120,16 @@ class LocalSendHandler::JsonRequest final : public BodySink {
     });
   }
   // The client left (or the answer is out): an offer still waiting for the
-  // user is withdrawn, so the next one is not told "busy".
+  // user is withdrawn, so the next one is not told "busy", and so is its
+  // ask (the window's ask bar goes, and stale asks do not fill the
+  // ReceiveAsks::kMaxOpen places that browsers' uploads need too).
   void gone() {
     out = nullptr;
     if (handler.waiting_ == this) {
       handler.waiting_ = nullptr;
       if (handler.session_ && !handler.session_->accepted) handler.session_.reset();
+      alive.reset();
+      handler.uploads_.asks().withdrawAbandoned();
     }
   }
 
