@@ -626,9 +626,13 @@ LocalSendStatus Server::startLocalSend(Running& r, const ServerOptions& options,
   ho.limits = main.limits;
   // Devices reach this port by address only, never through a proxy.
   ho.hosts.allowAny = true;
-  std::optional<LocalSendIdentity> identity;
+  // The identity is kept with encryption off too: the apps announce their
+  // certificate's fingerprint either way, so devices that remember this
+  // computer by it ("always accept", favourites) still know it after a
+  // restart, and https devices are sent to with it as a client certificate.
+  std::optional<LocalSendIdentity> identity =
+      LocalSendIdentity::loadOrCreate(options.localsendIdentityDir, self.alias, &status.error);
   if (!options.localsendHttp) {
-    identity = LocalSendIdentity::loadOrCreate(options.localsendIdentityDir, self.alias, &status.error);
     if (identity) ho.tls = TlsContext::load(identity->certFile, identity->keyFile, &status.error);
     if (!ho.tls) {
       status.error = "LocalSend is off: " + status.error;
@@ -638,9 +642,10 @@ LocalSendStatus Server::startLocalSend(Running& r, const ServerOptions& options,
     self.fingerprint = identity->fingerprint;
     self.protocol = ls::Protocol::kHttps;
   } else {
-    // Encryption off: the apps then announce a random fingerprint too.
-    self.fingerprint = randomFingerprint();
+    // Without one (a build without TLS) a random fingerprint, new each start.
+    self.fingerprint = identity ? identity->fingerprint : randomFingerprint();
     self.protocol = ls::Protocol::kHttp;
+    status.error.clear();
   }
   auto handler = std::make_unique<LocalSendHandler>(*r.loop, receive_, r.router->uploads(), self, options.localsendPin);
   {

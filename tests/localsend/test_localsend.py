@@ -384,6 +384,26 @@ def test_always_needs_proof(root):
         f.stop()
 
 
+def test_http_keeps_its_fingerprint(root):
+    # Encryption off, Ferry is still the same device after a restart: it
+    # announces its certificate's fingerprint, as the apps do.
+    where = os.path.join(root, "same")
+    seen = []
+    for https in (False, True):
+        f = Ferry(where, https=https)
+        try:
+            status, info = f.call("GET", API + "/info")
+            expect(status == 200 and info["fingerprint"] == f.info["fingerprint"], "/info says the fingerprint")
+            seen.append(f.info["fingerprint"])
+        finally:
+            f.stop()
+    # The https one is the certificate kept in the cache (localsend_identity
+    # proves it the same across restarts): over http, after a restart, the
+    # same fingerprint.
+    expect(len(seen[0]) == 64 and seen[0] == seen[1],
+           "over http Ferry announces its kept certificate's fingerprint, the same after a restart")
+
+
 def test_dropped_offer_withdraws_its_ask(root):
     # A sender that closes its connection while its offer is asked about
     # takes the ask with it: the ask ends "withdrawn", and stale asks do not
@@ -477,6 +497,7 @@ def main():
         test_ask_and_pin(root)
         test_always_needs_proof(root)
         test_dropped_offer_withdraws_its_ask(root)
+        test_http_keeps_its_fingerprint(root)
         test_known_size_is_a_cap(root)
         test_client_certificate(root)
     finally:
