@@ -93,8 +93,11 @@ class Ferry:
 
     def call(self, method, path, body=None, headers=None, conn=None):
         c = conn or self.conn()
-        data = json.dumps(body).encode() if isinstance(body, (dict, list)) else body
-        c.request(method, path, body=data, headers=headers or {})
+        headers = dict(headers or {})
+        if isinstance(body, (dict, list)):  # as the apps send JSON
+            body = json.dumps(body).encode()
+            headers.setdefault("Content-Type", "application/json")
+        c.request(method, path, body=body, headers=headers)
         r = c.getresponse()
         raw = r.read()
         try:
@@ -293,6 +296,28 @@ def test_protocol_client(root):
         expect(status == 204 and e["text"] == "hi 👋" and e["name"] == "Pixel 8", "a text message is shown, 204")
         status, _ = f.call("POST", API + "/register", SENDER)
         expect(status == 200, "register answers 200")
+
+        # What a web page in a browser could post (CSRF) is refused: it
+        # says its Origin, or it is not JSON (no CORS preflight needed).
+        before = f.files()
+        one = offer([file_entry("w", "web.bin", small)])
+        for origin in ("http://evil.example", "null", "http://127.0.0.1:%d" % f.port):
+            for path in ("/prepare-upload", "/register"):
+                status, payload = f.call("POST", API + path, one if path == "/prepare-upload" else SENDER,
+                                         {"Origin": origin})
+                expect(status == 403 and payload.get("message"), "%s with Origin %s: 403" % (path, origin))
+        for ctype in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", None):
+            headers = {"Content-Type": ctype} if ctype else {}
+            c = f.conn()
+            c.request("POST", API + "/prepare-upload", body=json.dumps(one).encode(), headers=headers)
+            r = c.getresponse()
+            r.read()
+            c.close()
+            expect(r.status == 415, "an offer sent as %s: 415" % ctype)
+        status, ans = f.call("POST", API + "/prepare-upload", one, {"Content-Type": "Application/JSON; charset=utf-8"})
+        expect(status == 200, "application/json with a charset is JSON")
+        f.call("POST", API + "/cancel?sessionId=" + ans["sessionId"])
+        expect(f.files() == before, "refused offers write nothing")
     finally:
         f.stop()
 

@@ -62,6 +62,16 @@ std::string offerSummary(const std::vector<ls::FileInfo>& files) {
   return what + ", " + humanSize(total);
 }
 
+// Whether a request's body says it is JSON ("application/json", maybe with
+// parameters). The apps (1.17's rhttp, 1.18's own client) and the npm peer
+// say so; a web page can post without a CORS preflight only as a form or
+// text/plain.
+bool saysJson(const HttpRequest& req) {
+  std::string_view type = req.header("content-type");
+  type = trimOws(type.substr(0, type.find(';')));
+  return iequals(type, "application/json");
+}
+
 bool isTextMessage(const std::vector<ls::FileInfo>& files) {
   return files.size() == 1 && files[0].preview && files[0].fileType.rfind("text/", 0) == 0;
 }
@@ -172,6 +182,19 @@ SinkPtr LocalSendHandler::accept(const HttpRequest& req, Responder& out) {
   const std::string_view query = path.size() < target.size() ? target.substr(path.size() + 1) : std::string_view();
   if (req.method != "POST") {
     fail(out, 405, "LocalSend's API takes POST.");
+    return nullptr;
+  }
+  // Browsers say which page a request comes from (Origin, "null" from a
+  // sandboxed or local page); LocalSend apps never do. A web page in a
+  // browser on this network must not offer files or register here (CSRF):
+  // this port serves no page of its own, so no origin is Ferry's.
+  if (req.count("origin")) {
+    fail(out, 403, "LocalSend's API does not take requests from web pages.");
+    return nullptr;
+  }
+  const bool json = path == "/api/localsend/v2/register" || path == "/api/localsend/v2/prepare-upload";
+  if (json && !saysJson(req)) {
+    fail(out, 415, "Send the body as application/json.");
     return nullptr;
   }
   if (path == "/api/localsend/v2/register")
