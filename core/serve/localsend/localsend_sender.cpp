@@ -244,6 +244,7 @@ void Sender::tellCancel(const Session& s) {
   r.target = "/api/localsend/v2/cancel";
   if (!s.sessionId.empty()) r.target += "?sessionId=" + percentEncodePathSegment(s.sessionId);
   r.idleTimeout = std::chrono::seconds(5);
+  r.deadline = std::chrono::seconds(5);
   const std::uint64_t key = nextFarewell_++;
   auto& c = farewells_[key];
   c = std::make_unique<HttpClient>(loop_, pool_);
