@@ -1,12 +1,17 @@
 // LocalSend's JSON as the apps send it (1.17 writes absent optionals as
 // null, 1.18 leaves them out and says "2.2"), what hostile bodies get (a
 // sentence naming the field, nothing decoded), and that what Ferry writes
-// reads back the same.
+// reads back the same. And what Ferry offers: at most as many files as a
+// receiver takes (localsend_items.h).
 
+#include <QDir>
+#include <QTemporaryDir>
 #include <QTest>
 
+#include <fstream>
 #include <string>
 
+#include "localsend_items.h"
 #include "localsend_messages.h"
 
 namespace ls = ferry::localsend;
@@ -48,6 +53,7 @@ class TestLocalSendMessages final : public QObject {
   void refused_data();
   void refused();
   void fileCountLimit();
+  void offerOfAsManyFilesAsReceiversTake();
   void valueCountAndBodyLimits();
   void roundTrips();
 };
@@ -166,6 +172,27 @@ void TestLocalSendMessages::fileCountLimit() {
   QCOMPARE(many->files.size(), std::size_t(10'000));
   QVERIFY(!ls::decodePrepareUpload(offer(10'001), &error));
   QVERIFY2(error.find("more than 10000 files") != std::string::npos, error.c_str());
+}
+
+void TestLocalSendMessages::offerOfAsManyFilesAsReceiversTake() {
+  // Exactly kMaxOfferFiles files is what a receiver takes (the decoder above
+  // reads 10,000): a folder of that many is offered; one file more is not.
+  QTemporaryDir dir;
+  QVERIFY(dir.isValid());
+  const std::string root = dir.path().toStdString();
+  const std::string folder = root + "/Many";
+  QVERIFY(QDir().mkpath(QString::fromStdString(folder)));
+  for (std::size_t i = 0; i < ls::kMaxOfferFiles; ++i) std::ofstream(folder + "/f" + std::to_string(i));
+  std::string error;
+  auto items = ls::itemsFor({folder}, &error);
+  QVERIFY2(items, error.c_str());
+  QCOMPARE(items->size(), ls::kMaxOfferFiles);
+  std::ofstream(root + "/one more.txt");
+  QVERIFY(!ls::itemsFor({folder, root + "/one more.txt"}, &error));
+  QVERIFY2(error.find("at most 10000 files") != std::string::npos, error.c_str());
+  std::ofstream(folder + "/f-last");
+  QVERIFY(!ls::itemsFor({folder}, &error));
+  QVERIFY2(error.find("at most 10000 files") != std::string::npos, error.c_str());
 }
 
 void TestLocalSendMessages::valueCountAndBodyLimits() {

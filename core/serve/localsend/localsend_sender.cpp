@@ -1,5 +1,8 @@
 #include "localsend_sender.h"
 
+#include <string_view>
+#include <unordered_map>
+
 #include "net_address.h"
 #include "random_token.h"
 #include "request_target.h"
@@ -103,9 +106,12 @@ void Sender::offered(std::uint64_t id, HttpClient::Response r) {
       auto answer = decodePrepareUploadAnswer(r.body, &error);
       if (!answer) return end(id, TransferState::kFailed, alias + " answered with something unreadable: " + error);
       s.sessionId = answer->sessionId;
+      // Up to kMaxOfferFiles each way: matched through a map, not pair by pair.
+      std::unordered_map<std::string_view, File*> byId;
+      byId.reserve(s.files.size());
+      for (File& f : s.files) byId.emplace(f.id, &f);
       for (const auto& [fileId, token] : answer->tokens)
-        for (File& f : s.files)
-          if (f.id == fileId) f.token = token;
+        if (auto f = byId.find(fileId); f != byId.end()) f->second->token = token;
       // Files the device did not want end now; the rest go.
       for (File& f : s.files)
         if (f.token.empty() && !f.done) {
