@@ -2,7 +2,8 @@
 // null, 1.18 leaves them out and says "2.2"), what hostile bodies get (a
 // sentence naming the field, nothing decoded), and that what Ferry writes
 // reads back the same. And what Ferry offers: at most as many files as a
-// receiver takes (localsend_items.h).
+// receiver takes (localsend_items.h); how long wrong PINs lock an address
+// out (localsend_pins.h).
 
 #include <QDir>
 #include <QTemporaryDir>
@@ -13,6 +14,7 @@
 
 #include "localsend_items.h"
 #include "localsend_messages.h"
+#include "localsend_pins.h"
 
 namespace ls = ferry::localsend;
 
@@ -55,6 +57,7 @@ class TestLocalSendMessages final : public QObject {
   void fileCountLimit();
   void offerOfAsManyFilesAsReceiversTake();
   void valueCountAndBodyLimits();
+  void pinLockoutEnds();
   void roundTrips();
 };
 
@@ -193,6 +196,36 @@ void TestLocalSendMessages::offerOfAsManyFilesAsReceiversTake() {
   std::ofstream(folder + "/f-last");
   QVERIFY(!ls::itemsFor({folder}, &error));
   QVERIFY2(error.find("at most 10000 files") != std::string::npos, error.c_str());
+}
+
+void TestLocalSendMessages::pinLockoutEnds() {
+  using P = ls::PinTries;
+  P tries;
+  const auto t0 = P::Clock::now();
+  const std::string phone = "192.168.1.31", other = "192.168.1.32";
+  for (int i = 0; i < P::kMaxTries; ++i) {
+    QVERIFY(!tries.locked(phone, t0));
+    tries.wrong(phone, t0 + std::chrono::seconds(i));
+  }
+  const auto last = t0 + std::chrono::seconds(P::kMaxTries - 1);
+  QVERIFY(tries.locked(phone, last));
+  QVERIFY(tries.locked(phone, last + P::kLockout - std::chrono::seconds(1)));
+  QVERIFY2(!tries.locked(other, last), "counted per address");
+  QVERIFY2(!tries.locked(phone, last + P::kLockout), "the lockout ends");
+  // After it, the address starts from nothing: one wrong PIN does not lock it again.
+  tries.wrong(phone, last + P::kLockout);
+  QVERIFY(!tries.locked(phone, last + P::kLockout));
+  // Wrong PINs spread wider apart than the lockout never add up.
+  P slow;
+  for (int i = 0; i < 5; ++i) slow.wrong(phone, t0 + i * P::kLockout);
+  QVERIFY(!slow.locked(phone, t0 + 4 * P::kLockout));
+  // The right PIN forgets the address.
+  P fixed;
+  fixed.wrong(phone, t0);
+  fixed.wrong(phone, t0);
+  fixed.right(phone);
+  fixed.wrong(phone, t0);
+  QVERIFY(!fixed.locked(phone, t0));
 }
 
 void TestLocalSendMessages::valueCountAndBodyLimits() {

@@ -234,18 +234,17 @@ bool LocalSendHandler::offerRefused(Responder& out, std::string_view query) {
     return true;
   }
   if (!pin_.empty()) {
-    auto bad = badPins_.find(address);
-    if (bad != badPins_.end() && bad->second >= kMaxPinTries) {
+    if (badPins_.locked(address, loop_.now())) {
       fail(out, 429, "Too many wrong PINs from this device.");
       return true;
     }
     const std::string given = queryValue(query, "pin");
     if (given.empty() || given != pin_) {
-      if (!given.empty()) ++badPins_[address];
+      if (!given.empty()) badPins_.wrong(address, loop_.now());
       fail(out, 401, given.empty() ? "PIN required" : "Invalid PIN");
       return true;
     }
-    badPins_.erase(address);
+    badPins_.right(address);
   }
   if (session_) {
     fail(out, 409, "Blocked by another session");

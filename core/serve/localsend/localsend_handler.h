@@ -18,7 +18,8 @@
 // only from the sender's address. A session ends when every accepted file
 // is saved, on cancel, when Receive goes off, or after kSessionIdle with no
 // upload running. With a PIN, an offer without it is 401, and after
-// kMaxPinTries wrong ones from an address every offer from it is 429.
+// PinTries::kMaxTries wrong ones from an address every offer from it is 429
+// for PinTries::kLockout.
 //
 // Owns the session and the JSON bodies being read; borrows the receive
 // target, the uploads' handler (which owns each Upload) and its asks.
@@ -36,6 +37,7 @@
 
 #include "event_loop.h"
 #include "localsend_messages.h"
+#include "localsend_pins.h"
 #include "responder.h"
 
 namespace ferry {
@@ -47,7 +49,6 @@ class UploadHandler;
 class LocalSendHandler final : public RequestHandler {
  public:
   static constexpr auto kSessionIdle = std::chrono::minutes(5);
-  static constexpr int kMaxPinTries = 3;
 
   // A device registered (its address: "192.168.1.31"). Set by whoever keeps
   // the list of LocalSend devices.
@@ -115,7 +116,7 @@ class LocalSendHandler final : public RequestHandler {
   UploadHandler& uploads_;
   localsend::DeviceInfo self_;
   std::string pin_;
-  std::unordered_map<std::string, int> badPins_;  // per address
+  localsend::PinTries badPins_;
   std::unique_ptr<Session> session_;
   JsonRequest* waiting_ = nullptr;  // the offer held open while the user is asked
   RegisterHook registerHook_;
