@@ -228,6 +228,13 @@ void Server::startLocalSendPeer(Running& r, const localsend::DeviceInfo& self, c
     if (*discovery) (*discovery)->heard(d, address);
     if (registered) registered(d, address);
   });
+  // A session a device sends in, ended here: the device is told, as the
+  // apps' receivers tell theirs.
+  // (The sender goes first when Ferry stops: the hook finds it gone then.)
+  r.localsend->setEndedHook([senderOf = &r.lsSender](const localsend::DeviceInfo& d, const std::string& address,
+                                                      const std::string& sessionId) {
+    if (*senderOf) (*senderOf)->tellSenderCancelled(d, address, sessionId);
+  });
   r.localsend->setCancelHook([sender, cancelled](std::string_view sessionId, const std::string& address) {
     if (sender->peerCancelled(std::string(sessionId), address)) return true;
     return cancelled ? cancelled(sessionId, address) : false;
@@ -710,6 +717,7 @@ void Server::cancelTransfer(std::uint64_t id) {
   post([id](Running& r) {
 #if defined(FERRY_HAVE_LOCALSEND)
     if (r.lsSender && r.lsSender->cancelTransfer(id)) return;  // a file sent to a LocalSend device
+    if (r.localsend && r.localsend->cancelTransfer(id)) return;  // a file a LocalSend device sends
 #endif
     r.router->cancelTransfer(id, "cancelled by the user");
   });

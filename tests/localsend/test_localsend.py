@@ -463,6 +463,66 @@ def test_dropped_offer_withdraws_its_ask(root):
         f.stop()
 
 
+def test_cancel_here_tells_the_sender(root):
+    # The user cancels a file a device is sending: the whole session ends,
+    # and the sender is told as the apps' receivers tell it (POST
+    # /cancel?sessionId to the port it offered with).
+    import http.server
+    told = queue.Queue()
+
+    class SenderServer(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *a):
+            pass
+
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            told.put((self.path, self.client_address[0]))
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), SenderServer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    f = Ferry(os.path.join(root, "cancel-here"))
+    c = None
+    try:
+        big = os.urandom(20 * 1000 * 1000)
+        sender = dict(SENDER, port=server.server_address[1])
+        status, ans = f.call("POST", API + "/prepare-upload", offer([file_entry("c", "cut.bin", big)], sender))
+        expect(status == 200, "an offer is accepted")
+        sid = ans["sessionId"]
+        c = f.conn()
+        c.putrequest("POST", "%s/upload?sessionId=%s&fileId=c&token=%s" % (API, sid, ans["files"]["c"]))
+        c.putheader("Content-Length", str(len(big)))
+        c.endheaders()
+        c.send(big[:2 * 1000 * 1000])
+        started = f.wait_event("transfer-started")
+        while started.get("name") != "cut.bin":
+            started = f.wait_event("transfer-started")
+        wait_for(lambda: any(n.startswith(".cut.bin") for n in f.files()), "the part file of the upload")
+        f.say("cancel %d" % started["id"])
+        try:
+            path, address = told.get(timeout=10)
+        except queue.Empty:
+            path, address = None, None
+        expect(path == API + "/cancel?sessionId=" + sid and address == "127.0.0.1",
+               "the sender is told with POST /cancel?sessionId: %s" % path)
+        ended = f.wait_event("transfer-ended")
+        while ended.get("id") != started["id"]:
+            ended = f.wait_event("transfer-ended")
+        expect(ended["outcome"] == "cancelled", "the file's transfer ends cancelled: %s" % ended)
+        wait_for(lambda: not any("cut.bin" in n for n in f.files()), "the part file to go")
+        expect(upload(f, sid, "c", ans["files"]["c"], big)[0] == 403, "the session is over: its token is no good")
+    finally:
+        if c:
+            c.close()
+        f.stop()
+        server.shutdown()
+
+
 def test_known_size_is_a_cap(root):
     # A file offered as 0 bytes cannot take an endless chunked body.
     f = Ferry(os.path.join(root, "zero"))
@@ -523,6 +583,7 @@ def main():
         test_always_needs_proof(root)
         test_dropped_offer_withdraws_its_ask(root)
         test_http_keeps_its_fingerprint(root)
+        test_cancel_here_tells_the_sender(root)
         test_known_size_is_a_cap(root)
         test_client_certificate(root)
     finally:

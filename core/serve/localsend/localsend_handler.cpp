@@ -409,15 +409,26 @@ void LocalSendHandler::cancel(Responder& out, std::string_view query) {
 }
 
 void LocalSendHandler::stopReceiving(std::string_view reason) {
-  if (session_ && session_->accepted) endSession(reason);
+  if (session_ && session_->accepted) endSession(reason, true);
 }
 
-void LocalSendHandler::endSession(std::string_view reason) {
+bool LocalSendHandler::cancelTransfer(std::uint64_t transferId) {
+  if (!session_ || !session_->accepted || !transferId) return false;
+  for (const File& f : session_->files)
+    if (f.upload && !f.uploadAlive.expired() && f.upload->transferId() == transferId) {
+      endSession("cancelled by the user", true);
+      return true;
+    }
+  return false;
+}
+
+void LocalSendHandler::endSession(std::string_view reason, bool tell) {
   if (!session_) return;
   // Taken out first: aborting an upload ends it, and its onEnd must find
   // no session to edit.
   std::unique_ptr<Session> s = std::move(session_);
   if (s->idle) loop_.cancel(s->idle);
+  if (tell && s->accepted && endedHook_) endedHook_(s->sender, s->address, s->id);
   if (waiting_) {
     JsonRequest& r = *waiting_;
     waiting_ = nullptr;

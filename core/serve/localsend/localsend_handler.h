@@ -16,8 +16,9 @@
 //
 // One session at a time (another offer meanwhile: 409), its tokens good
 // only from the sender's address. A session ends when every accepted file
-// is saved, on cancel, when Receive goes off, or after kSessionIdle with no
-// upload running. With a PIN, an offer without it is 401, and after
+// is saved, on the sender's cancel, when the user cancels one of its files
+// or Receive goes off (the sender is told then), or after kSessionIdle with
+// no upload running. With a PIN, an offer without it is 401, and after
 // PinTries::kMaxTries wrong ones from an address every offer from it is 429
 // for PinTries::kLockout.
 //
@@ -56,6 +57,11 @@ class LocalSendHandler final : public RequestHandler {
   // A cancel for a session this computer is *sending* in: true when it was
   // one (then it is answered 200 and the receiving side never sees it).
   using CancelHook = std::function<bool(std::string_view sessionId, const std::string& address)>;
+  // A session this computer ended before its files were all in (the user
+  // cancelled, Receive went off): the sender is to be told, as the apps'
+  // receivers do (POST /cancel?sessionId to the sender's own server).
+  using EndedHook =
+      std::function<void(const localsend::DeviceInfo& sender, const std::string& address, const std::string& sessionId)>;
   // A text message (one text/* file with its text in `preview`), accepted.
   using TextListener =
       std::function<void(const localsend::DeviceInfo& from, const std::string& address, const std::string& text)>;
@@ -69,6 +75,7 @@ class LocalSendHandler final : public RequestHandler {
   void setRegisterHook(RegisterHook hook) { registerHook_ = std::move(hook); }
   void setCancelHook(CancelHook hook) { cancelHook_ = std::move(hook); }
   void setTextListener(TextListener listener) { textListener_ = std::move(listener); }
+  void setEndedHook(EndedHook hook) { endedHook_ = std::move(hook); }
   const localsend::DeviceInfo& self() const { return self_; }
 
   BodyPtr handle(const HttpRequest& req, Responder& out) override;
@@ -77,6 +84,9 @@ class LocalSendHandler final : public RequestHandler {
 
   // Receive went off: the session ends, its uploads with it.
   void stopReceiving(std::string_view reason);
+  // The user cancels a transfer: when it is one of the session's files, the
+  // whole session ends (the sender is told); false when it is not.
+  bool cancelTransfer(std::uint64_t transferId);
 
   // For the JSON bodies (JsonRequest).
   EventLoop& loop() { return loop_; }
@@ -108,7 +118,8 @@ class LocalSendHandler final : public RequestHandler {
   void decided(const std::string& sessionId, bool accept);
   SinkPtr upload(const HttpRequest& req, Responder& out, std::string_view query);
   void cancel(Responder& out, std::string_view query);
-  void endSession(std::string_view reason);
+  // `tell`: the sender did not end it and is told (the ended hook).
+  void endSession(std::string_view reason, bool tell = false);
   void armIdle();
 
   EventLoop& loop_;
@@ -122,6 +133,7 @@ class LocalSendHandler final : public RequestHandler {
   RegisterHook registerHook_;
   CancelHook cancelHook_;
   TextListener textListener_;
+  EndedHook endedHook_;
 };
 
 }  // namespace ferry

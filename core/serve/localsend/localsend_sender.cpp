@@ -240,15 +240,23 @@ void Sender::maybeDone(std::uint64_t id) {
 void Sender::cancel(std::uint64_t id, const std::string& reason) {
   auto it = sessions_.find(id);
   if (it == sessions_.end()) return;
-  if (!it->second.sessionId.empty() || it->second.offer) tellCancel(it->second);
+  if (!it->second.sessionId.empty() || it->second.offer) tellCancel(it->second.target, it->second.sessionId);
   end(id, TransferState::kCancelled, reason);
 }
 
-void Sender::tellCancel(const Session& s) {
+void Sender::tellSenderCancelled(const DeviceInfo& device, const std::string& address, const std::string& sessionId) {
+  if (device.protocol == Protocol::kHttps && !client_) return;  // no TLS here: nothing can reach it
+  Target t;
+  t.info = device;
+  t.address = address;
+  tellCancel(t, sessionId);
+}
+
+void Sender::tellCancel(const Target& target, const std::string& sessionId) {
   // Told after the session ends: the request outlives it.
-  HttpClient::Request r = requestTo(s.target);
+  HttpClient::Request r = requestTo(target);
   r.target = "/api/localsend/v2/cancel";
-  if (!s.sessionId.empty()) r.target += "?sessionId=" + percentEncodePathSegment(s.sessionId);
+  if (!sessionId.empty()) r.target += "?sessionId=" + percentEncodePathSegment(sessionId);
   r.idleTimeout = std::chrono::seconds(5);
   r.deadline = std::chrono::seconds(5);
   const std::uint64_t key = nextFarewell_++;
