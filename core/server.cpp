@@ -187,8 +187,7 @@ bool Server::start(const ServerOptions& options, std::string* error) {
 
 
 #if defined(FERRY_HAVE_LOCALSEND)
-void Server::startLocalSendPeer(Running& r, const localsend::DeviceInfo& self, const LocalSendIdentity* identity,
-                                std::uint16_t udpPort) {
+void Server::startLocalSendPeer(Running& r, const localsend::DeviceInfo& self, const LocalSendIdentity* identity) {
   // Ferry's identity as its client certificate (LocalSend 1.18 wants one);
   // with encryption off there is none, and https devices that require one
   // refuse what is sent.
@@ -229,14 +228,22 @@ void Server::startLocalSendPeer(Running& r, const localsend::DeviceInfo& self, c
     if (*discovery) (*discovery)->heard(d, address);
     if (registered) registered(d, address);
   });
+  // A session a device sends in, ended here: the device is told, as the
+  // apps' receivers tell theirs.
+  // (The sender goes first when Ferry stops: the hook finds it gone then.)
+  r.localsend->setEndedHook([senderOf = &r.lsSender](const localsend::DeviceInfo& d, const std::string& address,
+                                                      const std::string& sessionId) {
+    if (*senderOf) (*senderOf)->tellSenderCancelled(d, address, sessionId);
+  });
   r.localsend->setCancelHook([sender, cancelled](std::string_view sessionId, const std::string& address) {
     if (sender->peerCancelled(std::string(sessionId), address)) return true;
     return cancelled ? cancelled(sessionId, address) : false;
   });
   // Without discovery (no interface can multicast, the UDP port is held
   // without sharing) Ferry still serves, and says why no device is found.
-  // Its UDP port is the LocalSend port; with "any free port" the apps' 53317.
-  if (!r.lsDiscovery->start(self, udpPort ? udpPort : localsend::kDefaultPort, &why)) {
+  // The UDP port is always 53317: the apps announce and listen there only,
+  // whatever port their own server has (the announcement carries that).
+  if (!r.lsDiscovery->start(self, localsend::kDefaultPort, &why)) {
     r.lsDiscovery.reset();
     r.lsSender->setUnreachable({});
   } else {
@@ -626,9 +633,13 @@ LocalSendStatus Server::startLocalSend(Running& r, const ServerOptions& options,
   ho.limits = main.limits;
   // Devices reach this port by address only, never through a proxy.
   ho.hosts.allowAny = true;
-  std::optional<LocalSendIdentity> identity;
+  // The identity is kept with encryption off too: the apps announce their
+  // certificate's fingerprint either way, so devices that remember this
+  // computer by it ("always accept", favourites) still know it after a
+  // restart, and https devices are sent to with it as a client certificate.
+  std::optional<LocalSendIdentity> identity =
+      LocalSendIdentity::loadOrCreate(options.localsendIdentityDir, self.alias, &status.error);
   if (!options.localsendHttp) {
-    identity = LocalSendIdentity::loadOrCreate(options.localsendIdentityDir, self.alias, &status.error);
     if (identity) ho.tls = TlsContext::load(identity->certFile, identity->keyFile, &status.error);
     if (!ho.tls) {
       status.error = "LocalSend is off: " + status.error;
@@ -638,9 +649,10 @@ LocalSendStatus Server::startLocalSend(Running& r, const ServerOptions& options,
     self.fingerprint = identity->fingerprint;
     self.protocol = ls::Protocol::kHttps;
   } else {
-    // Encryption off: the apps then announce a random fingerprint too.
-    self.fingerprint = randomFingerprint();
+    // Without one (a build without TLS) a random fingerprint, new each start.
+    self.fingerprint = identity ? identity->fingerprint : randomFingerprint();
     self.protocol = ls::Protocol::kHttp;
+    status.error.clear();
   }
   auto handler = std::make_unique<LocalSendHandler>(*r.loop, receive_, r.router->uploads(), self, options.localsendPin);
   {
@@ -675,7 +687,7 @@ LocalSendStatus Server::startLocalSend(Running& r, const ServerOptions& options,
   http->start();
   r.localsend = std::move(handler);
   r.localsendHttp = std::move(http);
-  startLocalSendPeer(r, self, identity ? &*identity : nullptr, options.localsendPort);
+  startLocalSendPeer(r, self, identity ? &*identity : nullptr);
   status.on = true;
   status.alias = self.alias;
   status.fingerprint = self.fingerprint;
@@ -705,6 +717,7 @@ void Server::cancelTransfer(std::uint64_t id) {
   post([id](Running& r) {
 #if defined(FERRY_HAVE_LOCALSEND)
     if (r.lsSender && r.lsSender->cancelTransfer(id)) return;  // a file sent to a LocalSend device
+    if (r.localsend && r.localsend->cancelTransfer(id)) return;  // a file a LocalSend device sends
 #endif
     r.router->cancelTransfer(id, "cancelled by the user");
   });

@@ -243,10 +243,10 @@ class Server final {
   LocalSendStatus startLocalSend(Running& r, const ServerOptions& options, const HttpServerOptions& main);
 #if defined(FERRY_HAVE_LOCALSEND)
   // Ferry as a LocalSend peer beside the listener startLocalSend() made:
-  // discovery (multicast on `udpPort`), the sender, the listener's hooks.
-  // On a Running that is set up but not yet running its loop.
-  void startLocalSendPeer(Running& r, const localsend::DeviceInfo& self, const LocalSendIdentity* identity,
-                          std::uint16_t udpPort);
+  // discovery (multicast on LocalSend's UDP port, 53317 whatever port the
+  // listener has), the sender, the listener's hooks. On a Running that is
+  // set up but not yet running its loop.
+  void startLocalSendPeer(Running& r, const localsend::DeviceInfo& self, const LocalSendIdentity* identity);
 #endif
 
   ShareRegistry shares_;

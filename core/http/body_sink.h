@@ -45,6 +45,11 @@ class BodySink {
   // Back to its maker: deleted, or kept until a job of its own in the work
   // pool has returned.
   virtual void release() = 0;
+  // True while its answer waits for a person (an offer the user is asked
+  // about): a client that hangs up meanwhile ends the request at once
+  // (ended(kCancelled)), where one that half-closed after its body would
+  // otherwise still be answered.
+  virtual bool heldOpen() const { return false; }
 
  protected:
   ~BodySink() = default;

@@ -98,6 +98,8 @@ HttpClient::~HttpClient() { abort(); }
 void HttpClient::abort() {
   if (startTimer_) loop_.cancel(startTimer_);
   startTimer_ = 0;
+  if (deadlineTimer_) loop_.cancel(deadlineTimer_);
+  deadlineTimer_ = 0;
   starting_ = false;
   closeSocket();
   if (reading_) {
@@ -153,6 +155,11 @@ void HttpClient::start(Request request, Done done, Progress progress) {
     starting_ = false;
     connectNow();
   });
+  if (req_.deadline.count() > 0)
+    deadlineTimer_ = loop_.runAfter(req_.deadline, [this] {
+      deadlineTimer_ = 0;
+      fail(hostForUrl(req_.address, req_.port) + " did not answer in time");
+    });
 }
 
 void HttpClient::connectNow() {

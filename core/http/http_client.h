@@ -54,6 +54,9 @@ class HttpClient final {
     // No byte moved either way for this long ends the request. A
     // prepare-upload waits for a person to decide: its owner sets more.
     std::chrono::milliseconds idleTimeout{30000};
+    // The whole request, from start() to the answer's last byte, when not
+    // zero: a peer that trickles bytes keeps the idle timer from firing.
+    std::chrono::milliseconds deadline{0};
     std::size_t maxResponseBody = 1 << 20;
   };
 
@@ -127,6 +130,7 @@ class HttpClient final {
   std::string sendError_;
   EventLoop::TimerId timer_ = 0;
   EventLoop::TimerId startTimer_ = 0;
+  EventLoop::TimerId deadlineTimer_ = 0;
   EventLoop::Clock::time_point lastActivity_;
 };
 

@@ -66,8 +66,9 @@ void HttpConnection::onReadable() {
   if (state_ == State::kWriting) {
     // A pipelined request waits in the buffer; reading pauses when it is
     // full. A client that half-closed still gets its response, unless it
-    // is a live stream, which only ever ends that way.
-    if (conn_.eof() && body_ && body_->live()) closeNow({}, false);
+    // is a live stream, which only ever ends that way, or an answer held
+    // open for a person, who is not to be asked for nobody.
+    if (conn_.eof() && ((body_ && body_->live()) || (sink_ && !answered_ && sink_->heldOpen()))) closeNow({}, false);
     return;
   }
   processInput();

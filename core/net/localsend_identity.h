@@ -13,8 +13,8 @@
 // SHA-256 of its DER, in uppercase hex (64 characters).
 //
 // Built only with OpenSSL (FERRY_HAVE_TLS); without it loadOrCreate()
-// fails with TlsContext's sentence and LocalSend runs over HTTP with a
-// random fingerprint, as the apps do with encryption off.
+// fails with TlsContext's sentence and LocalSend runs over HTTP only, with
+// a random fingerprint (new each start: devices cannot remember it).
 //
 // Any thread; a loaded identity is an immutable value.
 

@@ -153,11 +153,26 @@ int WriteFolder::rename(const std::string& from, const std::string& to) {
 int WriteFolder::remove(const std::string& name) { return removeFile(dir_ + "/" + name); }
 void WriteFolder::sync() {}
 int WriteFolder::enter(const std::string& sub, bool create) {
-  std::string path = dir_ + "/" + sub;
-  std::error_code ec;
-  if (create) std::filesystem::create_directories(std::filesystem::u8path(path), ec);
-  if (ec) return ec.value() ? ec.value() : EIO;
-  if (!std::filesystem::is_directory(std::filesystem::u8path(path), ec)) return ENOTDIR;
+  // One folder at a time, as openat() with O_NOFOLLOW does elsewhere: a
+  // junction or symbolic link (a reparse point) in the path would lead out
+  // of the receive folder, wherever it points.
+  std::string path = dir_;
+  std::size_t from = 0;
+  while (from <= sub.size()) {
+    std::size_t to = sub.find('/', from);
+    if (to == std::string::npos) to = sub.size();
+    const std::string name = sub.substr(from, to - from);
+    from = to + 1;
+    if (name.empty()) continue;
+    path += "/" + name;
+    std::error_code ec;
+    if (create) std::filesystem::create_directory(std::filesystem::u8path(path), ec);
+    if (ec) return ec.value() ? ec.value() : EIO;
+    const DWORD attributes = ::GetFileAttributesW(nativePath(path).c_str());
+    if (attributes == INVALID_FILE_ATTRIBUTES) return ENOENT;
+    if (attributes & FILE_ATTRIBUTE_REPARSE_POINT) return ELOOP;
+    if (!(attributes & FILE_ATTRIBUTE_DIRECTORY)) return ENOTDIR;
+  }
   dir_ = std::move(path);
   return 0;
 }

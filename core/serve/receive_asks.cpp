@@ -1,5 +1,6 @@
 #include "receive_asks.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "receive_target.h"
@@ -51,6 +52,14 @@ void ReceiveAsks::answer(std::uint64_t id, ReceiveAnswer answer) {
 
 void ReceiveAsks::withdrawAll() {
   while (!open_.empty()) end(open_.size() - 1, ReceiveAskState::kWithdrawn);
+}
+
+void ReceiveAsks::withdrawAbandoned() {
+  for (std::size_t i = open_.size(); i-- > 0;) {
+    const auto& waiters = open_[i].waiters;
+    if (std::all_of(waiters.begin(), waiters.end(), [](const auto& w) { return w.first.expired(); }))
+      end(i, ReceiveAskState::kWithdrawn);
+  }
 }
 
 void ReceiveAsks::end(std::size_t index, ReceiveAskState state) {

@@ -70,6 +70,10 @@ class ReceiveAsks final {
   void answer(std::uint64_t id, ReceiveAnswer answer);
   // Receive went off: every ask ends (kWithdrawn).
   void withdrawAll();
+  // Every ask whose waiters have all gone (the uploads or offers that asked
+  // were closed by their senders) ends (kWithdrawn): it leaves the window,
+  // and no longer counts against kMaxOpen.
+  void withdrawAbandoned();
   std::size_t open() const { return open_.size(); }
 
  private:

@@ -93,6 +93,8 @@ class Upload final : public BodySink {
   void turnedAway(int status, std::string_view sentence);
   // Expires when this upload is freed (for callbacks that may outlive it).
   std::weak_ptr<void> alive() const { return alive_; }
+  // The transfer the window shows for it (0 before it has begun).
+  std::uint64_t transferId() const { return transfer_.id; }
 
   // BodySink
   std::size_t room() const override;

@@ -1,13 +1,20 @@
 // LocalSend's JSON as the apps send it (1.17 writes absent optionals as
 // null, 1.18 leaves them out and says "2.2"), what hostile bodies get (a
 // sentence naming the field, nothing decoded), and that what Ferry writes
-// reads back the same.
+// reads back the same. And what Ferry offers: at most as many files as a
+// receiver takes (localsend_items.h); how long wrong PINs lock an address
+// out (localsend_pins.h).
 
+#include <QDir>
+#include <QTemporaryDir>
 #include <QTest>
 
+#include <fstream>
 #include <string>
 
+#include "localsend_items.h"
 #include "localsend_messages.h"
+#include "localsend_pins.h"
 
 namespace ls = ferry::localsend;
 
@@ -48,7 +55,9 @@ class TestLocalSendMessages final : public QObject {
   void refused_data();
   void refused();
   void fileCountLimit();
+  void offerOfAsManyFilesAsReceiversTake();
   void valueCountAndBodyLimits();
+  void pinLockoutEnds();
   void roundTrips();
 };
 
@@ -166,6 +175,57 @@ void TestLocalSendMessages::fileCountLimit() {
   QCOMPARE(many->files.size(), std::size_t(10'000));
   QVERIFY(!ls::decodePrepareUpload(offer(10'001), &error));
   QVERIFY2(error.find("more than 10000 files") != std::string::npos, error.c_str());
+}
+
+void TestLocalSendMessages::offerOfAsManyFilesAsReceiversTake() {
+  // Exactly kMaxOfferFiles files is what a receiver takes (the decoder above
+  // reads 10,000): a folder of that many is offered; one file more is not.
+  QTemporaryDir dir;
+  QVERIFY(dir.isValid());
+  const std::string root = dir.path().toStdString();
+  const std::string folder = root + "/Many";
+  QVERIFY(QDir().mkpath(QString::fromStdString(folder)));
+  for (std::size_t i = 0; i < ls::kMaxOfferFiles; ++i) std::ofstream(folder + "/f" + std::to_string(i));
+  std::string error;
+  auto items = ls::itemsFor({folder}, &error);
+  QVERIFY2(items, error.c_str());
+  QCOMPARE(items->size(), ls::kMaxOfferFiles);
+  std::ofstream(root + "/one more.txt");
+  QVERIFY(!ls::itemsFor({folder, root + "/one more.txt"}, &error));
+  QVERIFY2(error.find("at most 10000 files") != std::string::npos, error.c_str());
+  std::ofstream(folder + "/f-last");
+  QVERIFY(!ls::itemsFor({folder}, &error));
+  QVERIFY2(error.find("at most 10000 files") != std::string::npos, error.c_str());
+}
+
+void TestLocalSendMessages::pinLockoutEnds() {
+  using P = ls::PinTries;
+  P tries;
+  const auto t0 = P::Clock::now();
+  const std::string phone = "192.168.1.31", other = "192.168.1.32";
+  for (int i = 0; i < P::kMaxTries; ++i) {
+    QVERIFY(!tries.locked(phone, t0));
+    tries.wrong(phone, t0 + std::chrono::seconds(i));
+  }
+  const auto last = t0 + std::chrono::seconds(P::kMaxTries - 1);
+  QVERIFY(tries.locked(phone, last));
+  QVERIFY(tries.locked(phone, last + P::kLockout - std::chrono::seconds(1)));
+  QVERIFY2(!tries.locked(other, last), "counted per address");
+  QVERIFY2(!tries.locked(phone, last + P::kLockout), "the lockout ends");
+  // After it, the address starts from nothing: one wrong PIN does not lock it again.
+  tries.wrong(phone, last + P::kLockout);
+  QVERIFY(!tries.locked(phone, last + P::kLockout));
+  // Wrong PINs spread wider apart than the lockout never add up.
+  P slow;
+  for (int i = 0; i < 5; ++i) slow.wrong(phone, t0 + i * P::kLockout);
+  QVERIFY(!slow.locked(phone, t0 + 4 * P::kLockout));
+  // The right PIN forgets the address.
+  P fixed;
+  fixed.wrong(phone, t0);
+  fixed.wrong(phone, t0);
+  fixed.right(phone);
+  fixed.wrong(phone, t0);
+  QVERIFY(!fixed.locked(phone, t0));
 }
 
 void TestLocalSendMessages::valueCountAndBodyLimits() {

@@ -93,8 +93,11 @@ class Ferry:
 
     def call(self, method, path, body=None, headers=None, conn=None):
         c = conn or self.conn()
-        data = json.dumps(body).encode() if isinstance(body, (dict, list)) else body
-        c.request(method, path, body=data, headers=headers or {})
+        headers = dict(headers or {})
+        if isinstance(body, (dict, list)):  # as the apps send JSON
+            body = json.dumps(body).encode()
+            headers.setdefault("Content-Type", "application/json")
+        c.request(method, path, body=body, headers=headers)
         r = c.getresponse()
         raw = r.read()
         try:
@@ -293,6 +296,28 @@ def test_protocol_client(root):
         expect(status == 204 and e["text"] == "hi 👋" and e["name"] == "Pixel 8", "a text message is shown, 204")
         status, _ = f.call("POST", API + "/register", SENDER)
         expect(status == 200, "register answers 200")
+
+        # What a web page in a browser could post (CSRF) is refused: it
+        # says its Origin, or it is not JSON (no CORS preflight needed).
+        before = f.files()
+        one = offer([file_entry("w", "web.bin", small)])
+        for origin in ("http://evil.example", "null", "http://127.0.0.1:%d" % f.port):
+            for path in ("/prepare-upload", "/register"):
+                status, payload = f.call("POST", API + path, one if path == "/prepare-upload" else SENDER,
+                                         {"Origin": origin})
+                expect(status == 403 and payload.get("message"), "%s with Origin %s: 403" % (path, origin))
+        for ctype in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", None):
+            headers = {"Content-Type": ctype} if ctype else {}
+            c = f.conn()
+            c.request("POST", API + "/prepare-upload", body=json.dumps(one).encode(), headers=headers)
+            r = c.getresponse()
+            r.read()
+            c.close()
+            expect(r.status == 415, "an offer sent as %s: 415" % ctype)
+        status, ans = f.call("POST", API + "/prepare-upload", one, {"Content-Type": "Application/JSON; charset=utf-8"})
+        expect(status == 200, "application/json with a charset is JSON")
+        f.call("POST", API + "/cancel?sessionId=" + ans["sessionId"])
+        expect(f.files() == before, "refused offers write nothing")
     finally:
         f.stop()
 
@@ -384,6 +409,120 @@ def test_always_needs_proof(root):
         f.stop()
 
 
+def test_http_keeps_its_fingerprint(root):
+    # Encryption off, Ferry is still the same device after a restart: it
+    # announces its certificate's fingerprint, as the apps do.
+    where = os.path.join(root, "same")
+    seen = []
+    for https in (False, True):
+        f = Ferry(where, https=https)
+        try:
+            status, info = f.call("GET", API + "/info")
+            expect(status == 200 and info["fingerprint"] == f.info["fingerprint"], "/info says the fingerprint")
+            seen.append(f.info["fingerprint"])
+        finally:
+            f.stop()
+    # The https one is the certificate kept in the cache (localsend_identity
+    # proves it the same across restarts): over http, after a restart, the
+    # same fingerprint.
+    expect(len(seen[0]) == 64 and seen[0] == seen[1],
+           "over http Ferry announces its kept certificate's fingerprint, the same after a restart")
+
+
+def test_dropped_offer_withdraws_its_ask(root):
+    # A sender that closes its connection while its offer is asked about
+    # takes the ask with it: the ask ends "withdrawn", and stale asks do not
+    # fill the places others need (ReceiveAsks::kMaxOpen is 8).
+    f = Ferry(os.path.join(root, "dropped"), "--ask")
+    try:
+        for i in range(10):
+            body = json.dumps(offer([file_entry("a", "a.jpg", b"x" * 10, ftype="image/jpeg")],
+                                    dict(SENDER, fingerprint="DROP%02d" % i))).encode()
+            c = f.conn()
+            c.request("POST", API + "/prepare-upload", body=body, headers={"Content-Type": "application/json"})
+            opened = f.wait_event("ask")
+            expect(opened["state"] == "open", "offer %d is asked about" % (i + 1))
+            c.close()
+            e = f.wait_event("ask")
+            expect(e["state"] == "withdrawn" and e["id"] == opened["id"],
+                   "its sender leaves: the ask is withdrawn (%s)" % e["state"])
+        result = {}
+
+        def ask():
+            result["status"], result["body"] = f.call("POST", API + "/prepare-upload", offer(
+                [file_entry("b", "b.jpg", b"y" * 10, ftype="image/jpeg")]))
+
+        t = threading.Thread(target=ask)
+        t.start()
+        e = f.wait_event("ask")
+        expect(e["state"] == "open", "an offer after ten dropped ones is asked about, not refused")
+        f.say("accept %d" % e["id"])
+        t.join(20)
+        expect(result.get("status") == 200, "and accepted: 200")
+    finally:
+        f.stop()
+
+
+def test_cancel_here_tells_the_sender(root):
+    # The user cancels a file a device is sending: the whole session ends,
+    # and the sender is told as the apps' receivers tell it (POST
+    # /cancel?sessionId to the port it offered with).
+    import http.server
+    told = queue.Queue()
+
+    class SenderServer(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *a):
+            pass
+
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            told.put((self.path, self.client_address[0]))
+            self.send_response(200)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"{}")
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), SenderServer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    f = Ferry(os.path.join(root, "cancel-here"))
+    c = None
+    try:
+        big = os.urandom(20 * 1000 * 1000)
+        sender = dict(SENDER, port=server.server_address[1])
+        status, ans = f.call("POST", API + "/prepare-upload", offer([file_entry("c", "cut.bin", big)], sender))
+        expect(status == 200, "an offer is accepted")
+        sid = ans["sessionId"]
+        c = f.conn()
+        c.putrequest("POST", "%s/upload?sessionId=%s&fileId=c&token=%s" % (API, sid, ans["files"]["c"]))
+        c.putheader("Content-Length", str(len(big)))
+        c.endheaders()
+        c.send(big[:2 * 1000 * 1000])
+        started = f.wait_event("transfer-started")
+        while started.get("name") != "cut.bin":
+            started = f.wait_event("transfer-started")
+        wait_for(lambda: any(n.startswith(".cut.bin") for n in f.files()), "the part file of the upload")
+        f.say("cancel %d" % started["id"])
+        try:
+            path, address = told.get(timeout=10)
+        except queue.Empty:
+            path, address = None, None
+        expect(path == API + "/cancel?sessionId=" + sid and address == "127.0.0.1",
+               "the sender is told with POST /cancel?sessionId: %s" % path)
+        ended = f.wait_event("transfer-ended")
+        while ended.get("id") != started["id"]:
+            ended = f.wait_event("transfer-ended")
+        expect(ended["outcome"] == "cancelled", "the file's transfer ends cancelled: %s" % ended)
+        wait_for(lambda: not any("cut.bin" in n for n in f.files()), "the part file to go")
+        expect(upload(f, sid, "c", ans["files"]["c"], big)[0] == 403, "the session is over: its token is no good")
+    finally:
+        if c:
+            c.close()
+        f.stop()
+        server.shutdown()
+
+
 def test_known_size_is_a_cap(root):
     # A file offered as 0 bytes cannot take an endless chunked body.
     f = Ferry(os.path.join(root, "zero"))
@@ -442,6 +581,9 @@ def main():
         test_protocol_client(root)
         test_ask_and_pin(root)
         test_always_needs_proof(root)
+        test_dropped_offer_withdraws_its_ask(root)
+        test_http_keeps_its_fingerprint(root)
+        test_cancel_here_tells_the_sender(root)
         test_known_size_is_a_cap(root)
         test_client_certificate(root)
     finally:

@@ -42,6 +42,7 @@ NPM_DIR = os.environ.get("FERRY_LOCALSEND_NPM", "")
 ALIAS = "Ferry Test Sender"
 NODE = "node"
 SKIP = 77
+FERRY_PORT = 53323  # Ferry's LocalSend TCP port here; not the apps' 53317
 
 failures = []
 
@@ -98,7 +99,7 @@ def setup_network():
 def keep_ephemeral_ports_below_localsend():
     """Outgoing connections take local ports from the namespace's own range; by
     default (32768-60999) one can land on a port a peer is about to listen on
-    (53317-53322), so the range is moved below them."""
+    (53317-53324), so the range is moved below them."""
     with open("/proc/sys/net/ipv4/ip_local_port_range", "w") as f:
         f.write("20000 29999\n")
 
@@ -268,6 +269,67 @@ class SpecReceiver:
         self.server.shutdown()
 
 
+class TricklingPeer:
+    """A device that announces itself and then answers Ferry's register one
+    byte a second, never finishing: it records how long Ferry held on."""
+
+    def __init__(self, port):
+        import socket
+        self.socket = socket
+        self.port, self.held = port, None
+        self.srv = socket.socket()
+        self.srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.srv.bind(("10.77.0.2", port))
+        self.srv.listen(4)
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        # The npm peers register with it too: each connection is served,
+        # Ferry's (its User-Agent) is the one timed.
+        while True:
+            try:
+                conn, _ = self.srv.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn):
+        import select
+        start = time.monotonic()
+        head = b""
+        try:
+            conn.settimeout(10)
+            while b"\r\n\r\n" not in head:
+                got = conn.recv(4096)
+                if not got:
+                    break
+                head += got
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 60000\r\n\r\n")
+            while time.monotonic() - start < 30:
+                conn.sendall(b" ")
+                ready, _, _ = select.select([conn], [], [], 1.0)  # the pace of the trickle
+                if ready and not conn.recv(65536):
+                    break  # Ferry closed its end
+        except OSError:
+            pass  # Ferry reset the connection
+        if b"User-Agent: Ferry" in head:
+            self.held = time.monotonic() - start
+        conn.close()
+
+    def announce(self):
+        msg = {"alias": "Trickling Peer", "version": "2.1", "deviceModel": "Spec", "deviceType": "desktop",
+               "fingerprint": "7R1CK" * 8, "port": self.port, "protocol": "http", "download": False,
+               "announce": True}
+        s = self.socket.socket(self.socket.AF_INET, self.socket.SOCK_DGRAM)
+        s.setsockopt(self.socket.IPPROTO_IP, self.socket.IP_MULTICAST_TTL, 1)
+        s.setsockopt(self.socket.IPPROTO_IP, self.socket.IP_MULTICAST_IF, self.socket.inet_aton("10.77.0.2"))
+        s.sendto(json.dumps(msg).encode(), ("224.0.0.167", 53317))
+        s.close()
+
+    def stop(self):
+        self.srv.close()
+
+
 def wait_file(path, size, timeout=20.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -326,8 +388,12 @@ def main():
         for p in peers:
             if p.out.wait(lambda l: "Device discovery started" in l, 30) is None:
                 raise RuntimeError("the npm peer did not start: " + p.out.text()[-2000:])
-        ferry = Ferry([])
+        # Ferry serves LocalSend on another TCP port; its multicast stays on
+        # 53317, where the apps announce and listen whatever their port.
+        ferry = Ferry(["--localsend-port", str(FERRY_PORT)])
         check(ferry.event(lambda e: e.get("event") == "serving") is not None, "ferry serves with --localsend")
+        e = ferry.event(lambda e: e.get("event") == "localsend")
+        check(e is not None and e.get("port") == FERRY_PORT, "ferry's LocalSend port is the one asked for: %s" % e)
 
         ids = {}
         for peer, alias, port in ((auto, "Auto Peer", 53318), (asker, "Asking Peer", 53319),
@@ -452,6 +518,17 @@ def main():
             check(e is not None and e.get("outcome") == "failed" and "certificate" in e.get("reason", ""),
                   "nothing goes to a device whose certificate is not the announced one: %s" % e)
             check(not forged.files and not ours(forged), "the forged device got nothing from Ferry")
+
+        # A device that answers a register a byte at a time holds it no
+        # longer than the register's deadline (5 s).
+        slow = TricklingPeer(53324)
+        peers_spec.append(slow)
+        slow.announce()
+        deadline = time.monotonic() + 40
+        while time.monotonic() < deadline and slow.held is None:
+            time.sleep(0.05)
+        check(slow.held is not None and slow.held < 10,
+              "a register answered a byte a second is given up within its deadline (held %s s)" % slow.held)
     except RuntimeError as e:
         check(False, str(e))
     finally:

@@ -195,8 +195,11 @@ HttpClient::Request Discovery::requestTo(const DeviceInfo& info, const std::stri
   }
   // Register answers must come quickly (the apps give 500 ms to a scan);
   // a device that takes longer is unlikely to be reachable for a transfer.
+  // The deadline bounds a device that answers a byte at a time: each
+  // register and check holds one of kMaxInFlight places.
   r.connectTimeout = std::chrono::seconds(2);
   r.idleTimeout = std::chrono::seconds(5);
+  r.deadline = std::chrono::seconds(5);
   r.maxResponseBody = 64 * 1024;
   return r;
 }

@@ -62,6 +62,16 @@ std::string offerSummary(const std::vector<ls::FileInfo>& files) {
   return what + ", " + humanSize(total);
 }
 
+// Whether a request's body says it is JSON ("application/json", maybe with
+// parameters). The apps (1.17's rhttp, 1.18's own client) and the npm peer
+// say so; a web page can post without a CORS preflight only as a form or
+// text/plain.
+bool saysJson(const HttpRequest& req) {
+  std::string_view type = req.header("content-type");
+  type = trimOws(type.substr(0, type.find(';')));
+  return iequals(type, "application/json");
+}
+
 bool isTextMessage(const std::vector<ls::FileInfo>& files) {
   return files.size() == 1 && files[0].preview && files[0].fileType.rfind("text/", 0) == 0;
 }
@@ -90,6 +100,7 @@ class LocalSendHandler::JsonRequest final : public BodySink {
     later(then_);
   }
   void ended(BodyEnd, std::string_view) override { gone(); }
+  bool heldOpen() const override { return handler.waiting_ == this; }
   void release() override {
     gone();
     delete this;
@@ -119,12 +130,16 @@ class LocalSendHandler::JsonRequest final : public BodySink {
     });
   }
   // The client left (or the answer is out): an offer still waiting for the
-  // user is withdrawn, so the next one is not told "busy".
+  // user is withdrawn, so the next one is not told "busy", and so is its
+  // ask (the window's ask bar goes, and stale asks do not fill the
+  // ReceiveAsks::kMaxOpen places that browsers' uploads need too).
   void gone() {
     out = nullptr;
     if (handler.waiting_ == this) {
       handler.waiting_ = nullptr;
       if (handler.session_ && !handler.session_->accepted) handler.session_.reset();
+      alive.reset();
+      handler.uploads_.asks().withdrawAbandoned();
     }
   }
 
@@ -169,6 +184,19 @@ SinkPtr LocalSendHandler::accept(const HttpRequest& req, Responder& out) {
     fail(out, 405, "LocalSend's API takes POST.");
     return nullptr;
   }
+  // Browsers say which page a request comes from (Origin, "null" from a
+  // sandboxed or local page); LocalSend apps never do. A web page in a
+  // browser on this network must not offer files or register here (CSRF):
+  // this port serves no page of its own, so no origin is Ferry's.
+  if (req.count("origin")) {
+    fail(out, 403, "LocalSend's API does not take requests from web pages.");
+    return nullptr;
+  }
+  const bool json = path == "/api/localsend/v2/register" || path == "/api/localsend/v2/prepare-upload";
+  if (json && !saysJson(req)) {
+    fail(out, 415, "Send the body as application/json.");
+    return nullptr;
+  }
   if (path == "/api/localsend/v2/register")
     return SinkPtr(new JsonRequest(*this, out, kMaxRegisterBody, [this](JsonRequest& r) { registerDevice(r); }));
   if (path == "/api/localsend/v2/prepare-upload") {
@@ -206,18 +234,17 @@ bool LocalSendHandler::offerRefused(Responder& out, std::string_view query) {
     return true;
   }
   if (!pin_.empty()) {
-    auto bad = badPins_.find(address);
-    if (bad != badPins_.end() && bad->second >= kMaxPinTries) {
+    if (badPins_.locked(address, loop_.now())) {
       fail(out, 429, "Too many wrong PINs from this device.");
       return true;
     }
     const std::string given = queryValue(query, "pin");
     if (given.empty() || given != pin_) {
-      if (!given.empty()) ++badPins_[address];
+      if (!given.empty()) badPins_.wrong(address, loop_.now());
       fail(out, 401, given.empty() ? "PIN required" : "Invalid PIN");
       return true;
     }
-    badPins_.erase(address);
+    badPins_.right(address);
   }
   if (session_) {
     fail(out, 409, "Blocked by another session");
@@ -382,15 +409,26 @@ void LocalSendHandler::cancel(Responder& out, std::string_view query) {
 }
 
 void LocalSendHandler::stopReceiving(std::string_view reason) {
-  if (session_ && session_->accepted) endSession(reason);
+  if (session_ && session_->accepted) endSession(reason, true);
 }
 
-void LocalSendHandler::endSession(std::string_view reason) {
+bool LocalSendHandler::cancelTransfer(std::uint64_t transferId) {
+  if (!session_ || !session_->accepted || !transferId) return false;
+  for (const File& f : session_->files)
+    if (f.upload && !f.uploadAlive.expired() && f.upload->transferId() == transferId) {
+      endSession("cancelled by the user", true);
+      return true;
+    }
+  return false;
+}
+
+void LocalSendHandler::endSession(std::string_view reason, bool tell) {
   if (!session_) return;
   // Taken out first: aborting an upload ends it, and its onEnd must find
   // no session to edit.
   std::unique_ptr<Session> s = std::move(session_);
   if (s->idle) loop_.cancel(s->idle);
+  if (tell && s->accepted && endedHook_) endedHook_(s->sender, s->address, s->id);
   if (waiting_) {
     JsonRequest& r = *waiting_;
     waiting_ = nullptr;

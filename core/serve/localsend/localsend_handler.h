@@ -16,9 +16,11 @@
 //
 // One session at a time (another offer meanwhile: 409), its tokens good
 // only from the sender's address. A session ends when every accepted file
-// is saved, on cancel, when Receive goes off, or after kSessionIdle with no
-// upload running. With a PIN, an offer without it is 401, and after
-// kMaxPinTries wrong ones from an address every offer from it is 429.
+// is saved, on the sender's cancel, when the user cancels one of its files
+// or Receive goes off (the sender is told then), or after kSessionIdle with
+// no upload running. With a PIN, an offer without it is 401, and after
+// PinTries::kMaxTries wrong ones from an address every offer from it is 429
+// for PinTries::kLockout.
 //
 // Owns the session and the JSON bodies being read; borrows the receive
 // target, the uploads' handler (which owns each Upload) and its asks.
@@ -36,6 +38,7 @@
 
 #include "event_loop.h"
 #include "localsend_messages.h"
+#include "localsend_pins.h"
 #include "responder.h"
 
 namespace ferry {
@@ -47,7 +50,6 @@ class UploadHandler;
 class LocalSendHandler final : public RequestHandler {
  public:
   static constexpr auto kSessionIdle = std::chrono::minutes(5);
-  static constexpr int kMaxPinTries = 3;
 
   // A device registered (its address: "192.168.1.31"). Set by whoever keeps
   // the list of LocalSend devices.
@@ -55,6 +57,11 @@ class LocalSendHandler final : public RequestHandler {
   // A cancel for a session this computer is *sending* in: true when it was
   // one (then it is answered 200 and the receiving side never sees it).
   using CancelHook = std::function<bool(std::string_view sessionId, const std::string& address)>;
+  // A session this computer ended before its files were all in (the user
+  // cancelled, Receive went off): the sender is to be told, as the apps'
+  // receivers do (POST /cancel?sessionId to the sender's own server).
+  using EndedHook =
+      std::function<void(const localsend::DeviceInfo& sender, const std::string& address, const std::string& sessionId)>;
   // A text message (one text/* file with its text in `preview`), accepted.
   using TextListener =
       std::function<void(const localsend::DeviceInfo& from, const std::string& address, const std::string& text)>;
@@ -68,6 +75,7 @@ class LocalSendHandler final : public RequestHandler {
   void setRegisterHook(RegisterHook hook) { registerHook_ = std::move(hook); }
   void setCancelHook(CancelHook hook) { cancelHook_ = std::move(hook); }
   void setTextListener(TextListener listener) { textListener_ = std::move(listener); }
+  void setEndedHook(EndedHook hook) { endedHook_ = std::move(hook); }
   const localsend::DeviceInfo& self() const { return self_; }
 
   BodyPtr handle(const HttpRequest& req, Responder& out) override;
@@ -76,6 +84,9 @@ class LocalSendHandler final : public RequestHandler {
 
   // Receive went off: the session ends, its uploads with it.
   void stopReceiving(std::string_view reason);
+  // The user cancels a transfer: when it is one of the session's files, the
+  // whole session ends (the sender is told); false when it is not.
+  bool cancelTransfer(std::uint64_t transferId);
 
   // For the JSON bodies (JsonRequest).
   EventLoop& loop() { return loop_; }
@@ -107,7 +118,8 @@ class LocalSendHandler final : public RequestHandler {
   void decided(const std::string& sessionId, bool accept);
   SinkPtr upload(const HttpRequest& req, Responder& out, std::string_view query);
   void cancel(Responder& out, std::string_view query);
-  void endSession(std::string_view reason);
+  // `tell`: the sender did not end it and is told (the ended hook).
+  void endSession(std::string_view reason, bool tell = false);
   void armIdle();
 
   EventLoop& loop_;
@@ -115,12 +127,13 @@ class LocalSendHandler final : public RequestHandler {
   UploadHandler& uploads_;
   localsend::DeviceInfo self_;
   std::string pin_;
-  std::unordered_map<std::string, int> badPins_;  // per address
+  localsend::PinTries badPins_;
   std::unique_ptr<Session> session_;
   JsonRequest* waiting_ = nullptr;  // the offer held open while the user is asked
   RegisterHook registerHook_;
   CancelHook cancelHook_;
   TextListener textListener_;
+  EndedHook endedHook_;
 };
 
 }  // namespace ferry

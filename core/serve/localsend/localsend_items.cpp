@@ -21,6 +21,7 @@ std::filesystem::path fromUtf8(const std::string& s) { return std::filesystem::p
 
 std::optional<std::vector<Sender::Item>> itemsFor(const std::vector<std::string>& paths, std::string* error) {
   std::vector<Sender::Item> items;
+  bool tooMany = false;  // one file more than kMaxOfferFiles was found
   auto fail = [&](std::string sentence) -> std::optional<std::vector<Sender::Item>> {
     if (error) *error = std::move(sentence);
     return std::nullopt;
@@ -32,6 +33,10 @@ std::optional<std::vector<Sender::Item>> itemsFor(const std::vector<std::string>
     const std::string path = utf8(p);
     const std::string name = utf8(p.filename());
     if (std::filesystem::is_regular_file(p, ec)) {
+      if (items.size() >= kMaxOfferFiles) {
+        tooMany = true;
+        break;
+      }
       Sender::Item it;
       it.path = path;
       it.fileName = name;
@@ -44,7 +49,6 @@ std::optional<std::vector<Sender::Item>> itemsFor(const std::vector<std::string>
       int err = 0;
       if (!root.open(path, fileIdOf(path), err))
         return fail("Cannot send " + given + ": " + std::generic_category().message(err) + ".");
-      bool tooMany = false;
       FolderWalk walk = walkFolder(root, "", name, false, [&](const std::string& rel, const ferry::FileInfo& info) {
         if (!info.regular) return true;  // folders come with their files
         if (items.size() >= kMaxOfferFiles) {
@@ -64,9 +68,8 @@ std::optional<std::vector<Sender::Item>> itemsFor(const std::vector<std::string>
     } else {
       return fail("Cannot send " + given + ": it is neither a file nor a folder.");
     }
-    if (items.size() >= kMaxOfferFiles) break;
   }
-  if (items.size() >= kMaxOfferFiles)
+  if (tooMany)
     return fail("A LocalSend device takes at most " + std::to_string(kMaxOfferFiles) + " files at once: send fewer.");
   if (items.empty()) return fail("There are no files to send in what was chosen.");
   return items;

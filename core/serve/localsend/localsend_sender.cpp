@@ -1,5 +1,8 @@
 #include "localsend_sender.h"
 
+#include <string_view>
+#include <unordered_map>
+
 #include "net_address.h"
 #include "random_token.h"
 #include "request_target.h"
@@ -103,9 +106,12 @@ void Sender::offered(std::uint64_t id, HttpClient::Response r) {
       auto answer = decodePrepareUploadAnswer(r.body, &error);
       if (!answer) return end(id, TransferState::kFailed, alias + " answered with something unreadable: " + error);
       s.sessionId = answer->sessionId;
+      // Up to kMaxOfferFiles each way: matched through a map, not pair by pair.
+      std::unordered_map<std::string_view, File*> byId;
+      byId.reserve(s.files.size());
+      for (File& f : s.files) byId.emplace(f.id, &f);
       for (const auto& [fileId, token] : answer->tokens)
-        for (File& f : s.files)
-          if (f.id == fileId) f.token = token;
+        if (auto f = byId.find(fileId); f != byId.end()) f->second->token = token;
       // Files the device did not want end now; the rest go.
       for (File& f : s.files)
         if (f.token.empty() && !f.done) {
@@ -234,16 +240,25 @@ void Sender::maybeDone(std::uint64_t id) {
 void Sender::cancel(std::uint64_t id, const std::string& reason) {
   auto it = sessions_.find(id);
   if (it == sessions_.end()) return;
-  if (!it->second.sessionId.empty() || it->second.offer) tellCancel(it->second);
+  if (!it->second.sessionId.empty() || it->second.offer) tellCancel(it->second.target, it->second.sessionId);
   end(id, TransferState::kCancelled, reason);
 }
 
-void Sender::tellCancel(const Session& s) {
+void Sender::tellSenderCancelled(const DeviceInfo& device, const std::string& address, const std::string& sessionId) {
+  if (device.protocol == Protocol::kHttps && !client_) return;  // no TLS here: nothing can reach it
+  Target t;
+  t.info = device;
+  t.address = address;
+  tellCancel(t, sessionId);
+}
+
+void Sender::tellCancel(const Target& target, const std::string& sessionId) {
   // Told after the session ends: the request outlives it.
-  HttpClient::Request r = requestTo(s.target);
+  HttpClient::Request r = requestTo(target);
   r.target = "/api/localsend/v2/cancel";
-  if (!s.sessionId.empty()) r.target += "?sessionId=" + percentEncodePathSegment(s.sessionId);
+  if (!sessionId.empty()) r.target += "?sessionId=" + percentEncodePathSegment(sessionId);
   r.idleTimeout = std::chrono::seconds(5);
+  r.deadline = std::chrono::seconds(5);
   const std::uint64_t key = nextFarewell_++;
   auto& c = farewells_[key];
   c = std::make_unique<HttpClient>(loop_, pool_);

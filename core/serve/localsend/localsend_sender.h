@@ -90,6 +90,10 @@ class Sender final {
   // The device at `address` cancelled its session `sessionId` ("" = its
   // only one): true when it was one of ours.
   bool peerCancelled(const std::string& sessionId, const std::string& address);
+  // A device's session sending *to* this computer ended here: it is told
+  // with POST /cancel?sessionId to its own server, as the apps' receivers
+  // tell theirs (over https pinned to the fingerprint it offered with).
+  void tellSenderCancelled(const DeviceInfo& device, const std::string& address, const std::string& sessionId);
 
  private:
   struct File {
@@ -122,7 +126,7 @@ class Sender final {
   void end(std::uint64_t id, TransferState state, const std::string& reason);
   void maybeDone(std::uint64_t id);
   HttpClient::Request requestTo(const Target& t) const;
-  void tellCancel(const Session& s);
+  void tellCancel(const Target& target, const std::string& sessionId);
 
   EventLoop& loop_;
   WorkPool& pool_;
