@@ -173,6 +173,8 @@ bool Server::start(const ServerOptions& options, std::string* error) {
   LocalSendStatus ls;
   if (options.localsend) ls = startLocalSend(*r, options, ho);
   EventLoop* loop = r->loop.get();
+  // Page uploads an earlier run left unfinished resume where they stopped.
+  loop->post([router = r->router.get()] { router->uploads().restoreUnfinished(); });
   // The loop object was set up on this thread; from here on it belongs to
   // the worker.
   r->thread = std::thread([loop] { loop->run(); });
@@ -400,6 +402,8 @@ std::optional<ReceiveFolder> Server::setReceiveFolder(const std::string& dir, st
   if (!folder) return std::nullopt;
   if (before && (before->token != folder->token || before->dir != folder->dir))
     post([](Running& r) { stopReceivingOn(r, "the receive folder changed"); });
+  if (!before || before->token != folder->token || before->dir != folder->dir)
+    post([](Running& r) { r.router->uploads().restoreUnfinished(); });
   return *folder;
 }
 

@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "body_sink.h"
 #include "file_write.h"
@@ -51,6 +52,13 @@ struct ResumableUpload {
   bool discarded = false;    // Receive went off: the part file goes too
   std::chrono::steady_clock::time_point lastUsed;
 };
+
+// The record kept beside a page upload's part file (partRecordName()), so
+// that the page resumes after Ferry restarts: its id, size, client address
+// and name, one a line. Read back into those fields of `r`; false when
+// `text` is no such record (or names a file no upload could have).
+std::string resumeRecord(const ResumableUpload& r);
+bool readResumeRecord(std::string_view text, ResumableUpload& r);
 
 class Upload final : public BodySink {
  public:
