@@ -102,7 +102,7 @@ bool Server::start(const ServerOptions& options, std::string* error) {
     rate_ = options.rateLimit ? options.rateLimit : rate_;
     r->limiter->setRate(rate_);
   }
-  r->pool = std::make_unique<WorkPool>(*r->loop);
+  r->pool = std::make_unique<WorkPool>(*r->loop, WorkPool::kDefaultThreads, 0, options.stopDeadline);
   r->router = std::make_unique<Router>(*r->loop, shares_, receive_, *r->stats, *r->pool, crcs_, pictures_);
   r->router->setCachePolicy(CachePolicy{options.publicCacheSeconds});
   r->router->setFolderScanner(scanner_);

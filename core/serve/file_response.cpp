@@ -66,7 +66,7 @@ void FileResponse::start(const HttpRequest& req, Responder& out, std::shared_ptr
   if (!wouldBlock && !(file_.fd >= 0 && inlined() && !readInline(readCachedAt))) return answer();
   phase_ = Phase::kOpening;
   jobInFlight_ = true;
-  handler_.pool().submit(openJob_);
+  handler_.pool().submit(openJob_, WorkPool::Lane::kDisk, share_->pin.device);
 }
 
 OpenedFile openInShare(const Share& share, const std::string& rel) {
@@ -333,7 +333,7 @@ BodySource::Next FileResponse::next(BodyPiece& piece) {
   blockWant_ = static_cast<std::size_t>(std::min<std::uint64_t>(left_, kColdBlock));
   phase_ = Phase::kReading;
   jobInFlight_ = true;
-  handler_.pool().submit(readJob_);
+  handler_.pool().submit(readJob_, WorkPool::Lane::kDisk, share_->pin.device);
   return Next::kWait;
 }
 

@@ -226,7 +226,7 @@ void Upload::submit(const char* buf, std::size_t len, Then then) {
   job_.then = then;
   job_.error = 0;
   jobInFlight_ = true;
-  handler_.pool().submit(job_);
+  handler_.pool().submit(job_, WorkPool::Lane::kDisk, params_.folder->pin.device);
 }
 
 // ---- on a pool thread ----------------------------------------------------------

@@ -264,6 +264,7 @@ ReceiveAsk UploadHandler::whoAsks(const HttpRequest& req, const Responder& out, 
 void UploadHandler::admit(Admission a, std::weak_ptr<void> alive, Admitted then) {
   auto* job = new SpaceJob;
   job->dir = a.folder->dir;
+  const std::uint64_t device = a.folder->pin.device;
   job->then = [this, a = std::move(a), alive, then = std::move(then)](bool ok, const DiskSpace& space) mutable {
     if (alive.expired()) return;
     if (!ok) return then(500, "This computer cannot use its receive folder right now.\n");
@@ -271,7 +272,7 @@ void UploadHandler::admit(Admission a, std::weak_ptr<void> alive, Admitted then)
       return then(507, "There is not enough free space on this computer for this file.\n");
     askIfDue(std::move(a), std::move(alive), std::move(then));
   };
-  pool_.submit(*job);
+  pool_.submit(*job, WorkPool::Lane::kDisk, device);
 }
 
 void UploadHandler::askIfDue(Admission a, std::weak_ptr<void> alive, Admitted then) {
@@ -544,7 +545,7 @@ void UploadHandler::restoreUnfinished() {
     }
   };
   ++restoring_;
-  pool_.submit(*job);
+  pool_.submit(*job, WorkPool::Lane::kDisk, folder->pin.device);
 }
 
 void UploadHandler::expireIdle() {

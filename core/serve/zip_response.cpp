@@ -38,7 +38,7 @@ void ZipResponse::start() { submit(Task::kWalk); }
 void ZipResponse::submit(Task task) {
   task_ = task;
   jobInFlight_ = true;
-  handler_.pool().submit(job_);
+  handler_.pool().submit(job_, WorkPool::Lane::kDisk, share_->pin.device);
 }
 
 void ZipResponse::Job::run() {
