@@ -105,6 +105,7 @@ bool Server::start(const ServerOptions& options, std::string* error) {
   r->pool = std::make_unique<WorkPool>(*r->loop, WorkPool::kDefaultThreads, 0, options.stopDeadline);
   r->router = std::make_unique<Router>(*r->loop, shares_, receive_, *r->stats, *r->pool, crcs_, pictures_);
   r->router->setCachePolicy(CachePolicy{options.publicCacheSeconds});
+  r->router->setDiskDeadline(options.diskDeadline);
   r->router->setFolderScanner(scanner_);
   r->router->setSharerName(options.sharerName.empty() ? localHostName() : options.sharerName);
   r->router->receiveAsks().setListener([this](const ReceiveAsk& ask, ReceiveAskState state) {

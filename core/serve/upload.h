@@ -101,6 +101,8 @@ class Upload final : public BodySink {
   void turnedAway(int status, std::string_view sentence);
   // Expires when this upload is freed (for callbacks that may outlive it).
   std::weak_ptr<void> alive() const { return alive_; }
+  // Its job is in the pool (or was left there by a pool that stopped).
+  bool jobOut() const { return jobInFlight_; }
 
   // BodySink
   std::size_t room() const override;

@@ -183,7 +183,10 @@ UploadHandler::~UploadHandler() {
   if (expiryTimer_) loop_.cancel(expiryTimer_);
   // Uploads still listed belong to connections that are gone by now (the
   // HTTP server and the pool go first).
-  for (Upload* u : live_) delete u;
+  // An upload whose job a stopped pool left on a hung disk stays: that
+  // thread may still return into it.
+  for (Upload* u : live_)
+    if (!u->jobOut()) delete u;
 }
 
 void UploadHandler::serve(const HttpRequest& req, Responder& out, std::shared_ptr<const ReceiveFolder> folder) {

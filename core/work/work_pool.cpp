@@ -78,7 +78,7 @@ void WorkPool::State::Queue::unlink(Job* prev, Job* j) {
 }
 
 WorkPool::WorkPool(EventLoop& loop, unsigned threads, unsigned mediaThreads, std::chrono::milliseconds stopDeadline)
-    : state_(std::make_shared<State>()) {
+    : loop_(loop), state_(std::make_shared<State>()) {
   if (threads == 0) threads = 1;
   if (mediaThreads == 0) mediaThreads = threads / 2;
   State& s = *state_;

@@ -92,11 +92,14 @@ class WorkPool final {
   // 0 when it names none (no cap).
   void submit(Job& job, Lane lane = Lane::kDisk, std::uint64_t device = 0);
   unsigned mediaThreads() const;
+  // The loop the jobs' done() run on (for a job's owner that needs a timer).
+  EventLoop& loop() const { return loop_; }
   // Jobs of one device that may run at once: half the threads, at least one.
   unsigned perDevice() const;
 
  private:
   struct State;
+  EventLoop& loop_;
   std::shared_ptr<State> state_;
   std::vector<std::thread> threads_;
 };

@@ -254,6 +254,54 @@ class TestDiskFaults : public QObject {
     QVERIFY(stopped.exitCode() != 0);
   }
 
+  // A download waits for the disk at most its deadline (30 s; half a second
+  // here): a file whose open does not come back is a 503 with Retry-After,
+  // and one whose next block does not, mid-body, a cut connection and a
+  // failed transfer that says why.
+  void aDiskThatDoesNotAnswerIs503() {
+    fx_ = std::make_unique<ServerFixture>();
+    fx_->options.diskDeadline = std::chrono::milliseconds(500);
+    QVERIFY(fx_->start(currentPoller()));
+    QString path = disk_ + "/asleep.bin";
+    writeRandomFile(path, 100'000, 81);
+    auto s = fx_->share(path);
+    QVERIFY(setFault("slow 4000"));
+    QElapsedTimer t;
+    t.start();
+    RawResponse r = rawRequest(fx_->port(), "GET " + fx_->target(s) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    qInfo("answered in %lld ms while the open waited", t.elapsed());
+    QCOMPARE(r.status, 503);
+    QVERIFY(r.headers.contains("retry-after"));
+    QVERIFY2(r.body.contains("not answering"), r.body.constData());
+    QVERIFY(t.elapsed() < 3'000);
+  }
+
+  void aDiskThatStopsMidDownloadCutsIt() {
+    fx_ = std::make_unique<ServerFixture>();
+    fx_->options.diskDeadline = std::chrono::milliseconds(500);
+    QVERIFY(fx_->start(currentPoller()));
+    QString path = disk_ + "/stops.bin";
+    writeRandomFile(path, 16'000'000, 83);
+    auto s = fx_->share(path);
+    AsyncCurl reading;
+    reading.start(fx_->url(s), out("stops.out"), {"--limit-rate", "4M"});
+    QVERIFY(fx_->waitActive(s, 500'000));
+    const unsigned long before = stalls();
+    QVERIFY(setFault("slow 4000"));
+    QTRY_VERIFY_WITH_TIMEOUT(stalls() > before, 10'000);  // a block's read waits for the disk
+    QVERIFY(reading.wait(3'000));  // cut at the deadline, not served on at 4 s a block
+    QVERIFY(reading.exitCode() != 0);
+    QVERIFY(reading.sizeOnDisk() < 16'000'000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+          for (const auto& t : fx_->transfersOf(s))
+            if (t.state == TransferState::kFailed && t.reason.find("disk did not answer") != std::string::npos)
+              return true;
+          return false;
+        }(),
+        5'000);
+  }
+
   // A disk that hangs (a dead network mount) takes at most half the work
   // pool: four downloads stuck in its opens hold two threads, and a folder
   // on another disk is listed (a job in the pool too) at once meanwhile.
