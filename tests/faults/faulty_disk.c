@@ -345,7 +345,8 @@ int mincore(void* addr, size_t len, unsigned char* vec) {
     uintptr_t start = atomic_load(&mapStart[i]);
     size_t n = atomic_load(&mapLength[i]);
     if (start && (uintptr_t)addr >= start && (uintptr_t)addr < start + n) {
-      if (currentFault(&ms) == kSlow) memset(vec, 0, (len + 4095) / 4096);
+      const size_t page = (size_t)sysconf(_SC_PAGESIZE);
+      if (currentFault(&ms) == kSlow) memset(vec, 0, (len + page - 1) / page);
       break;
     }
   }
