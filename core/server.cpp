@@ -102,9 +102,10 @@ bool Server::start(const ServerOptions& options, std::string* error) {
     rate_ = options.rateLimit ? options.rateLimit : rate_;
     r->limiter->setRate(rate_);
   }
-  r->pool = std::make_unique<WorkPool>(*r->loop);
+  r->pool = std::make_unique<WorkPool>(*r->loop, WorkPool::kDefaultThreads, 0, options.stopDeadline);
   r->router = std::make_unique<Router>(*r->loop, shares_, receive_, *r->stats, *r->pool, crcs_, pictures_);
   r->router->setCachePolicy(CachePolicy{options.publicCacheSeconds});
+  r->router->setDiskDeadline(options.diskDeadline);
   r->router->setFolderScanner(scanner_);
   r->router->setSharerName(options.sharerName.empty() ? localHostName() : options.sharerName);
   r->router->receiveAsks().setListener([this](const ReceiveAsk& ask, ReceiveAskState state) {
@@ -173,6 +174,8 @@ bool Server::start(const ServerOptions& options, std::string* error) {
   LocalSendStatus ls;
   if (options.localsend) ls = startLocalSend(*r, options, ho);
   EventLoop* loop = r->loop.get();
+  // Page uploads an earlier run left unfinished resume where they stopped.
+  loop->post([router = r->router.get()] { router->uploads().restoreUnfinished(); });
   // The loop object was set up on this thread; from here on it belongs to
   // the worker.
   r->thread = std::thread([loop] { loop->run(); });
@@ -407,6 +410,8 @@ std::optional<ReceiveFolder> Server::setReceiveFolder(const std::string& dir, st
   if (!folder) return std::nullopt;
   if (before && (before->token != folder->token || before->dir != folder->dir))
     post([](Running& r) { stopReceivingOn(r, "the receive folder changed"); });
+  if (!before || before->token != folder->token || before->dir != folder->dir)
+    post([](Running& r) { r.router->uploads().restoreUnfinished(); });
   return *folder;
 }
 

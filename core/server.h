@@ -57,6 +57,13 @@ struct ServerOptions {
   std::string sharerName;
   // A delivery with no request for this long ends as stopped ("stopped at 45%").
   std::chrono::steady_clock::duration deliveryIdle = DeliveryBook::kDefaultIdle;
+  // How long stop() waits for work stuck on a disk (an open on a dead
+  // network mount) before leaving it to finish alone.
+  std::chrono::milliseconds stopDeadline = std::chrono::milliseconds(2000);
+  // How long a download waits for the disk (its file's open, a block's
+  // read): then a 503 if its head has not gone out, else the connection is
+  // cut and the transfer fails with the reason.
+  std::chrono::milliseconds diskDeadline = std::chrono::milliseconds(30'000);
   // HTTPS with the user's certificate: a PEM chain and its PEM key (both or
   // neither). Links then start with https://, and plain HTTP sent to the
   // port is redirected there.

@@ -2,6 +2,8 @@
 
 #include "native_path.h"
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstdlib>
 #include <fcntl.h>
@@ -18,6 +20,7 @@
 #endif
 #if defined(__linux__)
 #include <linux/openat2.h>
+#include <sys/mman.h>
 #endif
 
 namespace ferry {
@@ -382,9 +385,86 @@ long long readCachedAt(int fd, char* buf, std::size_t n, std::uint64_t offset) {
 #endif
 }
 
+#if defined(__linux__)
+namespace {
+
+// cachestat(2), Linux 6.5: how many pages of a range are in the page cache,
+// asked of the descriptor itself (no mapping). Its number is 451 on every
+// architecture; older headers have neither it nor its structures.
+constexpr long kSysCachestat = 451;
+struct CachestatRange {
+  std::uint64_t off;
+  std::uint64_t len;
+};
+struct Cachestat {
+  std::uint64_t nrCache, nrDirty, nrWriteback, nrEvicted, nrRecentlyEvicted;
+};
+
+// 1: every page cached, 0: not, -1: cachestat cannot tell (an older kernel,
+// a sandbox that refuses it).
+int cachedByCachestat(int fd, std::uint64_t first, std::uint64_t pages, long pageSize) {
+  static std::atomic<bool> missing{false};
+  if (missing.load(std::memory_order_relaxed)) return -1;
+  CachestatRange range{first * static_cast<std::uint64_t>(pageSize), pages * static_cast<std::uint64_t>(pageSize)};
+  Cachestat cs{};
+  if (::syscall(kSysCachestat, fd, &range, &cs, 0) != 0) {
+    // EPERM for this file only (newer kernels answer only for files the
+    // caller owns or may write); ENOSYS for good.
+    if (errno == ENOSYS) missing.store(true, std::memory_order_relaxed);
+    return -1;
+  }
+  return cs.nrCache >= pages ? 1 : 0;
+}
+
+// mincore(2) over a read-only mapping of the pages: one byte per page, its
+// low bit set when the page is in memory. The mapping touches no page.
+int cachedByMincore(int fd, std::uint64_t first, std::uint64_t pages, long pageSize) {
+  // For a file the caller neither owns nor may write, mincore() tells only
+  // of pages mapped in this process (Linux 5.2+): it cannot answer.
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || (st.st_uid != ::geteuid() && ::geteuid() != 0)) return -1;
+  const std::size_t bytes = static_cast<std::size_t>(pages * static_cast<std::uint64_t>(pageSize));
+  void* map = ::mmap(nullptr, bytes, PROT_READ, MAP_SHARED, fd, static_cast<off_t>(first * pageSize));
+  if (map == MAP_FAILED) return -1;
+  int result = 1;
+  unsigned char vec[256];
+  for (std::uint64_t done = 0; done < pages && result == 1;) {
+    const std::uint64_t n = std::min<std::uint64_t>(pages - done, sizeof vec);
+    char* at = static_cast<char*>(map) + done * static_cast<std::uint64_t>(pageSize);
+    if (::mincore(at, static_cast<std::size_t>(n * static_cast<std::uint64_t>(pageSize)), vec) != 0) {
+      result = -1;
+      break;
+    }
+    for (std::uint64_t i = 0; i < n; ++i)
+      if (!(vec[i] & 1)) {
+        result = 0;
+        break;
+      }
+    done += n;
+  }
+  ::munmap(map, bytes);
+  return result;
+}
+
+}  // namespace
+#endif
+
 bool regionCached(int fd, std::uint64_t offset, std::uint64_t length) {
-#if defined(__linux__) && defined(RWF_NOWAIT)
+#if defined(__linux__)
   if (length == 0) return true;
+  // Every page of the region, not only its ends: one cold page in the
+  // middle of a sendfile() step would stall the loop on the disk.
+  static const long pageSize = ::sysconf(_SC_PAGESIZE);
+  const std::uint64_t page = static_cast<std::uint64_t>(pageSize);
+  const std::uint64_t first = offset / page;
+  const std::uint64_t pages = (offset + length + page - 1) / page - first;
+  int cached = cachedByCachestat(fd, first, pages, pageSize);
+  if (cached < 0) cached = cachedByMincore(fd, first, pages, pageSize);
+  if (cached >= 0) return cached == 1;
+#endif
+#if defined(__linux__) && defined(RWF_NOWAIT)
+  // Neither can tell (another user's file, one that cannot be mapped): its
+  // first and last byte, read without waiting.
   for (std::uint64_t at : {offset, offset + length - 1}) {
     char byte;
     struct iovec iov {&byte, 1};

@@ -76,8 +76,9 @@ OpenedFile openSharedFileCached(const std::string& path, const FileId& folder, b
 // OS cannot tell, a plain read, like regionCached()'s true.
 long long readCachedAt(int fd, char* buf, std::size_t n, std::uint64_t offset);
 
-// Whether [offset, offset + length) can be read without waiting for the disk
-// (Linux: preadv2 with RWF_NOWAIT at its first and last byte). Where the OS
+// Whether [offset, offset + length) can be read without waiting for the disk:
+// every page of it in the page cache (Linux: cachestat(), or mincore() on a
+// mapping of the range where the kernel has no cachestat). Where the OS
 // cannot tell, true: reads there stay on the caller's thread.
 bool regionCached(int fd, std::uint64_t offset, std::uint64_t length);
 bool statFile(int fd, FileInfo& out);

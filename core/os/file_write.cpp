@@ -3,6 +3,7 @@
 #include "native_path.h"
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <system_error>
@@ -13,6 +14,7 @@
 #include <io.h>
 #include <windows.h>
 #else
+#include <dirent.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 #endif
@@ -176,6 +178,48 @@ int WriteFolder::enter(const std::string& sub, bool create) {
   dir_ = std::move(path);
   return 0;
 }
+int WriteFolder::writeNew(const std::string& name, std::string_view bytes) {
+  int fd = createExclusive(dir_ + "/" + name);
+  if (fd < 0) return errno;
+  int e = writeAllAt(fd, bytes.data(), bytes.size(), 0);
+  if (!e) e = syncFile(fd);
+  closeFile(fd);
+  if (e) removeFile(dir_ + "/" + name);
+  return e;
+}
+bool WriteFolder::readSmall(const std::string& name, std::string& out, std::size_t max) {
+  std::error_code ec;
+  const auto path = std::filesystem::u8path(dir_ + "/" + name);
+  if (!std::filesystem::is_regular_file(std::filesystem::symlink_status(path, ec)) || ec) return false;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (ec || size > max) return false;
+  std::FILE* f = ::_wfopen(nativePath(dir_ + "/" + name).c_str(), L"rb");
+  if (!f) return false;
+  out.resize(static_cast<std::size_t>(size));
+  const std::size_t got = std::fread(out.data(), 1, out.size(), f);
+  std::fclose(f);
+  out.resize(got);
+  return got == size;
+}
+int WriteFolder::list(std::vector<Entry>& out) {
+  std::error_code ec;
+  for (auto it = std::filesystem::directory_iterator(std::filesystem::u8path(dir_), ec);
+       !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    Entry e;
+    const std::u8string name = it->path().filename().u8string();
+    e.name.assign(name.begin(), name.end());
+    std::error_code one;
+    e.regular = it->is_regular_file(one) && !it->is_symlink(one);
+    if (e.regular) e.size = it->file_size(one);
+    const auto when = it->last_write_time(one);
+    if (!one)
+      e.modified = std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::file_clock::to_sys(when).time_since_epoch())
+                       .count();
+    out.push_back(std::move(e));
+  }
+  return ec ? (ec.value() ? ec.value() : EIO) : 0;
+}
 #else
 int WriteFolder::create(const std::string& name) {
   return ::openat(fd_, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
@@ -222,6 +266,63 @@ int WriteFolder::enter(const std::string& sub, bool create) {
     fd_ = next;
     dir_ += "/" + name;
   }
+  return 0;
+}
+
+int WriteFolder::writeNew(const std::string& name, std::string_view bytes) {
+  int fd = create(name);
+  if (fd < 0) return errno;
+  int e = writeAllAt(fd, bytes.data(), bytes.size(), 0);
+  if (!e) e = syncFile(fd);
+  ::close(fd);
+  if (e) ::unlinkat(fd_, name.c_str(), 0);
+  return e;
+}
+
+bool WriteFolder::readSmall(const std::string& name, std::string& out, std::size_t max) {
+  int fd = ::openat(fd_, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return false;
+  struct stat st;
+  bool ok = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) <= max;
+  if (ok) {
+    out.resize(static_cast<std::size_t>(st.st_size));
+    std::size_t got = 0;
+    while (got < out.size()) {
+      ssize_t n = ::pread(fd, out.data() + got, out.size() - got, static_cast<off_t>(got));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      got += static_cast<std::size_t>(n);
+    }
+    ok = got == out.size();
+  }
+  ::close(fd);
+  return ok;
+}
+
+int WriteFolder::list(std::vector<Entry>& out) {
+  // fdopendir() takes the descriptor over: a copy of it, reading from the start.
+  int copy = ::openat(fd_, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (copy < 0) return errno;
+  DIR* d = ::fdopendir(copy);
+  if (!d) {
+    int e = errno;
+    ::close(copy);
+    return e;
+  }
+  while (struct dirent* de = ::readdir(d)) {
+    std::string_view n = de->d_name;
+    if (n == "." || n == "..") continue;
+    Entry e;
+    e.name.assign(n);
+    struct stat st;
+    if (::fstatat(fd_, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+      e.regular = S_ISREG(st.st_mode);
+      e.size = static_cast<std::uint64_t>(st.st_size);
+      e.modified = static_cast<std::int64_t>(st.st_mtime);
+    }
+    out.push_back(std::move(e));
+  }
+  ::closedir(d);
   return 0;
 }
 #endif

@@ -7,6 +7,8 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "file_io.h"
 
@@ -63,6 +65,21 @@ class WriteFolder final {
   // whyBadUploadName()), making the folders that are missing when `create`;
   // never through a symlink. 0, or the errno (ENOTDIR: a file is in the way).
   int enter(const std::string& sub, bool create);
+
+  // A small file of Ferry's own in this folder: written whole (O_EXCL: 0,
+  // or the errno; EEXIST when the name is taken) and fsynced, or read back
+  // (regular files of at most `max` bytes, never through a symlink).
+  int writeNew(const std::string& name, std::string_view bytes);
+  bool readSmall(const std::string& name, std::string& out, std::size_t max);
+
+  struct Entry {
+    std::string name;
+    std::uint64_t size = 0;
+    std::int64_t modified = 0;  // seconds since 1970
+    bool regular = false;
+  };
+  // The names in this folder (not "." and ".."), none followed. 0 or errno.
+  int list(std::vector<Entry>& out);
 
  private:
   std::string dir_;

@@ -42,6 +42,47 @@ void CrcCache::put(const FileInfo& file, std::uint32_t crc) {
   dirty_ = true;
 }
 
+std::optional<std::uint32_t> CrcCache::crcOf(const FileInfo& file,
+                                             const std::function<std::optional<std::uint32_t>()>& compute) {
+  const Key key = keyOf(file);
+  {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      if (auto it = crcs_.find(key); it != crcs_.end()) return it->second;
+      if (!computing_.contains(key)) break;
+      // Its result, or its failure (then this thread tries itself).
+      ++waiting_;
+      computed_.wait(lock);
+      --waiting_;
+    }
+    computing_.insert(key);
+  }
+  // Whatever compute() does, the key is given up, and waiters woken.
+  struct Done {
+    CrcCache& cache;
+    const Key& key;
+    std::optional<std::uint32_t> crc;
+    ~Done() {
+      {
+        std::lock_guard lock(cache.mutex_);
+        cache.computing_.erase(key);
+        if (crc && (cache.crcs_.size() < kMaxEntries || cache.crcs_.count(key))) {
+          cache.crcs_[key] = *crc;
+          cache.dirty_ = true;
+        }
+      }
+      cache.computed_.notify_all();
+    }
+  } done{*this, key, std::nullopt};
+  done.crc = compute();
+  return done.crc;
+}
+
+std::size_t CrcCache::waiting() const {
+  std::lock_guard lock(mutex_);
+  return waiting_;
+}
+
 std::size_t CrcCache::size() const {
   std::lock_guard lock(mutex_);
   return crcs_.size();

@@ -7,15 +7,23 @@
 // run or an earlier one: the cache is saved to a file). A file that changes
 // gets a new key; stale entries are simply never asked for again.
 //
+// A file's CRC is computed once at a time: a thread that asks for one that
+// another is computing (the folder scanner warming the cache while a zip of
+// the same folder starts) waits for that result instead of reading the
+// file a second time.
+//
 // Thread-safe: the work pool fills it while the loop reads it and a
 // background thread warms it.
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "file_io.h"
 
@@ -29,6 +37,12 @@ class CrcCache final {
   std::optional<std::uint32_t> find(const FileInfo& file) const;
   void put(const FileInfo& file, std::uint32_t crc);
   std::size_t size() const;
+  // The CRC of `file` (as a walk saw it): from the cache, or from
+  // `compute` (which reads it; nullopt when it cannot, or it changed), then
+  // kept. Blocks: the work pool or a background thread.
+  std::optional<std::uint32_t> crcOf(const FileInfo& file, const std::function<std::optional<std::uint32_t>()>& compute);
+  // Threads waiting now for a CRC another one is computing.
+  std::size_t waiting() const;
 
   // The file the cache lives in between runs ("" keeps it in memory only).
   // load() reads it (a missing or damaged file is an empty cache); save()
@@ -49,6 +63,9 @@ class CrcCache final {
 
   mutable std::mutex mutex_;
   std::unordered_map<Key, std::uint32_t, KeyHash> crcs_;
+  std::unordered_set<Key, KeyHash> computing_;  // CRCs being computed now
+  std::condition_variable computed_;            // one of those is done
+  std::size_t waiting_ = 0;
   std::string path_;
   bool dirty_ = false;
 };

@@ -9,8 +9,11 @@ FileHandler::FileHandler(TransferStats& stats, WorkPool& pool) : stats_(stats), 
 
 FileHandler::~FileHandler() {
   // Responses still handed out belong to connections that are gone by now
-  // (the HTTP server and the pool go first); free what is left.
-  for (FileResponse* r : live_) delete r;
+  // (the HTTP server and the pool go first); free what is left, but for a
+  // response whose job the pool left running on a hung disk: that thread
+  // may still return into it, so it stays (WorkPool keeps it).
+  for (FileResponse* r : live_)
+    if (!r->jobOut()) delete r;
 }
 
 BodyPtr FileHandler::serve(const HttpRequest& req, Responder& out, std::shared_ptr<const Share> share,

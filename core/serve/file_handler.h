@@ -9,6 +9,7 @@
 //
 // Loop thread only. Must outlive the work pool's last job (see Server).
 
+#include <chrono>
 #include <cstdint>
 #include <ctime>
 #include <memory>
@@ -44,6 +45,12 @@ class FileHandler final {
   // What caches may keep of the answers (Server sets it at start).
   void setCachePolicy(const CachePolicy& policy) { cachePolicy_ = policy; }
   const CachePolicy& cachePolicy() const { return cachePolicy_; }
+  // How long an answer waits for the disk (an open, a block's read) before
+  // it gives up: a 503 while no byte of the head went out, else the
+  // connection is cut (the transfer fails, saying why).
+  static constexpr std::chrono::milliseconds kDefaultDiskDeadline{30'000};
+  void setDiskDeadline(std::chrono::milliseconds d) { diskDeadline_ = d; }
+  std::chrono::milliseconds diskDeadline() const { return diskDeadline_; }
 
   // For FileResponse.
   TransferStats& stats() { return stats_; }
@@ -62,6 +69,7 @@ class FileHandler final {
   TransferStats& stats_;
   WorkPool& pool_;
   CachePolicy cachePolicy_;
+  std::chrono::milliseconds diskDeadline_ = kDefaultDiskDeadline;
   std::vector<FileResponse*> live_;  // handed out, not yet recycled
   std::vector<std::unique_ptr<FileResponse>> spare_;
   std::time_t lastModifiedTime_ = -1;

@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <utility>
 
 #include "byte_range.h"
 #include "file_handler.h"
@@ -44,6 +45,7 @@ void FileResponse::start(const HttpRequest& req, Responder& out, std::shared_ptr
     link_ += queryOf(req.target);
   }
   released_ = false;
+  gaveUp_ = false;
   headOnly_ = req.isHead;
   {
     const std::string_view t = req.target;
@@ -65,8 +67,34 @@ void FileResponse::start(const HttpRequest& req, Responder& out, std::shared_ptr
   file_ = openCached(wouldBlock);
   if (!wouldBlock && !(file_.fd >= 0 && inlined() && !readInline(readCachedAt))) return answer();
   phase_ = Phase::kOpening;
+  submitTimed(openJob_);
+}
+
+void FileResponse::submitTimed(WorkPool::Job& job) {
   jobInFlight_ = true;
-  handler_.pool().submit(openJob_);
+  deadline_ = handler_.pool().loop().runAfter(handler_.diskDeadline(), [this] {
+    deadline_ = 0;
+    diskTooSlow();
+  });
+  handler_.pool().submit(job, WorkPool::Lane::kDisk, share_->pin.device);
+}
+
+void FileResponse::diskTooSlow() {
+  if (!out_ || !jobInFlight_) return;
+  // The job stays in the pool until the disk answers (its memory with it);
+  // whatever it brings back then is dropped.
+  gaveUp_ = true;
+  Responder* out = out_;
+  if (phase_ == Phase::kOpening) {
+    phase_ = Phase::kDone;
+    out->respond(503, "Retry-After: 30\r\n", "The disk holding this file is not answering: try again later.\n");
+    out->resume();
+    return;
+  }
+  const auto ms = handler_.diskDeadline().count();
+  out->abort("the disk did not answer for " +
+                 (ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms"),
+             true);
 }
 
 OpenedFile openInShare(const Share& share, const std::string& rel) {
@@ -130,6 +158,7 @@ void FileResponse::OpenJob::run() {
 template <typename Fn>
 void FileResponse::afterJob(Fn fn) {
   jobInFlight_ = false;
+  if (deadline_) handler_.pool().loop().cancel(std::exchange(deadline_, 0));
   inCallback_ = true;
   struct Returned {
     FileResponse& r;
@@ -138,7 +167,7 @@ void FileResponse::afterJob(Fn fn) {
       if (r.released_ && !r.jobInFlight_) r.recycle();
     }
   } returned{*this};
-  if (out_) fn();
+  if (out_ && !gaveUp_) fn();
 }
 
 void FileResponse::OpenJob::done(bool ran) {
@@ -332,8 +361,7 @@ BodySource::Next FileResponse::next(BodyPiece& piece) {
   if (!block_) block_.reset(new char[kColdBlock]);
   blockWant_ = static_cast<std::size_t>(std::min<std::uint64_t>(left_, kColdBlock));
   phase_ = Phase::kReading;
-  jobInFlight_ = true;
-  handler_.pool().submit(readJob_);
+  submitTimed(readJob_);
   return Next::kWait;
 }
 
@@ -405,6 +433,7 @@ void FileResponse::release() {
 }
 
 void FileResponse::recycle() {
+  if (deadline_) handler_.pool().loop().cancel(std::exchange(deadline_, 0));
   closeFile(file_.fd);
   file_ = {};
   share_.reset();

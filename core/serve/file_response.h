@@ -19,6 +19,7 @@
 #include <string>
 
 #include "body_source.h"
+#include "event_loop.h"
 #include "file_io.h"
 #include "responder.h"
 #include "transfer_stats.h"
@@ -58,6 +59,8 @@ class FileResponse final : public BodySource {
   std::uint64_t transferId() const { return transfer_.id; }
   const Share* share() const { return share_.get(); }
   void abort(std::string_view reason);
+  // A job of its is in the pool (or was left there by a pool that stopped).
+  bool jobOut() const { return jobInFlight_; }
 
   // BodySource
   Next next(BodyPiece& piece) override;
@@ -103,6 +106,10 @@ class FileResponse final : public BodySource {
   void readDone();
   template <typename Fn>
   void afterJob(Fn fn);
+  // Submits `job` with the disk deadline armed; diskTooSlow() when it
+  // passes with the job still out.
+  void submitTimed(WorkPool::Job& job);
+  void diskTooSlow();
   void recycle();
 
   FileHandler& handler_;
@@ -120,6 +127,8 @@ class FileResponse final : public BodySource {
   OpenJob openJob_{*this};
   ReadJob readJob_{*this};
   bool jobInFlight_ = false;
+  bool gaveUp_ = false;  // the disk deadline passed: the job's result is not used
+  EventLoop::TimerId deadline_ = 0;
   bool released_ = false;  // the connection gave it back
   // A job's done() is running: release() leaves recycling to its end.
   bool inCallback_ = false;

@@ -215,17 +215,21 @@ void FolderScanner::scanOne(const std::shared_ptr<const Share>& share) {
   if (s.state != FolderSummary::kDone) return;
   for (const File& f : needCrc) {
     if (cancel_) return;
-    OpenedFile file = root.openFile(f.rel);
-    if (file.fd < 0) continue;
-    std::uint32_t crc = 0;
-    // Only the content the walk saw: a file changed since gets its CRC when
-    // a zip needs it.
-    FileInfo after;
-    if (file.info.size == f.info.size && file.info.mtimeNs == f.info.mtimeNs && file.info.ctimeNs == f.info.ctimeNs &&
-        computeCrc32(file.fd, file.info.size, crc, &cancel_) && statFile(file.fd, after) &&
-        after.ctimeNs == file.info.ctimeNs && after.size == file.info.size)
-      crcs_.put(file.info, crc);
-    closeFile(file.fd);
+    // Once for the file, also when a zip of this folder is at it meanwhile.
+    crcs_.crcOf(f.info, [&]() -> std::optional<std::uint32_t> {
+      OpenedFile file = root.openFile(f.rel);
+      if (file.fd < 0) return std::nullopt;
+      std::uint32_t crc = 0;
+      // Only the content the walk saw: a file changed since gets its CRC
+      // when a zip needs it.
+      FileInfo after;
+      const bool ok = file.info.size == f.info.size && file.info.mtimeNs == f.info.mtimeNs &&
+                      file.info.ctimeNs == f.info.ctimeNs && file.info.inode == f.info.inode &&
+                      computeCrc32(file.fd, file.info.size, crc, &cancel_) && statFile(file.fd, after) &&
+                      after.ctimeNs == file.info.ctimeNs && after.size == file.info.size;
+      closeFile(file.fd);
+      return ok ? std::optional<std::uint32_t>(crc) : std::nullopt;
+    });
   }
   if (cancel_) return;
   s.crcsReady = true;

@@ -106,7 +106,7 @@ LandingResponse::LandingResponse(WorkPool& pool, Responder& out, std::shared_ptr
 
 void LandingResponse::start() {
   jobInFlight_ = true;
-  pool_.submit(job_);
+  pool_.submit(job_, WorkPool::Lane::kDisk, share_->pin.device);
 }
 
 void LandingResponse::Job::run() {

@@ -24,7 +24,7 @@ ListingResponse::ListingResponse(WorkPool& pool, Responder& out, std::shared_ptr
 
 void ListingResponse::start() {
   jobInFlight_ = true;
-  pool_.submit(job_);
+  pool_.submit(job_, WorkPool::Lane::kDisk, share_->pin.device);
 }
 
 void ListingResponse::Job::run() {

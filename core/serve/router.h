@@ -48,6 +48,7 @@ class Router final : public RequestHandler {
 
   // What caches may keep of the files, zips and pages it answers with.
   void setCachePolicy(const CachePolicy& policy) { files_.setCachePolicy(policy); }
+  void setDiskDeadline(std::chrono::milliseconds d) { files_.setDiskDeadline(d); }
   // Who shares, for the pages ("Shared by …").
   void setSharerName(std::string name) {
     folders_.setSharerName(name);

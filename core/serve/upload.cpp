@@ -1,6 +1,8 @@
 #include "upload.h"
 
+#include <cctype>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 
 #include "file_io.h"
@@ -34,7 +36,41 @@ bool diskFull(int error) {
   return error == ENOSPC || error == EFBIG;
 }
 
+constexpr std::string_view kRecordMagic = "ferry-upload 1";
+
 }  // namespace
+
+std::string resumeRecord(const ResumableUpload& r) {
+  std::string out(kRecordMagic);
+  for (const std::string& line : {r.id, std::to_string(r.size), r.address, r.name}) {
+    out += '\n';
+    out += line;
+  }
+  out += '\n';
+  return out;
+}
+
+bool readResumeRecord(std::string_view text, ResumableUpload& r) {
+  std::string_view lines[5];
+  for (auto& line : lines) {
+    const std::size_t end = text.find('\n');
+    if (end == std::string_view::npos) return false;
+    line = text.substr(0, end);
+    text.remove_prefix(end + 1);
+  }
+  if (lines[0] != kRecordMagic || !text.empty() || lines[1].empty() || lines[1].size() > 64) return false;
+  for (char c : lines[1])
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return false;
+  std::uint64_t size = 0;
+  auto [end, ec] = std::from_chars(lines[2].data(), lines[2].data() + lines[2].size(), size);
+  if (ec != std::errc() || end != lines[2].data() + lines[2].size() || lines[2].empty()) return false;
+  if (!whyBadUploadName(lines[4]).empty()) return false;
+  r.id = lines[1];
+  r.size = size;
+  r.address = lines[3];
+  r.name = lines[4];
+  return true;
+}
 
 // The SHA-256 of the bytes written so far (pool thread only, one job at a
 // time, in order). Without OpenSSL nothing is hashed and nothing checked.
@@ -190,7 +226,7 @@ void Upload::submit(const char* buf, std::size_t len, Then then) {
   job_.then = then;
   job_.error = 0;
   jobInFlight_ = true;
-  handler_.pool().submit(job_);
+  handler_.pool().submit(job_, WorkPool::Lane::kDisk, params_.folder->pin.device);
 }
 
 // ---- on a pool thread ----------------------------------------------------------
@@ -218,6 +254,10 @@ void Upload::open() {
     fd_ = dir.create(name);
     if (fd_ >= 0) {
       partName_ = std::move(name);
+      // A page upload keeps what it needs to resume after a restart beside
+      // its part file. Without it (a name taken, a read-only record) the
+      // upload goes on; only a restart would forget it.
+      if (params_.resumable) dir.writeNew(partRecordName(partName_), resumeRecord(*params_.resumable));
       return;
     }
     if (errno != EEXIST) break;
@@ -246,6 +286,7 @@ void Upload::commit() {
     std::string name = numberedName(params_.name, n);
     int e = dir.rename(partName_, name);
     if (e == 0) {
+      if (params_.resumable) dir.remove(partRecordName(partName_));
       job_.savedName = std::move(name);
       dir.sync();
       return;
@@ -264,7 +305,9 @@ void Upload::discard() {
   closeFd();
   if (partName_.empty()) return;
   WriteFolder dir;
-  if (openFolder(dir, false) == 0) dir.remove(partName_);
+  if (openFolder(dir, false) != 0) return;
+  dir.remove(partName_);
+  if (params_.resumable) dir.remove(partRecordName(partName_));
 }
 
 void Upload::closeFd() {

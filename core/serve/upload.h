@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "body_sink.h"
 #include "file_write.h"
@@ -51,6 +52,13 @@ struct ResumableUpload {
   bool discarded = false;    // Receive went off: the part file goes too
   std::chrono::steady_clock::time_point lastUsed;
 };
+
+// The record kept beside a page upload's part file (partRecordName()), so
+// that the page resumes after Ferry restarts: its id, size, client address
+// and name, one a line. Read back into those fields of `r`; false when
+// `text` is no such record (or names a file no upload could have).
+std::string resumeRecord(const ResumableUpload& r);
+bool readResumeRecord(std::string_view text, ResumableUpload& r);
 
 class Upload final : public BodySink {
  public:
@@ -95,6 +103,8 @@ class Upload final : public BodySink {
   std::weak_ptr<void> alive() const { return alive_; }
   // The transfer the window shows for it (0 before it has begun).
   std::uint64_t transferId() const { return transfer_.id; }
+  // Its job is in the pool (or was left there by a pool that stopped).
+  bool jobOut() const { return jobInFlight_; }
 
   // BodySink
   std::size_t room() const override;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <unordered_map>
 
 #include "client_name.h"
 #include "file_write.h"
@@ -50,6 +51,8 @@ std::string_view pathAfterToken(std::string_view target, std::string_view token)
 constexpr std::string_view kDeclined = "This computer declined the files.\n";
 constexpr std::string_view kUnanswered = "No one accepted the files on this computer in time: they were declined.\n";
 constexpr std::string_view kOff = "Receiving was turned off on this computer.\n";
+constexpr std::string_view kStillRestoring =
+    "This computer is still reading the uploads it had not finished: ask again in a moment.\n";
 constexpr std::string_view kTooManyAsking =
     "Too many devices are waiting to be accepted by this computer: try again in a minute.\n";
 
@@ -82,6 +85,11 @@ struct SpaceJob final : WorkPool::Job {
   }
 };
 
+// The same receive folder (link and place), whether or not set again since.
+bool sameFolder(const std::shared_ptr<const ReceiveFolder>& a, const std::shared_ptr<const ReceiveFolder>& b) {
+  return a && b && a->token == b->token && a->dir == b->dir;
+}
+
 // Deletes part files on a pool thread, then itself.
 struct RemoveParts final : WorkPool::Job {
   std::vector<std::shared_ptr<ResumableUpload>> parts;
@@ -89,10 +97,71 @@ struct RemoveParts final : WorkPool::Job {
     for (const auto& r : parts) {
       // A folder gone or swapped for another holds nothing of ours.
       WriteFolder dir;
-      if (r->folder && dir.open(r->folder->dir, r->folder->pin) == 0) dir.remove(r->partName);
+      if (r->folder && dir.open(r->folder->dir, r->folder->pin) == 0) {
+        dir.remove(r->partName);
+        dir.remove(partRecordName(r->partName));
+      }
     }
   }
   void done(bool) override { delete this; }
+};
+
+// Reads the records of unfinished page uploads in a receive folder, on a
+// pool thread: each one whose part file is there and was written to within
+// `keep` comes back (its offset: the part's size); part files older than
+// that go, with their records, and so do records whose part is gone.
+// Deleted once done() has run.
+struct RestoreParts final : WorkPool::Job {
+  struct Found {
+    std::shared_ptr<ResumableUpload> upload;
+    std::chrono::seconds idle{0};
+  };
+  std::shared_ptr<const ReceiveFolder> folder;
+  std::chrono::seconds keep{0};
+  std::vector<Found> found;
+  std::function<void(std::vector<Found>)> then;
+
+  void run() override {
+    WriteFolder dir;
+    std::vector<WriteFolder::Entry> all;
+    if (dir.open(folder->dir, folder->pin) != 0 || dir.list(all) != 0) return;
+    const std::int64_t now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    std::unordered_map<std::string, const WriteFolder::Entry*> parts;
+    for (const auto& e : all)
+      if (e.regular && isPartFileName(e.name)) parts.emplace(e.name, &e);
+    for (const auto& e : all) {
+      if (!e.regular || !isPartRecordName(e.name)) continue;
+      auto r = std::make_shared<ResumableUpload>();
+      std::string text;
+      if (!dir.readSmall(e.name, text, 4096) || !readResumeRecord(text, *r)) continue;  // not ours
+      r->partName = e.name.substr(0, e.name.size() - (partRecordName("").size()));
+      auto part = parts.find(r->partName);
+      if (part == parts.end()) {
+        dir.remove(e.name);
+        continue;
+      }
+      const WriteFolder::Entry& p = *part->second;
+      parts.erase(part);
+      const std::chrono::seconds idle(std::max<std::int64_t>(0, now - p.modified));
+      if (idle > keep || p.size > r->size) {
+        dir.remove(r->partName);
+        dir.remove(e.name);
+        continue;
+      }
+      r->folder = folder;
+      r->offset = p.size;
+      found.push_back({std::move(r), idle});
+    }
+    // Part files no record names (a curl upload cut off by a crash, an
+    // older Ferry's) cannot resume: they go once a day has passed.
+    for (const auto& [name, p] : parts)
+      if (now - p->modified > keep.count()) dir.remove(name);
+  }
+  void done(bool ran) override {
+    if (ran) then(std::move(found));
+    delete this;
+  }
 };
 
 }  // namespace
@@ -114,7 +183,10 @@ UploadHandler::~UploadHandler() {
   if (expiryTimer_) loop_.cancel(expiryTimer_);
   // Uploads still listed belong to connections that are gone by now (the
   // HTTP server and the pool go first).
-  for (Upload* u : live_) delete u;
+  // An upload whose job a stopped pool left on a hung disk stays: that
+  // thread may still return into it.
+  for (Upload* u : live_)
+    if (!u->jobOut()) delete u;
 }
 
 void UploadHandler::serve(const HttpRequest& req, Responder& out, std::shared_ptr<const ReceiveFolder> folder) {
@@ -195,6 +267,7 @@ ReceiveAsk UploadHandler::whoAsks(const HttpRequest& req, const Responder& out, 
 void UploadHandler::admit(Admission a, std::weak_ptr<void> alive, Admitted then) {
   auto* job = new SpaceJob;
   job->dir = a.folder->dir;
+  const std::uint64_t device = a.folder->pin.device;
   job->then = [this, a = std::move(a), alive, then = std::move(then)](bool ok, const DiskSpace& space) mutable {
     if (alive.expired()) return;
     if (!ok) return then(500, "This computer cannot use its receive folder right now.\n");
@@ -202,7 +275,7 @@ void UploadHandler::admit(Admission a, std::weak_ptr<void> alive, Admitted then)
       return then(507, "There is not enough free space on this computer for this file.\n");
     askIfDue(std::move(a), std::move(alive), std::move(then));
   };
-  pool_.submit(*job);
+  pool_.submit(*job, WorkPool::Lane::kDisk, device);
 }
 
 void UploadHandler::askIfDue(Admission a, std::weak_ptr<void> alive, Admitted then) {
@@ -279,6 +352,10 @@ SinkPtr UploadHandler::handshake(const HttpRequest& req, Responder& out, std::sh
 SinkPtr UploadHandler::resume(const HttpRequest& req, Responder& out, std::shared_ptr<const ReceiveFolder> folder,
                               std::string_view id) {
   auto it = resumable_.find(std::string(id));
+  if (it == resumable_.end() && restoring_) {
+    out.respond(409, {}, kStillRestoring);
+    return nullptr;
+  }
   if (it == resumable_.end()) {
     out.respond(404, {}, "This upload is no longer known here: start it again.\n");
     return nullptr;
@@ -356,6 +433,7 @@ SinkPtr UploadHandler::start(Responder& out, Upload::Params params) {
 
 void UploadHandler::offset(Responder& out, std::string_view id) {
   auto it = resumable_.find(std::string(id));
+  if (it == resumable_.end() && restoring_) return out.respond(409, "Cache-Control: no-store\r\n", kStillRestoring);
   if (it == resumable_.end()) return out.respond(404, {}, "This upload is no longer known here.\n");
   const ResumableUpload& r = *it->second;
   std::string extra = "Upload-Offset: " + std::to_string(r.offset) + "\r\nUpload-Length: " + std::to_string(r.size) +
@@ -400,8 +478,9 @@ void UploadHandler::forget(Upload* u) {
 
 void UploadHandler::dropResumable(const std::string& id) { eraseResumable(id); }
 
-void UploadHandler::addResumable(const std::shared_ptr<ResumableUpload>& r) {
-  r->lastUsed = std::chrono::steady_clock::now();
+void UploadHandler::addResumable(const std::shared_ptr<ResumableUpload>& r,
+                                 std::chrono::steady_clock::time_point lastUsed) {
+  r->lastUsed = lastUsed;
   resumable_.emplace(r->id, r);
   byAge_.emplace(r->lastUsed, r->id);
   ++perAddress_[r->address];
@@ -435,6 +514,7 @@ void UploadHandler::stopReceiving(std::string_view reason) {
   resumable_.clear();
   byAge_.clear();
   perAddress_.clear();
+  restored_.reset();
   // Uploads and handshakes still waiting for the user hear first that
   // Receive went off (a 404 with a sentence: no byte of theirs was taken).
   asks_.withdrawAll();
@@ -442,6 +522,33 @@ void UploadHandler::stopReceiving(std::string_view reason) {
   std::vector<Upload*> hit = live_;
   for (Upload* u : hit) u->abort(reason);
   removeParts(std::move(parts));
+}
+
+void UploadHandler::restoreUnfinished() {
+  std::shared_ptr<const ReceiveFolder> folder = target_.current();
+  // Asked twice for one folder (Ferry started with Receive on, then the
+  // folder set again): read once.
+  if (!folder || sameFolder(folder, restored_)) return;
+  restored_ = folder;
+  auto* job = new RestoreParts;
+  job->folder = folder;
+  job->keep = std::chrono::duration_cast<std::chrono::seconds>(kKeepPartial);
+  job->then = [this, folder](std::vector<RestoreParts::Found> found) {
+    --restoring_;
+    // Receive moved meanwhile: those part files went with the old folder.
+    std::shared_ptr<const ReceiveFolder> current = target_.current();
+    if (!sameFolder(current, folder)) return;
+    const auto now = std::chrono::steady_clock::now();
+    const std::size_t cap = target_.policy().maxUnfinished;
+    for (auto& f : found) {
+      if (resumable_.size() >= cap) break;
+      if (resumable_.contains(f.upload->id)) continue;
+      f.upload->folder = current;
+      addResumable(f.upload, now - f.idle);
+    }
+  };
+  ++restoring_;
+  pool_.submit(*job, WorkPool::Lane::kDisk, folder->pin.device);
 }
 
 void UploadHandler::expireIdle() {

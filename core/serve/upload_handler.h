@@ -16,7 +16,9 @@
 // Owns every Upload it made until it is released (and its job is back),
 // the table of page uploads that may resume (each with its part file,
 // kept until the upload completes, Receive goes off, or a day passes;
-// capped per link and per client address), and
+// capped per link and per client address; read back from the records
+// beside the part files when Ferry starts, so a page resumes across a
+// restart), and
 // the open asks. Borrows the loop, the receive target, the transfer
 // statistics and the work pool.
 //
@@ -68,6 +70,11 @@ class UploadHandler final {
   // Receive went off (or moved): uploads in flight end, and the page
   // uploads waiting to resume are forgotten, their part files removed.
   void stopReceiving(std::string_view reason);
+  // Receive is on (Ferry started, or a folder was chosen): the page uploads
+  // an earlier run left unfinished in the receive folder come back into
+  // the table (read in the pool), and part files idle for kKeepPartial go.
+  // Until that is done, a resume of an id not known yet is asked to retry.
+  void restoreUnfinished();
 
   ReceiveAsks& asks() { return asks_; }
   // An upload admitted elsewhere (a LocalSend session the user accepted):
@@ -115,7 +122,8 @@ class UploadHandler final {
   // files), oldest first: O(log n) each. Runs on a timer, every hour.
   void expireIdle();
   // The table of page uploads and its two indexes, kept together.
-  void addResumable(const std::shared_ptr<ResumableUpload>& r);
+  void addResumable(const std::shared_ptr<ResumableUpload>& r,
+                    std::chrono::steady_clock::time_point lastUsed = std::chrono::steady_clock::now());
   void touchResumable(ResumableUpload& r);
   void eraseResumable(const std::string& id);
   // Removes part files in the pool, off the loop.
@@ -131,6 +139,8 @@ class UploadHandler final {
   std::set<std::pair<std::chrono::steady_clock::time_point, std::string>> byAge_;  // (lastUsed, id)
   std::unordered_map<std::string, std::size_t> perAddress_;  // unfinished page uploads per client address
   EventLoop::TimerId expiryTimer_ = 0;
+  int restoring_ = 0;  // reads of the records in flight
+  std::shared_ptr<const ReceiveFolder> restored_;  // the folder last read
 };
 
 }  // namespace ferry

@@ -7,6 +7,7 @@ namespace ferry {
 namespace {
 
 constexpr std::string_view kPartSuffix = ".ferry-part";
+constexpr std::string_view kRecordSuffix = ".resume";
 constexpr std::size_t kMaxName = 255;  // bytes: NAME_MAX on Linux and macOS
 
 bool validUtf8(std::string_view s) {
@@ -102,7 +103,7 @@ std::string whyBadUploadName(std::string_view name) {
       return "The file name may not contain invisible control or text-direction characters.";
   if (name.back() == '.' || name.back() == ' ') return "The file name may not end with a dot or a space.";
   if (windowsReserved(name)) return "That name is reserved for a device on Windows (CON, NUL, COM1...).";
-  if (isPartFileName(name)) return "That name is reserved for files still arriving.";
+  if (isPartFileName(name) || isPartRecordName(name)) return "That name is reserved for files still arriving.";
   return {};
 }
 
@@ -129,9 +130,9 @@ std::string numberedName(std::string_view name, unsigned n) {
 }
 
 std::string partFileName(std::string_view name, unsigned n) {
-  // Room for the dot, the suffix and "-NNN" within 255 bytes; a cut inside
-  // a UTF-8 sequence backs off to its start.
-  std::size_t keep = std::min(name.size(), kMaxName - 1 - kPartSuffix.size() - 5);
+  // Room for the dot, the suffix, "-NNN" and the record's suffix within 255
+  // bytes; a cut inside a UTF-8 sequence backs off to its start.
+  std::size_t keep = std::min(name.size(), kMaxName - 1 - kPartSuffix.size() - 5 - kRecordSuffix.size());
   while (keep > 0 && keep < name.size() && (static_cast<unsigned char>(name[keep]) & 0xc0) == 0x80) --keep;
   std::string out = ".";
   out += name.substr(0, keep);
@@ -150,6 +151,17 @@ bool isPartFileName(std::string_view name) {
   for (char c : rest.substr(1))
     if (c < '0' || c > '9') return false;
   return true;
+}
+
+std::string partRecordName(std::string_view partName) {
+  std::string out(partName);
+  out += kRecordSuffix;
+  return out;
+}
+
+bool isPartRecordName(std::string_view name) {
+  return name.size() > kRecordSuffix.size() && name.ends_with(kRecordSuffix) &&
+         isPartFileName(name.substr(0, name.size() - kRecordSuffix.size()));
 }
 
 }  // namespace ferry

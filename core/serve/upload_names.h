@@ -19,7 +19,7 @@ namespace ferry {
 // characters that reorder text on screen (U+202E...), a drive ("C:") or
 // any colon, Windows' reserved names (CON, NUL, CONIN$, COM1... with any
 // extension), a trailing dot or space, invalid UTF-8, more than 255 bytes,
-// the names of Ferry's own part files, and on Windows < > " | ? *.
+// the names of Ferry's own part files and their records, and on Windows < > " | ? *.
 std::string whyBadUploadName(std::string_view name);
 
 // The n-th name tried for `name`: n = 0 is the name itself, then
@@ -33,5 +33,9 @@ std::string numberedName(std::string_view name, unsigned n);
 // n-th try: ".NAME.ferry-part", ".NAME.ferry-part-1"... (NAME cut to fit).
 std::string partFileName(std::string_view name, unsigned n);
 bool isPartFileName(std::string_view name);
+// The record beside a page upload's part file that lets it resume after a
+// restart (its id, size, client and name): "PART.resume".
+std::string partRecordName(std::string_view partName);
+bool isPartRecordName(std::string_view name);
 
 }  // namespace ferry

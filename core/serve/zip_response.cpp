@@ -38,7 +38,7 @@ void ZipResponse::start() { submit(Task::kWalk); }
 void ZipResponse::submit(Task task) {
   task_ = task;
   jobInFlight_ = true;
-  handler_.pool().submit(job_);
+  handler_.pool().submit(job_, WorkPool::Lane::kDisk, share_->pin.device);
 }
 
 void ZipResponse::Job::run() {
@@ -160,20 +160,23 @@ bool ZipResponse::sameFile(std::size_t i, const FileInfo& now) const {
 void ZipResponse::computeCrcs() {
   for (std::size_t i = crcFrom_; i < crcTo_; ++i) {
     if (crcKnown_[i]) continue;
-    OpenedFile f = root_.openFile(relOf(i));
-    std::uint32_t crc = 0;
-    bool ok = f.fd >= 0 && sameFile(i, f.info) && computeCrc32(f.fd, f.info.size, crc);
-    // Written to while it was read: the CRC may be of neither version.
-    FileInfo after;
-    ok = ok && statFile(f.fd, after) && sameFile(i, after);
-    ferry::closeFile(f.fd);
-    if (!ok) {
+    // Once for the file, also when the folder scanner is at it meanwhile.
+    std::optional<std::uint32_t> crc = handler_.crcs().crcOf(layout_.entry(i).file, [&]() -> std::optional<std::uint32_t> {
+      OpenedFile f = root_.openFile(relOf(i));
+      std::uint32_t c = 0;
+      bool ok = f.fd >= 0 && sameFile(i, f.info) && computeCrc32(f.fd, f.info.size, c);
+      // Written to while it was read: the CRC may be of neither version.
+      FileInfo after;
+      ok = ok && statFile(f.fd, after) && sameFile(i, after);
+      ferry::closeFile(f.fd);
+      return ok ? std::optional<std::uint32_t>(c) : std::nullopt;
+    });
+    if (!crc) {
       changed_ = std::string(layout_.name(i));
       return;
     }
-    crc_[i] = crc;
+    crc_[i] = *crc;
     crcKnown_[i] = true;
-    handler_.crcs().put(layout_.entry(i).file, crc);
   }
 }
 

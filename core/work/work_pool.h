@@ -17,14 +17,30 @@
 // most mediaThreads of them, so a grid of photos being looked at never keeps
 // a download from opening its file. Each lane runs in the order submitted.
 //
+// A job may name the device (st_dev) its files are on: at most half the
+// threads run jobs of one device at once, so a disk that hangs (a dead
+// network mount, a USB stick pulled out) holds those threads and never the
+// whole pool; the next job of another device runs as soon as a thread is
+// free, passing the hung device's jobs that wait.
+//
+// Destroying the pool waits for running jobs at most stopDeadline: a thread
+// still stuck in a system call after that is left to finish alone, and its
+// job (with whatever owns it) is kept allocated for the rest of the process,
+// never handed back, so that the thread's return touches nothing freed. The
+// pool's queues and lock live as long as its last thread.
+//
 // submit() and the destructor: the loop thread (or, once the loop has
 // stopped, the thread that holds it). Job::run(): a pool thread. Job::done():
 // the loop thread, in the order the jobs finished.
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
+#include <memory>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "event_loop.h"
@@ -47,6 +63,7 @@ class WorkPool final {
    private:
     friend class WorkPool;
     Job* next_ = nullptr;
+    std::uint64_t device_ = 0;
     bool ran_ = false;
     bool media_ = false;
   };
@@ -56,40 +73,34 @@ class WorkPool final {
   // Four threads by default: enough for a few stalled disks at once, few
   // enough to cost nothing idle (libuv's default is four too).
   static constexpr unsigned kDefaultThreads = 4;
+  // How long the destructor waits for running jobs (a read of a healthy
+  // disk takes milliseconds; a hung one may never return).
+  static constexpr std::chrono::milliseconds kDefaultStopDeadline{2000};
 
   // mediaThreads 0 = half the threads; always at least one thread is left
   // to disk work (a pool of one thread runs both, media waiting its turn).
-  explicit WorkPool(EventLoop& loop, unsigned threads = kDefaultThreads, unsigned mediaThreads = 0);
-  // Waits for the jobs that are running, then calls done() on this thread
-  // for every job not yet delivered (those that never ran with ran=false).
+  explicit WorkPool(EventLoop& loop, unsigned threads = kDefaultThreads, unsigned mediaThreads = 0,
+                    std::chrono::milliseconds stopDeadline = kDefaultStopDeadline);
+  // Waits for the jobs that are running (at most the stop deadline), then
+  // calls done() on this thread for every job not yet delivered (those that
+  // never ran with ran=false); jobs still running are left as said above.
   ~WorkPool();
   WorkPool(const WorkPool&) = delete;
   WorkPool& operator=(const WorkPool&) = delete;
 
-  void submit(Job& job, Lane lane = Lane::kDisk);
-  unsigned mediaThreads() const { return mediaMax_; }
+  // `device`: the st_dev of the files the job touches (FileId::device), or
+  // 0 when it names none (no cap).
+  void submit(Job& job, Lane lane = Lane::kDisk, std::uint64_t device = 0);
+  unsigned mediaThreads() const;
+  // The loop the jobs' done() run on (for a job's owner that needs a timer).
+  EventLoop& loop() const { return loop_; }
+  // Jobs of one device that may run at once: half the threads, at least one.
+  unsigned perDevice() const;
 
  private:
-  struct Queue {
-    Job* head = nullptr;
-    Job* tail = nullptr;
-    void push(Job* j);
-    Job* pop();
-  };
-  void worker();
-  Job* take();  // the next job a thread may run now, under mutex_
-  void deliver();  // on the loop: done() for every finished job
-
+  struct State;
   EventLoop& loop_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  Queue waiting_;       // disk lane
-  Queue waitingMedia_;  // media lane
-  unsigned mediaMax_ = 1;
-  unsigned mediaRunning_ = 0;
-  Queue finished_;
-  bool deliveryPosted_ = false;
-  bool stopping_ = false;
+  std::shared_ptr<State> state_;
   std::vector<std::thread> threads_;
 };
 

@@ -163,7 +163,15 @@ def test_page_left_mid_upload_says_where_and_resumes():
             b.get(link)
             b.find_element("id", "files").send_keys(big)
             fb.wait_for(lambda: part_size() >= 1024 * 1024, 30, "a megabyte on the disk")
-            time.sleep(1.2)  # the page notes its progress once a second
+            # The page notes its progress (at most once a second) where it
+            # finds it on its return: wait until it has noted some.
+            fb.wait_for(lambda: b.execute_script(
+                "for (var i = 0; i < localStorage.length; i++) {"
+                "  var k = localStorage.key(i);"
+                "  if (k.indexOf('ferry-unfinished ') !== 0) continue;"
+                "  var all = JSON.parse(localStorage.getItem(k));"
+                "  for (var f in all) if (all[f].sent > 0) return true;"
+                "} return false;"), 10, "the page to note its progress")
             # The page is gone mid-file (a phone that killed the tab), and
             # with it the connection (bytes the proxy holds never arrive).
             proxy.cut()

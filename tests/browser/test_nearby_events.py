@@ -191,7 +191,11 @@ def test_framing_cookie_and_replay():
         # Last-Event-ID gets exactly what it missed, as the same device.
         ferry.answer("text %d second" % device)
         ferry.answer("text %d third" % device)
-        time.sleep(0.5)
+        # Both queued before the page comes back: a look without
+        # Last-Event-ID shows them (waiting for them, with a deadline).
+        probe = Stream(port, path, cookie=cookie)
+        assert [i for i, _, _ in probe.events(4)] == [None, 1, 2, 3]
+        probe.close()
         r = Stream(port, path, cookie=cookie, last_id=1)
         assert r.cookie() == cookie
         evs = r.events(3)
@@ -260,7 +264,8 @@ def test_text_from_a_page():
         assert status == 409 and "reload" in text, (status, text)
         status, _ = post_text(port, path, b"csrf", cookie=s.cookie(), origin="http://evil.example")
         assert status == 403
-        assert len(json_events(ferry, "text")) == 2
+        # The 64 KB text reached the log too (written after its answer).
+        fb.wait_for(lambda: len(json_events(ferry, "text")) == 2, 5, "the second text event")
         s.close()
     finally:
         ferry.stop()

@@ -15,6 +15,8 @@
 //   nosendfile sendfile() fails with EINVAL (a file system without it)
 // openat2() through syscall() (the server's open-if-cached) meets the same
 // faults as open(): refused when "deny", EAGAIN (needs the disk) when "slow".
+// Asked whether pages are cached (cachestat() through syscall(), mincore()
+// on a mapping of an affected file), a "slow" disk has none cached.
 //   deny       open() fails with EACCES
 //   enospc     write() fails with ENOSPC
 //
@@ -29,6 +31,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -185,6 +189,9 @@ NEXT(sendfile)
 NEXT(sendfile64)
 NEXT(write)
 NEXT(syscall)
+NEXT(mmap)
+NEXT(munmap)
+NEXT(mincore)
 #define REAL(name) real_##name()
 
 static mode_t modeArg(int flags, va_list ap) {
@@ -299,7 +306,54 @@ ssize_t write(int fd, const void* buf, size_t n) {
   return REAL(write)(fd, buf, n);
 }
 
-// syscall(): only openat2 is looked at; every other call goes through with
+// Mappings of affected files, so that mincore() on them can say "not
+// cached" on a slow disk: a few at a time is all a server makes (one per
+// check, unmapped at once).
+enum { kMaxMaps = 64 };
+static _Atomic(uintptr_t) mapStart[kMaxMaps];
+static _Atomic(size_t) mapLength[kMaxMaps];
+
+void* mmap(void* addr, size_t len, int prot, int flags, int fd, off_t off) {
+  void* p = REAL(mmap)(addr, len, prot, flags, fd, off);
+  if (p != MAP_FAILED && isMarked(fd))
+    for (int i = 0; i < kMaxMaps; ++i) {
+      uintptr_t none = 0;
+      if (atomic_compare_exchange_strong(&mapStart[i], &none, (uintptr_t)p)) {
+        atomic_store(&mapLength[i], len);
+        break;
+      }
+    }
+  return p;
+}
+
+int munmap(void* addr, size_t len) {
+  for (int i = 0; i < kMaxMaps; ++i) {
+    uintptr_t at = (uintptr_t)addr;
+    if (atomic_load(&mapStart[i]) == at) {
+      atomic_store(&mapLength[i], 0);
+      atomic_store(&mapStart[i], 0);
+    }
+  }
+  return REAL(munmap)(addr, len);
+}
+
+int mincore(void* addr, size_t len, unsigned char* vec) {
+  int r = REAL(mincore)(addr, len, vec);
+  long ms = 0;
+  if (r != 0) return r;
+  for (int i = 0; i < kMaxMaps; ++i) {
+    uintptr_t start = atomic_load(&mapStart[i]);
+    size_t n = atomic_load(&mapLength[i]);
+    if (start && (uintptr_t)addr >= start && (uintptr_t)addr < start + n) {
+      const size_t page = (size_t)sysconf(_SC_PAGESIZE);
+      if (currentFault(&ms) == kSlow) memset(vec, 0, (len + page - 1) / page);
+      break;
+    }
+  }
+  return r;
+}
+
+// syscall(): only openat2 and cachestat are looked at; every other call goes through with
 // its six argument registers as they came.
 long syscall(long n, ...) {
   va_list ap;
@@ -326,6 +380,12 @@ long syscall(long n, ...) {
     long fd = REAL(syscall)(n, a[0], a[1], a[2], a[3], a[4], a[5]);
     mark((int)fd, path);
     return fd;
+  }
+  if (n == 451) {  // cachestat(fd, range, stat, flags)
+    long r = REAL(syscall)(n, a[0], a[1], a[2], a[3], a[4], a[5]);
+    long ms = 0;
+    if (r == 0 && isMarked((int)a[0]) && currentFault(&ms) == kSlow) ((unsigned long long*)a[2])[0] = 0;  // nr_cache
+    return r;
   }
   return REAL(syscall)(n, a[0], a[1], a[2], a[3], a[4], a[5]);
 }

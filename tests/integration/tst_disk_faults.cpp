@@ -11,6 +11,7 @@
 #include <QTest>
 
 #include <dlfcn.h>
+#include <sys/stat.h>
 
 #include "pollers.h"
 #include "testutil/http_client.h"
@@ -40,6 +41,10 @@ class TestDiskFaults : public QObject {
     return count ? __atomic_load_n(count, __ATOMIC_SEQ_CST) : 0;
   }
   QString out(const QString& name) const { return dir_.filePath(name); }
+  static quint64 deviceOf(const QString& path) {
+    struct stat st {};
+    return ::stat(QFile::encodeName(path).constData(), &st) == 0 ? quint64(st.st_dev) : 0;
+  }
 
  private slots:
   void initTestCase_data() { addPollerRows(); }
@@ -247,6 +252,127 @@ class TestDiskFaults : public QObject {
     qInfo("stopped in %lld ms while an open waited for the disk", t.elapsed());
     QVERIFY(stopped.wait(5'000));
     QVERIFY(stopped.exitCode() != 0);
+  }
+
+  // A download waits for the disk at most its deadline (30 s; half a second
+  // here): a file whose open does not come back is a 503 with Retry-After,
+  // and one whose next block does not, mid-body, a cut connection and a
+  // failed transfer that says why.
+  void aDiskThatDoesNotAnswerIs503() {
+    fx_ = std::make_unique<ServerFixture>();
+    fx_->options.diskDeadline = std::chrono::milliseconds(500);
+    QVERIFY(fx_->start(currentPoller()));
+    QString path = disk_ + "/asleep.bin";
+    writeRandomFile(path, 100'000, 81);
+    auto s = fx_->share(path);
+    QVERIFY(setFault("slow 4000"));
+    QElapsedTimer t;
+    t.start();
+    RawResponse r = rawRequest(fx_->port(), "GET " + fx_->target(s) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    qInfo("answered in %lld ms while the open waited", t.elapsed());
+    QCOMPARE(r.status, 503);
+    QVERIFY(r.headers.contains("retry-after"));
+    QVERIFY2(r.body.contains("not answering"), r.body.constData());
+    QVERIFY(t.elapsed() < 3'000);
+  }
+
+  void aDiskThatStopsMidDownloadCutsIt() {
+    fx_ = std::make_unique<ServerFixture>();
+    fx_->options.diskDeadline = std::chrono::milliseconds(500);
+    QVERIFY(fx_->start(currentPoller()));
+    QString path = disk_ + "/stops.bin";
+    writeRandomFile(path, 16'000'000, 83);
+    auto s = fx_->share(path);
+    AsyncCurl reading;
+    reading.start(fx_->url(s), out("stops.out"), {"--limit-rate", "4M"});
+    QVERIFY(fx_->waitActive(s, 500'000));
+    const unsigned long before = stalls();
+    QVERIFY(setFault("slow 4000"));
+    QTRY_VERIFY_WITH_TIMEOUT(stalls() > before, 10'000);  // a block's read waits for the disk
+    QVERIFY(reading.wait(3'000));  // cut at the deadline, not served on at 4 s a block
+    QVERIFY(reading.exitCode() != 0);
+    QVERIFY(reading.sizeOnDisk() < 16'000'000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+          for (const auto& t : fx_->transfersOf(s))
+            if (t.state == TransferState::kFailed && t.reason.find("disk did not answer") != std::string::npos)
+              return true;
+          return false;
+        }(),
+        5'000);
+  }
+
+  // A disk that hangs (a dead network mount) takes at most half the work
+  // pool: four downloads stuck in its opens hold two threads, and a folder
+  // on another disk is listed (a job in the pool too) at once meanwhile.
+  void aHungDiskTakesAtMostHalfThePool() {
+    QTemporaryDir elsewhere("/dev/shm/ferry-other-XXXXXX");
+    if (!elsewhere.isValid() || deviceOf(elsewhere.path()) == deviceOf(disk_))
+      QSKIP("no second file system (/dev/shm) to list from");
+    QVERIFY(writeFile(elsewhere.filePath("note.txt"), "on another disk"));
+    QVERIFY(startServer());
+    QList<ferry::Share> hung;
+    for (int i = 0; i < 4; ++i) {
+      const QString path = disk_ + "/hung" + QString::number(i) + ".bin";
+      writeRandomFile(path, 100'000, 60 + i);
+      hung << fx_->share(path);
+    }
+    auto folder = fx_->share(elsewhere.path());
+    QVERIFY(setFault("slow 4000"));
+    const unsigned long before = stalls();
+    std::vector<std::unique_ptr<AsyncCurl>> stuck;
+    for (int i = 0; i < 4; ++i) {
+      stuck.push_back(std::make_unique<AsyncCurl>());
+      stuck.back()->start(fx_->url(hung[i]), out("hung" + QString::number(i)));
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(stalls() >= before + 2, 10'000);  // two opens wait for the disk
+    QElapsedTimer t;
+    t.start();
+    RawResponse listing = rawRequest(fx_->port(), "GET " + fx_->target(folder) + "/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    qInfo("listing on another disk answered in %lld ms", t.elapsed());
+    QCOMPARE(listing.status, 200);
+    QVERIFY(listing.body.contains("note.txt"));
+    QVERIFY2(t.elapsed() < 2'000, "the listing waited for the hung disk's opens");
+    // The other two downloads still wait their turn: the disk has its half.
+    QCOMPARE(stalls() - before, 2ul);
+    QVERIFY(setFault({}));
+    for (auto& c : stuck) {
+      QVERIFY(c->wait(30'000));
+      QCOMPARE(c->exitCode(), 0);
+    }
+  }
+
+  // Stopping while an open is stuck on the disk for longer than the stop
+  // deadline: stop() returns at the deadline, the stuck thread left to
+  // finish alone (the sanitizer runs check that its return touches nothing
+  // freed).
+  void stopHasADeadline() {
+    fx_ = std::make_unique<ServerFixture>();
+    fx_->options.stopDeadline = std::chrono::milliseconds(300);
+    QVERIFY(fx_->start(currentPoller()));
+    QString path = disk_ + "/hung-at-stop.bin";
+    writeRandomFile(path, 100'000, 71);
+    auto s = fx_->share(path);
+    QVERIFY(setFault("slow 3000"));
+    AsyncCurl stopped;
+    const unsigned long before = stalls();
+    stopped.start(fx_->url(s), out("hung-at-stop"));
+    QTRY_VERIFY_WITH_TIMEOUT(stalls() > before, 10'000);  // its open waits in the pool
+    QElapsedTimer t;
+    t.start();
+    fx_->server.stop();
+    qInfo("stopped in %lld ms while an open was stuck for 3 s", t.elapsed());
+    QVERIFY2(t.elapsed() < 1'500, "stop() waited for the stuck open");
+    QVERIFY(stopped.wait(5'000));
+    QVERIFY(stopped.exitCode() != 0);
+    // The server starts again while the old thread is still stuck.
+    QVERIFY(setFault({}));
+    QVERIFY(fx_->start(currentPoller()));
+    QVERIFY(writeFile(out("after.txt"), "served"));
+    auto after = fx_->share(out("after.txt"));
+    RawResponse r = rawRequest(fx_->port(), "GET " + fx_->target(after) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    QCOMPARE(r.status, 200);
+    QCOMPARE(r.body, QByteArray("served"));
   }
 
   // A file system without sendfile() (some FUSE and network mounts): the

@@ -3,6 +3,7 @@
 // smuggling forms), bodies cut short or followed by more, a stalled body,
 // Receive turned off mid-upload, and the page's resumable protocol.
 
+#include <QRegularExpression>
 #include <QTest>
 
 #include <sys/statvfs.h>
@@ -24,6 +25,8 @@ class TestReceiveProtocol : public QObject {
   QStringList entries() const {
     return QDir(inbox()).entryList(QDir::AllEntries | QDir::Hidden | QDir::System | QDir::NoDotAndDotDot, QDir::Name);
   }
+  // The part files (each page upload's also has its record beside it).
+  QStringList parts() const { return entries().filter(QRegularExpression("\\.ferry-part(-\\d+)?$")); }
   std::uint16_t port() const { return fx_->port(); }
   QByteArray head(const QByteArray& method, const QByteArray& target, const QByteArray& extra) const {
     return method + " " + target + " HTTP/1.1\r\n" + hostHeader(port()) + extra + "\r\n";
@@ -317,13 +320,63 @@ class TestReceiveProtocol : public QObject {
     QCOMPARE(rawRequest(port(), resume).status, 507);
     // Refused before its first byte: the part and its offset are still there.
     QCOMPARE(offsetNow(), qint64(1024 * 1024));
-    QCOMPARE(entries().size(), 1);
-    QCOMPARE(QFileInfo(inbox(entries().value(0))).size(), qint64(1024 * 1024));
+    QCOMPARE(parts().size(), 1);
+    QCOMPARE(QFileInfo(inbox(parts().value(0))).size(), qint64(1024 * 1024));
     // Room again: the same id goes on and the file is whole.
     QVERIFY(QFile::remove(disk.filePath("filler")));
     RawResponse done = rawRequest(port(), resume);
     QCOMPARE(done.status, 201);
     QCOMPARE(sha256(readFileBytes(inbox("kept.bin"))), sha256(file));
+  }
+
+  void aPageUploadResumesAfterARestart() {
+    QVERIFY(start());
+    const QByteArray file = randomBytes(2 * 1024 * 1024 + 3, 41);
+    const QByteArray id = handshake("holiday.mov", file.size());
+    QVERIFY(!id.isEmpty());
+    {
+      RawClient c(port());
+      QVERIFY(c.send(head("PUT", base_ + "?upload=" + id + "&offset=0",
+                          "Content-Length: " + QByteArray::number(file.size()) + "\r\n") +
+                     file.left(1200000)));
+      QTRY_VERIFY(!parts().isEmpty() && QFileInfo(inbox(parts().value(0))).size() > 0);
+    }
+    auto offsetNow = [&] {
+      RawResponse h = rawRequest(port(), head("HEAD", base_ + "?upload=" + id, {}), true);
+      return h.status == 200 ? h.headers.value("upload-offset").toLongLong() : -h.status;
+    };
+    QTRY_COMPARE(offsetNow(), qint64(1200000));
+    // What an earlier run left: a page upload idle for more than a day (its
+    // part and record), a part file no record names from then, and one
+    // from a minute ago.
+    const QByteArray oldRecord = "ferry-upload 1\nOLDID\n10\n127.0.0.1\nold.bin\n";
+    QVERIFY(writeFile(inbox(".old.bin.ferry-part"), "12345"));
+    QVERIFY(writeFile(inbox(".old.bin.ferry-part.resume"), oldRecord));
+    QVERIFY(writeFile(inbox(".crashed.iso.ferry-part"), "x"));
+    QVERIFY(writeFile(inbox(".recent.iso.ferry-part"), "y"));
+    const QDateTime dayAgo = QDateTime::currentDateTime().addSecs(-25 * 3600);
+    for (const char* name : {".old.bin.ferry-part", ".crashed.iso.ferry-part"}) {
+      QFile f(inbox(name));
+      QVERIFY(f.open(QIODevice::ReadWrite));
+      QVERIFY(f.setFileTime(dayAgo, QFileDevice::FileModificationTime));
+    }
+    // Ferry restarts with the same receive link.
+    const std::string token = base_.mid(1, base_.size() - 2).toStdString();
+    fx_->server.stop();
+    QVERIFY(fx_->start(""));
+    std::string error;
+    QVERIFY(fx_->server.setReceiveFolder(QFile::encodeName(inbox()).toStdString(), &error, token));
+    // The page asks where it stopped, and goes on from there.
+    QTRY_COMPARE(offsetNow(), qint64(1200000));
+    const QByteArray rest = file.mid(1200000);
+    RawResponse done = rawRequest(port(), head("PUT", base_ + "?upload=" + id + "&offset=1200000",
+                                               "Content-Length: " + QByteArray::number(rest.size()) + "\r\n") +
+                                              rest);
+    QCOMPARE(done.status, 201);
+    QCOMPARE(sha256(readFileBytes(inbox("holiday.mov"))), sha256(file));
+    // The day-old ones are gone, the recent orphan is left for its day.
+    QCOMPARE(rawRequest(port(), head("HEAD", base_ + "?upload=OLDID", {}), true).status, 404);
+    QTRY_COMPARE(entries(), (QStringList{".recent.iso.ferry-part", "holiday.mov"}));
   }
 
   void unfinishedUploadsAreCapped() {
@@ -364,7 +417,7 @@ class TestReceiveProtocol : public QObject {
     }
     // Dropped: the part file stays for the page to resume...
     QTRY_COMPARE(rawRequest(port(), head("HEAD", base_ + "?upload=" + id, {}), true).status, 200);
-    QCOMPARE(entries().size(), 1);
+    QCOMPARE(parts().size(), 1);
     // ...until Receive goes off.
     fx_->server.stopReceiving();
     QTRY_COMPARE(entries(), QStringList());

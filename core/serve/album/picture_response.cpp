@@ -28,7 +28,7 @@ std::string_view PictureResponse::name() const {
 
 void PictureResponse::start() {
   jobInFlight_ = true;
-  pool_.submit(openJob_);
+  pool_.submit(openJob_, WorkPool::Lane::kDisk, share_->pin.device);
 }
 
 void PictureResponse::OpenJob::run() {
@@ -83,7 +83,7 @@ void PictureResponse::OpenJob::done(bool ran) {
   PictureResponse& r = self;
   if (ran && r.out_ && r.outcome_ == Outcome::kPending) {
     // A miss: decoded on the media lane, the descriptor still open.
-    r.pool_.submit(r.makeJob_, WorkPool::Lane::kMedia);
+    r.pool_.submit(r.makeJob_, WorkPool::Lane::kMedia, r.share_->pin.device);
     return;
   }
   if (ran && r.out_) {
