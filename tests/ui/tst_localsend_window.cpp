@@ -1,8 +1,9 @@
 // LocalSend as the window runs it, over real sockets. Settings' switch
 // (with the name shown to others) is saved, turns LocalSend's listener on
 // and off while the window serves — curl gets LocalSend's info over https
-// with that name, then nothing listens there — and a window made again from
-// the saved settings is a LocalSend device from its start. The window asks
+// with that name, then nothing listens there, and an upload in flight ends
+// leaving nothing behind — and a window made again from the saved settings
+// is a LocalSend device from its start. The window asks
 // for the PIN a LocalSend device wants: the npm `localsend` peer with
 // --pin, found by multicast, gets a file once the right PIN is typed in the
 // dialog (a wrong one is asked for again, saying so), and Cancel gives a
@@ -14,6 +15,9 @@
 // peer, which that wrapper starts.
 
 #include <QDialogButtonBox>
+#include <QDir>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLineEdit>
 #include <QProcess>
 #include <QPushButton>
@@ -26,6 +30,7 @@
 #include "nearby/nearby_controller.h"
 #include "nearby/nearby_model.h"
 #include "nearby/pin_dialog.h"
+#include "receive/receive_panel.h"
 #include "server_bridge.h"
 #include "settings/settings_dialog.h"
 #include "ui_test_support.h"
@@ -139,12 +144,47 @@ class TestLocalSendWindow : public QObject {
     QVERIFY(w->isServing());
     QVERIFY(localSendInfo().contains("\"alias\":\"Kitchen PC\""));
 
+    // A phone's upload in flight when LocalSend goes off: it ends, and
+    // nothing of it is left in the Receive folder.
+    QTemporaryDir inbox;
+    w->receivePanel()->setFolder(inbox.path());
+    QVERIFY(w->receivePanel()->setReceiving(true));
+    const QString big = config_->path() + "/big.bin";
+    test::writeRandomFile(big, 2'000'000);
+    const QByteArray offer =
+        R"({"info":{"alias":"Test Phone","version":"2.1","deviceModel":"Pixel","deviceType":"mobile",)"
+        R"("fingerprint":"0123456789ABCDEF","port":53399,"protocol":"https","download":false},)"
+        R"("files":{"f":{"id":"f","fileName":"big.bin","size":2000000,"fileType":"application/octet-stream"}}})";
+    const QJsonObject session =
+        QJsonDocument::fromJson(curl({"-k", "-H", "Content-Type: application/json", "--data-binary", offer,
+                                      "https://127.0.0.1:53317/api/localsend/v2/prepare-upload"}))
+            .object();
+    QVERIFY2(!session.value("sessionId").toString().isEmpty(), "the offer is accepted");
+    QProcess upload;
+    upload.start("curl", {"-sS", "-k", "--noproxy", "*", "--limit-rate", "100K", "-X", "POST", "-T", big,
+                          "https://127.0.0.1:53317/api/localsend/v2/upload?sessionId=" +
+                              session.value("sessionId").toString() +
+                              "&fileId=f&token=" + session.value("files").toObject().value("f").toString()});
+    // The upload's state as the window last heard it; none before it starts.
+    auto uploading = [&]() -> std::optional<TransferState> {
+      const std::shared_ptr<const StatsSnapshot> snap = w->bridge()->latest();
+      for (const TransferInfo& t : snap->transfers)
+        if (t.fileName() == "big.bin" && t.direction == TransferDirection::kUpload) return t.state;
+      return std::nullopt;
+    };
+    QVERIFY2(waitFor([&] { return uploading() == TransferState::kActive; }, 10'000), "the upload is under way");
+
     QVERIFY(changeSettings(*w, [&](SettingsDialog& d) {
       wasOn = d.localSend()->isChecked();
       d.localSend()->setChecked(false);
     }));
     QVERIFY2(wasOn, "the switch shows it saved on");
     QVERIFY(!w->bridge()->localSend().on);
+    QVERIFY2(waitFor([&] { return uploading() && *uploading() != TransferState::kActive; }, 10'000),
+             "off ends the upload in flight");
+    QVERIFY(upload.waitForFinished(10'000));
+    QVERIFY2(waitFor([&] { return QDir(inbox.path()).entryList(QDir::Files | QDir::Hidden).isEmpty(); }, 10'000),
+             "its part file is removed");
     QVERIFY2(!somethingListens(kLocalSendPort), "off closes LocalSend's port at once");
     QVERIFY(w->isServing());
     QVERIFY(somethingListens(w->bridge()->port()));
