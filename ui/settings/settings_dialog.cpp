@@ -139,8 +139,8 @@ SettingsDialog::SettingsDialog(const AppSettings& s, bool trayAvailable, QWidget
   localsendForm_->addRow(localsend_);
   auto* localsendNote = new QLabel(
       tr("Makes this computer visible to the LocalSend apps on the local network (phones, tablets, computers): "
-         "it announces itself to them by multicast. They can then send files into Receive's folder, and you can "
-         "send to them from Nearby."),
+         "it announces itself to them by multicast. They can then send files into Receive's folder (while "
+         "Receive is on), and you can send to them from Nearby."),
       this);
   localsendNote->setWordWrap(true);
   localsendForm_->addRow(localsendNote);
