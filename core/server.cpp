@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <future>
 
 #include "event_loop.h"
 #include "http_server.h"
@@ -39,6 +40,11 @@ struct Server::Running {
   // Ferry as a LocalSend peer: the devices it finds, what it sends them.
   std::unique_ptr<localsend::Discovery> lsDiscovery;
   std::unique_ptr<localsend::Sender> lsSender;
+  // LocalSend turned off while serving: its listener and handler are kept
+  // until the server stops, since an upload's last disk write may still end
+  // into the handler after its connection has gone.
+  std::vector<std::unique_ptr<HttpServer>> lsRetiredHttp;
+  std::vector<std::unique_ptr<LocalSendHandler>> lsRetired;
 #endif
   std::thread thread;
   std::uint16_t port = 0;
@@ -55,10 +61,12 @@ struct Server::Running {
     http.reset();
 #if defined(FERRY_HAVE_LOCALSEND)
     localsendHttp.reset();
+    lsRetiredHttp.clear();
 #endif
     pool.reset();
 #if defined(FERRY_HAVE_LOCALSEND)
     localsend.reset();
+    lsRetired.clear();
 #endif
     router.reset();
   }
@@ -210,8 +218,8 @@ void Server::startLocalSendPeer(Running& r, const localsend::DeviceInfo& self, c
       l = pinListener_;
     }
     if (l) return l(session, device, name, wrong);
-    // Nothing here asks for PINs (the window does not yet): the send ends
-    // with a reason instead of waiting for an answer that never comes.
+    // Nothing here asks for PINs: the send ends with a reason instead of
+    // waiting for an answer that never comes.
     post([session](Running& r) {
       if (r.lsSender) r.lsSender->pin(session, "");
     });
@@ -597,6 +605,53 @@ void Server::refreshNearby() {
     if (r.lsDiscovery) r.lsDiscovery->announce();
   });
 #endif
+}
+
+LocalSendStatus Server::setLocalSend(const ServerOptions& options) {
+  // Held so that stop() cannot end the loop before the job below has run.
+  std::lock_guard life(lifecycle_);
+  std::promise<LocalSendStatus> done;
+  std::future<LocalSendStatus> result = done.get_future();
+  {
+    std::lock_guard lock(mutex_);
+    if (!running_) return {};
+    Running* r = running_.get();
+    r->loop->post([this, r, &options, &done] {
+      stopLocalSend(*r);
+      LocalSendStatus status;
+      if (options.localsend) {
+        HttpServerOptions main;
+        main.limits = options.limits;
+        status = startLocalSend(*r, options, main);
+      }
+      done.set_value(std::move(status));
+    });
+  }
+  LocalSendStatus status = result.get();
+  std::lock_guard lock(mutex_);
+  localsend_ = status;
+  if (!status.on) lsDiscoveryError_.clear();
+  return status;
+}
+
+void Server::stopLocalSend(Running& r) {
+#if defined(FERRY_HAVE_LOCALSEND)
+  // Sends in flight end as cancelled; the devices found leave the list.
+  r.lsSender.reset();
+  r.lsDiscovery.reset();
+  if (r.localsend) r.localsend->stopReceiving("LocalSend was turned off");
+  if (r.localsendHttp) {
+    r.localsendHttp->shutdown();
+    r.lsRetiredHttp.push_back(std::move(r.localsendHttp));
+  }
+  if (r.localsend) r.lsRetired.push_back(std::move(r.localsend));
+#else
+  (void)r;
+#endif
+}
+
+void Server::setSharerName(const std::string& name) {
+  post([name = name.empty() ? localHostName() : name](Running& r) { r.router->setSharerName(name); });
 }
 
 LocalSendStatus Server::localSend() const {

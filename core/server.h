@@ -219,6 +219,18 @@ class Server final {
   // interface can multicast, the UDP port is taken), or "".
   std::string localSendDiscoveryError() const;
 
+  // Turns LocalSend on or off while serving, as `options` says (localsend,
+  // its port, http, PIN and identity folder, sharerName as its alias), and
+  // leaves Ferry's own port and its transfers alone: off ends LocalSend's
+  // sessions and sends, closes its listener and its discovery, and its
+  // devices leave the list; on (again) binds its port anew. Waits for the
+  // loop to do it, so a busy port is in the answer (error). While stopped it
+  // does nothing: the next start() takes the options.
+  LocalSendStatus setLocalSend(const ServerOptions& options);
+  // Who shares, as pages say it from the next request on ("" = this
+  // computer's host name); LocalSend's alias changes with setLocalSend().
+  void setSharerName(const std::string& name);
+
   // LocalSend (ServerOptions::localsend). The hooks are for whoever keeps
   // the list of LocalSend devices and sends to them; both run on the loop
   // thread, must not block, and are set before start().
@@ -248,6 +260,8 @@ class Server final {
   void publish(std::shared_ptr<const StatsSnapshot> snap);
   void post(std::function<void(Running&)> fn);
   LocalSendStatus startLocalSend(Running& r, const ServerOptions& options, const HttpServerOptions& main);
+  // LocalSend off on a running loop (loop thread).
+  void stopLocalSend(Running& r);
 #if defined(FERRY_HAVE_LOCALSEND)
   // Ferry as a LocalSend peer beside the listener startLocalSend() made:
   // discovery (multicast on LocalSend's UDP port, 53317 whatever port the

@@ -16,6 +16,9 @@
 #                                    # writes docs/BENCHMARKS-album.md)
 #   scripts/bench.sh tls             # HTTPS: 1 GiB, 4 KiB keep-alive, handshakes/s, idle memory beside nginx ssl
 #                                    # (tests/bench/bench_tls.py; writes docs/BENCHMARKS-tls.md)
+#   scripts/bench.sh localsend       # LocalSend: 1 GiB uploads (Content-Length, chunked) beside a PUT to the
+#                                    # receive link, 1,000 small files beside one, in a network namespace
+#                                    # (tests/bench/bench_localsend.py; writes docs/BENCHMARKS-localsend.md)
 #   scripts/bench.sh --rev HEAD~1 3  # measure a committed revision instead of the work tree
 #                                    # (built from `git archive` in build/bench-src/SHA, build/release-SHA)
 #   scripts/bench.sh --baseline REV  # also measure Ferry at REV beside this one, in the same run:
@@ -143,6 +146,13 @@ if [ "${args[*]:-}" = tls ] || [ "${args[*]:-}" = "--no-doc tls" ]; then
   doc=(--doc "$ROOT/docs/BENCHMARKS-tls.md")
   [ "${args[0]}" = --no-doc ] && doc=()
   exec /usr/bin/python3 "$ROOT/tests/bench/bench_tls.py" --ferry "$ROOT/$build/app/ferry" "${doc[@]}"
+fi
+# LocalSend (its uploads beside the receive link's PUT) too, in a network
+# namespace since it multicasts.
+if [ "${args[*]:-}" = localsend ] || [ "${args[*]:-}" = "--no-doc localsend" ]; then
+  doc=(--doc "$ROOT/docs/BENCHMARKS-localsend.md")
+  [ "${args[0]}" = --no-doc ] && doc=()
+  exec /usr/bin/python3 "$ROOT/tests/bench/bench_localsend.py" --ferry "$ROOT/$build/app/ferry" "${doc[@]}"
 fi
 exec /usr/bin/python3 "$ROOT/tests/bench/bench.py" --ferry "$ROOT/$build/app/ferry" "${extra[@]}" \
   --command "scripts/bench.sh${rev:+ --rev $rev}${baseline:+ --baseline $baseline}${args[*]:+ ${args[*]}}" "${args[@]}"

@@ -158,6 +158,10 @@ MainWindow::MainWindow(SettingsStore store, LaunchOptions launch, QWidget* paren
        [this](const QList<QUrl>& urls) { shareFiles(urls); }},
       this);
   sharesView_->insertAction(actions_->properties, nearbying_->sendToAction());
+  // LocalSend as serving started it (from Settings or --localsend): on, or why not.
+  connect(bridge_, &ServerBridge::runningChanged, this, [this](bool running) {
+    if (running && run_.serverOptions().localsend) reportLocalSend(bridge_->localSend(), false);
+  });
 
   bridge_->setRateLimit(run_.rateLimit());
   shares_->setNewLinkExpiry(std::chrono::seconds(run_.saved().newLinkExpirySeconds));
@@ -360,8 +364,26 @@ void MainWindow::applySettings(const AppSettings& s, const ServerOptions& before
     }
     bridge_->stop();
     startServing();
+  } else if (isServing()) {
+    // LocalSend and the name go on, off or change without a restart: the
+    // shares' downloads carry on.
+    if (before.sharerName != after.sharerName) bridge_->setSharerName(QString::fromStdString(after.sharerName));
+    if (before.localsend != after.localsend || (after.localsend && before.sharerName != after.sharerName))
+      reportLocalSend(bridge_->setLocalSend(after), before.localsend);
   }
   serving_->refresh();
+}
+
+void MainWindow::reportLocalSend(const LocalSendStatus& status, bool wasOn) {
+  if (!status.error.empty()) {
+    messageBar_->showMessage(MessageBar::Level::Warning, QString::fromStdString(status.error));
+  } else if (status.on && !wasOn) {
+    statusBar()->showMessage(tr("LocalSend is on: the LocalSend apps nearby see this computer as %1")
+                                 .arg(QString::fromStdString(status.alias)),
+                             6000);
+  } else if (!status.on && wasOn) {
+    statusBar()->showMessage(tr("LocalSend is off: this computer no longer announces itself"), 6000);
+  }
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {

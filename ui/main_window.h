@@ -151,6 +151,9 @@ class MainWindow final : public QMainWindow {
   // must restart.
   void applySettings(const AppSettings& s, const ServerOptions& before);
   void useFreePort(std::uint16_t port);
+  // What LocalSend's start (or stop) left, in the message bar or the
+  // status bar; `wasOn`: whether it was on before.
+  void reportLocalSend(const LocalSendStatus& status, bool wasOn);
   void quit();
   void updateTransferActions();
 

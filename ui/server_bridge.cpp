@@ -34,6 +34,14 @@ ServerBridge::ServerBridge(QObject* parent)
         this, [this, from, text = QString::fromStdString(text)] { emit nearbyTextArrived(from, text); },
         Qt::QueuedConnection);
   });
+  server_->setLocalSendPinListener([this](std::uint64_t session, std::uint64_t device, const std::string& name,
+                                          bool wrong) {
+    QMetaObject::invokeMethod(
+        this, [this, session, device, name = QString::fromStdString(name), wrong] {
+          emit localSendPinAsked(session, device, name, wrong);
+        },
+        Qt::QueuedConnection);
+  });
 }
 
 ServerBridge::~ServerBridge() {
@@ -155,6 +163,16 @@ void ServerBridge::answerReceiveAsk(std::uint64_t id, ReceiveAnswer answer) { se
 void ServerBridge::acceptReceiveDevice(const QString& key) { server_->acceptReceiveDevice(key.toStdString()); }
 
 std::vector<NearbyDevice> ServerBridge::nearbyDevices() const { return server_->nearbyDevices(); }
+
+LocalSendStatus ServerBridge::setLocalSend(const ServerOptions& options) { return server_->setLocalSend(options); }
+
+LocalSendStatus ServerBridge::localSend() const { return server_->localSend(); }
+
+void ServerBridge::setSharerName(const QString& name) { server_->setSharerName(name.toStdString()); }
+
+void ServerBridge::answerLocalSendPin(std::uint64_t session, const QString& pin) {
+  server_->answerLocalSendPin(session, pin.toStdString());
+}
 
 bool ServerBridge::sendToDevice(std::uint64_t device, const QStringList& paths, QString* error) {
   std::vector<std::string> list;

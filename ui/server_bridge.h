@@ -11,7 +11,8 @@
 // open at once, so they cannot flood the GUI thread. Nearby devices arriving
 // and leaving, and the text their pages send, come one queued delivery each
 // too (the core caps streams per device and per address, and a page's text
-// is one request each).
+// is one request each), and so do LocalSend devices' requests for a PIN (one
+// per send, asked again only once answered).
 //
 // Every public method is for the GUI thread. Each start() begins a new
 // "run": transfer ids restart in the core, so ids are qualified by run.
@@ -96,6 +97,14 @@ class ServerBridge final : public QObject {
   bool sendToDevice(std::uint64_t device, const QStringList& paths, QString* error);
   // Text (a note, a link) to one nearby device, at most 64 KB.
   bool sendText(std::uint64_t device, const QString& text, QString* error);
+  // LocalSend on or off while serving, as the options say (see
+  // Server::setLocalSend); what devices see now, or why it is off.
+  LocalSendStatus setLocalSend(const ServerOptions& options);
+  LocalSendStatus localSend() const;
+  // Who shares, as pages say it ("" = this computer's name).
+  void setSharerName(const QString& name);
+  // The PIN a LocalSend device asked for (localSendPinAsked); "" gives up.
+  void answerLocalSendPin(std::uint64_t session, const QString& pin);
   // Ends a download of the current run; ids of earlier runs are ignored.
   void cancelTransfer(std::uint64_t run, std::uint64_t id);
 
@@ -116,6 +125,9 @@ class ServerBridge final : public QObject {
   void nearbyChanged(const ferry::NearbyDevice& device, bool here);
   // A nearby device's page sent this computer text.
   void nearbyTextArrived(const ferry::NearbyDevice& from, const QString& text);
+  // A LocalSend device this computer sends to wants a PIN (again, `wrong`,
+  // after one it refused); answered with answerLocalSendPin().
+  void localSendPinAsked(quint64 session, quint64 device, const QString& name, bool wrong);
 
  private:
   void onLoopSnapshot(std::uint64_t run, std::shared_ptr<const StatsSnapshot> snap);  // loop thread

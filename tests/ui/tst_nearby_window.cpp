@@ -250,8 +250,10 @@ class TestNearbyWindow : public QObject {
   }
 
   void textFromThePageShowsWithCopyAndOpenLink() {
-    const QString cookie = phone_->cookie();
-    QVERIFY(!cookie.isEmpty());
+    // The device is listed once the server has the stream; curl may not
+    // have handed over the answer's headers yet.
+    QString cookie;
+    QVERIFY(waitFor([&] { return !(cookie = phone_->cookie()).isEmpty(); }, 10'000));
     const QString text = QStringLiteral("<img src=x onerror=alert(1)> the menu: https://example.org/menu.");
     const QByteArray status = curl({"-o", "/dev/null", "-w", "%{http_code}", "-b", "ferry_device=" + cookie,
                                     "-H", "Content-Type: text/plain; charset=utf-8", "--data-binary", text,

@@ -1,5 +1,7 @@
 #include "nearby/nearby_controller.h"
 
+#include <algorithm>
+
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
@@ -19,6 +21,7 @@
 #include "nearby/device_list_view.h"
 #include "nearby/nearby_model.h"
 #include "nearby/nearby_panel.h"
+#include "nearby/pin_dialog.h"
 #include "nearby/received_texts.h"
 #include "server_bridge.h"
 #include "transfers/delivery_history.h"
@@ -30,6 +33,7 @@ namespace ferry::ui {
 NearbyController::NearbyController(const Parts& parts, QObject* parent) : QObject(parent), p_(parts) {
   connect(p_.bridge, &ServerBridge::nearbyChanged, this, &NearbyController::onDevice);
   connect(p_.bridge, &ServerBridge::nearbyTextArrived, this, &NearbyController::onText);
+  connect(p_.bridge, &ServerBridge::localSendPinAsked, this, &NearbyController::onPinAsked);
   connect(p_.panel->devices(), &DeviceListView::filesDropped, this,
           [this](std::uint64_t device, const QList<QUrl>& urls) {
             QStringList paths;
@@ -88,6 +92,18 @@ void NearbyController::onText(const NearbyDevice& from, const QString& text) {
   QApplication::alert(p_.window);
 }
 
+void NearbyController::onPinAsked(std::uint64_t session, std::uint64_t, const QString& name, bool wrong) {
+  auto* dialog = new PinDialog(session, name, wrong, p_.window);
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  // Cancel (or closing it) gives the send up: the device is told nothing
+  // more, and the transfer ends saying no PIN was given.
+  connect(dialog, &QDialog::finished, this, [this, dialog, session](int result) {
+    p_.bridge->answerLocalSendPin(session, result == QDialog::Accepted ? dialog->pin() : QString());
+  });
+  dialog->open();
+  QApplication::alert(p_.window);
+}
+
 bool NearbyController::sendFiles(std::uint64_t device, const QStringList& paths) {
   if (paths.isEmpty()) return false;
   QString error;
@@ -96,8 +112,14 @@ bool NearbyController::sendFiles(std::uint64_t device, const QStringList& paths)
     return false;
   }
   const QString what = paths.size() == 1 ? QFileInfo(paths.front()).fileName() : tr("%n file(s)", nullptr, paths.size());
-  p_.messages->showMessage(MessageBar::Level::Info, tr("Sent %1 to %2: it shows on its page with a Download button.")
-                                                        .arg(what, nameOf(device)));
+  const std::vector<NearbyDevice> here = p_.devices->here();
+  const bool localsend = std::any_of(here.begin(), here.end(),
+                                     [device](const NearbyDevice& d) { return d.id == device && d.kind == "localsend"; });
+  p_.messages->showMessage(MessageBar::Level::Info,
+                           localsend ? tr("Offered %1 to %2: it goes once %2 accepts, and shows in Transfers.")
+                                           .arg(what, nameOf(device))
+                                     : tr("Sent %1 to %2: it shows on its page with a Download button.")
+                                           .arg(what, nameOf(device)));
   return true;
 }
 

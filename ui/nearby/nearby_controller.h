@@ -6,7 +6,8 @@
 // the device the user chose — "Send Files…", "Send Text…", files dropped on
 // a device, "Send to ▸" on the shares' context menu, Ctrl+V — and shows the
 // text a device's page sends (a row with Copy and Open Link, a notice, a
-// line in the history). Nothing is sent to a device the user did not choose.
+// line in the history), and asks for the PIN a LocalSend device wants
+// before it takes a send. Nothing is sent to a device the user did not choose.
 // Uses, but does not own, the parts it is given.
 //
 // GUI thread only.
@@ -79,6 +80,8 @@ class NearbyController final : public QObject {
  private:
   void onDevice(const NearbyDevice& device, bool here);
   void onText(const NearbyDevice& from, const QString& text);
+  // A LocalSend device wants a PIN for a send: asked in a PinDialog.
+  void onPinAsked(std::uint64_t session, std::uint64_t device, const QString& name, bool wrong);
   void askFiles();
   void askText();
   void copyText();

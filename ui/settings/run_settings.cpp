@@ -19,6 +19,8 @@ void RunSettings::takeFromUser(const AppSettings& s) {
     launch_.server.tlsCert.clear();
     launch_.server.tlsKey.clear();
   }
+  if (s.localsend != saved_.localsend) launch_.server.localsend = false;  // the switch rules from now on
+  if (s.deviceName != saved_.deviceName) launch_.server.sharerName.clear();
   saved_ = s;
 }
 
@@ -50,7 +52,10 @@ ServerOptions RunSettings::serverOptions() const {
     o.tlsCert = saved_.tlsCert.toStdString();
     o.tlsKey = saved_.tlsKey.toStdString();
   }
-  // --localsend: its certificate is kept with the window's cache, as headless keeps it.
+  // LocalSend: the switch in Settings, or --localsend for this run.
+  o.localsend = o.localsend || saved_.localsend;
+  if (o.sharerName.empty()) o.sharerName = saved_.deviceName.toStdString();
+  // LocalSend: its certificate is kept with the window's cache, as headless keeps it.
   if (o.localsend && o.localsendIdentityDir.empty() && !launch_.cacheDirectory.isEmpty())
     o.localsendIdentityDir = (launch_.cacheDirectory + "/localsend").toStdString();
   // A name typed as the link address (a proxy's, say) must be answered.

@@ -27,7 +27,8 @@ struct LaunchOptions {
   bool rateGiven = false;
   bool maxConnectionsGiven = false;
   bool publicCacheGiven = false;  // --public-cache
-  // --tls-cert and --tls-key: launch.server's tlsCert/tlsKey
+  // --tls-cert and --tls-key: launch.server's tlsCert/tlsKey; --name and
+  // --localsend (its options too): launch.server's sharerName and localsend*
   QStringList paths;  // shared at startup
   QString cacheDirectory;  // where CRC-32s of zipped files persist; "" = this run only
 };

@@ -14,6 +14,7 @@
 #include <QSpinBox>
 #include <QVBoxLayout>
 
+#include "net_address.h"
 #include "network/link_hosts.h"
 #include "tls_context.h"
 #include "widgets/format.h"
@@ -90,6 +91,17 @@ SettingsDialog::SettingsDialog(const AppSettings& s, bool trayAvailable, QWidget
   newLinkExpiry_->setToolTip(tr("How long a file's link works once you share it. A link forgotten in a chat then "
                                 "ends by itself; a share's Properties change its own."));
 
+  deviceName_ = new QLineEdit(s.deviceName, this);
+  deviceName_->setObjectName(QStringLiteral("deviceName"));
+  deviceName_->setMaxLength(SettingsStore::kMaxDeviceName);
+  deviceName_->setPlaceholderText(QString::fromStdString(localHostName()));
+  deviceName_->setToolTip(tr("How this computer is named on the pages people open (\"Shared by …\")\n"
+                             "and in the LocalSend apps nearby. Empty: this computer's name."));
+
+  localsend_ = new QCheckBox(tr("Be a LocalSend &device"), this);
+  localsend_->setObjectName(QStringLiteral("localsend"));
+  localsend_->setChecked(s.localsend);
+
   startOnLaunch_ = new QCheckBox(tr("Start serving when Ferry opens"), this);
   startOnLaunch_->setChecked(s.startOnLaunch);
   keepInTray_ = new QCheckBox(tr("Keep serving in the system tray when the window is closed"), this);
@@ -118,6 +130,20 @@ SettingsDialog::SettingsDialog(const AppSettings& s, bool trayAvailable, QWidget
   form->addRow(tr("&Port:"), port_);
   form->addRow(tr("Lin&k address:"), linkHost_);
   form->addRow(tr("&Bandwidth limit:"), rate_);
+  form->addRow(tr("&Name shown to others:"), deviceName_);
+
+  // LocalSend: off until asked for, since it announces this computer to
+  // the whole local network.
+  auto* localsend = new QGroupBox(tr("LocalSend"), this);
+  localsendForm_ = new QFormLayout(localsend);
+  localsendForm_->addRow(localsend_);
+  auto* localsendNote = new QLabel(
+      tr("Makes this computer visible to the LocalSend apps on the local network (phones, tablets, computers): "
+         "it announces itself to them by multicast. They can then send files into Receive's folder (while "
+         "Receive is on), and you can send to them from Nearby."),
+      this);
+  localsendNote->setWordWrap(true);
+  localsendForm_->addRow(localsendNote);
 
   // What only a server behind a proxy, or a busy one, needs.
   auto* advanced = new QGroupBox(tr("Advanced"), this);
@@ -178,6 +204,7 @@ SettingsDialog::SettingsDialog(const AppSettings& s, bool trayAvailable, QWidget
   layout->addWidget(server);
   layout->addWidget(behaviour);
   layout->addWidget(receive);
+  layout->addWidget(localsend);
   layout->addWidget(https);
   layout->addWidget(advanced);
   layout->addWidget(buttons);
@@ -208,6 +235,9 @@ void SettingsDialog::showCommandLine(const RunSettings& run) {
     note(serverForm_, port_, saying(o.port ? QString::number(o.port) : tr("any free port"), "--port"));
   if (l.rateGiven)
     note(serverForm_, rate_, saying(o.rateLimit ? formatRate(double(o.rateLimit)) : tr("no limit"), "--rate-limit"));
+  if (!o.sharerName.empty())
+    note(serverForm_, deviceName_, saying(QString::fromStdString(o.sharerName), "--name"));
+  if (o.localsend) note(localsendForm_, localsend_, tr("This run is a LocalSend device, from --localsend on the command line."));
   if (l.bindGiven)
     note(advancedForm_, bind_,
          saying(o.bind.empty() ? tr("all interfaces") : QString::fromStdString(o.bind), "--bind"));
@@ -240,6 +270,8 @@ AppSettings SettingsDialog::settings() const {
   if (keepInTray_->isEnabled()) s.keepInTray = keepInTray_->isChecked();
   if (notify_->isEnabled()) s.notifyOnComplete = notify_->isChecked();
   s.askNewDevices = askNewDevices_->isChecked();
+  s.deviceName = deviceName_->text().trimmed();
+  s.localsend = localsend_->isChecked();
   s.tlsCert = tlsCert_->text().trimmed();
   s.tlsKey = tlsKey_->text().trimmed();
   // A cap typed in whole MB; one saved that is not (from the file) stays as it was.

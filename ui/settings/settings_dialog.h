@@ -5,7 +5,7 @@
 // accepts (asking about new devices, a size cap), and under Advanced the
 // server's and proxies' knobs (listen address, max connections, how long
 // caches in front of Ferry may keep plain links), and HTTPS (the user's
-// certificate and key files). Says beside a setting
+// certificate and key files), the name shown to others and LocalSend. Says beside a setting
 // when this run's command line overrides it. Owns its form widgets only;
 // the window applies the result.
 //
@@ -41,6 +41,8 @@ class SettingsDialog final : public QDialog {
   QCheckBox* askNewDevices() const { return askNewDevices_; }
   QSpinBox* maxReceiveSize() const { return maxReceive_; }
   QComboBox* newLinkExpiry() const { return newLinkExpiry_; }
+  QCheckBox* localSend() const { return localsend_; }
+  QLineEdit* deviceName() const { return deviceName_; }
 
  private:
   AppSettings base_;
@@ -58,6 +60,9 @@ class SettingsDialog final : public QDialog {
   QLineEdit* tlsCert_;
   QLineEdit* tlsKey_;
   QComboBox* newLinkExpiry_;  // data: seconds, 0 = never
+  QLineEdit* deviceName_;
+  QCheckBox* localsend_;
+  QFormLayout* localsendForm_ = nullptr;
   QFormLayout* serverForm_ = nullptr;
   QFormLayout* advancedForm_ = nullptr;
   QStringList notes_;

@@ -103,6 +103,8 @@ AppSettings SettingsStore::loadSettings() const {
       number(s, QStringLiteral("publicCacheSeconds"), d.publicCacheSeconds, 0, kMaxPublicCacheSeconds));
   out.tlsCert = s.value(QStringLiteral("tlsCert"), d.tlsCert).toString();
   out.tlsKey = s.value(QStringLiteral("tlsKey"), d.tlsKey).toString();
+  out.deviceName = s.value(QStringLiteral("name"), d.deviceName).toString().trimmed().left(kMaxDeviceName);
+  out.localsend = flag(s, QStringLiteral("localsend"), d.localsend);
   s.endGroup();
   s.beginGroup(QStringLiteral("window"));
   out.keepInTray = flag(s, QStringLiteral("keepInTray"), d.keepInTray);
@@ -130,6 +132,8 @@ bool SettingsStore::saveSettings(const AppSettings& v) {
   s.setValue(QStringLiteral("publicCacheSeconds"), v.publicCacheSeconds);
   s.setValue(QStringLiteral("tlsCert"), v.tlsCert);
   s.setValue(QStringLiteral("tlsKey"), v.tlsKey);
+  s.setValue(QStringLiteral("name"), v.deviceName);
+  s.setValue(QStringLiteral("localsend"), v.localsend);
   s.endGroup();
   s.beginGroup(QStringLiteral("window"));
   s.setValue(QStringLiteral("keepInTray"), v.keepInTray);

@@ -63,6 +63,12 @@ struct AppSettings {
   // forgotten in a chat ends tomorrow. Shares saved earlier keep their rules.
   std::uint32_t newLinkExpirySeconds = kOneDay;
   static constexpr std::uint32_t kOneDay = 24 * 3600;
+  // Who shares, as pages say it ("Shared by NAME") and as LocalSend devices
+  // list this computer; "" = this computer's host name.
+  QString deviceName;
+  // Be a LocalSend device (seen by, and sending to, the LocalSend apps on
+  // the local network). Off by default: it multicasts on the network.
+  bool localsend = false;
   friend bool operator==(const AppSettings&, const AppSettings&) = default;
 };
 
@@ -96,6 +102,8 @@ class SettingsStore final {
   // Bounds of saved values, so a hand-edited file cannot ask for nonsense.
   static constexpr qulonglong kMaxPublicCacheSeconds = 365ull * 86400;
   static constexpr qulonglong kMaxDownloadLimit = 1000000;
+  // As --name takes it: pages say "Shared by NAME".
+  static constexpr int kMaxDeviceName = 100;
 
   // The file Ferry uses: AppConfigLocation/ferry.ini.
   static QString defaultPath();

@@ -1,0 +1,294 @@
+"""Receiving from LocalSend: Ferry's LocalSend uploads beside its own receive link, in one run.
+
+    /usr/bin/python3 tests/bench/bench_localsend.py --ferry build/release/app/ferry [--rounds 3] [--doc docs/BENCHMARKS-localsend.md]
+    (or: scripts/bench.sh localsend)
+
+One `ferry --headless --receive DIR --localsend` with HTTPS on both ports
+(its receive link with a self-signed certificate made for the run, LocalSend
+with its own identity), inside a network namespace with only loopback
+(`unshare -rn`), since LocalSend multicasts. The client speaks the real
+protocol: `POST /api/localsend/v2/prepare-upload` (Python, the sender's
+info and each file's id, name, size and type), then each file with curl,
+`POST /api/localsend/v2/upload?sessionId&fileId&token`; the receive link gets
+`curl -T` (PUT). curl verifies no certificate (-k) and shows none. Rounds
+alternate between the ways, and every figure is the wall time of the whole
+exchange (offer included), the received files deleted between rounds.
+
+  A. one 1 GiB file (read from the page cache): a LocalSend upload with
+     Content-Length (as LocalSend 1.17 sends), a chunked one (as 1.18 sends),
+     and a PUT to the receive link; the goal is LocalSend >= 0.9x the PUT.
+  B. 1,000 files of 64 KiB in one LocalSend session (one offer, then the
+     uploads one after another on one kept-alive connection, and again two at
+     a time, as Ferry's own sender sends) beside the same bytes as one file in
+     one session; the goal is >= 0.8x.
+Ferry fsyncs each file before it gets its name, so B pays 1,000 waits for
+the disk where its one-file side pays one; B is measured again with the
+receive folder on tmpfs (/dev/shm), where fsync does not wait, to show what
+is left: each file's own requests and its part file's create, write and
+rename.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import shutil
+import ssl
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+GIB = 1 << 30
+SMALL = 64 << 10
+SMALL_COUNT = 1000
+LS_PORT = 53317
+
+
+def log(*a):
+    print("bench-localsend:", *a, file=sys.stderr, flush=True)
+
+
+def enter_namespace():
+    """Re-runs this script in a private network namespace with only loopback."""
+    env = dict(os.environ, FERRY_BENCH_NETNS="1")
+    for cmd in (["unshare", "-rn"], ["unshare", "-n"]):
+        if shutil.which(cmd[0]) and subprocess.run(cmd + ["true"], capture_output=True).returncode == 0:
+            return subprocess.run(cmd + [sys.executable, os.path.abspath(__file__)] + sys.argv[1:], env=env).returncode
+    log("cannot make a network namespace here (unshare -n is not allowed); LocalSend multicasts, so it is not run")
+    return 2
+
+
+def make_file(path, size):
+    with open(path, "wb") as f:
+        block = os.urandom(min(size, 1 << 20))
+        left = size
+        while left > 0:
+            f.write(block[:left])
+            left -= len(block)
+
+
+class Ferry:
+    def __init__(self, ferry, work, inbox=None):
+        self.inbox = inbox or os.path.join(work, "inbox")
+        os.makedirs(self.inbox)
+        cert, key = os.path.join(work, "cert.pem"), os.path.join(work, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                        "-days", "2", "-subj", "/CN=127.0.0.1"], check=True, capture_output=True)
+        env = dict(os.environ, XDG_CACHE_HOME=os.path.join(work, "cache"))  # LocalSend's identity: the run's own
+        self.proc = subprocess.Popen([ferry, "--headless", "--json", "--bind", "127.0.0.1", "--port", "0",
+                                      "--tls-cert", cert, "--tls-key", key, "--receive", self.inbox,
+                                      "--localsend", "--localsend-port", str(LS_PORT)],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        self.link = self.proc.stdout.readline().strip()  # the receive link
+        for line in self.proc.stderr:
+            e = json.loads(line)
+            if e.get("event") == "localsend":
+                break
+            if e.get("event") == "error" and "LocalSend" in e.get("message", ""):
+                raise RuntimeError(e["message"])
+        # Its transfer lines, read so that they never wait on a full pipe.
+        threading.Thread(target=lambda: [None for _ in self.proc.stderr], daemon=True).start()
+        if not self.link.startswith("https://"):
+            raise RuntimeError("no receive link from Ferry: " + self.link)
+
+    def clear(self):
+        for n in os.listdir(self.inbox):
+            p = os.path.join(self.inbox, n)
+            shutil.rmtree(p) if os.path.isdir(p) else os.unlink(p)
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+def prepare(files):
+    """The offer: {fileId: (name, size)} -> (sessionId, {fileId: token})."""
+    info = {"alias": "Bench Phone", "version": "2.1", "deviceModel": "Bench", "deviceType": "mobile",
+            "fingerprint": os.urandom(32).hex().upper(), "port": 53399, "protocol": "https", "download": False}
+    offer = {"info": info, "files": {fid: {"id": fid, "fileName": name, "size": size,
+                                           "fileType": "application/octet-stream"}
+                                     for fid, (name, size) in files.items()}}
+    c = http.client.HTTPSConnection("127.0.0.1", LS_PORT, context=ssl._create_unverified_context(), timeout=60)
+    c.request("POST", "/api/localsend/v2/prepare-upload", json.dumps(offer), {"Content-Type": "application/json"})
+    r = c.getresponse()
+    body = r.read()
+    c.close()
+    if r.status != 200:
+        raise RuntimeError("prepare-upload: %d %s" % (r.status, body[:200]))
+    answer = json.loads(body)
+    return answer["sessionId"], answer["files"]
+
+
+def upload_url(session, fid, token):
+    return "https://127.0.0.1:%d/api/localsend/v2/upload?sessionId=%s&fileId=%s&token=%s" % (LS_PORT, session, fid,
+                                                                                          token)
+
+
+def curl(args, stdin=None):
+    r = subprocess.run(["curl", "-sS", "-k", "--noproxy", "*", "-w", "%{http_code}\n"] + args, stdin=stdin,
+                       capture_output=True, text=True)
+    codes = r.stdout.split()
+    if r.returncode != 0 or not codes or any(c not in ("200", "201", "204") for c in codes):
+        raise RuntimeError("curl %s: %s %s" % (" ".join(args[:4]), codes[:5], r.stderr[-300:]))
+    return len(codes)
+
+
+def localsend_one(path, chunked):
+    t0 = time.monotonic()
+    session, tokens = prepare({"f": (os.path.basename(path), os.path.getsize(path))})
+    url = upload_url(session, "f", tokens["f"])
+    if chunked:
+        with open(path, "rb") as f:
+            curl(["-o", "/dev/null", "-X", "POST", "-T", "-", "-H", "Transfer-Encoding: chunked", url], stdin=f)
+    else:
+        curl(["-o", "/dev/null", "-X", "POST", "-T", path, url])
+    return time.monotonic() - t0
+
+
+def put(link, path):
+    t0 = time.monotonic()
+    curl(["-o", "/dev/null", "-T", path, link + os.path.basename(path)])
+    return time.monotonic() - t0
+
+
+def localsend_many(paths, work, parallel=1):
+    t0 = time.monotonic()
+    files = {"f%04d" % i: (os.path.basename(p), os.path.getsize(p)) for i, p in enumerate(paths)}
+    session, tokens = prepare(files)
+    # One curl, one kept-alive connection, the uploads one after another.
+    cfg = os.path.join(work, "uploads.curl")
+    with open(cfg, "w") as f:
+        for i, p in enumerate(paths):
+            fid = "f%04d" % i
+            f.write('url = "%s"\nupload-file = "%s"\noutput = "/dev/null"\n' % (upload_url(session, fid, tokens[fid]), p))
+    more = ["-Z", "--parallel-max", str(parallel)] if parallel > 1 else []
+    if curl(["-X", "POST", "-K", cfg] + more) != len(paths):
+        raise RuntimeError("not every small file was answered")
+    return time.monotonic() - t0
+
+
+def run_b(ferry, b, smalls, joined, work, r, where):
+    for way in b:
+        if way == "one":
+            secs = localsend_one(joined, False)
+        else:
+            secs = localsend_many(smalls, work, 2 if way == "many2" else 1)
+        n = len(os.listdir(ferry.inbox))
+        if n != (1 if way == "one" else SMALL_COUNT):
+            raise RuntimeError("%s: %d files arrived" % (way, n))
+        b[way].append(secs)
+        ferry.clear()
+        log("round %d: B%s %s %.2f s" % (r + 1, where, way, secs))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--ferry", required=True)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--doc")
+    ap.add_argument("--only", choices=["A", "B"], help="one workload (no document then)")
+    args = ap.parse_args()
+    if args.only:
+        args.doc = None
+    if os.environ.get("FERRY_BENCH_NETNS") != "1":
+        sys.exit(enter_namespace())
+    subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
+    load0 = open("/proc/loadavg").read().split()[0]
+    work = tempfile.mkdtemp(prefix="ferry-bench-localsend-", dir=os.environ.get("FERRY_BENCH_DIR", "/var/tmp"))
+    ferry = None
+    b_shm = {}
+    try:
+        big = os.path.join(work, "source-1GiB.bin")
+        make_file(big, GIB if args.only != "B" else 1)
+        small_dir = os.path.join(work, "small")
+        os.makedirs(small_dir)
+        smalls = []
+        for i in range(SMALL_COUNT):
+            p = os.path.join(small_dir, "photo-%04d.bin" % i)
+            make_file(p, SMALL)
+            smalls.append(p)
+        joined = os.path.join(work, "all-in-one.bin")
+        make_file(joined, SMALL * SMALL_COUNT)
+        ferry = Ferry(args.ferry, work)
+        a = {"ls": [], "chunked": [], "put": []} if args.only != "B" else {}
+        b = {"many": [], "many2": [], "one": []} if args.only != "A" else {}
+        for r in range(args.rounds):
+            for way in a:
+                secs = put(ferry.link, big) if way == "put" else localsend_one(big, way == "chunked")
+                got = os.path.join(ferry.inbox, os.path.basename(big))
+                if os.path.getsize(got) != GIB:
+                    raise RuntimeError("%s: the file arrived with %d bytes" % (way, os.path.getsize(got)))
+                a[way].append(secs)
+                ferry.clear()
+                log("round %d: A %s %.2f s" % (r + 1, way, secs))
+            run_b(ferry, b, smalls, joined, work, r, "")
+        # B again with the receive folder in memory: what is left once no
+        # file waits for the disk.
+        shm = None
+        if b and os.path.isdir("/dev/shm"):
+            ferry.stop()
+            ferry = None
+            shm = tempfile.mkdtemp(prefix="ferry-bench-localsend-", dir="/dev/shm")
+            ferry = Ferry(args.ferry, work, os.path.join(shm, "inbox"))
+            b_shm = {"many": [], "one": []}
+            for r in range(args.rounds):
+                run_b(ferry, b_shm, smalls, joined, work, r, " (tmpfs)")
+    finally:
+        if ferry:
+            ferry.stop()
+        shutil.rmtree(work, ignore_errors=True)
+        if shm:
+            shutil.rmtree(shm, ignore_errors=True)
+
+    med = {k: statistics.median(v) for k, v in list(a.items()) + list(b.items())}
+    if args.only:
+        print({k: ["%.2f" % x for x in v] for k, v in list(a.items()) + list(b.items())})
+        return
+
+    def mbs(secs, size):
+        return "%.0f" % (size / 1e6 / secs)
+
+    def runs(v):
+        return ", ".join("%.2f" % x for x in v)
+    lines = ["| | median (s) | MB/s | runs (s) | ratio | goal |", "|---|---|---|---|---|---|"]
+    lines.append("| A. 1 GiB PUT to the receive link (https) | %.2f | %s | %s | 1.00x | |" % (
+        med["put"], mbs(med["put"], GIB), runs(a["put"])))
+    lines.append("| A. 1 GiB LocalSend upload, Content-Length (https) | %.2f | %s | %s | %.2fx | >= 0.9x |" % (
+        med["ls"], mbs(med["ls"], GIB), runs(a["ls"]), med["put"] / med["ls"]))
+    lines.append("| A. 1 GiB LocalSend upload, chunked (https) | %.2f | %s | %s | %.2fx | >= 0.9x |" % (
+        med["chunked"], mbs(med["chunked"], GIB), runs(a["chunked"]), med["put"] / med["chunked"]))
+    total = SMALL * SMALL_COUNT
+    lines.append("| B. the same %.1f MB as one file, one LocalSend session | %.2f | %s | %s | 1.00x | |" % (
+        total / 1e6, med["one"], mbs(med["one"], total), runs(b["one"])))
+    lines.append("| B. 1,000 files of 64 KiB, one LocalSend session | %.2f | %s | %s | %.2fx | >= 0.8x |" % (
+        med["many"], mbs(med["many"], total), runs(b["many"]), med["one"] / med["many"]))
+    med2 = statistics.median(b["many2"])
+    lines.append("| B. the same 1,000 files, two uploads at a time | %.2f | %s | %s | %.2fx | >= 0.8x |" % (
+        med2, mbs(med2, total), runs(b["many2"]), med["one"] / med2))
+    if b_shm:
+        one, many = statistics.median(b_shm["one"]), statistics.median(b_shm["many"])
+        lines.append("| B, receive folder on tmpfs: the %.1f MB as one file | %.2f | %s | %s | 1.00x | |" % (
+            total / 1e6, one, mbs(one, total), runs(b_shm["one"])))
+        lines.append("| B, receive folder on tmpfs: 1,000 files of 64 KiB | %.2f | %s | %s | %.2fx | |" % (
+            many, mbs(many, total), runs(b_shm["many"]), one / many))
+    table = "\n".join(lines)
+    print(table)
+    if args.doc:
+        with open(args.doc, "w") as f:
+            f.write("# Receiving from LocalSend: Ferry's LocalSend uploads beside its receive link\n\n")
+            f.write("Measured with `%s` on %s (%d CPUs, load average %s at the start, shared with other work), "
+                    "on 127.0.0.1 in a network namespace, files in %s; Ferry binary `%s`; medians of %d runs. "
+                    "A ratio is the other way's time over this one's (above 1.00x: this way is faster). On a busy "
+                    "machine the figures move from run to run: read them side by side, not alone.\n\n" % (
+                        " ".join(["tests/bench/bench_localsend.py"] + sys.argv[1:]), os.uname().nodename,
+                        os.cpu_count(), load0, os.environ.get("FERRY_BENCH_DIR", "/var/tmp"), args.ferry,
+                        args.rounds))
+            f.write(table + "\n\n")
+            f.write(__doc__.split("\n", 2)[2].strip() + "\n")
+
+
+if __name__ == "__main__":
+    main()
