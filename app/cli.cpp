@@ -161,7 +161,9 @@ std::string usage() {
          "Rules for every PATH of a --headless run (links with none stay open until Ferry stops):\n"
          "  --expires DURATION    the links end after DURATION (90s, 45m, 2h, 3d, 1h30m)\n"
          "  --downloads N         the links end after N complete downloads each\n"
-         "                        (resumes and a download manager's segments count once)\n"
+         "                        (resumes and a download manager's segments count once);\n"
+         "                        a folder's link is for N devices instead, each of which\n"
+         "                        may take anything in it, the zip too, for the link's life\n"
          "  --password-file FILE  the links ask for the password on FILE's first line\n"
          "                        (a page in a browser, or curl -u :PASSWORD)\n";
 }

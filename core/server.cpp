@@ -364,6 +364,12 @@ bool Server::setDeliveries(const std::string& token, std::uint32_t count) {
   return shares_.setDeliveries(token, count);
 }
 
+std::vector<Recipient> Server::recipients(const std::string& token) const { return shares_.recipients(token); }
+
+bool Server::setRecipients(const std::string& token, const std::vector<Recipient>& recipients) {
+  return shares_.setRecipients(token, recipients);
+}
+
 std::optional<Share> Server::rotateShare(const std::string& token) {
   std::optional<Share> s = shares_.rotate(token);
   if (!s) return s;

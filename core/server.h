@@ -132,6 +132,10 @@ class Server final {
   // Restores the complete deliveries a download limit counts (saved with the
   // share). False if the token is unknown.
   bool setDeliveries(const std::string& token, std::uint32_t count);
+  // A folder with a download limit: the devices it is for so far, to keep
+  // with the share, and their restoring (with setDeliveries()).
+  std::vector<Recipient> recipients(const std::string& token) const;
+  bool setRecipients(const std::string& token, const std::vector<Recipient>& recipients);
   // A new token for the share; the old link 404s at once and its downloads
   // in flight end, as on unsharing.
   std::optional<Share> rotateShare(const std::string& token);

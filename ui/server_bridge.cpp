@@ -114,6 +114,14 @@ bool ServerBridge::setDeliveries(const QString& token, std::uint32_t count) {
   return server_->setDeliveries(token.toStdString(), count);
 }
 
+std::vector<Recipient> ServerBridge::recipients(const QString& token) const {
+  return server_->recipients(token.toStdString());
+}
+
+bool ServerBridge::setRecipients(const QString& token, const std::vector<Recipient>& recipients) {
+  return server_->setRecipients(token.toStdString(), recipients);
+}
+
 std::optional<Share> ServerBridge::rotateShare(const QString& token) { return server_->rotateShare(token.toStdString()); }
 
 bool ServerBridge::setShowHidden(const QString& token, bool show) {

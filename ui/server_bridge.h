@@ -66,6 +66,8 @@ class ServerBridge final : public QObject {
   bool setRules(const QString& token, const ShareRules& rules);
   // The complete deliveries a download limit counts, as saved with the share.
   bool setDeliveries(const QString& token, std::uint32_t count);
+  std::vector<Recipient> recipients(const QString& token) const;
+  bool setRecipients(const QString& token, const std::vector<Recipient>& recipients);
   // A new token: the old link ends at once, as on unsharing.
   std::optional<Share> rotateShare(const QString& token);
   // Folder shares: whether hidden entries are listed and zipped (the folder

@@ -24,6 +24,7 @@ bool encodeRgb(const unsigned char* rgb, int width, int height, int rotate, int 
                std::string& why);
 
 bool videoPicture(int fd, int side, const PictureLimits& limits, Picture& out, std::string& why);
+bool videoTaken(int fd, std::int64_t& taken);
 std::string avVersion();
 
 }  // namespace ferry::media

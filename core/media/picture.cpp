@@ -32,6 +32,9 @@ bool pictureTaken(int fd, MediaKind kind, std::int64_t& taken) {
 #if FERRY_HAVE_VIPS
   if (kind == MediaKind::kImage && canPicture(kind)) return media::imageTaken(fd, taken);
 #endif
+#if FERRY_HAVE_AV
+  if (kind == MediaKind::kVideo) return media::videoTaken(fd, taken);
+#endif
   (void)fd;
   (void)kind;
   (void)taken;

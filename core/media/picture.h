@@ -28,7 +28,9 @@
 
 namespace ferry {
 
-enum class Rendition : unsigned char { kThumb, kView };
+// kTaken is no picture: when the file was taken, kept beside its pictures
+// under the same key (PictureCache::putTaken).
+enum class Rendition : unsigned char { kThumb, kView, kTaken };
 
 struct PictureLimits {
   std::uint64_t maxPixels = 200'000'000;  // of the decoded original
@@ -57,8 +59,9 @@ bool makePicture(int fd, MediaKind kind, Rendition r, Picture& out, std::string&
 
 // When an image says it was taken (EXIF DateTimeOriginal), in seconds since
 // the epoch, its wall-clock time read in this computer's zone (EXIF gives no
-// zone); false when it does not say or this build reads no images. Reads
-// the header only, never the pixels.
+// zone), or a video (its container's creation_time, which is UTC); false
+// when it does not say or this build reads no such files. Reads the header
+// only, never the pixels.
 bool pictureTaken(int fd, MediaKind kind, std::int64_t& taken);
 
 }  // namespace ferry

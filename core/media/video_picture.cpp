@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
 #include <vector>
 
 #include <sys/stat.h>
@@ -111,14 +112,12 @@ std::string avVersion() {
   return v;
 }
 
-bool videoPicture(int fd, int side, const PictureLimits& limits, Picture& out, std::string& why) {
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) return fail(why, "it could not be read");
-  if (st.st_size == 0) return fail(why, "it is empty");
-  Input in{fd, static_cast<std::int64_t>(st.st_size), 0, Clock::now() + limits.timeLimit};
-  av_log_set_level(AV_LOG_QUIET);  // a damaged file is reported by our false
+namespace {
 
-  Demuxer d;
+// Opens the container of the file `in` reads, with only the allowed
+// demuxers and codecs, under its deadline.
+bool openInput(Demuxer& d, Input& in, std::string& why) {
+  av_log_set_level(AV_LOG_QUIET);  // a damaged file is reported by our false
   auto* buffer = static_cast<unsigned char*>(av_malloc(kIoBuffer));
   if (!buffer) return fail(why, "out of memory");
   d.io = avio_alloc_context(buffer, kIoBuffer, 0, &in, readPacket, nullptr, seekTo);
@@ -137,6 +136,55 @@ bool videoPicture(int fd, int side, const PictureLimits& limits, Picture& out, s
     d.fmt = nullptr;  // freed by the failed open
     return fail(why, "it is not a video Ferry can read");
   }
+  return true;
+}
+
+// "2024-07-14T10:31:02.000000Z" (what cameras, phones and ffmpeg write), UTC.
+bool parseCreationTime(const char* text, std::int64_t& taken) {
+  std::tm tm{};
+  if (!text || std::sscanf(text, "%4d-%2d-%2d%*1[T ]%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                           &tm.tm_min, &tm.tm_sec) != 6)
+    return false;
+  // 1904 or 1970: a QuickTime or MP4 "zero", a camera that did not know.
+  if (tm.tm_year <= 1970 || tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31) return false;
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+#ifdef _WIN32
+  const std::time_t t = _mkgmtime(&tm);
+#else
+  const std::time_t t = timegm(&tm);
+#endif
+  if (t == static_cast<std::time_t>(-1)) return false;
+  taken = static_cast<std::int64_t>(t);
+  return true;
+}
+
+}  // namespace
+
+bool videoTaken(int fd, std::int64_t& taken) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || st.st_size == 0) return false;
+  // The header only: a few seconds are plenty.
+  Input in{fd, static_cast<std::int64_t>(st.st_size), 0, Clock::now() + std::chrono::seconds(5)};
+  Demuxer d;
+  std::string why;
+  if (!openInput(d, in, why)) return false;
+  // The container's, else its first stream's that has one.
+  if (const AVDictionaryEntry* e = av_dict_get(d.fmt->metadata, "creation_time", nullptr, 0))
+    return parseCreationTime(e->value, taken);
+  for (unsigned i = 0; i < d.fmt->nb_streams; ++i)
+    if (const AVDictionaryEntry* e = av_dict_get(d.fmt->streams[i]->metadata, "creation_time", nullptr, 0))
+      return parseCreationTime(e->value, taken);
+  return false;
+}
+
+bool videoPicture(int fd, int side, const PictureLimits& limits, Picture& out, std::string& why) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return fail(why, "it could not be read");
+  if (st.st_size == 0) return fail(why, "it is empty");
+  Input in{fd, static_cast<std::int64_t>(st.st_size), 0, Clock::now() + limits.timeLimit};
+  Demuxer d;
+  if (!openInput(d, in, why)) return false;
   if (avformat_find_stream_info(d.fmt, nullptr) < 0) return fail(why, "it could not be decoded");
   const AVCodec* decoder = nullptr;
   const int index = av_find_best_stream(d.fmt, AVMEDIA_TYPE_VIDEO, -1, -1, &decoder, 0);

@@ -6,6 +6,7 @@
 #include "file_handler.h"
 #include "folder_path.h"
 #include "listing_response.h"
+#include "share_gate.h"
 #include "zip_response.h"
 
 namespace ferry {
@@ -55,6 +56,8 @@ BodyPtr FolderHandler::serve(const HttpRequest& req, Responder& out, std::shared
   const PictureAsk ask = pictureAskOf(target.query);
   if (!where.folder) {
     if (ask != PictureAsk::kNone) return album_.serve(req, out, std::move(share), where.rel, ask);
+    // A file's bytes make the device one of a limited folder's recipients.
+    if (gate_ && !gate_->claim(req, out, *share)) return nullptr;
     return files_.serve(req, out, std::move(share), where.rel);
   }
   if (ask != PictureAsk::kNone) {
@@ -68,6 +71,7 @@ BodyPtr FolderHandler::serve(const HttpRequest& req, Responder& out, std::shared
       out.respond(400, {}, picked.why);
       return nullptr;
     }
+    if (gate_ && !gate_->claim(req, out, *share)) return nullptr;
     auto* zip = new ZipResponse(*this, req, out, std::move(share), std::move(where.rel), std::move(picked));
     zip->liveIndex = zips_.size();
     zips_.push_back(zip);
@@ -75,8 +79,10 @@ BodyPtr FolderHandler::serve(const HttpRequest& req, Responder& out, std::shared
     zip->start();
     return body;
   }
+  std::string cookie = gate_ ? gate_->recipientCookie(req, out, *share) : std::string();
   auto* page = new ListingResponse(pool_, out, std::move(share), std::move(where.rel), parseListingSort(target.query),
                                    sharerName_, scanner_, &album_.cache());
+  page->setExtraHeaders(std::move(cookie));
   BodyPtr body(page);
   page->start();
   return body;

@@ -26,6 +26,7 @@ class CrcCache;
 struct CachePolicy;
 class FileHandler;
 class FolderScanner;
+class ShareGate;
 class TransferStats;
 class WorkPool;
 class ZipResponse;
@@ -46,6 +47,8 @@ class FolderHandler final {
 
   // Who shares, as the listing says it.
   void setSharerName(std::string name) { sharerName_ = std::move(name); }
+  // Who decides which devices a folder's download limit lets in.
+  void setGate(ShareGate& gate) { gate_ = &gate; }
   // What shared folders hold, for their pages ("Download all · 212 photos").
   void setFolderScanner(FolderScanner* scanner) { scanner_ = scanner; }
 
@@ -68,6 +71,7 @@ class FolderHandler final {
   std::vector<ZipResponse*> zips_;  // handed to connections, not yet released
   std::string sharerName_;
   FolderScanner* scanner_ = nullptr;
+  ShareGate* gate_ = nullptr;
 };
 
 // The answer to a folder (or a folder inside a share) that could not be

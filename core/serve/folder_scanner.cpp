@@ -239,10 +239,10 @@ void FolderScanner::scanOne(const std::shared_ptr<const Share>& share) {
     OpenedFile file = root.openFile(f.rel);
     if (file.fd < 0) continue;
     const PictureKey key = pictureKeyOf(file.info, Rendition::kThumb);
-    // When a photo was taken, for the page's date order: its header only.
-    if (mediaKindOf(f.rel) == MediaKind::kImage && !pictures_.taken(key)) {
+    // When a photo or clip was taken, for the page's date order: its header only.
+    if (!pictures_.taken(key)) {
       std::int64_t taken = 0;
-      pictureTaken(file.fd, MediaKind::kImage, taken);
+      pictureTaken(file.fd, mediaKindOf(f.rel), taken);
       pictures_.putTaken(key, taken);
     }
     if (!pictures_.has(key)) {

@@ -67,6 +67,11 @@ std::string whyLinkEnded(const Share& share, std::chrono::system_clock::time_poi
     return s;
   }
   if (rules.downloadLimit != 0 && share.deliveries >= rules.downloadLimit) {
+    if (share.folder) {
+      if (rules.downloadLimit == 1) return "This link was for one device, and another device has used it.";
+      const std::string n = std::to_string(rules.downloadLimit);
+      return "This link was for " + n + " devices, and " + n + " others have used it.";
+    }
     if (rules.downloadLimit == 1) return "This link was used once.";
     return "This link was used " + std::to_string(rules.downloadLimit) + " times.";
   }

@@ -22,7 +22,8 @@ namespace ferry {
 
 // Why the share's link has ended, as a sentence ("This link expired at
 // 18:00.", "This link was used 3 times."); empty while it works. Times are
-// the server's local time, with the date when it is not today.
+// the server's local time, with the date when it is not today. A folder's
+// used-up link has ended for everyone but its recipients (ShareGate).
 std::string whyLinkEnded(const Share& share, std::chrono::system_clock::time_point now);
 
 // Whether the client reads pages: a browser navigating (Sec-Fetch-Dest:

@@ -48,12 +48,14 @@ void ListingResponse::Job::run() {
   std::erase_if(entries, [&r](const FolderEntry& e) {
     return !isPlainName(e.name) || (!r.share_->showHidden && isHiddenName(e.name));
   });
-  // A photo's date on the page, and in its date order, is when it was
-  // taken, where its EXIF says so and the folder scanner has read it; any
-  // other file's is when it was last changed.
+  // A photo's or clip's date on the page, and in its date order, is when it
+  // was taken, where its EXIF or container says so and the folder scanner
+  // has read it (in this run or an earlier one); any other file's is when it
+  // was last changed.
   if (r.pictures_) {
     for (FolderEntry& e : entries) {
-      if (e.info.folder || mediaKindOf(e.name) != MediaKind::kImage) continue;
+      const MediaKind kind = mediaKindOf(e.name);
+      if (e.info.folder || (kind != MediaKind::kImage && kind != MediaKind::kVideo)) continue;
       const std::optional<std::int64_t> taken = r.pictures_->taken(pictureKeyOf(e.info, Rendition::kThumb));
       if (!taken || *taken <= 0) continue;
       e.info.mtime = static_cast<std::time_t>(*taken);
@@ -135,6 +137,7 @@ void ListingResponse::answer() {
   head += nonce_;
   head += "'; img-src 'self'; media-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'\r\n"
           "X-Content-Type-Options: nosniff\r\nReferrer-Policy: no-referrer\r\n";
+  head += extraHeaders_;
   out_->endHead();
   if (out_->headOnly()) page_.clear();
 }

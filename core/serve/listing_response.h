@@ -32,6 +32,8 @@ class ListingResponse final : public BodySource {
   // `pictures` (may be null) when photos were taken.
   ListingResponse(WorkPool& pool, Responder& out, std::shared_ptr<const Share> share, std::string rel,
                   ListingSort sort, std::string sharerName, FolderScanner* scanner, const PictureCache* pictures);
+  // Header lines (each ending in CRLF) to send with the page: a recipient's cookie.
+  void setExtraHeaders(std::string lines) { extraHeaders_ = std::move(lines); }
   void start();
 
   Next next(BodyPiece& piece) override;
@@ -57,6 +59,7 @@ class ListingResponse final : public BodySource {
   std::string sharerName_;
   FolderScanner* scanner_;
   const PictureCache* pictures_;
+  std::string extraHeaders_;
   Job job_{*this};
   bool jobInFlight_ = false;
   bool released_ = false;

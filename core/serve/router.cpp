@@ -15,12 +15,15 @@ Router::Router(EventLoop& loop, ShareRegistry& shares, ReceiveTarget& receive, T
     : shares_(shares),
       receive_(receive),
       stats_(stats),
-      gate_(loop),
+      gate_(loop, shares),
       files_(stats, pool),
       album_(pool, pictures),
       folders_(files_, album_, stats, pool, crcs),
       uploads_(loop, receive, stats, pool),
-      nearby_(loop) {}
+      nearby_(loop) {
+  gate_.onNewRecipient = [this](std::string_view token) { stats_.noteRecipient(token); };
+  folders_.setGate(gate_);
+}
 
 BodyPtr Router::handle(const HttpRequest& req, Responder& out) {
   RequestTarget target = parseRequestTarget(req.target);

@@ -7,6 +7,7 @@
 #include "gate_pages.h"
 #include "header_values.h"
 #include "password_form.h"
+#include "random_token.h"
 #include "request_target.h"
 
 namespace ferry {
@@ -32,10 +33,27 @@ bool ShareGate::hasSession(const HttpRequest& req, const Share& share) {
   return false;
 }
 
+Recipient ShareGate::recipientOf(const HttpRequest& req, Responder& out, const Share& share) {
+  Recipient who;
+  const std::string name = recipientCookieName(share.token);
+  for (std::size_t i = 0; i < req.headerCount && who.cookie.empty(); ++i)
+    if (iequals(req.headers[i].name, "cookie"))
+      // Only values the page could have set: anything else is no cookie.
+      if (std::string_view v = cookieValue(req.headers[i].value, name); looksLikeToken(v)) who.cookie = v;
+  who.address = addressWithoutPort(out.client());
+  return who;
+}
+
 bool ShareGate::admit(const HttpRequest& req, Responder& out, const Share& share) {
   if (!share.rules.any()) return true;
   const bool page = wantsPage(req);
-  if (std::string why = whyLinkEnded(share, std::chrono::system_clock::now()); !why.empty()) {
+  const auto now = std::chrono::system_clock::now();
+  std::string why = whyLinkEnded(share, now);
+  // A folder whose recipients are all in stays open to them.
+  const bool expired = share.rules.expires && *share.rules.expires <= now;
+  if (!why.empty() && share.folder && !expired && shares_.isRecipient(share.token, recipientOf(req, out, share)))
+    why.clear();
+  if (!why.empty()) {
     answerGone(out, page, why);
     return false;
   }
@@ -58,6 +76,44 @@ bool ShareGate::admit(const HttpRequest& req, Responder& out, const Share& share
       return false;
   }
   return false;
+}
+
+bool ShareGate::claim(const HttpRequest& req, Responder& out, const Share& share) {
+  if (!share.folder || share.rules.downloadLimit == 0 || out.headOnly()) return true;
+  switch (shares_.admitRecipient(share.token, recipientOf(req, out, share))) {
+    case RecipientAdmission::kKnown:
+      return true;
+    case RecipientAdmission::kNew:
+      if (onNewRecipient) onNewRecipient(share.token);
+      return true;
+    case RecipientAdmission::kFull:
+      break;
+  }
+  // Another device took the last place since this one's page was let in.
+  Share full = share;
+  full.deliveries = full.rules.downloadLimit;
+  answerGone(out, wantsPage(req), whyLinkEnded(full, std::chrono::system_clock::now()));
+  return false;
+}
+
+std::string ShareGate::recipientCookie(const HttpRequest& req, Responder& out, const Share& share) {
+  if (!share.folder || share.rules.downloadLimit == 0) return {};
+  const Recipient who = recipientOf(req, out, share);
+  // A known device keeps what it is known by: a browser its cookie, one
+  // known by its address (it took a file before it saw the page) that.
+  // (Under a full link an unknown one never gets here: the gate refused it.)
+  if (!who.cookie.empty() || shares_.isRecipient(share.token, who)) return {};
+  std::string line = "Set-Cookie: ";
+  line += recipientCookieName(share.token);
+  line += '=';
+  line += newShareToken();
+  // For as long as browsers keep a cookie (400 days): the link's life.
+  line += "; Path=/";
+  line += share.token;
+  line += "/; Max-Age=34560000; HttpOnly; SameSite=Lax";
+  if (out.secure()) line += "; Secure";
+  line += "\r\n";
+  return line;
 }
 
 ShareGate::Verdict ShareGate::check(Responder& out, const Share& share, std::string_view given, std::uint32_t& wait) {

@@ -14,11 +14,18 @@
 // middle of its delivery (a resume, more ranges, a download manager's
 // segments) completes it.
 //
+// A folder's download limit counts recipients (devices), not files: the
+// first file or zip a device takes lets it in (claim()), and from then on
+// it may browse, view and take anything there for the link's life; once
+// the limit's number of devices are in, every other one gets the 410. The
+// folder's page gives each browser a cookie naming it (recipientCookie()).
+//
 // Owns the password sessions and the table of wrong tries; borrows the loop
-// (for the forms' sinks).
+// (for the forms' sinks) and the share registry (which keeps recipients).
 //
 // Loop thread only.
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -37,11 +44,21 @@ class ShareGate final {
   // The password form's body is a few dozen bytes; more is not a form of ours.
   static constexpr std::size_t kMaxForm = 4096;
 
-  explicit ShareGate(EventLoop& loop) : loop_(loop) {}
+  ShareGate(EventLoop& loop, ShareRegistry& shares) : loop_(loop), shares_(shares) {}
 
   // True when `req` may go on to `share`'s handler; false once the gate
   // has answered (410, 401, 429).
   bool admit(const HttpRequest& req, Responder& out, const Share& share);
+
+  // A request that passed admit() is about to take bytes of a file or a zip
+  // of a folder with a download limit: true when its device is one of the
+  // folder's recipients or has just become one (onNewRecipient hears it);
+  // false once it has answered 410. HEAD requests take nothing and pass.
+  bool claim(const HttpRequest& req, Responder& out, const Share& share);
+  // The Set-Cookie line (ending in CRLF) a folder's page sends to a browser
+  // that is not yet known to its limited link; empty otherwise.
+  std::string recipientCookie(const HttpRequest& req, Responder& out, const Share& share);
+  std::function<void(std::string_view token)> onNewRecipient;
 
   // A POST to a share's own link: its password form. A sink that reads the
   // form, or null having answered (410, 413, 429). Null without an answer
@@ -63,7 +80,11 @@ class ShareGate final {
   enum class Verdict { kRight, kWrong, kWait };
   Verdict check(Responder& out, const Share& share, std::string_view given, std::uint32_t& wait);
 
+  // Who asks, as a folder's recipients are known.
+  static Recipient recipientOf(const HttpRequest& req, Responder& out, const Share& share);
+
   EventLoop& loop_;
+  ShareRegistry& shares_;
   PasswordSessions sessions_;
   WrongTries tries_;
 };

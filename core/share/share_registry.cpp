@@ -137,6 +137,78 @@ bool ShareRegistry::setDeliveries(std::string_view token, std::uint32_t count) {
   return update(token, [count](Share& s) { s.deliveries = count; });
 }
 
+std::string recipientCookieName(std::string_view token) {
+  std::string name = "ferry-r-";
+  name += token;
+  return name;
+}
+
+std::string recipientText(const Recipient& r) { return r.cookie + '@' + r.address; }
+
+bool parseRecipient(std::string_view text, Recipient& out) {
+  const std::size_t at = text.find('@');
+  if (at == std::string_view::npos || at + 1 == text.size()) return false;
+  const std::string_view cookie = text.substr(0, at);
+  if (!cookie.empty() && !looksLikeToken(cookie)) return false;
+  out.cookie = cookie;
+  out.address = text.substr(at + 1);
+  return true;
+}
+
+void ShareRegistry::Recipients::add(const Recipient& r) {
+  all.push_back(r);
+  if (!r.cookie.empty()) cookies.insert(r.cookie);
+  else cookielessAddresses.insert(r.address);
+}
+
+// A browser by its cookie; a recipient that came without one (a client that
+// keeps no cookies, or a browser that took a file before it saw the page)
+// by its address. A browser's first request carries no cookie yet: a
+// second browser on a recipient's computer, or behind its NAT, is another
+// device, known from its own first page on by the cookie that page sets.
+bool ShareRegistry::Recipients::has(const Recipient& who) const {
+  if (!who.cookie.empty() && cookies.count(who.cookie)) return true;
+  return cookielessAddresses.count(who.address) != 0;
+}
+
+RecipientAdmission ShareRegistry::admitRecipient(std::string_view token, const Recipient& who) {
+  std::lock_guard lock(mutex_);
+  auto it = byToken_.find(token);
+  if (it == byToken_.end()) return RecipientAdmission::kFull;
+  const Share& share = *it->second;
+  if (!share.folder || share.rules.downloadLimit == 0) return RecipientAdmission::kKnown;
+  auto known = recipients_.find(token);
+  if (known != recipients_.end() && known->second.has(who)) return RecipientAdmission::kKnown;
+  if (share.deliveries >= share.rules.downloadLimit) return RecipientAdmission::kFull;
+  if (known == recipients_.end()) known = recipients_.emplace(std::string(token), Recipients{}).first;
+  known->second.add(who);
+  auto changed = std::make_shared<Share>(share);
+  ++changed->deliveries;
+  it->second = std::move(changed);
+  return RecipientAdmission::kNew;
+}
+
+bool ShareRegistry::isRecipient(std::string_view token, const Recipient& who) const {
+  std::lock_guard lock(mutex_);
+  auto known = recipients_.find(token);
+  return known != recipients_.end() && known->second.has(who);
+}
+
+std::vector<Recipient> ShareRegistry::recipients(std::string_view token) const {
+  std::lock_guard lock(mutex_);
+  auto known = recipients_.find(token);
+  return known == recipients_.end() ? std::vector<Recipient>{} : known->second.all;
+}
+
+bool ShareRegistry::setRecipients(std::string_view token, const std::vector<Recipient>& recipients) {
+  std::lock_guard lock(mutex_);
+  if (!byToken_.count(token)) return false;
+  Recipients kept;
+  for (const Recipient& r : recipients) kept.add(r);
+  recipients_.insert_or_assign(std::string(token), std::move(kept));
+  return true;
+}
+
 std::optional<Share> ShareRegistry::rotate(std::string_view token) {
   std::lock_guard lock(mutex_);
   auto it = byToken_.find(token);
@@ -148,6 +220,13 @@ std::optional<Share> ShareRegistry::rotate(std::string_view token) {
   byToken_.erase(it);
   Share out = *changed;
   byToken_.emplace(out.token, std::move(changed));
+  // The count stays, and so do its recipients: cookies scoped to the old
+  // link no longer reach this one, addresses still do.
+  if (auto known = recipients_.find(token); known != recipients_.end()) {
+    Recipients kept = std::move(known->second);
+    recipients_.erase(known);
+    recipients_.emplace(out.token, std::move(kept));
+  }
   return out;
 }
 
@@ -156,6 +235,7 @@ bool ShareRegistry::remove(std::string_view token) {
   auto it = byToken_.find(token);
   if (it == byToken_.end()) return false;
   byToken_.erase(it);
+  if (auto known = recipients_.find(token); known != recipients_.end()) recipients_.erase(known);
   order_.erase(std::find(order_.begin(), order_.end(), token));
   return true;
 }

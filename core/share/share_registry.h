@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "file_io.h"
@@ -37,8 +38,31 @@ struct Share {
   bool showHidden = false;
   ShareRules rules;
   // Complete deliveries so far, what downloadLimit counts; kept across
-  // restarts by whoever keeps the shares (setDeliveries()).
+  // restarts by whoever keeps the shares (setDeliveries()). For a folder,
+  // the recipients let in so far (admitRecipient()).
   std::uint32_t deliveries = 0;
+};
+
+// One of the devices a folder link with a download limit is for: a browser
+// by the cookie its page set (recipientCookieName()), a client without
+// cookies by its address.
+struct Recipient {
+  std::string cookie;   // empty: it came without one
+  std::string address;  // without port; behind a trusted proxy the forwarded one
+  bool operator==(const Recipient&) const = default;
+};
+
+// "ferry-r-<token>": the cookie naming a folder link's recipient.
+std::string recipientCookieName(std::string_view token);
+// A recipient as kept in settings ("COOKIE@ADDRESS", "@ADDRESS" without a
+// cookie), and back; false for text that is not one.
+std::string recipientText(const Recipient& r);
+bool parseRecipient(std::string_view text, Recipient& out);
+
+enum class RecipientAdmission {
+  kKnown,  // one of the link's recipients already (or the link counts none)
+  kNew,    // let in as a new recipient, counted in Share::deliveries
+  kFull,   // the link's recipients are all counted, and this is not one
 };
 
 class ShareRegistry final {
@@ -59,6 +83,19 @@ class ShareRegistry final {
   // setDeliveries().
   std::uint32_t noteDelivered(std::string_view token, std::uint32_t n = 1);
   bool setDeliveries(std::string_view token, std::uint32_t count);
+
+  // A folder with a download limit is for that many recipients (devices),
+  // each of whom may take anything in it for the link's life: whether `who`
+  // is one, or may still become one (then counted). A browser is known by
+  // its cookie, a recipient that came without one by its address. Any other
+  // share passes as kKnown.
+  RecipientAdmission admitRecipient(std::string_view token, const Recipient& who);
+  // Whether `who` is one of the share's recipients (counts nothing).
+  bool isRecipient(std::string_view token, const Recipient& who) const;
+  // The recipients in the order let in, to keep them; setRecipients()
+  // restores them (the count with setDeliveries()).
+  std::vector<Recipient> recipients(std::string_view token) const;
+  bool setRecipients(std::string_view token, const std::vector<Recipient>& recipients);
 
   // Gives the share a new token, keeping its place, rules and count; the old
   // token is unknown from the next request, as if unshared.
@@ -82,8 +119,18 @@ class ShareRegistry final {
   template <typename Change>
   bool update(std::string_view token, Change change);
 
+  // A folder's recipients, kept beside its Share (not in it: a Share is
+  // copied on every change, and a limit may allow many recipients).
+  struct Recipients {
+    std::vector<Recipient> all;
+    std::unordered_set<std::string, Hash, std::equal_to<>> cookies, cookielessAddresses;
+    void add(const Recipient& r);
+    bool has(const Recipient& who) const;
+  };
+
   mutable std::mutex mutex_;
   std::unordered_map<std::string, std::shared_ptr<const Share>, Hash, std::equal_to<>> byToken_;
+  std::unordered_map<std::string, Recipients, Hash, std::equal_to<>> recipients_;
   std::vector<std::string> order_;
 };
 

@@ -17,6 +17,10 @@ bool countsCopies(const Share& share, std::uint64_t fileSize) {
   return share.rules.downloadLimit != 0 && !share.folder && fileSize > 0;
 }
 
+// A folder's limit counts recipients (noteRecipient()), so its deliveries
+// are never counted toward one, even before it has a limit.
+bool countsRecipients(const Share& share) { return share.folder; }
+
 }  // namespace
 
 const char* toString(TransferState s) {
@@ -62,7 +66,7 @@ void TransferStats::delivered(const DeliveryInfo& d) {
   const std::string& token = d.share->token;
   auto counters = shares_.find(std::string_view(token));
   if (counters != shares_.end()) {
-    ++counters->second.deliveries;
+    if (!countsRecipients(*d.share)) ++counters->second.deliveries;
     auto devices = devices_.find(std::string_view(token));
     if (devices == devices_.end()) devices = devices_.emplace(token, std::unordered_set<std::uint64_t>()).first;
     if (devices->second.size() < kMaxDevices) devices->second.insert(deliveryVersion(d.address));
@@ -72,6 +76,7 @@ void TransferStats::delivered(const DeliveryInfo& d) {
   // limits nothing is told with the next snapshot, so a busy server's
   // deliveries do not copy the share each.
   if (countsCopies(*d.share, d.size)) return;  // counted as its bytes left (addBytes)
+  if (countsRecipients(*d.share)) return;       // counted as its recipients came
   if (d.share->rules.downloadLimit != 0) {
     if (deliveredListener_) deliveredListener_(token, 1);
     return;
@@ -79,6 +84,14 @@ void TransferStats::delivered(const DeliveryInfo& d) {
   auto pending = undelivered_.find(std::string_view(token));
   if (pending == undelivered_.end()) pending = undelivered_.emplace(token, 0).first;
   ++pending->second;
+}
+
+void TransferStats::noteRecipient(std::string_view token) {
+  auto counters = shares_.find(token);
+  if (counters == shares_.end())
+    counters = shares_.emplace(std::string(token), ShareCounters{std::string(token), 0, 0}).first;
+  ++counters->second.deliveries;
+  markChanged();
 }
 
 void TransferStats::noteDeliveries() {

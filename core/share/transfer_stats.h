@@ -69,7 +69,9 @@ struct ShareCounters {
   std::string token;
   std::uint64_t downloads = 0;  // transfers that delivered through the last byte
   std::uint64_t bytesSent = 0;
-  std::uint64_t deliveries = 0;  // complete deliveries this run
+  // Complete deliveries this run; for a folder, the recipients its download
+  // limit let in this run (what the limit counts).
+  std::uint64_t deliveries = 0;
   std::uint32_t devices = 0;     // distinct client addresses delivered to this run
 };
 
@@ -145,6 +147,10 @@ class TransferStats final {
   // A shared file with a download limit counts complete copies sent, over
   // all clients (CopyCounter), rather than deliveries to one client.
   void setDeliveredListener(std::function<void(std::string_view token, std::uint32_t n)> listener);
+  // A folder link with a download limit let in a new recipient (a device;
+  // ShareRegistry::admitRecipient): what its count shows, in place of
+  // deliveries.
+  void noteRecipient(std::string_view token);
   // How long a delivery may have no request before it ends as stopped.
   void setDeliveryIdle(std::chrono::steady_clock::duration idle);
   // Ends as cancelled the delivery transfer `id` is part of, or every open

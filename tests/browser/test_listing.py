@@ -78,6 +78,15 @@ def test_phone_browse_and_download():
                 assert r.size["height"] >= 48, (r.text, r.size)
             zip_button = b.find_element("partial link text", "Download all (.zip)")
             assert zip_button.size["height"] >= 48
+            # A clip's tile says which clip it is: its long name on one line, cut to the tile.
+            clip = b.find_element("css selector", ".entries.grid li[data-kind=video]")
+            caption = clip.find_element("css selector", ".name")
+            assert caption.is_displayed() and caption.text.startswith("a rather long"), caption.text
+            box = b.execute_script("const t = arguments[0].getBoundingClientRect(), n = arguments[1]"
+                                   ".getBoundingClientRect(); return [t.left, t.right, t.bottom, n.left, n.right,"
+                                   " n.top, n.height]", clip.find_element("css selector", ".thumb"), caption)
+            assert box[3] >= box[0] - 1 and box[4] <= box[1] + 1 and box[5] >= box[2] - 1, box
+            assert 10 <= box[6] <= 30, box  # one line
             shoot(b, "listing-phone")
 
             # Into a sub-folder, and back by the breadcrumb.

@@ -1,4 +1,5 @@
-// The picture cache on disk: a picture put is found (across a restart too),
+// The picture cache on disk: a picture put is found (across a restart too,
+// and so are dates taken),
 // "no picture" is remembered, a damaged or vanished file is a miss (and
 // the damaged one is removed), the folder stays under its cap by removing
 // the least recently used first, and leftovers of a crash are cleaned.
@@ -47,6 +48,42 @@ class TestPictureCache : public QObject {
     QCOMPARE(next.entries(), std::size_t(2));
     QCOMPARE(next.find(keyOf(1), got), PictureCache::Found::kPicture);
     QCOMPARE(got, pictureOf(1000, 'a'));
+  }
+
+  // When a photo was taken is kept beside its pictures: the next run knows
+  // it at once, "says nothing" included; an edited file (a new key) does not.
+  void datesTakenSurviveARestart() {
+    QTemporaryDir dir;
+    const QString folder = dir.filePath("pictures");
+    PictureCache c;
+    c.setDirectory(folder.toStdString());
+    QVERIFY(!c.taken(keyOf(1)));
+    c.putTaken(keyOf(1), 1563100262);
+    c.putTaken(keyOf(2), 0);
+    QCOMPARE(c.taken(keyOf(1)), std::optional<std::int64_t>(1563100262));
+    QVERIFY(QFile::exists(folder + "/" + QString::fromStdString(ferry::cacheFileName(keyOf(1, Rendition::kTaken)))));
+
+    PictureCache next;
+    next.setDirectory(folder.toStdString());
+    QCOMPARE(next.taken(keyOf(1)), std::optional<std::int64_t>(1563100262));
+    QCOMPARE(next.taken(keyOf(2)), std::optional<std::int64_t>(0));
+    PictureKey edited = keyOf(1);
+    edited.mtimeNs += 1;
+    QVERIFY(!next.taken(edited));
+    // Not a picture: a thumbnail of the same key is still to be made.
+    std::string got;
+    QCOMPARE(next.find(keyOf(1), got), PictureCache::Found::kMiss);
+
+    // A damaged date is none (read again by the scanner), never a wrong one.
+    const QString kept = folder + "/" + QString::fromStdString(ferry::cacheFileName(keyOf(1, Rendition::kTaken)));
+    QFile f(kept);
+    QVERIFY(f.open(QIODevice::ReadWrite));
+    QVERIFY(f.seek(0));
+    QVERIFY(f.write("2") == 1);
+    f.close();
+    PictureCache third;
+    third.setDirectory(folder.toStdString());
+    QVERIFY(!third.taken(keyOf(1)));
   }
 
   void damagedOrVanishedIsAMiss() {

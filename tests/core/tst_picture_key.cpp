@@ -34,6 +34,10 @@ class TestPictureKey : public QObject {
     k.rendition = Rendition::kView;
     k.device = 0;
     QCOMPARE(ferry::parseCacheFileName(ferry::cacheFileName(k)), std::optional<PictureKey>(k));
+    // The date a file was taken, kept beside its pictures.
+    k.rendition = Rendition::kTaken;
+    QVERIFY(ferry::cacheFileName(k).ends_with(".d"));
+    QCOMPARE(ferry::parseCacheFileName(ferry::cacheFileName(k)), std::optional<PictureKey>(k));
     // Anything cacheFileName() would not write is not a key.
     for (const char* bad : {"", ".t", "1-2-3-4-5", "1-2-3-4-5.x", "1-2-3-4-5.tt", "1-2-3-4.t", "1-2-3-4-5-6.t",
                             "01-2-3-4-5.t", "A-2-3-4-5.t", "1--3-4-5.t", "-1-2-3-4-5.t", "+1-2-3-4-5.t",

@@ -227,6 +227,13 @@ class TestShareGate : public QObject {
     QCOMPARE(whyLinkEnded(s, now), std::string());
     s.deliveries = 3;
     QCOMPARE(whyLinkEnded(s, now), std::string("This link was used 3 times."));
+    // A folder's limit counts devices (the gate lets its own ones in).
+    s.folder = true;
+    QCOMPARE(whyLinkEnded(s, now), std::string("This link was for 3 devices, and 3 others have used it."));
+    s.rules.downloadLimit = 1;
+    s.deliveries = 1;
+    QCOMPARE(whyLinkEnded(s, now), std::string("This link was for one device, and another device has used it."));
+    s.folder = false;
     s.rules.downloadLimit = 0;
     s.rules.expires = now + seconds(1);
     QCOMPARE(whyLinkEnded(s, now), std::string());

@@ -111,7 +111,10 @@ class TestAlbum : public QObject {
       const char* from;
       const char* to;
       int year;
-    } copies[] = {{"rotated.jpg", "a.jpg", 2024}, {"photo.jpg", "b.jpg", 2010}, {"other.jpg", "c.jpg", 2022}};
+    } copies[] = {{"rotated.jpg", "a.jpg", 2024},
+                  {"photo.jpg", "b.jpg", 2010},
+                  {"other.jpg", "c.jpg", 2022},
+                  {"clip.mp4", "d.mp4", 2008}};
     for (const Copy& c : copies) {
       QVERIFY(QFile::copy(media_ + "/" + c.from, dir + "/" + c.to));
       QFile f(dir + "/" + c.to);
@@ -122,7 +125,11 @@ class TestAlbum : public QObject {
     fx_->server.waitForFolderScans();
     const QByteArray page = get(link + "?sort=date&order=asc").body;
     const auto a = page.indexOf("alt=\"a.jpg\""), b = page.indexOf("alt=\"b.jpg\""), c = page.indexOf("alt=\"c.jpg\"");
-    QVERIFY2(a > 0 && a < b && b < c, page.constData());
+    const auto d = page.indexOf("alt=\"d.mp4\"");
+    QVERIFY2(a > 0 && a < d && d < b && b < c, page.constData());
+    // A clip's date is when its container says it was recorded (UTC).
+    const QDateTime recorded = QDateTime(QDate(2020, 5, 1), QTime(12, 0), Qt::UTC).toLocalTime();
+    QVERIFY2(page.contains("datetime=\"" + recorded.toString("yyyy-MM-ddTHH:mm").toUtf8() + "\""), page.constData());
     // The date a photo shows is when it was taken.
     QVERIFY(page.contains("<time class=\"date\" datetime=\"2019-07-14T10:31\">14 Jul 2019, 10:31</time>"));
     QVERIFY(page.contains("datetime=\"2021-03-02T08:15\""));
@@ -131,6 +138,18 @@ class TestAlbum : public QObject {
     const QByteArray down = get(link + "?sort=date&order=desc").body;
     QVERIFY(down.indexOf("alt=\"c.jpg\"") < down.indexOf("alt=\"b.jpg\"") &&
             down.indexOf("alt=\"b.jpg\"") < down.indexOf("alt=\"a.jpg\""));
+
+    // The dates are kept with the thumbnails: the next run's first page,
+    // asked for at once, is in taken order.
+    QCOMPARE(cacheFiles().filter(QRegularExpression("\\.d$")).size() >= 4, true);
+    ServerFixture next;
+    next.server.setCacheDirectory(QFile::encodeName(cacheDir_.path()).toStdString());
+    QVERIFY(next.start({}));
+    const QByteArray again = get(next.url(next.share(dir)) + "?sort=date&order=asc").body;
+    QVERIFY2(again.indexOf("alt=\"a.jpg\"") > 0 && again.indexOf("alt=\"a.jpg\"") < again.indexOf("alt=\"d.mp4\"") &&
+                 again.indexOf("alt=\"d.mp4\"") < again.indexOf("alt=\"b.jpg\"") &&
+                 again.indexOf("alt=\"b.jpg\"") < again.indexOf("alt=\"c.jpg\""),
+             again.constData());
   }
 
   void everyFormatGetsASmallUprightThumbnail() {

@@ -323,8 +323,8 @@ class TestHeadless : public QObject {
     QTest::newRow("none") << QStringList{} << QByteArray("no-cache") << QByteArray() << QByteArray();
     QTest::newRow("public cache") << QStringList{"--public-cache", "60"} << QByteArray("public, max-age=60")
                                   << QByteArray() << QByteArray();
-    // Enough for the folder's file and its zip (a folder share's deliveries
-    // count together); downloadLimitEndsTheLink sees a limit reached.
+    // Enough for the file twice (a folder's limit counts devices: curl here
+    // is one); downloadLimitEndsTheLink sees a limit reached.
     QTest::newRow("downloads") << QStringList{"--downloads", "2"} << QByteArray("private, no-store") << QByteArray()
                                << QByteArray("ends after 2 complete downloads");
     QTest::newRow("expires") << QStringList{"--expires", "1h30m"} << QByteArray("private, no-store") << QByteArray()

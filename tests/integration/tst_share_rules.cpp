@@ -5,7 +5,9 @@
 // download in flight when the limit is reached still finishes, and a
 // password is asked for by a page or a Basic challenge, remembered by a
 // cookie, and guessed at only slowly. Folder shares (their listing and zip)
-// obey the same rules, and a rotated link ends the old one.
+// obey the same rules, a folder's limit counting devices (a browser by its
+// cookie, another client by its address) rather than files, and a rotated
+// link ends the old one.
 
 #include <QTest>
 
@@ -363,18 +365,23 @@ class TestShareRules : public QObject {
     auto z = fetch({"-u", ":sesame"}, zip);
     QCOMPARE(z.status, 200);
     QVERIFY(z.body.startsWith("PK"));
-    // A limit: the listing does not count, a zip does (the one above too).
-    QTRY_COMPARE(deliveriesOf(fx->server, s.token), 1u);
+    // A limit counts devices: the listing does not make one, a zip does, and
+    // that device takes the zip again and every file; another is refused.
     r = {};
-    r.downloadLimit = 2;
+    r.downloadLimit = 1;
     QVERIFY(rules(*fx, s, r));
     QCOMPARE(fetch({}, listing).status, 200);
+    QCOMPARE(deliveriesOf(fx->server, s.token), 0u);
+    QCOMPARE(fetch({}, zip).status, 200);
     QCOMPARE(deliveriesOf(fx->server, s.token), 1u);
     QCOMPARE(fetch({}, zip).status, 200);
-    QTRY_COMPARE(deliveriesOf(fx->server, s.token), 2u);
-    QCOMPARE(fetch({}, listing).status, 410);
-    QCOMPARE(fetch({}, zip).status, 410);
-    QCOMPARE(fetch({}, file).status, 410);
+    QCOMPARE(fetch({}, file).status, 200);
+    QCOMPARE(fetch({}, listing).status, 200);
+    const QStringList other = {"--interface", "127.0.0.2"};
+    QCOMPARE(fetch(other, listing).status, 410);
+    QCOMPARE(fetch(other, zip).status, 410);
+    QCOMPARE(fetch(other, file).status, 410);
+    QCOMPARE(deliveriesOf(fx->server, s.token), 1u);
     // Expiry.
     r = {};
     r.expires = system_clock::now() - std::chrono::minutes(1);
@@ -385,6 +392,104 @@ class TestShareRules : public QObject {
     QCOMPARE(fetch({}, zip).status, 410);
     // The folder without its slash is gone too (not redirected first).
     QCOMPARE(fetch({}, listing.chopped(1)).status, 410);
+  }
+
+  // A folder link with "1 download" is for one device: it takes every file
+  // and the zip, as often as it likes; a second device gets the 410. A
+  // browser is known by the cookie its page sets, curl by its address.
+  void folderLimitCountsRecipients() {
+    auto fx = serve();
+    QVERIFY(fx);
+    auto s = fx->share(folder_);
+    fx->server.waitForFolderScans();
+    const QString listing = fx->url(s), zip = listing + "?zip", a = listing + "a.jpg", b = listing + "2024/b.jpg";
+    ferry::ShareRules r;
+    r.downloadLimit = 1;
+    QVERIFY(rules(*fx, s, r));
+    QTemporaryDir tmp;
+    const QString phone = tmp.filePath("phone"), laptop = tmp.filePath("laptop");
+    const QByteArray cookieName = "ferry-r-" + QByteArray::fromStdString(s.token);
+
+    // The phone's browser opens the page: a cookie names it, nothing counted.
+    auto page = fetch({"-c", phone, "-b", phone, "-H", "Accept: text/html"}, listing);
+    QCOMPARE(page.status, 200);
+    const QByteArray cookie = page.headers.value("set-cookie");
+    QVERIFY2(cookie.startsWith(cookieName + "="), cookie.constData());
+    QVERIFY(cookie.contains("; Path=/" + QByteArray::fromStdString(s.token) + "/;"));
+    QVERIFY(cookie.contains("HttpOnly"));
+    QVERIFY(cookie.contains("SameSite=Lax"));
+    QCOMPARE(deliveriesOf(fx->server, s.token), 0u);
+    // The page again: the cookie is kept, not replaced.
+    QVERIFY(!fetch({"-c", phone, "-b", phone, "-H", "Accept: text/html"}, listing).headers.contains("set-cookie"));
+    // Pictures are no download either.
+    QCOMPARE(fetch({"-b", phone}, a + "?thumb").status, 200);
+    QCOMPARE(deliveriesOf(fx->server, s.token), 0u);
+
+    // Its first photo makes it the recipient; it takes every photo, the
+    // zip, ranges and the page, again and again.
+    auto first = fetch({"-b", phone}, a);
+    QCOMPARE(first.status, 200);
+    QCOMPARE(sha256(first.body), sha256File(files_.filePath("Photos/a.jpg")));
+    QCOMPARE(deliveriesOf(fx->server, s.token), 1u);
+    auto second = fetch({"-b", phone}, b);
+    QCOMPARE(second.status, 200);
+    QCOMPARE(sha256(second.body), sha256File(files_.filePath("Photos/2024/b.jpg")));
+    auto whole = fetch({"-b", phone}, zip);
+    QCOMPARE(whole.status, 200);
+    QVERIFY(whole.body.startsWith("PK"));
+    QCOMPARE(fetch({"-b", phone}, zip).status, 200);
+    QCOMPARE(fetch({"-b", phone, "-r", "0-99"}, a).status, 206);
+    QCOMPARE(fetch({"-b", phone, "-H", "Accept: text/html"}, listing).status, 200);
+    QCOMPARE(fetch({"-b", phone}, a).status, 200);
+    QCOMPARE(deliveriesOf(fx->server, s.token), 1u);
+
+    // A second browser, from the same address (behind one NAT), is a second
+    // device: refused, page and all, with or without a cookie of its own.
+    auto laptopPage = fetch({"-c", laptop, "-b", laptop, "-H", "Accept: text/html"}, listing);
+    QCOMPARE(laptopPage.status, 410);
+    QVERIFY(!laptopPage.headers.contains("set-cookie"));
+    auto made = fetch({"-H", "Cookie: " + cookieName + "=BBBBBBBBBBBBBBBBBBBBBB", "-H", "Accept: text/html"}, listing);
+    QCOMPARE(made.status, 410);
+    QVERIFY2(made.body.contains("This link was for one device, and another device has used it."), made.body.constData());
+    QCOMPARE(fetch({"-H", "Cookie: " + cookieName + "=BBBBBBBBBBBBBBBBBBBBBB"}, a).status, 410);
+    QCOMPARE(fetch({"-H", "Cookie: " + cookieName + "=BBBBBBBBBBBBBBBBBBBBBB"}, zip).status, 410);
+
+    // Another device (another address) without cookies: refused, its
+    // pictures too, as text for curl.
+    const QStringList other = {"--interface", "127.0.0.2"};
+    auto refused = fetch(other, a);
+    QCOMPARE(refused.status, 410);
+    QCOMPARE(QString::fromUtf8(refused.body).trimmed(),
+             QString("This link was for one device, and another device has used it."));
+    QCOMPARE(fetch(other, zip).status, 410);
+    QCOMPARE(fetch(other, listing).status, 410);
+    QCOMPARE(fetch(other, a + "?thumb").status, 410);
+    QCOMPARE(deliveriesOf(fx->server, s.token), 1u);
+    // The phone's cookie from the other address is still the phone.
+    QCOMPARE(fetch(other + QStringList{"-b", phone}, b).status, 200);
+
+    // Two devices allowed: the second address is let in, a third is not.
+    r.downloadLimit = 2;
+    QVERIFY(rules(*fx, s, r));
+    QCOMPARE(fetch(other, zip).status, 200);
+    QCOMPARE(deliveriesOf(fx->server, s.token), 2u);
+    QCOMPARE(fetch(other, a).status, 200);
+    QCOMPARE(fetch({"--interface", "127.0.0.3"}, a).status, 410);
+    const auto known = fx->server.recipients(s.token);
+    QCOMPARE(known.size(), std::size_t(2));
+    QVERIFY(!known[0].cookie.empty());
+    QVERIFY(known[1].cookie.empty());
+    QCOMPARE(known[1].address, std::string("127.0.0.2"));
+
+    // Kept recipients come back (as the window restores them after a restart).
+    auto again = serve();
+    QVERIFY(again);
+    auto t = again->share(folder_);
+    QVERIFY(rules(*again, t, r));
+    QVERIFY(again->server.setDeliveries(t.token, 2));
+    QVERIFY(again->server.setRecipients(t.token, known));
+    QCOMPARE(fetch(other, again->url(t) + "a.jpg").status, 200);
+    QCOMPARE(fetch({"--interface", "127.0.0.3"}, again->url(t) + "a.jpg").status, 410);
   }
 
   void passwordByBasicAuth() {

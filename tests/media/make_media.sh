@@ -46,8 +46,9 @@ exiftool -q -overwrite_original -n -Orientation=6 "-DateTimeOriginal=2019:07:14 
 exiftool -q -overwrite_original "-DateTimeOriginal=2021:03:02 08:15:00" photo.jpg
 
 # Clips: 3 s of test pattern, H.264 in MP4 and VP9 in WebM.
+# The MP4 says when it was recorded, as phones' clips do (creation_time, UTC).
 ffmpeg -v error -f lavfi -i testsrc=size=640x360:rate=25 -t 3 -c:v libx264 -preset veryfast \
-  -pix_fmt yuv420p clip.mp4
+  -pix_fmt yuv420p -metadata creation_time=2020-05-01T12:00:00Z clip.mp4
 ffmpeg -v error -f lavfi -i testsrc=size=640x360:rate=25 -t 2 -c:v libvpx-vp9 -b:v 300k \
   -deadline realtime -cpu-used 8 clip.webm
 

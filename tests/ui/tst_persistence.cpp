@@ -103,6 +103,12 @@ void TestPersistence::settingsRoundTrip() {
   ruled.password = QStringLiteral("tahi-keji-heze-80");
   ruled.deliveries = 1;
   shares << ruled;
+  // A folder whose limit counts devices, and the devices it let in.
+  SavedShare devices{QStringLiteral("DDDDDDDDDDDDDDDDDDDDDD"), QStringLiteral("/x/Weekend"), 0, true};
+  devices.downloadLimit = 2;
+  devices.deliveries = 2;
+  devices.recipients = {QStringLiteral("Xy3_-AAAAAAAAAAAAAAAAA@192.168.1.31"), QStringLiteral("@fe80::1")};
+  shares << devices;
   QVERIFY(store.saveShares(shares));
   QCOMPARE(SettingsStore().loadShares(), shares);
   // A file's entry reads as it did before folders could be shared.
@@ -110,7 +116,7 @@ void TestPersistence::settingsRoundTrip() {
   QCOMPARE(ini.value(QStringLiteral("shares/BBBBBBBBBBBBBBBBBBBBBB/showHidden")).toString(), QStringLiteral("true"));
   QVERIFY(!ini.contains(QStringLiteral("shares/AAAAAAAAAAAAAAAAAAAAAA/folder")));
   QVERIFY(!ini.contains(QStringLiteral("shares/AAAAAAAAAAAAAAAAAAAAAA/showHidden")));
-  for (const char* rule : {"expires", "downloadLimit", "password", "deliveries"})
+  for (const char* rule : {"expires", "downloadLimit", "password", "deliveries", "recipients"})
     QVERIFY(!ini.contains(QStringLiteral("shares/AAAAAAAAAAAAAAAAAAAAAA/") + QLatin1String(rule)));
   QCOMPARE(ini.value(QStringLiteral("shares/CCCCCCCCCCCCCCCCCCCCCC/expires")).toString(),
            QStringLiteral("2031-05-06T18:00:00.250Z"));

@@ -78,6 +78,7 @@ class TestShareProperties : public QObject {
   void doubleClickOpensProperties();
   void newLinksEndAfterADayByDefault();
   void propertiesSpeakPlainlyAndStartAtTheTop();
+  void aFolderSaysItsLimitCountsDevices();
   void rotateEndsTheOldLink();
   void theLinkWithCopyAndItsCodeAndOneExpiryControl();
   void rulesAndDeliveriesSurviveARestart();
@@ -291,6 +292,34 @@ void TestShareProperties::propertiesSpeakPlainlyAndStartAtTheTop() {
   QCOMPARE(focused, QStringLiteral("expiry"));  // not Rotate Link…
   QCOMPARE(one, QStringLiteral("1 complete download"));
   QCOMPARE(three, QStringLiteral("3 complete downloads"));
+}
+
+void TestShareProperties::aFolderSaysItsLimitCountsDevices() {
+  const QString folder = config_->path() + QStringLiteral("/Weekend");
+  QVERIFY(QDir().mkpath(folder));
+  test::writeRandomFile(folder + QStringLiteral("/a.jpg"), 1000);
+  w_ = std::make_unique<MainWindow>(SettingsStore{});
+  w_->startIfWanted();
+  QCOMPARE(w_->shareFiles({QUrl::fromLocalFile(folder)}), 1);
+  openWindow();
+  QString one, three, note;
+  auto asked = test::answerNextDialog([&](QWidget* d) {
+    auto* limit = child<QSpinBox>(d, "limit");
+    child<QCheckBox>(d, "limited")->setChecked(true);
+    limit->setValue(1);
+    one = limit->text();
+    limit->setValue(3);
+    three = limit->text();
+    note = child<QLabel>(d, "limitNote")->text();
+    static_cast<QDialog*>(d)->reject();
+  });
+  w_->action(MainWindow::Action::Properties)->trigger();
+  QVERIFY(!asked->isEmpty());
+  QCOMPARE(one, QStringLiteral("1 device"));
+  QCOMPARE(three, QStringLiteral("3 devices"));
+  QVERIFY2(note.startsWith(QStringLiteral("A folder's limit counts devices: each may open, view and download anything "
+                                          "in it, the zip too")),
+           qPrintable(note));
 }
 
 void TestShareProperties::theLinkWithCopyAndItsCodeAndOneExpiryControl() {

@@ -203,6 +203,7 @@ QList<SavedShare> SettingsStore::loadShares() {
     row.share.downloadLimit = static_cast<std::uint32_t>(number(s, QStringLiteral("downloadLimit"), 0, 0, kMaxDownloadLimit));
     row.share.password = s.value(QStringLiteral("password")).toString();
     row.share.deliveries = static_cast<std::uint32_t>(number(s, QStringLiteral("deliveries"), 0, 0, 0xffffffffu));
+    row.share.recipients = s.value(QStringLiteral("recipients")).toStringList();
     s.endGroup();
     // An entry without its path is one another writer is removing, or
     // what a damaged file left of one: nothing to restore.
@@ -256,6 +257,7 @@ bool SettingsStore::saveShares(const QList<SavedShare>& shares) {
     setOrRemove(QStringLiteral("downloadLimit"), share.downloadLimit, share.downloadLimit != 0);
     setOrRemove(QStringLiteral("password"), share.password, !share.password.isEmpty());
     setOrRemove(QStringLiteral("deliveries"), share.deliveries, share.deliveries != 0);
+    setOrRemove(QStringLiteral("recipients"), share.recipients, !share.recipients.isEmpty());
     if (was == known_.cend()) s.setValue(QStringLiteral("order"), place.isValid() ? place : QVariant(next++));
     s.endGroup();
   }

@@ -14,7 +14,8 @@
 // TOKEN\path, TOKEN\downloads, TOKEN\order, and for a folder TOKEN\folder
 // and TOKEN\showHidden, written only when true; a link's rules as
 // TOKEN\expires, TOKEN\downloadLimit, TOKEN\password and its count of
-// complete deliveries as TOKEN\deliveries, written only when set): no count whose loss loses
+// complete deliveries as TOKEN\deliveries, a folder's recipients as
+// TOKEN\recipients, written only when set): no count whose loss loses
 // every entry (QSettings arrays keep theirs in a "size" key, the last line
 // of the section), and a save writes only the shares this store changed
 // since it read them. QSettings merges key by key with the file on disk
@@ -94,6 +95,9 @@ struct SavedShare {
   std::uint32_t downloadLimit = 0;  // 0 = none
   QString password;   // "" = none
   std::uint32_t deliveries = 0;  // complete deliveries, over all runs
+  // A folder with a download limit: the devices it is for ("COOKIE@ADDRESS",
+  // recipientText()), so they keep their place after a restart.
+  QStringList recipients;
   friend bool operator==(const SavedShare&, const SavedShare&) = default;
 };
 

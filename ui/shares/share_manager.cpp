@@ -41,6 +41,7 @@ void ShareManager::restore() {
     e.rules.downloadLimit = saved.downloadLimit;
     e.rules.password = saved.password.toStdString();
     e.deliveriesBefore = saved.deliveries;
+    e.recipients = saved.recipients;
     QString error;
     auto share = serve(e, &error);
     if (share) {
@@ -161,6 +162,12 @@ std::optional<Share> ShareManager::serve(const SharesModel::Entry& e, QString* e
   // opens a link that had ended.
   if (share && e.rules.any()) bridge_->setRules(e.token, e.rules);
   if (share && e.deliveries() > 0) bridge_->setDeliveries(e.token, e.deliveries());
+  if (share && !e.recipients.isEmpty()) {
+    std::vector<Recipient> known;
+    for (const QString& text : e.recipients)
+      if (Recipient r; parseRecipient(text.toStdString(), r)) known.push_back(std::move(r));
+    bridge_->setRecipients(e.token, known);
+  }
   return share;
 }
 
@@ -179,6 +186,11 @@ void ShareManager::save() {
     s.downloadLimit = e.rules.downloadLimit;
     s.password = QString::fromStdString(e.rules.password);
     s.deliveries = e.deliveries();
+    s.recipients = e.recipients;
+    if (e.registered && e.folder) {
+      s.recipients.clear();
+      for (const Recipient& r : bridge_->recipients(e.token)) s.recipients << QString::fromStdString(recipientText(r));
+    }
     out.push_back(std::move(s));
   }
   unsaved_ = !store_->saveShares(out);

@@ -109,8 +109,11 @@ SharePropertiesDialog::SharePropertiesDialog(const Share& share, Rotate rotate, 
   limit_ = new QSpinBox(this);
   limit_->setObjectName(QStringLiteral("limit"));
   limit_->setRange(1, 1000000);
-  // "1 complete download", "3 complete downloads".
-  auto pluralSuffix = [this](int n) { limit_->setSuffix(n == 1 ? tr(" complete download") : tr(" complete downloads")); };
+  // "1 complete download", "3 complete downloads"; a folder's "1 device".
+  auto pluralSuffix = [this](int n) {
+    if (share_.folder) limit_->setSuffix(n == 1 ? tr(" device") : tr(" devices"));
+    else limit_->setSuffix(n == 1 ? tr(" complete download") : tr(" complete downloads"));
+  };
   connect(limit_, &QSpinBox::valueChanged, this, pluralSuffix);
   limit_->setValue(share.rules.downloadLimit ? static_cast<int>(share.rules.downloadLimit) : 1);
   pluralSuffix(limit_->value());
@@ -121,9 +124,19 @@ SharePropertiesDialog::SharePropertiesDialog(const Share& share, Rotate rotate, 
   limitNote_->setObjectName(QStringLiteral("limitNote"));
   auto updateLimitNote = [this] {
     limit_->setEnabled(limited_->isChecked());
-    QString note = share_.deliveries == 0   ? tr("Not delivered completely yet.")
-                   : share_.deliveries == 1 ? tr("Delivered completely once so far.")
-                                            : tr("Delivered completely %1 times so far.").arg(share_.deliveries);
+    QString note;
+    if (share_.folder) {
+      // What a folder's limit counts, said where it is set.
+      note = tr("A folder's limit counts devices: each may open, view and download anything in it, the zip too, "
+                "for as long as the link lasts; other devices are refused. ");
+      note += share_.deliveries == 0   ? tr("No device has downloaded from it yet.")
+              : share_.deliveries == 1 ? tr("1 device so far.")
+                                       : tr("%1 devices so far.").arg(share_.deliveries);
+    } else {
+      note = share_.deliveries == 0   ? tr("Not delivered completely yet.")
+             : share_.deliveries == 1 ? tr("Delivered completely once so far.")
+                                      : tr("Delivered completely %1 times so far.").arg(share_.deliveries);
+    }
     if (limited_->isChecked() && share_.deliveries >= static_cast<std::uint32_t>(limit_->value()))
       note += QLatin1Char(' ') + tr("With this limit the link ends at once.");
     limitNote_->setText(note);

@@ -43,7 +43,8 @@ class SharePropertiesDialog final : public QDialog {
     QString name;
     QString link;  // "" while no link can be given
     ShareRules rules;
-    std::uint32_t deliveries = 0;  // complete deliveries counted so far
+    std::uint32_t deliveries = 0;  // complete deliveries counted so far (a folder's: devices let in)
+    bool folder = false;           // a folder's limit counts devices, not files
   };
   // Gives the share a new token; returns its new link ("" while none can
   // be given), nothing if the share is gone.

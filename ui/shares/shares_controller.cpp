@@ -220,7 +220,7 @@ bool SharesController::showProperties() {
   // Copied: rows may come and go while the dialog is open.
   const SharesModel::Entry e = m->entry(row);
   QString token = e.token;  // follows a rotation
-  SharePropertiesDialog dialog({e.name, m->linkAt(row), e.rules, e.deliveries()},
+  SharePropertiesDialog dialog({e.name, m->linkAt(row), e.rules, e.deliveries(), e.folder},
                                [this, &token]() -> std::optional<QString> {
                                  const QString fresh = p_.shares->rotate(token);
                                  if (fresh.isEmpty()) return std::nullopt;

@@ -52,6 +52,9 @@ QString SharesModel::endedReason(const Entry& e, const QDateTime& now) {
                                        : tr("This link expired on %1 at %2").arg(l.toString(when.date(), QLocale::ShortFormat), time);
     }
   }
+  if (e.rules.downloadLimit && e.deliveries() >= e.rules.downloadLimit && e.folder)
+    return e.rules.downloadLimit == 1 ? tr("This link is for the one device that has used it")
+                                      : tr("This link is for the %1 devices that have used it").arg(e.rules.downloadLimit);
   if (e.rules.downloadLimit && e.deliveries() >= e.rules.downloadLimit)
     return e.rules.downloadLimit == 1 ? tr("This link was used once") : tr("This link was used %1 times").arg(e.rules.downloadLimit);
   return {};
@@ -205,6 +208,11 @@ QVariant SharesModel::data(const QModelIndex& index, int role) const {
     // Beside the other rules: the window shows the link itself under its QR.
     return padlockIcon();
   } else if (role == Qt::ToolTipRole && !ended.isEmpty()) {
+    if (e.folder && e.rules.downloadLimit && e.deliveries() >= e.rules.downloadLimit &&
+        !(e.rules.expires && toQDateTime(*e.rules.expires) <= QDateTime::currentDateTime()))
+      return tr("%1.\nThey may still take anything in it; other devices get \"410 Gone\". Raise the limit in "
+                "Properties to let more in.")
+          .arg(ended);
     return tr("%1.\nIts link answers \"410 Gone\" with that sentence; change the rules in Properties to open "
               "it again.")
         .arg(ended);
@@ -220,7 +228,9 @@ QVariant SharesModel::data(const QModelIndex& index, int role) const {
     if (col == Expires && e.rules.expires)
       return tr("The link stops working %1").arg(describeExpiry(toQDateTime(*e.rules.expires), QDateTime::currentDateTime()));
     if (col == Downloads) {
-      QString tip = e.rules.downloadLimit
+      QString tip = e.rules.downloadLimit && e.folder
+                        ? tr("Used by %1 of the %2 devices allowed").arg(e.deliveries()).arg(e.rules.downloadLimit)
+                    : e.rules.downloadLimit
                         ? tr("Delivered completely %1 of the %2 times allowed").arg(e.deliveries()).arg(e.rules.downloadLimit)
                         : tr("Downloaded completely %1 times").arg(e.downloads());
       if (e.devicesThisRun > 0) tip += QLatin1Char('\n') + deliveredToDevices(e.devicesThisRun);

@@ -69,6 +69,7 @@ class SharesModel final : public QAbstractTableModel {
     std::uint32_t deliveriesThisRun = 0;
     std::uint32_t devicesThisRun = 0;  // distinct addresses delivered to this run
     std::uint32_t deliveries() const { return deliveriesBefore + deliveriesThisRun; }
+    QStringList recipients;  // a limited folder's, as saved (the server keeps them while it serves)
   };
 
   // Why a rule has ended a share's link at `now` ("This link expired at

@@ -1,6 +1,7 @@
 #include "picture_cache.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <filesystem>
 #include <system_error>
@@ -86,16 +87,47 @@ std::size_t PictureCache::entries() const {
   return entries_.size();
 }
 
+namespace {
+
+PictureKey takenKey(PictureKey key) {
+  key.rendition = Rendition::kTaken;
+  return key;
+}
+
+}  // namespace
+
 void PictureCache::putTaken(const PictureKey& key, std::int64_t taken) {
-  std::lock_guard lock(mutex_);
-  if (taken_.size() < kMaxTaken) taken_[cacheFileName(key)] = taken;
+  {
+    std::lock_guard lock(mutex_);
+    if (taken_.size() < kMaxTaken) taken_[cacheFileName(key)] = taken;
+  }
+  put(takenKey(key), taken > 0 ? std::to_string(taken) : std::string());
 }
 
 std::optional<std::int64_t> PictureCache::taken(const PictureKey& key) const {
+  const std::string name = cacheFileName(key), kept = cacheFileName(takenKey(key));
+  fs::path file;
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = taken_.find(name); it != taken_.end()) return it->second;
+    if (dir_.empty() || !entries_.count(kept)) return std::nullopt;
+    file = fs::path(dir_) / kept;
+  }
+  // Read without counting as a use: a listing's look at its dates does not
+  // keep pictures nobody looks at. A damaged entry is as good as none: the
+  // scanner reads the header again and replaces it.
+  std::string entry;
+  if (!readWhole(file, entry, 64)) return std::nullopt;
+  const std::optional<std::string_view> text = unpackCacheEntry(entry);
+  if (!text) return std::nullopt;
+  std::int64_t taken = 0;
+  if (!text->empty()) {
+    auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), taken);
+    if (ec != std::errc() || end != text->data() + text->size() || taken <= 0) return std::nullopt;
+  }
   std::lock_guard lock(mutex_);
-  auto it = taken_.find(cacheFileName(key));
-  if (it == taken_.end()) return std::nullopt;
-  return it->second;
+  if (taken_.size() < kMaxTaken) taken_[name] = taken;
+  return taken;
 }
 
 bool PictureCache::has(const PictureKey& key) const {

@@ -50,9 +50,12 @@ class PictureCache final {
   // trims the folder to its cap. Blocks on the disk.
   void put(const PictureKey& key, std::string_view jpeg);
 
-  // When each photo was taken, as its EXIF says (0: it does not say), by
-  // its thumbnail's key: learned by the folder scanner from the header,
-  // kept in memory (at most kMaxTaken), read by the listing's date order.
+  // When each photo or clip was taken, as its EXIF or container says (0: it
+  // does not say), by its thumbnail's key: learned by the folder scanner
+  // from the header, read by the listing's date order. Kept on disk beside
+  // the pictures (an entry of rendition kTaken: the seconds as text, "" for
+  // none), so a restart knows at once, and in memory once read (at most
+  // kMaxTaken). Blocks on the disk.
   static constexpr std::size_t kMaxTaken = 1000000;
   void putTaken(const PictureKey& key, std::int64_t taken);
   std::optional<std::int64_t> taken(const PictureKey& key) const;
@@ -76,7 +79,7 @@ class PictureCache final {
   std::list<std::string> uses_;  // names, most recently used first
   std::unordered_map<std::string, Entry> entries_;
   unsigned tmpSerial_ = 0;
-  std::unordered_map<std::string, std::int64_t> taken_;  // by cache file name
+  mutable std::unordered_map<std::string, std::int64_t> taken_;  // by cache file name
 };
 
 }  // namespace ferry

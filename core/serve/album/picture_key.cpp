@@ -45,6 +45,12 @@ PictureAsk pictureAskOf(std::string_view query) {
   return PictureAsk::kNone;
 }
 
+namespace {
+
+char letterOf(Rendition r) { return r == Rendition::kThumb ? 't' : r == Rendition::kView ? 'v' : 'd'; }
+
+}  // namespace
+
 PictureKey pictureKeyOf(const FileInfo& f, Rendition r) {
   return {f.device, f.inode, f.size, f.mtimeNs, f.ctimeNs, r};
 }
@@ -54,7 +60,7 @@ std::string cacheFileName(const PictureKey& k) {
   const int n = std::snprintf(buf, sizeof buf, "%llx-%llx-%llx-%llx-%llx.%c", static_cast<unsigned long long>(k.device),
                               static_cast<unsigned long long>(k.inode), static_cast<unsigned long long>(k.size),
                               static_cast<unsigned long long>(k.mtimeNs), static_cast<unsigned long long>(k.ctimeNs),
-                              k.rendition == Rendition::kThumb ? 't' : 'v');
+                              letterOf(k.rendition));
   return std::string(buf, static_cast<std::size_t>(n));
 }
 
@@ -77,6 +83,7 @@ std::optional<PictureKey> parseCacheFileName(std::string_view name) {
   if (end - p != 1) return std::nullopt;
   if (*p == 't') k.rendition = Rendition::kThumb;
   else if (*p == 'v') k.rendition = Rendition::kView;
+  else if (*p == 'd') k.rendition = Rendition::kTaken;
   else return std::nullopt;
   return k;
 }
@@ -86,7 +93,7 @@ std::string pictureEtag(const PictureKey& k) {
   // numbers. 64 bits over a few versions of one file do not collide.
   const std::string name = cacheFileName(k);
   char buf[40];
-  const int n = std::snprintf(buf, sizeof buf, "\"p%c%c-%016llx\"", kVersion, k.rendition == Rendition::kThumb ? 't' : 'v',
+  const int n = std::snprintf(buf, sizeof buf, "\"p%c%c-%016llx\"", kVersion, letterOf(k.rendition),
                               static_cast<unsigned long long>(fnv1a(name)));
   return std::string(buf, static_cast<std::size_t>(n));
 }

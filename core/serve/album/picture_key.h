@@ -34,7 +34,7 @@ struct PictureKey {
 };
 PictureKey pictureKeyOf(const FileInfo& file, Rendition r);
 
-// "<device>-<inode>-<size>-<mtime>-<ctime>.<t|v>" in hex: the key itself,
+// "<device>-<inode>-<size>-<mtime>-<ctime>.<t|v|d>" in hex: the key itself,
 // so the cache can be listed back into keys and nothing collides.
 std::string cacheFileName(const PictureKey& key);
 // The key a cache file's name stands for; nullopt for any other name (a
