@@ -134,24 +134,31 @@ wait_for() {
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 
-timeout 300 "$wine" wineboot -i >/dev/null 2>&1
+# While CPack makes the installer (makensis compresses on one core), the
+# other core makes the Wine prefix and runs the core smoke test in it.
 # Wine passes no QT_* variable from Unix to Windows programs: the user's
 # environment in the registry does.
-"$wine" reg add 'HKCU\Environment' /v QT_QPA_PLATFORM /d offscreen /f >/dev/null
-"$wineserver" -w
-phase "wine prefix"
-
-echo "== core smoke test (WSAPoll, socket-pair waker)"
-check "ferry_core_smoke.exe" timeout 120 "$wine" "$dir/tests/windows/ferry_core_smoke.exe"
-phase "smoke"
+(
+  timeout 300 "$wine" wineboot -i && "$wine" reg add 'HKCU\Environment' /v QT_QPA_PLATFORM /d offscreen /f \
+    && "$wineserver" -w || exit 1
+  timeout 120 "$wine" "$dir/tests/windows/ferry_core_smoke.exe" > "$scratch/smoke.log" 2>&1 || exit 2
+) > "$scratch/wineboot.log" 2>&1 &
+beside=$!
 
 # --- installer -------------------------------------------------------------------
-echo "== NSIS installer"
 rm -f "$dir"/ferry-*-win64.exe
 ( cd "$dir" && cpack -G NSIS >/dev/null )
 installer="$(ls "$dir"/ferry-*-win64.exe)"
-echo "     $(basename "$installer"): $(( $(stat -c %s "$installer") / 1024 / 1024 )) MiB"
 phase "installer"
+beside_rc=0
+wait "$beside" || beside_rc=$?
+[ "$beside_rc" -ne 1 ] || { sed 's/^/     /' "$scratch/wineboot.log"; ferry_say "making the Wine prefix failed"; exit 1; }
+echo "== core smoke test (WSAPoll, socket-pair waker)"
+sed 's/^/     /' "$scratch/smoke.log"
+check "ferry_core_smoke.exe" test "$beside_rc" -eq 0
+echo "== NSIS installer"
+echo "     $(basename "$installer"): $(( $(stat -c %s "$installer") / 1024 / 1024 )) MiB"
+phase "wine-prefix+smoke-beyond-installer"
 
 drive_c="$WINEPREFIX/drive_c"
 inst="$drive_c/Program Files/Ferry"
