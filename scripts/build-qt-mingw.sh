@@ -16,24 +16,40 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 
-# 1. Debian's source package, through an apt configuration of its own, so
-#    that the system's sources.list needs no deb-src line.
-mkdir -p apt/lists/partial apt/archives/partial
-sed -n 's/^deb \(http[^ ]*\) \(bookworm\) \(.*\)$/deb-src \1 \2 \3/p' /etc/apt/sources.list 2>/dev/null > apt/sources.list || true
-[ -s apt/sources.list ] || echo "deb-src http://deb.debian.org/debian bookworm main" > apt/sources.list
-aptopts=(-o Dir::Etc::SourceList="$work/apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
+# 1. Debian's source package, the same version as the installed host tools,
+#    through an apt configuration of its own: the system's own Debian
+#    sources (one-line *.list or Debian 12's deb822 *.sources) with deb-src
+#    added, so that the system needs no deb-src entry of its own.
+version="$(dpkg-query -W -f='${Version}' qt6-base-dev)"
+mkdir -p apt/lists/partial apt/archives/partial apt/sources.list.d
+: > apt/sources.list
+for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+  [ -f "$f" ] && sed -n 's/^[[:space:]]*deb[[:space:]]\+\(.*\)$/deb \1\ndeb-src \1/p' "$f" >> apt/sources.list
+done
+for f in /etc/apt/sources.list.d/*.sources; do
+  [ -f "$f" ] && sed 's/^Types:.*/Types: deb deb-src/' "$f" > "apt/sources.list.d/$(basename "$f")"
+done
+if [ ! -s apt/sources.list ] && [ -z "$(ls apt/sources.list.d)" ]; then
+  codename="$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")"
+  for suite in "$codename main" "$codename-security main"; do
+    base=http://deb.debian.org/debian; [ "${suite#*-security}" = "$suite" ] || base=$base-security
+    printf 'deb %s %s\ndeb-src %s %s\n' "$base" "$suite" "$base" "$suite"
+  done > apt/sources.list
+fi
+aptopts=(-o Dir::Etc::SourceList="$work/apt/sources.list" -o Dir::Etc::SourceParts="$work/apt/sources.list.d"
          -o Dir::State::Lists="$work/apt/lists" -o Dir::Cache::Archives="$work/apt/archives")
-apt-get "${aptopts[@]}" update -qq
-apt-get "${aptopts[@]}" source --download-only qt6-base=6.4.2+dfsg-10
-tar xf qt6-base_6.4.2+dfsg.orig.tar.xz
-tar xf qt6-base_6.4.2+dfsg-*.debian.tar.xz
-src="$work/qtbase-everywhere-src-6.4.2"
+# A third-party repository without sources fails its part of the update; Debian's is what counts.
+apt-get "${aptopts[@]}" update -qq || ferry_say "some deb-src entries could not be fetched (above); going on with the others"
+apt-get "${aptopts[@]}" source --download-only "qt6-base=$version"
+tar xf qt6-base_*.orig.tar.xz
+tar xf qt6-base_*.debian.tar.xz
+src="$(echo "$work"/qtbase-everywhere-src-*)"
 ( cd "$src" && grep -v '^#' ../debian/patches/series | grep -v '^$' | while read -r p; do
     patch -p1 --forward --quiet < "../debian/patches/$p"; done )
 
 # 2. The +dfsg tarball drops src/3rdparty/wintab (Wacom's licence), which the
 #    qwindows plugin includes for tablets: Wine's LGPL headers stand in.
-apt-get "${aptopts[@]}" download libwine-dev 2>/dev/null || apt-get download libwine-dev
+apt-get "${aptopts[@]}" download libwine-dev
 dpkg-deb -x libwine-dev_*.deb wine-dev
 mkdir -p "$src/src/3rdparty/wintab"
 cp wine-dev/usr/include/wine/wine/windows/wintab.h "$src/src/3rdparty/wintab/wine_wintab.h"

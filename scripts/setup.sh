@@ -40,11 +40,12 @@ ferry_setup_deps() {
     return 1
   fi
   local missing=()
-  local p
+  local p installed
+  # One dpkg-query for all of them: each call reads dpkg's whole database.
+  installed="$(dpkg-query -W -f='${Status} ${Package}\n' "${FERRY_DEBIAN_PACKAGES[@]}" "$@" 2>/dev/null \
+               | sed -n 's/^install ok installed //p')" || true
   for p in "${FERRY_DEBIAN_PACKAGES[@]}" "$@"; do
-    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-      missing+=("$p")
-    fi
+    grep -qxF -- "$p" <<<"$installed" || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   ferry_say "installing what the build needs (${#missing[@]} Debian packages): ${missing[*]}"

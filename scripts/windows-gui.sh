@@ -20,10 +20,12 @@
 #
 # Qt for mingw: FERRY_QT_MINGW=<prefix> uses an unpacked one as is. Else the
 # archive qt6.4.2-qtbase-mingw64-posix.tar.xz is looked for in
-# $FERRY_TOOLCHAINS, then in ../shared/toolchains beside the repository (and
-# beside the main checkout of a git worktree), and unpacked once into
-# ~/.cache/ferry. Without it, scripts/build-qt-mingw.sh builds it from
-# Debian's qt6-base sources into that cache (slow: about 25 minutes on 2 cores).
+# $FERRY_TOOLCHAINS if that is set (and only there), else in
+# ../shared/toolchains beside the repository (and beside the main checkout of
+# a git worktree); then in the cache, ${XDG_CACHE_HOME:-~/.cache}/ferry. It is
+# unpacked once into that cache. Without it, scripts/build-qt-mingw.sh builds
+# it from Debian's qt6-base sources into the cache (slow: about 25 minutes on
+# 2 cores), and later runs reuse it.
 set -euo pipefail
 source "$(dirname "$0")/setup.sh"
 
@@ -48,22 +50,35 @@ qt_name=qt6.4.2-qtbase-mingw64-posix
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/ferry"
 qt="${FERRY_QT_MINGW:-}"
 if [ -z "$qt" ]; then
-  common="$(git -C "$FERRY_ROOT" rev-parse --path-format=absolute --git-common-dir 2>/dev/null || true)"
+  # FERRY_TOOLCHAINS, when set, is the only folder looked in besides the cache.
+  if [ -n "${FERRY_TOOLCHAINS+set}" ]; then
+    places=("$FERRY_TOOLCHAINS")
+  else
+    common="$(git -C "$FERRY_ROOT" rev-parse --path-format=absolute --git-common-dir 2>/dev/null || true)"
+    places=("$FERRY_ROOT/../shared/toolchains" ${common:+"$(dirname "$common")/../shared/toolchains"})
+  fi
+  places+=("$cache")
   tarball=""
-  for d in "${FERRY_TOOLCHAINS:-}" "$FERRY_ROOT/../shared/toolchains" \
-           ${common:+"$(dirname "$common")/../shared/toolchains"} "$cache"; do
+  for d in "${places[@]}"; do
     if [ -n "$d" ] && [ -f "$d/$qt_name.tar.xz" ]; then tarball="$(realpath "$d/$qt_name.tar.xz")"; break; fi
   done
   if [ -z "$tarball" ]; then
-    ferry_say "no $qt_name.tar.xz found (FERRY_TOOLCHAINS, ../shared/toolchains): building Qt for"
-    ferry_say "mingw-w64 from Debian's qt6-base sources into $cache. This is slow (about 25 minutes on 2 cores)."
+    ferry_say "building Qt from source first. The window needs Qt 6.4.2 built for mingw-w64, which"
+    ferry_say "Debian does not package, and no prebuilt $qt_name.tar.xz is in any of:"
+    for d in "${places[@]}"; do ferry_say "    ${d:-(FERRY_TOOLCHAINS is empty)}"; done
+    ferry_say "so scripts/build-qt-mingw.sh now builds it from Debian's qt6-base source package."
+    ferry_say "This is slow: about 25 minutes on 2 idle cores, an hour or more on a busy machine."
+    ferry_say "The result is kept in $cache/$qt_name.tar.xz; later runs reuse it and skip this step."
+    ferry_say "To skip it now: put the prebuilt archive in FERRY_TOOLCHAINS, or FERRY_QT_MINGW=<Qt prefix>."
+    t_qt=$(date +%s)
     "$FERRY_ROOT/scripts/build-qt-mingw.sh" "$cache/$qt_name.tar.xz"
     tarball="$cache/$qt_name.tar.xz"
+    ferry_say "Qt for mingw-w64 built in $(( ($(date +%s) - t_qt) / 60 )) minutes; cached in $tarball"
   fi
   qt="$cache/$qt_name/qt6-mingw"
   stamp="$(stat -c '%s %Y' "$tarball") $tarball"
   if [ "$(cat "$cache/$qt_name/.from" 2>/dev/null)" != "$stamp" ]; then
-    ferry_say "unpacking $tarball into $cache/$qt_name"
+    ferry_say "unpacking $tarball into $cache/$qt_name (once; later runs reuse it)"
     rm -rf "$cache/$qt_name"
     mkdir -p "$cache/$qt_name"
     tar xJf "$tarball" -C "$cache/$qt_name"
@@ -119,24 +134,31 @@ wait_for() {
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 
-timeout 300 "$wine" wineboot -i >/dev/null 2>&1
+# While CPack makes the installer (makensis compresses on one core), the
+# other core makes the Wine prefix and runs the core smoke test in it.
 # Wine passes no QT_* variable from Unix to Windows programs: the user's
 # environment in the registry does.
-"$wine" reg add 'HKCU\Environment' /v QT_QPA_PLATFORM /d offscreen /f >/dev/null
-"$wineserver" -w
-phase "wine prefix"
-
-echo "== core smoke test (WSAPoll, socket-pair waker)"
-check "ferry_core_smoke.exe" timeout 120 "$wine" "$dir/tests/windows/ferry_core_smoke.exe"
-phase "smoke"
+(
+  timeout 300 "$wine" wineboot -i && "$wine" reg add 'HKCU\Environment' /v QT_QPA_PLATFORM /d offscreen /f \
+    && "$wineserver" -w || exit 1
+  timeout 120 "$wine" "$dir/tests/windows/ferry_core_smoke.exe" > "$scratch/smoke.log" 2>&1 || exit 2
+) > "$scratch/wineboot.log" 2>&1 &
+beside=$!
 
 # --- installer -------------------------------------------------------------------
-echo "== NSIS installer"
 rm -f "$dir"/ferry-*-win64.exe
 ( cd "$dir" && cpack -G NSIS >/dev/null )
 installer="$(ls "$dir"/ferry-*-win64.exe)"
-echo "     $(basename "$installer"): $(( $(stat -c %s "$installer") / 1024 / 1024 )) MiB"
 phase "installer"
+beside_rc=0
+wait "$beside" || beside_rc=$?
+[ "$beside_rc" -ne 1 ] || { sed 's/^/     /' "$scratch/wineboot.log"; ferry_say "making the Wine prefix failed"; exit 1; }
+echo "== core smoke test (WSAPoll, socket-pair waker)"
+sed 's/^/     /' "$scratch/smoke.log"
+check "ferry_core_smoke.exe" test "$beside_rc" -eq 0
+echo "== NSIS installer"
+echo "     $(basename "$installer"): $(( $(stat -c %s "$installer") / 1024 / 1024 )) MiB"
+phase "wine-prefix+smoke-beyond-installer"
 
 drive_c="$WINEPREFIX/drive_c"
 inst="$drive_c/Program Files/Ferry"
