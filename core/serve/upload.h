@@ -103,6 +103,9 @@ class Upload final : public BodySink {
   void complete() override;
   void ended(BodyEnd how, std::string_view reason) override;
   void release() override;
+  // Waiting for its admission (the user's answer): its client may not
+  // half-close and still be asked about.
+  bool heldOpen() const override { return gated_ && !answered_; }
 
   std::size_t liveIndex = 0;  // in the handler's list
 

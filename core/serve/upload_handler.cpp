@@ -55,16 +55,24 @@ constexpr std::string_view kTooManyAsking =
 
 // The handshake of a page upload while its admission runs: it has no body,
 // and its answer comes once the disk (and maybe the user) has answered.
+// A page that leaves meanwhile takes its ask with it (when it was the
+// ask's last waiter).
 class HandshakeReply final : public BodySink {
  public:
-  explicit HandshakeReply(Responder& out) : out(&out) {}
+  HandshakeReply(Responder& out, ReceiveAsks& asks) : out(&out), asks(asks) {}
   std::size_t room() const override { return 0; }
   void take(std::string_view) override {}
   void complete() override {}
   void ended(BodyEnd, std::string_view) override { out = nullptr; }
-  void release() override { delete this; }
+  bool heldOpen() const override { return true; }
+  void release() override {
+    alive.reset();
+    asks.withdrawAbandoned();
+    delete this;
+  }
 
   Responder* out;  // null once the request has ended
+  ReceiveAsks& asks;
   std::shared_ptr<int> alive = std::make_shared<int>(0);
 };
 
@@ -258,7 +266,7 @@ SinkPtr UploadHandler::handshake(const HttpRequest& req, Responder& out, std::sh
   a.sizeKnown = true;
   a.who = whoAsks(req, out, r->name, r->size, true);
   a.ask = !a.who.device.empty();
-  auto* reply = new HandshakeReply(out);
+  auto* reply = new HandshakeReply(out, asks_);
   admit(std::move(a), reply->alive, [this, reply, r](int status, std::string_view sentence) {
     if (!reply->out) return;
     if (status) {
@@ -396,6 +404,9 @@ void UploadHandler::forget(Upload* u) {
   last->liveIndex = u->liveIndex;
   live_.pop_back();
   delete u;
+  // It may have been the last upload waiting on its ask (its client hung
+  // up): the ask goes, and frees its place.
+  asks_.withdrawAbandoned();
 }
 
 void UploadHandler::dropResumable(const std::string& id) { eraseResumable(id); }
