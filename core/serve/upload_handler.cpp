@@ -50,6 +50,7 @@ std::string_view pathAfterToken(std::string_view target, std::string_view token)
 constexpr std::string_view kDeclined = "This computer declined the files.\n";
 constexpr std::string_view kUnanswered = "No one accepted the files on this computer in time: they were declined.\n";
 constexpr std::string_view kOff = "Receiving was turned off on this computer.\n";
+constexpr std::string_view kCancelled = "The person at this computer cancelled this file.\n";
 constexpr std::string_view kTooManyAsking =
     "Too many devices are waiting to be accepted by this computer: try again in a minute.\n";
 
@@ -286,6 +287,10 @@ SinkPtr UploadHandler::handshake(const HttpRequest& req, Responder& out, std::sh
 
 SinkPtr UploadHandler::resume(const HttpRequest& req, Responder& out, std::shared_ptr<const ReceiveFolder> folder,
                               std::string_view id) {
+  if (cancelled_.count(std::string(id))) {
+    out.respond(410, {}, kCancelled);
+    return nullptr;
+  }
   auto it = resumable_.find(std::string(id));
   if (it == resumable_.end()) {
     out.respond(404, {}, "This upload is no longer known here: start it again.\n");
@@ -363,6 +368,7 @@ SinkPtr UploadHandler::start(Responder& out, Upload::Params params) {
 }
 
 void UploadHandler::offset(Responder& out, std::string_view id) {
+  if (cancelled_.count(std::string(id))) return out.respond(410, {}, kCancelled);
   auto it = resumable_.find(std::string(id));
   if (it == resumable_.end()) return out.respond(404, {}, "This upload is no longer known here.\n");
   const ResumableUpload& r = *it->second;
@@ -409,6 +415,24 @@ void UploadHandler::forget(Upload* u) {
   asks_.withdrawAbandoned();
 }
 
+void UploadHandler::cancelTransfer(std::uint64_t id, std::string_view reason) {
+  if (!id) return;
+  for (Upload* u : live_)
+    if (u->transferId() == id) return u->cancel(reason);  // edits live_: nothing after it
+}
+
+void UploadHandler::cancelledResumable(const std::string& id) {
+  eraseResumable(id);
+  // Remembered so the page stops instead of starting the file over;
+  // bounded, oldest forgotten first.
+  if (cancelledOrder_.size() >= kRememberCancelled) {
+    cancelled_.erase(cancelledOrder_.front());
+    cancelledOrder_.pop_front();
+  }
+  cancelled_.insert(id);
+  cancelledOrder_.push_back(id);
+}
+
 void UploadHandler::dropResumable(const std::string& id) { eraseResumable(id); }
 
 void UploadHandler::addResumable(const std::shared_ptr<ResumableUpload>& r) {
@@ -446,6 +470,8 @@ void UploadHandler::stopReceiving(std::string_view reason) {
   resumable_.clear();
   byAge_.clear();
   perAddress_.clear();
+  cancelled_.clear();
+  cancelledOrder_.clear();
   // Uploads and handshakes still waiting for the user hear first that
   // Receive went off (a 404 with a sentence: no byte of theirs was taken).
   asks_.withdrawAll();
