@@ -263,7 +263,12 @@ void HttpConnection::receiveBody() {
       return;
     }
     std::size_t room = sink_->room();
-    if (room == 0) return;  // the sink resumes us
+    if (room == 0) {
+      // The sink resumes us; but one waiting for a person's answer is not
+      // to be answered for nobody: a client that hung up ends it now.
+      if (conn_.eof() && sink_->heldOpen()) closeNow("the client hung up while it waited to be accepted", false);
+      return;
+    }
     std::string_view in = conn_.buffered();
     if (in.empty()) {
       if (conn_.eof()) closeNow("the client hung up before the end of the file", false);

@@ -101,6 +101,7 @@ void Router::cancelTransfer(std::uint64_t id, std::string_view reason) {
   stats_.cancelDelivery(id, reason);
   files_.cancelTransfer(id, reason);
   folders_.cancelTransfer(id, reason);
+  uploads_.cancelTransfer(id, reason);
 }
 
 void Router::cancelShare(std::string_view token, std::string_view reason) {

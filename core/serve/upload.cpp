@@ -472,6 +472,15 @@ void Upload::abort(std::string_view reason) {
   if (out_ && !answered_) out_->abort(reason, false);
 }
 
+void Upload::cancel(std::string_view reason) {
+  if (!out_ || answered_) return;
+  if (params_.resumable) {
+    params_.resumable->discarded = true;  // cleanUp() removes the part file
+    handler_.cancelledResumable(params_.resumable->id);
+  }
+  out_->abort(reason, false);
+}
+
 void Upload::ended(BodyEnd how, std::string_view reason) {
   if (!begun_ && !answered_ && out_) beginTransfer();  // the client left while it waited: it shows as ended
   out_ = nullptr;

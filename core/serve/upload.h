@@ -99,6 +99,9 @@ class Upload final : public BodySink {
   void admitted();
   // The admission failed: answer `status` with `sentence`, store nothing.
   void turnedAway(int status, std::string_view sentence);
+  // The user cancelled it: the connection closes and nothing is kept (a
+  // page upload's part file goes too, and its id is not resumed).
+  void cancel(std::string_view reason);
   // Expires when this upload is freed (for callbacks that may outlive it).
   std::weak_ptr<void> alive() const { return alive_; }
   // The transfer the window shows for it (0 before it has begun).
@@ -113,6 +116,9 @@ class Upload final : public BodySink {
   void complete() override;
   void ended(BodyEnd how, std::string_view reason) override;
   void release() override;
+  // Waiting for its admission (the user's answer): its client may not
+  // half-close and still be asked about.
+  bool heldOpen() const override { return gated_ && !answered_; }
 
   std::size_t liveIndex = 0;  // in the handler's list
 

@@ -53,21 +53,30 @@ constexpr std::string_view kUnanswered = "No one accepted the files on this comp
 constexpr std::string_view kOff = "Receiving was turned off on this computer.\n";
 constexpr std::string_view kStillRestoring =
     "This computer is still reading the uploads it had not finished: ask again in a moment.\n";
+constexpr std::string_view kCancelled = "The person at this computer cancelled this file.\n";
 constexpr std::string_view kTooManyAsking =
     "Too many devices are waiting to be accepted by this computer: try again in a minute.\n";
 
 // The handshake of a page upload while its admission runs: it has no body,
 // and its answer comes once the disk (and maybe the user) has answered.
+// A page that leaves meanwhile takes its ask with it (when it was the
+// ask's last waiter).
 class HandshakeReply final : public BodySink {
  public:
-  explicit HandshakeReply(Responder& out) : out(&out) {}
+  HandshakeReply(Responder& out, ReceiveAsks& asks) : out(&out), asks(asks) {}
   std::size_t room() const override { return 0; }
   void take(std::string_view) override {}
   void complete() override {}
   void ended(BodyEnd, std::string_view) override { out = nullptr; }
-  void release() override { delete this; }
+  bool heldOpen() const override { return true; }
+  void release() override {
+    alive.reset();
+    asks.withdrawAbandoned();
+    delete this;
+  }
 
   Responder* out;  // null once the request has ended
+  ReceiveAsks& asks;
   std::shared_ptr<int> alive = std::make_shared<int>(0);
 };
 
@@ -331,7 +340,7 @@ SinkPtr UploadHandler::handshake(const HttpRequest& req, Responder& out, std::sh
   a.sizeKnown = true;
   a.who = whoAsks(req, out, r->name, r->size, true);
   a.ask = !a.who.device.empty();
-  auto* reply = new HandshakeReply(out);
+  auto* reply = new HandshakeReply(out, asks_);
   admit(std::move(a), reply->alive, [this, reply, r](int status, std::string_view sentence) {
     if (!reply->out) return;
     if (status) {
@@ -351,6 +360,10 @@ SinkPtr UploadHandler::handshake(const HttpRequest& req, Responder& out, std::sh
 
 SinkPtr UploadHandler::resume(const HttpRequest& req, Responder& out, std::shared_ptr<const ReceiveFolder> folder,
                               std::string_view id) {
+  if (cancelled_.count(std::string(id))) {
+    out.respond(410, {}, kCancelled);
+    return nullptr;
+  }
   auto it = resumable_.find(std::string(id));
   if (it == resumable_.end() && restoring_) {
     out.respond(409, {}, kStillRestoring);
@@ -432,6 +445,7 @@ SinkPtr UploadHandler::start(Responder& out, Upload::Params params) {
 }
 
 void UploadHandler::offset(Responder& out, std::string_view id) {
+  if (cancelled_.count(std::string(id))) return out.respond(410, {}, kCancelled);
   auto it = resumable_.find(std::string(id));
   if (it == resumable_.end() && restoring_) return out.respond(409, "Cache-Control: no-store\r\n", kStillRestoring);
   if (it == resumable_.end()) return out.respond(404, {}, "This upload is no longer known here.\n");
@@ -474,6 +488,27 @@ void UploadHandler::forget(Upload* u) {
   last->liveIndex = u->liveIndex;
   live_.pop_back();
   delete u;
+  // It may have been the last upload waiting on its ask (its client hung
+  // up): the ask goes, and frees its place.
+  asks_.withdrawAbandoned();
+}
+
+void UploadHandler::cancelTransfer(std::uint64_t id, std::string_view reason) {
+  if (!id) return;
+  for (Upload* u : live_)
+    if (u->transferId() == id) return u->cancel(reason);  // edits live_: nothing after it
+}
+
+void UploadHandler::cancelledResumable(const std::string& id) {
+  eraseResumable(id);
+  // Remembered so the page stops instead of starting the file over;
+  // bounded, oldest forgotten first.
+  if (cancelledOrder_.size() >= kRememberCancelled) {
+    cancelled_.erase(cancelledOrder_.front());
+    cancelledOrder_.pop_front();
+  }
+  cancelled_.insert(id);
+  cancelledOrder_.push_back(id);
 }
 
 void UploadHandler::dropResumable(const std::string& id) { eraseResumable(id); }
@@ -515,6 +550,8 @@ void UploadHandler::stopReceiving(std::string_view reason) {
   byAge_.clear();
   perAddress_.clear();
   restored_.reset();
+  cancelled_.clear();
+  cancelledOrder_.clear();
   // Uploads and handshakes still waiting for the user hear first that
   // Receive went off (a 404 with a sentence: no byte of theirs was taken).
   asks_.withdrawAll();

@@ -5,7 +5,8 @@
 // protocol is a handshake (`POST /<token>/?name=N&size=S[&more=M]`, answered
 // with an id before any byte is sent, or refused with 400/403/413/507), a `PUT
 // /<token>/?upload=ID&offset=O` of the rest of the file, and `HEAD
-// /<token>/?upload=ID`, whose Upload-Offset says how much is on the disk.
+// /<token>/?upload=ID`, whose Upload-Offset says how much is on the disk
+// (either is 410 once the user cancelled that upload).
 //
 // Before its first byte is stored, every upload (and handshake) passes its
 // admission: the size cap at once; room on the disk, checked in the work
@@ -26,12 +27,14 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "body_sink.h"
@@ -56,6 +59,8 @@ class UploadHandler final {
  public:
   // A page upload left idle this long is forgotten and its part file removed.
   static constexpr auto kKeepPartial = std::chrono::hours(24);
+  // How many page uploads the user cancelled are remembered (answered 410).
+  static constexpr std::size_t kRememberCancelled = 1024;
 
   UploadHandler(EventLoop& loop, ReceiveTarget& target, TransferStats& stats, WorkPool& pool);
   ~UploadHandler();
@@ -75,6 +80,8 @@ class UploadHandler final {
   // the table (read in the pool), and part files idle for kKeepPartial go.
   // Until that is done, a resume of an id not known yet is asked to retry.
   void restoreUnfinished();
+  // The user cancels the upload shown as transfer `id` (none: nothing).
+  void cancelTransfer(std::uint64_t id, std::string_view reason);
 
   ReceiveAsks& asks() { return asks_; }
   // An upload admitted elsewhere (a LocalSend session the user accepted):
@@ -86,6 +93,9 @@ class UploadHandler final {
   WorkPool& pool() { return pool_; }
   void forget(Upload* u);
   void dropResumable(const std::string& id);
+  // A page upload the user cancelled: forgotten, and its id answered 410
+  // from then on, so the page stops instead of sending the file again.
+  void cancelledResumable(const std::string& id);
   // Runs `fn` on the loop's next turn, unless `alive` has expired by then.
   void later(std::weak_ptr<void> alive, std::function<void()> fn);
 
@@ -138,6 +148,8 @@ class UploadHandler final {
   std::unordered_map<std::string, std::shared_ptr<ResumableUpload>> resumable_;
   std::set<std::pair<std::chrono::steady_clock::time_point, std::string>> byAge_;  // (lastUsed, id)
   std::unordered_map<std::string, std::size_t> perAddress_;  // unfinished page uploads per client address
+  std::unordered_set<std::string> cancelled_;  // page uploads the user cancelled
+  std::deque<std::string> cancelledOrder_;     // the same, oldest first
   EventLoop::TimerId expiryTimer_ = 0;
   int restoring_ = 0;  // reads of the records in flight
   std::shared_ptr<const ReceiveFolder> restored_;  // the folder last read

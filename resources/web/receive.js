@@ -8,7 +8,8 @@
 // device, it is answered only once they have), then
 //   PUT  <link>?upload=ID&offset=N  (the rest)  -> 201 {"name"} | 409 (offset moved)
 // and, after a failure, HEAD <link>?upload=ID -> Upload-Offset: how much
-// arrived, so the upload goes on from the server's byte. No hashing: a
+// arrived, so the upload goes on from the server's byte (410 on either: the
+// computer's user cancelled the file, which is not sent again). No hashing: a
 // phone starts sending at once. The id is kept in localStorage, so picking
 // the same file again after the page was closed resumes it too. The
 // device's own random id (X-Ferry-Device, also in localStorage) is what the
@@ -245,6 +246,7 @@
         return id;
       }
       if (x && x.status === 409) throw new Retry("Waiting for the computer to finish writing…");
+      if (x && x.status === 410) { remember(f, null); throw new Fatal("Cancelled on the computer."); }
       if (x && x.status === 0) throw new Retry("This computer cannot be reached.");
       remember(f, null);
       // While the computer's user is asked, the answer takes as long as they
@@ -288,6 +290,7 @@
       }
       if (x.status === 0) throw new Retry("The connection was lost.");
       if (x.status === 409) throw new Retry("Picking up from the computer’s copy…");
+      if (x.status === 410) { remember(f, null); throw new Fatal("Cancelled on the computer."); }
       if (x.status === 404) { row.id = null; remember(f, null); throw new Retry("Starting again…"); }
       throw new Fatal(why(x, "The computer refused this file (" + x.status + ")."));
     });

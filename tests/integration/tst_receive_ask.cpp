@@ -1,8 +1,9 @@
 // Receive's admission before the first byte, over real sockets with curl
 // and the page's handshake: the per-file size cap (413), asking the user
 // about a new device (no 100 Continue, nothing written until the answer;
-// accept, accept always, decline, no answer, Receive off, too many asking),
-// and the free space a declared size needs (507) on a small tmpfs.
+// accept, accept always, decline, no answer, Receive off, too many asking, a
+// device that hangs up while asked), and the free space a declared size needs
+// (507) on a small tmpfs.
 
 #include <QTest>
 
@@ -373,6 +374,48 @@ class TestReceiveAsk : public QObject {
     QCOMPARE(readResponse(*waiting[0], buf).status, 201);
     QCOMPARE(static_cast<std::size_t>(log_->count(ferry::ReceiveAskState::kOpen)), ferry::ReceiveAsks::kMaxOpen);
     QCOMPARE(entries(), QStringList());
+  }
+
+  void aDeviceThatHangsUpTakesItsAskWithIt() {
+    // Each device hangs up while it is asked about: its ask ends withdrawn
+    // (it leaves the window) and frees its place, so more of them than may
+    // wait at once leave room for the next device.
+    setPolicy(true, 0);
+    const QString src = files_.filePath("left.txt");
+    QVERIFY(writeFile(src, "hello\n"));
+    const int rounds = static_cast<int>(ferry::ReceiveAsks::kMaxOpen) + 2;
+    for (int i = 0; i < rounds; ++i) {
+      const QByteArray device = "gone-device-" + QByteArray::number(i).rightJustified(8, '0');
+      std::optional<ferry::ReceiveAsk> ask;
+      if (i % 3 == 2) {
+        // The page's handshake, from a browser that went away.
+        RawClient page(port());
+        QVERIFY(page.send(handshakeHead("left.txt", 6, "X-Ferry-Device: " + device + "\r\n")));
+        ask = log_->waitOpen(i + 1);
+        QVERIFY(ask);
+      } else {
+        QProcess curl;
+        curl.start("curl", {"-sS", "--noproxy", "*", "--expect100-timeout", "60", "-H", "Expect: 100-continue", "-H",
+                            "X-Ferry-Device: " + QString::fromUtf8(device), "-T", src, link_});
+        QVERIFY(curl.waitForStarted(10'000));
+        ask = log_->waitOpen(i + 1);
+        QVERIFY(ask);
+        curl.kill();
+        QVERIFY(curl.waitForFinished(10'000));
+      }
+      QTRY_COMPARE_WITH_TIMEOUT(log_->count(ferry::ReceiveAskState::kWithdrawn), i + 1, 10'000);
+      const auto last = log_->all().back();
+      QCOMPARE(last.first.id, ask->id);
+      QCOMPARE(int(last.second), int(ferry::ReceiveAskState::kWithdrawn));
+    }
+    // A new device is still asked about (not 503), and gets in once accepted.
+    BackgroundPut curl;
+    auto ask = startAsked(curl, "after.txt", 100, rounds + 1);
+    QVERIFY(ask);
+    QCOMPARE(QString::fromStdString(ask->firstName), QString("after.txt"));
+    fx_->server.answerReceiveAsk(ask->id, ferry::ReceiveAnswer::kAccept);
+    QCOMPARE(curl.finish(), 201);
+    QCOMPARE(entries(), QStringList{"after.txt"});  // the dropped uploads left nothing
   }
 
   // ---- free space ----------------------------------------------------------------

@@ -1,7 +1,9 @@
 // Receiving files with curl -T, over real sockets: what lands in the folder,
 // under which name, and what never does (hostile names, planted symlinks, a
-// full disk, a foreign page's request).
+// full disk, a foreign page's request, an upload the user cancels).
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTest>
 
 #include <sys/stat.h>
@@ -33,6 +35,34 @@ class TestReceiveCurl : public QObject {
   }
   static int status(const CurlResult& c) { return c.out.mid(c.out.lastIndexOf('\n') + 1).toInt(); }
   static QByteArray text(const CurlResult& c) { return c.out.left(c.out.lastIndexOf('\n')); }
+
+  // The one upload under way, once `bytes` of it have arrived and its part
+  // file is in the folder.
+  std::optional<ferry::TransferInfo> activeUpload(std::uint64_t bytes) {
+    for (int i = 0; i < 750; ++i, QTest::qWait(20)) {
+      const QStringList in = entries();
+      if (in.size() != 1 || !in[0].endsWith(".ferry-part")) continue;
+      for (const auto& t : fx_->server.snapshot()->transfers)
+        if (t.direction == ferry::TransferDirection::kUpload && t.state == ferry::TransferState::kActive &&
+            t.bytesSent >= bytes)
+          return t;
+    }
+    return std::nullopt;
+  }
+  // Cancels it as the window and `cancel ID` do: it ends cancelled by the user.
+  void cancelAndCheck(QProcess& curl, const ferry::TransferInfo& up) {
+    fx_->server.cancelTransfer(up.id);
+    QVERIFY(curl.waitForFinished(10'000));
+    // Cut off without an answer: curl says so and fails.
+    QVERIFY2(curl.exitCode() != 0, curl.readAllStandardOutput().constData());
+    QVERIFY(!curl.readAllStandardOutput().contains("201"));
+    auto ended = fx_->waitEnded(up.id);
+    QVERIFY(ended);
+    QCOMPARE(int(ended->state), int(ferry::TransferState::kCancelled));
+    QCOMPARE(QString::fromStdString(ended->reason), QString("cancelled by the user"));
+    QVERIFY(ended->bytesSent < ended->bytesTotal);
+    QTRY_COMPARE(entries(), QStringList());  // its part file is removed
+  }
 
  private slots:
   void initTestCase() {
@@ -289,6 +319,54 @@ class TestReceiveCurl : public QObject {
     QCOMPARE(runCurl({"-o", "/dev/null", "-w", "%{http_code}", link_}).out, QByteArray("404"));
     QCOMPARE(entries(), QStringList());
     QCOMPARE(QString::fromStdString(fx_->server.receiveLink("127.0.0.1")), QString());
+  }
+
+  void cancelEndsAnUploadAndKeepsNothing() {
+    const QString src = files_.filePath("movie.mkv");
+    writeRandomFile(src, 20 * 1024 * 1024, 21);
+    QProcess curl;
+    curl.start("curl", {"-sS", "--noproxy", "*", "--limit-rate", "1M", "-T", src, "-w", "\n%{http_code}", link_});
+    QVERIFY(curl.waitForStarted(10'000));
+    auto up = activeUpload(512 * 1024);
+    QVERIFY(up);
+    cancelAndCheck(curl, *up);
+    // Cancelling it again, or an id no one has, is harmless; the link goes on receiving.
+    fx_->server.cancelTransfer(up->id);
+    fx_->server.cancelTransfer(987654321);
+    const QString small = files_.filePath("after.txt");
+    QVERIFY(writeFile(small, "still here\n"));
+    QCOMPARE(status(put(small, link_)), 201);
+    QCOMPARE(entries(), QStringList{"after.txt"});
+  }
+
+  void aCancelledPageUploadIsNotResumed() {
+    // The page's protocol (handshake, PUT from an offset, HEAD for the
+    // offset), spoken by curl: a cancelled upload leaves no part file, and
+    // its id is answered 410, so the page stops instead of sending it again.
+    const QByteArray base = QUrl(link_).path().toUtf8();
+    const std::uint16_t port = fx_->port();
+    const qint64 size = 20 * 1024 * 1024;
+    const QString src = files_.filePath("clip.mov");
+    writeRandomFile(src, size, 22);
+    RawResponse h = rawRequest(port, "POST " + base + "?name=clip.mov&size=" + QByteArray::number(size) +
+                                         " HTTP/1.1\r\n" + hostHeader(port) + "\r\n");
+    QCOMPARE(h.status, 201);
+    const QByteArray id = QJsonDocument::fromJson(h.body).object().value("id").toString().toUtf8();
+    QVERIFY(!id.isEmpty());
+    const QString url = link_ + "?upload=" + QString::fromUtf8(id) + "&offset=0";
+    QProcess curl;
+    curl.start("curl", {"-sS", "--noproxy", "*", "--limit-rate", "1M", "-X", "PUT", "-H", "Content-Type:",
+                        "--data-binary", "@" + src, "-w", "\n%{http_code}", url});
+    QVERIFY(curl.waitForStarted(10'000));
+    auto up = activeUpload(512 * 1024);
+    QVERIFY(up);
+    cancelAndCheck(curl, *up);
+    RawResponse offset = rawRequest(port, "HEAD " + base + "?upload=" + id + " HTTP/1.1\r\n" + hostHeader(port) + "\r\n", true);
+    QCOMPARE(offset.status, 410);
+    CurlResult again = runCurl({"-X", "PUT", "-H", "Content-Type:", "--data-binary", "@" + src, "-w", "\n%{http_code}", url});
+    QCOMPARE(status(again), 410);
+    QCOMPARE(text(again), QByteArray("The person at this computer cancelled this file.\n"));
+    QCOMPARE(entries(), QStringList());
   }
 
   void downloadsStillRefuseBodies() {

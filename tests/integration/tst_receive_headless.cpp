@@ -146,6 +146,57 @@ class TestReceiveHeadless : public QObject {
     QCOMPARE(f.terminate(), 0);
   }
 
+  void aDroppedAskIsWithdrawnAndCancelEndsAnUpload() {
+    // A curl that gives up while it is asked about takes its ask with it;
+    // `cancel ID` on stdin ends an upload under way, and nothing is kept.
+    QTemporaryDir files, inbox;
+    FerryProcess f;
+    f.extraLines = 1;
+    QVERIFY2(f.start({}, {"--json", "--receive", inbox.path(), "--ask"}), f.err.constData());
+    auto event = [&](const QString& name, const QString& key, const QString& value) {
+      f.readErr();
+      for (const QByteArray& line : f.err.split('\n')) {
+        QJsonObject o = QJsonDocument::fromJson(line).object();
+        if (o.value("event") == name && o.value(key) == value) return o;
+      }
+      return QJsonObject();
+    };
+    const QString small = files.filePath("gone.txt");
+    QVERIFY(writeFile(small, "hello"));
+    QProcess gone;
+    gone.start("curl", {"-sS", "--noproxy", "*", "--expect100-timeout", "60", "-H", "Expect: 100-continue", "-T",
+                        small, f.urls[0]});
+    QVERIFY(gone.waitForStarted(10'000));
+    QTRY_VERIFY_WITH_TIMEOUT(!event("ask", "state", "open").isEmpty(), 10'000);
+    gone.kill();
+    QVERIFY(gone.waitForFinished(10'000));
+    QTRY_VERIFY_WITH_TIMEOUT(!event("ask", "state", "withdrawn").isEmpty(), 10'000);
+    QCOMPARE(event("ask", "state", "withdrawn").value("id").toInt(), 1);
+
+    const QString big = files.filePath("big.bin");
+    writeRandomFile(big, 20 * 1024 * 1024, 6);
+    QProcess curl;
+    curl.start("curl", {"-sS", "--noproxy", "*", "--limit-rate", "1M", "-T", big, f.urls[0]});
+    QVERIFY(curl.waitForStarted(10'000));
+    QTRY_VERIFY_WITH_TIMEOUT(!event("ask", "name", "big.bin").isEmpty(), 10'000);
+    f.proc.write("accept " + QByteArray::number(event("ask", "name", "big.bin").value("id").toInt()) + "\n");
+    QVERIFY(f.proc.waitForBytesWritten(5'000));
+    QTRY_VERIFY_WITH_TIMEOUT(!event("transfer-started", "name", "big.bin").isEmpty(), 10'000);
+    const int id = event("transfer-started", "name", "big.bin").value("id").toInt();
+    QTRY_VERIFY_WITH_TIMEOUT(QDir(inbox.path()).entryList(QDir::Files | QDir::Hidden).size() == 1, 10'000);
+    f.proc.write("cancel " + QByteArray::number(id) + "\n");
+    QVERIFY(f.proc.waitForBytesWritten(5'000));
+    QTRY_VERIFY_WITH_TIMEOUT(!event("transfer-ended", "name", "big.bin").isEmpty(), 10'000);
+    const QJsonObject ended = event("transfer-ended", "name", "big.bin");
+    QCOMPARE(ended.value("id").toInt(), id);
+    QCOMPARE(ended.value("outcome").toString(), QString("cancelled"));
+    QCOMPARE(ended.value("reason").toString(), QString("cancelled by the user"));
+    QVERIFY(curl.waitForFinished(10'000));
+    QVERIFY(curl.exitCode() != 0);
+    QTRY_COMPARE(QDir(inbox.path()).entryList(QDir::Files | QDir::Hidden), QStringList());
+    QCOMPARE(f.terminate(), 0);
+  }
+
   void badReceiveOptionsAreExit2() {
     QTemporaryDir inbox;
     ProcessResult r = runProcess(
