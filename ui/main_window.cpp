@@ -133,6 +133,9 @@ MainWindow::MainWindow(SettingsStore store, LaunchOptions launch, QWidget* paren
   connect(actions_->quit, &QAction::triggered, this, &MainWindow::quit);
   connect(actions_->cancelTransfer, &QAction::triggered, this, &MainWindow::cancelSelectedTransfers);
   connect(actions_->clearFinished, &QAction::triggered, transfers_, &TransfersModel::clearEnded);
+  connect(actions_->discardUpload, &QAction::triggered, this, &MainWindow::discardSelectedUploads);
+  connect(bridge_, &ServerBridge::unfinishedUploadsChanged, transfers_,
+          [this] { transfers_->setUnfinished(bridge_->unfinishedUploads()); });
   connect(transfersView_->selectionModel(), &QItemSelectionModel::selectionChanged, this,
           &MainWindow::updateTransferActions);
   connect(transfers_, &QAbstractItemModel::dataChanged, this, &MainWindow::updateTransferActions);
@@ -290,11 +293,26 @@ void MainWindow::cancelSelectedTransfers() {
   if (n) statusBar()->showMessage(n == 1 ? tr("Cancelling 1 transfer") : tr("Cancelling %1 transfers").arg(n), 4000);
 }
 
+void MainWindow::discardSelectedUploads() {
+  int n = 0;
+  for (const QModelIndex& i : transfersView_->selectionModel()->selectedRows()) {
+    const QString id = i.data(TransfersModel::UnfinishedIdRole).toString();
+    if (id.isEmpty()) continue;
+    bridge_->discardUnfinishedUpload(id);
+    ++n;
+  }
+  if (n) statusBar()->showMessage(tr("Discarded %n unfinished upload(s): what arrived is deleted", nullptr, n), 4000);
+}
+
 void MainWindow::updateTransferActions() {
   bool active = false;
-  for (const QModelIndex& i : transfersView_->selectionModel()->selectedRows())
+  bool unfinished = false;
+  for (const QModelIndex& i : transfersView_->selectionModel()->selectedRows()) {
     active = active || !i.data(TransfersModel::TransferIdsRole).toList().isEmpty();
+    unfinished = unfinished || !i.data(TransfersModel::UnfinishedIdRole).toString().isEmpty();
+  }
   actions_->cancelTransfer->setEnabled(active);
+  actions_->discardUpload->setEnabled(unfinished);
 }
 
 // ---- settings, drops, closing ----------------------------------------------
@@ -439,6 +457,7 @@ QAction* MainWindow::action(Action a) const {
     case Action::ShowHidden: return actions_->showHidden;
     case Action::Properties: return actions_->properties;
     case Action::History: return actions_->history;
+    case Action::DiscardUpload: return actions_->discardUpload;
   }
   return nullptr;
 }

@@ -70,7 +70,7 @@ class MainWindow final : public QMainWindow {
 
  public:
   enum class Action { AddFiles, Remove, CopyLink, OpenFolder, StartStop, Settings, Quit, CancelTransfer, ClearFinished, ShowWindow,
-                      AddFolder, CopyZipLink, ShowHidden, Properties, History };
+                      AddFolder, CopyZipLink, ShowHidden, Properties, History, DiscardUpload };
 
   explicit MainWindow(SettingsStore store, LaunchOptions launch = {}, QWidget* parent = nullptr);
   ~MainWindow() override;
@@ -93,6 +93,8 @@ class MainWindow final : public QMainWindow {
   QStringList selectedLinks() const;
   void copySelectedLinks();
   void cancelSelectedTransfers();
+  // The selected unfinished uploads: forgotten, their part files removed.
+  void discardSelectedUploads();
   // The selected share's link at every address, each with its QR code
   // (null when nothing is selected). Deletes itself when closed.
   AddressesDialog* showOtherAddresses();

@@ -11,7 +11,9 @@
 // open at once, so they cannot flood the GUI thread. Nearby devices arriving
 // and leaving, and the text their pages send, come one queued delivery each
 // too (the core caps streams per device and per address, and a page's text
-// is one request each).
+// is one request each). A change of the unfinished uploads is one queued
+// delivery for however many changes came meanwhile; the list itself is read
+// from the core when it arrives.
 //
 // Every public method is for the GUI thread. Each start() begins a new
 // "run": transfer ids restart in the core, so ids are qualified by run.
@@ -96,6 +98,11 @@ class ServerBridge final : public QObject {
   bool sendToDevice(std::uint64_t device, const QStringList& paths, QString* error);
   // Text (a note, a link) to one nearby device, at most 64 KB.
   bool sendText(std::uint64_t device, const QString& text, QString* error);
+  // Uploads from this computer's page that stopped part-way and wait for
+  // their sender, as the core last said (empty while stopped).
+  std::vector<UnfinishedUpload> unfinishedUploads() const;
+  // Forgets one and removes its part file (unfinishedUploadsChanged follows).
+  void discardUnfinishedUpload(const QString& id);
   // Ends a download of the current run; ids of earlier runs are ignored.
   void cancelTransfer(std::uint64_t run, std::uint64_t id);
 
@@ -116,6 +123,8 @@ class ServerBridge final : public QObject {
   void nearbyChanged(const ferry::NearbyDevice& device, bool here);
   // A nearby device's page sent this computer text.
   void nearbyTextArrived(const ferry::NearbyDevice& from, const QString& text);
+  // The unfinished uploads changed: unfinishedUploads() says what they are now.
+  void unfinishedUploadsChanged();
 
  private:
   void onLoopSnapshot(std::uint64_t run, std::shared_ptr<const StatsSnapshot> snap);  // loop thread
@@ -132,6 +141,7 @@ class ServerBridge final : public QObject {
   std::uint64_t pendingRun_ = 0;
   std::shared_ptr<const StatsSnapshot> pending_;
   std::atomic<bool> queued_{false};
+  std::atomic<bool> unfinishedQueued_{false};
 
   // Handed over from the scanner's thread; guarded by mutex_.
   QSet<QString> changedFolders_;
