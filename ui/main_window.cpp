@@ -49,6 +49,7 @@
 #include "nearby/nearby_controller.h"
 #include "nearby/nearby_model.h"
 #include "nearby/nearby_panel.h"
+#include "nearby/pasted_pictures.h"
 #include "nearby/received_texts.h"
 #include "window_actions.h"
 #include "window_layout.h"
@@ -166,6 +167,7 @@ MainWindow::MainWindow(SettingsStore store, LaunchOptions launch, QWidget* paren
   shares_->setNewLinkExpiry(std::chrono::seconds(run_.saved().newLinkExpirySeconds));
   bridge_->setCacheDirectory(run_.launch().cacheDirectory);  // before the shared folders are counted
   shares_->restore();
+  PastedPictures::sweep(sharedPaths());  // pictures pasted in an earlier run that nothing shares now
   if (!run_.launch().paths.isEmpty()) {
     QList<QUrl> urls;
     for (const QString& p : run_.launch().paths) urls << QUrl::fromLocalFile(QFileInfo(p).absoluteFilePath());
@@ -189,6 +191,16 @@ MainWindow::~MainWindow() {
   // before the shares are saved.
   bridge_->stop();
   shares_->save();
+  // Links to pasted pictures sent to devices end with the run; those shared
+  // in the list stay until they are removed from it.
+  PastedPictures::sweep(sharedPaths());
+}
+
+QSet<QString> MainWindow::sharedPaths() const {
+  QSet<QString> paths;
+  const SharesModel* m = shares_->model();
+  for (int row = 0; row < m->rowCount(); ++row) paths.insert(m->index(row, 0).data(SharesModel::PathRole).toString());
+  return paths;
 }
 
 // ---- construction ---------------------------------------------------------

@@ -17,6 +17,7 @@
 #include <memory>
 
 #include <QList>
+#include <QSet>
 #include <QMainWindow>
 #include <QStringList>
 #include <QUrl>
@@ -155,6 +156,8 @@ class MainWindow final : public QMainWindow {
   void useFreePort(std::uint16_t port);
   void quit();
   void updateTransferActions();
+  // The paths of the shares in the list.
+  QSet<QString> sharedPaths() const;
 
   SettingsStore store_;
   RunSettings run_;

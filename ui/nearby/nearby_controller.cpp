@@ -13,12 +13,12 @@
 #include <QMenu>
 #include <QMimeData>
 #include <QPushButton>
-#include <QStandardPaths>
 
 #include "desktop/tray_icon.h"
 #include "nearby/device_list_view.h"
 #include "nearby/nearby_model.h"
 #include "nearby/nearby_panel.h"
+#include "nearby/pasted_pictures.h"
 #include "nearby/received_texts.h"
 #include "server_bridge.h"
 #include "transfers/delivery_history.h"
@@ -146,16 +146,11 @@ void NearbyController::paste() {
 
 QString NearbyController::savePastedImage(const QImage& image) {
   if (image.isNull()) return {};
-  // Kept where shared files of Ferry's own live: the share needs the file
-  // for as long as it exists.
-  const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/pasted");
-  QDir().mkpath(dir);
-  const QString path =
-      dir + QStringLiteral("/Pasted picture %1.png").arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyy-MM-dd HH.mm.ss")));
-  if (!image.save(path, "PNG")) {
-    p_.messages->showMessage(MessageBar::Level::Error, tr("The pasted picture could not be saved in %1.").arg(dir));
-    return {};
-  }
+  // Kept where files of Ferry's own live, for as long as a share uses it
+  // (PastedPictures::sweep() at start and quit removes it after).
+  QString error;
+  const QString path = PastedPictures::save(image, &error);
+  if (path.isEmpty()) p_.messages->showMessage(MessageBar::Level::Error, error);
   return path;
 }
 
