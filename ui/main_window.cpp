@@ -150,6 +150,13 @@ MainWindow::MainWindow(SettingsStore store, LaunchOptions launch, QWidget* paren
   connect(transfers_, &TransfersModel::fileReceived, history_, [this](const QString& saved, const QString& client) {
     history_->add({QDateTime::currentDateTimeUtc(), client, saved, DeliveryHistory::kReceived, tr("Received")});
   });
+  connect(transfers_, &TransfersModel::sendEnded, history_,
+          [this](const QString& file, const QString& client, int state, const QString& text) {
+            const auto outcome = state == int(TransferState::kDone)        ? DeliveryOutcome::kDelivered
+                                 : state == int(TransferState::kCancelled) ? DeliveryOutcome::kCancelled
+                                                                            : DeliveryOutcome::kStopped;
+            history_->add({QDateTime::currentDateTimeUtc(), client, file, QString::fromLatin1(toString(outcome)), text});
+          });
   connect(actions_->history, &QAction::triggered, this, &MainWindow::showHistory);
   nearbying_ = new NearbyController(
       {this, bridge_, nearbyModel_, receivedTexts_, nearby_, messageBar_, history_, tray_,

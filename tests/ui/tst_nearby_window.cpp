@@ -185,6 +185,13 @@ class TestNearbyWindow : public QObject {
     // As JSON, with <, > and & escaped: the page shows it as text.
     QVERIFY(!phone_->waitEvent("text", "see you at 6 \\u003cb\\u003esharp\\u003c/b\\u003e").isEmpty());
     QVERIFY(w_->messageBar()->text().startsWith("Text sent to Safari on iPhone"));
+    // In the history, sent (↑) to the device by its name.
+    const auto& records = w_->history()->records();
+    QVERIFY(!records.empty());
+    QCOMPARE(records.back().outcome, DeliveryHistory::kSent);
+    QCOMPARE(records.back().file, QStringLiteral("Text: see you at 6 <b>sharp</b>"));
+    QCOMPARE(records.back().client, QStringLiteral("Safari on iPhone (127.0.0.1)"));
+    QCOMPARE(w_->history()->index(0, DeliveryHistory::Outcome).data().toString(), QStringLiteral("↑ Text sent"));
   }
 
   void ctrlVSendsTheClipboardsText() {
@@ -250,6 +257,15 @@ class TestNearbyWindow : public QObject {
     const QByteArray card = phone_->waitEvent("file", "report.txt");
     QVERIFY(!card.isEmpty());
     QCOMPARE(download(card), bytes);
+    // The send is in the history under the device's name, and so is the
+    // phone's download of it once it has ended.
+    const auto& records = w_->history()->records();
+    auto sent = std::find_if(records.begin(), records.end(), [](const DeliveryHistory::Record& r) {
+      return r.outcome == DeliveryHistory::kSent && r.file == "report.txt";
+    });
+    QVERIFY(sent != records.end());
+    QCOMPARE(sent->client, QStringLiteral("Safari on iPhone (127.0.0.1)"));
+    QCOMPARE(sent->text, QStringLiteral("Sent to its page"));
   }
 
   void textFromThePageShowsWithCopyAndOpenLink() {

@@ -283,6 +283,10 @@ void TransfersModel::markEnded(Row& row, TransferState state, const QString& rea
   row.endedAt = clock_.elapsed();
   if (!expiry_.isActive()) expiry_.start();
   emit transferEnded(row.fileName, row.client, static_cast<int>(state), reason);
+  // Sent to a device rather than fetched from a link: it has no share.
+  if (!row.incoming && row.token.isEmpty())
+    emit sendEnded(row.fileName, row.client, static_cast<int>(state),
+                   state == TransferState::kDone ? tr("Delivered") : stateText(row));
   if (row.incoming && state == TransferState::kDone) {
     // The core says under which name it was saved ("saved as photo (1).jpg").
     static const QString kSavedAs = QStringLiteral("saved as ");

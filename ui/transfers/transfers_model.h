@@ -94,6 +94,10 @@ class TransfersModel final : public QAbstractTableModel {
   void transferEnded(const QString& fileName, const QString& client, int state, const QString& reason);
   // A file sent to this computer is in the receive folder, under savedName.
   void fileReceived(const QString& savedName, const QString& client);
+  // A file this computer sent on its own to a nearby device (LocalSend: a
+  // transfer of no share and no delivery) ended: state is
+  // int(ferry::TransferState), text how it ended in words.
+  void sendEnded(const QString& fileName, const QString& client, int state, const QString& text);
   // A delivery ended: outcome is int(ferry::DeliveryOutcome), text what the
   // State column says.
   void deliveryEnded(const QString& shareToken, const QString& fileName, const QString& client, int outcome,
