@@ -322,7 +322,7 @@ void TestTransfersModel::unfinishedUploadsComeAndGoWithTheList() {
   QCOMPARE(model.index(1, TransfersModel::Direction).data().toString(), QStringLiteral("↓"));
   QCOMPARE(model.index(1, TransfersModel::Client).data().toString(), QStringLiteral("Safari on iPhone (192.168.1.31)"));
   QCOMPARE(model.index(1, TransfersModel::Progress).data().toString(), QStringLiteral("24%"));
-  QCOMPARE(model.index(1, TransfersModel::State).data().toString(), QStringLiteral("Waiting for the sender to resume"));
+  QCOMPARE(model.index(1, TransfersModel::State).data().toString(), QStringLiteral("Waiting for sender to resume"));
   QVERIFY(model.index(1, TransfersModel::Speed).data().toString().isEmpty());
   QVERIFY(model.index(1, TransfersModel::Eta).data().toString().isEmpty());
   QVERIFY(a.data(TransfersModel::TransferIdsRole).toList().isEmpty());  // nothing for Cancel to end

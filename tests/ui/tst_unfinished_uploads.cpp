@@ -2,7 +2,7 @@
 // shows them: curl speaks the page's resumable protocol to the window's own
 // server (handshake, then the body, cut by killing curl mid-way). The
 // Transfers list then has a ↓ row for it with the sender's name, how much
-// arrived and "Waiting for the sender to resume"; resuming takes the row
+// arrived and "Waiting for sender to resume"; resuming takes the row
 // away and saves the file whole; Discard Unfinished Upload deletes the part
 // file (the page's next try is told the upload is gone); stopping the server
 // forgets the rows with the run.
@@ -134,7 +134,7 @@ class TestUnfinishedUploads : public QObject {
     QCOMPARE(m->index(r, TransfersModel::File).data().toString(), QStringLiteral("big.bin"));
     QVERIFY2(m->index(r, TransfersModel::Client).data().toString().startsWith("Safari on iPhone"),
              qPrintable(m->index(r, TransfersModel::Client).data().toString()));
-    QCOMPARE(m->index(r, TransfersModel::State).data().toString(), QStringLiteral("Waiting for the sender to resume"));
+    QCOMPARE(m->index(r, TransfersModel::State).data().toString(), QStringLiteral("Waiting for sender to resume"));
     // How much arrived: what the server would let the page resume from.
     const qint64 offset = serverOffset();
     QVERIFY(offset > 0 && offset < data_.size());

@@ -45,6 +45,11 @@ TransferState stateOf(DeliveryOutcome o) {
   return TransferState::kFailed;
 }
 
+QDateTime wallTime(std::chrono::system_clock::time_point t) {
+  return QDateTime::fromMSecsSinceEpoch(
+      std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count(), Qt::UTC);
+}
+
 int percent(double progress) { return static_cast<int>(std::floor(std::clamp(progress, 0.0, 1.0) * 100.0)); }
 
 }  // namespace
@@ -132,7 +137,7 @@ double TransfersModel::opacity(const Row& row) const {
 }
 
 QString TransfersModel::stateText(const Row& r) const {
-  if (!r.unfinishedId.isEmpty()) return tr("Waiting for the sender to resume");
+  if (!r.unfinishedId.isEmpty()) return tr("Waiting for sender to resume");
   if (!r.delivery) {
     // "Cancelled: the client closed the connection", but not
     // "Cancelled: cancelled by the user".
@@ -445,8 +450,7 @@ void TransfersModel::setUnfinished(const std::vector<UnfinishedUpload>& list) {
       if (r.bytesSent != u.received || r.bytesTotal != u.size) {
         r.bytesSent = u.received;
         r.bytesTotal = r.fileSize = u.size;
-        r.removedAt = QDateTime::fromSecsSinceEpoch(std::chrono::duration_cast<std::chrono::seconds>(
-                                                        u.removedAt.time_since_epoch()).count(), Qt::UTC);
+        r.removedAt = wallTime(u.removedAt);
         emit dataChanged(index(i, 0), index(i, ColumnCount - 1));
       }
       listed.erase(it);
@@ -470,8 +474,7 @@ void TransfersModel::setUnfinished(const std::vector<UnfinishedUpload>& list) {
     row.fileName = QString::fromStdString(u.name);
     row.fileSize = row.bytesTotal = u.size;
     row.bytesSent = u.received;
-    row.removedAt = QDateTime::fromSecsSinceEpoch(
-        std::chrono::duration_cast<std::chrono::seconds>(u.removedAt.time_since_epoch()).count(), Qt::UTC);
+    row.removedAt = wallTime(u.removedAt);
     fresh.push_back(std::move(row));
   }
   if (fresh.empty()) return;

@@ -8,7 +8,7 @@
 // "Cancelled"); and a row per transfer that belongs to no delivery: a file
 // sent to this computer (↓ received), its sender named the same way; and a
 // row per upload from this computer's page that stopped part-way and waits
-// for its sender to resume (↓, "Waiting for the sender to resume"), for as
+// for its sender to resume (↓, "Waiting for sender to resume"), for as
 // long as the core keeps it (Discard removes what arrived).
 // Owns the rows, merged from the server's snapshots; keeps an ended row for
 // a while with its outcome, fades it, then removes it (its own timer, since
