@@ -16,6 +16,10 @@
 #                                    # writes docs/BENCHMARKS-album.md)
 #   scripts/bench.sh tls             # HTTPS: 1 GiB, 4 KiB keep-alive, handshakes/s, idle memory beside nginx ssl
 #                                    # (tests/bench/bench_tls.py; writes docs/BENCHMARKS-tls.md)
+#   scripts/bench.sh nearby          # idle pages: 1,000 and 10,000 open event streams (RSS per page, CPU
+#                                    # over a minute, a 4 KiB download's latency) beside nginx holding as
+#                                    # many idle connections (tests/bench/bench_nearby.py; writes
+#                                    # docs/BENCHMARKS-nearby.md)
 #   scripts/bench.sh --rev HEAD~1 3  # measure a committed revision instead of the work tree
 #                                    # (built from `git archive` in build/bench-src/SHA, build/release-SHA)
 #   scripts/bench.sh --baseline REV  # also measure Ferry at REV beside this one, in the same run:
@@ -143,6 +147,11 @@ if [ "${args[*]:-}" = tls ] || [ "${args[*]:-}" = "--no-doc tls" ]; then
   doc=(--doc "$ROOT/docs/BENCHMARKS-tls.md")
   [ "${args[0]}" = --no-doc ] && doc=()
   exec /usr/bin/python3 "$ROOT/tests/bench/bench_tls.py" --ferry "$ROOT/$build/app/ferry" "${doc[@]}"
+fi
+# Idle pages of this computer (event streams beside nginx's idle keep-alive).
+if [ "${args[0]:-}" = nearby ]; then
+  exec /usr/bin/python3 "$ROOT/tests/bench/bench_nearby.py" --ferry "$ROOT/$build/app/ferry" \
+    --doc "$ROOT/docs/BENCHMARKS-nearby.md" --command "scripts/bench.sh nearby"
 fi
 exec /usr/bin/python3 "$ROOT/tests/bench/bench.py" --ferry "$ROOT/$build/app/ferry" "${extra[@]}" \
   --command "scripts/bench.sh${rev:+ --rev $rev}${baseline:+ --baseline $baseline}${args[*]:+ ${args[*]}}" "${args[@]}"
