@@ -5,7 +5,7 @@
 // arrived and "Waiting for sender to resume"; resuming takes the row
 // away and saves the file whole; Discard Unfinished Upload deletes the part
 // file (the page's next try is told the upload is gone); stopping the server
-// forgets the rows with the run.
+// takes the rows away, and serving again reads them back.
 
 #include <QAction>
 #include <QCryptographicHash>
@@ -143,7 +143,7 @@ class TestUnfinishedUploads : public QObject {
     QVERIFY(m->index(r, 0).data(Qt::ToolTipRole).toString().contains("Kept until"));
     // Nothing in flight once the cut request has ended: stopping asks nothing about it.
     QTRY_COMPARE_WITH_TIMEOUT(m->activeCount(), 0, 10'000);
-    QCOMPARE(entries().size(), 1);  // its part file
+    QCOMPARE(entries().size(), 2);  // its part file and the record beside it
 
     // The sender comes back: the rest goes on from the offset.
     QVERIFY(test::writeFile(config_->path() + "/rest.bin", data_.mid(offset)));
@@ -163,7 +163,7 @@ class TestUnfinishedUploads : public QObject {
     TransfersModel* m = w_->transfersModel();
     QAction* discard = w_->action(MainWindow::Action::DiscardUpload);
     QTRY_VERIFY_WITH_TIMEOUT(unfinishedRow(m) >= 0, 10'000);
-    QCOMPARE(entries().size(), 1);
+    QCOMPARE(entries().size(), 2);  // its part file and the record beside it
     QVERIFY(!discard->isEnabled());  // nothing chosen yet
     TableView* view = w_->transfersView();
     const QModelIndex row = w_->transfersProxy()->mapFromSource(m->index(unfinishedRow(m), 0));
@@ -176,12 +176,19 @@ class TestUnfinishedUploads : public QObject {
     QCOMPARE(serverOffset(), -1);  // the page's next try hears it is gone
   }
 
-  void stoppingForgetsThem() {
+  void stoppedTheyGoAndServingTheyComeBack() {
     QVERIFY(startAndCut());
     TransfersModel* m = w_->transfersModel();
     QTRY_VERIFY_WITH_TIMEOUT(unfinishedRow(m) >= 0, 10'000);
+    const qint64 offset = serverOffset();
     w_->stopServing();
     QTRY_COMPARE_WITH_TIMEOUT(unfinishedRow(m), -1, 10'000);
+    // Read back from the receive folder: the page may still resume it.
+    QVERIFY(w_->startServing());
+    QTRY_VERIFY_WITH_TIMEOUT(unfinishedRow(m) >= 0, 10'000);
+    const int r = unfinishedRow(m);
+    QCOMPARE(m->index(r, 0).data(TransfersModel::UnfinishedIdRole).toString(), id_);
+    QCOMPARE(m->index(r, TransfersModel::Transferred).data(TransfersModel::RawRole).toULongLong(), quint64(offset));
   }
 };
 
