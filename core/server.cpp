@@ -134,6 +134,15 @@ bool Server::start(const ServerOptions& options, std::string* error) {
     }
     if (l) l(d, here);
   });
+  r->router->uploads().setUnfinishedListener([this](std::vector<UnfinishedUpload> list) {
+    std::function<void()> l;
+    {
+      std::lock_guard lock(mutex_);
+      unfinished_ = std::move(list);
+      l = unfinishedListener_;
+    }
+    if (l) l();
+  });
   bool takesText = false;
   {
     std::lock_guard lock(mutex_);
@@ -307,6 +316,14 @@ void Server::stop() {
   r->thread.join();
   // The loop has stopped: tear down on this thread (see ~Running).
   r.reset();
+  // What waited to resume is forgotten with the run.
+  std::function<void()> told;
+  {
+    std::lock_guard lock(mutex_);
+    if (!unfinished_.empty()) told = unfinishedListener_;
+    unfinished_.clear();
+  }
+  if (told) told();
 }
 
 bool Server::running() const {
@@ -469,6 +486,20 @@ void Server::setNearbyListener(NearbyListener listener) {
 void Server::setNearbyTextListener(std::function<void(const NearbyDevice&, const std::string&)> listener) {
   std::lock_guard lock(mutex_);
   nearbyTextListener_ = std::move(listener);
+}
+
+std::vector<UnfinishedUpload> Server::unfinishedUploads() const {
+  std::lock_guard lock(mutex_);
+  return unfinished_;
+}
+
+void Server::setUnfinishedUploadsListener(std::function<void()> listener) {
+  std::lock_guard lock(mutex_);
+  unfinishedListener_ = std::move(listener);
+}
+
+void Server::discardUnfinishedUpload(const std::string& id) {
+  post([id](Running& r) { r.router->uploads().discard(id); });
 }
 
 std::vector<NearbyDevice> Server::nearbyDevices() const {

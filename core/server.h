@@ -33,6 +33,7 @@
 #include "receive_target.h"
 #include "share_registry.h"
 #include "transfer_stats.h"
+#include "unfinished_upload.h"
 #if defined(FERRY_HAVE_LOCALSEND)
 #include "localsend_messages.h"
 #endif
@@ -188,6 +189,16 @@ class Server final {
   // A device never asked about again (one accepted "always", restored).
   void acceptReceiveDevice(const std::string& key);
 
+  // Uploads from this computer's page that stopped part-way and wait for
+  // their sender to resume (each with a part file in the receive folder),
+  // oldest first; empty while stopped. The listener hears the list change,
+  // on the loop thread (or the thread calling stop()); it must not block.
+  // Set before start(). Discarding one removes its part file; the page is
+  // told it is gone when it tries to resume.
+  std::vector<UnfinishedUpload> unfinishedUploads() const;
+  void setUnfinishedUploadsListener(std::function<void()> listener);
+  void discardUnfinishedUpload(const std::string& id);
+
   // Nearby devices: browsers with this computer's page (the receive link's)
   // open. The listener hears each arrive and leave, the text listener what
   // a device's page sends; both on the loop thread, must not block. Set
@@ -279,7 +290,7 @@ class Server final {
   CrcCache crcs_;
   PictureCache pictures_;
   FolderScanner scanner_{crcs_, pictures_};
-  mutable std::mutex mutex_;  // guards running_, snapshot_, the listeners, nearby_, rate_, mdnsName_
+  mutable std::mutex mutex_;  // guards running_, snapshot_, the listeners, nearby_, unfinished_, rate_, mdnsName_
   std::unique_ptr<Running> running_;
   std::shared_ptr<const StatsSnapshot> snapshot_;
   SnapshotListener listener_;
@@ -289,6 +300,8 @@ class Server final {
   std::string lsDiscoveryError_;
   std::function<void(const NearbyDevice&, const std::string&)> nearbyTextListener_;
   std::vector<NearbyDevice> nearby_;  // here now, as the loop last said
+  std::vector<UnfinishedUpload> unfinished_;  // as the loop last said
+  std::function<void()> unfinishedListener_;
   std::uint64_t rate_ = 0;
   LocalSendStatus localsend_;
 #if defined(FERRY_HAVE_LOCALSEND)

@@ -19,6 +19,10 @@
 #   scripts/bench.sh localsend       # LocalSend: 1 GiB uploads (Content-Length, chunked) beside a PUT to the
 #                                    # receive link, 1,000 small files beside one, in a network namespace
 #                                    # (tests/bench/bench_localsend.py; writes docs/BENCHMARKS-localsend.md)
+#   scripts/bench.sh nearby          # idle pages: 1,000 and 10,000 open event streams (RSS per page, CPU
+#                                    # over a minute, a 4 KiB download's latency) beside nginx holding as
+#                                    # many idle connections (tests/bench/bench_nearby.py; writes
+#                                    # docs/BENCHMARKS-nearby.md)
 #   scripts/bench.sh --rev HEAD~1 3  # measure a committed revision instead of the work tree
 #                                    # (built from `git archive` in build/bench-src/SHA, build/release-SHA)
 #   scripts/bench.sh --baseline REV  # also measure Ferry at REV beside this one, in the same run:
@@ -153,6 +157,11 @@ if [ "${args[*]:-}" = localsend ] || [ "${args[*]:-}" = "--no-doc localsend" ]; 
   doc=(--doc "$ROOT/docs/BENCHMARKS-localsend.md")
   [ "${args[0]}" = --no-doc ] && doc=()
   exec /usr/bin/python3 "$ROOT/tests/bench/bench_localsend.py" --ferry "$ROOT/$build/app/ferry" "${doc[@]}"
+fi
+# Idle pages of this computer (event streams beside nginx's idle keep-alive).
+if [ "${args[0]:-}" = nearby ]; then
+  exec /usr/bin/python3 "$ROOT/tests/bench/bench_nearby.py" --ferry "$ROOT/$build/app/ferry" \
+    --doc "$ROOT/docs/BENCHMARKS-nearby.md" --command "scripts/bench.sh nearby"
 fi
 exec /usr/bin/python3 "$ROOT/tests/bench/bench.py" --ferry "$ROOT/$build/app/ferry" "${extra[@]}" \
   --command "scripts/bench.sh${rev:+ --rev $rev}${baseline:+ --baseline $baseline}${args[*]:+ ${args[*]}}" "${args[@]}"

@@ -49,6 +49,7 @@
 #include "nearby/nearby_controller.h"
 #include "nearby/nearby_model.h"
 #include "nearby/nearby_panel.h"
+#include "nearby/pasted_pictures.h"
 #include "nearby/received_texts.h"
 #include "window_actions.h"
 #include "window_layout.h"
@@ -133,6 +134,9 @@ MainWindow::MainWindow(SettingsStore store, LaunchOptions launch, QWidget* paren
   connect(actions_->quit, &QAction::triggered, this, &MainWindow::quit);
   connect(actions_->cancelTransfer, &QAction::triggered, this, &MainWindow::cancelSelectedTransfers);
   connect(actions_->clearFinished, &QAction::triggered, transfers_, &TransfersModel::clearEnded);
+  connect(actions_->discardUpload, &QAction::triggered, this, &MainWindow::discardSelectedUploads);
+  connect(bridge_, &ServerBridge::unfinishedUploadsChanged, transfers_,
+          [this] { transfers_->setUnfinished(bridge_->unfinishedUploads()); });
   connect(transfersView_->selectionModel(), &QItemSelectionModel::selectionChanged, this,
           &MainWindow::updateTransferActions);
   connect(transfers_, &QAbstractItemModel::dataChanged, this, &MainWindow::updateTransferActions);
@@ -146,6 +150,13 @@ MainWindow::MainWindow(SettingsStore store, LaunchOptions launch, QWidget* paren
   connect(transfers_, &TransfersModel::fileReceived, history_, [this](const QString& saved, const QString& client) {
     history_->add({QDateTime::currentDateTimeUtc(), client, saved, DeliveryHistory::kReceived, tr("Received")});
   });
+  connect(transfers_, &TransfersModel::sendEnded, history_,
+          [this](const QString& file, const QString& client, int state, const QString& text) {
+            const auto outcome = state == int(TransferState::kDone)        ? DeliveryOutcome::kDelivered
+                                 : state == int(TransferState::kCancelled) ? DeliveryOutcome::kCancelled
+                                                                            : DeliveryOutcome::kStopped;
+            history_->add({QDateTime::currentDateTimeUtc(), client, file, QString::fromLatin1(toString(outcome)), text});
+          });
   connect(actions_->history, &QAction::triggered, this, &MainWindow::showHistory);
   nearbying_ = new NearbyController(
       {this, bridge_, nearbyModel_, receivedTexts_, nearby_, messageBar_, history_, tray_,
@@ -167,6 +178,7 @@ MainWindow::MainWindow(SettingsStore store, LaunchOptions launch, QWidget* paren
   shares_->setNewLinkExpiry(std::chrono::seconds(run_.saved().newLinkExpirySeconds));
   bridge_->setCacheDirectory(run_.launch().cacheDirectory);  // before the shared folders are counted
   shares_->restore();
+  PastedPictures::sweep(sharedPaths());  // pictures pasted in an earlier run that nothing shares now
   if (!run_.launch().paths.isEmpty()) {
     QList<QUrl> urls;
     for (const QString& p : run_.launch().paths) urls << QUrl::fromLocalFile(QFileInfo(p).absoluteFilePath());
@@ -190,6 +202,16 @@ MainWindow::~MainWindow() {
   // before the shares are saved.
   bridge_->stop();
   shares_->save();
+  // Links to pasted pictures sent to devices end with the run; those shared
+  // in the list stay until they are removed from it.
+  PastedPictures::sweep(sharedPaths());
+}
+
+QSet<QString> MainWindow::sharedPaths() const {
+  QSet<QString> paths;
+  const SharesModel* m = shares_->model();
+  for (int row = 0; row < m->rowCount(); ++row) paths.insert(m->index(row, 0).data(SharesModel::PathRole).toString());
+  return paths;
 }
 
 // ---- construction ---------------------------------------------------------
@@ -294,11 +316,26 @@ void MainWindow::cancelSelectedTransfers() {
   if (n) statusBar()->showMessage(n == 1 ? tr("Cancelling 1 transfer") : tr("Cancelling %1 transfers").arg(n), 4000);
 }
 
+void MainWindow::discardSelectedUploads() {
+  int n = 0;
+  for (const QModelIndex& i : transfersView_->selectionModel()->selectedRows()) {
+    const QString id = i.data(TransfersModel::UnfinishedIdRole).toString();
+    if (id.isEmpty()) continue;
+    bridge_->discardUnfinishedUpload(id);
+    ++n;
+  }
+  if (n) statusBar()->showMessage(tr("Discarded %n unfinished upload(s): what arrived is deleted", nullptr, n), 4000);
+}
+
 void MainWindow::updateTransferActions() {
   bool active = false;
-  for (const QModelIndex& i : transfersView_->selectionModel()->selectedRows())
+  bool unfinished = false;
+  for (const QModelIndex& i : transfersView_->selectionModel()->selectedRows()) {
     active = active || !i.data(TransfersModel::TransferIdsRole).toList().isEmpty();
+    unfinished = unfinished || !i.data(TransfersModel::UnfinishedIdRole).toString().isEmpty();
+  }
   actions_->cancelTransfer->setEnabled(active);
+  actions_->discardUpload->setEnabled(unfinished);
 }
 
 // ---- settings, drops, closing ----------------------------------------------
@@ -461,6 +498,7 @@ QAction* MainWindow::action(Action a) const {
     case Action::ShowHidden: return actions_->showHidden;
     case Action::Properties: return actions_->properties;
     case Action::History: return actions_->history;
+    case Action::DiscardUpload: return actions_->discardUpload;
   }
   return nullptr;
 }

@@ -17,6 +17,7 @@
 #include <memory>
 
 #include <QList>
+#include <QSet>
 #include <QMainWindow>
 #include <QStringList>
 #include <QUrl>
@@ -70,7 +71,7 @@ class MainWindow final : public QMainWindow {
 
  public:
   enum class Action { AddFiles, Remove, CopyLink, OpenFolder, StartStop, Settings, Quit, CancelTransfer, ClearFinished, ShowWindow,
-                      AddFolder, CopyZipLink, ShowHidden, Properties, History };
+                      AddFolder, CopyZipLink, ShowHidden, Properties, History, DiscardUpload };
 
   explicit MainWindow(SettingsStore store, LaunchOptions launch = {}, QWidget* parent = nullptr);
   ~MainWindow() override;
@@ -93,6 +94,8 @@ class MainWindow final : public QMainWindow {
   QStringList selectedLinks() const;
   void copySelectedLinks();
   void cancelSelectedTransfers();
+  // The selected unfinished uploads: forgotten, their part files removed.
+  void discardSelectedUploads();
   // The selected share's link at every address, each with its QR code
   // (null when nothing is selected). Deletes itself when closed.
   AddressesDialog* showOtherAddresses();
@@ -156,6 +159,8 @@ class MainWindow final : public QMainWindow {
   void reportLocalSend(const LocalSendStatus& status, bool wasOn);
   void quit();
   void updateTransferActions();
+  // The paths of the shares in the list.
+  QSet<QString> sharedPaths() const;
 
   SettingsStore store_;
   RunSettings run_;

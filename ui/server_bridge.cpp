@@ -42,6 +42,17 @@ ServerBridge::ServerBridge(QObject* parent)
         },
         Qt::QueuedConnection);
   });
+  // On the loop thread (or stop()'s): one delivery queued at a time.
+  server_->setUnfinishedUploadsListener([this] {
+    if (unfinishedQueued_.exchange(true)) return;
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+          unfinishedQueued_ = false;
+          emit unfinishedUploadsChanged();
+        },
+        Qt::QueuedConnection);
+  });
 }
 
 ServerBridge::~ServerBridge() {
@@ -197,6 +208,10 @@ bool ServerBridge::sendText(std::uint64_t device, const QString& text, QString* 
   if (!ok && error) *error = QString::fromStdString(err);
   return ok;
 }
+
+std::vector<UnfinishedUpload> ServerBridge::unfinishedUploads() const { return server_->unfinishedUploads(); }
+
+void ServerBridge::discardUnfinishedUpload(const QString& id) { server_->discardUnfinishedUpload(id.toStdString()); }
 
 void ServerBridge::cancelTransfer(std::uint64_t run, std::uint64_t id) {
   if (run == run_ && server_->running()) server_->cancelTransfer(id);

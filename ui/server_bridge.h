@@ -13,6 +13,9 @@
 // too (the core caps streams per device and per address, and a page's text
 // is one request each), and so do LocalSend devices' requests for a PIN (one
 // per send, asked again only once answered).
+// is one request each). A change of the unfinished uploads is one queued
+// delivery for however many changes came meanwhile; the list itself is read
+// from the core when it arrives.
 //
 // Every public method is for the GUI thread. Each start() begins a new
 // "run": transfer ids restart in the core, so ids are qualified by run.
@@ -107,6 +110,11 @@ class ServerBridge final : public QObject {
   void setSharerName(const QString& name);
   // The PIN a LocalSend device asked for (localSendPinAsked); "" gives up.
   void answerLocalSendPin(std::uint64_t session, const QString& pin);
+  // Uploads from this computer's page that stopped part-way and wait for
+  // their sender, as the core last said (empty while stopped).
+  std::vector<UnfinishedUpload> unfinishedUploads() const;
+  // Forgets one and removes its part file (unfinishedUploadsChanged follows).
+  void discardUnfinishedUpload(const QString& id);
   // Ends a download of the current run; ids of earlier runs are ignored.
   void cancelTransfer(std::uint64_t run, std::uint64_t id);
 
@@ -130,6 +138,8 @@ class ServerBridge final : public QObject {
   // A LocalSend device this computer sends to wants a PIN (again, `wrong`,
   // after one it refused); answered with answerLocalSendPin().
   void localSendPinAsked(quint64 session, quint64 device, const QString& name, bool wrong);
+  // The unfinished uploads changed: unfinishedUploads() says what they are now.
+  void unfinishedUploadsChanged();
 
  private:
   void onLoopSnapshot(std::uint64_t run, std::shared_ptr<const StatsSnapshot> snap);  // loop thread
@@ -146,6 +156,7 @@ class ServerBridge final : public QObject {
   std::uint64_t pendingRun_ = 0;
   std::shared_ptr<const StatsSnapshot> pending_;
   std::atomic<bool> queued_{false};
+  std::atomic<bool> unfinishedQueued_{false};
 
   // Handed over from the scanner's thread; guarded by mutex_.
   QSet<QString> changedFolders_;

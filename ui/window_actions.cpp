@@ -84,6 +84,11 @@ WindowActions::WindowActions(QWidget* window) : QObject(window) {
   cancelTransfer->setShortcut(QKeySequence::Delete);
   cancelTransfer->setShortcutContext(Qt::WidgetWithChildrenShortcut);
 
+  discardUpload = make(tr("&Discard Unfinished Upload"), themed("edit-delete", QStyle::SP_TrashIcon),
+                       tr("Delete what arrived of the selected uploads that stopped part-way: "
+                          "the sender can no longer resume them"));
+  discardUpload->setEnabled(false);
+
   clearFinished = make(tr("Clear &Finished"), themed("edit-clear", QStyle::SP_DialogResetButton),
                        tr("Remove finished, cancelled and failed transfers from the list"));
 
@@ -142,6 +147,7 @@ void WindowActions::fillMenuBar(QMenuBar* bar) const {
   server->addAction(startStop);
   server->addSeparator();
   server->addAction(cancelTransfer);
+  server->addAction(discardUpload);
   server->addAction(clearFinished);
 
   QMenu* view = bar->addMenu(tr("&View"));

@@ -45,6 +45,7 @@ class WindowActions final : public QObject {
   QAction* quit;
   QAction* cancelTransfer;
   QAction* clearFinished;
+  QAction* discardUpload;  // the selected unfinished uploads' part files
   QAction* showWindow;
   QAction* about;
   QAction* cantConnect;

@@ -153,6 +153,7 @@ void WindowLayout::createCentral() {
   transfersView->setPlaceholderText(tr("Files sent (↑) and received (↓) appear here as they happen"));
   transfersView->setContextMenuPolicy(Qt::ActionsContextMenu);
   transfersView->addAction(p.actions->cancelTransfer);
+  transfersView->addAction(p.actions->discardUpload);
   transfersView->addAction(p.actions->clearFinished);
   QHeaderView* th = transfersView->horizontalHeader();
   th->setSectionResizeMode(QHeaderView::Interactive);

@@ -45,6 +45,7 @@ struct ResumableUpload {
   std::string name;
   std::shared_ptr<const ReceiveFolder> folder;  // where its part file is
   std::string address;  // of the client that began it: what its cap counts
+  std::string clientName;  // for people: clientName() of the handshake's User-Agent
   std::string partName;  // in `folder`; empty until the first body created it
   std::uint64_t size = 0;
   std::uint64_t offset = 0;  // bytes on the disk
@@ -93,6 +94,8 @@ class Upload final : public BodySink {
   // Bytes still to arrive that the disk must have room for.
   std::uint64_t reserved() const;
   const std::string& receiveToken() const { return params_.folder->token; }
+  // A page upload, which may resume (curl's may not).
+  bool resumable() const { return params_.resumable != nullptr; }
   // Ends it at once (Receive turned off).
   void abort(std::string_view reason);
   // The admission passed: the body may come.

@@ -330,6 +330,7 @@ SinkPtr UploadHandler::handshake(const HttpRequest& req, Responder& out, std::sh
   const ReceivePolicy policy = target_.policy();
   if (std::uint64_t cap = policy.maxFileSize; cap && r->size > cap) return no(413, {}, tooLargeSentence(cap));
   r->address = clientAddress(out.client());
+  r->clientName = clientName(req.header("user-agent"));
   if (auto it = perAddress_.find(r->address); it != perAddress_.end() && it->second >= policy.maxUnfinishedPerDevice)
     return no(429, {}, "This device has too many unfinished uploads here: finish or cancel some first.\n");
   if (resumable_.size() >= policy.maxUnfinished)
@@ -438,9 +439,11 @@ SinkPtr UploadHandler::startGated(Responder& out, Upload::Params params, Admissi
 }
 
 SinkPtr UploadHandler::start(Responder& out, Upload::Params params) {
+  const bool resumed = params.resumable && !params.resumable->partName.empty();
   auto* u = new Upload(*this, out, std::move(params));
   u->liveIndex = live_.size();
   live_.push_back(u);
+  if (resumed) unfinishedChanged();  // it is being written again: no longer waiting
   return SinkPtr(u);
 }
 
@@ -487,10 +490,13 @@ void UploadHandler::forget(Upload* u) {
   live_[u->liveIndex] = last;
   last->liveIndex = u->liveIndex;
   live_.pop_back();
+  const bool page = u->resumable();
   delete u;
   // It may have been the last upload waiting on its ask (its client hung
   // up): the ask goes, and frees its place.
   asks_.withdrawAbandoned();
+  // Its request is over: what it wrote waits for the page, or is gone.
+  if (page) unfinishedChanged();
 }
 
 void UploadHandler::cancelTransfer(std::uint64_t id, std::string_view reason) {
@@ -536,6 +542,7 @@ void UploadHandler::eraseResumable(const std::string& id) {
   byAge_.erase({r.lastUsed, r.id});
   if (auto a = perAddress_.find(r.address); a != perAddress_.end() && --a->second == 0) perAddress_.erase(a);
   resumable_.erase(it);
+  unfinishedChanged();
 }
 
 
@@ -552,6 +559,7 @@ void UploadHandler::stopReceiving(std::string_view reason) {
   restored_.reset();
   cancelled_.clear();
   cancelledOrder_.clear();
+  unfinishedChanged();
   // Uploads and handshakes still waiting for the user hear first that
   // Receive went off (a 404 with a sentence: no byte of theirs was taken).
   asks_.withdrawAll();
@@ -583,6 +591,7 @@ void UploadHandler::restoreUnfinished() {
       f.upload->folder = current;
       addResumable(f.upload, now - f.idle);
     }
+    if (!found.empty()) unfinishedChanged();  // they wait for their senders here too
   };
   ++restoring_;
   pool_.submit(*job, WorkPool::Lane::kDisk, folder->pin.device);
@@ -609,6 +618,48 @@ void UploadHandler::expireIdle() {
     byAge_.emplace(r.lastUsed, r.id);
   }
   removeParts(std::move(parts));
+}
+
+std::vector<UnfinishedUpload> UploadHandler::unfinished() const {
+  const auto now = std::chrono::steady_clock::now();
+  const auto wall = std::chrono::system_clock::now();
+  std::vector<UnfinishedUpload> list;
+  for (const auto& [when, id] : byAge_) {
+    const ResumableUpload& r = *resumable_.at(id);
+    // Nothing stored yet (a handshake the page is about to follow with its
+    // body), or being written: not waiting for anyone.
+    if (r.busy || r.discarded || r.partName.empty()) continue;
+    UnfinishedUpload u;
+    u.id = r.id;
+    u.name = r.name;
+    u.clientName = r.clientName;
+    u.address = r.address;
+    u.size = r.size;
+    u.received = r.offset;
+    u.lastActive = wall - std::chrono::duration_cast<std::chrono::system_clock::duration>(now - r.lastUsed);
+    // The hourly sweep removes it at most an hour after its day is up.
+    u.removedAt = u.lastActive + kKeepPartial + std::chrono::hours(1);
+    list.push_back(std::move(u));
+  }
+  return list;
+}
+
+void UploadHandler::setUnfinishedListener(std::function<void(std::vector<UnfinishedUpload>)> listener) {
+  unfinishedListener_ = std::move(listener);
+}
+
+void UploadHandler::unfinishedChanged() {
+  if (unfinishedListener_) unfinishedListener_(unfinished());
+}
+
+bool UploadHandler::discard(const std::string& id) {
+  auto it = resumable_.find(id);
+  if (it == resumable_.end() || it->second->busy) return false;
+  std::shared_ptr<ResumableUpload> r = it->second;
+  r->discarded = true;
+  eraseResumable(id);
+  if (!r->partName.empty()) removeParts({r});
+  return true;
 }
 
 void UploadHandler::removeParts(std::vector<std::shared_ptr<ResumableUpload>> parts) {

@@ -20,7 +20,8 @@
 // capped per link and per client address; read back from the records
 // beside the part files when Ferry starts, so a page resumes across a
 // restart), and
-// the open asks. Borrows the loop, the receive target, the transfer
+// the open asks. Says who listens when the list of unfinished page uploads
+// (those waiting for their sender, not being written) changes. Borrows the loop, the receive target, the transfer
 // statistics and the work pool.
 //
 // Loop thread only. Must outlive the work pool's last job (see Server).
@@ -42,6 +43,7 @@
 #include "receive_asks.h"
 #include "receive_target.h"
 #include "responder.h"
+#include "unfinished_upload.h"
 #include "upload.h"
 
 namespace ferry {
@@ -82,6 +84,17 @@ class UploadHandler final {
   void restoreUnfinished();
   // The user cancels the upload shown as transfer `id` (none: nothing).
   void cancelTransfer(std::uint64_t id, std::string_view reason);
+
+  // The page uploads that stopped part-way and wait for their sender (not
+  // those being written right now), oldest first.
+  std::vector<UnfinishedUpload> unfinished() const;
+  // Hears the list change (an upload stopped, resumed, ended, was
+  // discarded or expired); called with the list as it is now.
+  void setUnfinishedListener(std::function<void(std::vector<UnfinishedUpload>)> listener);
+  // Forgets an unfinished upload and removes its part file; the page gets
+  // 404 when it tries to resume. False when `id` is not waiting (unknown,
+  // or being written right now).
+  bool discard(const std::string& id);
 
   ReceiveAsks& asks() { return asks_; }
   // An upload admitted elsewhere (a LocalSend session the user accepted):
@@ -138,6 +151,8 @@ class UploadHandler final {
   void eraseResumable(const std::string& id);
   // Removes part files in the pool, off the loop.
   void removeParts(std::vector<std::shared_ptr<ResumableUpload>> parts);
+  // Tells the unfinished-uploads listener the list as it is now.
+  void unfinishedChanged();
 
   EventLoop& loop_;
   ReceiveTarget& target_;
@@ -153,6 +168,7 @@ class UploadHandler final {
   EventLoop::TimerId expiryTimer_ = 0;
   int restoring_ = 0;  // reads of the records in flight
   std::shared_ptr<const ReceiveFolder> restored_;  // the folder last read
+  std::function<void(std::vector<UnfinishedUpload>)> unfinishedListener_;
 };
 
 }  // namespace ferry

@@ -8,6 +8,8 @@
 // posts shows in the window with Copy and Open Link, and HTML-looking text
 // stays text. The page is told the window takes its text ("live"), so it
 // shows its nearby area. A device of another kind is listed by its kind.
+// A pasted picture is kept while a share in the list uses it, and removed
+// at quit or start once nothing does.
 
 #include <QAction>
 #include <QApplication>
@@ -29,6 +31,7 @@
 #include "nearby/nearby_controller.h"
 #include "nearby/nearby_model.h"
 #include "nearby/nearby_panel.h"
+#include "nearby/pasted_pictures.h"
 #include "nearby/received_texts.h"
 #include "receive/receive_panel.h"
 #include "server_bridge.h"
@@ -182,6 +185,13 @@ class TestNearbyWindow : public QObject {
     // As JSON, with <, > and & escaped: the page shows it as text.
     QVERIFY(!phone_->waitEvent("text", "see you at 6 \\u003cb\\u003esharp\\u003c/b\\u003e").isEmpty());
     QVERIFY(w_->messageBar()->text().startsWith("Text sent to Safari on iPhone"));
+    // In the history, sent (↑) to the device by its name.
+    const auto& records = w_->history()->records();
+    QVERIFY(!records.empty());
+    QCOMPARE(records.back().outcome, DeliveryHistory::kSent);
+    QCOMPARE(records.back().file, QStringLiteral("Text: see you at 6 <b>sharp</b>"));
+    QCOMPARE(records.back().client, QStringLiteral("Safari on iPhone (127.0.0.1)"));
+    QCOMPARE(w_->history()->index(0, DeliveryHistory::Outcome).data().toString(), QStringLiteral("↑ Text sent"));
   }
 
   void ctrlVSendsTheClipboardsText() {
@@ -247,6 +257,15 @@ class TestNearbyWindow : public QObject {
     const QByteArray card = phone_->waitEvent("file", "report.txt");
     QVERIFY(!card.isEmpty());
     QCOMPARE(download(card), bytes);
+    // The send is in the history under the device's name, and so is the
+    // phone's download of it once it has ended.
+    const auto& records = w_->history()->records();
+    auto sent = std::find_if(records.begin(), records.end(), [](const DeliveryHistory::Record& r) {
+      return r.outcome == DeliveryHistory::kSent && r.file == "report.txt";
+    });
+    QVERIFY(sent != records.end());
+    QCOMPARE(sent->client, QStringLiteral("Safari on iPhone (127.0.0.1)"));
+    QCOMPARE(sent->text, QStringLiteral("Sent to its page"));
   }
 
   void textFromThePageShowsWithCopyAndOpenLink() {
@@ -310,6 +329,39 @@ class TestNearbyWindow : public QObject {
     m.apply(d, true);
     QCOMPARE(m.index(1).data(NearbyModel::KindRole).toString(), QStringLiteral("something-new"));
     QCOMPARE(m.hereCount(), 2);
+  }
+
+  void pastedPicturesGoOnceNothingSharesThem() {
+    QImage picture(40, 30, QImage::Format_RGB32);
+    picture.fill(Qt::darkCyan);
+    auto paste = [&] {
+      auto* mime = new QMimeData;
+      mime->setImageData(picture);
+      QApplication::clipboard()->setMimeData(mime);
+      QTest::keyClick(w_.get(), Qt::Key_V, Qt::ControlModifier);
+    };
+    const QDir pasted(PastedPictures::folder());
+    auto files = [&] { return pasted.entryList(QDir::Files | QDir::Hidden | QDir::NoDotAndDotDot); };
+    // No device chosen: the picture is shared like a drop.
+    paste();
+    QVERIFY(waitFor([&] { return w_->sharesModel()->rowCount() == 1; }, 5'000));
+    const QString shared = w_->sharesModel()->index(0, 0).data(SharesModel::PathRole).toString();
+    QVERIFY2(shared.startsWith(pasted.absolutePath() + "/Pasted picture "), qPrintable(shared));
+    // A device chosen: it goes to that device's page (a file of its own).
+    w_->nearbyPanel()->selectDevice(device());
+    paste();
+    QVERIFY(!phone_->waitEvent("file", "Pasted picture").isEmpty());
+    QCOMPARE(files().size(), 2);
+    // At quit the one sent goes with its link; the one in the list stays.
+    phone_.reset();
+    w_.reset();
+    QCOMPARE(files(), QStringList{QFileInfo(shared).fileName()});
+    // At start, a picture nothing shares (left by a crash) goes; the
+    // restored share keeps its own.
+    QVERIFY(test::writeFile(pasted.filePath("Pasted picture 2020-01-01 10.00.00.png"), "left behind"));
+    w_ = std::make_unique<MainWindow>(SettingsStore{});
+    QCOMPARE(w_->sharesModel()->rowCount(), 1);
+    QCOMPARE(files(), QStringList{QFileInfo(shared).fileName()});
   }
 };
 

@@ -67,6 +67,8 @@ class TestTransfersModel : public QObject {
   void removedRowsAreNotResurrected();
   void failedTextReadsInBothPalettes();
   void deliveriesAreOneRowEach();
+  void sendsToADeviceEndInTheirOwnSignal();
+  void unfinishedUploadsComeAndGoWithTheList();
 };
 
 void TestTransfersModel::passesTheModelTester() {
@@ -269,3 +271,71 @@ void TestTransfersModel::deliveriesAreOneRowEach() {
 
 QTEST_MAIN(TestTransfersModel)
 #include "tst_transfers_model.moc"
+
+void TestTransfersModel::sendsToADeviceEndInTheirOwnSignal() {
+  TransfersModel model;
+  QSignalSpy sent(&model, &TransfersModel::sendEnded);
+  // A file sent to a LocalSend device: a transfer of no share (no token).
+  TransferInfo t = transfer(1, 100);
+  t.share = std::make_shared<const ferry::Share>(ferry::Share{"", "/home/a/photo.jpg", "photo.jpg"});
+  t.clientName = "Pixel 8";
+  TransferInfo link = transfer(2, 100);  // a download of a share: a delivery's business, not a send
+  model.applySnapshot(1, snapshot({t, link}));
+  t.state = TransferState::kDone;
+  t.bytesSent = 1000;
+  link.state = TransferState::kFailed;
+  model.applySnapshot(1, snapshot({t, link}));
+  QCOMPARE(sent.count(), 1);
+  QCOMPARE(sent.first().at(0).toString(), QStringLiteral("photo.jpg"));
+  QCOMPARE(sent.first().at(1).toString(), QStringLiteral("Pixel 8 (10.0.0.1)"));
+  QCOMPARE(sent.first().at(2).toInt(), int(TransferState::kDone));
+  QCOMPARE(sent.first().at(3).toString(), QStringLiteral("Delivered"));
+}
+
+void TestTransfersModel::unfinishedUploadsComeAndGoWithTheList() {
+  TransfersModel model;
+  QSortFilterProxyModel proxy;
+  proxy.setSourceModel(&model);
+  proxy.setSortRole(TransfersModel::RawRole);
+  proxy.sort(TransfersModel::Progress, Qt::DescendingOrder);
+  proxy.setDynamicSortFilter(true);
+  QAbstractItemModelTester t1(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+  QAbstractItemModelTester t2(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);
+  auto unfinished = [](const char* id, std::uint64_t received) {
+    UnfinishedUpload u;
+    u.id = id;
+    u.name = std::string("video-") + id + ".mp4";
+    u.clientName = "Safari on iPhone";
+    u.address = "192.168.1.31";
+    u.size = 1'000'000'000;
+    u.received = received;
+    u.removedAt = std::chrono::system_clock::now() + std::chrono::hours(24);
+    return u;
+  };
+  model.applySnapshot(1, snapshot({transfer(1, 10)}));
+  model.setUnfinished({unfinished("a", 240'000'000), unfinished("b", 1'000)});
+  QCOMPARE(model.rowCount(), 3);
+  QCOMPARE(model.unfinishedCount(), 2);
+  QCOMPARE(model.activeCount(), 1);  // only the transfer in flight
+  const QModelIndex a = model.index(1, 0);
+  QCOMPARE(a.data(TransfersModel::UnfinishedIdRole).toString(), QStringLiteral("a"));
+  QCOMPARE(model.index(1, TransfersModel::Direction).data().toString(), QStringLiteral("↓"));
+  QCOMPARE(model.index(1, TransfersModel::Client).data().toString(), QStringLiteral("Safari on iPhone (192.168.1.31)"));
+  QCOMPARE(model.index(1, TransfersModel::Progress).data().toString(), QStringLiteral("24%"));
+  QCOMPARE(model.index(1, TransfersModel::State).data().toString(), QStringLiteral("Waiting for sender to resume"));
+  QVERIFY(model.index(1, TransfersModel::Speed).data().toString().isEmpty());
+  QVERIFY(model.index(1, TransfersModel::Eta).data().toString().isEmpty());
+  QVERIFY(a.data(TransfersModel::TransferIdsRole).toList().isEmpty());  // nothing for Cancel to end
+  // "a" resumed (gone from the list), "b" grew, "c" stopped; the snapshot's
+  // rows go on being matched to their transfers.
+  model.setUnfinished({unfinished("b", 5'000), unfinished("c", 7)});
+  QCOMPARE(model.rowCount(), 3);
+  QCOMPARE(model.index(1, TransfersModel::Transferred).data(TransfersModel::RawRole).toULongLong(), 5'000ull);
+  QCOMPARE(model.index(2, 0).data(TransfersModel::UnfinishedIdRole).toString(), QStringLiteral("c"));
+  model.applySnapshot(1, snapshot({transfer(1, 500)}));
+  QCOMPARE(model.index(0, TransfersModel::Transferred).data(TransfersModel::RawRole).toULongLong(), 500ull);
+  model.clearEnded();  // waiting is not ended
+  QCOMPARE(model.unfinishedCount(), 2);
+  model.setUnfinished({});
+  QCOMPARE(model.rowCount(), 1);
+}

@@ -15,16 +15,17 @@
 #include <QMenu>
 #include <QMimeData>
 #include <QPushButton>
-#include <QStandardPaths>
 
 #include "desktop/tray_icon.h"
 #include "nearby/device_list_view.h"
 #include "nearby/nearby_model.h"
 #include "nearby/nearby_panel.h"
 #include "nearby/pin_dialog.h"
+#include "nearby/pasted_pictures.h"
 #include "nearby/received_texts.h"
 #include "server_bridge.h"
 #include "transfers/delivery_history.h"
+#include "transfers/transfers_model.h"
 #include "widgets/message_bar.h"
 #include "widgets/table_view.h"
 
@@ -74,6 +75,19 @@ QString NearbyController::nameOf(std::uint64_t device) const {
   return row < 0 ? tr("the device") : p_.devices->index(row).data(NearbyModel::NameRole).toString();
 }
 
+QString NearbyController::labelOf(std::uint64_t device) const {
+  const int row = p_.devices->rowOf(device);
+  if (row < 0) return tr("the device");
+  const QModelIndex i = p_.devices->index(row);
+  return TransfersModel::clientText(i.data(NearbyModel::NameRole).toString(), i.data(NearbyModel::AddressRole).toString());
+}
+
+QString NearbyController::startOf(const QString& text) {
+  QString start = text.simplified();
+  if (start.size() > 80) start = start.left(80) + QStringLiteral("…");
+  return start;
+}
+
 void NearbyController::onDevice(const NearbyDevice& device, bool here) {
   p_.devices->apply(device, here);
   fillSendTo();
@@ -83,9 +97,8 @@ void NearbyController::onText(const NearbyDevice& from, const QString& text) {
   const QString name = QString::fromStdString(from.name);
   p_.texts->add(name, text);
   // The history keeps who and the start of it, as it keeps a file's name.
-  QString start = text.simplified();
-  if (start.size() > 80) start = start.left(80) + QStringLiteral("…");
-  p_.history->add({QDateTime::currentDateTimeUtc(), name + QStringLiteral(" (") + QString::fromStdString(from.address) + QLatin1Char(')'),
+  const QString start = startOf(text);
+  p_.history->add({QDateTime::currentDateTimeUtc(), TransfersModel::clientText(name, QString::fromStdString(from.address)),
                    tr("Text: %1").arg(start), DeliveryHistory::kReceived, tr("Text received")});
   if (p_.tray && !p_.window->isActiveWindow()) p_.tray->notify(tr("Text from %1").arg(name), start);
   else p_.messages->showMessage(MessageBar::Level::Info, tr("%1 sent a text: it is under Nearby, with Copy.").arg(name));
@@ -111,10 +124,17 @@ bool NearbyController::sendFiles(std::uint64_t device, const QStringList& paths)
     p_.messages->showMessage(MessageBar::Level::Error, error);
     return false;
   }
-  const QString what = paths.size() == 1 ? QFileInfo(paths.front()).fileName() : tr("%n file(s)", nullptr, paths.size());
+  // A page's card is the send: it goes in the history now (its download is
+  // a delivery of its own). A LocalSend device's goes there once its
+  // transfer ends, accepted or not.
   const std::vector<NearbyDevice> here = p_.devices->here();
   const bool localsend = std::any_of(here.begin(), here.end(),
                                      [device](const NearbyDevice& d) { return d.id == device && d.kind == "localsend"; });
+  if (!localsend)
+    for (const QString& path : paths)
+      p_.history->add({QDateTime::currentDateTimeUtc(), labelOf(device), QFileInfo(path).fileName(),
+                       DeliveryHistory::kSent, tr("Sent to its page")});
+  const QString what = paths.size() == 1 ? QFileInfo(paths.front()).fileName() : tr("%n file(s)", nullptr, paths.size());
   p_.messages->showMessage(MessageBar::Level::Info,
                            localsend ? tr("Offered %1 to %2: it goes once %2 accepts, and shows in Transfers.")
                                            .arg(what, nameOf(device))
@@ -129,6 +149,8 @@ bool NearbyController::sendText(std::uint64_t device, const QString& text) {
     p_.messages->showMessage(MessageBar::Level::Error, error);
     return false;
   }
+  p_.history->add({QDateTime::currentDateTimeUtc(), labelOf(device), tr("Text: %1").arg(startOf(text)),
+                   DeliveryHistory::kSent, tr("Text sent")});
   p_.messages->showMessage(MessageBar::Level::Info, tr("Text sent to %1.").arg(nameOf(device)));
   return true;
 }
@@ -168,16 +190,11 @@ void NearbyController::paste() {
 
 QString NearbyController::savePastedImage(const QImage& image) {
   if (image.isNull()) return {};
-  // Kept where shared files of Ferry's own live: the share needs the file
-  // for as long as it exists.
-  const QString dir = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/pasted");
-  QDir().mkpath(dir);
-  const QString path =
-      dir + QStringLiteral("/Pasted picture %1.png").arg(QDateTime::currentDateTime().toString(QStringLiteral("yyyy-MM-dd HH.mm.ss")));
-  if (!image.save(path, "PNG")) {
-    p_.messages->showMessage(MessageBar::Level::Error, tr("The pasted picture could not be saved in %1.").arg(dir));
-    return {};
-  }
+  // Kept where files of Ferry's own live, for as long as a share uses it
+  // (PastedPictures::sweep() at start and quit removes it after).
+  QString error;
+  const QString path = PastedPictures::save(image, &error);
+  if (path.isEmpty()) p_.messages->showMessage(MessageBar::Level::Error, error);
   return path;
 }
 

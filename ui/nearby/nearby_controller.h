@@ -90,6 +90,10 @@ class NearbyController final : public QObject {
   // A picture on the clipboard, saved as a PNG to share: its path, or "".
   QString savePastedImage(const class QImage& image);
   QString nameOf(std::uint64_t device) const;
+  // "Safari on iPhone (192.168.1.31)", as Transfers and the history name devices.
+  QString labelOf(std::uint64_t device) const;
+  // The start of a text, on one line, as the history keeps it.
+  static QString startOf(const QString& text);
 
   Parts p_;
   QAction* paste_;

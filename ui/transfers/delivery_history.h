@@ -30,6 +30,7 @@ class DeliveryHistory final : public QAbstractTableModel {
  public:
   static constexpr int kMax = 500;
   static inline const QString kReceived = QStringLiteral("received");
+  static inline const QString kSent = QStringLiteral("sent");  // pushed to a nearby device
   enum Column { Time, Client, File, Outcome, ColumnCount };
   enum Role { RawRole = Qt::UserRole + 1 };
 
@@ -38,7 +39,8 @@ class DeliveryHistory final : public QAbstractTableModel {
     QString client;   // "Safari on iPhone (192.168.1.20)"
     QString file;     // "build.apk", or a file inside a shared folder
     // "delivered", "stopped", "cancelled": ferry::toString(DeliveryOutcome);
-    // kReceived for a file sent to this computer.
+    // kReceived for a file sent to this computer, kSent for files and text
+    // sent to a nearby device's page.
     QString outcome;
     QString text;     // as the Transfers list said it: "Delivered (1 resume)", "Received"
   };

@@ -6,6 +6,7 @@
 
 #include <QApplication>
 #include <QColor>
+#include <QLocale>
 
 #include "widgets/format.h"
 #include "widgets/palette_colors.h"
@@ -44,6 +45,11 @@ TransferState stateOf(DeliveryOutcome o) {
   return TransferState::kFailed;
 }
 
+QDateTime wallTime(std::chrono::system_clock::time_point t) {
+  return QDateTime::fromMSecsSinceEpoch(
+      std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count(), Qt::UTC);
+}
+
 int percent(double progress) { return static_cast<int>(std::floor(std::clamp(progress, 0.0, 1.0) * 100.0)); }
 
 }  // namespace
@@ -72,8 +78,13 @@ double TransfersModel::Row::eta() const {
 
 int TransfersModel::activeCount() const {
   int n = 0;
-  for (const Row& r : rows_) n += r.state == TransferState::kActive && (!r.delivery || !r.inFlight.empty());
+  for (const Row& r : rows_)
+    n += r.state == TransferState::kActive && r.unfinishedId.isEmpty() && (!r.delivery || !r.inFlight.empty());
   return n;
+}
+
+int TransfersModel::unfinishedCount() const {
+  return static_cast<int>(std::count_if(rows_.begin(), rows_.end(), [](const Row& r) { return !r.unfinishedId.isEmpty(); }));
 }
 
 TransfersModel::TransfersModel(QObject* parent) : QAbstractTableModel(parent) {
@@ -126,6 +137,7 @@ double TransfersModel::opacity(const Row& row) const {
 }
 
 QString TransfersModel::stateText(const Row& r) const {
+  if (!r.unfinishedId.isEmpty()) return tr("Waiting for sender to resume");
   if (!r.delivery) {
     // "Cancelled: the client closed the connection", but not
     // "Cancelled: cancelled by the user".
@@ -160,11 +172,12 @@ QVariant TransfersModel::data(const QModelIndex& index, int role) const {
     case OpacityRole: return opacity(r);
     case OutcomeRole: return r.delivery ? static_cast<int>(r.outcome) : -1;
     case IncomingRole: return r.incoming;
+    case UnfinishedIdRole: return r.unfinishedId;
     case TransferIdsRole: {
       QVariantList ids;
       if (r.delivery) {
         for (std::uint64_t id : r.inFlight) ids << QVariant::fromValue<qulonglong>(id);
-      } else if (r.state == TransferState::kActive) {
+      } else if (r.state == TransferState::kActive && r.unfinishedId.isEmpty()) {
         ids << QVariant::fromValue<qulonglong>(r.id);
       }
       return ids;
@@ -180,7 +193,7 @@ QVariant TransfersModel::data(const QModelIndex& index, int role) const {
       case Progress: return QStringLiteral("%1%").arg(percent(r.progress()));
       case Transferred: return formatProgress(r.bytesSent, r.bytesTotal);
       case Speed: return r.state == TransferState::kActive && r.rate > 0 ? formatRate(r.rate) : QString();
-      case Eta: return r.state == TransferState::kActive ? formatDuration(r.eta()) : QString();
+      case Eta: return r.state == TransferState::kActive && r.unfinishedId.isEmpty() ? formatDuration(r.eta()) : QString();
       case State: return stateText(r);
     }
   } else if (role == RawRole) {
@@ -199,6 +212,12 @@ QVariant TransfersModel::data(const QModelIndex& index, int role) const {
     if (col == Direction) return Qt::AlignCenter;
   } else if (role == Qt::AccessibleTextRole && col == Direction) {
     return r.incoming ? tr("Received") : tr("Sent");
+  } else if (role == Qt::ToolTipRole && !r.unfinishedId.isEmpty()) {
+    return tr("%1 from %2: %3 of %4 arrived, then it stopped.\n"
+              "Kept until %5 for the sender to resume: choosing the file again on the page continues it.\n"
+              "Discard Upload deletes what arrived.")
+        .arg(r.fileName, r.client, formatBytes(r.bytesSent), formatBytes(r.bytesTotal),
+             QLocale().toString(r.removedAt.toLocalTime(), QLocale::ShortFormat));
   } else if (role == Qt::ToolTipRole) {
     QString tip = r.incoming ? tr("%1 from %2").arg(r.fileName, r.client) : tr("%1 to %2").arg(r.fileName, r.client);
     if (r.delivery) {
@@ -269,6 +288,10 @@ void TransfersModel::markEnded(Row& row, TransferState state, const QString& rea
   row.endedAt = clock_.elapsed();
   if (!expiry_.isActive()) expiry_.start();
   emit transferEnded(row.fileName, row.client, static_cast<int>(state), reason);
+  // Sent to a device rather than fetched from a link: it has no share.
+  if (!row.incoming && row.token.isEmpty())
+    emit sendEnded(row.fileName, row.client, static_cast<int>(state),
+                   state == TransferState::kDone ? tr("Delivered") : stateText(row));
   if (row.incoming && state == TransferState::kDone) {
     // The core says under which name it was saved ("saved as photo (1).jpg").
     static const QString kSavedAs = QStringLiteral("saved as ");
@@ -413,6 +436,54 @@ void TransfersModel::endRun(std::uint64_t run) {
   if (first >= 0) emit dataChanged(index(first, 0), index(last, ColumnCount - 1));
 }
 
+void TransfersModel::setUnfinished(const std::vector<UnfinishedUpload>& list) {
+  QHash<QString, const UnfinishedUpload*> listed;
+  for (const UnfinishedUpload& u : list) listed.insert(QString::fromStdString(u.id), &u);
+  // Rows no longer listed go (resumed, saved, discarded, expired); the
+  // others take what the core says now. Few rows: one by one is fine.
+  bool removed = false;
+  for (int i = rowCount() - 1; i >= 0; --i) {
+    Row& r = rows_[static_cast<std::size_t>(i)];
+    if (r.unfinishedId.isEmpty()) continue;
+    if (auto it = listed.find(r.unfinishedId); it != listed.end()) {
+      const UnfinishedUpload& u = **it;
+      if (r.bytesSent != u.received || r.bytesTotal != u.size) {
+        r.bytesSent = u.received;
+        r.bytesTotal = r.fileSize = u.size;
+        r.removedAt = wallTime(u.removedAt);
+        emit dataChanged(index(i, 0), index(i, ColumnCount - 1));
+      }
+      listed.erase(it);
+      continue;
+    }
+    beginRemoveRows({}, i, i);
+    rows_.erase(rows_.begin() + i);
+    endRemoveRows();
+    removed = true;
+  }
+  if (removed) reindex();
+  std::vector<Row> fresh;
+  for (const UnfinishedUpload& u : list) {
+    const QString id = QString::fromStdString(u.id);
+    if (!listed.contains(id)) continue;  // already a row
+    Row row;
+    row.unfinishedId = id;
+    row.incoming = true;
+    row.client = clientText(QString::fromStdString(u.clientName), QString::fromStdString(u.address));
+    row.endpoints = QString::fromStdString(u.address);
+    row.fileName = QString::fromStdString(u.name);
+    row.fileSize = row.bytesTotal = u.size;
+    row.bytesSent = u.received;
+    row.removedAt = wallTime(u.removedAt);
+    fresh.push_back(std::move(row));
+  }
+  if (fresh.empty()) return;
+  const int from = rowCount();
+  beginInsertRows({}, from, from + static_cast<int>(fresh.size()) - 1);
+  for (Row& row : fresh) rows_.push_back(std::move(row));
+  endInsertRows();
+}
+
 void TransfersModel::setRetention(std::chrono::milliseconds retention) { retention_ = retention; }
 
 void TransfersModel::clearEnded() {
@@ -425,7 +496,7 @@ void TransfersModel::clearEnded() {
 void TransfersModel::reindex() {
   runRows_.clear();
   for (std::size_t i = 0; i < rows_.size(); ++i)
-    if (rows_[i].run == run_) runRows_.insert(key(rows_[i].delivery, rows_[i].id), static_cast<int>(i));
+    if (rows_[i].run == run_ && rows_[i].unfinishedId.isEmpty()) runRows_.insert(key(rows_[i].delivery, rows_[i].id), static_cast<int>(i));
 }
 
 void TransfersModel::tick() {

@@ -6,7 +6,10 @@
 // for people, progress as the bytes of the file it really has, speed, ETA
 // and the outcome ("Delivered", "Delivered (2 resumes)", "Stopped at 45%",
 // "Cancelled"); and a row per transfer that belongs to no delivery: a file
-// sent to this computer (↓ received), its sender named the same way.
+// sent to this computer (↓ received), its sender named the same way; and a
+// row per upload from this computer's page that stopped part-way and waits
+// for its sender to resume (↓, "Waiting for sender to resume"), for as
+// long as the core keeps it (Discard removes what arrived).
 // Owns the rows, merged from the server's snapshots; keeps an ended row for
 // a while with its outcome, fades it, then removes it (its own timer, since
 // an idle server sends no snapshots).
@@ -19,6 +22,7 @@
 #include <vector>
 
 #include <QAbstractTableModel>
+#include <QDateTime>
 #include <QElapsedTimer>
 #include <QHash>
 #include <QString>
@@ -26,6 +30,7 @@
 #include <QTimer>
 
 #include "transfer_stats.h"
+#include "unfinished_upload.h"
 
 namespace ferry::ui {
 
@@ -46,6 +51,7 @@ class TransfersModel final : public QAbstractTableModel {
     OutcomeRole,                 // int(ferry::DeliveryOutcome); -1 for a row that is no delivery
     TransferIdsRole,             // QVariantList of quint64: the requests in flight (what Cancel ends)
     IncomingRole,                // bool: a file sent to this computer (↓), not one sent from it (↑)
+    UnfinishedIdRole,            // QString: an unfinished upload's id (what discarding it names); "" otherwise
   };
 
   explicit TransfersModel(QObject* parent = nullptr);
@@ -60,6 +66,10 @@ class TransfersModel final : public QAbstractTableModel {
   void applySnapshot(std::uint64_t run, const StatsSnapshot& snapshot);
   // The run ended: rows still active (had the core not said) end now.
   void endRun(std::uint64_t run);
+  // The unfinished uploads as the core lists them now: rows come, change and
+  // go with the list (one resumed is a Receiving row again meanwhile).
+  void setUnfinished(const std::vector<UnfinishedUpload>& list);
+  int unfinishedCount() const;
 
   // How long an ended row stays (the last part of it fading out).
   void setRetention(std::chrono::milliseconds retention);
@@ -68,7 +78,8 @@ class TransfersModel final : public QAbstractTableModel {
   void clearEnded();
 
   // Rows with requests in flight: what stopping the server would cut off
-  // (a delivery waiting for its client to resume has none).
+  // (a delivery waiting for its client to resume has none, nor has an
+  // unfinished upload).
   int activeCount() const;
 
   // "Delivered", "Delivered (2 resumes)", "Stopped at 45%", "Cancelled".
@@ -83,6 +94,10 @@ class TransfersModel final : public QAbstractTableModel {
   void transferEnded(const QString& fileName, const QString& client, int state, const QString& reason);
   // A file sent to this computer is in the receive folder, under savedName.
   void fileReceived(const QString& savedName, const QString& client);
+  // A file this computer sent on its own to a nearby device (LocalSend: a
+  // transfer of no share and no delivery) ended: state is
+  // int(ferry::TransferState), text how it ended in words.
+  void sendEnded(const QString& fileName, const QString& client, int state, const QString& text);
   // A delivery ended: outcome is int(ferry::DeliveryOutcome), text what the
   // State column says.
   void deliveryEnded(const QString& shareToken, const QString& fileName, const QString& client, int outcome,
@@ -108,6 +123,8 @@ class TransfersModel final : public QAbstractTableModel {
     std::uint32_t resumes = 0;
     std::vector<std::uint64_t> inFlight;  // a delivery's active transfer ids
     bool incoming = false;  // a file sent to this computer
+    QString unfinishedId;   // an unfinished upload waiting for its sender: its id
+    QDateTime removedAt;    // an unfinished upload's part file goes then
     QString reason;
     qint64 endedAt = -1;  // clock_ ms when the UI saw it end
     double progress() const {

@@ -1,0 +1,339 @@
+"""Idle pages: what this computer's page costs while it is open and nothing
+moves, beside nginx holding the same number of idle connections.
+
+    /usr/bin/python3 tests/bench/bench_nearby.py --ferry build/release/app/ferry \
+        [--pages 1000,10000] [--idle 60] [--rounds 3] [--doc docs/BENCHMARKS-nearby.md]
+    (or: scripts/bench.sh nearby)
+
+For each N, against each server in turn, on loopback:
+  - N clients open a connection each from many loopback addresses (4 per
+    address: Ferry allows 16 streams per address). Ferry: the page's event
+    stream, `GET <receive link>?events` with `Accept: text/event-stream`, as
+    the page's EventSource opens it; each is a nearby device (counted from
+    `--json`'s `device` events). nginx (one worker, keep-alive 1 h): one 4 KiB
+    GET each, then the connection stays open and idle: the least any HTTP
+    server can hold an open page with, since nginx has no event stream.
+  - resident memory (VmRSS) before and after, settled: growth per page;
+  - the server's CPU time (utime + stime from /proc) over `--idle` seconds with
+    all N open and the clients reading whatever comes (Ferry's heartbeat);
+  - a 4 KiB download's latency (a new connection each, 200 in a row) before
+    the pages open and while they are open: p50 / p99.
+Medians over `--rounds` rounds; each round starts a fresh server.
+"""
+
+import argparse
+import os
+import resource
+import selectors
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+from bench import free_port  # the suite's own, beside this script
+
+SOURCE_PORT = 2000
+
+NGINX_CONF = """worker_processes 1;
+daemon off;
+master_process on;
+pid {d}/nginx.pid;
+error_log {d}/error.log warn;
+worker_rlimit_nofile 30000;
+events {{ worker_connections 25000; }}
+http {{
+    access_log off;
+    sendfile on;
+    keepalive_timeout 3600s;
+    keepalive_requests 1000000;
+    types {{ application/octet-stream bin; }}
+    server {{
+        listen 127.0.0.1:{port} backlog=4096;
+        root {d}/www;
+    }}
+}}
+"""
+
+
+def log(*a):
+    print("bench-nearby:", *a, file=sys.stderr, flush=True)
+
+
+def rss_kib(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def cpu_s(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wait_port(port, timeout=30):
+    t0 = time.time()
+    while time.time() - t0 < timeout:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("nothing listens on %d" % port)
+
+
+def source(i):
+    """Where page i comes from: 4 pages per loopback address, each from one of
+    four fixed ports below the ephemeral range, so that 10,000 pages take no
+    port another program on this machine may be given to listen on."""
+    a = i // 4
+    return ("127.%d.%d.%d" % (1 + a // 62500, (a // 250) % 250, a % 250 + 1), SOURCE_PORT + i % 4)
+
+
+def latency_ms(port, path, n=200):
+    """n GETs of `path`, a new connection each: p50 and p99 in ms."""
+    req = ("GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: close\r\n\r\n" % (path, port)).encode()
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        s = socket.create_connection(("127.0.0.1", port))
+        s.sendall(req)
+        got = b""
+        while True:
+            b = s.recv(65536)
+            if not b:
+                break
+            got += b
+        s.close()
+        times.append((time.perf_counter() - t0) * 1000)
+        if not got.startswith(b"HTTP/1.1 200"):
+            raise RuntimeError("the 4 KiB download failed: %r" % got[:200])
+    times.sort()
+    return statistics.median(times), times[int(len(times) * 0.99) - 1]
+
+
+class Pages:
+    """N idle connections held open by one selector loop."""
+
+    def __init__(self, port, path, accept, n, done):
+        self.sel = selectors.DefaultSelector()
+        self.socks = []
+        self.got = {}
+        self.ready = 0
+        req = ("GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nAccept: %s\r\n"
+               "User-Agent: Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+               "Chrome/120.0 Mobile Safari/537.36\r\n\r\n" % (path, port, accept)).encode()
+        for i in range(n):
+            s = socket.socket()
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a port in TIME_WAIT from the last round
+            s.bind(source(i))
+            s.setblocking(False)
+            s.connect_ex(("127.0.0.1", port))
+            self.socks.append(s)
+            self.got[s.fileno()] = b""
+            self.sel.register(s, selectors.EVENT_WRITE, req)
+            if i % 200 == 199:
+                self.pump(0.05, done)
+        deadline = time.time() + 120
+        while self.ready < n and time.time() < deadline:
+            self.pump(0.2, done)
+        if self.ready < n:
+            raise RuntimeError("only %d of %d pages opened" % (self.ready, n))
+
+    def pump(self, timeout, done=None):
+        for key, ev in self.sel.select(timeout):
+            s = key.fileobj
+            if ev & selectors.EVENT_WRITE:
+                s.send(key.data)
+                self.sel.modify(s, selectors.EVENT_READ)
+                continue
+            try:
+                b = s.recv(65536)
+            except BlockingIOError:
+                continue
+            if not b:
+                raise RuntimeError("the server closed a page")
+            if done is not None and self.got[s.fileno()] is not None:
+                self.got[s.fileno()] += b
+                if done(self.got[s.fileno()]):
+                    self.got[s.fileno()] = None  # opened: later bytes are only read
+                    self.ready += 1
+
+    def idle(self, seconds):
+        end = time.time() + seconds
+        while time.time() < end:
+            self.pump(min(1.0, end - time.time()))
+
+    def close(self):
+        for s in self.socks:
+            self.sel.unregister(s)
+            s.close()
+
+
+def ferry_server(ferry, d, port):
+    inbox = os.path.join(d, "inbox")
+    os.makedirs(inbox, exist_ok=True)
+    err = open(os.path.join(d, "ferry.err"), "w")
+    p = subprocess.Popen([ferry, "--headless", "--json", "--bind", "127.0.0.1", "--port", str(port),
+                          "--max-connections", "30000", "--receive", inbox, os.path.join(d, "www", "4k.bin")],
+                         stdout=subprocess.PIPE, stderr=err, text=True)
+    links = [p.stdout.readline().strip(), p.stdout.readline().strip()]
+    wait_port(port)
+    strip = "http://127.0.0.1:%d" % port
+    return p, links[0][len(strip):], links[1][len(strip):] + "?events"
+
+
+def nginx_server(d, port):
+    with open(os.path.join(d, "nginx.conf"), "w") as f:
+        f.write(NGINX_CONF.format(d=d, port=port))
+    p = subprocess.Popen(["nginx", "-c", os.path.join(d, "nginx.conf"), "-p", d],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_port(port)
+    # The worker holds the connections.
+    for _ in range(100):
+        kids = subprocess.run(["pgrep", "-P", str(p.pid)], capture_output=True, text=True).stdout.split()
+        if kids:
+            return p, int(kids[0])
+        time.sleep(0.05)
+    raise RuntimeError("nginx has no worker")
+
+
+def round_(server, args, n, d):
+    port = free_port()
+    if server == "ferry":
+        proc, file_path, events = ferry_server(args.ferry, d, port)
+        pid = proc.pid
+        path, accept = events, "text/event-stream"
+        done = lambda b: b.startswith(b"HTTP/1.1 200") and b"\r\n\r\n" in b and b"event: hello" in b
+    else:
+        proc, pid = nginx_server(d, port)
+        file_path = path = "/4k.bin"
+        accept = "*/*"
+        done = lambda b: b.startswith(b"HTTP/1.1 200") and len(b) >= b.find(b"\r\n\r\n") + 4 + 4096
+    try:
+        latency_ms(port, file_path, 50)  # warm
+        before = latency_ms(port, file_path)
+        time.sleep(1)
+        rss0 = rss_kib(pid)
+        pages = Pages(port, path, accept, n, done)
+        pages.idle(3)  # settle
+        rss1 = rss_kib(pid)
+        if server == "ferry":
+            with open(os.path.join(d, "ferry.err")) as f:
+                devices = sum('"event":"device"' in line for line in f)
+            if devices < n:
+                raise RuntimeError("Ferry listed %d devices for %d pages" % (devices, n))
+        c0 = cpu_s(pid)
+        pages.idle(args.idle)
+        cpu = cpu_s(pid) - c0
+        during = latency_ms(port, file_path)
+        pages.close()
+        return {"rss_per_page_kib": (rss1 - rss0) / n, "rss_kib": rss1, "cpu_ms": cpu * 1000,
+                "lat_before": before, "lat_during": during}
+    finally:
+        proc.terminate()
+        proc.wait(20)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--ferry", required=True)
+    ap.add_argument("--pages", default="1000,10000")
+    ap.add_argument("--idle", type=float, default=60)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--doc")
+    ap.add_argument("--command", default="scripts/bench.sh nearby")
+    ap.add_argument("--build-type", default="Release")
+    args = ap.parse_args()
+    # 10,000 pages take 10,000 descriptors here and in the server.
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    servers = ["ferry"] + (["nginx"] if shutil.which("nginx") else [])
+    if "nginx" not in servers:
+        log("nginx is not installed: Ferry alone")
+    results = {}
+    for n in [int(x) for x in args.pages.split(",")]:
+        for r in range(args.rounds):
+            for server in servers:  # alternating, so drift hits both
+                with tempfile.TemporaryDirectory() as d:
+                    os.chmod(d, 0o755)  # nginx's worker runs as another user
+                    os.makedirs(os.path.join(d, "www"))
+                    with open(os.path.join(d, "www", "4k.bin"), "wb") as f:
+                        f.write(os.urandom(4096))
+                    log("%s, %d pages, round %d" % (server, n, r + 1))
+                    results.setdefault((server, n), []).append(round_(server, args, n, d))
+    med = lambda rs, f: statistics.median(f(x) for x in rs)
+    rows = []
+    for n in [int(x) for x in args.pages.split(",")]:
+        for server in servers:
+            rs = results[(server, n)]
+            rows.append((server, n, med(rs, lambda x: x["rss_per_page_kib"]), med(rs, lambda x: x["cpu_ms"]),
+                         med(rs, lambda x: x["lat_before"][0]), med(rs, lambda x: x["lat_during"][0]),
+                         med(rs, lambda x: x["lat_during"][1])))
+    head = ("| Server | idle pages | RSS growth per page | CPU over %g s idle | 4 KiB p50 before | 4 KiB p50 / p99 while open |\n"
+            "|---|---:|---:|---:|---:|---:|\n" % args.idle)
+    body = ""
+    for s, n, rss, cpu, b50, d50, d99 in rows:
+        body += "| %s | %s | %.1f KiB | %.0f ms | %.2f ms | %.2f / %.2f ms |\n" % (
+            "Ferry (event stream)" if s == "ferry" else "nginx (idle keep-alive)", format(n, ","), rss, cpu, b50, d50, d99)
+    ratios = ""
+    for s_, n, rss, cpu, *_ in rows:
+        if s_ == "ferry":
+            ratios += ("- %s pages: Ferry takes %.1f KiB per page (the goal: at most 16 KiB) and %.0f ms of CPU over "
+                       "%g idle seconds, %.2f %% of one CPU (the goal: about none).\n" % (
+                           format(n, ","), rss, cpu, args.idle, cpu / (args.idle * 10)))
+    if "nginx" in servers:
+        for n in [int(x) for x in args.pages.split(",")]:
+            f = [r for r in rows if r[0] == "ferry" and r[1] == n][0]
+            g = [r for r in rows if r[0] == "nginx" and r[1] == n][0]
+            ratios += "- %s pages: memory per page Ferry / nginx **%.2f×**; 4 KiB p50 while open Ferry / nginx %.2f×.\n" % (
+                format(n, ","), f[2] / g[2] if g[2] else float("inf"), f[5] / g[5] if g[5] else float("inf"))
+    print(head + body + ratios)
+    if args.doc:
+        with open(args.doc, "w") as f:
+            f.write(DOC.format(command=args.command, rounds=args.rounds, idle=args.idle, table=head + body,
+                               ratios=ratios, build=args.build_type, cpus=os.cpu_count(), load=os.getloadavg()[0]))
+        log("wrote", args.doc)
+
+
+DOC = """# Nearby devices: what an open page costs
+
+A phone with this computer's page open keeps one event stream (Server-Sent
+Events) open to Ferry, and nothing else: no polling. This is what such pages
+cost Ferry while they are open and nothing is sent, measured beside nginx
+holding the same number of idle keep-alive connections (nginx has no event
+stream; an idle connection is the least any HTTP server can keep a page
+with).
+
+`{command}` (tests/bench/bench_nearby.py), {build} build, loopback, {cpus}
+CPUs shared with other work (load average {load:.1f} at the end); medians of
+{rounds} rounds, a fresh server each round, the two servers alternating.
+
+{table}
+{ratios}
+How each figure is taken:
+- **Pages**: raw clients, 4 from each of many loopback addresses (Ferry takes
+  16 streams per address), from four fixed ports below the ephemeral range. Ferry's are `GET <receive link>?events` with
+  `Accept: text/event-stream`, as the page's EventSource opens it, each
+  listed as a nearby device (counted from `--json`'s `device` events before
+  measuring); nginx's fetch 4 KiB once and stay open (keep-alive 1 h, one
+  worker).
+- **RSS growth per page**: the server's VmRSS once all pages are open and 3 s
+  have passed, minus before, divided by the number of pages. nginx sets up its
+  connection slots (`worker_connections`, 25,000 here) when it starts, so its
+  growth leaves those out; Ferry's includes everything a page takes (its
+  connection, its stream, its device and message queue).
+- **CPU**: the server's user + system time over {idle:g} s with every page
+  open, the clients reading what comes (Ferry sends each stream a comment
+  every 15 s, so a page that vanished is noticed).
+- **4 KiB**: 200 downloads in a row, a new connection each, before the pages
+  open and while they are open.
+"""
+
+if __name__ == "__main__":
+    main()
