@@ -1,6 +1,7 @@
 #include "settings/run_settings.h"
 
 #include <QHostAddress>
+#include <QStandardPaths>
 
 #include "network/link_hosts.h"
 
@@ -15,9 +16,10 @@ void RunSettings::takeFromUser(const AppSettings& s) {
   if (s.rateLimit != saved_.rateLimit) launch_.rateGiven = false;
   if (s.maxConnections != saved_.maxConnections) launch_.maxConnectionsGiven = false;
   if (s.publicCacheSeconds != saved_.publicCacheSeconds) launch_.publicCacheGiven = false;
-  if (s.tlsCert != saved_.tlsCert || s.tlsKey != saved_.tlsKey) {
+  if (s.tlsCert != saved_.tlsCert || s.tlsKey != saved_.tlsKey || s.httpsOwnCa != saved_.httpsOwnCa) {
     launch_.server.tlsCert.clear();
     launch_.server.tlsKey.clear();
+    launch_.server.localCa = false;
   }
   saved_ = s;
 }
@@ -46,10 +48,20 @@ ServerOptions RunSettings::serverOptions() const {
   o.rateLimit = rateLimit();
   if (!launch_.maxConnectionsGiven) o.limits.maxConnections = static_cast<std::size_t>(saved_.maxConnections);
   if (!launch_.publicCacheGiven) o.publicCacheSeconds = saved_.publicCacheSeconds;
-  if (o.tlsCert.empty() && o.tlsKey.empty()) {
-    o.tlsCert = saved_.tlsCert.toStdString();
-    o.tlsKey = saved_.tlsKey.toStdString();
+  // The command line's HTTPS (--tls-cert or --https) wins; else Settings'
+  // own CA, else its certificate files.
+  if (o.tlsCert.empty() && o.tlsKey.empty() && !o.localCa) {
+    if (saved_.httpsOwnCa) {
+      o.localCa = true;
+    } else {
+      o.tlsCert = saved_.tlsCert.toStdString();
+      o.tlsKey = saved_.tlsKey.toStdString();
+    }
   }
+  // Ferry's own CA is data, not cache (devices have installed it): where
+  // headless keeps it too (app/cache_dir.h, userDataDirectory()).
+  if (o.localCa && o.localCaDir.empty())
+    o.localCaDir = (QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + "/https").toStdString();
   // --localsend: its certificate is kept with the window's cache, as headless keeps it.
   if (o.localsend && o.localsendIdentityDir.empty() && !launch_.cacheDirectory.isEmpty())
     o.localsendIdentityDir = (launch_.cacheDirectory + "/localsend").toStdString();

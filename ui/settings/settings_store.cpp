@@ -103,6 +103,7 @@ AppSettings SettingsStore::loadSettings() const {
       number(s, QStringLiteral("publicCacheSeconds"), d.publicCacheSeconds, 0, kMaxPublicCacheSeconds));
   out.tlsCert = s.value(QStringLiteral("tlsCert"), d.tlsCert).toString();
   out.tlsKey = s.value(QStringLiteral("tlsKey"), d.tlsKey).toString();
+  out.httpsOwnCa = flag(s, QStringLiteral("httpsOwnCa"), d.httpsOwnCa);
   s.endGroup();
   s.beginGroup(QStringLiteral("window"));
   out.keepInTray = flag(s, QStringLiteral("keepInTray"), d.keepInTray);
@@ -130,6 +131,7 @@ bool SettingsStore::saveSettings(const AppSettings& v) {
   s.setValue(QStringLiteral("publicCacheSeconds"), v.publicCacheSeconds);
   s.setValue(QStringLiteral("tlsCert"), v.tlsCert);
   s.setValue(QStringLiteral("tlsKey"), v.tlsKey);
+  s.setValue(QStringLiteral("httpsOwnCa"), v.httpsOwnCa);
   s.endGroup();
   s.beginGroup(QStringLiteral("window"));
   s.setValue(QStringLiteral("keepInTray"), v.keepInTray);
