@@ -16,6 +16,7 @@
 #                                    # writes docs/BENCHMARKS-album.md)
 #   scripts/bench.sh tls             # HTTPS: 1 GiB, 4 KiB keep-alive, handshakes/s, idle memory beside nginx ssl
 #                                    # (tests/bench/bench_tls.py; writes docs/BENCHMARKS-tls.md)
+#   scripts/bench.sh testssl         # testssl.sh's full check of --https (tests/tls/test_testssl.py --full)
 #   scripts/bench.sh --rev HEAD~1 3  # measure a committed revision instead of the work tree
 #                                    # (built from `git archive` in build/bench-src/SHA, build/release-SHA)
 #   scripts/bench.sh --baseline REV  # also measure Ferry at REV beside this one, in the same run:
@@ -25,7 +26,7 @@
 # without measuring again: /usr/bin/python3 tests/bench/bench.py --render FILE.json
 #
 # Installs what is missing (Debian/Ubuntu, apt, sudo when not root): nginx-light,
-# python3-tornado, wrk, curl, iperf3, and for the allocation count and profile
+# python3-tornado, wrk, curl, iperf3, testssl.sh, and for the allocation count and profile
 # gcc, strace, valgrind, linux-perf, heaptrack; nodejs and npm for HFS 3, which
 # /work/shared/tools/hfs-peer.sh installs into build/hfs-peer. Builds Ferry Release in
 # build/release. The workloads, the peers' setup and how each figure is taken
@@ -43,7 +44,7 @@ fi
 
 # --- tools -------------------------------------------------------------------
 packages=(nginx-light python3-tornado wrk curl iperf3 gcc libc6-dev util-linux procps strace valgrind
-  heaptrack cmake ninja-build nodejs)
+  heaptrack cmake ninja-build nodejs testssl.sh)
 # npm: Debian's package, unless node came with its own (NodeSource's does).
 command -v npm >/dev/null || packages+=(npm)
 # perf comes as linux-perf on Debian, linux-tools-* on Ubuntu; optional.
@@ -143,6 +144,12 @@ if [ "${args[*]:-}" = tls ] || [ "${args[*]:-}" = "--no-doc tls" ]; then
   doc=(--doc "$ROOT/docs/BENCHMARKS-tls.md")
   [ "${args[0]}" = --no-doc ] && doc=()
   exec /usr/bin/python3 "$ROOT/tests/bench/bench_tls.py" --ferry "$ROOT/$build/app/ferry" "${doc[@]}"
+fi
+# testssl.sh's full check of Ferry's HTTPS (--https): protocols, ciphers,
+# server defaults and order, headers, known vulnerabilities; no HIGH or
+# CRITICAL finding. Minutes, so not in the test suite (which runs the quick part).
+if [ "${args[*]:-}" = testssl ]; then
+  FERRY_BINARY="$ROOT/$build/app/ferry" exec /usr/bin/python3 "$ROOT/tests/tls/test_testssl.py" --full
 fi
 exec /usr/bin/python3 "$ROOT/tests/bench/bench.py" --ferry "$ROOT/$build/app/ferry" "${extra[@]}" \
   --command "scripts/bench.sh${rev:+ --rev $rev}${baseline:+ --baseline $baseline}${args[*]:+ ${args[*]}}" "${args[@]}"
