@@ -44,8 +44,9 @@ std::unique_ptr<CertificateSource> CertificateSource::fromLocalCa(const std::str
 }
 
 void CertificateSource::setDnsNames(std::vector<std::string> names) {
+  if (names == dnsNames_) return;
   dnsNames_ = std::move(names);
-  lookedAt_ = {};  // looked at again at the next refresh
+  namesChanged_ = true;  // a new certificate at the next refresh
 }
 
 std::optional<CertificateSource::Stamp> CertificateSource::stampOf(const std::string& path) {
@@ -79,9 +80,10 @@ CertificateSource::Change CertificateSource::refresh(std::chrono::steady_clock::
   if (ca_) {
     // Half its life gone, or addresses that may have moved: a new one.
     const bool old = now - issued_ >= LocalCa::kLeafLifetime / 2;
-    if (!old && now - lookedAt_ < kAddressesEvery) return {};
+    if (!old && !namesChanged_ && now - lookedAt_ < kAddressesEvery) return {};
     lookedAt_ = now;
-    if (!old && currentIps() == ips_) return {};
+    if (!old && !namesChanged_ && currentIps() == ips_) return {};
+    namesChanged_ = false;
     return reissue(now);
   }
   auto cert = stampOf(certFile_), key = stampOf(keyFile_);

@@ -81,6 +81,7 @@ class CertificateSource final {
   std::vector<std::string> ips_;    // the addresses the certificate was issued for
   std::vector<std::string> names_;  // what it is valid for
   std::chrono::steady_clock::time_point issued_{}, lookedAt_{};
+  bool namesChanged_ = false;
   std::string lastFailure_;
 };
 
