@@ -44,4 +44,18 @@ std::string userCacheDirectory() {
 #endif
 }
 
+std::string userDataDirectory() {
+#if defined(_WIN32)
+  const std::string local = env("LOCALAPPDATA");
+  return local.empty() ? std::string() : local + "\\ferry";
+#elif defined(__APPLE__)
+  const std::string home = env("HOME");
+  return home.empty() ? std::string() : home + "/Library/Application Support/ferry";
+#else
+  if (const std::string xdg = env("XDG_DATA_HOME"); !xdg.empty() && xdg.front() == '/') return xdg + "/ferry";
+  const std::string home = env("HOME");
+  return home.empty() ? std::string() : home + "/.local/share/ferry";
+#endif
+}
+
 }  // namespace ferry::app

@@ -13,4 +13,11 @@ namespace ferry::app {
 // %LOCALAPPDATA%\ferry\cache on Windows. Empty when none can be named.
 std::string userCacheDirectory();
 
+// Where Ferry keeps what it cannot rebuild without cost to the user (its own
+// certificate authority, which devices have installed): the window's
+// QStandardPaths::AppLocalDataLocation. $XDG_DATA_HOME/ferry or
+// ~/.local/share/ferry; ~/Library/Application Support/ferry on macOS;
+// %LOCALAPPDATA%\ferry on Windows. Empty when none can be named.
+std::string userDataDirectory();
+
 }  // namespace ferry::app

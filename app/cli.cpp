@@ -147,7 +147,11 @@ std::string usage() {
          "  --tls-cert FILE       serve HTTPS with this PEM certificate (its chain after it);\n"
          "                        links start with https:// and plain HTTP is sent there\n"
          "  --tls-key FILE        the certificate's PEM private key (needed with --tls-cert)\n"
-         "  --hsts                with --tls-cert: browsers that visited use https only, for a year\n"
+         "  --https               serve HTTPS with Ferry's own certificate authority, made once and kept\n"
+         "                        in Ferry's data folder; a device trusts it once from the page\n"
+         "                        http://ADDRESS:PORT/ferry-ca (printed at start), which also gives its\n"
+         "                        fingerprint\n"
+         "  --hsts                with --tls-cert or --https: browsers that visited use https only, for a year\n"
          "  --localsend           be a LocalSend device: the LocalSend app sends into the --receive\n"
          "                        folder (asked about as --ask says); https with Ferry's own certificate;\n"
          "                        LocalSend devices nearby are found (multicast) and can be sent to\n"
@@ -315,6 +319,12 @@ bool parseCommandLine(int argc, char** argv, CommandLine& out, std::string& erro
         return false;
       }
       (arg == "--tls-cert" ? out.server.tlsCert : out.server.tlsKey) = v;
+    } else if (arg == "--https") {
+      if (!TlsContext::kAvailable) {
+        error = std::string(TlsContext::kUnavailable) + ": --https cannot be used";
+        return false;
+      }
+      out.server.localCa = true;
     } else if (arg == "--localsend") {
       out.server.localsend = true;
     } else if (arg == "--localsend-http") {
@@ -353,8 +363,12 @@ bool parseCommandLine(int argc, char** argv, CommandLine& out, std::string& erro
                                        : "--tls-cert needs --tls-key FILE: the certificate's private key";
     return false;
   }
-  if (out.server.hsts && out.server.tlsCert.empty()) {
-    error = "--hsts is about HTTPS: add --tls-cert FILE --tls-key FILE";
+  if (out.server.localCa && !out.server.tlsCert.empty()) {
+    error = "--https serves with Ferry's own certificate, --tls-cert with yours: choose one";
+    return false;
+  }
+  if (out.server.hsts && out.server.tlsCert.empty() && !out.server.localCa) {
+    error = "--hsts is about HTTPS: add --https, or --tls-cert FILE --tls-key FILE";
     return false;
   }
   if (out.receiveDir.empty() && (out.receive.askNewDevices || out.receive.maxFileSize)) {

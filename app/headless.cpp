@@ -417,6 +417,14 @@ int runHeadless(const CommandLine& cmd) {
   // fingerprint is who this computer is to the devices that know it.
   if (options.localsend && options.localsendIdentityDir.empty())
     options.localsendIdentityDir = userCacheDirectory() + "/localsend";
+  // Ferry's CA is data, not cache: devices have installed it.
+  if (options.localCa && options.localCaDir.empty() && !userDataDirectory().empty())
+    options.localCaDir = userDataDirectory() + "/https";
+  server.setCertificateListener([&log, &lines](const std::string& sentence, bool failed) {
+    std::string out;
+    lines.certificate(out, sentence, failed);
+    log.say(out);
+  });
   if (!server.start(options, &error)) return refuse(error);
   std::string host = defaultLinkHost(cmd.server.bind);
   for (const Share& s : shares) std::printf("%s\n", server.linkFor(s, host).c_str());
@@ -428,6 +436,8 @@ int runHeadless(const CommandLine& cmd) {
   lines.serving(hello, shares.size() - folders, folders, server.port(), server.pollerName());
   if (!shares.empty()) lines.rules(hello, rules);
   if (auto folder = server.receiveFolder()) lines.receiving(hello, folder->dir);
+  if (const LocalCaStatus ca = server.localCa(); ca.on)
+    lines.localCa(hello, ca, "http://" + hostForUrl(host, server.port()) + ca.pagePath);
   if (cmd.server.localsend) {
     const LocalSendStatus ls = server.localSend();
     if (ls.on)

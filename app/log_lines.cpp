@@ -454,6 +454,23 @@ void LogLines::localsend(std::string& out, const LocalSendStatus& s) const {
          s.protocol + ", fingerprint " + s.fingerprint.substr(0, 12) + "...)\n";
 }
 
+void LogLines::localCa(std::string& out, const LocalCaStatus& s, std::string_view pageUrl) const {
+  if (json_) {
+    JsonLine(out, "https-ca").text("page", pageUrl).text("fingerprint", s.fingerprint).text("name", s.name);
+    return;
+  }
+  out += "ferry: https with " + s.name + "; a device trusts it once from " + std::string(pageUrl) +
+         " (SHA-256 " + s.fingerprint + ")\n";
+}
+
+void LogLines::certificate(std::string& out, std::string_view sentence, bool failed) const {
+  if (json_) {
+    JsonLine(out, "certificate").text("message", sentence).flag("failed", failed);
+    return;
+  }
+  out += "ferry: " + std::string(sentence) + "\n";
+}
+
 void LogLines::error(std::string& out, std::string_view sentence) const {
   if (json_) {
     JsonLine(out, "error").text("message", sentence);

@@ -26,6 +26,10 @@
 //   text              a device sent text: "device" (its id), "name", "text"
 //   pin               a LocalSend device wants a PIN for what is sent to it: "id" (for
 //                     'pin ID PIN' on stdin), "device", "name", "wrong" (true after a wrong one), "message"
+//   https-ca          HTTPS with Ferry's own CA (--https): "page" (the plain-HTTP URL where a
+//                     device installs the CA), "fingerprint" (SHA-256, "AB:CD:..."), "name"
+//   certificate       the certificate changed while serving: "message", "failed" (true: the
+//                     one before still serves)
 //   error, dropped, stopped
 // "time" is when the event happened: a transfer's start or end, a delivery's
 // last byte or request.
@@ -66,6 +70,10 @@ class LogLines {
   void pin(std::string& out, std::uint64_t session, std::uint64_t device, std::string_view name, bool wrong) const;
   // Ferry is a LocalSend device now.
   void localsend(std::string& out, const LocalSendStatus& s) const;
+  // HTTPS with Ferry's own CA: where devices install it, and its fingerprint.
+  void localCa(std::string& out, const LocalCaStatus& s, std::string_view pageUrl) const;
+  // The certificate was reloaded or issued again, or could not be.
+  void certificate(std::string& out, std::string_view sentence, bool failed) const;
   void error(std::string& out, std::string_view sentence) const;
   void dropped(std::string& out, std::uint64_t lines) const;
   void stopped(std::string& out) const;

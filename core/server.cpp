@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <future>
 
+#include "certificate_source.h"
 #include "event_loop.h"
 #include "http_server.h"
 #include "json_text.h"
@@ -50,6 +51,8 @@ struct Server::Running {
   std::uint16_t port = 0;
   std::string bind;
   bool secure = false;
+  std::unique_ptr<CertificateSource> certificates;  // with TLS
+  LocalCaStatus localCa;
 
   // The order stop() uses too: connections first, then the pool (its last
   // jobs' done() hand their responses back to the router), then the rest.
@@ -163,12 +166,35 @@ bool Server::start(const ServerOptions& options, std::string* error) {
       if (error) *error = "HTTPS needs both a certificate file and its key file";
       return false;
     }
+    if (options.localCa) {
+      if (error) *error = "HTTPS takes either your certificate or Ferry's own CA, not both";
+      return false;
+    }
     // Checked here, before the port is taken: a certificate that cannot
     // serve is a sentence, never a server that half works.
-    ho.tls = TlsContext::load(options.tlsCert, options.tlsKey, error);
-    if (!ho.tls) return false;
+    r->certificates = CertificateSource::fromFiles(options.tlsCert, options.tlsKey, error);
+    if (!r->certificates) return false;
+    ho.hsts = options.hsts;
+  } else if (options.localCa) {
+    std::vector<std::string> names;
+    {
+      std::lock_guard lock(mutex_);
+      if (!mdnsName_.empty()) names.push_back(mdnsName_);
+    }
+    std::string why;
+    r->certificates = CertificateSource::fromLocalCa(options.localCaDir, localHostName(), names, &why);
+    if (!r->certificates) {
+      if (error) *error = "HTTPS with Ferry's own CA cannot start: " + why;
+      return false;
+    }
+    const LocalCa& ca = *r->certificates->localCa();
+    r->localCa = LocalCaStatus{true, ca.caName, ca.fingerprint, ca.caCertFile, CaPage::kPage,
+                               r->certificates->names()};
+    r->router->setCaPage(std::make_shared<const CaPage>(ca));
+    ho.plainPaths = CaPage::paths();
     ho.hsts = options.hsts;
   }
+  if (r->certificates) ho.tls = r->certificates->context();
   r->secure = ho.tls != nullptr;
   r->http = std::make_unique<HttpServer>(*r->loop, *r->router, *r->limiter);
   ho.bind = options.bind;
@@ -188,6 +214,25 @@ bool Server::start(const ServerOptions& options, std::string* error) {
   r->port = r->http->port();
   r->bind = options.bind;
   r->http->start();
+  if (r->certificates) {
+    // A renewed certificate, or addresses that moved: new connections get
+    // the new one, open ones keep theirs.
+    r->loop->runEvery(CertificateSource::kCheckEvery, [this, running = r.get()] {
+      CertificateSource::Change change = running->certificates->refresh(running->loop->now());
+      if (change.context) {
+        running->http->setTls(change.context);
+        std::lock_guard lock(mutex_);
+        running->localCa.names = running->certificates->names();
+      }
+      if (change.message.empty()) return;
+      std::function<void(const std::string&, bool)> l;
+      {
+        std::lock_guard lock(mutex_);
+        l = certificateListener_;
+      }
+      if (l) l(change.message, change.failed);
+    });
+  }
   LocalSendStatus ls;
   if (options.localsend) ls = startLocalSend(*r, options, ho);
   EventLoop* loop = r->loop.get();
@@ -342,6 +387,16 @@ bool Server::secure() const {
 }
 
 std::string Server::scheme() const { return secure() ? "https" : "http"; }
+
+LocalCaStatus Server::localCa() const {
+  std::lock_guard lock(mutex_);
+  return running_ ? running_->localCa : LocalCaStatus{};
+}
+
+void Server::setCertificateListener(std::function<void(const std::string& sentence, bool failed)> listener) {
+  std::lock_guard lock(mutex_);
+  certificateListener_ = std::move(listener);
+}
 
 std::string Server::bindAddress() const {
   std::lock_guard lock(mutex_);
@@ -807,7 +862,12 @@ void Server::setMdnsName(const std::string& name) {
     std::lock_guard lock(mutex_);
     mdnsName_ = name;
   }
-  post([name](Running& r) { r.http->setMdnsName(name); });
+  post([name](Running& r) {
+    r.http->setMdnsName(name);
+    // Ferry's CA: the name goes into the next certificate.
+    if (r.certificates && r.certificates->localCa())
+      r.certificates->setDnsNames(name.empty() ? std::vector<std::string>{} : std::vector<std::string>{name});
+  });
 }
 
 void Server::cancelTransfer(std::uint64_t id) {

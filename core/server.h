@@ -71,6 +71,12 @@ struct ServerOptions {
   std::string tlsCert;
   std::string tlsKey;
   bool hsts = false;  // with TLS: Strict-Transport-Security on every answer
+  // HTTPS with Ferry's own CA instead (not with tlsCert): the CA is made
+  // once in `localCaDir` and a server certificate issued for this machine's
+  // addresses and .local name. /ferry-ca (the page that installs the CA on
+  // a device) answers over plain HTTP too; other plain HTTP is redirected.
+  bool localCa = false;
+  std::string localCaDir;
   // LocalSend: this computer is a LocalSend device that phones and
   // computers with the LocalSend app can send to (files go to the receive
   // folder, as asked by the receive policy). Its own port, https with a
@@ -87,6 +93,16 @@ struct ServerOptions {
 
 struct HttpServerOptions;
 struct LocalSendIdentity;
+
+// HTTPS with Ferry's own CA, while the server runs with it.
+struct LocalCaStatus {
+  bool on = false;
+  std::string name;         // "Ferry on mypc"
+  std::string fingerprint;  // SHA-256 of the CA, "AB:CD:…"
+  std::string caFile;       // the CA certificate (PEM)
+  std::string pagePath;     // "/ferry-ca": the install page, on this port, over http:// too
+  std::vector<std::string> names;  // what the server's certificate is valid for now
+};
 
 // What LocalSend devices see of this computer while it is one.
 struct LocalSendStatus {
@@ -121,6 +137,13 @@ class Server final {
   bool secure() const;
   // "https" while secure(), else "http".
   std::string scheme() const;
+  // Ferry's own CA, while serving with it (ServerOptions::localCa).
+  LocalCaStatus localCa() const;
+  // Hears each change of the certificate while serving (a reload of the
+  // user's files, a new certificate for new addresses) and each failure to
+  // change it (the one before keeps serving), as a sentence; on the loop
+  // thread, must not block. Set before start().
+  void setCertificateListener(std::function<void(const std::string& sentence, bool failed)> listener);
 
   // Shares (usable whether or not the server runs).
   std::optional<Share> addShare(const std::string& path, std::string* error, std::string token = {});
@@ -297,6 +320,7 @@ class Server final {
   ReceiveAskListener askListener_;
   NearbyListener nearbyListener_;
   LocalSendPinListener pinListener_;
+  std::function<void(const std::string&, bool)> certificateListener_;
   std::string lsDiscoveryError_;
   std::function<void(const NearbyDevice&, const std::string&)> nearbyTextListener_;
   std::vector<NearbyDevice> nearby_;  // here now, as the loop last said

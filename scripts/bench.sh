@@ -23,6 +23,7 @@
 #                                    # over a minute, a 4 KiB download's latency) beside nginx holding as
 #                                    # many idle connections (tests/bench/bench_nearby.py; writes
 #                                    # docs/BENCHMARKS-nearby.md)
+#   scripts/bench.sh testssl         # testssl.sh's full check of --https (tests/tls/test_testssl.py --full)
 #   scripts/bench.sh --rev HEAD~1 3  # measure a committed revision instead of the work tree
 #                                    # (built from `git archive` in build/bench-src/SHA, build/release-SHA)
 #   scripts/bench.sh --baseline REV  # also measure Ferry at REV beside this one, in the same run:
@@ -32,7 +33,7 @@
 # without measuring again: /usr/bin/python3 tests/bench/bench.py --render FILE.json
 #
 # Installs what is missing (Debian/Ubuntu, apt, sudo when not root): nginx-light,
-# python3-tornado, wrk, curl, iperf3, and for the allocation count and profile
+# python3-tornado, wrk, curl, iperf3, testssl.sh, and for the allocation count and profile
 # gcc, strace, valgrind, linux-perf, heaptrack; nodejs and npm for HFS 3, which
 # /work/shared/tools/hfs-peer.sh installs into build/hfs-peer. Builds Ferry Release in
 # build/release. The workloads, the peers' setup and how each figure is taken
@@ -50,7 +51,7 @@ fi
 
 # --- tools -------------------------------------------------------------------
 packages=(nginx-light python3-tornado wrk curl iperf3 gcc libc6-dev util-linux procps strace valgrind
-  heaptrack cmake ninja-build nodejs)
+  heaptrack cmake ninja-build nodejs testssl.sh)
 # npm: Debian's package, unless node came with its own (NodeSource's does).
 command -v npm >/dev/null || packages+=(npm)
 # perf comes as linux-perf on Debian, linux-tools-* on Ubuntu; optional.
@@ -162,6 +163,12 @@ fi
 if [ "${args[0]:-}" = nearby ]; then
   exec /usr/bin/python3 "$ROOT/tests/bench/bench_nearby.py" --ferry "$ROOT/$build/app/ferry" \
     --doc "$ROOT/docs/BENCHMARKS-nearby.md" --command "scripts/bench.sh nearby"
+fi
+# testssl.sh's full check of Ferry's HTTPS (--https): protocols, ciphers,
+# server defaults and order, headers, known vulnerabilities; no HIGH or
+# CRITICAL finding. Minutes, so not in the test suite (which runs the quick part).
+if [ "${args[*]:-}" = testssl ]; then
+  FERRY_BINARY="$ROOT/$build/app/ferry" exec /usr/bin/python3 "$ROOT/tests/tls/test_testssl.py" --full
 fi
 exec /usr/bin/python3 "$ROOT/tests/bench/bench.py" --ferry "$ROOT/$build/app/ferry" "${extra[@]}" \
   --command "scripts/bench.sh${rev:+ --rev $rev}${baseline:+ --baseline $baseline}${args[*]:+ ${args[*]}}" "${args[@]}"

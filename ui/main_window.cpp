@@ -51,6 +51,7 @@
 #include "nearby/nearby_panel.h"
 #include "nearby/pasted_pictures.h"
 #include "nearby/received_texts.h"
+#include "net_address.h"
 #include "window_actions.h"
 #include "window_layout.h"
 
@@ -354,6 +355,10 @@ void MainWindow::onSaved(bool ok) {
 void MainWindow::openSettings() {
   SettingsDialog dialog(run_.saved(), tray_ != nullptr, this);
   dialog.showCommandLine(run_);
+  if (const LocalCaStatus ca = bridge_->localCa(); ca.on)
+    dialog.showLocalCa(QStringLiteral("http://%1%2").arg(QString::fromStdString(hostForUrl(run_.linkHost().toStdString(), bridge_->port())),
+                                                        QString::fromStdString(ca.pagePath)),
+                       QString::fromStdString(ca.fingerprint));
   if (dialog.exec() != QDialog::Accepted) return;
   // What the user sets here replaces this run's command-line values.
   const ServerOptions before = run_.serverOptions();
@@ -385,7 +390,7 @@ void MainWindow::applySettings(const AppSettings& s, const ServerOptions& before
                        before.limits.maxConnections != after.limits.maxConnections ||
                        before.allowedHosts != after.allowedHosts ||
                        before.publicCacheSeconds != after.publicCacheSeconds || before.tlsCert != after.tlsCert ||
-                       before.tlsKey != after.tlsKey;
+                       before.tlsKey != after.tlsKey || before.localCa != after.localCa;
   if (restart && !isServing() && serving_->wantsToServe()) {
     // It could not start as it was set (a busy port): try what was chosen.
     startServing();

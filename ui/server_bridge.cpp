@@ -102,6 +102,8 @@ std::uint16_t ServerBridge::port() const { return server_->port(); }
 
 bool ServerBridge::secure() const { return server_->secure(); }
 
+LocalCaStatus ServerBridge::localCa() const { return server_->localCa(); }
+
 QString ServerBridge::pollerName() const { return QString::fromStdString(server_->pollerName()); }
 
 std::optional<Share> ServerBridge::addShare(const QString& path, QString* error, const QString& token) {

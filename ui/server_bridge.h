@@ -57,6 +57,8 @@ class ServerBridge final : public QObject {
   bool isRunning() const;
   std::uint16_t port() const;  // while running, else 0
   bool secure() const;  // serving HTTPS (links are https://)
+  // Ferry's own CA while serving with it (its fingerprint, its page).
+  LocalCaStatus localCa() const;
   QString pollerName() const;
   std::uint64_t run() const { return run_; }
 

@@ -192,7 +192,7 @@ void HttpConnection::handle(const HttpRequest& req, std::string_view head) {
   std::string_view host = trimOws(req.header("host"));
   if (hosts > 1 || (hosts == 0 && req.versionMinor >= 1))
     return respondHttp(400, true, "HTTP/1.1 requests need exactly one Host header.\n");
-  if (conn_.plainOnTlsPort()) {
+  if (conn_.plainOnTlsPort() && !plainPathAllowed(req.target)) {
     // Sent on only to a name we answer for: the Location must not point a
     // client at a host an attacker chose.
     bool trusted = hosts == 1 && checkHost(host, server_.options().hosts) == HostVerdict::kAllowed;
@@ -213,6 +213,13 @@ void HttpConnection::handle(const HttpRequest& req, std::string_view head) {
 
   body_ = server_.handler().handle(req, *this);
   if (body_ && body_->live()) setPeerTimeout(conn_.fd(), BodySource::kLivePeerTimeoutMs);
+}
+
+bool HttpConnection::plainPathAllowed(std::string_view target) const {
+  const std::string_view path = target.substr(0, target.find('?'));
+  for (const std::string& p : server_.options().plainPaths)
+    if (path == p) return true;
+  return false;
 }
 
 void HttpConnection::redirectToTls(const HttpRequest& req, std::string_view host) {

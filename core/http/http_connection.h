@@ -79,6 +79,8 @@ class HttpConnection final : public ConnectionHandler, public Responder {
   void acceptBody(const HttpRequest& req, std::string_view head);
   // Plain HTTP on the TLS port: where the request should have gone.
   void redirectToTls(const HttpRequest& req, std::string_view host);
+  // A path served over plain HTTP on a TLS port too (HttpServerOptions::plainPaths).
+  bool plainPathAllowed(std::string_view target) const;
   void receiveBody();
   // Writes `100 Continue` when the client waits for one and the sink is ready.
   void sendContinueIfReady();

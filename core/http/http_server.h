@@ -47,6 +47,10 @@ struct HttpServerOptions {
   // over https only. Off unless asked: a LAN address must not get stuck on
   // https once the certificate is gone.
   bool hsts = false;
+  // With tls: paths (exact, before any '?') answered over plain HTTP too
+  // instead of the redirect: the page that installs Ferry's CA, which a
+  // device must reach before it can trust https.
+  std::vector<std::string> plainPaths;
   // How long after a burst of connections memory is given back: long enough
   // for what the handler keeps of finished requests to have gone.
   std::chrono::milliseconds releaseDelay{6000};
@@ -73,6 +77,9 @@ class HttpServer final {
   const HttpServerOptions& options() const { return options_; }
   // The name the mDNS responder publishes now, answered from the next request on.
   void setMdnsName(std::string name) { options_.hosts.mdnsName = std::move(name); }
+  // A renewed certificate: connections accepted from now on use it, those
+  // open keep theirs.
+  void setTls(std::shared_ptr<TlsContext> tls) { options_.tls = std::move(tls); }
   std::string_view date() { return dates_.now(); }
   // Shared by every connection: a request head is parsed and answered in
   // one go, so one parser and one parsed request per loop suffice (and an

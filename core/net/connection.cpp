@@ -147,7 +147,11 @@ void Connection::advanceTls() {
       if (!wouldBlock(ec) && ec != std::errc::interrupted) fail(ec);
       return;
     }
-    if (n == 0 || first != kTlsHandshakeRecord) {
+    // A first byte with its high bit set is an SSL 2.0-style ClientHello
+    // (a two-byte length): no HTTP request starts so. OpenSSL answers it as
+    // nginx does (an alert), instead of it waiting for an HTTP head until
+    // the deadline (scanners try it first).
+    if (n == 0 || (first != kTlsHandshakeRecord && first < 0x80)) {
       // Plain HTTP (or nothing at all): no TLS on this connection. Its
       // owner answers what it asks, plainly, with where to go instead.
       tlsState_ = TlsState::kPlain;

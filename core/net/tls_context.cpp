@@ -2,18 +2,76 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 
+#include "random_token.h"
+
 #if defined(FERRY_HAVE_TLS)
 #include <openssl/asn1.h>
+#include <openssl/core_names.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #endif
 
 namespace ferry {
+
+TicketKeys::TicketKeys(std::chrono::seconds rotation)
+    : rotation_(rotation.count() > 0 ? rotation : kDefaultRotation), made_(std::chrono::steady_clock::now()) {
+  fill(current_);
+}
+
+std::chrono::seconds TicketKeys::rotationFromEnvironment() {
+  const char* v = std::getenv("FERRY_TLS_TICKET_ROTATION");
+  const long seconds = v ? std::strtol(v, nullptr, 10) : 0;
+  return seconds > 0 ? std::chrono::seconds(seconds) : kDefaultRotation;
+}
+
+void TicketKeys::fill(Key& key) {
+  // Without random bytes there is no safe key: a zero name never matches
+  // a ticket (find() refuses it), so every client gets a full handshake.
+  if (secureRandom(&key, sizeof key)) std::memset(&key, 0, sizeof key);
+}
+
+void TicketKeys::rotateIfDue() {
+  const auto now = std::chrono::steady_clock::now();
+  while (now - made_ >= rotation_) {
+    previous_ = current_;
+    hasPrevious_ = true;
+    fill(current_);
+    made_ += rotation_;
+    // Idle for two periods or more: both keys have expired.
+    if (now - made_ >= rotation_) hasPrevious_ = false;
+  }
+}
+
+TicketKeys::Key TicketKeys::current() {
+  std::lock_guard lock(mutex_);
+  rotateIfDue();
+  return current_;
+}
+
+bool TicketKeys::find(const unsigned char name[16], Key& key, bool& isCurrent) {
+  static const unsigned char kZero[16] = {};
+  if (std::memcmp(name, kZero, sizeof kZero) == 0) return false;
+  std::lock_guard lock(mutex_);
+  rotateIfDue();
+  if (std::memcmp(name, current_.name, sizeof current_.name) == 0) {
+    key = current_;
+    isCurrent = true;
+    return true;
+  }
+  if (hasPrevious_ && std::memcmp(name, previous_.name, sizeof previous_.name) == 0) {
+    key = previous_;
+    isCurrent = false;
+    return true;
+  }
+  return false;
+}
 
 #if defined(FERRY_HAVE_TLS)
 namespace {
@@ -74,10 +132,39 @@ int selectAlpn(SSL*, const unsigned char** out, unsigned char* outlen, const uns
   return SSL_TLSEXT_ERR_OK;
 }
 
+// Seals (enc = 1) or opens a session ticket with Ferry's keys, as
+// SSL_CTX_set_tlsext_ticket_key_evp_cb() asks: 1 = done, 2 = opened with
+// the previous key (OpenSSL then issues a fresh ticket), 0 = unknown key
+// (a full handshake), -1 = failure.
+int ticketKey(SSL* ssl, unsigned char name[16], unsigned char iv[EVP_MAX_IV_LENGTH], EVP_CIPHER_CTX* cipher,
+              EVP_MAC_CTX* mac, int enc) {
+  auto* keys = static_cast<TicketKeys*>(SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)));
+  if (!keys) return -1;
+  TicketKeys::Key key;
+  bool isCurrent = true;
+  if (enc) {
+    key = keys->current();
+    std::memcpy(name, key.name, sizeof key.name);
+    if (secureRandom(iv, 16)) return -1;
+  } else if (!keys->find(name, key, isCurrent)) {
+    return 0;
+  }
+  OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY, key.hmac, sizeof key.hmac),
+      OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, const_cast<char*>("SHA256"), 0),
+      OSSL_PARAM_construct_end(),
+  };
+  const int ok = enc ? EVP_EncryptInit_ex(cipher, EVP_aes_256_cbc(), nullptr, key.aes, iv)
+                     : EVP_DecryptInit_ex(cipher, EVP_aes_256_cbc(), nullptr, key.aes, iv);
+  OPENSSL_cleanse(&key, sizeof key);
+  if (ok != 1 || EVP_MAC_CTX_set_params(mac, params) != 1) return -1;
+  return isCurrent ? 1 : 2;
+}
+
 }  // namespace
 
 std::shared_ptr<TlsContext> TlsContext::load(const std::string& certFile, const std::string& keyFile,
-                                             std::string* error) {
+                                             std::string* error, std::shared_ptr<TicketKeys> tickets) {
   std::string ignored;
   if (!error) error = &ignored;
   if (!readable(certFile, "certificate file", error) || !readable(keyFile, "key file", error)) return nullptr;
@@ -144,8 +231,12 @@ std::shared_ptr<TlsContext> TlsContext::load(const std::string& certFile, const 
   SSL_CTX_set_timeout(raw, kSessionSeconds);
   static const unsigned char kSessionContext[] = "ferry";
   SSL_CTX_set_session_id_context(raw, kSessionContext, sizeof kSessionContext - 1);
-  // One ticket per full handshake (a browser reuses it across its sockets).
+  // One ticket per full handshake (a browser reuses it across its sockets),
+  // sealed with keys that rotate (TicketKeys).
   SSL_CTX_set_num_tickets(raw, 1);
+  ctx->tickets_ = tickets ? std::move(tickets) : std::make_shared<TicketKeys>();
+  SSL_CTX_set_app_data(raw, ctx->tickets_.get());
+  SSL_CTX_set_tlsext_ticket_key_evp_cb(raw, ticketKey);
   SSL_CTX_set_alpn_select_cb(raw, selectAlpn, nullptr);
   return ctx;
 }
@@ -199,7 +290,8 @@ void TlsContext::requestClientCertificates() {
 
 #else  // no OpenSSL in this build
 
-std::shared_ptr<TlsContext> TlsContext::load(const std::string&, const std::string&, std::string* error) {
+std::shared_ptr<TlsContext> TlsContext::load(const std::string&, const std::string&, std::string* error,
+                                             std::shared_ptr<TicketKeys>) {
   if (error) *error = kUnavailable;
   return nullptr;
 }

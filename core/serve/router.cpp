@@ -26,6 +26,7 @@ Router::Router(EventLoop& loop, ShareRegistry& shares, ReceiveTarget& receive, T
 }
 
 BodyPtr Router::handle(const HttpRequest& req, Responder& out) {
+  if (caPage_ && caPage_->serve(req, out)) return nullptr;
   RequestTarget target = parseRequestTarget(req.target);
   if (target.status == RequestTarget::kBadRequest) {
     out.respond(400);

@@ -16,9 +16,11 @@
 // Loop thread only.
 
 #include <cstdint>
+#include <memory>
 #include <string_view>
 
 #include "album_handler.h"
+#include "ca_page.h"
 #include "file_handler.h"
 #include "folder_handler.h"
 #include "nearby_handler.h"
@@ -55,6 +57,9 @@ class Router final : public RequestHandler {
     sharerName_ = std::move(name);
   }
 
+  // With Ferry's own CA: the page and files that install it (/ferry-ca…).
+  void setCaPage(std::shared_ptr<const CaPage> page) { caPage_ = std::move(page); }
+
   // What shared folders hold, for their pages.
   void setFolderScanner(FolderScanner& scanner) { folders_.setFolderScanner(&scanner); }
 
@@ -80,6 +85,7 @@ class Router final : public RequestHandler {
   UploadHandler uploads_;
   std::string sharerName_;
   NearbyHandler nearby_;
+  std::shared_ptr<const CaPage> caPage_;
 };
 
 }  // namespace ferry

@@ -3,8 +3,14 @@
 // QNetworkAccessManager trusting the test's CA proves it); a key that is not
 // the certificate's is one message in the window, and nothing serves.
 // Settings keeps both files across runs. The certificates are made here
-// with `openssl`.
+// with `openssl`. With "Use Ferry's own certificate" instead, the window
+// serves https with Ferry's CA from the data folder: its certificate,
+// fetched over plain HTTP from the same port, has the fingerprint Settings
+// shows, and a client trusting it alone downloads the file.
 
+#include <QCheckBox>
+#include <QCryptographicHash>
+#include <QLabel>
 #include <QLineEdit>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -37,6 +43,8 @@ class TestHttpsSettings : public QObject {
   void certificateInSettingsServesHttps();
   void mismatchedKeyIsAMessage();
   void settingsKeepTheFiles();
+  void ownCaServesHttps();
+  void settingsKeepOwnCa();
 
  private:
   bool openssl(const QStringList& args);
@@ -133,6 +141,71 @@ void TestHttpsSettings::settingsKeepTheFiles() {
   QVERIFY(store.saveSettings(dialog.settings()));
   QCOMPARE(SettingsStore{}.loadSettings().tlsKey, dir_ + "/other.key");
   QCOMPARE(SettingsStore{}.loadSettings().tlsCert, s.tlsCert);
+}
+
+void TestHttpsSettings::ownCaServesHttps() {
+  AppSettings s = test::servingSettings(test::freePort());
+  s.linkHost = QStringLiteral("127.0.0.1");
+  s.httpsOwnCa = true;
+  auto w = makeWindow(s);
+  QVERIFY(w->startServing());
+  QVERIFY(w->bridge()->secure());
+  const LocalCaStatus ca = w->bridge()->localCa();
+  QVERIFY(ca.on);
+  // Kept in this user's data folder (the isolated one here).
+  QVERIFY2(QString::fromStdString(ca.caFile).startsWith(dir_ + "/data/"), ca.caFile.c_str());
+  const QString file = dir_ + "/notes.txt";
+  const QByteArray content = test::writeRandomFile(file, 200 * 1000);
+  dropFiles(w.get(), {file});
+  QCOMPARE(w->sharesModel()->rowCount(), 1);
+  const QString link = w->sharesModel()->linkAt(0);
+  QVERIFY2(link.startsWith(QStringLiteral("https://127.0.0.1:%1/").arg(w->bridge()->port())), qPrintable(link));
+
+  // The CA as a device gets it: over plain HTTP, from the same port.
+  QNetworkAccessManager nam;
+  QNetworkReply* crt =
+      nam.get(QNetworkRequest(QUrl(QStringLiteral("http://127.0.0.1:%1/ferry-ca.crt").arg(w->bridge()->port()))));
+  QVERIFY(waitFor([&] { return crt->isFinished(); }, 20000));
+  QCOMPARE(crt->error(), QNetworkReply::NoError);
+  const QByteArray der = crt->readAll();
+  crt->deleteLater();
+  const QString fingerprint =
+      QString::fromLatin1(QCryptographicHash::hash(der, QCryptographicHash::Sha256).toHex(':').toUpper());
+  QCOMPARE(fingerprint, QString::fromStdString(ca.fingerprint));
+
+  SettingsDialog dialog(s, false);
+  dialog.showLocalCa(QStringLiteral("http://127.0.0.1/ferry-ca"), fingerprint);
+  auto* shown = dialog.findChild<QLabel*>(QStringLiteral("caFingerprint"));
+  QVERIFY(shown && shown->text().contains(fingerprint));
+
+  if (!QSslSocket::supportsSsl()) QSKIP("Qt Network has no TLS backend here: the CA was checked, not used");
+  QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+  tls.setCaCertificates({QSslCertificate(der, QSsl::Der)});
+  QNetworkRequest request{QUrl(link)};
+  request.setSslConfiguration(tls);
+  QNetworkReply* reply = nam.get(request);
+  QVERIFY(waitFor([&] { return reply->isFinished(); }, 20000));
+  QCOMPARE(reply->error(), QNetworkReply::NoError);
+  QCOMPARE(reply->readAll(), content);
+  reply->deleteLater();
+}
+
+void TestHttpsSettings::settingsKeepOwnCa() {
+  AppSettings s;
+  s.tlsCert = dir_ + "/leaf.crt";
+  s.tlsKey = dir_ + "/leaf.key";
+  SettingsDialog dialog(s, false);
+  auto* own = dialog.findChild<QCheckBox*>(QStringLiteral("httpsOwnCa"));
+  auto* cert = dialog.findChild<QLineEdit*>(QStringLiteral("tlsCert"));
+  QVERIFY(own && cert);
+  QVERIFY(!own->isChecked());
+  QVERIFY(cert->isEnabled());
+  own->setChecked(true);
+  QVERIFY(!cert->isEnabled());  // one or the other
+  QVERIFY(dialog.settings().httpsOwnCa);
+  SettingsStore store;
+  QVERIFY(store.saveSettings(dialog.settings()));
+  QVERIFY(SettingsStore{}.loadSettings().httpsOwnCa);
 }
 
 QTEST_MAIN(TestHttpsSettings)

@@ -1,6 +1,7 @@
 #include "settings/run_settings.h"
 
 #include <QHostAddress>
+#include <QStandardPaths>
 
 #include "network/link_hosts.h"
 
@@ -15,9 +16,10 @@ void RunSettings::takeFromUser(const AppSettings& s) {
   if (s.rateLimit != saved_.rateLimit) launch_.rateGiven = false;
   if (s.maxConnections != saved_.maxConnections) launch_.maxConnectionsGiven = false;
   if (s.publicCacheSeconds != saved_.publicCacheSeconds) launch_.publicCacheGiven = false;
-  if (s.tlsCert != saved_.tlsCert || s.tlsKey != saved_.tlsKey) {
+  if (s.tlsCert != saved_.tlsCert || s.tlsKey != saved_.tlsKey || s.httpsOwnCa != saved_.httpsOwnCa) {
     launch_.server.tlsCert.clear();
     launch_.server.tlsKey.clear();
+    launch_.server.localCa = false;
   }
   if (s.localsend != saved_.localsend) launch_.server.localsend = false;  // the switch rules from now on
   if (s.deviceName != saved_.deviceName) launch_.server.sharerName.clear();
@@ -48,13 +50,23 @@ ServerOptions RunSettings::serverOptions() const {
   o.rateLimit = rateLimit();
   if (!launch_.maxConnectionsGiven) o.limits.maxConnections = static_cast<std::size_t>(saved_.maxConnections);
   if (!launch_.publicCacheGiven) o.publicCacheSeconds = saved_.publicCacheSeconds;
-  if (o.tlsCert.empty() && o.tlsKey.empty()) {
-    o.tlsCert = saved_.tlsCert.toStdString();
-    o.tlsKey = saved_.tlsKey.toStdString();
+  // The command line's HTTPS (--tls-cert or --https) wins; else Settings'
+  // own CA, else its certificate files.
+  if (o.tlsCert.empty() && o.tlsKey.empty() && !o.localCa) {
+    if (saved_.httpsOwnCa) {
+      o.localCa = true;
+    } else {
+      o.tlsCert = saved_.tlsCert.toStdString();
+      o.tlsKey = saved_.tlsKey.toStdString();
+    }
   }
   // LocalSend: the switch in Settings, or --localsend for this run.
   o.localsend = o.localsend || saved_.localsend;
   if (o.sharerName.empty()) o.sharerName = saved_.deviceName.toStdString();
+  // Ferry's own CA is data, not cache (devices have installed it): where
+  // headless keeps it too (app/cache_dir.h, userDataDirectory()).
+  if (o.localCa && o.localCaDir.empty())
+    o.localCaDir = (QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + "/https").toStdString();
   // LocalSend: its certificate is kept with the window's cache, as headless keeps it.
   if (o.localsend && o.localsendIdentityDir.empty() && !launch_.cacheDirectory.isEmpty())
     o.localsendIdentityDir = (launch_.cacheDirectory + "/localsend").toStdString();

@@ -58,8 +58,11 @@ class RunSettings final {
   // it; until set, the live one is asked each time.
   void setMachineAddresses(QList<LinkAddress> ranked) { ranked_ = std::move(ranked); }
   ServerOptions serverOptions() const;
-  // Links start with https:// (a certificate is set).
-  bool secure() const { return !serverOptions().tlsCert.empty(); }
+  // Links start with https:// (a certificate is set, or Ferry's own CA).
+  bool secure() const {
+    const ServerOptions o = serverOptions();
+    return !o.tlsCert.empty() || o.localCa;
+  }
 
  private:
   AppSettings saved_;

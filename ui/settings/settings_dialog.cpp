@@ -183,18 +183,33 @@ SettingsDialog::SettingsDialog(const AppSettings& s, bool trayAvailable, QWidget
     httpsForm->addRow(label, row);
     return edit;
   };
+  // Ferry's own CA needs no files: each device installs it once.
+  ownCa_ = new QCheckBox(tr("Use Ferry's &own certificate (each device trusts it once)"), this);
+  ownCa_->setObjectName(QStringLiteral("httpsOwnCa"));
+  ownCa_->setChecked(s.httpsOwnCa);
+  httpsForm->addRow(ownCa_);
+  caInfo_ = new QLabel(this);
+  caInfo_->setObjectName(QStringLiteral("caFingerprint"));
+  caInfo_->setWordWrap(true);
+  caInfo_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  caInfo_->hide();
+  httpsForm->addRow(caInfo_);
   tlsCert_ = fileRow(tr("Cer&tificate:"), QStringLiteral("tlsCert"), s.tlsCert, tr("Certificate (PEM, chain included)"));
   tlsKey_ = fileRow(tr("Private &key:"), QStringLiteral("tlsKey"), s.tlsKey, tr("Private key (PEM)"));
   auto* httpsNote = new QLabel(TlsContext::kAvailable
-                                   ? tr("With both set, links start with https:// and passwords travel encrypted.")
+                                   ? tr("With Ferry's own certificate, or both files of yours set, links start with "
+                                        "https:// and passwords travel encrypted.")
                                    : QString::fromUtf8(TlsContext::kUnavailable) + QLatin1Char('.'),
                                this);
   httpsNote->setWordWrap(true);
   httpsForm->addRow(httpsNote);
-  if (!TlsContext::kAvailable) {
-    tlsCert_->setEnabled(false);
-    tlsKey_->setEnabled(false);
-  }
+  auto ownCaChosen = [this](bool own) {
+    tlsCert_->setEnabled(!own && TlsContext::kAvailable);
+    tlsKey_->setEnabled(!own && TlsContext::kAvailable);
+  };
+  connect(ownCa_, &QCheckBox::toggled, this, ownCaChosen);
+  ownCaChosen(ownCa_->isChecked());
+  if (!TlsContext::kAvailable) ownCa_->setEnabled(false);
 
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
   connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
@@ -251,6 +266,13 @@ void SettingsDialog::showCommandLine(const RunSettings& run) {
 
 QStringList SettingsDialog::commandLineNotes() const { return notes_; }
 
+void SettingsDialog::showLocalCa(const QString& pageUrl, const QString& fingerprint) {
+  caInfo_->setText(tr("A phone or computer trusts it once from %1 (open it there). Its fingerprint, to compare with "
+                      "the one that page shows: SHA-256 %2")
+                       .arg(pageUrl, fingerprint));
+  caInfo_->show();
+}
+
 AppSettings SettingsDialog::settings() const {
   AppSettings s = base_;
   s.port = static_cast<std::uint16_t>(port_->value());
@@ -274,6 +296,7 @@ AppSettings SettingsDialog::settings() const {
   s.localsend = localsend_->isChecked();
   s.tlsCert = tlsCert_->text().trimmed();
   s.tlsKey = tlsKey_->text().trimmed();
+  s.httpsOwnCa = ownCa_->isChecked();
   // A cap typed in whole MB; one saved that is not (from the file) stays as it was.
   if (static_cast<std::uint64_t>(maxReceive_->value()) != base_.maxReceiveSize / kMegabyte)
     s.maxReceiveSize = static_cast<std::uint64_t>(maxReceive_->value()) * kMegabyte;

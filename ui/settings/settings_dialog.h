@@ -19,6 +19,7 @@
 class QCheckBox;
 class QComboBox;
 class QLineEdit;
+class QLabel;
 class QFormLayout;
 class QSpinBox;
 
@@ -38,6 +39,9 @@ class SettingsDialog final : public QDialog {
   void showCommandLine(const RunSettings& run);
   // The notes shown, in form order.
   QStringList commandLineNotes() const;
+  // While serving with Ferry's own CA: where devices install it, and the
+  // fingerprint they compare.
+  void showLocalCa(const QString& pageUrl, const QString& fingerprint);
   QCheckBox* askNewDevices() const { return askNewDevices_; }
   QSpinBox* maxReceiveSize() const { return maxReceive_; }
   QComboBox* newLinkExpiry() const { return newLinkExpiry_; }
@@ -59,6 +63,8 @@ class SettingsDialog final : public QDialog {
   QSpinBox* maxReceive_;  // in MB; 0 = no cap
   QLineEdit* tlsCert_;
   QLineEdit* tlsKey_;
+  QCheckBox* ownCa_;
+  QLabel* caInfo_;
   QComboBox* newLinkExpiry_;  // data: seconds, 0 = never
   QLineEdit* deviceName_;
   QCheckBox* localsend_;

@@ -105,6 +105,7 @@ AppSettings SettingsStore::loadSettings() const {
   out.tlsKey = s.value(QStringLiteral("tlsKey"), d.tlsKey).toString();
   out.deviceName = s.value(QStringLiteral("name"), d.deviceName).toString().trimmed().left(kMaxDeviceName);
   out.localsend = flag(s, QStringLiteral("localsend"), d.localsend);
+  out.httpsOwnCa = flag(s, QStringLiteral("httpsOwnCa"), d.httpsOwnCa);
   s.endGroup();
   s.beginGroup(QStringLiteral("window"));
   out.keepInTray = flag(s, QStringLiteral("keepInTray"), d.keepInTray);
@@ -134,6 +135,7 @@ bool SettingsStore::saveSettings(const AppSettings& v) {
   s.setValue(QStringLiteral("tlsKey"), v.tlsKey);
   s.setValue(QStringLiteral("name"), v.deviceName);
   s.setValue(QStringLiteral("localsend"), v.localsend);
+  s.setValue(QStringLiteral("httpsOwnCa"), v.httpsOwnCa);
   s.endGroup();
   s.beginGroup(QStringLiteral("window"));
   s.setValue(QStringLiteral("keepInTray"), v.keepInTray);

@@ -59,6 +59,9 @@ struct AppSettings {
   // HTTPS with the user's certificate: a PEM chain and its key ("" = plain HTTP).
   QString tlsCert;
   QString tlsKey;
+  // HTTPS with Ferry's own CA instead (kept in the data folder; each
+  // device trusts it once from the page /ferry-ca).
+  bool httpsOwnCa = false;
   // How long a link shared in the window works (its expiry, counted from
   // when it is shared); 0 = until it is removed. Safe by default: a link
   // forgotten in a chat ends tomorrow. Shares saved earlier keep their rules.
