@@ -4,6 +4,7 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QTest>
 
 #include <sys/stat.h>
@@ -40,8 +41,9 @@ class TestReceiveCurl : public QObject {
   // file is in the folder.
   std::optional<ferry::TransferInfo> activeUpload(std::uint64_t bytes) {
     for (int i = 0; i < 750; ++i, QTest::qWait(20)) {
-      const QStringList in = entries();
-      if (in.size() != 1 || !in[0].endsWith(".ferry-part")) continue;
+      // The part file (a page upload's resume record may lie beside it).
+      const QStringList in = entries().filter(QRegularExpression("\\.ferry-part$"));
+      if (in.size() != 1) continue;
       for (const auto& t : fx_->server.snapshot()->transfers)
         if (t.direction == ferry::TransferDirection::kUpload && t.state == ferry::TransferState::kActive &&
             t.bytesSent >= bytes)
