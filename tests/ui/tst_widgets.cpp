@@ -2,6 +2,7 @@
 // hosts, the settings dialog and the bridge's delivery of snapshots.
 
 #include <QComboBox>
+#include <QLineEdit>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QSet>
@@ -34,6 +35,7 @@ class TestWidgets : public QObject {
   void graphPaintsInLightAndDark();
   void linkHosts();
   void settingsDialogRoundTrip();
+  void settingsDialogFitsASmallScreen();
   void bridgeDeliversTheLastWordBeforeStopping();
   void bridgeReportsABusyPort();
 };
@@ -188,6 +190,36 @@ void TestWidgets::settingsDialogRoundTrip() {
   QCOMPARE(run.serverOptions().publicCacheSeconds, 900u);
 }
 
+// On a screen shorter than the form (the offscreen one is 800x600, like a
+// small laptop's), no field is squeezed below the height it needs to be
+// read: the groups scroll, and OK stays on the screen.
+void TestWidgets::settingsDialogFitsASmallScreen() {
+  SettingsDialog d(AppSettings(), false);
+  LaunchOptions launch;
+  launch.server.port = 9090;
+  launch.portGiven = true;
+  d.showCommandLine(RunSettings(AppSettings(), launch));
+  d.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&d));
+  const QRect screen = d.screen()->availableGeometry();
+  QVERIFY2(d.frameGeometry().height() <= screen.height(), qPrintable(QString::number(d.height())));
+  const QList<QWidget*> fields = d.findChildren<QWidget*>();
+  int checked = 0;
+  for (QWidget* w : fields) {
+    if (!qobject_cast<QLineEdit*>(w) && !qobject_cast<QSpinBox*>(w) && !qobject_cast<QComboBox*>(w)) continue;
+    // (A spin box's or combo box's own line edit is measured with it.)
+    if (!w->isVisibleTo(&d) || qobject_cast<QAbstractSpinBox*>(w->parentWidget()) ||
+        qobject_cast<QComboBox*>(w->parentWidget()))
+      continue;
+    ++checked;
+    QVERIFY2(w->height() >= w->minimumSizeHint().height(),
+             qPrintable(QStringLiteral("%1 is %2 px high, needs %3")
+                            .arg(w->objectName().isEmpty() ? QString::fromLatin1(w->metaObject()->className()) : w->objectName())
+                            .arg(w->height())
+                            .arg(w->minimumSizeHint().height())));
+  }
+  QVERIFY(checked >= 8);
+}
 
 void TestWidgets::bridgeDeliversTheLastWordBeforeStopping() {
   QTemporaryDir dir;

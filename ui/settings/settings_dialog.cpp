@@ -1,5 +1,7 @@
 #include "settings/settings_dialog.h"
 
+#include <algorithm>
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -11,6 +13,9 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QScreen>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSpinBox>
 #include <QVBoxLayout>
 
@@ -215,14 +220,45 @@ SettingsDialog::SettingsDialog(const AppSettings& s, bool trayAvailable, QWidget
   connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
   connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
 
+  // Six groups are taller than many a laptop's screen: squeezed into it,
+  // their fields would be cut in half. They scroll instead, and OK and
+  // Cancel stay in view.
+  page_ = new QWidget;
+  auto* groups = new QVBoxLayout(page_);
+  groups->setContentsMargins(0, 0, 0, 0);
+  groups->addWidget(server);
+  groups->addWidget(behaviour);
+  groups->addWidget(receive);
+  groups->addWidget(localsend);
+  groups->addWidget(https);
+  groups->addWidget(advanced);
+  groups->addStretch();
+  scroll_ = new QScrollArea(this);
+  scroll_->setWidgetResizable(true);
+  scroll_->setFrameShape(QFrame::NoFrame);
+  scroll_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  scroll_->setWidget(page_);
+
   auto* layout = new QVBoxLayout(this);
-  layout->addWidget(server);
-  layout->addWidget(behaviour);
-  layout->addWidget(receive);
-  layout->addWidget(localsend);
-  layout->addWidget(https);
-  layout->addWidget(advanced);
+  layout->addWidget(scroll_);
   layout->addWidget(buttons);
+}
+
+void SettingsDialog::showEvent(QShowEvent* event) {
+  // Sized once, when the command line's notes are in: the whole form where
+  // the screen has room, as much of it as fits where it has not.
+  if (!sized_) {
+    sized_ = true;
+    const int bar = scroll_->verticalScrollBar()->sizeHint().width();
+    scroll_->setMinimumWidth(page_->minimumSizeHint().width() + bar);
+    const QSize form = page_->sizeHint();
+    const QMargins m = layout()->contentsMargins();
+    int height = form.height() + layout()->spacing() + m.top() + m.bottom() +
+                 layout()->itemAt(1)->sizeHint().height();
+    if (const QScreen* s = screen()) height = std::min(height, s->availableGeometry().height() * 9 / 10);
+    resize(std::max(width(), form.width() + bar + m.left() + m.right()), height);
+  }
+  QDialog::showEvent(event);
 }
 
 SettingsDialog::~SettingsDialog() = default;

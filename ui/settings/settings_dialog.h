@@ -22,6 +22,7 @@ class QLineEdit;
 class QLabel;
 class QFormLayout;
 class QSpinBox;
+class QScrollArea;
 
 namespace ferry::ui {
 
@@ -48,6 +49,9 @@ class SettingsDialog final : public QDialog {
   QCheckBox* localSend() const { return localsend_; }
   QLineEdit* deviceName() const { return deviceName_; }
 
+ protected:
+  void showEvent(QShowEvent* event) override;
+
  private:
   AppSettings base_;
   QSpinBox* port_;
@@ -72,6 +76,9 @@ class SettingsDialog final : public QDialog {
   QFormLayout* serverForm_ = nullptr;
   QFormLayout* advancedForm_ = nullptr;
   QStringList notes_;
+  QWidget* page_ = nullptr;          // the groups, inside scroll_
+  QScrollArea* scroll_ = nullptr;
+  bool sized_ = false;
 };
 
 }  // namespace ferry::ui
