@@ -49,6 +49,8 @@ int ferry_faulty_disk_loaded = 1;
 // started: a suite waits for it to grow to know that a server thread really
 // is held up by the disk, rather than sleeping and hoping it is.
 _Atomic unsigned long ferry_faulty_disk_stalls;
+// How many calls are waiting for a "slow" disk right now.
+_Atomic unsigned long ferry_faulty_disk_sleeping;
 
 // The file each affected descriptor was opened on, as device and inode
 // (inode 0: not affected). Checked again before each call: a descriptor
@@ -127,8 +129,10 @@ static void mark(int fd, const char* path) {
 
 static void sleepMs(long ms) {
   atomic_fetch_add(&ferry_faulty_disk_stalls, 1);
+  atomic_fetch_add(&ferry_faulty_disk_sleeping, 1);
   struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
   nanosleep(&t, NULL);
+  atomic_fetch_sub(&ferry_faulty_disk_sleeping, 1);
 }
 
 // 0: go ahead; -1: fail with errno set.

@@ -67,6 +67,11 @@ class TestDiskFaults : public QObject {
   void cleanup() {
     fx_.reset();
     setFault({});
+    // A stopped server may leave a thread asleep in a slow disk call (stop
+    // waits for it only so long): the next test starts once it has woken.
+    static auto* sleeping = static_cast<unsigned long*>(::dlsym(RTLD_DEFAULT, "ferry_faulty_disk_sleeping"));
+    QVERIFY(sleeping);
+    QTRY_COMPARE_WITH_TIMEOUT(__atomic_load_n(sleeping, __ATOMIC_SEQ_CST), 0ul, 15'000);
   }
 
   void readErrorMidDownload() {
