@@ -15,6 +15,7 @@
 
 #include "random_token.h"
 #include "tls_context.h"
+#include "tls_files.h"
 
 #if defined(FERRY_HAVE_TLS)
 #include <openssl/err.h>
@@ -51,34 +52,11 @@ std::string randomFingerprint() {
 
 namespace {
 
-struct FileCloser {
-  void operator()(std::FILE* f) const { std::fclose(f); }
-};
-using File = std::unique_ptr<std::FILE, FileCloser>;
-using Key = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
-using Cert = std::unique_ptr<X509, decltype(&X509_free)>;
-
-std::string opensslReason() {
-  unsigned long e = ERR_peek_last_error();
-  const char* reason = e ? ERR_reason_error_string(e) : nullptr;
-  ERR_clear_error();
-  return reason ? reason : "unknown error";
-}
-
-// Opens `path` for writing, new, readable by its owner only (the key's
-// mode must never be wider, not even for a moment).
-File createPrivate(const std::string& path) {
-#if defined(_WIN32)
-  // The folder lies in the user's profile, whose ACL already keeps others out.
-  return File(std::fopen(path.c_str(), "wbx"));
-#else
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return File(nullptr);
-  std::FILE* f = ::fdopen(fd, "wb");
-  if (!f) ::close(fd);
-  return File(f);
-#endif
-}
+using tls_files::Cert;
+using tls_files::createPrivate;
+using tls_files::File;
+using tls_files::Key;
+using tls_files::opensslReason;
 
 std::optional<std::string> fingerprintOf(X509* cert) {
   unsigned char* der = nullptr;
