@@ -84,7 +84,7 @@ class TestEmfile : public QObject {
     QVERIFY2(use.cpu < 0.5 * use.wall, qPrintable(QString("%1 s CPU in %2 s").arg(use.cpu).arg(use.wall)));
 
     // The download that was running completes, byte for byte.
-    QVERIFY(curl.waitForFinished(30'000));
+    QVERIFY(processEnded(curl, 30'000));
     QCOMPARE(curl.exitCode(), 0);
     QCOMPARE(sha256File(out), sha_);
 

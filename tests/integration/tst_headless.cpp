@@ -130,7 +130,7 @@ class TestHeadless : public QObject {
     }
     QCOMPARE(out.count('\n'), 2);
     ::kill(static_cast<pid_t>(p.processId()), SIGTERM);
-    QVERIFY(p.waitForFinished(5'000));
+    QVERIFY(processEnded(p, 5'000));
     out += p.readAllStandardOutput();
     QList<QByteArray> lines = out.split('\n');
     QCOMPARE(lines.size(), 3);  // two lines and the empty rest after the last '\n'
@@ -559,7 +559,7 @@ class TestHeadless : public QObject {
     qInfo("server with an active download exited %lld ms after SIGTERM", t.elapsed());
     QCOMPARE(code, 0);
     QVERIFY(t.elapsed() < 2'000);
-    QVERIFY(curl.waitForFinished(5'000));
+    QVERIFY(processEnded(curl, 5'000));
     QVERIFY(curl.exitCode() != 0);  // the download was cut short
   }
 

@@ -101,7 +101,7 @@ class TestLaunch : public QObject {
     QCOMPARE(QSettings(ini, QSettings::IniFormat).value("shares/" + token + "/downloads").toInt(), 0);  // not saved yet
 
     QCOMPARE(::kill(static_cast<pid_t>(window.processId()), SIGTERM), 0);
-    QVERIFY(window.waitForFinished(15'000));
+    QVERIFY(processEnded(window, 15'000));
     qInfo("%s", window.readAllStandardError().constData());
     QCOMPARE(window.exitStatus(), QProcess::NormalExit);
     QCOMPARE(window.exitCode(), 0);

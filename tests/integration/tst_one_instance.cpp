@@ -141,7 +141,7 @@ class TestOneInstance : public QObject {
   void aLaunchAfterACrashOpensTheWindow() {
     startWindow({file("before-crash.txt")});
     ::kill(static_cast<pid_t>(window_->processId()), SIGKILL);  // leaves its lock and socket
-    QVERIFY(window_->waitForFinished(10'000));
+    QVERIFY(processEnded(*window_, 10'000));
     QTRY_VERIFY_WITH_TIMEOUT(!RawClient(port_).ok(), 5'000);
     // The next launch is the window itself: it serves, its file included.
     startWindow({file("after-crash.txt")});

@@ -401,7 +401,7 @@ class TestReceiveAsk : public QObject {
         ask = log_->waitOpen(i + 1);
         QVERIFY(ask);
         curl.kill();
-        QVERIFY(curl.waitForFinished(10'000));
+        QVERIFY(processEnded(curl, 10'000));
       }
       QTRY_COMPARE_WITH_TIMEOUT(log_->count(ferry::ReceiveAskState::kWithdrawn), i + 1, 10'000);
       const auto last = log_->all().back();

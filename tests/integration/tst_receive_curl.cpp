@@ -54,7 +54,7 @@ class TestReceiveCurl : public QObject {
   // Cancels it as the window and `cancel ID` do: it ends cancelled by the user.
   void cancelAndCheck(QProcess& curl, const ferry::TransferInfo& up) {
     fx_->server.cancelTransfer(up.id);
-    QVERIFY(curl.waitForFinished(10'000));
+    QVERIFY(processEnded(curl, 10'000));
     // Cut off without an answer: curl says so and fails.
     QVERIFY2(curl.exitCode() != 0, curl.readAllStandardOutput().constData());
     QVERIFY(!curl.readAllStandardOutput().contains("201"));
@@ -184,7 +184,7 @@ class TestReceiveCurl : public QObject {
       p->start("curl", {"-sS", "--noproxy", "*", "-T", src, link_});
       procs.push_back(std::move(p));
     }
-    for (auto& p : procs) QVERIFY(p->waitForFinished(30'000));
+    for (auto& p : procs) QVERIFY(processEnded(*p, 30'000));
     QStringList got = entries();
     QCOMPARE(got.size(), 8);
     QList<QByteArray> stored;

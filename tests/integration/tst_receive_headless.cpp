@@ -81,7 +81,7 @@ class TestReceiveHeadless : public QObject {
     QTRY_VERIFY((f.readErr(), f.err.contains("answer an ask with 'accept N', 'always N' or 'decline N'")));
     f.proc.write("accept 1\n");
     QVERIFY(f.proc.waitForBytesWritten(5'000));
-    QVERIFY(curl.waitForFinished(15'000));
+    QVERIFY(processEnded(curl, 15'000));
     QCOMPARE(curl.readAllStandardOutput(), QByteArray("Saved as a.txt\n"));
     QTRY_VERIFY((f.readErr(), f.err.contains("ferry: ask 1 accepted\n")));
     QTRY_VERIFY((f.readErr(), f.err.contains("started receiving a.txt")));
@@ -95,7 +95,7 @@ class TestReceiveHeadless : public QObject {
     // ...and "always" lets the device's later files in without asking.
     f.proc.write("always 2\n");
     QVERIFY(f.proc.waitForBytesWritten(5'000));
-    QVERIFY(again.waitForFinished(15'000));
+    QVERIFY(processEnded(again, 15'000));
     QCOMPARE(again.readAllStandardOutput(), QByteArray("Saved as b.txt\n"));
     CurlResult third = runCurl({"-A", "curl/8.5.0", "-T", src, link + "c.txt"});
     QCOMPARE(third.out, QByteArray("Saved as c.txt\n"));
@@ -136,7 +136,7 @@ class TestReceiveHeadless : public QObject {
     QCOMPARE(open.value("size").toInt(), 5);
     f.proc.write("decline 1\n");
     QVERIFY(f.proc.waitForBytesWritten(5'000));
-    QVERIFY(curl.waitForFinished(15'000));
+    QVERIFY(processEnded(curl, 15'000));
     QCOMPARE(curl.readAllStandardOutput(), QByteArray("This computer declined the files.\n"));
     QTRY_VERIFY(!askLine("declined").isEmpty());
     QVERIFY(!QFileInfo::exists(inbox.filePath("b.txt")));
@@ -169,7 +169,7 @@ class TestReceiveHeadless : public QObject {
     QVERIFY(gone.waitForStarted(10'000));
     QTRY_VERIFY_WITH_TIMEOUT(!event("ask", "state", "open").isEmpty(), 10'000);
     gone.kill();
-    QVERIFY(gone.waitForFinished(10'000));
+    QVERIFY(processEnded(gone, 10'000));
     QTRY_VERIFY_WITH_TIMEOUT(!event("ask", "state", "withdrawn").isEmpty(), 10'000);
     QCOMPARE(event("ask", "state", "withdrawn").value("id").toInt(), 1);
 
@@ -191,7 +191,7 @@ class TestReceiveHeadless : public QObject {
     QCOMPARE(ended.value("id").toInt(), id);
     QCOMPARE(ended.value("outcome").toString(), QString("cancelled"));
     QCOMPARE(ended.value("reason").toString(), QString("cancelled by the user"));
-    QVERIFY(curl.waitForFinished(10'000));
+    QVERIFY(processEnded(curl, 10'000));
     QVERIFY(curl.exitCode() != 0);
     QTRY_COMPARE(QDir(inbox.path()).entryList(QDir::Files | QDir::Hidden), QStringList());
     QCOMPARE(f.terminate(), 0);

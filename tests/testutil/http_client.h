@@ -53,6 +53,7 @@
 
 #include "request_target.h"
 #include "server.h"
+#include "testutil/process.h"
 
 namespace ferry::test {
 

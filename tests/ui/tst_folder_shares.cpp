@@ -34,6 +34,7 @@
 #include "transfers/transfers_model.h"
 #include "ui/drop_files.h"
 #include "ui/ui_test_support.h"
+#include "testutil/process.h"
 
 using namespace ferry;
 using namespace ferry::ui;
@@ -218,7 +219,7 @@ void TestFolderShares::zipDownloadShowsInDownloadsAndEndsDone() {
   QVERIFY(test::writeFile(saved, zip.body));
   QProcess check;
   check.start(unzip, {QStringLiteral("-t"), saved});
-  QVERIFY(check.waitForFinished(10000));
+  QVERIFY(processEnded(check, 10000));
   const QString out = QString::fromUtf8(check.readAllStandardOutput());
   QVERIFY2(check.exitCode() == 0, qPrintable(out));
   QVERIFY2(out.contains(QStringLiteral("Photos/2024/IMG_0001.jpg")) && out.contains(QStringLiteral("Photos/cover.jpg")),

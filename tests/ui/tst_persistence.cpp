@@ -28,6 +28,7 @@
 #include "shares/shares_model.h"
 #include "status_panel.h"
 #include "ui/ui_test_support.h"
+#include "testutil/process.h"
 
 using namespace ferry;
 using namespace ferry::ui;
@@ -366,7 +367,7 @@ void TestPersistence::twoWritersKeepEachOthersShares() {
   env.insert(QStringLiteral("FERRY_SCREENSHOT_DELAY"), QStringLiteral("0.2"));
   other.setProcessEnvironment(env);
   other.start(qEnvironmentVariable("FERRY_BINARY"), {QStringLiteral("--port"), QStringLiteral("0"), theirs});
-  QVERIFY(other.waitForFinished(30'000));
+  QVERIFY(processEnded(other, 30'000));
   QCOMPARE(other.exitCode(), 0);
   QVERIFY(onDisk().contains("theirs.bin"));
   QVERIFY(second.saveShares({counted, {QStringLiteral("CCCCCCCCCCCCCCCCCCCCCC"), mine, 0}}));

@@ -30,6 +30,7 @@
 #include "desktop/instance_message.h"
 #include "desktop/single_instance.h"
 #include "ui/ui_test_support.h"
+#include "testutil/process.h"
 
 using namespace ferry::ui;
 using Status = instance::Decoded::Status;
@@ -163,7 +164,7 @@ class TestSingleInstance : public QObject {
       p.start("true", {});
       QVERIFY(p.waitForStarted());
       deadPid = p.processId();
-      QVERIFY(p.waitForFinished());
+      QVERIFY(processEnded(p));
     }
     QByteArray content;
     {

@@ -19,6 +19,7 @@
 #include "transfers/transfers_model.h"
 #include "ui_test_support.h"
 #include "widgets/bandwidth_graph.h"
+#include "testutil/process.h"
 
 using namespace ferry;
 using namespace ferry::ui;
@@ -110,7 +111,7 @@ class TestTransfersBothWays : public QObject {
     QVERIFY(w.graph()->legendText(BandwidthGraph::Received).startsWith(QStringLiteral("↓ Received ")));
     QVERIFY(w.graph()->legendText(BandwidthGraph::Sent).startsWith(QStringLiteral("↑ Sent ")));
 
-    QVERIFY(down.waitForFinished(30'000) && up.waitForFinished(30'000));
+    QVERIFY(processEnded(down, 30'000) && processEnded(up, 30'000));
     QCOMPARE(down.exitCode(), 0);
     QCOMPARE(up.exitCode(), 0);
     QVERIFY(waitFor([&] { return cell(m, rowOf(m, true), TransfersModel::State).startsWith("Received"); }, 10'000));
