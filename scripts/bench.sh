@@ -19,10 +19,12 @@
 #   scripts/bench.sh localsend       # LocalSend: 1 GiB uploads (Content-Length, chunked) beside a PUT to the
 #                                    # receive link, 1,000 small files beside one, in a network namespace
 #                                    # (tests/bench/bench_localsend.py; writes docs/BENCHMARKS-localsend.md)
-#   scripts/bench.sh nearby          # idle pages: 1,000 and 10,000 open event streams (RSS per page, CPU
-#                                    # over a minute, a 4 KiB download's latency) beside nginx holding as
-#                                    # many idle connections (tests/bench/bench_nearby.py; writes
-#                                    # docs/BENCHMARKS-nearby.md)
+#   scripts/bench.sh nearby [push|idle]  # this computer's page: push latency (100 texts and 100 files
+#                                    # from the stdin commands to the card in headless Chromium: p50/p99),
+#                                    # and idle pages: 1,000 and 10,000 open event streams (RSS per page,
+#                                    # CPU over a minute, a 4 KiB download's latency) beside nginx holding
+#                                    # as many idle connections (tests/bench/bench_nearby.py; writes
+#                                    # docs/BENCHMARKS-nearby.md; one part alone keeps the other's figures)
 #   scripts/bench.sh testssl         # testssl.sh's full check of --https (tests/tls/test_testssl.py --full)
 #   scripts/bench.sh --rev HEAD~1 3  # measure a committed revision instead of the work tree
 #                                    # (built from `git archive` in build/bench-src/SHA, build/release-SHA)
@@ -159,10 +161,13 @@ if [ "${args[*]:-}" = localsend ] || [ "${args[*]:-}" = "--no-doc localsend" ]; 
   [ "${args[0]}" = --no-doc ] && doc=()
   exec /usr/bin/python3 "$ROOT/tests/bench/bench_localsend.py" --ferry "$ROOT/$build/app/ferry" "${doc[@]}"
 fi
-# Idle pages of this computer (event streams beside nginx's idle keep-alive).
+# This computer's page: push latency in headless Chromium, and idle pages (event
+# streams beside nginx's idle keep-alive).
 if [ "${args[0]:-}" = nearby ]; then
-  exec /usr/bin/python3 "$ROOT/tests/bench/bench_nearby.py" --ferry "$ROOT/$build/app/ferry" \
-    --doc "$ROOT/docs/BENCHMARKS-nearby.md" --command "scripts/bench.sh nearby"
+  only=()
+  [ -n "${args[1]:-}" ] && only=(--only "${args[1]}")
+  exec /usr/bin/python3 "$ROOT/tests/bench/bench_nearby.py" --ferry "$ROOT/$build/app/ferry" "${only[@]}" \
+    --doc "$ROOT/docs/BENCHMARKS-nearby.md" --command "scripts/bench.sh ${args[*]}"
 fi
 # testssl.sh's full check of Ferry's HTTPS (--https): protocols, ciphers,
 # server defaults and order, headers, known vulnerabilities; no HIGH or
