@@ -1,11 +1,14 @@
 """The receive page in a real browser: a phone picks two files and they land
 byte-identical; an upload whose connection is cut mid-file resumes from the
-server's byte and completes; while this computer asks before accepting a
-new device, the page says it waits, then sends once accepted or says it
-was declined, and a file over the size limit is refused before it is sent;
-screenshots for docs/ at phone and desktop size, light and dark."""
+server's byte and completes; an upload the computer cancels says so on the
+page ("Cancelled on the computer.") and leaves nothing behind; while this
+computer asks before accepting a new device, the page says it waits, then
+sends once accepted or says it was declined, and a file over the size limit
+is refused before it is sent; screenshots for docs/ at phone and desktop
+size, light and dark."""
 
 import hashlib
+import json
 import os
 import re
 import tempfile
@@ -119,6 +122,39 @@ def test_cut_connection_resumes():
         ferry.stop()
 
 
+def test_cancelled_on_the_computer():
+    src = tempfile.mkdtemp(prefix="ferry-src-")
+    inbox = tempfile.mkdtemp(prefix="ferry-inbox-")
+    big = random_file(src, "long-video.mp4", 8 * 1024 * 1024, 4)
+    ferry = fb.Ferry(["--receive", inbox, "--json"], lines_expected=1, answers=True)
+    try:
+        with fb.browser(fb.PHONE) as b:
+            # The phone's own uplink is slow (Chromium's throttling), so the
+            # file is still on its way when the computer cancels it.
+            b.execute_cdp_cmd("Network.enable", {})
+            b.execute_cdp_cmd("Network.emulateNetworkConditions", {
+                "offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": 1_000_000})
+            b.get(ferry.lines[0])
+            pick(b, [big])
+
+            def upload():
+                for line in ferry.stderr().splitlines():
+                    e = json.loads(line) if line.startswith("{") else {}
+                    if e.get("event") == "transfer-started" and e.get("direction") == "upload":
+                        return e
+                return None
+            started = fb.wait_for(upload, 20, "the upload to start")
+            ferry.answer("cancel %d" % started["id"])
+            fb.wait_for(lambda: rows(b) == [["failed", "Cancelled on the computer."]], 30,
+                        lambda: "the page to say so, not %r" % rows(b))
+            fb.screenshot(b, "receive-phone-cancelled")
+            # Nothing is sent again, and nothing of it is kept.
+            assert not b.execute_script("return Object.keys(localStorage).some(k => k.indexOf('ferry-upload ') === 0)")
+        fb.wait_for(lambda: os.listdir(inbox) == [], 10, lambda: "an empty inbox, not %r" % os.listdir(inbox))
+    finally:
+        ferry.stop()
+
+
 def light(b):
     b.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "light"}]})
 
@@ -193,4 +229,5 @@ def test_ask_accept_decline_and_limit():
         ferry.stop()
 
 
-fb.run(test_phone_sends_two_files, test_cut_connection_resumes, test_ask_accept_decline_and_limit)
+fb.run(test_phone_sends_two_files, test_cut_connection_resumes, test_cancelled_on_the_computer,
+       test_ask_accept_decline_and_limit)
