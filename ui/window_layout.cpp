@@ -4,6 +4,7 @@
 
 #include <QAction>
 #include <QComboBox>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QMainWindow>
@@ -20,6 +21,7 @@
 #include "shares/shares_model.h"
 #include "transfers/progress_delegate.h"
 #include "transfers/transfers_model.h"
+#include "transfers/unfinished_line.h"
 #include "widgets/bandwidth_graph.h"
 #include "widgets/message_bar.h"
 #include "widgets/qr_panel.h"
@@ -170,7 +172,12 @@ void WindowLayout::createCentral() {
   auto* transfersBox = new QWidget(central);
   auto* transfersLayout = new QVBoxLayout(transfersBox);
   transfersLayout->setContentsMargins(0, 0, 0, 0);
-  transfersLayout->addWidget(sectionTitle(tr("Transfers"), transfersBox));
+  // Beside the heading: uploads that wait part-way for their senders, with Delete.
+  auto* transfersHead = new QHBoxLayout;
+  transfersHead->addWidget(sectionTitle(tr("Transfers"), transfersBox));
+  transfersHead->addStretch(1);
+  transfersHead->addWidget(new UnfinishedLine(p.bridge, transfersBox));
+  transfersLayout->addLayout(transfersHead);
   transfersLayout->addWidget(transfersView);
 
   graph = new BandwidthGraph(central);

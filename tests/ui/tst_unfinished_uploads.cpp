@@ -5,7 +5,9 @@
 // arrived and "Waiting for sender to resume"; resuming takes the row
 // away and saves the file whole; Discard Unfinished Upload deletes the part
 // file (the page's next try is told the upload is gone); stopping the server
-// takes the rows away, and serving again reads them back.
+// takes the rows away, and serving again reads them back. Beside the
+// Transfers heading, one line says how many wait, how much arrived and from
+// whom, with Delete.
 
 #include <QAction>
 #include <QCryptographicHash>
@@ -14,6 +16,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QPushButton>
 #include <QSortFilterProxyModel>
 #include <QStandardPaths>
 #include <QTest>
@@ -21,7 +24,9 @@
 #include "main_window.h"
 #include "receive/receive_panel.h"
 #include "transfers/transfers_model.h"
+#include "transfers/unfinished_line.h"
 #include "ui_test_support.h"
+#include "widgets/format.h"
 #include "widgets/table_view.h"
 
 using namespace ferry;
@@ -174,6 +179,37 @@ class TestUnfinishedUploads : public QObject {
     QTRY_COMPARE_WITH_TIMEOUT(unfinishedRow(m), -1, 10'000);
     QTRY_VERIFY_WITH_TIMEOUT(entries().isEmpty(), 10'000);
     QCOMPARE(serverOffset(), -1);  // the page's next try hears it is gone
+  }
+
+  void oneLineSaysHowManyWaitAndDeletesThem() {
+    auto* line = w_->findChild<UnfinishedLine*>();
+    QVERIFY(line);
+    QVERIFY(line->isHidden());
+    QVERIFY(startAndCut());
+    QTRY_VERIFY_WITH_TIMEOUT(!line->isHidden(), 10'000);
+    const qint64 offset = serverOffset();
+    QVERIFY(offset > 0);
+    QTRY_COMPARE_WITH_TIMEOUT(line->text(),
+                              QStringLiteral("1 unfinished upload, %1, from Safari on iPhone").arg(formatBytes(offset)),
+                              10'000);
+    line->deleteButton()->click();
+    QTRY_VERIFY_WITH_TIMEOUT(line->isHidden(), 10'000);
+    QTRY_VERIFY_WITH_TIMEOUT(entries().isEmpty(), 10'000);
+    QCOMPARE(serverOffset(), -1);  // the page's next try hears it is gone
+    QTRY_COMPARE_WITH_TIMEOUT(unfinishedRow(w_->transfersModel()), -1, 10'000);
+
+    // Several, from several senders: one line all the same.
+    UnfinishedUpload a{"a", "a.mov", "Safari on iPhone", "192.168.1.20", 5'000'000, 1'000'000, {}, {}};
+    UnfinishedUpload b{"b", "b.mov", "", "192.168.1.21", 5'000'000, 2'500'000, {}, {}};
+    UnfinishedUpload c{"c", "c.mov", "Chrome on Android", "192.168.1.22", 5'000'000, 500'000, {}, {}};
+    QCOMPARE(UnfinishedLine::summary({a, b}), QStringLiteral("2 unfinished uploads, %1, from Safari on iPhone and "
+                                                             "192.168.1.21")
+                                                  .arg(formatBytes(3'500'000)));
+    QCOMPARE(UnfinishedLine::summary({a, b, c}),
+             QStringLiteral("3 unfinished uploads, %1, from 3 devices").arg(formatBytes(4'000'000)));
+    QCOMPARE(UnfinishedLine::summary({a, a}),
+             QStringLiteral("2 unfinished uploads, %1, from Safari on iPhone").arg(formatBytes(2'000'000)));
+    QCOMPARE(UnfinishedLine::summary({}), QString());
   }
 
   void stoppedTheyGoAndServingTheyComeBack() {
