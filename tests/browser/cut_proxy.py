@@ -1,6 +1,7 @@
 """A TCP relay on 127.0.0.1 between a browser and Ferry that can pace what
-the browser sends and cut every connection at once: what a phone walking
-out of Wi-Fi range does to an upload, on loopback."""
+the browser sends, cut every connection at once and, while held, refuse new
+ones: what a phone walking out of Wi-Fi range does to an upload or to its
+page's event stream, on loopback."""
 
 import socket
 import threading
@@ -20,6 +21,7 @@ class CutProxy:
         self.open = []
         self.cuts = 0
         self.closing = False
+        self.holding = False
         threading.Thread(target=self._accept, daemon=True).start()
 
     def _accept(self):
@@ -28,6 +30,9 @@ class CutProxy:
                 client, _ = self.listener.accept()
             except OSError:
                 return
+            if self.holding:  # out of range: the browser sees the connection fail
+                client.close()
+                continue
             server = socket.create_connection(("127.0.0.1", self.target_port))
             with self.lock:
                 self.open += [client, server]
@@ -62,6 +67,10 @@ class CutProxy:
             except OSError:
                 pass
             s.close()
+
+    def hold(self, on):
+        """While on, each new connection is closed at once, unanswered."""
+        self.holding = on
 
     def close(self):
         self.closing = True

@@ -2,10 +2,11 @@
 pages are two devices of `ferry --headless --receive DIR --json`; a file
 sent to one shows as a card on that page only and downloads intact; text
 goes both ways (markup shown as text, 100 KB refused in words); a reload is
-the same device; a closed page is reported gone; a page left mid-upload says on
-its return which file stopped where, and the file picked again resumes.
-Screenshots at phone width, light and dark. (How fast a push arrives is
-measured by tests/bench/bench_nearby.py, not here.)"""
+the same device; a page whose stream was cut reconnects by itself and shows
+what was sent while it was away, once; a closed page is reported gone; a
+page left mid-upload says on its return which file stopped where, and the
+file picked again resumes. Screenshots at phone width, light and dark. (How
+fast a push arrives is measured by tests/bench/bench_nearby.py, not here.)"""
 
 import hashlib
 import json
@@ -128,6 +129,40 @@ def test_two_devices():
         ferry.stop()
 
 
+def test_cut_stream_reconnects_and_gets_what_was_sent_meanwhile():
+    inbox = tempfile.mkdtemp(prefix="ferry-inbox-")
+    ferry = fb.Ferry(["--receive", inbox, "--json"], lines_expected=1, answers=True)
+    proxy = CutProxy(urllib.parse.urlsplit(ferry.lines[0]).port)
+    try:
+        link = "http://127.0.0.1:%d%s" % (proxy.port, urllib.parse.urlsplit(ferry.lines[0]).path)
+        with fb.browser(fb.PHONE) as b:
+            b.get(link)
+            d = device_of(b)
+            b.execute_script("window.sameLoad = true")  # gone if the page were reloaded
+            ferry.answer("text %d before the tunnel" % d)
+            fb.wait_for(lambda: len(cards(b)) == 1, 10, "the first card")
+
+            def link_state():
+                return b.execute_script("return document.getElementById('link-state').textContent")
+            # Out of range: the stream is cut and reconnecting fails for now.
+            proxy.hold(True)
+            proxy.cut()
+            fb.wait_for(lambda: link_state() == "Reconnecting…", 10, lambda: "Reconnecting…, not %r" % link_state())
+            ferry.answer("text %d sent while the phone was away" % d)
+            # Back in range: the page's own reconnect brings it, and the
+            # first card only once.
+            proxy.hold(False)
+            fb.wait_for(lambda: len(cards(b)) == 2, 20, lambda: "the second card: %r" % cards(b))
+            assert [c["text"] for c in cards(b)] == ["sent while the phone was away", "before the tunnel"], cards(b)
+            fb.wait_for(lambda: link_state() == "Connected", 10, "Connected")
+            assert b.execute_script("return window.sameLoad === true")
+            assert device_of(b) == d
+            assert not json_events(ferry, "device-gone") and not json_events(ferry, "error"), ferry.stderr()
+    finally:
+        proxy.close()
+        ferry.stop()
+
+
 def test_page_left_mid_upload_says_where_and_resumes():
     src = tempfile.mkdtemp(prefix="ferry-src-")
     inbox = tempfile.mkdtemp(prefix="ferry-inbox-")
@@ -178,4 +213,5 @@ def test_page_left_mid_upload_says_where_and_resumes():
 
 
 if __name__ == "__main__":
-    fb.run(test_two_devices, test_page_left_mid_upload_says_where_and_resumes)
+    fb.run(test_two_devices, test_cut_stream_reconnects_and_gets_what_was_sent_meanwhile,
+           test_page_left_mid_upload_says_where_and_resumes)
