@@ -6,10 +6,10 @@ what a phone with Ferry's CA (https) and one without it (http) would see on
 the same port: both get the file's bytes; plain HTTP is answered, not
 redirected; the password gate keeps one session per scheme: the https
 cookie is `__Secure-` and Secure (never sent in the clear), the http one is
-another name, so a login over http after one over https is not refused by
-a browser keeping Secure cookies from http pages (curl keeps that rule
-too), and neither scheme's cookie opens the other. Also the option's
-refusals on the command line.
+another name (browsers refuse an http page's cookie that would replace a
+Secure one of the same name, so one name would make a login over http
+after one over https never stick), and neither scheme's cookie opens the
+other. Also the option's refusals on the command line.
 
 Exit status 77 (skipped) when the build has no TLS.
 """
