@@ -152,6 +152,9 @@ std::string usage() {
          "                        http://ADDRESS:PORT/ferry-ca (printed at start), which also gives its\n"
          "                        fingerprint\n"
          "  --hsts                with --tls-cert or --https: browsers that visited use https only, for a year\n"
+         "  --http-too            with --tls-cert or --https: plain HTTP on the same port is answered too,\n"
+         "                        not sent to https (devices that do not trust the certificate); the\n"
+         "                        http:// links are printed beside the https:// ones\n"
          "  --localsend           be a LocalSend device: the LocalSend app sends into the --receive\n"
          "                        folder (asked about as --ask says); https with Ferry's own certificate;\n"
          "                        LocalSend devices nearby are found (multicast) and can be sent to\n"
@@ -344,6 +347,8 @@ bool parseCommandLine(int argc, char** argv, CommandLine& out, std::string& erro
       out.server.localsendPin = v;
     } else if (arg == "--hsts") {
       out.server.hsts = true;
+    } else if (arg == "--http-too") {
+      out.server.plainHttpToo = true;
     } else if (arg == "--json") {
       out.json = true;
     } else {
@@ -369,6 +374,16 @@ bool parseCommandLine(int argc, char** argv, CommandLine& out, std::string& erro
   }
   if (out.server.hsts && out.server.tlsCert.empty() && !out.server.localCa) {
     error = "--hsts is about HTTPS: add --https, or --tls-cert FILE --tls-key FILE";
+    return false;
+  }
+  if (out.server.plainHttpToo && out.server.tlsCert.empty() && !out.server.localCa) {
+    error = "--http-too is about HTTPS beside plain HTTP: add --https, or --tls-cert FILE --tls-key FILE";
+    return false;
+  }
+  if (out.server.plainHttpToo && out.server.hsts) {
+    // HSTS would send every browser that visited once to https, the plain
+    // links' phones too.
+    error = "--hsts tells browsers to use https only, --http-too answers plain HTTP too: choose one";
     return false;
   }
   if (out.receiveDir.empty() && (out.receive.askNewDevices || out.receive.maxFileSize)) {

@@ -438,6 +438,12 @@ int runHeadless(const CommandLine& cmd) {
   if (auto folder = server.receiveFolder()) lines.receiving(hello, folder->dir);
   if (const LocalCaStatus ca = server.localCa(); ca.on)
     lines.localCa(hello, ca, "http://" + hostForUrl(host, server.port()) + ca.pagePath);
+  if (server.plainHttpToo()) {
+    // stdout keeps one https link a line for scripts; the plain ones are
+    // for whoever hands a link to a device without the certificate.
+    for (const Share& s : shares) lines.plainLink(hello, server.linkFor(s, host, "http"));
+    if (!cmd.receiveDir.empty()) lines.plainLink(hello, server.receiveLink(host, "http"));
+  }
   if (cmd.server.localsend) {
     const LocalSendStatus ls = server.localSend();
     if (ls.on)

@@ -463,6 +463,14 @@ void LogLines::localCa(std::string& out, const LocalCaStatus& s, std::string_vie
          " (SHA-256 " + s.fingerprint + ")\n";
 }
 
+void LogLines::plainLink(std::string& out, std::string_view url) const {
+  if (json_) {
+    JsonLine(out, "plain-link").text("url", url);
+    return;
+  }
+  out += "ferry: over plain HTTP too (for devices that do not trust the certificate): " + std::string(url) + "\n";
+}
+
 void LogLines::certificate(std::string& out, std::string_view sentence, bool failed) const {
   if (json_) {
     JsonLine(out, "certificate").text("message", sentence).flag("failed", failed);

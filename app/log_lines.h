@@ -28,6 +28,7 @@
 //                     'pin ID PIN' on stdin), "device", "name", "wrong" (true after a wrong one), "message"
 //   https-ca          HTTPS with Ferry's own CA (--https): "page" (the plain-HTTP URL where a
 //                     device installs the CA), "fingerprint" (SHA-256, "AB:CD:..."), "name"
+//   plain-link        with --http-too, a link's (or the receive link's) http:// form: "url"
 //   certificate       the certificate changed while serving: "message", "failed" (true: the
 //                     one before still serves)
 //   error, dropped, stopped
@@ -72,6 +73,8 @@ class LogLines {
   void localsend(std::string& out, const LocalSendStatus& s) const;
   // HTTPS with Ferry's own CA: where devices install it, and its fingerprint.
   void localCa(std::string& out, const LocalCaStatus& s, std::string_view pageUrl) const;
+  // With --http-too: a link over plain HTTP, beside its https one on stdout.
+  void plainLink(std::string& out, std::string_view url) const;
   // The certificate was reloaded or issued again, or could not be.
   void certificate(std::string& out, std::string_view sentence, bool failed) const;
   void error(std::string& out, std::string_view sentence) const;

@@ -51,6 +51,7 @@ struct Server::Running {
   std::uint16_t port = 0;
   std::string bind;
   bool secure = false;
+  bool plainHttpToo = false;
   std::unique_ptr<CertificateSource> certificates;  // with TLS
   LocalCaStatus localCa;
 
@@ -196,6 +197,8 @@ bool Server::start(const ServerOptions& options, std::string* error) {
   }
   if (r->certificates) ho.tls = r->certificates->context();
   r->secure = ho.tls != nullptr;
+  ho.plainToo = r->secure && options.plainHttpToo;
+  r->plainHttpToo = ho.plainToo;
   r->http = std::make_unique<HttpServer>(*r->loop, *r->router, *r->limiter);
   ho.bind = options.bind;
   ho.port = options.port;
@@ -388,6 +391,11 @@ bool Server::secure() const {
 
 std::string Server::scheme() const { return secure() ? "https" : "http"; }
 
+bool Server::plainHttpToo() const {
+  std::lock_guard lock(mutex_);
+  return running_ && running_->secure && running_->plainHttpToo;
+}
+
 LocalCaStatus Server::localCa() const {
   std::lock_guard lock(mutex_);
   return running_ ? running_->localCa : LocalCaStatus{};
@@ -457,10 +465,15 @@ std::optional<Share> Server::share(const std::string& token) const {
   return *s;
 }
 
-std::string Server::linkFor(const Share& share, const std::string& host) const {
+std::string Server::linkScheme(std::string_view asked) const {
+  // Plain links only where the port answers them.
+  return asked == "http" && (!secure() || plainHttpToo()) ? std::string(asked) : scheme();
+}
+
+std::string Server::linkFor(const Share& share, const std::string& host, std::string_view scheme) const {
   std::uint16_t p = port();
   // A folder's link is its listing, with the '/' its page's links build on.
-  return scheme() + "://" + hostForUrl(host, p) + "/" + share.token + "/" + percentEncodePathSegment(share.name) +
+  return linkScheme(scheme) + "://" + hostForUrl(host, p) + "/" + share.token + "/" + percentEncodePathSegment(share.name) +
          (share.folder ? "/" : "");
 }
 
@@ -512,10 +525,10 @@ std::optional<ReceiveFolder> Server::receiveFolder() const {
   return *folder;
 }
 
-std::string Server::receiveLink(const std::string& host) const {
+std::string Server::receiveLink(const std::string& host, std::string_view scheme) const {
   auto folder = receive_.current();
   if (!folder) return {};
-  return scheme() + "://" + hostForUrl(host, port()) + "/" + folder->token + "/";
+  return linkScheme(scheme) + "://" + hostForUrl(host, port()) + "/" + folder->token + "/";
 }
 
 void Server::setReceivePolicy(const ReceivePolicy& policy) { receive_.setPolicy(policy); }

@@ -77,6 +77,10 @@ struct ServerOptions {
   // a device) answers over plain HTTP too; other plain HTTP is redirected.
   bool localCa = false;
   std::string localCaDir;
+  // With either HTTPS: plain HTTP on the same port is answered too, not
+  // redirected (for devices that do not trust the certificate). Each
+  // connection's first byte says which it speaks.
+  bool plainHttpToo = false;
   // LocalSend: this computer is a LocalSend device that phones and
   // computers with the LocalSend app can send to (files go to the receive
   // folder, as asked by the receive policy). Its own port, https with a
@@ -137,6 +141,8 @@ class Server final {
   bool secure() const;
   // "https" while secure(), else "http".
   std::string scheme() const;
+  // Secure, and plain HTTP is answered on the port too (plainHttpToo).
+  bool plainHttpToo() const;
   // Ferry's own CA, while serving with it (ServerOptions::localCa).
   LocalCaStatus localCa() const;
   // Hears each change of the certificate while serving (a reload of the
@@ -166,7 +172,8 @@ class Server final {
   std::optional<Share> share(const std::string& token) const;
   // "http(s)://HOST:PORT/TOKEN/NAME" for a share, with the given link host; a
   // folder's ends in '/' (its listing).
-  std::string linkFor(const Share& share, const std::string& host) const;
+  // `scheme` "http" asks for the plain link where plainHttpToo(); "" = scheme().
+  std::string linkFor(const Share& share, const std::string& host, std::string_view scheme = {}) const;
   // A folder's whole contents as one .zip: its link with "?zip".
   std::string zipLinkFor(const Share& share, const std::string& host) const;
 
@@ -197,8 +204,9 @@ class Server final {
   // part files kept for resuming are removed.
   void stopReceiving();
   std::optional<ReceiveFolder> receiveFolder() const;
-  // "http://HOST:PORT/TOKEN/" while Receive is on, else "".
-  std::string receiveLink(const std::string& host) const;
+  // "http://HOST:PORT/TOKEN/" while Receive is on, else ""; `scheme` as
+  // for linkFor().
+  std::string receiveLink(const std::string& host, std::string_view scheme = {}) const;
   // What Receive accepts (asking about new devices, a size cap): the next
   // upload obeys it.
   void setReceivePolicy(const ReceivePolicy& policy);
@@ -294,6 +302,8 @@ class Server final {
   void setSnapshotListener(SnapshotListener listener);
 
  private:
+  // The scheme a link asked for with `asked` gets ("" = scheme()).
+  std::string linkScheme(std::string_view asked) const;
   struct Running;
   void publish(std::shared_ptr<const StatsSnapshot> snap);
   void post(std::function<void(Running&)> fn);

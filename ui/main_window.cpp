@@ -19,6 +19,7 @@
 #include <QSystemTrayIcon>
 
 #include "network/addresses_dialog.h"
+#include "network/ca_page_dialog.h"
 #include "desktop/app_icon.h"
 #include "desktop/background_controller.h"
 #include "network/connection_help.h"
@@ -67,6 +68,7 @@ MainWindow::MainWindow(SettingsStore store, LaunchOptions launch, QWidget* paren
   setAcceptDrops(true);  // anywhere on the window
 
   bridge_ = new ServerBridge(this);
+  bridge_->setPlainLinks(run_.saved().plainLinks);
   shares_ = new ShareManager(bridge_, &store_, this);
   transfers_ = new TransfersModel(this);
   sharesProxy_ = new QSortFilterProxyModel(this);
@@ -124,6 +126,7 @@ MainWindow::MainWindow(SettingsStore store, LaunchOptions launch, QWidget* paren
   advertiseOverMdns();
   connect(qrPanel_, &QrPanel::otherAddressesRequested, this, &MainWindow::showOtherAddresses);
   connect(qrPanel_, &QrPanel::troubleshootRequested, this, &MainWindow::showConnectionHelp);
+  connect(qrPanel_, &QrPanel::caPageRequested, this, &MainWindow::showCaPage);
   connect(actions_->cantConnect, &QAction::triggered, this, &MainWindow::showConnectionHelp);
   connect(bridge_, &ServerBridge::snapshotArrived, this,
           [this](quint64, const std::shared_ptr<const StatsSnapshot>& snapshot) {
@@ -173,6 +176,7 @@ MainWindow::MainWindow(SettingsStore store, LaunchOptions launch, QWidget* paren
   // LocalSend as serving started it (from Settings or --localsend): on, or why not.
   connect(bridge_, &ServerBridge::runningChanged, this, [this](bool running) {
     if (running && run_.serverOptions().localsend) reportLocalSend(bridge_->localSend(), false);
+    qrPanel_->setCaPageOffered(running && bridge_->localCa().on);
   });
 
   bridge_->setRateLimit(run_.rateLimit());
@@ -268,6 +272,18 @@ AddressesDialog* MainWindow::showOtherAddresses() {
   auto* d = new AddressesDialog(qrPanel_->name(), QUrl(qrPanel_->link()), network_->addresses(), this);
   d->setAttribute(Qt::WA_DeleteOnClose);
   connect(d, &AddressesDialog::troubleshootRequested, this, &MainWindow::showConnectionHelp);
+  d->show();
+  return d;
+}
+
+CaPageDialog* MainWindow::showCaPage() {
+  const LocalCaStatus ca = bridge_->localCa();
+  if (!isServing() || !ca.on) return nullptr;
+  const QString page = QStringLiteral("http://%1%2").arg(
+      QString::fromStdString(hostForUrl(run_.linkHost().toStdString(), bridge_->port())),
+      QString::fromStdString(ca.pagePath));
+  auto* d = new CaPageDialog(page, QString::fromStdString(ca.name), QString::fromStdString(ca.fingerprint), this);
+  d->setAttribute(Qt::WA_DeleteOnClose);
   d->show();
   return d;
 }
@@ -381,6 +397,7 @@ void MainWindow::applySettings(const AppSettings& s, const ServerOptions& before
   if (settingsUnsaved_) shares_->save();  // reports it, and keeps retrying
   const ServerOptions after = run_.serverOptions();
   bridge_->setRateLimit(after.rateLimit);
+  bridge_->setPlainLinks(s.plainLinks);
   shares_->setNewLinkExpiry(std::chrono::seconds(s.newLinkExpirySeconds));
   receiving_->applySettings(s);
   linkAddresses_->refill();
@@ -390,7 +407,8 @@ void MainWindow::applySettings(const AppSettings& s, const ServerOptions& before
                        before.limits.maxConnections != after.limits.maxConnections ||
                        before.allowedHosts != after.allowedHosts ||
                        before.publicCacheSeconds != after.publicCacheSeconds || before.tlsCert != after.tlsCert ||
-                       before.tlsKey != after.tlsKey || before.localCa != after.localCa;
+                       before.tlsKey != after.tlsKey || before.localCa != after.localCa ||
+                       before.plainHttpToo != after.plainHttpToo;
   if (restart && !isServing() && serving_->wantsToServe()) {
     // It could not start as it was set (a busy port): try what was chosen.
     startServing();

@@ -35,6 +35,7 @@ namespace ferry::ui {
 class AddressesDialog;
 class BackgroundController;
 class BandwidthGraph;
+class CaPageDialog;
 class DeliveryHistory;
 class HistoryDialog;
 class ConnectionHelp;
@@ -101,6 +102,9 @@ class MainWindow final : public QMainWindow {
   AddressesDialog* showOtherAddresses();
   // The "Can't connect?" panel, opened (or raised) and checked anew.
   ConnectionHelp* showConnectionHelp();
+  // The QR code of Ferry's CA install page (serving with --https); null
+  // when not serving with it.
+  CaPageDialog* showCaPage();
   // The delivery history, opened (or raised).
   HistoryDialog* showHistory();
   DeliveryHistory* history() const { return history_; }

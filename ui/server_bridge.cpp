@@ -102,6 +102,8 @@ std::uint16_t ServerBridge::port() const { return server_->port(); }
 
 bool ServerBridge::secure() const { return server_->secure(); }
 
+bool ServerBridge::plainHttpToo() const { return server_->plainHttpToo(); }
+
 LocalCaStatus ServerBridge::localCa() const { return server_->localCa(); }
 
 QString ServerBridge::pollerName() const { return QString::fromStdString(server_->pollerName()); }
@@ -172,7 +174,7 @@ void ServerBridge::stopReceiving() { server_->stopReceiving(); }
 
 QString ServerBridge::receiveLink(const QString& host) const {
   if (!server_->running()) return {};
-  return QString::fromStdString(server_->receiveLink(host.toStdString()));
+  return QString::fromStdString(server_->receiveLink(host.toStdString(), plainLinks_ ? "http" : ""));
 }
 
 void ServerBridge::setReceivePolicy(const ReceivePolicy& policy) { server_->setReceivePolicy(policy); }

@@ -57,6 +57,13 @@ class ServerBridge final : public QObject {
   bool isRunning() const;
   std::uint16_t port() const;  // while running, else 0
   bool secure() const;  // serving HTTPS (links are https://)
+  // Serving HTTPS with plain HTTP answered on the same port too.
+  bool plainHttpToo() const;
+  // Where the port answers both: the window's links (the receive link's
+  // too) use http://. Set before start; kept across runs.
+  void setPlainLinks(bool plain) { plainLinks_ = plain; }
+  // The links the window shows start with https://.
+  bool linksSecure() const { return secure() && !(plainLinks_ && plainHttpToo()); }
   // Ferry's own CA while serving with it (its fingerprint, its page).
   LocalCaStatus localCa() const;
   QString pollerName() const;
@@ -87,7 +94,8 @@ class ServerBridge final : public QObject {
   // Receive: files sent to this computer go into `dir` (see Server).
   std::optional<ReceiveFolder> setReceiveFolder(const QString& dir, QString* error, const QString& token = {});
   void stopReceiving();
-  // "http://HOST:PORT/TOKEN/" while Receive is on and serving, else "".
+  // "http://HOST:PORT/TOKEN/" while Receive is on and serving, else ""
+  // (its scheme that of the window's links).
   QString receiveLink(const QString& host) const;
   // What Receive accepts; the next upload obeys it.
   void setReceivePolicy(const ReceivePolicy& policy);
@@ -162,6 +170,8 @@ class ServerBridge final : public QObject {
 
   // Handed over from the scanner's thread; guarded by mutex_.
   QSet<QString> changedFolders_;
+
+  bool plainLinks_ = false;  // GUI thread
 };
 
 }  // namespace ferry::ui

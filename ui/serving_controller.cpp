@@ -120,7 +120,7 @@ void ServingController::setTray(TrayIcon* tray) {
 void ServingController::updateLinkPrefix() {
   const std::uint16_t port = isServing() ? p_.bridge->port() : p_.settings->port();
   // While serving, what the server does; stopped, what it will do.
-  const bool secure = isServing() ? p_.bridge->secure() : p_.settings->secure();
+  const bool secure = isServing() ? p_.bridge->linksSecure() : p_.settings->linksSecure();
   p_.shares->model()->setLinkPrefix(port ? linkPrefix(p_.settings->linkHost(), port, secure) : QString());
 }
 

@@ -192,7 +192,7 @@ void HttpConnection::handle(const HttpRequest& req, std::string_view head) {
   std::string_view host = trimOws(req.header("host"));
   if (hosts > 1 || (hosts == 0 && req.versionMinor >= 1))
     return respondHttp(400, true, "HTTP/1.1 requests need exactly one Host header.\n");
-  if (conn_.plainOnTlsPort() && !plainPathAllowed(req.target)) {
+  if (conn_.plainOnTlsPort() && !server_.options().plainToo && !plainPathAllowed(req.target)) {
     // Sent on only to a name we answer for: the Location must not point a
     // client at a host an attacker chose.
     bool trusted = hosts == 1 && checkHost(host, server_.options().hosts) == HostVerdict::kAllowed;

@@ -51,6 +51,9 @@ struct HttpServerOptions {
   // instead of the redirect: the page that installs Ferry's CA, which a
   // device must reach before it can trust https.
   std::vector<std::string> plainPaths;
+  // With tls: plain HTTP is answered as on a port without TLS (every path,
+  // no redirect), for devices that do not trust the certificate.
+  bool plainToo = false;
   // How long after a burst of connections memory is given back: long enough
   // for what the handler keeps of finished requests to have gone.
   std::chrono::milliseconds releaseDelay{6000};

@@ -41,7 +41,16 @@ std::unique_ptr<TlsStream> TlsStream::make(const std::shared_ptr<TlsContext>& co
   return std::unique_ptr<TlsStream>(new TlsStream(context, ssl));
 }
 
-TlsStream::~TlsStream() { SSL_free(ssl_); }
+TlsStream::~TlsStream() {
+  // OpenSSL drops from the session cache a session whose connection ends
+  // without its close_notify sent (SSL_free, ssl_clear_bad_session): a
+  // client that hung up first, or one closed while idle, could then never
+  // resume by session ID. A connection that failed has had its session
+  // removed already (a fatal alert does that); any other ends as if shut
+  // down, as nginx's ngx_ssl_shutdown() does.
+  if (SSL_is_init_finished(ssl_)) SSL_set_shutdown(ssl_, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+  SSL_free(ssl_);
+}
 
 TlsStream::Io TlsStream::classify(int ret) {
   int err = SSL_get_error(ssl_, ret);

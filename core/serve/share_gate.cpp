@@ -17,16 +17,18 @@ constexpr std::string_view kWrongPassword = "That password is not right.";
 
 }  // namespace
 
-std::string sessionCookieName(std::string_view token) {
+std::string schemeCookieName(std::string name, bool secure) { return secure ? "__Secure-" + name : name; }
+
+std::string sessionCookieName(std::string_view token, bool secure) {
   std::string name = "ferry-";
   name += token;
-  return name;
+  return schemeCookieName(std::move(name), secure);
 }
 
-bool ShareGate::hasSession(const HttpRequest& req, const Share& share) {
+bool ShareGate::hasSession(const HttpRequest& req, Responder& out, const Share& share) {
   // A client (or a proxy in between) may split its cookies over several
   // Cookie headers (RFC 9113 §8.2.3 does for HTTP/2): every one is read.
-  const std::string name = sessionCookieName(share.token);
+  const std::string name = sessionCookieName(share.token, out.secure());
   for (std::size_t i = 0; i < req.headerCount; ++i)
     if (iequals(req.headers[i].name, "cookie") && sessions_.valid(share, cookieValue(req.headers[i].value, name)))
       return true;
@@ -35,11 +37,17 @@ bool ShareGate::hasSession(const HttpRequest& req, const Share& share) {
 
 Recipient ShareGate::recipientOf(const HttpRequest& req, Responder& out, const Share& share) {
   Recipient who;
-  const std::string name = recipientCookieName(share.token);
-  for (std::size_t i = 0; i < req.headerCount && who.cookie.empty(); ++i)
-    if (iequals(req.headers[i].name, "cookie"))
-      // Only values the page could have set: anything else is no cookie.
-      if (std::string_view v = cookieValue(req.headers[i].value, name); looksLikeToken(v)) who.cookie = v;
+  // Over TLS the https cookie first, else one the device got over plain
+  // HTTP on the same port (it is the same device; nothing secret rides on
+  // it).
+  for (bool secure : {true, false}) {
+    if (secure && !out.secure()) continue;
+    const std::string name = schemeCookieName(recipientCookieName(share.token), secure);
+    for (std::size_t i = 0; i < req.headerCount && who.cookie.empty(); ++i)
+      if (iequals(req.headers[i].name, "cookie"))
+        // Only values the page could have set: anything else is no cookie.
+        if (std::string_view v = cookieValue(req.headers[i].value, name); looksLikeToken(v)) who.cookie = v;
+  }
   who.address = addressWithoutPort(out.client());
   return who;
 }
@@ -58,7 +66,7 @@ bool ShareGate::admit(const HttpRequest& req, Responder& out, const Share& share
     return false;
   }
   if (share.rules.password.empty()) return true;
-  if (hasSession(req, share)) return true;
+  if (hasSession(req, out, share)) return true;
   std::string given;
   if (!basicPassword(req.header("authorization"), given)) {
     answerPassword(out, page, share, 401, {});
@@ -104,7 +112,7 @@ std::string ShareGate::recipientCookie(const HttpRequest& req, Responder& out, c
   // (Under a full link an unknown one never gets here: the gate refused it.)
   if (!who.cookie.empty() || shares_.isRecipient(share.token, who)) return {};
   std::string line = "Set-Cookie: ";
-  line += recipientCookieName(share.token);
+  line += schemeCookieName(recipientCookieName(share.token), out.secure());
   line += '=';
   line += newShareToken();
   // For as long as browsers keep a cookie (400 days): the link's life.
@@ -179,7 +187,7 @@ void ShareGate::answerForm(Responder& out, const Share& share, std::string_view 
       std::string extra = "Location: ";
       extra += link;
       extra += "\r\nSet-Cookie: ";
-      extra += sessionCookieName(share.token);
+      extra += sessionCookieName(share.token, out.secure());
       extra += '=';
       extra += sessions_.open(share);
       extra += "; Path=/";

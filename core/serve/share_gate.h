@@ -73,7 +73,7 @@ class ShareGate final {
 
  private:
   // Whether any of the request's Cookie headers holds a live session.
-  bool hasSession(const HttpRequest& req, const Share& share);
+  bool hasSession(const HttpRequest& req, Responder& out, const Share& share);
   // Checks a given password against the share's, for the client `out`
   // answers, counting a wrong one; kWait (and the seconds in `wait`), not
   // compared, while that client must wait. Answers nothing itself.
@@ -89,7 +89,16 @@ class ShareGate final {
   WrongTries tries_;
 };
 
-// "ferry-<token>": the session cookie of a share.
-std::string sessionCookieName(std::string_view token);
+// "ferry-<token>": the session cookie of a share, set and read over plain
+// HTTP; over TLS "__Secure-ferry-<token>". Where one port speaks both
+// (ServerOptions::plainHttpToo) each scheme keeps its own session: the
+// browser never sends the https one in the clear, and, its name being
+// another, a login over http cannot be refused for clashing with it
+// (browsers keep http pages from overwriting a Secure cookie). A session
+// opened over http does not open the link over https. The prefix makes
+// browsers accept the cookie only from https with Secure.
+std::string sessionCookieName(std::string_view token, bool secure = false);
+// The same for a cookie name of a share's (its recipient cookie).
+std::string schemeCookieName(std::string name, bool secure);
 
 }  // namespace ferry

@@ -241,6 +241,11 @@ def test_all(d):
         s_client("-tls1_2", "-sess_out", sess)
         r = s_client("-tls1_2", "-sess_in", sess)
         check(b"Reused, TLSv1.2" in r.stdout, "TLS 1.2 sessions resume")
+        # Without a ticket, by session ID from the server's cache (a client
+        # that hung up first leaves its session there).
+        s_client("-tls1_2", "-no_ticket", "-sess_out", sess)
+        r = s_client("-tls1_2", "-no_ticket", "-sess_in", sess)
+        check(b"Reused, TLSv1.2" in r.stdout, "TLS 1.2 sessions resume by session ID (-no_ticket)")
 
         # --- plain HTTP to the TLS port ------------------------------------------------
         plain = url.replace("https://", "http://", 1) + "?x=1"

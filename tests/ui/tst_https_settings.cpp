@@ -6,21 +6,27 @@
 // with `openssl`. With "Use Ferry's own certificate" instead, the window
 // serves https with Ferry's CA from the data folder: its certificate,
 // fetched over plain HTTP from the same port, has the fingerprint Settings
-// shows, and a client trusting it alone downloads the file.
+// shows, and a client trusting it alone downloads the file. With "Answer
+// plain HTTP too", the same port answers both and the links and QR code use
+// the scheme chosen. The QR panel offers the CA install page's own code
+// while serving with Ferry's CA.
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QCryptographicHash>
 #include <QLabel>
 #include <QLineEdit>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QProcess>
+#include <QSignalSpy>
 #include <QSslCertificate>
 #include <QSslConfiguration>
 #include <QSslSocket>
 #include <QTest>
 
 #include "main_window.h"
+#include "network/ca_page_dialog.h"
 #include "server_bridge.h"
 #include "settings/settings_dialog.h"
 #include "shares/shares_model.h"
@@ -28,6 +34,8 @@
 #include "ui/drop_files.h"
 #include "ui/ui_test_support.h"
 #include "widgets/message_bar.h"
+#include "widgets/qr_code_widget.h"
+#include "widgets/qr_panel.h"
 
 using namespace ferry;
 using namespace ferry::ui;
@@ -45,10 +53,15 @@ class TestHttpsSettings : public QObject {
   void settingsKeepTheFiles();
   void ownCaServesHttps();
   void settingsKeepOwnCa();
+  void bothOnOnePortLinksChoose();
+  void qrPanelOffersTheCaPage();
+  void settingsKeepHttpToo();
 
  private:
   bool openssl(const QStringList& args);
   std::unique_ptr<MainWindow> makeWindow(const AppSettings& s);
+  // GET `url` with Qt Network; the status, or -1 on a network error.
+  int get(const QString& url, QByteArray* body = nullptr);
 
   std::unique_ptr<test::IsolatedConfig> config_;
   QString dir_;
@@ -83,6 +96,18 @@ std::unique_ptr<MainWindow> TestHttpsSettings::makeWindow(const AppSettings& s) 
   auto w = std::make_unique<MainWindow>(SettingsStore{});
   w->show();
   return w;
+}
+
+int TestHttpsSettings::get(const QString& url, QByteArray* body) {
+  QNetworkAccessManager nam;
+  // A redirect must show as one, not be followed.
+  nam.setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy);
+  QNetworkReply* reply = nam.get(QNetworkRequest{QUrl(url)});
+  if (!waitFor([&] { return reply->isFinished(); }, 20000)) return -1;
+  const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+  if (body) *body = reply->readAll();
+  reply->deleteLater();
+  return status ? status : -1;
 }
 
 void TestHttpsSettings::certificateInSettingsServesHttps() {
@@ -206,6 +231,105 @@ void TestHttpsSettings::settingsKeepOwnCa() {
   SettingsStore store;
   QVERIFY(store.saveSettings(dialog.settings()));
   QVERIFY(SettingsStore{}.loadSettings().httpsOwnCa);
+}
+
+void TestHttpsSettings::bothOnOnePortLinksChoose() {
+  AppSettings s = test::servingSettings(test::freePort());
+  s.linkHost = QStringLiteral("127.0.0.1");
+  s.httpsOwnCa = true;
+  s.httpToo = true;
+  auto w = makeWindow(s);
+  QVERIFY(w->startServing());
+  QVERIFY(w->bridge()->secure());
+  QVERIFY(w->bridge()->plainHttpToo());
+  const std::uint16_t port = w->bridge()->port();
+  const QString file = dir_ + "/notes.txt";
+  const QByteArray content = test::writeRandomFile(file, 100 * 1000);
+  dropFiles(w.get(), {file});
+  QCOMPARE(w->sharesModel()->rowCount(), 1);
+  const QString https = w->sharesModel()->linkAt(0);
+  QVERIFY2(https.startsWith(QStringLiteral("https://127.0.0.1:%1/").arg(port)), qPrintable(https));
+  QCOMPARE(w->qrPanel()->code()->text(), https);
+
+  // A device without the CA: the same link over http is the file, not a redirect.
+  QString plain = https;
+  plain.replace(0, 5, QStringLiteral("http"));
+  QByteArray body;
+  QCOMPARE(get(plain, &body), 200);
+  QCOMPARE(body, content);
+
+  // http:// chosen for the window's links: link and code follow, without a restart.
+  s.plainLinks = true;
+  w->applySettings(s);
+  QCOMPARE(w->bridge()->port(), port);
+  QTRY_COMPARE(w->sharesModel()->linkAt(0), plain);
+  QTRY_COMPARE(w->qrPanel()->code()->text(), plain);
+  QVERIFY(!w->qrPanel()->moreLinks()->text().contains(QStringLiteral("#ca")));  // nothing warns over http
+
+  // Without "plain HTTP too" the choice means nothing: https links, and
+  // plain HTTP to them is redirected again.
+  s.httpToo = false;
+  w->applySettings(s);
+  QTRY_VERIFY(w->isServing());
+  QVERIFY(!w->bridge()->plainHttpToo());
+  QTRY_COMPARE(w->sharesModel()->linkAt(0).left(8), QStringLiteral("https://"));
+  plain = w->sharesModel()->linkAt(0);
+  plain.replace(0, 5, QStringLiteral("http"));
+  QCOMPARE(get(plain), 302);
+}
+
+void TestHttpsSettings::qrPanelOffersTheCaPage() {
+  AppSettings s = test::servingSettings(test::freePort());
+  s.linkHost = QStringLiteral("127.0.0.1");
+  auto plainWindow = makeWindow(s);
+  QVERIFY(plainWindow->startServing());
+  QVERIFY(!plainWindow->qrPanel()->moreLinks()->text().contains(QStringLiteral("#ca")));
+  QVERIFY(plainWindow->showCaPage() == nullptr);
+  plainWindow.reset();
+
+  s.httpsOwnCa = true;
+  auto w = makeWindow(s);
+  QVERIFY(w->startServing());
+  const QString file = dir_ + "/notes.txt";
+  test::writeRandomFile(file, 1000);
+  dropFiles(w.get(), {file});
+  QLabel* more = w->qrPanel()->moreLinks();
+  QVERIFY2(more->text().contains(QStringLiteral("#ca")), qPrintable(more->text()));
+  QSignalSpy asked(w->qrPanel(), &QrPanel::caPageRequested);
+  emit more->linkActivated(QStringLiteral("#ca"));
+  QCOMPARE(asked.count(), 1);
+  CaPageDialog* shown = w->findChild<CaPageDialog*>();
+  QVERIFY(shown && shown->isVisible());
+
+  // The code is the install page on this port, over plain HTTP, and the
+  // page it opens shows the fingerprint the dialog asks to compare.
+  const QString page = QStringLiteral("http://127.0.0.1:%1/ferry-ca").arg(w->bridge()->port());
+  QCOMPARE(shown->code()->text(), page);
+  const QString fingerprint = QString::fromStdString(w->bridge()->localCa().fingerprint);
+  QVERIFY(shown->fingerprintText().contains(fingerprint));
+  QByteArray html;
+  QCOMPARE(get(shown->code()->text(), &html), 200);
+  QVERIFY(html.contains(fingerprint.toLatin1()));
+}
+
+void TestHttpsSettings::settingsKeepHttpToo() {
+  AppSettings s;
+  s.httpsOwnCa = true;
+  SettingsDialog dialog(s, false);
+  auto* both = dialog.findChild<QCheckBox*>(QStringLiteral("httpToo"));
+  auto* scheme = dialog.findChild<QComboBox*>(QStringLiteral("linkScheme"));
+  QVERIFY(both && scheme);
+  QVERIFY(!both->isChecked());
+  QVERIFY(!scheme->isEnabled());  // a choice only where both are answered
+  both->setChecked(true);
+  QVERIFY(scheme->isEnabled());
+  scheme->setCurrentIndex(1);
+  QVERIFY(dialog.settings().httpToo);
+  QVERIFY(dialog.settings().plainLinks);
+  SettingsStore store;
+  QVERIFY(store.saveSettings(dialog.settings()));
+  QVERIFY(SettingsStore{}.loadSettings().httpToo);
+  QVERIFY(SettingsStore{}.loadSettings().plainLinks);
 }
 
 QTEST_MAIN(TestHttpsSettings)

@@ -21,6 +21,7 @@ void RunSettings::takeFromUser(const AppSettings& s) {
     launch_.server.tlsKey.clear();
     launch_.server.localCa = false;
   }
+  if (s.httpToo != saved_.httpToo) launch_.server.plainHttpToo = false;
   if (s.localsend != saved_.localsend) launch_.server.localsend = false;  // the switch rules from now on
   if (s.deviceName != saved_.deviceName) launch_.server.sharerName.clear();
   saved_ = s;
@@ -60,6 +61,9 @@ ServerOptions RunSettings::serverOptions() const {
       o.tlsKey = saved_.tlsKey.toStdString();
     }
   }
+  // Plain HTTP beside https: --http-too or Settings; never with HSTS,
+  // which tells browsers to stop using it.
+  o.plainHttpToo = (o.plainHttpToo || saved_.httpToo) && (!o.tlsCert.empty() || o.localCa) && !o.hsts;
   // LocalSend: the switch in Settings, or --localsend for this run.
   o.localsend = o.localsend || saved_.localsend;
   if (o.sharerName.empty()) o.sharerName = saved_.deviceName.toStdString();

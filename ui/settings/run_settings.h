@@ -63,6 +63,9 @@ class RunSettings final {
     const ServerOptions o = serverOptions();
     return !o.tlsCert.empty() || o.localCa;
   }
+  // The window's links start with https:// (secure(), and not plain links
+  // chosen where the port answers plain HTTP too).
+  bool linksSecure() const { return secure() && !(serverOptions().plainHttpToo && saved_.plainLinks); }
 
  private:
   AppSettings saved_;

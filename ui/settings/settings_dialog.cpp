@@ -215,6 +215,24 @@ SettingsDialog::SettingsDialog(const AppSettings& s, bool trayAvailable, QWidget
   connect(ownCa_, &QCheckBox::toggled, this, ownCaChosen);
   ownCaChosen(ownCa_->isChecked());
   if (!TlsContext::kAvailable) ownCa_->setEnabled(false);
+  // Both on one port: a phone that has not trusted the certificate opens
+  // the http:// link, one that has the https:// one.
+  httpToo_ = new QCheckBox(tr("Answer plain &HTTP on the same port too (for devices that do not trust the "
+                              "certificate)"),
+                           this);
+  httpToo_->setObjectName(QStringLiteral("httpToo"));
+  httpToo_->setChecked(s.httpToo);
+  httpToo_->setEnabled(TlsContext::kAvailable);
+  httpsForm->addRow(httpToo_);
+  linkScheme_ = new QComboBox(this);
+  linkScheme_->setObjectName(QStringLiteral("linkScheme"));
+  linkScheme_->addItem(tr("https:// (devices that trust it)"), false);
+  linkScheme_->addItem(tr("http:// (any device, not encrypted)"), true);
+  linkScheme_->setCurrentIndex(s.plainLinks ? 1 : 0);
+  httpsForm->addRow(tr("&Links and QR codes use:"), linkScheme_);
+  auto httpTooChosen = [this](bool on) { linkScheme_->setEnabled(on && TlsContext::kAvailable); };
+  connect(httpToo_, &QCheckBox::toggled, this, httpTooChosen);
+  httpTooChosen(httpToo_->isChecked());
 
   auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
   connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
@@ -333,6 +351,8 @@ AppSettings SettingsDialog::settings() const {
   s.tlsCert = tlsCert_->text().trimmed();
   s.tlsKey = tlsKey_->text().trimmed();
   s.httpsOwnCa = ownCa_->isChecked();
+  s.httpToo = httpToo_->isChecked();
+  s.plainLinks = linkScheme_->currentData().toBool();
   // A cap typed in whole MB; one saved that is not (from the file) stays as it was.
   if (static_cast<std::uint64_t>(maxReceive_->value()) != base_.maxReceiveSize / kMegabyte)
     s.maxReceiveSize = static_cast<std::uint64_t>(maxReceive_->value()) * kMegabyte;

@@ -67,6 +67,8 @@ class SettingsDialog final : public QDialog {
   QSpinBox* maxReceive_;  // in MB; 0 = no cap
   QLineEdit* tlsCert_;
   QLineEdit* tlsKey_;
+  QCheckBox* httpToo_;
+  QComboBox* linkScheme_;
   QCheckBox* ownCa_;
   QLabel* caInfo_;
   QComboBox* newLinkExpiry_;  // data: seconds, 0 = never

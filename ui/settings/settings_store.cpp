@@ -106,6 +106,8 @@ AppSettings SettingsStore::loadSettings() const {
   out.deviceName = s.value(QStringLiteral("name"), d.deviceName).toString().trimmed().left(kMaxDeviceName);
   out.localsend = flag(s, QStringLiteral("localsend"), d.localsend);
   out.httpsOwnCa = flag(s, QStringLiteral("httpsOwnCa"), d.httpsOwnCa);
+  out.httpToo = flag(s, QStringLiteral("httpToo"), d.httpToo);
+  out.plainLinks = flag(s, QStringLiteral("plainLinks"), d.plainLinks);
   s.endGroup();
   s.beginGroup(QStringLiteral("window"));
   out.keepInTray = flag(s, QStringLiteral("keepInTray"), d.keepInTray);
@@ -136,6 +138,8 @@ bool SettingsStore::saveSettings(const AppSettings& v) {
   s.setValue(QStringLiteral("name"), v.deviceName);
   s.setValue(QStringLiteral("localsend"), v.localsend);
   s.setValue(QStringLiteral("httpsOwnCa"), v.httpsOwnCa);
+  s.setValue(QStringLiteral("httpToo"), v.httpToo);
+  s.setValue(QStringLiteral("plainLinks"), v.plainLinks);
   s.endGroup();
   s.beginGroup(QStringLiteral("window"));
   s.setValue(QStringLiteral("keepInTray"), v.keepInTray);

@@ -62,6 +62,10 @@ struct AppSettings {
   // HTTPS with Ferry's own CA instead (kept in the data folder; each
   // device trusts it once from the page /ferry-ca).
   bool httpsOwnCa = false;
+  // With either HTTPS: plain HTTP is answered on the same port too, and
+  // the window's links and QR codes use http:// (plainLinks) or https://.
+  bool httpToo = false;
+  bool plainLinks = false;
   // How long a link shared in the window works (its expiry, counted from
   // when it is shared); 0 = until it is removed. Safe by default: a link
   // forgotten in a chat ends tomorrow. Shares saved earlier keep their rules.

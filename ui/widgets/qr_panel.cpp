@@ -60,6 +60,7 @@ QrPanel::QrPanel(QAction* copyLink, QWidget* parent) : QFrame(parent) {
   more_->setWordWrap(true);
   connect(more_, &QLabel::linkActivated, this, [this](const QString& which) {
     if (which == QLatin1String("#addresses")) emit otherAddressesRequested();
+    else if (which == QLatin1String("#ca")) emit caPageRequested();
     else emit troubleshootRequested();
   });
 
@@ -87,11 +88,24 @@ void QrPanel::setShare(const QString& name, const QString& link) {
   direction_->setVisible(!link.isEmpty());
   link_->setLink(link, name.isEmpty() ? tr("Select a shared file to show its link here.") : QString());
   link_->setVisible(!link.isEmpty() || name.isEmpty());
-  const QString help = QStringLiteral("<a href=\"#help\">%1</a>").arg(tr("Can't connect?"));
-  more_->setText(link.isEmpty() ? help
-                                : QStringLiteral("<a href=\"#addresses\">%1</a> · %2").arg(tr("Other addresses…"), help));
+  showMore();
   if (link.isEmpty()) setRules({}, {});
   elide();
+}
+
+void QrPanel::setCaPageOffered(bool offered) {
+  caPageOffered_ = offered;
+  showMore();
+}
+
+void QrPanel::showMore() {
+  QString html = QStringLiteral("<a href=\"#help\">%1</a>").arg(tr("Can't connect?"));
+  if (!fullLink_.isEmpty())
+    html = QStringLiteral("<a href=\"#addresses\">%1</a> · %2").arg(tr("Other addresses…"), html);
+  // Only where the link is https: an http:// link warns about nothing.
+  if (caPageOffered_ && !fullLink_.startsWith(QLatin1String("http:")))
+    html += QStringLiteral("<br><a href=\"#ca\">%1</a>").arg(tr("Phone warns? Trust this computer"));
+  more_->setText(html);
 }
 
 void QrPanel::setSelectedCount(int selected) {

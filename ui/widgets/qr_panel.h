@@ -36,8 +36,12 @@ class QrPanel final : public QFrame {
   void setRules(const QString& summary, const QString& password);
   // Shows the password (what "Show password" does).
   void revealPassword();
+  // Serving https with Ferry's own CA: a link to its install page's code,
+  // for a phone that warns about the link.
+  void setCaPageOffered(bool offered);
 
   QrCodeWidget* code() const { return code_; }
+  QLabel* moreLinks() const { return more_; }  // "Other addresses…", "Can't connect?"…
   QString link() const { return fullLink_; }
   QString name() const { return fullName_; }
   QString selectionText() const;
@@ -52,6 +56,8 @@ class QrPanel final : public QFrame {
   void otherAddressesRequested();
   // "Can't connect?": help for a link that does not open.
   void troubleshootRequested();
+  // "Phone warns? Trust this computer": the CA install page's code.
+  void caPageRequested();
 
  protected:
   void resizeEvent(QResizeEvent* event) override;
@@ -59,6 +65,7 @@ class QrPanel final : public QFrame {
  private:
   void elide();
   void showRules();
+  void showMore();
 
   QLabel* selection_;
   QLabel* name_;
@@ -72,6 +79,7 @@ class QrPanel final : public QFrame {
   QString rulesSummary_;
   QString password_;
   bool passwordShown_ = false;
+  bool caPageOffered_ = false;
 };
 
 }  // namespace ferry::ui

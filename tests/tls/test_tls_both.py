@@ -1,0 +1,177 @@
+#!/usr/bin/env python3
+"""HTTPS and plain HTTP on one port (--https --http-too), with real curl.
+
+Runs `ferry --headless --json --https --http-too` on 127.0.0.1 and checks
+what a phone with Ferry's CA (https) and one without it (http) would see on
+the same port: both get the file's bytes; plain HTTP is answered, not
+redirected; the password gate keeps one session per scheme: the https
+cookie is `__Secure-` and Secure (never sent in the clear), the http one is
+another name (browsers refuse an http page's cookie that would replace a
+Secure one of the same name, so one name would make a login over http
+after one over https never stick), and neither scheme's cookie opens the
+other. Also the option's refusals on the command line.
+
+Exit status 77 (skipped) when the build has no TLS.
+"""
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+FERRY = os.environ.get("FERRY_BINARY", "ferry")
+
+failures = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what, flush=True)
+    if not cond:
+        failures.append(what)
+
+
+def run(args, **kw):
+    return subprocess.run(args, capture_output=True, timeout=60, **kw)
+
+
+def env_for(home):
+    env = dict(os.environ)
+    env["HOME"] = home
+    env["XDG_DATA_HOME"] = os.path.join(home, "data")
+    env["XDG_CACHE_HOME"] = os.path.join(home, "cache")
+    return env
+
+
+def sha256_file(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def main():
+    if not shutil.which("openssl"):
+        print("no openssl command here")
+        return 77
+    probe = run([FERRY, "--headless", "--https", "--port", "0", "nothing"])
+    if b"not available in this build" in probe.stderr:
+        print("this build has no TLS")
+        return 77
+    d = tempfile.mkdtemp(prefix="ferry-both-")
+    try:
+        return test_all(d)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def head_and_body(raw):
+    head, _, body = raw.partition(b"\r\n\r\n")
+    return head.decode(errors="replace"), body
+
+
+def set_cookies(head):
+    return [l.split(":", 1)[1].strip() for l in head.split("\r\n") if l.lower().startswith("set-cookie:")]
+
+
+def test_all(d):
+    home = os.path.join(d, "home")
+    os.makedirs(home)
+    env = env_for(home)
+
+    # --- what the command line refuses -------------------------------------------------------
+    r = run([FERRY, "--headless", "--http-too", "--port", "0", "x"], env=env)
+    check(r.returncode == 2 and b"--http-too is about HTTPS" in r.stderr,
+          "--http-too without HTTPS: exit 2 and a sentence (%r)" % r.stderr[-120:])
+    r = run([FERRY, "--headless", "--https", "--http-too", "--hsts", "--port", "0", "x"], env=env)
+    check(r.returncode == 2 and b"choose one" in r.stderr, "--http-too with --hsts: exit 2 and a sentence")
+
+    shared = os.path.join(d, "report.bin")
+    with open(shared, "wb") as f:
+        f.write(os.urandom(2 * 1024 * 1024 + 5))
+    want = sha256_file(shared)
+    pw = os.path.join(d, "pw")
+    with open(pw, "w") as f:
+        f.write("right\n")
+
+    p = subprocess.Popen([FERRY, "--headless", "--json", "--bind", "127.0.0.1", "--port", "0", "--https",
+                          "--http-too", "--password-file", pw, shared],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    try:
+        link = p.stdout.readline().decode().strip()
+        events = {}
+        while "plain-link" not in events:
+            line = p.stderr.readline().decode()
+            if not line:
+                break
+            e = json.loads(line)
+            events[e["event"]] = e
+        check(link.startswith("https://127.0.0.1:"), "stdout's link is https (%s)" % link)
+        plain = events.get("plain-link", {}).get("url", "")
+        check(plain == link.replace("https://", "http://", 1), "--json gives the same link over http (%s)" % plain)
+        check("https-ca" in events, "the CA's page is announced as before")
+        token = re.match(r"https://[^/]+/([^/]+)/", link).group(1)
+
+        crt = os.path.join(d, "ca.crt")
+        run(["curl", "-sS", "--max-time", "10", "-o", crt, events["https-ca"]["page"] + ".crt"])
+        ca = os.path.join(d, "ca.pem")
+        run(["openssl", "x509", "-inform", "DER", "-in", crt, "-out", ca])
+
+        # --- both schemes on one port, no redirect --------------------------------------------
+        out = os.path.join(d, "got.bin")
+        r = run(["curl", "-sS", "--max-time", "30", "-u", ":right", "-o", out, "-w", "%{http_code}", plain])
+        check(r.stdout == b"200" and sha256_file(out) == want, "curl over http: 200 and the file's bytes")
+        r = run(["curl", "-sS", "--max-time", "30", "--cacert", ca, "-u", ":right", "-o", out, "-w",
+                 "%{http_code}", link])
+        check(r.stdout == b"200" and sha256_file(out) == want, "curl over https, same port: 200 and the bytes")
+        r = run(["curl", "-sS", "-i", "--max-time", "10", "-r", "0-99", "-u", ":right", plain])
+        check(r.stdout.startswith(b"HTTP/1.1 206") and b"Location:" not in r.stdout,
+              "a Range over http is answered (206), not redirected")
+
+        # --- the password gate: a session per scheme ------------------------------------------
+        jar = os.path.join(d, "jar")
+        r = run(["curl", "-sS", "-i", "--cacert", ca, "-c", jar, "-b", jar, "-d", "password=right", link])
+        head, _ = head_and_body(r.stdout)
+        cookies = set_cookies(head)
+        check(head.startswith("HTTP/1.1 303") and len(cookies) == 1
+              and cookies[0].startswith("__Secure-ferry-%s=" % token) and "; Secure" in cookies[0],
+              "the password over https: a __Secure- cookie, Secure (%s)" % cookies)
+        secure_value = cookies[0].split(";")[0].split("=", 1)[1] if cookies else ""
+        r = run(["curl", "-sS", "-o", out, "-w", "%{http_code}", "--cacert", ca, "-b", jar, link])
+        check(r.stdout == b"200" and sha256_file(out) == want, "its session opens the link over https")
+        r = run(["curl", "-sS", "-o", os.devnull, "-w", "%{http_code}", "-b", jar, plain])
+        check(r.stdout == b"401", "the https session is not sent over http: the password is asked (%s)" % r.stdout)
+        r = run(["curl", "-sS", "-o", os.devnull, "-w", "%{http_code}", "-H",
+                 "Cookie: __Secure-ferry-%s=%s" % (token, secure_value), plain])
+        check(r.stdout == b"401", "an https session sent over http anyway does not open it (%s)" % r.stdout)
+
+        r = run(["curl", "-sS", "-i", "-c", jar, "-b", jar, "-d", "password=right", plain])
+        head, _ = head_and_body(r.stdout)
+        cookies = set_cookies(head)
+        check(head.startswith("HTTP/1.1 303") and len(cookies) == 1
+              and cookies[0].startswith("ferry-%s=" % token) and "Secure" not in cookies[0],
+              "the password over http: its own cookie, not Secure (%s)" % cookies)
+        plain_value = cookies[0].split(";")[0].split("=", 1)[1] if cookies else ""
+        r = run(["curl", "-sS", "-o", out, "-w", "%{http_code}", "-b", jar, plain])
+        check(r.stdout == b"200" and sha256_file(out) == want,
+              "the jar (holding the https one too) keeps it: the link opens over http (%s)" % r.stdout)
+        r = run(["curl", "-sS", "-o", os.devnull, "-w", "%{http_code}", "--cacert", ca, "-b", jar, link])
+        check(r.stdout == b"200", "and still over https")
+        r = run(["curl", "-sS", "-o", os.devnull, "-w", "%{http_code}", "--cacert", ca, "-H",
+                 "Cookie: ferry-%s=%s" % (token, plain_value), link])
+        check(r.stdout == b"401", "a session opened in the clear does not open the link over https (%s)" % r.stdout)
+        r = run(["curl", "-sS", "-H", "Accept: text/html", plain])
+        check(b"The password travels encrypted" not in r.stdout,
+              "the password page over http does not claim encryption")
+        check(p.poll() is None, "the server is still running")
+    finally:
+        p.terminate()
+        p.wait(10)
+
+    print("%d failure(s)" % len(failures))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
