@@ -106,8 +106,8 @@ int runGui(int argc, char** argv, const CommandLine& cmd) {
       case ui::SingleInstance::Role::Primary: break;
       case ui::SingleInstance::Role::Forwarded:
         if (!launch.paths.isEmpty())
-          std::fprintf(stderr, "ferry: handed %lld path(s) to the Ferry already running\n",
-                       static_cast<long long>(launch.paths.size()));
+          std::fprintf(stderr, "ferry: handed %lld %s to the Ferry already running\n",
+                       static_cast<long long>(launch.paths.size()), launch.paths.size() == 1 ? "path" : "paths");
         return 0;
       case ui::SingleInstance::Role::Failed:
         std::fprintf(stderr, "ferry: %s\nferry: `ferry --new-instance` opens a window of its own.\n",

@@ -29,6 +29,7 @@
 #include "network/link_address_controller.h"
 #include "network/link_hosts.h"
 #include "network/mdns_advertiser.h"
+#include "widgets/format.h"
 #include "widgets/message_bar.h"
 #include "network/network_watcher.h"
 #include "widgets/qr_panel.h"
@@ -341,7 +342,8 @@ void MainWindow::discardSelectedUploads() {
     bridge_->discardUnfinishedUpload(id);
     ++n;
   }
-  if (n) statusBar()->showMessage(tr("Discarded %n unfinished upload(s): what arrived is deleted", nullptr, n), 4000);
+  if (n) statusBar()->showMessage(formatCount(n, tr("Discarded 1 unfinished upload: what arrived is deleted"),
+                                          tr("Discarded %1 unfinished uploads: what arrived is deleted")), 4000);
 }
 
 void MainWindow::updateTransferActions() {
@@ -416,9 +418,11 @@ void MainWindow::applySettings(const AppSettings& s, const ServerOptions& before
     const int active = transfers_->activeCount();
     if (active > 0 &&
         QMessageBox::question(this, tr("Restart the Server?"),
-                              tr("The new settings need a restart of the server, which ends %n download(s) in "
-                                 "progress. Restart now?",
-                                 nullptr, active)) != QMessageBox::Yes) {
+                              formatCount(active,
+                                          tr("The new settings need a restart of the server, which ends 1 "
+                                             "download in progress. Restart now?"),
+                                          tr("The new settings need a restart of the server, which ends %1 "
+                                             "downloads in progress. Restart now?"))) != QMessageBox::Yes) {
       statusBar()->showMessage(tr("The new settings apply the next time Ferry starts serving"), 6000);
       return;
     }
@@ -480,7 +484,8 @@ void MainWindow::closeEvent(QCloseEvent* event) {
   const int active = transfers_->activeCount();
   if (active > 0 && isServing() &&
       QMessageBox::question(this, tr("Quit Ferry?"),
-                            tr("%n download(s) still in progress will be cut off. Quit anyway?", nullptr, active)) !=
+                            formatCount(active, tr("1 download still in progress will be cut off. Quit anyway?"),
+                                        tr("%1 downloads still in progress will be cut off. Quit anyway?"))) !=
           QMessageBox::Yes) {
     quitting_ = false;
     event->ignore();

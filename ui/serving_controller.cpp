@@ -7,6 +7,7 @@
 
 #include "widgets/bandwidth_graph.h"
 #include "network/link_hosts.h"
+#include "widgets/format.h"
 #include "widgets/message_bar.h"
 #include "settings/run_settings.h"
 #include "server_bridge.h"
@@ -39,7 +40,8 @@ void ServingController::toggle() {
   const int active = p_.transfers->activeCount();
   if (active > 0 &&
       QMessageBox::question(p_.window, tr("Stop Serving?"),
-                            tr("%n download(s) in progress will be cut off. Stop serving anyway?", nullptr, active)) !=
+                            formatCount(active, tr("1 download in progress will be cut off. Stop serving anyway?"),
+                                        tr("%1 downloads in progress will be cut off. Stop serving anyway?"))) !=
           QMessageBox::Yes)
     return;
   stop();

@@ -121,7 +121,7 @@ class TestOneInstance : public QObject {
     const QList<ProcessResult> r = launchAll({"second.txt", "third.txt"});
     for (const ProcessResult& p : r) {
       QVERIFY2(p.exitCode == 0, p.err.constData());
-      QVERIFY2(p.err.contains("handed 1 path(s) to the Ferry already running"), p.err.constData());
+      QVERIFY2(p.err.contains("handed 1 path to the Ferry already running"), p.err.constData());
     }
     QCOMPARE(download(file("first.txt")), QByteArray("first.txt says hello\n"));
     QCOMPARE(download(file("second.txt")), QByteArray("second.txt says hello\n"));

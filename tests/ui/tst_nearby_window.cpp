@@ -221,11 +221,12 @@ class TestNearbyWindow : public QObject {
   void filesDroppedOnTheDeviceArrive() {
     const QByteArray bytes = QByteArray(100'000, 'x') + "end";
     const QString path = file("holiday.bin", bytes);
+    const QByteArray notes = "where we stayed\n";
     DeviceListView* view = w_->nearbyPanel()->devices();
     const QPoint at = view->visualRect(w_->nearbyModel()->index(0)).center();
     QVERIFY(view->deviceAt(at) == device());
     QMimeData mime;
-    mime.setUrls({QUrl::fromLocalFile(path)});
+    mime.setUrls({QUrl::fromLocalFile(path), QUrl::fromLocalFile(file("notes.txt", notes))});
     // Beside the device: refused, nothing is sent.
     QDragMoveEvent beside(QPoint(at.x(), view->viewport()->height() - 2), Qt::CopyAction, &mime, Qt::LeftButton,
                           Qt::NoModifier);
@@ -242,6 +243,12 @@ class TestNearbyWindow : public QObject {
     const QByteArray card = phone_->waitEvent("file", "holiday.bin");
     QVERIFY(!card.isEmpty());
     QCOMPARE(download(card), bytes);
+    const QByteArray second = phone_->waitEvent("file", "notes.txt");
+    QVERIFY(!second.isEmpty());
+    QCOMPARE(download(second), notes);
+    // Counted as a person would write it.
+    QCOMPARE(w_->messageBar()->text(),
+             QStringLiteral("Sent 2 files to Safari on iPhone: it shows on its page with a Download button."));
   }
 
   void sendToOnAShare() {

@@ -51,6 +51,9 @@ void TestWidgets::humanUnits() {
   QCOMPARE(formatDuration(200), QStringLiteral("3 min 20 s"));
   QCOMPARE(formatDuration(7300), QStringLiteral("2 h 01 min"));
   QCOMPARE(formatDuration(std::numeric_limits<double>::infinity()), QStringLiteral("—"));
+  QCOMPARE(formatCount(1, "1 file", "%1 files"), QStringLiteral("1 file"));
+  QCOMPARE(formatCount(0, "1 file", "%1 files"), QStringLiteral("0 files"));
+  QCOMPARE(formatCount(2, "1 file", "%1 files"), QStringLiteral("2 files"));
 }
 
 void TestWidgets::qrCodeEncodesTheLink() {

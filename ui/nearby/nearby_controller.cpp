@@ -26,6 +26,7 @@
 #include "server_bridge.h"
 #include "transfers/delivery_history.h"
 #include "transfers/transfers_model.h"
+#include "widgets/format.h"
 #include "widgets/message_bar.h"
 #include "widgets/table_view.h"
 
@@ -134,7 +135,7 @@ bool NearbyController::sendFiles(std::uint64_t device, const QStringList& paths)
     for (const QString& path : paths)
       p_.history->add({QDateTime::currentDateTimeUtc(), labelOf(device), QFileInfo(path).fileName(),
                        DeliveryHistory::kSent, tr("Sent to its page")});
-  const QString what = paths.size() == 1 ? QFileInfo(paths.front()).fileName() : tr("%n file(s)", nullptr, paths.size());
+  const QString what = paths.size() == 1 ? QFileInfo(paths.front()).fileName() : formatCount(paths.size(), tr("1 file"), tr("%1 files"));
   p_.messages->showMessage(MessageBar::Level::Info,
                            localsend ? tr("Offered %1 to %2: it goes once %2 accepts, and shows in Transfers.")
                                            .arg(what, nameOf(device))

@@ -314,7 +314,7 @@ void SettingsDialog::showCommandLine(const RunSettings& run) {
     note(advancedForm_, maxConnections_, saying(QString::number(o.limits.maxConnections), "--max-connections"));
   if (l.publicCacheGiven)
     note(advancedForm_, publicCache_,
-         saying(o.publicCacheSeconds ? tr("%n second(s)", nullptr, int(o.publicCacheSeconds)) : tr("off"),
+         saying(o.publicCacheSeconds ? formatCount(qint64(o.publicCacheSeconds), tr("1 second"), tr("%1 seconds")) : tr("off"),
                 "--public-cache"));
 }
 

@@ -6,6 +6,8 @@
 #include <QStringList>
 #include <QTimeZone>
 
+#include "widgets/format.h"
+
 namespace ferry::ui {
 namespace {
 
@@ -111,7 +113,7 @@ std::optional<QDateTime> moment(QString t, const QDateTime& now) {
 }
 
 // Plural by hand: without a translation loaded, tr()'s %n leaves "hour(s)".
-QString count(qint64 n, const char* one, const char* many) { return n == 1 ? tr(one) : tr(many).arg(n); }
+QString count(qint64 n, const char* one, const char* many) { return formatCount(n, tr(one), tr(many)); }
 
 QString inWords(qint64 seconds) {
   if (seconds < 90) return count(seconds, "in 1 second", "in %1 seconds");

@@ -28,6 +28,10 @@ QString formatDuration(double seconds) {
   return QCoreApplication::translate("format", "%1 days").arg(s / 86400);
 }
 
+QString formatCount(qint64 n, const QString& one, const QString& many) {
+  return n == 1 ? one : many.arg(QLocale().toString(n));
+}
+
 QString formatProgress(std::uint64_t done, std::uint64_t total) {
   return QCoreApplication::translate("format", "%1 of %2").arg(formatBytes(done), formatBytes(total));
 }
