@@ -318,6 +318,38 @@ class TestDiskFaults : public QObject {
         5'000);
   }
 
+  // A shared folder's listing waits for the disk no longer than a file's
+  // open does: a 503 with Retry-After at the deadline.
+  void aFolderWhoseDiskDoesNotAnswerIs503() {
+    fx_ = std::make_unique<ServerFixture>();
+    fx_->options.diskDeadline = std::chrono::milliseconds(500);
+    QVERIFY(fx_->start(currentPoller()));
+    const QString folder = disk_ + "/asleep-folder";
+    QVERIFY(QDir().mkpath(folder));
+    QVERIFY(writeFile(folder + "/inside.txt", "inside"));
+    auto s = fx_->share(folder);
+    QVERIFY(setFault("slow 2500"));
+    const unsigned long before = stalls();
+    QElapsedTimer t;
+    t.start();
+    RawResponse r = rawRequest(fx_->port(), "GET " + fx_->target(s) + "/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    qInfo("listing answered in %lld ms while the folder's open waited", t.elapsed());
+    QVERIFY(stalls() > before);  // its open did wait for the disk
+    QCOMPARE(r.status, 503);
+    QVERIFY(r.headers.contains("retry-after"));
+    QVERIFY2(r.body.contains("not answering"), r.body.constData());
+    QVERIFY(t.elapsed() < 2'000);
+    // The disk answers again: so does the listing.
+    QVERIFY(setFault({}));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+          RawResponse again =
+              rawRequest(fx_->port(), "GET " + fx_->target(s) + "/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+          return again.status == 200 && again.body.contains("inside.txt");
+        }(),
+        10'000);
+  }
+
   // A disk that hangs (a dead network mount) takes at most half the work
   // pool: four downloads stuck in its opens hold two threads, and a folder
   // on another disk is listed (a job in the pool too) at once meanwhile.
