@@ -83,6 +83,7 @@ BodyPtr FolderHandler::serve(const HttpRequest& req, Responder& out, std::shared
   auto* page = new ListingResponse(pool_, out, std::move(share), std::move(where.rel), parseListingSort(target.query),
                                    sharerName_, scanner_, &album_.cache());
   page->setExtraHeaders(std::move(cookie));
+  page->setDiskDeadline(files_.diskDeadline());
   BodyPtr body(page);
   page->start();
   return body;

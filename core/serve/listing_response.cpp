@@ -1,5 +1,7 @@
 #include "listing_response.h"
 
+#include <utility>
+
 #include "cache_policy.h"
 #include "folder_handler.h"
 #include "folder_path.h"
@@ -24,7 +26,24 @@ ListingResponse::ListingResponse(WorkPool& pool, Responder& out, std::shared_ptr
 
 void ListingResponse::start() {
   jobInFlight_ = true;
+  deadline_ = pool_.loop().runAfter(diskDeadline_, [this] {
+    deadline_ = 0;
+    diskTooSlow();
+  });
   pool_.submit(job_, WorkPool::Lane::kDisk, share_->pin.device);
+}
+
+void ListingResponse::diskTooSlow() {
+  if (!out_ || answered_ || !jobInFlight_) return;
+  // The job stays in the pool until the disk answers; its page is dropped.
+  gaveUp_ = true;
+  answered_ = true;
+  out_->respond(503, "Retry-After: 30\r\n", "The disk holding this folder is not answering: try again later.\n");
+  out_->resume();
+}
+
+void ListingResponse::cancelDeadline() {
+  if (deadline_) pool_.loop().cancel(std::exchange(deadline_, 0));
 }
 
 void ListingResponse::Job::run() {
@@ -110,7 +129,8 @@ void ListingResponse::Job::done(bool ran) {
   ListingResponse& r = self;
   // Still "in flight" while answering: resume() may end the response and
   // release it, and the memory must outlive this call.
-  if (ran && r.out_) {
+  r.cancelDeadline();
+  if (ran && r.out_ && !r.gaveUp_) {
     r.answer();
     r.out_->resume();
   }
@@ -156,7 +176,9 @@ void ListingResponse::ended(BodyEnd, std::string_view) { out_ = nullptr; }
 void ListingResponse::release() {
   out_ = nullptr;
   released_ = true;
-  if (!jobInFlight_) delete this;
+  if (jobInFlight_) return;
+  cancelDeadline();
+  delete this;
 }
 
 }  // namespace ferry

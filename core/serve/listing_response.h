@@ -3,12 +3,15 @@
 // ListingResponse: the answer to a folder's link — the listing page of one
 // level of a shared folder. Owns the job that reads the folder and renders
 // the page in the work pool (a folder of 10,000 entries on a slow disk
-// holds up nobody else), and the page until the socket has taken it.
+// holds up nobody else), and the page until the socket has taken it. A
+// disk that does not answer within the disk deadline gets a 503, as a
+// file's open does; the job's result is then dropped when it returns.
 //
 // Made by a FolderHandler; deletes itself once both its connection and its
 // job are done with it. Loop thread only (the job's run() touches only the
 // response's own fields).
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -34,6 +37,8 @@ class ListingResponse final : public BodySource {
                   ListingSort sort, std::string sharerName, FolderScanner* scanner, const PictureCache* pictures);
   // Header lines (each ending in CRLF) to send with the page: a recipient's cookie.
   void setExtraHeaders(std::string lines) { extraHeaders_ = std::move(lines); }
+  // How long the folder's read may wait for the disk (FileHandler's).
+  void setDiskDeadline(std::chrono::milliseconds d) { diskDeadline_ = d; }
   void start();
 
   Next next(BodyPiece& piece) override;
@@ -50,6 +55,8 @@ class ListingResponse final : public BodySource {
     ListingResponse& self;
   };
   void answer();
+  void diskTooSlow();
+  void cancelDeadline();
 
   WorkPool& pool_;
   Responder* out_;  // null once the response has ended
@@ -63,6 +70,9 @@ class ListingResponse final : public BodySource {
   Job job_{*this};
   bool jobInFlight_ = false;
   bool released_ = false;
+  std::chrono::milliseconds diskDeadline_{30'000};
+  EventLoop::TimerId deadline_ = 0;
+  bool gaveUp_ = false;  // the deadline passed: the job's page is not used
 
   // Filled by the job.
   int error_ = 0;

@@ -13,8 +13,9 @@
 //              through; preadv2() with RWF_NOWAIT fails with EAGAIN, as the
 //              kernel says of blocks a stalled disk has not delivered yet
 //   nosendfile sendfile() fails with EINVAL (a file system without it)
-// openat2() through syscall() (the server's open-if-cached) meets the same
-// faults as open(): refused when "deny", EAGAIN (needs the disk) when "slow".
+// openat2() through syscall() (the server's open-if-cached, and a shared
+// folder's open) meets the same faults as open(): refused when "deny"; when
+// "slow", EAGAIN (needs the disk) if asked not to wait, else it sleeps.
 // Asked whether pages are cached (cachestat() through syscall(), mincore()
 // on a mapping of an affected file), a "slow" disk has none cached.
 //   deny       open() fails with EACCES
@@ -380,6 +381,7 @@ long syscall(long n, ...) {
         errno = EAGAIN;
         return -1;
       }
+      if (f == kSlow) sleepMs(ms);
     }
     long fd = REAL(syscall)(n, a[0], a[1], a[2], a[3], a[4], a[5]);
     mark((int)fd, path);

@@ -40,6 +40,14 @@ class TestDiskFaults : public QObject {
     static auto* count = static_cast<unsigned long*>(::dlsym(RTLD_DEFAULT, "ferry_faulty_disk_stalls"));
     return count ? __atomic_load_n(count, __ATOMIC_SEQ_CST) : 0;
   }
+  // The pace of a download that must still be reading the disk seconds
+  // after it started, for a fault to meet: 16 MB last 4 s. Set on the
+  // server, never as the client's own rate (curl --limit-rate): curl
+  // throttles its reads, not TCP, and loopback socket buffers grow to tens
+  // of MB (tcp_rmem's maximum is 32 MiB on some kernels), so the server may
+  // hand the whole file to the kernel, and end the transfer, before the
+  // first snapshot shows it active.
+  static constexpr std::uint64_t kPace = 4'000'000;
   QString out(const QString& name) const { return dir_.filePath(name); }
   static quint64 deviceOf(const QString& path) {
     struct stat st {};
@@ -160,8 +168,7 @@ class TestDiskFaults : public QObject {
   void stalledDiskHoldsUpOnlyItsOwnFiles() {
     QVERIFY(startServer());
     QString stalledPath = disk_ + "/stalled.bin";
-    // Larger than what loopback socket buffers hold, so that a client
-    // reading at 4 MB/s keeps the server reading the disk for seconds.
+    // Paced at kPace, it keeps the server reading the disk for seconds.
     QByteArray sha = writeRandomFile(stalledPath, 16'000'000, 29);
     QString otherPath = dir_.filePath("other.bin");
     QByteArray otherSha = writeRandomFile(otherPath, 32'000'000, 31);
@@ -207,9 +214,11 @@ class TestDiskFaults : public QObject {
     QCOMPARE(opening.exitCode(), 0);
     QCOMPARE(sha256File(out("stalled.1")), sha);
 
-    // 2. Its reads stall in the middle of the download.
+    // 2. Its reads stall in the middle of the download. The server paces
+    // it until then (see kPace); the probe and the other file are not.
+    fx_->server.setRateLimit(kPace);
     AsyncCurl reading;
-    reading.start(fx_->url(stalled), out("stalled.2"), {"--limit-rate", "4M"});
+    reading.start(fx_->url(stalled), out("stalled.2"));
     if (!fx_->waitActive(stalled, 500'000)) {
       for (const auto& t : fx_->transfersOf(stalled))
         qWarning("transfer %llu: %s, %llu bytes, %s", static_cast<unsigned long long>(t.id),
@@ -221,6 +230,7 @@ class TestDiskFaults : public QObject {
     before = stalls();
     QVERIFY(setFault("slow 3000"));
     QTRY_VERIFY_WITH_TIMEOUT(stalls() > before, 10'000);  // what the socket holds drains; the next read waits
+    fx_->server.setRateLimit(0);
     whileStalled("reads stalled", reading);
     QVERIFY(setFault({}));
     QVERIFY(reading.wait(60'000));
@@ -284,12 +294,13 @@ class TestDiskFaults : public QObject {
   void aDiskThatStopsMidDownloadCutsIt() {
     fx_ = std::make_unique<ServerFixture>();
     fx_->options.diskDeadline = std::chrono::milliseconds(500);
+    fx_->options.rateLimit = kPace;  // still streaming when the disk stops (see kPace)
     QVERIFY(fx_->start(currentPoller()));
     QString path = disk_ + "/stops.bin";
     writeRandomFile(path, 16'000'000, 83);
     auto s = fx_->share(path);
     AsyncCurl reading;
-    reading.start(fx_->url(s), out("stops.out"), {"--limit-rate", "4M"});
+    reading.start(fx_->url(s), out("stops.out"));
     QVERIFY(fx_->waitActive(s, 500'000));
     const unsigned long before = stalls();
     QVERIFY(setFault("slow 4000"));
@@ -305,6 +316,38 @@ class TestDiskFaults : public QObject {
           return false;
         }(),
         5'000);
+  }
+
+  // A shared folder's listing waits for the disk no longer than a file's
+  // open does: a 503 with Retry-After at the deadline.
+  void aFolderWhoseDiskDoesNotAnswerIs503() {
+    fx_ = std::make_unique<ServerFixture>();
+    fx_->options.diskDeadline = std::chrono::milliseconds(500);
+    QVERIFY(fx_->start(currentPoller()));
+    const QString folder = disk_ + "/asleep-folder";
+    QVERIFY(QDir().mkpath(folder));
+    QVERIFY(writeFile(folder + "/inside.txt", "inside"));
+    auto s = fx_->share(folder);
+    QVERIFY(setFault("slow 2500"));
+    const unsigned long before = stalls();
+    QElapsedTimer t;
+    t.start();
+    RawResponse r = rawRequest(fx_->port(), "GET " + fx_->target(s) + "/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    qInfo("listing answered in %lld ms while the folder's open waited", t.elapsed());
+    QVERIFY(stalls() > before);  // its open did wait for the disk
+    QCOMPARE(r.status, 503);
+    QVERIFY(r.headers.contains("retry-after"));
+    QVERIFY2(r.body.contains("not answering"), r.body.constData());
+    QVERIFY(t.elapsed() < 2'000);
+    // The disk answers again: so does the listing.
+    QVERIFY(setFault({}));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+          RawResponse again =
+              rawRequest(fx_->port(), "GET " + fx_->target(s) + "/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+          return again.status == 200 && again.body.contains("inside.txt");
+        }(),
+        10'000);
   }
 
   // A disk that hangs (a dead network mount) takes at most half the work
