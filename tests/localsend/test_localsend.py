@@ -306,6 +306,10 @@ def test_protocol_client(root):
                 status, payload = f.call("POST", API + path, one if path == "/prepare-upload" else SENDER,
                                          {"Origin": origin})
                 expect(status == 403 and payload.get("message"), "%s with Origin %s: 403" % (path, origin))
+            for path in ("/api/localsend/v1/info", API + "/info"):
+                status, payload = f.call("GET", path, headers={"Origin": origin})
+                expect(status == 403 and payload.get("message") and "fingerprint" not in payload,
+                       "GET %s with Origin %s: 403, nothing about this computer" % (path, origin))
         for ctype in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", None):
             headers = {"Content-Type": ctype} if ctype else {}
             c = f.conn()
