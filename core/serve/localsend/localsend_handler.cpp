@@ -394,6 +394,14 @@ SinkPtr LocalSendHandler::upload(const HttpRequest& req, Responder& out, std::st
     if (all) return endSession("every file was received");
     if (!receiving) armIdle();  // a failed file may be sent again
   };
+  // Files not yet sent (or to be sent again): while there are some, this
+  // one's answer need not wait for the disk; the last one's does.
+  p.moreToCome = [this, sessionId, fileId] {
+    if (!session_ || session_->id != sessionId) return false;
+    return std::any_of(session_->files.begin(), session_->files.end(), [&](const File& f) {
+      return f.info.id != fileId && f.state == File::State::kWaiting;
+    });
+  };
   SinkPtr sink = uploads_.receiveAdmitted(out, std::move(p));
   auto* u = static_cast<Upload*>(sink.get());
   it->state = File::State::kReceiving;
