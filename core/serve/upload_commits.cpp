@@ -23,7 +23,20 @@ UploadCommits::~UploadCommits() {
 void UploadCommits::add(Upload& u) {
   u.gathering_ = true;
   waiting_.push_back(&u);
-  submitNext();
+  submitSoon();
+}
+
+void UploadCommits::submitSoon() {
+  // From the loop's next turn, never from here: add() and finished() also
+  // run inside done() calls that the pool makes while it is being destroyed
+  // (the server stopping), when nothing may be submitted to it; a stopped
+  // loop runs no more turns, and the server frees this with the loop.
+  if (posted_ || inPool_ || stopped_) return;
+  posted_ = true;
+  pool_.loop().post([this] {
+    posted_ = false;
+    submitNext();
+  });
 }
 
 void UploadCommits::submitNext() {
@@ -46,7 +59,7 @@ void UploadCommits::finished(Group* g, bool ran) {
   // Each one answers (or, answered already, ends its transfer) and may be
   // freed right there.
   for (Upload* u : uploads) u->job_.done(ran);
-  submitNext();
+  if (!waiting_.empty()) submitSoon();
 }
 
 void UploadCommits::name(std::vector<Upload*>& uploads) {

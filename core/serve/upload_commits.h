@@ -39,6 +39,7 @@ class UploadCommits final {
 
  private:
   struct Group;
+  void submitSoon();
   void submitNext();
   void finished(Group* g, bool ran);
   static void name(std::vector<Upload*>& uploads);  // on a pool thread
@@ -47,6 +48,7 @@ class UploadCommits final {
   std::vector<Upload*> waiting_;
   std::size_t running_ = 0;  // uploads in the group in the pool
   bool inPool_ = false;
+  bool posted_ = false;  // submitNext() is due on the loop's next turn
   bool stopped_ = false;  // the pool went away: nothing more is submitted
 };
 
