@@ -6,9 +6,9 @@
 // waits for each file's bytes (fdatasync where there is one), renames each
 // part file to its name, and syncs each folder once for the whole group.
 // While one group waits for the disk, the uploads that finish meanwhile
-// gather into the next, so a thousand small files pay for a few dozen waits
-// for the disk instead of two each, and no file ever gets its name before
-// its bytes are on the disk.
+// gather into the next and share its wait (one each before, and one more
+// for the folder), and no file ever gets its name before its bytes are on
+// the disk.
 //
 // Owns the groups (one in the pool, the next gathering); does not own the
 // uploads in them, which stay alive while they wait (Upload::jobOut()).
