@@ -82,6 +82,14 @@ int syncFile(int fd) {
 #endif
 }
 
+int syncFileData(int fd) {
+#if defined(__linux__) || defined(__FreeBSD__) || defined(__NetBSD__)
+  return ::fdatasync(fd) == 0 ? 0 : errno;
+#else
+  return syncFile(fd);
+#endif
+}
+
 void startWriteback(int fd, std::uint64_t offset, std::uint64_t length) {
 #if defined(__linux__)
   ::sync_file_range(fd, static_cast<off_t>(offset), static_cast<off_t>(length), SYNC_FILE_RANGE_WRITE);

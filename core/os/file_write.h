@@ -26,6 +26,11 @@ int writeAllAt(int fd, const char* buf, std::size_t n, std::uint64_t offset);
 int truncateFile(int fd, std::uint64_t size);
 // fsync(): the bytes are on the disk, not only in the cache. 0 or errno.
 int syncFile(int fd);
+// The same for a file's bytes and what reading them back needs (its size,
+// where they are), not its times: fdatasync() where there is one, which
+// saves a metadata write on file systems that keep times apart (XFS,
+// btrfs); fsync() elsewhere. 0 or errno.
+int syncFileData(int fd);
 // Asks the kernel to start writing [offset, offset + length) to the disk
 // now, without waiting (Linux: sync_file_range SYNC_FILE_RANGE_WRITE), so
 // that the fsync at the end waits for little. Elsewhere, nothing.

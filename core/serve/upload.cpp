@@ -8,6 +8,7 @@
 #include "file_io.h"
 #include "file_write.h"
 #include "json_text.h"
+#include "upload_commits.h"
 #include "upload_handler.h"
 #include "upload_names.h"
 
@@ -23,6 +24,11 @@ constexpr unsigned kMaxTries = 1000;
 
 // How much is written between two requests to start writeback.
 constexpr std::uint64_t kWritebackEvery = 8ull << 20;
+
+// At most this many files are answered before they have their names: what
+// a power cut could still take from a sender already told "saved" (their
+// part files stay, the bytes mostly written), and the descriptors held open.
+constexpr std::size_t kMaxAnsweredEarly = 64;
 
 std::string joinPath(const std::string& dir, const std::string& name) {
   if (!dir.empty() && (dir.back() == '/' || dir.back() == '\\')) return dir + name;
@@ -141,7 +147,7 @@ std::uint64_t Upload::reserved() const {
 }
 
 std::size_t Upload::room() const {
-  if (answered_ || !out_ || gated_ || tooLarge_) return 0;
+  if (answered_ || !out_ || gated_ || tooLarge_ || !fill_) return 0;
   return kBuffer - fillLen_;
 }
 
@@ -178,7 +184,7 @@ void Upload::turnedAway(int status, std::string_view sentence) {
 }
 
 void Upload::take(std::string_view bytes) {
-  if (tooLarge_) return;
+  if (tooLarge_ || !fill_) return;
   const std::uint64_t after = start_ + received_ + bytes.size();
   // A known size is a cap of its own: maxSize 0 means "no cap", and a
   // file announced as 0 bytes must not take an endless chunked body.
@@ -214,7 +220,9 @@ void Upload::step() {
     std::swap(fill_, spare_);
     const std::size_t len = fillLen_;
     fillLen_ = 0;
-    return submit(spare_.get(), len, Then::kNothing);
+    // The body's last bytes and the check of the whole file are one job:
+    // a small file costs one trip through the pool, not two.
+    return submit(spare_.get(), len, complete_ ? Then::kCommit : Then::kNothing);
   }
   if (complete_) submit(nullptr, 0, Then::kCommit);
 }
@@ -265,13 +273,21 @@ void Upload::open() {
   job_.error = errno;
 }
 
-void Upload::commit() {
+void Upload::check() {
   if (hash_ && fd_ >= 0 && !hash_->matches(params_.sha256)) {
     job_.checksumBad = true;
     job_.error = EINVAL;
-    return discard();
+    discard();
   }
-  if (int e = syncFile(fd_)) {
+}
+
+void Upload::startFlush() {
+  // Length 0 is "to the end of the file".
+  if (fd_ >= 0 && job_.at > writebackFrom_) startWriteback(fd_, writebackFrom_, 0);
+}
+
+void Upload::giveName() {
+  if (int e = syncFileData(fd_)) {
     job_.error = e;
     return discard();
   }
@@ -288,8 +304,7 @@ void Upload::commit() {
     if (e == 0) {
       if (params_.resumable) dir.remove(partRecordName(partName_));
       job_.savedName = std::move(name);
-      dir.sync();
-      return;
+      return;  // its group syncs the folder
     }
     // ENAMETOOLONG: "name (1).ext" may not fit where "name.ext" did.
     if (e != EEXIST && e != ENAMETOOLONG) {
@@ -299,6 +314,11 @@ void Upload::commit() {
   }
   job_.error = EEXIST;
   discard();
+}
+
+void Upload::syncFolder() {
+  WriteFolder dir;
+  if (openFolder(dir, false) == 0) dir.sync();
 }
 
 void Upload::discard() {
@@ -337,7 +357,8 @@ void Upload::Job::run() {
   }
   switch (then) {
     case Then::kNothing: break;
-    case Then::kCommit: u.commit(); break;
+    case Then::kCommit: u.check(); break;
+    case Then::kName: break;  // its group's work, not this job's
     case Then::kDiscard: u.discard(); break;
     case Then::kClose: u.closeFd(); break;
   }
@@ -377,17 +398,48 @@ void Upload::jobDone() {
     }
     cleaned_ = true;  // the job removed the part file
     cleanUpDue_ = false;
+    // Answered already (the sender went on): only the window hears of it.
+    if (answeredEarly_)
+      return finishTransfer(TransferState::kFailed,
+                            std::string("cannot give the file its name: ") + std::strerror(job_.error));
     if (out_ && job_.checksumBad)
       return refuse(422, "The file's SHA-256 differs from the one announced: it was not saved.\n",
                     "its SHA-256 differed from the one announced");
     if (out_) refuse(job_.error);
     return;
   }
-  if (job_.then == Then::kCommit) return answerSaved();
+  if (job_.then == Then::kCommit) return joinGroup();
+  if (job_.then == Then::kName) return answerSaved();
   if (cleanUpDue_) return cleanUp();
   if (!out_) return;
   step();
   out_->resume();  // room again
+}
+
+void Upload::joinGroup() {
+  // The buffers are done with: a file waiting for its name holds only its
+  // descriptor.
+  fill_.reset();
+  spare_.reset();
+  job_.buf = nullptr;
+  job_.len = 0;
+  job_.at = start_ + written_;
+  job_.then = Then::kName;
+  job_.error = 0;
+  jobInFlight_ = true;
+  UploadCommits& commits = handler_.commits();
+  commits.add(*this);
+  // LocalSend's sender waits for each answer before its next file: with
+  // more to come it hears now, and the disk catches up in groups while the
+  // next files arrive. The last file's answer waits for its own group,
+  // which comes after every earlier one: "done" on the phone means every
+  // file has its name on the disk.
+  if (out_ && params_.localsend && params_.moreToCome && commits.pending() <= kMaxAnsweredEarly &&
+      params_.moreToCome()) {
+    answered_ = answeredEarly_ = true;
+    out_->respond(200, {}, {});
+    out_->resume();
+  }
 }
 
 void Upload::answerSaved() {
@@ -398,7 +450,7 @@ void Upload::answerSaved() {
     handler_.dropResumable(params_.resumable->id);
   }
   finishTransfer(TransferState::kDone, "saved as " + saved);
-  if (!out_) return;
+  if (!out_ || answeredEarly_) return;
   if (params_.localsend) {
     out_->respond(200, {}, {});
     return out_->resume();
@@ -487,7 +539,7 @@ void Upload::ended(BodyEnd how, std::string_view reason) {
   if (answered_ && how == BodyEnd::kComplete) return;
   if (!answered_) {
     // A commit in flight still gives the file its name: every byte is there.
-    if (jobInFlight_ && job_.then == Then::kCommit) return;
+    if (jobInFlight_ && (job_.then == Then::kCommit || job_.then == Then::kName)) return;
     finishTransfer(how == BodyEnd::kFailed ? TransferState::kFailed : TransferState::kCancelled,
                    std::string(reason));
     cleanUpDue_ = true;

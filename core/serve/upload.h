@@ -4,14 +4,20 @@
 // first byte to its final name. Owns the part file's descriptor, two
 // buffers (one the connection fills, one a job of the work pool writes:
 // memory per upload is 2 x kBuffer whatever the file's size), the transfer it
-// records in TransferStats, and its one job, which opens, writes, fsyncs and
-// commits — each may block on the disk, so none runs on the loop.
+// records in TransferStats, and its one job, which opens, writes and checks
+// — each may block on the disk, so none runs on the loop.
 //
-// A file gets its name only once every byte is on the disk: fsync, then a
-// rename that never replaces anything ("name (1).ext" when the name is
-// taken, also when two uploads of one name race). A curl upload that is cut
-// short leaves nothing behind; a page upload (`resumable`) keeps its part
-// file and the offset reached, for the page to resume from.
+// A file gets its name only once every byte is on the disk: once written
+// and checked, it joins the UploadCommits' next group, which syncs its
+// bytes, then renames it without ever replacing anything ("name (1).ext"
+// when the name is taken, also when two uploads of one name race), then
+// syncs its folder. It answers once named, except a LocalSend upload with
+// more files of its session still to come: that one answers as it joins
+// the group (the sender goes on with the next file while the disk catches
+// up), and the session's last file answers only once named, after every
+// file before it. A curl upload that is cut short leaves nothing behind; a
+// page upload (`resumable`) keeps its part file and the offset reached, for
+// the page to resume from.
 //
 // A gated upload takes no byte (and gets no 100 Continue) until its
 // admission is through: admitted() opens it, turnedAway() answers instead.
@@ -84,6 +90,9 @@ class Upload final : public BodySink {
     std::string sha256;
     bool localsend = false;
     std::function<void(bool saved)> onEnd;
+    // LocalSend: whether the session has files still to be sent besides
+    // this one, so that its answer need not wait for the disk.
+    std::function<bool()> moreToCome;
   };
 
   Upload(UploadHandler& handler, Responder& out, Params params);
@@ -109,8 +118,9 @@ class Upload final : public BodySink {
   std::weak_ptr<void> alive() const { return alive_; }
   // The transfer the window shows for it (0 before it has begun).
   std::uint64_t transferId() const { return transfer_.id; }
-  // Its job is in the pool (or was left there by a pool that stopped).
-  bool jobOut() const { return jobInFlight_; }
+  // Its job is in the pool (or was left there by a pool that stopped), or
+  // its group is: a group still gathering when the server stops is not.
+  bool jobOut() const { return jobInFlight_ && !gathering_; }
 
   // BodySink
   std::size_t room() const override;
@@ -126,8 +136,11 @@ class Upload final : public BodySink {
   std::size_t liveIndex = 0;  // in the handler's list
 
  private:
-  // What the job does after writing its buffer (if any).
-  enum class Then { kNothing, kCommit, kDiscard, kClose };
+  friend class UploadCommits;
+
+  // What the job does after writing its buffer (if any). kCommit checks the
+  // file whole (its SHA-256) before it joins a group; kName is its group's.
+  enum class Then { kNothing, kCommit, kName, kDiscard, kClose };
 
   struct Job final : WorkPool::Job {
     explicit Job(Upload& u) : self(u) {}
@@ -146,7 +159,12 @@ class Upload final : public BodySink {
 
   int openFolder(WriteFolder& dir, bool create);  // on the pool thread
   void open();  // on the pool thread
-  void commit();  // on the pool thread
+  void check();  // on the pool thread
+  // On the pool thread, in the UploadCommits' group: the writeback of the
+  // whole file started, the file synced and named, its folder synced.
+  void startFlush();
+  void giveName();
+  void syncFolder();
   void discard();  // on the pool thread
   void closeFd();  // on the pool thread
 
@@ -157,6 +175,7 @@ class Upload final : public BodySink {
   void refuse(int error);
   void refuse(int status, std::string_view body, std::string why);
   void refuseTooLarge();
+  void joinGroup();
   void answerSaved();
   // Runs `fn` as a callback from the loop (the job's end, the admission's
   // answer, a deferred refusal). Answering may end the request, and the
@@ -180,6 +199,8 @@ class Upload final : public BodySink {
   int callbacks_ = 0;  // fromLoop() calls running: release() leaves freeing to them
   bool complete_ = false;   // the body has arrived whole
   bool answered_ = false;   // saved (or refused): the response is written
+  bool answeredEarly_ = false;  // answered as it joined its group, not yet named
+  bool gathering_ = false;  // in the UploadCommits' next group, not yet in the pool
   bool cleanUpDue_ = false;  // ended early: discard/keep once the job is back
   bool cleaned_ = false;
   bool gated_ = false;

@@ -45,6 +45,7 @@
 #include "responder.h"
 #include "unfinished_upload.h"
 #include "upload.h"
+#include "upload_commits.h"
 
 namespace ferry {
 
@@ -104,6 +105,7 @@ class UploadHandler final {
   // For Upload.
   TransferStats& stats() { return stats_; }
   WorkPool& pool() { return pool_; }
+  UploadCommits& commits() { return commits_; }
   void forget(Upload* u);
   void dropResumable(const std::string& id);
   // A page upload the user cancelled: forgotten, and its id answered 410
@@ -159,6 +161,7 @@ class UploadHandler final {
   TransferStats& stats_;
   WorkPool& pool_;
   ReceiveAsks asks_;
+  UploadCommits commits_{pool_};
   std::vector<Upload*> live_;
   std::unordered_map<std::string, std::shared_ptr<ResumableUpload>> resumable_;
   std::set<std::pair<std::chrono::steady_clock::time_point, std::string>> byAge_;  // (lastUsed, id)

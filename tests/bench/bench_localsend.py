@@ -21,11 +21,14 @@ exchange (offer included), the received files deleted between rounds.
      uploads one after another on one kept-alive connection, and again two at
      a time, as Ferry's own sender sends) beside the same bytes as one file in
      one session; the goal is >= 0.8x.
-Ferry fsyncs each file before it gets its name, so B pays 1,000 waits for
-the disk where its one-file side pays one; B is measured again with the
-receive folder on tmpfs (/dev/shm), where fsync does not wait, to show what
-is left: each file's own requests and its part file's create, write and
-rename.
+Ferry syncs each file's bytes before it gets its name, in groups (the files
+that finish while one group waits for the disk share the next group's
+wait, and one folder sync), and answers a file as soon as its bytes are
+written while more files of the session are to come (the last one once
+every file has its name), so B no longer pays one wait for the disk per
+file in turn. B is measured again with the receive folder on tmpfs
+(/dev/shm), where a sync does not wait, to show what is left: each file's
+own requests and its part file's create, write and rename.
 """
 
 import argparse

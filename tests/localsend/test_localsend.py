@@ -229,14 +229,18 @@ def test_protocol_client(root):
                "and leaves neither the file nor a part file")
         expect(upload(f, sid, "pic", tok["pic"], small[:-1])[0] == 400, "a body shorter than the size is 400")
         expect(upload(f, sid, "pic", tok["pic"], small)[0] == 200, "a file with folders in its name is saved (200)")
-        expect(open(os.path.join(f.recv, "Trip", "day 1", "a.jpg"), "rb").read() == small,
-               "into sub-folders of the receive folder")
+        # More files of the session are to come: it was answered as its
+        # bytes were written, and gets its name once they are on the disk.
+        pic = os.path.join(f.recv, "Trip", "day 1", "a.jpg")
+        wait_for(lambda: os.path.exists(pic), "a.jpg to get its name")
+        expect(open(pic, "rb").read() == small, "into sub-folders of the receive folder")
         ended = f.wait_event("transfer-ended")
         while ended.get("outcome") != "done":
             ended = f.wait_event("transfer-ended")
         expect(ended["direction"] == "upload" and "Pixel 8" in json.dumps(ended) and ended["bytes"] == len(small),
                "the transfer is logged under the device's alias: %s" % json.dumps(ended))
         expect(upload(f, sid, "big", tok["big"], big, chunked=True)[0] == 200, "a chunked 50 MB body is saved")
+        wait_for(lambda: "big.bin" in f.files(), "big.bin to get its name")
         with open(os.path.join(f.recv, "big.bin"), "rb") as got:
             expect(hashlib.sha256(got.read()).digest() == hashlib.sha256(big).digest(), "whole (sha256 equal)")
         # The failed file may be sent again with its token (LocalSend retries after 422).
@@ -306,6 +310,10 @@ def test_protocol_client(root):
                 status, payload = f.call("POST", API + path, one if path == "/prepare-upload" else SENDER,
                                          {"Origin": origin})
                 expect(status == 403 and payload.get("message"), "%s with Origin %s: 403" % (path, origin))
+            for path in ("/api/localsend/v1/info", API + "/info"):
+                status, payload = f.call("GET", path, headers={"Origin": origin})
+                expect(status == 403 and payload.get("message") and "fingerprint" not in payload,
+                       "GET %s with Origin %s: 403, nothing about this computer" % (path, origin))
         for ctype in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", None):
             headers = {"Content-Type": ctype} if ctype else {}
             c = f.conn()
@@ -547,6 +555,86 @@ def test_known_size_is_a_cap(root):
         f.stop()
 
 
+def test_many_small_files(root):
+    # A session of many small files, sent as the apps send them: one after
+    # another on one connection, then two at a time. Each is answered before
+    # it has its name while more are to come; none ever shows under its name
+    # before it is whole, and the session's last answer comes only once every
+    # file has its name.
+    f = Ferry(os.path.join(root, "many"))
+    seen_short = []
+    watching = threading.Event()
+    sizes = {}
+
+    def watch():
+        while not watching.is_set():
+            for d, _, names in os.walk(f.recv):
+                for n in names:
+                    rel = os.path.relpath(os.path.join(d, n), f.recv)
+                    try:
+                        size = os.stat(os.path.join(d, n)).st_size
+                    except FileNotFoundError:
+                        continue  # a part file renamed or removed meanwhile
+                    if not n.startswith(".") and sizes.get(rel) != size:
+                        seen_short.append((rel, size))
+            watching.wait(0.002)  # a look every few ms, leaving the CPU to the transfer
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    try:
+        for parallel, count in ((1, 300), (2, 120)):
+            data = {"f%03d" % i: os.urandom(1000 + (i * 7919) % 60000) for i in range(count)}
+            names = {fid: ("Batch %d/%s.bin" % (parallel, fid) if i % 2 else "%s-%d.bin" % (fid, parallel))
+                     for i, fid in enumerate(data)}
+            # Two files of one name: the second is numbered, never replaces.
+            data["same2"] = data["same1"] = os.urandom(5000)
+            names["same1"] = names["same2"] = "same %d.bin" % parallel
+            want = {names[fid]: d for fid, d in data.items() if not fid.startswith("same")}
+            want["same %d.bin" % parallel] = want["same %d (1).bin" % parallel] = data["same1"]
+            sizes.update({n: len(d) for n, d in want.items()})
+            if not watcher.is_alive():
+                watcher.start()
+            status, ans = f.call("POST", API + "/prepare-upload",
+                                 offer([file_entry(fid, names[fid], d, sha=fid.endswith("0")) for fid, d in data.items()]))
+            expect(status == 200 and len(ans["files"]) == len(data), "an offer of %d small files: 200" % len(data))
+            order = list(data)
+            lanes = [order[i::parallel] for i in range(parallel)]
+            codes = []
+
+            def send(fids):
+                c = f.conn()  # one kept-alive connection per lane, as the apps keep
+                for fid in fids:
+                    path = "%s/upload?sessionId=%s&fileId=%s&token=%s" % (API, ans["sessionId"], fid, ans["files"][fid])
+                    c.request("POST", path, body=data[fid])
+                    r = c.getresponse()
+                    r.read()
+                    codes.append(r.status)
+                c.close()
+
+            threads = [threading.Thread(target=send, args=(lane,)) for lane in lanes]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            # No waiting here: the last answer came once every file had its name.
+            got = {}
+            for d, _, ns in os.walk(f.recv):
+                for n in ns:
+                    rel = os.path.relpath(os.path.join(d, n), f.recv)
+                    if rel in want:
+                        with open(os.path.join(d, n), "rb") as fh:
+                            got[rel] = fh.read()
+            expect(codes == [200] * len(data), "%d files, %d at a time: every one answered 200" % (len(data), parallel))
+            expect(got == want, "when the last answer comes, every file is there under its name, whole (%d of %d)"
+                   % (sum(got.get(n) == d for n, d in want.items()), len(want)))
+        watching.set()
+        watcher.join()
+        expect(not seen_short, "no file ever showed under its name before it was whole: %s" % seen_short[:3])
+        expect(not [n for n in f.files() if os.path.basename(n).startswith(".")], "and no part file is left")
+    finally:
+        watching.set()
+        f.stop()
+
+
 def enter_namespace():
     """Re-runs this script in a private network namespace with only loopback up."""
     env = dict(os.environ, FERRY_LOCALSEND_NETNS="1")
@@ -585,6 +673,7 @@ def main():
         test_http_keeps_its_fingerprint(root)
         test_cancel_here_tells_the_sender(root)
         test_known_size_is_a_cap(root)
+        test_many_small_files(root)
         test_client_certificate(root)
     finally:
         shutil.rmtree(root, ignore_errors=True)

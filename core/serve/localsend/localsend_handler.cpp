@@ -156,11 +156,25 @@ LocalSendHandler::~LocalSendHandler() {
   if (session_ && session_->idle) loop_.cancel(session_->idle);
 }
 
+bool LocalSendHandler::fromWebPage(const HttpRequest& req, Responder& out) {
+  // Browsers say which page a request comes from (Origin, "null" from a
+  // sandboxed or local page); LocalSend apps never do. A web page in a
+  // browser on this network must not offer files, register or ask who this
+  // is (CSRF, DNS rebinding): this port serves no page of its own, so no
+  // origin is Ferry's.
+  if (!req.count("origin")) return false;
+  fail(out, 403, "LocalSend's API does not take requests from web pages.");
+  return true;
+}
+
 BodyPtr LocalSendHandler::handle(const HttpRequest& req, Responder& out) {
   const std::string_view target = req.target;
   const std::string_view path = target.substr(0, target.find('?'));
   const std::string_view query = path.size() < target.size() ? target.substr(path.size() + 1) : std::string_view();
   if (path == "/api/localsend/v1/info" || path == "/api/localsend/v2/info") {
+    // As the POSTs below: a web page (which says its Origin) learns nothing
+    // here, not even the name and fingerprint, whatever CORS would let it read.
+    if (fromWebPage(req, out)) return nullptr;
     // LocalSend 1.17 scans with its own fingerprint: finding itself is 412.
     if (!self_.fingerprint.empty() && queryValue(query, "fingerprint") == self_.fingerprint) {
       fail(out, 412, "Self-discovered");
@@ -184,14 +198,7 @@ SinkPtr LocalSendHandler::accept(const HttpRequest& req, Responder& out) {
     fail(out, 405, "LocalSend's API takes POST.");
     return nullptr;
   }
-  // Browsers say which page a request comes from (Origin, "null" from a
-  // sandboxed or local page); LocalSend apps never do. A web page in a
-  // browser on this network must not offer files or register here (CSRF):
-  // this port serves no page of its own, so no origin is Ferry's.
-  if (req.count("origin")) {
-    fail(out, 403, "LocalSend's API does not take requests from web pages.");
-    return nullptr;
-  }
+  if (fromWebPage(req, out)) return nullptr;
   const bool json = path == "/api/localsend/v2/register" || path == "/api/localsend/v2/prepare-upload";
   if (json && !saysJson(req)) {
     fail(out, 415, "Send the body as application/json.");
@@ -386,6 +393,14 @@ SinkPtr LocalSendHandler::upload(const HttpRequest& req, Responder& out, std::st
     }
     if (all) return endSession("every file was received");
     if (!receiving) armIdle();  // a failed file may be sent again
+  };
+  // Files not yet sent (or to be sent again): while there are some, this
+  // one's answer need not wait for the disk; the last one's does.
+  p.moreToCome = [this, sessionId, fileId] {
+    if (!session_ || session_->id != sessionId) return false;
+    return std::any_of(session_->files.begin(), session_->files.end(), [&](const File& f) {
+      return f.info.id != fileId && f.state == File::State::kWaiting;
+    });
   };
   SinkPtr sink = uploads_.receiveAdmitted(out, std::move(p));
   auto* u = static_cast<Upload*>(sink.get());

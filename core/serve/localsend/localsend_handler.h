@@ -110,6 +110,8 @@ class LocalSendHandler final : public RequestHandler {
   };
   class JsonRequest;
 
+  // A request from a web page (it has an Origin) is answered 403: true then.
+  bool fromWebPage(const HttpRequest& req, Responder& out);
   void registerDevice(JsonRequest& body);
   // Answers an offer that the query (PIN) or the moment (receiving off, a
   // session under way) refuses before its body is read: true when it did.

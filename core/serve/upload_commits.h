@@ -1,0 +1,55 @@
+#pragma once
+
+// UploadCommits: gives finished uploads their names in groups, one group at
+// a time in the work pool (a group commit, as databases batch their log
+// flushes). A group first asks the disk to write every file in it, then
+// waits for each file's bytes (fdatasync where there is one), renames each
+// part file to its name, and syncs each folder once for the whole group.
+// While one group waits for the disk, the uploads that finish meanwhile
+// gather into the next and share its wait (one each before, and one more
+// for the folder), and no file ever gets its name before its bytes are on
+// the disk.
+//
+// Owns the groups (one in the pool, the next gathering); does not own the
+// uploads in them, which stay alive while they wait (Upload::jobOut()).
+// Owned by the UploadHandler. Loop thread only; a group's run() touches only
+// the uploads in it.
+
+#include <cstddef>
+#include <vector>
+
+#include "work_pool.h"
+
+namespace ferry {
+
+class Upload;
+
+class UploadCommits final {
+ public:
+  explicit UploadCommits(WorkPool& pool) : pool_(pool) {}
+  ~UploadCommits();
+  UploadCommits(const UploadCommits&) = delete;
+  UploadCommits& operator=(const UploadCommits&) = delete;
+
+  // `u`'s bytes are all written and checked: it gets its name with the next
+  // group, and its job's done() runs once it has (or has failed).
+  void add(Upload& u);
+  // Uploads waiting for their names (gathering or in the pool).
+  std::size_t pending() const { return waiting_.size() + running_; }
+
+ private:
+  struct Group;
+  void submitSoon();
+  void submitNext();
+  void finished(Group* g, bool ran);
+  static void name(std::vector<Upload*>& uploads);  // on a pool thread
+
+  WorkPool& pool_;
+  std::vector<Upload*> waiting_;
+  std::size_t running_ = 0;  // uploads in the group in the pool
+  bool inPool_ = false;
+  bool posted_ = false;  // submitNext() is due on the loop's next turn
+  bool stopped_ = false;  // the pool went away: nothing more is submitted
+};
+
+}  // namespace ferry
