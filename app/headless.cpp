@@ -434,7 +434,7 @@ int runHeadless(const CommandLine& cmd) {
   for (const Share& s : shares) folders += s.folder ? 1 : 0;
   std::string hello;
   lines.serving(hello, shares.size() - folders, folders, server.port(), server.pollerName());
-  if (!shares.empty()) lines.rules(hello, rules);
+  if (!shares.empty()) lines.rules(hello, rules, shares.size() - folders, folders);
   if (auto folder = server.receiveFolder()) lines.receiving(hello, folder->dir);
   if (const LocalCaStatus ca = server.localCa(); ca.on)
     lines.localCa(hello, ca, "http://" + hostForUrl(host, server.port()) + ca.pagePath);

@@ -212,7 +212,7 @@ void LogLines::serving(std::string& out, std::size_t files, std::size_t folders,
          std::to_string(port) + " (" + std::string(poller) + "); Ctrl+C stops\n";
 }
 
-void LogLines::rules(std::string& out, const ShareRules& rules) const {
+void LogLines::rules(std::string& out, const ShareRules& rules, std::size_t files, std::size_t folders) const {
   if (!rules.any()) return;
   if (json_) {
     JsonLine line(out, "rules");
@@ -223,9 +223,17 @@ void LogLines::rules(std::string& out, const ShareRules& rules) const {
   }
   std::vector<std::string> parts;
   if (rules.expires) parts.push_back("expires at " + localMoment(*rules.expires));
-  if (rules.downloadLimit)
-    parts.push_back("ends after " + std::to_string(rules.downloadLimit) +
-                    (rules.downloadLimit == 1 ? " complete download" : " complete downloads"));
+  if (rules.downloadLimit) {
+    const std::string n = std::to_string(rules.downloadLimit);
+    const std::string devices = rules.downloadLimit == 1 ? "one device" : n + " devices";
+    if (files == 0 && folders > 0) {
+      parts.push_back("is for " + devices);
+    } else {
+      std::string part = "ends after " + n + (rules.downloadLimit == 1 ? " complete download" : " complete downloads");
+      if (folders > 0) part += " (a folder's link: is for " + devices + ")";
+      parts.push_back(std::move(part));
+    }
+  }
   if (!rules.password.empty()) parts.push_back("asks for a password");
   std::string sentence = "ferry: each link ";
   for (std::size_t i = 0; i < parts.size(); ++i) {

@@ -53,8 +53,10 @@ class LogLines {
 
   void serving(std::string& out, std::size_t files, std::size_t folders, std::uint16_t port,
                std::string_view poller) const;
-  // The rules of the run's links, once; nothing when there are none.
-  void rules(std::string& out, const ShareRules& rules) const;
+  // The rules of the run's links, once; nothing when there are none. A
+  // download limit reads as files and folders count it: complete downloads
+  // of a file, devices of a folder.
+  void rules(std::string& out, const ShareRules& rules, std::size_t files, std::size_t folders) const;
   void receiving(std::string& out, std::string_view dir) const;
   // A request starts or ends; `d` is the delivery it is part of, when the
   // same snapshot has it (it names the client).

@@ -14,6 +14,10 @@
 #   scripts/bench.sh album [FILES]   # thumbnails: 200 (or FILES) 12 MP JPEGs through ?thumb beside
 #                                    # vipsthumbnail and ImageMagick (tests/bench/album_bench.py;
 #                                    # writes docs/BENCHMARKS-album.md)
+#   scripts/bench.sh album-page [RUNS]  # a 1,000-photo folder's page in headless Chromium (HTML time beside
+#                                    # HFS 3's listing, first screen's thumbnails cold and warm, CPU), its
+#                                    # 1,000 thumbnails and 200 HEIC photos' beside vipsthumbnail/ImageMagick
+#                                    # (tests/bench/album_page_bench.py; adds to docs/BENCHMARKS-album.md)
 #   scripts/bench.sh tls             # HTTPS: 1 GiB, 4 KiB keep-alive, handshakes/s, idle memory beside nginx ssl
 #                                    # (tests/bench/bench_tls.py; writes docs/BENCHMARKS-tls.md)
 #   scripts/bench.sh localsend       # LocalSend: 1 GiB uploads (Content-Length, chunked) beside a PUT to the
@@ -147,6 +151,11 @@ fi
 if [ "${args[0]:-}" = album ]; then
   exec /usr/bin/python3 "$ROOT/tests/bench/album_bench.py" --ferry "$ROOT/$build/app/ferry" \
     --files "${args[1]:-200}" --doc "$ROOT/docs/BENCHMARKS-album.md" --command "scripts/bench.sh ${args[*]}"
+fi
+# A 1,000-photo folder's page, and HEIC thumbnails, too.
+if [ "${args[0]:-}" = album-page ]; then
+  exec /usr/bin/python3 "$ROOT/tests/bench/album_page_bench.py" --ferry "$ROOT/$build/app/ferry" \
+    --runs "${args[1]:-3}" --doc "$ROOT/docs/BENCHMARKS-album.md" --command "scripts/bench.sh ${args[*]}"
 fi
 # HTTPS (Ferry's TLS beside nginx's ssl) is its own run too.
 if [ "${args[*]:-}" = tls ] || [ "${args[*]:-}" = "--no-doc tls" ]; then

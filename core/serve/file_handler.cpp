@@ -17,7 +17,7 @@ FileHandler::~FileHandler() {
 }
 
 BodyPtr FileHandler::serve(const HttpRequest& req, Responder& out, std::shared_ptr<const Share> share,
-                           std::string_view rel) {
+                           std::string_view rel, RecipientClaim claim) {
   FileResponse* r;
   if (!spare_.empty()) {
     r = spare_.back().release();
@@ -28,7 +28,7 @@ BodyPtr FileHandler::serve(const HttpRequest& req, Responder& out, std::shared_p
   r->liveIndex = live_.size();
   live_.push_back(r);
   BodyPtr body(r);
-  r->start(req, out, std::move(share), rel);
+  r->start(req, out, std::move(share), rel, std::move(claim));
   return body;
 }
 

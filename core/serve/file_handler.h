@@ -18,6 +18,7 @@
 
 #include "body_source.h"
 #include "cache_policy.h"
+#include "recipient_claim.h"
 #include "responder.h"
 #include "share_registry.h"
 
@@ -34,9 +35,10 @@ class FileHandler final {
   FileHandler(const FileHandler&) = delete;
   FileHandler& operator=(const FileHandler&) = delete;
 
-  // A shared file, or the file `rel` inside a shared folder.
+  // A shared file, or the file `rel` inside a shared folder; `claim`, the
+  // place among a limited folder's recipients its bytes take.
   BodyPtr serve(const HttpRequest& req, Responder& out, std::shared_ptr<const Share> share,
-                std::string_view rel = {});
+                std::string_view rel = {}, RecipientClaim claim = {});
 
   // End the responses of one transfer, or of every transfer of a share.
   void cancelTransfer(std::uint64_t id, std::string_view reason);

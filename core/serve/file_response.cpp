@@ -29,9 +29,10 @@ FileResponse::FileResponse(FileHandler& handler) : handler_(handler) {}
 FileResponse::~FileResponse() { closeFile(file_.fd); }
 
 void FileResponse::start(const HttpRequest& req, Responder& out, std::shared_ptr<const Share> share,
-                         std::string_view rel) {
+                         std::string_view rel, RecipientClaim claim) {
   out_ = &out;
   share_ = std::move(share);
+  claim_ = std::move(claim);
   rel_.assign(rel.data(), rel.size());
   item_.clear();
   link_.clear();
@@ -284,6 +285,9 @@ void FileResponse::answerOpened() {
     return out_->respond(500, {}, inlineErrno_ == 0 ? "This file changed while it was being read; try again.\n"
                                                     : kDiskErrorBody);
   }
+
+  // The bytes go now: a limited folder's new device takes its place here.
+  if (!claim_.take(*out_, *share_)) return;
 
   const std::string_view type = mimeTypeForName(name());
   std::string& head = out_->beginHead(partial ? 206 : 200);

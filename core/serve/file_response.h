@@ -20,6 +20,7 @@
 
 #include "body_source.h"
 #include "event_loop.h"
+#include "recipient_claim.h"
 #include "file_io.h"
 #include "responder.h"
 #include "transfer_stats.h"
@@ -52,8 +53,10 @@ class FileResponse final : public BodySource {
 
   // Starts answering `req` for `share` (for the file `rel` below it when
   // the share is a folder): copies what it needs, then opens the file in
-  // the pool. The head is written when the open returns.
-  void start(const HttpRequest& req, Responder& out, std::shared_ptr<const Share> share, std::string_view rel = {});
+  // the pool. The head is written when the open returns; `claim` is taken
+  // just before a head with the file's bytes.
+  void start(const HttpRequest& req, Responder& out, std::shared_ptr<const Share> share, std::string_view rel = {},
+             RecipientClaim claim = {});
 
   // The transfer this response records, once it streams (0 before).
   std::uint64_t transferId() const { return transfer_.id; }
@@ -123,6 +126,7 @@ class FileResponse final : public BodySource {
   bool showInline_ = false;  // Content-Disposition: inline (see asksInline)
   std::string ifNoneMatch_, ifModifiedSince_, range_, ifRange_;
   std::string userAgent_;  // for the delivery this request is part of
+  RecipientClaim claim_;   // a limited folder's place, taken when bytes go
 
   OpenJob openJob_{*this};
   ReadJob readJob_{*this};

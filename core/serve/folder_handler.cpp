@@ -56,9 +56,11 @@ BodyPtr FolderHandler::serve(const HttpRequest& req, Responder& out, std::shared
   const PictureAsk ask = pictureAskOf(target.query);
   if (!where.folder) {
     if (ask != PictureAsk::kNone) return album_.serve(req, out, std::move(share), where.rel, ask);
-    // A file's bytes make the device one of a limited folder's recipients.
-    if (gate_ && !gate_->claim(req, out, *share)) return nullptr;
-    return files_.serve(req, out, std::move(share), where.rel);
+    // A file's bytes make the device one of a limited folder's recipients
+    // (when they go out: a file that is not there takes no place).
+    RecipientClaim claim;
+    if (gate_ && !gate_->claim(req, out, *share, claim)) return nullptr;
+    return files_.serve(req, out, std::move(share), where.rel, std::move(claim));
   }
   if (ask != PictureAsk::kNone) {
     album_.serveFolder(req, out, ask);
@@ -71,8 +73,10 @@ BodyPtr FolderHandler::serve(const HttpRequest& req, Responder& out, std::shared
       out.respond(400, {}, picked.why);
       return nullptr;
     }
-    if (gate_ && !gate_->claim(req, out, *share)) return nullptr;
+    RecipientClaim claim;
+    if (gate_ && !gate_->claim(req, out, *share, claim)) return nullptr;
     auto* zip = new ZipResponse(*this, req, out, std::move(share), std::move(where.rel), std::move(picked));
+    zip->setClaim(std::move(claim));
     zip->liveIndex = zips_.size();
     zips_.push_back(zip);
     BodyPtr body(zip);

@@ -85,26 +85,32 @@ bool wantsPage(const HttpRequest& req) {
 
 namespace {
 
-void sendGonePage(Responder& out, int status, std::string_view title, std::string_view sentence) {
+constexpr std::string_view kNeedTheFile = "If you still need the file, ask whoever sent you the link for a new one.";
+
+void sendGonePage(Responder& out, int status, std::string_view title, std::string_view sentence,
+                  std::string_view next = kNeedTheFile) {
   static const PageTemplate gone(webAsset("gone.html"));
   std::string html;
   gone.render(html, [&](std::string_view hole, std::string& to) {
     if (hole == "style") appendStyle(to);
     else if (hole == "title") htmlEscape(title, to);
     else if (hole == "sentence") htmlEscape(sentence, to);
+    else if (hole == "next") htmlEscape(next, to);
   });
   sendPage(out, status, {}, html);
 }
 
 }  // namespace
 
-void answerGone(Responder& out, bool page, std::string_view sentence) {
+void answerGone(Responder& out, bool page, std::string_view sentence, bool folder) {
   if (!page) {
     std::string text(sentence);
     text += '\n';
     return out.respond(410, "Cache-Control: no-store\r\n", text);
   }
-  sendGonePage(out, 410, "This link has ended", sentence);
+  sendGonePage(out, 410, "This link has ended", sentence,
+               folder ? "If you still need these files, ask whoever sent you the link for a new one."
+                      : kNeedTheFile);
 }
 
 void answerNoSuchLink(Responder& out, bool page) {

@@ -30,8 +30,9 @@ std::string whyLinkEnded(const Share& share, std::chrono::system_clock::time_poi
 // document), or one whose Accept names text/html.
 bool wantsPage(const HttpRequest& req);
 
-// 410 Gone with `sentence`.
-void answerGone(Responder& out, bool page, std::string_view sentence);
+// 410 Gone with `sentence`; a browser's page then says what to do next,
+// of the file or of a folder's files.
+void answerGone(Responder& out, bool page, std::string_view sentence, bool folder);
 
 // 404 for a link that leads to no share: one removed, one replaced by a
 // new link (rotated), one that never was. A browser gets gone.html saying

@@ -1,6 +1,7 @@
 #include "share_gate.h"
 
 #include <charconv>
+#include <utility>
 
 #include "credentials.h"
 #include "delivery_book.h"
@@ -62,7 +63,7 @@ bool ShareGate::admit(const HttpRequest& req, Responder& out, const Share& share
   if (!why.empty() && share.folder && !expired && shares_.isRecipient(share.token, recipientOf(req, out, share)))
     why.clear();
   if (!why.empty()) {
-    answerGone(out, page, why);
+    answerGone(out, page, why, share.folder);
     return false;
   }
   if (share.rules.password.empty()) return true;
@@ -86,9 +87,26 @@ bool ShareGate::admit(const HttpRequest& req, Responder& out, const Share& share
   return false;
 }
 
-bool ShareGate::claim(const HttpRequest& req, Responder& out, const Share& share) {
+bool ShareGate::claim(const HttpRequest& req, Responder& out, const Share& share, RecipientClaim& later) {
+  later = {};
   if (!share.folder || share.rules.downloadLimit == 0 || out.headOnly()) return true;
-  switch (shares_.admitRecipient(share.token, recipientOf(req, out, share))) {
+  Recipient who = recipientOf(req, out, share);
+  if (shares_.isRecipient(share.token, who)) return true;
+  const bool page = wantsPage(req);
+  // Full already: refused before any disk work. Otherwise the place is
+  // taken (and checked again) only when the answer sends something.
+  if (share.deliveries >= share.rules.downloadLimit) {
+    answerFull(out, share, page);
+    return false;
+  }
+  later.gate = this;
+  later.who = std::move(who);
+  later.page = page;
+  return true;
+}
+
+bool ShareGate::takePlace(Responder& out, const Share& share, const Recipient& who, bool page) {
+  switch (shares_.admitRecipient(share.token, who)) {
     case RecipientAdmission::kKnown:
       return true;
     case RecipientAdmission::kNew:
@@ -97,11 +115,21 @@ bool ShareGate::claim(const HttpRequest& req, Responder& out, const Share& share
     case RecipientAdmission::kFull:
       break;
   }
-  // Another device took the last place since this one's page was let in.
+  // Another device took the last place since this one's request came.
+  answerFull(out, share, page);
+  return false;
+}
+
+void ShareGate::answerFull(Responder& out, const Share& share, bool page) {
   Share full = share;
   full.deliveries = full.rules.downloadLimit;
-  answerGone(out, wantsPage(req), whyLinkEnded(full, std::chrono::system_clock::now()));
-  return false;
+  answerGone(out, page, whyLinkEnded(full, std::chrono::system_clock::now()), share.folder);
+}
+
+bool RecipientClaim::take(Responder& out, const Share& share) {
+  if (!gate) return true;
+  ShareGate* g = std::exchange(gate, nullptr);
+  return g->takePlace(out, share, who, page);
 }
 
 std::string ShareGate::recipientCookie(const HttpRequest& req, Responder& out, const Share& share) {
@@ -144,7 +172,7 @@ SinkPtr ShareGate::acceptForm(const HttpRequest& req, Responder& out, std::share
   if (!share->rules.any()) return nullptr;
   const bool page = wantsPage(req);
   if (std::string why = whyLinkEnded(*share, std::chrono::system_clock::now()); !why.empty()) {
-    answerGone(out, page, why);
+    answerGone(out, page, why, share->folder);
     return nullptr;
   }
   if (share->rules.password.empty() || req.method != "POST") return nullptr;

@@ -15,7 +15,8 @@
 // segments) completes it.
 //
 // A folder's download limit counts recipients (devices), not files: the
-// first file or zip a device takes lets it in (claim()), and from then on
+// first file or zip a device is sent lets it in (claim(), then
+// RecipientClaim::take() when the bytes are about to go), and from then on
 // it may browse, view and take anything there for the link's life; once
 // the limit's number of devices are in, every other one gets the 410. The
 // folder's page gives each browser a cookie naming it (recipientCookie()).
@@ -32,6 +33,7 @@
 
 #include "body_sink.h"
 #include "event_loop.h"
+#include "recipient_claim.h"
 #include "gate_sessions.h"
 #include "gate_tries.h"
 #include "responder.h"
@@ -50,11 +52,13 @@ class ShareGate final {
   // has answered (410, 401, 429).
   bool admit(const HttpRequest& req, Responder& out, const Share& share);
 
-  // A request that passed admit() is about to take bytes of a file or a zip
-  // of a folder with a download limit: true when its device is one of the
-  // folder's recipients or has just become one (onNewRecipient hears it);
-  // false once it has answered 410. HEAD requests take nothing and pass.
-  bool claim(const HttpRequest& req, Responder& out, const Share& share);
+  // A request that passed admit() asks for the bytes of a file or a zip of
+  // a folder with a download limit: false once it has answered 410 (the
+  // link's places are taken, none by its device); true otherwise, with
+  // `later` pending when the device is not yet one of the recipients: its
+  // answer takes the place (onNewRecipient hears it) only when it sends
+  // something. HEAD requests take nothing and pass.
+  bool claim(const HttpRequest& req, Responder& out, const Share& share, RecipientClaim& later);
   // The Set-Cookie line (ending in CRLF) a folder's page sends to a browser
   // that is not yet known to its limited link; empty otherwise.
   std::string recipientCookie(const HttpRequest& req, Responder& out, const Share& share);
@@ -79,6 +83,12 @@ class ShareGate final {
   // compared, while that client must wait. Answers nothing itself.
   enum class Verdict { kRight, kWrong, kWait };
   Verdict check(Responder& out, const Share& share, std::string_view given, std::uint32_t& wait);
+
+  friend struct RecipientClaim;
+  // Makes `who` a recipient of `share` now; false having answered 410.
+  bool takePlace(Responder& out, const Share& share, const Recipient& who, bool page);
+  // The 410 of a folder whose places are all taken.
+  static void answerFull(Responder& out, const Share& share, bool page);
 
   // Who asks, as a folder's recipients are known.
   static Recipient recipientOf(const HttpRequest& req, Responder& out, const Share& share);

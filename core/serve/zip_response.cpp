@@ -220,6 +220,8 @@ void ZipResponse::answer() {
   const bool partial = range.kind == RangeResult::kSingle;
   pos_ = partial ? range.range.first : 0;
   end_ = partial ? range.range.last + 1 : total;
+  // The bytes go now: a limited folder's new device takes its place here.
+  if (!claim_.take(*out_, *share_)) return;
 
   std::string& head = out_->beginHead(partial ? 206 : 200);
   head += "Content-Type: application/zip\r\nContent-Length: ";

@@ -25,6 +25,7 @@
 #include "body_source.h"
 #include "folder_io.h"
 #include "folder_walk.h"
+#include "recipient_claim.h"
 #include "responder.h"
 #include "share_registry.h"
 #include "transfer_stats.h"
@@ -51,6 +52,9 @@ class ZipResponse final : public BodySource {
   ZipResponse(FolderHandler& handler, const HttpRequest& req, Responder& out, std::shared_ptr<const Share> share,
               std::string rel, ZipSelection selection = {});
   ~ZipResponse();
+  // The place among a limited folder's recipients the zip takes when its
+  // head goes out (a zip that cannot be made takes none).
+  void setClaim(RecipientClaim claim) { claim_ = std::move(claim); }
   void start();
 
   std::uint64_t transferId() const { return transfer_.id; }
@@ -98,6 +102,7 @@ class ZipResponse final : public BodySource {
   bool headOnly_;
   std::string ifNoneMatch_, range_, ifRange_;
   std::string userAgent_;  // for the delivery this request is part of
+  RecipientClaim claim_;   // a limited folder's place, taken when the head goes
 
   Job job_{*this};
   Task task_ = Task::kWalk;

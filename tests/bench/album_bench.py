@@ -185,6 +185,9 @@ def main():
     print(detail)
     print(runs)
     if a.doc:
+        # album_page_bench.py's section, after this one, stays.
+        old = open(a.doc).read() if os.path.exists(a.doc) else ""
+        tail = old[old.index("\n## "):] if "\n## " in old else ""
         with open(a.doc, "w") as f:
             f.write("# Benchmarks: thumbnails\n\n")
             f.write("How fast Ferry makes the thumbnails of a folder of camera photos, beside the two tools "
@@ -200,6 +203,7 @@ def main():
                     "to the cache and sent. The tools write their thumbnails to a temporary folder. "
                     "Every run's Ferry answers are checked to be JPEGs of at most 400 px. "
                     "tests/bench/album_bench.py describes each contender.\n")
+            f.write(tail)
 
 
 if __name__ == "__main__":

@@ -1,11 +1,14 @@
 """A shared folder's listing in a real browser: at a phone's size it fits the
-screen with thumb-sized rows, it goes into a sub-folder and back by its
-breadcrumbs, it sorts, names with markup stay text, a file and the whole
-folder as a zip download, and it reads in light and dark."""
+screen with thumb-sized rows, its sub-folders show their first photo, it
+goes into a sub-folder and back by its breadcrumbs, it sorts, names with
+markup stay text, a file and the whole folder as a zip download, and it
+reads in light and dark."""
 
 import os
 import shutil
+import subprocess
 import tempfile
+import urllib.request
 import zipfile
 
 import ferry_browser as fb
@@ -13,16 +16,23 @@ import ferry_browser as fb
 SHOTS_FOR_DOCS = os.environ.get("FERRY_DOC_SCREENSHOTS")  # docs/ when refreshing them
 
 
+def photo(path, size, seed):
+    """A real JPEG (ffmpeg's gradients): the sub-folders' covers are photos."""
+    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "gradients=s=%s:seed=%d:n=4" % (size, seed),
+                    "-frames:v", "1", "-q:v", "2", path], check=True, timeout=60)
+
+
 def make_tree():
+    if not shutil.which("ffmpeg"):
+        fb.skip("ffmpeg is not installed (scripts/setup.sh installs it)")
     root = tempfile.mkdtemp(prefix="ferry-listing-")
     top = os.path.join(root, "Holiday Photos")
     os.makedirs(os.path.join(top, "Day 1 \u2013 Beach"))
     os.makedirs(os.path.join(top, "Day 2 \u2013 Old Town"))
-    for i, size in enumerate([2_400_000, 3_100_000, 1_800_000]):
-        with open(os.path.join(top, "Day 1 \u2013 Beach", "IMG_%04d.jpg" % (i + 1)), "wb") as f:
-            f.write(os.urandom(size))
-    with open(os.path.join(top, "Day 2 \u2013 Old Town", "IMG_0104.jpg"), "wb") as f:
-        f.write(os.urandom(900_000))
+    # Sizes in the order the size sort below expects: 2, 1, 3.
+    for i, (size, seed) in enumerate([("1600x1200", 3), ("2400x1800", 7), ("800x600", 11)]):
+        photo(os.path.join(top, "Day 1 \u2013 Beach", "IMG_%04d.jpg" % (i + 1)), size, seed)
+    photo(os.path.join(top, "Day 2 \u2013 Old Town", "IMG_0104.jpg"), "1400x1000", 23)
     with open(os.path.join(top, "itinerary.pdf"), "wb") as f:
         f.write(os.urandom(150_000))
     with open(os.path.join(top, "tickets.zip"), "wb") as f:
@@ -87,6 +97,16 @@ def test_phone_browse_and_download():
                                    " n.top, n.height]", clip.find_element("css selector", ".thumb"), caption)
             assert box[3] >= box[0] - 1 and box[4] <= box[1] + 1 and box[5] >= box[2] - 1, box
             assert 10 <= box[6] <= 30, box  # one line
+            # Each sub-folder's tile shows its first photo: a picture made of
+            # it (a JPEG), not a type icon.
+            covers = b.find_elements("css selector", ".entries.grid li[data-kind=folder] img")
+            assert [c.get_attribute("src").rsplit("/", 1)[-1] for c in covers] == \
+                ["IMG_0001.jpg?thumb", "IMG_0104.jpg?thumb"], [c.get_attribute("src") for c in covers]
+            for c in covers:
+                with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(c.get_attribute("src"), timeout=30) as r:
+                    assert r.headers.get("Content-Type") == "image/jpeg", (c.get_attribute("src"), r.headers)
+                fb.wait_for(lambda: b.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", c),
+                            what="a sub-folder's cover")
             shoot(b, "listing-phone")
 
             # Into a sub-folder, and back by the breadcrumb.

@@ -252,7 +252,7 @@ class TestShareGate : public QObject {
       return out;
     };
     QCOMPARE(holes("password.html"), QStringList({"style", "name", "invalid", "message", "privacy"}));
-    QCOMPARE(holes("gone.html"), QStringList({"title", "style", "sentence"}));
+    QCOMPARE(holes("gone.html"), QStringList({"title", "style", "sentence", "next"}));
     QVERIFY(!webAsset("gate.css").empty());
   }
 

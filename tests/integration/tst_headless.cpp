@@ -326,7 +326,7 @@ class TestHeadless : public QObject {
     // Enough for the file twice (a folder's limit counts devices: curl here
     // is one); downloadLimitEndsTheLink sees a limit reached.
     QTest::newRow("downloads") << QStringList{"--downloads", "2"} << QByteArray("private, no-store") << QByteArray()
-                               << QByteArray("ends after 2 complete downloads");
+                               << QByteArray("ends after 2 complete downloads (a folder's link: is for 2 devices)");
     QTest::newRow("expires") << QStringList{"--expires", "1h30m"} << QByteArray("private, no-store") << QByteArray()
                              << QByteArray("expires at ");
     QTest::newRow("password") << QStringList{"--password-file", password} << QByteArray("private, no-store")
@@ -334,7 +334,7 @@ class TestHeadless : public QObject {
     // A rule wins over --public-cache.
     QTest::newRow("downloads and public cache") << QStringList{"--public-cache", "60", "--downloads", "3"}
                                                 << QByteArray("private, no-store") << QByteArray()
-                                                << QByteArray("ends after 3 complete downloads");
+                                                << QByteArray("ends after 3 complete downloads (a folder's link: is for 3 devices)");
   }
   void rulesReachEveryLink() {
     QFETCH(QStringList, flags);
@@ -388,6 +388,13 @@ class TestHeadless : public QObject {
     CurlResult second = runCurl({"-sS", "-o", "/dev/null", "-w", "%{http_code}", f.urls[0]});
     QCOMPARE(second.out, QByteArray("410"));
     QCOMPARE(f.terminate(), 0);
+    // A folder alone: its limit is said in devices.
+    QTemporaryDir dir;
+    QVERIFY(QDir(dir.path()).mkpath("Photos"));
+    FerryProcess g;
+    QVERIFY(g.start({dir.filePath("Photos")}, {"--poller", pollerArg(), "--downloads", "1"}));
+    QTRY_VERIFY_WITH_TIMEOUT((g.readErr(), g.err.contains("ferry: each link is for one device\n")), 10'000);
+    QCOMPARE(g.terminate(), 0);
   }
 
   // Without --json: one line per delivery, naming the client for people,

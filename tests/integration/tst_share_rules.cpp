@@ -492,6 +492,43 @@ class TestShareRules : public QObject {
     QCOMPARE(fetch({"--interface", "127.0.0.3"}, again->url(t) + "a.jpg").status, 410);
   }
 
+  // A device takes its place with the first bytes it is sent, not with its
+  // first ask: a file that is not there, a zip of names that are not, or a
+  // sub-folder asked for without its '/' leave the one place free.
+  void aMissingFileTakesNoPlace() {
+    auto fx = serve();
+    QVERIFY(fx);
+    auto s = fx->share(folder_);
+    fx->server.waitForFolderScans();
+    ferry::ShareRules r;
+    r.downloadLimit = 1;
+    QVERIFY(rules(*fx, s, r));
+    const QString listing = fx->url(s);
+    const QStringList asker = {"--interface", "127.0.0.2"}, taker = {"--interface", "127.0.0.3"};
+    QCOMPARE(fetch(asker, listing + "gone.jpg").status, 404);
+    QCOMPARE(fetch(asker, listing + "?zip&f=gone.jpg").status, 404);
+    QCOMPARE(fetch(asker, listing + "2024").status, 301);
+    QCOMPARE(fetch(asker + QStringList{"-I"}, listing + "a.jpg").status, 200);
+    QCOMPARE(deliveriesOf(fx->server, s.token), 0u);
+    QVERIFY(fx->server.recipients(s.token).empty());
+    // The place is still there for the device that takes a file.
+    auto taken = fetch(taker, listing + "a.jpg");
+    QCOMPARE(taken.status, 200);
+    QCOMPARE(sha256(taken.body), sha256File(files_.filePath("Photos/a.jpg")));
+    QCOMPARE(deliveriesOf(fx->server, s.token), 1u);
+    // Now full: the asker is refused, its missing file too.
+    QCOMPARE(fetch(asker, listing + "a.jpg").status, 410);
+    QCOMPARE(fetch(asker, listing + "gone.jpg").status, 410);
+    // A browser's page speaks of the folder's files.
+    auto page = fetch(asker + QStringList{"-H", "Accept: text/html"}, listing + "a.jpg");
+    QCOMPARE(page.status, 410);
+    QVERIFY2(page.body.contains("If you still need these files, ask whoever sent you the link for a new one."),
+             page.body.constData());
+    QCOMPARE(fetch(taker, listing + "gone.jpg").status, 404);
+    QCOMPARE(fetch(taker, listing + "?zip").status, 200);
+    QCOMPARE(deliveriesOf(fx->server, s.token), 1u);
+  }
+
   void passwordByBasicAuth() {
     auto fx = serve();
     QVERIFY(fx);

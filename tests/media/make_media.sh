@@ -14,6 +14,7 @@
 set -euo pipefail
 out="${1:?usage: make_media.sh OUT_DIR}"
 mkdir -p "$out"
+out=$(cd "$out" && pwd)  # the making happens in a folder of its own
 stamp="$out/.made-by-$(sha1sum "$0" | cut -c1-12)"
 [ -f "$stamp" ] && exit 0
 for tool in vips convert heif-enc ffmpeg exiftool python3; do

@@ -59,6 +59,7 @@ class TestPersistence : public QObject {
   void mistypedValuesFallBackToDefaults();
   void twoWritersKeepEachOthersShares();
   void unservableAtStartupSaysWhy();
+  void folderCountedInFilesCountsDevices();
 
  private:
   QByteArray download(const QString& link, int* status = nullptr);
@@ -439,3 +440,30 @@ void TestPersistence::unservableAtStartupSaysWhy() {
 
 QTEST_MAIN(TestPersistence)
 #include "tst_persistence.moc"
+
+// A folder saved when its download limit counted complete files (three
+// photos taken of a "2 downloads" link: ended) counts devices now, as the
+// limit does: at least one device took them, which one was not kept, so
+// one place is taken and the other is free.
+void TestPersistence::folderCountedInFilesCountsDevices() {
+  const quint16 port = test::freePort();
+  const QString folder = config_->path() + QStringLiteral("/Weekend");
+  QVERIFY(QDir().mkpath(folder));
+  const QByteArray photo = test::writeRandomFile(folder + QStringLiteral("/a.jpg"), 4000);
+  SettingsStore().saveSettings(test::servingSettings(port));
+  SavedShare old{QStringLiteral("EEEEEEEEEEEEEEEEEEEEEE"), folder, 3, true};
+  old.downloadLimit = 2;
+  old.deliveries = 3;
+  QVERIFY(SettingsStore().saveShares({old}));
+
+  MainWindow w{SettingsStore{}};
+  w.startIfWanted();
+  QVERIFY(w.isServing());
+  SharesModel* m = w.sharesModel();
+  QCOMPARE(m->rowCount(), 1);
+  QCOMPARE(m->index(0, SharesModel::Downloads).data().toString(), QStringLiteral("1 of 2"));
+  int status = 0;
+  QVERIFY(download(m->linkAt(0) + QStringLiteral("a.jpg"), &status) == photo);
+  QCOMPARE(status, 200);
+  QVERIFY(waitFor([&] { return m->index(0, SharesModel::Downloads).data().toString() == QStringLiteral("2 of 2"); }, 10000));
+}

@@ -1,5 +1,7 @@
 #include "shares/share_manager.h"
 
+#include <algorithm>
+
 #include <QDir>
 #include <QFileInfo>
 #include <QSet>
@@ -42,6 +44,11 @@ void ShareManager::restore() {
     e.rules.password = saved.password.toStdString();
     e.deliveriesBefore = saved.deliveries;
     e.recipients = saved.recipients;
+    // A folder's count saved when its limit counted complete files (more
+    // than the devices kept): counted again as devices, as the limit does
+    // now. Which devices took those files was not kept; at least one did.
+    if (saved.folder && saved.deliveries > static_cast<std::uint32_t>(saved.recipients.size()))
+      e.deliveriesBefore = std::max<std::uint32_t>(static_cast<std::uint32_t>(saved.recipients.size()), 1);
     QString error;
     auto share = serve(e, &error);
     if (share) {
