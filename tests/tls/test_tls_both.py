@@ -14,14 +14,13 @@ other. Also the option's refusals on the command line.
 Exit status 77 (skipped) when the build has no TLS.
 """
 
-import json
 import os
 import re
 import sys
 
 import tls_testlib
-from tls_testlib import (FERRY, check, env_for, head_and_body, run, set_cookies, sha256_file, start_ferry, stop,
-                         verdict)
+from tls_testlib import (FERRY, check, env_for, head_and_body, run, set_cookies, sha256_file, start_events,
+                         start_ferry, stop, verdict)
 
 
 def test_all(d):
@@ -46,13 +45,7 @@ def test_all(d):
 
     p, link = start_ferry("--json", "--https", "--http-too", "--password-file", pw, shared, env=env)
     try:
-        events = {}
-        while "plain-link" not in events:
-            line = p.stderr.readline().decode()
-            if not line:
-                break
-            e = json.loads(line)
-            events[e["event"]] = e
+        events = start_events(p, "plain-link")
         check(link.startswith("https://127.0.0.1:"), "stdout's link is https (%s)" % link)
         plain = events.get("plain-link", {}).get("url", "")
         check(plain == link.replace("https://", "http://", 1), "--json gives the same link over http (%s)" % plain)

@@ -8,6 +8,7 @@ directory, so it is on sys.path).
 """
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -123,6 +124,19 @@ def start_ferry(*args, cwd=None, env=None, stderr=subprocess.PIPE):
         p.kill()
         sys.exit("ferry printed no link: " + (p.stderr.read().decode() if p.stderr else ""))
     return p, link
+
+
+def start_events(p, until):
+    """A --json run's events on stderr, by name, read up to the one named
+    `until` (or the end of stderr)."""
+    events = {}
+    while until not in events:
+        line = p.stderr.readline().decode()
+        if not line:
+            break
+        e = json.loads(line)
+        events[e["event"]] = e
+    return events
 
 
 def stop(p):
