@@ -104,6 +104,15 @@ std::uint64_t NearbyDevices::idOf(std::string_view key) const {
   return it == byKey_.end() ? 0 : it->second;
 }
 
+bool NearbyDevices::rekey(std::uint64_t id, const std::string& key) {
+  auto it = devices_.find(id);
+  if (it == devices_.end() || byKey_.count(key)) return false;
+  byKey_.erase(it->second.key);
+  it->second.key = key;
+  byKey_[key] = id;
+  return true;
+}
+
 const NearbyDevice* NearbyDevices::find(std::uint64_t id) const {
   auto it = devices_.find(id);
   return it == devices_.end() ? nullptr : &it->second.info;

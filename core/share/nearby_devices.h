@@ -85,6 +85,9 @@ class NearbyDevices final {
 
   // The device of a cookie, or 0.
   std::uint64_t idOf(std::string_view key) const;
+  // The device `id` is known by `key` from now on, and no longer by the key
+  // before (false when there is no such device or `key` is taken).
+  bool rekey(std::uint64_t id, const std::string& key);
   const NearbyDevice* find(std::uint64_t id) const;
   std::vector<NearbyDevice> list() const;
   std::size_t streamsOf(std::uint64_t id) const;

@@ -24,20 +24,12 @@ import subprocess
 import sys
 import tempfile
 
-FERRY = os.environ.get("FERRY_BINARY", "ferry")
+from tls_testlib import FERRY, check, env_for, start_ferry, stop, verdict
 
 # Findings about the certificate Ferry's CA issues by design, not about the
 # server's configuration: it lives 14 days (issued again after 7), and a CA
 # on one computer publishes no revocation list or OCSP responder.
 BY_DESIGN = {"cert_expirationStatus", "cert_notAfter", "cert_revocation"}
-
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
 
 
 def main():
@@ -58,14 +50,12 @@ def main():
 
 
 def run_against_ferry(d, testssl, full):
-    env = dict(os.environ, HOME=d, XDG_DATA_HOME=os.path.join(d, "data"), XDG_CACHE_HOME=os.path.join(d, "cache"))
+    env = env_for(d)
     shared = os.path.join(d, "index.html")
     with open(shared, "w") as f:
         f.write("<!doctype html><title>x</title>\n")
-    server = subprocess.Popen([FERRY, "--headless", "--https", "--bind", "127.0.0.1", "--port", "0", shared],
-                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    server, link = start_ferry("--https", shared, env=env, stderr=subprocess.DEVNULL)
     try:
-        link = server.stdout.readline().decode().strip()
         m = re.match(r"https://127\.0\.0\.1:(\d+)/", link)
         if not m:
             check(False, "ferry printed an https link (%r)" % link)
@@ -106,10 +96,8 @@ def run_against_ferry(d, testssl, full):
         check(not bad, "no HIGH or CRITICAL finding (%s)" % "; ".join("%s: %s" % (f["id"], f["finding"]) for f in bad))
         check(server.poll() is None, "the server is still running")
     finally:
-        server.terminate()
-        server.wait(10)
-    print("%d failure(s)" % len(failures))
-    return 1 if failures else 0
+        stop(server)
+    return verdict()
 
 
 if __name__ == "__main__":

@@ -19,66 +19,24 @@ import re
 import shutil
 import socket
 import ssl
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.request
 
-FERRY = os.environ.get("FERRY_BINARY", "ferry")
+import tls_testlib
+from tls_testlib import FERRY, check, head_on, issue, make_ca, run, sha256_file as sha256, start_ferry, stop, verdict
+
 HEADER_TIMEOUT = 10.0  # HttpLimits::headerTimeout: what a stalled handshake gets
-
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-
-
-def run(args, **kw):
-    return subprocess.run(args, capture_output=True, timeout=60, **kw)
 
 
 def make_certificates(d):
-    def ossl(*args):
-        r = run(["openssl", *args], cwd=d)
-        if r.returncode != 0:
-            sys.exit("openssl %s failed: %s" % (args[0], r.stderr.decode()))
-
-    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
-    ossl("req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=Ferry test CA")
-    with open(os.path.join(d, "leaf.ext"), "w") as f:
-        f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n")
+    make_ca(d)
     for name, days in (("leaf", "1"), ("expired", "-1")):
-        ossl("req", *ec, "-keyout", name + ".key", "-out", name + ".csr", "-subj", "/CN=127.0.0.1")
-        ossl("x509", "-req", "-in", name + ".csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
-             "-out", name + ".crt", "-days", days, "-extfile", "leaf.ext")
+        issue(d, name, "127.0.0.1", days, san="IP:127.0.0.1,DNS:localhost")
     # A chain file (leaf then CA), as Let's Encrypt's fullchain.pem is.
     with open(os.path.join(d, "chain.crt"), "w") as f:
         f.write(open(os.path.join(d, "leaf.crt")).read() + open(os.path.join(d, "ca.crt")).read())
-
-
-def start_ferry(d, *args):
-    p = subprocess.Popen([FERRY, "--headless", "--bind", "127.0.0.1", "--port", "0", *args],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=d)
-    links = []
-    line = p.stdout.readline().decode().strip()
-    if not line:
-        p.kill()
-        sys.exit("ferry printed no link: " + p.stderr.read().decode())
-    links.append(line)
-    return p, links
-
-
-def sha256(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def client_hello_bytes():
@@ -109,22 +67,6 @@ def closed_within(sock, seconds):
         return None
 
 
-def main():
-    if not shutil.which("openssl"):
-        print("no openssl command here")
-        return 77
-    probe = run([FERRY, "--headless", "--tls-cert", "x", "--tls-key", "y", "--port", "0", "nothing"])
-    if b"not available in this build" in probe.stderr:
-        print("this build has no TLS")
-        return 77
-
-    d = tempfile.mkdtemp(prefix="ferry-tls-")
-    try:
-        return test_all(d)
-    finally:
-        shutil.rmtree(d, ignore_errors=True)
-
-
 def test_all(d):
     make_certificates(d)
     ca = os.path.join(d, "ca.crt")
@@ -150,9 +92,8 @@ def test_all(d):
     code, say = refused("leaf.key", "leaf.key")
     check(code == 2 and "no usable PEM certificate" in say, "a key given as certificate: exit 2 (%s)" % say)
 
-    server, links = start_ferry(d, "--tls-cert", "chain.crt", "--tls-key", "leaf.key", big)
+    server, url = start_ferry("--tls-cert", "chain.crt", "--tls-key", "leaf.key", big, cwd=d)
     try:
-        url = links[0]
         check(url.startswith("https://127.0.0.1:"), "the printed link is https (%s)" % url)
         port = int(re.match(r"https://127\.0\.0\.1:(\d+)/", url).group(1))
 
@@ -208,14 +149,7 @@ def test_all(d):
                 path = url.split(str(port), 1)[1]
                 # Two requests on one connection: keep-alive works over TLS.
                 for _ in range(2):
-                    tls.sendall(b"HEAD " + path.encode() + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-                    head = b""
-                    while b"\r\n\r\n" not in head:
-                        chunk = tls.recv(4096)
-                        if not chunk:
-                            break
-                        head += chunk
-                    check(head.startswith(b"HTTP/1.1 200"), "keep-alive HEAD over TLS: 200")
+                    check(head_on(tls, path).startswith(b"HTTP/1.1 200"), "keep-alive HEAD over TLS: 200")
 
         # --- openssl s_client: protocols -------------------------------------------
         def s_client(*args):
@@ -292,30 +226,27 @@ def test_all(d):
                   "a handshake that stalls (%s) is closed at its deadline (after %.1f s)" % (what, took or -1))
         check(server.poll() is None, "the server is still running")
     finally:
-        server.terminate()
-        server.wait(10)
+        stop(server)
 
     # --- the password gate's cookie is Secure over TLS, HSTS when asked ---------------------
     pw = os.path.join(d, "pw")
     with open(pw, "w") as f:
         f.write("right\n")
-    server, links = start_ferry(d, "--tls-cert", "chain.crt", "--tls-key", "leaf.key", "--hsts",
-                                "--password-file", pw, big)
+    server, link = start_ferry("--tls-cert", "chain.crt", "--tls-key", "leaf.key", "--hsts",
+                               "--password-file", pw, big, cwd=d)
     try:
-        r = run(["curl", "-sS", "-i", "--cacert", ca, "-d", "password=right", links[0]])
+        r = run(["curl", "-sS", "-i", "--cacert", ca, "-d", "password=right", link])
         text = r.stdout.decode(errors="replace")
         cookie = [l for l in text.split("\r\n") if l.lower().startswith("set-cookie:")]
         check(len(cookie) == 1 and "; Secure" in cookie[0], "the session cookie is Secure over TLS (%s)" % cookie)
         check("Strict-Transport-Security: max-age=31536000" in text, "--hsts: Strict-Transport-Security is sent")
-        r = run(["curl", "-sS", "--cacert", ca, "-H", "Accept: text/html", links[0]])
+        r = run(["curl", "-sS", "--cacert", ca, "-H", "Accept: text/html", link])
         check(b"The password travels encrypted" in r.stdout, "the password page says the password travels encrypted")
     finally:
-        server.terminate()
-        server.wait(10)
+        stop(server)
 
-    print("%d failure(s)" % len(failures))
-    return 1 if failures else 0
+    return verdict()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(tls_testlib.main(test_all, "ferry-tls-"))

@@ -14,65 +14,13 @@ other. Also the option's refusals on the command line.
 Exit status 77 (skipped) when the build has no TLS.
 """
 
-import hashlib
-import json
 import os
 import re
-import shutil
-import subprocess
 import sys
-import tempfile
 
-FERRY = os.environ.get("FERRY_BINARY", "ferry")
-
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-
-
-def run(args, **kw):
-    return subprocess.run(args, capture_output=True, timeout=60, **kw)
-
-
-def env_for(home):
-    env = dict(os.environ)
-    env["HOME"] = home
-    env["XDG_DATA_HOME"] = os.path.join(home, "data")
-    env["XDG_CACHE_HOME"] = os.path.join(home, "cache")
-    return env
-
-
-def sha256_file(path):
-    with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
-
-
-def main():
-    if not shutil.which("openssl"):
-        print("no openssl command here")
-        return 77
-    probe = run([FERRY, "--headless", "--https", "--port", "0", "nothing"])
-    if b"not available in this build" in probe.stderr:
-        print("this build has no TLS")
-        return 77
-    d = tempfile.mkdtemp(prefix="ferry-both-")
-    try:
-        return test_all(d)
-    finally:
-        shutil.rmtree(d, ignore_errors=True)
-
-
-def head_and_body(raw):
-    head, _, body = raw.partition(b"\r\n\r\n")
-    return head.decode(errors="replace"), body
-
-
-def set_cookies(head):
-    return [l.split(":", 1)[1].strip() for l in head.split("\r\n") if l.lower().startswith("set-cookie:")]
+import tls_testlib
+from tls_testlib import (FERRY, check, env_for, head_and_body, run, set_cookies, sha256_file, start_events,
+                         start_ferry, stop, verdict)
 
 
 def test_all(d):
@@ -95,18 +43,9 @@ def test_all(d):
     with open(pw, "w") as f:
         f.write("right\n")
 
-    p = subprocess.Popen([FERRY, "--headless", "--json", "--bind", "127.0.0.1", "--port", "0", "--https",
-                          "--http-too", "--password-file", pw, shared],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    p, link = start_ferry("--json", "--https", "--http-too", "--password-file", pw, shared, env=env)
     try:
-        link = p.stdout.readline().decode().strip()
-        events = {}
-        while "plain-link" not in events:
-            line = p.stderr.readline().decode()
-            if not line:
-                break
-            e = json.loads(line)
-            events[e["event"]] = e
+        events = start_events(p, "plain-link")
         check(link.startswith("https://127.0.0.1:"), "stdout's link is https (%s)" % link)
         plain = events.get("plain-link", {}).get("url", "")
         check(plain == link.replace("https://", "http://", 1), "--json gives the same link over http (%s)" % plain)
@@ -166,12 +105,10 @@ def test_all(d):
               "the password page over http does not claim encryption")
         check(p.poll() is None, "the server is still running")
     finally:
-        p.terminate()
-        p.wait(10)
+        stop(p)
 
-    print("%d failure(s)" % len(failures))
-    return 1 if failures else 0
+    return verdict()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(tls_testlib.main(test_all, "ferry-both-", probe_args=("--https",)))

@@ -19,41 +19,15 @@ import plistlib
 import re
 import shutil
 import stat
-import subprocess
 import sys
-import tempfile
 
-FERRY = os.environ.get("FERRY_BINARY", "ferry")
-
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-
-
-def run(args, **kw):
-    return subprocess.run(args, capture_output=True, timeout=60, **kw)
-
-
-def env_for(home):
-    env = dict(os.environ)
-    env["HOME"] = home
-    env["XDG_DATA_HOME"] = os.path.join(home, "data")
-    env["XDG_CACHE_HOME"] = os.path.join(home, "cache")
-    return env
+import tls_testlib
+from tls_testlib import FERRY, check, env_for, run, sha256_file, stop, verdict
 
 
 def start_ferry(home, *args):
     """Starts a headless run; returns it, its link and its https-ca event."""
-    p = subprocess.Popen([FERRY, "--headless", "--json", "--bind", "127.0.0.1", "--port", "0", *args],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env_for(home))
-    link = p.stdout.readline().decode().strip()
-    if not link:
-        p.kill()
-        sys.exit("ferry printed no link: " + p.stderr.read().decode())
+    p, link = tls_testlib.start_ferry("--json", *args, env=env_for(home))
     event = None
     # The events of the start come in one go, right after the links.
     while event is None:
@@ -66,26 +40,6 @@ def start_ferry(home, *args):
         elif e["event"] == "serving" and "--https" not in args:
             break
     return p, link, event
-
-
-def sha256_file(path):
-    with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
-
-
-def main():
-    if not shutil.which("openssl"):
-        print("no openssl command here")
-        return 77
-    probe = run([FERRY, "--headless", "--https", "--port", "0", "nothing"])
-    if b"not available in this build" in probe.stderr:
-        print("this build has no TLS")
-        return 77
-    d = tempfile.mkdtemp(prefix="ferry-localca-")
-    try:
-        return test_all(d)
-    finally:
-        shutil.rmtree(d, ignore_errors=True)
 
 
 def test_all(d):
@@ -164,8 +118,7 @@ def test_all(d):
         check(mode == 0o600, "the CA's key is readable by its owner only (%o)" % mode)
         check(server.poll() is None, "the server is still running")
     finally:
-        server.terminate()
-        server.wait(10)
+        stop(server)
 
     # --- the same CA next time ------------------------------------------------------------
     server, link, event = start_ferry(home, "--https", shared)
@@ -174,8 +127,7 @@ def test_all(d):
         r = run(["curl", "-sS", "--cacert", pem, "-o", out, link])
         check(r.returncode == 0 and sha256_file(out) == want, "the device that trusted it once downloads again")
     finally:
-        server.terminate()
-        server.wait(10)
+        stop(server)
 
     # --- what cannot serve ---------------------------------------------------------------------
     def refused(*args, env_home=home):
@@ -196,9 +148,8 @@ def test_all(d):
     check(code == 2 and "does not belong to Ferry's CA certificate" in say,
           "a CA key that is not the certificate's: exit 2, naming both files (%s)" % say)
 
-    print("%d failure(s)" % len(failures))
-    return 1 if failures else 0
+    return verdict()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(tls_testlib.main(test_all, "ferry-localca-", probe_args=("--https",)))

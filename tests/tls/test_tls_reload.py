@@ -20,42 +20,20 @@ import re
 import shutil
 import socket
 import ssl
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 
-FERRY = os.environ.get("FERRY_BINARY", "ferry")
+import tls_testlib
+from tls_testlib import check, head_on, issue, make_ca, poll, run, start_ferry, stop, verdict
+
 ROTATION = 3  # seconds, through FERRY_TLS_TICKET_ROTATION
-
-failures = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what, flush=True)
-    if not cond:
-        failures.append(what)
-
-
-def run(args, **kw):
-    return subprocess.run(args, capture_output=True, timeout=60, **kw)
 
 
 def make_certificates(d):
-    def ossl(*args):
-        r = run(["openssl", *args], cwd=d)
-        if r.returncode != 0:
-            sys.exit("openssl %s failed: %s" % (args[0], r.stderr.decode()))
-
-    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
-    ossl("req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=Ferry test CA")
-    with open(os.path.join(d, "leaf.ext"), "w") as f:
-        f.write("subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n")
+    make_ca(d)
     for name in ("first", "second", "stray"):
-        ossl("req", *ec, "-keyout", name + ".key", "-out", name + ".csr", "-subj", "/CN=" + name)
-        ossl("x509", "-req", "-in", name + ".csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
-             "-out", name + ".crt", "-days", "1", "-extfile", "leaf.ext")
+        issue(d, name, name)
 
 
 def replace(d, src, dst):
@@ -99,42 +77,6 @@ def served_cn(port, ca):
             return dict(x[0] for x in tls.getpeercert()["subject"])["commonName"]
 
 
-def head_on(tls, path):
-    tls.sendall(b"HEAD " + path.encode() + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-    head = b""
-    while b"\r\n\r\n" not in head:
-        chunk = tls.recv(4096)
-        if not chunk:
-            break
-        head += chunk
-    return head
-
-
-def poll(pred, seconds):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        v = pred()
-        if v:
-            return v
-        time.sleep(0.1)
-    return None
-
-
-def main():
-    if not shutil.which("openssl"):
-        print("no openssl command here")
-        return 77
-    probe = run([FERRY, "--headless", "--tls-cert", "x", "--tls-key", "y", "--port", "0", "nothing"])
-    if b"not available in this build" in probe.stderr:
-        print("this build has no TLS")
-        return 77
-    d = tempfile.mkdtemp(prefix="ferry-reload-")
-    try:
-        return test_all(d)
-    finally:
-        shutil.rmtree(d, ignore_errors=True)
-
-
 def test_all(d):
     make_certificates(d)
     ca = os.path.join(d, "ca.crt")
@@ -144,11 +86,8 @@ def test_all(d):
     with open(shared, "wb") as f:
         f.write(os.urandom(100000))
     env = dict(os.environ, FERRY_TLS_TICKET_ROTATION=str(ROTATION))
-    server = subprocess.Popen([FERRY, "--headless", "--json", "--bind", "127.0.0.1", "--port", "0",
-                               "--tls-cert", "cert.pem", "--tls-key", "key.pem", shared],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=d, env=env)
+    server, link = start_ferry("--json", "--tls-cert", "cert.pem", "--tls-key", "key.pem", shared, cwd=d, env=env)
     try:
-        link = server.stdout.readline().decode().strip()
         events = Events(server.stderr)
         m = re.match(r"https://127\.0\.0\.1:(\d+)(/.*)", link)
         if not m:
@@ -212,12 +151,10 @@ def test_all(d):
         check(gone, "a ticket two rotations old gets a full handshake (after %.1f s more)" % (time.monotonic() - t0))
         check(server.poll() is None, "the server is still running")
     finally:
-        server.terminate()
-        server.wait(10)
+        stop(server)
 
-    print("%d failure(s)" % len(failures))
-    return 1 if failures else 0
+    return verdict()
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(tls_testlib.main(test_all, "ferry-reload-"))

@@ -131,9 +131,9 @@ BodyPtr NearbyHandler::events(const HttpRequest& req, Responder& out, const Rece
     out.respond(429, "Retry-After: 60\r\n", "Too many of this computer's pages are open from one address.\n");
     return nullptr;
   }
-  std::string key(cookieValue(req.header("cookie"), kCookie));
-  const bool newKey = !validKey(key);
-  if (newKey) key = newShareToken();
+  bool moved = false;
+  std::string key = keyOf(req, out, moved);
+  if (!validKey(key)) key = newShareToken();
   std::string name = pageName(req);
   if (name.empty()) name = deviceLabel(req.header("user-agent"));
 
@@ -142,12 +142,21 @@ BodyPtr NearbyHandler::events(const HttpRequest& req, Responder& out, const Rece
           "X-Accel-Buffering: no\r\nX-Content-Type-Options: nosniff\r\n";
   // Every stream (re)states the cookie, so it outlives the browser's session.
   head += "Set-Cookie: ";
-  head += kCookie;
+  head += out.secure() ? kSecureCookie : kCookie;
   head += '=';
   head += key;
   head += "; Path=/";
   head += folder.token;
-  head += "/; Max-Age=31536000; HttpOnly; SameSite=Lax\r\n";
+  head += "/; Max-Age=31536000; HttpOnly; SameSite=Lax";
+  head += out.secure() ? "; Secure\r\n" : "\r\n";
+  if (moved) {
+    // The plain cookie names nothing now: the browser forgets it.
+    head += "Set-Cookie: ";
+    head += kCookie;
+    head += "=; Path=/";
+    head += folder.token;
+    head += "/; Max-Age=0; HttpOnly; SameSite=Lax\r\n";
+  }
   if (out.headOnly()) {
     head += "Content-Length: 0\r\n";
     out.endHead();
@@ -184,6 +193,25 @@ BodyPtr NearbyHandler::events(const HttpRequest& req, Responder& out, const Rece
   return BodyPtr(stream);
 }
 
+std::string NearbyHandler::keyOf(const HttpRequest& req, const Responder& out, bool& moved) {
+  const std::string_view cookies = req.header("cookie");
+  std::string key(cookieValue(cookies, out.secure() ? kSecureCookie : kCookie));
+  if (!out.secure() || (validKey(key) && devices_.idOf(key))) return key;
+  const std::string_view plain = cookieValue(cookies, kCookie);
+  const std::uint64_t id = validKey(plain) ? devices_.idOf(plain) : 0;
+  std::string fresh = newShareToken();
+  if (!id || !devices_.rekey(id, fresh)) return key;
+  // The same device, come over TLS: a new key, and whatever still streams
+  // under the old one (which anyone on the network may have seen) ends.
+  moved = true;
+  std::vector<std::uint64_t> old;
+  for (const auto& [sid, o] : streams_)
+    if (o.device == id) old.push_back(sid);
+  for (std::uint64_t sid : old)
+    if (auto it = streams_.find(sid); it != streams_.end()) it->second.stream->end("the device moved to https");
+  return fresh;
+}
+
 SinkPtr NearbyHandler::text(const HttpRequest& req, Responder& out, const ReceiveFolder&) {
   if (!sameOrigin(req)) {
     out.respond(403, {}, "Requests from other sites are not accepted.\n");
@@ -193,7 +221,8 @@ SinkPtr NearbyHandler::text(const HttpRequest& req, Responder& out, const Receiv
     out.respond(503, {}, "This computer does not take text from its page.\n");
     return nullptr;
   }
-  const std::uint64_t device = devices_.idOf(cookieValue(req.header("cookie"), kCookie));
+  const std::uint64_t device =
+      devices_.idOf(cookieValue(req.header("cookie"), out.secure() ? kSecureCookie : kCookie));
   if (!device) {
     out.respond(409, {}, "This page is not connected to this computer: reload it, then send the text again.\n");
     return nullptr;
