@@ -35,7 +35,9 @@ if(Llhttp_FOUND)
     ${LLHTTP_SOURCE_DIR}/http.c)
   target_include_directories(ferry_llhttp SYSTEM PUBLIC ${LLHTTP_SOURCE_INCLUDE_DIR})
   set_target_properties(ferry_llhttp PROPERTIES POSITION_INDEPENDENT_CODE ON)
-  # Generated code; its warnings are not ours to fix.
+  # Generated code; its warnings are not ours to fix. Its three files share
+  # internal names, so a unity build compiles them one by one.
   target_compile_options(ferry_llhttp PRIVATE -w)
+  set_target_properties(ferry_llhttp PROPERTIES UNITY_BUILD OFF)
   add_library(llhttp::llhttp ALIAS ferry_llhttp)
 endif()

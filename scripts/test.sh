@@ -22,7 +22,8 @@ args=()
 if [ -n "$sanitize" ]; then
   type=RelWithDebInfo
   dir="$FERRY_ROOT/build/test-$(echo "$sanitize" | tr ',' '-')"
-  args=(-DFERRY_SANITIZE="$sanitize")
+  # The benchmarks are never run by ctest; the plain build compiles them.
+  args=(-DFERRY_SANITIZE="$sanitize" -DFERRY_BUILD_BENCH=OFF)
 fi
 # A tree configured earlier with another build type is switched over.
 if [ -f "$dir/CMakeCache.txt" ] && ! grep -qx "CMAKE_BUILD_TYPE:STRING=$type" "$dir/CMakeCache.txt"; then

@@ -91,12 +91,18 @@ phase "qt"
 # --- build ---------------------------------------------------------------------
 dir="$FERRY_ROOT/build/windows"
 if ! grep -qs '^FERRY_BUILD_UI:BOOL=ON' "$dir/CMakeCache.txt" \
+   || ! grep -qs '^CMAKE_UNITY_BUILD:[A-Z]*=ON' "$dir/CMakeCache.txt" \
    || ! grep -qs "^CMAKE_PREFIX_PATH:.*=$qt\$" "$dir/CMakeCache.txt"; then
   rm -rf "$dir"
   launcher=()
   command -v ccache >/dev/null && launcher=(-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-  # zlib linked statically: one DLL fewer to ship.
+  # zlib linked statically: one DLL fewer to ship. A unity build (eight
+  # sources per compile) parses Qt's and the standard library's headers once
+  # per batch instead of once per file: a cold build needs less than half the
+  # compiler time. The native builds stay one file per compile, so that a
+  # missing #include still shows there.
   cmake -S "$FERRY_ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_UNITY_BUILD=ON -DCMAKE_UNITY_BUILD_BATCH_SIZE=8 \
     -DCMAKE_TOOLCHAIN_FILE="$FERRY_ROOT/cmake/mingw-w64.cmake" \
     -DCMAKE_PREFIX_PATH="$qt" -DCMAKE_FIND_ROOT_PATH="$qt" \
     -DQT_HOST_PATH=/usr -DQT_HOST_PATH_CMAKE_DIR=/usr/lib/x86_64-linux-gnu/cmake \

@@ -146,7 +146,7 @@ std::vector<LanAddress> rankLanAddresses(const std::vector<NetInterface>& interf
       if (!seen.insert(host).second) continue;
       Candidate c;
       c.link.host = host;
-      c.link.interface = i.humanName.empty() ? i.name : i.humanName;
+      c.link.interfaceName = i.humanName.empty() ? i.name : i.humanName;
       c.link.kind = kindOf(i, a);
       c.link.unlikely =
           c.link.kind == LanKind::Vpn || c.link.kind == LanKind::VirtualMachine || c.link.kind == LanKind::Container;

@@ -19,7 +19,7 @@ enum class LanKind { Wifi, Ethernet, Vpn, VirtualMachine, Container, Other };
 
 struct LanAddress {
   std::string host;       // canonical text: "192.168.1.20", "2a01:e0a::5"
-  std::string interface;  // the interface's human name (else its name)
+  std::string interfaceName;  // the interface's human name (else its name)
   LanKind kind = LanKind::Other;
   // VPNs, containers, virtual machines and carrier-grade NAT: up, but what
   // they reach is rarely the phone next to you.

@@ -3,21 +3,16 @@
 #include "mime_types.h"
 
 namespace ferry {
-namespace {
-
-bool startsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
-
-}  // namespace
 
 PageKind pageKindOf(std::string_view fileName) {
   const std::string_view type = mimeTypeForName(fileName);
   if (type == "image/heic" || type == "image/heif" || type == "image/tiff") return PageKind::kPictureByView;
   // SVG is a document that can run script, not a picture to show here.
-  if (startsWith(type, "image/")) return startsWith(type, "image/svg") ? PageKind::kOther : PageKind::kPicture;
-  if (startsWith(type, "video/")) return PageKind::kClip;
-  if (startsWith(type, "audio/")) return PageKind::kSound;
-  if (type == "application/pdf" || startsWith(type, "text/plain") || startsWith(type, "text/csv") ||
-      startsWith(type, "text/markdown"))
+  if (type.starts_with("image/")) return type.starts_with("image/svg") ? PageKind::kOther : PageKind::kPicture;
+  if (type.starts_with("video/")) return PageKind::kClip;
+  if (type.starts_with("audio/")) return PageKind::kSound;
+  if (type == "application/pdf" || type.starts_with("text/plain") || type.starts_with("text/csv") ||
+      type.starts_with("text/markdown"))
     return PageKind::kDocument;
   return PageKind::kOther;
 }

@@ -8,8 +8,6 @@
 namespace ferry {
 namespace {
 
-bool startsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
-
 bool containsNoCase(std::string_view hay, std::string_view needle) {
   auto it = std::search(hay.begin(), hay.end(), needle.begin(), needle.end(), [](char a, char b) {
     return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
@@ -17,7 +15,7 @@ bool containsNoCase(std::string_view hay, std::string_view needle) {
   return it != hay.end();
 }
 
-bool has(std::string_view query, std::string_view key) {
+bool hasParam(std::string_view query, std::string_view key) {
   std::string_view unused;
   return findQueryParam(query, key, unused);
 }
@@ -25,19 +23,19 @@ bool has(std::string_view query, std::string_view key) {
 }  // namespace
 
 bool asksInline(const HttpRequest& req, std::string_view query) {
-  if (has(query, "download")) return false;
-  if (has(query, "inline")) return true;
+  if (hasParam(query, "download")) return false;
+  if (hasParam(query, "inline")) return true;
   const std::string_view dest = req.header("sec-fetch-dest");
   return dest == "image" || dest == "video" || dest == "audio" || dest == "track";
 }
 
 bool showableInline(std::string_view type) {
-  if (startsWith(type, "image/")) return !startsWith(type, "image/svg");
-  if (startsWith(type, "video/") || startsWith(type, "audio/")) return true;
+  if (type.starts_with("image/")) return !type.starts_with("image/svg");
+  if (type.starts_with("video/") || type.starts_with("audio/")) return true;
   if (type == "application/pdf") return true;
   // Text a browser shows as text: HTML (and anything with markup) would run
   // in the share's origin, and so is only ever saved.
-  return startsWith(type, "text/plain") || startsWith(type, "text/csv") || startsWith(type, "text/markdown");
+  return type.starts_with("text/plain") || type.starts_with("text/csv") || type.starts_with("text/markdown");
 }
 
 bool isDownloadTool(std::string_view ua) {
@@ -53,7 +51,7 @@ bool isDownloadTool(std::string_view ua) {
 
 bool wantsLandingPage(const HttpRequest& req, std::string_view query) {
   if (req.method != "GET" && req.method != "HEAD") return false;
-  if (has(query, "download") || has(query, "inline") || has(query, "thumb") || has(query, "view")) return false;
+  if (hasParam(query, "download") || hasParam(query, "inline") || hasParam(query, "thumb") || hasParam(query, "view")) return false;
   if (!req.header("range").empty()) return false;
   const std::string_view dest = req.header("sec-fetch-dest");
   if (!dest.empty()) return dest == "document";

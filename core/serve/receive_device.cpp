@@ -17,7 +17,7 @@ bool looksLikeDeviceId(std::string_view id) {
   return true;
 }
 
-bool has(std::string_view s, std::string_view what) { return s.find(what) != std::string_view::npos; }
+bool contains(std::string_view s, std::string_view what) { return s.find(what) != std::string_view::npos; }
 
 }  // namespace
 
@@ -46,13 +46,13 @@ std::string deviceLabel(std::string_view ua) {
   if (std::string name = clientName(ua); !name.empty()) return name;
   // Order matters: an iPad's and an Android phone's agents name other
   // systems too ("like Mac OS X", "Linux").
-  if (has(ua, "iPhone")) return "iPhone";
-  if (has(ua, "iPad")) return "iPad";
-  if (has(ua, "Android")) return has(ua, "Mobile") ? "Android phone" : "Android tablet";
-  if (has(ua, "CrOS")) return "Chromebook";
-  if (has(ua, "Macintosh")) return "Mac";
-  if (has(ua, "Windows")) return "Windows PC";
-  if (has(ua, "Linux")) return "Linux computer";
+  if (contains(ua, "iPhone")) return "iPhone";
+  if (contains(ua, "iPad")) return "iPad";
+  if (contains(ua, "Android")) return contains(ua, "Mobile") ? "Android phone" : "Android tablet";
+  if (contains(ua, "CrOS")) return "Chromebook";
+  if (contains(ua, "Macintosh")) return "Mac";
+  if (contains(ua, "Windows")) return "Windows PC";
+  if (contains(ua, "Linux")) return "Linux computer";
   if (ua.substr(0, 5) == "curl/") return "curl";
   if (ua.substr(0, 5) == "Wget/") return "wget";
   return "A device";

@@ -67,18 +67,18 @@ QList<LinkAddress> rankAddresses(const QList<InterfaceRecord>& interfaces, const
   for (const InterfaceRecord& i : interfaces) records.push_back(toCore(i));
   QList<LinkAddress> found;
   for (const LanAddress& a : rankLanAddresses(records))
-    found.push_back({QString::fromStdString(a.host), QString::fromStdString(a.interface), kindOf(a.kind), a.unlikely, {}});
+    found.push_back({QString::fromStdString(a.host), QString::fromStdString(a.interfaceName), kindOf(a.kind), a.unlikely, {}});
 
   // Name the interface where the kind alone would not tell two apart.
   QHash<AdapterKind, QSet<QString>> interfacesOfKind;
-  for (const LinkAddress& l : found) interfacesOfKind[l.kind].insert(l.interface);
+  for (const LinkAddress& l : found) interfacesOfKind[l.kind].insert(l.interfaceName);
 
   QList<LinkAddress> out;
   auto labelled = [&](LinkAddress l) {
     const QString kind = adapterKindName(l.kind);
-    const bool named = !l.interface.isEmpty() && l.interface.compare(kind, Qt::CaseInsensitive) != 0 &&
+    const bool named = !l.interfaceName.isEmpty() && l.interfaceName.compare(kind, Qt::CaseInsensitive) != 0 &&
                        (kindAlwaysNamesInterface(l.kind) || interfacesOfKind.value(l.kind).size() > 1);
-    l.label = named ? QStringLiteral("%1 (%2) — %3").arg(kind, l.interface, l.host)
+    l.label = named ? QStringLiteral("%1 (%2) — %3").arg(kind, l.interfaceName, l.host)
                     : QStringLiteral("%1 — %2").arg(kind, l.host);
     return l;
   };

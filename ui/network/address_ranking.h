@@ -34,7 +34,7 @@ enum class AdapterKind { Wifi, Ethernet, Vpn, VirtualMachine, Container, Loopbac
 
 struct LinkAddress {
   QString host;       // what goes into the link
-  QString interface;  // the interface's human name; "" for a host name
+  QString interfaceName;  // the interface's human name; "" for a host name
   AdapterKind kind = AdapterKind::Other;
   // VPNs, containers, virtual machines and carrier-grade NAT: up, but what
   // they reach is rarely the phone next to you.

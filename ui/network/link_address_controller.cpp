@@ -75,7 +75,7 @@ void LinkAddressController::onNetworkChanged() {
         MessageBar::Level::Warning,
         tr("%1 is no longer an address of this computer (%2 went away), so links now use the automatic choice, %3. "
            "Links handed out with the old address stop working; share them again.")
-            .arg(chosen, gone->interface.isEmpty() ? adapterKindName(gone->kind) : gone->interface, describe(automatic)));
+            .arg(chosen, gone->interfaceName.isEmpty() ? adapterKindName(gone->kind) : gone->interfaceName, describe(automatic)));
     emit hostChosen(QString());
     return;
   }

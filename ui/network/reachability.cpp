@@ -76,7 +76,7 @@ void bindAndLink(const ReachabilityFacts& f, QList<Finding>& out) {
 void vpn(const ReachabilityFacts& f, QList<Finding>& out) {
   QStringList vpns;
   for (const LinkAddress& l : f.addresses)
-    if (l.kind == AdapterKind::Vpn && !vpns.contains(l.interface)) vpns << l.interface;
+    if (l.kind == AdapterKind::Vpn && !vpns.contains(l.interfaceName)) vpns << l.interfaceName;
   if (vpns.isEmpty()) return;
   out.push_back({Finding::Level::Warning, tr("A VPN is on (%1)").arg(vpns.join(QStringLiteral(", "))),
                  tr("Many VPNs block connections from the local network while they are on (\"kill switch\", "

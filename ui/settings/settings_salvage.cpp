@@ -30,7 +30,7 @@ QString backupName(const QString& path) {
   return name;
 }
 
-QString tr(const char* text) { return QCoreApplication::translate("SettingsStore", text); }
+QString salvageTr(const char* text) { return QCoreApplication::translate("SettingsStore", text); }
 
 }  // namespace
 
@@ -60,8 +60,8 @@ SalvageResult salvageIniFile(const QString& path) {
   if (!cut && dropped == 0 && !formatError) return r;
 
   r.damaged = true;
-  r.why = cut ? tr("it ends in the middle of a line, as if cut short")
-              : tr("it has lines that are not settings");
+  r.why = cut ? salvageTr("it ends in the middle of a line, as if cut short")
+              : salvageTr("it has lines that are not settings");
   const QString backup = backupName(path);
   // QFile::copy gives the copy the original's permissions (owner only).
   if (!QFile::copy(path, backup)) return r;  // then the original stays as it is, too

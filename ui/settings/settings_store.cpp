@@ -19,7 +19,7 @@ QString SettingsStore::defaultPath() {
 
 namespace {
 
-QString tr(const char* text, const char* disambiguation = nullptr, int n = -1) {
+QString storeTr(const char* text, const char* disambiguation = nullptr, int n = -1) {
   return QCoreApplication::translate("SettingsStore", text, disambiguation, n);
 }
 
@@ -44,13 +44,13 @@ QString SettingsStore::loadProblems() const {
   if (salvage_.damaged) {
     const QString file = QDir::toNativeSeparators(path_);
     const QString read = sharesRead_ < 0 ? QString()
-                                         : sharesRead_ == 1 ? tr(" (1 shared file)")
-                                                           : tr(" (%1 shared files)").arg(sharesRead_);
+                                         : sharesRead_ == 1 ? storeTr(" (1 shared file)")
+                                                           : storeTr(" (%1 shared files)").arg(sharesRead_);
     out << (salvage_.backup.isEmpty()
-                ? tr("The settings file %1 is damaged: %2. Ferry read what it could%3, but could not keep a "
+                ? storeTr("The settings file %1 is damaged: %2. Ferry read what it could%3, but could not keep a "
                      "copy of the damaged file.")
                       .arg(file, salvage_.why, read)
-                : tr("The settings file %1 was damaged: %2. Ferry restored what it could read%3 and kept the "
+                : storeTr("The settings file %1 was damaged: %2. Ferry restored what it could read%3 and kept the "
                      "damaged file as %4.")
                       .arg(file, salvage_.why, read, QDir::toNativeSeparators(salvage_.backup)));
   }
@@ -69,7 +69,7 @@ qulonglong SettingsStore::number(const QSettings& s, const QString& key, qulongl
   bool ok = false;
   const qulonglong n = v.toString().trimmed().toULongLong(&ok);
   if (ok && n >= min && n <= max) return n;
-  note(tr("The saved setting %1=%2 is not a number from %3 to %4, so Ferry uses %5.")
+  note(storeTr("The saved setting %1=%2 is not a number from %3 to %4, so Ferry uses %5.")
            .arg(key, v.toString())
            .arg(min)
            .arg(max)
@@ -83,7 +83,7 @@ bool SettingsStore::flag(const QSettings& s, const QString& key, bool fallback) 
   const QString t = v.toString().trimmed().toLower();
   if (t == QLatin1String("true") || t == QLatin1String("1")) return true;
   if (t == QLatin1String("false") || t == QLatin1String("0")) return false;
-  note(tr("The saved setting %1=%2 is neither true nor false, so Ferry uses %3.")
+  note(storeTr("The saved setting %1=%2 is neither true nor false, so Ferry uses %3.")
            .arg(key, v.toString(), fallback ? QStringLiteral("true") : QStringLiteral("false")));
   return fallback;
 }
@@ -202,7 +202,7 @@ QList<SavedShare> SettingsStore::loadShares() {
       row.share.expires = QDateTime::fromString(e, Qt::ISODateWithMs);
       // A rule not understood must not become no rule: the link ends.
       if (!row.share.expires.isValid()) {
-        note(tr("The saved expiry %1 of a shared file is not a date, so its link ends now.").arg(e));
+        note(storeTr("The saved expiry %1 of a shared file is not a date, so its link ends now.").arg(e));
         row.share.expires = QDateTime::currentDateTimeUtc();
       }
     }

@@ -11,7 +11,7 @@
 namespace ferry::ui {
 namespace {
 
-QString tr(const char* text) { return QCoreApplication::translate("ExpiryText", text); }
+QString expiryTr(const char* text) { return QCoreApplication::translate("ExpiryText", text); }
 
 ExpiryParse refuse(const QString& why) { return {false, std::nullopt, why}; }
 
@@ -112,8 +112,8 @@ std::optional<QDateTime> moment(QString t, const QDateTime& now) {
   return std::nullopt;
 }
 
-// Plural by hand: without a translation loaded, tr()'s %n leaves "hour(s)".
-QString count(qint64 n, const char* one, const char* many) { return formatCount(n, tr(one), tr(many)); }
+// Plural by hand: without a translation loaded, expiryTr()'s %n leaves "hour(s)".
+QString count(qint64 n, const char* one, const char* many) { return formatCount(n, expiryTr(one), expiryTr(many)); }
 
 QString inWords(qint64 seconds) {
   if (seconds < 90) return count(seconds, "in 1 second", "in %1 seconds");
@@ -130,20 +130,20 @@ ExpiryParse parseExpiry(const QString& text, const QDateTime& now) {
   QDateTime when;
   const QString duration = t.startsWith(QLatin1String("in ")) ? t.mid(3) : t;
   if (const qint64 s = durationSeconds(duration); s >= 0) {
-    if (s == 0) return refuse(tr("A link that ends at once is no link: give a time after now."));
+    if (s == 0) return refuse(expiryTr("A link that ends at once is no link: give a time after now."));
     when = now.addSecs(s);
   } else if (auto m = moment(t, now)) {
     when = *m;
   } else {
-    return refuse(tr("Ferry does not understand \"%1\". Try \"in 2 hours\", \"90m\", \"tomorrow 18:00\" or "
+    return refuse(expiryTr("Ferry does not understand \"%1\". Try \"in 2 hours\", \"90m\", \"tomorrow 18:00\" or "
                      "\"2026-12-24 18:00\".")
                       .arg(text.simplified()));
   }
-  if (!when.isValid()) return refuse(tr("\"%1\" is not a time that exists.").arg(text.simplified()));
+  if (!when.isValid()) return refuse(expiryTr("\"%1\" is not a time that exists.").arg(text.simplified()));
   if (when <= now)
-    return refuse(tr("%1 has already passed: give a time after now.")
+    return refuse(expiryTr("%1 has already passed: give a time after now.")
                       .arg(QLocale().toString(when.date(), QLocale::ShortFormat) + QLatin1Char(' ') + clockTime(when.time())));
-  if (when > now.addYears(10)) return refuse(tr("That is more than ten years away: choose Never instead."));
+  if (when > now.addYears(10)) return refuse(expiryTr("That is more than ten years away: choose Never instead."));
   return {true, when, {}};
 }
 
@@ -159,21 +159,21 @@ QString describeExpiry(const QDateTime& when, const QDateTime& now) {
   const QString time = clockTime(when.time());
   const qint64 days = now.date().daysTo(when.date());
   QString day;
-  if (days == 0) day = tr("today at %1").arg(time);
-  else if (days == 1) day = tr("tomorrow at %1").arg(time);
-  else if (days == -1) day = tr("yesterday at %1").arg(time);
-  else day = tr("on %1 at %2").arg(locale.toString(when.date(), QStringLiteral("dddd d MMMM yyyy")), time);
+  if (days == 0) day = expiryTr("today at %1").arg(time);
+  else if (days == 1) day = expiryTr("tomorrow at %1").arg(time);
+  else if (days == -1) day = expiryTr("yesterday at %1").arg(time);
+  else day = expiryTr("on %1 at %2").arg(locale.toString(when.date(), QStringLiteral("dddd d MMMM yyyy")), time);
   const qint64 left = now.secsTo(when);
-  return left > 0 ? tr("%1 (%2)").arg(day, inWords(left)) : tr("%1 (ended)").arg(day);
+  return left > 0 ? expiryTr("%1 (%2)").arg(day, inWords(left)) : expiryTr("%1 (ended)").arg(day);
 }
 
 QString shortExpiry(const QDateTime& when, const QDateTime& now) {
   const qint64 s = now.secsTo(when);
-  if (s <= 0) return tr("ended");
-  if (s < 60) return tr("in %1 s").arg(s);
-  if (s < 3600) return tr("in %1 min").arg((s + 59) / 60);
-  if (s < 48 * 3600) return tr("in %1 h").arg(s / 3600 + (s % 3600 >= 1800 ? 1 : 0));
-  return tr("in %1 d").arg(s / 86400 + (s % 86400 >= 43200 ? 1 : 0));
+  if (s <= 0) return expiryTr("ended");
+  if (s < 60) return expiryTr("in %1 s").arg(s);
+  if (s < 3600) return expiryTr("in %1 min").arg((s + 59) / 60);
+  if (s < 48 * 3600) return expiryTr("in %1 h").arg(s / 3600 + (s % 3600 >= 1800 ? 1 : 0));
+  return expiryTr("in %1 d").arg(s / 86400 + (s % 86400 >= 43200 ? 1 : 0));
 }
 
 }  // namespace ferry::ui

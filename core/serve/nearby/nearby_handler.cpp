@@ -17,7 +17,7 @@
 namespace ferry {
 namespace {
 
-constexpr std::size_t kMaxName = 64;  // bytes of a name a page sets for itself
+constexpr std::size_t kMaxDeviceName = 64;  // bytes of a name a page sets for itself
 // A text body is read to its end (up to this) before it is refused, so the
 // page's browser sees the refusal rather than a cut connection.
 constexpr std::size_t kMaxDrained = 1 << 20;
@@ -36,7 +36,7 @@ bool hasParam(const HttpRequest& req, std::string_view key, std::string_view* va
   return true;
 }
 
-// The name a page gave itself: printable, trimmed, at most kMaxName bytes
+// The name a page gave itself: printable, trimmed, at most kMaxDeviceName bytes
 // cut at a character boundary; "" when it gave none.
 std::string pageName(const HttpRequest& req) {
   std::string_view raw;
@@ -49,7 +49,7 @@ std::string pageName(const HttpRequest& req) {
   for (unsigned char c : name)
     if (c >= 0x20 && c != 0x7f) clean += static_cast<char>(c);
   std::string_view t = trimOws(clean);
-  std::string out(t.substr(0, kMaxName));
+  std::string out(t.substr(0, kMaxDeviceName));
   while (out.size() < t.size() && !out.empty() && (static_cast<unsigned char>(t[out.size()]) & 0xC0) == 0x80)
     out.pop_back();  // do not split a UTF-8 sequence
   return out;
