@@ -108,7 +108,7 @@ for _ in $(seq 100); do [ -s "$work/config2/ferry/ferry.ini" ] && break; sleep 0
 QT_QPA_PLATFORM=offscreen HOME="$work" XDG_CONFIG_HOME="$work/config2" \
   timeout 30 /usr/bin/ferry "$work/second.bin" 2>"$work/second.log" ||
   { cat "$work/second.log" >&2; kill "$first"; fail "the second launch did not exit 0"; }
-grep -q "handed 1 path(s) to the Ferry already running" "$work/second.log" ||
+grep -q "handed 1 path to the Ferry already running" "$work/second.log" ||
   { cat "$work/second.log" >&2; kill "$first"; fail "the second launch opened a window of its own"; }
 for _ in $(seq 100); do grep -q "path=$work/second.bin" "$work/config2/ferry/ferry.ini" && break; sleep 0.1; done
 kill -TERM "$first"
