@@ -164,6 +164,20 @@ def browser(size=PHONE):
         shutil.rmtree(profile, ignore_errors=True)
 
 
+def nss_home(ca_pem=None):
+    """A throwaway HOME whose NSS database (~/.pki/nssdb), where Chromium on
+    Linux looks for the user's trusted certificates, trusts the CA in
+    `ca_pem`, or holds nothing when it is None."""
+    home = tempfile.mkdtemp(prefix="ferry-nss-")
+    db = os.path.join(home, ".pki", "nssdb")
+    os.makedirs(db)
+    subprocess.run(["certutil", "-N", "-d", "sql:" + db, "--empty-password"], check=True, capture_output=True)
+    if ca_pem:
+        subprocess.run(["certutil", "-A", "-d", "sql:" + db, "-n", "Ferry CA", "-t", "C,,", "-i", ca_pem],
+                       check=True, capture_output=True)
+    return home
+
+
 def wait_for(condition, timeout=20, what="the condition"):
     """Polls `condition` until it returns something true; returns that.
     `what` (a string, or a function giving one) says what timed out."""

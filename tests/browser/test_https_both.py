@@ -31,17 +31,6 @@ import ferry_browser as fb  # noqa: E402
 STATE = {}
 
 
-def nss_home(ca_pem):
-    """A HOME whose NSS database (~/.pki/nssdb) trusts Ferry's CA."""
-    home = tempfile.mkdtemp(prefix="ferry-nss-")
-    db = os.path.join(home, ".pki", "nssdb")
-    os.makedirs(db)
-    subprocess.run(["certutil", "-N", "-d", "sql:" + db, "--empty-password"], check=True, capture_output=True)
-    subprocess.run(["certutil", "-A", "-d", "sql:" + db, "-n", "Ferry CA", "-t", "C,,", "-i", ca_pem],
-                   check=True, capture_output=True)
-    return home
-
-
 def open_with_password(driver, url):
     """Loads `url`; answers its password page if it asks. Returns whether it asked."""
     driver.get(url)
@@ -99,7 +88,7 @@ def main():
         der = urllib.request.urlopen(said.group(1) + ".crt", timeout=20).read()
         ca_pem = os.path.join(work, "ca.pem")
         subprocess.run(["openssl", "x509", "-inform", "DER", "-out", ca_pem], input=der, check=True)
-        home = nss_home(ca_pem)
+        home = fb.nss_home(ca_pem)
         STATE.update(https=link, http=link.replace("https://", "http://", 1), home=home)
         fb.run(test_a_login_on_each_scheme_sticks)
     finally:

@@ -29,18 +29,6 @@ import ferry_browser as fb  # noqa: E402
 STATE = {}
 
 
-def nss_home(with_ca):
-    """A HOME whose NSS database (~/.pki/nssdb) holds Ferry's CA, or nothing."""
-    home = tempfile.mkdtemp(prefix="ferry-nss-")
-    db = os.path.join(home, ".pki", "nssdb")
-    os.makedirs(db)
-    subprocess.run(["certutil", "-N", "-d", "sql:" + db, "--empty-password"], check=True, capture_output=True)
-    if with_ca:
-        subprocess.run(["certutil", "-A", "-d", "sql:" + db, "-n", "Ferry CA", "-t", "C,,", "-i", STATE["ca_pem"]],
-                       check=True, capture_output=True)
-    return home
-
-
 def load(home, url, shot=None):
     """Loads `url` in a Chromium whose HOME is `home`; returns (title, text).
     With `shot`, saves a screenshot of it under that name."""
@@ -108,8 +96,8 @@ def main():
         ca_pem = os.path.join(work, "ca.pem")
         subprocess.run(["openssl", "x509", "-inform", "DER", "-out", ca_pem], input=der, check=True)
         STATE.update(link=link, page=page, fingerprint=fingerprint, ca_pem=ca_pem)
-        STATE["home_with_ca"] = nss_home(True)
-        STATE["home_without_ca"] = nss_home(False)
+        STATE["home_with_ca"] = fb.nss_home(STATE["ca_pem"])
+        STATE["home_without_ca"] = fb.nss_home()
         homes = [STATE["home_with_ca"], STATE["home_without_ca"]]
         fb.run(test_trusted_ca_loads_the_folder_page_without_warning, test_without_the_ca_chromium_warns,
                test_install_page_shows_the_fingerprint)
