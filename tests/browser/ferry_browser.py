@@ -14,13 +14,16 @@ selenium on this machine: scripts/setup.sh installs them).
 """
 
 import contextlib
+import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 import traceback
+import urllib.request
 
 SKIP = 77
 
@@ -176,6 +179,28 @@ def nss_home(ca_pem=None):
         subprocess.run(["certutil", "-A", "-d", "sql:" + db, "-n", "Ferry CA", "-t", "C,,", "-i", ca_pem],
                        check=True, capture_output=True)
     return home
+
+
+def fetch_ferry_ca(ferry, work):
+    """For a `ferry --https` run: its https link, its CA install page, the
+    CA's SHA-256 fingerprint as the run printed it, and the CA written as
+    PEM under `work` (fetched from the page's .crt, checked against that
+    fingerprint). Skips where the build has no TLS."""
+    link = ferry.lines[0]
+    if not link.startswith("https://"):
+        if "not available in this build" in ferry.stderr():
+            skip("this build has no TLS")
+        raise AssertionError("not an https link: %r" % link)
+    # The run says where the CA is installed from, and its fingerprint.
+    said = wait_for(lambda: re.search(r"trusts it once from (\S+) \(SHA-256 ([0-9A-F:]+)\)", ferry.stderr()),
+                    what="the line naming the install page")
+    page, fingerprint = said.group(1), said.group(2)
+    der = urllib.request.urlopen(page + ".crt", timeout=20).read()
+    got = ":".join("%02X" % b for b in hashlib.sha256(der).digest())
+    assert got == fingerprint, "the CA fetched is not the one the run announced"
+    ca_pem = os.path.join(work, "ca.pem")
+    subprocess.run(["openssl", "x509", "-inform", "DER", "-out", ca_pem], input=der, check=True)
+    return link, page, fingerprint, ca_pem
 
 
 def wait_for(condition, timeout=20, what="the condition"):

@@ -18,9 +18,7 @@ or TLS in this build.
 """
 
 import os
-import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import urllib.request
@@ -78,16 +76,7 @@ def main():
                      env={"XDG_DATA_HOME": os.path.join(work, "data"), "HOME": work})
     home = None
     try:
-        link = ferry.lines[0]
-        if not link.startswith("https://"):
-            if "not available in this build" in ferry.stderr():
-                fb.skip("this build has no TLS")
-            raise AssertionError("not an https link: %r" % link)
-        said = fb.wait_for(lambda: re.search(r"trusts it once from (\S+) \(", ferry.stderr()),
-                           what="the line naming the install page")
-        der = urllib.request.urlopen(said.group(1) + ".crt", timeout=20).read()
-        ca_pem = os.path.join(work, "ca.pem")
-        subprocess.run(["openssl", "x509", "-inform", "DER", "-out", ca_pem], input=der, check=True)
+        link, _, _, ca_pem = fb.fetch_ferry_ca(ferry, work)
         home = fb.nss_home(ca_pem)
         STATE.update(https=link, http=link.replace("https://", "http://", 1), home=home)
         fb.run(test_a_login_on_each_scheme_sticks)

@@ -14,11 +14,8 @@ Exit status 77 (skipped) without chromium, chromedriver, selenium, certutil,
 or TLS in this build.
 """
 
-import hashlib
 import os
-import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import urllib.request
@@ -81,20 +78,7 @@ def main():
     ferry = fb.Ferry(["--https", folder], 1, env={"XDG_DATA_HOME": data, "HOME": work})
     homes = []
     try:
-        link = ferry.lines[0]
-        if not link.startswith("https://"):
-            if "not available in this build" in ferry.stderr():
-                fb.skip("this build has no TLS")
-            raise AssertionError("not an https link: %r" % link)
-        # The run says where the CA is installed from, and its fingerprint.
-        said = fb.wait_for(lambda: re.search(r"trusts it once from (\S+) \(SHA-256 ([0-9A-F:]+)\)", ferry.stderr()),
-                           what="the line naming the install page")
-        page, fingerprint = said.group(1), said.group(2)
-        der = urllib.request.urlopen(page + ".crt", timeout=20).read()
-        got = ":".join("%02X" % b for b in hashlib.sha256(der).digest())
-        assert got == fingerprint, "the CA fetched is not the one the run announced"
-        ca_pem = os.path.join(work, "ca.pem")
-        subprocess.run(["openssl", "x509", "-inform", "DER", "-out", ca_pem], input=der, check=True)
+        link, page, fingerprint, ca_pem = fb.fetch_ferry_ca(ferry, work)
         STATE.update(link=link, page=page, fingerprint=fingerprint, ca_pem=ca_pem)
         STATE["home_with_ca"] = fb.nss_home(STATE["ca_pem"])
         STATE["home_without_ca"] = fb.nss_home()
