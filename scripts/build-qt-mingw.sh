@@ -13,7 +13,7 @@ ferry_setup_deps g++-mingw-w64-x86-64-posix gcc-mingw-w64-x86-64-posix mingw-w64
   qt6-base-dev qt6-base-dev-tools perl xz-utils dpkg-dev
 
 work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+trap 'rm -rf "$work" "$out.part.$$"' EXIT
 cd "$work"
 
 # 1. Debian's source package, the same version as the installed host tools,
@@ -86,5 +86,8 @@ cmake -G Ninja -S "$src" -B build \
 ninja -C build
 ninja -C build install
 mkdir -p "$(dirname "$out")"
-tar cJf "$out" -C "$work" qt6-mingw
+# Written beside and renamed into place: a run looking for the archive never
+# finds half of one.
+tar cJf "$out.part.$$" -C "$work" qt6-mingw
+mv -f "$out.part.$$" "$out"
 ferry_say "Qt for mingw-w64 is in $out"

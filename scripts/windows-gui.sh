@@ -23,7 +23,8 @@
 # $FERRY_TOOLCHAINS if that is set (and only there), else in
 # ../shared/toolchains beside the repository (and beside the main checkout of
 # a git worktree); then in the cache, ${XDG_CACHE_HOME:-~/.cache}/ferry. It is
-# unpacked once into that cache. Without it, scripts/build-qt-mingw.sh builds
+# unpacked once into that cache, a folder per archive named by its checksum
+# (runs at the same time share it safely). Without it, scripts/build-qt-mingw.sh builds
 # it from Debian's qt6-base sources into the cache (slow: about 25 minutes on
 # 2 cores), and later runs reuse it.
 set -euo pipefail
@@ -62,28 +63,50 @@ if [ -z "$qt" ]; then
   for d in "${places[@]}"; do
     if [ -n "$d" ] && [ -f "$d/$qt_name.tar.xz" ]; then tarball="$(realpath "$d/$qt_name.tar.xz")"; break; fi
   done
+  mkdir -p "$cache"
   if [ -z "$tarball" ]; then
-    ferry_say "building Qt from source first. The window needs Qt 6.4.2 built for mingw-w64, which"
-    ferry_say "Debian does not package, and no prebuilt $qt_name.tar.xz is in any of:"
-    for d in "${places[@]}"; do ferry_say "    ${d:-(FERRY_TOOLCHAINS is empty)}"; done
-    ferry_say "so scripts/build-qt-mingw.sh now builds it from Debian's qt6-base source package."
-    ferry_say "This is slow: about 25 minutes on 2 idle cores, an hour or more on a busy machine."
-    ferry_say "The result is kept in $cache/$qt_name.tar.xz; later runs reuse it and skip this step."
-    ferry_say "To skip it now: put the prebuilt archive in FERRY_TOOLCHAINS, or FERRY_QT_MINGW=<Qt prefix>."
-    t_qt=$(date +%s)
-    "$FERRY_ROOT/scripts/build-qt-mingw.sh" "$cache/$qt_name.tar.xz"
+    # One build at a time: a second run waits here for the first one's
+    # archive instead of building the same Qt again beside it.
+    exec 8>"$cache/$qt_name.build.lock"
+    if ! flock -n 8; then
+      ferry_say "another run is building Qt for mingw-w64 into $cache; waiting for it"
+      flock 8
+    fi
+    if [ ! -f "$cache/$qt_name.tar.xz" ]; then
+      ferry_say "building Qt from source first. The window needs Qt 6.4.2 built for mingw-w64, which"
+      ferry_say "Debian does not package, and no prebuilt $qt_name.tar.xz is in any of:"
+      for d in "${places[@]}"; do ferry_say "    ${d:-(FERRY_TOOLCHAINS is empty)}"; done
+      ferry_say "so scripts/build-qt-mingw.sh now builds it from Debian's qt6-base source package."
+      ferry_say "This is slow: about 25 minutes on 2 idle cores, an hour or more on a busy machine."
+      ferry_say "The result is kept in $cache/$qt_name.tar.xz; later runs reuse it and skip this step."
+      ferry_say "To skip it now: put the prebuilt archive in FERRY_TOOLCHAINS, or FERRY_QT_MINGW=<Qt prefix>."
+      t_qt=$(date +%s)
+      "$FERRY_ROOT/scripts/build-qt-mingw.sh" "$cache/$qt_name.tar.xz"
+      ferry_say "Qt for mingw-w64 built in $(( ($(date +%s) - t_qt) / 60 )) minutes; cached in $cache/$qt_name.tar.xz"
+    fi
+    exec 8>&-
     tarball="$cache/$qt_name.tar.xz"
-    ferry_say "Qt for mingw-w64 built in $(( ($(date +%s) - t_qt) / 60 )) minutes; cached in $tarball"
   fi
-  qt="$cache/$qt_name/qt6-mingw"
-  stamp="$(stat -c '%s %Y' "$tarball") $tarball"
-  if [ "$(cat "$cache/$qt_name/.from" 2>/dev/null)" != "$stamp" ]; then
-    ferry_say "unpacking $tarball into $cache/$qt_name (once; later runs reuse it)"
-    rm -rf "$cache/$qt_name"
-    mkdir -p "$cache/$qt_name"
-    tar xJf "$tarball" -C "$cache/$qt_name"
-    echo "$stamp" > "$cache/$qt_name/.from"
+  # Unpacked once per archive, into a folder named by the archive's checksum,
+  # and never changed after: a run on another archive unpacks beside it
+  # instead of over it, so runs at the same time (two worktrees, CI) never
+  # pull a Qt from under each other's build. The unpacking goes to a
+  # temporary folder, renamed into place when complete.
+  sum="$(sha256sum "$tarball" | cut -c1-16)"
+  unpacked="$cache/$qt_name-$sum"
+  # What a run killed while unpacking left (an unpacking takes seconds).
+  find "$cache" -maxdepth 1 -name ".$qt_name-unpacking.*" -mmin +60 -exec rm -rf {} + 2>/dev/null || true
+  if [ ! -f "$unpacked/.complete" ]; then
+    ferry_say "unpacking $tarball into $unpacked (once; later runs reuse it)"
+    part="$(mktemp -d "$cache/.$qt_name-unpacking.XXXXXX")"
+    tar xJf "$tarball" -C "$part"
+    echo "$tarball" > "$part/.complete"
+    chmod 755 "$part"
+    # Another run may have put the same archive in place meanwhile: theirs
+    # is as good as this one.
+    mv -T "$part" "$unpacked" 2>/dev/null || rm -rf "$part"
   fi
+  qt="$unpacked/qt6-mingw"
 fi
 [ -f "$qt/lib/cmake/Qt6/Qt6Config.cmake" ] || { ferry_say "no Qt 6 for mingw in $qt"; exit 1; }
 phase "qt"
