@@ -19,6 +19,7 @@ FERRY_DEBIAN_PACKAGES=(
   dbus-daemon python3-dbus python3-gi
   libvips-tools ffmpeg libheif-examples libimage-exiftool-perl imagemagick
   testssl.sh libnss3-tools
+  ccache
 )
 
 ferry_say() { printf 'ferry: %s\n' "$*" >&2; }
@@ -53,9 +54,40 @@ ferry_setup_deps() {
   local sudo=()
   [ "$(id -u)" -ne 0 ] && sudo=(sudo)
   export DEBIAN_FRONTEND=noninteractive
-  "${sudo[@]}" apt-get update -qq || true
+  # The package lists are fetched once per checkout (the stamp in build/):
+  # test.sh, fuzz.sh, windows-gui.sh and package.sh each come here, and CI
+  # runs them one after another on a fresh clone. Lists gone stale since
+  # then make the install fail, and are fetched again before one retry.
+  local stamp="$FERRY_ROOT/build/.apt-lists-fetched"
+  if [ ! -f "$stamp" ]; then
+    "${sudo[@]}" apt-get update -qq || true
+    mkdir -p "$FERRY_ROOT/build" && touch "$stamp"
+  elif "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"; then
+    return 0
+  else
+    ferry_say "installing failed with the package lists fetched earlier; fetching them again"
+    "${sudo[@]}" apt-get update -qq || true
+    touch "$stamp"
+  fi
   "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
+
+# Compiles through ccache where it is installed, unless the caller chose a
+# launcher: the plain, sanitizer, fuzzing and Windows builds of one run, and
+# runs after it, then compile a source only when it or its flags changed.
+# Paths inside the checkout are hashed relative to it (CCACHE_BASEDIR), so a
+# fresh clone in another folder reuses what an earlier one compiled. Prints
+# the cmake arguments for a build folder not configured yet.
+ferry_ccache_args() {
+  command -v ccache >/dev/null || return 0
+  [ -f "$1/CMakeCache.txt" ] && return 0
+  [ -n "${CMAKE_CXX_COMPILER_LAUNCHER:-}${CMAKE_C_COMPILER_LAUNCHER:-}" ] && return 0
+  echo "-DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache"
+}
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$FERRY_ROOT}"
+# Debug builds too (the sanitizer pass): their debug information then names
+# the folder of whichever clone compiled a source first.
+export CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-1}"
 
 ferry_build() {
   local dir="$1" type="$2"
@@ -64,7 +96,7 @@ ferry_build() {
   command -v ninja >/dev/null && [ ! -f "$dir/CMakeCache.txt" ] && gen=(-G Ninja)
   if [ ! -f "$dir/CMakeCache.txt" ] || [ $# -gt 0 ]; then
     [ -f "$dir/CMakeCache.txt" ] || ferry_say "configuring a $type build in ${dir#"$FERRY_ROOT"/}"
-    cmake -S "$FERRY_ROOT" -B "$dir" "${gen[@]}" -DCMAKE_BUILD_TYPE="$type" "$@" >/dev/null
+    cmake -S "$FERRY_ROOT" -B "$dir" "${gen[@]}" $(ferry_ccache_args "$dir") -DCMAKE_BUILD_TYPE="$type" "$@" >/dev/null
   fi
   local targets=()
   local t
