@@ -42,12 +42,14 @@ export LSAN_OPTIONS="suppressions=$FERRY_ROOT/tests/lsan.supp:print_suppressions
 export TSAN_OPTIONS="suppressions=$FERRY_ROOT/tests/tsan.supp:die_after_fork=0:halt_on_error=1:second_deadlock_stack=1"
 ferry_build "$dir" "$type" "${args[@]}"
 
-# One suite more than there are cores (FERRY_TEST_JOBS to choose): most of a
-# suite's time is spent waiting on sockets, clients and deadlines (the plain
-# suite took 260 s of CPU for 840 s of suites; tst_http_limits 1.5 s in its
-# 27 s), so one suite per core left the cores mostly idle. A browser suite
-# keeps about a core busy and counts as two (tests/CMakeLists.txt).
-jobs="${FERRY_TEST_JOBS:-$(( $(nproc 2>/dev/null || echo 1) + 1 ))}"
+# Two suites per core (FERRY_TEST_JOBS to choose): much of a suite's time is
+# spent waiting on sockets, clients and deadlines (tst_http_limits: 1.5 s of
+# CPU in its 27 s, tst_http_lifecycle 4 s in 34 s, tst_headless 24 s in 44 s),
+# so one suite per core left the cores idle. A browser suite keeps about a
+# core busy (Chromium) and counts as two (tests/CMakeLists.txt): never more
+# browsers at once than cores. Simulated from the suites' recorded times,
+# 2 slots -> 4: the plain suite 422 s -> 291 s, under ASan 511 s -> 355 s.
+jobs="${FERRY_TEST_JOBS:-$(( $(nproc 2>/dev/null || echo 1) * 2 ))}"
 (cd "$dir" && ctest --output-on-failure --parallel "$jobs" "$@")
 
 # Replay the fuzz corpora and fuzz each harness briefly (FERRY_FUZZ_SECONDS,
