@@ -216,14 +216,16 @@ void onSignal(int) { gStop = true; }
 #ifndef _WIN32
 // Commands typed (or piped) on stdin one a line: answers to asks ("accept
 // 3", "always 3", "decline 3"), what goes to a nearby device ("send 2
-// FILE...", "text 2 TEXT"; a path with spaces in double quotes), the PIN a
+// FILE...", "text 2 TEXT"; a path with spaces in double quotes) and taking
+// a file sent to a page back ("take-back 4", its `sent` id), the PIN a
 // LocalSend device asks for ("pin 5 123456") and cancelling a transfer
 // ("cancel 12": a file sent to a LocalSend device cancels its whole send). Read
 // without blocking from the main thread's wait, so a stdin that never
 // speaks costs nothing and stops nothing.
 class AskAnswers {
  public:
-  AskAnswers(Server& server, const LogLines& lines) : server_(server), lines_(lines) {}
+  AskAnswers(Server& server, const LogLines& lines, std::string host)
+      : server_(server), lines_(lines), host_(std::move(host)) {}
   // Takes what stdin has now; false once it has ended.
   bool poll(TransferLog& log) {
     char buf[512];
@@ -252,6 +254,10 @@ class AskAnswers {
     const bool numberOk = ec == std::errc() && end == number.data() + number.size() && id > 0;
     if (word == "send" || word == "text") return toDevice(word, number, log);
     if (word == "pin") return pin(number, log);
+    if (word == "take-back") {
+      if (!numberOk) return say(log, "take a file sent to a device back with 'take-back ID' (its sent \"id\")");
+      return takeBack(id, log);
+    }
     if (word == "cancel") {
       if (!numberOk) return say(log, "cancel a transfer with 'cancel ID' (its transfer-started \"id\")");
       return server_.cancelTransfer(id);
@@ -263,7 +269,8 @@ class AskAnswers {
     else if (line.empty()) return;
     else
       return say(log, "answer an ask with 'accept N', 'always N' or 'decline N', send to a device with 'send ID "
-                      "FILE...' or 'text ID TEXT', give a PIN with 'pin N PIN', or cancel a transfer with 'cancel ID', not '" + line + "'");
+                      "FILE...' or 'text ID TEXT', take a file sent back with 'take-back ID', give a PIN with 'pin N "
+                      "PIN', or cancel a transfer with 'cancel ID', not '" + line + "'");
     if (!numberOk) return say(log, "'" + line + "' needs the number of the ask");
     server_.answerReceiveAsk(id, a);
   }
@@ -299,7 +306,34 @@ class AskAnswers {
       }
     }
     if (any) paths.push_back(path);
-    if (!server_.sendToDevice(id, paths, &error)) say(log, error);
+    std::vector<std::string> links;
+    if (!server_.sendToDevice(id, paths, &error, &links)) return say(log, error);
+    NearbyDevice to;
+    for (const NearbyDevice& d : server_.nearbyDevices())
+      if (d.id == id) to = d;
+    to.id = id;
+    std::string out;
+    for (const std::string& token : links) {
+      const std::optional<Share> share = server_.share(token);
+      if (!share) continue;  // the device left at once, and its links with it
+      sent_.push_back(Sent{token, id, share->name, false});
+      lines_.sent(out, sent_.size(), to, share->name, server_.linkFor(*share, host_));
+    }
+    log.say(out);
+  }
+
+  // "take-back 4": the link of the fourth file sent ends, and its card on
+  // the page says it was taken back.
+  void takeBack(std::uint64_t n, TransferLog& log) {
+    if (n > sent_.size()) return say(log, "nothing was sent as " + std::to_string(n) + ": 'take-back ID' takes the "
+                                           "sent \"id\"");
+    Sent& s = sent_[n - 1];
+    if (s.takenBack) return say(log, s.name + " was taken back already");
+    s.takenBack = true;
+    if (!server_.removeShare(s.token)) return say(log, "the link of " + s.name + " has ended already");
+    std::string out;
+    lines_.takenBack(out, n, s.device, s.name);
+    log.say(out);
   }
 
   // "pin 3 123456": the PIN a LocalSend device asked for; "pin 3" gives up.
@@ -319,8 +353,18 @@ class AskAnswers {
     log.say(out);
   }
 
+  // A file sent to a page: `sent` ids are 1 + its place here.
+  struct Sent {
+    std::string token;
+    std::uint64_t device;
+    std::string name;
+    bool takenBack;
+  };
+
   Server& server_;
   const LogLines& lines_;
+  const std::string host_;
+  std::vector<Sent> sent_;
   std::string pending_;
 };
 #endif
@@ -458,7 +502,7 @@ int runHeadless(const CommandLine& cmd) {
 #ifndef _WIN32
   // The live line is for a person at a terminal; JSON lines are for scripts.
   const bool tty = ::isatty(STDERR_FILENO) && !cmd.json;
-  AskAnswers answers(server, lines);
+  AskAnswers answers(server, lines, host);
   // Non-blocking while Ferry runs; given back as it was, since a terminal's
   // flags are its shell's too.
   const int stdinFlags = ::fcntl(STDIN_FILENO, F_GETFL);

@@ -449,6 +449,26 @@ void LogLines::text(std::string& out, const NearbyDevice& from, std::string_view
   out += line + "\n";
 }
 
+void LogLines::sent(std::string& out, std::uint64_t id, const NearbyDevice& to, std::string_view name,
+                    std::string_view url) const {
+  if (json_) {
+    JsonLine(out, "sent").number("id", id).number("device", to.id).text("name", name).text("url", url);
+    return;
+  }
+  const std::string n = std::to_string(id);
+  out += "ferry: sent " + std::string(name) + " to device " + std::to_string(to.id) + " (" + to.name + "); 'take-back " +
+         n + "' takes it back\n";
+}
+
+void LogLines::takenBack(std::string& out, std::uint64_t id, std::uint64_t device, std::string_view name) const {
+  if (json_) {
+    JsonLine(out, "taken-back").number("id", id).number("device", device).text("name", name);
+    return;
+  }
+  out += "ferry: took " + std::string(name) + " back from device " + std::to_string(device) +
+         ": its link has ended and its page says so\n";
+}
+
 void LogLines::localsend(std::string& out, const LocalSendStatus& s) const {
   if (json_) {
     JsonLine(out, "localsend")

@@ -24,6 +24,10 @@
 //                     device also "alias", "fingerprint", "port", "protocol", "model", "deviceType"
 //   device-gone       it left: "id"
 //   text              a device sent text: "device" (its id), "name", "text"
+//   sent              a file (or folder) sent to a device's page ('send ID PATH...'): "id"
+//                     (for 'take-back ID' on stdin), "device", "name", "url" (its private link)
+//   taken-back        that link ended on 'take-back ID' and the page shows the card taken
+//                     back: "id", "device", "name"
 //   pin               a LocalSend device wants a PIN for what is sent to it: "id" (for
 //                     'pin ID PIN' on stdin), "device", "name", "wrong" (true after a wrong one), "message"
 //   https-ca          HTTPS with Ferry's own CA (--https): "page" (the plain-HTTP URL where a
@@ -69,6 +73,10 @@ class LogLines {
   // A nearby device arrives (here) or leaves; text it sent.
   void device(std::string& out, const NearbyDevice& d, bool here) const;
   void text(std::string& out, const NearbyDevice& from, std::string_view text) const;
+  // A file sent to a device's page as link `id` of the run, and its taking back.
+  void sent(std::string& out, std::uint64_t id, const NearbyDevice& to, std::string_view name,
+            std::string_view url) const;
+  void takenBack(std::string& out, std::uint64_t id, std::uint64_t device, std::string_view name) const;
   // A LocalSend device wants a PIN for send `session` (again, when `wrong`).
   void pin(std::string& out, std::uint64_t session, std::uint64_t device, std::string_view name, bool wrong) const;
   // Ferry is a LocalSend device now.

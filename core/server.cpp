@@ -432,7 +432,10 @@ std::optional<Share> Server::addShare(const std::string& path, std::string* erro
 bool Server::removeShare(const std::string& token) {
   if (!shares_.remove(token)) return false;
   scanner_.forget(token);
-  post([token](Running& r) { r.router->cancelShare(token, "the file was unshared"); });
+  post([token](Running& r) {
+    r.router->cancelShare(token, "the file was unshared");
+    r.router->nearby().takeBack(token);
+  });
   return true;
 }
 
@@ -603,7 +606,8 @@ localsend::Sender::Target targetOf(const NearbyDevice& d) {
 }  // namespace
 
 bool Server::sendToDevice(std::uint64_t device, const std::vector<std::string>& paths, std::string* error,
-                          std::chrono::seconds lifetime) {
+                          std::vector<std::string>* links, std::chrono::seconds lifetime) {
+  if (links) links->clear();
   if (!deviceHere(nearbyDevices(), device)) {
     if (error) *error = "No device " + std::to_string(device) + " has this computer's page open.";
     return false;
@@ -635,26 +639,27 @@ bool Server::sendToDevice(std::uint64_t device, const std::vector<std::string>& 
     if (s->folder) scanner_.scan(shares_.find(s->token));
     made.push_back(*s);
   }
-  std::vector<std::string> cards;
+  std::vector<NearbyHandler::Card> cards;
   for (const Share& s : made) {
-    std::string json = "{\"name\":";
-    appendJsonString(json, s.name);
+    NearbyHandler::Card card{s.token, "/" + s.token + "/" + percentEncodePathSegment(s.name) + (s.folder ? "/" : ""), {}};
+    card.json = "{\"name\":";
+    appendJsonString(card.json, s.name);
     std::error_code ec;
     const auto size = s.folder ? 0 : std::filesystem::file_size(s.path, ec);
-    json += ",\"size\":" + std::to_string(ec ? 0 : size) + ",\"folder\":" + (s.folder ? "true" : "false");
-    json += ",\"link\":";
-    appendJsonString(json, "/" + s.token + "/" + percentEncodePathSegment(s.name) + (s.folder ? "/" : ""));
-    json += '}';
-    cards.push_back(std::move(json));
+    card.json += ",\"size\":" + std::to_string(ec ? 0 : size) + ",\"folder\":" + (s.folder ? "true" : "false");
+    card.json += ",\"link\":";
+    appendJsonString(card.json, card.link);
+    card.json += '}';
+    cards.push_back(std::move(card));
   }
-  std::vector<std::string> tokens;
-  for (const Share& s : made) tokens.push_back(s.token);
-  post([this, device, cards = std::move(cards), tokens = std::move(tokens)](Running& r) {
+  if (links)
+    for (const Share& s : made) links->push_back(s.token);
+  post([this, device, cards = std::move(cards)](Running& r) {
     bool sent = true;
-    for (const std::string& card : cards) sent = sent && r.router->nearby().send(device, "file", card);
+    for (const NearbyHandler::Card& card : cards) sent = sent && r.router->nearby().sendFile(device, card);
     // The device left meanwhile: its links go with it.
     if (!sent)
-      for (const std::string& t : tokens) removeShare(t);
+      for (const NearbyHandler::Card& card : cards) removeShare(card.token);
   });
   return true;
 }

@@ -153,7 +153,8 @@ class Server final {
 
   // Shares (usable whether or not the server runs).
   std::optional<Share> addShare(const std::string& path, std::string* error, std::string token = {});
-  // Unshares: the link 404s at once and its downloads in flight end.
+  // Unshares: the link 404s at once and its downloads in flight end; a
+  // link sent to a nearby device's page is taken back (its card says so).
   bool removeShare(const std::string& token);
   std::vector<Share> shares() const;
   // A share's rules (expiry, download limit, password): the next request
@@ -240,10 +241,14 @@ class Server final {
   std::vector<NearbyDevice> nearbyDevices() const;
   // Sends files or folders to one nearby device, and to no other: each
   // gets a private link (a share of its own, ending after `lifetime`), and
-  // the device's page a card with its name, size and link. False with a
-  // sentence when the device is not here or a path cannot be shared (then
-  // nothing is sent).
+  // the device's page a card with its name, size and link. `links` gets
+  // the links' tokens, one per path in order (none for a LocalSend device,
+  // which gets the files themselves): removeShare() on one takes it back,
+  // and the page then shows its card as taken back. False with a sentence
+  // when the device is not here or a path cannot be shared (then nothing
+  // is sent).
   bool sendToDevice(std::uint64_t device, const std::vector<std::string>& paths, std::string* error,
+                    std::vector<std::string>* links = nullptr,
                     std::chrono::seconds lifetime = std::chrono::hours(24));
   // Text (a link, a note) to one nearby device's page, at most 64 KiB.
   bool sendText(std::uint64_t device, const std::string& text, std::string* error);

@@ -314,7 +314,11 @@ ConnectionHelp* MainWindow::showConnectionHelp() {
 }
 
 HistoryDialog* MainWindow::showHistory() {
-  if (!historyDialog_) historyDialog_ = new HistoryDialog(history_, this);
+  if (!historyDialog_) {
+    historyDialog_ = new HistoryDialog(history_, this);
+    connect(historyDialog_, &HistoryDialog::takeBackRequested, nearbying_,
+            [this](const QString& link) { nearbying_->takeBack({link}); });
+  }
   historyDialog_->show();
   historyDialog_->raise();
   historyDialog_->activateWindow();

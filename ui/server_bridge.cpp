@@ -197,12 +197,17 @@ void ServerBridge::answerLocalSendPin(std::uint64_t session, const QString& pin)
   server_->answerLocalSendPin(session, pin.toStdString());
 }
 
-bool ServerBridge::sendToDevice(std::uint64_t device, const QStringList& paths, QString* error) {
+bool ServerBridge::sendToDevice(std::uint64_t device, const QStringList& paths, QString* error, QStringList* links) {
   std::vector<std::string> list;
   for (const QString& p : paths) list.push_back(p.toStdString());
   std::string err;
-  const bool ok = server_->sendToDevice(device, list, &err);
+  std::vector<std::string> tokens;
+  const bool ok = server_->sendToDevice(device, list, &err, &tokens);
   if (!ok && error) *error = QString::fromStdString(err);
+  if (links) {
+    links->clear();
+    for (const std::string& t : tokens) links->push_back(QString::fromStdString(t));
+  }
   return ok;
 }
 

@@ -108,8 +108,10 @@ class ServerBridge final : public QObject {
   // kind the core lists) here now, as the core last said.
   std::vector<NearbyDevice> nearbyDevices() const;
   // Files or folders to one nearby device only (private links that end
-  // after a day); false with a sentence when it cannot (nothing sent then).
-  bool sendToDevice(std::uint64_t device, const QStringList& paths, QString* error);
+  // after a day, or when removeShare() takes one back); false with a
+  // sentence when it cannot (nothing sent then). `links` gets the links'
+  // tokens, one per path (none for a LocalSend device).
+  bool sendToDevice(std::uint64_t device, const QStringList& paths, QString* error, QStringList* links = nullptr);
   // Text (a note, a link) to one nearby device, at most 64 KB.
   bool sendText(std::uint64_t device, const QString& text, QString* error);
   // LocalSend on or off while serving, as the options say (see

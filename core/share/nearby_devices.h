@@ -55,7 +55,7 @@ class NearbyDevices final {
 
   struct Message {
     std::uint64_t seq;  // the event id the page echoes back on reconnect
-    std::string type;   // "text", "file"
+    std::string type;   // "text", "file", "removed"
     std::string data;   // one line of JSON
   };
 

@@ -4,8 +4,10 @@
 // cards, newest first. Text typed here goes to the computer.
 //
 //   GET  <link>?events[&name=N]  -> text/event-stream: hello {device, name, live},
-//                                  then text {text} and file {name, size,
-//                                  folder, link}, each with its id
+//                                  then text {text}, file {name, size,
+//                                  folder, link} and removed {link} (the
+//                                  computer took that file back), each
+//                                  with its id
 //   POST <link>?text  (the text) -> 200 | 409 | 413 (over 64 KB) | 503 (not live)
 //
 // EventSource reconnects by itself and sends Last-Event-ID, so what was sent
@@ -108,6 +110,7 @@
 
   function fileCard(msg) {
     var li = el("li", "card file");
+    li.dataset.link = msg.link;
     var icon = el("span", "file-icon" + (msg.folder ? " folder" : ""));
     icon.setAttribute("aria-hidden", "true");
     if (msg.folder) {
@@ -130,15 +133,34 @@
     return li;
   }
 
-  function onMessage(make) {
+  // The computer took a file back: its link has ended, so the card keeps
+  // its name but offers nothing to download (nor a picture to load).
+  function takenBack(msg) {
+    var cards = inbox.querySelectorAll(".card.file");
+    for (var i = 0; i < cards.length; i++) {
+      var li = cards[i];
+      if (li.dataset.link !== msg.link || li.classList.contains("taken-back")) continue;
+      li.classList.add("taken-back");
+      var img = li.querySelector(".thumb");
+      if (img) img.parentNode.replaceChild(el("span", "file-icon"), img);
+      var a = li.querySelector(".download");
+      if (a) a.parentNode.removeChild(a);
+      var size = li.querySelector(".size");
+      if (size) size.parentNode.removeChild(size);
+      li.querySelector(".what").appendChild(el("div", "gone-note", "Taken back by the computer"));
+    }
+  }
+
+  function onMessage(act) {
     return function (e) {
       if (seen[e.lastEventId]) return;  // replayed after a reconnect
       seen[e.lastEventId] = true;
       var msg;
       try { msg = JSON.parse(e.data); } catch (x) { return; }
-      show(make(msg), e.lastEventId);
+      act(msg, e.lastEventId);
     };
   }
+  function card(make) { return function (msg, id) { show(make(msg), id); }; }
 
   function connect() {
     if (source) source.close();
@@ -153,8 +175,9 @@
       state.textContent = "Connected";
       state.className = "link-state muted small on";
     });
-    source.addEventListener("text", onMessage(textCard));
-    source.addEventListener("file", onMessage(fileCard));
+    source.addEventListener("text", onMessage(card(textCard)));
+    source.addEventListener("file", onMessage(card(fileCard)));
+    source.addEventListener("removed", onMessage(takenBack));
     source.addEventListener("error", function () {
       var gone = source.readyState === EventSource.CLOSED;
       state.textContent = gone ? "Not connected: reload the page" : "Reconnecting…";

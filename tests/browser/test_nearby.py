@@ -39,7 +39,10 @@ def cards(b):
         "kind: c.classList.contains('file') ? 'file' : 'text',"
         "text: (c.querySelector('.body') || c.querySelector('.name')).textContent,"
         "html: c.querySelector('.what').innerHTML,"
-        "link: c.querySelector('a.download') ? c.querySelector('a.download').href : null}))")
+        "link: c.querySelector('a.download') ? c.querySelector('a.download').href : null,"
+        "taken: c.classList.contains('taken-back'),"
+        "note: c.querySelector('.gone-note') ? c.querySelector('.gone-note').textContent : null,"
+        "img: c.querySelector('img') !== null}))")
 
 
 def device_of(b):

@@ -24,7 +24,9 @@
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QStandardPaths>
+#include <QTableView>
 #include <QTest>
+#include <QToolButton>
 
 #include "main_window.h"
 #include "nearby/device_list_view.h"
@@ -37,6 +39,7 @@
 #include "server_bridge.h"
 #include "shares/shares_model.h"
 #include "transfers/delivery_history.h"
+#include "transfers/history_dialog.h"
 #include "widgets/message_bar.h"
 #include "widgets/table_view.h"
 #include "ui_test_support.h"
@@ -248,7 +251,7 @@ class TestNearbyWindow : public QObject {
     QCOMPARE(download(second), notes);
     // Counted as a person would write it.
     QCOMPARE(w_->messageBar()->text(),
-             QStringLiteral("Sent 2 files to Safari on iPhone: it shows on its page with a Download button."));
+             QStringLiteral("Sent 2 files to Safari on iPhone: they show on its page with a Download button."));
   }
 
   void sendToOnAShare() {
@@ -273,6 +276,57 @@ class TestNearbyWindow : public QObject {
     QVERIFY(sent != records.end());
     QCOMPARE(sent->client, QStringLiteral("Safari on iPhone (127.0.0.1)"));
     QCOMPARE(sent->text, QStringLiteral("Sent to its page"));
+  }
+
+  void takeBackFromTheMessageAndFromTheHistory() {
+    QVERIFY(w_->nearby()->sendFiles(device(), {file("plan.pdf", "the plan\n")}));
+    const QByteArray card = phone_->waitEvent("file", "/plan.pdf");
+    QVERIFY(!card.isEmpty());
+    QCOMPARE(download(card), QByteArray("the plan\n"));
+    // Take Back in the message that said it went: the link ends, the page is told.
+    const QList<QToolButton*> buttons = w_->messageBar()->buttons();
+    QCOMPARE(buttons.size(), 1);
+    QCOMPARE(buttons[0]->text(), QStringLiteral("Take Back"));
+    buttons[0]->click();
+    const QRegularExpressionMatch link = QRegularExpression("\"link\":\"([^\"]+)\"").match(QString::fromUtf8(card));
+    QVERIFY(!phone_->waitEvent("removed", link.captured(1).toUtf8()).isEmpty());
+    QCOMPARE(curl({"-o", "/dev/null", "-w", "%{http_code}",
+                   "http://127.0.0.1:" + QString::number(w_->bridge()->port()) + link.captured(1)}),
+             QByteArray("404"));
+    QCOMPARE(w_->messageBar()->text(),
+             QStringLiteral("Took back plan.pdf: its link no longer works, and the page shows it as taken back."));
+    QCOMPARE(w_->history()->records().back().text, QStringLiteral("Taken back"));
+    QVERIFY(w_->history()->records().back().link.isEmpty());
+
+    // Two more; one of them taken back from its row in the history.
+    QVERIFY(w_->nearby()->sendFiles(device(), {file("a.txt", "a\n"), file("b.txt", "b\n")}));
+    QCOMPARE(w_->messageBar()->text(),
+             QStringLiteral("Sent 2 files to Safari on iPhone: they show on its page with a Download button."));
+    const QByteArray cardA = phone_->waitEvent("file", "/a.txt");
+    const QByteArray cardB = phone_->waitEvent("file", "/b.txt");
+    QVERIFY(!cardA.isEmpty() && !cardB.isEmpty());
+    HistoryDialog* dialog = w_->showHistory();
+    QTableView* view = dialog->view();
+    auto rowOf = [&](const QString& name) {
+      for (int r = 0; r < w_->history()->rowCount(); ++r)
+        if (w_->history()->index(r, DeliveryHistory::File).data().toString() == name) return r;
+      return -1;
+    };
+    // A row that was taken back, or that was not a file sent, offers nothing.
+    view->setCurrentIndex(w_->history()->index(rowOf("plan.pdf"), 0));
+    QVERIFY(!dialog->takeBackButton()->isEnabled());
+    view->setCurrentIndex(w_->history()->index(rowOf("a.txt"), 0));
+    QVERIFY(dialog->takeBackButton()->isEnabled());
+    dialog->takeBackButton()->click();
+    const QRegularExpression linkOf("\"link\":\"([^\"]+)\"");
+    QVERIFY(!phone_->waitEvent("removed", linkOf.match(QString::fromUtf8(cardA)).captured(1).toUtf8()).isEmpty());
+    QCOMPARE(w_->history()->index(rowOf("a.txt"), DeliveryHistory::Outcome).data().toString(),
+             QStringLiteral("↑ Taken back"));
+    QVERIFY(!dialog->takeBackButton()->isEnabled());
+    // The other file of that send is still there, on the page and by its link.
+    QCOMPARE(download(cardB), QByteArray("b\n"));
+    QVERIFY(phone_->event("removed", linkOf.match(QString::fromUtf8(cardB)).captured(1).toUtf8()).isEmpty());
+    dialog->close();
   }
 
   void textFromThePageShowsWithCopyAndOpenLink() {

@@ -1,6 +1,8 @@
 #include "nearby/nearby_controller.h"
 
 #include <algorithm>
+#include <optional>
+#include <utility>
 
 #include <QAction>
 #include <QApplication>
@@ -54,6 +56,10 @@ NearbyController::NearbyController(const Parts& parts, QObject* parent) : QObjec
   paste_->setToolTip(tr("Send what you copied to the chosen nearby device (files without one are shared)"));
   connect(paste_, &QAction::triggered, this, &NearbyController::paste);
   p_.window->addAction(paste_);
+
+  takeBack_ = new QAction(tr("Take Back"), this);
+  takeBack_->setToolTip(tr("End the link: the page shows the file as taken back"));
+  connect(takeBack_, &QAction::triggered, this, [this] { takeBack(std::exchange(lastSent_, {})); });
 
   sendTo_ = new QMenu(tr("Send To"), p_.window);
   sendTo_->setToolTipsVisible(true);
@@ -121,7 +127,8 @@ void NearbyController::onPinAsked(std::uint64_t session, std::uint64_t, const QS
 bool NearbyController::sendFiles(std::uint64_t device, const QStringList& paths) {
   if (paths.isEmpty()) return false;
   QString error;
-  if (!p_.bridge->sendToDevice(device, paths, &error)) {
+  QStringList links;
+  if (!p_.bridge->sendToDevice(device, paths, &error, &links)) {
     p_.messages->showMessage(MessageBar::Level::Error, error);
     return false;
   }
@@ -132,16 +139,50 @@ bool NearbyController::sendFiles(std::uint64_t device, const QStringList& paths)
   const bool localsend = std::any_of(here.begin(), here.end(),
                                      [device](const NearbyDevice& d) { return d.id == device && d.kind == "localsend"; });
   if (!localsend)
-    for (const QString& path : paths)
-      p_.history->add({QDateTime::currentDateTimeUtc(), labelOf(device), QFileInfo(path).fileName(),
-                       DeliveryHistory::kSent, tr("Sent to its page")});
+    for (qsizetype i = 0; i < paths.size(); ++i)
+      p_.history->add({QDateTime::currentDateTimeUtc(), labelOf(device), QFileInfo(paths[i]).fileName(),
+                       DeliveryHistory::kSent, tr("Sent to its page"), links.value(i)});
   const QString what = paths.size() == 1 ? QFileInfo(paths.front()).fileName() : formatCount(paths.size(), tr("1 file"), tr("%1 files"));
+  if (localsend) {
+    p_.messages->showMessage(MessageBar::Level::Info, tr("Offered %1 to %2: it goes once %2 accepts, and shows in Transfers.")
+                                                          .arg(what, nameOf(device)));
+    return true;
+  }
+  // Taking back stays possible from the history after this message goes.
+  lastSent_ = links;
   p_.messages->showMessage(MessageBar::Level::Info,
-                           localsend ? tr("Offered %1 to %2: it goes once %2 accepts, and shows in Transfers.")
-                                           .arg(what, nameOf(device))
-                                     : tr("Sent %1 to %2: it shows on its page with a Download button.")
-                                           .arg(what, nameOf(device)));
+                           (paths.size() == 1 ? tr("Sent %1 to %2: it shows on its page with a Download button.")
+                                              : tr("Sent %1 to %2: they show on its page with a Download button."))
+                               .arg(what, nameOf(device)),
+                           {takeBack_});
   return true;
+}
+
+void NearbyController::takeBack(const QStringList& links) {
+  QStringList taken, ended;
+  for (const QString& link : links) {
+    if (link.isEmpty()) continue;
+    const std::optional<Share> share = p_.bridge->share(link);
+    const QString name = share ? QString::fromStdString(share->name) : QString();
+    if (share && p_.bridge->removeShare(link)) {
+      taken << name;
+      p_.history->takenBack(link, tr("Taken back"));
+    } else {
+      // It went with its device, which left before the send reached it.
+      p_.history->takenBack(link, tr("Link ended"));
+      ended << link;
+    }
+  }
+  if (taken.isEmpty()) {
+    if (!ended.isEmpty())
+      p_.messages->showMessage(MessageBar::Level::Warning, tr("That link had ended already: there is nothing to take back."));
+    return;
+  }
+  p_.messages->showMessage(
+      MessageBar::Level::Info,
+      taken.size() == 1 ? tr("Took back %1: its link no longer works, and the page shows it as taken back.").arg(taken.front())
+                        : tr("Took back %1 files: their links no longer work, and the page shows them as taken back.")
+                              .arg(taken.size()));
 }
 
 bool NearbyController::sendText(std::uint64_t device, const QString& text) {

@@ -6,8 +6,10 @@
 // the device the user chose — "Send Files…", "Send Text…", files dropped on
 // a device, "Send to ▸" on the shares' context menu, Ctrl+V — and shows the
 // text a device's page sends (a row with Copy and Open Link, a notice, a
-// line in the history), and asks for the PIN a LocalSend device wants
-// before it takes a send. Nothing is sent to a device the user did not choose.
+// line in the history), takes back files sent to a page (Take Back in the
+// message that says they went, and on their rows in the history), and asks
+// for the PIN a LocalSend device wants before it takes a send. Nothing is
+// sent to a device the user did not choose.
 // Uses, but does not own, the parts it is given.
 //
 // GUI thread only.
@@ -65,6 +67,11 @@ class NearbyController final : public QObject {
   // Sends to one device; false (and the message bar says why) when it could not.
   bool sendFiles(std::uint64_t device, const QStringList& paths);
   bool sendText(std::uint64_t device, const QString& text);
+  // Ends the private links of files sent to a page (shares' tokens, as
+  // DeliveryHistory::LinkRole holds them): their cards on the page say they
+  // were taken back, and their rows in the history too.
+  void takeBack(const QStringList& links);
+  QAction* takeBackAction() const { return takeBack_; }
   // Ctrl+V: the clipboard's files (or picture) to the selected device, or
   // shared like a drop when none is selected; its text to the chosen device.
   void paste();
@@ -98,6 +105,9 @@ class NearbyController final : public QObject {
   Parts p_;
   QAction* paste_;
   QMenu* sendTo_;
+  // Take Back in the message after a send: the links of that send.
+  QAction* takeBack_;
+  QStringList lastSent_;
 };
 
 }  // namespace ferry::ui

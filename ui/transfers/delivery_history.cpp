@@ -130,6 +130,8 @@ QVariant DeliveryHistory::data(const QModelIndex& index, int role) const {
       case File: return r.file.toLower();
       case Outcome: return r.outcome;
     }
+  } else if (role == LinkRole) {
+    return r.link;
   } else if (role == Qt::ToolTipRole) {
     return (r.outcome == kReceived ? tr("%1 from %2, %3: %4") : tr("%1 to %2, %3: %4"))
         .arg(r.file, r.client, QLocale().toString(r.time.toLocalTime(), QLocale::LongFormat), r.text);
@@ -147,6 +149,19 @@ void DeliveryHistory::add(Record record) {
   beginInsertRows({}, 0, 0);
   records_.push_back(std::move(record));
   endInsertRows();
+  scheduleSave();
+}
+
+void DeliveryHistory::takenBack(const QString& link, const QString& text) {
+  if (link.isEmpty()) return;
+  for (std::size_t i = 0; i < records_.size(); ++i) {
+    Record& r = records_[i];
+    if (r.link != link) continue;
+    r.link.clear();
+    r.text = text;
+    const int row = rowCount() - 1 - static_cast<int>(i);
+    emit dataChanged(index(row, 0), index(row, ColumnCount - 1));
+  }
   scheduleSave();
 }
 

@@ -32,7 +32,9 @@ class DeliveryHistory final : public QAbstractTableModel {
   static inline const QString kReceived = QStringLiteral("received");
   static inline const QString kSent = QStringLiteral("sent");  // pushed to a nearby device
   enum Column { Time, Client, File, Outcome, ColumnCount };
-  enum Role { RawRole = Qt::UserRole + 1 };
+  // LinkRole: the private link (a share's token) of a file sent to a
+  // nearby device's page while it can still be taken back, else "".
+  enum Role { RawRole = Qt::UserRole + 1, LinkRole };
 
   struct Record {
     QDateTime time;
@@ -43,6 +45,9 @@ class DeliveryHistory final : public QAbstractTableModel {
     // sent to a nearby device's page.
     QString outcome;
     QString text;     // as the Transfers list said it: "Delivered (1 resume)", "Received"
+    // A file sent to a page: its link's token, while it can be taken back.
+    // Not saved: such a link ends with the run.
+    QString link;
   };
 
   // AppDataLocation/history.json.
@@ -64,6 +69,9 @@ class DeliveryHistory final : public QAbstractTableModel {
 
   // Adds one outcome; the oldest goes beyond kMax. Saved soon.
   void add(Record record);
+  // The file sent as `link` was taken back: its row says so (`text`) and
+  // offers no taking back any more.
+  void takenBack(const QString& link, const QString& text);
   // Empties the history, and the file soon.
   void clear();
   // Writes now (on the pool) and waits until the file is written.

@@ -2,6 +2,7 @@
 
 #include <QDialogButtonBox>
 #include <QHeaderView>
+#include <QItemSelectionModel>
 #include <QLabel>
 #include <QMessageBox>
 #include <QPushButton>
@@ -36,6 +37,14 @@ HistoryDialog::HistoryDialog(DeliveryHistory* history, QWidget* parent) : QDialo
   clear_->setObjectName(QStringLiteral("clearHistory"));
   connect(clear_, &QPushButton::clicked, this, &HistoryDialog::askToClear);
   connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+  takeBack_ = buttons->addButton(tr("&Take Back"), QDialogButtonBox::ActionRole);
+  takeBack_->setObjectName(QStringLiteral("takeBack"));
+  takeBack_->setToolTip(tr("End the link of the file sent to a device's page: its page shows it as taken back"));
+  connect(takeBack_, &QPushButton::clicked, this, [this] {
+    if (const QString link = currentLink(); !link.isEmpty()) emit takeBackRequested(link);
+  });
+  connect(view_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &HistoryDialog::updateState);
+  connect(history, &QAbstractItemModel::dataChanged, this, &HistoryDialog::updateState);
 
   auto* layout = new QVBoxLayout(this);
   layout->addWidget(summary_);
@@ -60,6 +69,12 @@ void HistoryDialog::updateState() {
                                           .arg(n)
                                           .arg(DeliveryHistory::kMax));
   clear_->setEnabled(n > 0);
+  takeBack_->setEnabled(!currentLink().isEmpty());
+}
+
+QString HistoryDialog::currentLink() const {
+  const QModelIndex i = view_->currentIndex();
+  return i.isValid() ? i.siblingAtColumn(0).data(DeliveryHistory::LinkRole).toString() : QString();
 }
 
 void HistoryDialog::askToClear() {

@@ -1,8 +1,10 @@
 #pragma once
 
 // HistoryDialog: the delivery history (DeliveryHistory) as a table, newest
-// first, with Clear History (after asking). Owns its widgets only; shows
-// the history it is given, live.
+// first, with Clear History (after asking) and Take Back for a file sent to
+// a nearby device's page whose link still works (the window decides what
+// taking back does: takeBackRequested). Owns its widgets only; shows the
+// history it is given, live.
 //
 // GUI thread only.
 
@@ -26,15 +28,22 @@ class HistoryDialog final : public QDialog {
 
   QTableView* view() const { return view_; }
   QPushButton* clearButton() const { return clear_; }
+  QPushButton* takeBackButton() const { return takeBack_; }
+
+ signals:
+  // Take Back on a row: the link (a share's token) of the file it sent.
+  void takeBackRequested(const QString& link);
 
  private:
   void updateState();
+  QString currentLink() const;
   void askToClear();
 
   DeliveryHistory* history_;
   QTableView* view_;
   QLabel* summary_;
   QPushButton* clear_;
+  QPushButton* takeBack_;
 };
 
 }  // namespace ferry::ui

@@ -260,6 +260,26 @@ bool NearbyHandler::send(std::uint64_t device, std::string_view type, std::strin
   return true;
 }
 
+bool NearbyHandler::sendFile(std::uint64_t device, const Card& card) {
+  // Links of devices that are gone (and forgotten with their queues) are
+  // dropped here, so the table holds only what a page could still show.
+  std::erase_if(sent_, [this](const auto& entry) { return devices_.find(entry.second.device) == nullptr; });
+  if (!send(device, "file", card.json)) return false;
+  sent_[card.token] = Sent{device, card.link};
+  return true;
+}
+
+void NearbyHandler::takeBack(std::string_view token) {
+  auto it = sent_.find(std::string(token));
+  if (it == sent_.end()) return;
+  std::string json = "{\"link\":";
+  appendJsonString(json, it->second.link);
+  json += '}';
+  const std::uint64_t device = it->second.device;
+  sent_.erase(it);
+  send(device, "removed", std::move(json));
+}
+
 void NearbyHandler::writeTo(std::uint64_t streamId, std::string_view frame) {
   auto it = streams_.find(streamId);
   if (it != streams_.end()) it->second.stream->write(frame);
@@ -290,6 +310,7 @@ void NearbyHandler::stopReceiving(std::string_view reason) {
   for (std::uint64_t sid : ids)
     if (auto it = streams_.find(sid); it != streams_.end()) it->second.stream->end(reason);
   devices_.clear();
+  sent_.clear();
 }
 
 }  // namespace ferry

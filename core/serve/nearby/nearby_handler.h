@@ -10,7 +10,9 @@
 //
 // On the wire: `retry:` first, then a `hello` event (the device's id and
 // name), the device's queued messages it has not seen (all of them on a
-// fresh page; after `Last-Event-ID` on a reconnect), each with its `id:`;
+// fresh page; after `Last-Event-ID` on a reconnect), each with its `id:`:
+// `text`, `file` (a card with its private link), and `removed` (that link
+// was taken back: the card says so and offers no download);
 // a comment every kHeartbeat keeps proxies and NAT tables from closing an
 // idle stream and lets a vanished phone be noticed. Streams are not
 // transfers: they are not counted as downloads.
@@ -76,6 +78,19 @@ class NearbyHandler final {
   // Sends a message to one device's page (queued for its reconnects too);
   // false when the device is not here.
   bool send(std::uint64_t device, std::string_view type, std::string json);
+  // A file's card: the share behind it, its link as the page has it, and
+  // the `file` event's data.
+  struct Card {
+    std::string token;
+    std::string link;
+    std::string json;
+  };
+  // Sends a `file` card, and remembers whose card the link is, for
+  // takeBack(); false when the device is not here.
+  bool sendFile(std::uint64_t device, const Card& card);
+  // The share `token` was removed: when it was sent to a device still here,
+  // its page gets `removed` with the link, and shows the card taken back.
+  void takeBack(std::string_view token);
   // Receive went off or moved: every stream ends (the devices leave).
   void stopReceiving(std::string_view reason);
 
@@ -95,6 +110,10 @@ class NearbyHandler final {
     std::uint64_t device;
     std::string address;
   };
+  struct Sent {
+    std::uint64_t device;
+    std::string link;
+  };
   // Writes to a stream found by id; it may end while being written to.
   void writeTo(std::uint64_t streamId, std::string_view frame);
   // The key in the request's cookie for its scheme; for a device moving to
@@ -106,6 +125,8 @@ class NearbyHandler final {
   NearbyDevices devices_;
   NearbyTextListener textListener_;
   std::unordered_map<std::uint64_t, Open> streams_;
+  // Links sent to devices, by token, while their device is known.
+  std::unordered_map<std::string, Sent> sent_;
   std::uint64_t nextStream_ = 1;
   EventLoop::TimerId heartbeat_ = 0;
 };
