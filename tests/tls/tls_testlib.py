@@ -103,10 +103,11 @@ def make_ca(d):
     openssl(d, "req", "-x509", *_EC, "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=Ferry test CA")
 
 
-def issue(d, name, cn, days="1", san="IP:127.0.0.1"):
-    """name.key and name.crt in `d`: a server certificate signed by make_ca's CA."""
+def issue(d, name, cn, days="1", san="IP:127.0.0.1", extra=""):
+    """name.key and name.crt in `d`: a server certificate signed by make_ca's
+    CA; `extra`: more extension lines (openssl x509 -extfile syntax)."""
     with open(os.path.join(d, name + ".ext"), "w") as f:
-        f.write("subjectAltName=%s\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n" % san)
+        f.write("subjectAltName=%s\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n%s" % (san, extra))
     openssl(d, "req", *_EC, "-keyout", name + ".key", "-out", name + ".csr", "-subj", "/CN=" + cn)
     openssl(d, "x509", "-req", "-in", name + ".csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
             "-out", name + ".crt", "-days", days, "-extfile", name + ".ext")
