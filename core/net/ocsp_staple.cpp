@@ -17,6 +17,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+
+#include "tls_files.h"
 #endif
 
 namespace ferry {
@@ -47,7 +49,7 @@ class OcspStaple::Job final : public WorkPool::Job {
 // A responder that hangs holds a pool thread for kTimeout: at most half the
 // threads run these at once, as jobs of one disk do (a device number no
 // disk has).
-constexpr std::uint64_t kResponderLane = ~std::uint64_t{0};
+constexpr std::uint64_t kOcspResponderLane = ~std::uint64_t{0};
 
 void OcspStaple::refreshIfDue(WorkPool& pool, std::chrono::steady_clock::time_point now,
                               std::function<void(const std::string&, bool)> say) {
@@ -55,7 +57,7 @@ void OcspStaple::refreshIfDue(WorkPool& pool, std::chrono::steady_clock::time_po
   asking_ = true;
   // The job keeps the staple alive while the context it served may already
   // have been replaced (a renewed certificate).
-  pool.submit(*new Job(shared_from_this(), std::move(say)), WorkPool::Lane::kDisk, kResponderLane);
+  pool.submit(*new Job(shared_from_this(), std::move(say)), WorkPool::Lane::kDisk, kOcspResponderLane);
 }
 
 std::string OcspStaple::accept(Answer answer, std::chrono::steady_clock::time_point now, bool* failed) {
@@ -95,16 +97,8 @@ bool OcspStaple::stapling() const { return !staple_.empty() && std::chrono::syst
 
 namespace {
 
-// The newest queued OpenSSL error, as words.
-std::string opensslReason() {
-  unsigned long e = ERR_peek_last_error();
-  const char* reason = e ? ERR_reason_error_string(e) : nullptr;
-  ERR_clear_error();
-  return reason ? reason : "unknown error";
-}
-
 // The first http:// OCSP responder in the certificate's AIA, or "".
-std::string responderOf(X509* cert) {
+std::string ocspResponderOf(X509* cert) {
   std::string url;
   STACK_OF(OPENSSL_STRING)* urls = X509_get1_ocsp(cert);
   for (int i = 0; urls && i < sk_OPENSSL_STRING_num(urls); ++i) {
@@ -120,7 +114,7 @@ std::string responderOf(X509* cert) {
 std::shared_ptr<OcspStaple> OcspStaple::attach(ssl_ctx_st* ctx) {
   X509* leaf = SSL_CTX_get0_certificate(ctx);
   if (!leaf) return nullptr;
-  const std::string url = responderOf(leaf);
+  const std::string url = ocspResponderOf(leaf);
   if (url.empty()) return nullptr;
   STACK_OF(X509)* chain = nullptr;
   SSL_CTX_get0_chain_certs(ctx, &chain);
@@ -187,7 +181,7 @@ OcspStaple::Answer OcspStaple::fetch() const {
   // responders that cache their answers ignore nonces anyway (nginx sends
   // none either).
   if (!id || !request || !OCSP_request_add0_id(request, OCSP_CERTID_dup(id))) {
-    a.error = "the question cannot be made (" + opensslReason() + ")";
+    a.error = "the question cannot be made (" + tls_files::opensslReason() + ")";
     goto done;
   }
   body = ASN1_item_i2d_mem_bio(ASN1_ITEM_rptr(OCSP_REQUEST), reinterpret_cast<const ASN1_VALUE*>(request));
@@ -196,7 +190,7 @@ OcspStaple::Answer OcspStaple::fetch() const {
                                nullptr, "application/ocsp-request", body, "application/ocsp-response", 1, kMaxAnswer,
                                static_cast<int>(kTimeout.count()), 0);
   if (!reply) {
-    a.error = "the responder did not answer (" + opensslReason() + ")";
+    a.error = "the responder did not answer (" + tls_files::opensslReason() + ")";
     goto done;
   }
   response = d2i_OCSP_RESPONSE_bio(reply, nullptr);
@@ -216,7 +210,7 @@ OcspStaple::Answer OcspStaple::fetch() const {
   if (!basic || !store || !signers || !X509_STORE_add_cert(store, issuer_) ||
       !X509_STORE_set_flags(store, X509_V_FLAG_PARTIAL_CHAIN) || !sk_X509_push(signers, issuer_) ||
       OCSP_basic_verify(basic, signers, store, 0) <= 0) {
-    a.error = "its answer is not signed by the certificate's issuer (" + opensslReason() + ")";
+    a.error = "its answer is not signed by the certificate's issuer (" + tls_files::opensslReason() + ")";
     goto done;
   }
   if (!OCSP_resp_find_status(basic, id, &status, &reason, &revokedAt, &thisUpdate, &nextUpdate)) {
@@ -241,7 +235,7 @@ OcspStaple::Answer OcspStaple::fetch() const {
     a.validFor = std::chrono::seconds(std::max(0L, static_cast<long>(days) * 86400 + seconds));
   derLength = i2d_OCSP_RESPONSE(response, &der);
   if (derLength <= 0) {
-    a.error = "its answer cannot be kept (" + opensslReason() + ")";
+    a.error = "its answer cannot be kept (" + tls_files::opensslReason() + ")";
     goto done;
   }
   a.der.assign(reinterpret_cast<const char*>(der), static_cast<std::size_t>(derLength));
