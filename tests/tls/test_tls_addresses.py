@@ -143,8 +143,8 @@ def test_all(d):
 
 if __name__ == "__main__":
     if os.environ.get("FERRY_TLS_NETNS") != "1":
-        if not shutil.which("unshare"):
-            print("no unshare command here")
+        if not shutil.which("unshare") or not os.path.exists(IP):
+            print("no unshare or ip command here (util-linux, iproute2)")
             sys.exit(77)
         sys.exit(enter_namespace())
     sys.exit(tls_testlib.main(test_all, "ferry-tls-addresses-", probe_args=("--https",)))
