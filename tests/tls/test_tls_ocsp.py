@@ -15,14 +15,13 @@ Exit status 77 (skipped) when the build has no TLS.
 """
 
 import http.server
-import json
 import os
 import socket
 import sys
 import threading
 
 import tls_testlib
-from tls_testlib import check, issue, make_ca, poll, run, start_ferry, stop, verdict
+from tls_testlib import Events, check, issue, make_ca, run, start_ferry, stop, verdict
 
 VALID_MINUTES = "1"  # each answer's nextUpdate: Ferry asks again within half of it
 
@@ -92,27 +91,6 @@ def write_index(d, serial, revoked):
             f.write("V\t%s\t\t%s\tunknown\t/CN=ocsp\n" % (expiry, serial))
 
 
-class Events:
-    """The run's JSON lines on stderr, read as they come."""
-
-    def __init__(self, stream):
-        self.lines = []
-        self.lock = threading.Lock()
-        threading.Thread(target=self._read, args=(stream,), daemon=True).start()
-
-    def _read(self, stream):
-        for line in stream:
-            try:
-                e = json.loads(line)
-            except ValueError:
-                continue
-            with self.lock:
-                self.lines.append(e)
-
-    def certificate(self, words):
-        with self.lock:
-            return [e for e in self.lines if e.get("event") == "certificate" and words in e.get("message", "")]
-
 
 def status_of(d, port):
     """What `openssl s_client -status` shows of the stapled answer."""
@@ -148,7 +126,7 @@ def test_all(d):
         events = Events(p.stderr)
         port = int(link.split(":")[2].split("/")[0])
         try:
-            good = poll(lambda: events.certificate("says this certificate is good"), 30)
+            good = events.wait(lambda e: e["event"] == "certificate" and "certificate is good" in e["message"], 30)
             check(bool(good), "Ferry asked the certificate's responder and said so")
             check(responder.count() >= 1, "the responder was asked (%d time(s))" % responder.count())
             out = status_of(d, port)
@@ -160,10 +138,10 @@ def test_all(d):
             # The CA revokes the certificate: the next answer (due within
             # half a minute) says so, and nothing is stapled after it.
             write_index(d, serial, revoked=True)
-            revoked = poll(lambda: events.certificate("says this certificate is revoked"), 60)
+            revoked = events.wait(lambda e: e["event"] == "certificate" and "is revoked" in e["message"], 60)
             check(bool(revoked), "Ferry asked again before nextUpdate and said the certificate is revoked")
             check(responder.count() > asked, "the responder was asked again (%d time(s))" % responder.count())
-            check(bool(revoked) and revoked[0].get("failed") is True, "the revoked sentence is marked as a failure")
+            check(bool(revoked) and revoked.get("failed") is True, "the revoked sentence is marked as a failure")
             out = status_of(d, port)
             check("OCSP response: no response sent" in out, "a revoked certificate gets no staple")
             check("Cert Status: revoked" not in out and "Cert Status: good" not in out,

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 FERRY = os.environ.get("FERRY_BINARY", "ferry")
@@ -138,6 +139,35 @@ def start_events(p, until):
         e = json.loads(line)
         events[e["event"]] = e
     return events
+
+
+class Events:
+    """A --json run's lines on stderr, read on a thread as they come."""
+
+    def __init__(self, stream):
+        self.lines = []
+        self.lock = threading.Lock()
+        threading.Thread(target=self._read, args=(stream,), daemon=True).start()
+
+    def _read(self, stream):
+        for line in stream:
+            try:
+                e = json.loads(line)
+            except ValueError:
+                continue
+            with self.lock:
+                self.lines.append(e)
+
+    def wait(self, pred, seconds):
+        """The first event for which pred(e) is true, within `seconds`; or None."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            with self.lock:
+                for e in self.lines:
+                    if pred(e):
+                        return e
+            time.sleep(0.05)
+        return None
 
 
 def stop(p):
