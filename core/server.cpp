@@ -10,6 +10,7 @@
 #include "json_text.h"
 #include "localsend_identity.h"
 #include "net_address.h"
+#include "ocsp_staple.h"
 #include "rate_limiter.h"
 #include "request_target.h"
 #include "router.h"
@@ -220,21 +221,29 @@ bool Server::start(const ServerOptions& options, std::string* error) {
   if (r->certificates) {
     // A renewed certificate, or addresses that moved: new connections get
     // the new one, open ones keep theirs.
-    r->loop->runEvery(CertificateSource::kCheckEvery, [this, running = r.get()] {
+    auto check = [this, running = r.get()] {
       CertificateSource::Change change = running->certificates->refresh(running->loop->now());
       if (change.context) {
         running->http->setTls(change.context);
         std::lock_guard lock(mutex_);
         running->localCa.names = running->certificates->names();
       }
-      if (change.message.empty()) return;
-      std::function<void(const std::string&, bool)> l;
-      {
-        std::lock_guard lock(mutex_);
-        l = certificateListener_;
-      }
-      if (l) l(change.message, change.failed);
-    });
+      auto say = [this](const std::string& sentence, bool failed) {
+        std::function<void(const std::string&, bool)> l;
+        {
+          std::lock_guard lock(mutex_);
+          l = certificateListener_;
+        }
+        if (l) l(sentence, failed);
+      };
+      // The certificate's OCSP answer, asked for on the pool (it may hang).
+      if (const auto& ocsp = running->certificates->context()->ocsp())
+        ocsp->refreshIfDue(*running->pool, running->loop->now(), say);
+      if (!change.message.empty()) say(change.message, change.failed);
+    };
+    r->loop->runEvery(CertificateSource::kCheckEvery, check);
+    // The OCSP answer is asked for at once, not at the first check.
+    r->loop->post(check);
   }
   LocalSendStatus ls;
   if (options.localsend) ls = startLocalSend(*r, options, ho);

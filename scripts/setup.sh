@@ -18,7 +18,7 @@ FERRY_DEBIAN_PACKAGES=(
   chromium chromium-driver python3-selenium
   dbus-daemon python3-dbus python3-gi
   libvips-tools ffmpeg libheif-examples libimage-exiftool-perl imagemagick
-  testssl.sh libnss3-tools
+  testssl.sh libnss3-tools iproute2
   ccache
 )
 

@@ -70,6 +70,12 @@ std::string_view cookieValue(std::string_view header, std::string_view name) {
   return {};
 }
 
+std::string schemeCookieName(std::string_view name, bool secure) {
+  std::string out = secure ? "__Secure-" : "";
+  out += name;
+  return out;
+}
+
 bool sameSecret(std::string_view given, std::string_view expected) {
   // Every byte of the longer one is looked at, whatever matches: the time
   // tells an attacker the lengths at most.

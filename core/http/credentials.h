@@ -20,6 +20,12 @@ bool basicPassword(std::string_view authorization, std::string& password);
 // when absent.
 std::string_view cookieValue(std::string_view cookieHeader, std::string_view name);
 
+// A cookie's name for the scheme it travels over: `name` over plain HTTP,
+// "__Secure-<name>" over TLS (browsers take a cookie so named only from
+// https, with Secure, and an http page cannot set or replace it). Where one
+// port speaks both (--http-too) each scheme therefore keeps its own cookie.
+std::string schemeCookieName(std::string_view name, bool secure);
+
 // Whether two secrets are equal, in a time that depends on their lengths
 // only, never on where they first differ.
 bool sameSecret(std::string_view given, std::string_view expected);

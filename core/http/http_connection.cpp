@@ -204,6 +204,13 @@ void HttpConnection::handle(const HttpRequest& req, std::string_view head) {
     if (verdict == HostVerdict::kForeign)
       return respondHttp(421, true, "This server does not answer for that host name.\n");
   }
+  httpsUrl_.clear();
+  if (conn_.plainOnTlsPort() && hosts == 1 && !req.target.empty() && req.target[0] == '/') {
+    // The Host was found to be ours above: safe to point a page at.
+    httpsUrl_ = "https://";
+    httpsUrl_ += host;
+    httpsUrl_ += req.target;
+  }
   if (req.count("expect") > 0 && (req.count("expect") > 1 || !iequals(trimOws(req.header("expect")), "100-continue")))
     return respondHttp(417, true, "The only expectation understood here is 100-continue.\n");
   if (foreignTransferCoding(req))

@@ -57,6 +57,7 @@ class HttpConnection final : public ConnectionHandler, public Responder {
   bool headOnly() const override { return headOnly_; }
   bool secure() const override { return conn_.encrypted(); }
   std::string peerFingerprint() const override { return conn_.peerFingerprint(); }
+  const std::string& httpsUrl() const override { return httpsUrl_; }
   void respond(int status, std::string_view extraHeaders = {}, std::string_view body = {}) override;
   std::string& beginHead(int status) override;
   void endHead() override;
@@ -101,6 +102,7 @@ class HttpConnection final : public ConnectionHandler, public Responder {
   std::string peer_;
   std::string peerIp_;
   std::string client_;  // peer, or X-Forwarded-For from a trusted proxy
+  std::string httpsUrl_;  // the current request's over https (plain HTTP on a TLS port only)
   State state_ = State::kIdle;
   bool closed_ = false;
   bool closeAfterResponse_ = false;

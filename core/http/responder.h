@@ -27,6 +27,13 @@ class Responder {
   virtual bool headOnly() const = 0;
   // The request came over TLS: a cookie set in answer may be Secure.
   virtual bool secure() const = 0;
+  // Plain HTTP answered on a port that speaks HTTPS too (--http-too): the
+  // same request's https:// URL (its Host one this server answers for), for
+  // a page to offer; "" otherwise.
+  virtual const std::string& httpsUrl() const {
+    static const std::string kNone;
+    return kNone;
+  }
   // Over TLS, the fingerprint of the certificate the client presented
   // (SHA-256 of its DER, uppercase hex); "" when none.
   virtual std::string peerFingerprint() const { return {}; }

@@ -33,7 +33,8 @@ class CertificateSource final {
  public:
   // How often refresh() is worth calling: a stat of two files.
   static constexpr std::chrono::seconds kCheckEvery{2};
-  // How often the addresses are looked at again with Ferry's CA.
+  // How often the addresses are looked at again with Ferry's CA;
+  // FERRY_TLS_ADDRESS_CHECK (seconds) overrides it, for tests.
   static constexpr std::chrono::seconds kAddressesEvery{30};
 
   static std::unique_ptr<CertificateSource> fromFiles(const std::string& certFile, const std::string& keyFile,
@@ -81,6 +82,7 @@ class CertificateSource final {
   std::vector<std::string> ips_;    // the addresses the certificate was issued for
   std::vector<std::string> names_;  // what it is valid for
   std::chrono::steady_clock::time_point issued_{}, lookedAt_{};
+  std::chrono::seconds addressesEvery_ = kAddressesEvery;
   bool namesChanged_ = false;
   std::string lastFailure_;
 };

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "ocsp_staple.h"
 #include "random_token.h"
 
 #if defined(FERRY_HAVE_TLS)
@@ -238,6 +239,7 @@ std::shared_ptr<TlsContext> TlsContext::load(const std::string& certFile, const 
   SSL_CTX_set_app_data(raw, ctx->tickets_.get());
   SSL_CTX_set_tlsext_ticket_key_evp_cb(raw, ticketKey);
   SSL_CTX_set_alpn_select_cb(raw, selectAlpn, nullptr);
+  ctx->ocsp_ = OcspStaple::attach(raw);
   return ctx;
 }
 

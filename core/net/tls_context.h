@@ -10,6 +10,10 @@
 // order; ALPN "http/1.1"; no renegotiation, no compression. Sessions resume
 // from a cache of recent sessions and from tickets.
 //
+// A certificate whose issuer names an OCSP responder gets its answer
+// stapled to each handshake that asks (OcspStaple; the caller asks the
+// responder on the work pool, refreshIfDue()).
+//
 // Built only where OpenSSL was found at configure time (kAvailable); without
 // it, load() fails with a sentence saying this build has no TLS.
 //
@@ -31,6 +35,8 @@
 struct ssl_ctx_st;
 
 namespace ferry {
+
+class OcspStaple;
 
 // The keys that seal and open session tickets: the current one and the one
 // before it, each 16 bytes of name, an AES-256 key and an HMAC-SHA256 key,
@@ -109,12 +115,16 @@ class TlsContext final {
   const std::string& notAfter() const { return notAfter_; }
   // The ticket keys (null on the client side).
   const std::shared_ptr<TicketKeys>& ticketKeys() const { return tickets_; }
+  // The OCSP answer stapled for this certificate; null when its issuer
+  // names no responder (and on the client side).
+  const std::shared_ptr<OcspStaple>& ocsp() const { return ocsp_; }
 
  private:
   explicit TlsContext(ssl_ctx_st* ctx) : ctx_(ctx) {}
   ssl_ctx_st* ctx_;
   std::string notAfter_;
   std::shared_ptr<TicketKeys> tickets_;
+  std::shared_ptr<OcspStaple> ocsp_;
 };
 
 }  // namespace ferry

@@ -157,8 +157,17 @@ void answerPassword(Responder& out, bool page, const Share& share, int status, s
       htmlEscape(share.name, to);
     } else if (hole == "privacy") {
       // Only over TLS can the page honestly promise more than where it goes.
-      to += out.secure() ? "The password travels encrypted (HTTPS), only to the computer sharing this link."
-                         : "This address is not https://, so the password is not encrypted on its way to the computer sharing the link.";
+      if (out.secure()) {
+        to += "The password travels encrypted (HTTPS), only to the computer sharing this link.";
+      } else {
+        to += "This address is not https://, so the password is not encrypted on its way to the computer sharing the link.";
+        // The same port speaks HTTPS too: say where the password would be safe.
+        if (!out.httpsUrl().empty()) {
+          to += " <a class=\"https\" href=\"";
+          htmlEscape(out.httpsUrl(), to);
+          to += "\">Open this link with https://</a> to send it encrypted.";
+        }
+      }
     } else if (hole == "invalid") {
       if (!message.empty()) to += " aria-invalid=\"true\" aria-describedby=\"message\"";
     } else if (hole == "message") {

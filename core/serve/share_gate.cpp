@@ -18,12 +18,10 @@ constexpr std::string_view kWrongPassword = "That password is not right.";
 
 }  // namespace
 
-std::string schemeCookieName(std::string name, bool secure) { return secure ? "__Secure-" + name : name; }
-
 std::string sessionCookieName(std::string_view token, bool secure) {
   std::string name = "ferry-";
   name += token;
-  return schemeCookieName(std::move(name), secure);
+  return schemeCookieName(name, secure);
 }
 
 bool ShareGate::hasSession(const HttpRequest& req, Responder& out, const Share& share) {

@@ -108,7 +108,5 @@ class ShareGate final {
 // opened over http does not open the link over https. The prefix makes
 // browsers accept the cookie only from https with Secure.
 std::string sessionCookieName(std::string_view token, bool secure = false);
-// The same for a cookie name of a share's (its recipient cookie).
-std::string schemeCookieName(std::string name, bool secure);
 
 }  // namespace ferry

@@ -9,7 +9,8 @@ cookie is `__Secure-` and Secure (never sent in the clear), the http one is
 another name (browsers refuse an http page's cookie that would replace a
 Secure one of the same name, so one name would make a login over http
 after one over https never stick), and neither scheme's cookie opens the
-other. Also the option's refusals on the command line.
+other; the password page over http points to the same link over https.
+Also the option's refusals on the command line.
 
 Exit status 77 (skipped) when the build has no TLS.
 """
@@ -103,6 +104,14 @@ def test_all(d):
         r = run(["curl", "-sS", "-H", "Accept: text/html", plain])
         check(b"The password travels encrypted" not in r.stdout,
               "the password page over http does not claim encryption")
+        offered = re.search(rb'<a class="https" href="([^"]+)">', r.stdout)
+        check(offered is not None and offered.group(1).decode() == link,
+              "it points to the same link over https (%s)" % (offered.group(1) if offered else None))
+        r = run(["curl", "-sS", "-H", "Accept: text/html", "-H", "Host: elsewhere.example:1", plain])
+        check(b'class="https"' not in r.stdout, "never to a Host this server does not answer for")
+        r = run(["curl", "-sS", "--cacert", ca, "-H", "Accept: text/html", link])
+        check(b"The password travels encrypted" in r.stdout and b'class="https"' not in r.stdout,
+              "over https the page says it is encrypted and offers no other link")
         check(p.poll() is None, "the server is still running")
     finally:
         stop(p)

@@ -14,18 +14,16 @@ resuming, and one two rotations old refused (a full handshake).
 Exit status 77 (skipped) when the build has no TLS.
 """
 
-import json
 import os
 import re
 import shutil
 import socket
 import ssl
 import sys
-import threading
 import time
 
 import tls_testlib
-from tls_testlib import check, head_on, issue, make_ca, poll, run, start_ferry, stop, verdict
+from tls_testlib import Events, check, head_on, issue, make_ca, poll, run, start_ferry, stop, verdict
 
 ROTATION = 3  # seconds, through FERRY_TLS_TICKET_ROTATION
 
@@ -41,33 +39,6 @@ def replace(d, src, dst):
     shutil.copy(os.path.join(d, src), os.path.join(d, dst + ".tmp"))
     os.replace(os.path.join(d, dst + ".tmp"), os.path.join(d, dst))
 
-
-class Events:
-    """The run's JSON lines on stderr, read as they come."""
-
-    def __init__(self, stream):
-        self.lines = []
-        self.lock = threading.Lock()
-        threading.Thread(target=self._read, args=(stream,), daemon=True).start()
-
-    def _read(self, stream):
-        for line in stream:
-            try:
-                e = json.loads(line)
-            except ValueError:
-                continue
-            with self.lock:
-                self.lines.append(e)
-
-    def wait(self, pred, seconds):
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            with self.lock:
-                for e in self.lines:
-                    if pred(e):
-                        return e
-            time.sleep(0.05)
-        return None
 
 
 def served_cn(port, ca):

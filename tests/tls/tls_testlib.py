@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 FERRY = os.environ.get("FERRY_BINARY", "ferry")
@@ -103,10 +104,11 @@ def make_ca(d):
     openssl(d, "req", "-x509", *_EC, "-keyout", "ca.key", "-out", "ca.crt", "-days", "2", "-subj", "/CN=Ferry test CA")
 
 
-def issue(d, name, cn, days="1", san="IP:127.0.0.1"):
-    """name.key and name.crt in `d`: a server certificate signed by make_ca's CA."""
+def issue(d, name, cn, days="1", san="IP:127.0.0.1", extra=""):
+    """name.key and name.crt in `d`: a server certificate signed by make_ca's
+    CA; `extra`: more extension lines (openssl x509 -extfile syntax)."""
     with open(os.path.join(d, name + ".ext"), "w") as f:
-        f.write("subjectAltName=%s\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n" % san)
+        f.write("subjectAltName=%s\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n%s" % (san, extra))
     openssl(d, "req", *_EC, "-keyout", name + ".key", "-out", name + ".csr", "-subj", "/CN=" + cn)
     openssl(d, "x509", "-req", "-in", name + ".csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
             "-out", name + ".crt", "-days", days, "-extfile", name + ".ext")
@@ -137,6 +139,35 @@ def start_events(p, until):
         e = json.loads(line)
         events[e["event"]] = e
     return events
+
+
+class Events:
+    """A --json run's lines on stderr, read on a thread as they come."""
+
+    def __init__(self, stream):
+        self.lines = []
+        self.lock = threading.Lock()
+        threading.Thread(target=self._read, args=(stream,), daemon=True).start()
+
+    def _read(self, stream):
+        for line in stream:
+            try:
+                e = json.loads(line)
+            except ValueError:
+                continue
+            with self.lock:
+                self.lines.append(e)
+
+    def wait(self, pred, seconds):
+        """The first event for which pred(e) is true, within `seconds`; or None."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            with self.lock:
+                for e in self.lines:
+                    if pred(e):
+                        return e
+            time.sleep(0.05)
+        return None
 
 
 def stop(p):

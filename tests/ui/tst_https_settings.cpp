@@ -28,6 +28,7 @@
 #include "main_window.h"
 #include "network/ca_page_dialog.h"
 #include "server_bridge.h"
+#include "settings/run_settings.h"
 #include "settings/settings_dialog.h"
 #include "shares/shares_model.h"
 #include "tls_context.h"
@@ -56,6 +57,7 @@ class TestHttpsSettings : public QObject {
   void bothOnOnePortLinksChoose();
   void qrPanelOffersTheCaPage();
   void settingsKeepHttpToo();
+  void commandLineHttpsIsShown();
 
  private:
   bool openssl(const QStringList& args);
@@ -330,6 +332,44 @@ void TestHttpsSettings::settingsKeepHttpToo() {
   QVERIFY(store.saveSettings(dialog.settings()));
   QVERIFY(SettingsStore{}.loadSettings().httpToo);
   QVERIFY(SettingsStore{}.loadSettings().plainLinks);
+}
+
+// --https, --tls-cert/--tls-key and --http-too win over Settings for this
+// run: the dialog says so under each of them, as it does for --port, and
+// the links' scheme can be chosen where the command line adds plain HTTP.
+void TestHttpsSettings::commandLineHttpsIsShown() {
+  auto labelsSaying = [](const SettingsDialog& d, const QString& words) {
+    int n = 0;
+    for (const QLabel* l : d.findChildren<QLabel*>())
+      if (l->text().contains(words)) ++n;
+    return n;
+  };
+  LaunchOptions launch;
+  launch.server.localCa = true;
+  launch.server.plainHttpToo = true;
+  SettingsDialog both(AppSettings(), false);
+  both.showCommandLine(RunSettings(AppSettings(), launch));
+  QCOMPARE(labelsSaying(both, QStringLiteral("Ferry's own certificate, from --https on the command line")), 1);
+  QCOMPARE(labelsSaying(both, QStringLiteral("from --http-too on the command line")), 1);
+  QCOMPARE(both.commandLineNotes().size(), 2);
+  auto* scheme = both.findChild<QComboBox*>(QStringLiteral("linkScheme"));
+  QVERIFY(scheme && scheme->isEnabled());  // though the saved setting has no plain HTTP
+  QVERIFY(!both.findChild<QCheckBox*>(QStringLiteral("httpToo"))->isChecked());  // the saved value stays as saved
+
+  LaunchOptions files;
+  files.server.tlsCert = (dir_ + "/leaf.crt").toStdString();
+  files.server.tlsKey = (dir_ + "/leaf.key").toStdString();
+  SettingsDialog mine(AppSettings(), false);
+  mine.showCommandLine(RunSettings(AppSettings(), files));
+  QCOMPARE(labelsSaying(mine, QStringLiteral("This run uses %1 and %2, from --tls-cert and --tls-key")
+                                  .arg(dir_ + "/leaf.crt", dir_ + "/leaf.key")),
+           1);
+  QCOMPARE(mine.commandLineNotes().size(), 1);
+  QVERIFY(!mine.findChild<QComboBox*>(QStringLiteral("linkScheme"))->isEnabled());
+
+  SettingsDialog none(AppSettings(), false);
+  none.showCommandLine(RunSettings(AppSettings(), LaunchOptions()));
+  QVERIFY(none.commandLineNotes().isEmpty());
 }
 
 QTEST_MAIN(TestHttpsSettings)

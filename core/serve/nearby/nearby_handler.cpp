@@ -142,7 +142,7 @@ BodyPtr NearbyHandler::events(const HttpRequest& req, Responder& out, const Rece
           "X-Accel-Buffering: no\r\nX-Content-Type-Options: nosniff\r\n";
   // Every stream (re)states the cookie, so it outlives the browser's session.
   head += "Set-Cookie: ";
-  head += out.secure() ? kSecureCookie : kCookie;
+  head += schemeCookieName(kCookie, out.secure());
   head += '=';
   head += key;
   head += "; Path=/";
@@ -195,7 +195,7 @@ BodyPtr NearbyHandler::events(const HttpRequest& req, Responder& out, const Rece
 
 std::string NearbyHandler::keyOf(const HttpRequest& req, const Responder& out, bool& moved) {
   const std::string_view cookies = req.header("cookie");
-  std::string key(cookieValue(cookies, out.secure() ? kSecureCookie : kCookie));
+  std::string key(cookieValue(cookies, schemeCookieName(kCookie, out.secure())));
   if (!out.secure() || (validKey(key) && devices_.idOf(key))) return key;
   const std::string_view plain = cookieValue(cookies, kCookie);
   const std::uint64_t id = validKey(plain) ? devices_.idOf(plain) : 0;
@@ -222,7 +222,7 @@ SinkPtr NearbyHandler::text(const HttpRequest& req, Responder& out, const Receiv
     return nullptr;
   }
   const std::uint64_t device =
-      devices_.idOf(cookieValue(req.header("cookie"), out.secure() ? kSecureCookie : kCookie));
+      devices_.idOf(cookieValue(req.header("cookie"), schemeCookieName(kCookie, out.secure())));
   if (!device) {
     out.respond(409, {}, "This page is not connected to this computer: reload it, then send the text again.\n");
     return nullptr;

@@ -53,15 +53,14 @@ class NearbyHandler final {
   static constexpr std::size_t kMaxStreamsPerAddress = 16;
   static constexpr auto kHeartbeat = std::chrono::seconds(15);
   static constexpr int kRetryMs = 2000;
-  // The device's cookie over plain HTTP, and over TLS (Secure, the prefix
-  // making browsers take it only from https). Where one port speaks both
+  // The device's cookie over plain HTTP; over TLS its schemeCookieName()
+  // (Secure, the prefix making browsers take it only from https). Where one port speaks both
   // (--http-too) the names differ, as a browser keeps an http page from
   // replacing a Secure cookie of the same name: one name would make every
   // http reconnect after an https visit a new device. A device that comes
   // over https holding only the plain cookie stays the same device under a
   // new key (the old one travelled in the clear and opens nothing after).
   static constexpr std::string_view kCookie = "ferry_device";
-  static constexpr std::string_view kSecureCookie = "__Secure-ferry_device";
 
   explicit NearbyHandler(EventLoop& loop);
   ~NearbyHandler();
