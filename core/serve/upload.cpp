@@ -286,11 +286,15 @@ void Upload::startFlush() {
   if (fd_ >= 0 && job_.at > writebackFrom_) startWriteback(fd_, writebackFrom_, 0);
 }
 
-void Upload::giveName() {
+void Upload::syncData() {
   if (int e = syncFileData(fd_)) {
     job_.error = e;
-    return discard();
+    discard();
   }
+}
+
+void Upload::giveName() {
+  if (job_.error) return;  // its sync failed: discarded
   closeFile(fd_);
   fd_ = -1;
   WriteFolder dir;

@@ -1,6 +1,10 @@
 #include "upload_commits.h"
 
+#include <algorithm>
+#include <atomic>
 #include <string>
+#include <system_error>
+#include <thread>
 #include <unordered_set>
 
 #include "upload.h"
@@ -67,6 +71,7 @@ void UploadCommits::name(std::vector<Upload*>& uploads) {
   // sync waits, the others' bytes go out too, and one journal commit
   // (ext4, XFS) covers the group, so the later syncs find little to wait for.
   for (Upload* u : uploads) u->startFlush();
+  syncAll(uploads);
   std::unordered_set<std::string> folders;
   std::vector<Upload*> syncs;
   for (Upload* u : uploads) {
@@ -77,6 +82,22 @@ void UploadCommits::name(std::vector<Upload*>& uploads) {
   // The new names survive a power cut once their folder is synced: once a
   // folder for the whole group.
   for (Upload* u : syncs) u->syncFolder();
+}
+
+void UploadCommits::syncAll(std::vector<Upload*>& uploads) {
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i; (i = next.fetch_add(1)) < uploads.size();) uploads[i]->syncData();
+  };
+  std::vector<std::thread> helpers;
+  const std::size_t want = std::min(uploads.size(), kSyncThreads) - 1;
+  try {
+    while (helpers.size() < want) helpers.emplace_back(work);
+  } catch (const std::system_error&) {
+    // No thread to be had (a process limit): fewer syncs at once.
+  }
+  work();
+  for (std::thread& t : helpers) t.join();
 }
 
 }  // namespace ferry
