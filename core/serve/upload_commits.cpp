@@ -19,15 +19,28 @@ struct UploadCommits::Group final : WorkPool::Job {
 };
 
 UploadCommits::~UploadCommits() {
+  if (gatherTimer_) pool_.loop().cancel(gatherTimer_);
   // A group still out is on a thread that a stopped pool left on a hung
   // disk: it stays allocated, with its uploads, for that thread's return.
   // Uploads still gathering keep their part files (the handler frees them).
 }
 
-void UploadCommits::add(Upload& u) {
+void UploadCommits::add(Upload& u, bool urgent) {
   u.gathering_ = true;
   waiting_.push_back(&u);
-  submitSoon();
+  if (urgent || waiting_.size() >= kGatherUpTo) due_ = true;
+  consider();
+}
+
+void UploadCommits::consider() {
+  if (waiting_.empty() || inPool_ || stopped_) return;
+  if (due_) return submitSoon();
+  if (!gatherTimer_)
+    gatherTimer_ = pool_.loop().runAfter(kGatherFor, [this] {
+      gatherTimer_ = 0;
+      due_ = true;
+      consider();
+    });
 }
 
 void UploadCommits::submitSoon() {
@@ -45,6 +58,9 @@ void UploadCommits::submitSoon() {
 
 void UploadCommits::submitNext() {
   if (inPool_ || stopped_ || waiting_.empty()) return;
+  due_ = false;
+  if (gatherTimer_) pool_.loop().cancel(gatherTimer_);
+  gatherTimer_ = 0;
   auto* g = new Group;
   g->owner = this;
   g->uploads.swap(waiting_);
@@ -63,7 +79,7 @@ void UploadCommits::finished(Group* g, bool ran) {
   // Each one answers (or, answered already, ends its transfer) and may be
   // freed right there.
   for (Upload* u : uploads) u->job_.done(ran);
-  if (!waiting_.empty()) submitSoon();
+  consider();
 }
 
 void UploadCommits::name(std::vector<Upload*>& uploads) {

@@ -15,11 +15,18 @@
 // after another cost that much per file however many share a group; syncs
 // that wait together share their flushes and journal commits.
 //
+// A file nobody waits for (a LocalSend file answered before its name) may
+// also wait up to kGatherFor for others to share its group, up to
+// kGatherUpTo of them: a sync of the folder is a journal commit, and new
+// files being created wait while one runs, so a commit per file would slow
+// the very uploads it is behind. A file someone waits for goes at once.
+//
 // Owns the groups (one in the pool, the next gathering); does not own the
 // uploads in them, which stay alive while they wait (Upload::jobOut()).
 // Owned by the UploadHandler. Loop thread only; a group's run() touches only
 // the uploads in it.
 
+#include <chrono>
 #include <cstddef>
 #include <vector>
 
@@ -36,14 +43,21 @@ class UploadCommits final {
   UploadCommits(const UploadCommits&) = delete;
   UploadCommits& operator=(const UploadCommits&) = delete;
 
+  static constexpr std::size_t kGatherUpTo = 32;
+  static constexpr auto kGatherFor = std::chrono::milliseconds(20);
+
   // `u`'s bytes are all written and checked: it gets its name with the next
-  // group, and its job's done() runs once it has (or has failed).
-  void add(Upload& u);
+  // group, and its job's done() runs once it has (or has failed). `urgent`:
+  // someone waits for that (its answer).
+  void add(Upload& u, bool urgent);
   // Uploads waiting for their names (gathering or in the pool).
   std::size_t pending() const { return waiting_.size() + running_; }
 
  private:
   struct Group;
+  // Submits the next group when it is due (soon), or arms the timer that
+  // makes it due.
+  void consider();
   void submitSoon();
   void submitNext();
   void finished(Group* g, bool ran);
@@ -59,6 +73,8 @@ class UploadCommits final {
   bool inPool_ = false;
   bool posted_ = false;  // submitNext() is due on the loop's next turn
   bool stopped_ = false;  // the pool went away: nothing more is submitted
+  bool due_ = false;  // the next group may go: a file is urgent, enough gathered, or kGatherFor passed
+  EventLoop::TimerId gatherTimer_ = 0;
 };
 
 }  // namespace ferry
