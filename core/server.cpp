@@ -51,6 +51,7 @@ struct Server::Running {
   std::thread thread;
   std::uint16_t port = 0;
   std::string bind;
+  std::chrono::milliseconds stopDeadline{0};  // ServerOptions::stopDeadline
   bool secure = false;
   bool plainHttpToo = false;
   std::unique_ptr<CertificateSource> certificates;  // with TLS
@@ -116,6 +117,7 @@ bool Server::start(const ServerOptions& options, std::string* error) {
     r->limiter->setRate(rate_);
   }
   r->pool = std::make_unique<WorkPool>(*r->loop, WorkPool::kDefaultThreads, 0, options.stopDeadline);
+  r->stopDeadline = options.stopDeadline;
   r->router = std::make_unique<Router>(*r->loop, shares_, receive_, *r->stats, *r->pool, crcs_, pictures_);
   r->router->setCachePolicy(CachePolicy{options.publicCacheSeconds});
   r->router->setDiskDeadline(options.diskDeadline);
@@ -361,14 +363,17 @@ void Server::stop() {
     // Sends in flight end as cancelled, in the last snapshot.
     running->lsSender.reset();
     running->lsDiscovery.reset();
-#else
-    (void)running;
 #endif
     http->shutdown();
     if (lsHttp) lsHttp->shutdown();
     router->nearby().devices().clear();  // every device leaves, and is told so
-    stats->publishNow();
-    loop->stop();
+    // Files whose bytes all arrived get their names first: a LocalSend
+    // sender may have been told they are saved while they waited for the
+    // disk in a group.
+    router->uploads().drain(running->stopDeadline, [stats, loop] {
+      stats->publishNow();
+      loop->stop();
+    });
   });
   r->thread.join();
   // The loop has stopped: tear down on this thread (see ~Running).

@@ -59,7 +59,8 @@ struct ServerOptions {
   // A delivery with no request for this long ends as stopped ("stopped at 45%").
   std::chrono::steady_clock::duration deliveryIdle = DeliveryBook::kDefaultIdle;
   // How long stop() waits for work stuck on a disk (an open on a dead
-  // network mount) before leaving it to finish alone.
+  // network mount) before leaving it to finish alone; and, before that, for
+  // received files to get their names.
   std::chrono::milliseconds stopDeadline = std::chrono::milliseconds(2000);
   // How long a download waits for the disk (its file's open, a block's
   // read): then a 503 if its head has not gone out, else the connection is

@@ -286,11 +286,15 @@ void Upload::startFlush() {
   if (fd_ >= 0 && job_.at > writebackFrom_) startWriteback(fd_, writebackFrom_, 0);
 }
 
-void Upload::giveName() {
+void Upload::syncData() {
   if (int e = syncFileData(fd_)) {
     job_.error = e;
-    return discard();
+    discard();
   }
+}
+
+void Upload::giveName() {
+  if (job_.error) return;  // its sync failed: discarded
   closeFile(fd_);
   fd_ = -1;
   WriteFolder dir;
@@ -428,14 +432,15 @@ void Upload::joinGroup() {
   job_.error = 0;
   jobInFlight_ = true;
   UploadCommits& commits = handler_.commits();
-  commits.add(*this);
   // LocalSend's sender waits for each answer before its next file: with
   // more to come it hears now, and the disk catches up in groups while the
   // next files arrive. The last file's answer waits for its own group,
   // which comes after every earlier one: "done" on the phone means every
   // file has its name on the disk.
-  if (out_ && params_.localsend && params_.moreToCome && commits.pending() <= kMaxAnsweredEarly &&
-      params_.moreToCome()) {
+  const bool early = out_ && params_.localsend && params_.moreToCome && commits.pending() < kMaxAnsweredEarly &&
+                     params_.moreToCome();
+  commits.add(*this, !early);
+  if (early) {
     answered_ = answeredEarly_ = true;
     out_->respond(200, {}, {});
     out_->resume();

@@ -160,9 +160,11 @@ class Upload final : public BodySink {
   int openFolder(WriteFolder& dir, bool create);  // on the pool thread
   void open();  // on the pool thread
   void check();  // on the pool thread
-  // On the pool thread, in the UploadCommits' group: the writeback of the
-  // whole file started, the file synced and named, its folder synced.
+  // On a pool thread, in the UploadCommits' group: the writeback of the
+  // whole file started, its bytes synced (on a thread of the group's own),
+  // the file named, its folder synced.
   void startFlush();
+  void syncData();
   void giveName();
   void syncFolder();
   void discard();  // on the pool thread

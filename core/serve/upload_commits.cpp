@@ -1,6 +1,10 @@
 #include "upload_commits.h"
 
+#include <algorithm>
+#include <atomic>
 #include <string>
+#include <system_error>
+#include <thread>
 #include <unordered_set>
 
 #include "upload.h"
@@ -15,15 +19,28 @@ struct UploadCommits::Group final : WorkPool::Job {
 };
 
 UploadCommits::~UploadCommits() {
+  if (gatherTimer_) pool_.loop().cancel(gatherTimer_);
   // A group still out is on a thread that a stopped pool left on a hung
   // disk: it stays allocated, with its uploads, for that thread's return.
   // Uploads still gathering keep their part files (the handler frees them).
 }
 
-void UploadCommits::add(Upload& u) {
+void UploadCommits::add(Upload& u, bool urgent) {
   u.gathering_ = true;
   waiting_.push_back(&u);
-  submitSoon();
+  if (urgent || waiting_.size() >= kGatherUpTo) due_ = true;
+  consider();
+}
+
+void UploadCommits::consider() {
+  if (waiting_.empty() || inPool_ || stopped_) return;
+  if (due_) return submitSoon();
+  if (!gatherTimer_)
+    gatherTimer_ = pool_.loop().runAfter(kGatherFor, [this] {
+      gatherTimer_ = 0;
+      due_ = true;
+      consider();
+    });
 }
 
 void UploadCommits::submitSoon() {
@@ -41,6 +58,9 @@ void UploadCommits::submitSoon() {
 
 void UploadCommits::submitNext() {
   if (inPool_ || stopped_ || waiting_.empty()) return;
+  due_ = false;
+  if (gatherTimer_) pool_.loop().cancel(gatherTimer_);
+  gatherTimer_ = 0;
   auto* g = new Group;
   g->owner = this;
   g->uploads.swap(waiting_);
@@ -59,7 +79,7 @@ void UploadCommits::finished(Group* g, bool ran) {
   // Each one answers (or, answered already, ends its transfer) and may be
   // freed right there.
   for (Upload* u : uploads) u->job_.done(ran);
-  if (!waiting_.empty()) submitSoon();
+  consider();
 }
 
 void UploadCommits::name(std::vector<Upload*>& uploads) {
@@ -67,6 +87,7 @@ void UploadCommits::name(std::vector<Upload*>& uploads) {
   // sync waits, the others' bytes go out too, and one journal commit
   // (ext4, XFS) covers the group, so the later syncs find little to wait for.
   for (Upload* u : uploads) u->startFlush();
+  syncAll(uploads);
   std::unordered_set<std::string> folders;
   std::vector<Upload*> syncs;
   for (Upload* u : uploads) {
@@ -77,6 +98,22 @@ void UploadCommits::name(std::vector<Upload*>& uploads) {
   // The new names survive a power cut once their folder is synced: once a
   // folder for the whole group.
   for (Upload* u : syncs) u->syncFolder();
+}
+
+void UploadCommits::syncAll(std::vector<Upload*>& uploads) {
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i; (i = next.fetch_add(1)) < uploads.size();) uploads[i]->syncData();
+  };
+  std::vector<std::thread> helpers;
+  const std::size_t want = std::min(uploads.size(), kSyncThreads) - 1;
+  try {
+    while (helpers.size() < want) helpers.emplace_back(work);
+  } catch (const std::system_error&) {
+    // No thread to be had (a process limit): fewer syncs at once.
+  }
+  work();
+  for (std::thread& t : helpers) t.join();
 }
 
 }  // namespace ferry

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <unordered_map>
+#include <utility>
 
 #include "client_name.h"
 #include "file_write.h"
@@ -190,6 +191,7 @@ UploadHandler::UploadHandler(EventLoop& loop, ReceiveTarget& target, TransferSta
 
 UploadHandler::~UploadHandler() {
   if (expiryTimer_) loop_.cancel(expiryTimer_);
+  if (drainTimer_) loop_.cancel(drainTimer_);
   // Uploads still listed belong to connections that are gone by now (the
   // HTTP server and the pool go first).
   // An upload whose job a stopped pool left on a hung disk stays: that
@@ -497,6 +499,20 @@ void UploadHandler::forget(Upload* u) {
   asks_.withdrawAbandoned();
   // Its request is over: what it wrote waits for the page, or is gone.
   if (page) unfinishedChanged();
+  if (drained_ && live_.empty()) {
+    loop_.cancel(drainTimer_);
+    drainTimer_ = 0;
+    std::exchange(drained_, nullptr)();
+  }
+}
+
+void UploadHandler::drain(std::chrono::milliseconds deadline, std::function<void()> then) {
+  if (live_.empty()) return then();
+  drained_ = std::move(then);
+  drainTimer_ = loop_.runAfter(deadline, [this] {
+    drainTimer_ = 0;
+    if (drained_) std::exchange(drained_, nullptr)();
+  });
 }
 
 void UploadHandler::cancelTransfer(std::uint64_t id, std::string_view reason) {

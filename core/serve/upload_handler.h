@@ -85,6 +85,12 @@ class UploadHandler final {
   void restoreUnfinished();
   // The user cancels the upload shown as transfer `id` (none: nothing).
   void cancelTransfer(std::uint64_t id, std::string_view reason);
+  // The server is stopping and has closed its connections: `then` runs
+  // once every upload has ended (a file whose bytes all arrived has its
+  // name, a LocalSend file answered before it had one among them; the
+  // others' part files are gone), or once `deadline` has passed on a disk
+  // that does not answer. At once when no upload is left.
+  void drain(std::chrono::milliseconds deadline, std::function<void()> then);
 
   // The page uploads that stopped part-way and wait for their sender (not
   // those being written right now), oldest first.
@@ -172,6 +178,8 @@ class UploadHandler final {
   int restoring_ = 0;  // reads of the records in flight
   std::shared_ptr<const ReceiveFolder> restored_;  // the folder last read
   std::function<void(std::vector<UnfinishedUpload>)> unfinishedListener_;
+  std::function<void()> drained_;  // drain()'s `then`, until it runs
+  EventLoop::TimerId drainTimer_ = 0;
 };
 
 }  // namespace ferry

@@ -13,6 +13,8 @@
 //              through; preadv2() with RWF_NOWAIT fails with EAGAIN, as the
 //              kernel says of blocks a stalled disk has not delivered yet
 //   nosendfile sendfile() fails with EINVAL (a file system without it)
+//   slowsync <ms>  fsync() and fdatasync() sleep <ms> first (a disk slow
+//              to flush), then go through; nothing else is slowed
 // openat2() through syscall() (the server's open-if-cached, and a shared
 // folder's open) meets the same faults as open(): refused when "deny"; when
 // "slow", EAGAIN (needs the disk) if asked not to wait, else it sleeps.
@@ -61,7 +63,7 @@ enum { kMaxFd = 65536 };
 static _Atomic unsigned long long markedIno[kMaxFd];
 static _Atomic unsigned long long markedDev[kMaxFd];
 
-enum Fault { kNone, kEio, kSlow, kDeny, kEnospc, kNoSendfile };
+enum Fault { kNone, kEio, kSlow, kDeny, kEnospc, kNoSendfile, kSlowSync };
 
 static int matches(const char* path) {
   const char* m = getenv("FERRY_FAULT_MATCH");
@@ -99,6 +101,10 @@ static enum Fault currentFault(long* ms) {
   if (strncmp(buf, "deny", 4) == 0) return kDeny;
   if (strncmp(buf, "enospc", 6) == 0) return kEnospc;
   if (strncmp(buf, "nosendfile", 10) == 0) return kNoSendfile;
+  if (strncmp(buf, "slowsync", 8) == 0) {
+    *ms = strtol(buf + 8, NULL, 10);
+    return kSlowSync;
+  }
   if (strncmp(buf, "slow", 4) == 0) {
     *ms = strtol(buf + 4, NULL, 10);
     return kSlow;
@@ -193,6 +199,8 @@ NEXT(preadv64v2)
 NEXT(sendfile)
 NEXT(sendfile64)
 NEXT(write)
+NEXT(fsync)
+NEXT(fdatasync)
 NEXT(syscall)
 NEXT(mmap)
 NEXT(munmap)
@@ -309,6 +317,21 @@ ssize_t write(int fd, const void* buf, size_t n) {
     return -1;
   }
   return REAL(write)(fd, buf, n);
+}
+
+static void beforeSync(int fd) {
+  long ms = 0;
+  if (isMarked(fd) && currentFault(&ms) == kSlowSync) sleepMs(ms);
+}
+
+int fsync(int fd) {
+  beforeSync(fd);
+  return REAL(fsync)(fd);
+}
+
+int fdatasync(int fd) {
+  beforeSync(fd);
+  return REAL(fdatasync)(fd);
 }
 
 // Mappings of affected files, so that mincore() on them can say "not

@@ -42,12 +42,12 @@ def free_port():
 class Ferry:
     """`ferry --headless --json --localsend` with its own receive folder and cache."""
 
-    def __init__(self, root, *extra, https=False):
+    def __init__(self, root, *extra, https=False, env=None):
         self.root = root
         self.recv = os.path.join(root, "recv")
         os.makedirs(self.recv, exist_ok=True)
         self.port = free_port()
-        env = dict(os.environ, XDG_CACHE_HOME=os.path.join(root, "cache"))
+        env = dict(os.environ, XDG_CACHE_HOME=os.path.join(root, "cache"), **(env or {}))
         args = [FERRY, "--headless", "--json", "--bind", "127.0.0.1", "--port", "0", "--receive", self.recv,
                 "--localsend-port", str(self.port)]
         if not https:
@@ -635,6 +635,54 @@ def test_many_small_files(root):
         f.stop()
 
 
+def test_stop_names_answered_files(root):
+    # Files a sender was told are saved while they still waited for the
+    # disk: when Ferry stops, they get their names before it ends, never
+    # stay behind as hidden part files. The disk is made slow to sync (the
+    # faulty disk, preloaded into this ferry only), so they are still
+    # waiting when the stop comes.
+    shim = os.environ.get("FERRY_FAULTY_DISK")
+    if not shim or not os.path.exists(shim):
+        print("skip - FERRY_FAULTY_DISK is not set (ctest sets it on Linux): no stop with files waiting for the disk")
+        return
+    base = os.path.join(root, "stop")
+    os.makedirs(base)
+    control = os.path.join(base, "fault")
+    with open(control, "w") as fh:
+        fh.write("slowsync 300")  # each sync in the Receive folder waits 300 ms first
+    f = Ferry(base, env={"LD_PRELOAD": shim, "FERRY_FAULT_MATCH": os.path.join(base, "recv"),
+                         "FERRY_FAULT_CONTROL": control})
+    try:
+        data = {"s%02d" % i: os.urandom(20000 + i) for i in range(12)}
+        status, ans = f.call("POST", API + "/prepare-upload",
+                             offer([file_entry(fid, fid + ".bin", d) for fid, d in data.items()]))
+        expect(status == 200, "an offer of 12 files: 200")
+        sent = list(data)[:8]
+        c = f.conn()
+        codes = []
+        for fid in sent:
+            c.request("POST", "%s/upload?sessionId=%s&fileId=%s&token=%s" % (API, ans["sessionId"], fid,
+                                                                             ans["files"][fid]), body=data[fid])
+            r = c.getresponse()
+            r.read()
+            codes.append(r.status)
+        c.close()
+        waiting = 8 - len([n for n in f.files() if not n.startswith(".")])
+        expect(codes == [200] * 8, "8 of them sent, each answered 200 while more are to come")
+        expect(waiting > 0, "when Ferry is told to stop, %d of the 8 still wait for their names" % waiting)
+        f.proc.terminate()
+        expect(f.proc.wait(30) == 0, "Ferry ends")
+        got = {}
+        for n in f.files():
+            with open(os.path.join(f.recv, n), "rb") as fh:
+                got[n] = fh.read()
+        expect(got == {fid + ".bin": data[fid] for fid in sent},
+               "before it ended, every answered file got its name, whole, and no part file is left (%s)"
+               % sorted(got))
+    finally:
+        f.stop()
+
+
 def enter_namespace():
     """Re-runs this script in a private network namespace with only loopback up."""
     env = dict(os.environ, FERRY_LOCALSEND_NETNS="1")
@@ -674,6 +722,7 @@ def main():
         test_cancel_here_tells_the_sender(root)
         test_known_size_is_a_cap(root)
         test_many_small_files(root)
+        test_stop_names_answered_files(root)
         test_client_certificate(root)
     finally:
         shutil.rmtree(root, ignore_errors=True)

@@ -148,6 +148,20 @@ class LocalSendHandler::JsonRequest final : public BodySink {
   std::function<void(JsonRequest&)> then_;
 };
 
+LocalSendHandler::File* LocalSendHandler::Session::find(const std::string& fileId) {
+  auto it = byId.find(fileId);
+  return it == byId.end() ? nullptr : &files[it->second];
+}
+
+void LocalSendHandler::Session::setState(File& f, File::State state) {
+  auto count = [this](File::State st) -> std::size_t& {
+    return st == File::State::kWaiting ? waiting : st == File::State::kReceiving ? receiving : saved;
+  };
+  --count(f.state);
+  ++count(state);
+  f.state = state;
+}
+
 LocalSendHandler::LocalSendHandler(EventLoop& loop, ReceiveTarget& target, UploadHandler& uploads,
                                    ls::DeviceInfo self, std::string pin)
     : loop_(loop), target_(target), uploads_(uploads), self_(std::move(self)), pin_(std::move(pin)) {}
@@ -281,8 +295,10 @@ void LocalSendHandler::prepareUpload(JsonRequest& r, std::string_view) {
     f.subfolder = std::move(placed.subfolder);
     f.name = std::move(placed.name);
     f.info = std::move(info);
+    s->byId.emplace(f.info.id, s->files.size());
     s->files.push_back(std::move(f));
   }
+  s->waiting = s->files.size();
   s->id = newShareToken();
   s->address = r.address;
   s->sender = offer->info;
@@ -356,9 +372,8 @@ SinkPtr LocalSendHandler::upload(const HttpRequest& req, Responder& out, std::st
   if (sessionId.empty() || fileId.empty() || token.empty()) return no(400, "Missing parameters");
   if (!session_ || !session_->accepted || session_->id != sessionId) return no(403, "Invalid session");
   if (clientAddress(out.client()) != session_->address) return no(403, "Invalid IP address");
-  auto it = std::find_if(session_->files.begin(), session_->files.end(),
-                         [&](const File& f) { return f.info.id == fileId; });
-  if (it == session_->files.end() || it->token != token) return no(403, "Invalid token");
+  File* it = session_->find(fileId);
+  if (!it || it->token != token) return no(403, "Invalid token");
   if (it->state == File::State::kSaved) return no(409, "This file has been received already.");
   if (it->state == File::State::kReceiving) return no(409, "This file is being received already.");
   auto folder = target_.current();
@@ -382,29 +397,23 @@ SinkPtr LocalSendHandler::upload(const HttpRequest& req, Responder& out, std::st
   p.clientName = session_->sender.alias;
   p.onEnd = [this, sessionId, fileId](bool saved) {
     if (!session_ || session_->id != sessionId) return;
-    bool all = true, receiving = false;
-    for (File& f : session_->files) {
-      if (f.info.id == fileId) {
-        f.state = saved ? File::State::kSaved : File::State::kWaiting;
-        f.upload = nullptr;
-      }
-      all = all && f.state == File::State::kSaved;
-      receiving = receiving || f.state == File::State::kReceiving;
+    if (File* f = session_->find(fileId)) {
+      session_->setState(*f, saved ? File::State::kSaved : File::State::kWaiting);
+      f->upload = nullptr;
     }
-    if (all) return endSession("every file was received");
-    if (!receiving) armIdle();  // a failed file may be sent again
+    if (session_->saved == session_->files.size()) return endSession("every file was received");
+    if (!session_->receiving) armIdle();  // a failed file may be sent again
   };
   // Files not yet sent (or to be sent again): while there are some, this
   // one's answer need not wait for the disk; the last one's does.
   p.moreToCome = [this, sessionId, fileId] {
     if (!session_ || session_->id != sessionId) return false;
-    return std::any_of(session_->files.begin(), session_->files.end(), [&](const File& f) {
-      return f.info.id != fileId && f.state == File::State::kWaiting;
-    });
+    const File* f = session_->find(fileId);
+    return session_->waiting > (f && f->state == File::State::kWaiting ? 1 : 0);
   };
   SinkPtr sink = uploads_.receiveAdmitted(out, std::move(p));
   auto* u = static_cast<Upload*>(sink.get());
-  it->state = File::State::kReceiving;
+  session_->setState(*it, File::State::kReceiving);
   it->upload = u;
   it->uploadAlive = u->alive();
   if (session_->idle) loop_.cancel(session_->idle);

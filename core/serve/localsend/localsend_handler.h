@@ -106,7 +106,15 @@ class LocalSendHandler final : public RequestHandler {
     localsend::DeviceInfo sender;
     bool accepted = false;  // false while the user is being asked
     std::vector<File> files;
+    // Each file's place in `files` by its id, and how many files are in
+    // each state: every upload looks its file up, and asks whether more
+    // are to come, in O(1) however many files the offer had.
+    std::unordered_map<std::string, std::size_t> byId;
+    std::size_t waiting = 0, receiving = 0, saved = 0;
     EventLoop::TimerId idle = 0;
+
+    File* find(const std::string& fileId);
+    void setState(File& f, File::State state);
   };
   class JsonRequest;
 
