@@ -22,6 +22,8 @@ FolderHandler::~FolderHandler() = default;
 // One policy for a folder's files (served by the FileHandler) and its zips.
 const CachePolicy& FolderHandler::cachePolicy() const { return files_.cachePolicy(); }
 
+std::chrono::milliseconds FolderHandler::diskDeadline() const { return files_.diskDeadline(); }
+
 BodyPtr FolderHandler::serve(const HttpRequest& req, Responder& out, std::shared_ptr<const Share> share,
                              const RequestTarget& target) {
   FolderPath where = parseFolderPath(target.path, share->showHidden);

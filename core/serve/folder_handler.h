@@ -9,6 +9,7 @@
 //
 // Loop thread only.
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string_view>
@@ -57,6 +58,9 @@ class FolderHandler final {
   const CachePolicy& cachePolicy() const;
   WorkPool& pool() { return pool_; }
   CrcCache& crcs() { return crcs_; }
+  // How long a zip's work may go without an answer from the disk (the
+  // FileHandler's deadline).
+  std::chrono::milliseconds diskDeadline() const;
   void forget(ZipResponse* zip);
 
  private:

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "byte_range.h"
 #include "cache_policy.h"
@@ -31,14 +32,52 @@ ZipResponse::ZipResponse(FolderHandler& handler, const HttpRequest& req, Respond
   userAgent_ = req.header("user-agent");
 }
 
-ZipResponse::~ZipResponse() { ferry::closeFile(fd_); }
+ZipResponse::~ZipResponse() {
+  cancelDeadline();
+  ferry::closeFile(fd_);
+}
 
-void ZipResponse::start() { submit(Task::kWalk); }
+void ZipResponse::start() {
+  root_.setProgress(&progress_);
+  submit(Task::kWalk);
+}
 
 void ZipResponse::submit(Task task) {
   task_ = task;
   jobInFlight_ = true;
+  progress_.mark();
+  if (!deadline_) armDeadline(handler_.diskDeadline());
   handler_.pool().submit(job_, WorkPool::Lane::kDisk, share_->pin.device);
+}
+
+void ZipResponse::armDeadline(std::chrono::nanoseconds in) {
+  deadline_ = handler_.pool().loop().runAfter(std::chrono::ceil<std::chrono::milliseconds>(in), [this] {
+    deadline_ = 0;
+    deadlinePassed();
+  });
+}
+
+void ZipResponse::deadlinePassed() {
+  if (!jobInFlight_ || !out_ || gaveUp_) return;
+  const std::chrono::nanoseconds limit = handler_.diskDeadline();
+  const std::chrono::nanoseconds silent = progress_.silentFor();
+  // The disk answered within the deadline: the job is slow, not stuck.
+  if (silent < limit) return armDeadline(limit - silent);
+  gaveUp_ = true;
+  ++busy_;  // answering may end the response and release it
+  if (task_ == Task::kWalk) {
+    out_->respond(503, "Retry-After: 30\r\n", "The disk holding this folder is not answering: try again later.\n");
+    out_->resume();
+  } else {
+    const auto ms = handler_.diskDeadline().count();
+    fail("the disk did not answer for " +
+         (ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms"));
+  }
+  --busy_;  // the job is still out: it frees the response when it returns
+}
+
+void ZipResponse::cancelDeadline() {
+  if (deadline_) handler_.pool().loop().cancel(std::exchange(deadline_, 0));
 }
 
 void ZipResponse::Job::run() {
@@ -61,6 +100,7 @@ void ZipResponse::Job::run() {
         long long n = readAt(r.fd_, r.block_.get() + got, r.blockWant_ - got, fileAt + got);
         if (n < 0) r.blockErrno_ = errno;
         if (n <= 0) break;
+        r.progress_.mark();
         got += static_cast<std::size_t>(n);
       }
       r.blockLen_ = got;
@@ -74,8 +114,9 @@ void ZipResponse::Job::done(bool ran) {
   // Busy while answering: resume() may end the response and release it,
   // and the memory must outlive this call.
   r.jobInFlight_ = false;
+  r.cancelDeadline();
   ++r.busy_;
-  if (ran && r.out_) {
+  if (ran && r.out_ && !r.gaveUp_) {
     switch (r.task_) {
       case Task::kWalk:
         r.answer();
@@ -164,13 +205,13 @@ void ZipResponse::computeCrcs() {
     std::optional<std::uint32_t> crc = handler_.crcs().crcOf(layout_.entry(i).file, [&]() -> std::optional<std::uint32_t> {
       OpenedFile f = root_.openFile(relOf(i));
       std::uint32_t c = 0;
-      bool ok = f.fd >= 0 && sameFile(i, f.info) && computeCrc32(f.fd, f.info.size, c);
+      bool ok = f.fd >= 0 && sameFile(i, f.info) && computeCrc32(f.fd, f.info.size, c, nullptr, &progress_);
       // Written to while it was read: the CRC may be of neither version.
       FileInfo after;
       ok = ok && statFile(f.fd, after) && sameFile(i, after);
       ferry::closeFile(f.fd);
       return ok ? std::optional<std::uint32_t>(c) : std::nullopt;
-    });
+    }, &progress_);
     if (!crc) {
       changed_ = std::string(layout_.name(i));
       return;

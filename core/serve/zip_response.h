@@ -13,16 +13,27 @@
 // last byte has gone: a file that changed ends the connection, never a zip
 // whose sizes or CRCs lie.
 //
+// Its jobs may take long on a big folder (a walk of 70,000 files, CRCs of
+// gigabytes) and are waited for as long as the disk keeps answering; once
+// the disk has been silent for the disk deadline (measured from its last
+// answer), the zip gives up: a 503 with Retry-After while no byte of the
+// head has gone, else the connection is cut and the transfer fails saying
+// why. A job given up on stays in the pool until the disk answers; what it
+// brings back then is dropped.
+//
 // Made by a FolderHandler, which lists it for cancelling; deletes itself
 // once its connection and its job (at most one at a time) are done with
 // it. Loop thread only; jobs touch only the response's own fields.
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "body_source.h"
+#include "disk_progress.h"
+#include "event_loop.h"
 #include "folder_io.h"
 #include "folder_walk.h"
 #include "recipient_claim.h"
@@ -90,6 +101,11 @@ class ZipResponse final : public BodySource {
   bool closeFile();
   bool openEntry(std::size_t i, bool cachedOnly);
   void fail(std::string why);
+  // The disk deadline: armed while a job is out, it looks at the job's
+  // progress when it passes and gives up only on a silent disk.
+  void armDeadline(std::chrono::nanoseconds in);
+  void deadlinePassed();
+  void cancelDeadline();
 
   FolderHandler& handler_;
   Responder* out_;  // null once the response has ended
@@ -110,6 +126,9 @@ class ZipResponse final : public BodySource {
   bool released_ = false;
   bool streaming_ = false;
   int busy_ = 0;  // inside next()
+  DiskProgress progress_;  // marked by the jobs as the disk answers
+  EventLoop::TimerId deadline_ = 0;
+  bool gaveUp_ = false;  // the disk was silent past the deadline: job results are dropped
 
   // Filled by the walk job.
   FolderRoot root_;
