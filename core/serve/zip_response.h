@@ -7,6 +7,9 @@
 // as file regions (sendfile) like any download, so a Range can start
 // anywhere: in a header, in a file, in the central directory.
 //
+// The manifest is kept a short while for the next request for the same zip
+// (ZipManifests), which uses it only once the folder is found unchanged.
+//
 // CRC-32s come from the CrcCache, or are computed in the pool ahead of the
 // header that needs them (the central directory needs all of them). Each
 // file is checked against the manifest when it is opened and again when its
@@ -42,6 +45,7 @@
 #include "transfer_stats.h"
 #include "work_pool.h"
 #include "zip_layout.h"
+#include "zip_manifests.h"
 #include "zip_selection.h"
 
 namespace ferry {
@@ -97,6 +101,7 @@ class ZipResponse final : public BodySource {
   // The path of entry i below the share, to open it.
   std::string relOf(std::size_t i) const;
   bool sameFile(std::size_t i, const FileInfo& now) const;
+  const ZipLayout& layout() const { return manifest_->layout; }
   // Closes the open file, after checking it still is what was zipped.
   bool closeFile();
   bool openEntry(std::size_t i, bool cachedOnly);
@@ -130,10 +135,12 @@ class ZipResponse final : public BodySource {
   EventLoop::TimerId deadline_ = 0;
   bool gaveUp_ = false;  // the disk was silent past the deadline: job results are dropped
 
-  // Filled by the walk job.
+  // Filled by the walk job: the manifest (walked, or kept from a request for
+  // the same zip while the folder has not changed) and the CRCs known.
+  std::string manifestKey_;
   FolderRoot root_;
   FolderWalk walk_;
-  ZipLayout layout_;
+  std::shared_ptr<const ZipManifest> manifest_;
   std::vector<std::uint32_t> crc_;
   std::vector<bool> crcKnown_;
   std::string changed_;  // a file that no longer matches the manifest
