@@ -205,13 +205,17 @@ bool FolderRoot::openCached(const std::string& path, const FileId& id, int& erro
 OpenedFile FolderRoot::openFile(const std::string& rel) const {
   if (rel.empty()) return keepIf(-1, true, false);
 #ifdef _WIN32
-  return openRegularFile(path_ + "/" + rel);
+  OpenedFile f = openRegularFile(path_ + "/" + rel);
 #else
 #ifdef FERRY_HAVE_OPENAT2
-  if (beneath_) return keepIf(openat2Beneath(fd_, rel.c_str(), kFileFlags, false), true, false);
+  OpenedFile f = beneath_ ? keepIf(openat2Beneath(fd_, rel.c_str(), kFileFlags, false), true, false)
+                          : keepIf(walkNoFollow(fd_, rel, kFileFlags), true, false);
+#else
+  OpenedFile f = keepIf(walkNoFollow(fd_, rel, kFileFlags), true, false);
 #endif
-  return keepIf(walkNoFollow(fd_, rel, kFileFlags), true, false);
 #endif
+  if (progress_) progress_->mark();
+  return f;
 }
 
 OpenedFile FolderRoot::openFileCached(const std::string& rel, bool& wouldBlock) const {
@@ -268,6 +272,7 @@ OpenedFile FolderRoot::statEntry(const std::string& rel) const {
   OpenedFile f = keepIf(fd, true, true);
   closeFile(f.fd);  // an O_PATH descriptor reads nothing; the info is what counts
   f.fd = -1;
+  if (progress_) progress_->mark();
   return f;
 #endif
 }
@@ -303,6 +308,7 @@ bool FolderRoot::list(const std::string& rel, std::vector<FolderEntry>& out, int
       continue;
     }
     out.push_back(std::move(e));
+    if (progress_) progress_->mark();
   }
   return true;
 #else
@@ -317,6 +323,7 @@ bool FolderRoot::list(const std::string& rel, std::vector<FolderEntry>& out, int
     error = errno;
     return false;
   }
+  if (progress_) progress_->mark();
   DIR* d = ::fdopendir(dfd);
   if (!d) {
     error = errno;
@@ -358,6 +365,7 @@ bool FolderRoot::list(const std::string& rel, std::vector<FolderEntry>& out, int
       continue;  // FIFOs, devices, sockets: never listed, never opened
     }
     out.push_back(std::move(e));
+    if (progress_) progress_->mark();
   }
   ::closedir(d);
   return true;

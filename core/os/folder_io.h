@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "disk_progress.h"
 #include "file_io.h"
 
 namespace ferry {
@@ -68,6 +69,10 @@ class FolderRoot final {
   bool list(const std::string& rel, std::vector<FolderEntry>& out, int& error,
             std::size_t max = static_cast<std::size_t>(-1)) const;
 
+  // Marked after each answer from the disk (an open, each entry listed):
+  // long work on this root says it is still getting somewhere. Null: none.
+  void setProgress(DiskProgress* progress) { progress_ = progress; }
+
  private:
   // Keeps the open folder `fd` as the root.
   bool adopt(int fd, const std::string& path, int& error);
@@ -75,6 +80,7 @@ class FolderRoot final {
   std::string path_;
   int fd_ = -1;
   bool beneath_ = false;  // openat2(RESOLVE_BENEATH) works here
+  DiskProgress* progress_ = nullptr;
 };
 
 }  // namespace ferry

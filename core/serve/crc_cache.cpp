@@ -3,6 +3,7 @@
 #include "native_path.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <memory>
 #include <vector>
@@ -43,19 +44,30 @@ void CrcCache::put(const FileInfo& file, std::uint32_t crc) {
 }
 
 std::optional<std::uint32_t> CrcCache::crcOf(const FileInfo& file,
-                                             const std::function<std::optional<std::uint32_t>()>& compute) {
+                                             const std::function<std::optional<std::uint32_t>()>& compute,
+                                             DiskProgress* progress) {
   const Key key = keyOf(file);
   {
     std::unique_lock lock(mutex_);
     for (;;) {
       if (auto it = crcs_.find(key); it != crcs_.end()) return it->second;
-      if (!computing_.contains(key)) break;
-      // Its result, or its failure (then this thread tries itself).
+      auto other = computing_.find(key);
+      if (other == computing_.end()) break;
+      // Its result, or its failure (then this thread tries itself). A
+      // waiter with a deadline looks in now and then at how the reading
+      // goes: a long file read steadily is not a silent disk.
       ++waiting_;
-      computed_.wait(lock);
+      if (progress && other->second) {
+        progress->catchUp(*other->second);
+        computed_.wait_for(lock, std::chrono::milliseconds(100));
+        if (auto still = computing_.find(key); still != computing_.end() && still->second)
+          progress->catchUp(*still->second);
+      } else {
+        computed_.wait(lock);
+      }
       --waiting_;
     }
-    computing_.insert(key);
+    computing_.emplace(key, progress);
   }
   // Whatever compute() does, the key is given up, and waiters woken.
   struct Done {
@@ -149,7 +161,8 @@ bool CrcCache::save() {
   return true;
 }
 
-bool computeCrc32(int fd, std::uint64_t size, std::uint32_t& crc, const std::atomic<bool>* stop) {
+bool computeCrc32(int fd, std::uint64_t size, std::uint32_t& crc, const std::atomic<bool>* stop,
+                  DiskProgress* progress) {
   // A block no larger than the file: a folder of 70,000 small files would
   // otherwise map, fault in and unmap 1 MiB for each of them.
   constexpr std::uint64_t kMaxBlock = 1 << 20;
@@ -161,6 +174,7 @@ bool computeCrc32(int fd, std::uint64_t size, std::uint32_t& crc, const std::ato
     std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(kBlock, size - at));
     long long n = readAt(fd, buf.get(), want, at);
     if (n <= 0) return false;
+    if (progress) progress->mark();
     c = crc32(c, reinterpret_cast<const Bytef*>(buf.get()), static_cast<uInt>(n));
     at += static_cast<std::uint64_t>(n);
   }

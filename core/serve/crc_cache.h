@@ -10,7 +10,9 @@
 // A file's CRC is computed once at a time: a thread that asks for one that
 // another is computing (the folder scanner warming the cache while a zip of
 // the same folder starts) waits for that result instead of reading the
-// file a second time.
+// file a second time, and hears meanwhile how that reading gets on (its
+// DiskProgress), so a deadline on a silent disk does not take the wait for
+// silence.
 //
 // Thread-safe: the work pool fills it while the loop reads it and a
 // background thread warms it.
@@ -23,8 +25,8 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 
+#include "disk_progress.h"
 #include "file_io.h"
 
 namespace ferry {
@@ -39,8 +41,11 @@ class CrcCache final {
   std::size_t size() const;
   // The CRC of `file` (as a walk saw it): from the cache, or from
   // `compute` (which reads it; nullopt when it cannot, or it changed), then
-  // kept. Blocks: the work pool or a background thread.
-  std::optional<std::uint32_t> crcOf(const FileInfo& file, const std::function<std::optional<std::uint32_t>()>& compute);
+  // kept. Blocks: the work pool or a background thread. `progress`, when
+  // given, is what compute() marks as it reads; a wait for another
+  // thread's computing of the same file takes on that thread's marks.
+  std::optional<std::uint32_t> crcOf(const FileInfo& file, const std::function<std::optional<std::uint32_t>()>& compute,
+                                     DiskProgress* progress = nullptr);
   // Threads waiting now for a CRC another one is computing.
   std::size_t waiting() const;
 
@@ -63,7 +68,8 @@ class CrcCache final {
 
   mutable std::mutex mutex_;
   std::unordered_map<Key, std::uint32_t, KeyHash> crcs_;
-  std::unordered_set<Key, KeyHash> computing_;  // CRCs being computed now
+  // CRCs being computed now, and how the thread at each is getting on.
+  std::unordered_map<Key, const DiskProgress*, KeyHash> computing_;
   std::condition_variable computed_;            // one of those is done
   std::size_t waiting_ = 0;
   std::string path_;
@@ -72,8 +78,9 @@ class CrcCache final {
 
 // The CRC-32 (zlib's) of the first `size` bytes of `fd`, read in 1 MiB
 // blocks. False when the file cannot be read or is shorter than `size`, or
-// when `stop` turns true meanwhile. Blocks: the work pool or a background
-// thread.
-bool computeCrc32(int fd, std::uint64_t size, std::uint32_t& crc, const std::atomic<bool>* stop = nullptr);
+// when `stop` turns true meanwhile. `progress` is marked after each block.
+// Blocks: the work pool or a background thread.
+bool computeCrc32(int fd, std::uint64_t size, std::uint32_t& crc, const std::atomic<bool>* stop = nullptr,
+                  DiskProgress* progress = nullptr);
 
 }  // namespace ferry

@@ -13,14 +13,27 @@ namespace ferry {
 
 FolderHandler::FolderHandler(FileHandler& files, AlbumHandler& album, TransferStats& stats, WorkPool& pool,
                              CrcCache& crcs)
-    : files_(files), album_(album), stats_(stats), pool_(pool), crcs_(crcs) {}
+    : files_(files), album_(album), stats_(stats), pool_(pool), crcs_(crcs), loop_(pool.loop()) {}
 
 // The HTTP server and the pool go first (see Server): by now every zip has
-// been released and freed.
-FolderHandler::~FolderHandler() = default;
+// been released and freed. The loop is still there.
+FolderHandler::~FolderHandler() {
+  if (purge_) loop_.cancel(purge_);
+}
+
+void FolderHandler::schedulePurge() {
+  if (purge_ || manifests_.size() == 0) return;
+  purge_ = loop_.runAfter(ZipManifests::kKeepFor, [this] {
+    purge_ = 0;
+    manifests_.purge();
+    schedulePurge();
+  });
+}
 
 // One policy for a folder's files (served by the FileHandler) and its zips.
 const CachePolicy& FolderHandler::cachePolicy() const { return files_.cachePolicy(); }
+
+std::chrono::milliseconds FolderHandler::diskDeadline() const { return files_.diskDeadline(); }
 
 BodyPtr FolderHandler::serve(const HttpRequest& req, Responder& out, std::shared_ptr<const Share> share,
                              const RequestTarget& target) {
@@ -94,6 +107,7 @@ BodyPtr FolderHandler::serve(const HttpRequest& req, Responder& out, std::shared
 }
 
 void FolderHandler::forget(ZipResponse* zip) {
+  schedulePurge();
   if (zip->liveIndex >= zips_.size() || zips_[zip->liveIndex] != zip) return;
   ZipResponse* last = zips_.back();
   zips_[zip->liveIndex] = last;

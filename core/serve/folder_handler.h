@@ -9,15 +9,18 @@
 //
 // Loop thread only.
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string_view>
 #include <vector>
 
 #include "body_source.h"
+#include "event_loop.h"
 #include "request_target.h"
 #include "responder.h"
 #include "share_registry.h"
+#include "zip_manifests.h"
 
 namespace ferry {
 
@@ -57,11 +60,17 @@ class FolderHandler final {
   const CachePolicy& cachePolicy() const;
   WorkPool& pool() { return pool_; }
   CrcCache& crcs() { return crcs_; }
+  ZipManifests& manifests() { return manifests_; }
+  // How long a zip's work may go without an answer from the disk (the
+  // FileHandler's deadline).
+  std::chrono::milliseconds diskDeadline() const;
   void forget(ZipResponse* zip);
 
  private:
   template <typename Match>
   void cancelIf(Match match, std::string_view reason);
+  // Kept manifests go kKeepFor after their last use, zip or no zip.
+  void schedulePurge();
 
   FileHandler& files_;
   AlbumHandler& album_;
@@ -69,6 +78,9 @@ class FolderHandler final {
   WorkPool& pool_;
   CrcCache& crcs_;
   std::vector<ZipResponse*> zips_;  // handed to connections, not yet released
+  ZipManifests manifests_;
+  EventLoop& loop_;
+  EventLoop::TimerId purge_ = 0;
   std::string sharerName_;
   FolderScanner* scanner_ = nullptr;
   ShareGate* gate_ = nullptr;

@@ -213,6 +213,9 @@ void FolderScanner::scanOne(const std::shared_ptr<const Share>& share) {
   s.crcsReady = needCrc.empty() && s.state == FolderSummary::kDone;
   publish(share->token, s, &levels);
   if (s.state != FolderSummary::kDone) return;
+  // Marked as the files are read: a zip waiting for one of these CRCs
+  // hears that the disk answers.
+  DiskProgress reading;
   for (const File& f : needCrc) {
     if (cancel_) return;
     // Once for the file, also when a zip of this folder is at it meanwhile.
@@ -225,11 +228,11 @@ void FolderScanner::scanOne(const std::shared_ptr<const Share>& share) {
       FileInfo after;
       const bool ok = file.info.size == f.info.size && file.info.mtimeNs == f.info.mtimeNs &&
                       file.info.ctimeNs == f.info.ctimeNs && file.info.inode == f.info.inode &&
-                      computeCrc32(file.fd, file.info.size, crc, &cancel_) && statFile(file.fd, after) &&
+                      computeCrc32(file.fd, file.info.size, crc, &cancel_, &reading) && statFile(file.fd, after) &&
                       after.ctimeNs == file.info.ctimeNs && after.size == file.info.size;
       closeFile(file.fd);
       return ok ? std::optional<std::uint32_t>(crc) : std::nullopt;
-    });
+    }, &reading);
   }
   if (cancel_) return;
   s.crcsReady = true;

@@ -16,6 +16,7 @@ struct Walker {
   const FolderRoot& root;
   bool showHidden;
   const FolderVisit& visit;
+  const FolderListed& listed;
   FolderWalk result;
   std::vector<std::pair<std::uint64_t, std::uint64_t>> ancestors;  // (device, inode) on the way down
   std::size_t entries = 0;
@@ -36,17 +37,16 @@ struct Walker {
         result.status = FolderWalk::kUnreadable;
         result.error = error;
         stopped = true;
+      } else {
+        ++result.unreadable;
       }
       return;  // a sub-folder that vanished or cannot be read is left out
     }
     if (!count() || !visit(path, info)) return;
-    // A name no link could ask for ("a\b", "C:x") is left out, as it is of
-    // the listing: in a zip, a Windows extractor could take it for a path.
-    std::erase_if(children, [this](const FolderEntry& e) {
-      return !isPlainName(e.name) || (!showHidden && isHiddenName(e.name));
-    });
+    keepWalkable(children, showHidden);
     std::sort(children.begin(), children.end(),
               [](const FolderEntry& a, const FolderEntry& b) { return naturalLess(a.name, b.name); });
+    if (listed) listed(rel, children);
     ancestors.emplace_back(info.device, info.inode);
     for (const FolderEntry& e : children) {
       if (stopped) break;
@@ -80,9 +80,17 @@ struct Walker {
 
 }  // namespace
 
+void keepWalkable(std::vector<FolderEntry>& entries, bool showHidden) {
+  // A name no link could ask for ("a\b", "C:x") is left out, as it is of
+  // the listing: in a zip, a Windows extractor could take it for a path.
+  std::erase_if(entries, [showHidden](const FolderEntry& e) {
+    return !isPlainName(e.name) || (!showHidden && isHiddenName(e.name));
+  });
+}
+
 FolderWalk walkFolder(const FolderRoot& root, const std::string& rel, const std::string& top, bool showHidden,
-                      const FolderVisit& visit) {
-  Walker w{root, showHidden, visit, {}, {}, 0, false};
+                      const FolderVisit& visit, const FolderListed& listed) {
+  Walker w{root, showHidden, visit, listed, {}, {}, 0, false};
   OpenedFile self = root.statEntry(rel);
   if (!self.info.folder) {
     w.result.status = FolderWalk::kUnreadable;

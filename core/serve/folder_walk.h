@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "folder_io.h"
 
@@ -32,6 +33,7 @@ struct FolderWalk {
   std::size_t files = 0;
   std::size_t folders = 0;  // below the top
   std::uint64_t bytes = 0;
+  std::size_t unreadable = 0;  // sub-folders left out: they could not be listed
 };
 
 // Calls `visit(path, info)` for every entry below and including the folder
@@ -39,9 +41,17 @@ struct FolderWalk {
 // "Photos/2024/", "Photos/2024/IMG_0001.jpg"; folders end in '/'), `top` the
 // name to give `rel` itself (the share's name when rel is ""). A visit that
 // returns false stops the walk (status stays kDone; the caller knows why).
+// `listed`, when given, is told of each folder listed (relative to the
+// share) and the entries the walk goes on with there, before they are
+// visited.
 using FolderVisit = std::function<bool(const std::string& path, const FileInfo& info)>;
+using FolderListed = std::function<void(const std::string& rel, const std::vector<FolderEntry>& entries)>;
 FolderWalk walkFolder(const FolderRoot& root, const std::string& rel, const std::string& top, bool showHidden,
-                      const FolderVisit& visit);
+                      const FolderVisit& visit, const FolderListed& listed = {});
+
+// Leaves out of a folder's entries what a walk leaves out: names no link
+// could ask for, and hidden ones unless they are shown.
+void keepWalkable(std::vector<FolderEntry>& entries, bool showHidden);
 
 // A sentence for people about a walk that did not finish, or "".
 std::string describeWalk(const FolderWalk& walk);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 #include "byte_range.h"
 #include "cache_policy.h"
@@ -29,16 +30,65 @@ ZipResponse::ZipResponse(FolderHandler& handler, const HttpRequest& req, Respond
   range_ = req.header("range");
   ifRange_ = trimOws(req.header("if-range"));
   userAgent_ = req.header("user-agent");
+  // What makes two requests the same zip: the link, the level, whether
+  // hidden files are in, the folder itself (as shared), the names picked.
+  manifestKey_ = share_->token + '\n' + rel_ + '\n' + (share_->showHidden ? "hidden" : "") + '\n' +
+                 std::to_string(share_->pin.device) + ':' + std::to_string(share_->pin.inode) + '\n';
+  if (selection_.status == ZipSelection::kSome)
+    for (const std::string& name : selection_.names) {
+      manifestKey_ += name;
+      manifestKey_ += '\0';
+    }
+  else
+    manifestKey_ += '*';
 }
 
-ZipResponse::~ZipResponse() { ferry::closeFile(fd_); }
+ZipResponse::~ZipResponse() {
+  cancelDeadline();
+  ferry::closeFile(fd_);
+}
 
-void ZipResponse::start() { submit(Task::kWalk); }
+void ZipResponse::start() {
+  root_.setProgress(&progress_);
+  submit(Task::kWalk);
+}
 
 void ZipResponse::submit(Task task) {
   task_ = task;
   jobInFlight_ = true;
+  progress_.mark();
+  if (!deadline_) armDeadline(handler_.diskDeadline());
   handler_.pool().submit(job_, WorkPool::Lane::kDisk, share_->pin.device);
+}
+
+void ZipResponse::armDeadline(std::chrono::nanoseconds in) {
+  deadline_ = handler_.pool().loop().runAfter(std::chrono::ceil<std::chrono::milliseconds>(in), [this] {
+    deadline_ = 0;
+    deadlinePassed();
+  });
+}
+
+void ZipResponse::deadlinePassed() {
+  if (!jobInFlight_ || !out_ || gaveUp_) return;
+  const std::chrono::nanoseconds limit = handler_.diskDeadline();
+  const std::chrono::nanoseconds silent = progress_.silentFor();
+  // The disk answered within the deadline: the job is slow, not stuck.
+  if (silent < limit) return armDeadline(limit - silent);
+  gaveUp_ = true;
+  ++busy_;  // answering may end the response and release it
+  if (task_ == Task::kWalk) {
+    out_->respond(503, "Retry-After: 30\r\n", "The disk holding this folder is not answering: try again later.\n");
+    out_->resume();
+  } else {
+    const auto ms = handler_.diskDeadline().count();
+    fail("the disk did not answer for " +
+         (ms % 1000 == 0 ? std::to_string(ms / 1000) + " s" : std::to_string(ms) + " ms"));
+  }
+  --busy_;  // the job is still out: it frees the response when it returns
+}
+
+void ZipResponse::cancelDeadline() {
+  if (deadline_) handler_.pool().loop().cancel(std::exchange(deadline_, 0));
 }
 
 void ZipResponse::Job::run() {
@@ -55,12 +105,13 @@ void ZipResponse::Job::run() {
       break;
     case Task::kRead: {
       std::size_t got = 0;
-      const std::uint64_t fileAt = r.blockAt_ - r.layout_.dataOffset(r.fileIndex_);
+      const std::uint64_t fileAt = r.blockAt_ - r.layout().dataOffset(r.fileIndex_);
       r.blockErrno_ = 0;
       while (got < r.blockWant_) {
         long long n = readAt(r.fd_, r.block_.get() + got, r.blockWant_ - got, fileAt + got);
         if (n < 0) r.blockErrno_ = errno;
         if (n <= 0) break;
+        r.progress_.mark();
         got += static_cast<std::size_t>(n);
       }
       r.blockLen_ = got;
@@ -74,8 +125,9 @@ void ZipResponse::Job::done(bool ran) {
   // Busy while answering: resume() may end the response and release it,
   // and the memory must outlive this call.
   r.jobInFlight_ = false;
+  r.cancelDeadline();
   ++r.busy_;
-  if (ran && r.out_) {
+  if (ran && r.out_ && !r.gaveUp_) {
     switch (r.task_) {
       case Task::kWalk:
         r.answer();
@@ -86,7 +138,7 @@ void ZipResponse::Job::done(bool ran) {
       case Task::kOpen:
         if (r.opened_.fd < 0 || !r.sameFile(r.openIndex_, r.opened_.info)) {
           ferry::closeFile(r.opened_.fd);
-          r.fail(std::string(r.layout_.name(r.openIndex_)) + " changed while it was being zipped");
+          r.fail(std::string(r.layout().name(r.openIndex_)) + " changed while it was being zipped");
         } else {
           r.fd_ = r.opened_.fd;
           r.fileIndex_ = r.openIndex_;
@@ -95,9 +147,9 @@ void ZipResponse::Job::done(bool ran) {
         break;
       case Task::kRead:
         if (r.blockLen_ == 0)
-          r.fail(r.blockErrno_ ? std::string("cannot read ") + std::string(r.layout_.name(r.fileIndex_)) + ": " +
+          r.fail(r.blockErrno_ ? std::string("cannot read ") + std::string(r.layout().name(r.fileIndex_)) + ": " +
                                      std::strerror(r.blockErrno_)
-                               : std::string(r.layout_.name(r.fileIndex_)) + " shrank while it was being zipped");
+                               : std::string(r.layout().name(r.fileIndex_)) + " shrank while it was being zipped");
         break;
     }
     if (r.out_) r.out_->resume();
@@ -112,8 +164,27 @@ void ZipResponse::walk() {
     walk_.error = error;
     return;
   }
+  // The same zip asked for lately (another segment, a resume), its folders
+  // listed again and found unchanged: the manifest as it was.
+  if (auto kept = handler_.manifests().find(manifestKey_, root_, share_->showHidden)) {
+    manifest_ = std::move(kept);
+    walk_ = manifest_->walk;
+    found_ = manifest_->found;
+    crc_ = manifest_->crc;
+    crcKnown_ = manifest_->crcKnown;
+    for (std::size_t i = 0; i < crc_.size(); ++i) {
+      if (crcKnown_[i]) continue;
+      if (auto c = handler_.crcs().find(layout().entry(i).file)) {  // computed since
+        crc_[i] = *c;
+        crcKnown_[i] = true;
+      }
+    }
+    return;
+  }
+  auto made = std::make_shared<ZipManifest>();
+  ZipManifest& m = *made;
   found_.assign(selection_.names.size(), false);
-  walk_ = walkFolder(root_, rel_, top_, share_->showHidden, [this](const std::string& path, const FileInfo& info) {
+  auto visit = [&](const std::string& path, const FileInfo& info) {
     // "Top/", "Top/name", "Top/name/...": with a selection, the top and
     // what lies in or under the picked names.
     if (selection_.status == ZipSelection::kSome && path.size() > top_.size() + 1) {
@@ -123,16 +194,22 @@ void ZipResponse::walk() {
       if (it == selection_.names.end() || *it != name) return true;
       found_[static_cast<std::size_t>(it - selection_.names.begin())] = true;
     }
-    layout_.add(path, info);
+    m.layout.add(path, info);
     return true;
-  });
+  };
+  auto listed = [&](const std::string& rel, const std::vector<FolderEntry>& entries) {
+    m.folders.push_back({rel, entries});
+    std::sort(m.folders.back().entries.begin(), m.folders.back().entries.end(),
+              [](const FolderEntry& a, const FolderEntry& b) { return a.name < b.name; });
+  };
+  walk_ = walkFolder(root_, rel_, top_, share_->showHidden, visit, listed);
   if (walk_.status != FolderWalk::kDone) return;
-  layout_.finish();
-  const std::size_t n = layout_.count();
+  m.layout.finish();
+  const std::size_t n = m.layout.count();
   crc_.assign(n, 0);
   crcKnown_.assign(n, false);
   for (std::size_t i = 0; i < n; ++i) {
-    const ZipEntry& e = layout_.entry(i);
+    const ZipEntry& e = m.layout.entry(i);
     if (e.folder || e.file.size == 0) {
       crcKnown_[i] = true;  // CRC-32 of nothing is 0
     } else if (auto c = handler_.crcs().find(e.file)) {
@@ -140,10 +217,18 @@ void ZipResponse::walk() {
       crcKnown_[i] = true;
     }
   }
+  m.walk = walk_;
+  m.found = found_;
+  m.crc = crc_;
+  m.crcKnown = crcKnown_;
+  manifest_ = made;
+  // A sub-folder that could not be listed might be listable next time: a
+  // later look would not notice, so such a manifest is not kept.
+  if (walk_.unreadable == 0) handler_.manifests().keep(manifestKey_, std::move(made));
 }
 
 std::string ZipResponse::relOf(std::size_t i) const {
-  std::string_view name = layout_.name(i).substr(top_.size() + 1);  // below "Photos/"
+  std::string_view name = layout().name(i).substr(top_.size() + 1);  // below "Photos/"
   if (rel_.empty()) return std::string(name);
   std::string r = rel_;
   r += '/';
@@ -152,7 +237,7 @@ std::string ZipResponse::relOf(std::size_t i) const {
 }
 
 bool ZipResponse::sameFile(std::size_t i, const FileInfo& now) const {
-  const FileInfo& then = layout_.entry(i).file;
+  const FileInfo& then = layout().entry(i).file;
   return now.size == then.size && now.mtimeNs == then.mtimeNs && now.ctimeNs == then.ctimeNs &&
          now.inode == then.inode;
 }
@@ -161,18 +246,18 @@ void ZipResponse::computeCrcs() {
   for (std::size_t i = crcFrom_; i < crcTo_; ++i) {
     if (crcKnown_[i]) continue;
     // Once for the file, also when the folder scanner is at it meanwhile.
-    std::optional<std::uint32_t> crc = handler_.crcs().crcOf(layout_.entry(i).file, [&]() -> std::optional<std::uint32_t> {
+    std::optional<std::uint32_t> crc = handler_.crcs().crcOf(layout().entry(i).file, [&]() -> std::optional<std::uint32_t> {
       OpenedFile f = root_.openFile(relOf(i));
       std::uint32_t c = 0;
-      bool ok = f.fd >= 0 && sameFile(i, f.info) && computeCrc32(f.fd, f.info.size, c);
+      bool ok = f.fd >= 0 && sameFile(i, f.info) && computeCrc32(f.fd, f.info.size, c, nullptr, &progress_);
       // Written to while it was read: the CRC may be of neither version.
       FileInfo after;
       ok = ok && statFile(f.fd, after) && sameFile(i, after);
       ferry::closeFile(f.fd);
       return ok ? std::optional<std::uint32_t>(c) : std::nullopt;
-    });
+    }, &progress_);
     if (!crc) {
-      changed_ = std::string(layout_.name(i));
+      changed_ = std::string(layout().name(i));
       return;
     }
     crc_[i] = *crc;
@@ -194,8 +279,8 @@ void ZipResponse::answer() {
                       "page and pick again.\n";
     return out_->respond(404, {}, why);
   }
-  const std::uint64_t total = layout_.total();
-  const std::string& etag = layout_.etag();
+  const std::uint64_t total = layout().total();
+  const std::string& etag = layout().etag();
   auto validators = [&](std::string& h, bool partial = false) {
     h += "ETag: ";
     h += etag;
@@ -241,13 +326,15 @@ void ZipResponse::answer() {
   head += "X-Content-Type-Options: nosniff\r\n";
   out_->endHead();
   if (headOnly_) return;
-  const Delivering delivering{userAgent_, deliveryVersion(layout_.etag())};
+  const Delivering delivering{userAgent_, deliveryVersion(layout().etag())};
   transfer_ = handler_.stats().begin(out_->client(), share_, total, pos_, end_ - pos_, item_,
                                      TransferDirection::kDownload, &delivering);
   streaming_ = true;
 }
 
 void ZipResponse::fail(std::string why) {
+  // A file changed, or the disk failed: the next request walks anew.
+  handler_.manifests().drop(manifestKey_);
   if (out_) out_->abort(why, true);
 }
 
@@ -261,7 +348,7 @@ bool ZipResponse::closeFile() {
   bool same = statFile(fd_, now) && sameFile(fileIndex_, now);
   ferry::closeFile(fd_);
   fd_ = -1;
-  if (!same) fail(std::string(layout_.name(fileIndex_)) + " changed while it was being zipped");
+  if (!same) fail(std::string(layout().name(fileIndex_)) + " changed while it was being zipped");
   return same;
 }
 
@@ -271,7 +358,7 @@ bool ZipResponse::openEntry(std::size_t i, bool cachedOnly) {
   if (wouldBlock) return false;
   if (f.fd < 0 || !sameFile(i, f.info)) {
     ferry::closeFile(f.fd);
-    fail(std::string(layout_.name(i)) + " changed while it was being zipped");
+    fail(std::string(layout().name(i)) + " changed while it was being zipped");
     return true;
   }
   fd_ = f.fd;
@@ -312,47 +399,47 @@ BodySource::Next ZipResponse::nextPiece(BodyPiece& piece) {
       return Next::kPiece;
     }
     buf_.clear();
-    if (pos_ >= layout_.centralOffset()) {
+    if (pos_ >= layout().centralOffset()) {
       if (!closeFile()) return Next::kWait;
-      if (pos_ >= layout_.endOffset()) {
-        bufAt_ = layout_.endOffset();
-        layout_.appendEnd(buf_);
+      if (pos_ >= layout().endOffset()) {
+        bufAt_ = layout().endOffset();
+        layout().appendEnd(buf_);
         continue;
       }
       // The directory holds every CRC: all are needed before any of it goes.
       auto missing = std::find(crcKnown_.begin(), crcKnown_.end(), false);
       if (missing != crcKnown_.end()) {
         crcFrom_ = static_cast<std::size_t>(missing - crcKnown_.begin());
-        crcTo_ = layout_.count();
+        crcTo_ = layout().count();
         submit(Task::kCrcs);
         return Next::kWait;
       }
-      if (cdAt_ < layout_.centralOffset() || pos_ < cdAt_ || cdIndex_ >= layout_.count()) {
+      if (cdAt_ < layout().centralOffset() || pos_ < cdAt_ || cdIndex_ >= layout().count()) {
         cdIndex_ = 0;
-        cdAt_ = layout_.centralOffset();
+        cdAt_ = layout().centralOffset();
       }
-      while (cdIndex_ + 1 < layout_.count() && cdAt_ + layout_.centralHeaderSize(cdIndex_) <= pos_)
-        cdAt_ += layout_.centralHeaderSize(cdIndex_++);
+      while (cdIndex_ + 1 < layout().count() && cdAt_ + layout().centralHeaderSize(cdIndex_) <= pos_)
+        cdAt_ += layout().centralHeaderSize(cdIndex_++);
       bufAt_ = cdAt_;
-      for (std::size_t i = cdIndex_; i < layout_.count() && buf_.size() < kHeaderBatch; ++i)
-        layout_.appendCentralHeader(i, crc_[i], buf_);
+      for (std::size_t i = cdIndex_; i < layout().count() && buf_.size() < kHeaderBatch; ++i)
+        layout().appendCentralHeader(i, crc_[i], buf_);
       continue;
     }
-    const std::size_t i = layout_.entryAt(pos_);
-    if (pos_ < layout_.dataOffset(i)) {
+    const std::size_t i = layout().entryAt(pos_);
+    if (pos_ < layout().dataOffset(i)) {
       if (fd_ >= 0 && fileIndex_ != i && !closeFile()) return Next::kWait;
       if (!crcKnown_[i]) {
         // Ahead of the sender: this file and the next few, in one job.
         crcFrom_ = i;
         crcTo_ = i;
         std::uint64_t bytes = 0;
-        while (crcTo_ < layout_.count() && crcTo_ - i < kCrcBatchFiles && bytes < kCrcBatchBytes)
-          bytes += layout_.entry(crcTo_++).file.size;
+        while (crcTo_ < layout().count() && crcTo_ - i < kCrcBatchFiles && bytes < kCrcBatchBytes)
+          bytes += layout().entry(crcTo_++).file.size;
         submit(Task::kCrcs);
         return Next::kWait;
       }
-      bufAt_ = layout_.entry(i).offset;
-      layout_.appendLocalHeader(i, crc_[i], buf_);
+      bufAt_ = layout().entry(i).offset;
+      layout().appendLocalHeader(i, crc_[i], buf_);
       continue;
     }
     // Inside entry i's data.
@@ -365,8 +452,8 @@ BodySource::Next ZipResponse::nextPiece(BodyPiece& piece) {
       }
       if (!out_) return Next::kWait;  // it changed: the connection has ended
     }
-    const std::uint64_t dataAt = layout_.dataOffset(i);
-    const std::uint64_t dataEnd = std::min(end_, dataAt + layout_.entry(i).file.size);
+    const std::uint64_t dataAt = layout().dataOffset(i);
+    const std::uint64_t dataEnd = std::min(end_, dataAt + layout().entry(i).file.size);
     if (readNext_) {
       // The disk has to be waited for: the next block comes from the pool.
       readNext_ = false;

@@ -7,22 +7,36 @@
 // as file regions (sendfile) like any download, so a Range can start
 // anywhere: in a header, in a file, in the central directory.
 //
+// The manifest is kept a short while for the next request for the same zip
+// (ZipManifests), which uses it only once the folder is found unchanged.
+//
 // CRC-32s come from the CrcCache, or are computed in the pool ahead of the
 // header that needs them (the central directory needs all of them). Each
 // file is checked against the manifest when it is opened and again when its
 // last byte has gone: a file that changed ends the connection, never a zip
 // whose sizes or CRCs lie.
 //
+// Its jobs may take long on a big folder (a walk of 70,000 files, CRCs of
+// gigabytes) and are waited for as long as the disk keeps answering; once
+// the disk has been silent for the disk deadline (measured from its last
+// answer), the zip gives up: a 503 with Retry-After while no byte of the
+// head has gone, else the connection is cut and the transfer fails saying
+// why. A job given up on stays in the pool until the disk answers; what it
+// brings back then is dropped.
+//
 // Made by a FolderHandler, which lists it for cancelling; deletes itself
 // once its connection and its job (at most one at a time) are done with
 // it. Loop thread only; jobs touch only the response's own fields.
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "body_source.h"
+#include "disk_progress.h"
+#include "event_loop.h"
 #include "folder_io.h"
 #include "folder_walk.h"
 #include "recipient_claim.h"
@@ -31,6 +45,7 @@
 #include "transfer_stats.h"
 #include "work_pool.h"
 #include "zip_layout.h"
+#include "zip_manifests.h"
 #include "zip_selection.h"
 
 namespace ferry {
@@ -86,10 +101,16 @@ class ZipResponse final : public BodySource {
   // The path of entry i below the share, to open it.
   std::string relOf(std::size_t i) const;
   bool sameFile(std::size_t i, const FileInfo& now) const;
+  const ZipLayout& layout() const { return manifest_->layout; }
   // Closes the open file, after checking it still is what was zipped.
   bool closeFile();
   bool openEntry(std::size_t i, bool cachedOnly);
   void fail(std::string why);
+  // The disk deadline: armed while a job is out, it looks at the job's
+  // progress when it passes and gives up only on a silent disk.
+  void armDeadline(std::chrono::nanoseconds in);
+  void deadlinePassed();
+  void cancelDeadline();
 
   FolderHandler& handler_;
   Responder* out_;  // null once the response has ended
@@ -110,11 +131,16 @@ class ZipResponse final : public BodySource {
   bool released_ = false;
   bool streaming_ = false;
   int busy_ = 0;  // inside next()
+  DiskProgress progress_;  // marked by the jobs as the disk answers
+  EventLoop::TimerId deadline_ = 0;
+  bool gaveUp_ = false;  // the disk was silent past the deadline: job results are dropped
 
-  // Filled by the walk job.
+  // Filled by the walk job: the manifest (walked, or kept from a request for
+  // the same zip while the folder has not changed) and the CRCs known.
+  std::string manifestKey_;
   FolderRoot root_;
   FolderWalk walk_;
-  ZipLayout layout_;
+  std::shared_ptr<const ZipManifest> manifest_;
   std::vector<std::uint32_t> crc_;
   std::vector<bool> crcKnown_;
   std::string changed_;  // a file that no longer matches the manifest

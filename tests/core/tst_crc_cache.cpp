@@ -98,6 +98,35 @@ class TestCrcCache : public QObject {
     QCOMPARE(second, std::optional<std::uint32_t>(99));
     QCOMPARE(cache.find(fileInfo(9)), second);
   }
+
+  // A zip waiting for a CRC the folder scanner is reading hears that the
+  // scanner's disk answers (its deadline counts from the last answer), and
+  // a waiter with nothing to hear from waits as before.
+  void aWaiterHearsHowTheReadingGoes() {
+    ferry::CrcCache cache;
+    Gate gate;
+    std::atomic<bool> started{false};
+    ferry::DiskProgress reading, waiting;
+    std::thread a([&] {
+      cache.crcOf(fileInfo(11), [&]() -> std::optional<std::uint32_t> {
+        started = true;
+        gate.wait();
+        return 7;
+      }, &reading);
+    });
+    QVERIFY(waitUntil([&] { return started.load(); }));
+    std::optional<std::uint32_t> second;
+    std::thread b([&] { second = cache.crcOf(fileInfo(11), [] { return std::optional<std::uint32_t>(8); }, &waiting); });
+    QVERIFY(waitUntil([&] { return cache.waiting() == 1; }));
+    // The reader's disk answers after the waiter began: the waiter takes that on.
+    const auto answered = ferry::DiskProgress::Clock::now();
+    reading.mark();
+    QVERIFY(waitUntil([&] { return waiting.last() >= answered; }));
+    gate.release();
+    a.join();
+    b.join();
+    QCOMPARE(second, std::optional<std::uint32_t>(7));
+  }
 };
 
 QTEST_GUILESS_MAIN(TestCrcCache)

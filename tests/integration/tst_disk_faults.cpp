@@ -8,6 +8,7 @@
 // fail on command, so the real server code meets a real errno.
 
 #include <QFileInfo>
+#include <QStandardPaths>
 #include <QTest>
 
 #include <dlfcn.h>
@@ -348,6 +349,104 @@ class TestDiskFaults : public QObject {
           return again.status == 200 && again.body.contains("inside.txt");
         }(),
         10'000);
+  }
+
+  // A folder's zip waits for a disk that has stopped answering no longer
+  // than the disk deadline either: its walk's first open does not come
+  // back, so a 503 with Retry-After, and a zip again once the disk answers.
+  void aZipWhoseDiskDoesNotAnswerIs503() {
+    fx_ = std::make_unique<ServerFixture>();
+    fx_->options.diskDeadline = std::chrono::milliseconds(500);
+    QVERIFY(fx_->start(currentPoller()));
+    const QString folder = disk_ + "/asleep-zip";
+    QVERIFY(QDir().mkpath(folder));
+    QVERIFY(writeFile(folder + "/inside.txt", "inside"));
+    auto s = fx_->share(folder);
+    fx_->server.waitForFolderScans();
+    QVERIFY(setFault("slow 2500"));
+    const unsigned long before = stalls();
+    QElapsedTimer t;
+    t.start();
+    RawResponse r = rawRequest(fx_->port(), "GET " + fx_->target(s) + "/?zip HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    qInfo("zip answered in %lld ms while the folder's open waited", t.elapsed());
+    QVERIFY(stalls() > before);  // its walk did wait for the disk
+    QCOMPARE(r.status, 503);
+    QVERIFY(r.headers.contains("retry-after"));
+    QVERIFY2(r.body.contains("not answering"), r.body.constData());
+    QVERIFY(t.elapsed() < 2'000);
+    QVERIFY(setFault({}));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+          RawResponse again =
+              rawRequest(fx_->port(), "GET " + fx_->target(s) + "/?zip HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+          return again.status == 200 && again.body.contains("inside.txt");
+        }(),
+        10'000);
+  }
+
+  // The deadline counts from the disk's last answer, not from the request:
+  // a zip whose walk and CRCs take several deadlines on a slow disk that
+  // keeps answering (every open and read 120 ms; the deadline 500 ms) is
+  // sent whole.
+  void aSlowDiskThatKeepsAnsweringGetsItsZipWhole() {
+    if (QStandardPaths::findExecutable("unzip").isEmpty()) QSKIP("unzip is not installed");
+    fx_ = std::make_unique<ServerFixture>();
+    fx_->options.diskDeadline = std::chrono::milliseconds(500);
+    QVERIFY(fx_->start(currentPoller()));
+    const QString folder = disk_ + "/slow-zip";
+    for (int i = 0; i < 4; ++i) {
+      QVERIFY(QDir().mkpath(folder + QString("/d%1").arg(i)));
+      QVERIFY(writeFile(folder + QString("/d%1/f.txt").arg(i), "first"));
+    }
+    auto s = fx_->share(folder);
+    fx_->server.waitForFolderScans();
+    // New content after the scan: the zip computes these CRCs itself.
+    for (int i = 0; i < 4; ++i) QVERIFY(writeFile(folder + QString("/d%1/f.txt").arg(i), "second " + QByteArray::number(i)));
+    QVERIFY(setFault("slow 120"));
+    const unsigned long before = stalls();
+    QElapsedTimer t;
+    t.start();
+    CurlResult c = runCurl({"-o", out("slow-zip.zip"), "-w", "%{http_code}",
+                            QString::fromStdString(fx_->server.zipLinkFor(s, "127.0.0.1"))});
+    qInfo("zip of a slow disk in %lld ms, %lu stalled calls", t.elapsed(), stalls() - before);
+    QCOMPARE(c.out, QByteArray("200"));
+    QVERIFY2(stalls() - before >= 9, "the disk was not slow for this zip");  // > 1 s of waits: past the deadline
+    QVERIFY(setFault({}));
+    ProcessResult test = runProcess("unzip", {"-t", out("slow-zip.zip")}, 30'000);
+    QVERIFY2(test.exitCode == 0, test.out.constData());
+    ProcessResult shown = runProcess("unzip", {"-p", out("slow-zip.zip"), "slow-zip/d3/f.txt"}, 30'000);
+    QCOMPARE(shown.out, QByteArray("second 3"));
+  }
+
+  // Mid-zip, a disk that stops answering cuts the connection at the
+  // deadline, and the transfer says why.
+  void aZipWhoseDiskStopsMidStreamIsCut() {
+    fx_ = std::make_unique<ServerFixture>();
+    fx_->options.diskDeadline = std::chrono::milliseconds(500);
+    fx_->options.rateLimit = kPace;  // still streaming when the disk stops (see kPace)
+    QVERIFY(fx_->start(currentPoller()));
+    const QString folder = disk_ + "/stops-zip";
+    QVERIFY(QDir().mkpath(folder));
+    writeRandomFile(folder + "/big.bin", 16'000'000, 85);
+    auto s = fx_->share(folder);
+    fx_->server.waitForFolderScans();
+    AsyncCurl reading;
+    reading.start(QString::fromStdString(fx_->server.zipLinkFor(s, "127.0.0.1")), out("stops-zip.zip"));
+    QVERIFY(fx_->waitActive(s, 500'000));
+    const unsigned long before = stalls();
+    QVERIFY(setFault("slow 4000"));
+    QTRY_VERIFY_WITH_TIMEOUT(stalls() > before, 10'000);  // a block's read waits for the disk
+    QVERIFY(reading.wait(3'000));  // cut at the deadline, not served on at 4 s a block
+    QVERIFY(reading.exitCode() != 0);
+    QVERIFY(reading.sizeOnDisk() < 16'000'000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+          for (const auto& t : fx_->transfersOf(s))
+            if (t.state == TransferState::kFailed && t.reason.find("disk did not answer") != std::string::npos)
+              return true;
+          return false;
+        }(),
+        5'000);
   }
 
   // A disk that hangs (a dead network mount) takes at most half the work

@@ -255,6 +255,49 @@ class TestZip : public QObject {
     QVERIFY2(t.exitCode == 0, t.out.constData());
   }
 
+  // The next request for the same zip (a segment, a resume) uses the
+  // manifest made for the last one only while the folder is unchanged: a
+  // file added deep down, one renamed, one removed are in the next zip at
+  // once, and the zip before and after agree with their ETags.
+  void theNextZipSeesWhatChangedInTheFolder() {
+    if (!have("unzip")) QSKIP("unzip is not installed");
+    const QString folder = tmp("kept-manifest");
+    QVERIFY(QDir().mkpath(folder + "/a/b"));
+    QVERIFY(writeFile(folder + "/one.txt", "one"));
+    QVERIFY(writeFile(folder + "/a/b/two.txt", "two"));
+    auto s = fx_->share(folder);
+    const QString url = QString::fromStdString(fx_->server.zipLinkFor(s, "127.0.0.1"));
+    auto namesOf = [&](const QString& zip) {
+      ProcessResult l = runProcess("unzip", {"-Z1", zip}, 30'000);
+      return QString::fromUtf8(l.out).split('\n', Qt::SkipEmptyParts);
+    };
+    auto fetch = [&](const QString& name) {
+      CurlResult c = runCurl({"-D", tmp(name + ".h"), "-o", tmp(name), url});
+      return c.exitCode == 0 && runProcess("unzip", {"-tq", tmp(name)}, 30'000).exitCode == 0;
+    };
+    QVERIFY(fetch("kept1.zip"));
+    QVERIFY(fetch("kept2.zip"));  // the same folder: the same zip
+    QCOMPARE(readFileBytes(tmp("kept2.zip")), readFileBytes(tmp("kept1.zip")));
+    QVERIFY(writeFile(folder + "/a/b/three.txt", "three"));
+    QVERIFY(fetch("kept3.zip"));
+    QVERIFY(namesOf(tmp("kept3.zip")).contains("kept-manifest/a/b/three.txt"));
+    auto etagOf = [&](const QString& headers) {
+      for (const QByteArray& line : readFileBytes(tmp(headers)).split('\n'))
+        if (line.toLower().startsWith("etag:")) return line.mid(5).trimmed();
+      return QByteArray();
+    };
+    QVERIFY(!etagOf("kept2.zip.h").isEmpty());
+    QCOMPARE(etagOf("kept2.zip.h"), etagOf("kept1.zip.h"));
+    QVERIFY(etagOf("kept3.zip.h") != etagOf("kept2.zip.h"));
+    QVERIFY(QFile::rename(folder + "/a/b/two.txt", folder + "/a/b/deux.txt"));
+    QVERIFY(QFile::remove(folder + "/one.txt"));
+    QVERIFY(fetch("kept4.zip"));
+    const QStringList names = namesOf(tmp("kept4.zip"));
+    QVERIFY(names.contains("kept-manifest/a/b/deux.txt"));
+    QVERIFY(!names.contains("kept-manifest/a/b/two.txt"));
+    QVERIFY(!names.contains("kept-manifest/one.txt"));
+  }
+
   void anEditThatKeepsTheMtimeIsSeen() {
     // cp -p onto it, rsync --inplace -t, exiftool -P: new bytes in place, the
     // same size, the old mtime put back. Only the ctime tells.
