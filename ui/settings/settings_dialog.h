@@ -77,6 +77,7 @@ class SettingsDialog final : public QDialog {
   QFormLayout* localsendForm_ = nullptr;
   QFormLayout* serverForm_ = nullptr;
   QFormLayout* advancedForm_ = nullptr;
+  QFormLayout* httpsForm_ = nullptr;
   QStringList notes_;
   QWidget* page_ = nullptr;          // the groups, inside scroll_
   QScrollArea* scroll_ = nullptr;
