@@ -34,12 +34,15 @@ void applyForcedPalette(QApplication& app) {
   app.setPalette(p);
 }
 
-// FERRY_SCREENSHOT=FILE [FERRY_SCREENSHOT_DELAY=seconds]: once the delay has
-// passed, save the window as it is (QWidget::grab) and quit. Used by
-// scripts/screenshot.sh on a real run with real downloads.
+// FERRY_SCREENSHOT=FILE [FERRY_SCREENSHOT_DELAY=seconds]
+// [FERRY_SCREENSHOT_SIZE=WxH]: once the delay has passed, save the window as
+// it is (QWidget::grab) and quit; the size, if given, is the window's from
+// the start. Used by scripts/screenshot.sh on a real run with real downloads.
 void scheduleScreenshot(ui::MainWindow& window) {
   const QString file = qEnvironmentVariable("FERRY_SCREENSHOT");
   if (file.isEmpty()) return;
+  if (const QStringList size = qEnvironmentVariable("FERRY_SCREENSHOT_SIZE").split(QLatin1Char('x')); size.size() == 2)
+    window.resize(size[0].toInt(), size[1].toInt());
   bool ok = false;
   double delay = qEnvironmentVariable("FERRY_SCREENSHOT_DELAY").toDouble(&ok);
   if (!ok || delay < 0) delay = 5;

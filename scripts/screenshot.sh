@@ -10,6 +10,7 @@
 #   scripts/screenshot.sh --dark     -> docs/screenshot-dark.png (forced dark palette)
 #
 #   scripts/screenshot.sh --empty    -> docs/screenshot-empty.png (first run: nothing shared yet)
+#   scripts/screenshot.sh --small    -> docs/screenshot-small.png (the same run in a 760 x 532 window)
 #
 # A phone's page is open throughout (curl on the receive link's event
 # stream, as Safari on an iPhone), so the window lists it under Nearby, and
@@ -22,10 +23,14 @@ source "$(dirname "$0")/setup.sh"
 palette=light
 out="$FERRY_ROOT/docs/screenshot.png"
 empty=
+size=
 delay=32
 if [ "${1:-}" = "--dark" ]; then
   palette=dark
   out="$FERRY_ROOT/docs/screenshot-dark.png"
+elif [ "${1:-}" = "--small" ]; then
+  size=760x532
+  out="$FERRY_ROOT/docs/screenshot-small.png"
 elif [ "${1:-}" = "--empty" ]; then
   empty=1
   delay=4
@@ -92,7 +97,7 @@ INI
 
 ferry_say "starting Ferry under Xvfb on port $port"
 XDG_CONFIG_HOME="$work/config" FERRY_PALETTE="$palette" \
-  FERRY_SCREENSHOT="$work/shot.png" FERRY_SCREENSHOT_DELAY="$delay" \
+  FERRY_SCREENSHOT="$work/shot.png" FERRY_SCREENSHOT_DELAY="$delay" FERRY_SCREENSHOT_SIZE="$size" \
   xvfb-run -a -s "-screen 0 1400x900x24" "$bin" >"$work/ferry.log" 2>&1 &
 pids+=($!)
 

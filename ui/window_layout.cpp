@@ -4,10 +4,12 @@
 
 #include <QAction>
 #include <QComboBox>
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QMainWindow>
+#include <QScrollArea>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QToolBar>
@@ -109,7 +111,27 @@ void WindowLayout::createCentral() {
   sharesView->setTextElideMode(Qt::ElideMiddle);
 
   qrPanel = new QrPanel(p.actions->copyLink, central);
-  connect(p.actions->showQr, &QAction::toggled, qrPanel, &QWidget::setVisible);
+  // While nothing is shared there is no code to show: the drop zone takes
+  // its room.
+  auto placeQr = [this, showQr = p.actions->showQr, shares = p.sharesProxy] {
+    const bool want = showQr->isChecked() && shares->rowCount() > 0;
+    if (want == qrPanel->isVisibleTo(qrPanel->parentWidget())) return;
+    qrPanel->setVisible(want);
+    // Back from hiding: as wide as Receive beside it (its code as large),
+    // taken from the shares list.
+    QList<int> sizes = topSplitter ? topSplitter->sizes() : QList<int>();
+    if (!want || sizes.size() != 3 || sizes[0] <= 0) return;
+    const int side = std::max(sizes[2], qrPanel->minimumSizeHint().width());
+    if (sizes[1] >= side) return;
+    sizes[0] = std::max(sizes[0] + sizes[1] - side, 1);
+    sizes[1] = side;
+    topSplitter->setSizes(sizes);
+  };
+  connect(p.actions->showQr, &QAction::toggled, qrPanel, placeQr);
+  for (auto signal : {&QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved})
+    connect(p.sharesProxy, signal, qrPanel, placeQr);
+  connect(p.sharesProxy, &QAbstractItemModel::modelReset, qrPanel, placeQr);
+  qrPanel->setVisible(p.sharesProxy->rowCount() > 0);  // nothing shared yet: hidden
 
   auto* sharesBox = new QWidget(central);
   auto* sharesLayout = new QVBoxLayout(sharesBox);
@@ -131,15 +153,34 @@ void WindowLayout::createCentral() {
           [bar = messageBar](const QString& why) { bar->showMessage(MessageBar::Level::Error, why); });
   // Nearby devices under it: the phones that opened Receive's page.
   nearby = new NearbyPanel(p.nearbyModel, p.receivedTexts, central);
+  // In a short window it scrolls rather than making the window taller
+  // than the screen: Receive's code comes first.
+  auto* nearbyScroll = new QScrollArea(central);
+  nearbyScroll->setObjectName(QStringLiteral("nearbyScroll"));
+  nearbyScroll->setWidget(nearby);
+  nearbyScroll->setWidgetResizable(true);
+  nearbyScroll->setFrameShape(QFrame::NoFrame);
+  nearbyScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  nearbyScroll->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Ignored);
   sideSplitter = new QSplitter(Qt::Vertical, central);
   sideSplitter->setObjectName(QStringLiteral("sideSplitter"));
   sideSplitter->addWidget(receivePanel);
-  sideSplitter->addWidget(nearby);
+  sideSplitter->addWidget(nearbyScroll);
   // Receive's code keeps a size a phone can scan; the list takes what is left.
   sideSplitter->setStretchFactor(0, 1);
   sideSplitter->setStretchFactor(1, 0);
   sideSplitter->setCollapsible(0, false);
-  topSplitter->addWidget(sideSplitter);
+  // In a short window (760 × 532 with Transfers out) the column scrolls
+  // rather than push the window taller than asked: the shares list and
+  // the share's code keep their room.
+  auto* sideScroll = new QScrollArea(central);
+  sideScroll->setObjectName(QStringLiteral("sideScroll"));
+  sideScroll->setWidget(sideSplitter);
+  sideScroll->setWidgetResizable(true);
+  sideScroll->setFrameShape(QFrame::NoFrame);
+  sideScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  sideScroll->setMinimumWidth(receivePanel->minimumWidth() + 5);  // as narrow as Receive itself goes
+  topSplitter->addWidget(sideScroll);
   topSplitter->setStretchFactor(0, 1);
   topSplitter->setStretchFactor(1, 0);
   topSplitter->setStretchFactor(2, 0);
@@ -187,17 +228,30 @@ void WindowLayout::createCentral() {
   graphLayout->addWidget(sectionTitle(tr("Rates"), graphBox));
   graphLayout->addWidget(graph);
   // First run: the shares take the window; the Transfers list and the
-  // graph come once something moves (the graph as View > Bandwidth Graph says).
+  // graph come once something moves (the graph as View > Bandwidth Graph
+  // says, and where the window is tall enough for it: see placeGraph()).
+  // Neither makes the window taller: the shares and the codes above them
+  // keep their room, and these two take what is left.
   transfersBox->hide();
   graphBox->hide();
-  auto reveal = [showGraph = p.actions->showGraph, transfersBox, graphBox] {
-    transfersBox->show();
-    graphBox->setVisible(showGraph->isChecked());
-  };
-  connect(p.transfers, &QAbstractItemModel::rowsInserted, transfersBox, reveal);
-  connect(p.actions->showGraph, &QAction::toggled, graphBox, [transfersBox, graphBox](bool on) {
-    graphBox->setVisible(on && transfersBox->isVisibleTo(transfersBox->parentWidget()));
+  transfersBox->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Ignored);
+  graphBox->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Ignored);
+  transfersArea = transfersBox;
+  graphArea = graphBox;
+  connect(p.transfers, &QAbstractItemModel::rowsInserted, this, [this] {
+    if (transfersArea->isVisibleTo(transfersArea->parentWidget())) return;
+    transfersArea->show();
+    // The list gets room for a few rows at once, not a sliver.
+    QList<int> sizes = mainSplitter->sizes();
+    const int total = sizes.value(0) + sizes.value(1) + sizes.value(2);
+    const int row = sharesView->verticalHeader()->defaultSectionSize();
+    const int least = topSplitter->minimumSizeHint().height();
+    const int top = std::max(least, std::min(std::max(least + 2 * row, total * 55 / 100),
+                                             total - transfersArea->minimumSizeHint().height() - mainSplitter->handleWidth()));
+    mainSplitter->setSizes({top, std::max(total - top, 0), 0});
+    placeGraph();
   });
+  connect(p.actions->showGraph, &QAction::toggled, this, &WindowLayout::placeGraph);
 
   mainSplitter = new QSplitter(Qt::Vertical, central);
   mainSplitter->addWidget(topSplitter);
@@ -207,11 +261,37 @@ void WindowLayout::createCentral() {
   mainSplitter->setStretchFactor(1, 3);
   mainSplitter->setStretchFactor(2, 1);
   for (int i = 0; i < 3; ++i) mainSplitter->setCollapsible(i, false);
+  mainSplitter->installEventFilter(this);
   layout->addWidget(mainSplitter, 1);
   p.window->setCentralWidget(central);
 
   QWidget::setTabOrder(sharesView, transfersView);
   p.window->resize(1040, 760);
+}
+
+bool WindowLayout::eventFilter(QObject* watched, QEvent* event) {
+  if (watched == mainSplitter && event->type() == QEvent::Resize) placeGraph();
+  return QObject::eventFilter(watched, event);
+}
+
+void WindowLayout::placeGraph() {
+  // Shown once something moved, if View says so and there is room for it
+  // under the shares and a few rows of Transfers; a short window (760 × 532)
+  // leaves it out rather than squeezing everything.
+  const bool revealed = transfersArea->isVisibleTo(transfersArea->parentWidget());
+  const int handles = 2 * mainSplitter->handleWidth();
+  const int room = mainSplitter->height() - topSplitter->minimumSizeHint().height() - handles -
+                   transfersArea->minimumSizeHint().height() - 2 * sharesView->verticalHeader()->defaultSectionSize();
+  const bool want = revealed && p.actions->showGraph->isChecked() && room >= graphArea->minimumSizeHint().height();
+  if (want == graphArea->isVisibleTo(graphArea->parentWidget())) return;
+  graphArea->setVisible(want);
+  if (want) {
+    QList<int> sizes = mainSplitter->sizes();
+    const int graph = graphArea->minimumSizeHint().height();
+    sizes[1] = std::max(sizes[1] - graph, transfersArea->minimumSizeHint().height());
+    sizes[2] = graph;
+    mainSplitter->setSizes(sizes);
+  }
 }
 
 void WindowLayout::restore(const SettingsStore& store) {

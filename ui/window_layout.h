@@ -5,7 +5,8 @@
 // central area — the message and ask bars; the shares list with the QR
 // panel beside it, then Receive and Nearby one above the other; the
 // Transfers list and the rates graph, hidden until something moves — with
-// the sizes a small window (760 × 532) gives each (the shares list first),
+// the sizes a small window (760 × 532) gives each (the shares list and the
+// codes first; Nearby scrolls, the graph waits for room),
 // and keeps the splitters' sizes with the window's geometry. The widgets
 // are the window's children; this object only names them. What they do is
 // wired by MainWindow and the controllers.
@@ -16,9 +17,11 @@
 #include <QString>
 
 class QComboBox;
+class QEvent;
 class QMainWindow;
 class QSortFilterProxyModel;
 class QSplitter;
+class QWidget;
 
 namespace ferry::ui {
 
@@ -71,14 +74,20 @@ class WindowLayout final : public QObject {
   TableView* transfersView = nullptr;
   BandwidthGraph* graph = nullptr;
 
+ protected:
+  bool eventFilter(QObject* watched, QEvent* event) override;
+
  private:
   void createToolBar();
   void createCentral();
+  void placeGraph();
 
   Parts p;
   QSplitter* topSplitter = nullptr;
   QSplitter* sideSplitter = nullptr;
   QSplitter* mainSplitter = nullptr;
+  QWidget* transfersArea = nullptr;  // the Transfers heading and list
+  QWidget* graphArea = nullptr;      // the Rates heading and graph
 };
 
 }  // namespace ferry::ui

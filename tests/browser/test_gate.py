@@ -82,6 +82,10 @@ def test_password_opens_the_listing():
                     # The folder's name, escaped, not markup.
                     assert b.find_element("css selector", ".item").text == "Contract <draft> & notes"
                     assert error_text(b) == ""
+                    # Over plain HTTP the page promises nothing it cannot keep.
+                    footer = b.find_element("tag name", "footer").text
+                    assert "the password is not encrypted" in footer, footer
+                    assert "encrypted (HTTPS)" not in footer and "only to" not in footer, footer
                     fits(b, size)
                     fb.screenshot(b, name)
                     submit(b, "not it")

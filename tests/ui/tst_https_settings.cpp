@@ -9,7 +9,9 @@
 // shows, and a client trusting it alone downloads the file. With "Answer
 // plain HTTP too", the same port answers both and the links and QR code use
 // the scheme chosen. The QR panel offers the CA install page's own code
-// while serving with Ferry's CA.
+// while serving with Ferry's CA. HTTPS asked for on the command line
+// (--https, --tls-cert, --http-too, --hsts) is said in Settings beside the
+// setting it overrides for the run.
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -58,6 +60,7 @@ class TestHttpsSettings : public QObject {
   void qrPanelOffersTheCaPage();
   void settingsKeepHttpToo();
   void commandLineHttpsIsShown();
+  void settingsSayWhatTheCommandLineServes();
 
  private:
   bool openssl(const QStringList& args);
@@ -361,8 +364,8 @@ void TestHttpsSettings::commandLineHttpsIsShown() {
   files.server.tlsKey = (dir_ + "/leaf.key").toStdString();
   SettingsDialog mine(AppSettings(), false);
   mine.showCommandLine(RunSettings(AppSettings(), files));
-  QCOMPARE(labelsSaying(mine, QStringLiteral("This run uses %1 and %2, from --tls-cert and --tls-key")
-                                  .arg(dir_ + "/leaf.crt", dir_ + "/leaf.key")),
+  QCOMPARE(labelsSaying(mine, QStringLiteral("This run serves HTTPS with %1, from --tls-cert and --tls-key")
+                                  .arg(dir_ + "/leaf.crt")),
            1);
   QCOMPARE(mine.commandLineNotes().size(), 1);
   QVERIFY(!mine.findChild<QComboBox*>(QStringLiteral("linkScheme"))->isEnabled());
@@ -370,6 +373,63 @@ void TestHttpsSettings::commandLineHttpsIsShown() {
   SettingsDialog none(AppSettings(), false);
   none.showCommandLine(RunSettings(AppSettings(), LaunchOptions()));
   QVERIFY(none.commandLineNotes().isEmpty());
+}
+
+void TestHttpsSettings::settingsSayWhatTheCommandLineServes() {
+  // ferry --https --http-too --port N: the run serves both with Ferry's CA,
+  // whatever Settings hold, and Settings say so beside each.
+  AppSettings s = test::servingSettings(test::freePort());
+  s.linkHost = QStringLiteral("127.0.0.1");
+  SettingsStore{}.saveSettings(s);
+  LaunchOptions launch;
+  launch.server.localCa = true;
+  launch.server.plainHttpToo = true;
+  launch.server.port = test::freePort();
+  launch.portGiven = true;
+  MainWindow w(SettingsStore{}, launch);
+  w.show();
+  QVERIFY(w.startServing());
+  QVERIFY(w.bridge()->secure());
+  QVERIFY(w.bridge()->plainHttpToo());
+  QCOMPARE(w.bridge()->port(), launch.server.port);
+  QStringList notes;
+  bool ownCaChecked = true;
+  test::answerNextDialog([&](QWidget* dialog) {
+    auto* d = qobject_cast<SettingsDialog*>(dialog);
+    QVERIFY(d);
+    notes = d->commandLineNotes();
+    ownCaChecked = d->findChild<QCheckBox*>(QStringLiteral("httpsOwnCa"))->isChecked();
+    // Each note is on the page, in plain view of its setting.
+    for (const QString& n : notes) {
+      bool shown = false;
+      for (QLabel* l : d->findChildren<QLabel*>()) shown = shown || (l->text() == n && l->isVisibleTo(d));
+      QVERIFY2(shown, qPrintable(n));
+    }
+    d->reject();
+  });
+  w.action(MainWindow::Action::Settings)->trigger();
+  QTRY_VERIFY(!notes.isEmpty());
+  QVERIFY(!ownCaChecked);  // the saved setting stays as saved, editable
+  QCOMPARE(notes,
+           QStringList({QStringLiteral("This run uses %1, from --port on the command line.").arg(launch.server.port),
+                        QStringLiteral("This run serves HTTPS with Ferry's own certificate, from --https on the "
+                                       "command line."),
+                        QStringLiteral("This run answers plain HTTP on its port too, from --http-too on the command "
+                                       "line.")}));
+
+  // --tls-cert/--tls-key with --hsts: the certificate named, HSTS said.
+  LaunchOptions own;
+  own.server.tlsCert = (dir_ + "/leaf.crt").toStdString();
+  own.server.tlsKey = (dir_ + "/leaf.key").toStdString();
+  own.server.hsts = true;
+  SettingsDialog d(s, false);
+  d.showCommandLine(RunSettings(s, own));
+  QCOMPARE(d.commandLineNotes(),
+           QStringList({QStringLiteral("This run serves HTTPS with %1, from --tls-cert and --tls-key on the command "
+                                       "line.")
+                            .arg(dir_ + "/leaf.crt"),
+                        QStringLiteral("This run tells browsers to use https only (HSTS), from --hsts on the command "
+                                       "line: plain HTTP is not answered.")}));
 }
 
 QTEST_MAIN(TestHttpsSettings)

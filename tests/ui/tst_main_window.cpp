@@ -10,6 +10,7 @@
 #include <QDialog>
 #include <QDropEvent>
 #include <QElapsedTimer>
+#include <QHeaderView>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QNetworkAccessManager>
@@ -28,6 +29,8 @@
 
 #include "main_window.h"
 #include "receive/receive_panel.h"
+#include "widgets/bandwidth_graph.h"
+#include "widgets/qr_code_widget.h"
 #include "widgets/qr_panel.h"
 #include "widgets/message_bar.h"
 #include "server_bridge.h"
@@ -246,28 +249,62 @@ void TestMainWindow::theEmptyListIsADropZone() {
   const QRect zone = w->sharesView()->viewport()->rect();
   QVERIFY(zone.contains(buttons->geometry()));
   QVERIFY(std::abs(buttons->geometry().center().x() - zone.center().x()) <= 2);
-  // Something shared: the list shows it, and the buttons go.
+  // With no code to show, the QR panel leaves the zone its room.
+  QVERIFY(!w->qrPanel()->isVisible());
+  QVERIFY(w->sharesView()->width() >= w->width() / 2);
+  // Something shared: the list shows it, the buttons go, the code comes.
   QVERIFY(!share(*w, file_).isEmpty());
   QVERIFY(!buttons->isVisible());
+  QTRY_VERIFY(w->qrPanel()->isVisible());
   QVERIFY(w->action(MainWindow::Action::Remove)->isEnabled());
   w->action(MainWindow::Action::Remove)->trigger();
   QTRY_COMPARE(w->sharesModel()->rowCount(), 0);
   QVERIFY(buttons->isVisible());
+  QVERIFY(!w->qrPanel()->isVisible());
 }
 
 void TestMainWindow::aSmallWindowKeepsTheSharesList() {
+  // Everything on at once: serving, Receive's code, a download under way
+  // (so Transfers and the graph are out).
   auto w = makeWindow(testSettings(port_));
-  QVERIFY(!share(*w, file_).isEmpty());
+  QVERIFY(w->startServing());
+  QVERIFY(w->receivePanel()->setReceiving(true));
+  const QString link = share(*w, file_);
+  QVERIFY(!link.isEmpty());
+  QNetworkAccessManager nam;
+  QNetworkReply* reply = nam.get(QNetworkRequest(QUrl(link)));
+  QTRY_VERIFY(w->transfersView()->isVisible());
+  QTRY_VERIFY(w->graph()->isVisible());  // 1040 × 760: room for it
+
+  // 760 × 532 is what the window becomes, not taller than asked.
   w->resize(760, 532);
-  // The side panels give way first: the list keeps room for the name.
-  QTRY_COMPARE(w->width(), 760);
+  QTRY_COMPARE(w->size(), QSize(760, 532));
+  // The side panels give way first: the list keeps room for the name...
   QTRY_VERIFY(w->sharesView()->width() >= 340);
   const int name = w->sharesView()->columnWidth(SharesModel::Name);
   const int needed = w->sharesView()->fontMetrics().horizontalAdvance(QStringLiteral("holiday photos.zip")) + 32;
   QVERIFY2(name >= needed, qPrintable(QStringLiteral("%1 < %2").arg(name).arg(needed)));
   QVERIFY(w->sharesView()->isColumnHidden(SharesModel::Link));  // whole under the QR instead
-  QVERIFY(w->qrPanel()->isVisible());
-  QVERIFY(w->receivePanel()->isVisible());
+  // ...and for rows: four at least.
+  const int row = w->sharesView()->verticalHeader()->defaultSectionSize();
+  QVERIFY2(w->sharesView()->viewport()->height() >= 4 * row, qPrintable(QString::number(w->sharesView()->viewport()->height())));
+  // Both codes at a size a phone scans; the share's whole (Receive's
+  // column scrolls where the window is too short for it).
+  for (QWidget* code : {static_cast<QWidget*>(w->qrPanel()->code()), static_cast<QWidget*>(w->receivePanel()->code())}) {
+    QVERIFY(code->isVisible());
+    QVERIFY2(std::min(code->width(), code->height()) >= 140, qPrintable(QStringLiteral("%1x%2").arg(code->width()).arg(code->height())));
+  }
+  QCOMPARE(w->qrPanel()->code()->visibleRegion().boundingRect(), w->qrPanel()->code()->rect());
+  // Transfers keeps its heading and a row in view; the graph waits for a taller window.
+  QVERIFY(w->transfersView()->isVisible());
+  QVERIFY2(w->transfersView()->viewport()->height() >= row, qPrintable(QString::number(w->transfersView()->viewport()->height())));
+  QCOMPARE(w->transfersView()->visibleRegion().boundingRect(), w->transfersView()->rect());
+  QTRY_VERIFY(!w->graph()->isVisible());
+  w->resize(1040, 760);
+  QTRY_VERIFY(w->graph()->isVisible());
+  QVERIFY(w->graph()->height() >= w->graph()->minimumSizeHint().height());
+  reply->abort();
+  reply->deleteLater();
 }
 
 void TestMainWindow::stopRefusesStartServesAndStaysResponsive() {

@@ -174,7 +174,7 @@ void TestShareProperties::dialogSetsRulesThatReachTheServer() {
   w_->action(MainWindow::Action::Properties)->trigger();
   QVERIFY(!asked->isEmpty());
   QVERIFY(!w_->bridge()->share(token())->rules.any());
-  QCOMPARE(cell(SharesModel::Expires).toString(), QString());
+  QCOMPARE(cell(SharesModel::Expires).toString(), QStringLiteral("never"));
   QCOMPARE(cell(SharesModel::Downloads).toString(), QStringLiteral("0"));
   QVERIFY(!cell(SharesModel::Link, SharesModel::PasswordRole).toBool());
 }
@@ -232,7 +232,7 @@ void TestShareProperties::newLinksEndAfterADayByDefault() {
   openWindow();
   QCOMPARE(w_->sharesModel()->rowCount(), 1);
   QVERIFY(!w_->sharesModel()->entry(0).rules.expires);
-  QCOMPARE(cell(SharesModel::Expires).toString(), QString());
+  QCOMPARE(cell(SharesModel::Expires).toString(), QStringLiteral("never"));
 
   // A new one ends a day from now, in the list and at the server.
   const QString fresh = config_->path() + QStringLiteral("/photo.jpg");

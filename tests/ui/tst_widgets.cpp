@@ -32,6 +32,7 @@ class TestWidgets : public QObject {
   void qrCodeEncodesTheLink();
   void graphSamplesAndScales();
   void graphAxisLabelsNeverRepeat();
+  void graphAxisLabelsNeverOverlap();
   void graphPaintsInLightAndDark();
   void linkHosts();
   void settingsDialogRoundTrip();
@@ -118,6 +119,28 @@ void TestWidgets::graphAxisLabelsNeverRepeat() {
     }
   }
   QVERIFY(scales > 500);
+}
+
+void TestWidgets::graphAxisLabelsNeverOverlap() {
+  // In a short graph (a small window) the labels painted stand a line of
+  // text apart; in a tall one every grid line has its label.
+  BandwidthGraph g;
+  g.setRates(3e6, 8e6);
+  for (int i = 0; i < 40; ++i) g.sample();
+  const int all = int(g.axisLabels().size());
+  QVERIFY(all >= 4);
+  const double line = g.fontMetrics().height();
+  for (int height : {g.minimumSizeHint().height(), 130, 400}) {
+    g.resize(480, height);
+    const auto painted = g.paintedAxisLabels();
+    QVERIFY2(painted.size() >= 2, qPrintable(QString::number(height)));
+    QCOMPARE(painted.first().first, QStringLiteral("0 B/s"));
+    for (int i = 1; i < painted.size(); ++i)
+      QVERIFY2(painted[i].second - painted[i - 1].second >= line,
+               qPrintable(QStringLiteral("%1 px: %2 and %3 overlap").arg(height).arg(painted[i - 1].first, painted[i].first)));
+    if (height == 400) QCOMPARE(int(painted.size()), all);
+  }
+  QVERIFY(g.minimumSizeHint().height() >= 100);
 }
 
 void TestWidgets::graphPaintsInLightAndDark() {

@@ -171,8 +171,7 @@ SettingsDialog::SettingsDialog(const AppSettings& s, bool trayAvailable, QWidget
   // HTTPS: two files, each typed or picked. Checked when serving starts;
   // a file that cannot serve is a message in the window.
   auto* https = new QGroupBox(tr("HTTPS"), this);
-  auto* httpsForm = new QFormLayout(https);
-  httpsForm_ = httpsForm;
+  auto* httpsForm = httpsForm_ = new QFormLayout(https);
   auto fileRow = [this, httpsForm](const QString& label, const QString& name, const QString& value,
                                    const QString& pickTitle) {
     auto* edit = new QLineEdit(value, this);
@@ -289,10 +288,10 @@ void SettingsDialog::showCommandLine(const RunSettings& run) {
     int row = -1;
     QFormLayout::ItemRole role;
     form->getWidgetPosition(field, &row, &role);
-    // A field with a button beside it sits in a row layout of its own.
+    // A field with a button beside it sits in a row's layout.
     for (int r = 0; row < 0 && r < form->rowCount(); ++r)
       if (QLayoutItem* item = form->itemAt(r, QFormLayout::FieldRole); item && item->layout() &&
-          item->layout()->indexOf(field) >= 0)
+                                                                          item->layout()->indexOf(field) >= 0)
         row = r;
     if (row < 0) return;
     auto* label = new QLabel(text, this);
@@ -313,18 +312,21 @@ void SettingsDialog::showCommandLine(const RunSettings& run) {
   if (!o.sharerName.empty())
     note(serverForm_, deviceName_, saying(QString::fromStdString(o.sharerName), "--name"));
   if (o.localsend) note(localsendForm_, localsend_, tr("This run is a LocalSend device, from --localsend on the command line."));
-  // HTTPS: --https or --tls-cert/--tls-key win over the saved choice, and
-  // --http-too adds plain HTTP (its links' scheme is then a choice here).
+  // HTTPS from the command line wins over what is set here for this run.
   if (o.localCa)
-    note(httpsForm_, ownCa_, tr("This run uses Ferry's own certificate, from --https on the command line."));
-  if (!o.tlsCert.empty())
-    note(httpsForm_, tlsCert_,
-         tr("This run uses %1 and %2, from --tls-cert and --tls-key on the command line.")
-             .arg(QString::fromStdString(o.tlsCert), QString::fromStdString(o.tlsKey)));
+    note(httpsForm_, ownCa_, tr("This run serves HTTPS with Ferry's own certificate, from --https on the command line."));
+  else if (!o.tlsCert.empty())
+    note(httpsForm_, tlsKey_,
+         tr("This run serves HTTPS with %1, from --tls-cert and --tls-key on the command line.")
+             .arg(QString::fromStdString(o.tlsCert)));
   if (o.plainHttpToo) {
-    note(httpsForm_, httpToo_, tr("This run answers plain HTTP on the same port too, from --http-too on the command line."));
-    linkScheme_->setEnabled(TlsContext::kAvailable);
+    note(httpsForm_, httpToo_, tr("This run answers plain HTTP on its port too, from --http-too on the command line."));
+    linkScheme_->setEnabled(TlsContext::kAvailable);  // links may now be either scheme
   }
+  if (o.hsts)
+    note(httpsForm_, httpToo_,
+         tr("This run tells browsers to use https only (HSTS), from --hsts on the command line: plain HTTP is not "
+            "answered."));
   if (l.bindGiven)
     note(advancedForm_, bind_,
          saying(o.bind.empty() ? tr("all interfaces") : QString::fromStdString(o.bind), "--bind"));

@@ -174,7 +174,7 @@ QVariant SharesModel::data(const QModelIndex& index, int role) const {
           return tr("%1 of %2").arg(QLocale().toString(e.deliveries()), QLocale().toString(e.rules.downloadLimit));
         return QString::number(e.downloads());
       case Expires:
-        if (!e.rules.expires) return QString();
+        if (!e.rules.expires) return tr("never");  // said, not left blank: a reader cannot tell blank from unknown
         return shortExpiry(toQDateTime(*e.rules.expires), QDateTime::currentDateTime());
       case Link: {
         // People read "holiday photos.zip", not "holiday%20photos.zip";
@@ -227,6 +227,7 @@ QVariant SharesModel::data(const QModelIndex& index, int role) const {
                e.rules.password.empty() ? QString() : tr("\nIt asks for a password"));
     if (col == Expires && e.rules.expires)
       return tr("The link stops working %1").arg(describeExpiry(toQDateTime(*e.rules.expires), QDateTime::currentDateTime()));
+    if (col == Expires) return tr("The link works until you remove the share; Properties give it an end");
     if (col == Downloads) {
       QString tip = e.rules.downloadLimit && e.folder
                         ? tr("Used by %1 of the %2 devices allowed").arg(e.deliveries()).arg(e.rules.downloadLimit)
@@ -241,6 +242,8 @@ QVariant SharesModel::data(const QModelIndex& index, int role) const {
     if (col == Size || col == Downloads) return QVariant(Qt::AlignRight | Qt::AlignVCenter);
   } else if (role == Qt::ForegroundRole && (e.missing || !ended.isEmpty())) {
     return QApplication::palette().brush(QPalette::Disabled, QPalette::Text);
+  } else if (role == Qt::ForegroundRole && col == Expires && !e.rules.expires) {
+    return QApplication::palette().brush(QPalette::PlaceholderText);  // the usual case, in a quiet voice
   } else if (role == Qt::FontRole && e.missing && col == Size) {
     QFont f;
     f.setItalic(true);

@@ -23,7 +23,7 @@ BandwidthGraph::BandwidthGraph(QWidget* parent) : QWidget(parent) {
 BandwidthGraph::~BandwidthGraph() = default;
 
 QSize BandwidthGraph::sizeHint() const { return {480, 130}; }
-QSize BandwidthGraph::minimumSizeHint() const { return {200, 80}; }
+QSize BandwidthGraph::minimumSizeHint() const { return {200, 110}; }
 
 double BandwidthGraph::sampleAt(Series s, int ago) const {
   return ring_[s][static_cast<std::size_t>((next_ - 1 - ago + 2 * kSamples) % kSamples)];
@@ -75,6 +75,34 @@ BandwidthGraph::Axis BandwidthGraph::axis() const {
 
 QStringList BandwidthGraph::axisLabels() const { return axis().labels; }
 
+QRectF BandwidthGraph::plotRect(int labelWidth) const {
+  // A line of legend above the plot, the time axis' labels under it.
+  const QFontMetrics fm = fontMetrics();
+  const double legendHeight = fm.height() + 4;
+  return {labelWidth + 12.0, legendHeight + fm.height() / 2.0 + 2, width() - labelWidth - 20.0,
+          height() - legendHeight - fm.height() / 2.0 - fm.height() - 10};
+}
+
+int BandwidthGraph::labelStride(const Axis& a, double plotHeight) const {
+  // A short graph (a small window) has room for fewer labels than the
+  // grid has lines: painted one over another they would read as none.
+  const double gap = a.labels.size() > 1 ? plotHeight * a.step / a.max : plotHeight;
+  const double need = fontMetrics().height() + 2;
+  return gap >= need ? 1 : static_cast<int>(std::ceil(need / std::max(gap, 1.0)));
+}
+
+QList<QPair<QString, double>> BandwidthGraph::paintedAxisLabels() const {
+  const Axis ax = axis();
+  int labelWidth = 0;
+  for (const QString& l : ax.labels) labelWidth = std::max(labelWidth, fontMetrics().horizontalAdvance(l));
+  const QRectF plot = plotRect(labelWidth);
+  QList<QPair<QString, double>> out;
+  if (plot.width() < 10 || plot.height() < 10) return out;
+  const int stride = labelStride(ax, plot.height());
+  for (int i = 0; i < ax.labels.size(); i += stride) out.append({ax.labels[i], plot.height() * (i * ax.step) / ax.max});
+  return out;
+}
+
 QColor BandwidthGraph::seriesColor(Series s) const {
   if (s == Sent) return palette().color(QPalette::Highlight);
   // Received: a green that reads on light and dark bases alike.
@@ -95,11 +123,9 @@ void BandwidthGraph::paintEvent(QPaintEvent*) {
   const Axis ax = axis();
   int labelWidth = 0;
   for (const QString& l : ax.labels) labelWidth = std::max(labelWidth, fm.horizontalAdvance(l));
-  // A line of legend above the plot.
-  const double legendHeight = fm.height() + 4;
-  const QRectF plot(labelWidth + 12, legendHeight + fm.height() / 2.0 + 2, width() - labelWidth - 20,
-                    height() - legendHeight - fm.height() / 2.0 - fm.height() - 10);
+  const QRectF plot = plotRect(labelWidth);
   if (plot.width() < 10 || plot.height() < 10) return;
+  const int stride = labelStride(ax, plot.height());
 
   QColor grid = pal.color(QPalette::Text);
   grid.setAlphaF(0.12);
@@ -110,6 +136,7 @@ void BandwidthGraph::paintEvent(QPaintEvent*) {
     const double y = plot.bottom() - plot.height() * (i * ax.step) / ax.max;
     p.setPen(QPen(grid, 1));
     p.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y));
+    if (i % stride) continue;  // its line only
     p.setPen(textColor);
     p.drawText(QRectF(0, y - fm.height() / 2.0, labelWidth + 6, fm.height()), Qt::AlignRight | Qt::AlignVCenter,
                ax.labels[i]);

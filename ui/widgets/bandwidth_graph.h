@@ -11,6 +11,9 @@
 
 #include <array>
 
+#include <QList>
+#include <QPair>
+#include <QRectF>
 #include <QStringList>
 #include <QTimer>
 #include <QWidget>
@@ -39,8 +42,12 @@ class BandwidthGraph final : public QWidget {
   void sample();
   double sampleAt(Series s, int ago) const;  // 0 = newest
   double scaleMax() const { return shownMax_; }  // before rounding to the grid
-  // The vertical axis' labels, bottom up, as painted at the current scale.
+  // The vertical axis' labels, bottom up, at the current scale.
   QStringList axisLabels() const;
+  // Those painted at the widget's height, with their heights from the
+  // plot's bottom: where a line of text does not fit between two, every
+  // other one (or every third...) is left out, 0 always kept.
+  QList<QPair<QString, double>> paintedAxisLabels() const;
   // What the legend says of a series ("↓ Received 1.2 MB/s").
   QString legendText(Series s) const;
   // Whether anything moved in the last minute.
@@ -59,6 +66,10 @@ class BandwidthGraph final : public QWidget {
     QStringList labels;
   };
   Axis axis() const;
+  // The plot's rectangle inside the widget for labels this wide.
+  QRectF plotRect(int labelWidth) const;
+  // Every how many labels one is painted on a plot this high.
+  int labelStride(const Axis& a, double plotHeight) const;
   QColor seriesColor(Series s) const;
 
   std::array<std::array<double, kSamples>, SeriesCount> ring_{};
