@@ -126,7 +126,7 @@ def test_grid_viewer_and_clip_on_a_phone():
             # not a type icon.
             cover_src = lambda: b.find_element(  # noqa: E731
                 "css selector", "#entries li[data-kind=folder] img").get_attribute("src")
-            fb.wait_for(lambda: cover_src().endswith("/IMG_0104.jpg?thumb") or b.refresh(),
+            fb.wait_for(lambda: cover_src().endswith("/IMG_0104.jpg?thumb") or b.refresh(), timeout=60,
                         what=lambda: "the sub-folder's cover to pass over the damaged photo: " + cover_src())
             with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(cover_src(), timeout=30) as r:
                 assert r.headers.get("Content-Type") == "image/jpeg", r.headers
