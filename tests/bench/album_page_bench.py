@@ -32,6 +32,8 @@ Per run, in this order:
            -thumbnail 400x400`, 2 at a time, beside them
 
 Prints Markdown with medians and ratios; with --doc writes it there.
+With --page-only, only the page part runs (each run's figures and their
+medians, printed; no doc written), for comparing two ferry binaries.
 """
 import argparse
 import os
