@@ -131,13 +131,16 @@ std::string humanSize(std::uint64_t bytes) {
   return buf;
 }
 
-std::string firstPicture(const std::vector<FolderEntry>& entries, bool showHidden) {
+std::string firstPicture(const std::vector<FolderEntry>& entries, bool showHidden,
+                         const std::function<bool(const FolderEntry&)>& knownBad) {
   const FolderEntry* best = nullptr;
   for (const FolderEntry& e : entries) {
     if (e.info.folder || (!showHidden && isHiddenName(e.name))) continue;
     const PageKind kind = pageKindOf(e.name);
     if (kind != PageKind::kPicture && kind != PageKind::kPictureByView) continue;
-    if (!best || naturalLess(e.name, best->name)) best = &e;
+    if (best && !naturalLess(e.name, best->name)) continue;
+    if (knownBad && knownBad(e)) continue;
+    best = &e;
   }
   return best ? best->name : std::string();
 }
@@ -269,6 +272,7 @@ void renderListing(const ListingInput& in, const std::vector<FolderEntry>& entri
         return;
       }
       std::size_t n = std::min(entries.size(), kMaxListedEntries);
+      std::size_t pictured = 0;  // tiles with a picture so far
       for (std::size_t i = 0; i < n; ++i) {
         const FolderEntry& e = entries[i];
         const PageKind kind = e.info.folder ? PageKind::kOther : pageKindOf(e.name);
@@ -303,7 +307,13 @@ void renderListing(const ListingInput& in, const std::vector<FolderEntry>& entri
             o += '/';
             appendPercentEncoded(o, (*in.covers)[i]);
           }
-          o += "?thumb\" loading=\"lazy\" decoding=\"async\" width=\"400\" height=\"400\" alt=\"";
+          // The first screen's pictures are fetched as soon as the page's
+          // first bytes name them; a lazy one waits for the whole page's
+          // layout, which for a folder of a thousand photos is most of the
+          // time before anything shows.
+          o += "?thumb\"";
+          if (++pictured > kEagerPictures) o += " loading=\"lazy\"";
+          o += " decoding=\"async\" width=\"400\" height=\"400\" alt=\"";
           htmlEscape(e.name, o);
           o += "\">";
           if (kind == PageKind::kClip) o += "<span class=\"play\" aria-hidden=\"true\"></span>";

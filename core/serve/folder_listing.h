@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <ctime>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -59,8 +60,16 @@ constexpr std::size_t kMaxCovers = 48;
 constexpr std::size_t kMaxCoverScan = 1000;
 
 // The first picture (by name, as the folder's page sorts it) among a
-// folder's entries, or "".
-std::string firstPicture(const std::vector<FolderEntry>& entries, bool showHidden);
+// folder's entries, or "". Pictures `known_bad` says have none (they failed
+// to decode) are passed over: a damaged first photo does not make its
+// folder's cover a type icon.
+std::string firstPicture(const std::vector<FolderEntry>& entries, bool showHidden,
+                         const std::function<bool(const FolderEntry&)>& knownBad = {});
+
+// Pictures at the top of a page loaded at once, not lazily: a phone's
+// first screen of the grid (three across, six down) and a row more; the
+// rest load as they come near the screen.
+constexpr std::size_t kEagerPictures = 21;
 
 // Rows shown on one page: enough for any folder a person browses; the zip
 // has everything.

@@ -1,5 +1,6 @@
 #include "listing_response.h"
 
+#include <functional>
 #include <utility>
 
 #include "cache_policy.h"
@@ -83,16 +84,23 @@ void ListingResponse::Job::run() {
   }
   sortEntries(entries, r.sort_);
   // Sub-folders show their first picture, for the first few of them; a
-  // folder that holds more than a glance can read keeps its icon.
+  // folder that holds more than a glance can read keeps its icon. A photo
+  // the picture cache knows failed to decode (the folder scanner tries each
+  // ahead) is passed over for the next.
   std::vector<std::string> covers;
   std::vector<FolderEntry> inside;
+  std::function<bool(const FolderEntry&)> knownBad;
+  if (r.pictures_)
+    knownBad = [&r](const FolderEntry& e) {
+      return r.pictures_->knownWithout(pictureKeyOf(e.info, Rendition::kThumb));
+    };
   for (std::size_t i = 0; i < entries.size() && i < kMaxCovers && entries[i].info.folder; ++i) {
     covers.emplace_back();
     inside.clear();
     int error = 0;
     std::string sub = r.rel_.empty() ? entries[i].name : r.rel_ + "/" + entries[i].name;
     if (root.list(sub, inside, error, kMaxCoverScan + 1) && inside.size() <= kMaxCoverScan)
-      covers.back() = firstPicture(inside, r.share_->showHidden);
+      covers.back() = firstPicture(inside, r.share_->showHidden, knownBad);
   }
   in.covers = &covers;
   // What the level holds all the way down, as the folder scanner counted

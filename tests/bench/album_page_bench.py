@@ -32,6 +32,8 @@ Per run, in this order:
            -thumbnail 400x400`, 2 at a time, beside them
 
 Prints Markdown with medians and ratios; with --doc writes it there.
+With --page-only, only the page part runs (each run's figures and their
+medians, printed; no doc written), for comparing two ferry binaries.
 """
 import argparse
 import os
@@ -210,6 +212,9 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--doc")
     ap.add_argument("--command", default="scripts/bench.sh album-page")
+    ap.add_argument("--page-only", action="store_true",
+                    help="only the page in Chromium (cold and warm), each run's figures and their medians; "
+                         "writes no doc")
     a = ap.parse_args()
     os.environ["FERRY_BINARY"] = a.ferry
     import ferry_browser as fb
@@ -218,6 +223,15 @@ def main():
     folder, page_files, heic_files = make_folders(work)
     tmp = tempfile.mkdtemp(dir=work, prefix="run-")
     pages, hfs, thumbs, heic = [], [], {"ferry": [], "vips": []}, {"ferry": [], "vips": [], "magick": []}
+    if a.page_only:
+        for r in range(a.runs):
+            pages.append(page_run(a.ferry, fb, folder, tmp))
+            print("run %d: %s" % (r + 1, {k: round(v, 3) for k, v in pages[-1].items()}), file=sys.stderr)
+        shutil.rmtree(tmp)
+        for k in ("html", "first", "screen", "warm_first", "warm_screen", "cpu_page"):
+            print("%s: median %.3f (runs %s)" % (k, statistics.median(p[k] for p in pages),
+                                                ", ".join("%.3f" % p[k] for p in pages)))
+        return
     for r in range(a.runs):
         pages.append(page_run(a.ferry, fb, folder, tmp))
         hfs.append(hfs_listing(folder))

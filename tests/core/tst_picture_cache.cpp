@@ -42,10 +42,13 @@ class TestPictureCache : public QObject {
     QCOMPARE(c.find(keyOf(2), got), PictureCache::Found::kNoPicture);
     QCOMPARE(c.find(keyOf(1, Rendition::kView), got), PictureCache::Found::kMiss);
     QVERIFY(c.has(keyOf(1)) && !c.has(keyOf(3)));
+    // Known to have none (a cover passes it over): only the "no picture".
+    QVERIFY(c.knownWithout(keyOf(2)) && !c.knownWithout(keyOf(1)) && !c.knownWithout(keyOf(3)));
 
     PictureCache next;  // the next run
     next.setDirectory(dir.filePath("pictures").toStdString());
     QCOMPARE(next.entries(), std::size_t(2));
+    QVERIFY(next.knownWithout(keyOf(2)) && !next.knownWithout(keyOf(1)));
     QCOMPARE(next.find(keyOf(1), got), PictureCache::Found::kPicture);
     QCOMPARE(got, pictureOf(1000, 'a'));
   }

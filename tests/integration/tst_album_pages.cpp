@@ -10,6 +10,7 @@
 #include <QRegularExpression>
 #include <QTest>
 
+#include "folder_listing.h"
 #include "testutil/http_client.h"
 
 using namespace ferry::test;
@@ -201,8 +202,9 @@ class TestAlbumPages : public QObject {
     QVERIFY(!csp.contains("unsafe-eval") && !csp.contains("connect-src"));
     // A fresh nonce for every page.
     QVERIFY(!fetch({}, base_).header("content-security-policy").contains(m.captured(1).toLatin1()));
-    // Tiles: lazy, sized, named; the sub-folder's cover is its first picture.
-    QVERIFY(page.body.contains("<img src=\"IMG_1.jpg?thumb\" loading=\"lazy\" decoding=\"async\" width=\"400\" "
+    // Tiles: sized, named (the first screen's loaded at once, see below);
+    // the sub-folder's cover is its first picture.
+    QVERIFY(page.body.contains("<img src=\"IMG_1.jpg?thumb\" decoding=\"async\" width=\"400\" "
                                "height=\"400\" alt=\"IMG_1.jpg\">"));
     QVERIFY(page.body.contains("<img src=\"clip.webm?thumb\""));
     QVERIFY(page.body.contains("<img src=\"Day%201/IMG_7.heic?thumb\""));
@@ -219,6 +221,27 @@ class TestAlbumPages : public QObject {
     auto papers = fetch({}, fx_->url(papers_));
     QVERIFY(papers.body.contains("class=\"entries list\""));
     QVERIFY(!papers.body.contains("<img"));
+  }
+
+  void theFirstScreenLoadsAtOnceTheRestLazily() {
+    // A phone's first screen of tiles (and a row more) is fetched as soon as
+    // the page names it; every picture after that only as it nears the screen.
+    QDir d(fx_->dir.path());
+    QVERIFY(d.mkpath("Long"));
+    const QString folder = fx_->path("Long");
+    const int pictures = static_cast<int>(ferry::kEagerPictures) + 5;
+    for (int i = 1; i <= pictures; ++i)
+      QVERIFY(writeFile(folder + QStringLiteral("/IMG_%1.jpg").arg(i, 3, 10, QChar('0')), "not decoded here"));
+    auto page = fetch({}, fx_->url(fx_->share(folder)));
+    QCOMPARE(page.status, 200);
+    QCOMPARE(page.body.count("<img "), pictures);
+    QCOMPARE(page.body.count(" loading=\"lazy\""), pictures - static_cast<int>(ferry::kEagerPictures));
+    const QByteArray last =
+        QStringLiteral("<img src=\"IMG_%1.jpg?thumb\" decoding").arg(ferry::kEagerPictures, 3, 10, QChar('0')).toLatin1();
+    const QByteArray next = QStringLiteral("<img src=\"IMG_%1.jpg?thumb\" loading=\"lazy\"")
+                                .arg(ferry::kEagerPictures + 1, 3, 10, QChar('0')).toLatin1();
+    QVERIFY2(page.body.contains(last), last.constData());
+    QVERIFY2(page.body.contains(next), next.constData());
   }
 
   void downloadAllSaysWhatItCarries() {

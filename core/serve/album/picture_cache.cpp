@@ -135,6 +135,13 @@ bool PictureCache::has(const PictureKey& key) const {
   return entries_.count(cacheFileName(key)) != 0;
 }
 
+bool PictureCache::knownWithout(const PictureKey& key) const {
+  std::lock_guard lock(mutex_);
+  auto it = entries_.find(cacheFileName(key));
+  // An entry of the trailer alone says "no picture" (packCacheEntry("")).
+  return it != entries_.end() && it->second.size == kCacheTrailer;
+}
+
 void PictureCache::touchLocked(const std::string& name, std::uint64_t size) {
   auto it = entries_.find(name);
   if (it != entries_.end()) {

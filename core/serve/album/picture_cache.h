@@ -46,6 +46,9 @@ class PictureCache final {
   Found find(const PictureKey& key, std::string& jpeg);
   // Whether a picture (or a "no picture") is cached, without reading it.
   bool has(const PictureKey& key) const;
+  // Whether the file is known to have no picture (it failed to decode while
+  // unchanged), from the index in memory: no disk.
+  bool knownWithout(const PictureKey& key) const;
   // Keeps a picture ("" = the file has none), replacing in one step, then
   // trims the folder to its cap. Blocks on the disk.
   void put(const PictureKey& key, std::string_view jpeg);
