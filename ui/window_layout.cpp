@@ -8,6 +8,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QListView>
 #include <QMainWindow>
 #include <QScrollArea>
 #include <QSortFilterProxyModel>
@@ -15,7 +16,10 @@
 #include <QToolBar>
 #include <QVBoxLayout>
 
+#include "nearby/device_list_view.h"
+#include "nearby/nearby_model.h"
 #include "nearby/nearby_panel.h"
+#include "nearby/received_texts.h"
 #include "receive/receive_ask_bar.h"
 #include "receive/receive_panel.h"
 #include "server_bridge.h"
@@ -138,12 +142,39 @@ void WindowLayout::createCentral() {
   sharesLayout->setContentsMargins(0, 0, 0, 0);
   sharesLayout->addWidget(sectionTitle(tr("Shared files"), sharesBox));
   sharesLayout->addWidget(sharesView);
-  // In a small window (760 × 532) the shares list keeps room for names; the
-  // side panels give way first, down to their own minimum.
+  // In a small window (760 × 532) the shares list keeps room for names and
+  // four rows; the side panels and Nearby give way first, down to their
+  // own minimum.
   sharesBox->setMinimumWidth(378);
+  sharesView->setMinimumHeight(sharesView->horizontalHeader()->sizeHint().height() +
+                               4 * sharesView->verticalHeader()->defaultSectionSize() + 2 * sharesView->frameWidth());
+
+  // Nearby under the shares, as wide as they are: the devices to drop
+  // them on and the texts received, side by side. It keeps room for its
+  // heading and two rows in any window, and scrolls for the rest.
+  nearby = new NearbyPanel(p.nearbyModel, p.receivedTexts, central);
+  nearbyScroll = new QScrollArea(central);
+  nearbyScroll->setObjectName(QStringLiteral("nearbyScroll"));
+  nearbyScroll->setWidget(nearby);
+  nearbyScroll->setWidgetResizable(true);
+  nearbyScroll->setFrameShape(QFrame::NoFrame);
+  nearbyScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  nearbyScroll->setMinimumHeight(nearby->leastHeight());
+  leftSplitter = new QSplitter(Qt::Vertical, central);
+  leftSplitter->setObjectName(QStringLiteral("leftSplitter"));
+  leftSplitter->addWidget(sharesBox);
+  leftSplitter->addWidget(nearbyScroll);
+  leftSplitter->setStretchFactor(0, 1);
+  leftSplitter->setStretchFactor(1, 0);
+  leftSplitter->setCollapsible(0, false);
+  leftSplitter->setCollapsible(1, false);
+  // Whatever points the user at Nearby (a device arriving, a text and the
+  // message saying it is under Nearby) finds it in view.
+  connect(p.nearbyModel, &QAbstractItemModel::rowsInserted, this, [this] { showNearby(nearby->devices()); });
+  connect(p.receivedTexts, &QAbstractItemModel::rowsInserted, this, [this] { showNearby(nearby->texts()); });
 
   topSplitter = new QSplitter(Qt::Horizontal, central);
-  topSplitter->addWidget(sharesBox);
+  topSplitter->addWidget(leftSplitter);
   topSplitter->addWidget(qrPanel);
   // Receive: its own switch, link and QR code, beside the shares'.
   receivePanel = new ReceivePanel(p.bridge, central);
@@ -151,31 +182,19 @@ void WindowLayout::createCentral() {
   connect(p.bridge, &ServerBridge::runningChanged, receivePanel, &ReceivePanel::refresh);
   connect(receivePanel, &ReceivePanel::problem, messageBar,
           [bar = messageBar](const QString& why) { bar->showMessage(MessageBar::Level::Error, why); });
-  // Nearby devices under it: the phones that opened Receive's page.
-  nearby = new NearbyPanel(p.nearbyModel, p.receivedTexts, central);
-  // In a short window it scrolls rather than making the window taller
-  // than the screen: Receive's code comes first.
-  auto* nearbyScroll = new QScrollArea(central);
-  nearbyScroll->setObjectName(QStringLiteral("nearbyScroll"));
-  nearbyScroll->setWidget(nearby);
-  nearbyScroll->setWidgetResizable(true);
-  nearbyScroll->setFrameShape(QFrame::NoFrame);
-  nearbyScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-  nearbyScroll->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Ignored);
-  sideSplitter = new QSplitter(Qt::Vertical, central);
-  sideSplitter->setObjectName(QStringLiteral("sideSplitter"));
-  sideSplitter->addWidget(receivePanel);
-  sideSplitter->addWidget(nearbyScroll);
-  // Receive's code keeps a size a phone can scan; the list takes what is left.
-  sideSplitter->setStretchFactor(0, 1);
-  sideSplitter->setStretchFactor(1, 0);
-  sideSplitter->setCollapsible(0, false);
   // In a short window (760 × 532 with Transfers out) the column scrolls
   // rather than push the window taller than asked: the shares list and
   // the share's code keep their room.
   auto* sideScroll = new QScrollArea(central);
   sideScroll->setObjectName(QStringLiteral("sideScroll"));
-  sideScroll->setWidget(sideSplitter);
+  // Held by a splitter rather than set as the area's widget: the area would
+  // size Receive by its height for the width (its code's preferred size)
+  // and scroll where its least height fits.
+  auto* sideColumn = new QSplitter(Qt::Vertical, central);
+  sideColumn->addWidget(receivePanel);
+  sideColumn->setCollapsible(0, false);
+  sideColumn->setHandleWidth(0);
+  sideScroll->setWidget(sideColumn);
   sideScroll->setWidgetResizable(true);
   sideScroll->setFrameShape(QFrame::NoFrame);
   sideScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
@@ -274,6 +293,15 @@ bool WindowLayout::eventFilter(QObject* watched, QEvent* event) {
   return QObject::eventFilter(watched, event);
 }
 
+void WindowLayout::showNearby(QWidget* part) {
+  // Laid out first: a list that has just appeared (the texts, under the
+  // devices in a narrow window) has no place yet, nor the panel its height.
+  if (const int least = nearby->minimumSizeHint().height(); nearby->height() < least)
+    nearby->resize(nearby->width(), least);
+  nearby->layout()->activate();
+  nearbyScroll->ensureWidgetVisible(part, 0, 0);
+}
+
 void WindowLayout::placeGraph() {
   // Shown once something moved, if View says so and there is room for it
   // under the shares and a few rows of Transfers; a short window (760 × 532)
@@ -307,15 +335,15 @@ void WindowLayout::restore(const SettingsStore& store) {
     sizes[2] = 240;
     topSplitter->setSizes(sizes);
   }
-  if (QByteArray s = store.splitterState(QStringLiteral("side")); !s.isEmpty()) sideSplitter->restoreState(s);
-  else sideSplitter->setSizes({430, 230});
+  if (QByteArray s = store.splitterState(QStringLiteral("left")); !s.isEmpty()) leftSplitter->restoreState(s);
+  else leftSplitter->setSizes({400, 220});
 }
 
 void WindowLayout::save(SettingsStore& store) const {
   store.saveWindow(p.window->saveGeometry(), p.window->saveState(),
                    {{QStringLiteral("main"), mainSplitter->saveState()},
                     {QStringLiteral("top"), topSplitter->saveState()},
-                    {QStringLiteral("side"), sideSplitter->saveState()}});
+                    {QStringLiteral("left"), leftSplitter->saveState()}});
 }
 
 }  // namespace ferry::ui

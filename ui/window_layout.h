@@ -2,11 +2,13 @@
 
 // WindowLayout: what goes where in Ferry's window, and how big. Builds the
 // tool bar (the actions, then "Links use" and its address list) and the
-// central area — the message and ask bars; the shares list with the QR
-// panel beside it, then Receive and Nearby one above the other; the
-// Transfers list and the rates graph, hidden until something moves — with
-// the sizes a small window (760 × 532) gives each (the shares list and the
-// codes first; Nearby scrolls, the graph waits for room),
+// central area — the message and ask bars; the shares list with Nearby
+// under it, the QR panel and Receive beside them; the Transfers list and
+// the rates graph, hidden until something moves — with the sizes a small
+// window (760 × 532) gives each (the shares list and the codes first;
+// Nearby keeps its heading and two rows and scrolls, Receive's column
+// scrolls, the graph waits for room), brings Nearby into view whenever
+// something arrives there,
 // and keeps the splitters' sizes with the window's geometry. The widgets
 // are the window's children; this object only names them. What they do is
 // wired by MainWindow and the controllers.
@@ -19,6 +21,7 @@
 class QComboBox;
 class QEvent;
 class QMainWindow;
+class QScrollArea;
 class QSortFilterProxyModel;
 class QSplitter;
 class QWidget;
@@ -81,10 +84,12 @@ class WindowLayout final : public QObject {
   void createToolBar();
   void createCentral();
   void placeGraph();
+  void showNearby(QWidget* part);
 
   Parts p;
   QSplitter* topSplitter = nullptr;
-  QSplitter* sideSplitter = nullptr;
+  QSplitter* leftSplitter = nullptr;  // the shares list, Nearby under it
+  QScrollArea* nearbyScroll = nullptr;
   QSplitter* mainSplitter = nullptr;
   QWidget* transfersArea = nullptr;  // the Transfers heading and list
   QWidget* graphArea = nullptr;      // the Rates heading and graph

@@ -7,7 +7,9 @@
 // stream, and the file's link downloads the same bytes; text the page
 // posts shows in the window with Copy and Open Link, and HTML-looking text
 // stays text. The page is told the window takes its text ("live"), so it
-// shows its nearby area. A device of another kind is listed by its kind.
+// shows its nearby area. Nearby is in view with everything else out (a
+// share, Transfers, the graph) and in a small window, its heading and rows
+// whole. A device of another kind is listed by its kind.
 // A pasted picture is kept while a share in the list uses it, and removed
 // at quit or start once nothing does.
 
@@ -15,7 +17,9 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QDropEvent>
+#include <QHeaderView>
 #include <QInputDialog>
+#include <QLabel>
 #include <QListView>
 #include <QMenu>
 #include <QMimeData>
@@ -40,6 +44,7 @@
 #include "shares/shares_model.h"
 #include "transfers/delivery_history.h"
 #include "transfers/history_dialog.h"
+#include "widgets/bandwidth_graph.h"
 #include "widgets/message_bar.h"
 #include "widgets/table_view.h"
 #include "ui_test_support.h"
@@ -356,6 +361,59 @@ class TestNearbyWindow : public QObject {
     QCOMPARE(records.back().outcome, DeliveryHistory::kReceived);
     QVERIFY(records.back().file.startsWith("Text: <img src=x"));
     QCOMPARE(records.back().client, QStringLiteral("Safari on iPhone (127.0.0.1)"));
+  }
+
+  void nearbyIsInViewWithEverythingElseOut() {
+    // The window as it first opens (1040 × 760), Receive on, a share, a
+    // download done (so Transfers and the graph are out) and a text from
+    // the phone: the message says it is under Nearby, and there it is.
+    QCOMPARE(w_->size(), QSize(1040, 760));
+    QCOMPARE(w_->shareFiles({QUrl::fromLocalFile(file("report.txt", QByteArray(64 * 1024, 'r')))}), 1);
+    w_->sharesView()->selectRow(0);
+    QCOMPARE(curl({"-o", "/dev/null", "-w", "%{http_code}", w_->sharesModel()->linkAt(0)}), QByteArray("200"));
+    QTRY_VERIFY(w_->transfersView()->isVisible());
+    QTRY_VERIFY(w_->graph()->isVisible());
+    QString cookie;
+    QVERIFY(waitFor([&] { return !(cookie = phone_->cookie()).isEmpty(); }, 10'000));
+    QCOMPARE(curl({"-o", "/dev/null", "-w", "%{http_code}", "-b", "ferry_device=" + cookie, "-H",
+                   "Content-Type: text/plain; charset=utf-8", "--data-binary", "the gate code is 4711",
+                   w_->receivePanel()->link() + "?text"}),
+             QByteArray("200"));
+    QVERIFY(waitFor([&] { return w_->receivedTexts()->rowCount() == 1; }, 5'000));
+    QVERIFY(w_->messageBar()->text().contains("under Nearby"));
+    NearbyPanel* panel = w_->nearbyPanel();
+    auto shown = [](QWidget* widget) { return widget->isVisible() ? widget->visibleRegion().boundingRect().height() : 0; };
+    // The heading whole, the device's row and the text's row in view.
+    QTRY_COMPARE(panel->heading()->visibleRegion().boundingRect(), panel->heading()->rect());
+    QTRY_VERIFY2(shown(panel->devices()) >= panel->devices()->sizeHintForRow(0) + 4,
+                 qPrintable(QString::number(shown(panel->devices()))));
+    QTRY_VERIFY2(shown(panel->texts()) >= panel->texts()->sizeHintForRow(0) + 2,
+                 qPrintable(QString::number(shown(panel->texts()))));
+    QVERIFY(shown(panel->copyButton()) == panel->copyButton()->height());
+    QVERIFY(w_->transfersView()->isVisible());
+    QVERIFY(w_->graph()->isVisible());
+
+    // 760 × 532: the shares list keeps its rows, Nearby its heading, and
+    // the share's code its label whole.
+    w_->resize(760, 532);
+    QTRY_COMPARE(w_->size(), QSize(760, 532));
+    const int row = w_->sharesView()->verticalHeader()->defaultSectionSize();
+    QTRY_VERIFY(w_->sharesView()->viewport()->height() >= 4 * row);
+    QTRY_COMPARE(panel->heading()->visibleRegion().boundingRect(), panel->heading()->rect());
+    QVERIFY2(shown(panel->devices()) >= panel->devices()->sizeHintForRow(0), qPrintable(QString::number(shown(panel->devices()))));
+    auto* direction = w_->findChild<QLabel*>(QStringLiteral("qrDirection"));
+    QVERIFY(direction && direction->isVisible());
+    QVERIFY2(direction->contentsRect().width() >= direction->fontMetrics().horizontalAdvance(direction->text()),
+             qPrintable(QStringLiteral("%1 < %2").arg(direction->contentsRect().width()).arg(direction->fontMetrics().horizontalAdvance(direction->text()))));
+    QCOMPARE(direction->visibleRegion().boundingRect(), direction->rect());
+    // There the texts are under the devices, and Nearby scrolls to a new one.
+    QCOMPARE(curl({"-o", "/dev/null", "-w", "%{http_code}", "-b", "ferry_device=" + cookie, "-H",
+                   "Content-Type: text/plain; charset=utf-8", "--data-binary", "and the door code 0815",
+                   w_->receivePanel()->link() + "?text"}),
+             QByteArray("200"));
+    QVERIFY(waitFor([&] { return w_->receivedTexts()->rowCount() == 2; }, 5'000));
+    QTRY_VERIFY2(shown(panel->texts()) >= panel->texts()->sizeHintForRow(0),
+                 qPrintable(QString::number(shown(panel->texts()))));
   }
 
   void aClosedPageLeavesTheList() {

@@ -1,5 +1,8 @@
 #include "nearby/nearby_panel.h"
 
+#include <algorithm>
+
+#include <QBoxLayout>
 #include <QHBoxLayout>
 #include <QItemSelectionModel>
 #include <QLabel>
@@ -29,10 +32,18 @@ NearbyPanel::NearbyPanel(NearbyModel* devices, ReceivedTexts* texts, QWidget* pa
     : QFrame(parent), model_(devices), textModel_(texts) {
   setObjectName(QStringLiteral("nearbyPanel"));
   setFrameShape(QFrame::StyledPanel);
-  auto* layout = new QVBoxLayout(this);
-  layout->setContentsMargins(8, 6, 8, 8);
+  // The devices, then the texts received: side by side where the panel is
+  // wide (under the shares list), one above the other where it is narrow.
+  columns_ = new QBoxLayout(QBoxLayout::LeftToRight, this);
+  columns_->setContentsMargins(8, 6, 8, 8);
+  auto* devicesBox = new QWidget(this);
+  auto* layout = new QVBoxLayout(devicesBox);
+  layout->setContentsMargins(0, 0, 0, 0);
+  columns_->addWidget(devicesBox, 2);
 
-  auto* heading = title(tr("Nearby"), this);
+  heading_ = title(tr("Nearby"), this);
+  heading_->setObjectName(QStringLiteral("nearbyHeading"));
+  auto* heading = heading_;
   heading->setToolTip(tr("Phones with this computer's page open (Receive's code), and other devices that can "
                          "take files from this computer"));
   layout->addWidget(heading);
@@ -56,7 +67,7 @@ NearbyPanel::NearbyPanel(NearbyModel* devices, ReceivedTexts* texts, QWidget* pa
   // Texts received: shown from the first one on.
   textsBox_ = new QWidget(this);
   auto* tl = new QVBoxLayout(textsBox_);
-  tl->setContentsMargins(0, 6, 0, 0);
+  tl->setContentsMargins(0, 0, 0, 0);
   tl->addWidget(title(tr("Texts received"), textsBox_));
   texts_ = new QListView(textsBox_);
   texts_->setObjectName(QStringLiteral("receivedTexts"));
@@ -78,13 +89,14 @@ NearbyPanel::NearbyPanel(NearbyModel* devices, ReceivedTexts* texts, QWidget* pa
   textButtons->addStretch(1);
   tl->addLayout(textButtons);
   textsBox_->hide();
-  layout->addWidget(textsBox_, 3);
+  columns_->addWidget(textsBox_, 3);
 
   connect(model_, &QAbstractItemModel::rowsInserted, this, &NearbyPanel::updateButtons);
   connect(model_, &QAbstractItemModel::rowsRemoved, this, &NearbyPanel::updateButtons);
   connect(devices_->selectionModel(), &QItemSelectionModel::selectionChanged, this, &NearbyPanel::updateButtons);
   connect(textModel_, &QAbstractItemModel::rowsInserted, this, [this] {
     textsBox_->show();
+    updateGeometry();
     texts_->setCurrentIndex(textModel_->index(0));  // the newest
     updateButtons();
   });
@@ -93,6 +105,35 @@ NearbyPanel::NearbyPanel(NearbyModel* devices, ReceivedTexts* texts, QWidget* pa
 }
 
 NearbyPanel::~NearbyPanel() = default;
+
+int NearbyPanel::leastHeight() const {
+  // The heading, two devices' rows (their 28 px icons) and the buttons.
+  const QMargins m = columns_->contentsMargins();
+  const int rows = 2 * (std::max(devices_->iconSize().height(), 2 * fontMetrics().lineSpacing()) + 2 * devices_->spacing());
+  return m.top() + m.bottom() + heading_->sizeHint().height() + rows + 2 * devices_->frameWidth() +
+         sendFiles_->sizeHint().height() + 2 * columns_->spacing();
+}
+
+QSize NearbyPanel::minimumSizeHint() const {
+  // One above the other, the texts keep rows of their own: the area
+  // around the panel scrolls to them.
+  QSize size = QFrame::minimumSizeHint();
+  int least = leastHeight();
+  if (columns_->direction() == QBoxLayout::TopToBottom && textsBox_->isVisibleTo(this))
+    least += leastHeight() - heading_->sizeHint().height() + textsBox_->layout()->itemAt(0)->sizeHint().height();
+  size.setHeight(std::max(size.height(), least));
+  return size;
+}
+
+void NearbyPanel::resizeEvent(QResizeEvent* event) {
+  const bool wide = width() >= 440;
+  if (columns_->direction() != (wide ? QBoxLayout::LeftToRight : QBoxLayout::TopToBottom)) {
+    columns_->setDirection(wide ? QBoxLayout::LeftToRight : QBoxLayout::TopToBottom);
+    updateGeometry();
+  }
+  columns_->setSpacing(wide ? 12 : 6);
+  QFrame::resizeEvent(event);
+}
 
 std::uint64_t NearbyPanel::selectedDevice() const {
   for (const QModelIndex& i : devices_->selectionModel()->selectedIndexes())

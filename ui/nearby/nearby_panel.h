@@ -3,7 +3,8 @@
 // NearbyPanel: the window's Nearby area — the devices here now and recently
 // (a DeviceListView over NearbyModel), "Send Files…" and "Send Text…" for
 // the chosen device, and, once a device's page has sent some, the texts
-// received with Copy and Open Link (a link opens only on that click). Owns
+// received with Copy and Open Link (a link opens only on that click), beside
+// the devices where the panel is wide and under them where it is not. Owns
 // these widgets; what the buttons do is connected by NearbyController.
 //
 // GUI thread only.
@@ -12,6 +13,7 @@
 
 #include <QFrame>
 
+class QBoxLayout;
 class QLabel;
 class QListView;
 class QPushButton;
@@ -36,6 +38,12 @@ class NearbyPanel final : public QFrame {
   // The text chosen in the received list (its first row when none is).
   QModelIndex currentText() const;
 
+  // Tall enough for the heading, two devices and the buttons.
+  int leastHeight() const;
+  // Under the devices, the texts keep as much again.
+  QSize minimumSizeHint() const override;
+
+  QLabel* heading() const { return heading_; }
   DeviceListView* devices() const { return devices_; }
   QListView* texts() const { return texts_; }
   QPushButton* sendFilesButton() const { return sendFiles_; }
@@ -43,11 +51,16 @@ class NearbyPanel final : public QFrame {
   QPushButton* copyButton() const { return copy_; }
   QPushButton* openLinkButton() const { return openLink_; }
 
+ protected:
+  void resizeEvent(QResizeEvent* event) override;
+
  private:
   void updateButtons();
 
   NearbyModel* model_;
   ReceivedTexts* textModel_;
+  QBoxLayout* columns_;
+  QLabel* heading_;
   DeviceListView* devices_;
   QPushButton* sendFiles_;
   QPushButton* sendText_;

@@ -1,5 +1,7 @@
 #include "widgets/qr_panel.h"
 
+#include <algorithm>
+
 #include <QAction>
 #include <QLabel>
 #include <QTextDocumentFragment>
@@ -65,7 +67,7 @@ QrPanel::QrPanel(QAction* copyLink, QWidget* parent) : QFrame(parent) {
   });
 
   auto* layout = new QVBoxLayout(this);
-  layout->setContentsMargins(10, 10, 10, 10);
+  layout->setContentsMargins(6, 10, 6, 10);
   layout->addWidget(selection_);
   layout->addWidget(name_);
   layout->addWidget(direction_);
@@ -74,7 +76,9 @@ QrPanel::QrPanel(QAction* copyLink, QWidget* parent) : QFrame(parent) {
   layout->addWidget(rules_);
   layout->addWidget(copy);
   layout->addWidget(more_);
-  setMinimumWidth(170);  // the code (140) and its margins: the shares list gets the rest
+  // The code (140) or the direction on it, whole, and the margins: the
+  // shares list gets the rest.
+  setMinimumWidth(std::max(170, direction_->sizeHint().width() + 12 + 2 * frameWidth()));
   setShare({}, {});
 }
 
