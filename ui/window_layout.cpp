@@ -10,6 +10,7 @@
 #include <QLabel>
 #include <QListView>
 #include <QMainWindow>
+#include <QMetaObject>
 #include <QScrollArea>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
@@ -160,6 +161,7 @@ void WindowLayout::createCentral() {
   nearbyScroll->setFrameShape(QFrame::NoFrame);
   nearbyScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
   nearbyScroll->setMinimumHeight(nearby->leastHeight());
+  nearbyScroll->installEventFilter(this);
   leftSplitter = new QSplitter(Qt::Vertical, central);
   leftSplitter->setObjectName(QStringLiteral("leftSplitter"));
   leftSplitter->addWidget(sharesBox);
@@ -290,6 +292,12 @@ void WindowLayout::createCentral() {
 
 bool WindowLayout::eventFilter(QObject* watched, QEvent* event) {
   if (watched == mainSplitter && event->type() == QEvent::Resize) placeGraph();
+  // The list or text that last arrived stays in view as the area changes
+  // (Transfers coming out, the window made smaller); once the area has
+  // taken its new size.
+  if (watched == nearbyScroll && event->type() == QEvent::Resize && pointedAt)
+    QMetaObject::invokeMethod(this, [this] { if (pointedAt) nearbyScroll->ensureWidgetVisible(pointedAt, 0, 0); },
+                              Qt::QueuedConnection);
   return QObject::eventFilter(watched, event);
 }
 
@@ -300,6 +308,7 @@ void WindowLayout::showNearby(QWidget* part) {
     nearby->resize(nearby->width(), least);
   nearby->layout()->activate();
   nearbyScroll->ensureWidgetVisible(part, 0, 0);
+  pointedAt = part;
 }
 
 void WindowLayout::placeGraph() {

@@ -16,7 +16,9 @@
 // GUI thread only.
 
 #include <QObject>
+#include <QPointer>
 #include <QString>
+#include <QWidget>
 
 class QComboBox;
 class QEvent;
@@ -24,7 +26,6 @@ class QMainWindow;
 class QScrollArea;
 class QSortFilterProxyModel;
 class QSplitter;
-class QWidget;
 
 namespace ferry::ui {
 
@@ -90,6 +91,7 @@ class WindowLayout final : public QObject {
   QSplitter* topSplitter = nullptr;
   QSplitter* leftSplitter = nullptr;  // the shares list, Nearby under it
   QScrollArea* nearbyScroll = nullptr;
+  QPointer<QWidget> pointedAt;  // what Nearby last brought into view
   QSplitter* mainSplitter = nullptr;
   QWidget* transfersArea = nullptr;  // the Transfers heading and list
   QWidget* graphArea = nullptr;      // the Rates heading and graph

@@ -27,6 +27,8 @@
 #include <QProcess>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QStandardPaths>
 #include <QTableView>
 #include <QTest>
@@ -399,6 +401,13 @@ class TestNearbyWindow : public QObject {
     QTRY_COMPARE(w_->size(), QSize(760, 532));
     const int row = w_->sharesView()->verticalHeader()->defaultSectionSize();
     QTRY_VERIFY(w_->sharesView()->viewport()->height() >= 4 * row);
+    // The text that came last stays in view; the heading and the device
+    // are a scroll away.
+    QTRY_VERIFY2(shown(panel->texts()) >= panel->texts()->sizeHintForRow(0),
+                 qPrintable(QString::number(shown(panel->texts()))));
+    auto* area = w_->findChild<QScrollArea*>(QStringLiteral("nearbyScroll"));
+    QVERIFY(area);
+    area->verticalScrollBar()->setValue(0);
     QTRY_COMPARE(panel->heading()->visibleRegion().boundingRect(), panel->heading()->rect());
     QVERIFY2(shown(panel->devices()) >= panel->devices()->sizeHintForRow(0), qPrintable(QString::number(shown(panel->devices()))));
     auto* direction = w_->findChild<QLabel*>(QStringLiteral("qrDirection"));

@@ -58,10 +58,13 @@ ReceivePanel::ReceivePanel(ServerBridge* bridge, QWidget* parent) : QFrame(paren
   layout->addWidget(folderLabel_);
   layout->addLayout(folderRow);
   layout->addWidget(direction_);
-  layout->addWidget(code_, 1);
+  layout->addWidget(code_);
   layout->addWidget(linkLabel_);
   layout->addWidget(linkText_);
   layout->addWidget(copy_);
+  // In a tall column the code keeps its size under its label, the room
+  // left over goes below.
+  layout->addStretch(1);
   setMinimumWidth(180);  // the code (140) and its margins: the shares list gets the rest
 
   connect(toggle_, &QCheckBox::toggled, this, [this](bool on) {
