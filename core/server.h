@@ -326,7 +326,10 @@ class Server final {
 
   ShareRegistry shares_;
   ReceiveTarget receive_;
-  CrcCache crcs_;
+  // Held by pointer so that ~Server can leave it allocated when a pool job
+  // that may still reach it was left stuck in a disk call.
+  std::unique_ptr<CrcCache> crcsKept_ = std::make_unique<CrcCache>();
+  CrcCache& crcs_ = *crcsKept_;
   PictureCache pictures_;
   FolderScanner scanner_{crcs_, pictures_};
   mutable std::mutex mutex_;  // guards running_, snapshot_, the listeners, nearby_, unfinished_, rate_, mdnsName_

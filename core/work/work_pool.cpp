@@ -20,6 +20,11 @@ void keepForever(WorkPool::Job* j) {
 
 }  // namespace
 
+std::size_t WorkPool::jobsLeftBehind() {
+  std::lock_guard lock(keptMutex);
+  return kept ? kept->size() : 0;
+}
+
 // What the threads share with the pool: kept alive by each thread, so that
 // one left stuck past the pool's end still finds its lock and queues.
 struct WorkPool::State : std::enable_shared_from_this<State> {

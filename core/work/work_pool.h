@@ -88,6 +88,12 @@ class WorkPool final {
   WorkPool(const WorkPool&) = delete;
   WorkPool& operator=(const WorkPool&) = delete;
 
+  // Jobs any pool of this process left behind, stuck in a system call, so
+  // far. What such a job's run() reaches beyond its own memory (a zip's
+  // walk reaches its folder handler's caches) must then outlive it too:
+  // the server keeps those allocated as well (~Running, ~Server).
+  static std::size_t jobsLeftBehind();
+
   // `device`: the st_dev of the files the job touches (FileId::device), or
   // 0 when it names none (no cap).
   void submit(Job& job, Lane lane = Lane::kDisk, std::uint64_t device = 0);
