@@ -28,6 +28,39 @@ class TestDiskFaults : public QObject {
   QString control_;  // what they suffer: "", "eio", "slow <ms>", "deny", "nosendfile"
   std::unique_ptr<ServerFixture> fx_;
 
+  // `suffix` of a shared folder asked for while its disk sleeps 2.5 s with
+  // a 500 ms deadline: a 503 with Retry-After, and 200 once the disk answers.
+  void asleepFolderIs503ThenAnswers(const QString& name, const QByteArray& suffix, const char* what) {
+    fx_ = std::make_unique<ServerFixture>();
+    fx_->options.diskDeadline = std::chrono::milliseconds(500);
+    QVERIFY(fx_->start(currentPoller()));
+    const QString folder = disk_ + "/" + name;
+    QVERIFY(QDir().mkpath(folder));
+    QVERIFY(writeFile(folder + "/inside.txt", "inside"));
+    auto s = fx_->share(folder);
+    fx_->server.waitForFolderScans();
+    QVERIFY(setFault("slow 2500"));
+    const unsigned long before = stalls();
+    const QByteArray request = "GET " + fx_->target(s) + suffix + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    QElapsedTimer t;
+    t.start();
+    RawResponse r = rawRequest(fx_->port(), request);
+    qInfo("%s answered in %lld ms while the folder's open waited", what, t.elapsed());
+    QVERIFY(stalls() > before);  // its open did wait for the disk
+    QCOMPARE(r.status, 503);
+    QVERIFY(r.headers.contains("retry-after"));
+    QVERIFY2(r.body.contains("not answering"), r.body.constData());
+    QVERIFY(t.elapsed() < 2'000);
+    // The disk answers again: so does the folder.
+    QVERIFY(setFault({}));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+          RawResponse again = rawRequest(fx_->port(), request);
+          return again.status == 200 && again.body.contains("inside.txt");
+        }(),
+        10'000);
+  }
+
   bool startServer(std::uint64_t rate = 0) {
     fx_ = std::make_unique<ServerFixture>();
     fx_->options.rateLimit = rate;
@@ -321,68 +354,12 @@ class TestDiskFaults : public QObject {
 
   // A shared folder's listing waits for the disk no longer than a file's
   // open does: a 503 with Retry-After at the deadline.
-  void aFolderWhoseDiskDoesNotAnswerIs503() {
-    fx_ = std::make_unique<ServerFixture>();
-    fx_->options.diskDeadline = std::chrono::milliseconds(500);
-    QVERIFY(fx_->start(currentPoller()));
-    const QString folder = disk_ + "/asleep-folder";
-    QVERIFY(QDir().mkpath(folder));
-    QVERIFY(writeFile(folder + "/inside.txt", "inside"));
-    auto s = fx_->share(folder);
-    QVERIFY(setFault("slow 2500"));
-    const unsigned long before = stalls();
-    QElapsedTimer t;
-    t.start();
-    RawResponse r = rawRequest(fx_->port(), "GET " + fx_->target(s) + "/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-    qInfo("listing answered in %lld ms while the folder's open waited", t.elapsed());
-    QVERIFY(stalls() > before);  // its open did wait for the disk
-    QCOMPARE(r.status, 503);
-    QVERIFY(r.headers.contains("retry-after"));
-    QVERIFY2(r.body.contains("not answering"), r.body.constData());
-    QVERIFY(t.elapsed() < 2'000);
-    // The disk answers again: so does the listing.
-    QVERIFY(setFault({}));
-    QTRY_VERIFY_WITH_TIMEOUT(
-        [&] {
-          RawResponse again =
-              rawRequest(fx_->port(), "GET " + fx_->target(s) + "/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-          return again.status == 200 && again.body.contains("inside.txt");
-        }(),
-        10'000);
-  }
+  void aFolderWhoseDiskDoesNotAnswerIs503() { asleepFolderIs503ThenAnswers("asleep-folder", "/", "listing"); }
 
   // A folder's zip waits for a disk that has stopped answering no longer
   // than the disk deadline either: its walk's first open does not come
   // back, so a 503 with Retry-After, and a zip again once the disk answers.
-  void aZipWhoseDiskDoesNotAnswerIs503() {
-    fx_ = std::make_unique<ServerFixture>();
-    fx_->options.diskDeadline = std::chrono::milliseconds(500);
-    QVERIFY(fx_->start(currentPoller()));
-    const QString folder = disk_ + "/asleep-zip";
-    QVERIFY(QDir().mkpath(folder));
-    QVERIFY(writeFile(folder + "/inside.txt", "inside"));
-    auto s = fx_->share(folder);
-    fx_->server.waitForFolderScans();
-    QVERIFY(setFault("slow 2500"));
-    const unsigned long before = stalls();
-    QElapsedTimer t;
-    t.start();
-    RawResponse r = rawRequest(fx_->port(), "GET " + fx_->target(s) + "/?zip HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-    qInfo("zip answered in %lld ms while the folder's open waited", t.elapsed());
-    QVERIFY(stalls() > before);  // its walk did wait for the disk
-    QCOMPARE(r.status, 503);
-    QVERIFY(r.headers.contains("retry-after"));
-    QVERIFY2(r.body.contains("not answering"), r.body.constData());
-    QVERIFY(t.elapsed() < 2'000);
-    QVERIFY(setFault({}));
-    QTRY_VERIFY_WITH_TIMEOUT(
-        [&] {
-          RawResponse again =
-              rawRequest(fx_->port(), "GET " + fx_->target(s) + "/?zip HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-          return again.status == 200 && again.body.contains("inside.txt");
-        }(),
-        10'000);
-  }
+  void aZipWhoseDiskDoesNotAnswerIs503() { asleepFolderIs503ThenAnswers("asleep-zip", "/?zip", "zip"); }
 
   // The deadline counts from the disk's last answer, not from the request:
   // a zip whose walk and CRCs take several deadlines on a slow disk that
