@@ -43,6 +43,12 @@ EventLoop::~EventLoop() {
   if (watching(waker_.readFd())) poller_->remove(waker_.readFd());
 }
 
+namespace {
+// The loop running on this thread, if any: lets post() tell its own loop
+// thread from others without reading another thread's state.
+thread_local const EventLoop* tRunningLoop = nullptr;
+}  // namespace
+
 bool EventLoop::isInLoopThread() const {
   // While not running, the loop belongs to whoever holds it (the thread that
   // sets it up before run(), or the one that tears it down after a join).
@@ -61,6 +67,8 @@ void EventLoop::run() {
   assert(!wasRunning && "EventLoop::run() is not reentrant");
   (void)wasRunning;
   loopThread_ = std::this_thread::get_id();
+  const EventLoop* outerLoop = tRunningLoop;
+  tRunningLoop = this;
 
   while (!stopRequested_.load(std::memory_order_acquire)) {
     events_.clear();
@@ -73,12 +81,15 @@ void EventLoop::run() {
     }
     ++iteration_;
     now_ = Clock::now();
+    postedRunAhead_ = true;
     dispatch();
     runTimers();
     runPosted();
     graveyard_.clear();
     if (releaseMemoryPending_) shrinkTables();
   }
+  postedRunAhead_ = false;
+  tRunningLoop = outerLoop;
   stopRequested_.store(false, std::memory_order_release);
   running_.store(false);
 }
@@ -126,10 +137,15 @@ void EventLoop::post(std::function<void()> fn) {
     std::lock_guard lock(postMutex_);
     posted_.push_back(std::move(fn));
   }
+  // The loop thread posting from a callback or a timer: runPosted() comes
+  // later in this same iteration, so no wake-up is needed (a closed
+  // connection's clean-up would otherwise cost an eventfd write and read).
+  if (tRunningLoop == this && postedRunAhead_) return;
   waker_.wake();
 }
 
 void EventLoop::runPosted() {
+  postedRunAhead_ = false;
   {
     std::lock_guard lock(postMutex_);
     if (posted_.empty()) return;

@@ -67,7 +67,8 @@ class EventLoop final {
   void stop();
 
   // Thread-safe. Queues fn to run on the loop thread, in FIFO order per
-  // calling thread, and wakes the loop.
+  // calling thread, and wakes the loop (unless the loop thread itself posts
+  // before this iteration's posted functions run: they run without one).
   void post(std::function<void()> fn);
 
   // --- loop thread only ---------------------------------------------------
@@ -146,6 +147,9 @@ class EventLoop final {
   std::atomic<bool> stopRequested_{false};
   std::atomic<bool> running_{false};
   std::thread::id loopThread_;
+  // Loop thread only: set from wait()'s return until runPosted() takes the
+  // queue, the window in which a post() from the loop thread needs no wake.
+  bool postedRunAhead_ = false;
 
   std::unordered_map<NativeSocket, std::unique_ptr<Watch>> watches_;
   std::vector<std::unique_ptr<Watch>> graveyard_;  // unwatched this iteration
