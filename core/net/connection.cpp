@@ -213,6 +213,10 @@ void Connection::readTls() {
       appendInput(scratch, n);
       got = true;
       room = std::min(kReadChunk, tls_->pending());
+      // Records that came with the handshake wait in OpenSSL, not in the
+      // socket, where no poller would report them: take them too (they are
+      // at most what one read of the handshake took).
+      if (room == 0 && tls_->buffered()) room = kReadChunk;
       if (room == 0) break;
       continue;
     }

@@ -17,9 +17,59 @@
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#if defined(__linux__)
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <string>
+#endif
 #endif
 
 namespace ferry {
+
+#if defined(FERRY_HAVE_TLS) && defined(SSL_OP_ENABLE_KTLS)
+namespace {
+
+// Whether the kernel can do TLS records (kTLS). On Linux that is its `tls`
+// module: without it, OpenSSL asked for kTLS still tries it on every
+// connection (four failing setsockopt() calls, and the handshake's last
+// flight split into two writes), so it is asked for only where the kernel
+// offers it. Elsewhere OpenSSL finds out for itself.
+bool kernelOffersTls() {
+#if defined(__linux__)
+  static const bool offers = [] {
+    auto listed = [] {
+      std::ifstream in("/proc/sys/net/ipv4/tcp_available_ulp");
+      std::string name;
+      while (in >> name)
+        if (name == "tls") return true;
+      return false;
+    };
+    if (listed()) return true;
+#if defined(TCP_ULP)
+    // A module that is there but not loaded yet is loaded by the first
+    // socket that asks for it (the answer itself, on an unconnected socket,
+    // is an error either way).
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd >= 0) {
+      static const char kTls[] = "tls";
+      (void)::setsockopt(fd, SOL_TCP, TCP_ULP, kTls, sizeof kTls - 1);
+      ::close(fd);
+    }
+#endif
+    return listed();
+  }();
+  return offers;
+#else
+  return true;
+#endif
+}
+
+}  // namespace
+#endif
 
 TicketKeys::TicketKeys(std::chrono::seconds rotation)
     : rotation_(rotation.count() > 0 ? rotation : kDefaultRotation), made_(std::chrono::steady_clock::now()) {
@@ -217,8 +267,8 @@ std::shared_ptr<TlsContext> TlsContext::load(const std::string& certFile, const 
 #if defined(SSL_OP_ENABLE_KTLS)
   // The kernel does the record layer where it can (Linux's `tls` module):
   // file bodies then go out with SSL_sendfile(), never entering user space.
-  // Where it cannot, OpenSSL quietly keeps the records itself.
-  options |= SSL_OP_ENABLE_KTLS;
+  // Where it cannot, OpenSSL keeps the records itself.
+  if (kernelOffersTls()) options |= SSL_OP_ENABLE_KTLS;
 #endif
   SSL_CTX_set_options(raw, options);
   // Partial writes: a record at a time, so a slow socket holds at most one

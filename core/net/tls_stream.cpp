@@ -34,10 +34,16 @@ std::unique_ptr<TlsStream> TlsStream::make(const std::shared_ptr<TlsContext>& co
     ERR_clear_error();
     return nullptr;
   }
-  if (client)
+  if (client) {
     SSL_set_connect_state(ssl);
-  else
+  } else {
     SSL_set_accept_state(ssl);
+    // While shaking hands, each read takes whatever the socket has, so a
+    // flight of records costs one read() rather than two per record (their
+    // header, then their body). Off again once done (handshake()), so that
+    // afterwards OpenSSL never holds more than the record being read.
+    SSL_set_read_ahead(ssl, 1);
+  }
   return std::unique_ptr<TlsStream>(new TlsStream(context, ssl));
 }
 
@@ -80,7 +86,9 @@ TlsStream::Io TlsStream::classify(int ret) {
 TlsStream::Io TlsStream::handshake() {
   ERR_clear_error();
   int r = SSL_do_handshake(ssl_);
-  return r == 1 ? Io::kDone : classify(r);
+  if (r != 1) return classify(r);
+  SSL_set_read_ahead(ssl_, 0);
+  return Io::kDone;
 }
 
 TlsStream::Io TlsStream::read(char* buf, std::size_t n, std::size_t& got) {
@@ -128,6 +136,8 @@ TlsStream::Io TlsStream::sendFile(int fileFd, std::uint64_t offset, std::size_t 
 
 std::size_t TlsStream::pending() const { return static_cast<std::size_t>(SSL_pending(ssl_)); }
 
+bool TlsStream::buffered() const { return SSL_has_pending(ssl_) == 1; }
+
 std::string TlsStream::peerFingerprint() const {
   X509* cert = SSL_get0_peer_certificate(ssl_);
   if (!cert) return {};
@@ -158,6 +168,7 @@ TlsStream::Io TlsStream::write(const char*, std::size_t, std::size_t&) { return 
 bool TlsStream::kernelSends() const { return false; }
 TlsStream::Io TlsStream::sendFile(int, std::uint64_t, std::size_t, std::size_t&) { return Io::kFailed; }
 std::size_t TlsStream::pending() const { return 0; }
+bool TlsStream::buffered() const { return false; }
 std::string TlsStream::peerFingerprint() const { return {}; }
 void TlsStream::close() {}
 
