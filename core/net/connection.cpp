@@ -200,24 +200,34 @@ void Connection::appendInput(const char* p, std::size_t n) {
 }
 
 void Connection::readTls() {
-  // A record is decrypted whole: what of it does not fit is kept by
-  // OpenSSL, where no poller sees it. So take all of it now, even past
-  // maxRead (by less than one record), and stop reading after.
+  // OpenSSL reads ahead (one read() takes what the socket has, several
+  // records at once) and decrypts a record whole: what of a record does not
+  // fit is kept by OpenSSL, where no poller sees it. So take a record's
+  // plaintext whole, even past maxRead (by less than one record), and take
+  // the records it holds until none is left or the input has no room; what
+  // it still holds then is asked for once there is room (tlsHeld_).
   char* scratch = readScratch();
-  std::size_t room = std::min(kReadChunk, maxRead_ - (in_.size() - inStart_));
+  auto roomLeft = [this] {
+    const std::size_t held = in_.size() - inStart_;
+    return held >= maxRead_ ? std::size_t{0} : std::min(kReadChunk, maxRead_ - held);
+  };
+  std::size_t room = roomLeft();
   bool got = false;
+  tlsHeld_ = false;
   for (;;) {
+    if (room == 0) {
+      tlsHeld_ = tls_->buffered();
+      break;
+    }
     std::size_t n = 0;
     auto io = tls_->read(scratch, room, n);
     if (io == TlsStream::Io::kDone) {
       appendInput(scratch, n);
       got = true;
-      room = std::min(kReadChunk, tls_->pending());
-      // Records that came with the handshake wait in OpenSSL, not in the
-      // socket, where no poller would report them: take them too (they are
-      // at most what one read of the handshake took).
-      if (room == 0 && tls_->buffered()) room = kReadChunk;
-      if (room == 0) break;
+      // Nothing held: stop without a read() that would only say EAGAIN
+      // (more on the socket is reported by the poller).
+      const std::size_t rest = tls_->pending();
+      room = rest > 0 ? std::min(kReadChunk, rest) : tls_->buffered() ? roomLeft() : 0;
       continue;
     }
     if (io == TlsStream::Io::kWantRead) break;
@@ -628,6 +638,9 @@ void Connection::updateInterest() {
   }
   if (!eof_ && !readBufferFull()) want |= kReadable;
   if (wantWrite_) want |= kWritable;
+  // Records OpenSSL holds, and room for them now: a writable socket is
+  // reported at once, and the crossed path reads them.
+  if (tlsHeld_ && !eof_ && !readBufferFull()) tlsCross_ = true;
   if (tlsCross_) want |= kReadable | kWritable;
   if (want != interest_) {
     interest_ = want;

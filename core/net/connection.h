@@ -193,6 +193,10 @@ class Connection final {
   // A read wants the socket writable, or a write wants it readable (TLS
   // messages inside the stream): watch both and retry both.
   bool tlsCross_ = false;
+  // OpenSSL read ahead and may hold whole records that the input buffer had
+  // no room for: no poller reports them, so once there is room they are
+  // asked for as if TLS had crossed (updateInterest()).
+  bool tlsHeld_ = false;
   bool kernelTls_ = false;
   // A file record that TLS took but the socket did not (then it is retried
   // with the same length; the record is made, its bytes are not read again).

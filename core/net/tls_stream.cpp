@@ -38,10 +38,10 @@ std::unique_ptr<TlsStream> TlsStream::make(const std::shared_ptr<TlsContext>& co
     SSL_set_connect_state(ssl);
   } else {
     SSL_set_accept_state(ssl);
-    // While shaking hands, each read takes whatever the socket has, so a
-    // flight of records costs one read() rather than two per record (their
-    // header, then their body). Off again once done (handshake()), so that
-    // afterwards OpenSSL never holds more than the record being read.
+    // Each read takes whatever the socket has (up to one record buffer), so
+    // a flight of records, or a request, costs one read() rather than two
+    // per record (its header, then its body), as nginx's reads do. The
+    // Connection takes what OpenSSL holds (TlsStream::buffered()).
     SSL_set_read_ahead(ssl, 1);
   }
   return std::unique_ptr<TlsStream>(new TlsStream(context, ssl));
@@ -86,9 +86,7 @@ TlsStream::Io TlsStream::classify(int ret) {
 TlsStream::Io TlsStream::handshake() {
   ERR_clear_error();
   int r = SSL_do_handshake(ssl_);
-  if (r != 1) return classify(r);
-  SSL_set_read_ahead(ssl_, 0);
-  return Io::kDone;
+  return r == 1 ? Io::kDone : classify(r);
 }
 
 TlsStream::Io TlsStream::read(char* buf, std::size_t n, std::size_t& got) {

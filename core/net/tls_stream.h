@@ -63,9 +63,9 @@ class TlsStream final {
   Io sendFile(int fileFd, std::uint64_t offset, std::size_t n, std::size_t& put);
   // Decrypted bytes read off the socket but not yet returned by read().
   std::size_t pending() const;
-  // Whether OpenSSL holds bytes read off the socket that no read() has
-  // returned yet: pending() ones, or records not yet decrypted (what came
-  // with the handshake's last flight, e.g. the client's first request).
+  // Whether OpenSSL holds bytes read off the socket (it reads ahead on a
+  // server) that no read() has returned yet: pending() ones, or records not
+  // yet decrypted, whole or in part.
   bool buffered() const;
   // The fingerprint (localsend_identity.h) of the certificate the peer
   // presented (the client's on a server, the server's on a client), or ""
