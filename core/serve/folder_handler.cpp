@@ -96,9 +96,15 @@ BodyPtr FolderHandler::serve(const HttpRequest& req, Responder& out, std::shared
     zip->start();
     return body;
   }
+  ListingPart part;
+  if (!parseListingPart(target.query, part)) {
+    out.respond(400, {}, "\"rows\" must be a number of rows.\n");
+    return nullptr;
+  }
   std::string cookie = gate_ ? gate_->recipientCookie(req, out, *share) : std::string();
   auto* page = new ListingResponse(pool_, out, std::move(share), std::move(where.rel), parseListingSort(target.query),
                                    sharerName_, scanner_, &album_.cache());
+  page->setPart(part);
   page->setExtraHeaders(std::move(cookie));
   page->setDiskDeadline(files_.diskDeadline());
   BodyPtr body(page);

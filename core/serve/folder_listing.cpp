@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cstdio>
 #include <ctime>
 
 #include "calendar.h"
 #include "folder_path.h"
+#include "listing_rows.h"
 #include "page_kind.h"
 #include "page_template.h"
 #include "request_target.h"
@@ -72,6 +74,30 @@ ListingSort parseListingSort(std::string_view query) {
   findQueryParam(query, "order", order);
   s.descending = order.empty() ? s.key != ListingSort::kName : order == "desc";
   return s;
+}
+
+bool parseListingPart(std::string_view query, ListingPart& part) {
+  part = ListingPart();
+  std::string_view value;
+  if (findQueryParam(query, "rows", value)) {
+    // A count of rows, as the page's own link has it: digits only, and no
+    // more of them than a row count can have.
+    if (value.empty() || value.size() > 9 ||
+        !std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      return false;
+    part.kind = ListingPart::kRowsAfter;
+    std::from_chars(value.data(), value.data() + value.size(), part.from);
+  } else if (findQueryParam(query, "all", value)) {
+    part.kind = ListingPart::kEveryRow;
+  }
+  return true;
+}
+
+void appendSortQuery(ListingSort sort, std::string& out) {
+  out += "?sort=";
+  out += sort.key == ListingSort::kSize ? "size" : sort.key == ListingSort::kDate ? "date" : "name";
+  out += "&order=";
+  out += sort.descending ? "desc" : "asc";
 }
 
 bool naturalLess(std::string_view a, std::string_view b) {
@@ -167,6 +193,9 @@ void renderListing(const ListingInput& in, const std::vector<FolderEntry>& entri
   // A folder of pictures or clips opens as a grid; the script remembers a
   // visitor's choice.
   const bool album = pictures > 0;
+  // Rows on the page: a long folder's first ones, unless it asks for all.
+  const std::size_t listed = std::min(entries.size(), kMaxListedEntries);
+  const std::size_t shown = in.everyRow ? listed : std::min(listed, kFirstRows);
 
   listingTemplate().render(out, [&](std::string_view hole, std::string& o) {
     if (hole == "title" || hole == "heading") {
@@ -248,6 +277,7 @@ void renderListing(const ListingInput& in, const std::vector<FolderEntry>& entri
         o += c.name;
         o += "&amp;order=";
         o += descending ? "desc" : "asc";
+        if (in.everyRow) o += "&amp;all";  // the page with every row stays so
         o += '"';
         if (current) o += " aria-current=\"true\"";
         o += '>';
@@ -271,67 +301,22 @@ void renderListing(const ListingInput& in, const std::vector<FolderEntry>& entri
         o += "<li class=\"empty\">This folder is empty.</li>";
         return;
       }
-      std::size_t n = std::min(entries.size(), kMaxListedEntries);
-      std::size_t pictured = 0;  // tiles with a picture so far
-      for (std::size_t i = 0; i < n; ++i) {
-        const FolderEntry& e = entries[i];
-        const PageKind kind = e.info.folder ? PageKind::kOther : pageKindOf(e.name);
-        std::string href;
-        appendPercentEncoded(href, e.name);  // percent-encoded: nothing left to escape
-        const FolderTotals* inside = e.info.folder && in.folderTotals && i < in.folderTotals->size() &&
-                                             (*in.folderTotals)[i]
-                                         ? &*(*in.folderTotals)[i]
-                                         : nullptr;
-        o += "<li data-kind=\"";
-        o += e.info.folder ? "folder" : pageKindAttribute(kind);
-        // What picking it adds to a selection's zip (a folder's when known).
-        if (!e.info.folder || inside) {
-          o += "\" data-bytes=\"";
-          o += std::to_string(inside ? inside->bytes : e.info.size);
-        }
-        o += "\"><a href=\"";
-        o += href;
-        // Without the script, a tap shows pictures, clips and documents in
-        // the browser; anything else downloads.
-        if (e.info.folder) o += '/';
-        else if (kind == PageKind::kPictureByView) o += "?view";
-        else if (kind != PageKind::kOther) o += "?inline";
-        o += "\"><span class=\"thumb\">";
-        const bool hasCover = in.covers && i < in.covers->size() && !(*in.covers)[i].empty();
-        if (hasThumbnailWorthShowing(kind) || hasCover) {
-          // Every tile the same square box, sized before the picture comes:
-          // nothing on the page moves while thumbnails arrive.
-          o += "<img src=\"";
-          o += href;
-          if (hasCover) {
-            o += '/';
-            appendPercentEncoded(o, (*in.covers)[i]);
-          }
-          // The first screen's pictures are fetched as soon as the page's
-          // first bytes name them; a lazy one waits for the whole page's
-          // layout, which for a folder of a thousand photos is most of the
-          // time before anything shows.
-          o += "?thumb\"";
-          if (++pictured > kEagerPictures) o += " loading=\"lazy\"";
-          o += " decoding=\"async\" width=\"400\" height=\"400\" alt=\"";
-          htmlEscape(e.name, o);
-          o += "\">";
-          if (kind == PageKind::kClip) o += "<span class=\"play\" aria-hidden=\"true\"></span>";
-          // A folder with a cover still looks like a folder.
-          if (hasCover) o += "<span class=\"icon folder badge\" aria-hidden=\"true\"></span>";
-        } else {
-          o += "<span class=\"icon ";
-          o += e.info.folder ? "folder" : kind == PageKind::kSound ? "file sound" : "file";
-          o += "\" aria-hidden=\"true\"></span>";
-        }
-        o += "</span><span class=\"name\">";
-        htmlEscape(e.name, o);
-        o += "</span><span class=\"meta\"><span class=\"size\">";
-        o += !e.info.folder ? humanSize(e.info.size) : inside ? describeTotals(*inside) : std::string("Folder");
-        o += "</span><span class=\"sep\"> &middot; </span>";
-        appendDates(o, e.info.mtime);
-        o += "</span></a></li>\n";
-      }
+      appendListingRows(in, entries, 0, shown, kEagerPictures, o);
+    } else if (hole == "more") {
+      // A long folder's page stops after its first rows: a link to the page
+      // with all of them, whose script fetches the rest instead.
+      if (shown >= listed) return;
+      std::string query;
+      appendSortQuery(in.sort, query);
+      o += "<p class=\"more\" id=\"more\"><a class=\"button secondary\" href=\"";
+      htmlEscape(query + "&all", o);
+      o += "\" data-rows=\"";
+      htmlEscape(query + "&rows=" + std::to_string(shown), o);
+      o += "\">Show all ";
+      o += std::to_string(listed);
+      o += " <span class=\"muted\">(";
+      o += std::to_string(listed - shown);
+      o += " more)</span></a></p>";
     }
   });
 }

@@ -6,7 +6,9 @@
 // per row, or per tile of a grid of thumbnails when the folder holds
 // pictures or clips, each one large link (a thumb on a phone), every name
 // escaped. The page is resources/web/listing.html with ferry.css and
-// album.js (the grid/list switch and the viewer) inlined.
+// album.js (the grid/list switch, the viewer, the rest of a long folder's
+// rows) inlined. A long folder's page carries its first rows and a link to
+// all of them; listing_rows.h makes the rows.
 //
 // Any thread (the work pool renders it).
 
@@ -38,6 +40,7 @@ struct ListingInput {
   std::string_view shareName;  // the shared folder's name
   std::string_view rel;        // this level below it, "" for the top
   ListingSort sort;
+  bool everyRow = false;       // the page carries every row ("?all"), not the first ones
   bool unknownMore = false;    // the folder holds more than could be read
   std::string_view nonce;      // of the page's script (its Content-Security-Policy names it)
   std::string_view sharerName; // "Shared by …"; "" says nothing
@@ -49,6 +52,25 @@ struct ListingInput {
   const FolderTotals* totals = nullptr;
   const std::vector<std::optional<FolderTotals>>* folderTotals = nullptr;
 };
+
+// Which of a level's rows an answer carries. A folder of more than
+// kFirstRows entries gets a page with its first rows (a screen's worth
+// arrives and is laid out at once, however long the folder) and a link to
+// the page with every row ("?all"), which works without JavaScript; the
+// page's script fetches the rest ("?rows=N": the rows after the first N,
+// in the same order, as list items only) and adds them.
+struct ListingPart {
+  enum Kind { kFirstRows, kEveryRow, kRowsAfter } kind = kFirstRows;
+  std::size_t from = 0;  // kRowsAfter: rows before it are left out
+};
+
+// "all" → every row; "rows=120" → the rows after the first 120; neither →
+// the first rows. False for a "rows" that is not a number.
+bool parseListingPart(std::string_view query, ListingPart& part);
+
+// Rows on a long folder's first page: more than a desktop's screen of the
+// grid (about five tiles across and seven down) or of the list holds.
+constexpr std::size_t kFirstRows = 120;
 
 // "212 photos · 1.4 GB", "3 videos · 40 MB", "12 photos and videos · …",
 // "7 files · …": what a download of this much carries, for people.
@@ -82,6 +104,9 @@ bool naturalLess(std::string_view a, std::string_view b);
 
 // Appends the page to `out`. `entries` must be sorted and filtered already.
 void renderListing(const ListingInput& in, const std::vector<FolderEntry>& entries, std::string& out);
+
+// "?sort=size&order=desc": the query of a link to this level in `sort`.
+void appendSortQuery(ListingSort sort, std::string& out);
 
 // "3.4 MB", "512 bytes": sizes as the page and the zip's name show them.
 std::string humanSize(std::uint64_t bytes);

@@ -7,6 +7,7 @@
 #include "folder_handler.h"
 #include "folder_path.h"
 #include "header_values.h"
+#include "listing_rows.h"
 #include "media_kind.h"
 #include "picture_cache.h"
 #include "random_token.h"
@@ -58,6 +59,7 @@ void ListingResponse::Job::run() {
   in.shareName = r.share_->name;
   in.rel = r.rel_;
   in.sort = r.sort_;
+  in.everyRow = r.part_.kind == ListingPart::kEveryRow;
   in.sharerName = r.sharerName_;
   if (entries.size() > kMaxReadEntries) {
     entries.pop_back();
@@ -86,7 +88,10 @@ void ListingResponse::Job::run() {
   // Sub-folders show their first picture, for the first few of them; a
   // folder that holds more than a glance can read keeps its icon. A photo
   // the picture cache knows failed to decode (the folder scanner tries each
-  // ahead) is passed over for the next.
+  // ahead) is passed over for the next. Only the rows this answer carries
+  // are looked into.
+  const bool rest = r.part_.kind == ListingPart::kRowsAfter;
+  const std::size_t first = rest ? r.part_.from : 0;
   std::vector<std::string> covers;
   std::vector<FolderEntry> inside;
   std::function<bool(const FolderEntry&)> knownBad;
@@ -96,6 +101,7 @@ void ListingResponse::Job::run() {
     };
   for (std::size_t i = 0; i < entries.size() && i < kMaxCovers && entries[i].info.folder; ++i) {
     covers.emplace_back();
+    if (i < first) continue;
     inside.clear();
     int error = 0;
     std::string sub = r.rel_.empty() ? entries[i].name : r.rel_ + "/" + entries[i].name;
@@ -130,7 +136,11 @@ void ListingResponse::Job::run() {
   }
   r.nonce_ = newShareToken();
   in.nonce = r.nonce_;
-  renderListing(in, entries, r.page_);
+  if (rest)
+    renderListingRows(in, entries, r.part_.from, r.page_);
+  else
+    renderListing(in, entries, r.page_);
+  r.rendered_ = true;
 }
 
 void ListingResponse::Job::done(bool ran) {
@@ -148,7 +158,7 @@ void ListingResponse::Job::done(bool ran) {
 
 void ListingResponse::answer() {
   answered_ = true;
-  if (page_.empty()) {
+  if (!rendered_) {
     // The folder is gone, is not a folder, or is a link that leaves the
     // share: all the same to a visitor.
     return refuseUnreadableFolder(*out_, error_);
@@ -158,12 +168,14 @@ void ListingResponse::answer() {
   appendNumber(head, page_.size());
   head += "\r\n";
   // A listing is what the folder holds now: never kept by a cache. The page
-  // runs its own script only and loads nothing but the share's pictures and
-  // clips: its policy says so to the browser.
+  // runs its own script only, loads nothing but the share's pictures and
+  // clips, and fetches nothing but its own folder's rows: its policy says
+  // so to the browser. The rows alone (opened as a page) run no script.
   CachePolicy::appendPageHeaders(head, *share_);
   head += "Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'; script-src 'nonce-";
   head += nonce_;
-  head += "'; img-src 'self'; media-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'\r\n"
+  head += "'; img-src 'self'; media-src 'self'; connect-src 'self'; form-action 'none'; frame-ancestors 'none'; "
+          "base-uri 'none'\r\n"
           "X-Content-Type-Options: nosniff\r\nReferrer-Policy: no-referrer\r\n";
   head += extraHeaders_;
   out_->endHead();

@@ -1,7 +1,8 @@
 #pragma once
 
 // ListingResponse: the answer to a folder's link — the listing page of one
-// level of a shared folder. Owns the job that reads the folder and renders
+// level of a shared folder, or the rest of a long folder's rows for its
+// page's script (ListingPart). Owns the job that reads the folder and renders
 // the page in the work pool (a folder of 10,000 entries on a slow disk
 // holds up nobody else), and the page until the socket has taken it. A
 // disk that does not answer within the disk deadline gets a 503, as a
@@ -35,6 +36,8 @@ class ListingResponse final : public BodySource {
   // `pictures` (may be null) when photos were taken.
   ListingResponse(WorkPool& pool, Responder& out, std::shared_ptr<const Share> share, std::string rel,
                   ListingSort sort, std::string sharerName, FolderScanner* scanner, const PictureCache* pictures);
+  // Which rows to send (the page with its first rows unless told).
+  void setPart(ListingPart part) { part_ = part; }
   // Header lines (each ending in CRLF) to send with the page: a recipient's cookie.
   void setExtraHeaders(std::string lines) { extraHeaders_ = std::move(lines); }
   // How long the folder's read may wait for the disk (FileHandler's).
@@ -63,6 +66,7 @@ class ListingResponse final : public BodySource {
   std::shared_ptr<const Share> share_;
   std::string rel_;
   ListingSort sort_;
+  ListingPart part_;
   std::string sharerName_;
   FolderScanner* scanner_;
   const PictureCache* pictures_;
@@ -78,6 +82,7 @@ class ListingResponse final : public BodySource {
   int error_ = 0;
   std::string nonce_;  // of the page's script
   std::string page_;
+  bool rendered_ = false;  // page_ holds the answer (the rest of a folder's rows may be none)
   std::size_t pos_ = 0;  // of page_, sent
   bool answered_ = false;
 };

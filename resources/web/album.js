@@ -3,6 +3,9 @@
 // for pictures, clips and sound: arrows, swipes and Escape; the original
 // where the browser shows it, "?view" where it cannot (HEIC, TIFF). Without
 // the script every tile is still a link that shows or downloads its file.
+// A long folder's page comes with its first rows: the last part below adds
+// the rest, and tells the others ("ferry:rows" on the list) so that they
+// see every row.
 "use strict";
 (function () {
   const entries = document.getElementById("entries");
@@ -35,9 +38,14 @@
 
   // The viewer.
   const SHOWN = { image: 1, view: 1, video: 1, audio: 1 };
-  const items = Array.from(entries.querySelectorAll("li[data-kind]")).filter(function (li) {
-    return SHOWN[li.dataset.kind];
-  });
+  function shownRows() {
+    return Array.from(entries.querySelectorAll("li[data-kind]")).filter(function (li) {
+      return SHOWN[li.dataset.kind];
+    });
+  }
+  // Rows added later come after these: an open viewer's place stays right.
+  let items = shownRows();
+  entries.addEventListener("ferry:rows", function () { items = shownRows(); });
   const viewer = document.getElementById("viewer");
   const stage = document.getElementById("viewer-stage");
   const nameBox = document.getElementById("viewer-name");
@@ -191,7 +199,7 @@
   const note = document.getElementById("picked-note");
   // The request line is at most 8 KiB: the page's path and the names must fit.
   const MAX_LINK = 7000;
-  const rows = Array.from(entries.querySelectorAll("li[data-kind]"));
+  let rows = Array.from(entries.querySelectorAll("li[data-kind]"));
   if (!rows.length) return;
   toggle.hidden = false;
 
@@ -200,14 +208,22 @@
   function encodedName(li) {
     return li.querySelector("a").getAttribute("href").split("?")[0].replace(/\/$/, "");
   }
-  for (const li of rows) {
-    const box = document.createElement("input");
-    box.type = "checkbox";
-    box.className = "pick";
-    box.setAttribute("aria-label", "Select " + li.querySelector(".name").textContent);
-    box.addEventListener("change", update);
-    li.insertBefore(box, li.firstChild);
+  function addBoxes(list) {
+    for (const li of list) {
+      const box = document.createElement("input");
+      box.type = "checkbox";
+      box.className = "pick";
+      box.setAttribute("aria-label", "Select " + li.querySelector(".name").textContent);
+      box.addEventListener("change", update);
+      li.insertBefore(box, li.firstChild);
+    }
   }
+  addBoxes(rows);
+  // The rest of a long folder's rows can be picked like the first.
+  entries.addEventListener("ferry:rows", function (ev) {
+    addBoxes(ev.detail);
+    rows = Array.from(entries.querySelectorAll("li[data-kind]"));
+  });
 
   function picked() { return rows.filter(function (li) { return li.querySelector(".pick").checked; }); }
 
@@ -295,4 +311,82 @@
   entries.addEventListener("contextmenu", function (ev) {
     if (longPressed || entries.classList.contains("selecting")) ev.preventDefault();
   });
+})();
+
+// The rest of a long folder's rows. The page comes with its first rows (a
+// screen's worth arrives and is laid out at once, however long the folder)
+// and a link to the page with all of them. Once the first screen is shown
+// (the window's load event waits for its pictures and no others), or as
+// soon as the visitor nears or follows that link, the rest is fetched in
+// the page's own order (the link names it) and added to the list.
+(function () {
+  const entries = document.getElementById("entries");
+  const more = document.getElementById("more");
+  const link = more && more.querySelector("a[data-rows]");
+  if (!entries || !link || !window.fetch) return;
+  let asked = false, followed = false;
+
+  function added(html) {
+    const t = document.createElement("template");
+    t.innerHTML = html;
+    // A row the page has already (the folder changed in between) is not
+    // added twice.
+    const have = new Set();
+    for (const a of entries.querySelectorAll("li[data-kind] > a")) have.add(a.getAttribute("href"));
+    const rows = [];
+    const batch = document.createDocumentFragment();
+    for (const li of Array.from(t.content.children)) {
+      const a = li.querySelector("a");
+      if (!li.matches("li[data-kind]") || !a || have.has(a.getAttribute("href"))) continue;
+      rows.push(li);
+      batch.appendChild(li);
+    }
+    entries.appendChild(batch);
+    return rows;
+  }
+
+  function fetchRest() {
+    if (asked) return;
+    asked = true;
+    link.setAttribute("aria-busy", "true");
+    fetch(link.getAttribute("data-rows"), { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (r) {
+        if (!r.ok) throw new Error("HTTP " + r.status);
+        return r.text();
+      })
+      .then(function (html) {
+        const rows = added(html);
+        // A visitor who followed the link (or had it in focus) goes on from
+        // the first new row.
+        const goOn = followed || document.activeElement === link;
+        more.remove();
+        entries.dispatchEvent(new CustomEvent("ferry:rows", { detail: rows }));
+        if (goOn && rows.length) rows[0].querySelector("a").focus();
+      })
+      .catch(function () {
+        // The link still leads to every row (a password page first, if the
+        // visit has ended meanwhile).
+        asked = false;
+        link.removeAttribute("aria-busy");
+        if (followed) location.href = link.href;
+      });
+  }
+
+  link.addEventListener("click", function (ev) {
+    if (ev.button !== 0 || ev.metaKey || ev.ctrlKey || ev.shiftKey || ev.altKey) return;
+    ev.preventDefault();
+    followed = true;
+    fetchRest();
+  });
+  if (document.readyState === "complete") fetchRest();
+  else window.addEventListener("load", fetchRest);
+  // A visitor scrolling fast gets there before the first screen's pictures.
+  if (window.IntersectionObserver) {
+    const near = new IntersectionObserver(function (seen) {
+      if (!seen.some(function (e) { return e.isIntersecting; })) return;
+      near.disconnect();
+      fetchRest();
+    }, { rootMargin: "0px 0px 1500px 0px" });
+    near.observe(more);
+  }
 })();

@@ -4,7 +4,8 @@
 // attachment otherwise and always with "?download", ranges unchanged; a
 // browser opening a single file's link gets its page, every download tool
 // the bytes; a folder of pictures opens as a grid whose script runs by its
-// nonce alone. Real sockets, curl.
+// nonce alone; a long folder's page carries its first rows, and the rest
+// come for its script or by its link. Real sockets, curl.
 
 #include <QDir>
 #include <QRegularExpression>
@@ -199,7 +200,10 @@ class TestAlbumPages : public QObject {
     QVERIFY(page.body.contains("<script nonce=\"" + m.captured(1).toLatin1() + "\">"));
     QCOMPARE(page.body.count("<script"), 1);
     QVERIFY(csp.contains("img-src 'self'; media-src 'self';"));
-    QVERIFY(!csp.contains("unsafe-eval") && !csp.contains("connect-src"));
+    // The script fetches nothing but its own folder's rows.
+    QVERIFY(!csp.contains("unsafe-eval"));
+    QCOMPARE(csp.count("connect-src"), 1);
+    QVERIFY(csp.contains("connect-src 'self';"));
     // A fresh nonce for every page.
     QVERIFY(!fetch({}, base_).header("content-security-policy").contains(m.captured(1).toLatin1()));
     // Tiles: sized, named (the first screen's loaded at once, see below);
@@ -242,6 +246,100 @@ class TestAlbumPages : public QObject {
                                 .arg(ferry::kEagerPictures + 1, 3, 10, QChar('0')).toLatin1();
     QVERIFY2(page.body.contains(last), last.constData());
     QVERIFY2(page.body.contains(next), next.constData());
+  }
+
+  void aLongFolderComesInTwoParts() {
+    // A folder of more than kFirstRows entries: its page carries the first
+    // rows and a link to every row; the rest comes as list items, in the
+    // page's order, for the page's script (or a browser that follows it).
+    QDir d(fx_->dir.path());
+    QVERIFY(d.mkpath("Many"));
+    const QString folder = fx_->path("Many");
+    const int total = static_cast<int>(ferry::kFirstRows) + 7;
+    for (int i = 1; i <= total; ++i)
+      QVERIFY(writeFile(folder + QStringLiteral("/IMG_%1.jpg").arg(i, 4, 10, QChar('0')), "not decoded here"));
+    const ferry::Share share = fx_->share(folder);
+    const QString link = fx_->url(share);
+    const QRegularExpression row("<li data-kind=\"image\" data-bytes=\"16\"><a href=\"IMG_(\\d{4})\\.jpg\\?inline\"");
+    auto names = [&row](const QByteArray& body) {
+      QList<int> got;
+      for (auto it = row.globalMatch(QString::fromUtf8(body)); it.hasNext();) got += it.next().captured(1).toInt();
+      return got;
+    };
+    auto count = [](int from, int to, int step = 1) {
+      QList<int> want;
+      for (int i = from; step > 0 ? i <= to : i >= to; i += step) want += i;
+      return want;
+    };
+    const int first = static_cast<int>(ferry::kFirstRows);
+
+    auto page = fetch({}, link);
+    QCOMPARE(page.status, 200);
+    QCOMPARE(names(page.body), count(1, first));
+    QVERIFY(page.body.contains(QStringLiteral("<p class=\"more\" id=\"more\"><a class=\"button secondary\" "
+                                              "href=\"?sort=name&amp;order=asc&amp;all\" "
+                                              "data-rows=\"?sort=name&amp;order=asc&amp;rows=%1\">Show all %2 ")
+                                   .arg(first)
+                                   .arg(total)
+                                   .toUtf8()));
+    QVERIFY(page.body.contains("(7 more)"));
+    // The page's summary counts every file, not the rows it carries.
+    QVERIFY(page.body.contains(QStringLiteral("%1 files").arg(total).toUtf8()));
+
+    // The rest: list items only, lazily loaded pictures, no delivery, never kept.
+    auto rest = fetch({}, link + QStringLiteral("?sort=name&order=asc&rows=%1").arg(first));
+    QCOMPARE(rest.status, 200);
+    QCOMPARE(rest.header("content-type"), QByteArray("text/html; charset=utf-8"));
+    QCOMPARE(rest.header("cache-control"), QByteArray("no-store"));
+    QVERIFY(rest.body.startsWith("<li data-kind=\"image\""));
+    QVERIFY(!rest.body.contains("<html") && !rest.body.contains("<script") && !rest.body.contains("id=\"more\""));
+    QCOMPARE(names(rest.body), count(first + 1, total));
+    QCOMPARE(rest.body.count("<img "), 7);
+    QCOMPARE(rest.body.count(" loading=\"lazy\""), 7);
+    // In the order the page asked for.
+    auto down = fetch({}, link + "?sort=name&order=desc");
+    QCOMPARE(names(down.body), count(total, total - first + 1, -1));
+    QVERIFY(down.body.contains(QStringLiteral("data-rows=\"?sort=name&amp;order=desc&amp;rows=%1\"").arg(first).toUtf8()));
+    QCOMPARE(names(fetch({}, link + QStringLiteral("?sort=name&order=desc&rows=%1").arg(first)).body),
+             count(total - first, 1, -1));
+    // Past the end: nothing, and still an answer.
+    auto none = fetch({}, link + "?rows=5000");
+    QCOMPARE(none.status, 200);
+    QVERIFY(none.body.isEmpty());
+    // The page's script may fetch its rows; nothing else is opened to it.
+    const QByteArray csp = page.header("content-security-policy");
+    QVERIFY2(csp.contains("img-src 'self'; media-src 'self'; connect-src 'self';"), csp.constData());
+
+    // Without JavaScript, the link: every row, sort links that keep them all.
+    auto all = fetch({}, link + "?sort=name&order=asc&all");
+    QCOMPARE(names(all.body), count(1, total));
+    QVERIFY(!all.body.contains("id=\"more\""));
+    QVERIFY(all.body.contains("<a href=\"?sort=size&amp;order=desc&amp;all\">"));
+
+    // A number that is not one.
+    for (const char* bad : {"?rows=", "?rows=-1", "?rows=1e3", "?rows=12345678901"})
+      QCOMPARE(fetch({}, link + bad).status, 400);
+    // A folder of kFirstRows entries or fewer is one page, as ever.
+    QVERIFY(!fetch({}, base_).body.contains("id=\"more\""));
+
+    // Behind the share's gate, like the page.
+    ferry::ShareRules r;
+    r.password = "sesame";
+    QVERIFY(fx_->server.setRules(share.token, r));
+    const QString after = link + QStringLiteral("?rows=%1").arg(first);
+    auto refused = fetch({}, after);
+    QCOMPARE(refused.status, 401);
+    QVERIFY(!refused.body.contains("IMG_0121"));
+    auto allowed = fetch({"-u", ":sesame"}, after);
+    QCOMPARE(allowed.status, 200);
+    QCOMPARE(names(allowed.body), count(first + 1, total));
+    // None of it was a transfer: the first snapshot that lists one, a file's
+    // download after it, lists only that.
+    auto file = fetch({"-u", ":sesame"}, link + "IMG_0001.jpg");
+    QCOMPARE(file.status, 200);
+    QTRY_VERIFY_WITH_TIMEOUT(!fx_->transfersOf(share).empty(), 5'000);
+    QCOMPARE(fx_->transfersOf(share).size(), std::size_t(1));
+    QCOMPARE(fx_->transfersOf(share).front().bytesSent, std::uint64_t(file.body.size()));
   }
 
   void downloadAllSaysWhatItCarries() {
