@@ -11,7 +11,9 @@
 #include <limits.h>
 #include <poll.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -67,6 +69,21 @@ std::string findHelper() {
   std::fprintf(stderr, "ferry: pictures are off: the picture helper is not at %s%s%s (file type icons are shown instead)\n",
                beside.c_str(), built.empty() ? "" : " nor at ", built.c_str());
   return {};
+}
+
+// This thread's CPU and I/O priority, as one number: what a helper it
+// starts inherits.
+long priorityOfThisThread() {
+#ifdef __linux__
+  const auto tid = static_cast<id_t>(::syscall(SYS_gettid));
+  errno = 0;
+  const long nice = ::getpriority(PRIO_PROCESS, tid);
+  constexpr int kWhoProcess = 1;  // IOPRIO_WHO_PROCESS: a thread, by its id
+  const long io = ::syscall(SYS_ioprio_get, kWhoProcess, static_cast<int>(tid));
+  return (nice + 20) << 16 | (io < 0 ? 0 : io);
+#else
+  return ::getpriority(PRIO_PROCESS, 0);
+#endif
 }
 
 int idleSeconds() {
@@ -146,8 +163,9 @@ bool PictureHelpers::ask(const PictureRequest& request, int fd, std::chrono::mil
     why = "the picture helper is not installed";
     return false;
   }
-  // A helper found gone (it ended idle just as it was taken) is replaced
-  // once; a fresh helper that dies before reading is not retried.
+  // A helper that ended idle just as it was taken (its socket ends, and it
+  // exited 0 without reading) is replaced once; one that died with the
+  // request costs this picture.
   for (int attempt = 0;; ++attempt) {
     Helper h;
     bool fresh = false;
@@ -157,8 +175,9 @@ bool PictureHelpers::ask(const PictureRequest& request, int fd, std::chrono::mil
       giveBack(h);
       return true;
     }
-    end(h);
-    if (e == Exchange::kGone && !fresh && attempt == 0) continue;
+    const int status = end(h);
+    const bool tookNothing = e == Exchange::kEnded && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    if (tookNothing && !fresh && attempt == 0) continue;
     why = e == Exchange::kTooSlow ? "it took too long to decode" : "it could not be decoded";
     reply = {};
     bytes.clear();
@@ -169,33 +188,48 @@ bool PictureHelpers::ask(const PictureRequest& request, int fd, std::chrono::mil
 PictureHelpers::Exchange PictureHelpers::exchange(const Helper& h, const PictureRequest& request, int fd,
                                                   Clock::time_point deadline, PictureReply& reply,
                                                   std::string& bytes, std::string& why) {
-  if (!sendRequest(h.sock, request, fd)) return Exchange::kGone;
-  char ack = 0;
-  int rc = readAll(h.sock, &ack, 1, deadline);
-  if (rc < 0) return Exchange::kTooSlow;
-  if (rc == 0 || ack != kPictureAck) return Exchange::kGone;
-  rc = readAll(h.sock, &reply, sizeof reply, deadline);
-  if (rc <= 0) return rc < 0 ? Exchange::kTooSlow : Exchange::kDied;
-  if (reply.whyLength > kMaxWhy || reply.bytesLength > kMaxPictureBytes) return Exchange::kDied;
+  if (!sendRequest(h.sock, request, fd)) return Exchange::kEnded;
+  int rc = readAll(h.sock, &reply, sizeof reply, deadline);
+  if (rc <= 0) return rc < 0 ? Exchange::kTooSlow : Exchange::kEnded;
+  if (reply.whyLength > kMaxWhy || reply.bytesLength > kMaxPictureBytes) return Exchange::kEnded;
   why.assign(reply.whyLength, '\0');
   bytes.assign(reply.bytesLength, '\0');
   if ((rc = readAll(h.sock, why.data(), why.size(), deadline)) > 0)
     rc = readAll(h.sock, bytes.data(), bytes.size(), deadline);
-  if (rc <= 0) return rc < 0 ? Exchange::kTooSlow : Exchange::kDied;
+  if (rc <= 0) return rc < 0 ? Exchange::kTooSlow : Exchange::kEnded;
   return Exchange::kAnswered;
 }
 
 bool PictureHelpers::take(Helper& h, bool& fresh, std::string& why) {
+  std::vector<Helper> ended;
+  bool found = false;
   {
     std::lock_guard lock(mu_);
-    if (!idle_.empty()) {
-      // The most recently used: the others may reach their idle end.
-      h = idle_.back();
-      idle_.pop_back();
-      fresh = false;
-      wake();  // the reaper stops watching its socket
-      return true;
+    // The most recently used of this thread's priority first: the others
+    // may reach their idle end. One that ended (its socket at its end), or
+    // that is about to end idle, is not sent anything.
+    const auto now = Clock::now();
+    const long priority = priorityOfThisThread();
+    for (auto it = idle_.end(); !found && it != idle_.begin();) {
+      --it;
+      char c;
+      const bool alive =
+          ::recv(it->sock, &c, 1, MSG_PEEK | MSG_DONTWAIT) < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+      if (!alive || now - it->idleSince >= idleTime_ * 3 / 4) {
+        ended.push_back(*it);
+        it = idle_.erase(it);
+      } else if (it->priority == priority) {
+        h = *it;
+        idle_.erase(it);
+        found = true;
+      }
     }
+    if (found || !ended.empty()) wake();  // the reaper stops watching those sockets
+  }
+  for (const Helper& e : ended) end(e);
+  if (found) {
+    fresh = false;
+    return true;
   }
   fresh = true;
   return spawn(h, why);
@@ -240,7 +274,8 @@ bool PictureHelpers::spawn(Helper& h, std::string& why) {
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setsigdefault(&attr, &all);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  const std::string idle = std::to_string(idleSeconds());
+  const int idleS = idleSeconds();
+  const std::string idle = std::to_string(idleS);
   char* argv[] = {const_cast<char*>(path_.c_str()), const_cast<char*>("--idle"), const_cast<char*>(idle.c_str()),
                   nullptr};
   pid_t pid = -1;
@@ -253,29 +288,33 @@ bool PictureHelpers::spawn(Helper& h, std::string& why) {
     why = "the picture helper could not start";
     return false;
   }
-  h = {pid, sv[0]};
+  h = {pid, sv[0], priorityOfThisThread(), {}};
   std::lock_guard lock(mu_);
+  idleTime_ = std::chrono::seconds(idleS);
   live_.push_back(pid);
   startReaper();
   return true;
 }
 
 void PictureHelpers::giveBack(Helper h) {
+  h.idleSince = Clock::now();
   std::lock_guard lock(mu_);
   idle_.push_back(h);
   wake();
 }
 
-void PictureHelpers::end(Helper h) {
+int PictureHelpers::end(Helper h) {
   // Killed whatever state it is in (a hang, a crash half done, already
-  // exited); waited for, so it leaves no zombie and its pid is not reused
-  // while we still hold it.
+  // exited: a process already exiting keeps its own status); waited for,
+  // so it leaves no zombie and its pid is not reused while we hold it.
   ::kill(h.pid, SIGKILL);
   ::close(h.sock);
-  while (::waitpid(h.pid, nullptr, 0) < 0 && errno == EINTR) {
+  int status = 0;
+  while (::waitpid(h.pid, &status, 0) < 0 && errno == EINTR) {
   }
   std::lock_guard lock(mu_);
   live_.erase(std::remove(live_.begin(), live_.end(), h.pid), live_.end());
+  return status;
 }
 
 void PictureHelpers::startReaper() {

@@ -12,9 +12,14 @@
 // helpers than callers at once. A helper that answered goes back to the
 // idle set; one that died is reaped and its picture "could not be
 // decoded"; one past the deadline is killed and reaped and its picture "took
-// too long to decode". Helpers end themselves after kIdleSeconds without a
-// request; a thread of this class, running only while helpers do, reaps
-// them then. Every child started is waited for: no zombies.
+// too long to decode". Helpers end themselves after 30 s without a request;
+// a thread of this class, running only while helpers do, reaps them then
+// (one idle for most of that is not sent more work, so a request does not
+// race its end). Every child started is waited for: no zombies.
+//
+// A helper runs at the CPU and I/O priority of the thread that started it
+// (the folder scanner's are the lowest), and serves only callers of that
+// same priority: a page's thumbnails never wait on a helper at nice 19.
 //
 // The helper executable is looked for once: $FERRY_PICTURES_HELPER when
 // set, else ferry-pictures beside the running executable, else where the
@@ -26,7 +31,6 @@
 // thread; ask() blocks.
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <mutex>
 #include <string>
@@ -61,14 +65,16 @@ class PictureHelpers {
   struct Helper {
     pid_t pid = -1;
     int sock = -1;
+    long priority = 0;  // the starting thread's (priorityOfThisThread())
+    std::chrono::steady_clock::time_point idleSince;
   };
-  enum class Exchange { kAnswered, kGone, kDied, kTooSlow };
+  enum class Exchange { kAnswered, kEnded, kTooSlow };
 
   PictureHelpers();
   bool take(Helper& h, bool& fresh, std::string& why);
   bool spawn(Helper& h, std::string& why);
   void giveBack(Helper h);
-  void end(Helper h);
+  int end(Helper h);  // its wait status
   Exchange exchange(const Helper& h, const PictureRequest& request, int fd,
                     std::chrono::steady_clock::time_point deadline, PictureReply& reply, std::string& bytes,
                     std::string& why);
@@ -82,6 +88,7 @@ class PictureHelpers {
   std::mutex mu_;
   std::vector<Helper> idle_;
   std::vector<pid_t> live_;  // idle and busy
+  std::chrono::milliseconds idleTime_{0};  // how long a helper waits for work
   std::thread reaper_;
   bool reaperRunning_ = false;
   int wakeRead_ = -1;

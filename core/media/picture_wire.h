@@ -6,14 +6,13 @@
 //
 //   server → helper  PictureRequest, with the file's descriptor attached
 //                    (SCM_RIGHTS) to its bytes
-//   helper → server  kPictureAck as soon as the request is read: from then
-//                    on an end of stream means the decoder died, before it
-//                    that the helper was gone (ended idle) and the request
-//                    can go to another
 //   helper → server  PictureReply, then `whyLength` bytes of the reason
 //                    there is no picture, then `bytesLength` bytes of JPEG
 //
 // A helper never opens a path: it decodes only the descriptor it is sent.
+// It exits with status 0 only when it ends without having taken a request
+// (idle, or the socket closed); a helper whose socket ends before its reply
+// and that did not exit 0 died decoding (a signal: a crash, its CPU limit).
 
 #include <cstdint>
 
@@ -21,7 +20,7 @@ namespace ferry::media {
 
 // Changes whenever the structs do, so a helper from another build (an
 // upgrade while Ferry runs) refuses the request instead of misreading it.
-constexpr std::uint32_t kPictureProtocol = 0x46505231;  // "FPR1"
+constexpr std::uint32_t kPictureProtocol = 0x46505232;  // "FPR2"
 
 enum class PictureOp : std::uint8_t { kPicture = 1, kTaken = 2 };
 
@@ -33,8 +32,6 @@ struct PictureRequest {
   std::uint32_t timeLimitMs = 0;
   std::uint64_t maxPixels = 0;
 };
-
-constexpr char kPictureAck = 'A';
 
 struct PictureReply {
   std::uint8_t ok = 0;

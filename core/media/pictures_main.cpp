@@ -216,7 +216,6 @@ int main(int argc, char** argv) {
     PictureRequest request;
     int fd = -1;
     if (!readRequest(request, fd)) quit();
-    if (!writeAll(&kPictureAck, 1)) quit();
     answer(request, fd);
   }
 }

@@ -18,6 +18,7 @@
 #include <thread>
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -207,9 +208,40 @@ class TestPictureHelpers : public QObject {
     // and the dead helper is waited for.
     const QList<pid_t> before = pidsOf(helpersOf(::getpid()));
     for (pid_t p : before) QCOMPARE(::kill(p, SIGKILL), 0);
+    const auto ended = [&] {
+      for (const Child& c : helpersOf(::getpid()))
+        if (before.contains(c.pid) && c.state != 'Z') return false;
+      return true;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(ended(), 10'000);
     QVERIFY2(thumb(dir_.filePath("photo.jpg"), pic, why), why.c_str());
     QTRY_VERIFY_WITH_TIMEOUT(!anyZombie(helpersOf(::getpid())), 10'000);
     for (pid_t p : before) QVERIFY(!pidsOf(helpersOf(::getpid())).contains(p));
+  }
+
+  void aLowPriorityCallerHasHelpersOfItsOwn() {
+    // The folder scanner's thread runs at nice 19: the helper it starts
+    // inherits that, and must never make a page's thumbnails.
+    const int base = ::getpriority(PRIO_PROCESS, 0);
+    if (base >= 19) QSKIP("this suite already runs at nice 19");
+    ferry::Picture pic;
+    std::string why;
+    QVERIFY2(thumb(dir_.filePath("photo.jpg"), pic, why), why.c_str());
+    bool lowOk = false;
+    std::thread low([&] {
+      ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 19);
+      ferry::Picture p;
+      std::string w;
+      lowOk = thumb(dir_.filePath("other.jpg"), p, w);
+    });
+    low.join();
+    QVERIFY(lowOk);
+    QVERIFY2(thumb(dir_.filePath("rotated.jpg"), pic, why), why.c_str());
+    QCOMPARE(pic.width, 267);  // upright: portrait
+    QList<int> nices;
+    for (pid_t p : pidsOf(helpersOf(::getpid()))) nices.append(::getpriority(PRIO_PROCESS, static_cast<id_t>(p)));
+    std::sort(nices.begin(), nices.end());
+    QCOMPARE(nices, QList<int>({base, 19}));
   }
 
   void concurrentCallersGetAHelperEach() {
@@ -228,7 +260,11 @@ class TestPictureHelpers : public QObject {
       });
     for (std::thread& t : callers) t.join();
     QCOMPARE(made.load(), kCallers * kEach);
-    const int helpers = static_cast<int>(helpersOf(::getpid()).size());
+    // At most one per caller (the nice 19 one of the test before aside).
+    const int base = ::getpriority(PRIO_PROCESS, 0);
+    int helpers = 0;
+    for (pid_t p : pidsOf(helpersOf(::getpid())))
+      if (::getpriority(PRIO_PROCESS, static_cast<id_t>(p)) == base) ++helpers;
     QVERIFY2(helpers >= 1 && helpers <= kCallers, qPrintable(QString::number(helpers)));
   }
 
