@@ -314,6 +314,7 @@ int PictureHelpers::end(Helper h) {
   }
   std::lock_guard lock(mu_);
   live_.erase(std::remove(live_.begin(), live_.end(), h.pid), live_.end());
+  wake();  // the reaper returns once none is left
   return status;
 }
 
