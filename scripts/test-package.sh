@@ -69,7 +69,13 @@ wait "$pid" || fail "ferry did not exit 0 on SIGTERM"
 echo "ok   headless download from the installed binary ($url)"
 # Thumbnails from the installed binary: the libraries the .deb depends on
 # (libvips with libheif inside, libav*) are there and decode a JPEG and a
-# HEIC. Needs the test-media tools (scripts/setup.sh installs them).
+# HEIC. Needs the test-media tools (scripts/setup.sh installs them). The
+# decoders are in the picture helper beside ferry, never in ferry itself.
+if [ -e /usr/bin/ferry-pictures ]; then
+  [ -x /usr/bin/ferry-pictures ] || fail "/usr/bin/ferry-pictures is not executable"
+  ! ldd /usr/bin/ferry | grep -qE 'libvips|libavcodec' || fail "ferry itself links libvips or libavcodec"
+  echo "ok   the picture helper is installed beside ferry, which links no decoder"
+fi
 if command -v vips >/dev/null && command -v heif-enc >/dev/null; then
   mkdir -p "$work/album"
   vips gaussnoise "$work/album/photo.jpg" 1200 900

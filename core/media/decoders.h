@@ -1,8 +1,9 @@
 #pragma once
 
 // The decoders behind makePicture(), one file each: image_picture.cpp
-// (libvips) and video_picture.cpp (libav*, encoded by libvips). Internal to
-// media/. Thread-safe; they block.
+// (libvips) and video_picture.cpp (libav*, encoded by libvips). Linked only
+// into the ferry-pictures helper (pictures_main.cpp), never into the
+// server. Thread-safe; they block.
 
 #include <string>
 

@@ -10,15 +10,20 @@
 // keyframe before a third of the duration), then the same encoder. Both are
 // optional at build time: picturesBuiltIn() says which this build has.
 //
-// Files are hostile input: libvips' loaders not fit for untrusted files are
-// blocked, and only the loaders and demuxers of the formats listed in
-// media_kind.h are accepted whatever the bytes claim; a pixel limit and a
-// time limit bound each file; libvips' operation cache is off and its
-// threads per picture are bounded. A file that cannot be decoded returns
-// false with a reason, never a crash.
+// Files are hostile input, so they are decoded in ferry-pictures, a helper
+// process (picture_helpers.h) that is handed the open descriptor: this
+// process never loads libvips or libav*. There, libvips' loaders not fit
+// for untrusted files are blocked, and only the loaders and demuxers of the
+// formats listed in media_kind.h are accepted whatever the bytes claim; a
+// pixel limit and a time limit bound each file; libvips' operation cache is
+// off and its threads per picture are bounded. A decoder that crashes ends
+// its helper, one that hangs is killed at the time limit: the file returns
+// false with a reason ("it could not be decoded", "it took too long to
+// decode"), never a crash of the server or a stuck job.
 //
 // Blocks (CPU and disk): call it from the work pool's media lane or a
-// background thread. Thread-safe.
+// background thread. Thread-safe; each concurrent caller has a helper of
+// its own.
 
 #include <chrono>
 #include <cstdint>
@@ -47,7 +52,7 @@ struct Picture {
 int renditionSide(Rendition r);
 
 // Whether this build makes pictures of this kind of file (images need
-// libvips; videos libvips and libav*).
+// libvips; videos libvips and libav*) and its helper is installed.
 bool canPicture(MediaKind kind);
 // "libvips 8.14, libavcodec 59.37" or "" when the build has no decoders.
 std::string pictureLibraries();

@@ -65,11 +65,53 @@ def make_photos(folder, n):
 
 
 def rss_kb(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:  # a helper that ended meanwhile
+        pass
     return 0
+
+
+def children(pid):
+    """Ferry's live child processes: its ferry-pictures helpers."""
+    kids = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                s = f.read()
+        except OSError:
+            continue
+        if int(s[s.rindex(")") + 2:].split()[1]) == pid:
+            kids.append(int(d))
+    return kids
+
+
+def own_cpu(pid, waited_for=True):
+    """utime + stime (+ cutime + cstime: children already waited for), in clock ticks."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return sum(int(x) for x in fields[11:15 if waited_for else 13])
+
+
+def ferry_cpu(pid):
+    """CPU seconds of Ferry and its helper processes: its own, that of the
+    helpers it has waited for (cutime/cstime), and that of those still
+    running (a child's time reaches cutime only once it is waited for)."""
+    ticks = own_cpu(pid) + sum(own_cpu(k) for k in children(pid))
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def ferry_rss_kb(pid):
+    """Ferry's resident memory with its helper processes'."""
+    return rss_kb(pid) + sum(rss_kb(k) for k in children(pid))
 
 
 def time_ferry(ferry, files, tmp):
@@ -79,13 +121,14 @@ def time_ferry(ferry, files, tmp):
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
     links = [proc.stdout.readline().strip() for _ in files]
     time.sleep(0.5)
-    before = rss_kb(proc.pid)
+    before = ferry_rss_kb(proc.pid)
+    cpu0 = ferry_cpu(proc.pid)
     peak = [before]
     stop = threading.Event()
 
     def sample():
         while not stop.is_set():
-            peak[0] = max(peak[0], rss_kb(proc.pid))
+            peak[0] = max(peak[0], ferry_rss_kb(proc.pid))
             time.sleep(0.02)
 
     sampler = threading.Thread(target=sample)
@@ -98,10 +141,11 @@ def time_ferry(ferry, files, tmp):
     t0 = time.monotonic()
     run(["curl", "-sS", "--fail", "--noproxy", "*", "--parallel", "--parallel-max", "4", "--config", config])
     elapsed = time.monotonic() - t0
+    cpu = ferry_cpu(proc.pid) - cpu0
     stop.set()
     sampler.join()
     time.sleep(2)
-    after = rss_kb(proc.pid)
+    after = ferry_rss_kb(proc.pid)
     proc.terminate()
     proc.wait()
     # Every answer a JPEG of at most 400 px (a type icon would be SVG).
@@ -111,7 +155,7 @@ def time_ferry(ferry, files, tmp):
         sys.exit("album bench: ferry's answers are not all 400 px JPEGs")
     shutil.rmtree(outdir)
     shutil.rmtree(cache)
-    return elapsed, (before, peak[0], after)
+    return elapsed, (before, peak[0], after), cpu
 
 
 def time_vips(files, tmp):
@@ -155,14 +199,16 @@ def main():
     mb = sum(os.path.getsize(f) for f in photos) / 1e6
     times = {"ferry": [], "vips": [], "magick": []}
     rss = []
+    cpus = []
     for r in range(a.runs):
-        e, m = time_ferry(a.ferry, photos, tmp)
+        e, m, c = time_ferry(a.ferry, photos, tmp)
         times["ferry"].append(e)
         rss.append(m)
+        cpus.append(c)
         times["vips"].append(time_vips(photos, tmp))
         times["magick"].append(time_magick(photos, tmp))
-        print("run %d: ferry %.2f s, vipsthumbnail %.2f s, convert %.2f s" %
-              (r + 1, times["ferry"][-1], times["vips"][-1], times["magick"][-1]), file=sys.stderr)
+        print("run %d: ferry %.2f s (%.2f s CPU), vipsthumbnail %.2f s, convert %.2f s" %
+              (r + 1, times["ferry"][-1], cpus[-1], times["vips"][-1], times["magick"][-1]), file=sys.stderr)
     shutil.rmtree(tmp)
     med = {k: statistics.median(v) for k, v in times.items()}
     peak = max(p - b for b, p, _ in rss) / 1024
@@ -177,8 +223,10 @@ def main():
     ]
     table = "\n".join(lines)
     detail = ("%d distinct 4000 x 3000 JPEGs (%.0f MB in all, in the page cache), %d runs each, medians; "
-              "this machine has %d CPUs. Ferry's resident memory grew by at most %.0f MB while making them "
-              "and was within %.0f MB of where it started 2 s after the last." % (n, mb, a.runs, cpu, peak, back))
+              "this machine has %d CPUs. Ferry used %.1f ms of CPU time per thumbnail (median; its picture "
+              "helper processes included). Ferry's resident memory, its picture helpers' included, grew by "
+              "at most %.0f MB while making them and was within %.0f MB of where it started 2 s after the "
+              "last." % (n, mb, a.runs, cpu, 1000 * statistics.median(cpus) / n, peak, back))
     runs = "Each run's wall time, in order: Ferry %s s; vipsthumbnail %s s; convert %s s." % tuple(
         ", ".join("%.2f" % t for t in times[k]) for k in ("ferry", "vips", "magick"))
     print(table)
@@ -199,8 +247,8 @@ def main():
             f.write("Ferry's figure is end to end: HTTP requests from curl (`--parallel --parallel-max 4`) "
                     "to the real `ferry --headless` serving each file as its own link (a shared folder would "
                     "make them ahead in the background), a cold picture cache, each JPEG decoded with "
-                    "shrink-on-load by libvips on the work pool's media lane (2 threads), encoded, written "
-                    "to the cache and sent. The tools write their thumbnails to a temporary folder. "
+                    "shrink-on-load by libvips in a ferry-pictures helper process (one per thread of the "
+                    "work pool's media lane: 2), encoded, written to the cache and sent. The tools write their thumbnails to a temporary folder. "
                     "Every run's Ferry answers are checked to be JPEGs of at most 400 px. "
                     "tests/bench/album_bench.py describes each contender.\n")
             f.write(tail)

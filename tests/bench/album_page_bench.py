@@ -99,9 +99,25 @@ def make_folders(work):
 
 
 def cpu_seconds(pid):
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """CPU time of Ferry and its ferry-pictures helpers: its own, the
+    helpers' it has waited for (cutime/cstime), and the live helpers'."""
+    def ticks(p, fields_end):
+        try:
+            with open("/proc/%d/stat" % p) as f:
+                return sum(int(x) for x in f.read().rsplit(")", 1)[1].split()[11:fields_end])
+        except OSError:
+            return 0
+
+    kids = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open("/proc/%s/stat" % d) as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        kids.append(int(d))
+            except (OSError, ValueError):
+                pass
+    return (ticks(pid, 15) + sum(ticks(k, 15) for k in kids)) / os.sysconf("SC_CLK_TCK")
 
 
 def curl_total(url, accept="text/html"):
