@@ -382,17 +382,25 @@ void DeliveryBook::tick(double dt, double alpha) {
 }
 
 void DeliveryBook::fill(std::vector<DeliveryInfo>& out) {
-  out.reserve(out.size() + open_ + endedCount_);
+  // Assigned over what `out` held (a snapshot filled again): its strings
+  // keep their capacity.
+  std::size_t n = 0;
+  auto put = [&](const DeliveryInfo& info) {
+    if (n < out.size()) out[n] = info;
+    else out.push_back(info);
+    ++n;
+  };
   for (Entry& e : slots_) {
     if (!e.info.id || hidden(e)) continue;
-    out.push_back(e.info);
+    put(e.info);
     if (e.info.outcome != DeliveryOutcome::kInProgress) e.shown = true;
   }
   for (std::size_t i = 0; i < endedCount_; ++i) {
     Entry& e = ended_[(endedNext_ + ended_.size() - endedCount_ + i) % ended_.size()];
-    out.push_back(e.info);
+    put(e.info);
     e.shown = true;
   }
+  out.resize(n);
   // All shown now: the last kMaxEnded stay for the snapshots to come.
   for (; endedCount_ > kMaxEnded; --endedCount_) {
     Entry& e = ended_[(endedNext_ + ended_.size() - endedCount_) % ended_.size()];

@@ -116,7 +116,8 @@ class DeliveryBook final {
   // Smooths each open delivery's rate over dt seconds with weight alpha.
   void tick(double dt, double alpha);
 
-  // Open and recently ended deliveries, by id; marks the ended ones shown.
+  // Open and recently ended deliveries, by id, in place of what `out` held;
+  // marks the ended ones shown.
   void fill(std::vector<DeliveryInfo>& out);
   std::size_t size() const { return open_ + endedCount_; }
   std::size_t openCount() const { return open_; }
