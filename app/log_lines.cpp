@@ -1,5 +1,6 @@
 #include "log_lines.h"
 
+#include <algorithm>
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
@@ -41,6 +42,8 @@ std::size_t utf8Length(std::string_view s, std::size_t i) {
   return n;
 }
 
+std::size_t formatIsoUtc(char* buf, std::size_t size, std::chrono::system_clock::time_point t);
+
 // One JSON object on one line, built field by field.
 class JsonLine {
  public:
@@ -51,7 +54,8 @@ class JsonLine {
       : out_(out) {
     out_ += "{\"event\":";
     appendJsonText(out_, event);
-    text("time", isoUtc(when));
+    char buf[96];
+    text("time", std::string_view(buf, formatIsoUtc(buf, sizeof buf, when)));
   }
   ~JsonLine() { out_ += "}\n"; }
   JsonLine& text(std::string_view name, std::string_view value) {
@@ -94,9 +98,8 @@ class JsonLine {
 // (U+200E/F, U+202A-E, U+2066-9) are written as their code point in braces
 // after a backslash and a "u", so a name cannot move the cursor, recolour
 // the terminal or pass "invoice" U+202E "fdp.exe" off as a PDF.
-std::string shown(std::string_view name) {
-  std::string out;
-  out.reserve(name.size());
+// Appended to `out`: a line of the log costs no string of its own.
+void appendShown(std::string& out, std::string_view name) {
   auto escape = [&out](unsigned cp) {
     char buf[16];
     std::snprintf(buf, sizeof buf, "\\u{%04X}", cp);
@@ -118,6 +121,11 @@ std::string shown(std::string_view name) {
       out.push_back(static_cast<char>(c));
     }
   }
+}
+
+std::string shown(std::string_view name) {
+  std::string out;
+  appendShown(out, name);
   return out;
 }
 
@@ -129,9 +137,33 @@ std::string_view nameOf(const DeliveryInfo& d) {
 std::string_view tokenOf(const DeliveryInfo& d) { return d.share ? std::string_view(d.share->token) : ""; }
 
 // "curl 8.5 (127.0.0.1)", or the address alone when the client has no name.
-std::string who(const DeliveryInfo& d) {
-  if (d.clientName.empty()) return d.address;
-  return d.clientName + " (" + d.address + ")";
+void appendWho(std::string& out, const DeliveryInfo& d) {
+  if (d.clientName.empty()) {
+    out += d.address;
+    return;
+  }
+  out += d.clientName;
+  out += " (";
+  out += d.address;
+  out += ')';
+}
+
+// Appends a number as text.
+void appendNumber(std::string& out, std::uint64_t n) {
+  char buf[24];
+  const int len = std::snprintf(buf, sizeof buf, "%" PRIu64, n);
+  out.append(buf, static_cast<std::size_t>(len));
+}
+
+// "2026-12-02T18:40:12.345Z", into `buf` (at least 96 bytes); its length.
+std::size_t formatIsoUtc(char* buf, std::size_t size, std::chrono::system_clock::time_point t) {
+  using namespace std::chrono;
+  const auto secs = floor<seconds>(t);
+  const auto ms = duration_cast<milliseconds>(t - secs).count();
+  const std::tm tm = utcTime(system_clock::to_time_t(secs));
+  const int n = std::snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                              tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
+  return n < 0 ? 0 : std::min(static_cast<std::size_t>(n), size - 1);
 }
 
 // Whole percent of the file covered, never rounded up to 100 short of it.
@@ -156,14 +188,8 @@ std::string localMoment(std::chrono::system_clock::time_point t) {
 }  // namespace
 
 std::string isoUtc(std::chrono::system_clock::time_point t) {
-  using namespace std::chrono;
-  const auto secs = floor<seconds>(t);
-  const auto ms = duration_cast<milliseconds>(t - secs).count();
-  const std::tm tm = utcTime(system_clock::to_time_t(secs));
   char buf[96];  // room for any int the fields could hold
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
-  return buf;
+  return std::string(buf, formatIsoUtc(buf, sizeof buf, t));
 }
 
 void appendJsonText(std::string& out, std::string_view s) {
@@ -265,15 +291,18 @@ void LogLines::transferStarted(std::string& out, const TransferInfo& t, const De
     if (t.delivery) line.number("delivery", t.delivery);
     return;
   }
-  char buf[1024];
   // Uploads say so: "started receiving", "done receiving".
-  if (upload && t.bytesTotal == 0)
-    std::snprintf(buf, sizeof buf, "ferry: %s started receiving %s (size not given)\n", t.client.c_str(),
-                  shown(t.fileName()).c_str());
-  else
-    std::snprintf(buf, sizeof buf, "ferry: %s started%s %s (%s from byte %" PRIu64 ")\n", t.client.c_str(),
-                  upload ? " receiving" : "", shown(t.fileName()).c_str(),
-                  humanBytes(static_cast<double>(t.bytesTotal)).c_str(), t.rangeFirst);
+  out += "ferry: ";
+  out += t.client;
+  out += upload ? " started receiving " : " started ";
+  appendShown(out, t.fileName());
+  if (upload && t.bytesTotal == 0) {
+    out += " (size not given)\n";
+    return;
+  }
+  char buf[96];
+  std::snprintf(buf, sizeof buf, " (%s from byte %" PRIu64 ")\n", humanBytes(static_cast<double>(t.bytesTotal)).c_str(),
+                t.rangeFirst);
   out += buf;
 }
 
@@ -296,11 +325,21 @@ void LogLines::transferEnded(std::string& out, const TransferInfo& t, const Deli
     if (t.delivery) line.number("delivery", t.delivery);
     return;
   }
-  char buf[1024];
-  std::snprintf(buf, sizeof buf, "ferry: %s %s%s %s: %" PRIu64 " of %" PRIu64 " bytes in %.1f s (%s/s)%s%s\n",
-                t.client.c_str(), toString(t.state), upload ? " receiving" : "", shown(t.fileName()).c_str(), t.bytesSent,
-                total, secs, humanBytes(rate).c_str(), t.reason.empty() ? "" : ": ", t.reason.c_str());
+  out += "ferry: ";
+  out += t.client;
+  out += ' ';
+  out += toString(t.state);
+  out += upload ? " receiving " : " ";
+  appendShown(out, t.fileName());
+  char buf[160];
+  std::snprintf(buf, sizeof buf, ": %" PRIu64 " of %" PRIu64 " bytes in %.1f s (%s/s)", t.bytesSent, total, secs,
+                humanBytes(rate).c_str());
   out += buf;
+  if (!t.reason.empty()) {
+    out += ": ";
+    out += t.reason;
+  }
+  out += '\n';
 }
 
 void LogLines::deliveryEnded(std::string& out, const DeliveryInfo& d) const {
@@ -316,26 +355,38 @@ void LogLines::deliveryEnded(std::string& out, const DeliveryInfo& d) const {
     line.number("id", d.id);
     return;
   }
-  std::string s = "ferry: ";
-  switch (d.outcome) {
-    case DeliveryOutcome::kDelivered:
-      s += "delivered ";
-      s += shown(nameOf(d));
-      s += " to " + who(d);
-      break;
-    case DeliveryOutcome::kStopped:
-    case DeliveryOutcome::kCancelled:
-      s += d.outcome == DeliveryOutcome::kStopped ? "stopped " : "cancelled ";
-      s += shown(nameOf(d));
-      s += " for " + who(d) + " at " + std::to_string(percentCovered(d)) + "%";
-      break;
-    case DeliveryOutcome::kInProgress:
-      return;  // not an outcome
+  // Appended piece by piece: one line per delivery, however many a second,
+  // costs no string of its own.
+  if (d.outcome == DeliveryOutcome::kInProgress) return;  // not an outcome
+  out += "ferry: ";
+  if (d.outcome == DeliveryOutcome::kDelivered) {
+    out += "delivered ";
+    appendShown(out, nameOf(d));
+    out += " to ";
+    appendWho(out, d);
+  } else {
+    out += d.outcome == DeliveryOutcome::kStopped ? "stopped " : "cancelled ";
+    appendShown(out, nameOf(d));
+    out += " for ";
+    appendWho(out, d);
+    out += " at ";
+    appendNumber(out, percentCovered(d));
+    out += '%';
   }
-  if (d.resumes) s += ", " + std::to_string(d.resumes) + (d.resumes == 1 ? " resume" : " resumes");
-  else if (d.requests > 1) s += ", " + std::to_string(d.requests) + " requests";
-  if (!d.reason.empty()) s += ": " + d.reason;
-  out += s + "\n";
+  if (d.resumes) {
+    out += ", ";
+    appendNumber(out, d.resumes);
+    out += d.resumes == 1 ? " resume" : " resumes";
+  } else if (d.requests > 1) {
+    out += ", ";
+    appendNumber(out, d.requests);
+    out += " requests";
+  }
+  if (!d.reason.empty()) {
+    out += ": ";
+    out += d.reason;
+  }
+  out += '\n';
 }
 
 namespace {

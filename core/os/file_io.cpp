@@ -368,6 +368,41 @@ OpenedFile openSharedFileCached(const std::string& path, const FileId& folder, b
   return {};
 }
 
+int openPinnedFolderPath(const std::string& path, const FileId& id, bool cached) {
+#ifdef _WIN32
+  (void)path;
+  (void)id;
+  (void)cached;
+  errno = ENOSYS;
+  return -1;
+#else
+  return openPinned(path, id, cached, kPassFlags);
+#endif
+}
+
+OpenedFile openSharedFileCachedIn(int dirFd, const char* name, bool& wouldBlock) {
+  wouldBlock = false;
+#if defined(FERRY_HAVE_OPENAT2) && defined(RESOLVE_CACHED)
+  if (openat2Allowed()) {
+    struct open_how how {};
+    how.flags = static_cast<std::uint64_t>(kServeFlags & ~O_NOFOLLOW);
+    how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_CACHED;
+    int fd;
+    do {
+      fd = static_cast<int>(::syscall(SYS_openat2, dirFd, name, &how, sizeof how));
+    } while (fd < 0 && errno == EINTR);
+    // E2BIG, EINVAL: a kernel without RESOLVE_CACHED (before 5.12).
+    wouldBlock = fd < 0 && (errno == EAGAIN || errno == E2BIG || errno == EINVAL);
+    if (wouldBlock) return {};
+    return checkOpened(fd);
+  }
+#endif
+  (void)dirFd;
+  (void)name;
+  wouldBlock = true;
+  return {};
+}
+
 long long readCachedAt(int fd, char* buf, std::size_t n, std::uint64_t offset) {
 #if defined(__linux__) && defined(RWF_NOWAIT)
   struct iovec iov {buf, n};

@@ -71,6 +71,14 @@ OpenedFile openRegularFileCached(const std::string& path, bool& wouldBlock);
 // when it was shared. A folder swapped for a link is not followed.
 OpenedFile openSharedFile(const std::string& path, const FileId& folder);
 OpenedFile openSharedFileCached(const std::string& path, const FileId& folder, bool& wouldBlock);
+// A folder opened as openPinnedFolder() opens it, only to open names below
+// it (no read permission needed: O_PATH where there is one).
+int openPinnedFolderPath(const std::string& path, const FileId& id, bool cached);
+// The file `name` (one name, no '/') of the folder `dirFd` as
+// openSharedFileCached() opens a shared file: no symlink followed, regular
+// files only, `wouldBlock` when that needs the disk (or where the kernel
+// cannot say).
+OpenedFile openSharedFileCachedIn(int dirFd, const char* name, bool& wouldBlock);
 // pread() that does not wait for the disk: -1 with errno EAGAIN where the
 // bytes are not in the page cache (Linux: preadv2 with RWF_NOWAIT). Where the
 // OS cannot tell, a plain read, like regionCached()'s true.

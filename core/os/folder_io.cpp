@@ -175,33 +175,6 @@ bool FolderRoot::adopt(int fd, const std::string& path, int& error) {
 #endif
 }
 
-bool FolderRoot::openCached(const std::string& path, const FileId& id, int& error, bool& wouldBlock) {
-  wouldBlock = false;
-#if defined(FERRY_HAVE_OPENAT2) && defined(RESOLVE_CACHED)
-  close();
-  if (!openat2Allowed()) {
-    wouldBlock = true;
-    return false;
-  }
-  int fd = openPinnedFolder(path, id, true);
-  if (fd < 0) {
-    wouldBlock = errno == EAGAIN;
-    error = errno;
-    return false;
-  }
-  fd_ = fd;
-  path_ = path;
-  beneath_ = true;  // RESOLVE_CACHED (5.12) came after RESOLVE_BENEATH (5.6)
-  return true;
-#else
-  (void)path;
-  (void)id;
-  (void)error;
-  wouldBlock = true;
-  return false;
-#endif
-}
-
 OpenedFile FolderRoot::openFile(const std::string& rel) const {
   if (rel.empty()) return keepIf(-1, true, false);
 #ifdef _WIN32
@@ -219,10 +192,18 @@ OpenedFile FolderRoot::openFile(const std::string& rel) const {
 }
 
 OpenedFile FolderRoot::openFileCached(const std::string& rel, bool& wouldBlock) const {
+  if (!beneath_) {
+    wouldBlock = true;
+    return {};
+  }
+  return openFileCachedBelow(fd_, rel, wouldBlock);
+}
+
+OpenedFile FolderRoot::openFileCachedBelow(int rootFd, const std::string& rel, bool& wouldBlock) {
   wouldBlock = false;
-#ifdef FERRY_HAVE_OPENAT2
-  if (beneath_ && !rel.empty()) {
-    int fd = openat2Beneath(fd_, rel.c_str(), kFileFlags, true);
+#if defined(FERRY_HAVE_OPENAT2) && defined(RESOLVE_CACHED)
+  if (openat2Allowed() && !rel.empty()) {
+    int fd = openat2Beneath(rootFd, rel.c_str(), kFileFlags, true);
     if (fd < 0 && (errno == EAGAIN || errno == E2BIG || errno == EINVAL)) {
       wouldBlock = true;
       return {};
@@ -230,6 +211,7 @@ OpenedFile FolderRoot::openFileCached(const std::string& rel, bool& wouldBlock) 
     return keepIf(fd, true, false);
   }
 #endif
+  (void)rootFd;
   (void)rel;
   wouldBlock = true;
   return {};

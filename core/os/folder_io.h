@@ -46,9 +46,6 @@ class FolderRoot final {
   // the folder `id` names (openPinnedFolder()). A folder swapped for a link
   // after sharing is not there (ENOENT). False with errno-style `error`.
   bool open(const std::string& path, const FileId& id, int& error);
-  // The same only if the kernel has the path cached (no disk wait), else
-  // `wouldBlock` and nothing is open.
-  bool openCached(const std::string& path, const FileId& id, int& error, bool& wouldBlock);
   // Opens the folder the user is choosing, following symlinks on its path
   // (what is being shared is decided by this open).
   bool openAsChosen(const std::string& path, int& error);
@@ -58,6 +55,9 @@ class FolderRoot final {
   // A regular file below the root ("" is never a file).
   OpenedFile openFile(const std::string& rel) const;
   OpenedFile openFileCached(const std::string& rel, bool& wouldBlock) const;
+  // openFileCached() below a root opened elsewhere: `rootFd`, a shared
+  // folder opened with openPinnedFolderPath() (PinnedFolders lends them).
+  static OpenedFile openFileCachedBelow(int rootFd, const std::string& rel, bool& wouldBlock);
   // What `rel` is, without opening it for reading ("" is the root itself):
   // info.regular or info.folder, else notRegular / error.
   OpenedFile statEntry(const std::string& rel) const;

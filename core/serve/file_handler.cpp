@@ -5,7 +5,8 @@
 
 namespace ferry {
 
-FileHandler::FileHandler(TransferStats& stats, WorkPool& pool) : stats_(stats), pool_(pool) {}
+FileHandler::FileHandler(TransferStats& stats, WorkPool& pool)
+    : stats_(stats), pool_(pool), folders_(pool.loop()) {}
 
 FileHandler::~FileHandler() {
   // Responses still handed out belong to connections that are gone by now

@@ -3,7 +3,8 @@
 // FileHandler: answers requests for shared files. Owns every FileResponse it
 // made — those answering now, those a job of the work pool still holds, and
 // a few spare ones, recycled so that serving a file allocates nothing once
-// warm — and the one-entry Last-Modified cache they share. Borrows the
+// warm — the one-entry Last-Modified cache they share, and the shared
+// folders' descriptors their opens borrow (PinnedFolders). Borrows the
 // transfer statistics and the work pool. Keeps the CachePolicy its
 // answers and the folder handler's follow.
 //
@@ -18,6 +19,7 @@
 
 #include "body_source.h"
 #include "cache_policy.h"
+#include "pinned_folders.h"
 #include "recipient_claim.h"
 #include "responder.h"
 #include "share_registry.h"
@@ -57,6 +59,9 @@ class FileHandler final {
   // For FileResponse.
   TransferStats& stats() { return stats_; }
   WorkPool& pool() { return pool_; }
+  // Shared folders opened and checked against their pins, lent to opens on
+  // the loop.
+  PinnedFolders& folders() { return folders_; }
   // An IMF-fixdate for a file time, remembered for the last time asked:
   // every request for the same file needs the same Last-Modified.
   std::string_view httpDate(std::time_t t);
@@ -77,6 +82,7 @@ class FileHandler final {
   std::time_t lastModifiedTime_ = -1;
   char lastModified_[32] = {};
   std::size_t lastModifiedLen_ = 0;
+  PinnedFolders folders_;
 };
 
 }  // namespace ferry

@@ -109,11 +109,20 @@ OpenedFile openInShare(const Share& share, const std::string& rel) {
 OpenedFile FileResponse::open() const { return openInShare(*share_, rel_); }
 
 OpenedFile FileResponse::openCached(bool& wouldBlock) const {
-  if (rel_.empty()) return openSharedFileCached(share_->path, share_->pin, wouldBlock);
-  FolderRoot root;
+  // The folder (a shared file's, or the shared folder) as checked against
+  // the pin within the last second, then the file below it.
+  const std::string& path = share_->path;
+  std::string_view folder = path;
+  if (rel_.empty()) {
+    const std::size_t slash = path.rfind('/');
+    if (slash == std::string::npos) return openSharedFileCached(path, share_->pin, wouldBlock);
+    folder = std::string_view(path).substr(0, slash == 0 ? 1 : slash);
+  }
   OpenedFile f;
-  if (!root.openCached(share_->path, share_->pin, f.error, wouldBlock)) return f;
-  return root.openFileCached(rel_, wouldBlock);
+  const int dir = handler_.folders().lend(folder, share_->pin, f.error, wouldBlock);
+  if (dir < 0) return f;
+  if (rel_.empty()) return openSharedFileCachedIn(dir, path.c_str() + path.rfind('/') + 1, wouldBlock);
+  return FolderRoot::openFileCachedBelow(dir, rel_, wouldBlock);
 }
 
 void FileResponse::redirectToFolder() {

@@ -305,16 +305,30 @@ bool DeliveryBook::deliveredRecently(std::uint64_t hash, Clock::time_point now) 
 
 void DeliveryBook::retire(std::uint32_t slot) {
   if (hidden(slots_[slot])) return freeSlot(slot);  // an echo that ended short: no trace
+  if (endedCount_ == ended_.size() && ended_[endedNext_].info.id && !ended_[endedNext_].shown) {
+    // The ring is full and its oldest has not been in a snapshot yet: room
+    // for it until the next one, or, past kMaxUnshown, a snapshot now.
+    if (ended_.size() < kMaxUnshown) growEnded();
+    else if (hooks_.flush) hooks_.flush();
+  }
   Entry& oldest = ended_[endedNext_];
-  // The ring is full and its oldest has not been in a snapshot yet: it is
-  // published before it goes.
-  if (endedCount_ == kMaxEnded && oldest.info.id && !oldest.shown && hooks_.flush) hooks_.flush();
-  // Swapped, not copied: strings and pieces keep their capacity, so a busy
-  // server's deliveries allocate nothing once the ring has filled.
-  std::swap(oldest, slots_[slot]);
-  endedNext_ = (endedNext_ + 1) % kMaxEnded;
-  endedCount_ = std::min(endedCount_ + 1, kMaxEnded);
+  Entry& e = slots_[slot];
+  // Its info swapped, not copied: strings keep their capacity (and the slot
+  // its pieces), so a busy server's deliveries allocate nothing once the
+  // ring has filled.
+  std::swap(oldest.info, e.info);
+  oldest.endedAt = e.endedAt;
+  oldest.shown = e.shown;
+  endedNext_ = (endedNext_ + 1) % ended_.size();
+  endedCount_ = std::min(endedCount_ + 1, ended_.size());
   freeSlot(slot);
+}
+
+void DeliveryBook::growEnded() {
+  // Full: endedNext_ is the oldest. Oldest first, then room after the newest.
+  std::rotate(ended_.begin(), ended_.begin() + static_cast<std::ptrdiff_t>(endedNext_), ended_.end());
+  endedNext_ = ended_.size();
+  ended_.resize(std::min(2 * ended_.size(), kMaxUnshown));
 }
 
 void DeliveryBook::freeSlot(std::uint32_t slot) {
@@ -338,12 +352,17 @@ bool DeliveryBook::expire(Clock::time_point now) {
     changed = true;
   }
   while (endedCount_ > 0) {
-    Entry& e = ended_[(endedNext_ + kMaxEnded - endedCount_) % kMaxEnded];
+    Entry& e = ended_[(endedNext_ + ended_.size() - endedCount_) % ended_.size()];
     if (!e.shown || now - e.endedAt <= kRetainEnded) break;
     e.info.id = 0;
     e.info.share.reset();
     --endedCount_;
     changed = true;
+  }
+  // A burst is over: the ring it grew goes back to its usual size.
+  if (endedCount_ == 0 && ended_.size() > kMaxEnded) {
+    std::vector<Entry>(kMaxEnded).swap(ended_);
+    endedNext_ = 0;
   }
   return changed;
 }
@@ -363,16 +382,30 @@ void DeliveryBook::tick(double dt, double alpha) {
 }
 
 void DeliveryBook::fill(std::vector<DeliveryInfo>& out) {
-  out.reserve(out.size() + open_ + endedCount_);
+  // Assigned over what `out` held (a snapshot filled again): its strings
+  // keep their capacity.
+  std::size_t n = 0;
+  auto put = [&](const DeliveryInfo& info) {
+    if (n < out.size()) out[n] = info;
+    else out.push_back(info);
+    ++n;
+  };
   for (Entry& e : slots_) {
     if (!e.info.id || hidden(e)) continue;
-    out.push_back(e.info);
+    put(e.info);
     if (e.info.outcome != DeliveryOutcome::kInProgress) e.shown = true;
   }
   for (std::size_t i = 0; i < endedCount_; ++i) {
-    Entry& e = ended_[(endedNext_ + kMaxEnded - endedCount_ + i) % kMaxEnded];
-    out.push_back(e.info);
+    Entry& e = ended_[(endedNext_ + ended_.size() - endedCount_ + i) % ended_.size()];
+    put(e.info);
     e.shown = true;
+  }
+  out.resize(n);
+  // All shown now: the last kMaxEnded stay for the snapshots to come.
+  for (; endedCount_ > kMaxEnded; --endedCount_) {
+    Entry& e = ended_[(endedNext_ + ended_.size() - endedCount_) % ended_.size()];
+    e.info.id = 0;
+    e.info.share.reset();
   }
   std::sort(out.begin(), out.end(), [](const DeliveryInfo& a, const DeliveryInfo& b) { return a.id < b.id; });
 }

@@ -18,7 +18,12 @@
 // ends the one idle longest, as stopped), each with at most kMaxPieces
 // separate byte ranges (beyond that the smallest is forgotten, so a client
 // scattering thousands of tiny ranges is undercounted, never counted as
-// delivered from bytes it was not sent), and kMaxEnded ended ones.
+// delivered from bytes it was not sent), and kMaxEnded ended ones once a
+// snapshot has shown them. Ended ones not shown yet wait for the next
+// snapshot (the stats' next tick): the ring grows for them, up to
+// kMaxUnshown, before it asks for a snapshot at once (the `flush` hook), so
+// a burst of short deliveries is published ten times a second, not once
+// per delivery, and none is lost.
 //
 // Loop thread only. Time comes in as arguments, so tests drive the clock.
 
@@ -64,6 +69,7 @@ class DeliveryBook final {
   static constexpr std::size_t kMaxOpen = 4096;
   static constexpr std::size_t kMaxPieces = 64;
   static constexpr std::size_t kMaxEnded = 256;
+  static constexpr std::size_t kMaxUnshown = 8192;
   static constexpr auto kRetainEnded = std::chrono::seconds(5);
   static constexpr auto kDefaultIdle = std::chrono::minutes(10);
   static constexpr auto kEcho = std::chrono::seconds(60);
@@ -110,7 +116,8 @@ class DeliveryBook final {
   // Smooths each open delivery's rate over dt seconds with weight alpha.
   void tick(double dt, double alpha);
 
-  // Open and recently ended deliveries, by id; marks the ended ones shown.
+  // Open and recently ended deliveries, by id, in place of what `out` held;
+  // marks the ended ones shown.
   void fill(std::vector<DeliveryInfo>& out);
   std::size_t size() const { return open_ + endedCount_; }
   std::size_t openCount() const { return open_; }
@@ -148,6 +155,8 @@ class DeliveryBook final {
   // Ends an in-progress delivery; moves it to the ring once no request is active.
   void end(std::uint32_t slot, DeliveryOutcome outcome, std::string_view reason, Clock::time_point now);
   void retire(std::uint32_t slot);
+  // Doubles the ring of ended deliveries (full, its oldest not shown).
+  void growEnded();
   // Frees a slot whose delivery is over (retired or dropped).
   void freeSlot(std::uint32_t slot);
   // Whether a delivery of `hash` ended delivered less than kEcho before `now`.
@@ -167,7 +176,7 @@ class DeliveryBook final {
   std::size_t open_ = 0;              // slots in use (in progress, or ended with requests active)
   std::size_t inProgress_ = 0;
   std::uint32_t idleHead_ = kNone, idleTail_ = kNone;
-  std::vector<Entry> ended_;          // ring of the last kMaxEnded, oldest at endedNext_ - endedCount_
+  std::vector<Entry> ended_;          // ring of the last ended, oldest at endedNext_ - endedCount_
   std::size_t endedNext_ = 0, endedCount_ = 0;
   std::uint64_t nextId_ = 1;
   std::vector<Recent> recent_;  // the last kRecentDelivered deliveries' keys, a ring

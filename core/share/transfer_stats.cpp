@@ -1,6 +1,7 @@
 #include "transfer_stats.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 
@@ -319,19 +320,40 @@ void TransferStats::fill(TransferInfo& out, const Record& r) {
   out.delivery = r.delivery.id;
 }
 
+std::shared_ptr<StatsSnapshot> TransferStats::spareSnapshot() {
+  // One that only this pool holds any more: every reader let go of it (the
+  // acquire fence pairs with their release of it), so it may be written.
+  for (const auto& s : spare_)
+    if (s.use_count() == 1) {
+      std::atomic_thread_fence(std::memory_order_acquire);
+      return s;
+    }
+  auto s = std::make_shared<StatsSnapshot>();
+  if (spare_.size() < kSpareSnapshots) spare_.push_back(s);
+  return s;
+}
+
 void TransferStats::publishNow() {
-  auto snap = std::make_shared<StatsSnapshot>();
+  // Filled over a snapshot of before that nobody reads now: its vectors and
+  // strings keep their capacity, so publishing allocates nothing once warm.
+  std::shared_ptr<StatsSnapshot> snap = spareSnapshot();
   snap->sequence = ++sequence_;
   snap->taken = std::chrono::steady_clock::now();
-  snap->transfers.reserve(active_ + finishedCount_);
+  std::size_t n = 0;
+  auto put = [&](const Record& r) {
+    if (n == snap->transfers.size()) snap->transfers.emplace_back();
+    fill(snap->transfers[n++], r);
+  };
   for (const Record& r : slots_)
-    if (r.id) fill(snap->transfers.emplace_back(), r);
+    if (r.id) put(r);
   for (std::size_t i = 0; i < finishedCount_; ++i)
-    fill(snap->transfers.emplace_back(), finished_[(finishedNext_ + kMaxFinished - finishedCount_ + i) % kMaxFinished]);
+    put(finished_[(finishedNext_ + kMaxFinished - finishedCount_ + i) % kMaxFinished]);
+  snap->transfers.resize(n);
   std::sort(snap->transfers.begin(), snap->transfers.end(),
             [](const TransferInfo& a, const TransferInfo& b) { return a.id < b.id; });
-  snap->shares.reserve(shares_.size());
-  for (const auto& [token, sc] : shares_) snap->shares.push_back(sc);
+  snap->shares.resize(shares_.size());
+  std::size_t i = 0;
+  for (const auto& [token, sc] : shares_) snap->shares[i++] = sc;
   // The registry hears of deliveries before anyone sees them here.
   noteDeliveries();
   book_.fill(snap->deliveries);

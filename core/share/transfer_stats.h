@@ -187,6 +187,8 @@ class TransferStats final {
     CopyRef copies;  // the file's send counts, when its share has a download limit
   };
   static void fill(TransferInfo& out, const Record& r);
+  // A snapshot to fill: one of spare_ that no reader holds, or a new one.
+  std::shared_ptr<StatsSnapshot> spareSnapshot();
   void markChanged();
   void tick();
   void delivered(const DeliveryInfo& d);
@@ -218,6 +220,9 @@ class TransferStats final {
   double receiveRate_ = 0;
   bool changed_ = false;
   EventLoop::TimerId ticker_ = 0;
+  // Snapshots published before, filled again once their readers let go.
+  static constexpr std::size_t kSpareSnapshots = 4;
+  std::vector<std::shared_ptr<StatsSnapshot>> spare_;
   DeliveryBook book_;
   // What a download limit counts: complete copies sent, over all clients.
   CopyCounter copies_;

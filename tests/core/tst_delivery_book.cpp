@@ -359,12 +359,15 @@ class TestDeliveryBook : public QObject {
 
   void everyEndedDeliveryIsShownOnce() {
     // Far more ended deliveries than the ring holds, none published by a
-    // tick: the book asks for a publish before any would be lost.
+    // tick: the book asks for a publish before any would be lost, and only
+    // once kMaxUnshown wait (a burst up to that waits for the tick).
     std::set<std::uint64_t> ended, seen;
     std::vector<DeliveryInfo> shown;
+    int flushes = 0;
     DeliveryBook* self = nullptr;
     DeliveryBook book({[&](const DeliveryInfo& d) { ended.insert(d.id); },
                        [&] {
+                         ++flushes;
                          shown.clear();
                          self->fill(shown);
                          for (auto& d : shown)
@@ -373,20 +376,40 @@ class TestDeliveryBook : public QObject {
     self = &book;
     auto share = makeShare("tok");
     Clock::time_point now{};
-    for (int i = 0; i < 5000; ++i) {
-      DeliveryRef r = book.open({"127.0.0.1", "", "", 10, 1}, share, now);
-      book.cover(r, 0, 10, now);
-      book.close(r, true, now);
-    }
-    shown.clear();
-    book.fill(shown);
-    for (auto& d : shown) seen.insert(d.id);
+    auto burst = [&](std::size_t n) {
+      for (std::size_t i = 0; i < n; ++i) {
+        DeliveryRef r = book.open({"127.0.0.1", "", "", 10, 1}, share, now);
+        book.cover(r, 0, 10, now);
+        book.close(r, true, now);
+      }
+    };
+    auto tick = [&] {
+      shown.clear();
+      book.fill(shown);
+      for (auto& d : shown) seen.insert(d.id);
+    };
+    burst(5000);
+    QCOMPARE(flushes, 0);
+    tick();
     QCOMPARE(ended.size(), std::size_t(5000));
+    QCOMPARE(seen, ended);
+    QVERIFY(book.size() <= DeliveryBook::kMaxEnded);
+    // More than kMaxUnshown between two ticks.
+    burst(2 * DeliveryBook::kMaxUnshown + 100);
+    QCOMPARE(flushes, 2);
+    tick();
+    QCOMPARE(ended.size(), std::size_t(5000 + 2 * DeliveryBook::kMaxUnshown + 100));
     QCOMPARE(seen, ended);
     QVERIFY(book.size() <= DeliveryBook::kMaxEnded);
     // Shown and old enough: gone.
     book.expire(now + std::chrono::seconds(6));
     QCOMPARE(book.size(), std::size_t(0));
+    // And the ring is back to its usual size: a burst again is shown whole.
+    ended.clear();
+    seen.clear();
+    burst(3000);
+    tick();
+    QCOMPARE(seen, ended);
   }
 };
 
