@@ -13,6 +13,8 @@
 // A pasted picture is kept while a share in the list uses it, and removed
 // at quit or start once nothing does.
 
+#include <algorithm>
+
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
@@ -290,6 +292,16 @@ class TestNearbyWindow : public QObject {
     const QByteArray card = phone_->waitEvent("file", "/plan.pdf");
     QVERIFY(!card.isEmpty());
     QCOMPARE(download(card), QByteArray("the plan\n"));
+    // The phone's download reaches the history with the next snapshot (ten a
+    // second), before anyone takes the file back.
+    QVERIFY(waitFor(
+        [&] {
+          const auto& records = w_->history()->records();
+          return std::any_of(records.begin(), records.end(), [](const DeliveryHistory::Record& r) {
+            return r.file == "plan.pdf" && r.outcome == QStringLiteral("delivered");
+          });
+        },
+        10'000));
     // Take Back in the message that said it went: the link ends, the page is told.
     const QList<QToolButton*> buttons = w_->messageBar()->buttons();
     QCOMPARE(buttons.size(), 1);
