@@ -38,7 +38,9 @@ int PinnedFolders::lend(std::string_view path, const FileId& pin, int& error, bo
   const int fd = openPinnedFolderPath(entry ? entry->path : fresh, pin, true);
   if (fd < 0) {
     error = errno;
-    wouldBlock = errno == EAGAIN;
+    // EAGAIN: the disk is needed; ENOSYS: no such open here (Windows).
+    // Either way the work pool opens it.
+    wouldBlock = errno == EAGAIN || errno == ENOSYS;
     // Not the folder shared any more, or not known without the disk: its
     // old descriptor serves nothing from now on.
     if (entry) drop(static_cast<std::size_t>(entry - entries_.data()));
