@@ -51,7 +51,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(ROOT, "tests", "browser"))
-import album_bench  # noqa: E402  (time_ferry, time_vips, time_magick)
+import album_bench  # noqa: E402  (time_ferry, time_vips, time_magick, ferry_cpu)
 
 HFS_PEER = "/work/shared/tools/hfs-peer.sh"
 SECTION = "\n## A 1,000-photo folder, and HEIC"
@@ -96,28 +96,6 @@ def make_folders(work):
                 fh.read()
     files = lambda d: sorted(os.path.join(d, f) for f in os.listdir(d))  # noqa: E731
     return page, files(page), files(heic)
-
-
-def cpu_seconds(pid):
-    """CPU time of Ferry and its ferry-pictures helpers: its own, the
-    helpers' it has waited for (cutime/cstime), and the live helpers'."""
-    def ticks(p, fields_end):
-        try:
-            with open("/proc/%d/stat" % p) as f:
-                return sum(int(x) for x in f.read().rsplit(")", 1)[1].split()[11:fields_end])
-        except OSError:
-            return 0
-
-    kids = []
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                with open("/proc/%s/stat" % d) as f:
-                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
-                        kids.append(int(d))
-            except (OSError, ValueError):
-                pass
-    return (ticks(pid, 15) + sum(ticks(k, 15) for k in kids)) / os.sysconf("SC_CLK_TCK")
 
 
 def curl_total(url, accept="text/html"):
@@ -180,17 +158,17 @@ def page_run(ferry, fb, folder, tmp):
     cache = tempfile.mkdtemp(dir=tmp, prefix="cache-")
     proc, link = start_ferry(ferry, folder, cache)
     try:
-        cpu0 = cpu_seconds(proc.pid)
+        cpu0 = album_bench.ferry_cpu(proc.pid)
         t0 = time.monotonic()
         first, screen, shown = open_page(fb, link)
-        cpu_page = cpu_seconds(proc.pid) - cpu0
+        cpu_page = album_bench.ferry_cpu(proc.pid) - cpu0
         # All 1,000 made ahead by the folder scanner.
         while thumbnails_made(cache) < PAGE_PHOTOS:
             if time.monotonic() - t0 > 900:
                 sys.exit("album page bench: the folder's thumbnails were not all made")
             time.sleep(0.2)
         made = time.monotonic() - t0
-        cpu_all = cpu_seconds(proc.pid) - cpu0
+        cpu_all = album_bench.ferry_cpu(proc.pid) - cpu0
         html = median_of(link)
         html_all = median_of(link + "?all")
         warm_first, warm_screen, _ = open_page(fb, link)
