@@ -20,6 +20,10 @@
 // A helper runs at the CPU and I/O priority of the thread that started it
 // (the folder scanner's are the lowest), and serves only callers of that
 // same priority: a page's thumbnails never wait on a helper at nice 19.
+// It lowers its CPU priority to nice 10 when it started higher: decoding
+// gives way to the server's own work, so a download going on meanwhile
+// keeps its speed. One second without a request, it hands the memory its
+// decoders freed back to the system.
 //
 // The helper executable is looked for once: $FERRY_PICTURES_HELPER when
 // set, else ferry-pictures beside the running executable, else where the

@@ -13,6 +13,7 @@
 // the kernel even if Ferry's own deadline were late.
 
 #include <algorithm>
+#include <chrono>
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -21,6 +22,9 @@
 #include <string>
 
 #include <fcntl.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <poll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -35,6 +39,11 @@ using namespace ferry;
 using namespace ferry::media;
 
 constexpr int kSock = kHelperSocketFd;
+using Clock = std::chrono::steady_clock;
+// How long without a request before freed memory is handed back.
+constexpr std::chrono::milliseconds kTrimAfter{1000};
+// The lowest nice value a helper runs at.
+constexpr int kNice = 10;
 
 #if defined(__SANITIZE_ADDRESS__)
 constexpr bool kSanitized = true;
@@ -63,6 +72,12 @@ void closeOthers() {
 }
 
 void limitProcess() {
+  // Decoding gives way to the server and the desktop: a download going on
+  // meanwhile keeps its speed, and pictures take whatever CPU is left. A
+  // helper started lower (the folder scanner's, at 19) stays there.
+  errno = 0;
+  const int nice = ::getpriority(PRIO_PROCESS, 0);
+  if (errno == 0 && nice < kNice) ::setpriority(PRIO_PROCESS, 0, kNice);
   rlimit none{0, 0};
   ::setrlimit(RLIMIT_CORE, &none);  // a crash leaves no core file in someone's folder
   // The sanitizers reserve terabytes of address space up front.
@@ -82,6 +97,13 @@ void limitCpu(unsigned seconds) {
   const rlim_t want = static_cast<rlim_t>(used.ru_utime.tv_sec + used.ru_stime.tv_sec) + seconds + 1;
   cpu.rlim_cur = cpu.rlim_max == RLIM_INFINITY ? want : std::min(want, cpu.rlim_max);
   ::setrlimit(RLIMIT_CPU, &cpu);
+}
+
+// Hands freed heap memory back to the system.
+void releaseMemory() {
+#ifdef __GLIBC__
+  ::malloc_trim(0);
+#endif
 }
 
 // Ends the process as it is: nothing is buffered, and libvips' and GLib's
@@ -208,14 +230,30 @@ int main(int argc, char** argv) {
   closeOthers();
   std::signal(SIGPIPE, SIG_IGN);
   limitProcess();
+  const auto idle = std::chrono::seconds(idleSeconds);
+  auto lastRequest = Clock::now();
+  bool freed = false;  // decoders have run since memory was last given back
   for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(lastRequest + idle - Clock::now());
+    if (left.count() <= 0) quit();  // idle long enough: Ferry starts another when needed
+    // A second without a request: what the decoders freed goes back to the
+    // system (glibc keeps freed memory in each thread's arena), so a helper
+    // waiting for more work holds little beyond its libraries.
+    const auto wait = freed ? std::min(left, kTrimAfter) : left;
     pollfd pfd{kSock, POLLIN, 0};
-    const int ready = ::poll(&pfd, 1, idleSeconds * 1000);
+    const int ready = ::poll(&pfd, 1, static_cast<int>(wait.count()));
     if (ready < 0 && errno == EINTR) continue;
-    if (ready <= 0) quit();  // idle long enough (or the poll failed): Ferry starts another when needed
+    if (ready < 0) quit();
+    if (ready == 0) {
+      if (freed) releaseMemory();
+      freed = false;
+      continue;
+    }
     PictureRequest request;
     int fd = -1;
     if (!readRequest(request, fd)) quit();
     answer(request, fd);
+    lastRequest = Clock::now();
+    freed = true;
   }
 }

@@ -457,7 +457,11 @@ void Connection::flush() {
       blocked = true;
     }
     bool sendfileOn = useSendfile() && fileFd_ != noSendfileFd_ && (!tls_ || kernelTls_);
-    std::uint64_t budget = sendfileOn ? kFlushBytes : kCopyFlushBytes;
+    std::uint64_t budget = sendfileOn ? kFlushBytes : tls_ ? kTlsFlushBytes : kCopyFlushBytes;
+    // TLS without kTLS: the part of the chunk read into the loop's buffer
+    // not yet sealed into records (see below).
+    const char* chunkAt = nullptr;
+    std::size_t chunkLeft = 0;
     while (!blocked && fileLeft_ > 0) {
       if (sent >= budget || (sent > 0 && std::chrono::steady_clock::now() - start >= kFlushTime)) {
         yielded = true;
@@ -492,24 +496,40 @@ void Connection::flush() {
             }
           }
         } else {
-          char* scratch = fileScratch();
+          // One read of a chunk (four records) into the loop's buffer, then
+          // its records one by one: a read per chunk rather than per record.
+          // What is read stays valid only within this call (the buffer is
+          // shared with the loop's other connections).
           std::size_t len = tlsFilePending_;
+          const char* from = chunkAt;
           if (len == 0) {
-            std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(fileLeft_, TlsStream::kRecord));
-            long long got = readCachedAt(fileFd_, scratch, want, fileOffset_);
-            if (got < 0 && errno == EAGAIN) {
-              endUncached();
-              break;
+            if (chunkLeft == 0) {
+              char* scratch = fileScratch();
+              std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(fileLeft_, kFileChunk));
+              long long got = readCachedAt(fileFd_, scratch, want, fileOffset_);
+              if (got < 0 && errno == EAGAIN) {
+                endUncached();
+                break;
+              }
+              if (got < 0) return failFile(errno);
+              eof = got == 0;
+              chunkAt = scratch;
+              chunkLeft = static_cast<std::size_t>(got);
             }
-            if (got < 0) return failFile(errno);
-            eof = got == 0;
-            len = static_cast<std::size_t>(got);
+            from = chunkAt;
+            len = std::min(chunkLeft, TlsStream::kRecord);
           }
           // A retry passes the same length: the record was sealed from
           // these bytes on the first try, so the buffer (shared, perhaps
           // reused since) is not read again.
-          if (!eof) n = sendSome(scratch, len, kSendNoSignal, step);
+          if (!eof) n = sendSome(from ? from : fileScratch(), len, kSendNoSignal, step);
           tlsFilePending_ = n > 0 || eof ? 0 : len;
+          if (n > 0 && chunkLeft > 0) {
+            chunkAt += n;
+            chunkLeft -= n;
+          } else {
+            chunkLeft = 0;  // blocked: what is left is read again next time
+          }
         }
         if (n > 0) {
           sent += n;

@@ -142,7 +142,11 @@ void Listener::close() {
 }
 
 void Listener::acceptReady() {
-  // Accept in a batch until EAGAIN: one wake-up serves a burst of clients.
+  // One connection per wake-up, as nginx does by default (multi_accept
+  // off): the listener is watched level-triggered, so the next wait reports
+  // it again at once while more are queued, and a lone client (the usual
+  // case) costs no accept() that can only fail with EAGAIN. Failed accepts
+  // of clients already gone do not count.
   for (int i = 0; i < 256; ++i) {
     sockaddr_storage peer{};
     socklen_t len = sizeof peer;
@@ -178,6 +182,7 @@ void Listener::acceptReady() {
     int nodelay = 1;
     ::setsockopt(c, IPPROTO_TCP, TCP_NODELAY, reinterpret_cast<const char*>(&nodelay), sizeof nodelay);
     onAccept_(c, reinterpret_cast<sockaddr*>(&peer));
+    return;
   }
 }
 

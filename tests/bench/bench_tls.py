@@ -236,7 +236,11 @@ def render(results, args, ktls, load_start, load_end):
         if f is None or n is None:
             return
         ratio = (f / n if higher_better else n / f) if f and n else 0
-        rows.append("| %s | %s | %s | %.2f× |" % (label, fmt(f), fmt(n), ratio))
+        # Each round's ratio (the servers take turns within a round): a
+        # median of three moves with a shared machine, these show how far.
+        each = ", ".join("%.2f" % ((a / b if higher_better else b / a) if a and b else 0)
+                         for a, b in zip(results[(key, "Ferry")], results[(key, "nginx")]))
+        rows.append("| %s | %s | %s | %.2f× | %s |" % (label, fmt(f), fmt(n), ratio, each))
 
     row("1 GiB download, one client (MB/s)", "download", lambda s: "%.0f MB/s (%.2f s)" % (GIB / s / 1e6, s),
         higher_better=False)
@@ -265,7 +269,7 @@ def render(results, args, ktls, load_start, load_end):
             "", "Load average (1 min) when the run started: %.1f; when it ended: %.1f%s." % (
                 load_start, load_end, " — other work shared the CPUs, so treat the absolute figures as "
                 "low and only the ratios as meaningful" if max(load_start, load_end) > (os.cpu_count() or 1) else ""),
-            "", "| | Ferry | nginx | ratio |", "|---|---|---|---|"] + rows + [
+            "", "| | Ferry | nginx | ratio | each round's ratio |", "|---|---|---|---|---|"] + rows + [
             "", "How each figure is taken is in the script's opening comment. `openssl s_time` is one client "
             "process doing one handshake at a time, so the handshake rows measure client and server together; "
             "the figures are for comparing the two servers on this machine, not absolute capacity.", ""]

@@ -238,10 +238,12 @@ class TestPictureHelpers : public QObject {
     QVERIFY(lowOk);
     QVERIFY2(thumb(dir_.filePath("rotated.jpg"), pic, why), why.c_str());
     QCOMPARE(pic.width, 267);  // upright: portrait
+    // Every helper runs at nice 10 at least (decoding gives way to the
+    // server's own work), the scanner's at its 19.
     QList<int> nices;
     for (pid_t p : pidsOf(helpersOf(::getpid()))) nices.append(::getpriority(PRIO_PROCESS, static_cast<id_t>(p)));
     std::sort(nices.begin(), nices.end());
-    QCOMPARE(nices, QList<int>({base, 19}));
+    QCOMPARE(nices, QList<int>({std::max(base, 10), 19}));
   }
 
   void concurrentCallersGetAHelperEach() {
@@ -261,7 +263,7 @@ class TestPictureHelpers : public QObject {
     for (std::thread& t : callers) t.join();
     QCOMPARE(made.load(), kCallers * kEach);
     // At most one per caller (the nice 19 one of the test before aside).
-    const int base = ::getpriority(PRIO_PROCESS, 0);
+    const int base = std::max(::getpriority(PRIO_PROCESS, 0), 10);
     int helpers = 0;
     for (pid_t p : pidsOf(helpersOf(::getpid())))
       if (::getpriority(PRIO_PROCESS, static_cast<id_t>(p)) == base) ++helpers;
