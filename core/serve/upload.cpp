@@ -106,12 +106,21 @@ struct Upload::Hash {
 };
 
 Upload::Upload(UploadHandler& handler, Responder& out, Params params)
-    : handler_(handler), out_(&out), params_(std::move(params)), gated_(params_.gated), fill_(new char[kBuffer]) {
+    : handler_(handler), out_(&out), params_(std::move(params)), gated_(params_.gated) {
   if (params_.resumable) {
     partName_ = params_.resumable->partName;
     start_ = params_.resumable->offset;
     params_.resumable->busy = true;
   }
+  // A small file (a phone's photo among hundreds) takes a buffer of its own
+  // size: the allocator has those at hand, where each of kBuffer would be
+  // memory mapped afresh, and faulted in, for every file. One byte more, so
+  // that the file's bytes never fill it: the body's end (a chunked body's
+  // last chunk) is still read, and complete() sends the bytes and the
+  // commit to the pool as one job.
+  if (params_.sizeKnown && params_.size >= start_ && params_.size - start_ < kBuffer)
+    capacity_ = static_cast<std::size_t>(params_.size - start_) + 1;
+  fill_.reset(new char[capacity_]);
   if (!params_.sha256.empty()) hash_ = std::make_unique<Hash>();
   // A gated upload shows (in the window, in the log) once it is let in or
   // turned away: "started receiving" before the user answered would say
@@ -148,7 +157,7 @@ std::uint64_t Upload::reserved() const {
 
 std::size_t Upload::room() const {
   if (answered_ || !out_ || gated_ || tooLarge_ || !fill_) return 0;
-  return kBuffer - fillLen_;
+  return capacity_ - fillLen_;
 }
 
 template <class F>
@@ -199,7 +208,7 @@ void Upload::take(std::string_view bytes) {
   fillLen_ += bytes.size();
   received_ += bytes.size();
   handler_.stats().addBytes(transfer_, bytes.size());
-  if (fillLen_ == kBuffer) step();
+  if (fillLen_ == capacity_) step();
 }
 
 void Upload::complete() {
@@ -215,14 +224,20 @@ void Upload::complete() {
 
 void Upload::step() {
   if (jobInFlight_ || answered_ || gated_ || tooLarge_) return;
-  if (fillLen_ == kBuffer || (complete_ && fillLen_ > 0)) {
-    if (!spare_) spare_.reset(new char[kBuffer]);
+  if (complete_ && fillLen_ > 0) {
+    // The body's last bytes and the check of the whole file are one job:
+    // a small file costs one trip through the pool, not two. Nothing more
+    // arrives, so the job writes from the buffer they are in.
+    const std::size_t len = fillLen_;
+    fillLen_ = 0;
+    return submit(fill_.get(), len, Then::kCommit);
+  }
+  if (fillLen_ == capacity_) {
+    if (!spare_) spare_.reset(new char[capacity_]);
     std::swap(fill_, spare_);
     const std::size_t len = fillLen_;
     fillLen_ = 0;
-    // The body's last bytes and the check of the whole file are one job:
-    // a small file costs one trip through the pool, not two.
-    return submit(spare_.get(), len, complete_ ? Then::kCommit : Then::kNothing);
+    return submit(spare_.get(), len, Then::kNothing);
   }
   if (complete_) submit(nullptr, 0, Then::kCommit);
 }
@@ -560,7 +575,7 @@ void Upload::cleanUp() {
   // resume from, unless Receive went off; anything else leaves nothing.
   const bool keep = params_.resumable && !params_.resumable->discarded;
   if (keep && fillLen_ > 0) {
-    if (!spare_) spare_.reset(new char[kBuffer]);
+    if (!spare_) spare_.reset(new char[capacity_]);
     std::swap(fill_, spare_);
     const std::size_t len = fillLen_;
     fillLen_ = 0;

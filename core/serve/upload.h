@@ -3,7 +3,8 @@
 // Upload: one request body on its way into the receive folder, from its
 // first byte to its final name. Owns the part file's descriptor, two
 // buffers (one the connection fills, one a job of the work pool writes:
-// memory per upload is 2 x kBuffer whatever the file's size), the transfer it
+// memory per upload is at most 2 x kBuffer whatever the file's size; a file
+// smaller than that, or its last part, needs only one), the transfer it
 // records in TransferStats, and its one job, which opens, writes and checks
 // — each may block on the disk, so none runs on the loop.
 //
@@ -211,6 +212,7 @@ class Upload final : public BodySink {
   std::shared_ptr<int> alive_ = std::make_shared<int>(0);
   std::unique_ptr<char[]> fill_;   // filled from the connection
   std::unique_ptr<char[]> spare_;  // being written by the job
+  std::size_t capacity_ = kBuffer;  // of each: less for a file known to be smaller
   std::size_t fillLen_ = 0;
   std::uint64_t start_ = 0;     // the offset this body starts at
   std::uint64_t received_ = 0;  // of this body

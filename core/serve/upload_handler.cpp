@@ -186,6 +186,13 @@ std::string tooLargeSentence(std::uint64_t cap) {
   return "This computer accepts files up to " + capForPeople(cap) + ": this one is larger.\n";
 }
 
+struct UploadHandler::SpaceReading {
+  std::string dir;
+  DiskSpace space;
+  EventLoop::Clock::time_point at;
+  std::uint64_t admittedSince = 0;  // bytes admitted since the reading
+};
+
 UploadHandler::UploadHandler(EventLoop& loop, ReceiveTarget& target, TransferStats& stats, WorkPool& pool)
     : loop_(loop), target_(target), stats_(stats), pool_(pool), asks_(loop, target) {}
 
@@ -280,10 +287,15 @@ void UploadHandler::admit(Admission a, std::weak_ptr<void> alive, Admitted then)
   job->dir = a.folder->dir;
   const std::uint64_t device = a.folder->pin.device;
   job->then = [this, a = std::move(a), alive, then = std::move(then)](bool ok, const DiskSpace& space) mutable {
+    if (ok) {
+      if (!lastSpace_) lastSpace_ = std::make_unique<SpaceReading>();
+      *lastSpace_ = {a.folder->dir, space, loop_.now(), 0};
+    }
     if (alive.expired()) return;
     if (!ok) return then(500, "This computer cannot use its receive folder right now.\n");
     if (!roomFor(*a.folder, space, a.size, a.sizeKnown))
       return then(507, "There is not enough free space on this computer for this file.\n");
+    lastSpace_->admittedSince += a.sizeKnown ? a.size : 0;
     askIfDue(std::move(a), std::move(alive), std::move(then));
   };
   pool_.submit(*job, WorkPool::Lane::kDisk, device);
@@ -427,7 +439,19 @@ SinkPtr UploadHandler::receiveAdmitted(Responder& out, Upload::Params params) {
   return startGated(out, std::move(params), std::move(a));
 }
 
+bool UploadHandler::roomKnown(const Admission& a) {
+  if (!lastSpace_ || lastSpace_->dir != a.folder->dir || loop_.now() - lastSpace_->at > kSpaceFresh) return false;
+  // What was admitted since may be on the disk now, and not in the reading.
+  DiskSpace left = lastSpace_->space;
+  left.free = left.free > lastSpace_->admittedSince ? left.free - lastSpace_->admittedSince : 0;
+  if (!roomFor(*a.folder, left, a.size, a.sizeKnown)) return false;
+  lastSpace_->admittedSince += a.sizeKnown ? a.size : 0;
+  return true;
+}
+
 SinkPtr UploadHandler::startGated(Responder& out, Upload::Params params, Admission a) {
+  // Nobody to ask, and room known from a moment ago: it may store at once.
+  if (!a.ask && roomKnown(a)) return start(out, std::move(params));
   params.gated = true;
   SinkPtr sink = start(out, std::move(params));
   auto* u = static_cast<Upload*>(sink.get());

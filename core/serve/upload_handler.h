@@ -140,6 +140,10 @@ class UploadHandler final {
   // Whether a file of `size` more bytes fits in `space`, keeping a margin
   // and the room that uploads in flight will need.
   bool roomFor(const ReceiveFolder& folder, const DiskSpace& space, std::uint64_t size, bool sizeKnown) const;
+  // Whether `a` fits in the free space read for its folder less than
+  // kSpaceFresh ago, less what was admitted since (then it counts too).
+  // False says only "read it again", never "no room".
+  bool roomKnown(const Admission& a);
   SinkPtr handshake(const HttpRequest& req, Responder& out, std::shared_ptr<const ReceiveFolder> folder);
   SinkPtr resume(const HttpRequest& req, Responder& out, std::shared_ptr<const ReceiveFolder> folder,
                  std::string_view id);
@@ -174,6 +178,12 @@ class UploadHandler final {
   std::unordered_map<std::string, std::size_t> perAddress_;  // unfinished page uploads per client address
   std::unordered_set<std::string> cancelled_;  // page uploads the user cancelled
   std::deque<std::string> cancelledOrder_;     // the same, oldest first
+  // The free space last read (admit()), for uploads that follow within
+  // kSpaceFresh: a phone's hundreds of photos cost one read, not one trip
+  // through the pool each before their first byte is stored.
+  static constexpr auto kSpaceFresh = std::chrono::seconds(1);
+  struct SpaceReading;
+  std::unique_ptr<SpaceReading> lastSpace_;
   EventLoop::TimerId expiryTimer_ = 0;
   int restoring_ = 0;  // reads of the records in flight
   std::shared_ptr<const ReceiveFolder> restored_;  // the folder last read

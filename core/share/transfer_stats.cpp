@@ -189,6 +189,9 @@ void TransferStats::setClientName(TransferHandle h, std::string_view name) {
 
 void TransferStats::finish(TransferHandle h, TransferState state, std::string reason) {
   if (h.slot >= slots_.size() || slots_[h.slot].id != h.id) return;
+  // The ring is full of ends nobody has seen: the oldest is published before
+  // it makes room (the window's list and history, the log, show every file).
+  if (finishedUnseen_ == kMaxFinished) publishNow();
   Record& r = slots_[h.slot];
   r.state = state;
   r.reason = std::move(reason);
@@ -207,6 +210,7 @@ void TransferStats::finish(TransferHandle h, TransferState state, std::string re
   std::swap(finished_[finishedNext_], r);
   finishedNext_ = (finishedNext_ + 1) % kMaxFinished;
   finishedCount_ = std::min(finishedCount_ + 1, kMaxFinished);
+  ++finishedUnseen_;
   r.id = 0;
   r.share.reset();
   std::string().swap(r.reason);  // the ring's oldest, swapped out: not kept in a free slot
@@ -267,6 +271,7 @@ void TransferStats::tick() {
     --finishedCount_;
     changed_ = true;
   }
+  finishedUnseen_ = std::min(finishedUnseen_, finishedCount_);
   double inst = static_cast<double>(totalBytes_ - totalBytesAtLastTick_) / dt;
   totalBytesAtLastTick_ = totalBytes_;
   uploadRate_ += alpha * (inst - uploadRate_);
@@ -365,6 +370,7 @@ void TransferStats::publishNow() {
   snap->totalBytesReceived = totalReceived_;
   snap->totalTransfers = totalTransfers_;
   changed_ = false;
+  finishedUnseen_ = 0;
   if (publish_) publish_(std::move(snap));
 }
 

@@ -118,7 +118,9 @@ class TransferStats final {
   static constexpr auto kRetainFinished = std::chrono::seconds(5);
   // Finished transfers kept for snapshots, newest first. Bounded so a
   // benchmark's 50,000 requests a second cost neither memory nor snapshot
-  // time.
+  // time. Each one is in at least one published snapshot: a burst that
+  // would push one out unseen (more than this many ending between two
+  // ticks, hundreds of small files arriving) publishes a snapshot first.
   static constexpr std::size_t kMaxFinished = 256;
 
   TransferStats(EventLoop& loop, Publish publish);
@@ -202,6 +204,7 @@ class TransferStats final {
   std::vector<Record> finished_;       // ring of the last kMaxFinished
   std::size_t finishedNext_ = 0;
   std::size_t finishedCount_ = 0;
+  std::size_t finishedUnseen_ = 0;  // the newest of them, not yet in a published snapshot
   struct Hash {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }

@@ -11,14 +11,19 @@ protocol: `POST /api/localsend/v2/prepare-upload` (the sender's info and
 each file's id, name, size and type), then each file with
 `POST /api/localsend/v2/upload?sessionId&fileId&token`. The 1 GiB uploads go
 out with curl (one process, one request), as does the PUT to the receive
-link (`curl -T`). B's files go out from this script's own client (Python's
-http.client over TLS), which keeps its connections open from one file to
-the next as the apps do (the npm `localsend` CLI sends one file per
-session). No certificate is verified, none shown. Rounds alternate between
-the ways, and every figure is the wall time of the whole exchange (offer
-included), the received files deleted between rounds. Beside each way of
-B, the CPU time Ferry used (user + system, from /proc) and the client's
-own, so that what the client costs is not read as Ferry's.
+link (`curl -T`). B's offer goes out from this script (Python's http.client
+over TLS), and its files from one curl process (`curl --config`, one entry a
+file), which keeps its TLS connections open from one file to the next as the
+apps do (the npm `localsend` CLI sends one file per session): one
+connection for one upload at a time, two for two at a time (`--parallel
+--parallel-max 2`); the run fails if curl opens more. So B's client costs
+what a native sender costs, not an interpreter's per-request work. No
+certificate is verified, none shown. Rounds alternate between the ways, and
+every figure is the wall time of the whole exchange (offer included), the
+received files deleted between rounds. Beside each way of B, the CPU time
+Ferry used (user + system, from /proc, all its threads) and the client's
+(curl's, and this script's for the offer), so that what the client costs is
+not read as Ferry's.
 
   A. one 1 GiB file (read from the page cache): a LocalSend upload with
      Content-Length (as LocalSend 1.17 sends), a chunked one (as 1.18 sends),
@@ -44,6 +49,7 @@ import argparse
 import http.client
 import json
 import os
+import resource
 import shutil
 import ssl
 import statistics
@@ -166,55 +172,45 @@ def put(link, path):
     return time.monotonic() - t0
 
 
-class Client:
-    """One kept-alive HTTPS connection to Ferry's LocalSend port: a sender's."""
+def curl_uploads(session, tokens, paths, lanes, work):
+    """Every upload of `paths` ({fileId: path}, in order) from one curl process, a native
+    sender's cost, on kept-alive connections, `lanes` at a time; the CPU it used (user +
+    system)."""
+    conf = os.path.join(work, "uploads.curl")
+    with open(conf, "w") as f:
+        # No "Expect: 100-continue" (curl's habit for uploads, not the apps'):
+        # each body follows its head at once, as LocalSend's apps send it.
+        f.write('silent\nshow-error\ninsecure\nnoproxy = "*"\nrequest = "POST"\nheader = "Expect:"\n'
+                'header = "Content-Type: application/octet-stream"\n'
+                'write-out = "%{http_code} %{num_connects}\\n"\n')
+        if lanes > 1:
+            f.write("parallel\nparallel-max = %d\n" % lanes)
+        for fid, path in paths.items():
+            f.write('url = "%s"\nupload-file = "%s"\noutput = "/dev/null"\n' % (
+                upload_url(session, fid, tokens[fid]), path))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    r = subprocess.run(["curl", "--config", conf], capture_output=True, text=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    answers = [line.split() for line in r.stdout.splitlines()]
+    if r.returncode != 0 or len(answers) != len(paths) or any(a[0] != "200" for a in answers):
+        raise RuntimeError("curl uploads: exit %d, %d answers, %s %s" % (
+            r.returncode, len(answers), [a[0] for a in answers if a[0] != "200"][:5], r.stderr[-300:]))
+    # Kept alive: no more connections than lanes, however many files.
+    connects = sum(int(a[1]) for a in answers)
+    if connects > lanes:
+        raise RuntimeError("curl opened %d connections for %d at a time: it did not keep them open" % (
+            connects, lanes))
+    return (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
 
-    def __init__(self):
-        self.c = http.client.HTTPSConnection("127.0.0.1", LS_PORT, context=ssl._create_unverified_context(),
-                                             timeout=60, blocksize=1 << 20)
 
-    def upload(self, session, fid, token, path, size):
-        with open(path, "rb") as f:
-            self.c.request("POST", "/api/localsend/v2/upload?sessionId=%s&fileId=%s&token=%s" % (session, fid, token),
-                           body=f, headers={"Content-Length": str(size), "Content-Type": "application/octet-stream"})
-            r = self.c.getresponse()
-            r.read()
-        if r.status != 200:
-            raise RuntimeError("upload %s: %d" % (fid, r.status))
-
-    def close(self):
-        self.c.close()
-
-
-def localsend_session(paths, lanes=1):
-    """One offer for `paths`, then their uploads in order on `lanes` kept-alive connections."""
-    t0 = time.monotonic()
+def localsend_session(paths, work, lanes=1):
+    """One offer for `paths`, then their uploads in order, `lanes` at a time: (wall time,
+    the client's CPU time: curl's, and this thread's for the offer)."""
+    t0, self0 = time.monotonic(), time.thread_time()
     files = {"f%04d" % i: (os.path.basename(p), os.path.getsize(p)) for i, p in enumerate(paths)}
     session, tokens = prepare(files)
-    order = list(files)
-    errors = []
-
-    def send(fids):
-        c = Client()
-        try:
-            for fid in fids:
-                c.upload(session, fid, tokens[fid], paths[int(fid[1:])], files[fid][1])
-        except Exception as e:  # reported below, from the main thread
-            errors.append(e)
-        finally:
-            c.close()
-
-    if lanes == 1:
-        send(order)
-    else:
-        threads = [threading.Thread(target=send, args=(order[i::lanes],)) for i in range(lanes)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    if errors:
-        raise errors[0]
-    return time.monotonic() - t0
+    sender = curl_uploads(session, tokens, {fid: paths[i] for i, fid in enumerate(files)}, lanes, work)
+    return time.monotonic() - t0, sender + time.thread_time() - self0
 
 
 def cpu_seconds(pid):
@@ -224,14 +220,14 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def run_b(ferry, b, cpu, smalls, joined, r, where):
+def run_b(ferry, b, cpu, smalls, joined, r, where, work):
     for way in b:
-        ferry0, self0 = cpu_seconds(ferry.proc.pid), time.process_time()
+        ferry0 = cpu_seconds(ferry.proc.pid)
         if way == "one":
-            secs = localsend_session([joined])
+            secs, client = localsend_session([joined], work)
         else:
-            secs = localsend_session(smalls, 2 if way == "many2" else 1)
-        cpu[way].append((cpu_seconds(ferry.proc.pid) - ferry0, time.process_time() - self0))
+            secs, client = localsend_session(smalls, work, 2 if way == "many2" else 1)
+        cpu[way].append((cpu_seconds(ferry.proc.pid) - ferry0, client))
         n = len(os.listdir(ferry.inbox))
         if n != (1 if way == "one" else SMALL_COUNT):
             raise RuntimeError("%s: %d files arrived" % (way, n))
@@ -283,7 +279,7 @@ def main():
                 a[way].append(secs)
                 ferry.clear()
                 log("round %d: A %s %.2f s" % (r + 1, way, secs))
-            run_b(ferry, b, cpu, smalls, joined, r, "")
+            run_b(ferry, b, cpu, smalls, joined, r, "", work)
         # B again with the receive folder in memory: what is left once no
         # file waits for the disk.
         if b and os.path.isdir("/dev/shm"):
@@ -293,7 +289,7 @@ def main():
             ferry = Ferry(args.ferry, work, os.path.join(shm, "inbox"))
             b_shm = {"many": [], "one": []}
             for r in range(args.rounds):
-                run_b(ferry, b_shm, cpu_shm, smalls, joined, r, " (tmpfs)")
+                run_b(ferry, b_shm, cpu_shm, smalls, joined, r, " (tmpfs)", work)
     finally:
         if ferry:
             ferry.stop()
