@@ -13,6 +13,10 @@
 #                               (SECONDS, if given, still caps each one)
 #   FERRY_FUZZ_HARNESSES="a b"  only these harnesses, in this order
 #   FERRY_FUZZ_JOBS=1           harnesses fuzzed side by side (default: one per core)
+#   FERRY_FUZZ_TIMEOUT=600      seconds one input may take before it counts as a
+#                               hang (default 10); raise it for a campaign at idle
+#                               priority (chrt -i 0) on a busy machine, where the
+#                               fuzzer can wait that long for the CPU
 #   scripts/fuzz.sh --minimize  merges what campaigns found (build/fuzz/corpus/)
 #                               and the seeds into the smallest set that covers
 #                               as much: tests/fuzz/corpus/ becomes that set
@@ -25,6 +29,7 @@ if [ "${1:-}" = --minimize ]; then
 fi
 seconds="${1:-60}"
 runs="${FERRY_FUZZ_RUNS:-}"
+unit_timeout="${FERRY_FUZZ_TIMEOUT:-10}"
 if [ -n "$runs" ] && [ $# -eq 0 ]; then seconds=0; fi  # 0: no time limit
 
 ferry_setup_deps clang libclang-rt-14-dev
@@ -76,7 +81,7 @@ fuzz_one() {
   rm -rf "$crashes"
   mkdir -p "$work" "$crashes"
   local rc=0
-  "$dir/tests/fuzz/fuzz_$h" -max_total_time="$seconds" ${runs:+-runs="$runs"} -print_final_stats=1 -timeout=10 \
+  "$dir/tests/fuzz/fuzz_$h" -max_total_time="$seconds" ${runs:+-runs="$runs"} -print_final_stats=1 -timeout="$unit_timeout" \
     -artifact_prefix="$crashes/" "$work" "$seeds" >"$log" 2>&1 || rc=$?
   local execs found reports
   execs=$(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}')
