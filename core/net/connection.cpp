@@ -332,6 +332,17 @@ void Connection::endUncached() {
   fileUncached_ = true;
 }
 
+long long Connection::readFileChunk() {
+  const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(fileLeft_, kFileChunk));
+  const long long got = readCachedAt(fileFd_, fileScratch(), want, fileOffset_);
+  if (got >= 0) return got;
+  if (errno == EAGAIN)
+    endUncached();
+  else
+    failFile(errno);
+  return -1;
+}
+
 void Connection::queueFile(int fileFd, std::uint64_t offset, std::uint64_t length) {
   if (fileFd != fileFd_) noSendfileFd_ = -1;
   fileFd_ = fileFd;
@@ -501,19 +512,16 @@ void Connection::flush() {
           // What is read stays valid only within this call (the buffer is
           // shared with the loop's other connections).
           std::size_t len = tlsFilePending_;
-          const char* from = chunkAt;
+          const char* from = fileScratch();  // a retry's record is sealed already (see below)
           if (len == 0) {
             if (chunkLeft == 0) {
-              char* scratch = fileScratch();
-              std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(fileLeft_, kFileChunk));
-              long long got = readCachedAt(fileFd_, scratch, want, fileOffset_);
-              if (got < 0 && errno == EAGAIN) {
-                endUncached();
+              const long long got = readFileChunk();
+              if (got < 0) {
+                if (failed_) return;
                 break;
               }
-              if (got < 0) return failFile(errno);
               eof = got == 0;
-              chunkAt = scratch;
+              chunkAt = fileScratch();
               chunkLeft = static_cast<std::size_t>(got);
             }
             from = chunkAt;
@@ -522,7 +530,7 @@ void Connection::flush() {
           // A retry passes the same length: the record was sealed from
           // these bytes on the first try, so the buffer (shared, perhaps
           // reused since) is not read again.
-          if (!eof) n = sendSome(from ? from : fileScratch(), len, kSendNoSignal, step);
+          if (!eof) n = sendSome(from, len, kSendNoSignal, step);
           tlsFilePending_ = n > 0 || eof ? 0 : len;
           if (n > 0 && chunkLeft > 0) {
             chunkAt += n;
@@ -573,14 +581,12 @@ void Connection::flush() {
         // send from there. Whatever the socket does not take is simply read
         // again next time (from the page cache), so a connection never holds
         // file bytes of its own, however slowly its client reads.
-        char* scratch = fileScratch();
-        std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(fileLeft_, kFileChunk));
-        long long got = readCachedAt(fileFd_, scratch, want, fileOffset_);
-        if (got < 0 && errno == EAGAIN) {
-          endUncached();
+        const long long got = readFileChunk();
+        if (got < 0) {
+          if (failed_) return;
           break;
         }
-        if (got < 0) return failFile(errno);
+        const char* scratch = fileScratch();
         eof = got == 0;
 #ifdef _WIN32
         n = eof ? 0 : ::send(fd_, scratch, static_cast<int>(got), kSendNoSignal);

@@ -159,6 +159,11 @@ class Connection final {
   void fail(std::error_code ec);
   void failFile(int err);
   void endUncached();
+  // The next kFileChunk of the file region (at most what is left) read into
+  // the loop's shared buffer (fileScratch()): the bytes read, 0 at the file's
+  // end, or -1 when they are not in the page cache (the region ends here:
+  // endUncached()) or the read failed (failFile(): the connection failed).
+  long long readFileChunk();
   // Empties the sent output buffer; a large one goes back to the loop's spare.
   void releaseOutput();
   void onEvents(std::uint8_t events);
