@@ -117,13 +117,34 @@ def ferry_memory_kb(pid):
     return pss_kb(pid) + sum(pss_kb(k) for k in children(pid))
 
 
-def time_ferry(ferry, files, tmp):
+def start_ferry(ferry, paths, tmp):
+    """`ferry --headless` sharing each of `paths` as its own link, with a
+    fresh, empty picture cache: the process, the links in order, the cache."""
     cache = tempfile.mkdtemp(dir=tmp, prefix="cache-")
     env = dict(os.environ, XDG_CACHE_HOME=cache, HOME=cache)
-    proc = subprocess.Popen([ferry, "--headless", "--bind", "127.0.0.1", "--port", "0"] + files,
+    proc = subprocess.Popen([ferry, "--headless", "--bind", "127.0.0.1", "--port", "0"] + paths,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
-    links = [proc.stdout.readline().strip() for _ in files]
+    links = [proc.stdout.readline().strip() for _ in paths]
     time.sleep(0.5)
+    return proc, links, cache
+
+
+# curl fetching every link's ?thumb, 4 at a time, from a --config file
+# (thumbs_config()).
+THUMBS_CURL = ["curl", "-sS", "--fail", "--noproxy", "*", "--parallel", "--parallel-max", "4", "--config"]
+
+
+def thumbs_config(links, outdir):
+    """A curl config fetching each link's ?thumb into outdir/<index>.jpg."""
+    config = os.path.join(outdir, "curl.conf")
+    with open(config, "w") as f:
+        for i, link in enumerate(links):
+            f.write('url = "%s?thumb"\noutput = "%s/%d.jpg"\n' % (link, outdir, i))
+    return config
+
+
+def time_ferry(ferry, files, tmp):
+    proc, links, cache = start_ferry(ferry, files, tmp)
     before = ferry_memory_kb(proc.pid)
     cpu0 = ferry_cpu(proc.pid)
     peak = [before]
@@ -137,12 +158,9 @@ def time_ferry(ferry, files, tmp):
     sampler = threading.Thread(target=sample)
     sampler.start()
     outdir = tempfile.mkdtemp(dir=tmp, prefix="ferry-out-")
-    config = os.path.join(outdir, "curl.conf")
-    with open(config, "w") as f:
-        for i, link in enumerate(links):
-            f.write('url = "%s?thumb"\noutput = "%s/%d.jpg"\n' % (link, outdir, i))
+    config = thumbs_config(links, outdir)
     t0 = time.monotonic()
-    run(["curl", "-sS", "--fail", "--noproxy", "*", "--parallel", "--parallel-max", "4", "--config", config])
+    run(THUMBS_CURL + [config])
     elapsed = time.monotonic() - t0
     cpu = ferry_cpu(proc.pid) - cpu0
     stop.set()
@@ -182,22 +200,13 @@ def time_download_meanwhile(ferry, files, tmp, downloads):
         f.truncate(1 << 30)
     alone, meanwhile = [], []
     for _ in range(downloads):
-        cache = tempfile.mkdtemp(dir=tmp, prefix="cache-")
-        env = dict(os.environ, XDG_CACHE_HOME=cache, HOME=cache)
-        proc = subprocess.Popen([ferry, "--headless", "--bind", "127.0.0.1", "--port", "0", big] + files,
-                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, text=True)
-        big_link = proc.stdout.readline().strip()
-        links = [proc.stdout.readline().strip() for _ in files]
-        time.sleep(0.5)
+        proc, links, cache = start_ferry(ferry, [big] + files, tmp)
+        big_link, links = links[0], links[1:]
         download_speed(big_link)  # the file's pages into the cache, the connection path warm
         alone.append(download_speed(big_link))
         outdir = tempfile.mkdtemp(dir=tmp, prefix="ferry-out-")
-        config = os.path.join(outdir, "curl.conf")
-        with open(config, "w") as f:
-            for i, link in enumerate(links):
-                f.write('url = "%s?thumb"\noutput = "%s/%d.jpg"\n' % (link, outdir, i))
-        thumbs = subprocess.Popen(["curl", "-sS", "--fail", "--noproxy", "*", "--parallel", "--parallel-max", "4",
-                                   "--config", config], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        thumbs = subprocess.Popen(THUMBS_CURL + [thumbs_config(links, outdir)], stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE)
         time.sleep(1)
         speed = download_speed(big_link)
         if thumbs.poll() is None:
