@@ -175,10 +175,17 @@ bool PictureHelpers::ask(const PictureRequest& request, int fd, std::chrono::mil
       giveBack(h);
       return true;
     }
+    if (e == Exchange::kTooSlow) {
+      abandon(h);
+      why = "it took too long to decode";
+      reply = {};
+      bytes.clear();
+      return false;
+    }
     const int status = end(h);
     const bool tookNothing = e == Exchange::kEnded && WIFEXITED(status) && WEXITSTATUS(status) == 0;
     if (tookNothing && !fresh && attempt == 0) continue;
-    why = e == Exchange::kTooSlow ? "it took too long to decode" : "it could not be decoded";
+    why = "it could not be decoded";
     reply = {};
     bytes.clear();
     return false;
@@ -318,6 +325,15 @@ int PictureHelpers::end(Helper h) {
   return status;
 }
 
+void PictureHelpers::abandon(Helper h) {
+  ::kill(h.pid, SIGKILL);
+  ::close(h.sock);
+  std::lock_guard lock(mu_);
+  dying_.push_back(h.pid);
+  startReaper();  // (running already, unless its poll() failed)
+  wake();         // it looks for this one's end from now on
+}
+
 void PictureHelpers::startReaper() {
   if (reaperRunning_) return;
   if (wakeRead_ < 0) {
@@ -343,17 +359,37 @@ void PictureHelpers::wake() {
 // next one.
 void PictureHelpers::reap() {
   std::vector<pollfd> fds;
+  int dyingWaitMs = 20;  // a killed process usually goes at once; a stuck one is looked at less often
   for (;;) {
+    int timeoutMs = -1;
     {
       std::lock_guard lock(mu_);
+      // Killed ones are waited for without blocking: a process in an
+      // uninterruptible read dies when the read returns, maybe much later.
+      for (auto it = dying_.begin(); it != dying_.end();) {
+        int status = 0;
+        const pid_t r = ::waitpid(*it, &status, WNOHANG);
+        if (r == 0 || (r < 0 && errno == EINTR)) {
+          ++it;
+          continue;
+        }
+        live_.erase(std::remove(live_.begin(), live_.end(), *it), live_.end());
+        it = dying_.erase(it);
+      }
       if (live_.empty()) {
         reaperRunning_ = false;
         return;
       }
+      if (dying_.empty()) {
+        dyingWaitMs = 20;
+      } else {
+        timeoutMs = dyingWaitMs;
+        dyingWaitMs = std::min(dyingWaitMs * 2, 1000);
+      }
       fds.assign(1, pollfd{wakeRead_, POLLIN, 0});
       for (const Helper& h : idle_) fds.push_back(pollfd{h.sock, POLLIN, 0});
     }
-    if (::poll(fds.data(), fds.size(), -1) < 0 && errno != EINTR && errno != ENOMEM) {
+    if (::poll(fds.data(), fds.size(), timeoutMs) < 0 && errno != EINTR && errno != ENOMEM) {
       std::lock_guard lock(mu_);
       reaperRunning_ = false;  // started again with the next helper
       return;

@@ -11,11 +11,15 @@
 // a margin. A helper serves one caller at a time, so there are never more
 // helpers than callers at once. A helper that answered goes back to the
 // idle set; one that died is reaped and its picture "could not be
-// decoded"; one past the deadline is killed and reaped and its picture "took
-// too long to decode". Helpers end themselves after 30 s without a request;
-// a thread of this class, running only while helpers do, reaps them then
-// (one idle for most of that is not sent more work, so a request does not
-// race its end). Every child started is waited for: no zombies.
+// decoded"; one past the deadline is killed and its picture "took too long
+// to decode" at once: the caller does not wait for it to go (a decoder
+// stuck reading a hung disk dies only when the read returns), the reaper
+// does. So a caller is held at most the time limit and its margin, whatever
+// the file's disk does (WorkPool counts on this). Helpers end themselves
+// after 30 s without a request; a thread of this class, running only while
+// helpers do, reaps them then (one idle for most of that is not sent more
+// work, so a request does not race its end). Every child started is waited
+// for: no zombies.
 //
 // A helper runs at the CPU and I/O priority of the thread that started it
 // (the folder scanner's are the lowest), and serves only callers of that
@@ -78,7 +82,8 @@ class PictureHelpers {
   bool take(Helper& h, bool& fresh, std::string& why);
   bool spawn(Helper& h, std::string& why);
   void giveBack(Helper h);
-  int end(Helper h);  // its wait status
+  int end(Helper h);       // its wait status
+  void abandon(Helper h);  // killed; the reaper waits for it
   Exchange exchange(const Helper& h, const PictureRequest& request, int fd,
                     std::chrono::steady_clock::time_point deadline, PictureReply& reply, std::string& bytes,
                     std::string& why);
@@ -91,7 +96,8 @@ class PictureHelpers {
 
   std::mutex mu_;
   std::vector<Helper> idle_;
-  std::vector<pid_t> live_;  // idle and busy
+  std::vector<pid_t> live_;   // idle, busy and dying
+  std::vector<pid_t> dying_;  // killed, not yet waited for (abandon())
   std::chrono::milliseconds idleTime_{0};  // how long a helper waits for work
   std::thread reaper_;
   bool reaperRunning_ = false;
