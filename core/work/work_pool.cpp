@@ -158,7 +158,7 @@ void WorkPool::submit(Job& job, Lane lane, std::uint64_t device) {
 WorkPool::Job* WorkPool::State::takeFrom(Queue& q) {
   Job* prev = nullptr;
   for (Job* j = q.head; j; prev = j, j = j->next_) {
-    if (j->device_) {
+    if (j->device_ && !j->media_) {
       auto it = deviceRunning.find(j->device_);
       if (it != deviceRunning.end() && it->second >= perDevice) continue;  // that disk has its share
       ++deviceRunning[j->device_];
@@ -182,7 +182,7 @@ WorkPool::Job* WorkPool::State::take() {
 
 void WorkPool::State::release(Job* j) {
   if (j->media_) --mediaRunning;
-  if (j->device_) {
+  if (j->device_ && !j->media_) {
     auto it = deviceRunning.find(j->device_);
     if (it != deviceRunning.end() && --it->second == 0) deviceRunning.erase(it);
   }

@@ -18,10 +18,15 @@
 // a download from opening its file. Each lane runs in the order submitted.
 //
 // A job may name the device (st_dev) its files are on: at most half the
-// threads run jobs of one device at once, so a disk that hangs (a dead
+// threads run disk jobs of one device at once, so a disk that hangs (a dead
 // network mount, a USB stick pulled out) holds those threads and never the
 // whole pool; the next job of another device runs as soon as a thread is
-// free, passing the hung device's jobs that wait.
+// free, passing the hung device's jobs that wait. Media jobs do not count
+// against their device: a picture is decoded by a helper process that the
+// job waits for at most its time limit (PictureHelpers), so a hung disk
+// holds a media thread for seconds, not forever; and while a folder's
+// pictures keep the media lane busy, the next pictures' opens on the same
+// disk run meanwhile, so a helper never waits for them.
 //
 // Destroying the pool waits for running jobs at most stopDeadline: a thread
 // still stuck in a system call after that is left to finish alone, and its
@@ -100,7 +105,7 @@ class WorkPool final {
   unsigned mediaThreads() const;
   // The loop the jobs' done() run on (for a job's owner that needs a timer).
   EventLoop& loop() const { return loop_; }
-  // Jobs of one device that may run at once: half the threads, at least one.
+  // Disk jobs of one device that may run at once: half the threads, at least one.
   unsigned perDevice() const;
 
  private:

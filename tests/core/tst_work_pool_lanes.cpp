@@ -90,6 +90,43 @@ class TestWorkPoolLanes : public QObject {
     }
   }
 
+  void picturesDoNotTakeTheirDisksShare() {
+    // Two pictures of one disk being decoded (helpers bounded by their time
+    // limit) leave that disk's share to its opens: the next pictures' opens
+    // run meanwhile, so the lane never waits for them.
+    auto loop = EventLoop::create();
+    QVERIFY(loop);
+    constexpr std::uint64_t kDisk = 42;
+    Gate mediaGate, diskGate;
+    std::atomic<int> mediaRunning{0}, mediaPeak{0}, mediaDone{0};
+    std::atomic<int> diskRunning{0}, diskPeak{0}, diskDone{0};
+    std::vector<std::unique_ptr<Counting>> media, disk;
+    for (int i = 0; i < 2; ++i) media.push_back(std::make_unique<Counting>(&mediaGate, mediaRunning, mediaPeak, mediaDone));
+    for (int i = 0; i < 4; ++i) disk.push_back(std::make_unique<Counting>(&diskGate, diskRunning, diskPeak, diskDone));
+    {
+      WorkPool pool(*loop, 4);
+      QCOMPARE(pool.perDevice(), 2u);
+      LoopThread thread(*loop);
+      loop->post([&] {
+        for (auto& j : media) pool.submit(*j, WorkPool::Lane::kMedia, kDisk);
+      });
+      QVERIFY(waitUntil([&] { return mediaRunning.load() == 2; }));
+      loop->post([&] {
+        for (auto& j : disk) pool.submit(*j, WorkPool::Lane::kDisk, kDisk);
+      });
+      // The disk's share of disk work (two) runs beside the two pictures,
+      // and no more: a hung disk still leaves the rest of the pool.
+      QVERIFY(waitUntil([&] { return diskRunning.load() == 2; }));
+      QTest::qWait(50);
+      QCOMPARE(diskRunning.load(), 2);
+      diskGate.release();
+      mediaGate.release();
+      QVERIFY(waitUntil([&] { return diskDone.load() == 4 && mediaDone.load() == 2; }));
+      QCOMPARE(diskPeak.load(), 2);
+      thread.join();
+    }
+  }
+
   void aPoolOfOneThreadRunsBothLanes() {
     auto loop = EventLoop::create();
     QVERIFY(loop);
