@@ -163,9 +163,9 @@ bool PictureHelpers::ask(const PictureRequest& request, int fd, std::chrono::mil
     why = "the picture helper is not installed";
     return false;
   }
-  // A helper that ended idle just as it was taken (its socket ends, and it
-  // exited 0 without reading) is replaced once; one that died with the
-  // request costs this picture.
+  // A helper that ended just as it was taken (idle: its socket ends, and it
+  // exited 0 without reading; or killed from outside) is replaced once; one
+  // that died of the request costs this picture.
   for (int attempt = 0;; ++attempt) {
     Helper h;
     bool fresh = false;
@@ -184,7 +184,12 @@ bool PictureHelpers::ask(const PictureRequest& request, int fd, std::chrono::mil
     }
     const int status = end(h);
     const bool tookNothing = e == Exchange::kEnded && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    if (tookNothing && !fresh && attempt == 0) continue;
+    // SIGKILL comes from outside (the OOM killer, a user), never from a
+    // decoder's own crash: such a helper may have been dying as it was
+    // taken (its threads still closing its socket), so this picture is not
+    // its fault.
+    const bool killed = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+    if ((tookNothing || killed) && !fresh && attempt == 0) continue;
     why = "it could not be decoded";
     reply = {};
     bytes.clear();
