@@ -146,7 +146,8 @@ void WorkPool::submit(Job& job, Lane lane, std::uint64_t device) {
     std::lock_guard lock(s.mutex);
     job.ran_ = false;
     job.media_ = lane == Lane::kMedia;
-    job.device_ = device;
+    // A media job is not counted against its device (see the class comment).
+    job.device_ = job.media_ ? 0 : device;
     (job.media_ ? s.waitingMedia : s.waiting).push(&job);
   }
   // A woken thread that may not take the job (its lane or its device is
@@ -158,7 +159,7 @@ void WorkPool::submit(Job& job, Lane lane, std::uint64_t device) {
 WorkPool::Job* WorkPool::State::takeFrom(Queue& q) {
   Job* prev = nullptr;
   for (Job* j = q.head; j; prev = j, j = j->next_) {
-    if (j->device_ && !j->media_) {
+    if (j->device_) {
       auto it = deviceRunning.find(j->device_);
       if (it != deviceRunning.end() && it->second >= perDevice) continue;  // that disk has its share
       ++deviceRunning[j->device_];
@@ -182,7 +183,7 @@ WorkPool::Job* WorkPool::State::take() {
 
 void WorkPool::State::release(Job* j) {
   if (j->media_) --mediaRunning;
-  if (j->device_ && !j->media_) {
+  if (j->device_) {
     auto it = deviceRunning.find(j->device_);
     if (it != deviceRunning.end() && --it->second == 0) deviceRunning.erase(it);
   }
