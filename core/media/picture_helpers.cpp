@@ -178,19 +178,17 @@ bool PictureHelpers::ask(const PictureRequest& request, int fd, std::chrono::mil
     if (e == Exchange::kTooSlow) {
       abandon(h);
       why = "it took too long to decode";
-      reply = {};
-      bytes.clear();
-      return false;
+    } else {
+      const int status = end(h);
+      const bool tookNothing = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+      // SIGKILL comes from outside (the OOM killer, a user), never from a
+      // decoder's own crash: such a helper may have been dying as it was
+      // taken (its threads still closing its socket), so this picture is
+      // not its fault.
+      const bool killed = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+      if ((tookNothing || killed) && !fresh && attempt == 0) continue;
+      why = "it could not be decoded";
     }
-    const int status = end(h);
-    const bool tookNothing = e == Exchange::kEnded && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-    // SIGKILL comes from outside (the OOM killer, a user), never from a
-    // decoder's own crash: such a helper may have been dying as it was
-    // taken (its threads still closing its socket), so this picture is not
-    // its fault.
-    const bool killed = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
-    if ((tookNothing || killed) && !fresh && attempt == 0) continue;
-    why = "it could not be decoded";
     reply = {};
     bytes.clear();
     return false;
