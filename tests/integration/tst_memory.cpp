@@ -338,9 +338,9 @@ class TestMemory : public QObject {
   }
 
   // What a burst made the allocator hold goes back to the OS (at least half
-  // of it) once the burst is over (HttpServer::releaseBurstMemory), instead of staying as the
-  // process's high-water mark for good. RssAnon: heap and stacks, no
-  // shared libraries.
+  // of it) once the burst is over (HttpServer::releaseBurstMemory), instead
+  // of staying as the process's high-water mark for good. RssAnon: heap and
+  // stacks, no shared libraries.
   void burstMemoryGoesBack() {
     FerryProcess f;
     QVERIFY(f.start({big_}, {"--poller", QString::fromStdString(currentPoller())}));
