@@ -15,9 +15,11 @@ into the page cache, then times, RUNS times each, in this order per run:
            (default 1: it takes ten minutes for 200 photos, and is compared
            with a goal of 5x where it measures over 20x)
 
-and the memory Ferry and its picture helpers take (summed PSS) before, at
-its peak while making them (sampled every 20 ms), 2 s after, and once the
-helpers have ended (30 s without work). Then, with one `ferry --headless`
+and, in one more Ferry run before those, not timed (sampling costs CPU
+time and holds the processes' memory maps' lock), the memory Ferry and its
+picture helpers take (summed PSS) before, at its peak while making them
+(sampled every 20 ms), 2 s after, and once the helpers have ended (30 s
+without work). Then, with one `ferry --headless`
 sharing the photos and a 1 GiB file (sparse: its pages come from memory, so
 the figure is the server's, not the disk's), the 1 GiB download's speed
 (curl to /dev/null) alone and while the thumbnails of all the photos are
@@ -143,28 +145,64 @@ def thumbs_config(links, outdir):
     return config
 
 
-def time_ferry(ferry, files, tmp):
+def fetch_thumbs(ferry, files, tmp, during=None):
+    """A fresh `ferry --headless` sharing `files`, every ?thumb fetched by
+    curl, each answer checked; `during(proc)` is called as curl starts and
+    the value it returns called once curl is done. The wall time, Ferry's
+    CPU time, and the process (still running) with its cache."""
     proc, links, cache = start_ferry(ferry, files, tmp)
-    before = ferry_memory_kb(proc.pid)
     cpu0 = ferry_cpu(proc.pid)
-    peak = [before]
-    stop = threading.Event()
-
-    def sample():
-        while not stop.is_set():
-            peak[0] = max(peak[0], ferry_memory_kb(proc.pid))
-            time.sleep(0.02)
-
-    sampler = threading.Thread(target=sample)
-    sampler.start()
     outdir = tempfile.mkdtemp(dir=tmp, prefix="ferry-out-")
     config = thumbs_config(links, outdir)
+    finish = during(proc) if during else None
     t0 = time.monotonic()
     run(THUMBS_CURL + [config])
     elapsed = time.monotonic() - t0
     cpu = ferry_cpu(proc.pid) - cpu0
-    stop.set()
-    sampler.join()
+    if finish:
+        finish()
+    # Every answer a JPEG of at most 400 px (a type icon would be SVG).
+    sizes = run(["vipsheader", "-f", "width"] + [os.path.join(outdir, "%d.jpg" % i) for i in range(len(links))])
+    widths = [int(w) for w in sizes.stdout.split()]
+    if len(widths) != len(links) or max(widths) > SIDE:
+        sys.exit("album bench: ferry's answers are not all 400 px JPEGs")
+    shutil.rmtree(outdir)
+    return elapsed, cpu, proc, cache
+
+
+def time_ferry(ferry, files, tmp):
+    """One timed run, with nothing watching Ferry meanwhile: the wall time
+    and Ferry's CPU time."""
+    elapsed, cpu, proc, cache = fetch_thumbs(ferry, files, tmp)
+    proc.terminate()
+    proc.wait()
+    shutil.rmtree(cache)
+    return elapsed, cpu
+
+
+def ferry_memory(ferry, files, tmp):
+    """The memory Ferry and its helpers take while making the thumbnails,
+    in a run of its own that is not timed: sampling the processes' PSS
+    every 20 ms costs CPU time and holds their memory maps' lock, which a
+    timed run would pay for. Before, peak, 2 s after, and once the helpers
+    have ended, in KiB."""
+    peak = [0]
+    before = [0]
+
+    def during(proc):
+        before[0] = peak[0] = ferry_memory_kb(proc.pid)
+        stop = threading.Event()
+
+        def sample():
+            while not stop.is_set():
+                peak[0] = max(peak[0], ferry_memory_kb(proc.pid))
+                time.sleep(0.02)
+
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        return lambda: (stop.set(), sampler.join())
+
+    _, _, proc, cache = fetch_thumbs(ferry, files, tmp, during)
     time.sleep(2)
     after = ferry_memory_kb(proc.pid)
     # The helpers end after 30 s without work, and hand their memory back.
@@ -174,14 +212,8 @@ def time_ferry(ferry, files, tmp):
     ended = ferry_memory_kb(proc.pid)
     proc.terminate()
     proc.wait()
-    # Every answer a JPEG of at most 400 px (a type icon would be SVG).
-    sizes = run(["vipsheader", "-f", "width"] + [os.path.join(outdir, "%d.jpg" % i) for i in range(len(links))])
-    widths = [int(w) for w in sizes.stdout.split()]
-    if len(widths) != len(links) or max(widths) > SIDE:
-        sys.exit("album bench: ferry's answers are not all 400 px JPEGs")
-    shutil.rmtree(outdir)
     shutil.rmtree(cache)
-    return elapsed, (before, peak[0], after, ended), cpu
+    return before[0], peak[0], after, ended
 
 
 def download_speed(url):
@@ -268,12 +300,11 @@ def main():
     n = len(photos)
     mb = sum(os.path.getsize(f) for f in photos) / 1e6
     times = {"ferry": [], "vips": [], "magick": []}
-    rss = []
     cpus = []
+    rss = ferry_memory(a.ferry, photos, tmp)
     for r in range(a.runs):
-        e, m, c = time_ferry(a.ferry, photos, tmp)
+        e, c = time_ferry(a.ferry, photos, tmp)
         times["ferry"].append(e)
-        rss.append(m)
         cpus.append(c)
         times["vips"].append(time_vips(photos, tmp))
         if r < a.magick_runs:
@@ -287,9 +318,7 @@ def main():
         file=sys.stderr)
     shutil.rmtree(tmp)
     med = {k: statistics.median(v) for k, v in times.items() if v}
-    peak = max(m[1] - m[0] for m in rss) / 1024
-    back = max(m[2] - m[0] for m in rss) / 1024
-    ended = max(m[3] - m[0] for m in rss) / 1024
+    peak, back, ended = ((m - rss[0]) / 1024 for m in rss[1:])
     cpu = os.cpu_count()
     lines = [
         "| contender | median wall time | thumbnails/s | Ferry's speed relative to it |",
@@ -305,8 +334,9 @@ def main():
               "%d, for it takes minutes), medians; "
               "this machine has %d CPUs. Ferry used %.1f ms of CPU time per thumbnail (median; its picture "
               "helper processes included). The memory Ferry and its picture helpers take (their summed PSS: "
-              "the helpers map the same libraries, which summed VmRSS would count once per helper) grew by at "
-              "most %.0f MB while making them (goal < 150 MB); 2 s after the last, with the helpers still "
+              "the helpers map the same libraries, which summed VmRSS would count once per helper), measured in "
+              "one more run that is not timed (sampling it slows it), grew by %.0f MB at its peak while making "
+              "them (goal < 150 MB); 2 s after the last, with the helpers still "
               "waiting for more work, it was %.0f MB above where it started (mostly the decoders' libraries); "
               "once the helpers had ended (30 s without work), within %.0f MB (goal: back within 40 MB)." %
               (n, mb, a.runs, len(times["magick"]), cpu, 1000 * statistics.median(cpus) / n, peak, back, ended))

@@ -232,10 +232,10 @@ def main():
     for r in range(a.runs):
         pages.append(page_run(a.ferry, fb, folder, tmp))
         hfs.append(hfs_listing(folder))
-        e, _, _ = album_bench.time_ferry(a.ferry, page_files, tmp)
+        e, _ = album_bench.time_ferry(a.ferry, page_files, tmp)
         thumbs["ferry"].append(e)
         thumbs["vips"].append(album_bench.time_vips(page_files, tmp))
-        e, _, _ = album_bench.time_ferry(a.ferry, heic_files, tmp)
+        e, _ = album_bench.time_ferry(a.ferry, heic_files, tmp)
         heic["ferry"].append(e)
         heic["vips"].append(album_bench.time_vips(heic_files, tmp))
         heic["magick"].append(album_bench.time_magick(heic_files, tmp))
