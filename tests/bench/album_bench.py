@@ -145,39 +145,62 @@ def thumbs_config(links, outdir):
     return config
 
 
-def fetch_thumbs(ferry, files, tmp, during=None):
-    """A fresh `ferry --headless` sharing `files`, every ?thumb fetched by
-    curl, each answer checked; `during(proc)` is called as curl starts and
-    the value it returns called once curl is done. The wall time, Ferry's
-    CPU time, and the process (still running) with its cache."""
-    proc, links, cache = start_ferry(ferry, files, tmp)
-    cpu0 = ferry_cpu(proc.pid)
+def fetch_thumbs(pid, links, tmp):
+    """Every link's ?thumb fetched by curl from Ferry (process `pid`), each
+    answer checked to be a JPEG of at most 400 px (a type icon would be
+    SVG): curl's wall time and Ferry's CPU time meanwhile."""
     outdir = tempfile.mkdtemp(dir=tmp, prefix="ferry-out-")
     config = thumbs_config(links, outdir)
-    finish = during(proc) if during else None
+    cpu0 = ferry_cpu(pid)
     t0 = time.monotonic()
     run(THUMBS_CURL + [config])
     elapsed = time.monotonic() - t0
-    cpu = ferry_cpu(proc.pid) - cpu0
-    if finish:
-        finish()
-    # Every answer a JPEG of at most 400 px (a type icon would be SVG).
+    cpu = ferry_cpu(pid) - cpu0
     sizes = run(["vipsheader", "-f", "width"] + [os.path.join(outdir, "%d.jpg" % i) for i in range(len(links))])
     widths = [int(w) for w in sizes.stdout.split()]
     if len(widths) != len(links) or max(widths) > SIDE:
         sys.exit("album bench: ferry's answers are not all 400 px JPEGs")
     shutil.rmtree(outdir)
-    return elapsed, cpu, proc, cache
+    return elapsed, cpu
+
+
+def stop_ferry(proc, cache):
+    proc.terminate()
+    proc.wait()
+    shutil.rmtree(cache)
 
 
 def time_ferry(ferry, files, tmp):
     """One timed run, with nothing watching Ferry meanwhile: the wall time
     and Ferry's CPU time."""
-    elapsed, cpu, proc, cache = fetch_thumbs(ferry, files, tmp)
-    proc.terminate()
-    proc.wait()
-    shutil.rmtree(cache)
+    proc, links, cache = start_ferry(ferry, files, tmp)
+    elapsed, cpu = fetch_thumbs(proc.pid, links, tmp)
+    stop_ferry(proc, cache)
     return elapsed, cpu
+
+
+class PeakMemory:
+    """The memory Ferry and its helpers take (KiB): `before` on entering
+    the with-block, `peak` over it, sampled every 20 ms."""
+
+    def __init__(self, pid):
+        self.pid = pid
+
+    def __enter__(self):
+        self.before = self.peak = ferry_memory_kb(self.pid)
+        self.stop = threading.Event()
+        self.sampler = threading.Thread(target=self.sample)
+        self.sampler.start()
+        return self
+
+    def sample(self):
+        while not self.stop.is_set():
+            self.peak = max(self.peak, ferry_memory_kb(self.pid))
+            time.sleep(0.02)
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.sampler.join()
 
 
 def ferry_memory(ferry, files, tmp):
@@ -186,23 +209,9 @@ def ferry_memory(ferry, files, tmp):
     every 20 ms costs CPU time and holds their memory maps' lock, which a
     timed run would pay for. Before, peak, 2 s after, and once the helpers
     have ended, in KiB."""
-    peak = [0]
-    before = [0]
-
-    def during(proc):
-        before[0] = peak[0] = ferry_memory_kb(proc.pid)
-        stop = threading.Event()
-
-        def sample():
-            while not stop.is_set():
-                peak[0] = max(peak[0], ferry_memory_kb(proc.pid))
-                time.sleep(0.02)
-
-        sampler = threading.Thread(target=sample)
-        sampler.start()
-        return lambda: (stop.set(), sampler.join())
-
-    _, _, proc, cache = fetch_thumbs(ferry, files, tmp, during)
+    proc, links, cache = start_ferry(ferry, files, tmp)
+    with PeakMemory(proc.pid) as memory:
+        fetch_thumbs(proc.pid, links, tmp)
     time.sleep(2)
     after = ferry_memory_kb(proc.pid)
     # The helpers end after 30 s without work, and hand their memory back.
@@ -210,10 +219,8 @@ def ferry_memory(ferry, files, tmp):
     while children(proc.pid) and time.monotonic() < deadline:
         time.sleep(0.5)
     ended = ferry_memory_kb(proc.pid)
-    proc.terminate()
-    proc.wait()
-    shutil.rmtree(cache)
-    return before[0], peak[0], after, ended
+    stop_ferry(proc, cache)
+    return memory.before, memory.peak, after, ended
 
 
 def download_speed(url):
@@ -248,10 +255,8 @@ def time_download_meanwhile(ferry, files, tmp, downloads):
         _, err = thumbs.communicate()
         if thumbs.returncode != 0:
             sys.exit("album bench: fetching the thumbnails failed: %s" % err.decode(errors="replace"))
-        proc.terminate()
-        proc.wait()
+        stop_ferry(proc, cache)
         shutil.rmtree(outdir)
-        shutil.rmtree(cache)
     os.remove(big)
     if not meanwhile:
         sys.exit("album bench: no download ended while thumbnails were being made (too few photos?)")

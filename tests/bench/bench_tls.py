@@ -42,7 +42,7 @@ import sys
 import tempfile
 import time
 
-from bench import free_port  # the suite's own, beside this script
+from bench import cpu_s, free_port  # the suite's own, beside this script
 
 GIB = 1 << 30
 CIPHERS = ("ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
@@ -149,18 +149,6 @@ def pin(pid, cpus):
             pass  # a thread that just ended
 
 
-def cpu_seconds(pid):
-    """User and system CPU time of process `pid`, all its threads."""
-    total = 0
-    for tid in os.listdir("/proc/%d/task" % pid):
-        try:
-            fields = open("/proc/%d/task/%s/stat" % (pid, tid)).read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
-
-
 def children_cpu():
     r = resource.getrusage(resource.RUSAGE_CHILDREN)
     return r.ru_utime + r.ru_stime
@@ -174,7 +162,7 @@ def download(server, ca):
     apart = len(everywhere) >= 2 and {0, 1} <= everywhere
     if apart:
         pin(server.pid, {0})
-    server0, client0 = cpu_seconds(server.pid), children_cpu()
+    server0, client0 = cpu_s([server.pid]), children_cpu()
     t0 = time.monotonic()
     try:
         r = run(["curl", "-sS", "--cacert", ca, "-o", "/dev/null", "-w", "%{size_download}", server.url["big"]],
@@ -183,7 +171,7 @@ def download(server, ca):
         if apart:
             pin(server.pid, everywhere)
     took = time.monotonic() - t0
-    CPU_SPENT.setdefault(server.name, []).append((cpu_seconds(server.pid) - server0, children_cpu() - client0))
+    CPU_SPENT.setdefault(server.name, []).append((cpu_s([server.pid]) - server0, children_cpu() - client0))
     if r.returncode != 0 or int(r.stdout or 0) != GIB:
         raise RuntimeError("%s: the 1 GiB download failed (%s bytes): %s" % (server.name, r.stdout.decode(),
                                                                               r.stderr.decode()))
@@ -273,6 +261,9 @@ def main():
                         print("%s %s: %.3f" % (name, s.name, results[(name, s.name)][-1]), file=sys.stderr, flush=True)
             for s in servers:
                 results[("idle", s.name)] = [idle_rss_per_connection(s, ca)]
+                for i, side in enumerate(("cpu_server", "cpu_client")):
+                    if CPU_SPENT.get(s.name):
+                        results[(side, s.name)] = [spent[i] for spent in CPU_SPENT[s.name]]
         finally:
             for s in servers:
                 s.proc.terminate()
@@ -299,11 +290,6 @@ def render(results, args, ktls, load_start, load_end):
 
     row("1 GiB download, one client (MB/s)", "download", lambda s: "%.0f MB/s (%.2f s)" % (GIB / s / 1e6, s),
         higher_better=False)
-    for who in ("Ferry", "nginx"):
-        spent = CPU_SPENT.get(who, [])
-        for i, what in enumerate(("server", "client")):
-            results[("cpu_" + what, who)] = [x[i] for x in spent]
-            med[("cpu_" + what, who)] = statistics.median(results[("cpu_" + what, who)]) if spent else None
     row("1 GiB download: the server's CPU time (s)", "cpu_server", lambda s: "%.2f s" % s, higher_better=False)
     row("1 GiB download: curl's CPU time (s)", "cpu_client", lambda s: "%.2f s" % s, higher_better=False)
     row("4 KiB keep-alive, wrk -c64 (req/s)", "keepalive", lambda v: "%.0f" % v)
