@@ -337,10 +337,10 @@ class TestMemory : public QObject {
     QCOMPARE(runCurl({"-o", "/dev/null", "-w", "%{http_code}", "-r", "0-0", f.urls[0]}).out, QByteArray("206"));
   }
 
-  // What a burst made the allocator hold goes back to the OS (at least half
-  // of it) once the burst is over (HttpServer::releaseBurstMemory), instead
-  // of staying as the process's high-water mark for good. RssAnon: heap and
-  // stacks, no shared libraries.
+  // What a burst made the allocator hold goes back to the OS (at least a
+  // third of it, and all but 1.5 MB) once the burst is over
+  // (HttpServer::releaseBurstMemory), instead of staying as the process's
+  // high-water mark for good. RssAnon: heap and stacks, no shared libraries.
   void burstMemoryGoesBack() {
     FerryProcess f;
     QVERIFY(f.start({big_}, {"--poller", QString::fromStdString(currentPoller())}));
@@ -359,9 +359,10 @@ class TestMemory : public QObject {
     QElapsedTimer t;
     t.start();
     // Most of it, not all: what the burst sized for its peak (tables, the
-    // allocator's fragments between pages still in use) keeps 0.6-1.2 MB of
-    // a 1.7-2.7 MB burst here; without the release, all of it stayed.
-    auto givenBack = [&] { return (burst - after) * 2 >= burst - base && after - base < 1536; };
+    // allocator's fragments between pages still in use) keeps 0.6-1.2 MB
+    // whatever the burst's size (1.4-2.7 MB here), so a small burst gives
+    // back only 45 % of itself; without the release, all of it stayed.
+    auto givenBack = [&] { return (burst - after) * 3 >= burst - base && after - base < 1536; };
     while (!givenBack() && t.elapsed() < 15'000) {
       QTest::qWait(250);
       after = procStatusKb(pid, "RssAnon");
