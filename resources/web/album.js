@@ -98,8 +98,12 @@
     media.className = "shown";
     stage.appendChild(media);
     nameBox.textContent = name;
-    metaBox.textContent = textOf(li, ".size") + " \u00b7 " + textOf(li, ".date") +
-        (items.length > 1 ? " \u00b7 " + (current + 1) + " of " + items.length : "");
+    // Each part kept on one line ("2 of 5" never split), broken between parts.
+    const parts = [textOf(li, ".size"), textOf(li, ".date")];
+    if (items.length > 1) parts.push((current + 1) + " of " + items.length);
+    metaBox.textContent = parts.filter(Boolean).map(function (p) {
+      return p.replace(/ /g, "\u00a0");
+    }).join(" \u00b7 ");
     hint.hidden = !(appleMobile && (kind === "image" || kind === "view"));
     download.href = href + "?download";
     download.setAttribute("download", name);

@@ -152,8 +152,17 @@ def test_grid_viewer_and_clip_on_a_phone():
             assert b.execute_script("return arguments[0].naturalWidth", shown) == 1600
             download = b.find_element("id", "viewer-download")
             assert download.get_attribute("href").endswith("/IMG_0001.jpg?download")
-            meta = b.find_element("id", "viewer-meta").text
+            meta = b.find_element("id", "viewer-meta").text.replace("\u00a0", " ")
             assert "KB" in meta and "2 of 5" in meta, meta  # the clip sorts first
+            # Each part of the line stays whole at a phone's width: "2 of 5"
+            # on one line, not "2" at the end of one and "of 5" on the next.
+            lines = b.execute_script("""
+                const t = document.getElementById('viewer-meta').firstChild, r = document.createRange();
+                const at = t.data.search(/2[ \\u00a0]of/);
+                if (at < 0) return -1;
+                r.setStart(t, at); r.setEnd(t, t.data.length);
+                return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size""")
+            assert lines == 1, lines
             assert b.switch_to.active_element == b.find_element("id", "viewer-close")
             shoot(b, "album-viewer-phone")
             # The portrait one stays a portrait.
