@@ -1,10 +1,6 @@
 #include "upload_commits.h"
 
-#include <algorithm>
-#include <atomic>
 #include <string>
-#include <system_error>
-#include <thread>
 #include <unordered_set>
 
 #include "upload.h"
@@ -13,8 +9,9 @@ namespace ferry {
 
 struct UploadCommits::Group final : WorkPool::Job {
   UploadCommits* owner = nullptr;
+  std::shared_ptr<SyncCrew> crew;
   std::vector<Upload*> uploads;
-  void run() override { UploadCommits::name(uploads); }
+  void run() override { UploadCommits::name(uploads, *crew); }
   void done(bool ran) override { owner->finished(this, ran); }
 };
 
@@ -63,6 +60,7 @@ void UploadCommits::submitNext() {
   gatherTimer_ = 0;
   auto* g = new Group;
   g->owner = this;
+  g->crew = crew_;
   g->uploads.swap(waiting_);
   for (Upload* u : g->uploads) u->gathering_ = false;
   running_ = g->uploads.size();
@@ -82,12 +80,12 @@ void UploadCommits::finished(Group* g, bool ran) {
   consider();
 }
 
-void UploadCommits::name(std::vector<Upload*>& uploads) {
+void UploadCommits::name(std::vector<Upload*>& uploads, SyncCrew& crew) {
   // The disk is asked to write every file first: while the first file's
   // sync waits, the others' bytes go out too, and one journal commit
   // (ext4, XFS) covers the group, so the later syncs find little to wait for.
   for (Upload* u : uploads) u->startFlush();
-  syncAll(uploads);
+  crew.run(uploads.size(), [&](std::size_t i) { uploads[i]->syncData(); });
   std::unordered_set<std::string> folders;
   std::vector<Upload*> syncs;
   for (Upload* u : uploads) {
@@ -98,22 +96,6 @@ void UploadCommits::name(std::vector<Upload*>& uploads) {
   // The new names survive a power cut once their folder is synced: once a
   // folder for the whole group.
   for (Upload* u : syncs) u->syncFolder();
-}
-
-void UploadCommits::syncAll(std::vector<Upload*>& uploads) {
-  std::atomic<std::size_t> next{0};
-  auto work = [&] {
-    for (std::size_t i; (i = next.fetch_add(1)) < uploads.size();) uploads[i]->syncData();
-  };
-  std::vector<std::thread> helpers;
-  const std::size_t want = std::min(uploads.size(), kSyncThreads) - 1;
-  try {
-    while (helpers.size() < want) helpers.emplace_back(work);
-  } catch (const std::system_error&) {
-    // No thread to be had (a process limit): fewer syncs at once.
-  }
-  work();
-  for (std::thread& t : helpers) t.join();
 }
 
 }  // namespace ferry

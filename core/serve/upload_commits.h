@@ -4,7 +4,7 @@
 // a time in the work pool (a group commit, as databases batch their log
 // flushes). A group first asks the disk to write every file in it, then
 // waits for each file's bytes (fdatasync where there is one), several files
-// at once on threads of its own, renames each part file to its name, and
+// at once on threads it keeps for that (SyncCrew), renames each part file to its name, and
 // syncs each folder once for the whole group. While one group waits for the
 // disk, the uploads that finish meanwhile gather into the next, and no file
 // ever gets its name before its bytes are on the disk.
@@ -28,8 +28,10 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <vector>
 
+#include "sync_crew.h"
 #include "work_pool.h"
 
 namespace ferry {
@@ -61,13 +63,14 @@ class UploadCommits final {
   void submitSoon();
   void submitNext();
   void finished(Group* g, bool ran);
-  static void name(std::vector<Upload*>& uploads);  // on a pool thread
+  static void name(std::vector<Upload*>& uploads, SyncCrew& crew);  // on a pool thread
   // Syncs each upload's bytes, up to kSyncThreads at once (the pool thread
-  // running the group and helpers it starts and joins).
-  static void syncAll(std::vector<Upload*>& uploads);
+  // running the group and the crew's).
   static constexpr std::size_t kSyncThreads = 8;
 
   WorkPool& pool_;
+  // Shared with the group in the pool, which may outlive this (a hung disk).
+  std::shared_ptr<SyncCrew> crew_ = std::make_shared<SyncCrew>(kSyncThreads - 1);
   std::vector<Upload*> waiting_;
   std::size_t running_ = 0;  // uploads in the group in the pool
   bool inPool_ = false;
