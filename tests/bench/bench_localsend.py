@@ -18,9 +18,12 @@ apps do (the npm `localsend` CLI sends one file per session): one
 connection for one upload at a time, two for two at a time (`--parallel
 --parallel-max 2`); the run fails if curl opens more. So B's client costs
 what a native sender costs, not an interpreter's per-request work. No
-certificate is verified, none shown. Rounds alternate between the ways, and
+certificate is verified, none shown. Rounds alternate between the ways (A's each first in turn, after one
+untimed upload, each upload after a sync, so that none waits for what was
+written before it), and
 every figure is the wall time of the whole exchange (offer included), the
-received files deleted between rounds. Beside each way of B, the CPU time
+received files deleted between rounds (on the disk, B's moved
+aside instead, see set_aside()), and a sync before each way of B. Beside each way of B, the CPU time
 Ferry used (user + system, from /proc, all its threads) and the client's
 (curl's, and this script's for the offer), so that what the client costs is
 not read as Ferry's.
@@ -43,12 +46,21 @@ in turn. B is measured again with the receive folder on tmpfs (/dev/shm),
 where a sync does not wait, to show what is left: each file's own request
 and its part file's create, write and rename, on Ferry's side and the
 client's (the CPU columns).
+
+Beside B, the same 1,000 files as one kept-alive connection's 1,000 PUTs
+from the same curl process, the same way: to Ferry's receive link (what
+LocalSend's protocol adds to Ferry's own way in), and to nginx (one worker,
+nginx-light's WebDAV `dav_methods PUT`, TLS with the same certificate, its
+bodies spooled to a temp file in the receive folder and renamed) as the peer
+receiving the same session. nginx syncs nothing: on the disk, part of
+Ferry's time is the wait for its files to be on it; on tmpfs neither waits.
 """
 
 import argparse
 import http.client
 import json
 import os
+import pwd
 import resource
 import shutil
 import ssl
@@ -58,6 +70,8 @@ import sys
 import tempfile
 import threading
 import time
+
+from bench import free_port, wait_port  # the suite's own, beside this script
 
 GIB = 1 << 30
 SMALL = 64 << 10
@@ -117,9 +131,94 @@ class Ferry:
             p = os.path.join(self.inbox, n)
             shutil.rmtree(p) if os.path.isdir(p) else os.unlink(p)
 
+    def set_aside(self):
+        set_aside(self.inbox)
+
     def stop(self):
         self.proc.terminate()
         self.proc.wait(10)
+
+
+NGINX_CONF = """user {user};
+worker_processes 1;
+daemon off;
+master_process on;
+pid {d}/nginx.pid;
+error_log {d}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    default_type application/octet-stream;
+    client_body_temp_path {root}/.nginx-body;
+    proxy_temp_path {d}/proxy;
+    fastcgi_temp_path {d}/fastcgi;
+    uwsgi_temp_path {d}/uwsgi;
+    scgi_temp_path {d}/scgi;
+    keepalive_requests 100000;
+    server {{
+        listen 127.0.0.1:{port} ssl;
+        ssl_certificate {cert};
+        ssl_certificate_key {key};
+        root {root};
+        location / {{
+            dav_methods PUT;
+            client_max_body_size 0;
+        }}
+    }}
+}}
+"""
+
+
+class Nginx:
+    """nginx taking WebDAV PUTs over TLS into `inbox`, with Ferry's certificate."""
+
+    def __init__(self, work, inbox):
+        self.inbox = inbox
+        self.dir = tempfile.mkdtemp(dir=work, prefix="nginx-")
+        os.makedirs(os.path.join(inbox, ".nginx-body"))
+        self.port = free_port()
+        conf = os.path.join(self.dir, "nginx.conf")
+        with open(conf, "w") as f:
+            # Its worker as this script's user: in the namespace's user
+            # namespace only that user is mapped, so nginx's "nobody" is not.
+            f.write(NGINX_CONF.format(user=pwd.getpwuid(os.getuid()).pw_name, d=self.dir, root=inbox, port=self.port, cert=os.path.join(work, "cert.pem"),
+                                      key=os.path.join(work, "key.pem")))
+        self.proc = subprocess.Popen([shutil.which("nginx") or "/usr/sbin/nginx", "-p", self.dir, "-c", conf,
+                                      "-e", os.path.join(self.dir, "error.log")], stderr=subprocess.DEVNULL)
+        if not wait_port(self.port, proc=self.proc):
+            raise RuntimeError("nginx did not start: " + open(os.path.join(self.dir, "error.log")).read()[-300:])
+        self.base = "https://127.0.0.1:%d/" % self.port
+
+    def pids(self):
+        """The master and its worker."""
+        out = subprocess.run(["pgrep", "-P", str(self.proc.pid)], capture_output=True, text=True).stdout.split()
+        return [self.proc.pid] + [int(p) for p in out]
+
+    def clear(self):
+        for n in os.listdir(self.inbox):
+            if n != ".nginx-body":
+                os.unlink(os.path.join(self.inbox, n))
+
+    def set_aside(self):
+        set_aside(self.inbox)
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(10)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def set_aside(inbox):
+    """Moves what arrived in `inbox` into a folder beside it, kept until the
+    run ends. Deleted instead, 1,000 files a round, their inodes would be
+    "recently deleted" to ext4 when the next round's files are created, and
+    it searches past every one of them for each new file: a cost that grows
+    round after round (0.3 s, then 0.7, then 1.1 for the same session here),
+    the file system's, not the server's."""
+    aside = tempfile.mkdtemp(dir=os.path.dirname(inbox), prefix="aside-")
+    for n in os.listdir(inbox):
+        if n != ".nginx-body":
+            os.rename(os.path.join(inbox, n), os.path.join(aside, n))
 
 
 def prepare(files):
@@ -176,25 +275,38 @@ def curl_uploads(session, tokens, paths, lanes, work):
     """Every upload of `paths` ({fileId: path}, in order) from one curl process, a native
     sender's cost, on kept-alive connections, `lanes` at a time; the CPU it used (user +
     system)."""
+    return curl_sends([(upload_url(session, fid, tokens[fid]), path) for fid, path in paths.items()],
+                      "POST", lanes, work)
+
+
+def curl_puts(base, paths, work):
+    """Every one of `paths` PUT to `base` + its name, one after another on one
+    kept-alive connection, from one curl process; the CPU it used."""
+    return curl_sends([(base + os.path.basename(p), p) for p in paths], "PUT", 1, work)
+
+
+def curl_sends(targets, method, lanes, work):
+    """Each (url, path) of `targets` sent as `method` from one curl process on
+    kept-alive connections, `lanes` at a time; the CPU it used (user + system)."""
     conf = os.path.join(work, "uploads.curl")
     with open(conf, "w") as f:
         # No "Expect: 100-continue" (curl's habit for uploads, not the apps'):
         # each body follows its head at once, as LocalSend's apps send it.
-        f.write('silent\nshow-error\ninsecure\nnoproxy = "*"\nrequest = "POST"\nheader = "Expect:"\n'
+        f.write('silent\nshow-error\ninsecure\nnoproxy = "*"\nrequest = "%s"\nheader = "Expect:"\n'
                 'header = "Content-Type: application/octet-stream"\n'
-                'write-out = "%{http_code} %{num_connects}\\n"\n')
+                'write-out = "%%{http_code} %%{num_connects}\\n"\n' % method)
         if lanes > 1:
             f.write("parallel\nparallel-max = %d\n" % lanes)
-        for fid, path in paths.items():
-            f.write('url = "%s"\nupload-file = "%s"\noutput = "/dev/null"\n' % (
-                upload_url(session, fid, tokens[fid]), path))
+        for url, path in targets:
+            f.write('url = "%s"\nupload-file = "%s"\noutput = "/dev/null"\n' % (url, path))
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     r = subprocess.run(["curl", "--config", conf], capture_output=True, text=True)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     answers = [line.split() for line in r.stdout.splitlines()]
-    if r.returncode != 0 or len(answers) != len(paths) or any(a[0] != "200" for a in answers):
+    if r.returncode != 0 or len(answers) != len(targets) or any(a[0] not in ("200", "201") for a in answers):
         raise RuntimeError("curl uploads: exit %d, %d answers, %s %s" % (
-            r.returncode, len(answers), [a[0] for a in answers if a[0] != "200"][:5], r.stderr[-300:]))
+            r.returncode, len(answers), [a[0] for a in answers if a[0] not in ("200", "201")][:5],
+            r.stderr[-300:]))
     # Kept alive: no more connections than lanes, however many files.
     connects = sum(int(a[1]) for a in answers)
     if connects > lanes:
@@ -220,20 +332,38 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def run_b(ferry, b, cpu, smalls, joined, r, where, work):
+def puts(base, paths, work):
+    """curl_puts() timed: (wall time, the client's CPU time)."""
+    t0 = time.monotonic()
+    client = curl_puts(base, paths, work)
+    return time.monotonic() - t0, client
+
+
+def run_b(ferry, nginx, b, cpu, smalls, joined, r, where, work):
     for way in b:
-        ferry0 = cpu_seconds(ferry.proc.pid)
+        # What the way before left for the disk to write (nginx syncs
+        # nothing) is written out first, not during this one.
+        os.sync()
+        server = nginx if way == "nginx" else ferry
+        pids = nginx.pids() if way == "nginx" else [ferry.proc.pid]
+        server0 = sum(cpu_seconds(p) for p in pids)
         if way == "one":
             secs, client = localsend_session([joined], work)
+        elif way == "puts":
+            secs, client = puts(ferry.link, smalls, work)
+        elif way == "nginx":
+            secs, client = puts(nginx.base, smalls, work)
         else:
             secs, client = localsend_session(smalls, work, 2 if way == "many2" else 1)
-        cpu[way].append((cpu_seconds(ferry.proc.pid) - ferry0, client))
-        n = len(os.listdir(ferry.inbox))
+        cpu[way].append((sum(cpu_seconds(p) for p in pids) - server0, client))
+        n = len([f for f in os.listdir(server.inbox) if not f.startswith(".nginx-body")])
         if n != (1 if way == "one" else SMALL_COUNT):
             raise RuntimeError("%s: %d files arrived" % (way, n))
         b[way].append(secs)
-        ferry.clear()
-        log("round %d: B%s %s %.2f s (CPU: Ferry %.2f s, client %.2f s)" % (r + 1, where, way, secs, *cpu[way][-1]))
+        # On tmpfs there is no such search: deleted, they give the memory back.
+        server.clear() if where else server.set_aside()
+        log("round %d: B%s %s %.2f s (CPU: server %.2f s, client %.2f s)" % (r + 1, where, way, secs,
+                                                                             *cpu[way][-1]))
 
 
 def main():
@@ -250,11 +380,11 @@ def main():
     subprocess.run(["ip", "link", "set", "lo", "up"], check=True)
     load0 = open("/proc/loadavg").read().split()[0]
     work = tempfile.mkdtemp(prefix="ferry-bench-localsend-", dir=os.environ.get("FERRY_BENCH_DIR", "/var/tmp"))
-    ferry = None
+    ferry = nginx = None
     b_shm = {}
     shm = None
-    cpu = {w: [] for w in ("many", "many2", "one")}
-    cpu_shm = {w: [] for w in ("many", "one")}
+    cpu = {w: [] for w in ("many", "many2", "one", "puts", "nginx")}
+    cpu_shm = {w: [] for w in ("many", "one", "puts", "nginx")}
     try:
         big = os.path.join(work, "source-1GiB.bin")
         make_file(big, GIB if args.only != "B" else 1)
@@ -269,9 +399,21 @@ def main():
         make_file(joined, SMALL * SMALL_COUNT)
         ferry = Ferry(args.ferry, work)
         a = {"ls": [], "chunked": [], "put": []} if args.only != "B" else {}
-        b = {"many": [], "many2": [], "one": []} if args.only != "A" else {}
+        b = {"many": [], "many2": [], "one": [], "puts": [], "nginx": []} if args.only != "A" else {}
+        if b:
+            nginx = Nginx(work, os.path.join(work, "nginx-inbox"))
         for r in range(args.rounds):
-            for way in a:
+            ways = list(a)
+            if ways:
+                # Untimed: the first 1 GiB written after other work takes a
+                # second more here whichever way it comes (the disk's blocks
+                # new to it), which would be charged to the way that is first.
+                put(ferry.link, big)
+                ferry.clear()
+            for way in ways[r % len(ways):] + ways[:r % len(ways)]:  # each way first in turn
+                # The disk's backlog (the source file's writing, B's files)
+                # written out first: each upload waits only for its own bytes.
+                os.sync()
                 secs = put(ferry.link, big) if way == "put" else localsend_one(big, way == "chunked")
                 got = os.path.join(ferry.inbox, os.path.basename(big))
                 if os.path.getsize(got) != GIB:
@@ -279,7 +421,7 @@ def main():
                 a[way].append(secs)
                 ferry.clear()
                 log("round %d: A %s %.2f s" % (r + 1, way, secs))
-            run_b(ferry, b, cpu, smalls, joined, r, "", work)
+            run_b(ferry, nginx, b, cpu, smalls, joined, r, "", work)
         # B again with the receive folder in memory: what is left once no
         # file waits for the disk.
         if b and os.path.isdir("/dev/shm"):
@@ -287,12 +429,17 @@ def main():
             ferry = None
             shm = tempfile.mkdtemp(prefix="ferry-bench-localsend-", dir="/dev/shm")
             ferry = Ferry(args.ferry, work, os.path.join(shm, "inbox"))
-            b_shm = {"many": [], "one": []}
+            nginx.stop()
+            nginx = None
+            nginx = Nginx(work, os.path.join(shm, "nginx-inbox"))
+            b_shm = {"many": [], "one": [], "puts": [], "nginx": []}
             for r in range(args.rounds):
-                run_b(ferry, b_shm, cpu_shm, smalls, joined, r, " (tmpfs)", work)
+                run_b(ferry, nginx, b_shm, cpu_shm, smalls, joined, r, " (tmpfs)", work)
     finally:
         if ferry:
             ferry.stop()
+        if nginx:
+            nginx.stop()
         shutil.rmtree(work, ignore_errors=True)
         if shm:
             shutil.rmtree(shm, ignore_errors=True)
@@ -332,6 +479,22 @@ def main():
             total / 1e6, one, mbs(one, total), runs(b_shm["one"]), cpus(cpu_shm["one"])))
         lines.append("| B, receive folder on tmpfs: 1,000 files of 64 KiB | %.2f | %s | %s | %.2fx | | %s |" % (
             many, mbs(many, total), runs(b_shm["many"]), one / many, cpus(cpu_shm["many"])))
+    if b:
+        def cell(d, c, way):
+            if way not in d:
+                return " | "
+            return "%.2f | %.2f" % (statistics.median(d[way]), statistics.median(x[0] for x in c[way]))
+        lines += ["", "| 1,000 files of 64 KiB on one kept-alive connection (https) | receive folder on disk: "
+                  "median (s) | server CPU (s) | on tmpfs: median (s) | server CPU (s) |", "|---|---|---|---|---|"]
+        for way, what in (("many", "Ferry: one LocalSend session (offer, then 1,000 uploads)"),
+                          ("puts", "Ferry: 1,000 PUTs to its receive link"),
+                          ("nginx", "nginx: 1,000 WebDAV PUTs (it syncs nothing)")):
+            lines.append("| %s | %s | %s |" % (what, cell(b, cpu, way), cell(b_shm, cpu_shm, way)))
+
+        def ratio(d):
+            return "%.2fx" % (statistics.median(d["nginx"]) / statistics.median(d["many"])) if d else ""
+        lines.append("| Ferry's LocalSend session's speed relative to nginx's | %s | | %s | |" % (
+            ratio(b), ratio(b_shm)))
     table = "\n".join(lines)
     print(table)
     if args.doc:
