@@ -160,22 +160,26 @@ def fetch_thumbs(pid, links, tmp):
     widths = [int(w) for w in sizes.stdout.split()]
     if len(widths) != len(links) or max(widths) > SIDE:
         sys.exit("album bench: ferry's answers are not all 400 px JPEGs")
-    shutil.rmtree(outdir)
     return elapsed, cpu
 
 
-def stop_ferry(proc, cache):
+# What a contender wrote (thumbnails, Ferry's picture cache) stays in the
+# run's folder until the run ends (main() removes it), not deleted after
+# each: files deleted by the thousand are "recently deleted" inodes to ext4
+# for a while, and it searches past each of them for every file created
+# next, up to a millisecond of kernel time per file here, a cost that would
+# land on whichever contender comes next, not on the one that deleted them.
+def stop_ferry(proc):
     proc.terminate()
     proc.wait()
-    shutil.rmtree(cache)
 
 
 def time_ferry(ferry, files, tmp):
     """One timed run, with nothing watching Ferry meanwhile: the wall time
     and Ferry's CPU time."""
-    proc, links, cache = start_ferry(ferry, files, tmp)
+    proc, links, _ = start_ferry(ferry, files, tmp)
     elapsed, cpu = fetch_thumbs(proc.pid, links, tmp)
-    stop_ferry(proc, cache)
+    stop_ferry(proc)
     return elapsed, cpu
 
 
@@ -209,7 +213,7 @@ def ferry_memory(ferry, files, tmp):
     every 20 ms costs CPU time and holds their memory maps' lock, which a
     timed run would pay for. Before, peak, 2 s after, and once the helpers
     have ended, in KiB."""
-    proc, links, cache = start_ferry(ferry, files, tmp)
+    proc, links, _ = start_ferry(ferry, files, tmp)
     with PeakMemory(proc.pid) as memory:
         fetch_thumbs(proc.pid, links, tmp)
     time.sleep(2)
@@ -219,7 +223,7 @@ def ferry_memory(ferry, files, tmp):
     while children(proc.pid) and time.monotonic() < deadline:
         time.sleep(0.5)
     ended = ferry_memory_kb(proc.pid)
-    stop_ferry(proc, cache)
+    stop_ferry(proc)
     return memory.before, memory.peak, after, ended
 
 
@@ -239,7 +243,7 @@ def time_download_meanwhile(ferry, files, tmp, downloads):
         f.truncate(1 << 30)
     alone, meanwhile = [], []
     for _ in range(downloads):
-        proc, links, cache = start_ferry(ferry, [big] + files, tmp)
+        proc, links, _ = start_ferry(ferry, [big] + files, tmp)
         big_link, links = links[0], links[1:]
         download_speed(big_link)  # the file's pages into the cache, the connection path warm
         alone.append(download_speed(big_link))
@@ -255,8 +259,7 @@ def time_download_meanwhile(ferry, files, tmp, downloads):
         _, err = thumbs.communicate()
         if thumbs.returncode != 0:
             sys.exit("album bench: fetching the thumbnails failed: %s" % err.decode(errors="replace"))
-        stop_ferry(proc, cache)
-        shutil.rmtree(outdir)
+        stop_ferry(proc)
     os.remove(big)
     if not meanwhile:
         sys.exit("album bench: no download ended while thumbnails were being made (too few photos?)")
@@ -273,7 +276,6 @@ def time_vips(files, tmp):
         if p.wait() != 0:
             sys.exit("album bench: vipsthumbnail failed")
     elapsed = time.monotonic() - t0
-    shutil.rmtree(outdir)
     return elapsed
 
 
@@ -284,7 +286,6 @@ def time_magick(files, tmp):
     subprocess.run(["xargs", "-0", "-P", "2", "-n", "1", "sh", "-c", script, "sh"],
                    input="\0".join(files).encode(), check=True)
     elapsed = time.monotonic() - t0
-    shutil.rmtree(outdir)
     return elapsed
 
 

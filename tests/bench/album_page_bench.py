@@ -245,9 +245,9 @@ def page_run(ferry, fb, folder, tmp):
                     made=made, cpu_all=cpu_all, warm_first=warm_first, warm_screen=warm_screen,
                     warm_open=warm_open, floor=browser_floor(fb))
     finally:
+        # Its cache stays until the run ends (album_bench.stop_ferry() says why).
         proc.terminate()
         proc.wait()
-        shutil.rmtree(cache, ignore_errors=True)
 
 
 def hfs_listing(folder):
