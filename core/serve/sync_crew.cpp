@@ -80,8 +80,7 @@ void SyncCrew::run(std::size_t n, const std::function<void(std::size_t)>& call) 
   // Every call has been taken; those a helper took may still be running.
   std::unique_lock lock(s.mu);
   s.left.wait(lock, [&] { return s.inside == 0; });
-  s.call = nullptr;
-  s.room = 0;
+  s.call = nullptr;  // a helper waking late finds no batch
 }
 
 std::size_t SyncCrew::threads() const {

@@ -4,10 +4,10 @@
 // a time in the work pool (a group commit, as databases batch their log
 // flushes). A group first asks the disk to write every file in it, then
 // waits for each file's bytes (fdatasync where there is one), several files
-// at once on threads it keeps for that (SyncCrew), renames each part file to its name, and
-// syncs each folder once for the whole group. While one group waits for the
-// disk, the uploads that finish meanwhile gather into the next, and no file
-// ever gets its name before its bytes are on the disk.
+// at once on threads kept for that (SyncCrew), renames each part file to
+// its name, and syncs each folder once for the whole group. While one group
+// waits for the disk, the uploads that finish meanwhile gather into the
+// next, and no file ever gets its name before its bytes are on the disk.
 //
 // Why several at once: each fdatasync ends with the disk flushing its
 // cache (ext4 asks for the flush even when the journal has nothing left
