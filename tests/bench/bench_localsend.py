@@ -18,13 +18,13 @@ apps do (the npm `localsend` CLI sends one file per session): one
 connection for one upload at a time, two for two at a time (`--parallel
 --parallel-max 2`); the run fails if curl opens more. So B's client costs
 what a native sender costs, not an interpreter's per-request work. No
-certificate is verified, none shown. Rounds alternate between the ways (A's each first in turn, after one
-untimed upload, each upload after a sync, so that none waits for what was
-written before it), and
-every figure is the wall time of the whole exchange (offer included), the
-received files deleted between rounds (on the disk, B's moved
-aside instead, see set_aside()), and a sync before each way of B. Beside each way of B, the CPU time
-Ferry used (user + system, from /proc, all its threads) and the client's
+certificate is verified, none shown. Rounds alternate between the ways
+(A's each first in turn, after one untimed upload, each upload after a
+sync, so that none waits for what was written before it), and every figure
+is the wall time of the whole exchange (offer included), the received files
+deleted between rounds (on the disk, B's moved aside instead, see
+set_aside()), and a sync before each way of B. Beside each way of B, the
+CPU time Ferry used (user + system, from /proc, all its threads) and the client's
 (curl's, and this script's for the offer), so that what the client costs is
 not read as Ferry's.
 
@@ -71,7 +71,7 @@ import tempfile
 import threading
 import time
 
-from bench import free_port, wait_port  # the suite's own, beside this script
+from bench import cpu_s, free_port, wait_port  # the suite's own, beside this script
 
 GIB = 1 << 30
 SMALL = 64 << 10
@@ -181,7 +181,8 @@ class Nginx:
         with open(conf, "w") as f:
             # Its worker as this script's user: in the namespace's user
             # namespace only that user is mapped, so nginx's "nobody" is not.
-            f.write(NGINX_CONF.format(user=pwd.getpwuid(os.getuid()).pw_name, d=self.dir, root=inbox, port=self.port, cert=os.path.join(work, "cert.pem"),
+            f.write(NGINX_CONF.format(user=pwd.getpwuid(os.getuid()).pw_name, d=self.dir, root=inbox,
+                                      port=self.port, cert=os.path.join(work, "cert.pem"),
                                       key=os.path.join(work, "key.pem")))
         self.proc = subprocess.Popen([shutil.which("nginx") or "/usr/sbin/nginx", "-p", self.dir, "-c", conf,
                                       "-e", os.path.join(self.dir, "error.log")], stderr=subprocess.DEVNULL)
@@ -325,13 +326,6 @@ def localsend_session(paths, work, lanes=1):
     return time.monotonic() - t0, sender + time.thread_time() - self0
 
 
-def cpu_seconds(pid):
-    """User + system CPU time of process `pid` so far."""
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def puts(base, paths, work):
     """curl_puts() timed: (wall time, the client's CPU time)."""
     t0 = time.monotonic()
@@ -346,7 +340,7 @@ def run_b(ferry, nginx, b, cpu, smalls, joined, r, where, work):
         os.sync()
         server = nginx if way == "nginx" else ferry
         pids = nginx.pids() if way == "nginx" else [ferry.proc.pid]
-        server0 = sum(cpu_seconds(p) for p in pids)
+        server0 = cpu_s(pids)
         if way == "one":
             secs, client = localsend_session([joined], work)
         elif way == "puts":
@@ -355,7 +349,7 @@ def run_b(ferry, nginx, b, cpu, smalls, joined, r, where, work):
             secs, client = puts(nginx.base, smalls, work)
         else:
             secs, client = localsend_session(smalls, work, 2 if way == "many2" else 1)
-        cpu[way].append((sum(cpu_seconds(p) for p in pids) - server0, client))
+        cpu[way].append((cpu_s(pids) - server0, client))
         n = len([f for f in os.listdir(server.inbox) if not f.startswith(".nginx-body")])
         if n != (1 if way == "one" else SMALL_COUNT):
             raise RuntimeError("%s: %d files arrived" % (way, n))
@@ -410,7 +404,8 @@ def main():
                 # new to it), which would be charged to the way that is first.
                 put(ferry.link, big)
                 ferry.clear()
-            for way in ways[r % len(ways):] + ways[:r % len(ways)]:  # each way first in turn
+            first = r % len(ways) if ways else 0  # each way first in turn
+            for way in ways[first:] + ways[:first]:
                 # The disk's backlog (the source file's writing, B's files)
                 # written out first: each upload waits only for its own bytes.
                 os.sync()
