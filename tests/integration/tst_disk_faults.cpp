@@ -226,7 +226,9 @@ class TestDiskFaults : public QObject {
       qInfo("%s: 4 KiB GET answered in %lld ms", phase, probeMs);
       QVERIFY(r.complete);
       QCOMPARE(r.body, small);
-      QVERIFY2(probeMs < 100, phase);
+      // Well inside the 3 s stall: it did not wait for the disk, whatever
+      // a busy machine's scheduling adds.
+      QVERIFY2(probeMs < 1'000, phase);
       // ...and another file downloads whole, while the stalled one waits.
       t.restart();
       CurlResult o = runCurl({"-o", out("other.out"), fx_->url(other)});

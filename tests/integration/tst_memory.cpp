@@ -332,7 +332,7 @@ class TestMemory : public QObject {
     HangupStats st = oneByteAndHangUp(f.port(), request, 2000, 200, 60'000);
     QElapsedTimer released;
     released.start();
-    // Every descriptor back within a second of the last hang-up.
+    // Every descriptor back within seconds of the last hang-up.
     int fds = fdCount(pid);
     while (fds > baseFds && released.elapsed() < 5'000) {
       QTest::qWait(10);
@@ -348,7 +348,9 @@ class TestMemory : public QObject {
     QVERIFY2(st.ms < 5'000, qPrintable(QString::number(st.ms)));
     QVERIFY2(after - base < 8 * 1024, qPrintable(QString("RSS grew by %1 kB").arg(after - base)));
     QVERIFY2(fds <= baseFds, qPrintable(QString("%1 descriptors open, %2 at the start").arg(fds).arg(baseFds)));
-    QVERIFY2(releaseMs < 1'000, qPrintable(QString::number(releaseMs)));
+    // The last ones close when the loop gets to them: it may still be filling
+    // the socket buffers (megabytes each) of clients that already left.
+    QVERIFY2(releaseMs < 3'000, qPrintable(QString::number(releaseMs)));
     // And it still serves.
     QCOMPARE(runCurl({"-o", "/dev/null", "-w", "%{http_code}", "-r", "0-0", f.urls[0]}).out, QByteArray("206"));
   }
