@@ -10,7 +10,6 @@ memory grew. Prints a markdown table; `--write FILE` also stores it.
 """
 
 import argparse
-import warnings
 import asyncio
 import os
 import re

@@ -839,7 +839,7 @@ class Bench:
         # Per new connection (with its one request): 500 fresh connections.
         c0 = read_counts()
         for _ in range(5):
-            r = sh(self.cpin() + [PY, os.path.join(HERE, "clients", "keepalive_count.py"), "127.0.0.1", str(s.port),
+            sh(self.cpin() + [PY, os.path.join(HERE, "clients", "keepalive_count.py"), "127.0.0.1", str(s.port),
                                   s.paths["small"], "--conns", "100", "--batches", "100"], input="\n")
         time.sleep(0.5)
         c1 = read_counts()
@@ -1108,9 +1108,8 @@ def short_fn(name):
 def summarize_heaptrack(text):
     """heaptrack_print -a output -> "calls  site <- caller <- caller" lines,
     by number of calls, skipping the allocator's own frames."""
-    entries, cur, frames = [], None, None
+    entries, frames = [], None
     lines = text.splitlines()
-    i = 0
     start = next((k for k, l in enumerate(lines) if l.startswith("MOST CALLS TO ALLOCATION")), None)
     if start is None:
         return ""
@@ -1119,7 +1118,7 @@ def summarize_heaptrack(text):
             break
         m = re.match(r"^(\d+) calls to allocation functions", line)
         if m:
-            cur = None
+            frames = None  # a new allocation function: no entry open
             continue
         m = re.match(r"^(\d+) calls with .* from:$", line)
         if m:

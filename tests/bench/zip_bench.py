@@ -19,7 +19,6 @@ only through /work/shared/tools/hfs-peer.sh (or $HFS_PEER), which installs it
 with npm into build/hfs-peer and keeps all its traffic on loopback; it is
 pinned to the servers' CPU after it starts.
 """
-import http.client
 import json
 import os
 import re

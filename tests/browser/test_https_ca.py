@@ -18,7 +18,6 @@ import os
 import shutil
 import sys
 import tempfile
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import ferry_browser as fb  # noqa: E402

@@ -9,7 +9,6 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
 
 import ferry_browser as fb
 from test_nearby import send_text, text_state

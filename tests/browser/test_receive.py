@@ -12,7 +12,6 @@ import json
 import os
 import re
 import tempfile
-import time
 import urllib.parse
 
 import ferry_browser as fb

@@ -29,7 +29,6 @@ available, with the reason.
 import hashlib
 import json
 import os
-import queue
 import shutil
 import subprocess
 import sys

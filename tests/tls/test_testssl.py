@@ -60,7 +60,6 @@ def run_against_ferry(d, testssl, full):
         if not m:
             check(False, "ferry printed an https link (%r)" % link)
             return 1
-        port = m.group(1)
         report = os.path.join(d, "testssl.json")
         checks = ["--protocols", "--std", "--fast"]
         if full:

@@ -16,7 +16,6 @@ Exit status 77 (skipped) when the build has no TLS.
 
 import http.server
 import os
-import socket
 import sys
 import threading
 
