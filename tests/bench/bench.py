@@ -840,7 +840,7 @@ class Bench:
         c0 = read_counts()
         for _ in range(5):
             sh(self.cpin() + [PY, os.path.join(HERE, "clients", "keepalive_count.py"), "127.0.0.1", str(s.port),
-                                  s.paths["small"], "--conns", "100", "--batches", "100"], input="\n")
+                              s.paths["small"], "--conns", "100", "--batches", "100"], input="\n")
         time.sleep(0.5)
         c1 = read_counts()
         per_conn = (c1[0] - c0[0]) / 500
