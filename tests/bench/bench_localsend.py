@@ -71,7 +71,8 @@ import tempfile
 import threading
 import time
 
-from bench import cpu_s, free_port, wait_port  # the suite's own, beside this script
+from bench import cpu_s, free_port  # the suite's own, beside this script
+from nginx_peer import DAV_PUT, NginxPeer
 
 GIB = 1 << 30
 SMALL = 64 << 10
@@ -139,61 +140,23 @@ class Ferry:
         self.proc.wait(10)
 
 
-NGINX_CONF = """user {user};
-worker_processes 1;
-daemon off;
-master_process on;
-pid {d}/nginx.pid;
-error_log {d}/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    access_log off;
-    default_type application/octet-stream;
-    client_body_temp_path {root}/.nginx-body;
-    proxy_temp_path {d}/proxy;
-    fastcgi_temp_path {d}/fastcgi;
-    uwsgi_temp_path {d}/uwsgi;
-    scgi_temp_path {d}/scgi;
-    keepalive_requests 100000;
-    server {{
-        listen 127.0.0.1:{port} ssl;
-        ssl_certificate {cert};
-        ssl_certificate_key {key};
-        root {root};
-        location / {{
-            dav_methods PUT;
-            client_max_body_size 0;
-        }}
-    }}
-}}
-"""
-
-
 class Nginx:
     """nginx taking WebDAV PUTs over TLS into `inbox`, with Ferry's certificate."""
 
     def __init__(self, work, inbox):
         self.inbox = inbox
         self.dir = tempfile.mkdtemp(dir=work, prefix="nginx-")
-        os.makedirs(os.path.join(inbox, ".nginx-body"))
+        body = os.path.join(inbox, ".nginx-body")  # beside what it becomes: a PUT is a rename
+        os.makedirs(body)
         self.port = free_port()
-        conf = os.path.join(self.dir, "nginx.conf")
-        with open(conf, "w") as f:
-            # Its worker as this script's user: in the namespace's user
-            # namespace only that user is mapped, so nginx's "nobody" is not.
-            f.write(NGINX_CONF.format(user=pwd.getpwuid(os.getuid()).pw_name, d=self.dir, root=inbox,
-                                      port=self.port, cert=os.path.join(work, "cert.pem"),
-                                      key=os.path.join(work, "key.pem")))
-        self.proc = subprocess.Popen([shutil.which("nginx") or "/usr/sbin/nginx", "-p", self.dir, "-c", conf,
-                                      "-e", os.path.join(self.dir, "error.log")], stderr=subprocess.DEVNULL)
-        if not wait_port(self.port, proc=self.proc):
-            raise RuntimeError("nginx did not start: " + open(os.path.join(self.dir, "error.log")).read()[-300:])
+        self.peer = NginxPeer(self.dir, self.port, listen=" ssl", connections=1024, body_temp=body,
+                              user=pwd.getpwuid(os.getuid()).pw_name,
+                              server="ssl_certificate %s;\nssl_certificate_key %s;\nroot %s;\n%s"
+                              % (os.path.join(work, "cert.pem"), os.path.join(work, "key.pem"), inbox, DAV_PUT))
         self.base = "https://127.0.0.1:%d/" % self.port
 
     def pids(self):
-        """The master and its worker."""
-        out = subprocess.run(["pgrep", "-P", str(self.proc.pid)], capture_output=True, text=True).stdout.split()
-        return [self.proc.pid] + [int(p) for p in out]
+        return self.peer.pids()
 
     def clear(self):
         for n in os.listdir(self.inbox):
@@ -204,8 +167,7 @@ class Nginx:
         set_aside(self.inbox)
 
     def stop(self):
-        self.proc.terminate()
-        self.proc.wait(10)
+        self.peer.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
 
 

@@ -48,58 +48,13 @@ import sys
 import tempfile
 import time
 
-from bench import free_port  # the suite's own, beside this script
+from bench import cpu_s, free_port, status_kb, wait_port  # the suite's own, beside this script
+from nginx_peer import NginxPeer
 
 SOURCE_PORT = 2000
 
-NGINX_CONF = """worker_processes 1;
-daemon off;
-master_process on;
-pid {d}/nginx.pid;
-error_log {d}/error.log warn;
-worker_rlimit_nofile 30000;
-events {{ worker_connections 25000; }}
-http {{
-    access_log off;
-    sendfile on;
-    keepalive_timeout 3600s;
-    keepalive_requests 1000000;
-    types {{ application/octet-stream bin; }}
-    server {{
-        listen 127.0.0.1:{port} backlog=4096;
-        root {d}/www;
-    }}
-}}
-"""
-
-
 def log(*a):
     print("bench-nearby:", *a, file=sys.stderr, flush=True)
-
-
-def rss_kib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
-
-
-def cpu_s(pid):
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def wait_port(port, timeout=30):
-    t0 = time.time()
-    while time.time() - t0 < timeout:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError("nothing listens on %d" % port)
 
 
 def source(i):
@@ -198,24 +153,17 @@ def ferry_server(ferry, d, port):
                           "--max-connections", "30000", "--receive", inbox, os.path.join(d, "www", "4k.bin")],
                          stdout=subprocess.PIPE, stderr=err, text=True)
     links = [p.stdout.readline().strip(), p.stdout.readline().strip()]
-    wait_port(port)
+    if not wait_port(port, 30, p):
+        raise RuntimeError("Ferry did not start; see " + err.name)
     strip = "http://127.0.0.1:%d" % port
     return p, links[0][len(strip):], links[1][len(strip):] + "?events"
 
 
 def nginx_server(d, port):
-    with open(os.path.join(d, "nginx.conf"), "w") as f:
-        f.write(NGINX_CONF.format(d=d, port=port))
-    p = subprocess.Popen(["nginx", "-c", os.path.join(d, "nginx.conf"), "-p", d],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_port(port)
-    # The worker holds the connections.
-    for _ in range(100):
-        kids = subprocess.run(["pgrep", "-P", str(p.pid)], capture_output=True, text=True).stdout.split()
-        if kids:
-            return p, int(kids[0])
-        time.sleep(0.05)
-    raise RuntimeError("nginx has no worker")
+    peer = NginxPeer(os.path.join(d, "nginx"), port, listen=" backlog=4096", connections=25000,
+                     http="keepalive_timeout 3600s;\ntypes { application/octet-stream bin; }",
+                     server="root %s;" % os.path.join(d, "www"))
+    return peer.proc, peer.worker  # the worker holds the connections
 
 
 def round_(server, args, n, d):
@@ -234,18 +182,18 @@ def round_(server, args, n, d):
         latency_ms(port, file_path, 50)  # warm
         before = latency_ms(port, file_path)
         time.sleep(1)
-        rss0 = rss_kib(pid)
+        rss0 = status_kb(pid, "VmRSS")
         pages = Pages(port, path, accept, n, done)
         pages.idle(3)  # settle
-        rss1 = rss_kib(pid)
+        rss1 = status_kb(pid, "VmRSS")
         if server == "ferry":
             with open(os.path.join(d, "ferry.err")) as f:
                 devices = sum('"event":"device"' in line for line in f)
             if devices < n:
                 raise RuntimeError("Ferry listed %d devices for %d pages" % (devices, n))
-        c0 = cpu_s(pid)
+        c0 = cpu_s([pid])
         pages.idle(args.idle)
-        cpu = cpu_s(pid) - c0
+        cpu = cpu_s([pid]) - c0
         during = latency_ms(port, file_path)
         pages.close()
         return {"rss_per_page_kib": (rss1 - rss0) / n, "rss_kib": rss1, "cpu_ms": cpu * 1000,

@@ -42,67 +42,14 @@ import sys
 import tempfile
 import time
 
-from bench import cpu_s, free_port  # the suite's own, beside this script
+from bench import cpu_s, free_port, status_kb, wait_port  # the suite's own, beside this script
+from nginx_peer import NginxPeer
 
 GIB = 1 << 30
 CIPHERS = ("ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
            "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305")
-NGINX_CONF = """worker_processes 1;
-daemon off;
-master_process on;
-pid {d}/nginx.pid;
-error_log {d}/error.log warn;
-events {{ worker_connections 4096; }}
-http {{
-    access_log off;
-    sendfile on;
-    keepalive_requests 1000000;
-    types {{ application/octet-stream bin; }}
-    server {{
-        listen 127.0.0.1:{port} ssl;
-        ssl_certificate {d}/leaf.crt;
-        ssl_certificate_key {d}/leaf.key;
-        ssl_protocols TLSv1.2 TLSv1.3;
-        ssl_ciphers {ciphers};
-        ssl_prefer_server_ciphers on;
-        ssl_session_cache shared:SSL:10m;
-        ssl_conf_command Options KTLS;
-        root {d}/www;
-    }}
-}}
-"""
-
-
 def run(args, **kw):
     return subprocess.run(args, capture_output=True, **kw)
-
-
-def wait_port(port, timeout=30):
-    t0 = time.time()
-    while time.time() - t0 < timeout:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError("nothing listens on %d" % port)
-
-
-def rss_kb(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
-
-
-def worker_pid(proc):
-    """nginx's worker (the child of its master), or the process itself."""
-    try:
-        kids = open("/proc/%d/task/%d/children" % (proc.pid, proc.pid)).read().split()
-    except OSError:
-        kids = []
-    return int(kids[0]) if kids else proc.pid
 
 
 def kernel_tls():
@@ -125,19 +72,25 @@ def start_ferry(binary, d):
                           d + "/leaf.crt", "--tls-key", d + "/leaf.key", d + "/www/big.bin", d + "/www/small.bin"],
                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     links = [p.stdout.readline().decode().strip() for _ in range(2)]
-    wait_port(port)
+    if not wait_port(port, 30, p):
+        raise RuntimeError("Ferry did not start")
     return Server("Ferry", p, {"big": links[0], "small": links[1]}, p.pid)
 
 
 def start_nginx(d):
     port = free_port()
-    with open(d + "/nginx.conf", "w") as f:
-        f.write(NGINX_CONF.format(d=d, port=port, ciphers=CIPHERS))
-    p = subprocess.Popen(["nginx", "-c", d + "/nginx.conf", "-p", d], stderr=subprocess.DEVNULL)
-    wait_port(port)
+    peer = NginxPeer(os.path.join(d, "nginx"), port, listen=" ssl", http="types { application/octet-stream bin; }",
+                     server="""ssl_certificate {d}/leaf.crt;
+ssl_certificate_key {d}/leaf.key;
+ssl_protocols TLSv1.2 TLSv1.3;
+ssl_ciphers {ciphers};
+ssl_prefer_server_ciphers on;
+ssl_session_cache shared:SSL:10m;
+ssl_conf_command Options KTLS;
+root {d}/www;""".format(d=d, ciphers=CIPHERS))
     time.sleep(0.3)
     base = "https://127.0.0.1:%d/" % port
-    return Server("nginx", p, {"big": base + "big.bin", "small": base + "small.bin"}, worker_pid(p))
+    return Server("nginx", peer.proc, {"big": base + "big.bin", "small": base + "small.bin"}, peer.worker)
 
 
 def pin(pid, cpus):
@@ -201,13 +154,13 @@ def idle_rss_per_connection(server, ca, n=1000):
     port = int(server.url["big"].split(":")[2].split("/")[0])
     ctx = ssl.create_default_context(cafile=ca)
     time.sleep(0.5)
-    before = rss_kb(server.pid)
+    before = status_kb(server.pid, "VmRSS")
     held = []
     for _ in range(n):
         s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port)), server_hostname="127.0.0.1")
         held.append(s)
     time.sleep(1.0)
-    after = rss_kb(server.pid)
+    after = status_kb(server.pid, "VmRSS")
     for s in held:
         s.close()
     return (after - before) * 1024 / n

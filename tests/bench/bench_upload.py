@@ -18,7 +18,6 @@ it gets its name (nginx does not): part of its time is that wait for the disk.
 import argparse
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -26,52 +25,12 @@ import tempfile
 import threading
 import time
 
-from bench import free_port  # the suite's own, beside this script
+from bench import free_port, tree  # the suite's own, beside this script
+from nginx_peer import DAV_PUT, NginxPeer
 
 GIB = 1 << 30
-NGINX_CONF = """worker_processes 1;
-daemon off;
-master_process on;
-pid {d}/nginx.pid;
-error_log {d}/error.log warn;
-events {{ worker_connections 4096; }}
-http {{
-    access_log off;
-    sendfile on;
-    default_type application/octet-stream;
-    client_body_temp_path {root}/.nginx-body;
-    proxy_temp_path {d}/proxy;
-    fastcgi_temp_path {d}/fastcgi;
-    uwsgi_temp_path {d}/uwsgi;
-    scgi_temp_path {d}/scgi;
-    server {{
-        listen 127.0.0.1:{port} backlog=4096;
-        root {root};
-        location / {{
-            dav_methods PUT;
-            client_max_body_size 0;
-        }}
-    }}
-}}
-"""
-
-
 def log(*a):
     print("bench-upload:", *a, file=sys.stderr, flush=True)
-
-
-def tree(pid):
-    """pid and its descendants (nginx's master and worker)."""
-    out = [pid]
-    for d in os.listdir("/proc"):
-        if d.isdigit():
-            try:
-                with open("/proc/%s/stat" % d) as f:
-                    if int(f.read().rsplit(")", 1)[1].split()[1]) in out:
-                        out.append(int(d))
-            except (OSError, IndexError, ValueError):
-                pass
-    return out
 
 
 def rss_kb(pids):
@@ -124,18 +83,11 @@ class Server:
             # Started as root, nginx's worker runs as nobody: let it write here.
             for p in (work, self.root, os.path.join(self.root, ".nginx-body")):
                 os.chmod(p, 0o777 if p != work else 0o755)
-            with open(os.path.join(d, "nginx.conf"), "w") as f:
-                f.write(NGINX_CONF.format(d=d, root=self.root, port=self.port))
-            self.proc = subprocess.Popen([shutil.which("nginx") or "/usr/sbin/nginx", "-p", d, "-c",
-                                          os.path.join(d, "nginx.conf"), "-e", os.path.join(d, "error.log")],
-                                         stderr=subprocess.DEVNULL)
+            self.peer = NginxPeer(d, self.port, listen=" backlog=4096",
+                                  body_temp=os.path.join(self.root, ".nginx-body"),
+                                  server="root %s;\n%s" % (self.root, DAV_PUT))
+            self.proc = self.peer.proc
             self.base = "http://127.0.0.1:%d/" % self.port
-            for _ in range(100):
-                try:
-                    socket.create_connection(("127.0.0.1", self.port)).close()
-                    break
-                except OSError:
-                    time.sleep(0.05)
         time.sleep(0.3)
         self.pids = tree(self.proc.pid)
 
