@@ -173,6 +173,10 @@
   };
   Row.prototype.progress = function (sent, rate) {
     this.sent = sent;
+    // The browser counts what it has handed to the network, and its buffers
+    // take the last megabytes at once: the rest is still on its way, and
+    // the computer answers when it has all of it on its disk.
+    if (sent >= this.file.size && sent > 0) return this.show("sending", human(sent) + " sent · saving on the computer…");
     var left = rate > 0 ? (this.file.size - sent) / rate : NaN;
     var parts = [human(sent) + " of " + human(this.file.size)];
     if (rate > 0) parts.push(human(rate) + "/s", duration(left));
