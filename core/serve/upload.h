@@ -106,6 +106,11 @@ class Upload final : public BodySink {
   const std::string& receiveToken() const { return params_.folder->token; }
   // A page upload, which may resume (curl's may not).
   bool resumable() const { return params_.resumable != nullptr; }
+  // Whether this is the try writing `r` now.
+  bool writes(const ResumableUpload& r) const { return params_.resumable.get() == &r; }
+  // How much of the file has arrived: where this try started, and what of
+  // its body has come in so far.
+  std::uint64_t arrived() const { return start_ + received_; }
   // Ends it at once (Receive turned off).
   void abort(std::string_view reason);
   // The admission passed: the body may come.

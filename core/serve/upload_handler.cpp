@@ -481,7 +481,14 @@ void UploadHandler::offset(Responder& out, std::string_view id) {
   const ResumableUpload& r = *it->second;
   std::string extra = "Upload-Offset: " + std::to_string(r.offset) + "\r\nUpload-Length: " + std::to_string(r.size) +
                       "\r\nCache-Control: no-store\r\n";
-  // Busy: an earlier try's last bytes are still being written; ask again.
+  // While a try is writing it, how much of the file has arrived so far: the
+  // page shows that, not what the browser counts as sent, which runs
+  // megabytes ahead (its socket's buffers take them at once).
+  if (r.busy)
+    for (const Upload* u : live_)
+      if (u->writes(r)) extra += "Upload-Received: " + std::to_string(u->arrived()) + "\r\n";
+  // Busy: a try is still writing it (maybe an earlier one's last bytes);
+  // ask again.
   out.respond(r.busy ? 409 : 200, extra, {});
 }
 

@@ -171,12 +171,12 @@
     this.bar.style.width = (total ? Math.min(100, (100 * this.sent) / total) : state === "done" ? 100 : 0) + "%";
     updateSummary();
   };
-  Row.prototype.progress = function (sent, rate) {
+  // `counted`: `sent` is the computer's count of what has arrived, not the
+  // browser's of what it has handed over.
+  Row.prototype.progress = function (sent, rate, counted) {
     this.sent = sent;
-    // The browser counts what it has handed to the network, and its buffers
-    // take the last megabytes at once: the rest is still on its way, and
-    // the computer answers when it has all of it on its disk.
-    if (sent >= this.file.size && sent > 0) return this.show("sending", human(sent) + " sent · saving on the computer…");
+    // All of it there: what is left is the computer's writing it to its disk.
+    if (counted && sent >= this.file.size && sent > 0) return this.show("sending", human(sent) + " sent · saving on the computer…");
     var left = rate > 0 ? (this.file.size - sent) / rate : NaN;
     var parts = [human(sent) + " of " + human(this.file.size)];
     if (rate > 0) parts.push(human(rate) + "/s", duration(left));
@@ -209,29 +209,56 @@
   function why(x, fallback) { return (x.responseText || "").trim() || fallback; }
 
   // One PUT of the file from `offset`; resolves with the XHR when it ends.
+  //
+  // The browser counts what it has handed to its socket, whose buffers take
+  // megabytes at once; so the row shows the computer's count of what has
+  // arrived, asked for once a second, and the browser's own only when the
+  // computer does not say.
   function put(row, id, offset) {
     return new Promise(function (resolve) {
       var x = new XMLHttpRequest();
-      var lastTime = performance.now(), lastBytes = 0, rate = 0, shown = 0, watchdog = 0;
+      var started = performance.now(), watchdog = 0, ended = false;
+      var handed = 0, handedAt = started, handedMark = 0, handedRate = 0, shown = 0;
+      var arrived = -1, arrivedAt = 0, arrivedRate = 0;
       function stalled() { x.abort(); }
       function arm() { clearTimeout(watchdog); watchdog = setTimeout(stalled, STALL_MS); }
+      function show() {
+        if (arrived >= 0) row.progress(arrived, arrivedRate, true);
+        else if (performance.now() - started > 3000) row.progress(offset + handed, handedRate, false);
+      }
+      function ask() {
+        request("HEAD", base + "?upload=" + encodeURIComponent(id), 5000).then(function (h) {
+          var got = h.getResponseHeader ? h.getResponseHeader("Upload-Received") : null;
+          var n = Number(got), now = performance.now();
+          if (ended || got === null || !(n >= arrived)) return;
+          if (arrived >= 0) {
+            var inst = (n - arrived) / ((now - arrivedAt) / 1000);
+            arrivedRate = arrivedRate ? arrivedRate * 0.5 + inst * 0.5 : inst;
+          }
+          arrived = n;
+          arrivedAt = now;
+          show();
+        });
+      }
+      var asking = setInterval(ask, 1000);
       x.open("PUT", base + "?upload=" + encodeURIComponent(id) + "&offset=" + offset);
       x.upload.onprogress = function (e) {
         arm();
         var now = performance.now();
-        var dt = (now - lastTime) / 1000;
+        var dt = (now - handedAt) / 1000;
         if (dt >= 0.25) {
-          var inst = (e.loaded - lastBytes) / dt;
-          rate = rate ? rate * 0.7 + inst * 0.3 : inst;
-          lastTime = now;
-          lastBytes = e.loaded;
+          var inst = (e.loaded - handedMark) / dt;
+          handedRate = handedRate ? handedRate * 0.7 + inst * 0.3 : inst;
+          handedAt = now;
+          handedMark = e.loaded;
         }
-        if (now - shown >= 200 || e.loaded === e.total) {  // no more than 5 repaints a second
+        handed = e.loaded;
+        if (now - shown >= 200) {  // no more than 5 repaints a second
           shown = now;
-          row.progress(offset + e.loaded, rate);
+          show();
         }
       };
-      function end() { clearTimeout(watchdog); resolve(x); }
+      function end() { ended = true; clearInterval(asking); clearTimeout(watchdog); resolve(x); }
       x.onload = end;
       x.onerror = x.onabort = end;
       arm();

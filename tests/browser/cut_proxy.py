@@ -20,6 +20,7 @@ class CutProxy:
         self.lock = threading.Lock()
         self.open = []
         self.cuts = 0
+        self.forwarded = 0  # bytes passed on to the server, every connection
         self.closing = False
         self.holding = False
         threading.Thread(target=self._accept, daemon=True).start()
@@ -36,16 +37,19 @@ class CutProxy:
             server = socket.create_connection(("127.0.0.1", self.target_port))
             with self.lock:
                 self.open += [client, server]
-            threading.Thread(target=self._pipe, args=(client, server, self.rate), daemon=True).start()
-            threading.Thread(target=self._pipe, args=(server, client, None), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(client, server, self.rate, True), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(server, client, None, False), daemon=True).start()
 
-    def _pipe(self, src, dst, rate):
+    def _pipe(self, src, dst, rate, upstream):
         try:
             while True:
                 data = src.recv(16384)
                 if not data:
                     break
                 dst.sendall(data)
+                if upstream:
+                    with self.lock:
+                        self.forwarded += len(data)
                 if rate:
                     time.sleep(len(data) / rate)
         except OSError:

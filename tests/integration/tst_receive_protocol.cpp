@@ -275,6 +275,40 @@ class TestReceiveProtocol : public QObject {
     QCOMPARE(rawRequest(port(), head("HEAD", base_ + "?upload=" + id, {}), true).status, 404);
   }
 
+  // While a PUT is on its way, HEAD says how much of the file has arrived
+  // (the page shows that, not the browser's count of what it handed over):
+  // a 409, for the upload is busy, with Upload-Received growing with the
+  // body, byte for byte, and Upload-Offset (what is on the disk) at most
+  // that.
+  void whatHasArrivedIsToldWhileItComes() {
+    QVERIFY(start());
+    const QByteArray file = randomBytes(4 * 1024 * 1024, 22);
+    const QByteArray id = handshake("clip.mp4", file.size());
+    QVERIFY(!id.isEmpty());
+    RawClient c(port());
+    QVERIFY(c.send(head("PUT", base_ + "?upload=" + id + "&offset=0",
+                        "Content-Length: " + QByteArray::number(file.size()) + "\r\n") +
+                   file.left(1000000)));
+    auto received = [&](qint64& offset) {
+      RawResponse h = rawRequest(port(), head("HEAD", base_ + "?upload=" + id, {}), true);
+      offset = h.headers.value("upload-offset", "-1").toLongLong();
+      return h.status == 409 && h.headers.contains("upload-received") ? h.headers.value("upload-received").toLongLong()
+                                                                       : -h.status;
+    };
+    qint64 offset = -1;
+    QTRY_COMPARE(received(offset), 1000000);
+    QVERIFY2(offset >= 0 && offset <= 1000000, qPrintable(QString::number(offset)));
+    QVERIFY(c.send(file.mid(1000000, 2000000)));
+    QTRY_COMPARE(received(offset), 3000000);
+    QVERIFY2(offset >= 0 && offset <= 3000000, qPrintable(QString::number(offset)));
+    QVERIFY(c.send(file.mid(3000000)));
+    QByteArray buf;
+    QCOMPARE(readResponse(c, buf).status, 201);
+    QCOMPARE(sha256(readFileBytes(inbox("clip.mp4"))), sha256(file));
+    // Done: the id is gone.
+    QCOMPARE(rawRequest(port(), head("HEAD", base_ + "?upload=" + id, {}), true).status, 404);
+  }
+
   void theHandshakeChecksBeforeAnyByte() {
     QVERIFY(start());
     QCOMPARE(rawRequest(port(), head("POST", base_ + "?name=..&size=5", {})).status, 400);
