@@ -486,7 +486,12 @@ void UploadHandler::offset(Responder& out, std::string_view id) {
   // megabytes ahead (its socket's buffers take them at once).
   if (r.busy)
     for (const Upload* u : live_)
-      if (u->writes(r)) extra += "Upload-Received: " + std::to_string(u->arrived()) + "\r\n";
+      if (u->writes(r)) {
+        // The first is the one writing: one that was turned away may be
+        // still here, no longer busy with it.
+        extra += "Upload-Received: " + std::to_string(u->arrived()) + "\r\n";
+        break;
+      }
   // Busy: a try is still writing it (maybe an earlier one's last bytes);
   // ask again.
   out.respond(r.busy ? 409 : 200, extra, {});

@@ -6,7 +6,8 @@
 // with an id before any byte is sent, or refused with 400/403/413/507), a `PUT
 // /<token>/?upload=ID&offset=O` of the rest of the file, and `HEAD
 // /<token>/?upload=ID`, whose Upload-Offset says how much is on the disk
-// (either is 410 once the user cancelled that upload).
+// (while a PUT writes it: 409, and Upload-Received, how much has arrived;
+// either is 410 once the user cancelled that upload).
 //
 // Before its first byte is stored, every upload (and handshake) passes its
 // admission: the size cap at once; room on the disk, checked in the work

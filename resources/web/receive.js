@@ -9,8 +9,9 @@
 //   PUT  <link>?upload=ID&offset=N  (the rest)  -> 201 {"name"} | 409 (offset moved)
 // and, after a failure, HEAD <link>?upload=ID -> Upload-Offset: how much
 // arrived, so the upload goes on from the server's byte (410 on either: the
-// computer's user cancelled the file, which is not sent again). No hashing: a
-// phone starts sending at once. The id is kept in localStorage, so picking
+// computer's user cancelled the file, which is not sent again). While a PUT
+// runs, that HEAD is a 409 whose Upload-Received is what the row shows. No
+// hashing: a phone starts sending at once. The id is kept in localStorage, so picking
 // the same file again after the page was closed resumes it too. The
 // device's own random id (X-Ferry-Device, also in localStorage) is what the
 // computer's user accepts, so the next files of this browser are not asked
@@ -211,53 +212,38 @@
   // One PUT of the file from `offset`; resolves with the XHR when it ends.
   //
   // The browser counts what it has handed to its socket, whose buffers take
-  // megabytes at once; so the row shows the computer's count of what has
-  // arrived, asked for once a second, and the browser's own only when the
-  // computer does not say.
+  // megabytes at once: its progress events only tell that the upload is
+  // alive. What the row shows is the computer's count of what has arrived,
+  // asked for once a second (HEAD answers Upload-Received while a PUT
+  // writes the file).
   function put(row, id, offset) {
     return new Promise(function (resolve) {
       var x = new XMLHttpRequest();
-      var started = performance.now(), watchdog = 0, ended = false;
-      var handed = 0, handedAt = started, handedMark = 0, handedRate = 0, shown = 0;
-      var arrived = -1, arrivedAt = 0, arrivedRate = 0;
+      var watchdog = 0, ended = false, waiting = false;
+      var arrived = -1, arrivedAt = 0, rate = 0;
       function stalled() { x.abort(); }
       function arm() { clearTimeout(watchdog); watchdog = setTimeout(stalled, STALL_MS); }
-      function show() {
-        if (arrived >= 0) row.progress(arrived, arrivedRate, true);
-        else if (performance.now() - started > 3000) row.progress(offset + handed, handedRate, false);
-      }
       function ask() {
+        if (waiting) return;  // one question at a time: an answer is timed by when it was asked
+        waiting = true;
+        var asked = performance.now();
         request("HEAD", base + "?upload=" + encodeURIComponent(id), 5000).then(function (h) {
+          waiting = false;
           var got = h.getResponseHeader ? h.getResponseHeader("Upload-Received") : null;
-          var n = Number(got), now = performance.now();
+          var n = Number(got);
           if (ended || got === null || !(n >= arrived)) return;
-          if (arrived >= 0) {
-            var inst = (n - arrived) / ((now - arrivedAt) / 1000);
-            arrivedRate = arrivedRate ? arrivedRate * 0.5 + inst * 0.5 : inst;
+          if (arrived >= 0 && asked > arrivedAt) {
+            var inst = (n - arrived) / ((asked - arrivedAt) / 1000);
+            rate = rate ? rate * 0.5 + inst * 0.5 : inst;
           }
           arrived = n;
-          arrivedAt = now;
-          show();
+          arrivedAt = asked;
+          row.progress(arrived, rate, true);
         });
       }
       var asking = setInterval(ask, 1000);
       x.open("PUT", base + "?upload=" + encodeURIComponent(id) + "&offset=" + offset);
-      x.upload.onprogress = function (e) {
-        arm();
-        var now = performance.now();
-        var dt = (now - handedAt) / 1000;
-        if (dt >= 0.25) {
-          var inst = (e.loaded - handedMark) / dt;
-          handedRate = handedRate ? handedRate * 0.7 + inst * 0.3 : inst;
-          handedAt = now;
-          handedMark = e.loaded;
-        }
-        handed = e.loaded;
-        if (now - shown >= 200) {  // no more than 5 repaints a second
-          shown = now;
-          show();
-        }
-      };
+      x.upload.onprogress = arm;
       function end() { ended = true; clearInterval(asking); clearTimeout(watchdog); resolve(x); }
       x.onload = end;
       x.onerror = x.onabort = end;
