@@ -31,6 +31,16 @@ class TestReceiveProtocol : public QObject {
   QByteArray head(const QByteArray& method, const QByteArray& target, const QByteArray& extra) const {
     return method + " " + target + " HTTP/1.1\r\n" + hostHeader(port()) + extra + "\r\n";
   }
+  // The head of the page's PUT of upload `id` from byte `offset`, with
+  // `length` bytes to come.
+  QByteArray pagePut(const QByteArray& id, qint64 offset, qint64 length) const {
+    return head("PUT", base_ + "?upload=" + id + "&offset=" + QByteArray::number(offset),
+                "Content-Length: " + QByteArray::number(length) + "\r\n");
+  }
+  // The page's question about upload `id`: how much of it the server has.
+  RawResponse askUpload(const QByteArray& id) const {
+    return rawRequest(port(), head("HEAD", base_ + "?upload=" + id, {}), true);
+  }
   // `on`: a folder to make the receive folder in (a small disk), else /tmp.
   bool start(std::chrono::milliseconds bodyStall = 60'000ms, const QString& on = {}) {
     inbox_ = on.isEmpty() ? std::make_unique<QTemporaryDir>() : std::make_unique<QTemporaryDir>(on + "/inbox-XXXXXX");
@@ -150,7 +160,7 @@ class TestReceiveProtocol : public QObject {
     RawResponse expect = rawRequest(port(), head("PUT", base_ + "x.txt", "Content-Length: 1\r\nExpect: 200-ok\r\n"));
     QCOMPARE(lineOf(expect), QByteArray("HTTP/1.1 417 Expectation Failed"));
     const QByteArray id = handshake("a.txt", 5);
-    RawResponse conflict = rawRequest(port(), head("PUT", base_ + "?upload=" + id + "&offset=3", "Content-Length: 2\r\n") + "45");
+    RawResponse conflict = rawRequest(port(), pagePut(id, 3, 2) + "45");
     QCOMPARE(lineOf(conflict), QByteArray("HTTP/1.1 409 Conflict"));
     RawResponse length = rawRequest(port(), head("PUT", base_ + "?upload=" + id + "&offset=0", "Transfer-Encoding: chunked\r\n") +
                                                 "5\r\nhello\r\n0\r\n\r\n");
@@ -244,15 +254,13 @@ class TestReceiveProtocol : public QObject {
     // Send the first 1.5 MB, then the connection drops.
     {
       RawClient c(port());
-      QVERIFY(c.send(head("PUT", base_ + "?upload=" + id + "&offset=0",
-                          "Content-Length: " + QByteArray::number(file.size()) + "\r\n") +
-                     file.left(1500000)));
+      QVERIFY(c.send(pagePut(id, 0, file.size()) + file.left(1500000)));
       QTRY_VERIFY(QFileInfo(inbox(entries().value(0))).size() > 0);
     }
     // The page asks how much arrived, and goes on from there.
     qint64 offset = -1;
     QTRY_VERIFY([&] {
-      RawResponse h = rawRequest(port(), head("HEAD", base_ + "?upload=" + id, {}), true);
+      RawResponse h = askUpload(id);
       if (h.status != 200) return false;
       offset = h.headers.value("upload-offset").toLongLong();
       return true;
@@ -260,19 +268,17 @@ class TestReceiveProtocol : public QObject {
     QCOMPARE(offset, 1500000);
     QVERIFY(!QFileInfo::exists(inbox("photo été.jpg")));  // no final name before the last byte
     // A wrong offset is a 409 that says the right one.
-    RawResponse w = rawRequest(port(), head("PUT", base_ + "?upload=" + id + "&offset=10", "Content-Length: 5\r\n") + "12345");
+    RawResponse w = rawRequest(port(), pagePut(id, 10, 5) + "12345");
     QCOMPARE(w.status, 409);
     QCOMPARE(w.headers.value("upload-offset").toLongLong(), offset);
     const QByteArray rest = file.mid(offset);
-    RawResponse done = rawRequest(port(), head("PUT", base_ + "?upload=" + id + "&offset=" + QByteArray::number(offset),
-                                               "Content-Length: " + QByteArray::number(rest.size()) + "\r\n") +
-                                              rest);
+    RawResponse done = rawRequest(port(), pagePut(id, offset, rest.size()) + rest);
     QCOMPARE(done.status, 201);
     QCOMPARE(jsonValue(done.body, "name"), QByteArray("photo été.jpg"));
     QCOMPARE(sha256(readFileBytes(inbox("photo été.jpg"))), sha256(file));
     QCOMPARE(entries(), QStringList{"photo été.jpg"});
     // Finished: the id is gone.
-    QCOMPARE(rawRequest(port(), head("HEAD", base_ + "?upload=" + id, {}), true).status, 404);
+    QCOMPARE(askUpload(id).status, 404);
   }
 
   // While a PUT is on its way, HEAD says how much of the file has arrived
@@ -286,11 +292,9 @@ class TestReceiveProtocol : public QObject {
     const QByteArray id = handshake("clip.mp4", file.size());
     QVERIFY(!id.isEmpty());
     RawClient c(port());
-    QVERIFY(c.send(head("PUT", base_ + "?upload=" + id + "&offset=0",
-                        "Content-Length: " + QByteArray::number(file.size()) + "\r\n") +
-                   file.left(1000000)));
+    QVERIFY(c.send(pagePut(id, 0, file.size()) + file.left(1000000)));
     auto received = [&](qint64& offset) {
-      RawResponse h = rawRequest(port(), head("HEAD", base_ + "?upload=" + id, {}), true);
+      RawResponse h = askUpload(id);
       offset = h.headers.value("upload-offset", "-1").toLongLong();
       return h.status == 409 && h.headers.contains("upload-received") ? h.headers.value("upload-received").toLongLong()
                                                                        : -h.status;
@@ -310,16 +314,14 @@ class TestReceiveProtocol : public QObject {
     const qint64 from = offset;
     QVERIFY(from > 0 && from <= 3000000);
     RawClient again(port());
-    QVERIFY(again.send(head("PUT", base_ + "?upload=" + id + "&offset=" + QByteArray::number(from),
-                            "Content-Length: " + QByteArray::number(file.size() - from) + "\r\n") +
-                       file.mid(from, 500000)));
+    QVERIFY(again.send(pagePut(id, from, file.size() - from) + file.mid(from, 500000)));
     QTRY_COMPARE_WITH_TIMEOUT(received(offset), from + 500000, 30'000);
     QVERIFY(again.send(file.mid(from + 500000)));
     QByteArray buf;
     QCOMPARE(readResponse(again, buf, false, 30'000).status, 201);
     QCOMPARE(sha256(readFileBytes(inbox("clip.mp4"))), sha256(file));
     // Done: the id is gone.
-    QCOMPARE(rawRequest(port(), head("HEAD", base_ + "?upload=" + id, {}), true).status, 404);
+    QCOMPARE(askUpload(id).status, 404);
   }
 
   void theHandshakeChecksBeforeAnyByte() {
@@ -331,10 +333,8 @@ class TestReceiveProtocol : public QObject {
     QCOMPARE(entries(), QStringList());
     // A body that does not end where the file does is refused.
     const QByteArray id = handshake("a.txt", 5);
-    QCOMPARE(rawRequest(port(), head("PUT", base_ + "?upload=" + id + "&offset=0", "Content-Length: 9\r\n") + "123456789")
-                 .status,
-             400);
-    QCOMPARE(rawRequest(port(), head("PUT", base_ + "?upload=nope&offset=0", "Content-Length: 1\r\n") + "x").status, 404);
+    QCOMPARE(rawRequest(port(), pagePut(id, 0, 9) + "123456789").status, 400);
+    QCOMPARE(rawRequest(port(), pagePut("nope", 0, 1) + "x").status, 404);
   }
 
   void aResumeRefusedAtAdmissionKeepsItsPart() {
@@ -346,13 +346,11 @@ class TestReceiveProtocol : public QObject {
     QVERIFY(!id.isEmpty());
     {
       RawClient c(port());
-      QVERIFY(c.send(head("PUT", base_ + "?upload=" + id + "&offset=0",
-                          "Content-Length: " + QByteArray::number(file.size()) + "\r\n") +
-                     file.left(1024 * 1024)));
+      QVERIFY(c.send(pagePut(id, 0, file.size()) + file.left(1024 * 1024)));
       QTRY_VERIFY(!entries().isEmpty() && QFileInfo(inbox(entries().value(0))).size() >= 1024 * 1024);
     }
     auto offsetNow = [&] {
-      RawResponse h = rawRequest(port(), head("HEAD", base_ + "?upload=" + id, {}), true);
+      RawResponse h = askUpload(id);
       return h.status == 200 ? h.headers.value("upload-offset").toLongLong() : -h.status;
     };
     QTRY_COMPARE(offsetNow(), qint64(1024 * 1024));
@@ -362,8 +360,7 @@ class TestReceiveProtocol : public QObject {
     const qint64 freeBytes = qint64(st.f_bavail) * qint64(st.f_frsize);
     QVERIFY(writeFile(disk.filePath("filler"), QByteArray(freeBytes - 512 * 1024, 'f')));
     const QByteArray rest = file.mid(1024 * 1024);
-    const QByteArray resume = head("PUT", base_ + "?upload=" + id + "&offset=1048576",
-                                   "Content-Length: " + QByteArray::number(rest.size()) + "\r\n") + rest;
+    const QByteArray resume = pagePut(id, 1048576, rest.size()) + rest;
     QCOMPARE(rawRequest(port(), resume).status, 507);
     // Refused before its first byte: the part and its offset are still there.
     QCOMPARE(offsetNow(), qint64(1024 * 1024));
@@ -383,13 +380,11 @@ class TestReceiveProtocol : public QObject {
     QVERIFY(!id.isEmpty());
     {
       RawClient c(port());
-      QVERIFY(c.send(head("PUT", base_ + "?upload=" + id + "&offset=0",
-                          "Content-Length: " + QByteArray::number(file.size()) + "\r\n") +
-                     file.left(1200000)));
+      QVERIFY(c.send(pagePut(id, 0, file.size()) + file.left(1200000)));
       QTRY_VERIFY(!parts().isEmpty() && QFileInfo(inbox(parts().value(0))).size() > 0);
     }
     auto offsetNow = [&] {
-      RawResponse h = rawRequest(port(), head("HEAD", base_ + "?upload=" + id, {}), true);
+      RawResponse h = askUpload(id);
       return h.status == 200 ? h.headers.value("upload-offset").toLongLong() : -h.status;
     };
     QTRY_COMPARE(offsetNow(), qint64(1200000));
@@ -416,13 +411,11 @@ class TestReceiveProtocol : public QObject {
     // The page asks where it stopped, and goes on from there.
     QTRY_COMPARE(offsetNow(), qint64(1200000));
     const QByteArray rest = file.mid(1200000);
-    RawResponse done = rawRequest(port(), head("PUT", base_ + "?upload=" + id + "&offset=1200000",
-                                               "Content-Length: " + QByteArray::number(rest.size()) + "\r\n") +
-                                              rest);
+    RawResponse done = rawRequest(port(), pagePut(id, 1200000, rest.size()) + rest);
     QCOMPARE(done.status, 201);
     QCOMPARE(sha256(readFileBytes(inbox("holiday.mov"))), sha256(file));
     // The day-old ones are gone, the recent orphan is left for its day.
-    QCOMPARE(rawRequest(port(), head("HEAD", base_ + "?upload=OLDID", {}), true).status, 404);
+    QCOMPARE(askUpload("OLDID").status, 404);
     QTRY_COMPARE(entries(), (QStringList{".recent.iso.ferry-part", "holiday.mov"}));
   }
 
@@ -448,7 +441,7 @@ class TestReceiveProtocol : public QObject {
     QCOMPARE(fromAddress("127.0.0.3"), 201);
     QCOMPARE(fromAddress("127.0.0.4"), 429);
     // A finished upload frees its place.
-    RawResponse done = rawRequest(port(), head("PUT", base_ + "?upload=" + ids[0] + "&offset=0", "Content-Length: 5\r\n") + "hello");
+    RawResponse done = rawRequest(port(), pagePut(ids[0], 0, 5) + "hello");
     QCOMPARE(done.status, 201);
     QVERIFY(!handshake("g", 5).isEmpty());
   }
@@ -458,12 +451,11 @@ class TestReceiveProtocol : public QObject {
     const QByteArray id = handshake("kept.bin", 1000000);
     {
       RawClient c(port());
-      QVERIFY(c.send(head("PUT", base_ + "?upload=" + id + "&offset=0", "Content-Length: 1000000\r\n") +
-                     QByteArray(600000, 'k')));
+      QVERIFY(c.send(pagePut(id, 0, 1000000) + QByteArray(600000, 'k')));
       QTRY_VERIFY(!entries().isEmpty());
     }
     // Dropped: the part file stays for the page to resume...
-    QTRY_COMPARE(rawRequest(port(), head("HEAD", base_ + "?upload=" + id, {}), true).status, 200);
+    QTRY_COMPARE(askUpload(id).status, 200);
     QCOMPARE(parts().size(), 1);
     // ...until Receive goes off.
     fx_->server.stopReceiving();
