@@ -11,8 +11,8 @@
 // arrived, so the upload goes on from the server's byte (410 on either: the
 // computer's user cancelled the file, which is not sent again). While a PUT
 // runs, that HEAD is a 409 whose Upload-Received is what the row shows. No
-// hashing: a phone starts sending at once. The id is kept in localStorage, so picking
-// the same file again after the page was closed resumes it too. The
+// hashing: a phone starts sending at once. The id is kept in localStorage,
+// so picking the same file again after the page was closed resumes it too. The
 // device's own random id (X-Ferry-Device, also in localStorage) is what the
 // computer's user accepts, so the next files of this browser are not asked
 // about again.
